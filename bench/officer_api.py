@@ -1,0 +1,146 @@
+"""P3: the officer HTTP API under 50 concurrent officers (target >= 500 calls/s, 0 double calls).
+
+Usage: python bench/officer_api.py --db sqlite|postgres [--officers 50] [--tickets 6000]
+       [--seconds 20] [--threads 16]
+
+The server runs as a separate process (`antre serve`, waitress) on a random loopback
+port; this process plays the officers, each on its own keep-alive connection with its
+own machine token and counter, looping call-next -> finish. Every HTTP request counts
+as one call. Double calls and the other invariants are checked from the tables after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+
+from common import ROOT, OPEN_MOMENT, bench_office, database_url, invariants, prepare, summary_ms
+
+from queue_server.domain.ids import Role, TicketSource
+from queue_server.persistence.db import open_database
+from queue_server.services.accounts import AccountService
+from queue_server.services.events import EventBus
+from queue_server.services.issuing import IssueRequest, IssuingService
+from queue_server.services.offices import OfficeCatalog
+from queue_server.services.unit import Actor
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def seed(url: str, officers: int, tickets: int) -> tuple[str, list[str]]:
+    database = open_database(url)
+    office = prepare(database, url, bench_office(officers))
+    clock_start = time.monotonic()
+    shared = {"database": database, "catalog": OfficeCatalog(), "events": EventBus(),
+              "clock": lambda: OPEN_MOMENT + timedelta(seconds=time.monotonic() - clock_start)}
+    issuing = IssuingService(nik_key=b"bench", **shared)  # type: ignore[arg-type]
+    for number in range(tickets):
+        issuing.issue(IssueRequest(office=office, service="pengaduan", source=TicketSource.KIOSK),
+                      actor=Actor(name="seed"))
+    accounts = AccountService(**shared)  # type: ignore[arg-type]
+    tokens = [accounts.create_token(f"officer-{i}", Role.PETUGAS, actor=Actor(name="bench"))
+              for i in range(officers)]
+    database.dispose()
+    return office, tokens
+
+
+def wait_ready(port: int, limit_s: float = 30) -> None:
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("server did not start")
+
+
+def officer_loop(port: int, office: str, index: int, token: str, until: float,
+                 latencies: list[float], statuses: dict[int, int], lock: threading.Lock) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    base = f"/api/v1/offices/{office}/counters/bench-{index + 1:02d}"
+
+    def post(action: str) -> int:
+        started = time.perf_counter()
+        connection.request("POST", f"{base}/{action}", body=b"{}", headers=headers)
+        response = connection.getresponse()
+        response.read()
+        with lock:
+            latencies.append(time.perf_counter() - started)
+            statuses[response.status] = statuses.get(response.status, 0) + 1
+        return response.status
+
+    post("open")
+    while time.monotonic() < until:
+        if post("call-next") != 200:
+            break
+        post("finish")
+
+
+def run(kind: str, officers: int, tickets: int, seconds: float, threads: int) -> dict[str, object]:
+    with database_url(kind) as url:
+        office, tokens = seed(url, officers, tickets)
+        port = free_port()
+        env = {**os.environ, "ANTRE_DATABASE_URL": url, "ANTRE_NIK_KEY": "bench"}
+        server = subprocess.Popen(
+            [sys.executable, "-m", "queue_server.cli", "serve", "--port", str(port),
+             "--threads", str(threads)],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_ready(port)
+            latencies: list[float] = []
+            statuses: dict[int, int] = {}
+            lock = threading.Lock()
+            until = time.monotonic() + seconds
+            workers = [threading.Thread(target=officer_loop, args=(
+                port, office, i, tokens[i], until, latencies, statuses, lock))
+                for i in range(officers)]
+            began = time.perf_counter()
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+            elapsed = time.perf_counter() - began
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        database = open_database(url)
+        checks = invariants(database)
+        database.dispose()
+    return {"db": kind, "officers": officers, "requests": len(latencies),
+            "calls_per_s": round(len(latencies) / elapsed, 1), "latency": summary_ms(latencies),
+            "statuses": json.dumps(statuses), **checks}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--officers", type=int, default=50)
+    parser.add_argument("--tickets", type=int, default=6000)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--threads", type=int, default=16)
+    args = parser.parse_args()
+    result = run(args.db, args.officers, args.tickets, args.seconds, args.threads)
+    for key, value in result.items():
+        print(f"{key}: {value}")
+    raise SystemExit(1 if result["double_calls"] else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+"""Clear command-line messages (Indonesian, then English) for expected failures."""
+
+from __future__ import annotations
+
+
+def describe(error: Exception) -> str | None:
+    """A message for an expected error, or None to let the traceback through."""
+    from pydantic import ValidationError
+
+    from queue_server.domain.errors import DomainError
+    from queue_server.office_config import OfficeConfigError
+
+    if isinstance(error, DomainError):
+        from queue_server.i18n import both
+
+        messages = both(error.template, **error.params)
+        return f"{messages['id']}\n{messages['en']}"
+    if isinstance(error, OfficeConfigError):
+        return "Berkas kantor tidak valid / the office file is not valid:\n" + "\n".join(
+            f"  - {problem}" for problem in error.problems
+        )
+    if isinstance(error, ValidationError):
+        return f"Konfigurasi tidak valid / invalid configuration:\n{error}"
+    if isinstance(error, FileNotFoundError):
+        return f"Berkas tidak ditemukan / file not found: {error.filename}"
+    return None

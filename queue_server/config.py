@@ -1,0 +1,75 @@
+"""Typed server configuration: loaded once, validated at start-up, env overrides.
+
+Environment variables ``ANTRE_<FIELD>`` override the defaults (e.g.
+``ANTRE_DATABASE_URL``). Defaults are safe: bind to 127.0.0.1, SQLite under ``var/``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ENV_PREFIX = "ANTRE_"
+
+
+class ServerConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    database_url: str = Field(default="sqlite:///var/antre.db", description="SQLAlchemy URL")
+    host: str = Field(default="127.0.0.1", description="address the HTTP server binds")
+    port: int = Field(default=8080, ge=1, le=65535)
+    secret_key: str = Field(
+        default_factory=lambda: secrets.token_hex(32),
+        description="signs browser sessions; set it so sessions survive restarts",
+    )
+    nik_key: str = Field(
+        default="",
+        description="key for the NIK hash; when empty a key file next to the database is used",
+    )
+    secure_cookies: bool = Field(default=False, description="mark session cookies Secure (TLS)")
+    login_attempts_per_minute: int = Field(default=10, ge=1)
+    default_office: str | None = Field(default=None, description="office used by short URLs")
+    threads: int = Field(default=16, ge=1, le=256, description="HTTP worker threads")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql")):
+            raise ValueError("database_url must be a sqlite:/// or postgresql+psycopg:// URL")
+        return value
+
+
+def load_config(**overrides: Any) -> ServerConfig:
+    """Defaults, then ``ANTRE_*`` environment variables, then explicit ``overrides``."""
+    values: dict[str, Any] = {}
+    for name in ServerConfig.model_fields:
+        env_value = os.environ.get(ENV_PREFIX + name.upper())
+        if env_value is not None:
+            values[name] = env_value
+    values.update({key: value for key, value in overrides.items() if value is not None})
+    return ServerConfig(**values)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a ``sqlite:///`` URL, or None for other databases / memory."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == prefix or ":memory:" in url:
+        return None
+    return Path(url[len(prefix) :])
+
+
+def nik_key_bytes(config: ServerConfig) -> bytes:
+    """The NIK hashing key: configured, or kept in ``nik.key`` beside a SQLite database."""
+    if config.nik_key:
+        return config.nik_key.encode()
+    path = sqlite_path(config.database_url)
+    key_file = (path.parent if path else Path("var")) / "nik.key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip().encode()

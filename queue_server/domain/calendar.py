@@ -1,0 +1,177 @@
+"""Office calendars: opening hours, holidays, special sessions, working-day arithmetic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from queue_server.domain.ids import ServiceId
+
+#: Python weekday numbers: Monday is 0 ... Sunday is 6.
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningHours:
+    """Regular service hours on one weekday (local office time)."""
+
+    weekday: int
+    opens: time
+    closes: time
+
+
+@dataclass(frozen=True, slots=True)
+class SpecialSession:
+    """A session outside the regular hours with its own services and quota.
+
+    Examples: Saturday passport pickup ("Soetta Apaan Tu"), the evening service
+    ("Soetta Lestari"). A session happens on the listed ``weekdays`` (every week) and on
+    the listed ``dates``; ``services`` empty means every service.
+    """
+
+    code: str
+    name_id: str
+    name_en: str
+    opens: time
+    closes: time
+    weekdays: frozenset[int] = frozenset()
+    dates: frozenset[date] = frozenset()
+    services: frozenset[ServiceId] = frozenset()
+    quota: int | None = None
+    #: Whether the session also runs on public holidays (normally not).
+    on_holidays: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarConfig:
+    """Everything an office's calendar is built from."""
+
+    hours: tuple[OpeningHours, ...]
+    sessions: tuple[SpecialSession, ...] = ()
+    #: Admin-entered collective leave days ("cuti bersama") and office closures.
+    extra_closed_days: frozenset[date] = frozenset()
+    #: National holidays from the maintained ``holidays`` library (country ID).
+    national_holidays: bool = True
+    #: Days that are open although a holiday says otherwise (rare; by decree).
+    extra_open_days: frozenset[date] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveSession:
+    """A session that is open at some moment, with its bounds in local time."""
+
+    code: str
+    opens: datetime
+    closes: datetime
+    quota: int | None
+    special: bool
+
+
+REGULAR = "regular"
+#: Working-day and opening look-ups never scan further than this.
+MAX_SCAN_DAYS = 400
+
+
+class OfficeCalendar:
+    """Answers "is it open?", "which session?" and "N working days later?" for one office.
+
+    National holidays come from the ``holidays`` library (country ID, public and
+    government categories; the latter holds the government's cuti bersama decree);
+    ``extra_closed_days`` adds what the admin enters, ``extra_open_days`` overrides both.
+    """
+
+    def __init__(self, *, config: CalendarConfig, timezone: str) -> None:
+        self._config = config
+        self._zone = ZoneInfo(timezone)
+        self._hours = {hours.weekday: hours for hours in config.hours}
+        self._national: dict[int, dict[date, str]] = {}
+
+    def holiday_name(self, day: date) -> str | None:
+        if day in self._config.extra_open_days:
+            return None
+        if day in self._config.extra_closed_days:
+            return "Cuti bersama"
+        if not self._config.national_holidays:
+            return None
+        return self._national_year(day.year).get(day)
+
+    def is_holiday(self, day: date) -> bool:
+        return self.holiday_name(day) is not None
+
+    def is_working_day(self, day: date) -> bool:
+        """A weekday with regular opening hours that is not a holiday."""
+        return day.weekday() in self._hours and not self.is_holiday(day)
+
+    def add_working_days(self, start: date, days: int) -> date:
+        """The ``days``-th working day strictly after ``start`` (``start`` itself if 0)."""
+        if days < 0:
+            raise ValueError("days must not be negative")
+        day, remaining = start, days
+        for _ in range(MAX_SCAN_DAYS * max(1, days)):
+            if remaining == 0:
+                return day
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                remaining -= 1
+        raise ValueError("no working days found; check the office hours and holidays")
+
+    def sessions_on(self, day: date, service: ServiceId) -> list[ActiveSession]:
+        """The sessions open for ``service`` on ``day``, earliest first."""
+        sessions: list[ActiveSession] = []
+        hours = self._hours.get(day.weekday())
+        if hours is not None and not self.is_holiday(day):
+            sessions.append(self._session(day, REGULAR, hours.opens, hours.closes, None, False))
+        for special in self._config.sessions:
+            if self._runs(special, day, service):
+                sessions.append(
+                    self._session(day, special.code, special.opens, special.closes, special.quota, True)
+                )
+        return sorted(sessions, key=lambda session: session.opens)
+
+    def session_at(self, moment: datetime, service: ServiceId) -> ActiveSession | None:
+        """The session open for ``service`` at ``moment`` (closing time exclusive)."""
+        local = moment.astimezone(self._zone)
+        for session in self.sessions_on(local.date(), service):
+            if session.opens <= local < session.closes:
+                return session
+        return None
+
+    def next_opening(self, moment: datetime, service: ServiceId) -> datetime | None:
+        """When ``service`` next opens after ``moment`` (within 31 days), or None."""
+        local = moment.astimezone(self._zone)
+        for offset in range(32):
+            for session in self.sessions_on(local.date() + timedelta(days=offset), service):
+                if session.opens > local:
+                    return session.opens
+        return None
+
+    def _runs(self, special: SpecialSession, day: date, service: ServiceId) -> bool:
+        if special.services and service not in special.services:
+            return False
+        if day not in special.dates and day.weekday() not in special.weekdays:
+            return False
+        return special.on_holidays or not self.is_holiday(day)
+
+    def _session(
+        self, day: date, code: str, opens: time, closes: time, quota: int | None, special: bool
+    ) -> ActiveSession:
+        return ActiveSession(
+            code=code,
+            opens=datetime.combine(day, opens, tzinfo=self._zone),
+            closes=datetime.combine(day, closes, tzinfo=self._zone),
+            quota=quota,
+            special=special,
+        )
+
+    def _national_year(self, year: int) -> dict[date, str]:
+        cached = self._national.get(year)
+        if cached is None:
+            found = holidays.country_holidays(
+                "ID", years=year, categories=("public", "government"), language="id"
+            )
+            cached = dict(found.items())
+            self._national[year] = cached
+        return cached

@@ -1,0 +1,113 @@
+"""Domain errors.
+
+Each error has a stable machine ``code`` and an English message template that is
+also the gettext msgid; the web and MQTT boundaries translate it (id, en).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class DomainError(Exception):
+    """Base of every rule violation the queue engine reports."""
+
+    code: ClassVar[str] = "domain_error"
+    template: ClassVar[str] = "The request breaks a queue rule."
+    http_status: ClassVar[int] = 409
+
+    def __init__(self, **params: object) -> None:
+        self.params = params
+        super().__init__(self.template.format(**params) if params else self.template)
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    template = "{what} was not found."
+    http_status = 404
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+    template = "A ticket that is {status} cannot be {action}."
+
+
+class CounterClosed(DomainError):
+    code = "counter_closed"
+    template = "Counter {counter} is closed; open it first."
+
+
+class CounterBusy(DomainError):
+    code = "counter_busy"
+    template = "Counter {counter} is already serving {ticket}; finish, park or transfer it first."
+
+
+class CounterNotServingStation(DomainError):
+    code = "counter_wrong_station"
+    template = "Counter {counter} does not serve this queue."
+
+
+class QueueEmpty(DomainError):
+    code = "queue_empty"
+    template = "Nobody is waiting for this counter."
+    http_status = 404
+
+
+class QuotaFull(DomainError):
+    code = "quota_full"
+    template = "Today's quota for {service} is used up; there is no place left."
+
+
+class ServiceClosed(DomainError):
+    code = "service_closed"
+    template = "{service} is not open now."
+
+
+class ServiceInactive(DomainError):
+    code = "service_inactive"
+    template = "{service} is not offered at this office."
+
+
+class BookingRequired(DomainError):
+    code = "booking_required"
+    template = "{service} needs an M-Paspor booking; please book in the M-Paspor app."
+
+
+class BookingWindow(DomainError):
+    code = "booking_window"
+    template = "Your booking slot is at {slot}; check-in is open from {opens} until {closes}."
+
+
+class NoShowGraceExpired(DomainError):
+    code = "no_show_expired"
+    template = "The grace period for ticket {ticket} has passed; please take a new number."
+
+
+class NoNextStep(DomainError):
+    code = "no_next_step"
+    template = "This visit has no further step today."
+    http_status = 409
+
+
+class InvalidNik(DomainError):
+    code = "invalid_nik"
+    template = "The NIK must be exactly 16 digits."
+    http_status = 422
+
+
+class UnknownPriorityCategory(DomainError):
+    code = "unknown_priority_category"
+    template = "Priority category {category} is not offered at this office."
+    http_status = 422
+
+
+class TicketNotAtCounter(DomainError):
+    code = "ticket_not_at_counter"
+    template = "Counter {counter} has no called or serving ticket."
+    http_status = 409
+
+
+class TransferTargetInvalid(DomainError):
+    code = "transfer_target_invalid"
+    template = "The visit cannot be transferred to {target}."
+    http_status = 422

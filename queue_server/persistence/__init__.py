@@ -1,0 +1,1 @@
+"""SQLAlchemy 2.0 persistence: models, engine set-up, repositories, migrations."""

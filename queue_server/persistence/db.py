@@ -1,0 +1,77 @@
+"""Engines and sessions for SQLite (WAL) and PostgreSQL.
+
+SQLite: every write transaction starts with ``BEGIN IMMEDIATE`` so writers queue on
+the database lock instead of failing half-way (pysqlite would otherwise run the
+first SELECT outside the transaction). Reads use a second engine with deferred
+transactions, so WAL readers never wait for writers.
+PostgreSQL: READ COMMITTED; the use cases take row locks where they read-then-write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+@dataclass(frozen=True)
+class Database:
+    """A writer and a reader session factory over the same database."""
+
+    url: str
+    writer: sessionmaker[Session]
+    reader: sessionmaker[Session]
+    engines: tuple[Engine, ...]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+    def dispose(self) -> None:
+        for engine in self.engines:
+            engine.dispose()
+
+
+def _sqlite_engine(url: str, *, begin: str) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin)
+
+    return engine
+
+
+def open_database(url: str, *, pool_size: int = 10) -> Database:
+    """Connect to ``url`` (``sqlite:///path`` or ``postgresql+psycopg://...``)."""
+    if make_url(url).get_backend_name() == "sqlite":
+        writer_engine = _sqlite_engine(url, begin="BEGIN IMMEDIATE")
+        reader_engine = _sqlite_engine(url, begin="BEGIN")
+        engines: tuple[Engine, ...] = (writer_engine, reader_engine)
+    else:
+        writer_engine = create_engine(
+            url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True
+        )
+        reader_engine = writer_engine
+        engines = (writer_engine,)
+    return Database(
+        url=url,
+        writer=sessionmaker(writer_engine, expire_on_commit=False),
+        reader=sessionmaker(reader_engine, expire_on_commit=False),
+        engines=engines,
+    )

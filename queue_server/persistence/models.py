@@ -1,0 +1,230 @@
+"""Tables. Queue rules do not live here: these are plain typed rows.
+
+Two partial unique indexes carry the engine's hardest invariants as a safety net
+under any concurrency: a visit has at most one live ticket, and a counter holds at
+most one called-or-serving ticket.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from queue_server.persistence.types import UTCDateTime
+
+LIVE_SQL = "status IN ('waiting', 'called', 'serving', 'parked')"
+AT_COUNTER_SQL = "status IN ('called', 'serving')"
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class OfficeRow(Base):
+    __tablename__ = "offices"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(40))
+    #: The office file's validated content; the domain definition is rebuilt from it.
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: Bumped on every reload so every process refreshes its cached definition.
+    config_version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime]
+
+
+class CounterRow(Base):
+    """A counter's live state; what it serves comes from the office definition."""
+
+    __tablename__ = "counters"
+    __table_args__ = (UniqueConstraint("office_id", "code"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    #: False once the counter disappears from the office file (rows are never deleted).
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime | None]
+    priority_streak: Mapped[int] = mapped_column(Integer, default=0)
+    regular_streak: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class NumberSeriesRow(Base):
+    """The last number handed out per series and office day (atomic upsert target)."""
+
+    __tablename__ = "number_series"
+
+    office_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    series: Mapped[str] = mapped_column(String(8), primary_key=True)
+    office_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class QuotaUsageRow(Base):
+    """Places used per quota scope (service or special session) and office day."""
+
+    __tablename__ = "quota_usage"
+
+    office_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(80), primary_key=True)
+    office_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    used: Mapped[int] = mapped_column(Integer)
+
+
+class VisitRow(Base):
+    """One applicant's journey through the office on one day."""
+
+    __tablename__ = "visits"
+    __table_args__ = (UniqueConstraint("office_id", "office_day", "series", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    service_code: Mapped[str] = mapped_column(String(40))
+    office_day: Mapped[date] = mapped_column(Date)
+    series: Mapped[str] = mapped_column(String(8))
+    number: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(16))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    session_code: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(20))
+    priority_category: Mapped[str | None] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(5), default="id")
+    booking_ref: Mapped[str | None] = mapped_column(String(64))
+    appointment_at: Mapped[datetime | None]
+    #: Keyed hash of the NIK (never the NIK itself) and its last four digits for display.
+    nik_hash: Mapped[str | None] = mapped_column(String(64))
+    nik_last4: Mapped[str | None] = mapped_column(String(4))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    by_proxy: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class TicketRow(Base):
+    """A visit's place in one queue (one journey step)."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_waiting", "office_id", "status", "station"),
+        Index("ix_tickets_visit", "visit_id"),
+        Index(
+            "uq_tickets_live_per_visit",
+            "visit_id",
+            unique=True,
+            sqlite_where=text(LIVE_SQL),
+            postgresql_where=text(LIVE_SQL),
+        ),
+        Index(
+            "uq_tickets_active_per_counter",
+            "counter_pk",
+            unique=True,
+            sqlite_where=text(AT_COUNTER_SQL),
+            postgresql_where=text(AT_COUNTER_SQL),
+        ),
+        UniqueConstraint("office_id", "office_day", "series", "number", name="uq_tickets_number"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"))
+    office_id: Mapped[str] = mapped_column(String(40))
+    office_day: Mapped[date] = mapped_column(Date)
+    service_code: Mapped[str] = mapped_column(String(40))
+    step_index: Mapped[int] = mapped_column(Integer)
+    station: Mapped[str] = mapped_column(String(20))
+    priority: Mapped[bool] = mapped_column(Boolean, default=False)
+    label: Mapped[str] = mapped_column(String(16))
+    #: Only set when the office renumbers per station (NULLs never collide).
+    series: Mapped[str | None] = mapped_column(String(8))
+    number: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(12))
+    queued_at: Mapped[datetime]
+    appointment_at: Mapped[datetime | None]
+    called_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    no_show_at: Mapped[datetime | None]
+    counter_pk: Mapped[int | None] = mapped_column(ForeignKey("counters.pk"))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recall_count: Mapped[int] = mapped_column(Integer, default=0)
+    park_note: Mapped[str | None] = mapped_column(String(200))
+    #: Wait predicted when the ticket joined the queue (analytics compares with actual).
+    predicted_wait_minutes: Mapped[float | None] = mapped_column(Float)
+
+
+class TicketEventRow(Base):
+    """Every state change of every ticket, timestamped, for analytics and audit."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (Index("ix_ticket_events_ticket", "ticket_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[str] = mapped_column(String(40))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    visit_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    at: Mapped[datetime]
+    counter_pk: Mapped[int | None] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class ApiTokenRow(Base):
+    """Bearer tokens for machines; only a SHA-256 of the token is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AuditLogRow(Base):
+    """Who did what, when. Never holds personal data of applicants."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    office_id: Mapped[str | None] = mapped_column(String(40))
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(String(80))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    remote_addr: Mapped[str | None] = mapped_column(Text)

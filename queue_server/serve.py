@@ -1,0 +1,58 @@
+"""``antre serve``: migrate, optionally build the demo office, then serve HTTP with waitress."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import secrets
+from pathlib import Path
+
+from queue_server.cli import DEMO_OFFICE, _config, _prepare, _read_office_file, load_office
+
+log = logging.getLogger("antre.serve")
+DEMO_DATABASE = Path("var/demo.db")
+DEMO_ADMIN = "admin"
+
+
+def run_server(args: argparse.Namespace) -> int:
+    if args.demo and not args.db:
+        args.db = str(DEMO_DATABASE)
+    config = _config(args, host=args.host, port=args.port, threads=args.threads)
+    if args.demo:
+        _fresh_demo(config)
+    else:
+        _prepare(config)
+    from queue_server.web.app import create_app
+
+    app = create_app(config)
+    import waitress
+
+    log.info("serving on http://%s:%s/", config.host, config.port)
+    waitress.serve(app, host=config.host, port=config.port, threads=config.threads, ident="antre")
+    return 0
+
+
+def _fresh_demo(config: object) -> None:
+    """A new SQLite file with the demo office and a demo admin whose password is printed once."""
+    from queue_server.config import ServerConfig, sqlite_path
+    from queue_server.services.container import build_services
+    from queue_server.services.unit import Actor
+
+    assert isinstance(config, ServerConfig)
+    path = sqlite_path(config.database_url)
+    if path is None:
+        raise SystemExit("--demo needs a SQLite database file")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    _prepare(config)
+    load_office(config, _read_office_file(DEMO_OFFICE))
+    password = secrets.token_urlsafe(12)
+    services = build_services(config)
+    try:
+        services.accounts.create_first_admin(
+            DEMO_ADMIN, "Demo Administrator", password, actor=Actor(name="demo")
+        )
+    finally:
+        services.close()
+    print(f"Demo office loaded into {path}")
+    print(f"Demo admin: {DEMO_ADMIN} / {password}  (shown once)", flush=True)

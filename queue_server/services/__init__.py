@@ -1,0 +1,1 @@
+"""Application services: one transaction per use case, events published after commit."""

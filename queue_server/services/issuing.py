@@ -1,0 +1,315 @@
+"""Use case: issue a ticket (kiosk, officer, API)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from queue_server.domain.calendar import ActiveSession
+from queue_server.domain.errors import (
+    BookingRequired,
+    BookingWindow,
+    InvalidNik,
+    QuotaFull,
+    ServiceClosed,
+    UnknownPriorityCategory,
+)
+from queue_server.domain.calling import QueueEntry
+from queue_server.domain.events import TicketChanged
+from queue_server.domain.ids import (
+    OfficeId,
+    ServiceId,
+    ServiceKind,
+    StationType,
+    TicketId,
+    TicketSource,
+    TicketStatus,
+)
+from queue_server.domain.model import Service
+from queue_server.domain.numbering import format_number
+from queue_server.persistence.db import Database
+from queue_server.persistence.models import TicketEventRow, TicketRow, VisitRow
+from queue_server.persistence.sequences import next_number, take_quota_place
+from queue_server.services import queries
+from queue_server.services.events import EventBus
+from queue_server.services.offices import OfficeCatalog, OfficeSnapshot
+from queue_server.services.unit import Actor, Clock, Unit, UseCases, utc_now
+
+TOKEN_BYTES = 18
+#: Stands for a ticket not stored yet; larger than any real id so it sorts last on ties.
+NEWCOMER = TicketId(2**62)
+
+
+@dataclass(frozen=True)
+class IssueRequest:
+    """What the caller knows about the applicant. Personal data is minimised on entry."""
+
+    office: str
+    service: str
+    source: TicketSource = TicketSource.API
+    priority_category: str | None = None
+    language: str = "id"
+    booking_ref: str | None = None
+    appointment_at: datetime | None = None
+    nik: str | None = None
+    phone: str | None = None
+    by_proxy: bool = False
+
+
+@dataclass(frozen=True)
+class IssuedTicket:
+    ticket_id: int
+    visit_id: int
+    label: str
+    token: str
+    office: str
+    service: str
+    station: StationType
+    office_day: date
+    issued_at: datetime
+    session_code: str
+    people_ahead: int
+    estimated_wait_minutes: float | None
+    priority: bool
+
+
+class IssuingService(UseCases):
+    """Issues tickets: numbering and quota are atomic in the issuing transaction."""
+
+    def __init__(
+        self,
+        *,
+        nik_key: bytes,
+        database: Database,
+        catalog: OfficeCatalog,
+        events: EventBus,
+        clock: Clock = utc_now,
+    ) -> None:
+        super().__init__(database=database, catalog=catalog, events=events, clock=clock)
+        self._nik_key = nik_key
+
+    def issue(self, request: IssueRequest, *, actor: Actor) -> IssuedTicket:
+        with self.unit() as work:
+            snapshot = self.catalog.get(work.session, request.office)
+            service = snapshot.service(request.service)
+            priority = _check_priority(snapshot, request.priority_category)
+            _check_booking(snapshot, service, request, work.now)
+            session = _open_session(snapshot, service, request, work.now)
+            office_day = snapshot.office.office_day(work.now)
+            # Reads first: the quota and number rows below stay locked until commit.
+            outlook = _newcomer_outlook(work, snapshot, service, priority, request)
+            _take_quota(work, snapshot, service, session, office_day)
+            visit = self._new_visit(work, snapshot, service, request, session, office_day)
+            ticket = _first_ticket(work, visit, service, priority, request.appointment_at)
+            ticket.predicted_wait_minutes = outlook.estimated_wait_minutes
+            issued = _describe(work, service, visit, ticket, outlook)
+            if request.source is TicketSource.OFFICER:
+                work.audit(actor, "issue", office_id=visit.office_id, target=visit.label)
+        return issued
+
+    def _new_visit(
+        self,
+        work: Unit,
+        snapshot: OfficeSnapshot,
+        service: Service,
+        request: IssueRequest,
+        session: ActiveSession | None,
+        office_day: date,
+    ) -> VisitRow:
+        number = next_number(
+            work.session, office_id=snapshot.office.id, series=service.prefix, office_day=office_day
+        )
+        nik_hash, nik_last4 = self._minimise_nik(request.nik)
+        visit = VisitRow(
+            office_id=snapshot.office.id,
+            service_code=service.id,
+            office_day=office_day,
+            series=service.prefix,
+            number=number,
+            label=format_number(service.prefix, number),
+            token=secrets.token_urlsafe(TOKEN_BYTES),
+            session_code=session.code if session else "officer",
+            source=request.source.value,
+            priority_category=request.priority_category,
+            language=request.language,
+            booking_ref=request.booking_ref,
+            appointment_at=request.appointment_at,
+            nik_hash=nik_hash,
+            nik_last4=nik_last4,
+            phone=request.phone,
+            by_proxy=request.by_proxy,
+            created_at=work.now,
+        )
+        work.session.add(visit)
+        work.session.flush()
+        return visit
+
+    def _minimise_nik(self, nik: str | None) -> tuple[str | None, str | None]:
+        if nik is None:
+            return None, None
+        if len(nik) != 16 or not nik.isdigit():
+            raise InvalidNik()
+        digest = hmac.new(self._nik_key, nik.encode(), hashlib.sha256).hexdigest()
+        return digest, nik[-4:]
+
+
+def _check_priority(snapshot: OfficeSnapshot, category: str | None) -> bool:
+    if category is None:
+        return False
+    if category not in snapshot.office.priority.categories:
+        raise UnknownPriorityCategory(category=category)
+    return True
+
+
+def _check_booking(
+    snapshot: OfficeSnapshot, service: Service, request: IssueRequest, now: datetime
+) -> None:
+    if service.kind is ServiceKind.BOOKING_REQUIRED and not request.booking_ref:
+        raise BookingRequired(service=service.name_en)
+    if request.appointment_at is None:
+        return
+    opens, closes = snapshot.office.booking.window(request.appointment_at)
+    if not opens <= now <= closes:
+        local = snapshot.office.local
+        raise BookingWindow(
+            slot=local(request.appointment_at).strftime("%H:%M"),
+            opens=local(opens).strftime("%H:%M"),
+            closes=local(closes).strftime("%H:%M"),
+        )
+
+
+def _open_session(
+    snapshot: OfficeSnapshot, service: Service, request: IssueRequest, now: datetime
+) -> ActiveSession | None:
+    """The session the ticket is issued in; officers may issue outside opening hours."""
+    session = snapshot.calendar.session_at(now, ServiceId(service.id))
+    if session is None and request.source is not TicketSource.OFFICER:
+        raise ServiceClosed(service=service.name_en)
+    return session
+
+
+def _take_quota(
+    work: Unit,
+    snapshot: OfficeSnapshot,
+    service: Service,
+    session: ActiveSession | None,
+    office_day: date,
+) -> None:
+    if session is not None and session.special:
+        scope, limit = f"session:{session.code}", session.quota
+    else:
+        scope, limit = f"service:{service.id}", service.daily_quota
+    # Usage is counted even without a limit, so reports and a quota set later are right.
+    used = take_quota_place(
+        work.session, office_id=snapshot.office.id, scope=scope, office_day=office_day
+    )
+    if limit is not None and used > limit:
+        raise QuotaFull(service=service.name_en)
+
+
+def _first_ticket(
+    work: Unit, visit: VisitRow, service: Service, priority: bool, appointment_at: datetime | None
+) -> TicketRow:
+    ticket = TicketRow(
+        visit_id=visit.id,
+        office_id=visit.office_id,
+        office_day=visit.office_day,
+        service_code=service.id,
+        step_index=0,
+        station=service.station_for(0, priority=priority).value,
+        priority=priority,
+        label=visit.label,
+        status=TicketStatus.WAITING.value,
+        queued_at=work.now,
+        appointment_at=appointment_at,
+        recall_count=0,
+    )
+    work.session.add(ticket)
+    work.session.flush()
+    record_change(work, ticket, action="issue", previous=None, user_id=None)
+    return ticket
+
+
+def _newcomer_outlook(
+    work: Unit, snapshot: OfficeSnapshot, service: Service, priority: bool, request: IssueRequest
+) -> queries.Outlook:
+    station = service.station_for(0, priority=priority)
+    newcomer = QueueEntry(
+        ticket_id=NEWCOMER,
+        service=ServiceId(service.id),
+        station=station,
+        priority=priority,
+        queued_at=work.now,
+        appointment_at=request.appointment_at,
+    )
+    return queries.outlook(
+        work.session,
+        snapshot,
+        service=ServiceId(service.id),
+        station=station,
+        standard_minutes=service.journey[0].standard_minutes,
+        newcomer=newcomer,
+    )
+
+
+def _describe(
+    work: Unit, service: Service, visit: VisitRow, ticket: TicketRow, outlook: queries.Outlook
+) -> IssuedTicket:
+    return IssuedTicket(
+        ticket_id=ticket.id,
+        visit_id=visit.id,
+        label=visit.label,
+        token=visit.token,
+        office=visit.office_id,
+        service=service.id,
+        station=StationType(ticket.station),
+        office_day=visit.office_day,
+        issued_at=work.now,
+        session_code=visit.session_code,
+        people_ahead=outlook.people_ahead,
+        estimated_wait_minutes=outlook.estimated_wait_minutes,
+        priority=ticket.priority,
+    )
+
+
+def record_change(
+    work: Unit,
+    ticket: TicketRow,
+    *,
+    action: str,
+    previous: TicketStatus | None,
+    user_id: int | None,
+    counter_code: str | None = None,
+) -> None:
+    """Write the timeline row and queue the domain event for after commit."""
+    status = TicketStatus(ticket.status)
+    work.session.add(
+        TicketEventRow(
+            office_id=ticket.office_id,
+            ticket_id=ticket.id,
+            visit_id=ticket.visit_id,
+            action=action,
+            from_status=previous.value if previous else None,
+            to_status=status.value,
+            at=work.now,
+            counter_pk=ticket.counter_pk,
+            user_id=user_id,
+        )
+    )
+    work.events.append(
+        TicketChanged(
+            office=OfficeId(ticket.office_id),
+            ticket=TicketId(ticket.id),
+            label=ticket.label,
+            service=ServiceId(ticket.service_code),
+            station=StationType(ticket.station),
+            action=action,
+            status=status,
+            previous=previous,
+            counter=None if counter_code is None else counter_code,  # type: ignore[arg-type]
+            at=work.now,
+        )
+    )

@@ -1,0 +1,125 @@
+"""The office definition: stored as the validated office file, cached per process.
+
+Every process keeps the parsed definition in memory and re-reads it only when the
+office row's ``config_version`` changes, so a reload by ``antre office load`` reaches
+every worker at its next transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from queue_server.domain.calendar import OfficeCalendar
+from queue_server.domain.errors import NotFound, ServiceInactive
+from queue_server.domain.events import OfficeReloaded
+from queue_server.domain.ids import CounterId, OfficeId, ServiceId
+from queue_server.domain.model import CounterProfile, Office, Service
+from queue_server.office_config import OfficeDefinition, parse_office_config
+from queue_server.persistence.models import CounterRow, OfficeRow
+
+
+@dataclass(frozen=True)
+class OfficeSnapshot:
+    """One version of an office definition with look-ups the use cases need."""
+
+    definition: OfficeDefinition
+    version: int
+    calendar: OfficeCalendar
+    services: dict[ServiceId, Service]
+    counters: dict[CounterId, CounterProfile]
+
+    @property
+    def office(self) -> Office:
+        return self.definition.office
+
+    def service(self, code: str) -> Service:
+        service = self.services.get(ServiceId(code))
+        if service is None:
+            raise NotFound(what=f"Service {code}")
+        if not service.active:
+            raise ServiceInactive(service=service.name_en)
+        return service
+
+    def counter(self, code: str) -> CounterProfile:
+        counter = self.counters.get(CounterId(code))
+        if counter is None:
+            raise NotFound(what=f"Counter {code}")
+        return counter
+
+
+def build_snapshot(settings: dict[str, Any], version: int) -> OfficeSnapshot:
+    definition = parse_office_config(settings)
+    return OfficeSnapshot(
+        definition=definition,
+        version=version,
+        calendar=OfficeCalendar(config=definition.calendar, timezone=definition.office.timezone),
+        services={service.id: service for service in definition.services},
+        counters={counter.id: counter for counter in definition.counters},
+    )
+
+
+class OfficeCatalog:
+    """Per-process cache of office snapshots, checked against the stored version."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cache: dict[str, OfficeSnapshot] = {}
+
+    def get(self, session: Session, office_id: str) -> OfficeSnapshot:
+        version = session.scalar(select(OfficeRow.config_version).where(OfficeRow.id == office_id))
+        if version is None:
+            raise NotFound(what=f"Office {office_id}")
+        cached = self._cache.get(office_id)
+        if cached is not None and cached.version == version:
+            return cached
+        row = session.get_one(OfficeRow, office_id)
+        snapshot = build_snapshot(row.settings, row.config_version)
+        with self._lock:
+            self._cache[office_id] = snapshot
+        return snapshot
+
+    def office_ids(self, session: Session) -> list[str]:
+        return list(session.scalars(select(OfficeRow.id).order_by(OfficeRow.id)))
+
+
+def store_office(session: Session, settings: dict[str, Any], *, now: datetime) -> OfficeReloaded:
+    """Validate ``settings`` (an office file's content) and make it the office's definition.
+
+    Counters keep their live state; counters no longer in the file become inactive.
+    Raises ``OfficeConfigError`` before anything is written if the content is invalid.
+    """
+    definition = parse_office_config(settings)
+    office = definition.office
+    row = session.get(OfficeRow, office.id, with_for_update=True)
+    if row is None:
+        row = OfficeRow(id=office.id, config_version=0)
+        session.add(row)
+    row.name, row.timezone, row.settings = office.name, office.timezone, settings
+    row.config_version += 1
+    row.updated_at = now
+    _sync_counters(session, office.id, definition.counters)
+    session.flush()
+    return OfficeReloaded(office=OfficeId(office.id), version=row.config_version, at=now)
+
+
+def _sync_counters(session: Session, office_id: str, counters: tuple[CounterProfile, ...]) -> None:
+    existing = {
+        row.code: row
+        for row in session.scalars(select(CounterRow).where(CounterRow.office_id == office_id))
+    }
+    wanted = {counter.id: counter for counter in counters}
+    for code, counter in wanted.items():
+        row = existing.get(code)
+        if row is None:
+            session.add(CounterRow(office_id=office_id, code=code, name=counter.name, active=True))
+        else:
+            row.name, row.active = counter.name, True
+    for code, row in existing.items():
+        if code not in wanted:
+            row.active, row.is_open = False, False

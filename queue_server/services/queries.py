@@ -1,0 +1,199 @@
+"""Read models: queue state, ticket status, counters; positions and wait estimates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from queue_server.domain.calling import QueueEntry, Streak, order_queue
+from queue_server.domain.estimate import estimate_wait_minutes, service_time_minutes
+from queue_server.domain.ids import (
+    AT_COUNTER_STATUSES,
+    CounterId,
+    ServiceId,
+    StationType,
+    TicketId,
+    TicketStatus,
+)
+from queue_server.persistence.models import CounterRow, QuotaUsageRow, TicketRow
+from queue_server.services.offices import OfficeSnapshot
+
+RECENT_SERVICE_SAMPLES = 20
+
+
+def entry_of(row: TicketRow) -> QueueEntry:
+    return QueueEntry(
+        ticket_id=TicketId(row.id),
+        service=ServiceId(row.service_code),
+        station=StationType(row.station),
+        priority=row.priority,
+        queued_at=row.queued_at,
+        appointment_at=row.appointment_at,
+    )
+
+
+def waiting_entries(
+    session: Session, office_id: str, stations: Iterable[StationType]
+) -> list[QueueEntry]:
+    """Every waiting ticket at ``stations``, as the calling policy sees them."""
+    rows = session.execute(
+        select(
+            TicketRow.id,
+            TicketRow.service_code,
+            TicketRow.station,
+            TicketRow.priority,
+            TicketRow.queued_at,
+            TicketRow.appointment_at,
+        ).where(
+            TicketRow.office_id == office_id,
+            TicketRow.status == TicketStatus.WAITING.value,
+            TicketRow.station.in_([station.value for station in stations]),
+        )
+    )
+    return [
+        QueueEntry(
+            ticket_id=TicketId(ticket_id),
+            service=ServiceId(service),
+            station=StationType(station),
+            priority=priority,
+            queued_at=queued_at,
+            appointment_at=appointment_at,
+        )
+        for ticket_id, service, station, priority, queued_at, appointment_at in rows
+    ]
+
+
+def open_counter_codes(session: Session, office_id: str) -> set[str]:
+    rows = session.scalars(
+        select(CounterRow.code).where(
+            CounterRow.office_id == office_id, CounterRow.is_open, CounterRow.active
+        )
+    )
+    return set(rows)
+
+
+def counters_serving(
+    snapshot: OfficeSnapshot, open_codes: set[str], station: StationType, service: ServiceId
+) -> int:
+    return sum(
+        1
+        for code, counter in snapshot.counters.items()
+        if code in open_codes and counter.serves(station, service)
+    )
+
+
+def recent_service_minutes(session: Session, office_id: str, station: StationType) -> list[float]:
+    """Durations (called to finished) of the latest finished tickets at ``station``."""
+    rows = session.execute(
+        select(TicketRow.called_at, TicketRow.finished_at)
+        .where(
+            TicketRow.office_id == office_id,
+            TicketRow.station == station.value,
+            TicketRow.status == TicketStatus.DONE.value,
+            TicketRow.called_at.is_not(None),
+        )
+        .order_by(TicketRow.finished_at.desc())
+        .limit(RECENT_SERVICE_SAMPLES)
+    )
+    return [
+        (finished - called).total_seconds() / 60
+        for called, finished in rows
+        if called is not None and finished is not None
+    ]
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """Where a ticket (or a newcomer) stands in its queue."""
+
+    people_ahead: int
+    open_counters: int
+    minutes_per_ticket: float
+    estimated_wait_minutes: float | None
+
+
+def outlook(
+    session: Session,
+    snapshot: OfficeSnapshot,
+    *,
+    service: ServiceId,
+    station: StationType,
+    standard_minutes: float,
+    ticket_id: TicketId | None = None,
+    newcomer: QueueEntry | None = None,
+) -> Outlook:
+    """People ahead and estimated wait for a waiting ticket, or for a ``newcomer`` not yet
+    stored (placed where the calling policy would put it), or for a plain newcomer at the back.
+    """
+    entries = [
+        entry
+        for entry in waiting_entries(session, snapshot.office.id, [station])
+        if _same_counters(snapshot, entry, service)
+    ]
+    if newcomer is not None:
+        entries.append(newcomer)
+        ticket_id = newcomer.ticket_id
+    ordered = order_queue(entries, streak=Streak(), policy=snapshot.office.priority)
+    ids = [entry.ticket_id for entry in ordered]
+    ahead = ids.index(ticket_id) if ticket_id in ids else len(ids)
+    open_count = counters_serving(
+        snapshot, open_counter_codes(session, snapshot.office.id), station, service
+    )
+    per_ticket = service_time_minutes(
+        recent_service_minutes(session, snapshot.office.id, station), standard_minutes
+    )
+    wait = estimate_wait_minutes(ahead, open_count, per_ticket)
+    return Outlook(ahead, open_count, per_ticket, wait)
+
+
+def _same_counters(snapshot: OfficeSnapshot, entry: QueueEntry, service: ServiceId) -> bool:
+    """Whether some counter serves both ``entry`` and tickets of ``service`` at its station."""
+    return any(
+        counter.serves(entry.station, entry.service) and counter.serves(entry.station, service)
+        for counter in snapshot.counters.values()
+    )
+
+
+def quota_used(session: Session, office_id: str, scope: str, office_day: date) -> int:
+    used = session.scalar(
+        select(QuotaUsageRow.used).where(
+            QuotaUsageRow.office_id == office_id,
+            QuotaUsageRow.scope == scope,
+            QuotaUsageRow.office_day == office_day,
+        )
+    )
+    return int(used or 0)
+
+
+def ticket_at_counter(session: Session, counter_pk: int) -> TicketRow | None:
+    return session.scalar(
+        select(TicketRow).where(
+            TicketRow.counter_pk == counter_pk,
+            TicketRow.status.in_([status.value for status in AT_COUNTER_STATUSES]),
+        )
+    )
+
+
+def waiting_counts(session: Session, office_id: str) -> dict[str, int]:
+    """Waiting tickets per service code."""
+    rows = session.execute(
+        select(TicketRow.service_code, func.count())
+        .where(TicketRow.office_id == office_id, TicketRow.status == TicketStatus.WAITING.value)
+        .group_by(TicketRow.service_code)
+    )
+    return {service: int(count) for service, count in rows}
+
+
+@dataclass(frozen=True)
+class CounterState:
+    code: CounterId
+    name: str
+    is_open: bool
+    ticket_label: str | None
+    ticket_status: str | None
+    ticket_id: int | None
+    since: datetime | None

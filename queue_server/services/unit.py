@@ -1,0 +1,89 @@
+"""What every use case shares: the actor, the clock, one transaction, events after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from queue_server.domain.events import DomainEvent
+from queue_server.domain.ids import Role
+from queue_server.persistence.db import Database
+from queue_server.persistence.models import AuditLogRow
+from queue_server.services.events import EventBus
+from queue_server.services.offices import OfficeCatalog
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks for a use case: a signed-in user, a machine token, or the system."""
+
+    name: str
+    user_id: int | None = None
+    role: Role | None = None
+    remote_addr: str | None = None
+
+
+SYSTEM = Actor(name="system")
+
+
+@dataclass
+class Unit:
+    """One open transaction and the events to publish once it commits."""
+
+    session: Session
+    now: datetime
+    events: list[DomainEvent] = field(default_factory=list)
+
+    def audit(
+        self, actor: Actor, action: str, *, office_id: str | None, target: str | None, **details: Any
+    ) -> None:
+        self.session.add(
+            AuditLogRow(
+                at=self.now,
+                office_id=office_id,
+                user_id=actor.user_id,
+                actor=actor.name,
+                action=action,
+                target=target,
+                details=details,
+                remote_addr=actor.remote_addr,
+            )
+        )
+
+
+class UseCases:
+    """Base of the application services: keyword-only collaborators, no globals."""
+
+    def __init__(
+        self, *, database: Database, catalog: OfficeCatalog, events: EventBus, clock: Clock = utc_now
+    ) -> None:
+        self.database = database
+        self.catalog = catalog
+        self.events = events
+        self.clock = clock
+
+    @contextmanager
+    def unit(self) -> Iterator[Unit]:
+        """A write transaction; its events are published only after it commits."""
+        with self.database.writer() as session:
+            with session.begin():
+                work = Unit(session=session, now=self.clock())
+                yield work
+        self.events.publish(work.events)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only snapshot (never blocks writers on SQLite WAL)."""
+        with self.database.reader() as session, session.begin():
+            yield session
