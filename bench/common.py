@@ -19,9 +19,9 @@ from sqlalchemy import text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from queue_server.persistence.db import Database  # noqa: E402
-from queue_server.persistence.migrate import upgrade  # noqa: E402
-from queue_server.services.offices import store_office  # noqa: E402
+from queue_server.persistence.db import Database
+from queue_server.persistence.migrate import upgrade
+from queue_server.services.offices import store_office
 
 DEMO_FILE = ROOT / "queue_server" / "demo" / "banjarmasin.yaml"
 #: A Monday morning (10:00 WITA) that is not a holiday: every regular service is open.
@@ -47,7 +47,9 @@ def bench_office(counter_count: int) -> dict[str, Any]:
     settings = copy.deepcopy(settings)
     for service in settings["services"]:
         service.pop("daily_quota", None)
-    stations = sorted({step["station"] for service in settings["services"] for step in service["journey"]})
+    stations = sorted(
+        {step["station"] for service in settings["services"] for step in service["journey"]}
+    )
     stations.append("BIO_PRIORITY")
     settings["counters"] = [
         {"id": f"bench-{index:02d}", "name": f"Bench {index}", "stations": sorted(set(stations))}

@@ -25,8 +25,8 @@ from queue_server.domain.ids import TicketSource
 from queue_server.persistence.db import open_database
 from queue_server.services.events import EventBus
 from queue_server.services.issuing import IssueRequest, IssuingService
-from queue_server.services.offices import OfficeCatalog
 from queue_server.services.officer import OfficerService
+from queue_server.services.offices import OfficeCatalog
 from queue_server.services.unit import Actor
 
 
@@ -35,12 +35,18 @@ def advancing_clock() -> object:
     return lambda: OPEN_MOMENT + timedelta(seconds=time.monotonic() - started)
 
 
-def run(kind: str, kiosks: int, issues: int, officers: int, max_seconds: float) -> dict[str, object]:
+def run(
+    kind: str, kiosks: int, issues: int, officers: int, max_seconds: float
+) -> dict[str, object]:
     with database_url(kind) as url:
         database = open_database(url, pool_size=max(10, kiosks + officers))
         office = prepare(database, url, bench_office(officers))
-        shared = {"database": database, "catalog": OfficeCatalog(), "events": EventBus(),
-                  "clock": advancing_clock()}
+        shared = {
+            "database": database,
+            "catalog": OfficeCatalog(),
+            "events": EventBus(),
+            "clock": advancing_clock(),
+        }
         issuing = IssuingService(nik_key=b"bench", **shared)  # type: ignore[arg-type]
         officer = OfficerService(**shared)  # type: ignore[arg-type]
         services = ["paspor-walkin", "pengaduan", "pengambilan", "informasi"]
@@ -57,9 +63,12 @@ def run(kind: str, kiosks: int, issues: int, officers: int, max_seconds: float) 
                     return
                 started = time.perf_counter()
                 issued = issuing.issue(
-                    IssueRequest(office=office, service=services[(index + number) % len(services)],
-                                 source=TicketSource.KIOSK,
-                                 priority_category="elderly" if number % 7 == 0 else None),
+                    IssueRequest(
+                        office=office,
+                        service=services[(index + number) % len(services)],
+                        source=TicketSource.KIOSK,
+                        priority_category="elderly" if number % 7 == 0 else None,
+                    ),
                     actor=Actor(name=f"kiosk-{index}"),
                 )
                 with lock:
@@ -99,15 +108,23 @@ def run(kind: str, kiosks: int, issues: int, officers: int, max_seconds: float) 
         total = time.perf_counter() - began
         checks = invariants(database)
         with database.reader() as session:
-            present = {row[0] for row in session.execute(text(
-                "select id from tickets where status = 'done' and step_index = 0"))}
+            present = {
+                row[0]
+                for row in session.execute(
+                    text("select id from tickets where status = 'done' and step_index = 0")
+                )
+            }
         checks["lost_tickets"] = sum(1 for ticket in acknowledged if ticket not in present)
         database.dispose()
     return {
-        "db": kind, "issued": len(acknowledged), "calls": len(call_latency),
+        "db": kind,
+        "issued": len(acknowledged),
+        "calls": len(call_latency),
         "issue_rate_per_s": round(len(acknowledged) / issued_in, 1),
-        "wall_s": round(total, 1), "issue": summary_ms(issue_latency),
-        "call_next": summary_ms(call_latency), **checks,
+        "wall_s": round(total, 1),
+        "issue": summary_ms(issue_latency),
+        "call_next": summary_ms(call_latency),
+        **checks,
     }
 
 
@@ -122,8 +139,17 @@ def main() -> None:
     result = run(args.db, args.kiosks, args.issues, args.officers, args.max_seconds)
     for key, value in result.items():
         print(f"{key}: {value}")
-    failures = [k for k in ("duplicate_numbers", "double_calls", "lost_tickets",
-                            "visits_with_two_live_tickets", "counters_with_two_active") if result[k]]
+    failures = [
+        k
+        for k in (
+            "duplicate_numbers",
+            "double_calls",
+            "lost_tickets",
+            "visits_with_two_live_tickets",
+            "counters_with_two_active",
+        )
+        if result[k]
+    ]
     raise SystemExit(1 if failures else 0)
 
 

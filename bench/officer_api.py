@@ -22,11 +22,11 @@ import threading
 import time
 from datetime import timedelta
 
-from common import ROOT, OPEN_MOMENT, bench_office, database_url, invariants, prepare, summary_ms
+from common import OPEN_MOMENT, ROOT, bench_office, database_url, invariants, prepare, summary_ms
+from queue_server.services.accounts import AccountService
 
 from queue_server.domain.ids import Role, TicketSource
 from queue_server.persistence.db import open_database
-from queue_server.services.accounts import AccountService
 from queue_server.services.events import EventBus
 from queue_server.services.issuing import IssueRequest, IssuingService
 from queue_server.services.offices import OfficeCatalog
@@ -43,15 +43,23 @@ def seed(url: str, officers: int, tickets: int) -> tuple[str, list[str]]:
     database = open_database(url)
     office = prepare(database, url, bench_office(officers))
     clock_start = time.monotonic()
-    shared = {"database": database, "catalog": OfficeCatalog(), "events": EventBus(),
-              "clock": lambda: OPEN_MOMENT + timedelta(seconds=time.monotonic() - clock_start)}
+    shared = {
+        "database": database,
+        "catalog": OfficeCatalog(),
+        "events": EventBus(),
+        "clock": lambda: OPEN_MOMENT + timedelta(seconds=time.monotonic() - clock_start),
+    }
     issuing = IssuingService(nik_key=b"bench", **shared)  # type: ignore[arg-type]
-    for number in range(tickets):
-        issuing.issue(IssueRequest(office=office, service="pengaduan", source=TicketSource.KIOSK),
-                      actor=Actor(name="seed"))
+    for _ in range(tickets):
+        issuing.issue(
+            IssueRequest(office=office, service="pengaduan", source=TicketSource.KIOSK),
+            actor=Actor(name="seed"),
+        )
     accounts = AccountService(**shared)  # type: ignore[arg-type]
-    tokens = [accounts.create_token(f"officer-{i}", Role.PETUGAS, actor=Actor(name="bench"))
-              for i in range(officers)]
+    tokens = [
+        accounts.create_token(f"officer-{i}", Role.PETUGAS, actor=Actor(name="bench"))
+        for i in range(officers)
+    ]
     database.dispose()
     return office, tokens
 
@@ -69,8 +77,16 @@ def wait_ready(port: int, limit_s: float = 30) -> None:
     raise SystemExit("server did not start")
 
 
-def officer_loop(port: int, office: str, index: int, token: str, until: float,
-                 latencies: list[float], statuses: dict[int, int], lock: threading.Lock) -> None:
+def officer_loop(
+    port: int,
+    office: str,
+    index: int,
+    token: str,
+    until: float,
+    latencies: list[float],
+    statuses: dict[int, int],
+    lock: threading.Lock,
+) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     base = f"/api/v1/offices/{office}/counters/bench-{index + 1:02d}"
@@ -98,9 +114,20 @@ def run(kind: str, officers: int, tickets: int, seconds: float, threads: int) ->
         port = free_port()
         env = {**os.environ, "ANTRE_DATABASE_URL": url, "ANTRE_NIK_KEY": "bench"}
         server = subprocess.Popen(
-            [sys.executable, "-m", "queue_server.cli", "serve", "--port", str(port),
-             "--threads", str(threads)],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "queue_server.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--threads",
+                str(threads),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             wait_ready(port)
@@ -108,9 +135,13 @@ def run(kind: str, officers: int, tickets: int, seconds: float, threads: int) ->
             statuses: dict[int, int] = {}
             lock = threading.Lock()
             until = time.monotonic() + seconds
-            workers = [threading.Thread(target=officer_loop, args=(
-                port, office, i, tokens[i], until, latencies, statuses, lock))
-                for i in range(officers)]
+            workers = [
+                threading.Thread(
+                    target=officer_loop,
+                    args=(port, office, i, tokens[i], until, latencies, statuses, lock),
+                )
+                for i in range(officers)
+            ]
             began = time.perf_counter()
             for worker in workers:
                 worker.start()
@@ -123,9 +154,15 @@ def run(kind: str, officers: int, tickets: int, seconds: float, threads: int) ->
         database = open_database(url)
         checks = invariants(database)
         database.dispose()
-    return {"db": kind, "officers": officers, "requests": len(latencies),
-            "calls_per_s": round(len(latencies) / elapsed, 1), "latency": summary_ms(latencies),
-            "statuses": json.dumps(statuses), **checks}
+    return {
+        "db": kind,
+        "officers": officers,
+        "requests": len(latencies),
+        "calls_per_s": round(len(latencies) / elapsed, 1),
+        "latency": summary_ms(latencies),
+        "statuses": json.dumps(statuses),
+        **checks,
+    }
 
 
 def main() -> None:

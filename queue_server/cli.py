@@ -45,7 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="fresh SQLite file with the demo office")
     serve.set_defaults(handler=_serve)
 
-    db = commands.add_parser("db", help="database schema").add_subparsers(dest="action", required=True)
+    db = commands.add_parser("db", help="database schema").add_subparsers(
+        dest="action", required=True
+    )
     upgrade = db.add_parser("upgrade", help="create or migrate the schema")
     _add_db(upgrade)
     upgrade.set_defaults(handler=_db_upgrade)
@@ -114,8 +116,10 @@ def _office_check(args: argparse.Namespace) -> int:
     from queue_server.office_config import parse_office_config
 
     definition = parse_office_config(_read_office_file(args.file))
-    print(f"{definition.office.id}: {len(definition.services)} services, "
-          f"{len(definition.counters)} counters")
+    print(
+        f"{definition.office.id}: {len(definition.services)} services, "
+        f"{len(definition.counters)} counters"
+    )
     for warning in definition.warnings:
         print(f"warning: {warning}")
     return 0
@@ -192,7 +196,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
     try:

@@ -171,7 +171,9 @@ class OfficeDefinition:
 def parse_office_config(data: object) -> OfficeDefinition:
     """Validate an office file's content; raise :class:`OfficeConfigError` listing problems."""
     if not isinstance(data, dict):
-        raise OfficeConfigError(["(file): must be a mapping with office, calendar, services, counters"])
+        raise OfficeConfigError(
+            ["(file): must be a mapping with office, calendar, services, counters"]
+        )
     try:
         parsed = OfficeFile.model_validate(data)
     except ValidationError as error:
@@ -203,17 +205,25 @@ def _cross_checks(parsed: OfficeFile) -> list[str]:
     problems += _duplicates("counters", [counter.id for counter in parsed.counters], "id")
     known = {service.id for service in parsed.services}
     for index, counter in enumerate(parsed.counters):
-        problems += [f"counters[{index}].services: unknown service {code!r}"
-                     for code in counter.services if code not in known]
+        problems += [
+            f"counters[{index}].services: unknown service {code!r}"
+            for code in counter.services
+            if code not in known
+        ]
     for index, session in enumerate(parsed.calendar.sessions):
-        problems += [f"calendar.sessions[{index}].services: unknown service {code!r}"
-                     for code in session.services if code not in known]
+        problems += [
+            f"calendar.sessions[{index}].services: unknown service {code!r}"
+            for code in session.services
+            if code not in known
+        ]
         problems += _times(f"calendar.sessions[{index}]", session.opens, session.closes)
     for weekday, (opens, closes) in parsed.calendar.hours.items():
         problems += _times(f"calendar.hours.{weekday}", opens, closes)
     for index, service in enumerate(parsed.services):
         if service.journey[0].after_working_days:
-            problems.append(f"services[{index}].journey[0]: the first step must be on the day of issue")
+            problems.append(
+                f"services[{index}].journey[0]: the first step must be on the day of issue"
+            )
     problems += _unserved(parsed)
     return problems
 
@@ -245,7 +255,8 @@ def _unserved(parsed: OfficeFile) -> list[str]:
             if step.after_working_days:
                 continue
             served = any(
-                step.station in counter.stations and (not counter.services or service.id in counter.services)
+                step.station in counter.stations
+                and (not counter.services or service.id in counter.services)
                 for counter in parsed.counters
             )
             if not served:
@@ -274,7 +285,10 @@ def _build(parsed: OfficeFile) -> OfficeDefinition:
         services=tuple(_service(section) for section in parsed.services),
         counters=tuple(_counter(section) for section in parsed.counters),
         calendar=_calendar(parsed.calendar),
-        priority_labels={code: dict(names) for code, names in parsed.priority.labels.items()},
+        priority_labels={
+            code: {str(lang): text for lang, text in names.items()}
+            for code, names in parsed.priority.labels.items()
+        },
         branding=parsed.branding,
         warnings=tuple(_warnings(parsed)),
     )
@@ -288,7 +302,9 @@ def _service(section: ServiceSection) -> Service:
         name_en=section.name_en,
         kind=section.kind,
         journey=tuple(
-            JourneyStep(step.station, step.minutes, step.label, step.after_working_days, step.rating)
+            JourneyStep(
+                step.station, step.minutes, step.label, step.after_working_days, step.rating
+            )
             for step in section.journey
         ),
         daily_quota=section.daily_quota,

@@ -127,7 +127,9 @@ class OfficeCalendar:
         for special in self._config.sessions:
             if self._runs(special, day, service):
                 sessions.append(
-                    self._session(day, special.code, special.opens, special.closes, special.quota, True)
+                    self._session(
+                        day, special.code, special.opens, special.closes, special.quota, True
+                    )
                 )
         return sorted(sessions, key=lambda session: session.opens)
 

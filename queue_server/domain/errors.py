@@ -9,6 +9,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 
+def _english(value: object) -> object:
+    """Parameters may carry both languages (``{"id": ..., "en": ...}``)."""
+    if isinstance(value, dict) and "en" in value:
+        return value["en"]
+    return value
+
+
 class DomainError(Exception):
     """Base of every rule violation the queue engine reports."""
 
@@ -18,7 +25,8 @@ class DomainError(Exception):
 
     def __init__(self, **params: object) -> None:
         self.params = params
-        super().__init__(self.template.format(**params) if params else self.template)
+        english = {name: _english(value) for name, value in params.items()}
+        super().__init__(self.template.format(**english) if params else self.template)
 
 
 class NotFound(DomainError):

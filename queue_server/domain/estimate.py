@@ -15,7 +15,9 @@ PRIOR_WEIGHT = 5
 RECENT_SAMPLES = 20
 
 
-def service_time_minutes(recent_durations_minutes: Sequence[float], standard_minutes: float) -> float:
+def service_time_minutes(
+    recent_durations_minutes: Sequence[float], standard_minutes: float
+) -> float:
     """Expected minutes per ticket from recent durations and the SOP standard time."""
     samples = [value for value in recent_durations_minutes[:RECENT_SAMPLES] if value >= 0]
     if not samples:
@@ -25,7 +27,9 @@ def service_time_minutes(recent_durations_minutes: Sequence[float], standard_min
     return (observed * weight + standard_minutes * PRIOR_WEIGHT) / (weight + PRIOR_WEIGHT)
 
 
-def estimate_wait_minutes(position: int, open_counters: int, minutes_per_ticket: float) -> float | None:
+def estimate_wait_minutes(
+    position: int, open_counters: int, minutes_per_ticket: float
+) -> float | None:
     """Minutes until a ticket with ``position`` people ahead is called; None if nobody serves."""
     if position < 0:
         raise ValueError("position must not be negative")

@@ -9,7 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from queue_server.domain.ids import CounterId, OfficeId, ServiceId, StationType, TicketId, TicketStatus
+from queue_server.domain.ids import (
+    CounterId,
+    OfficeId,
+    ServiceId,
+    StationType,
+    TicketId,
+    TicketStatus,
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,12 @@ INDONESIAN_TIMEZONES: frozenset[str] = frozenset(
     {"Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura"}
 )
 
-DEFAULT_PRIORITY_CATEGORIES: tuple[str, ...] = ("disabled", "elderly", "child_under_five", "pregnant")
+DEFAULT_PRIORITY_CATEGORIES: tuple[str, ...] = (
+    "disabled",
+    "elderly",
+    "child_under_five",
+    "pregnant",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +54,9 @@ class BookingPolicy:
     late_minutes: int = 30
 
     def window(self, slot: datetime) -> tuple[datetime, datetime]:
-        return slot - timedelta(minutes=self.early_minutes), slot + timedelta(minutes=self.late_minutes)
+        return slot - timedelta(minutes=self.early_minutes), slot + timedelta(
+            minutes=self.late_minutes
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,8 +20,8 @@ from queue_server.persistence.models import NumberSeriesRow, QuotaUsageRow
 def _increment(session: Session, table: Table, keys: dict[str, Any], column: str) -> int:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(**keys, **{column: 1})
-    statement = statement.on_conflict_do_update(
+    upsert = insert(table).values(**keys, **{column: 1})
+    statement = upsert.on_conflict_do_update(
         index_elements=list(keys), set_={column: table.c[column] + 1}
     ).returning(table.c[column])
     value = session.execute(statement).scalar_one()

@@ -8,8 +8,8 @@ from queue_server.config import ServerConfig, nik_key_bytes
 from queue_server.persistence.db import Database, open_database
 from queue_server.services.events import EventBus
 from queue_server.services.issuing import IssuingService
-from queue_server.services.offices import OfficeCatalog
 from queue_server.services.officer import OfficerService
+from queue_server.services.offices import OfficeCatalog
 from queue_server.services.unit import Clock, utc_now
 
 

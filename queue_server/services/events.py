@@ -27,4 +27,6 @@ class EventBus:
                 try:
                     subscriber(domain_event)
                 except Exception:
-                    log.exception("event subscriber %r failed on %s", subscriber, type(domain_event).__name__)
+                    log.exception(
+                        "event subscriber %r failed on %s", subscriber, type(domain_event).__name__
+                    )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from queue_server.domain.calendar import ActiveSession
+from queue_server.domain.calling import QueueEntry
 from queue_server.domain.errors import (
     BookingRequired,
     BookingWindow,
@@ -17,7 +18,6 @@ from queue_server.domain.errors import (
     ServiceClosed,
     UnknownPriorityCategory,
 )
-from queue_server.domain.calling import QueueEntry
 from queue_server.domain.events import TicketChanged
 from queue_server.domain.ids import (
     OfficeId,
@@ -156,6 +156,10 @@ class IssuingService(UseCases):
         return digest, nik[-4:]
 
 
+def service_names(service: Service) -> dict[str, str]:
+    return {"id": service.name_id, "en": service.name_en}
+
+
 def _check_priority(snapshot: OfficeSnapshot, category: str | None) -> bool:
     if category is None:
         return False
@@ -168,7 +172,7 @@ def _check_booking(
     snapshot: OfficeSnapshot, service: Service, request: IssueRequest, now: datetime
 ) -> None:
     if service.kind is ServiceKind.BOOKING_REQUIRED and not request.booking_ref:
-        raise BookingRequired(service=service.name_en)
+        raise BookingRequired(service=service_names(service))
     if request.appointment_at is None:
         return
     opens, closes = snapshot.office.booking.window(request.appointment_at)
@@ -187,7 +191,7 @@ def _open_session(
     """The session the ticket is issued in; officers may issue outside opening hours."""
     session = snapshot.calendar.session_at(now, ServiceId(service.id))
     if session is None and request.source is not TicketSource.OFFICER:
-        raise ServiceClosed(service=service.name_en)
+        raise ServiceClosed(service=service_names(service))
     return session
 
 
@@ -207,7 +211,7 @@ def _take_quota(
         work.session, office_id=snapshot.office.id, scope=scope, office_day=office_day
     )
     if limit is not None and used > limit:
-        raise QuotaFull(service=service.name_en)
+        raise QuotaFull(service=service_names(service))
 
 
 def _first_ticket(

@@ -103,7 +103,9 @@ class OfficerService(UseCases):
             self._put_at_counter(work, ticket, row, actor, Action.CALL)
             return _view(ticket, counter)
 
-    def call_specific(self, office: str, counter: str, ticket_id: int, *, actor: Actor) -> TicketView:
+    def call_specific(
+        self, office: str, counter: str, ticket_id: int, *, actor: Actor
+    ) -> TicketView:
         with self.unit() as work:
             snapshot, row, _profile = self._ready_counter(work, office, counter)
             ticket = _lock_ticket(work.session, office, ticket_id)
@@ -121,13 +123,15 @@ class OfficerService(UseCases):
     def no_show(self, office: str, counter: str, *, actor: Actor) -> TicketView:
         return self._act(office, counter, Action.NO_SHOW, actor=actor)
 
-    def park(self, office: str, counter: str, *, actor: Actor, note: str | None = None) -> TicketView:
+    def park(
+        self, office: str, counter: str, *, actor: Actor, note: str | None = None
+    ) -> TicketView:
         return self._act(office, counter, Action.PARK, actor=actor, note=note)
 
     def finish(
         self, office: str, counter: str, *, actor: Actor, end_visit: bool = False
     ) -> tuple[TicketView, TicketView | None]:
-        """Finish the counter's ticket; the visit moves on to its next same-day step unless ended."""
+        """Finish the counter's ticket; the visit moves to its next same-day step unless ended."""
         with self.unit() as work:
             snapshot = self.catalog.get(work.session, office)
             row = self._lock_counter(work, office, counter)
@@ -199,10 +203,16 @@ class OfficerService(UseCases):
         if action in {Action.FINISH, Action.TRANSFER}:
             ticket.finished_at = work.now
         record_change(
-            work, ticket, action=action.value, previous=previous, user_id=actor.user_id,
+            work,
+            ticket,
+            action=action.value,
+            previous=previous,
+            user_id=actor.user_id,
             counter_code=counter,
         )
-        work.audit(actor, action.value, office_id=ticket.office_id, target=ticket.label, counter=counter)
+        work.audit(
+            actor, action.value, office_id=ticket.office_id, target=ticket.label, counter=counter
+        )
 
     def _put_at_counter(
         self, work: Unit, ticket: TicketRow, row: CounterRow, actor: Actor, action: Action
@@ -337,7 +347,10 @@ def _queue_step(
         series = STATION_PREFIXES[station]
         ticket.series = series
         ticket.number = next_number(
-            work.session, office_id=previous.office_id, series=series, office_day=previous.office_day
+            work.session,
+            office_id=previous.office_id,
+            series=series,
+            office_day=previous.office_day,
         )
         ticket.label = format_number(series, ticket.number)
     work.session.add(ticket)
@@ -362,4 +375,3 @@ def _view(ticket: TicketRow, counter: str | None) -> TicketView:
         counter=counter,
         recall_count=ticket.recall_count,
     )
-

@@ -43,7 +43,7 @@ class OfficeSnapshot:
         if service is None:
             raise NotFound(what=f"Service {code}")
         if not service.active:
-            raise ServiceInactive(service=service.name_en)
+            raise ServiceInactive(service={"id": service.name_id, "en": service.name_en})
         return service
 
     def counter(self, code: str) -> CounterProfile:
@@ -113,13 +113,13 @@ def _sync_counters(session: Session, office_id: str, counters: tuple[CounterProf
         row.code: row
         for row in session.scalars(select(CounterRow).where(CounterRow.office_id == office_id))
     }
-    wanted = {counter.id: counter for counter in counters}
+    wanted: dict[str, CounterProfile] = {counter.id: counter for counter in counters}
     for code, counter in wanted.items():
         row = existing.get(code)
         if row is None:
             session.add(CounterRow(office_id=office_id, code=code, name=counter.name, active=True))
         else:
             row.name, row.active = counter.name, True
-    for code, row in existing.items():
-        if code not in wanted:
-            row.active, row.is_open = False, False
+    for old_code, old_row in existing.items():
+        if old_code not in wanted:
+            old_row.active, old_row.is_open = False, False

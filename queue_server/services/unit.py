@@ -46,7 +46,13 @@ class Unit:
     events: list[DomainEvent] = field(default_factory=list)
 
     def audit(
-        self, actor: Actor, action: str, *, office_id: str | None, target: str | None, **details: Any
+        self,
+        actor: Actor,
+        action: str,
+        *,
+        office_id: str | None,
+        target: str | None,
+        **details: Any,
     ) -> None:
         self.session.add(
             AuditLogRow(
@@ -66,7 +72,12 @@ class UseCases:
     """Base of the application services: keyword-only collaborators, no globals."""
 
     def __init__(
-        self, *, database: Database, catalog: OfficeCatalog, events: EventBus, clock: Clock = utc_now
+        self,
+        *,
+        database: Database,
+        catalog: OfficeCatalog,
+        events: EventBus,
+        clock: Clock = utc_now,
     ) -> None:
         self.database = database
         self.catalog = catalog
@@ -76,10 +87,9 @@ class UseCases:
     @contextmanager
     def unit(self) -> Iterator[Unit]:
         """A write transaction; its events are published only after it commits."""
-        with self.database.writer() as session:
-            with session.begin():
-                work = Unit(session=session, now=self.clock())
-                yield work
+        with self.database.writer() as session, session.begin():
+            work = Unit(session=session, now=self.clock())
+            yield work
         self.events.publish(work.events)
 
     @contextmanager

@@ -13,8 +13,8 @@ from queue_server.persistence.db import Database, open_database
 from queue_server.persistence.migrate import upgrade
 from queue_server.services.events import EventBus
 from queue_server.services.issuing import IssuingService
-from queue_server.services.offices import OfficeCatalog, store_office
 from queue_server.services.officer import OfficerService
+from queue_server.services.offices import OfficeCatalog, store_office
 from tests.services.clock import MONDAY_10_WITA, FakeClock
 
 OFFICE_FILE = Path(__file__).with_name("office.yaml")

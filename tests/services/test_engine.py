@@ -105,7 +105,11 @@ def test_full_journey_cs_then_bio_keeps_the_number(engine: Engine) -> None:
     done, following = engine.officer.finish(OFFICE, "cs-1", actor=OFFICER)
     assert done.status == "done"
     assert following is not None
-    assert (following.station, following.label, following.status) == ("BIO", called.label, "waiting")
+    assert (following.station, following.label, following.status) == (
+        "BIO",
+        called.label,
+        "waiting",
+    )
     engine.officer.open_counter(OFFICE, "bio-1", actor=OFFICER)
     at_bio = engine.officer.call_next(OFFICE, "bio-1", actor=OFFICER)
     assert at_bio.id == following.id

@@ -20,7 +20,9 @@ import psycopg
 
 def postgres_bin() -> Path | None:
     """The newest installed PostgreSQL's bin folder, or None."""
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name))
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name)
+    )
     return candidates[-1].parent if candidates else None
 
 
@@ -58,25 +60,47 @@ class PostgresServer:
     def start(self) -> PostgresServer:
         if os.geteuid() == 0:
             shutil.chown(self._folder, "postgres", "postgres")
-        self._run(str(self._bin / "initdb"), "-D", str(self._data), "-U", "postgres",
-                  "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
-        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self._folder} "
-                   f"-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                   f"-c max_connections={self._max_connections}")
-        self._run(str(self._bin / "pg_ctl"), "-D", str(self._data), "-l",
-                  str(self._folder / "server.log"), "-o", options, "-w", "start")
+        self._run(
+            str(self._bin / "initdb"),
+            "-D",
+            str(self._data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self._folder} "
+            f"-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            f"-c max_connections={self._max_connections}"
+        )
+        self._run(
+            str(self._bin / "pg_ctl"),
+            "-D",
+            str(self._data),
+            "-l",
+            str(self._folder / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "start",
+        )
         self.create_database(self._database)
         return self
 
     def create_database(self, name: str) -> str:
-        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres",
-                             dbname="postgres", autocommit=True) as connection:
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
+        ) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
         return self.url_for(name)
 
     def drop_database(self, name: str) -> None:
-        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres",
-                             dbname="postgres", autocommit=True) as connection:
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
+        ) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def fresh_database(self) -> tuple[str, str]:
@@ -86,7 +110,9 @@ class PostgresServer:
     def stop(self) -> None:
         try:
             if self._data.exists():
-                self._run(str(self._bin / "pg_ctl"), "-D", str(self._data), "-m", "immediate", "stop")
+                self._run(
+                    str(self._bin / "pg_ctl"), "-D", str(self._data), "-m", "immediate", "stop"
+                )
         finally:
             shutil.rmtree(self._folder, ignore_errors=True)
 
@@ -97,6 +123,10 @@ class PostgresServer:
             self.stop()
             raise
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         self.stop()

@@ -1,0 +1,1 @@
+"""Antre devices (later issues)."""

@@ -1,0 +1,1 @@
+"""Antre displays (later issues)."""

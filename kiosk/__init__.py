@@ -1,0 +1,1 @@
+"""Antre kiosk (later issues)."""

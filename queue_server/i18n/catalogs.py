@@ -1,0 +1,63 @@
+"""Compile and check the gettext catalogs: ``python -m queue_server.i18n.catalogs compile|check``.
+
+``check`` fails when a ``.mo`` file is older in content than its ``.po`` file or when an
+Indonesian entry is untranslated. Needs Babel (a dev dependency), not at run time.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from queue_server.i18n import DOMAIN, LOCALE_DIR, SUPPORTED
+
+
+def compiled(language: str) -> bytes:
+    po_path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with po_path.open("rb") as source:
+        catalog = read_po(source, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    return buffer.getvalue()
+
+
+def untranslated(language: str) -> list[str]:
+    po_path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with po_path.open("rb") as source:
+        catalog = read_po(source, locale=language)
+    return [str(message.id) for message in catalog if message.id and not message.string]
+
+
+def compile_all() -> None:
+    for language in SUPPORTED:
+        target = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+        target.write_bytes(compiled(language))
+
+
+def problems() -> list[str]:
+    found = []
+    for language in SUPPORTED:
+        target = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+        if not target.exists() or target.read_bytes() != compiled(language):
+            found.append(f"{target} is stale: run `make catalogs`")
+    found += [f"id: untranslated: {msgid!r}" for msgid in untranslated("id")]
+    return found
+
+
+def main(argv: list[str]) -> int:
+    if argv[1:] == ["compile"]:
+        compile_all()
+        return 0
+    if argv[1:] == ["check"]:
+        found = problems()
+        print("\n".join(found) if found else "catalogs are up to date")
+        return 1 if found else 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

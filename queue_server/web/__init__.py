@@ -1,0 +1,1 @@
+"""Flask adapter: app factory, JSON API v1, auth, OpenAPI."""
