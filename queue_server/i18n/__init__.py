@@ -31,7 +31,7 @@ def gettext_for(language: str) -> Callable[[str], str]:
 
 
 def translate(msgid: str, language: str, **params: object) -> str:
-    """``msgid`` in ``language``; a parameter given as ``{"id": ..., "en": ...}`` is localised too."""
+    """``msgid`` in ``language``; a parameter given as ``{"id": .., "en": ..}`` is localised too."""
     text = translator(language).gettext(msgid)
     if not params:
         return text

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from queue_server.config import ServerConfig, nik_key_bytes
 from queue_server.persistence.db import Database, open_database
+from queue_server.services.accounts import AccountService
 from queue_server.services.events import EventBus
 from queue_server.services.issuing import IssuingService
 from queue_server.services.officer import OfficerService
 from queue_server.services.offices import OfficeCatalog
 from queue_server.services.unit import Clock, utc_now
+from queue_server.services.views import ViewService
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,8 @@ class Services:
     events: EventBus
     issuing: IssuingService
     officer: OfficerService
+    accounts: AccountService
+    views: ViewService
     clock: Clock
 
     def close(self) -> None:
@@ -46,5 +50,7 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
             clock=clock,
         ),
         officer=OfficerService(database=database, catalog=catalog, events=events, clock=clock),
+        accounts=AccountService(database=database, catalog=catalog, events=events, clock=clock),
+        views=ViewService(database=database, catalog=catalog, events=events, clock=clock),
         clock=clock,
     )

@@ -13,7 +13,6 @@ from queue_server.domain.calling import QueueEntry, Streak, order_queue
 from queue_server.domain.estimate import estimate_wait_minutes, service_time_minutes
 from queue_server.domain.ids import (
     AT_COUNTER_STATUSES,
-    CounterId,
     ServiceId,
     StationType,
     TicketId,
@@ -190,7 +189,7 @@ def waiting_counts(session: Session, office_id: str) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class CounterState:
-    code: CounterId
+    code: str
     name: str
     is_open: bool
     ticket_label: str | None

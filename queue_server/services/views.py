@@ -1,0 +1,225 @@
+"""Read-only views for the API: queue state, public ticket status, counters, audit log.
+
+They run on the reader session and never hold personal data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from queue_server.domain.calling import Streak, order_queue
+from queue_server.domain.errors import NotFound
+from queue_server.domain.ids import (
+    AT_COUNTER_STATUSES,
+    ServiceId,
+    StationType,
+    TicketId,
+    TicketStatus,
+)
+from queue_server.persistence.models import AuditLogRow, CounterRow, TicketRow, VisitRow
+from queue_server.services import queries
+from queue_server.services.offices import OfficeSnapshot
+from queue_server.services.unit import UseCases
+
+
+class ViewService(UseCases):
+    def offices(self) -> list[dict[str, Any]]:
+        with self.read() as session:
+            result = []
+            for office_id in self.catalog.office_ids(session):
+                office = self.catalog.get(session, office_id).office
+                result.append({"id": office.id, "name": office.name, "timezone": office.timezone})
+            return result
+
+    def services(self, office: str) -> list[dict[str, Any]]:
+        with self.read() as session:
+            snapshot = self.catalog.get(session, office)
+            return [
+                self._queue_state(session, snapshot, service.id)
+                for service in snapshot.services.values()
+                if service.active
+            ]
+
+    def queue_state(self, office: str, service: str) -> dict[str, Any]:
+        with self.read() as session:
+            snapshot = self.catalog.get(session, office)
+            return self._queue_state(session, snapshot, snapshot.service(service).id)
+
+    def _queue_state(self, session: Session, snapshot: OfficeSnapshot, code: str) -> dict[str, Any]:
+        service = snapshot.service(code)
+        now = self.clock()
+        first = service.station_for(0, priority=False)
+        outlook = queries.outlook(
+            session,
+            snapshot,
+            service=ServiceId(code),
+            station=first,
+            standard_minutes=service.journey[0].standard_minutes,
+        )
+        active = snapshot.calendar.session_at(now, ServiceId(code))
+        opening = None if active else snapshot.calendar.next_opening(now, ServiceId(code))
+        day = snapshot.office.office_day(now)
+        scope, limit = (
+            (f"session:{active.code}", active.quota)
+            if active is not None and active.special
+            else (f"service:{code}", service.daily_quota)
+        )
+        used = queries.quota_used(session, snapshot.office.id, scope, day)
+        return {
+            "service": code,
+            "prefix": service.prefix,
+            "name": {"id": service.name_id, "en": service.name_en},
+            "kind": service.kind.value,
+            "waiting": queries.waiting_counts(session, snapshot.office.id).get(code, 0),
+            "people_ahead_of_newcomer": outlook.people_ahead,
+            "open_counters": outlook.open_counters,
+            "minutes_per_ticket": round(outlook.minutes_per_ticket, 1),
+            "estimated_wait_minutes": outlook.estimated_wait_minutes,
+            "open_now": active is not None,
+            "session": active.code if active else None,
+            "next_opening": opening.isoformat() if opening else None,
+            "quota": {
+                "limit": limit,
+                "used": used,
+                "left": None if limit is None else max(0, limit - used),
+            },
+            "journey": [
+                {
+                    "station": step.station.value,
+                    "standard_minutes": step.standard_minutes,
+                    "after_working_days": step.after_working_days,
+                }
+                for step in service.journey
+            ],
+        }
+
+    def ticket_status(self, token: str) -> dict[str, Any]:
+        """What an applicant sees on the phone: no personal data."""
+        with self.read() as session:
+            visit = session.scalar(select(VisitRow).where(VisitRow.token == token))
+            if visit is None:
+                raise NotFound(what="Ticket")
+            snapshot = self.catalog.get(session, visit.office_id)
+            ticket = session.scalars(
+                select(TicketRow)
+                .where(TicketRow.visit_id == visit.id)
+                .order_by(TicketRow.id.desc())
+            ).first()
+            assert ticket is not None
+            service = snapshot.services[ServiceId(ticket.service_code)]
+            result: dict[str, Any] = {
+                "label": ticket.label,
+                "office": snapshot.office.name,
+                "service": {"id": service.name_id, "en": service.name_en},
+                "station": ticket.station,
+                "status": ticket.status,
+                "issued_at": visit.created_at.isoformat(),
+                "people_ahead": None,
+                "estimated_wait_minutes": None,
+                "counter": None,
+            }
+            if ticket.status == TicketStatus.WAITING.value:
+                outlook = queries.outlook(
+                    session,
+                    snapshot,
+                    service=service.id,
+                    station=StationType(ticket.station),
+                    standard_minutes=service.journey[ticket.step_index].standard_minutes,
+                    ticket_id=TicketId(ticket.id),
+                )
+                result["people_ahead"] = outlook.people_ahead
+                result["estimated_wait_minutes"] = outlook.estimated_wait_minutes
+            elif (
+                ticket.status in {status.value for status in AT_COUNTER_STATUSES}
+                and ticket.counter_pk
+            ):
+                counter = session.get_one(CounterRow, ticket.counter_pk)
+                result["counter"] = counter.name
+            return result
+
+    def counters(self, office: str) -> list[dict[str, Any]]:
+        with self.read() as session:
+            self.catalog.get(session, office)
+            rows = session.scalars(
+                select(CounterRow)
+                .where(CounterRow.office_id == office, CounterRow.active)
+                .order_by(CounterRow.code)
+            )
+            states = []
+            for row in rows:
+                ticket = queries.ticket_at_counter(session, row.pk)
+                states.append(
+                    asdict(
+                        queries.CounterState(
+                            code=row.code,
+                            name=row.name,
+                            is_open=row.is_open,
+                            ticket_label=ticket.label if ticket else None,
+                            ticket_status=ticket.status if ticket else None,
+                            ticket_id=ticket.id if ticket else None,
+                            since=ticket.called_at if ticket else None,
+                        )
+                    )
+                )
+            return states
+
+    def waiting_list(self, office: str, counter: str) -> list[dict[str, Any]]:
+        """The counter's queue in the order it would call it."""
+        with self.read() as session:
+            snapshot = self.catalog.get(session, office)
+            profile = snapshot.counter(counter)
+            row = session.scalar(
+                select(CounterRow).where(CounterRow.office_id == office, CounterRow.code == counter)
+            )
+            if row is None:
+                raise NotFound(what=f"Counter {counter}")
+            entries = [
+                entry
+                for entry in queries.waiting_entries(session, office, profile.stations)
+                if profile.serves(entry.station, entry.service)
+            ]
+            streak = Streak(priority=row.priority_streak, regular=row.regular_streak)
+            ordered = order_queue(entries, streak=streak, policy=snapshot.office.priority)
+            labels = dict(
+                session.execute(
+                    select(TicketRow.id, TicketRow.label).where(
+                        TicketRow.id.in_([entry.ticket_id for entry in ordered])
+                    )
+                )
+                .tuples()
+                .all()
+            )
+            now = self.clock()
+            return [
+                {
+                    "ticket_id": entry.ticket_id,
+                    "label": labels.get(entry.ticket_id),
+                    "service": entry.service,
+                    "station": entry.station.value,
+                    "priority": entry.priority,
+                    "queued_at": entry.queued_at.isoformat(),
+                    "waiting_minutes": round((now - entry.queued_at).total_seconds() / 60, 1),
+                }
+                for entry in ordered
+            ]
+
+    def audit_log(self, *, limit: int, offset: int) -> list[dict[str, Any]]:
+        with self.read() as session:
+            rows = session.scalars(
+                select(AuditLogRow).order_by(AuditLogRow.id.desc()).limit(limit).offset(offset)
+            )
+            return [
+                {
+                    "at": row.at.isoformat(),
+                    "actor": row.actor,
+                    "action": row.action,
+                    "office": row.office_id,
+                    "target": row.target,
+                    "details": row.details,
+                }
+                for row in rows
+            ]
