@@ -35,6 +35,22 @@ class NotFound(DomainError):
     http_status = 404
 
 
+class OfficeNotFound(NotFound):
+    template = "Office {office} was not found."
+
+
+class ServiceNotFound(NotFound):
+    template = "Service {service} was not found."
+
+
+class CounterNotFound(NotFound):
+    template = "Counter {counter} was not found."
+
+
+class TicketNotFound(NotFound):
+    template = "The ticket was not found."
+
+
 class InvalidTransition(DomainError):
     code = "invalid_transition"
     template = "A ticket that is {status} cannot be {action}."

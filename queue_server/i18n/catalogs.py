@@ -1,4 +1,7 @@
-"""Compile and check the gettext catalogs: ``python -m queue_server.i18n.catalogs compile|check``.
+"""Maintain the gettext catalogs: ``python -m queue_server.i18n.catalogs compile|check|add``.
+
+``add`` reads ``{"English msgid": "Indonesian text", ...}`` as JSON on stdin and adds the
+entries to the template and both catalogs (then run ``compile``).
 
 ``check`` fails when a ``.mo`` file is older in content than its ``.po`` file or when an
 Indonesian entry is untranslated. Needs Babel (a dev dependency), not at run time.
@@ -7,10 +10,11 @@ Indonesian entry is untranslated. Needs Babel (a dev dependency), not at run tim
 from __future__ import annotations
 
 import io
+import json
 import sys
 
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 from queue_server.i18n import DOMAIN, LOCALE_DIR, SUPPORTED
 
@@ -47,7 +51,24 @@ def problems() -> list[str]:
     return found
 
 
+def add(translations: dict[str, str]) -> None:
+    targets = [(LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po", language)
+               for language in SUPPORTED]
+    targets.append((LOCALE_DIR / f"{DOMAIN}.pot", None))
+    for path, language in targets:
+        with path.open("rb") as source:
+            catalog = read_po(source, locale=language)
+        for msgid, indonesian in translations.items():
+            flags = ("python-brace-format",) if "{" in msgid else ()
+            catalog.add(msgid, indonesian if language == "id" else "", flags=flags)
+        with path.open("wb") as target:
+            write_po(target, catalog, width=100, sort_output=False)
+
+
 def main(argv: list[str]) -> int:
+    if argv[1:] == ["add"]:
+        add(json.loads(sys.stdin.read()))
+        return 0
     if argv[1:] == ["compile"]:
         compile_all()
         return 0

@@ -20,11 +20,12 @@ from queue_server.domain.calling import QueueEntry, Streak, choose_next
 from queue_server.domain.errors import (
     CounterBusy,
     CounterClosed,
+    CounterNotFound,
     NoNextStep,
     NoShowGraceExpired,
-    NotFound,
     QueueEmpty,
     TicketNotAtCounter,
+    TicketNotFound,
     TransferTargetInvalid,
 )
 from queue_server.domain.events import CounterChanged
@@ -227,7 +228,7 @@ class OfficerService(UseCases):
             .with_for_update()
         )
         if row is None:
-            raise NotFound(what=f"Counter {counter}")
+            raise CounterNotFound(counter=counter)
         return row
 
     def _ready_counter(
@@ -287,7 +288,7 @@ def _lock_ticket(session: Session, office: str, ticket_id: int) -> TicketRow:
         .with_for_update()
     )
     if ticket is None:
-        raise NotFound(what=f"Ticket {ticket_id}")
+        raise TicketNotFound()
     return ticket
 
 

@@ -16,7 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from queue_server.domain.calendar import OfficeCalendar
-from queue_server.domain.errors import NotFound, ServiceInactive
+from queue_server.domain.errors import (
+    CounterNotFound,
+    OfficeNotFound,
+    ServiceInactive,
+    ServiceNotFound,
+)
 from queue_server.domain.events import OfficeReloaded
 from queue_server.domain.ids import CounterId, OfficeId, ServiceId
 from queue_server.domain.model import CounterProfile, Office, Service
@@ -41,7 +46,7 @@ class OfficeSnapshot:
     def service(self, code: str) -> Service:
         service = self.services.get(ServiceId(code))
         if service is None:
-            raise NotFound(what=f"Service {code}")
+            raise ServiceNotFound(service=code)
         if not service.active:
             raise ServiceInactive(service={"id": service.name_id, "en": service.name_en})
         return service
@@ -49,7 +54,7 @@ class OfficeSnapshot:
     def counter(self, code: str) -> CounterProfile:
         counter = self.counters.get(CounterId(code))
         if counter is None:
-            raise NotFound(what=f"Counter {code}")
+            raise CounterNotFound(counter=code)
         return counter
 
 
@@ -74,7 +79,7 @@ class OfficeCatalog:
     def get(self, session: Session, office_id: str) -> OfficeSnapshot:
         version = session.scalar(select(OfficeRow.config_version).where(OfficeRow.id == office_id))
         if version is None:
-            raise NotFound(what=f"Office {office_id}")
+            raise OfficeNotFound(office=office_id)
         cached = self._cache.get(office_id)
         if cached is not None and cached.version == version:
             return cached

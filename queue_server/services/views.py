@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from queue_server.domain.calling import Streak, order_queue
-from queue_server.domain.errors import NotFound
+from queue_server.domain.errors import CounterNotFound, TicketNotFound
 from queue_server.domain.ids import (
     AT_COUNTER_STATUSES,
     ServiceId,
@@ -102,7 +102,7 @@ class ViewService(UseCases):
         with self.read() as session:
             visit = session.scalar(select(VisitRow).where(VisitRow.token == token))
             if visit is None:
-                raise NotFound(what="Ticket")
+                raise TicketNotFound()
             snapshot = self.catalog.get(session, visit.office_id)
             ticket = session.scalars(
                 select(TicketRow)
@@ -176,7 +176,7 @@ class ViewService(UseCases):
                 select(CounterRow).where(CounterRow.office_id == office, CounterRow.code == counter)
             )
             if row is None:
-                raise NotFound(what=f"Counter {counter}")
+                raise CounterNotFound(counter=counter)
             entries = [
                 entry
                 for entry in queries.waiting_entries(session, office, profile.stations)

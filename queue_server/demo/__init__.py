@@ -1,0 +1,1 @@
+"""The demo office shipped for `antre serve --demo` and for trying Antre out."""

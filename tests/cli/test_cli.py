@@ -1,0 +1,76 @@
+"""The ``antre`` command end to end, in a subprocess or in-process, on a SQLite file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from queue_server.cli import main
+
+OFFICE_FILE = Path(__file__).parents[1] / "services" / "office.yaml"
+
+
+def test_office_check_reports_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["office", "check", str(OFFICE_FILE)]) == 0
+    assert "kanim-test: 4 services, 7 counters" in capsys.readouterr().out
+
+
+def test_bad_office_file_is_refused_with_paths_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(OFFICE_FILE.read_text().replace("prefix: B", "prefix: A"))
+    database = tmp_path / "antre.db"
+    assert main(["office", "load", str(bad), "--db", str(database)]) == 2
+    error = capsys.readouterr().err
+    assert "services[1].prefix: 'A' is used twice" in error
+    assert "tidak valid" in error
+    assert not database.exists() or _count(database, "offices") == 0
+
+
+def test_load_office_then_create_admin_once(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    database = tmp_path / "antre.db"
+    assert main(["office", "load", str(OFFICE_FILE), "--db", str(database)]) == 0
+    assert "office kanim-test loaded (version 1)" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", _Lines("a-long-password\n"))
+    assert main(["user", "create-admin", "kepala", "--password-stdin", "--db", str(database)]) == 0
+    monkeypatch.setattr("sys.stdin", _Lines("another-long-password\n"))
+    assert main(["user", "create-admin", "kedua", "--password-stdin", "--db", str(database)]) == 2
+    assert "Administrator sudah ada" in capsys.readouterr().err
+    assert _count(database, "users") == 1
+
+
+def test_password_policy_applies_to_the_first_admin(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    database = tmp_path / "antre.db"
+    monkeypatch.setattr("sys.stdin", _Lines("short\n"))
+    assert main(["user", "create-admin", "kepala", "--password-stdin", "--db", str(database)]) == 2
+    assert _count(database, "users") == 0
+
+
+def test_console_script_runs_as_a_module() -> None:
+    result = subprocess.run([sys.executable, "-m", "queue_server.cli", "--version"],
+                            capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.startswith("antre ")
+
+
+class _Lines:
+    def __init__(self, text: str) -> None:
+        self._lines = text.splitlines(keepends=True)
+
+    def readline(self) -> str:
+        return self._lines.pop(0) if self._lines else ""
+
+
+def _count(database: Path, table: str) -> int:
+    engine = create_engine(f"sqlite:///{database}")
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text(f"select count(*) from {table}")).scalar_one())
+    finally:
+        engine.dispose()
