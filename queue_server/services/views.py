@@ -184,15 +184,12 @@ class ViewService(UseCases):
             ]
             streak = Streak(priority=row.priority_streak, regular=row.regular_streak)
             ordered = order_queue(entries, streak=streak, policy=snapshot.office.priority)
-            labels = dict(
-                session.execute(
-                    select(TicketRow.id, TicketRow.label).where(
-                        TicketRow.id.in_([entry.ticket_id for entry in ordered])
-                    )
+            found = session.execute(
+                select(TicketRow.id, TicketRow.label).where(
+                    TicketRow.id.in_([entry.ticket_id for entry in ordered])
                 )
-                .tuples()
-                .all()
             )
+            labels = {ticket_id: label for ticket_id, label in found}
             now = self.clock()
             return [
                 {

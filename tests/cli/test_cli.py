@@ -32,8 +32,9 @@ def test_bad_office_file_is_refused_with_paths_and_changes_nothing(
     assert not database.exists() or _count(database, "offices") == 0
 
 
-def test_load_office_then_create_admin_once(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_load_office_then_create_admin_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     database = tmp_path / "antre.db"
     assert main(["office", "load", str(OFFICE_FILE), "--db", str(database)]) == 0
     assert "office kanim-test loaded (version 1)" in capsys.readouterr().out
@@ -45,8 +46,9 @@ def test_load_office_then_create_admin_once(tmp_path: Path, capsys: pytest.Captu
     assert _count(database, "users") == 1
 
 
-def test_password_policy_applies_to_the_first_admin(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_password_policy_applies_to_the_first_admin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     database = tmp_path / "antre.db"
     monkeypatch.setattr("sys.stdin", _Lines("short\n"))
     assert main(["user", "create-admin", "kepala", "--password-stdin", "--db", str(database)]) == 2
@@ -54,8 +56,13 @@ def test_password_policy_applies_to_the_first_admin(tmp_path: Path,
 
 
 def test_console_script_runs_as_a_module() -> None:
-    result = subprocess.run([sys.executable, "-m", "queue_server.cli", "--version"],
-                            capture_output=True, text=True, timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "queue_server.cli", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert result.stdout.startswith("antre ")
 
 

@@ -38,14 +38,24 @@ def test_compiled_catalogs_are_fresh_and_complete() -> None:
 
 def test_bilingual_parameters_are_localised() -> None:
     messages = both("{service} is not open now.", service={"id": "Paspor", "en": "Passport"})
-    assert messages == {"id": "Layanan Paspor sedang tidak buka.", "en": "Passport is not open now."}
+    assert messages == {
+        "id": "Layanan Paspor sedang tidak buka.",
+        "en": "Passport is not open now.",
+    }
 
 
 @pytest.mark.parametrize(
     ("header", "language"),
-    [(None, "id"), ("", "id"), ("en", "en"), ("en-US,en;q=0.9", "en"),
-     ("id-ID,id;q=0.9,en;q=0.8", "id"), ("fr, en;q=0.5", "en"), ("en;q=0.2, id;q=0.9", "id"),
-     ("en;q=abc", "id")],
+    [
+        (None, "id"),
+        ("", "id"),
+        ("en", "en"),
+        ("en-US,en;q=0.9", "en"),
+        ("id-ID,id;q=0.9,en;q=0.8", "id"),
+        ("fr, en;q=0.5", "en"),
+        ("en;q=0.2, id;q=0.9", "id"),
+        ("en;q=abc", "id"),
+    ],
 )
 def test_negotiate(header: str | None, language: str) -> None:
     assert negotiate(header) == language
