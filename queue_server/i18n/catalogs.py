@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
@@ -52,8 +53,9 @@ def problems() -> list[str]:
 
 
 def add(translations: dict[str, str]) -> None:
-    targets = [(LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po", language)
-               for language in SUPPORTED]
+    targets: list[tuple[Path, str | None]] = [
+        (LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po", language) for language in SUPPORTED
+    ]
     targets.append((LOCALE_DIR / f"{DOMAIN}.pot", None))
     for path, language in targets:
         with path.open("rb") as source:
