@@ -17,9 +17,9 @@ import threading
 import time
 from datetime import timedelta
 
-from common import OPEN_MOMENT, bench_office, database_url, invariants, prepare, summary_ms
 from sqlalchemy import text
 
+from common import OPEN_MOMENT, bench_office, database_url, invariants, prepare, summary_ms
 from queue_server.domain.errors import CounterBusy, QueueEmpty
 from queue_server.domain.ids import TicketSource
 from queue_server.persistence.db import open_database

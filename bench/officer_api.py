@@ -23,10 +23,9 @@ import time
 from datetime import timedelta
 
 from common import OPEN_MOMENT, ROOT, bench_office, database_url, invariants, prepare, summary_ms
-from queue_server.services.accounts import AccountService
-
 from queue_server.domain.ids import Role, TicketSource
 from queue_server.persistence.db import open_database
+from queue_server.services.accounts import AccountService
 from queue_server.services.events import EventBus
 from queue_server.services.issuing import IssueRequest, IssuingService
 from queue_server.services.offices import OfficeCatalog
