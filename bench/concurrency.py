@@ -49,7 +49,7 @@ def run(
         }
         issuing = IssuingService(nik_key=b"bench", **shared)  # type: ignore[arg-type]
         officer = OfficerService(**shared)  # type: ignore[arg-type]
-        services = ["paspor-walkin", "pengaduan", "pengambilan", "informasi"]
+        services = ["paspor-walkin", "pengaduan", "pengambilan-paspor", "informasi"]
         deadline = time.monotonic() + max_seconds
         acknowledged: list[int] = []
         issue_latency: list[float] = []
@@ -86,7 +86,7 @@ def run(
                 except QueueEmpty:
                     if issuing_done.is_set():
                         return
-                    time.sleep(0.005)
+                    time.sleep(0.05)
                     continue
                 except CounterBusy:
                     pass

@@ -9,7 +9,9 @@ PostgreSQL: READ COMMITTED; the use cases take row locks where they read-then-wr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -17,16 +19,24 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: How long a request waits for a free connection before failing (409 at the HTTP boundary).
+POOL_TIMEOUT_S = 60
 
 
 @dataclass(frozen=True)
 class Database:
-    """A writer and a reader session factory over the same database."""
+    """A writer and a reader session factory over the same database.
+
+    ``write_guard`` serialises write transactions inside this process on SQLite, where
+    only one writer can run at a time anyway: threads then queue on a lock instead of
+    polling SQLite's busy handler, which backs off with sleeps and starves under load.
+    """
 
     url: str
     writer: sessionmaker[Session]
     reader: sessionmaker[Session]
     engines: tuple[Engine, ...]
+    write_guard: AbstractContextManager[object] = field(default_factory=nullcontext)
 
     @property
     def is_sqlite(self) -> bool:
@@ -37,8 +47,14 @@ class Database:
             engine.dispose()
 
 
-def _sqlite_engine(url: str, *, begin: str) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+def _sqlite_engine(url: str, *, begin: str, pool_size: int) -> Engine:
+    engine = create_engine(
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        pool_size=pool_size,
+        max_overflow=pool_size * 2,
+        pool_timeout=POOL_TIMEOUT_S,
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -60,18 +76,21 @@ def _sqlite_engine(url: str, *, begin: str) -> Engine:
 def open_database(url: str, *, pool_size: int = 10) -> Database:
     """Connect to ``url`` (``sqlite:///path`` or ``postgresql+psycopg://...``)."""
     if make_url(url).get_backend_name() == "sqlite":
-        writer_engine = _sqlite_engine(url, begin="BEGIN IMMEDIATE")
-        reader_engine = _sqlite_engine(url, begin="BEGIN")
-        engines: tuple[Engine, ...] = (writer_engine, reader_engine)
-    else:
-        writer_engine = create_engine(
-            url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True
+        writer_engine = _sqlite_engine(url, begin="BEGIN IMMEDIATE", pool_size=pool_size)
+        reader_engine = _sqlite_engine(url, begin="BEGIN", pool_size=pool_size)
+        return Database(
+            url=url,
+            writer=sessionmaker(writer_engine, expire_on_commit=False),
+            reader=sessionmaker(reader_engine, expire_on_commit=False),
+            engines=(writer_engine, reader_engine),
+            write_guard=threading.Lock(),
         )
-        reader_engine = writer_engine
-        engines = (writer_engine,)
-    return Database(
-        url=url,
-        writer=sessionmaker(writer_engine, expire_on_commit=False),
-        reader=sessionmaker(reader_engine, expire_on_commit=False),
-        engines=engines,
+    engine = create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size * 2,
+        pool_timeout=POOL_TIMEOUT_S,
+        pool_pre_ping=True,
     )
+    factory = sessionmaker(engine, expire_on_commit=False)
+    return Database(url=url, writer=factory, reader=factory, engines=(engine,))

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from queue_server.domain.calendar import ActiveSession
-from queue_server.domain.calling import QueueEntry
 from queue_server.domain.errors import (
     BookingRequired,
     BookingWindow,
@@ -39,8 +38,6 @@ from queue_server.services.offices import OfficeCatalog, OfficeSnapshot
 from queue_server.services.unit import Actor, Clock, Unit, UseCases, utc_now
 
 TOKEN_BYTES = 18
-#: Stands for a ticket not stored yet; larger than any real id so it sorts last on ties.
-NEWCOMER = TicketId(2**62)
 
 
 @dataclass(frozen=True)
@@ -100,7 +97,7 @@ class IssuingService(UseCases):
             session = _open_session(snapshot, service, request, work.now)
             office_day = snapshot.office.office_day(work.now)
             # Reads first: the quota and number rows below stay locked until commit.
-            outlook = _newcomer_outlook(work, snapshot, service, priority, request)
+            outlook = _newcomer_outlook(work, snapshot, service, priority)
             _take_quota(work, snapshot, service, session, office_day)
             visit = self._new_visit(work, snapshot, service, request, session, office_day)
             ticket = _first_ticket(work, visit, service, priority, request.appointment_at)
@@ -238,24 +235,15 @@ def _first_ticket(
 
 
 def _newcomer_outlook(
-    work: Unit, snapshot: OfficeSnapshot, service: Service, priority: bool, request: IssueRequest
+    work: Unit, snapshot: OfficeSnapshot, service: Service, priority: bool
 ) -> queries.Outlook:
-    station = service.station_for(0, priority=priority)
-    newcomer = QueueEntry(
-        ticket_id=NEWCOMER,
-        service=ServiceId(service.id),
-        station=station,
-        priority=priority,
-        queued_at=work.now,
-        appointment_at=request.appointment_at,
-    )
     return queries.outlook(
         work.session,
         snapshot,
         service=ServiceId(service.id),
-        station=station,
+        station=service.station_for(0, priority=priority),
         standard_minutes=service.journey[0].standard_minutes,
-        newcomer=newcomer,
+        priority=priority,
     )
 
 

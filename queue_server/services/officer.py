@@ -53,6 +53,8 @@ STATION_PREFIXES: dict[StationType, str] = {
     StationType.COMPLAINT: "PG",
 }
 MAX_CLAIM_ATTEMPTS = 50
+#: Tickets fetched per class when calling: only the head of each queue matters.
+HEAD_SIZE = 8
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,7 @@ class OfficerService(UseCases):
         with self.unit() as work:
             snapshot, row, profile = self._ready_counter(work, office, counter)
             streak = Streak(priority=row.priority_streak, regular=row.regular_streak)
-            entries = queries.waiting_entries(work.session, office, profile.stations)
-            ticket = _claim(work.session, entries, profile, streak, snapshot)
+            ticket = _claim(work.session, profile, streak, snapshot)
             row.priority_streak, row.regular_streak = _streak_after(streak, ticket.priority)
             self._put_at_counter(work, ticket, row, actor, Action.CALL)
             return _view(ticket, counter)
@@ -253,16 +254,17 @@ class OfficerService(UseCases):
 
 
 def _claim(
-    session: Session,
-    entries: list[QueueEntry],
-    profile: CounterProfile,
-    streak: Streak,
-    snapshot: OfficeSnapshot,
+    session: Session, profile: CounterProfile, streak: Streak, snapshot: OfficeSnapshot
 ) -> TicketRow:
     """Lock and take the ticket the policy picks; skip any another counter is taking."""
-    remaining = list(entries)
+    skipped: set[int] = set()
+    candidates: list[QueueEntry] = []
     for _attempt in range(MAX_CLAIM_ATTEMPTS):
-        chosen = choose_next(remaining, profile, streak, snapshot.office.priority)
+        if not candidates:
+            candidates = queries.head_entries(
+                session, snapshot.office.id, profile, limit=HEAD_SIZE, skip=skipped
+            )
+        chosen = choose_next(candidates, profile, streak, snapshot.office.priority)
         if chosen is None:
             break
         ticket = session.scalar(
@@ -272,7 +274,10 @@ def _claim(
         )
         if ticket is not None:
             return ticket
-        remaining = [entry for entry in remaining if entry.ticket_id != chosen.ticket_id]
+        skipped.add(chosen.ticket_id)
+        candidates = [entry for entry in candidates if entry.ticket_id != chosen.ticket_id]
+        if not any(entry.priority == chosen.priority for entry in candidates):
+            candidates = []  # that class's head is used up here: fetch the next ones
     raise QueueEmpty()
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from queue_server.domain.calling import QueueEntry, Streak, order_queue
+from queue_server.domain.calling import QueueEntry, Streak, newcomer_position, order_queue
 from queue_server.domain.estimate import estimate_wait_minutes, service_time_minutes
 from queue_server.domain.ids import (
     AT_COUNTER_STATUSES,
@@ -18,6 +19,7 @@ from queue_server.domain.ids import (
     TicketId,
     TicketStatus,
 )
+from queue_server.domain.model import CounterProfile
 from queue_server.persistence.models import CounterRow, QuotaUsageRow, TicketRow
 from queue_server.services.offices import OfficeSnapshot
 
@@ -35,24 +37,17 @@ def entry_of(row: TicketRow) -> QueueEntry:
     )
 
 
-def waiting_entries(
-    session: Session, office_id: str, stations: Iterable[StationType]
-) -> list[QueueEntry]:
-    """Every waiting ticket at ``stations``, as the calling policy sees them."""
-    rows = session.execute(
-        select(
-            TicketRow.id,
-            TicketRow.service_code,
-            TicketRow.station,
-            TicketRow.priority,
-            TicketRow.queued_at,
-            TicketRow.appointment_at,
-        ).where(
-            TicketRow.office_id == office_id,
-            TicketRow.status == TicketStatus.WAITING.value,
-            TicketRow.station.in_([station.value for station in stations]),
-        )
-    )
+ENTRY_COLUMNS = (
+    TicketRow.id,
+    TicketRow.service_code,
+    TicketRow.station,
+    TicketRow.priority,
+    TicketRow.queued_at,
+    TicketRow.appointment_at,
+)
+
+
+def _entries(rows: Iterable[Any]) -> list[QueueEntry]:
     return [
         QueueEntry(
             ticket_id=TicketId(ticket_id),
@@ -64,6 +59,62 @@ def waiting_entries(
         )
         for ticket_id, service, station, priority, queued_at, appointment_at in rows
     ]
+
+
+def _waiting_at(office_id: str, stations: Iterable[StationType]) -> Select:  # type: ignore[type-arg]
+    return select(*ENTRY_COLUMNS).where(
+        TicketRow.office_id == office_id,
+        TicketRow.status == TicketStatus.WAITING.value,
+        TicketRow.station.in_([station.value for station in stations]),
+    )
+
+
+def waiting_entries(
+    session: Session, office_id: str, stations: Iterable[StationType]
+) -> list[QueueEntry]:
+    """Every waiting ticket at ``stations``, as the calling policy sees them."""
+    return _entries(session.execute(_waiting_at(office_id, stations)))
+
+
+def head_entries(
+    session: Session,
+    office_id: str,
+    counter: CounterProfile,
+    *,
+    limit: int,
+    skip: Collection[int] = (),
+) -> list[QueueEntry]:
+    """The oldest ``limit`` waiting tickets of each class that ``counter`` serves.
+
+    Enough for :func:`~queue_server.domain.calling.choose_next`, which only looks at the
+    head of each class; ``skip`` leaves out tickets another counter is claiming.
+    """
+    queue_time = func.coalesce(TicketRow.appointment_at, TicketRow.queued_at)
+    found: list[QueueEntry] = []
+    for priority in (True, False):
+        query = _waiting_at(office_id, counter.stations).where(TicketRow.priority == priority)
+        if counter.services:
+            query = query.where(TicketRow.service_code.in_(sorted(counter.services)))
+        if skip:
+            query = query.where(TicketRow.id.not_in(list(skip)))
+        found += _entries(session.execute(query.order_by(queue_time, TicketRow.id).limit(limit)))
+    return found
+
+
+def waiting_by_class(
+    session: Session, office_id: str, station: StationType
+) -> dict[tuple[str, bool], int]:
+    """Waiting tickets at ``station`` counted per (service, priority)."""
+    rows = session.execute(
+        select(TicketRow.service_code, TicketRow.priority, func.count())
+        .where(
+            TicketRow.office_id == office_id,
+            TicketRow.status == TicketStatus.WAITING.value,
+            TicketRow.station == station.value,
+        )
+        .group_by(TicketRow.service_code, TicketRow.priority)
+    )
+    return {(service, bool(priority)): int(count) for service, priority, count in rows}
 
 
 def open_counter_codes(session: Session, office_id: str) -> set[str]:
@@ -123,36 +174,72 @@ def outlook(
     station: StationType,
     standard_minutes: float,
     ticket_id: TicketId | None = None,
-    newcomer: QueueEntry | None = None,
+    priority: bool = False,
 ) -> Outlook:
-    """People ahead and estimated wait for a waiting ticket, or for a ``newcomer`` not yet
-    stored (placed where the calling policy would put it), or for a plain newcomer at the back.
+    """People ahead and estimated wait for the waiting ticket ``ticket_id``, or for a
+    newcomer of the given class when ``ticket_id`` is None (counted, not listed).
     """
-    entries = [
-        entry
-        for entry in waiting_entries(session, snapshot.office.id, [station])
-        if _same_counters(snapshot, entry, service)
-    ]
-    if newcomer is not None:
-        entries.append(newcomer)
-        ticket_id = newcomer.ticket_id
-    ordered = order_queue(entries, streak=Streak(), policy=snapshot.office.priority)
-    ids = [entry.ticket_id for entry in ordered]
-    ahead = ids.index(ticket_id) if ticket_id in ids else len(ids)
+    if ticket_id is None:
+        ahead = _newcomer_ahead(session, snapshot, service, station, priority)
+    else:
+        ahead = _ticket_ahead(session, snapshot, service, station, ticket_id)
     open_count = counters_serving(
         snapshot, open_counter_codes(session, snapshot.office.id), station, service
     )
     per_ticket = service_time_minutes(
         recent_service_minutes(session, snapshot.office.id, station), standard_minutes
     )
-    wait = estimate_wait_minutes(ahead, open_count, per_ticket)
-    return Outlook(ahead, open_count, per_ticket, wait)
+    return Outlook(
+        ahead, open_count, per_ticket, estimate_wait_minutes(ahead, open_count, per_ticket)
+    )
 
 
-def _same_counters(snapshot: OfficeSnapshot, entry: QueueEntry, service: ServiceId) -> bool:
-    """Whether some counter serves both ``entry`` and tickets of ``service`` at its station."""
+def _newcomer_ahead(
+    session: Session,
+    snapshot: OfficeSnapshot,
+    service: ServiceId,
+    station: StationType,
+    priority: bool,
+) -> int:
+    counts = {True: 0, False: 0}
+    for (other, is_priority), count in waiting_by_class(
+        session, snapshot.office.id, station
+    ).items():
+        if _share_counters(snapshot, station, ServiceId(other), service):
+            counts[is_priority] += count
+    return newcomer_position(
+        priority_waiting=counts[True],
+        regular_waiting=counts[False],
+        priority=priority,
+        policy=snapshot.office.priority,
+    )
+
+
+def _ticket_ahead(
+    session: Session,
+    snapshot: OfficeSnapshot,
+    service: ServiceId,
+    station: StationType,
+    ticket_id: TicketId,
+) -> int:
+    entries = [
+        entry
+        for entry in waiting_entries(session, snapshot.office.id, [station])
+        if _share_counters(snapshot, station, entry.service, service)
+    ]
+    ordered = [
+        entry.ticket_id
+        for entry in order_queue(entries, streak=Streak(), policy=snapshot.office.priority)
+    ]
+    return ordered.index(ticket_id) if ticket_id in ordered else len(ordered)
+
+
+def _share_counters(
+    snapshot: OfficeSnapshot, station: StationType, other: ServiceId, service: ServiceId
+) -> bool:
+    """Whether some counter serves both services' tickets at ``station``."""
     return any(
-        counter.serves(entry.station, entry.service) and counter.serves(entry.station, service)
+        counter.serves(station, other) and counter.serves(station, service)
         for counter in snapshot.counters.values()
     )
 

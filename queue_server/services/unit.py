@@ -87,7 +87,7 @@ class UseCases:
     @contextmanager
     def unit(self) -> Iterator[Unit]:
         """A write transaction; its events are published only after it commits."""
-        with self.database.writer() as session, session.begin():
+        with self.database.write_guard, self.database.writer() as session, session.begin():
             work = Unit(session=session, now=self.clock())
             yield work
         self.events.publish(work.events)

@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from queue_server.domain.calling import QueueEntry, Streak, choose_next, order_queue
+from queue_server.domain.calling import (
+    QueueEntry,
+    Streak,
+    choose_next,
+    newcomer_position,
+    order_queue,
+)
 from queue_server.domain.ids import CounterId, ServiceId, StationType, TicketId
 from queue_server.domain.model import CounterProfile, PriorityPolicy
 
@@ -147,3 +153,24 @@ def test_equal_times_fall_back_to_ticket_id() -> None:
     first = QueueEntry(TicketId(7), ServiceId("a"), StationType.CS, False, START)
     second = QueueEntry(TicketId(3), ServiceId("a"), StationType.CS, False, START)
     assert choose_next([first, second], EVERYTHING, Streak(), PriorityPolicy()) == second
+
+
+@settings(max_examples=300)
+@given(waiting=entries(), policy=policies, priority=st.booleans())
+def test_newcomer_position_matches_the_full_order(
+    waiting: list[QueueEntry], policy: PriorityPolicy, priority: bool
+) -> None:
+    newcomer = QueueEntry(
+        TicketId(10_000), ServiceId("a"), StationType.CS, priority, START + timedelta(days=1)
+    )
+    ordered = order_queue([*waiting, newcomer], streak=Streak(), policy=policy)
+    expected = [entry.ticket_id for entry in ordered].index(newcomer.ticket_id)
+    assert (
+        newcomer_position(
+            priority_waiting=sum(entry.priority for entry in waiting),
+            regular_waiting=sum(not entry.priority for entry in waiting),
+            priority=priority,
+            policy=policy,
+        )
+        == expected
+    )

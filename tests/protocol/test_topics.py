@@ -1,0 +1,72 @@
+"""Topic builders and the parser agree; anything outside the contract is refused."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from queue_server.protocol import topics
+from queue_server.protocol.topics import KioskAction, TopicError
+
+ids = st.from_regex(r"[a-z0-9](?:[a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
+
+
+@given(office=ids, device=ids, action=st.sampled_from(list(KioskAction)))
+def test_kiosk_topics_round_trip(office: str, device: str, action: KioskAction) -> None:
+    parsed = topics.parse(topics.kiosk_request(office, device, action))
+    assert (parsed.office, parsed.kind, parsed.subject, parsed.action) == (
+        office,
+        "kiosk_request",
+        device,
+        action.value,
+    )
+    assert topics.parse(topics.kiosk_response(office, device, action)).kind == "kiosk_response"
+
+
+@given(office=ids, subject=ids)
+def test_state_topics_round_trip(office: str, subject: str) -> None:
+    assert topics.parse(topics.queue_state(office, subject)).subject == subject
+    assert topics.parse(topics.counter_state(office, subject)).kind == "counter_state"
+    assert topics.parse(topics.device_status(office, subject)).kind == "device_status"
+    assert topics.parse(topics.device_health(office, subject)).kind == "device_health"
+    assert topics.parse(topics.board(office)).kind == "board"
+    assert topics.parse(topics.event_called(office)).kind == "event_called"
+
+
+def test_examples() -> None:
+    assert topics.event_called("kanim-bjm") == "antre/v1/kanim-bjm/event/called"
+    assert topics.kiosk_request("kanim-bjm", "kiosk-1", KioskAction.ISSUE_TICKET) == (
+        "antre/v1/kanim-bjm/kiosk/kiosk-1/request/issue_ticket"
+    )
+
+
+@pytest.mark.parametrize("bad", ["kiosk/1", "Kiosk", "", "a+", "#", "-a", "a" * 65])
+def test_bad_ids_are_refused(bad: str) -> None:
+    with pytest.raises(TopicError):
+        topics.device_status("office", bad)
+
+
+@pytest.mark.parametrize(
+    "topic",
+    [
+        "antre/v2/o/board",
+        "other/v1/o/board",
+        "antre/v1/o",
+        "antre/v1/o/kiosk/k/request/hack",
+        "antre/v1/o/queue/s/state/extra",
+        "antre/v1/O/board",
+        "antre/v1/o/device/k/reboot",
+    ],
+)
+def test_foreign_topics_are_refused(topic: str) -> None:
+    with pytest.raises(TopicError):
+        topics.parse(topic)
+
+
+@given(st.text(max_size=80))
+def test_parse_never_crashes(text: str) -> None:
+    with contextlib.suppress(TopicError):
+        topics.parse(text)
