@@ -9,7 +9,6 @@ PostgreSQL: READ COMMITTED; the use cases take row locks where they read-then-wr
 
 from __future__ import annotations
 
-import threading
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from queue_server.persistence.gate import FairGate
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: How long a request waits for a free connection before failing (409 at the HTTP boundary).
@@ -27,8 +28,8 @@ POOL_TIMEOUT_S = 60
 class Database:
     """A writer and a reader session factory over the same database.
 
-    ``write_guard`` serialises write transactions inside this process on SQLite, where
-    only one writer can run at a time anyway: threads then queue on a lock instead of
+    ``write_guard`` limits write transactions inside this process. On SQLite it is a
+    lock (only one writer can run at a time anyway): threads queue on it instead of
     polling SQLite's busy handler, which backs off with sleeps and starves under load.
     """
 
@@ -50,6 +51,7 @@ class Database:
 def _sqlite_engine(url: str, *, begin: str, pool_size: int) -> Engine:
     engine = create_engine(
         url,
+        hide_parameters=True,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         pool_size=pool_size,
         max_overflow=pool_size * 2,
@@ -73,8 +75,13 @@ def _sqlite_engine(url: str, *, begin: str, pool_size: int) -> Engine:
     return engine
 
 
-def open_database(url: str, *, pool_size: int = 10) -> Database:
-    """Connect to ``url`` (``sqlite:///path`` or ``postgresql+psycopg://...``)."""
+def open_database(url: str, *, pool_size: int = 10, max_writers: int = 8) -> Database:
+    """Connect to ``url`` (``sqlite:///path`` or ``postgresql+psycopg://...``).
+
+    ``max_writers`` bounds the write transactions running at once in this process on
+    PostgreSQL: with more runnable threads than that, a thread holding a row lock waits
+    for the interpreter lock while the others queue behind its row lock (a convoy).
+    """
     if make_url(url).get_backend_name() == "sqlite":
         writer_engine = _sqlite_engine(url, begin="BEGIN IMMEDIATE", pool_size=pool_size)
         reader_engine = _sqlite_engine(url, begin="BEGIN", pool_size=pool_size)
@@ -83,14 +90,21 @@ def open_database(url: str, *, pool_size: int = 10) -> Database:
             writer=sessionmaker(writer_engine, expire_on_commit=False),
             reader=sessionmaker(reader_engine, expire_on_commit=False),
             engines=(writer_engine, reader_engine),
-            write_guard=threading.Lock(),
+            write_guard=FairGate(1),
         )
     engine = create_engine(
         url,
+        hide_parameters=True,
         pool_size=pool_size,
         max_overflow=pool_size * 2,
         pool_timeout=POOL_TIMEOUT_S,
         pool_pre_ping=True,
     )
     factory = sessionmaker(engine, expire_on_commit=False)
-    return Database(url=url, writer=factory, reader=factory, engines=(engine,))
+    return Database(
+        url=url,
+        writer=factory,
+        reader=factory,
+        engines=(engine,),
+        write_guard=FairGate(max_writers),
+    )

@@ -157,7 +157,6 @@ class OfficerService(UseCases):
             service_code, step = _resolve_target(snapshot, ticket, target)
             self._change(work, ticket, Action.TRANSFER, actor, counter)
             successor = _queue_step(work, snapshot, ticket, service_code, step, target.station)
-            work.audit(actor, "transfer", office_id=office, target=ticket.label, to=service_code)
             return _view(ticket, counter), _view(successor, None)
 
     def reactivate(self, office: str, ticket_id: int, *, actor: Actor) -> TicketView:

@@ -8,13 +8,14 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from queue_server.domain.calling import Streak, order_queue
 from queue_server.domain.errors import CounterNotFound, TicketNotFound
 from queue_server.domain.ids import (
     AT_COUNTER_STATUSES,
+    CounterId,
     ServiceId,
     StationType,
     TicketId,
@@ -25,8 +26,13 @@ from queue_server.services import queries
 from queue_server.services.offices import OfficeSnapshot
 from queue_server.services.unit import UseCases
 
+#: Longest waiting list an officer's console gets in one answer.
+MAX_LISTED = 200
+
 
 class ViewService(UseCases):
+    """Read models for the API; each method runs in one read-only snapshot."""
+
     def offices(self) -> list[dict[str, Any]]:
         with self.read() as session:
             result = []
@@ -35,7 +41,8 @@ class ViewService(UseCases):
                 result.append({"id": office.id, "name": office.name, "timezone": office.timezone})
             return result
 
-    def services(self, office: str) -> list[dict[str, Any]]:
+    def services_overview(self, office: str) -> list[dict[str, Any]]:
+        """Every active service of ``office`` with its queue state."""
         with self.read() as session:
             snapshot = self.catalog.get(session, office)
             return [
@@ -45,6 +52,7 @@ class ViewService(UseCases):
             ]
 
     def queue_state(self, office: str, service: str) -> dict[str, Any]:
+        """Waiting, open counters, estimated wait for a newcomer, quota and opening hours."""
         with self.read() as session:
             snapshot = self.catalog.get(session, office)
             return self._queue_state(session, snapshot, snapshot.service(service).id)
@@ -75,6 +83,7 @@ class ViewService(UseCases):
             "name": {"id": service.name_id, "en": service.name_en},
             "kind": service.kind.value,
             "waiting": queries.waiting_counts(session, snapshot.office.id).get(code, 0),
+            "waiting_per_station": _waiting_per_station(session, snapshot.office.id, code),
             "people_ahead_of_newcomer": outlook.people_ahead,
             "open_counters": outlook.open_counters,
             "minutes_per_ticket": round(outlook.minutes_per_ticket, 1),
@@ -109,12 +118,18 @@ class ViewService(UseCases):
                 .where(TicketRow.visit_id == visit.id)
                 .order_by(TicketRow.id.desc())
             ).first()
-            assert ticket is not None
-            service = snapshot.services[ServiceId(ticket.service_code)]
+            if ticket is None:
+                raise TicketNotFound()
+            service = snapshot.services.get(ServiceId(ticket.service_code))
+            names = (
+                {"id": service.name_id, "en": service.name_en}
+                if service is not None  # a reloaded office file may have dropped it
+                else {"id": ticket.service_code, "en": ticket.service_code}
+            )
             result: dict[str, Any] = {
                 "label": ticket.label,
                 "office": snapshot.office.name,
-                "service": {"id": service.name_id, "en": service.name_en},
+                "service": names,
                 "station": ticket.station,
                 "status": ticket.status,
                 "issued_at": visit.created_at.isoformat(),
@@ -122,13 +137,14 @@ class ViewService(UseCases):
                 "estimated_wait_minutes": None,
                 "counter": None,
             }
-            if ticket.status == TicketStatus.WAITING.value:
+            if ticket.status == TicketStatus.WAITING.value and service is not None:
+                step = service.journey[min(ticket.step_index, len(service.journey) - 1)]
                 outlook = queries.outlook(
                     session,
                     snapshot,
                     service=service.id,
                     station=StationType(ticket.station),
-                    standard_minutes=service.journey[ticket.step_index].standard_minutes,
+                    standard_minutes=step.standard_minutes,
                     ticket_id=TicketId(ticket.id),
                 )
                 result["people_ahead"] = outlook.people_ahead
@@ -142,8 +158,9 @@ class ViewService(UseCases):
             return result
 
     def counters(self, office: str) -> list[dict[str, Any]]:
+        """Every active counter: open or not, the stations it serves, its current ticket."""
         with self.read() as session:
-            self.catalog.get(session, office)
+            snapshot = self.catalog.get(session, office)
             rows = session.scalars(
                 select(CounterRow)
                 .where(CounterRow.office_id == office, CounterRow.active)
@@ -152,8 +169,11 @@ class ViewService(UseCases):
             states = []
             for row in rows:
                 ticket = queries.ticket_at_counter(session, row.pk)
+                profile = snapshot.counters.get(CounterId(row.code))
+                stations = [station.value for station in profile.stations] if profile else []
                 states.append(
-                    asdict(
+                    {"stations": stations}
+                    | asdict(
                         queries.CounterState(
                             code=row.code,
                             name=row.name,
@@ -167,8 +187,10 @@ class ViewService(UseCases):
                 )
             return states
 
-    def waiting_list(self, office: str, counter: str) -> list[dict[str, Any]]:
-        """The counter's queue in the order it would call it."""
+    def waiting_list(
+        self, office: str, counter: str, *, limit: int = MAX_LISTED
+    ) -> list[dict[str, Any]]:
+        """The first ``limit`` tickets of the counter's queue, in the order it would call them."""
         with self.read() as session:
             snapshot = self.catalog.get(session, office)
             profile = snapshot.counter(counter)
@@ -183,7 +205,7 @@ class ViewService(UseCases):
                 if profile.serves(entry.station, entry.service)
             ]
             streak = Streak(priority=row.priority_streak, regular=row.regular_streak)
-            ordered = order_queue(entries, streak=streak, policy=snapshot.office.priority)
+            ordered = order_queue(entries, streak=streak, policy=snapshot.office.priority)[:limit]
             found = session.execute(
                 select(TicketRow.id, TicketRow.label).where(
                     TicketRow.id.in_([entry.ticket_id for entry in ordered])
@@ -205,6 +227,7 @@ class ViewService(UseCases):
             ]
 
     def audit_log(self, *, limit: int, offset: int) -> list[dict[str, Any]]:
+        """Audit entries, newest first."""
         with self.read() as session:
             rows = session.scalars(
                 select(AuditLogRow).order_by(AuditLogRow.id.desc()).limit(limit).offset(offset)
@@ -217,6 +240,20 @@ class ViewService(UseCases):
                     "office": row.office_id,
                     "target": row.target,
                     "details": row.details,
+                    "remote_addr": row.remote_addr,
                 }
                 for row in rows
             ]
+
+
+def _waiting_per_station(session: Session, office_id: str, service: str) -> dict[str, int]:
+    rows = session.execute(
+        select(TicketRow.station, func.count())
+        .where(
+            TicketRow.office_id == office_id,
+            TicketRow.service_code == service,
+            TicketRow.status == TicketStatus.WAITING.value,
+        )
+        .group_by(TicketRow.station)
+    )
+    return {station: int(count) for station, count in rows}

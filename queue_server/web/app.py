@@ -2,31 +2,39 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
-from flask import Blueprint, Flask, Response, jsonify
-from sqlalchemy import text
+from flask import Flask
 
-from queue_server import __version__
 from queue_server.config import ServerConfig, load_config
 from queue_server.services.container import Services, build_services
 from queue_server.web import errors
-from queue_server.web.api import api
-from queue_server.web.auth import RateLimiter, services
-from queue_server.web.registry import api_route
+from queue_server.web.api import LOGIN_LIMIT, api
+from queue_server.web.api_public import PUBLIC_LIMIT
+from queue_server.web.health import health
+from queue_server.web.ratelimit import Monotonic, SlidingWindowLimiter
 
-health = Blueprint("health", __name__)
+#: Public ticket-status look-ups per address and minute (a phone polls every ~15 s).
 PUBLIC_REQUESTS_PER_MINUTE = 120
+MAX_BODY_BYTES = 64 * 1024
+SESSION_HOURS = 12
 
 
-@api_route(health, "/healthz", summary="Liveness and database check", roles=None, tag="meta")
-def healthz() -> Response:
-    with services().database.reader() as session:
-        session.execute(text("SELECT 1"))
-    return jsonify({"status": "ok", "version": __version__})
+def create_app(
+    config: ServerConfig | None = None,
+    *,
+    services: Services | None = None,
+    monotonic: Monotonic = time.monotonic,
+) -> Flask:
+    """Build the WSGI app.
 
-
-def create_app(config: ServerConfig | None = None, *, services: Services | None = None) -> Flask:
+    Args:
+        config: the server configuration; defaults to ``services.config``, else
+            :func:`~queue_server.config.load_config`.
+        services: prebuilt use cases (tests, the CLI); built from ``config`` if None.
+        monotonic: the rate limiters' clock (tests advance a fake one).
+    """
     config = config or (services.config if services else load_config())
     app = Flask("queue_server")
     app.config.update(
@@ -35,14 +43,18 @@ def create_app(config: ServerConfig | None = None, *, services: Services | None 
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.secure_cookies,
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
-        JSON_SORT_KEYS=False,
-        MAX_CONTENT_LENGTH=64 * 1024,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
     )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["antre"] = services or build_services(config)
     app.extensions["antre_limits"] = {
-        "login": RateLimiter(limit=config.login_attempts_per_minute, window_s=60),
-        "public": RateLimiter(limit=PUBLIC_REQUESTS_PER_MINUTE, window_s=60),
+        LOGIN_LIMIT: SlidingWindowLimiter(
+            limit=config.login_attempts_per_minute, window_s=60, clock=monotonic
+        ),
+        PUBLIC_LIMIT: SlidingWindowLimiter(
+            limit=PUBLIC_REQUESTS_PER_MINUTE, window_s=60, clock=monotonic
+        ),
     }
     errors.init_app(app)
     app.register_blueprint(health)

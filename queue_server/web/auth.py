@@ -1,22 +1,28 @@
-"""Who is calling: browser sessions (with CSRF) or machine bearer tokens; role checks."""
+"""Who is calling: browser sessions (with CSRF) or machine bearer tokens; role checks.
+
+Browsers sign in once and carry Flask's signed session cookie (HttpOnly, SameSite=Lax,
+Secure behind TLS); every unsafe request made with that cookie must also carry the
+session's CSRF token in ``X-CSRF-Token``. Machines send ``Authorization: Bearer``;
+a cookie-less request cannot be forged cross-site, so tokens need no CSRF header.
+"""
 
 from __future__ import annotations
 
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Collection
 
 from flask import current_app, g, request, session
 
 from queue_server.domain.ids import Role
 from queue_server.services.container import Services
 from queue_server.services.unit import Actor
-from queue_server.web.errors import CsrfFailed, Forbidden, Unauthenticated
+from queue_server.web.errors import CsrfFailed, Forbidden, TooManyAttempts, Unauthenticated
+from queue_server.web.ratelimit import SlidingWindowLimiter
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "X-CSRF-Token"
+BEARER = "Bearer "
 
 
 def services() -> Services:
@@ -25,21 +31,33 @@ def services() -> Services:
     return built
 
 
-def authenticate_request() -> Actor:
-    """The caller as an :class:`Actor`, or raise 401. Session callers must send the CSRF token."""
+def limiter(name: str) -> SlidingWindowLimiter:
+    built: SlidingWindowLimiter = current_app.extensions["antre_limits"][name]
+    return built
+
+
+def refuse_if_limited(name: str, key: str) -> None:
+    """Raise 429 when ``key`` has used up its attempts in the ``name`` limiter."""
+    wait_s = limiter(name).retry_after(key)
+    if wait_s is not None:
+        raise TooManyAttempts(seconds=max(1, int(wait_s + 0.999)))
+
+
+def current_actor() -> Actor:
+    """The caller as an :class:`Actor`, or raise 401 (403 for a session without CSRF)."""
     cached: Actor | None = g.get("actor")
     if cached is not None:
         return cached
     header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        actor = services().accounts.authenticate_token(header[len("Bearer ") :].strip())
+    if header.startswith(BEARER):
+        found = services().accounts.authenticate_token(header[len(BEARER) :].strip())
     else:
-        actor = _session_actor()
-    if actor is None:
+        found = _session_actor()
+    if found is None:
         raise Unauthenticated()
-    known = Actor(actor.name, actor.user_id, actor.role, request.remote_addr)
-    g.actor = known
-    return known
+    actor = Actor(found.name, found.user_id, found.role, request.remote_addr)
+    g.actor = actor
+    return actor
 
 
 def _session_actor() -> Actor | None:
@@ -47,20 +65,26 @@ def _session_actor() -> Actor | None:
     if not isinstance(user_id, int):
         return None
     if request.method not in SAFE_METHODS:
-        expected = session.get("csrf_token", "")
-        given = request.headers.get("X-CSRF-Token", "")
-        if not expected or not hmac.compare_digest(str(expected), given):
+        expected = str(session.get("csrf_token", ""))
+        given = request.headers.get(CSRF_HEADER, "")
+        if not expected or not hmac.compare_digest(expected.encode(), given.encode()):
             raise CsrfFailed()
-    return services().accounts.actor_for_user(user_id)
+    actor = services().accounts.actor_for_user(user_id)
+    if actor is None:
+        session.clear()  # the account was deactivated: end the session
+    return actor
 
 
-def require_roles(allowed: frozenset[Role]) -> None:
-    actor: Actor = g.actor
+def require_role(allowed: Collection[Role]) -> Actor:
+    """The authenticated caller, if its role is one of ``allowed``; else 401/403."""
+    actor = current_actor()
     if actor.role not in allowed:
         raise Forbidden()
+    return actor
 
 
 def start_session(actor: Actor) -> str:
+    """A fresh session for ``actor`` (no fixation); returns its CSRF token."""
     session.clear()
     session["user_id"] = actor.user_id
     session["csrf_token"] = secrets.token_urlsafe(24)
@@ -68,39 +92,6 @@ def start_session(actor: Actor) -> str:
     return str(session["csrf_token"])
 
 
-class RateLimiter:
-    """At most ``limit`` hits per key in a sliding ``window_s``; memory bounded by ``max_keys``."""
-
-    def __init__(
-        self,
-        *,
-        limit: int,
-        window_s: float,
-        max_keys: int = 10_000,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._limit, self._window_s, self._max_keys, self._clock = limit, window_s, max_keys, clock
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def hit(self, key: str) -> float | None:
-        """Record a hit; returns None if allowed, else seconds until the next allowed hit."""
-        now = self._clock()
-        with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and now - hits[0] >= self._window_s:
-                hits.popleft()
-            if len(hits) >= self._limit:
-                return self._window_s - (now - hits[0])
-            hits.append(now)
-            if len(self._hits) > self._max_keys:
-                self._forget_idle(now)
-            return None
-
-    def _forget_idle(self, now: float) -> None:
-        for key in [
-            key for key, hits in self._hits.items() if not hits or now - hits[-1] >= self._window_s
-        ]:
-            del self._hits[key]
-        while len(self._hits) > self._max_keys:
-            self._hits.pop(next(iter(self._hits)))
+def session_csrf() -> str | None:
+    token = session.get("csrf_token")
+    return token if isinstance(token, str) else None

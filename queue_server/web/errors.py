@@ -1,14 +1,21 @@
-"""Every error leaves as JSON ``{"error": {"code", "message", "messages": {"id", "en"}}}``."""
+"""Every error leaves as JSON ``{"error": {"code", "message", "messages": {"id", "en"}}}``.
+
+``message`` is in the language negotiated from Accept-Language (Indonesian by default).
+Nothing here logs request bodies, paths with secrets, or exception messages (a database
+error's message can carry statement parameters, i.e. personal data).
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+import traceback
+from collections.abc import Mapping
 
 from flask import Flask, Response, jsonify, request
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from queue_server.domain.errors import DomainError
 from queue_server.i18n import both, negotiate
@@ -56,64 +63,98 @@ class TooManyAttempts(WebError):
     http_status = 429
 
 
+class InvalidField(WebError):
+    """Documents the 422 answer to a body that fails validation (raised by pydantic)."""
+
+    code = "invalid_field"
+    template = "Field {field}: {problem}"
+    http_status = 422
+
+
+class Conflict(WebError):
+    """Documents the 409 answer to a database conflict (raised by SQLAlchemy)."""
+
+    code = "conflict"
+    template = "The request conflicts with the current state; try again."
+    http_status = 409
+
+
+NOT_FOUND = ("not_found", "The resource was not found.")
 HTTP_MESSAGES: dict[int, tuple[str, str]] = {
-    404: ("not_found", "The resource was not found."),
-    405: ("method_not_allowed", "Method not allowed."),
     400: ("bad_request", "The request body is not valid JSON."),
+    404: NOT_FOUND,
+    405: ("method_not_allowed", "Method not allowed."),
+    413: ("too_large", "The request body is too large."),
 }
-CONFLICT = ("conflict", "The request conflicts with the current state; try again.")
+INTERNAL = ("internal", "Internal error; the request was not applied.")
 
 
-def error_response(code: str, msgid: str, status: int, **params: object) -> Response:
-    messages = both(msgid, **params)
+def error_response(
+    code: str, msgid: str, http_status: int, params: Mapping[str, object] | None = None
+) -> Response:
+    """The JSON error body; ``params`` fill the msgid's placeholders (never ``**``: a
+    placeholder may be called anything, ``status`` included)."""
+    try:
+        messages = both(msgid, **(params or {}))
+    except (KeyError, IndexError, ValueError):  # a placeholder without its parameter
+        log.error("error message %r lacks parameters", msgid)
+        messages = both(msgid)
     language = negotiate(request.headers.get("Accept-Language"))
     response = jsonify(
         {"error": {"code": code, "message": messages[language], "messages": messages}}
     )
-    response.status_code = status
+    response.status_code = http_status
+    response.headers["Content-Language"] = language
     return response
 
 
 def _domain(error: DomainError) -> Response:
-    response = error_response(error.code, error.template, error.http_status, **error.params)
+    response = error_response(error.code, error.template, error.http_status, error.params)
     if isinstance(error, TooManyAttempts):
         response.headers["Retry-After"] = str(error.params.get("seconds", 60))
     return response
 
 
 def _validation(error: ValidationError) -> Response:
-    first: dict[str, Any] = dict(error.errors()[0])
+    first = error.errors(include_url=False, include_input=False)[0]
     field = ".".join(str(part) for part in first.get("loc", ())) or "body"
-    response = error_response(
-        "invalid_field",
-        "Field {field}: {problem}",
-        422,
-        field=field,
-        problem=first.get("msg", "invalid"),
+    problem = first.get("msg", "invalid")
+    return error_response(
+        InvalidField.code, InvalidField.template, 422, {"field": field, "problem": problem}
     )
-    return response
 
 
 def _http(error: HTTPException) -> Response:
     status = error.code or 500
-    code, msgid = HTTP_MESSAGES.get(status, ("http_error", "The resource was not found."))
-    return error_response(code, msgid, status)
+    fallback = HTTP_MESSAGES[400] if status < 500 else INTERNAL
+    code, msgid = HTTP_MESSAGES.get(status, fallback)
+    response = error_response(code, msgid, status)
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
 
 
 def _database(error: Exception) -> Response:
-    log.warning("database conflict: %s", type(error).__name__)
-    return error_response(CONFLICT[0], CONFLICT[1], 409)
+    log.warning("database conflict on %s: %s", _where(), type(error).__name__)
+    return error_response(Conflict.code, Conflict.template, 409)
 
 
 def _unexpected(error: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.path)
-    return error_response("internal", "Internal error; the request was not applied.", 500)
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    log.error("unhandled %s on %s\n%s", type(error).__name__, _where(), frames)
+    return error_response(*INTERNAL, 500)
+
+
+def _where() -> str:
+    """The route pattern, not the path: paths may carry a public ticket's secret token."""
+    rule = request.url_rule.rule if request.url_rule is not None else "(no route)"
+    return f"{request.method} {rule}"
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, _domain)
     app.register_error_handler(ValidationError, _validation)
     app.register_error_handler(HTTPException, _http)
-    app.register_error_handler(IntegrityError, _database)
-    app.register_error_handler(OperationalError, _database)
+    for database_error in (IntegrityError, OperationalError, PoolTimeout):
+        app.register_error_handler(database_error, _database)
     app.register_error_handler(Exception, _unexpected)

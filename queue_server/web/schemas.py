@@ -1,13 +1,23 @@
-"""Request and response bodies of API v1 (pydantic; unknown fields are refused)."""
+"""Request bodies of API v1 (pydantic). Unknown fields are refused; text must be clean."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from queue_server.domain.ids import Role, StationType
+
+
+def _clean_text(value: str) -> str:
+    """Refuse lone surrogates and control characters (they break storage and displays)."""
+    if any(0xD800 <= ord(char) <= 0xDFFF or (ord(char) < 32 and char != "\t") for char in value):
+        raise ValueError("text contains characters that are not allowed")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9-]+$")]
 
 
 class Body(BaseModel):
@@ -15,17 +25,23 @@ class Body(BaseModel):
 
 
 class LoginBody(Body):
-    username: str = Field(min_length=1, max_length=80)
-    password: str = Field(min_length=1, max_length=200)
+    username: Text = Field(min_length=1, max_length=80)
+    password: Text = Field(min_length=1, max_length=200)
 
 
 class IssueBody(Body):
-    service: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9-]+$")
-    priority_category: str | None = Field(default=None, max_length=40)
+    service: Code
+    priority_category: str | None = Field(
+        default=None, max_length=40, pattern=r"^[a-z0-9_-]+$", examples=["elderly"]
+    )
     language: Literal["id", "en"] = "id"
-    booking_ref: str | None = Field(default=None, max_length=64)
-    appointment_at: AwareDatetime | None = None
-    nik: str | None = Field(default=None, pattern=r"^\d{16}$")
+    booking_ref: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9/_-]+$")
+    appointment_at: AwareDatetime | None = Field(
+        default=None, description="ISO 8601 with a UTC offset"
+    )
+    nik: str | None = Field(
+        default=None, pattern=r"^\d{16}$", description="16 digits; stored as a keyed hash"
+    )
     phone: str | None = Field(default=None, pattern=r"^\+?\d{8,15}$")
     by_proxy: bool = False
 
@@ -35,73 +51,26 @@ class FinishBody(Body):
 
 
 class ParkBody(Body):
-    note: str | None = Field(default=None, max_length=200)
+    note: Text | None = Field(default=None, max_length=200)
 
 
 class TransferBody(Body):
-    service: str | None = Field(default=None, max_length=40, pattern=r"^[a-z0-9-]+$")
+    service: Code | None = None
     step: int | None = Field(default=None, ge=0, le=50)
     station: StationType | None = None
 
 
 class CallSpecificBody(Body):
-    ticket_id: int = Field(ge=1)
+    ticket_id: int = Field(ge=1, le=2**62)
 
 
 class UserBody(Body):
-    username: str
-    display_name: str = Field(min_length=1, max_length=120)
-    password: str = Field(min_length=1, max_length=200)
+    username: str = Field(max_length=40, description="3-40 of a-z 0-9 . _ -")
+    display_name: Text = Field(min_length=1, max_length=120)
+    password: Text = Field(min_length=1, max_length=200)
     role: Literal[Role.ADMIN, Role.PETUGAS, Role.LAPORAN]
 
 
 class TokenBody(Body):
     name: str = Field(min_length=1, max_length=80, pattern=r"^[a-z0-9._-]+$")
     role: Role = Role.KIOSK
-
-
-class IssuedTicketOut(BaseModel):
-    ticket_id: int
-    visit_id: int
-    label: str
-    token: str
-    office: str
-    service: str
-    station: StationType
-    office_day: date
-    issued_at: datetime
-    session_code: str
-    people_ahead: int
-    estimated_wait_minutes: float | None
-    priority: bool
-    status_url: str
-
-
-class TicketOut(BaseModel):
-    id: int
-    label: str
-    service: str
-    station: str
-    status: str
-    priority: bool
-    counter: str | None
-    recall_count: int
-
-
-class MovedOut(BaseModel):
-    ticket: TicketOut
-    next: TicketOut | None
-
-
-class Listing(BaseModel):
-    items: list[dict[str, Any]]
-
-
-class Document(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class TokenOut(BaseModel):
-    token: str
-    name: str
-    role: Role

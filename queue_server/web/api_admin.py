@@ -1,0 +1,84 @@
+"""Administration: users, machine tokens, and the audit log (admins; audit also laporan)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request
+
+from queue_server.services.accounts import (
+    BadUsername,
+    KioskNeedsToken,
+    LastAdmin,
+    UsernameTaken,
+    WeakPassword,
+)
+from queue_server.services.unit import Actor
+from queue_server.web import responses, schemas
+from queue_server.web.auth import services
+from queue_server.web.roles import ADMIN_ONLY, SUPERVISORS
+from queue_server.web.routing import endpoint
+
+admin = Blueprint("admin", __name__)
+MAX_AUDIT_PAGE = 500
+
+
+@endpoint(admin, "/users", summary="All users", roles=ADMIN_ONLY, response=responses.Users)
+def users(actor: Actor) -> dict[str, Any]:
+    return {"items": services().accounts.list_users()}
+
+
+@endpoint(
+    admin,
+    "/users",
+    method="POST",
+    summary="Create a user (password of at least 10 characters)",
+    roles=ADMIN_ONLY,
+    body=schemas.UserBody,
+    response=responses.User,
+    errors=(BadUsername, WeakPassword, UsernameTaken, KioskNeedsToken),
+)
+def create_user(body: schemas.UserBody, actor: Actor) -> Any:
+    return services().accounts.create_user(
+        body.username, body.display_name, body.password, body.role, actor=actor
+    )
+
+
+@endpoint(
+    admin,
+    "/users/<username>/deactivate",
+    method="POST",
+    summary="Deactivate a user: sessions end, the user's tokens are revoked",
+    roles=ADMIN_ONLY,
+    response=responses.User,
+    errors=(LastAdmin,),
+)
+def deactivate_user(username: str, actor: Actor) -> Any:
+    return services().accounts.deactivate_user(username, actor=actor)
+
+
+@endpoint(
+    admin,
+    "/tokens",
+    method="POST",
+    summary="Create a machine token; the token is shown in this answer only",
+    roles=ADMIN_ONLY,
+    body=schemas.TokenBody,
+    response=responses.TokenOut,
+)
+def create_token(body: schemas.TokenBody, actor: Actor) -> dict[str, Any]:
+    token = services().accounts.create_token(body.name, body.role, actor=actor)
+    return {"token": token, "name": body.name, "role": body.role.value}
+
+
+@endpoint(
+    admin,
+    "/audit",
+    summary=f"Audit log, newest first (?limit=1..{MAX_AUDIT_PAGE}&offset=)",
+    roles=SUPERVISORS,
+    response=responses.AuditLog,
+)
+def audit(actor: Actor) -> dict[str, Any]:
+    limit = min(max(request.args.get("limit", 100, type=int) or 100, 1), MAX_AUDIT_PAGE)
+    offset = min(max(request.args.get("offset", 0, type=int) or 0, 0), 10**9)
+    return {"items": services().views.audit_log(limit=limit, offset=offset)}
