@@ -100,8 +100,16 @@ class IssuingService(UseCases):
             outlook = _newcomer_outlook(work, snapshot, service, priority)
             _take_quota(work, snapshot, service, session, office_day)
             visit = self._new_visit(work, snapshot, service, request, session, office_day)
-            ticket = _first_ticket(work, visit, service, priority, request.appointment_at)
-            ticket.predicted_wait_minutes = outlook.estimated_wait_minutes
+            placement = Placement(
+                service, 0, priority, visit.label, appointment_at=request.appointment_at
+            )
+            ticket = add_waiting_ticket(
+                work,
+                visit,
+                placement,
+                action="issue",
+                predicted_wait_minutes=outlook.estimated_wait_minutes,
+            )
             issued = _describe(work, service, visit, ticket, outlook)
             if request.source is TicketSource.OFFICER:
                 work.audit(actor, "issue", office_id=visit.office_id, target=visit.label)
@@ -211,26 +219,52 @@ def _take_quota(
         raise QuotaFull(service=service_names(service))
 
 
-def _first_ticket(
-    work: Unit, visit: VisitRow, service: Service, priority: bool, appointment_at: datetime | None
+@dataclass(frozen=True)
+class Placement:
+    """Where a new waiting ticket of a visit goes."""
+
+    service: Service
+    step: int
+    priority: bool
+    label: str
+    station: StationType | None = None
+    appointment_at: datetime | None = None
+    series: str | None = None
+    number: int | None = None
+
+
+def add_waiting_ticket(
+    work: Unit,
+    visit: VisitRow,
+    placement: Placement,
+    *,
+    action: str,
+    predicted_wait_minutes: float | None = None,
 ) -> TicketRow:
+    """Queue the visit at ``placement`` (first step on issue, later steps on finish/transfer)."""
+    station = placement.station or placement.service.station_for(
+        placement.step, priority=placement.priority
+    )
     ticket = TicketRow(
         visit_id=visit.id,
         office_id=visit.office_id,
         office_day=visit.office_day,
-        service_code=service.id,
-        step_index=0,
-        station=service.station_for(0, priority=priority).value,
-        priority=priority,
-        label=visit.label,
+        service_code=placement.service.id,
+        step_index=placement.step,
+        station=station.value,
+        priority=placement.priority,
+        label=placement.label,
+        series=placement.series,
+        number=placement.number,
         status=TicketStatus.WAITING.value,
         queued_at=work.now,
-        appointment_at=appointment_at,
+        appointment_at=placement.appointment_at,
         recall_count=0,
+        predicted_wait_minutes=predicted_wait_minutes,
     )
     work.session.add(ticket)
     work.session.flush()
-    record_change(work, ticket, action="issue", previous=None, user_id=None)
+    record_change(work, ticket, action=action, previous=None, user_id=None)
     return ticket
 
 

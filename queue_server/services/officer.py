@@ -10,7 +10,7 @@ indexes on ``tickets`` are the safety net.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -36,7 +36,7 @@ from queue_server.domain.transitions import Action, target_status
 from queue_server.persistence.models import CounterRow, TicketRow, VisitRow
 from queue_server.persistence.sequences import next_number
 from queue_server.services import queries
-from queue_server.services.issuing import record_change
+from queue_server.services.issuing import Placement, add_waiting_ticket, record_change
 from queue_server.services.offices import OfficeSnapshot
 from queue_server.services.unit import Actor, Unit, UseCases
 
@@ -334,34 +334,20 @@ def _queue_step(
 ) -> TicketRow:
     """Create the visit's waiting ticket for ``step`` (numbered per the office's mode)."""
     service = snapshot.service(service_code)
-    station = station or service.station_for(step, priority=previous.priority)
-    ticket = TicketRow(
-        visit_id=previous.visit_id,
-        office_id=previous.office_id,
-        office_day=previous.office_day,
-        service_code=service.id,
-        step_index=step,
-        station=station.value,
-        priority=previous.priority,
-        label=previous.label,
-        status=TicketStatus.WAITING.value,
-        queued_at=work.now,
-        recall_count=0,
-    )
+    placement = Placement(service, step, previous.priority, previous.label, station=station)
     if snapshot.office.numbering == "per_station":
-        series = STATION_PREFIXES[station]
-        ticket.series = series
-        ticket.number = next_number(
+        series = STATION_PREFIXES[station or service.station_for(step, priority=previous.priority)]
+        number = next_number(
             work.session,
             office_id=previous.office_id,
             series=series,
             office_day=previous.office_day,
         )
-        ticket.label = format_number(series, ticket.number)
-    work.session.add(ticket)
-    work.session.flush()
-    record_change(work, ticket, action="queue", previous=None, user_id=None)
-    return ticket
+        placement = replace(
+            placement, series=series, number=number, label=format_number(series, number)
+        )
+    visit = work.session.get_one(VisitRow, previous.visit_id)
+    return add_waiting_ticket(work, visit, placement, action="queue")
 
 
 def _end_visit(work: Unit, ticket: TicketRow) -> None:

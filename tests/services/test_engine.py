@@ -244,3 +244,19 @@ def test_reloading_the_office_reaches_a_running_engine(engine: Engine) -> None:
         issue(engine)
     with engine.database.reader() as session:
         assert session.scalar(select(func.count()).select_from(TicketRow)) == 1
+
+
+def test_offices_may_renumber_per_station(engine: Engine) -> None:
+    settings = office_settings()
+    settings["office"]["numbering"] = "per_station"
+    engine.load(settings)
+    first, second = issue(engine), issue(engine)
+    engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
+    labels = []
+    for _ in range(2):
+        engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
+        _, following = engine.officer.finish(OFFICE, "cs-1", actor=OFFICER)
+        assert following is not None
+        labels.append(following.label)
+    assert (first.label, second.label) == ("B-001", "B-002")  # type: ignore[attr-defined]
+    assert labels == ["BI-001", "BI-002"]
