@@ -107,7 +107,8 @@ def officer_loop(
         post("finish")
 
 
-def run(kind: str, officers: int, tickets: int, seconds: float, threads: int) -> dict[str, object]:
+def run(kind: str, officers: int, tickets: int, seconds: float, threads: int,
+        workers: int = 1) -> dict[str, object]:
     with database_url(kind) as url:
         office, tokens = seed(url, officers, tickets)
         port = free_port()
@@ -155,6 +156,7 @@ def run(kind: str, officers: int, tickets: int, seconds: float, threads: int) ->
         database.dispose()
     return {
         "db": kind,
+        "server_processes": workers,
         "officers": officers,
         "requests": len(latencies),
         "calls_per_s": round(len(latencies) / elapsed, 1),
@@ -171,8 +173,10 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=6000)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="more than 1: gunicorn with this many processes (gthread)")
     args = parser.parse_args()
-    result = run(args.db, args.officers, args.tickets, args.seconds, args.threads)
+    result = run(args.db, args.officers, args.tickets, args.seconds, args.threads, args.workers)
     for key, value in result.items():
         print(f"{key}: {value}")
     raise SystemExit(1 if result["double_calls"] else 0)
