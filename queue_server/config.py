@@ -23,8 +23,8 @@ class ServerConfig(BaseModel):
     host: str = Field(default="127.0.0.1", description="address the HTTP server binds")
     port: int = Field(default=8080, ge=1, le=65535)
     secret_key: str = Field(
-        default_factory=lambda: secrets.token_hex(32),
-        description="signs browser sessions; set it so sessions survive restarts",
+        default="",
+        description="signs browser sessions; when empty a key file next to the database is used",
     )
     nik_key: str = Field(
         default="",
@@ -62,14 +62,27 @@ def sqlite_path(url: str) -> Path | None:
     return Path(url[len(prefix) :])
 
 
-def nik_key_bytes(config: ServerConfig) -> bytes:
-    """The NIK hashing key: configured, or kept in ``nik.key`` beside a SQLite database."""
-    if config.nik_key:
-        return config.nik_key.encode()
+def _stored_key(config: ServerConfig, filename: str) -> bytes:
+    """A random key kept in ``filename`` beside a SQLite database (or in ``var/``), mode 600.
+
+    Every process of one server then shares it, and it survives restarts.
+    """
     path = sqlite_path(config.database_url)
-    key_file = (path.parent if path else Path("var")) / "nik.key"
+    key_file = (path.parent if path else Path("var")) / filename
     if not key_file.exists():
         key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.touch(mode=0o600)
         key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
     return key_file.read_text().strip().encode()
+
+
+def nik_key_bytes(config: ServerConfig) -> bytes:
+    """The NIK hashing key: configured, or kept in ``nik.key`` beside a SQLite database."""
+    return config.nik_key.encode() if config.nik_key else _stored_key(config, "nik.key")
+
+
+def session_key(config: ServerConfig) -> str:
+    """The session signing key: configured, or kept in ``session.key``."""
+    if config.secret_key:
+        return config.secret_key
+    return _stored_key(config, "session.key").decode()

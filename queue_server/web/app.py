@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import Flask
 
-from queue_server.config import ServerConfig, load_config
+from queue_server.config import ServerConfig, load_config, session_key
 from queue_server.services.container import Services, build_services
 from queue_server.web import errors
 from queue_server.web.api import LOGIN_LIMIT, api
@@ -38,7 +38,7 @@ def create_app(
     config = config or (services.config if services else load_config())
     app = Flask("queue_server")
     app.config.update(
-        SECRET_KEY=config.secret_key,
+        SECRET_KEY=session_key(config),
         SESSION_COOKIE_NAME="antre_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -81,3 +81,14 @@ def _count(database: Path, table: str) -> int:
             return int(connection.execute(text(f"select count(*) from {table}")).scalar_one())
     finally:
         engine.dispose()
+
+
+def test_keys_are_kept_beside_the_database_and_reused(tmp_path: Path) -> None:
+    from queue_server.config import ServerConfig, nik_key_bytes, session_key
+
+    config = ServerConfig(database_url=f"sqlite:///{tmp_path}/antre.db")
+    first, again = session_key(config), session_key(config)
+    assert first == again and len(first) == 64
+    assert (tmp_path / "session.key").stat().st_mode & 0o777 == 0o600
+    assert nik_key_bytes(config) != first.encode()
+    assert session_key(ServerConfig(database_url=config.database_url, secret_key="set")) == "set"
