@@ -228,3 +228,19 @@ class AuditLogRow(Base):
     target: Mapped[str | None] = mapped_column(String(80))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     remote_addr: Mapped[str | None] = mapped_column(Text)
+
+
+class KioskRequestRow(Base):
+    """The first answer to each kiosk request, so a retried request gets the same answer.
+
+    Stored in the same transaction as the ticket it issued: either both exist or neither.
+    """
+
+    __tablename__ = "kiosk_requests"
+
+    transaction: Mapped[str] = mapped_column(String(36), primary_key=True)
+    office_id: Mapped[str] = mapped_column(String(40))
+    device: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(20))
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]

@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
 
 from queue_server.domain.calendar import ActiveSession
 from queue_server.domain.errors import (
@@ -30,7 +33,12 @@ from queue_server.domain.ids import (
 from queue_server.domain.model import Service
 from queue_server.domain.numbering import format_number
 from queue_server.persistence.db import Database
-from queue_server.persistence.models import TicketEventRow, TicketRow, VisitRow
+from queue_server.persistence.models import (
+    KioskRequestRow,
+    TicketEventRow,
+    TicketRow,
+    VisitRow,
+)
 from queue_server.persistence.sequences import next_number, take_quota_place
 from queue_server.services import queries
 from queue_server.services.events import EventBus
@@ -73,6 +81,35 @@ class IssuedTicket:
     priority: bool
 
 
+@dataclass(frozen=True)
+class RetryKey:
+    """Identifies one request of one device; a retry carries the same key."""
+
+    device: str
+    transaction: str
+
+
+def issued_to_json(issued: IssuedTicket) -> dict[str, Any]:
+    data = asdict(issued)
+    data.update(
+        station=issued.station.value,
+        office_day=issued.office_day.isoformat(),
+        issued_at=issued.issued_at.isoformat(),
+    )
+    return data
+
+
+def issued_from_json(data: dict[str, Any]) -> IssuedTicket:
+    return IssuedTicket(
+        **{
+            **data,
+            "station": StationType(data["station"]),
+            "office_day": date.fromisoformat(data["office_day"]),
+            "issued_at": datetime.fromisoformat(data["issued_at"]),
+        }
+    )
+
+
 class IssuingService(UseCases):
     """Issues tickets: numbering and quota are atomic in the issuing transaction."""
 
@@ -88,7 +125,38 @@ class IssuingService(UseCases):
         super().__init__(database=database, catalog=catalog, events=events, clock=clock)
         self._nik_key = nik_key
 
-    def issue(self, request: IssueRequest, *, actor: Actor) -> IssuedTicket:
+    def issue(
+        self, request: IssueRequest, *, actor: Actor, retry_key: RetryKey | None = None
+    ) -> IssuedTicket:
+        """Issue a ticket. With ``retry_key`` a repeated request returns the first ticket.
+
+        The answer is stored in the same transaction as the ticket, so after a crash either
+        both exist (the retry gets the ticket) or neither does (the retry issues it). Refusals
+        are not stored: they changed nothing, so answering a retry afresh is safe.
+        """
+        if retry_key is not None:
+            earlier = self.earlier_answer(retry_key)
+            if earlier is not None:
+                return earlier
+        try:
+            return self._issue(request, actor=actor, retry_key=retry_key)
+        except IntegrityError:
+            # Two copies of one request raced; the other one committed first.
+            earlier = self.earlier_answer(retry_key) if retry_key is not None else None
+            if earlier is None:
+                raise
+            return earlier
+
+    def earlier_answer(self, retry_key: RetryKey) -> IssuedTicket | None:
+        with self.read() as session:
+            row = session.get(KioskRequestRow, retry_key.transaction)
+        if row is None or row.device != retry_key.device:
+            return None
+        return issued_from_json(row.response)
+
+    def _issue(
+        self, request: IssueRequest, *, actor: Actor, retry_key: RetryKey | None
+    ) -> IssuedTicket:
         with self.unit() as work:
             snapshot = self.catalog.get(work.session, request.office)
             service = snapshot.service(request.service)
@@ -113,6 +181,17 @@ class IssuingService(UseCases):
             issued = _describe(work, service, visit, ticket, outlook)
             if request.source is TicketSource.OFFICER:
                 work.audit(actor, "issue", office_id=visit.office_id, target=visit.label)
+            if retry_key is not None:
+                work.session.add(
+                    KioskRequestRow(
+                        transaction=retry_key.transaction,
+                        office_id=visit.office_id,
+                        device=retry_key.device,
+                        action="issue_ticket",
+                        response=issued_to_json(issued),
+                        created_at=work.now,
+                    )
+                )
         return issued
 
     def _new_visit(

@@ -1,0 +1,108 @@
+"""Answer kiosk requests: ``(topic, payload) -> reply``, testable without a broker.
+
+The device id comes from the topic; the broker's ACL (issue 3) guarantees a kiosk can
+only publish under its own id. Every request gets exactly one reply on its response
+topic, also when it is malformed; refusals change nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from queue_server.domain.errors import DomainError
+from queue_server.domain.ids import TicketSource
+from queue_server.i18n import both
+from queue_server.protocol import topics
+from queue_server.protocol.messages import (
+    DecodedRequest,
+    IssueTicketData,
+    ProtocolError,
+    decode_request,
+    error_response,
+    ok_response,
+)
+from queue_server.protocol.topics import KioskAction, TopicError
+from queue_server.services.issuing import IssueRequest, IssuingService, RetryKey
+from queue_server.services.unit import Actor
+
+log = logging.getLogger(__name__)
+
+INVALID_MESSAGE = "The message is not valid: {detail}"
+NOT_AVAILABLE = "This kiosk action is not available yet."
+Action = Callable[[str, str, DecodedRequest], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    topic: str
+    payload: bytes
+    qos: int = 1
+    retain: bool = False
+
+
+class KioskRequests:
+    """Turns one kiosk request into one reply."""
+
+    def __init__(self, *, issuing: IssuingService) -> None:
+        self._issuing = issuing
+        self._actions: dict[KioskAction, Action] = {KioskAction.ISSUE_TICKET: self._issue}
+
+    def handle(self, topic: str, payload: bytes) -> Outgoing | None:
+        """The reply to publish, or None when ``topic`` is not a kiosk request."""
+        try:
+            parsed = topics.parse(topic)
+        except TopicError:
+            log.warning("ignored a message on a topic outside the contract")
+            return None
+        if parsed.kind != "kiosk_request" or parsed.subject is None or parsed.action is None:
+            return None
+        action = KioskAction(parsed.action)
+        reply_to = topics.kiosk_response(parsed.office, parsed.subject, action)
+        decoded = decode_request(action.value, payload)
+        if isinstance(decoded, ProtocolError):
+            messages = both(INVALID_MESSAGE, detail=decoded.detail)
+            return Outgoing(reply_to, error_response(decoded.transaction, decoded.code, messages))
+        return Outgoing(reply_to, self._answer(parsed.office, parsed.subject, decoded))
+
+    def _answer(self, office: str, device: str, request: DecodedRequest) -> bytes:
+        run = self._actions.get(request.action)
+        if run is None:
+            return error_response(request.transaction, "not_available", both(NOT_AVAILABLE))
+        try:
+            return ok_response(request.transaction, run(office, device, request))
+        except DomainError as error:
+            return error_response(
+                request.transaction, error.code, both(error.template, **error.params)
+            )
+
+    def _issue(self, office: str, device: str, request: DecodedRequest) -> dict[str, Any]:
+        data = request.data
+        assert isinstance(data, IssueTicketData)
+        issued = self._issuing.issue(
+            IssueRequest(
+                office=office,
+                service=data.service,
+                source=TicketSource.KIOSK,
+                priority_category=data.priority_category,
+                language=data.language,
+                nik=data.nik,
+                phone=data.phone,
+                by_proxy=data.by_proxy,
+            ),
+            actor=Actor(name=f"kiosk:{device}"),
+            retry_key=RetryKey(device=device, transaction=str(request.transaction)),
+        )
+        return {
+            "label": issued.label,
+            "token": issued.token,
+            "service": issued.service,
+            "station": issued.station.value,
+            "issued_at": issued.issued_at.isoformat(),
+            "people_ahead": issued.people_ahead,
+            "estimated_wait_minutes": issued.estimated_wait_minutes,
+            "priority": issued.priority,
+            "status_path": f"/api/v1/public/tickets/{issued.token}",
+        }

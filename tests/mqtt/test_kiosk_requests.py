@@ -1,0 +1,125 @@
+"""Kiosk requests injected straight into the handler (no broker), on both databases."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from queue_server.mqtt.kiosk_requests import KioskRequests
+from queue_server.persistence.models import KioskRequestRow, VisitRow
+from tests.services.conftest import Engine
+
+REQUEST = "antre/v1/kanim-test/kiosk/kiosk-1/request/issue_ticket"
+RESPONSE = "antre/v1/kanim-test/kiosk/kiosk-1/response/issue_ticket"
+
+
+def send(handler: KioskRequests, data: dict[str, object], transaction: str) -> dict[str, object]:
+    payload = json.dumps({"transaction": transaction, "data": data}).encode()
+    reply = handler.handle(REQUEST, payload)
+    assert reply is not None and reply.topic == RESPONSE and reply.qos == 1
+    answer: dict[str, object] = json.loads(reply.payload)
+    return answer
+
+
+def visits(engine: Engine) -> int:
+    with engine.database.reader() as session:
+        return int(session.scalar(select(func.count()).select_from(VisitRow)) or 0)
+
+
+def test_issue_round_trip_and_retry_returns_the_first_answer(engine: Engine) -> None:
+    handler = KioskRequests(issuing=engine.issuing)
+    transaction = str(uuid.uuid4())
+    first = send(handler, {"service": "walkin", "language": "en"}, transaction)
+    assert first["status"] == "ok" and first["transaction"] == transaction
+    assert first["data"]["label"] == "B-001"  # type: ignore[index]
+    engine.clock.advance(minutes=1)
+    again = send(handler, {"service": "walkin", "language": "en"}, transaction)
+    assert again == first
+    assert visits(engine) == 1
+    other = send(handler, {"service": "walkin"}, str(uuid.uuid4()))
+    assert other["data"]["label"] == "B-002"  # type: ignore[index]
+
+
+def test_concurrent_copies_of_one_request_issue_once(engine: Engine) -> None:
+    handler = KioskRequests(issuing=engine.issuing)
+    transaction = str(uuid.uuid4())
+    answers: list[dict[str, object]] = []
+    threads = [
+        threading.Thread(
+            target=lambda: answers.append(send(handler, {"service": "walkin"}, transaction))
+        )
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(answers) == 4 and all(answer == answers[0] for answer in answers)
+    assert visits(engine) == 1
+
+
+def test_refusals_are_bilingual_and_change_nothing(engine: Engine) -> None:
+    handler = KioskRequests(issuing=engine.issuing)
+    refused = send(handler, {"service": "mpaspor"}, str(uuid.uuid4()))
+    assert refused["status"] == "error"
+    error = refused["error"]
+    assert error["code"] == "booking_required"  # type: ignore[index]
+    assert set(error["messages"]) == {"id", "en"}  # type: ignore[index]
+    malformed = handler.handle(REQUEST, b"{oops")
+    assert malformed is not None
+    answer = json.loads(malformed.payload)
+    assert (answer["status"], answer["error"]["code"], answer["transaction"]) == (
+        "error",
+        "malformed_json",
+        None,
+    )
+    assert answer["error"]["messages"]["id"].startswith("Pesan tidak valid")
+    later = handler.handle(
+        REQUEST.replace("issue_ticket", "lease_numbers"),
+        json.dumps(
+            {"transaction": str(uuid.uuid4()), "data": {"service": "walkin", "count": 5}}
+        ).encode(),
+    )
+    assert later is not None and json.loads(later.payload)["error"]["code"] == "not_available"
+    assert visits(engine) == 0
+    with engine.database.reader() as session:
+        assert session.scalar(select(func.count()).select_from(KioskRequestRow)) == 0
+
+
+def test_foreign_topics_get_no_reply(engine: Engine) -> None:
+    handler = KioskRequests(issuing=engine.issuing)
+    assert handler.handle("antre/v1/kanim-test/board", b"{}") is None
+    assert handler.handle("somewhere/else", b"{}") is None
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    raw=st.binary(max_size=200)
+    | st.dictionaries(
+        st.sampled_from(["transaction", "data", "x"]),
+        st.none()
+        | st.text(max_size=10)
+        | st.integers()
+        | st.dictionaries(
+            st.sampled_from(["service", "nik", "language", "x"]), st.text(max_size=20), max_size=3
+        ),
+        max_size=3,
+    ).map(lambda value: json.dumps(value).encode())
+)
+def test_fuzzed_payloads_always_get_an_error_reply_and_change_nothing(
+    engine: Engine, raw: bytes
+) -> None:
+    before = visits(engine)
+    reply = KioskRequests(issuing=engine.issuing).handle(REQUEST, raw)
+    assert reply is not None
+    answer = json.loads(reply.payload)
+    assert answer["status"] in {"ok", "error"}
+    if answer["status"] == "error":
+        assert visits(engine) == before
