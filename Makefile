@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PACKAGES := postgresql python3-venv
+APT_PACKAGES := postgresql python3-venv mosquitto mosquitto-clients
 HOST ?= 127.0.0.1
 PORT ?= 8080
 

@@ -1,0 +1,163 @@
+"""Mosquitto as a managed child process: generated configuration, passwords and ACLs.
+
+Each device has its own account. The ACL lets a device publish only its own status,
+health and request topics and read only what its kind needs; the server account may
+use every topic of the contract.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from queue_server.protocol.topics import PROTOCOL_VERSION, ROOT, check_id
+
+START_TIMEOUT_S = 10.0
+
+
+class DeviceKind(StrEnum):
+    KIOSK = "kiosk"
+    DISPLAY = "display"
+    COUNTER_DISPLAY = "counter-display"
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    password: str
+    kind: DeviceKind | None  # None: the server itself
+
+
+def acl_rules(office: str, account: Account) -> list[str]:
+    """The ``topic`` lines of one account's ACL block."""
+    base = f"{ROOT}/{PROTOCOL_VERSION}/{check_id(office, 'office')}"
+    if account.kind is None:
+        return [f"topic readwrite {ROOT}/{PROTOCOL_VERSION}/#"]
+    device = check_id(account.username, "device")
+    own = [
+        f"topic write {base}/device/{device}/status",
+        f"topic write {base}/device/{device}/health",
+    ]
+    if account.kind is DeviceKind.KIOSK:
+        return [
+            *own,
+            f"topic write {base}/kiosk/{device}/request/+",
+            f"topic read {base}/kiosk/{device}/response/+",
+            f"topic read {base}/queue/+/state",
+            f"topic read {base}/config/kiosk",
+        ]
+    return [
+        *own,
+        f"topic read {base}/board",
+        f"topic read {base}/counter/+/state",
+        f"topic read {base}/event/called",
+        f"topic read {base}/queue/+/state",
+        f"topic read {base}/config/{account.kind.value}",
+    ]
+
+
+def write_acl(path: Path, office: str, accounts: list[Account]) -> None:
+    blocks = []
+    for account in accounts:
+        blocks.append("\n".join([f"user {account.username}", *acl_rules(office, account)]))
+    path.write_text("\n\n".join(blocks) + "\n")
+
+
+def write_passwords(path: Path, accounts: list[Account]) -> None:
+    """Hash the passwords with ``mosquitto_passwd`` (never stored in clear)."""
+    path.write_text("")
+    for account in accounts:
+        subprocess.run(
+            ["mosquitto_passwd", "-b", str(path), account.username, account.password],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
+
+
+def write_config(folder: Path, *, port: int, host: str = "127.0.0.1") -> Path:
+    config = folder / "mosquitto.conf"
+    data = folder / "data"
+    data.mkdir(exist_ok=True)
+    config.write_text(
+        "\n".join(
+            [
+                "per_listener_settings false",
+                f"listener {port} {host}",
+                "allow_anonymous false",
+                f"password_file {folder / 'passwd'}",
+                f"acl_file {folder / 'acl'}",
+                "persistence true",
+                f"persistence_location {data}/",
+                "autosave_interval 1",
+                "max_queued_messages 10000",
+                "log_dest stdout",
+                "log_type error",
+                "log_type warning",
+                "",
+            ]
+        )
+    )
+    return config
+
+
+class MosquittoProcess:
+    """Start, watch and stop one broker; files live in ``folder``."""
+
+    def __init__(self, folder: Path, *, office: str, accounts: list[Account], port: int) -> None:
+        self.folder, self.port = folder, port
+        self._office, self._accounts = office, accounts
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> MosquittoProcess:
+        if shutil.which("mosquitto") is None:
+            raise RuntimeError("mosquitto is not installed (apt-get install mosquitto)")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_passwords(self.folder / "passwd", self._accounts)
+        write_acl(self.folder / "acl", self._office, self._accounts)
+        config = write_config(self.folder, port=self.port)
+        if os.geteuid() == 0:  # mosquitto drops root for the 'mosquitto' user
+            for path in [self.folder, *self.folder.rglob("*")]:
+                shutil.chown(path, "mosquitto", "mosquitto")
+        self._process = subprocess.Popen(
+            ["mosquitto", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        _wait_for_port(self.port, self._process)
+        return self
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            self._process.wait(timeout=10)
+        self._process = None
+
+    def __enter__(self) -> MosquittoProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"mosquitto exited with code {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("mosquitto did not start listening in time")
