@@ -73,6 +73,10 @@ class ServerMqtt:
         )
         self._client.loop_start()
 
+    def publish(self, topic: str, payload: bytes, retain: bool) -> None:
+        """Queue a QoS 1 message; paho keeps it while the link is down and sends it on return."""
+        self._client.publish(topic, payload, qos=1, retain=retain)
+
     def stop(self) -> None:
         self._inbox.put(None)
         self._worker.join(timeout=10)

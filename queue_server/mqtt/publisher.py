@@ -1,0 +1,115 @@
+"""Publish committed domain events to displays: ``event/called`` and retained states.
+
+The publisher is one subscriber of the in-process event bus. It only queues what happened;
+its own thread reads the new state and publishes, so the officer's HTTP request never
+waits on the broker. Every snapshot carries a ``seq`` that only grows (microseconds since
+the epoch, bumped when two fall in the same microsecond), also across server restarts, so a
+display drops a stale message that arrives after a newer one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from queue_server.domain.events import CounterChanged, DomainEvent, TicketChanged
+from queue_server.protocol import topics
+from queue_server.protocol.messages import called_event
+from queue_server.services.views import ViewService
+
+log = logging.getLogger(__name__)
+Publish = Callable[[str, bytes, bool], None]  # topic, payload, retain
+
+
+class Sequence:
+    def __init__(self) -> None:
+        self._last = 0
+        self._lock = threading.Lock()
+
+    def next(self) -> int:
+        with self._lock:
+            self._last = max(self._last + 1, time.time_ns() // 1000)
+            return self._last
+
+
+class StatePublisher:
+    def __init__(self, *, views: ViewService, publish: Publish) -> None:
+        self._views, self._publish = views, publish
+        self._seq = Sequence()
+        self._inbox: queue.Queue[DomainEvent | None] = queue.Queue()
+        self._worker = threading.Thread(target=self._work, name="mqtt-publisher", daemon=True)
+
+    def start(self) -> None:
+        self._worker.start()
+
+    def stop(self) -> None:
+        self._inbox.put(None)
+        self._worker.join(timeout=10)
+
+    def __call__(self, event: DomainEvent) -> None:
+        """The event-bus subscriber: queue only, never block the caller."""
+        self._inbox.put(event)
+
+    def _work(self) -> None:
+        while True:
+            event = self._inbox.get()
+            if event is None:
+                return
+            try:
+                self._publish_event(event)
+            except Exception:  # the next event re-publishes full states
+                log.exception("could not publish %s", type(event).__name__)
+
+    def _publish_event(self, event: DomainEvent) -> None:
+        if isinstance(event, TicketChanged):
+            if event.is_call and event.counter is not None:
+                self._publish_call(event)
+            self.publish_counters(event.office)
+            self.publish_queue(event.office, event.service)
+        elif isinstance(event, CounterChanged):
+            self.publish_counters(event.office)
+
+    def _publish_call(self, event: TicketChanged) -> None:
+        counters = {state["code"]: state for state in self._views.counters(event.office)}
+        name = counters.get(event.counter, {}).get("name", event.counter)
+        payload = called_event(
+            seq=self._seq.next(),
+            ticket=event.label,
+            counter=str(event.counter),
+            counter_name=str(name),
+            service=event.service,
+            recall=event.action == "recall",
+            at=event.at,
+        )
+        self._publish(topics.event_called(event.office), payload, False)
+
+    def publish_counters(self, office: str) -> None:
+        """Retained state of every counter, and the lobby board built from them."""
+        states = self._views.counters(office)
+        for state in states:
+            self._publish(
+                topics.counter_state(office, state["code"]),
+                _dump({**state, "seq": self._seq.next()}),
+                True,
+            )
+        serving = [state for state in states if state.get("ticket_label")]
+        self._publish(
+            topics.board(office),
+            _dump({"seq": self._seq.next(), "counters": states, "serving": serving}),
+            True,
+        )
+
+    def publish_queue(self, office: str, service: str) -> None:
+        state = self._views.queue_state(office, service)
+        self._publish(
+            topics.queue_state(office, service), _dump({**state, "seq": self._seq.next()}), True
+        )
+
+
+def _dump(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, default=str, ensure_ascii=False, separators=(",", ":")).encode()
