@@ -1,0 +1,149 @@
+"""Building the domain objects from a validated office file."""
+
+from __future__ import annotations
+
+from queue_server.domain.calendar import (
+    WEEKDAYS,
+    CalendarConfig,
+    OpeningHours,
+    SpecialSession,
+)
+from queue_server.domain.ids import (
+    CounterId,
+    OfficeId,
+    ServiceId,
+)
+from queue_server.domain.model import (
+    BookingPolicy,
+    CounterProfile,
+    JourneyStep,
+    Office,
+    PriorityPolicy,
+    Service,
+)
+from queue_server.office_config.definition import (
+    Bilingual,
+    Branding,
+    OfficeDefinition,
+    PriorityCategory,
+)
+from queue_server.office_config.rules import (
+    office_warnings,
+    priority_routes,
+)
+from queue_server.office_config.schema import (
+    SOP_PRIORITY_LABELS,
+    CalendarSection,
+    CounterSection,
+    OfficeFile,
+    PrioritySection,
+    ServiceSection,
+    SessionSection,
+)
+
+# --- building the domain objects ---------------------------------------------------
+
+
+def build_definition(parsed: OfficeFile) -> OfficeDefinition:
+    return OfficeDefinition(
+        office=_office(parsed),
+        services=tuple(_service(section) for section in parsed.services),
+        counters=tuple(_counter(section) for section in parsed.counters),
+        calendar=_calendar(parsed.calendar),
+        priority_categories=tuple(
+            _category(parsed.priority, code) for code in parsed.priority.categories
+        ),
+        branding=_branding(parsed),
+        service_descriptions={
+            ServiceId(section.id): Bilingual(section.description_id, section.description_en)
+            for section in parsed.services
+            if section.description_id or section.description_en
+        },
+        warnings=tuple(office_warnings(parsed)),
+    )
+
+
+def _office(parsed: OfficeFile) -> Office:
+    return Office(
+        id=OfficeId(parsed.office.id),
+        name=parsed.office.name,
+        timezone=parsed.office.timezone,
+        numbering=parsed.office.numbering,
+        priority=PriorityPolicy(
+            categories=tuple(parsed.priority.categories),
+            priority_run=parsed.priority.priority_run,
+            regular_run=parsed.priority.regular_run,
+        ),
+        booking=BookingPolicy(parsed.booking.early_minutes, parsed.booking.late_minutes),
+        no_show_grace_minutes=parsed.office.no_show_grace_minutes,
+    )
+
+
+def _category(section: PrioritySection, code: str) -> PriorityCategory:
+    label = section.labels.get(code)
+    if label is not None:
+        return PriorityCategory(code, Bilingual(label.id, label.en))
+    name_id, name_en = SOP_PRIORITY_LABELS.get(code, (code, code))
+    return PriorityCategory(code, Bilingual(name_id, name_en))
+
+
+def _branding(parsed: OfficeFile) -> Branding | None:
+    section = parsed.branding
+    if section is None:
+        return None
+    return Branding(
+        display_name=section.display_name or parsed.office.name,
+        address=section.address,
+        footer=Bilingual(section.footer_id, section.footer_en),
+    )
+
+
+def _service(section: ServiceSection) -> Service:
+    return Service(
+        id=ServiceId(section.id),
+        prefix=section.prefix,
+        name_id=section.name_id,
+        name_en=section.name_en,
+        kind=section.kind,
+        journey=tuple(
+            JourneyStep(
+                step.station, step.minutes, step.label, step.after_working_days, step.rating
+            )
+            for step in section.journey
+        ),
+        daily_quota=section.daily_quota,
+        active=section.active,
+        priority_stations=tuple(priority_routes(section).items()),
+    )
+
+
+def _counter(section: CounterSection) -> CounterProfile:
+    return CounterProfile(
+        id=CounterId(section.id),
+        name=section.name,
+        stations=frozenset(section.stations),
+        services=frozenset(ServiceId(code) for code in section.services),
+    )
+
+
+def _calendar(section: CalendarSection) -> CalendarConfig:
+    return CalendarConfig(
+        hours=tuple(
+            OpeningHours(WEEKDAYS.index(day), opens, closes)
+            for day, (opens, closes) in section.hours.items()
+        ),
+        sessions=tuple(_session(session) for session in section.sessions),
+        extra_closed_days=frozenset(section.cuti_bersama),
+        national_holidays=section.national_holidays,
+        extra_open_days=frozenset(section.extra_open_days),
+    )
+
+
+def _session(section: SessionSection) -> SpecialSession:
+    return SpecialSession(
+        **section.model_dump(include={"code", "name_id", "name_en", "opens", "closes", "quota"}),
+        weekdays=frozenset(WEEKDAYS.index(day) for day in section.weekdays),
+        dates=frozenset(section.dates),
+        services=frozenset(ServiceId(code) for code in section.services),
+        on_holidays=section.on_holidays,
+    )

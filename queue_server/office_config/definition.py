@@ -1,0 +1,58 @@
+"""What an office file produces: domain objects plus labels and branding."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from queue_server.domain.calendar import (
+    CalendarConfig,
+)
+from queue_server.domain.ids import (
+    ServiceId,
+)
+from queue_server.domain.model import (
+    CounterProfile,
+    Office,
+    Service,
+)
+
+# --- what the file produces --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Bilingual:
+    """A text in Bahasa Indonesia (``id``) and English (``en``)."""
+
+    id: str
+    en: str
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityCategory:
+    code: str
+    name: Bilingual
+
+
+@dataclass(frozen=True, slots=True)
+class Branding:
+    display_name: str
+    address: str
+    footer: Bilingual
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeDefinition:
+    """Everything one office file defines, as domain objects.
+
+    ``warnings`` lists things that are allowed but probably unintended (``path: message``).
+    """
+
+    office: Office
+    services: tuple[Service, ...]
+    counters: tuple[CounterProfile, ...]
+    calendar: CalendarConfig
+    priority_categories: tuple[PriorityCategory, ...]
+    branding: Branding | None = None
+    service_descriptions: Mapping[ServiceId, Bilingual] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()

@@ -1,0 +1,126 @@
+"""Reading and validating an office file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from queue_server.office_config.build import (
+    build_definition,
+)
+from queue_server.office_config.definition import (
+    OfficeDefinition,
+)
+from queue_server.office_config.rules import (
+    cross_checks,
+)
+from queue_server.office_config.schema import (
+    MAX_FILE_BYTES,
+    OfficeConfigError,
+    OfficeFile,
+)
+
+# --- reading and validating --------------------------------------------------------
+
+
+class _OfficeYamlLoader(yaml.SafeLoader):
+    """Safe loading made strict for a hand-written file.
+
+    Duplicate keys and aliases are refused; dates and clock times stay text (YAML 1.1
+    reads ``16:00`` as 960), so the loaded content is also JSON-safe for storage.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            message = "aliases (*name) are not allowed"
+            raise yaml.composer.ComposerError(None, None, message, self.get_mark())
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        seen: set[object] = set()
+        for key_node, _value in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+_OfficeYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if not tag.endswith(":timestamp")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+for _digit in "0123456789":
+    _OfficeYamlLoader.yaml_implicit_resolvers[_digit].insert(
+        0, ("tag:yaml.org,2002:str", re.compile(r"^\d{1,2}:\d{2}$"))
+    )
+
+
+def load_office_file(path: Path) -> tuple[dict[str, Any], OfficeDefinition]:
+    """Read and validate a YAML office file.
+
+    Returns:
+        The file's content (JSON-safe, as stored by ``antre office load``) and its definition.
+
+    Raises:
+        OfficeConfigError: the file is not valid YAML, not UTF-8, too large, or not valid.
+        FileNotFoundError: there is no such file.
+    """
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise OfficeConfigError([f"(file): larger than {MAX_FILE_BYTES} bytes"])
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_OfficeYamlLoader)
+    except UnicodeDecodeError as error:
+        raise OfficeConfigError([f"(file): not UTF-8 text: {error}"]) from error
+    except yaml.YAMLError as error:
+        where = str(error).replace('"<unicode string>"', f'"{path}"')
+        raise OfficeConfigError([f"(file): not valid YAML: {where}"]) from error
+    return data, parse_office_config(data)
+
+
+def parse_office_config(data: object) -> OfficeDefinition:
+    """Validate an office file's content (a mapping) and build its domain objects.
+
+    Raises:
+        OfficeConfigError: listing every problem as ``path: message``; schema problems
+            are reported first, cross-reference problems once the schema is satisfied.
+    """
+    if not isinstance(data, dict):
+        raise OfficeConfigError(
+            ["(file): must be a mapping with office, calendar, services, counters"]
+        )
+    try:
+        parsed = OfficeFile.model_validate(data)
+    except ValidationError as error:
+        raise OfficeConfigError([_describe(item) for item in error.errors()]) from error
+    problems = cross_checks(parsed)
+    if problems:
+        raise OfficeConfigError(problems)
+    try:
+        return build_definition(parsed)
+    except ValueError as error:  # a domain rule the checks above missed: still refuse cleanly
+        raise OfficeConfigError([f"(file): {error}"]) from error
+
+
+def _describe(item: Any) -> str:
+    path = "".join(_path_part(part) for part in item["loc"])
+    message = str(item["msg"]).removeprefix("Value error, ")
+    given = item.get("input")
+    if item["type"] not in {"missing", "extra_forbidden", "value_error"} and isinstance(
+        given, str | int | float
+    ):
+        message += f", got {given!r}"
+    return f"{path.lstrip('.') or '(file)'}: {message}"
+
+
+def _path_part(part: object) -> str:
+    if isinstance(part, int):
+        return f"[{part}]"
+    return " (key)" if part == "[key]" else f".{part}"

@@ -1,0 +1,187 @@
+"""Rules across sections of the office file (references, uniqueness, routing)."""
+
+from __future__ import annotations
+
+from queue_server.domain.calendar import (
+    REGULAR,
+)
+from queue_server.domain.ids import (
+    StationType,
+)
+from queue_server.office_config.schema import (
+    CATEGORY_RE,
+    SOP_PRIORITY_LABELS,
+    OfficeFile,
+    PrioritySection,
+    ServiceSection,
+    SessionSection,
+)
+
+# --- rules across sections ---------------------------------------------------------
+
+
+def cross_checks(parsed: OfficeFile) -> list[str]:
+    return [
+        *_unique("services", "id", [service.id for service in parsed.services]),
+        *_unique("services", "prefix", [service.prefix for service in parsed.services]),
+        *_unique("counters", "id", [counter.id for counter in parsed.counters]),
+        *_unique("calendar.sessions", "code", [s.code for s in parsed.calendar.sessions]),
+        *_unique("priority.categories", "", parsed.priority.categories),
+        *_priority_problems(parsed.priority),
+        *_calendar_problems(parsed),
+        *_reference_problems(parsed),
+        *_journey_problems(parsed),
+    ]
+
+
+def _unique(section: str, key: str, values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    problems = []
+    for index, value in enumerate(values):
+        if value in seen:
+            problems.append(f"{section}[{index}]{'.' if key else ''}{key}: {value!r} is used twice")
+        seen.add(value)
+    return problems
+
+
+def _priority_problems(section: PrioritySection) -> list[str]:
+    problems = [
+        f"priority.categories[{index}]: must be lower-case letters, digits and '_' "
+        f"(e.g. child_under_five), got {code!r}"
+        for index, code in enumerate(section.categories)
+        if not CATEGORY_RE.fullmatch(code)
+    ]
+    problems += [
+        f"priority.labels.{code}: {code!r} is not one of priority.categories"
+        for code in section.labels
+        if code not in section.categories
+    ]
+    return problems
+
+
+def _calendar_problems(parsed: OfficeFile) -> list[str]:
+    calendar = parsed.calendar
+    problems = [
+        f"calendar.hours.{day}: opens ({opens:%H:%M}) must be before closes ({closes:%H:%M})"
+        for day, (opens, closes) in calendar.hours.items()
+        if opens >= closes
+    ]
+    for index, session in enumerate(calendar.sessions):
+        problems += _session_problems(f"calendar.sessions[{index}]", session)
+    closed = set(calendar.cuti_bersama)
+    problems += [
+        f"calendar.extra_open_days[{index}]: {day} is also in calendar.cuti_bersama"
+        for index, day in enumerate(calendar.extra_open_days)
+        if day in closed
+    ]
+    return problems
+
+
+def _session_problems(path: str, session: SessionSection) -> list[str]:
+    problems = []
+    if session.opens >= session.closes:
+        problems.append(
+            f"{path}: opens ({session.opens:%H:%M}) must be before closes ({session.closes:%H:%M})"
+        )
+    if not session.weekdays and not session.dates:
+        problems.append(f"{path}: give weekdays or dates, or the session never runs")
+    if session.code == REGULAR:
+        problems.append(f"{path}.code: {REGULAR!r} is reserved for the regular hours")
+    return problems
+
+
+def _reference_problems(parsed: OfficeFile) -> list[str]:
+    known = {service.id for service in parsed.services}
+    problems = [
+        f"counters[{index}].services: unknown service {code!r}"
+        for index, counter in enumerate(parsed.counters)
+        for code in counter.services
+        if code not in known
+    ]
+    problems += [
+        f"calendar.sessions[{index}].services: unknown service {code!r}"
+        for index, session in enumerate(parsed.calendar.sessions)
+        for code in session.services
+        if code not in known
+    ]
+    return problems
+
+
+def _journey_problems(parsed: OfficeFile) -> list[str]:
+    """Steps no counter would ever call: a ticket there would wait forever."""
+    problems = []
+    for index, service in enumerate(parsed.services):
+        if service.journey[0].after_working_days:
+            problems.append(
+                f"services[{index}].journey[0].after_working_days: "
+                "the first step must be on the day of issue (0)"
+            )
+        if not service.active:
+            continue
+        for position, step in enumerate(service.journey):
+            if step.after_working_days == 0:
+                path = f"services[{index}].journey[{position}]"
+                problems += _step_problems(parsed, path, service, step.station)
+    return problems
+
+
+def _step_problems(
+    parsed: OfficeFile, path: str, service: ServiceSection, station: StationType
+) -> list[str]:
+    if not _served(parsed, station, service.id):
+        return [f"{path}: no counter serves {station.value} for {service.id}"]
+    routed = priority_routes(service).get(station, station)
+    if parsed.priority.categories and not _served(parsed, routed, service.id):
+        return [
+            f"{path}: priority tickets at {station.value} go to {routed.value}, but no counter "
+            f"serves {routed.value} for {service.id} (add it to a counter's stations, or set "
+            "priority_stations: {} on the service)"
+        ]
+    return []
+
+
+def _served(parsed: OfficeFile, station: StationType, service_id: str) -> bool:
+    return any(
+        station in counter.stations and (not counter.services or service_id in counter.services)
+        for counter in parsed.counters
+    )
+
+
+def priority_routes(service: ServiceSection) -> dict[StationType, StationType]:
+    if service.priority_stations is None:
+        return {StationType.BIO: StationType.BIO_PRIORITY}
+    return dict(service.priority_stations)
+
+
+def office_warnings(parsed: OfficeFile) -> list[str]:
+    """Things that are allowed but probably unintended."""
+    return [*_later_visit_warnings(parsed), *_label_warnings(parsed)]
+
+
+def _later_visit_warnings(parsed: OfficeFile) -> list[str]:
+    """A later-visit step needs a service to come back to: one that starts at its station."""
+    warnings = []
+    for index, service in enumerate(parsed.services):
+        for position, step in enumerate(service.journey):
+            if step.after_working_days and service.active and not _reentry(parsed, step.station):
+                warnings.append(
+                    f"services[{index}].journey[{position}]: {step.station.value} is on a later "
+                    f"visit, but no active service starts at {step.station.value} with a counter "
+                    "serving it, so the applicant cannot take a ticket for it"
+                )
+    return warnings
+
+
+def _reentry(parsed: OfficeFile, station: StationType) -> bool:
+    return any(
+        other.active and other.journey[0].station is station and _served(parsed, station, other.id)
+        for other in parsed.services
+    )
+
+
+def _label_warnings(parsed: OfficeFile) -> list[str]:
+    return [
+        f"priority.categories[{index}]: no labels for {code!r}; kiosks will show the code"
+        for index, code in enumerate(parsed.priority.categories)
+        if code not in parsed.priority.labels and code not in SOP_PRIORITY_LABELS
+    ]

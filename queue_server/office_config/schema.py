@@ -1,0 +1,232 @@
+"""The office file's schema: pydantic models with messages an admin can act on."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from queue_server.domain.ids import (
+    NumberingMode,
+    ServiceKind,
+    StationType,
+)
+from queue_server.domain.model import (
+    INDONESIAN_TIMEZONES,
+)
+
+MAX_FILE_BYTES = 1_000_000
+ID_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
+CATEGORY_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")
+HHMM_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+#: Names of the SOP priority categories, used when the file gives no labels.
+SOP_PRIORITY_LABELS: dict[str, tuple[str, str]] = {
+    "disabled": ("Penyandang disabilitas", "Person with a disability"),
+    "elderly": ("Lanjut usia", "Elderly"),
+    "child_under_five": ("Membawa balita", "With a child under five"),
+    "pregnant": ("Ibu hamil", "Pregnant"),
+}
+
+
+class OfficeConfigError(ValueError):
+    """The office file is not valid; ``problems`` lists each one as ``path: message``."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+# --- field types with messages an admin can act on ---------------------------------
+
+
+def _check_id(value: str) -> str:
+    if not ID_RE.fullmatch(value):
+        raise ValueError(
+            f"must be lower-case letters, digits and '-' (e.g. paspor-walkin), got {value!r}"
+        )
+    return value
+
+
+def _check_prefix(value: str) -> str:
+    if not re.fullmatch(r"[A-Z]{1,2}", value):
+        raise ValueError(f"must be 1-2 capital letters (e.g. A), got {value!r}")
+    return value
+
+
+def _check_timezone(value: str) -> str:
+    if value not in INDONESIAN_TIMEZONES:
+        raise ValueError(f"must be one of {', '.join(sorted(INDONESIAN_TIMEZONES))}")
+    return value
+
+
+def _clock(value: object) -> object:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(f'must be a time in quotes like "16:00", got the number {value!r}')
+    if isinstance(value, str):
+        match = HHMM_RE.fullmatch(value)
+        if match is None:
+            raise ValueError(f"{value!r} is not a time HH:MM")
+        return time(int(match.group(1)), int(match.group(2)))
+    return value
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, str) and not ISO_DATE_RE.fullmatch(value):
+        raise ValueError(f"{value!r} is not an ISO date YYYY-MM-DD")
+    if not isinstance(value, str | date):
+        raise ValueError("must be an ISO date YYYY-MM-DD")
+    return value
+
+
+Id = Annotated[str, AfterValidator(_check_id)]
+Timezone = Annotated[str, AfterValidator(_check_timezone)]
+Prefix = Annotated[str, AfterValidator(_check_prefix)]
+Clock = Annotated[time, BeforeValidator(_clock)]
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+Count = Annotated[int, Field(strict=True, ge=0)]
+Minutes = Annotated[int, Field(strict=True, ge=0, le=24 * 60)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- the file's schema -------------------------------------------------------------
+
+
+class OfficeSection(_Strict):
+    id: Id = Field(description="Office id, used in URLs and MQTT topics")
+    name: str = Field(min_length=1, max_length=200, description="Official office name")
+    timezone: Timezone = Field(
+        default="Asia/Jakarta", description="WIB, WITA or WIT; numbers reset at local midnight"
+    )
+    numbering: NumberingMode = Field(default=NumberingMode.KEEP, description="keep or per_station")
+    no_show_grace_minutes: Minutes = Field(
+        default=30, description="How long a no-show may come back"
+    )
+
+
+class LabelSection(_Strict):
+    id: str = Field(min_length=1, max_length=80, description="Name in Bahasa Indonesia")
+    en: str = Field(min_length=1, max_length=80, description="Name in English")
+
+
+class PrioritySection(_Strict):
+    categories: list[str] = Field(
+        default=list(SOP_PRIORITY_LABELS), description="Codes of who may ask for priority"
+    )
+    labels: dict[str, LabelSection] = Field(
+        default_factory=dict, description="Names per category code (SOP codes have defaults)"
+    )
+    priority_run: int = Field(
+        default=1, strict=True, ge=1, le=10, description="Priority calls in a row"
+    )
+    regular_run: int = Field(
+        default=2, strict=True, ge=1, le=10, description="Regular calls in a row"
+    )
+
+
+class BookingSection(_Strict):
+    early_minutes: Minutes = Field(
+        default=60, description="Check-in allowed this long before the slot"
+    )
+    late_minutes: Minutes = Field(
+        default=30, description="Check-in allowed this long after the slot"
+    )
+
+
+class SessionSection(_Strict):
+    code: Id = Field(description="Session id, e.g. sabtu-ambil-paspor")
+    name_id: str = Field(min_length=1, description="Name in Bahasa Indonesia")
+    name_en: str = Field(min_length=1, description="Name in English")
+    opens: Clock = Field(description='Local opening time "HH:MM"')
+    closes: Clock = Field(description='Local closing time "HH:MM" (exclusive)')
+    weekdays: list[Weekday] = Field(default_factory=list, description="Every week on these days")
+    dates: list[IsoDate] = Field(default_factory=list, description="And/or on these dates")
+    services: list[str] = Field(default_factory=list, description="Service ids; empty = all")
+    quota: Count | None = Field(
+        default=None, description="Tickets for the whole session; none = no limit"
+    )
+    on_holidays: bool = Field(
+        default=False, strict=True, description="Also runs on public holidays"
+    )
+
+
+class CalendarSection(_Strict):
+    hours: dict[Weekday, tuple[Clock, Clock]] = Field(
+        min_length=1, description='Regular hours per weekday: ["HH:MM", "HH:MM"]'
+    )
+    national_holidays: bool = Field(
+        default=True, strict=True, description="Closed on national holidays"
+    )
+    cuti_bersama: list[IsoDate] = Field(default_factory=list, description="Extra closed days")
+    extra_open_days: list[IsoDate] = Field(default_factory=list, description="Open despite holiday")
+    sessions: list[SessionSection] = Field(default_factory=list, description="Special sessions")
+
+
+class StepSection(_Strict):
+    station: StationType = Field(description="Desk type: INFO, CS, BIO, BIO_PRIORITY, ...")
+    minutes: float = Field(strict=True, ge=0, le=24 * 60, description="SOP standard minutes")
+    label: str = Field(default="", max_length=120, description="What happens at this step")
+    after_working_days: int = Field(
+        default=0, strict=True, ge=0, le=60, description="0 = same visit; >0 = a later visit"
+    )
+    rating: bool = Field(
+        default=False, strict=True, description="Ask for a satisfaction rating after"
+    )
+
+
+class ServiceSection(_Strict):
+    id: Id = Field(description="Service id, e.g. paspor-walkin")
+    prefix: Prefix = Field(description="Ticket letters, e.g. A for A-001")
+    name_id: str = Field(min_length=1, max_length=120, description="Name in Bahasa Indonesia")
+    name_en: str = Field(min_length=1, max_length=120, description="Name in English")
+    kind: ServiceKind = Field(description="booking_required, walk_in, pickup, complaint, ...")
+    journey: list[StepSection] = Field(min_length=1, description="Steps in order")
+    daily_quota: Count | None = Field(
+        default=None, description="Tickets per office day; none = no limit"
+    )
+    active: bool = Field(
+        default=True, strict=True, description="Inactive services issue no tickets"
+    )
+    description_id: str = Field(
+        default="", max_length=1000, description="Kiosk information text (id)"
+    )
+    description_en: str = Field(
+        default="", max_length=1000, description="Kiosk information text (en)"
+    )
+    priority_stations: dict[StationType, StationType] | None = Field(
+        default=None, description="Where priority tickets go instead; default {BIO: BIO_PRIORITY}"
+    )
+
+
+class CounterSection(_Strict):
+    id: Id = Field(description="Counter id, e.g. cs-1")
+    name: str = Field(min_length=1, max_length=80, description="Shown on displays and tickets")
+    stations: list[StationType] = Field(min_length=1, description="Station types it serves")
+    services: list[str] = Field(default_factory=list, description="Only these; empty = all")
+
+
+class BrandingSection(_Strict):
+    display_name: str = Field(
+        default="", max_length=80, description="Short name; default office.name"
+    )
+    address: str = Field(default="", max_length=120, description="One address line for tickets")
+    footer_id: str = Field(
+        default="", max_length=120, description="Ticket footer in Bahasa Indonesia"
+    )
+    footer_en: str = Field(default="", max_length=120, description="Ticket footer in English")
+
+
+class OfficeFile(_Strict):
+    office: OfficeSection
+    priority: PrioritySection = Field(default_factory=PrioritySection)
+    booking: BookingSection = Field(default_factory=BookingSection)
+    calendar: CalendarSection
+    services: list[ServiceSection] = Field(min_length=1)
+    counters: list[CounterSection] = Field(min_length=1)
+    branding: BrandingSection | None = None
