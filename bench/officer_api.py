@@ -107,8 +107,9 @@ def officer_loop(
         post("finish")
 
 
-def run(kind: str, officers: int, tickets: int, seconds: float, threads: int,
-        workers: int = 1) -> dict[str, object]:
+def run(
+    kind: str, officers: int, tickets: int, seconds: float, threads: int, workers: int = 1
+) -> dict[str, object]:
     with database_url(kind) as url:
         office, tokens = seed(url, officers, tickets)
         port = free_port()
@@ -173,8 +174,12 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=6000)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--threads", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=1,
-                        help="more than 1: gunicorn with this many processes (gthread)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="more than 1: gunicorn with this many processes (gthread)",
+    )
     args = parser.parse_args()
     result = run(args.db, args.officers, args.tickets, args.seconds, args.threads, args.workers)
     for key, value in result.items():

@@ -80,6 +80,7 @@ class ServerMqtt:
     def stop(self) -> None:
         self._inbox.put(None)
         self._worker.join(timeout=10)
+        self.connected.clear()  # a disconnect we asked for is not worth a warning
         self._client.disconnect()
         self._client.loop_stop()
 

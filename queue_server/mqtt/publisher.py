@@ -75,8 +75,7 @@ class StatePublisher:
             self.publish_counters(event.office)
 
     def _publish_call(self, event: TicketChanged) -> None:
-        counters = {state["code"]: state for state in self._views.counters(event.office)}
-        name = counters.get(event.counter, {}).get("name", event.counter)
+        name = self._views.counter_name(event.office, str(event.counter))
         payload = called_event(
             seq=self._seq.next(),
             ticket=event.label,

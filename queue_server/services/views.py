@@ -157,6 +157,12 @@ class ViewService(UseCases):
                 result["counter"] = counter.name
             return result
 
+    def counter_name(self, office: str, counter: str) -> str:
+        """The display name of a counter (from the cached office definition)."""
+        with self.read() as session:
+            profile = self.catalog.get(session, office).counters.get(CounterId(counter))
+        return profile.name if profile is not None else counter
+
     def counters(self, office: str) -> list[dict[str, Any]]:
         """Every active counter: open or not, the stations it serves, its current ticket."""
         with self.read() as session:
