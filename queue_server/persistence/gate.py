@@ -20,6 +20,12 @@ class FairGate:
         self._mutex = threading.Lock()
         self._waiters: deque[threading.Event] = deque()
 
+    @property
+    def waiting(self) -> int:
+        """How many threads wait for a permit now."""
+        with self._mutex:
+            return len(self._waiters)
+
     def __enter__(self) -> FairGate:
         with self._mutex:
             if self._free > 0 and not self._waiters:

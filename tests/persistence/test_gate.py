@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -19,7 +20,7 @@ def test_waiters_are_served_in_arrival_order() -> None:
         thread = threading.Thread(target=lambda i=index: _enter_and_record(gate, order, i))
         thread.start()
         threads.append(thread)
-        time.sleep(0.02)  # let each thread queue before the next arrives
+        _wait_until(lambda n=index + 1: gate.waiting == n)  # queued before the next arrives
     gate.__exit__(None, None, None)
     for thread in threads:
         thread.join(timeout=10)
@@ -49,6 +50,13 @@ def test_at_most_n_inside() -> None:
 def test_needs_a_permit() -> None:
     with pytest.raises(ValueError):
         FairGate(0)
+
+
+def _wait_until(condition: Callable[[], bool], limit_s: float = 10) -> None:
+    deadline = time.monotonic() + limit_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.001)
 
 
 def _enter_and_record(gate: FairGate, order: list[int], index: int) -> None:
