@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,8 +45,10 @@ class ServerMqtt:
         office: str,
         handler: KioskRequests,
         client_id: str = "antre-server",
+        on_connected: Callable[[], None] | None = None,
     ) -> None:
         self._broker, self._office, self._handler = broker, office, handler
+        self._on_connected = on_connected
         self._inbox: queue.Queue[tuple[str, bytes] | None] = queue.Queue()
         self._client = mqtt.Client(
             callback_api_version=CallbackAPIVersion.VERSION2,
@@ -93,6 +96,8 @@ class ServerMqtt:
         request_topics = f"{topics.prefix(self._office)}/kiosk/+/request/+"
         client.subscribe(request_topics, qos=1)
         self.connected.set()
+        if self._on_connected is not None:
+            self._on_connected()  # e.g. re-publish every retained state after a broker restart
         log.info("connected to the broker")
 
     def _on_disconnect(

@@ -15,6 +15,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from queue_server.domain.events import CounterChanged, DomainEvent, TicketChanged
@@ -24,6 +25,11 @@ from queue_server.services.views import ViewService
 
 log = logging.getLogger(__name__)
 Publish = Callable[[str, bytes, bool], None]  # topic, payload, retain
+
+
+@dataclass(frozen=True)
+class FullRefresh:
+    office: str
 
 
 class Sequence:
@@ -41,7 +47,7 @@ class StatePublisher:
     def __init__(self, *, views: ViewService, publish: Publish) -> None:
         self._views, self._publish = views, publish
         self._seq = Sequence()
-        self._inbox: queue.Queue[DomainEvent | None] = queue.Queue()
+        self._inbox: queue.Queue[DomainEvent | FullRefresh | None] = queue.Queue()
         self._worker = threading.Thread(target=self._work, name="mqtt-publisher", daemon=True)
 
     def start(self) -> None:
@@ -50,6 +56,10 @@ class StatePublisher:
     def stop(self) -> None:
         self._inbox.put(None)
         self._worker.join(timeout=10)
+
+    def refresh(self, office: str) -> None:
+        """Queue a re-publication of every retained state of ``office`` (after a reconnect)."""
+        self._inbox.put(FullRefresh(office))
 
     def __call__(self, event: DomainEvent) -> None:
         """The event-bus subscriber: queue only, never block the caller."""
@@ -65,8 +75,12 @@ class StatePublisher:
             except Exception:  # the next event re-publishes full states
                 log.exception("could not publish %s", type(event).__name__)
 
-    def _publish_event(self, event: DomainEvent) -> None:
-        if isinstance(event, TicketChanged):
+    def _publish_event(self, event: DomainEvent | FullRefresh) -> None:
+        if isinstance(event, FullRefresh):
+            self.publish_counters(event.office)
+            for state in self._views.services_overview(event.office):
+                self.publish_queue(event.office, state["service"])
+        elif isinstance(event, TicketChanged):
             if event.is_call and event.counter is not None:
                 self._publish_call(event)
             self.publish_counters(event.office)

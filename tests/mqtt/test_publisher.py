@@ -96,3 +96,41 @@ def test_a_call_reaches_the_display_and_the_board_is_retained(
         display.close()
         publisher.stop()
         server.stop()
+
+
+def test_states_are_published_when_the_link_comes_up(
+    broker: MosquittoProcess, engine: Engine
+) -> None:
+    views = ViewService(
+        database=engine.database,
+        catalog=engine.issuing.catalog,
+        events=engine.events,
+        clock=engine.clock,
+    )
+    holder: dict[str, StatePublisher] = {}
+    server = ServerMqtt(
+        broker=BrokerAddress("127.0.0.1", broker.port, SERVER.username, SERVER.password),
+        office=OFFICE,
+        handler=KioskRequests(issuing=engine.issuing),
+        on_connected=lambda: holder["publisher"].refresh(OFFICE),
+    )
+    holder["publisher"] = StatePublisher(views=views, publish=server.publish)
+    holder["publisher"].start()
+    server.start()
+    display = Device(broker.port, DISPLAY)
+    try:
+        assert server.connected.wait(TIMEOUT_S)
+        display.subscribe(f"antre/v1/{OFFICE}/queue/walkin/state")
+        first = display.inbox.get(timeout=TIMEOUT_S)  # published at connect, no event needed
+        assert json.loads(first.payload)["service"] == "walkin"
+        late = Device(broker.port, Account("lobby-2", "display-secret-2", DeviceKind.DISPLAY))
+        try:
+            late.subscribe(f"antre/v1/{OFFICE}/queue/walkin/state")
+            retained = late.inbox.get(timeout=TIMEOUT_S)
+            assert retained.retain and json.loads(retained.payload)["service"] == "walkin"
+        finally:
+            late.close()
+    finally:
+        display.close()
+        holder["publisher"].stop()
+        server.stop()
