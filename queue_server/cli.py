@@ -71,6 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(admin)
     admin.set_defaults(handler=_create_admin)
 
+    device = commands.add_parser("device", help="kiosks and displays")
+    device_actions = device.add_subparsers(dest="action", required=True)
+    add = device_actions.add_parser(
+        "add", help="register a device; its MQTT password is printed once"
+    )
+    add.add_argument("device", help="device id, e.g. kiosk-lobby-1 ([a-z0-9-]+)")
+    add.add_argument("--kind", required=True, choices=["kiosk", "display", "counter-display"])
+    add.add_argument("--office", required=True, help="office id")
+    _add_db(add)
+    add.set_defaults(handler=_add_device)
+
     token = commands.add_parser("token", help="machine tokens")
     token_actions = token.add_subparsers(dest="action", required=True)
     create = token_actions.add_parser("create", help="create a bearer token (printed once)")
@@ -186,6 +197,31 @@ def _create_token(args: argparse.Namespace) -> int:
     finally:
         services.close()
     print(token)
+    return 0
+
+
+def _add_device(args: argparse.Namespace) -> int:
+    import secrets
+
+    from queue_server.mqtt.broker import hash_password
+    from queue_server.protocol.topics import check_id
+    from queue_server.services.container import build_services
+    from queue_server.services.unit import Actor
+
+    device = check_id(args.device, "device")
+    config = _config(args)
+    _prepare(config)
+    password = secrets.token_urlsafe(18)
+    services = build_services(config)
+    try:
+        services.devices.add(
+            args.office, device, args.kind, hash_password(password), actor=Actor(name="cli")
+        )
+    finally:
+        services.close()
+    print(f"device {device} ({args.kind}) added to {args.office}")
+    print(f"MQTT user: {device}")
+    print(f"MQTT password: {password}  (shown once)")
     return 0
 
 

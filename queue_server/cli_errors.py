@@ -21,6 +21,10 @@ def describe(error: Exception) -> str | None:
         )
     if isinstance(error, ValidationError):
         return f"Konfigurasi tidak valid / invalid configuration:\n{error}"
+    from queue_server.protocol.topics import TopicError
+
+    if isinstance(error, TopicError):
+        return f"Pengenal tidak valid / invalid id: {error}"
     if isinstance(error, FileNotFoundError):
         return f"Berkas tidak ditemukan / file not found: {error.filename}"
     return None

@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -29,9 +30,25 @@ class DeviceKind(StrEnum):
 
 @dataclass(frozen=True)
 class Account:
+    """A broker account: a clear password (hashed when the broker starts) or its hash."""
+
     username: str
     password: str
     kind: DeviceKind | None  # None: the server itself
+    password_hash: str | None = None
+
+
+def hash_password(password: str) -> str:
+    """The broker's hash of ``password`` (PBKDF2-SHA512, made by ``mosquitto_passwd``)."""
+    with tempfile.TemporaryDirectory(prefix="antre-passwd-") as folder:
+        path = Path(folder) / "passwd"
+        subprocess.run(
+            ["mosquitto_passwd", "-b", "-c", str(path), "x", password],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
+        return path.read_text().strip().split(":", 1)[1]
 
 
 def acl_rules(office: str, account: Account) -> list[str]:
@@ -71,8 +88,16 @@ def write_acl(path: Path, office: str, accounts: list[Account]) -> None:
 
 def write_passwords(path: Path, accounts: list[Account]) -> None:
     """Hash the passwords with ``mosquitto_passwd`` (never stored in clear)."""
-    path.write_text("")
+    path.write_text(
+        "".join(
+            f"{account.username}:{account.password_hash}\n"
+            for account in accounts
+            if account.password_hash
+        )
+    )
     for account in accounts:
+        if account.password_hash:
+            continue
         subprocess.run(
             ["mosquitto_passwd", "-b", str(path), account.username, account.password],
             check=True,

@@ -244,3 +244,19 @@ class KioskRequestRow(Base):
     action: Mapped[str] = mapped_column(String(20))
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime]
+
+
+class DeviceRow(Base):
+    """A kiosk or display with its own MQTT account (only the broker's password hash)."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(12), default="unknown")
+    last_seen_at: Mapped[datetime | None]
+    health: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
