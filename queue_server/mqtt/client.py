@@ -14,19 +14,26 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from queue_server.mqtt.kiosk_requests import KioskRequests
-from queue_server.protocol import topics
+from queue_server.mqtt.kiosk_requests import Outgoing
 
 log = logging.getLogger(__name__)
 SESSION_EXPIRY_S = 24 * 3600
 KEEPALIVE_S = 15
+
+
+class MessageHandler(Protocol):
+    """What the client hands incoming messages to (``ServerMessages`` or ``KioskRequests``)."""
+
+    def handle(self, topic: str, payload: bytes) -> Outgoing | None: ...
+
+    def subscriptions(self, office: str) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,7 @@ class ServerMqtt:
         *,
         broker: BrokerAddress,
         office: str,
-        handler: KioskRequests,
+        handler: MessageHandler,
         client_id: str = "antre-server",
         on_connected: Callable[[], None] | None = None,
     ) -> None:
@@ -93,8 +100,8 @@ class ServerMqtt:
         if reason.is_failure:
             log.warning("broker refused the connection: %s", reason)
             return
-        request_topics = f"{topics.prefix(self._office)}/kiosk/+/request/+"
-        client.subscribe(request_topics, qos=1)
+        for topic in self._handler.subscriptions(self._office):
+            client.subscribe(topic, qos=1)
         self.connected.set()
         if self._on_connected is not None:
             self._on_connected()  # e.g. re-publish every retained state after a broker restart

@@ -50,6 +50,10 @@ class KioskRequests:
         self._issuing = issuing
         self._actions: dict[KioskAction, Action] = {KioskAction.ISSUE_TICKET: self._issue}
 
+    @staticmethod
+    def subscriptions(office: str) -> list[str]:
+        return [f"{topics.prefix(office)}/kiosk/+/request/+"]
+
     def handle(self, topic: str, payload: bytes) -> Outgoing | None:
         """The reply to publish, or None when ``topic`` is not a kiosk request."""
         try:

@@ -192,3 +192,34 @@ def called_event(
 
 def _dump(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class DeviceStatus(_Message):
+    """``device/{id}/status`` (retained; the last will says offline)."""
+
+    state: Literal["online", "offline"]
+    kind: str | None = Field(default=None, max_length=20)
+    version: str | None = Field(default=None, max_length=40)
+    ts: AwareDatetime | None = None
+
+
+class DeviceHealth(_Message):
+    """``device/{id}/health`` (retained): one entry per component, e.g. printer, reader."""
+
+    components: dict[str, str] = Field(max_length=32)
+    ts: AwareDatetime | None = None
+
+
+def decode_device(kind: str, payload: bytes) -> DeviceStatus | DeviceHealth | ProtocolError:
+    """Validate a device status or health payload; never raises on bad input."""
+    model: type[DeviceStatus] | type[DeviceHealth] = (
+        DeviceStatus if kind == "device_status" else DeviceHealth
+    )
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        return ProtocolError(
+            code=ErrorCode.TOO_LARGE, detail=f"more than {MAX_PAYLOAD_BYTES} bytes"
+        )
+    try:
+        return model.model_validate_json(payload)
+    except ValidationError as error:
+        return ProtocolError(code=ErrorCode.INVALID_FIELD, detail=_first_problem(error))

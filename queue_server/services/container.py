@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from queue_server.config import ServerConfig, nik_key_bytes
 from queue_server.persistence.db import Database, open_database
 from queue_server.services.accounts import AccountService
-from queue_server.services.devices import DeviceService
+from queue_server.services.devices import DevicePresence, DeviceService
 from queue_server.services.events import EventBus
 from queue_server.services.issuing import IssuingService
 from queue_server.services.officer import OfficerService
@@ -29,6 +29,7 @@ class Services:
     accounts: AccountService
     views: ViewService
     devices: DeviceService
+    presence: DevicePresence
     clock: Clock
 
     def close(self) -> None:
@@ -55,5 +56,6 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
         accounts=AccountService(database=database, catalog=catalog, events=events, clock=clock),
         views=ViewService(database=database, catalog=catalog, events=events, clock=clock),
         devices=DeviceService(database=database, catalog=catalog, events=events, clock=clock),
+        presence=DevicePresence(database=database, catalog=catalog, events=events, clock=clock),
         clock=clock,
     )

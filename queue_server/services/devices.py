@@ -57,3 +57,51 @@ class DeviceService(UseCases):
                 .order_by(DeviceRow.id)
             )
             return [DeviceAccount(row.id, row.kind, row.password_hash) for row in rows]
+
+
+@dataclass(frozen=True)
+class PresenceChange:
+    """What a status report changed: whether the device came or went (for one log line)."""
+
+    device: str
+    was: str
+    now: str
+
+
+class DevicePresence(UseCases):
+    def record_status(self, office: str, device: str, state: str) -> PresenceChange | None:
+        """Store a status report; unknown devices are ignored (the broker ACL lets none in)."""
+        with self.unit() as work:
+            row = work.session.get(DeviceRow, device)
+            if row is None or row.office_id != office:
+                return None
+            before = row.status
+            row.status, row.last_seen_at = state, work.now
+            return PresenceChange(device, before, state)
+
+    def record_health(self, office: str, device: str, components: dict[str, str]) -> bool:
+        with self.unit() as work:
+            row = work.session.get(DeviceRow, device)
+            if row is None or row.office_id != office:
+                return False
+            row.health, row.last_seen_at = dict(components), work.now
+            return True
+
+    def fleet(self, office: str) -> list[dict[str, object]]:
+        """Every device of ``office`` with its last known status and health."""
+        with self.read() as session:
+            self.catalog.get(session, office)
+            rows = session.scalars(
+                select(DeviceRow).where(DeviceRow.office_id == office).order_by(DeviceRow.id)
+            )
+            return [
+                {
+                    "id": row.id,
+                    "kind": row.kind,
+                    "active": row.active,
+                    "status": row.status,
+                    "last_seen_at": row.last_seen_at,
+                    "health": row.health,
+                }
+                for row in rows
+            ]

@@ -82,3 +82,14 @@ def audit(actor: Actor) -> dict[str, Any]:
     limit = min(max(request.args.get("limit", 100, type=int) or 100, 1), MAX_AUDIT_PAGE)
     offset = min(max(request.args.get("offset", 0, type=int) or 0, 0), 10**9)
     return {"items": services().views.audit_log(limit=limit, offset=offset)}
+
+
+@endpoint(
+    admin,
+    "/offices/<office>/devices",
+    summary="Kiosks and displays: last status (online/offline), last seen, component health",
+    roles=SUPERVISORS,
+    response=responses.Devices,
+)
+def devices(office: str, actor: Actor) -> dict[str, Any]:
+    return {"items": services().presence.fleet(office)}

@@ -197,3 +197,16 @@ class AuditEntry(Out):
 
 class AuditLog(Out):
     items: list[AuditEntry]
+
+
+class Device(Out):
+    id: str
+    kind: str
+    active: bool
+    status: str
+    last_seen_at: datetime | None
+    health: dict[str, str]
+
+
+class Devices(Out):
+    items: list[Device]

@@ -110,3 +110,20 @@ def test_ok_and_called_payloads() -> None:
 )
 def test_decoding_never_raises(action: str, raw: bytes) -> None:
     assert isinstance(decode_request(action, raw), DecodedRequest | ProtocolError)
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "valid"),
+    [
+        ("device_status", b'{"state": "online", "kind": "kiosk"}', True),
+        ("device_status", b'{"state": "asleep"}', False),
+        ("device_status", b"not json", False),
+        ("device_health", b'{"components": {"printer": "paper_out"}}', True),
+        ("device_health", b'{"components": {"printer": 3}}', False),
+        ("device_health", b'{"components": {}, "extra": 1}', False),
+    ],
+)
+def test_device_reports(kind: str, raw: bytes, valid: bool) -> None:
+    from queue_server.protocol.messages import decode_device
+
+    assert isinstance(decode_device(kind, raw), ProtocolError) is not valid

@@ -1,0 +1,52 @@
+"""Route every message the server receives to the handler for its topic."""
+
+from __future__ import annotations
+
+import logging
+
+from queue_server.mqtt.kiosk_requests import KioskRequests, Outgoing
+from queue_server.protocol import topics
+from queue_server.protocol.messages import DeviceHealth, DeviceStatus, ProtocolError, decode_device
+from queue_server.protocol.topics import TopicError
+from queue_server.services.devices import DevicePresence
+
+log = logging.getLogger(__name__)
+
+
+class ServerMessages:
+    """Kiosk requests get a reply; device status and health are stored (no reply)."""
+
+    def __init__(self, *, kiosk: KioskRequests, presence: DevicePresence) -> None:
+        self._kiosk, self._presence = kiosk, presence
+
+    @staticmethod
+    def subscriptions(office: str) -> list[str]:
+        prefix = topics.prefix(office)
+        return [
+            f"{prefix}/kiosk/+/request/+",
+            f"{prefix}/device/+/status",
+            f"{prefix}/device/+/health",
+        ]
+
+    def handle(self, topic: str, payload: bytes) -> Outgoing | None:
+        try:
+            parsed = topics.parse(topic)
+        except TopicError:
+            log.warning("ignored a message on a topic outside the contract")
+            return None
+        if parsed.kind == "kiosk_request":
+            return self._kiosk.handle(topic, payload)
+        if parsed.kind in {"device_status", "device_health"} and parsed.subject is not None:
+            self._device(parsed.office, parsed.subject, parsed.kind, payload)
+        return None
+
+    def _device(self, office: str, device: str, kind: str, payload: bytes) -> None:
+        report = decode_device(kind, payload)
+        if isinstance(report, ProtocolError):
+            log.warning("device %s sent an invalid %s: %s", device, kind, report.code.value)
+        elif isinstance(report, DeviceStatus):
+            change = self._presence.record_status(office, device, report.state)
+            if change is not None and change.was != change.now:
+                log.info("device %s is %s", device, change.now)  # once per change, not per report
+        elif isinstance(report, DeviceHealth):
+            self._presence.record_health(office, device, report.components)

@@ -1,0 +1,102 @@
+"""Device presence through a real broker: status, health, and the last will."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+from sqlalchemy import select
+
+from queue_server.mqtt.broker import MosquittoProcess, free_port
+from queue_server.mqtt.client import BrokerAddress, ServerMqtt
+from queue_server.mqtt.dispatch import ServerMessages
+from queue_server.mqtt.kiosk_requests import KioskRequests
+from queue_server.persistence.models import DeviceRow
+from queue_server.services.devices import DevicePresence, DeviceService
+from queue_server.services.unit import Actor
+from tests.mqtt.test_broker import KIOSK, OFFICE, SERVER, TIMEOUT_S
+from tests.services.conftest import Engine
+
+STATUS = f"antre/v1/{OFFICE}/device/kiosk-1/status"
+
+
+@pytest.fixture
+def broker() -> Iterator[MosquittoProcess]:
+    with tempfile.TemporaryDirectory(prefix="antre-mqtt-") as folder:
+        os.chmod(folder, 0o755)
+        with MosquittoProcess(
+            Path(folder) / "mqtt", office=OFFICE, accounts=[SERVER, KIOSK], port=free_port()
+        ) as process:
+            yield process
+
+
+def wait_for(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + TIMEOUT_S
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_status_health_and_last_will_are_recorded(broker: MosquittoProcess, engine: Engine) -> None:
+    shared = {
+        "database": engine.database,
+        "catalog": engine.issuing.catalog,
+        "events": engine.events,
+        "clock": engine.clock,
+    }
+    DeviceService(**shared).add(OFFICE, "kiosk-1", "kiosk", "unused-hash", actor=Actor(name="t"))
+    presence = DevicePresence(**shared)
+    server = ServerMqtt(
+        broker=BrokerAddress("127.0.0.1", broker.port, SERVER.username, SERVER.password),
+        office=OFFICE,
+        handler=ServerMessages(kiosk=KioskRequests(issuing=engine.issuing), presence=presence),
+    )
+    server.start()
+    kiosk = mqtt.Client(
+        callback_api_version=CallbackAPIVersion.VERSION2,
+        client_id="kiosk-1",
+        protocol=MQTTProtocolVersion.MQTTv5,
+    )
+    kiosk.username_pw_set(KIOSK.username, KIOSK.password)
+    kiosk.will_set(STATUS, json.dumps({"state": "offline"}), qos=1, retain=True)
+    try:
+        assert server.connected.wait(TIMEOUT_S)
+        kiosk.connect("127.0.0.1", broker.port, keepalive=5)
+        kiosk.loop_start()
+        kiosk.publish(
+            STATUS,
+            json.dumps({"state": "online", "kind": "kiosk", "version": "0.1.0"}),
+            qos=1,
+            retain=True,
+        ).wait_for_publish(TIMEOUT_S)
+        kiosk.publish(
+            f"antre/v1/{OFFICE}/device/kiosk-1/health",
+            json.dumps({"components": {"printer": "paper_low", "reader": "ok"}}),
+            qos=1,
+            retain=True,
+        ).wait_for_publish(TIMEOUT_S)
+        kiosk.publish(STATUS, b"{not json", qos=1).wait_for_publish(TIMEOUT_S)  # ignored
+        wait_for(lambda: fleet(presence)["health"] == {"printer": "paper_low", "reader": "ok"})
+        assert fleet(presence)["status"] == "online"
+        kiosk.loop_stop()
+        sock = kiosk.socket()
+        assert isinstance(sock, socket.socket)
+        sock.close()  # a power cut: no DISCONNECT, so the broker sends the last will
+        wait_for(lambda: fleet(presence)["status"] == "offline")
+    finally:
+        server.stop()
+    with engine.database.reader() as session:
+        assert session.scalar(select(DeviceRow.last_seen_at)) is not None
+
+
+def fleet(presence: DevicePresence) -> dict[str, object]:
+    [device] = presence.fleet(OFFICE)
+    return device
