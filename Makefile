@@ -31,7 +31,7 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-run: venv
+run: system-deps venv
 	$(BIN)/antre serve --demo --host $(HOST) --port $(PORT)
 
 lint: venv

@@ -120,6 +120,7 @@ def run(
                 "-m",
                 "queue_server.cli",
                 "serve",
+                "--no-mqtt",
                 "--port",
                 str(port),
                 "--threads",

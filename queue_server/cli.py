@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port (default 8080)")
     serve.add_argument("--threads", type=int, help="HTTP worker threads")
     serve.add_argument("--demo", action="store_true", help="fresh SQLite file with the demo office")
+    serve.add_argument("--mqtt-port", type=int, help="port of the managed MQTT broker (1883)")
+    serve.add_argument("--no-mqtt", action="store_true", help="HTTP only: no broker, no MQTT")
     serve.set_defaults(handler=_serve)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(

@@ -34,6 +34,9 @@ class ServerConfig(BaseModel):
     login_attempts_per_minute: int = Field(default=10, ge=1)
     default_office: str | None = Field(default=None, description="office used by short URLs")
     threads: int = Field(default=16, ge=1, le=256, description="HTTP worker threads")
+    mqtt_enabled: bool = Field(default=True, description="run the MQTT side (broker and adapter)")
+    mqtt_port: int = Field(default=1883, ge=1, le=65535, description="port of the managed broker")
+    mqtt_host: str = Field(default="127.0.0.1", description="address the managed broker binds")
 
     @field_validator("database_url")
     @classmethod

@@ -6,8 +6,12 @@ import argparse
 import logging
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from queue_server.cli import DEMO_OFFICE, _config, _prepare, _read_office_file, load_office
+
+if TYPE_CHECKING:
+    from queue_server.mqtt.runtime import MqttRuntime
 
 log = logging.getLogger("antre.serve")
 DEMO_DATABASE = Path("var/demo.db")
@@ -17,7 +21,14 @@ DEMO_ADMIN = "admin"
 def run_server(args: argparse.Namespace) -> int:
     if args.demo and not args.db:
         args.db = str(DEMO_DATABASE)
-    config = _config(args, host=args.host, port=args.port, threads=args.threads)
+    config = _config(
+        args,
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        mqtt_port=args.mqtt_port,
+        mqtt_enabled=False if args.no_mqtt else None,
+    )
     if args.demo:
         _fresh_demo(config)
     else:
@@ -25,11 +36,35 @@ def run_server(args: argparse.Namespace) -> int:
     from queue_server.web.app import create_app
 
     app = create_app(config)
+    runtime = _start_mqtt(app.extensions["antre"], config)
     import waitress
 
     log.info("serving on http://%s:%s/", config.host, config.port)
-    waitress.serve(app, host=config.host, port=config.port, threads=config.threads, ident="antre")
+    try:
+        waitress.serve(
+            app, host=config.host, port=config.port, threads=config.threads, ident="antre"
+        )
+    finally:
+        if runtime is not None:
+            runtime.stop()
     return 0
+
+
+def _start_mqtt(services: object, config: object) -> MqttRuntime | None:
+    """The managed broker and MQTT adapter for the office served here (``--no-mqtt``: none)."""
+    from queue_server.config import ServerConfig
+    from queue_server.mqtt.runtime import start_mqtt
+    from queue_server.services.container import Services
+
+    assert isinstance(services, Services) and isinstance(config, ServerConfig)
+    if not config.mqtt_enabled:
+        return None
+    offices = [office["id"] for office in services.views.offices()]
+    office = config.default_office or (offices[0] if len(offices) == 1 else None)
+    if office is None:
+        log.warning("MQTT not started: load exactly one office or set ANTRE_DEFAULT_OFFICE")
+        return None
+    return start_mqtt(services, config, office)
 
 
 def _fresh_demo(config: object) -> None:

@@ -106,13 +106,16 @@ def write_passwords(path: Path, accounts: list[Account]) -> None:
         )
 
 
-def write_config(folder: Path, *, port: int, host: str = "127.0.0.1") -> Path:
+def write_config(
+    folder: Path, *, port: int, host: str = "127.0.0.1", run_as: str | None = None
+) -> Path:
     config = folder / "mosquitto.conf"
     data = folder / "data"
     data.mkdir(exist_ok=True)
     config.write_text(
         "\n".join(
             [
+                *([f"user {run_as}"] if run_as else []),
                 "per_listener_settings false",
                 f"listener {port} {host}",
                 "allow_anonymous false",
@@ -135,8 +138,16 @@ def write_config(folder: Path, *, port: int, host: str = "127.0.0.1") -> Path:
 class MosquittoProcess:
     """Start, watch and stop one broker; files live in ``folder``."""
 
-    def __init__(self, folder: Path, *, office: str, accounts: list[Account], port: int) -> None:
-        self.folder, self.port = folder, port
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        office: str,
+        accounts: list[Account],
+        port: int,
+        host: str = "127.0.0.1",
+    ) -> None:
+        self.folder, self.port, self.host = folder, port, host
         self._office, self._accounts = office, accounts
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -146,10 +157,17 @@ class MosquittoProcess:
         self.folder.mkdir(parents=True, exist_ok=True)
         write_passwords(self.folder / "passwd", self._accounts)
         write_acl(self.folder / "acl", self._office, self._accounts)
-        config = write_config(self.folder, port=self.port)
-        if os.geteuid() == 0:  # mosquitto drops root for the 'mosquitto' user
-            for path in [self.folder, *self.folder.rglob("*")]:
-                shutil.chown(path, "mosquitto", "mosquitto")
+        run_as = None
+        if os.geteuid() == 0:
+            # As root, mosquitto drops to the 'mosquitto' user, which must reach its files;
+            # where a private parent folder forbids that, it keeps running as root.
+            run_as = "mosquitto" if _reachable_by_others(self.folder) else "root"
+            if run_as == "mosquitto":
+                for path in [self.folder, *self.folder.rglob("*")]:
+                    shutil.chown(path, "mosquitto", "mosquitto")
+        config = write_config(self.folder, port=self.port, host=self.host, run_as=run_as)
+        if run_as == "mosquitto":
+            shutil.chown(config, "mosquitto", "mosquitto")
         self._process = subprocess.Popen(
             ["mosquitto", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -167,6 +185,10 @@ class MosquittoProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _reachable_by_others(folder: Path) -> bool:
+    return all(parent.stat().st_mode & 0o001 for parent in folder.resolve().parents)
 
 
 def free_port() -> int:

@@ -1,0 +1,142 @@
+"""`antre serve` runs its own broker: a kiosk simulated with mosquitto_pub/mosquitto_sub,
+using only the credentials from `antre device add` and docs/protocol.md, gets a ticket."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import yaml
+
+from queue_server.mqtt.broker import free_port
+
+OFFICE_FILE = Path(__file__).parents[1] / "services" / "office.yaml"
+ROOT = Path(__file__).parents[2]
+
+
+def always_open_office(tmp_path: Path) -> Path:
+    """The test office, open every day around the clock, so the test passes at any hour."""
+    settings = yaml.safe_load(OFFICE_FILE.read_text())
+    days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    settings["calendar"]["hours"] = {day: ["00:00", "23:59"] for day in days}
+    settings["calendar"]["national_holidays"] = False
+    path = tmp_path / "office.yaml"
+    path.write_text(yaml.safe_dump(settings))
+    return path
+
+
+def antre(*args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "queue_server.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_kiosk_issues_a_ticket_with_the_mosquitto_clients(tmp_path: Path) -> None:
+    database = str(tmp_path / "antre.db")
+    antre("office", "load", str(always_open_office(tmp_path)), "--db", database)
+    added = antre(
+        "device", "add", "kiosk-9", "--kind", "kiosk", "--office", "kanim-test", "--db", database
+    )
+    password = next(
+        line.split()[2] for line in added.splitlines() if line.startswith("MQTT password:")
+    )
+    http_port, mqtt_port = free_port(), free_port()
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "queue_server.cli",
+            "serve",
+            "--db",
+            database,
+            "--port",
+            str(http_port),
+            "--mqtt-port",
+            str(mqtt_port),
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_http(http_port)
+        transaction = str(uuid.uuid4())
+        credentials = [
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(mqtt_port),
+            "-u",
+            "kiosk-9",
+            "-P",
+            password,
+            "-V",
+            "mqttv5",
+        ]
+        listener = subprocess.Popen(
+            [
+                "mosquitto_sub",
+                *credentials,
+                "-t",
+                "antre/v1/kanim-test/kiosk/kiosk-9/response/+",
+                "-C",
+                "1",
+                "-W",
+                "20",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(0.5)  # let the subscription reach the broker before the request
+        request = json.dumps({"transaction": transaction, "data": {"service": "walkin"}})
+        subprocess.run(
+            [
+                "mosquitto_pub",
+                *credentials,
+                "-q",
+                "1",
+                "-t",
+                "antre/v1/kanim-test/kiosk/kiosk-9/request/issue_ticket",
+                "-m",
+                request,
+            ],
+            check=True,
+            timeout=20,
+        )
+        out, _ = listener.communicate(timeout=30)
+        answer = json.loads(out)
+        assert (answer["transaction"], answer["status"]) == (transaction, "ok"), answer
+        assert answer["data"]["label"] == "B-001"
+        status = json.load(
+            urllib.request.urlopen(
+                f"http://127.0.0.1:{http_port}{answer['data']['status_path']}", timeout=10
+            )
+        )
+        assert status["status"] == "waiting"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def wait_for_http(port: int, limit_s: float = 30) -> None:
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("antre serve did not start")
