@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import secrets
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,8 @@ def run_server(args: argparse.Namespace) -> int:
     from queue_server.web.app import create_app
 
     app = create_app(config)
+    # SIGTERM (systemd, tests) must unwind through `finally` so the broker child stops too.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     runtime = _start_mqtt(app.extensions["antre"], config)
     import waitress
 
@@ -48,6 +51,10 @@ def run_server(args: argparse.Namespace) -> int:
         if runtime is not None:
             runtime.stop()
     return 0
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _start_mqtt(services: object, config: object) -> MqttRuntime | None:
