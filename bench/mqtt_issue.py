@@ -1,0 +1,164 @@
+"""P1: ticket issuing over MQTT, kiosk request -> server response, 20 kiosks.
+
+Usage: python bench/mqtt_issue.py [--db sqlite|postgres] [--kiosks 20] [--rate 100]
+       [--seconds 10]
+
+A real Mosquitto on a random loopback port, the server's MQTT adapter in this process,
+and 20 kiosk clients (each with its own account) sending `issue_ticket` requests. Paced
+mode spreads --rate requests per second over the kiosks and reports round-trip latency;
+then a closed-loop run (each kiosk sends its next request when the answer arrives)
+reports the sustained rate. Both runs are bounded by --seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+
+from common import OPEN_MOMENT, bench_office, database_url, prepare, summary_ms
+from queue_server.config import ServerConfig
+from queue_server.mqtt.broker import Account, DeviceKind, MosquittoProcess, free_port
+from queue_server.mqtt.client import BrokerAddress, ServerMqtt
+from queue_server.mqtt.kiosk_requests import KioskRequests
+from queue_server.persistence.db import open_database
+from queue_server.services.container import build_services
+
+SERVER = Account("antre-server", "bench-server-secret", None)
+
+
+class Kiosk:
+    def __init__(self, port: int, office: str, account: Account) -> None:
+        self.office, self.name = office, account.username
+        self.sent: dict[str, float] = {}
+        self.latencies: list[float] = []
+        self.answered = threading.Semaphore(0)
+        self.client = mqtt.Client(
+            callback_api_version=CallbackAPIVersion.VERSION2,
+            client_id=account.username,
+            protocol=MQTTProtocolVersion.MQTTv5,
+        )
+        self.client.username_pw_set(account.username, account.password)
+        self.client.on_message = self._on_message
+        subscribed = threading.Event()
+        self.client.on_subscribe = lambda *_args: subscribed.set()
+        self.client.connect("127.0.0.1", port, keepalive=30)
+        self.client.loop_start()
+        self.client.subscribe(f"antre/v1/{office}/kiosk/{self.name}/response/+", qos=1)
+        subscribed.wait(10)
+
+    def _on_message(
+        self, _client: mqtt.Client, _userdata: object, message: mqtt.MQTTMessage
+    ) -> None:
+        answer = json.loads(message.payload)
+        started = self.sent.pop(answer["transaction"], None)
+        if started is not None and answer["status"] == "ok":
+            self.latencies.append(time.perf_counter() - started)
+        self.answered.release()
+
+    def send(self) -> None:
+        transaction = str(uuid.uuid4())
+        self.sent[transaction] = time.perf_counter()
+        body = json.dumps({"transaction": transaction, "data": {"service": "pengaduan"}})
+        self.client.publish(
+            f"antre/v1/{self.office}/kiosk/{self.name}/request/issue_ticket", body, qos=1
+        )
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def paced(kiosks: list[Kiosk], rate: float, seconds: float) -> list[float]:
+    interval = 1.0 / rate
+    began = time.perf_counter()
+    for index in range(int(rate * seconds)):
+        target = began + index * interval
+        time.sleep(max(0.0, target - time.perf_counter()))
+        kiosks[index % len(kiosks)].send()
+    time.sleep(2)  # let the last answers arrive
+    return [value for kiosk in kiosks for value in kiosk.latencies]
+
+
+def closed_loop(kiosks: list[Kiosk], seconds: float) -> float:
+    for kiosk in kiosks:
+        kiosk.latencies.clear()
+    stop_at = time.perf_counter() + seconds
+
+    def loop(kiosk: Kiosk) -> None:
+        while time.perf_counter() < stop_at:
+            kiosk.send()
+            if not kiosk.answered.acquire(timeout=10):
+                return
+
+    threads = [threading.Thread(target=loop, args=(kiosk,)) for kiosk in kiosks]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(len(kiosk.latencies) for kiosk in kiosks) / (time.perf_counter() - began)
+
+
+def run(kind: str, kiosk_count: int, rate: float, seconds: float) -> dict[str, object]:
+    accounts = [
+        Account(f"kiosk-{i}", f"kiosk-secret-{i}", DeviceKind.KIOSK) for i in range(kiosk_count)
+    ]
+    with database_url(kind) as url, tempfile.TemporaryDirectory(prefix="antre-p1-") as folder:
+        os.chmod(folder, 0o755)
+        database = open_database(url)
+        office = prepare(database, url, bench_office(2))
+        database.dispose()
+        services = build_services(
+            ServerConfig(database_url=url, nik_key="bench"), clock=lambda: OPEN_MOMENT
+        )
+        with MosquittoProcess(
+            Path(folder) / "mqtt", office=office, accounts=[SERVER, *accounts], port=free_port()
+        ) as broker:
+            server = ServerMqtt(
+                broker=BrokerAddress("127.0.0.1", broker.port, SERVER.username, SERVER.password),
+                office=office,
+                handler=KioskRequests(issuing=services.issuing),
+            )
+            server.start()
+            server.connected.wait(10)
+            kiosks = [Kiosk(broker.port, office, account) for account in accounts]
+            try:
+                latencies = paced(kiosks, rate, seconds)
+                sustained = closed_loop(kiosks, seconds)
+            finally:
+                for kiosk in kiosks:
+                    kiosk.close()
+                server.stop()
+                services.close()
+    return {
+        "db": kind,
+        "kiosks": kiosk_count,
+        "paced_rate_per_s": rate,
+        "answered": len(latencies),
+        "round_trip": summary_ms(latencies),
+        "sustained_issues_per_s": round(sustained, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--kiosks", type=int, default=20)
+    parser.add_argument("--rate", type=float, default=100)
+    parser.add_argument("--seconds", type=float, default=10)
+    args = parser.parse_args()
+    for key, value in run(args.db, args.kiosks, args.rate, args.seconds).items():
+        print(f"{key}: {value}")
+
+
+if __name__ == "__main__":
+    main()
