@@ -52,11 +52,15 @@ pytest: venv
 
 test: system-deps venv lint typecheck imports pytest
 
-bench: venv
+bench: system-deps venv
 	$(BIN)/python bench/concurrency.py --db sqlite
 	$(BIN)/python bench/concurrency.py --db postgres
 	$(BIN)/python bench/officer_api.py --db sqlite
 	$(BIN)/python bench/officer_api.py --db postgres
+	$(BIN)/python bench/call_to_display.py --db sqlite
+	$(BIN)/python bench/call_to_display.py --db postgres
+	$(BIN)/python bench/mqtt_issue.py --db sqlite
+	$(BIN)/python bench/mqtt_issue.py --db postgres
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
