@@ -19,6 +19,7 @@ from queue_server.protocol import topics
 from queue_server.protocol.messages import (
     DecodedRequest,
     IssueTicketData,
+    LookupData,
     ProtocolError,
     decode_request,
     error_response,
@@ -27,6 +28,7 @@ from queue_server.protocol.messages import (
 from queue_server.protocol.topics import KioskAction, TopicError
 from queue_server.services.issuing import IssueRequest, IssuingService, RetryKey
 from queue_server.services.unit import Actor
+from queue_server.services.views import ViewService
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +48,11 @@ class Outgoing:
 class KioskRequests:
     """Turns one kiosk request into one reply."""
 
-    def __init__(self, *, issuing: IssuingService) -> None:
-        self._issuing = issuing
+    def __init__(self, *, issuing: IssuingService, views: ViewService | None = None) -> None:
+        self._issuing, self._views = issuing, views
         self._actions: dict[KioskAction, Action] = {KioskAction.ISSUE_TICKET: self._issue}
+        if views is not None:
+            self._actions[KioskAction.LOOKUP] = self._lookup
 
     @staticmethod
     def subscriptions(office: str) -> list[str]:
@@ -81,6 +85,12 @@ class KioskRequests:
             return error_response(
                 request.transaction, error.code, both(error.template, **error.params)
             )
+
+    def _lookup(self, office: str, device: str, request: DecodedRequest) -> dict[str, Any]:
+        """A ticket's status by the code in its QR (the ticket token); no personal data."""
+        data = request.data
+        assert isinstance(data, LookupData) and self._views is not None
+        return self._views.ticket_status(data.code.rsplit("/", 1)[-1])
 
     def _issue(self, office: str, device: str, request: DecodedRequest) -> dict[str, Any]:
         data = request.data

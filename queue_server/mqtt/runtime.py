@@ -54,7 +54,8 @@ def start_mqtt(services: Services, config: ServerConfig, office: str) -> MqttRun
         broker=BrokerAddress("127.0.0.1", config.mqtt_port, server.username, server.password),
         office=office,
         handler=ServerMessages(
-            kiosk=KioskRequests(issuing=services.issuing), presence=services.presence
+            kiosk=KioskRequests(issuing=services.issuing, views=services.views),
+            presence=services.presence,
         ),
         on_connected=lambda: publisher.refresh(office),
     )

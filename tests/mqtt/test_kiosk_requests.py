@@ -123,3 +123,32 @@ def test_fuzzed_payloads_always_get_an_error_reply_and_change_nothing(
     assert answer["status"] in {"ok", "error"}
     if answer["status"] == "error":
         assert visits(engine) == before
+
+
+def test_lookup_by_the_ticket_qr(engine: Engine) -> None:
+    from queue_server.services.views import ViewService
+
+    views = ViewService(
+        database=engine.database,
+        catalog=engine.issuing.catalog,
+        events=engine.events,
+        clock=engine.clock,
+    )
+    handler = KioskRequests(issuing=engine.issuing, views=views)
+    issued = send(handler, {"service": "walkin"}, str(uuid.uuid4()))
+    status_path = issued["data"]["status_path"]  # type: ignore[index]
+    reply = handler.handle(
+        REQUEST.replace("issue_ticket", "lookup"),
+        json.dumps(
+            {"transaction": str(uuid.uuid4()), "data": {"code": f"http://kiosk{status_path}"}}
+        ).encode(),
+    )
+    assert reply is not None
+    answer = json.loads(reply.payload)
+    assert answer["status"] == "ok"
+    assert (answer["data"]["label"], answer["data"]["status"]) == ("B-001", "waiting")
+    missing = handler.handle(
+        REQUEST.replace("issue_ticket", "lookup"),
+        json.dumps({"transaction": str(uuid.uuid4()), "data": {"code": "no-such-token"}}).encode(),
+    )
+    assert missing is not None and json.loads(missing.payload)["error"]["code"] == "not_found"
