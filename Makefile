@@ -6,17 +6,25 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PACKAGES := postgresql python3-venv mosquitto mosquitto-clients
+PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/python -m pip
+APT_PACKAGES := postgresql python3-venv mosquitto mosquitto-clients \
+  swig libpcsclite-dev pcscd pcsc-tools vsmartcard-vpcd libzbar0 libusb-1.0-0
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
 .PHONY: run test venv system-deps lint typecheck imports pytest catalogs bench clean
 
+# A venv without a working pip (e.g. Debian's python3 lacking python3-venv leaves one
+# half made) is rebuilt; python3-venv is installed only when venv creation fails.
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed"'
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { $(MAKE) system-deps && $(PYTHON) -m venv $(VENV); }
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[server,dev]"
+	@if ! $(BIN)/python -m pip --version >/dev/null 2>&1; then \
+	  rm -rf $(VENV); \
+	  $(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	    rm -rf $(VENV); $(MAKE) --no-print-directory system-deps && $(PYTHON) -m venv $(VENV); }; \
+	fi
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[server,devices,dev]"
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -63,4 +71,5 @@ bench: system-deps venv
 	$(BIN)/python bench/mqtt_issue.py --db postgres
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache \
+	  .hypothesis .import_linter_cache

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from gettext import GNUTranslations
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -36,6 +37,14 @@ def untranslated(language: str) -> list[str]:
     return [str(message.id) for message in catalog if message.id and not message.string]
 
 
+def messages(mo: bytes) -> dict[object, str]:
+    """The translations in a compiled catalog, without the header (which names the
+    Babel version that wrote it, so it changes with every Babel release)."""
+    catalog = dict(GNUTranslations(io.BytesIO(mo))._catalog)  # type: ignore[attr-defined]
+    catalog.pop("", None)
+    return catalog
+
+
 def compile_all() -> None:
     for language in SUPPORTED:
         target = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
@@ -46,7 +55,7 @@ def problems() -> list[str]:
     found = []
     for language in SUPPORTED:
         target = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
-        if not target.exists() or target.read_bytes() != compiled(language):
+        if not target.exists() or messages(target.read_bytes()) != messages(compiled(language)):
             found.append(f"{target} is stale: run `make catalogs`")
     found += [f"id: untranslated: {msgid!r}" for msgid in untranslated("id")]
     return found

@@ -7,11 +7,14 @@ on 127.0.0.1, keeps its socket in its own directory, and is removed on exit.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
@@ -32,6 +35,11 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _check_name(name: str) -> None:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", name):
+        raise ValueError(f"not a plain database name: {name!r}")
+
+
 class PostgresServer:
     """``with PostgresServer() as server: server.url`` gives a fresh database's URL."""
 
@@ -43,8 +51,8 @@ class PostgresServer:
         self._database = database
         self._max_connections = max_connections
         self.port = _free_port()
-        self._folder = Path(tempfile.mkdtemp(prefix="antre-pg-"))
-        self._data = self._folder / "data"
+        self.folder = Path(tempfile.mkdtemp(prefix="antre-pg-"))
+        self._data = self.folder / "data"
 
     @property
     def url(self) -> str:
@@ -55,11 +63,20 @@ class PostgresServer:
 
     def _run(self, *command: str) -> None:
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        subprocess.run([*prefix, *command], check=True, capture_output=True, timeout=120)
+        done = subprocess.run(
+            [*prefix, *command], capture_output=True, text=True, timeout=120, check=False
+        )
+        if done.returncode != 0:
+            log = self.folder / "server.log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(
+                f"{Path(command[0]).name} failed ({done.returncode}): "
+                f"{done.stderr.strip() or done.stdout.strip()}\n{tail}"
+            )
 
     def start(self) -> PostgresServer:
         if os.geteuid() == 0:
-            shutil.chown(self._folder, "postgres", "postgres")
+            shutil.chown(self.folder, "postgres", "postgres")
         self._run(
             str(self._bin / "initdb"),
             "-D",
@@ -71,8 +88,21 @@ class PostgresServer:
             "UTF8",
             "--locale=C.UTF-8",
         )
+        # The free port may be taken between probing and binding: try a few times.
+        for attempt in range(3):
+            try:
+                self._start_server()
+                break
+            except RuntimeError:
+                if attempt == 2:
+                    raise
+                self.port = _free_port()
+        self.create_database(self._database)
+        return self
+
+    def _start_server(self) -> None:
         options = (
-            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self._folder} "
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} "
             f"-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
             f"-c max_connections={self._max_connections}"
         )
@@ -81,16 +111,18 @@ class PostgresServer:
             "-D",
             str(self._data),
             "-l",
-            str(self._folder / "server.log"),
+            str(self.folder / "server.log"),
             "-o",
             options,
             "-w",
+            "-t",
+            "60",
             "start",
         )
-        self.create_database(self._database)
-        return self
 
     def create_database(self, name: str) -> str:
+        """Create database ``name`` (letters, digits, underscores) and return its URL."""
+        _check_name(name)
         with psycopg.connect(
             host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
         ) as connection:
@@ -98,6 +130,7 @@ class PostgresServer:
         return self.url_for(name)
 
     def drop_database(self, name: str) -> None:
+        _check_name(name)
         with psycopg.connect(
             host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
         ) as connection:
@@ -114,7 +147,7 @@ class PostgresServer:
                     str(self._bin / "pg_ctl"), "-D", str(self._data), "-m", "immediate", "stop"
                 )
         finally:
-            shutil.rmtree(self._folder, ignore_errors=True)
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> PostgresServer:
         try:
@@ -130,3 +163,10 @@ class PostgresServer:
         trace: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+@contextmanager
+def running_postgres(database: str = "antre_test") -> Iterator[str]:
+    """``with running_postgres() as url:`` a server for the block, its database's URL."""
+    with PostgresServer(database=database) as server:
+        yield server.url
