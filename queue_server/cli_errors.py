@@ -25,6 +25,10 @@ def describe(error: Exception) -> str | None:
 
     if isinstance(error, TopicError):
         return f"Pengenal tidak valid / invalid id: {error}"
+    from queue_server.services.bookings import BookingFileError
+
+    if isinstance(error, BookingFileError):
+        return f"Daftar booking tidak valid / the booking list is not valid: {error}"
     if isinstance(error, FileNotFoundError):
         return f"Berkas tidak ditemukan / file not found: {error.filename}"
     return None

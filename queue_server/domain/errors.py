@@ -135,3 +135,53 @@ class TransferTargetInvalid(DomainError):
     code = "transfer_target_invalid"
     template = "The visit cannot be transferred to {target}."
     http_status = 422
+
+
+class BookingNotFound(DomainError):
+    code = "booking_not_found"
+    template = (
+        "No M-Paspor booking with this code was found at this office. "
+        "Please check the code or ask the information desk."
+    )
+    http_status = 404
+
+
+class BookingOtherDay(DomainError):
+    code = "booking_other_day"
+    template = "Your booking is for {day}, not today. Please come back on that day."
+
+
+class BookingUsed(DomainError):
+    code = "booking_used"
+    template = "This booking has already been checked in; your number is {label}."
+
+
+class DocumentsNotReady(DomainError):
+    code = "documents_not_ready"
+    template = (
+        "The customer service number is given once your documents are ready. "
+        "Please prepare them first; the information desk can help."
+    )
+    http_status = 422
+
+
+class LeaseInvalid(DomainError):
+    code = "lease_invalid"
+    template = "Number block {lease} does not belong to this kiosk or has expired."
+    http_status = 422
+
+
+class NothingToRate(DomainError):
+    code = "nothing_to_rate"
+    template = "This ticket has no finished service to rate yet."
+
+
+class AlreadyRated(DomainError):
+    code = "already_rated"
+    template = "Thank you: this service has already been rated."
+
+
+class OfflineNotAvailable(DomainError):
+    code = "offline_not_available"
+    template = "{service} cannot be issued while the kiosk is offline."
+    http_status = 422

@@ -17,16 +17,25 @@ from queue_server.domain.ids import TicketSource
 from queue_server.i18n import both
 from queue_server.protocol import topics
 from queue_server.protocol.messages import (
+    CheckInData,
     DecodedRequest,
     IssueTicketData,
+    LeaseNumbersData,
     LookupData,
     ProtocolError,
+    RateData,
+    SyncTicketsData,
     decode_request,
     error_response,
     ok_response,
 )
 from queue_server.protocol.topics import KioskAction, TopicError
-from queue_server.services.issuing import IssueRequest, IssuingService, RetryKey
+from queue_server.services.bookings import BookingService, CheckInRequest
+from queue_server.services.container import Services
+from queue_server.services.issuing import IssuedTicket, IssueRequest, IssuingService
+from queue_server.services.offline import OfflineIssuing, OfflineTicket, SyncOutcome
+from queue_server.services.ratings import RatingRequest, RatingService
+from queue_server.services.retries import RetryKey
 from queue_server.services.unit import Actor
 from queue_server.services.views import ViewService
 
@@ -48,11 +57,28 @@ class Outgoing:
 class KioskRequests:
     """Turns one kiosk request into one reply."""
 
-    def __init__(self, *, issuing: IssuingService, views: ViewService | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        issuing: IssuingService,
+        views: ViewService | None = None,
+        bookings: BookingService | None = None,
+        offline: OfflineIssuing | None = None,
+        ratings: RatingService | None = None,
+    ) -> None:
         self._issuing, self._views = issuing, views
+        self._bookings, self._offline, self._ratings = bookings, offline, ratings
         self._actions: dict[KioskAction, Action] = {KioskAction.ISSUE_TICKET: self._issue}
-        if views is not None:
-            self._actions[KioskAction.LOOKUP] = self._lookup
+        optional: list[tuple[object, KioskAction, Action]] = [
+            (views, KioskAction.LOOKUP, self._lookup),
+            (bookings, KioskAction.CHECK_IN, self._check_in),
+            (offline, KioskAction.LEASE_NUMBERS, self._lease),
+            (offline, KioskAction.SYNC_TICKETS, self._sync),
+            (ratings, KioskAction.RATE, self._rate),
+        ]
+        for collaborator, action, run in optional:
+            if collaborator is not None:
+                self._actions[action] = run
 
     @staticmethod
     def subscriptions(office: str) -> list[str]:
@@ -109,14 +135,90 @@ class KioskRequests:
             actor=Actor(name=f"kiosk:{device}"),
             retry_key=RetryKey(device=device, transaction=str(request.transaction)),
         )
-        return {
-            "label": issued.label,
-            "token": issued.token,
-            "service": issued.service,
-            "station": issued.station.value,
-            "issued_at": issued.issued_at.isoformat(),
-            "people_ahead": issued.people_ahead,
-            "estimated_wait_minutes": issued.estimated_wait_minutes,
-            "priority": issued.priority,
-            "status_path": f"/api/v1/public/tickets/{issued.token}",
-        }
+        return _ticket_answer(issued)
+
+    def _check_in(self, office: str, device: str, request: DecodedRequest) -> dict[str, Any]:
+        data = request.data
+        assert isinstance(data, CheckInData) and self._bookings is not None
+        issued = self._bookings.check_in(
+            CheckInRequest(
+                office=office,
+                code=data.booking_code,
+                documents_ready=data.documents_ready,
+                language=data.language,
+                nik=data.nik,
+            ),
+            actor=Actor(name=f"kiosk:{device}"),
+            retry_key=RetryKey(device=device, transaction=str(request.transaction)),
+        )
+        return _ticket_answer(issued)
+
+    def _lease(self, office: str, device: str, request: DecodedRequest) -> dict[str, Any]:
+        data = request.data
+        assert isinstance(data, LeaseNumbersData) and self._offline is not None
+        retry_key = RetryKey(device=device, transaction=str(request.transaction))
+        return self._offline.lease(office, device, data.service, data.count, retry_key=retry_key)
+
+    def _sync(self, office: str, device: str, request: DecodedRequest) -> dict[str, Any]:
+        """Each ticket is accepted once; a resent ticket gets the same label and token."""
+        data = request.data
+        assert isinstance(data, SyncTicketsData) and self._offline is not None
+        tickets = [
+            OfflineTicket(
+                lease=ticket.lease,
+                service=ticket.service,
+                number=ticket.number,
+                issued_at=ticket.issued_at,
+                priority_category=ticket.priority_category,
+                language=ticket.language,
+            )
+            for ticket in data.tickets
+        ]
+        outcomes = self._offline.sync(office, device, tickets)
+        return {"tickets": [_outcome_answer(outcome) for outcome in outcomes]}
+
+    def _rate(self, office: str, device: str, request: DecodedRequest) -> dict[str, Any]:
+        data = request.data
+        assert isinstance(data, RateData) and self._ratings is not None
+        return self._ratings.rate(
+            RatingRequest(office=office, token=data.ticket_token, score=data.score, device=device),
+            retry_key=RetryKey(device=device, transaction=str(request.transaction)),
+        )
+
+
+def _ticket_answer(issued: IssuedTicket) -> dict[str, Any]:
+    return {
+        "label": issued.label,
+        "token": issued.token,
+        "service": issued.service,
+        "station": issued.station.value,
+        "issued_at": issued.issued_at.isoformat(),
+        "people_ahead": issued.people_ahead,
+        "estimated_wait_minutes": issued.estimated_wait_minutes,
+        "priority": issued.priority,
+        "status_path": f"/api/v1/public/tickets/{issued.token}",
+    }
+
+
+def _outcome_answer(outcome: SyncOutcome) -> dict[str, Any]:
+    answer: dict[str, Any] = {"lease": outcome.lease, "number": outcome.number}
+    if outcome.error is None:
+        answer.update(status="accepted", label=outcome.label, token=outcome.token)
+    else:
+        error = outcome.error
+        answer.update(
+            status="refused",
+            error={"code": error.code, "messages": both(error.template, **error.params)},
+        )
+    return answer
+
+
+def kiosk_requests_for(services: Services) -> KioskRequests:
+    """The handler with every kiosk action wired to the server's use cases."""
+    return KioskRequests(
+        issuing=services.issuing,
+        views=services.views,
+        bookings=services.bookings,
+        offline=services.offline,
+        ratings=services.ratings,
+    )

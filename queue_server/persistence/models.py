@@ -260,3 +260,51 @@ class DeviceRow(Base):
     status: Mapped[str] = mapped_column(String(12), default="unknown")
     last_seen_at: Mapped[datetime | None]
     health: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class BookingRow(Base):
+    """An imported M-Paspor booking: the code the applicant shows, the day and the slot."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (UniqueConstraint("office_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    service_code: Mapped[str] = mapped_column(String(40))
+    office_day: Mapped[date] = mapped_column(Date)
+    slot_at: Mapped[datetime]
+    imported_at: Mapped[datetime]
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    checked_in_at: Mapped[datetime | None]
+
+
+class NumberLeaseRow(Base):
+    """A block of ticket numbers reserved for one kiosk to issue while offline."""
+
+    __tablename__ = "number_leases"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    device: Mapped[str] = mapped_column(String(64))
+    service_code: Mapped[str] = mapped_column(String(40))
+    series: Mapped[str] = mapped_column(String(8))
+    office_day: Mapped[date] = mapped_column(Date)
+    first_number: Mapped[int] = mapped_column(Integer)
+    last_number: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+
+
+class RatingRow(Base):
+    """An applicant's quick satisfaction rating (1-4) of one finished ticket."""
+
+    __tablename__ = "ratings"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    station: Mapped[str] = mapped_column(String(20))
+    counter_pk: Mapped[int | None] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
+    device: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]

@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session
 from queue_server.persistence.models import NumberSeriesRow, QuotaUsageRow
 
 
-def _increment(session: Session, table: Table, keys: dict[str, Any], column: str) -> int:
+def _increment(
+    session: Session, table: Table, keys: dict[str, Any], column: str, amount: int = 1
+) -> int:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    upsert = insert(table).values(**keys, **{column: 1})
+    upsert = insert(table).values(**keys, **{column: amount})
     statement = upsert.on_conflict_do_update(
-        index_elements=list(keys), set_={column: table.c[column] + 1}
+        index_elements=list(keys), set_={column: table.c[column] + amount}
     ).returning(table.c[column])
     value = session.execute(statement).scalar_one()
     return int(value)
@@ -34,7 +36,23 @@ def next_number(session: Session, *, office_id: str, series: str, office_day: da
     return _increment(session, NumberSeriesRow.__table__, keys, "last_number")  # type: ignore[arg-type]
 
 
-def take_quota_place(session: Session, *, office_id: str, scope: str, office_day: date) -> int:
-    """Count one more place used in ``scope`` on ``office_day``; returns places used so far."""
+def reserve_numbers(
+    session: Session, *, office_id: str, series: str, office_day: date, count: int
+) -> tuple[int, int]:
+    """Reserve ``count`` consecutive numbers of ``series`` (an offline kiosk's block).
+
+    Returns the first and last number; online issuing continues after the block.
+    """
+    keys = {"office_id": office_id, "series": series, "office_day": office_day}
+    table = NumberSeriesRow.__table__
+    last = _increment(session, table, keys, "last_number", count)  # type: ignore[arg-type]
+    return last - count + 1, last
+
+
+def take_quota_place(
+    session: Session, *, office_id: str, scope: str, office_day: date, places: int = 1
+) -> int:
+    """Count ``places`` more used in ``scope`` on ``office_day``; returns places used so far."""
     keys = {"office_id": office_id, "scope": scope, "office_day": office_day}
-    return _increment(session, QuotaUsageRow.__table__, keys, "used")  # type: ignore[arg-type]
+    table = QuotaUsageRow.__table__
+    return _increment(session, table, keys, "used", places)  # type: ignore[arg-type]

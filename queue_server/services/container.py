@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from queue_server.config import ServerConfig, nik_key_bytes
 from queue_server.persistence.db import Database, open_database
 from queue_server.services.accounts import AccountService
+from queue_server.services.bookings import BookingService
 from queue_server.services.devices import DevicePresence, DeviceService
 from queue_server.services.events import EventBus
 from queue_server.services.issuing import IssuingService
 from queue_server.services.officer import OfficerService
 from queue_server.services.offices import OfficeCatalog
+from queue_server.services.offline import OfflineIssuing
+from queue_server.services.ratings import RatingService
 from queue_server.services.unit import Clock, utc_now
 from queue_server.services.views import ViewService
+
+
+class Collaborators(TypedDict):
+    """What every use-case class receives (by keyword)."""
+
+    database: Database
+    catalog: OfficeCatalog
+    events: EventBus
+    clock: Clock
 
 
 @dataclass(frozen=True)
@@ -25,6 +38,9 @@ class Services:
     catalog: OfficeCatalog
     events: EventBus
     issuing: IssuingService
+    bookings: BookingService
+    offline: OfflineIssuing
+    ratings: RatingService
     officer: OfficerService
     accounts: AccountService
     views: ViewService
@@ -40,22 +56,21 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
     database = open_database(config.database_url)
     catalog = OfficeCatalog()
     events = EventBus()
+    common = Collaborators(database=database, catalog=catalog, events=events, clock=clock)
+    issuing = IssuingService(nik_key=nik_key_bytes(config), **common)
     return Services(
         config=config,
         database=database,
         catalog=catalog,
         events=events,
-        issuing=IssuingService(
-            nik_key=nik_key_bytes(config),
-            database=database,
-            catalog=catalog,
-            events=events,
-            clock=clock,
-        ),
-        officer=OfficerService(database=database, catalog=catalog, events=events, clock=clock),
-        accounts=AccountService(database=database, catalog=catalog, events=events, clock=clock),
-        views=ViewService(database=database, catalog=catalog, events=events, clock=clock),
-        devices=DeviceService(database=database, catalog=catalog, events=events, clock=clock),
-        presence=DevicePresence(database=database, catalog=catalog, events=events, clock=clock),
+        issuing=issuing,
+        bookings=BookingService(issuing=issuing, **common),
+        offline=OfflineIssuing(**common),
+        ratings=RatingService(**common),
+        officer=OfficerService(**common),
+        accounts=AccountService(**common),
+        views=ViewService(**common),
+        devices=DeviceService(**common),
+        presence=DevicePresence(**common),
         clock=clock,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -34,7 +35,6 @@ from queue_server.domain.model import Service
 from queue_server.domain.numbering import format_number
 from queue_server.persistence.db import Database
 from queue_server.persistence.models import (
-    KioskRequestRow,
     TicketEventRow,
     TicketRow,
     VisitRow,
@@ -43,6 +43,7 @@ from queue_server.persistence.sequences import next_number, take_quota_place
 from queue_server.services import queries
 from queue_server.services.events import EventBus
 from queue_server.services.offices import OfficeCatalog, OfficeSnapshot
+from queue_server.services.retries import RetryKey, earlier_answer, remember
 from queue_server.services.unit import Actor, Clock, Unit, UseCases, utc_now
 
 TOKEN_BYTES = 18
@@ -81,14 +82,6 @@ class IssuedTicket:
     priority: bool
 
 
-@dataclass(frozen=True)
-class RetryKey:
-    """Identifies one request of one device; a retry carries the same key."""
-
-    device: str
-    transaction: str
-
-
 def issued_to_json(issued: IssuedTicket) -> dict[str, Any]:
     data = asdict(issued)
     data.update(
@@ -110,6 +103,10 @@ def issued_from_json(data: dict[str, Any]) -> IssuedTicket:
     )
 
 
+#: Runs inside the issuing transaction, after the ticket exists (e.g. mark a booking used).
+IssueHook = Callable[[Unit, "IssuedTicket"], None]
+
+
 class IssuingService(UseCases):
     """Issues tickets: numbering and quota are atomic in the issuing transaction."""
 
@@ -126,7 +123,13 @@ class IssuingService(UseCases):
         self._nik_key = nik_key
 
     def issue(
-        self, request: IssueRequest, *, actor: Actor, retry_key: RetryKey | None = None
+        self,
+        request: IssueRequest,
+        *,
+        actor: Actor,
+        retry_key: RetryKey | None = None,
+        on_issue: IssueHook | None = None,
+        action: str = "issue_ticket",
     ) -> IssuedTicket:
         """Issue a ticket. With ``retry_key`` a repeated request returns the first ticket.
 
@@ -139,7 +142,9 @@ class IssuingService(UseCases):
             if earlier is not None:
                 return earlier
         try:
-            return self._issue(request, actor=actor, retry_key=retry_key)
+            return self._issue(
+                request, actor=actor, retry_key=retry_key, on_issue=on_issue, action=action
+            )
         except IntegrityError:
             # Two copies of one request raced; the other one committed first.
             earlier = self.earlier_answer(retry_key) if retry_key is not None else None
@@ -149,13 +154,17 @@ class IssuingService(UseCases):
 
     def earlier_answer(self, retry_key: RetryKey) -> IssuedTicket | None:
         with self.read() as session:
-            row = session.get(KioskRequestRow, retry_key.transaction)
-        if row is None or row.device != retry_key.device:
-            return None
-        return issued_from_json(row.response)
+            answer = earlier_answer(session, retry_key)
+        return None if answer is None else issued_from_json(answer)
 
     def _issue(
-        self, request: IssueRequest, *, actor: Actor, retry_key: RetryKey | None
+        self,
+        request: IssueRequest,
+        *,
+        actor: Actor,
+        retry_key: RetryKey | None,
+        on_issue: IssueHook | None,
+        action: str,
     ) -> IssuedTicket:
         with self.unit() as work:
             snapshot = self.catalog.get(work.session, request.office)
@@ -166,7 +175,7 @@ class IssuingService(UseCases):
             office_day = snapshot.office.office_day(work.now)
             # Reads first: the quota and number rows below stay locked until commit.
             outlook = _newcomer_outlook(work, snapshot, service, priority)
-            _take_quota(work, snapshot, service, session, office_day)
+            take_quota(work, snapshot, service, session, office_day)
             visit = self._new_visit(work, snapshot, service, request, session, office_day)
             placement = Placement(
                 service, 0, priority, visit.label, appointment_at=request.appointment_at
@@ -181,16 +190,15 @@ class IssuingService(UseCases):
             issued = _describe(work, service, visit, ticket, outlook)
             if request.source is TicketSource.OFFICER:
                 work.audit(actor, "issue", office_id=visit.office_id, target=visit.label)
+            if on_issue is not None:
+                on_issue(work, issued)
             if retry_key is not None:
-                work.session.add(
-                    KioskRequestRow(
-                        transaction=retry_key.transaction,
-                        office_id=visit.office_id,
-                        device=retry_key.device,
-                        action="issue_ticket",
-                        response=issued_to_json(issued),
-                        created_at=work.now,
-                    )
+                remember(
+                    work,
+                    retry_key,
+                    office_id=visit.office_id,
+                    action=action,
+                    response=issued_to_json(issued),
                 )
         return issued
 
@@ -206,30 +214,15 @@ class IssuingService(UseCases):
         number = next_number(
             work.session, office_id=snapshot.office.id, series=service.prefix, office_day=office_day
         )
-        nik_hash, nik_last4 = self._minimise_nik(request.nik)
-        visit = VisitRow(
-            office_id=snapshot.office.id,
-            service_code=service.id,
-            office_day=office_day,
-            series=service.prefix,
+        return new_visit(
+            work,
+            service,
+            request,
             number=number,
-            label=format_number(service.prefix, number),
-            token=secrets.token_urlsafe(TOKEN_BYTES),
+            office_day=office_day,
             session_code=session.code if session else "officer",
-            source=request.source.value,
-            priority_category=request.priority_category,
-            language=request.language,
-            booking_ref=request.booking_ref,
-            appointment_at=request.appointment_at,
-            nik_hash=nik_hash,
-            nik_last4=nik_last4,
-            phone=request.phone,
-            by_proxy=request.by_proxy,
-            created_at=work.now,
+            nik=self._minimise_nik(request.nik),
         )
-        work.session.add(visit)
-        work.session.flush()
-        return visit
 
     def _minimise_nik(self, nik: str | None) -> tuple[str | None, str | None]:
         if nik is None:
@@ -238,6 +231,42 @@ class IssuingService(UseCases):
             raise InvalidNik()
         digest = hmac.new(self._nik_key, nik.encode(), hashlib.sha256).hexdigest()
         return digest, nik[-4:]
+
+
+def new_visit(
+    work: Unit,
+    service: Service,
+    request: IssueRequest,
+    *,
+    number: int,
+    office_day: date,
+    session_code: str,
+    nik: tuple[str | None, str | None] = (None, None),
+) -> VisitRow:
+    """Add the visit numbered ``number``; ``nik`` is its keyed hash and last four digits."""
+    visit = VisitRow(
+        office_id=request.office,
+        service_code=service.id,
+        office_day=office_day,
+        series=service.prefix,
+        number=number,
+        label=format_number(service.prefix, number),
+        token=secrets.token_urlsafe(TOKEN_BYTES),
+        session_code=session_code,
+        source=request.source.value,
+        priority_category=request.priority_category,
+        language=request.language,
+        booking_ref=request.booking_ref,
+        appointment_at=request.appointment_at,
+        nik_hash=nik[0],
+        nik_last4=nik[1],
+        phone=request.phone,
+        by_proxy=request.by_proxy,
+        created_at=work.now,
+    )
+    work.session.add(visit)
+    work.session.flush()
+    return visit
 
 
 def service_names(service: Service) -> dict[str, str]:
@@ -279,20 +308,26 @@ def _open_session(
     return session
 
 
-def _take_quota(
+def take_quota(
     work: Unit,
     snapshot: OfficeSnapshot,
     service: Service,
     session: ActiveSession | None,
     office_day: date,
+    places: int = 1,
 ) -> None:
+    """Take ``places`` of the service's (or special session's) quota, or refuse."""
     if session is not None and session.special:
         scope, limit = f"session:{session.code}", session.quota
     else:
         scope, limit = f"service:{service.id}", service.daily_quota
     # Usage is counted even without a limit, so reports and a quota set later are right.
     used = take_quota_place(
-        work.session, office_id=snapshot.office.id, scope=scope, office_day=office_day
+        work.session,
+        office_id=snapshot.office.id,
+        scope=scope,
+        office_day=office_day,
+        places=places,
     )
     if limit is not None and used > limit:
         raise QuotaFull(service=service_names(service))
@@ -310,6 +345,8 @@ class Placement:
     appointment_at: datetime | None = None
     series: str | None = None
     number: int | None = None
+    #: When the visit joined this queue; now unless it was issued offline earlier.
+    queued_at: datetime | None = None
 
 
 def add_waiting_ticket(
@@ -336,7 +373,7 @@ def add_waiting_ticket(
         series=placement.series,
         number=placement.number,
         status=TicketStatus.WAITING.value,
-        queued_at=work.now,
+        queued_at=placement.queued_at or work.now,
         appointment_at=placement.appointment_at,
         recall_count=0,
         predicted_wait_minutes=predicted_wait_minutes,

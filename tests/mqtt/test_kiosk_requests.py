@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -152,3 +153,88 @@ def test_lookup_by_the_ticket_qr(engine: Engine) -> None:
         json.dumps({"transaction": str(uuid.uuid4()), "data": {"code": "no-such-token"}}).encode(),
     )
     assert missing is not None and json.loads(missing.payload)["error"]["code"] == "not_found"
+
+
+def full_handler(engine: Engine) -> KioskRequests:
+    return KioskRequests(
+        issuing=engine.issuing,
+        bookings=engine.bookings,
+        offline=engine.offline,
+        ratings=engine.ratings,
+    )
+
+
+def ask(
+    handler: KioskRequests, action: str, data: dict[str, object], transaction: str
+) -> dict[str, Any]:
+    reply = handler.handle(
+        REQUEST.replace("issue_ticket", action),
+        json.dumps({"transaction": transaction, "data": data}).encode(),
+    )
+    assert reply is not None and reply.topic == RESPONSE.replace("issue_ticket", action)
+    answer: dict[str, Any] = json.loads(reply.payload)
+    assert answer["transaction"] == transaction
+    return answer
+
+
+def test_check_in_over_the_contract(engine: Engine) -> None:
+    from datetime import date, time
+
+    from queue_server.services.bookings import BookingEntry
+    from queue_server.services.unit import Actor
+
+    entry = BookingEntry("MP-777", "mpaspor", date(2026, 11, 23), time(10, 0))
+    engine.bookings.import_bookings("kanim-test", [entry], actor=Actor(name="admin"))
+    handler = full_handler(engine)
+    data = {"booking_code": "mp-777", "documents_ready": True}
+    refused = ask(handler, "check_in", {**data, "documents_ready": False}, str(uuid.uuid4()))
+    assert refused["error"]["code"] == "documents_not_ready"
+    assert refused["error"]["messages"]["id"].startswith("Nomor antrean customer service")
+    transaction = str(uuid.uuid4())
+    first = ask(handler, "check_in", data, transaction)
+    assert first["status"] == "ok" and first["data"]["label"] == "A-001"
+    assert ask(handler, "check_in", data, transaction) == first
+    used = ask(handler, "check_in", data, str(uuid.uuid4()))
+    assert used["error"]["code"] == "booking_used"
+    assert visits(engine) == 1
+
+
+def test_lease_then_sync_over_the_contract(engine: Engine) -> None:
+    handler = full_handler(engine)
+    transaction = str(uuid.uuid4())
+    block = ask(handler, "lease_numbers", {"service": "walkin", "count": 3}, transaction)
+    assert block["status"] == "ok"
+    lease = block["data"]
+    assert (lease["first_label"], lease["last_label"]) == ("B-001", "B-003")
+    assert ask(handler, "lease_numbers", {"service": "walkin", "count": 3}, transaction) == block
+    issued_at = "2026-11-23T02:01:00+00:00"
+    tickets = [
+        {"lease": lease["lease"], "service": "walkin", "number": 1, "issued_at": issued_at},
+        {"lease": lease["lease"], "service": "walkin", "number": 9, "issued_at": issued_at},
+    ]
+    synced = ask(handler, "sync_tickets", {"tickets": tickets}, str(uuid.uuid4()))
+    accepted, refused = synced["data"]["tickets"]
+    assert (accepted["status"], accepted["label"]) == ("accepted", "B-001")
+    assert refused["status"] == "refused" and refused["error"]["code"] == "lease_invalid"
+    assert set(refused["error"]["messages"]) == {"id", "en"}
+    again = ask(handler, "sync_tickets", {"tickets": tickets[:1]}, str(uuid.uuid4()))
+    assert again["data"]["tickets"][0]["token"] == accepted["token"]
+    assert visits(engine) == 1
+
+
+def test_rate_over_the_contract(engine: Engine) -> None:
+    handler = full_handler(engine)
+    issued = send(handler, {"service": "pickup"}, str(uuid.uuid4()))
+    token = issued["data"]["token"]  # type: ignore[index]
+    early = ask(handler, "rate", {"ticket_token": token, "score": 3}, str(uuid.uuid4()))
+    assert early["error"]["code"] == "nothing_to_rate"
+    from queue_server.services.unit import Actor
+
+    officer = Actor(name="officer")
+    engine.officer.open_counter("kanim-test", "pickup-1", actor=officer)
+    engine.officer.call_next("kanim-test", "pickup-1", actor=officer)
+    engine.officer.finish("kanim-test", "pickup-1", actor=officer)
+    rated = ask(handler, "rate", {"ticket_token": token, "score": 3}, str(uuid.uuid4()))
+    assert rated["data"] == {"label": "D-001", "station": "PICKUP", "score": 3}
+    bad = ask(handler, "rate", {"ticket_token": token, "score": 7}, str(uuid.uuid4()))
+    assert bad["error"]["code"] == "invalid_field"

@@ -11,10 +11,13 @@ import yaml
 
 from queue_server.persistence.db import Database, open_database
 from queue_server.persistence.migrate import upgrade
+from queue_server.services.bookings import BookingService
 from queue_server.services.events import EventBus
 from queue_server.services.issuing import IssuingService
 from queue_server.services.officer import OfficerService
+from queue_server.services.offline import OfflineIssuing
 from queue_server.services.offices import OfficeCatalog, store_office
+from queue_server.services.ratings import RatingService
 from tests.services.clock import MONDAY_10_WITA, FakeClock
 
 OFFICE_FILE = Path(__file__).with_name("office.yaml")
@@ -43,6 +46,9 @@ class Engine:
         }
         self.issuing = IssuingService(nik_key=b"test-key", **shared)
         self.officer = OfficerService(**shared)
+        self.bookings = BookingService(issuing=self.issuing, **shared)
+        self.offline = OfflineIssuing(**shared)
+        self.ratings = RatingService(**shared)
 
     def load(self, settings: dict[str, Any]) -> None:
         with self.database.writer() as session, session.begin():
