@@ -137,10 +137,6 @@ class IssuingService(UseCases):
         both exist (the retry gets the ticket) or neither does (the retry issues it). Refusals
         are not stored: they changed nothing, so answering a retry afresh is safe.
         """
-        if retry_key is not None:
-            earlier = self.earlier_answer(retry_key)
-            if earlier is not None:
-                return earlier
         try:
             return self._issue(
                 request, actor=actor, retry_key=retry_key, on_issue=on_issue, action=action
@@ -167,6 +163,10 @@ class IssuingService(UseCases):
         action: str,
     ) -> IssuedTicket:
         with self.unit() as work:
+            # A retry is answered in the same transaction that would otherwise issue.
+            earlier = None if retry_key is None else earlier_answer(work.session, retry_key)
+            if earlier is not None:
+                return issued_from_json(earlier)
             snapshot = self.catalog.get(work.session, request.office)
             service = snapshot.service(request.service)
             priority = _check_priority(snapshot, request.priority_category)
