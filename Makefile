@@ -8,7 +8,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/python -m pip
 APT_PACKAGES := postgresql python3-venv mosquitto mosquitto-clients \
-  swig libpcsclite-dev pcscd pcsc-tools vsmartcard-vpcd libzbar0 libusb-1.0-0
+  swig libpcsclite-dev pcscd pcsc-tools vsmartcard-vpcd libzbar0 libusb-1.0-0 \
+  fonts-dejavu-core
 HOST ?= 127.0.0.1
 PORT ?= 8080
 

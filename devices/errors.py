@@ -1,0 +1,33 @@
+"""Errors shared by every device package."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+
+class DeviceError(Exception):
+    """Base of every device error."""
+
+
+class MissingDependency(DeviceError, ImportError):
+    """An optional hardware library is not installed."""
+
+
+def require(module: str, package: str, alternative: str) -> ModuleType:
+    """Import an optional hardware library, or explain how to get it.
+
+    Args:
+        module: the module to import, e.g. ``"usb.core"``.
+        package: what to install, e.g. ``"pip install pyusb (Debian: libusb-1.0-0)"``.
+        alternative: what works without it, e.g. ``"kind: virtual"``.
+
+    Raises:
+        MissingDependency: the module cannot be imported.
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as err:
+        raise MissingDependency(
+            f"{module} is not available: install {package}, or use {alternative}"
+        ) from err

@@ -1,0 +1,61 @@
+"""The few operations a ticket is made of; renderers turn them into bytes or pixels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Align = Literal["left", "center", "right"]
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """One line of text, already wrapped to the paper width.
+
+    Attributes:
+        text: the line, without a newline.
+        align: horizontal alignment.
+        bold: emphasised.
+        scale: character magnification (1 = font A, 12 x 24 dots; up to 8).
+    """
+
+    text: str
+    align: Align = "center"
+    bold: bool = False
+    scale: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Qr:
+    """A QR code of ``data``, centred; native or raster depends on the printer profile."""
+
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Logo:
+    """A picture (PNG) printed centred, at most ``max_width_px`` wide."""
+
+    path: Path
+    max_width_px: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A horizontal line across the paper."""
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """Blank lines."""
+
+    lines: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """Feed the ticket out and cut it (only feeds on printers without a cutter)."""
+
+
+PrintOp = Text | Qr | Logo | Rule | Feed | Cut
