@@ -45,6 +45,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="fresh SQLite file with the demo office")
     serve.add_argument("--mqtt-port", type=int, help="port of the managed MQTT broker (1883)")
     serve.add_argument("--no-mqtt", action="store_true", help="HTTP only: no broker, no MQTT")
+    serve.add_argument("--mqtt-host", help="address the managed broker binds (127.0.0.1)")
+    serve.add_argument(
+        "--mqtt-url",
+        help="external broker mqtt[s]://user:pass@host:port instead of the managed one "
+        "(prefer ANTRE_MQTT_URL: arguments are visible in ps)",
+    )
+    serve.add_argument("--mqtt-ca", help="CA file to trust for an mqtts:// broker")
+    serve.add_argument(
+        "--mqtt-tls", action="store_true", help="add a TLS listener (self-signed if no cert given)"
+    )
+    serve.add_argument("--mqtt-tls-cert", help="TLS listener certificate (PEM)")
+    serve.add_argument("--mqtt-tls-key", help="TLS listener private key (PEM)")
+    serve.add_argument("--mqtt-tls-port", type=int, help="TLS listener port (8883)")
+    serve.add_argument("--mqtt-tls-host", help="address the TLS listener binds (0.0.0.0)")
     serve.set_defaults(handler=_serve)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(
@@ -83,6 +97,23 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--office", required=True, help="office id")
     _add_db(add)
     add.set_defaults(handler=_add_device)
+    from devices.cli import register as register_device_commands
+
+    register_device_commands(device_actions)
+
+    booking = commands.add_parser("booking", help="M-Paspor bookings")
+    booking_actions = booking.add_subparsers(dest="action", required=True)
+    imports = booking_actions.add_parser(
+        "import", help="import a booking list (CSV: code,service,date,slot)"
+    )
+    imports.add_argument("file", type=Path)
+    imports.add_argument("--office", required=True, help="office id")
+    _add_db(imports)
+    imports.set_defaults(handler=_import_bookings)
+
+    from queue_server.mqtt.commands import register as register_mqtt_commands
+
+    register_mqtt_commands(commands)
 
     token = commands.add_parser("token", help="machine tokens")
     token_actions = token.add_subparsers(dest="action", required=True)
@@ -224,6 +255,23 @@ def _add_device(args: argparse.Namespace) -> int:
     print(f"device {device} ({args.kind}) added to {args.office}")
     print(f"MQTT user: {device}")
     print(f"MQTT password: {password}  (shown once)")
+    return 0
+
+
+def _import_bookings(args: argparse.Namespace) -> int:
+    from queue_server.services.bookings import read_booking_csv
+    from queue_server.services.container import build_services
+    from queue_server.services.unit import Actor
+
+    entries = read_booking_csv(args.file.read_text(encoding="utf-8-sig"))
+    config = _config(args)
+    _prepare(config)
+    services = build_services(config)
+    try:
+        result = services.bookings.import_bookings(args.office, entries, actor=Actor(name="cli"))
+    finally:
+        services.close()
+    print(f"bookings: {result.added} added, {result.updated} moved, {result.unchanged} unchanged")
     return 0
 
 

@@ -29,6 +29,13 @@ def describe(error: Exception) -> str | None:
 
     if isinstance(error, BookingFileError):
         return f"Daftar booking tidak valid / the booking list is not valid: {error}"
+    from queue_server.mqtt.broker import BrokerError
+    from queue_server.mqtt.external import BrokerUrlError
+
+    if isinstance(error, BrokerUrlError):
+        return f"Alamat broker MQTT tidak valid / invalid MQTT broker URL: {error}"
+    if isinstance(error, BrokerError):
+        return f"Broker MQTT tidak dapat dijalankan / the MQTT broker could not start: {error}"
     if isinstance(error, FileNotFoundError):
         return f"Berkas tidak ditemukan / file not found: {error.filename}"
     return None

@@ -11,7 +11,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ENV_PREFIX = "ANTRE_"
 
@@ -37,6 +37,28 @@ class ServerConfig(BaseModel):
     mqtt_enabled: bool = Field(default=True, description="run the MQTT side (broker and adapter)")
     mqtt_port: int = Field(default=1883, ge=1, le=65535, description="port of the managed broker")
     mqtt_host: str = Field(default="127.0.0.1", description="address the managed broker binds")
+    mqtt_url: str = Field(
+        default="",
+        description="external broker (mqtt://user:pass@host:port or mqtts://...) instead of "
+        "the managed one; set it with ANTRE_MQTT_URL so the password is not in `ps`",
+    )
+    mqtt_ca: str = Field(default="", description="CA file for an mqtts:// broker (default: system)")
+    mqtt_tls: bool = Field(
+        default=False, description="add a TLS listener (a self-signed certificate if none given)"
+    )
+    mqtt_tls_cert: str = Field(default="", description="certificate of the TLS listener (PEM)")
+    mqtt_tls_key: str = Field(default="", description="private key of the TLS listener (PEM)")
+    mqtt_tls_port: int = Field(default=8883, ge=1, le=65535, description="port of the TLS listener")
+    mqtt_tls_host: str = Field(default="0.0.0.0", description="address the TLS listener binds")
+    mqtt_workers: int = Field(
+        default=0,
+        ge=0,
+        le=32,
+        description="threads handling device messages (0: 1 on SQLite, 4 on PostgreSQL)",
+    )
+    mqtt_account_check_s: float = Field(
+        default=5.0, gt=0, le=3600, description="how often new devices are given to the broker"
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -44,6 +66,24 @@ class ServerConfig(BaseModel):
         if not value.startswith(("sqlite:", "postgresql")):
             raise ValueError("database_url must be a sqlite:/// or postgresql+psycopg:// URL")
         return value
+
+    @field_validator("mqtt_url")
+    @classmethod
+    def _mqtt_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("mqtt://", "mqtts://")):
+            raise ValueError("mqtt_url must be an mqtt:// or mqtts:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _tls_files_in_pairs(self) -> ServerConfig:
+        if bool(self.mqtt_tls_cert) != bool(self.mqtt_tls_key):
+            raise ValueError("mqtt_tls_cert and mqtt_tls_key go together")
+        return self
+
+    @property
+    def mqtt_tls_enabled(self) -> bool:
+        """Whether the managed broker gets a TLS listener."""
+        return self.mqtt_tls or bool(self.mqtt_tls_cert)
 
 
 def load_config(**overrides: Any) -> ServerConfig:

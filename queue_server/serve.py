@@ -29,6 +29,14 @@ def run_server(args: argparse.Namespace) -> int:
         threads=args.threads,
         mqtt_port=args.mqtt_port,
         mqtt_enabled=False if args.no_mqtt else None,
+        mqtt_host=args.mqtt_host,
+        mqtt_url=args.mqtt_url,
+        mqtt_ca=args.mqtt_ca,
+        mqtt_tls=True if args.mqtt_tls else None,
+        mqtt_tls_cert=args.mqtt_tls_cert,
+        mqtt_tls_key=args.mqtt_tls_key,
+        mqtt_tls_port=args.mqtt_tls_port,
+        mqtt_tls_host=args.mqtt_tls_host,
     )
     if args.demo:
         _fresh_demo(config)

@@ -115,26 +115,15 @@ def newcomer_position(
     regular_waiting: int,
     priority: bool,
     policy: PriorityPolicy,
-    streak: Streak = Streak(),
 ) -> int:
     """How many waiting tickets are called before a newcomer who joins last in its class.
 
-    Counts only, so a kiosk's estimate costs the same with 10 or 10,000 people waiting;
-    it agrees with :func:`order_queue` for a newcomer with the latest queue time.
+    Closed form, so a kiosk's estimate costs the same with 10 or 10,000 people waiting; it
+    agrees with :func:`order_queue` from a fresh streak: while both classes wait, calls go
+    in blocks of ``priority_run`` priority then ``regular_run`` regular tickets.
     """
-    priority_left = priority_waiting + (1 if priority else 0)
-    regular_left = regular_waiting + (0 if priority else 1)
-    ahead = 0
-    for _ in range(priority_left + regular_left):
-        take_priority = priority_left > 0 and (regular_left == 0 or prefer_priority(streak, policy))
-        if take_priority:
-            priority_left -= 1
-            if priority and priority_left == 0:
-                return ahead
-        else:
-            regular_left -= 1
-            if not priority and regular_left == 0:
-                return ahead
-        ahead += 1
-        streak = streak.after(called_priority=take_priority)
-    return ahead
+    if priority:
+        blocks_before = priority_waiting // policy.priority_run
+        return priority_waiting + min(regular_waiting, blocks_before * policy.regular_run)
+    blocks_up_to = regular_waiting // policy.regular_run + 1
+    return regular_waiting + min(priority_waiting, blocks_up_to * policy.priority_run)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -20,6 +22,10 @@ from pathlib import Path
 from queue_server.protocol.topics import PROTOCOL_VERSION, ROOT, check_id
 
 START_TIMEOUT_S = 10.0
+
+
+class BrokerError(RuntimeError):
+    """The managed broker could not be started or configured."""
 
 
 class DeviceKind(StrEnum):
@@ -106,12 +112,36 @@ def write_passwords(path: Path, accounts: list[Account]) -> None:
         )
 
 
+@dataclass(frozen=True)
+class TlsListener:
+    """A second, TLS-only listener (TLS 1.2+, no client certificates: accounts still log in)."""
+
+    port: int
+    cert_file: Path
+    key_file: Path
+    host: str = "0.0.0.0"
+
+
 def write_config(
-    folder: Path, *, port: int, host: str = "127.0.0.1", run_as: str | None = None
+    folder: Path,
+    *,
+    port: int,
+    host: str = "127.0.0.1",
+    run_as: str | None = None,
+    tls: TlsListener | None = None,
 ) -> Path:
     config = folder / "mosquitto.conf"
     data = folder / "data"
     data.mkdir(exist_ok=True)
+    tls_lines = []
+    if tls is not None:
+        tls_lines = [
+            f"listener {tls.port} {tls.host}",
+            f"certfile {tls.cert_file}",
+            f"keyfile {tls.key_file}",
+            "tls_version tlsv1.2",  # the minimum; TLS 1.3 is offered too
+            "require_certificate false",
+        ]
     config.write_text(
         "\n".join(
             [
@@ -125,9 +155,12 @@ def write_config(
                 f"persistence_location {data}/",
                 "autosave_interval 1",
                 "max_queued_messages 10000",
+                # Without it, a reply sent right after a PUBACK waits ~40 ms for a delayed ACK.
+                "set_tcp_nodelay true",
                 "log_dest stdout",
                 "log_type error",
                 "log_type warning",
+                *tls_lines,
                 "",
             ]
         )
@@ -136,7 +169,12 @@ def write_config(
 
 
 class MosquittoProcess:
-    """Start, watch and stop one broker; files live in ``folder``."""
+    """Start, reload and stop one broker; files live in ``folder``.
+
+    ``reload`` rewrites the password and ACL files and sends SIGHUP: Mosquitto 2 re-reads
+    both without dropping connections. ``relaunch`` starts the process again with the files
+    as they are (used by :class:`~queue_server.mqtt.supervisor.BrokerSupervisor`).
+    """
 
     def __init__(
         self,
@@ -146,45 +184,85 @@ class MosquittoProcess:
         accounts: list[Account],
         port: int,
         host: str = "127.0.0.1",
+        tls: TlsListener | None = None,
     ) -> None:
-        self.folder, self.port, self.host = folder, port, host
-        self._office, self._accounts = office, accounts
+        self.folder, self.port, self.host, self.tls = folder, port, host, tls
+        self._office, self._accounts = office, list(accounts)
         self._process: subprocess.Popen[bytes] | None = None
+        self._run_as: str | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def accounts(self) -> list[Account]:
+        return list(self._accounts)
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def exit_code(self) -> int | None:
+        """The exit code once the process has ended, None while it runs (or was never started)."""
+        return self._process.poll() if self._process is not None else None
 
     def start(self) -> MosquittoProcess:
         if shutil.which("mosquitto") is None:
-            raise RuntimeError("mosquitto is not installed (apt-get install mosquitto)")
+            raise BrokerError("mosquitto is not installed (apt-get install mosquitto)")
         self.folder.mkdir(parents=True, exist_ok=True)
-        write_passwords(self.folder / "passwd", self._accounts)
-        write_acl(self.folder / "acl", self._office, self._accounts)
-        run_as = None
         if os.geteuid() == 0:
             # As root, mosquitto drops to the 'mosquitto' user, which must reach its files;
             # where a private parent folder forbids that, it keeps running as root.
-            run_as = "mosquitto" if _reachable_by_others(self.folder) else "root"
-            if run_as == "mosquitto":
-                for path in [self.folder, *self.folder.rglob("*")]:
-                    shutil.chown(path, "mosquitto", "mosquitto")
-        config = write_config(self.folder, port=self.port, host=self.host, run_as=run_as)
-        if run_as == "mosquitto":
-            shutil.chown(config, "mosquitto", "mosquitto")
-        self._process = subprocess.Popen(
-            ["mosquitto", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        _wait_for_port(self.port, self._process)
+            self._run_as = "mosquitto" if _reachable_by_others(self.folder) else "root"
+        with self._lock:
+            self._write_files()
+            self._launch()
         return self
 
+    def relaunch(self) -> None:
+        """Start the process again after it ended; raises BrokerError if it does not come up."""
+        with self._lock:
+            self._launch()
+
+    def reload(self, accounts: list[Account]) -> None:
+        """Give the running broker a new set of accounts (SIGHUP re-reads passwords and ACL)."""
+        with self._lock:
+            self._accounts = list(accounts)
+            self._write_files()
+            if self._process is not None and self._process.poll() is None:
+                self._process.send_signal(signal.SIGHUP)
+
     def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            self._process.wait(timeout=10)
-        self._process = None
+        with self._lock:
+            if self._process is not None and self._process.poll() is None:
+                self._process.terminate()
+                self._process.wait(timeout=10)
+            self._process = None
 
     def __enter__(self) -> MosquittoProcess:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def _write_files(self) -> None:
+        write_passwords(self.folder / "passwd", self._accounts)
+        write_acl(self.folder / "acl", self._office, self._accounts)
+        write_config(
+            self.folder, port=self.port, host=self.host, run_as=self._run_as, tls=self.tls
+        )
+        (self.folder / "passwd").chmod(0o600)
+        if self._run_as == "mosquitto":
+            for path in [self.folder, *self.folder.rglob("*")]:
+                shutil.chown(path, "mosquitto", "mosquitto")
+
+    def _launch(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            return
+        self._process = subprocess.Popen(
+            ["mosquitto", "-c", str(self.folder / "mosquitto.conf")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_for_port(connect_host(self.host), self.port, self._process)
 
 
 def _reachable_by_others(folder: Path) -> bool:
@@ -197,14 +275,21 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
+def connect_host(bind_host: str) -> str:
+    """Where a local client reaches a listener bound to ``bind_host``."""
+    return "127.0.0.1" if bind_host in {"", "0.0.0.0", "::"} else bind_host
+
+
+def _wait_for_port(host: str, port: int, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"mosquitto exited with code {process.returncode}")
+            raise BrokerError(f"mosquitto exited with code {process.returncode}")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            with socket.create_connection((host, port), timeout=0.2):
                 return
         except OSError:
             time.sleep(0.05)
-    raise RuntimeError("mosquitto did not start listening in time")
+    process.terminate()
+    process.wait(timeout=10)
+    raise BrokerError("mosquitto did not start listening in time")

@@ -1,17 +1,21 @@
 """The server's MQTT connection (paho-mqtt 2, MQTT v5, callback API version 2).
 
-Paho's network thread only queues incoming messages; one worker thread handles them
-through the use cases and publishes the replies, so a slow database never stalls the
+Paho's network thread only queues incoming messages; worker threads (one by default,
+several on PostgreSQL) handle them through the use cases and publish the replies, each
+device's messages in order on one worker, so a slow database never stalls the
 network loop, and web requests never wait on the broker. The session is persistent
 (``clean_start=False`` with an expiry), so requests sent while the server was away are
-delivered when it returns; paho reconnects with back-off by itself.
+delivered when it returns. paho reconnects with back-off (1 s doubling to 30 s), also when
+the first connection fails; publishing only queues, so no caller waits on the broker.
 """
 
 from __future__ import annotations
 
 import logging
 import queue
+import socket
 import threading
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -26,6 +30,10 @@ from queue_server.mqtt.kiosk_requests import Outgoing
 log = logging.getLogger(__name__)
 SESSION_EXPIRY_S = 24 * 3600
 KEEPALIVE_S = 15
+RECONNECT_MIN_S, RECONNECT_MAX_S = 1, 30
+# Messages kept in memory while the broker is away; retained states are re-published on
+# reconnect anyway, so a long outage costs memory up to here and then drops new messages.
+MAX_QUEUED_MESSAGES = 10_000
 
 
 class MessageHandler(Protocol):
@@ -38,10 +46,14 @@ class MessageHandler(Protocol):
 
 @dataclass(frozen=True)
 class BrokerAddress:
+    """Where the server's client connects; ``tls`` with ``ca_file`` (None: the system CAs)."""
+
     host: str
     port: int
     username: str
     password: str
+    tls: bool = False
+    ca_file: str | None = None
 
 
 class ServerMqtt:
@@ -53,27 +65,44 @@ class ServerMqtt:
         handler: MessageHandler,
         client_id: str = "antre-server",
         on_connected: Callable[[], None] | None = None,
+        workers: int = 1,
     ) -> None:
         self._broker, self._office, self._handler = broker, office, handler
         self._on_connected = on_connected
-        self._inbox: queue.Queue[tuple[str, bytes] | None] = queue.Queue()
+        # One inbox per worker; a device's messages always go to the same worker, so
+        # they are handled in the order they arrived (e.g. online, then offline).
+        self._inboxes: list[queue.Queue[tuple[str, bytes] | None]] = [
+            queue.Queue() for _ in range(max(1, workers))
+        ]
         self._client = mqtt.Client(
             callback_api_version=CallbackAPIVersion.VERSION2,
             client_id=client_id,
             protocol=MQTTProtocolVersion.MQTTv5,
         )
-        self._client.username_pw_set(broker.username, broker.password)
-        self._client.reconnect_delay_set(min_delay=1, max_delay=30)
+        if broker.username:
+            self._client.username_pw_set(broker.username, broker.password)
+        if broker.tls:
+            self._client.tls_set(ca_certs=broker.ca_file)  # verifies the host name too
+        self._client.reconnect_delay_set(min_delay=RECONNECT_MIN_S, max_delay=RECONNECT_MAX_S)
+        self._client.max_queued_messages_set(MAX_QUEUED_MESSAGES)
+        self._client.on_socket_open = _without_nagle
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message
-        self._worker = threading.Thread(target=self._work, name="mqtt-kiosk-requests", daemon=True)
+        self._workers = [
+            threading.Thread(
+                target=self._work, args=(inbox,), name=f"mqtt-worker-{index}", daemon=True
+            )
+            for index, inbox in enumerate(self._inboxes)
+        ]
         self.connected = threading.Event()
+        self._queue_full = False
 
     def start(self) -> None:
         properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         properties.SessionExpiryInterval = SESSION_EXPIRY_S
-        self._worker.start()
+        for worker in self._workers:
+            worker.start()
         self._client.connect_async(
             self._broker.host,
             self._broker.port,
@@ -84,12 +113,24 @@ class ServerMqtt:
         self._client.loop_start()
 
     def publish(self, topic: str, payload: bytes, retain: bool) -> None:
-        """Queue a QoS 1 message; paho keeps it while the link is down and sends it on return."""
-        self._client.publish(topic, payload, qos=1, retain=retain)
+        """Queue a QoS 1 message and return at once, connected or not.
+
+        paho keeps the message in memory while the link is down and sends it when it returns.
+        """
+        self._send(topic, payload, qos=1, retain=retain)
+
+    def _send(self, topic: str, payload: bytes, *, qos: int, retain: bool) -> None:
+        info = self._client.publish(topic, payload, qos=qos, retain=retain)
+        full = info.rc == mqtt.MQTT_ERR_QUEUE_SIZE
+        if full and not self._queue_full:
+            log.warning("broker away too long: outgoing queue full, dropping new messages")
+        self._queue_full = full
 
     def stop(self) -> None:
-        self._inbox.put(None)
-        self._worker.join(timeout=10)
+        for inbox in self._inboxes:
+            inbox.put(None)
+        for worker in self._workers:
+            worker.join(timeout=10)
         self.connected.clear()  # a disconnect we asked for is not worth a warning
         self._client.disconnect()
         self._client.loop_stop()
@@ -115,11 +156,13 @@ class ServerMqtt:
         self.connected.clear()
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
-        self._inbox.put((message.topic, bytes(message.payload)))
+        topic = message.topic
+        inbox = self._inboxes[zlib.crc32(_sender(topic)) % len(self._inboxes)]
+        inbox.put((topic, bytes(message.payload)))
 
-    def _work(self) -> None:
+    def _work(self, inbox: queue.Queue[tuple[str, bytes] | None]) -> None:
         while True:
-            item = self._inbox.get()
+            item = inbox.get()
             if item is None:
                 return
             try:
@@ -128,4 +171,19 @@ class ServerMqtt:
                 log.exception("kiosk request failed")
                 continue
             if reply is not None:
-                self._client.publish(reply.topic, reply.payload, qos=reply.qos, retain=reply.retain)
+                self._send(reply.topic, reply.payload, qos=reply.qos, retain=reply.retain)
+
+
+def _sender(topic: str) -> bytes:
+    """The device a topic belongs to (``antre/v1/{office}/{kind}/{device}/...``)."""
+    parts = topic.split("/", 5)
+    return parts[4].encode() if len(parts) > 4 else topic.encode()
+
+
+def _without_nagle(_client: mqtt.Client, _userdata: Any, sock: Any) -> None:
+    """Send each packet at once: paho sets no TCP_NODELAY, and a reply written right after a
+    PUBACK would otherwise wait for the broker's delayed ACK (about 40 ms on Linux)."""
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except (OSError, AttributeError):  # not a TCP socket (e.g. a websocket wrapper)
+        log.debug("could not disable Nagle's algorithm on the broker connection")

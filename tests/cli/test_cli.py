@@ -92,3 +92,31 @@ def test_keys_are_kept_beside_the_database_and_reused(tmp_path: Path) -> None:
     assert (tmp_path / "session.key").stat().st_mode & 0o777 == 0o600
     assert nik_key_bytes(config) != first.encode()
     assert session_key(ServerConfig(database_url=config.database_url, secret_key="set")) == "set"
+
+
+def test_booking_import_lists_every_bad_line_and_imports_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "antre.db"
+    assert main(["office", "load", str(OFFICE_FILE), "--db", str(database)]) == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,service,date,slot\nMP-1,mpaspor,2026-11-31,09:00\nx,mpaspor,2026-11-23,9\n")
+    command = ["booking", "import", str(bad), "--office", "kanim-test", "--db", str(database)]
+    assert main(command) == 2
+    error = capsys.readouterr().err
+    assert "line 2" in error and "line 3" in error and "tidak valid" in error
+    assert _count(database, "bookings") == 0
+    good = tmp_path / "good.csv"
+    good.write_text("code,service,date,slot\nMP-0001,mpaspor,2026-11-23,09:00\n")
+    args = ["booking", "import", str(good), "--office", "kanim-test", "--db", str(database)]
+    assert main(args) == 0
+    assert "1 added" in capsys.readouterr().out
+    assert main(args) == 0
+    assert "1 unchanged" in capsys.readouterr().out
+    assert _count(database, "bookings") == 1
+
+
+def test_device_probe_reports_every_kind(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["device", "probe"]) == 0
+    out = capsys.readouterr().out
+    assert "Printers:" in out and "Scanners:" in out and "Card readers:" in out

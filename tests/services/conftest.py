@@ -15,8 +15,8 @@ from queue_server.services.bookings import BookingService
 from queue_server.services.events import EventBus
 from queue_server.services.issuing import IssuingService
 from queue_server.services.officer import OfficerService
-from queue_server.services.offline import OfflineIssuing
 from queue_server.services.offices import OfficeCatalog, store_office
+from queue_server.services.offline import OfflineIssuing
 from queue_server.services.ratings import RatingService
 from tests.services.clock import MONDAY_10_WITA, FakeClock
 

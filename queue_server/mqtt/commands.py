@@ -1,0 +1,74 @@
+"""``antre mqtt acl``: the ACL and password files an external broker needs.
+
+With ``--mqtt-url`` Antre starts no broker, so the operator's Mosquitto must know the
+devices. This writes the same files the managed broker uses: ``acl`` (one block per
+account) and ``passwd`` (the devices' PBKDF2 hashes; never a clear password).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from queue_server.mqtt.broker import Account, write_acl, write_passwords
+
+SERVER_USER = "antre-server"  # the same name as the managed broker's server account
+
+
+def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``antre mqtt acl`` to the top-level sub-commands."""
+    group = actions.add_parser("mqtt", help="MQTT broker files").add_subparsers(
+        dest="action", required=True
+    )
+    acl = group.add_parser(
+        "acl", help="write the ACL and password file of an external broker for an office"
+    )
+    acl.add_argument("--office", required=True, help="office id")
+    acl.add_argument("--out", type=Path, default=Path("mqtt-acl"), help="folder to write to")
+    acl.add_argument("--server-user", default=SERVER_USER, help="the server's broker account")
+    acl.add_argument(
+        "--server-password-stdin",
+        action="store_true",
+        help="read the server account's password from stdin and add it to passwd",
+    )
+    acl.add_argument("--db", help="database URL or SQLite file (default: var/antre.db)")
+    acl.set_defaults(handler=write_broker_files)
+
+
+def write_broker_files(args: argparse.Namespace) -> int:
+    """The handler of ``antre mqtt acl``: write ``acl`` and ``passwd`` into ``args.out``."""
+    from queue_server.cli import _config, _prepare
+    from queue_server.mqtt.runtime import device_accounts
+    from queue_server.protocol.topics import check_id
+    from queue_server.services.container import build_services
+
+    office = check_id(args.office, "office")
+    config = _config(args)
+    _prepare(config)
+    services = build_services(config)
+    try:
+        if office not in {known["id"] for known in services.views.offices()}:
+            print(f"Kantor tidak dikenal / unknown office: {office}", file=sys.stderr)
+            return 2
+        devices = device_accounts(services, office)
+    finally:
+        services.close()
+    password = sys.stdin.readline().rstrip("\n") if args.server_password_stdin else ""
+    server = Account(args.server_user, password, None)
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_acl(args.out / "acl", office, [server, *devices])
+    passwd = args.out / "passwd"
+    passwd.touch(mode=0o600)
+    write_passwords(passwd, [*([server] if password else []), *devices])
+    passwd.chmod(0o600)
+    _print_next_steps(args.out, args.server_user, len(devices), with_server=bool(password))
+    return 0
+
+
+def _print_next_steps(out: Path, server_user: str, devices: int, *, with_server: bool) -> None:
+    print(f"wrote {out / 'acl'} and {out / 'passwd'} ({devices} devices)")
+    if not with_server:
+        print(f"add the server account: mosquitto_passwd {out / 'passwd'} {server_user}")
+    print("in mosquitto.conf: allow_anonymous false, password_file and acl_file pointing there;")
+    print("run this again after `antre device add`, then reload the broker (SIGHUP).")
