@@ -25,7 +25,9 @@ from devices.smartcard.mrz import MrzKey, PassportData
 from devices.smartcard.passport import PassportProfile, PassportReading
 from devices.smartcard.pcsc import list_readers, open_session
 from devices.smartcard.profiles import CardProfile, read_card
+from devices.smartcard.reader import CardReader, PcscCardReader
 from devices.smartcard.session import CardSession, ResponseApdu
+from devices.smartcard.virtual import VirtualCardReader
 
 __all__ = [
     "AccessDenied",
@@ -34,6 +36,7 @@ __all__ = [
     "CardError",
     "CardNotSupported",
     "CardProfile",
+    "CardReader",
     "CardRemoved",
     "CardSession",
     "CardTimeout",
@@ -46,10 +49,12 @@ __all__ = [
     "PassportData",
     "PassportProfile",
     "PassportReading",
+    "PcscCardReader",
     "ResponseApdu",
     "SecureMessagingError",
     "SmartCardError",
     "UnsupportedEktpReader",
+    "VirtualCardReader",
     "events",
     "list_readers",
     "open_session",
