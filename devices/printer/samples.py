@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from devices.printer.layout import Branding, LocalisedText, TicketView
+from queue_server.domain.numbering import format_number
 
 if TYPE_CHECKING:
     from queue_server.domain.model import Service
@@ -46,7 +47,7 @@ def _sample_ticket(
     first_step = service.journey[0]
     token = hashlib.sha256(f"{service.id}-{_SAMPLE_NUMBER}".encode()).hexdigest()[:16]
     return TicketView(
-        label=f"{service.prefix}{_SAMPLE_NUMBER:03d}",
+        label=format_number(service.prefix, _SAMPLE_NUMBER),
         service_name=LocalisedText(id=service.name_id, en=service.name_en),
         issued_at=issued_at,
         people_ahead=people_ahead,

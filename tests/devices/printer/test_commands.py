@@ -49,7 +49,7 @@ def test_prints_a_sample_on_a_network_printer() -> None:
         assert run("print-test", "--printer", f"network:127.0.0.1:{fake.port}") == 0
         jobs = fake.printer.wait_for_jobs(1)
 
-    assert b"A012" in jobs[0]
+    assert b"A-012" in jobs[0]
     assert b"Kantor Imigrasi Banjarmasin".upper() in jobs[0]
 
 
