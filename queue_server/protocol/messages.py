@@ -204,7 +204,10 @@ class DeviceStatus(_Message):
 
 
 class DeviceHealth(_Message):
-    """``device/{id}/health`` (retained): one entry per component (printer, scanner, card_reader)."""
+    """``device/{id}/health`` (retained): one state per component.
+
+    Kiosks report ``printer``, ``scanner`` and ``card_reader``.
+    """
 
     components: dict[str, str] = Field(max_length=32)
     ts: AwareDatetime | None = None
