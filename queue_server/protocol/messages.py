@@ -11,10 +11,17 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from queue_server.protocol.topics import KioskAction
 
@@ -31,12 +38,18 @@ class ErrorCode(StrEnum):
     UNKNOWN_ACTION = "unknown_action"
 
 
+#: A service id as it appears in topics (no leading or trailing dash), at most 40 long.
+SERVICE_ID = r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$"
+#: A component's state word in a health report.
+StateWord = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+
+
 class _Message(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class IssueTicketData(_Message):
-    service: str = Field(pattern=r"^[a-z0-9-]{1,40}$")
+    service: str = Field(pattern=SERVICE_ID)
     priority_category: str | None = Field(default=None, max_length=40)
     language: Literal["id", "en"] = "id"
     nik: str | None = Field(default=None, pattern=r"^\d{16}$")
@@ -56,12 +69,12 @@ class LookupData(_Message):
 
 
 class LeaseNumbersData(_Message):
-    service: str = Field(pattern=r"^[a-z0-9-]{1,40}$")
+    service: str = Field(pattern=SERVICE_ID)
     count: int = Field(ge=1, le=500)
 
 
 class OfflineTicket(_Message):
-    service: str = Field(pattern=r"^[a-z0-9-]{1,40}$")
+    service: str = Field(pattern=SERVICE_ID)
     number: int = Field(ge=1)
     issued_at: AwareDatetime
     priority_category: str | None = Field(default=None, max_length=40)
@@ -209,7 +222,7 @@ class DeviceHealth(_Message):
     Kiosks report ``printer``, ``scanner`` and ``card_reader``.
     """
 
-    components: dict[str, str] = Field(max_length=32)
+    components: dict[StateWord, StateWord] = Field(max_length=32)
     ts: AwareDatetime | None = None
 
 

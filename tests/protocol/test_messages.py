@@ -121,9 +121,17 @@ def test_decoding_never_raises(action: str, raw: bytes) -> None:
         ("device_health", b'{"components": {"printer": "paper_out"}}', True),
         ("device_health", b'{"components": {"printer": 3}}', False),
         ("device_health", b'{"components": {}, "extra": 1}', False),
+        ("device_health", b'{"components": {"printer": "' + b"x" * 33 + b'"}}', False),
+        ("device_health", b'{"components": {"": "ok"}}', False),
     ],
 )
 def test_device_reports(kind: str, raw: bytes, valid: bool) -> None:
     from queue_server.protocol.messages import decode_device
 
     assert isinstance(decode_device(kind, raw), ProtocolError) is not valid
+
+
+@pytest.mark.parametrize("service", ["-walkin", "walkin-", "Walkin", "a" * 41, ""])
+def test_service_ids_must_be_usable_in_topics(service: str) -> None:
+    refused = decode_request("issue_ticket", payload({"service": service}))
+    assert isinstance(refused, ProtocolError) and refused.code == ErrorCode.INVALID_FIELD
