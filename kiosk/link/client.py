@@ -1,0 +1,222 @@
+"""The kiosk's MQTT link: request/response by transaction, presence, health (paho 2, MQTT v5).
+
+The session is persistent (``clean_start=False`` with an expiry) and paho reconnects with
+back-off (1 s doubling to 30 s), also when the first connection fails. The last will marks
+the kiosk offline (retained) when its socket drops; on every connect it publishes a retained
+``online`` status and subscribes to its responses. :meth:`KioskLink.request` sends a request
+and resends the same transaction until answered or until its deadline: the server answers
+a transaction the same way every time, so resending never issues twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from kiosk.link.answer import Answer, parse_answer
+from kiosk.link.config import LinkConfig
+from kiosk.link.errors import LinkUnavailable
+from queue_server.protocol import topics
+from queue_server.protocol.topics import KioskAction
+
+log = logging.getLogger(__name__)
+CLOSE_WAIT_S = 2.0
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Waiter:
+    """One caller waiting for the answer to one transaction."""
+
+    def __init__(self) -> None:
+        self.arrived = threading.Event()
+        self.answer: Answer | None = None
+
+
+class KioskLink:
+    """One kiosk's connection to the office broker; thread-safe."""
+
+    def __init__(self, config: LinkConfig, *, clock: Clock = utc_now) -> None:
+        self.config, self._clock = config, clock
+        self.ready = threading.Event()  # connected and subscribed to the responses
+        self._waiters: dict[str, _Waiter] = {}
+        self._lock = threading.Lock()
+        self._client = self._new_client()
+        self._on_up: list[Callable[[], None]] = []
+
+    def _new_client(self) -> mqtt.Client:
+        config = self.config
+        client = mqtt.Client(
+            callback_api_version=CallbackAPIVersion.VERSION2,
+            client_id=config.device,
+            protocol=MQTTProtocolVersion.MQTTv5,
+        )
+        client.username_pw_set(config.user, config.password)
+        if config.tls:
+            client.tls_set(ca_certs=config.ca_file)  # verifies the host name too
+        client.reconnect_delay_set(config.reconnect_min_s, config.reconnect_max_s)
+        client.will_set(self._status_topic, self._status("offline"), qos=1, retain=True)
+        client.on_socket_open = _without_nagle
+        client.on_connect = self._on_connect
+        client.on_subscribe = self._on_subscribe
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        return client
+
+    @property
+    def _status_topic(self) -> str:
+        return topics.device_status(self.config.office, self.config.device)
+
+    def _status(self, state: str) -> bytes:
+        payload: dict[str, str] = {"state": state}
+        if state == "online":
+            payload.update(
+                kind=self.config.kind, version=self.config.version, ts=self._clock().isoformat()
+            )
+        return json.dumps(payload).encode()
+
+    def on_up(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` (on paho's thread: keep it short) each time the link comes up."""
+        self._on_up.append(callback)
+
+    def start(self) -> KioskLink:
+        """Connect in the background; returns at once, also when the broker is away."""
+        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+        properties.SessionExpiryInterval = self.config.session_expiry_s
+        self._client.connect_async(
+            self.config.host,
+            self.config.port,
+            keepalive=self.config.keepalive_s,
+            clean_start=False,
+            properties=properties,
+        )
+        self._client.loop_start()
+        return self
+
+    def close(self) -> None:
+        """Say ``offline`` (a clean disconnect sends no last will), then disconnect."""
+        if self.ready.is_set():
+            info = self._client.publish(
+                self._status_topic, self._status("offline"), qos=1, retain=True
+            )
+            try:
+                info.wait_for_publish(CLOSE_WAIT_S)
+            except (RuntimeError, ValueError):
+                log.debug("the offline status could not be sent")
+        self.ready.clear()
+        self._client.disconnect()
+        self._client.loop_stop()
+
+    def publish_health(self, payload: Mapping[str, Any]) -> None:
+        """Publish ``device/{id}/health`` (retained); queued by paho while the link is down."""
+        topic = topics.device_health(self.config.office, self.config.device)
+        self._client.publish(topic, json.dumps(payload).encode(), qos=1, retain=True)
+
+    def request(
+        self,
+        action: KioskAction,
+        data: Mapping[str, Any],
+        timeout_s: float,
+        *,
+        transaction: str | None = None,
+    ) -> Answer:
+        """Send ``data`` and wait at most ``timeout_s`` for the answer.
+
+        The same transaction is resent every ``resend_s`` while connected; ``transaction``
+        resumes an earlier one (from the outbox). Raises :class:`LinkUnavailable` at the
+        deadline.
+        """
+        transaction = transaction or str(uuid.uuid4())
+        payload = json.dumps({"transaction": transaction, "data": dict(data)}).encode()
+        topic = topics.kiosk_request(self.config.office, self.config.device, action)
+        waiter = _Waiter()
+        with self._lock:
+            self._waiters[transaction] = waiter
+        try:
+            return self._exchange(topic, payload, waiter, time.monotonic() + timeout_s, action)
+        finally:
+            with self._lock:
+                self._waiters.pop(transaction, None)
+
+    def _exchange(
+        self, topic: str, payload: bytes, waiter: _Waiter, deadline: float, action: KioskAction
+    ) -> Answer:
+        while (left_s := deadline - time.monotonic()) > 0:
+            if not self.ready.wait(left_s):
+                break
+            # Only sent while connected: paho would otherwise hold it and send it after
+            # the deadline, when the kiosk may already have printed an offline ticket.
+            self._client.publish(topic, payload, qos=1)
+            if waiter.arrived.wait(
+                min(self.config.resend_s, max(0.0, deadline - time.monotonic()))
+            ):
+                assert waiter.answer is not None
+                return waiter.answer
+        if waiter.arrived.is_set() and waiter.answer is not None:
+            return waiter.answer
+        raise LinkUnavailable(action.value)
+
+    def _on_connect(
+        self, client: mqtt.Client, _userdata: Any, flags: Any, reason: Any, _properties: Any
+    ) -> None:
+        if reason.is_failure:
+            log.warning("the broker refused the kiosk's connection: %s", reason)
+            return
+        client.publish(self._status_topic, self._status("online"), qos=1, retain=True)
+        office, device = self.config.office, self.config.device
+        client.subscribe(f"{topics.prefix(office)}/kiosk/{device}/response/+", qos=1)
+
+    def _on_subscribe(
+        self, _client: mqtt.Client, _userdata: Any, _mid: int, reasons: Any, _properties: Any
+    ) -> None:
+        if any(reason.is_failure for reason in reasons):
+            log.error("the broker refused the kiosk's response subscription: %s", reasons)
+            return
+        if not self.ready.is_set():
+            log.info("kiosk link up")
+        self.ready.set()
+        for callback in self._on_up:
+            callback()
+
+    def _on_disconnect(self, _client: mqtt.Client, *_args: Any) -> None:
+        if self.ready.is_set():
+            log.warning("kiosk link lost; reconnecting")
+        self.ready.clear()
+
+    def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        answer = parse_answer(bytes(message.payload))
+        if answer is None:
+            log.warning("ignored a response that is not an answer")
+            return
+        self._deliver(answer)
+
+    def _deliver(self, answer: Answer) -> None:
+        with self._lock:
+            waiter = self._waiters.get(answer.transaction)
+        if waiter is None:  # a late copy of an answer already taken, or of an abandoned request
+            return
+        waiter.answer = answer
+        waiter.arrived.set()
+
+
+def _without_nagle(_client: mqtt.Client, _userdata: Any, sock: Any) -> None:
+    """Send each request at once instead of waiting for the broker's delayed ACK."""
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except (OSError, AttributeError):  # not a TCP socket (e.g. a websocket wrapper)
+        log.debug("could not disable Nagle's algorithm on the broker connection")

@@ -1,0 +1,174 @@
+"""The kiosk's GUI-free façade over the link: always a ticket to print when one can be given.
+
+``issue`` tries the server first (``issue_ticket``, short timeout) and falls back to a
+leased number when the server cannot be reached; a refusal by the server (closed, quota
+full) is final and is not turned into an offline ticket. ``check_in`` and ``lookup`` need
+the server; ``rate`` goes through the outbox and is delivered later when offline. A
+background thread syncs offline tickets, flushes the outbox and refills the leases each
+time the link comes up, and every ``maintain_every_s`` while it is up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.link.answer import Answer
+from kiosk.link.client import KioskLink
+from kiosk.link.errors import LinkUnavailable, NotAvailableOffline
+from kiosk.link.offline import LocalTicket, OfflineIssuer
+from kiosk.link.outbox import Outbox
+from queue_server.protocol.topics import KioskAction
+
+log = logging.getLogger(__name__)
+ONLINE_ISSUE_TIMEOUT_S = 1.5
+REQUEST_TIMEOUT_S = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedOnline:
+    """A ticket the server issued: its answer (label, token, people ahead, wait…)."""
+
+    data: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        return str(self.data["label"])
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedOffline:
+    """A ticket issued from a leased block, to be synced; no position or wait is known."""
+
+    ticket: LocalTicket
+
+    @property
+    def label(self) -> str:
+        return self.ticket.label
+
+
+class KioskCore:
+    """What the kiosk screens call; every call returns within its timeout."""
+
+    def __init__(
+        self,
+        *,
+        link: KioskLink,
+        outbox: Outbox,
+        issuer: OfflineIssuer,
+        offline_services: Sequence[str] = (),
+        maintain_every_s: float = 30.0,
+    ) -> None:
+        self._link, self._outbox, self._issuer = link, outbox, issuer
+        self._offline_services = tuple(offline_services)
+        self._maintain_every_s = maintain_every_s
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._worker = threading.Thread(target=self._maintain_loop, name="kiosk-sync", daemon=True)
+        link.on_up(self._wake.set)
+
+    def start(self) -> KioskCore:
+        self._worker.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._worker.is_alive():
+            self._worker.join(timeout=15)
+
+    def issue(
+        self,
+        service: str,
+        *,
+        language: str = "id",
+        priority_category: str | None = None,
+        nik: str | None = None,
+        phone: str | None = None,
+        by_proxy: bool = False,
+        timeout_s: float = ONLINE_ISSUE_TIMEOUT_S,
+    ) -> IssuedOnline | IssuedOffline:
+        """A ticket from the server, or from a leased block when the server is unreachable.
+
+        Offline tickets carry no NIK, phone or proxy flag (``sync_tickets`` has no room for
+        them); the server places them by issue time. Raises
+        :class:`~kiosk.link.errors.Refused` when the server says no, and
+        :class:`~kiosk.link.errors.OfflineRefused` when offline issuing is not possible.
+        """
+        data: dict[str, Any] = {"service": service, "language": language, "by_proxy": by_proxy}
+        extras = {"priority_category": priority_category, "nik": nik, "phone": phone}
+        data.update({name: value for name, value in extras.items() if value is not None})
+        if self._link.ready.is_set():  # offline: straight to the lease, no waiting
+            try:
+                answer = self._link.request(KioskAction.ISSUE_TICKET, data, timeout_s)
+                return IssuedOnline(answer.data_or_raise())
+            except LinkUnavailable:
+                log.info("issuing %s offline: the server did not answer", service)
+        local = self._issuer.issue(service, language=language, priority_category=priority_category)
+        return IssuedOffline(local)
+
+    def check_in(
+        self,
+        booking_code: str,
+        *,
+        documents_ready: bool,
+        language: str = "id",
+        nik: str | None = None,
+    ) -> IssuedOnline:
+        """Check a booking in (online only: bookings are checked on the server)."""
+        data: dict[str, Any] = {
+            "booking_code": booking_code,
+            "documents_ready": documents_ready,
+            "language": language,
+        }
+        if nik is not None:
+            data["nik"] = nik
+        return IssuedOnline(self._online(KioskAction.CHECK_IN, data).data_or_raise())
+
+    def lookup(self, code: str) -> dict[str, Any]:
+        """A ticket's public status from the code in its QR (online only)."""
+        return self._online(KioskAction.LOOKUP, {"code": code}).data_or_raise()
+
+    def rate(
+        self, ticket_token: str, score: int, timeout_s: float = REQUEST_TIMEOUT_S
+    ) -> Answer | None:
+        """Record a rating; its answer, or None when it waits in the outbox for the link."""
+        item = self._outbox.add(KioskAction.RATE, {"ticket_token": ticket_token, "score": score})
+        if not self._link.ready.is_set():
+            return None
+        try:
+            return self._outbox.send(item, self._link, timeout_s)
+        except LinkUnavailable:
+            return None
+
+    def _online(self, action: KioskAction, data: dict[str, Any]) -> Answer:
+        if not self._link.ready.is_set():
+            raise NotAvailableOffline()
+        try:
+            return self._link.request(action, data, REQUEST_TIMEOUT_S)
+        except LinkUnavailable as error:
+            raise NotAvailableOffline() from error
+
+    def maintain(self) -> None:
+        """Sync offline tickets, resend waiting ratings, refill leases (when online)."""
+        if not self._link.ready.is_set():
+            return
+        self._issuer.sync()
+        self._outbox.flush(
+            self._link, actions=frozenset({KioskAction.RATE}), timeout_s=REQUEST_TIMEOUT_S
+        )
+        self._issuer.refill(self._offline_services)
+
+    def _maintain_loop(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.wait(self._maintain_every_s)
+            self._wake.clear()
+            if self._stopping.is_set():
+                return
+            try:
+                self.maintain()
+            except Exception:  # the loop must survive a bad answer; the next run retries
+                log.exception("kiosk maintenance failed")

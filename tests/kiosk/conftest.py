@@ -1,0 +1,114 @@
+"""A kiosk (link, outbox, offline issuer, core) against the live server of tests/mqtt/live.py.
+
+The kiosk's clock is the server's fake clock, so a test moves both with ``advance``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from kiosk.link import KioskCore, KioskLink, LinkConfig, LocalStore, OfflineIssuer, Outbox
+from queue_server.persistence.models import VisitRow
+from tests.mqtt.live import OFFICE, WAIT_S, LiveServer, live_server, wait_until
+from tests.services.clock import FakeClock
+
+DEVICE = "kiosk-1"
+
+
+class KioskStack:
+    """One kiosk process over its SQLite file; ``reopen`` is a restart after a crash."""
+
+    def __init__(self, live: LiveServer, folder: Path, **issuer_settings: Any) -> None:
+        self.live, self.folder, self.issuer_settings = live, folder, issuer_settings
+        self.config = LinkConfig(
+            office=OFFICE,
+            device=DEVICE,
+            password=live.passwords[DEVICE],
+            port=live.port,
+            timezone="Asia/Makassar",
+            reconnect_max_s=2,
+            resend_s=0.5,
+        )
+        self._open()
+
+    def _open(self) -> None:
+        clock = self.live.services.clock
+        self.store = LocalStore(self.folder / "kiosk.db")
+        self.link = KioskLink(self.config, clock=clock)
+        self.outbox = Outbox(self.store)
+        self.issuer = OfflineIssuer(
+            store=self.store,
+            outbox=self.outbox,
+            link=self.link,
+            clock=clock,
+            timezone=self.config.timezone,
+            **self.issuer_settings,
+        )
+        self.core = KioskCore(
+            link=self.link, outbox=self.outbox, issuer=self.issuer, offline_services=["walkin"]
+        )
+        self.link.start()
+
+    def wait_up(self) -> None:
+        assert self.link.ready.wait(WAIT_S), "the kiosk link never came up"
+
+    def reopen(self) -> None:
+        """A crash: no sync, no goodbye; the same file is opened by a new process."""
+        self.close()
+        self._open()
+
+    def close(self) -> None:
+        self.core.stop()
+        self.link.close()
+        self.store.close()
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[LiveServer]:
+    """The test office with its broker and MQTT runtime running, and kiosk-1 registered."""
+    folder = tmp_path / "server"
+    folder.mkdir()
+    server = live_server(folder)
+    server.add_device(DEVICE)
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def kiosk(live: LiveServer, tmp_path: Path) -> Iterator[KioskStack]:
+    stack = KioskStack(live, tmp_path / "kiosk", block_size=20, refill_below=5, batch_size=5)
+    stack.wait_up()
+    yield stack
+    stack.close()
+
+
+def advance(live: LiveServer, **delta: float) -> None:
+    clock = live.services.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(**delta)
+
+
+def stop_broker(live: LiveServer, kiosk: KioskStack) -> None:
+    """Stop the broker for good (no supervision) and wait until the kiosk noticed."""
+    assert live.runtime is not None and live.runtime.broker is not None
+    live.runtime.broker.supervisor.stop()
+    live.runtime.broker.process.stop()
+    assert wait_until(lambda: not kiosk.link.ready.is_set())
+
+
+def restart_broker(live: LiveServer, kiosk: KioskStack) -> None:
+    assert live.runtime is not None and live.runtime.broker is not None
+    live.runtime.broker.process.relaunch()
+    kiosk.wait_up()
+    assert live.runtime.client.connected.wait(WAIT_S)
+
+
+def server_labels(live: LiveServer) -> list[str]:
+    with live.services.database.reader() as session:
+        return list(session.scalars(select(VisitRow.label)))

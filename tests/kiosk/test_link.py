@@ -1,0 +1,98 @@
+"""The kiosk link against a real broker and server: requests, resends, presence."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from kiosk.link import Answer, IssuedOnline, KioskLink, LinkConfig, LinkUnavailable
+from queue_server.mqtt.broker import free_port
+from queue_server.mqtt.runtime import broker_folder
+from queue_server.persistence.models import KioskRequestRow, TicketRow
+from queue_server.protocol.topics import KioskAction
+from tests.kiosk.conftest import DEVICE, KioskStack, stop_broker
+from tests.mqtt.live import OFFICE, WAIT_S, LiveServer, live_server, wait_until
+
+
+def status_of(live: LiveServer) -> object:
+    [device] = live.services.presence.fleet(OFFICE)
+    return device["status"]
+
+
+def test_an_online_issue_round_trip(live: LiveServer, kiosk: KioskStack) -> None:
+    issued = kiosk.core.issue("walkin", language="en", priority_category="elderly")
+    assert isinstance(issued, IssuedOnline)
+    assert issued.label == "B-001" and issued.data["service"] == "walkin"
+    assert issued.data["priority"] is True and issued.data["token"]
+    assert live.count(TicketRow) == 1
+
+
+def test_a_resend_after_a_lost_answer_returns_the_same_ticket(
+    live: LiveServer, kiosk: KioskStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lost: list[Answer] = []
+    deliver = kiosk.link._deliver
+
+    def lose_the_first(answer: Answer) -> None:
+        if not lost:
+            lost.append(answer)  # as if the broker died before the kiosk got it
+            return
+        deliver(answer)
+
+    monkeypatch.setattr(kiosk.link, "_deliver", lose_the_first)
+    answer = kiosk.link.request(KioskAction.ISSUE_TICKET, {"service": "walkin"}, 5.0)
+    assert lost and lost[0] == answer and answer.ok
+    assert live.count(TicketRow) == live.count(KioskRequestRow) == 1
+
+
+def test_a_request_never_outlives_its_timeout(live: LiveServer, kiosk: KioskStack) -> None:
+    stop_broker(live, kiosk)
+    with pytest.raises(LinkUnavailable) as raised:
+        kiosk.link.request(KioskAction.LOOKUP, {"code": "x"}, 0.3)
+    assert raised.value.messages["id"] and raised.value.messages["en"]
+
+
+def test_presence_online_then_clean_close_then_last_will(
+    live: LiveServer, kiosk: KioskStack
+) -> None:
+    assert wait_until(lambda: status_of(live) == "online")
+    kiosk.link.publish_health({"components": {"printer": "paper_near_end"}})
+    assert wait_until(lambda: live.services.presence.fleet(OFFICE)[0]["health"] is not None)
+    kiosk.link.close()  # a clean goodbye sends no last will: the kiosk says offline itself
+    assert wait_until(lambda: status_of(live) == "offline")
+    kiosk.reopen()
+    kiosk.wait_up()
+    assert wait_until(lambda: status_of(live) == "online")
+    client = kiosk.link._client
+    client.loop_stop()
+    sock = client.socket()
+    assert isinstance(sock, socket.socket)
+    sock.close()  # a power cut: no DISCONNECT, so the broker sends the last will
+    assert wait_until(lambda: status_of(live) == "offline")
+
+
+def test_a_kiosk_issues_over_the_tls_listener(tmp_path: Path) -> None:
+    tls_port = free_port()
+    folder = tmp_path / "server"
+    folder.mkdir()
+    live = live_server(folder, mqtt_tls=True, mqtt_tls_port=tls_port, mqtt_tls_host="127.0.0.1")
+    password = live.add_device(DEVICE)
+    live.start()
+    config = LinkConfig(
+        office=OFFICE,
+        device=DEVICE,
+        password=password,
+        port=tls_port,
+        tls=True,
+        ca_file=str(broker_folder(live.config) / "tls" / "broker.crt"),
+    )
+    link = KioskLink(config).start()
+    try:
+        assert link.ready.wait(WAIT_S)
+        answer = link.request(KioskAction.ISSUE_TICKET, {"service": "walkin"}, 5.0)
+        assert answer.ok and answer.data["label"] == "B-001"
+    finally:
+        link.close()
+        live.close()
