@@ -148,20 +148,29 @@ class KioskLink:
         with self._lock:
             self._waiters[transaction] = waiter
         try:
-            return self._exchange(topic, payload, waiter, time.monotonic() + timeout_s, action)
+            deadline = time.monotonic() + timeout_s
+            return self._exchange(topic, payload, waiter, deadline, action, transaction)
         finally:
             with self._lock:
                 self._waiters.pop(transaction, None)
 
     def _exchange(
-        self, topic: str, payload: bytes, waiter: _Waiter, deadline: float, action: KioskAction
+        self,
+        topic: str,
+        payload: bytes,
+        waiter: _Waiter,
+        deadline: float,
+        action: KioskAction,
+        transaction: str,
     ) -> Answer:
+        sent = False
         while (left_s := deadline - time.monotonic()) > 0:
             if not self.ready.wait(left_s):
                 break
             # Only sent while connected: paho would otherwise hold it and send it after
             # the deadline, when the kiosk may already have printed an offline ticket.
             self._client.publish(topic, payload, qos=1)
+            sent = True
             if waiter.arrived.wait(
                 min(self.config.resend_s, max(0.0, deadline - time.monotonic()))
             ):
@@ -169,7 +178,7 @@ class KioskLink:
                 return waiter.answer
         if waiter.arrived.is_set() and waiter.answer is not None:
             return waiter.answer
-        raise LinkUnavailable(action.value)
+        raise LinkUnavailable(action.value, transaction, sent)
 
     def _on_connect(
         self, client: mqtt.Client, _userdata: Any, flags: Any, reason: Any, _properties: Any

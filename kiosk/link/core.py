@@ -101,13 +101,18 @@ class KioskCore:
         data: dict[str, Any] = {"service": service, "language": language, "by_proxy": by_proxy}
         extras = {"priority_category": priority_category, "nik": nik, "phone": phone}
         data.update({name: value for name, value in extras.items() if value is not None})
+        replaces = None
         if self._link.ready.is_set():  # offline: straight to the lease, no waiting
             try:
                 answer = self._link.request(KioskAction.ISSUE_TICKET, data, timeout_s)
                 return IssuedOnline(answer.data_or_raise())
-            except LinkUnavailable:
+            except LinkUnavailable as unanswered:
                 log.info("issuing %s offline: the server did not answer", service)
-        local = self._issuer.issue(service, language=language, priority_category=priority_category)
+                # The server may still issue it; the sync tells it to withdraw that ticket.
+                replaces = unanswered.transaction if unanswered.sent else None
+        local = self._issuer.issue(
+            service, language=language, priority_category=priority_category, replaces=replaces
+        )
         return IssuedOffline(local)
 
     def check_in(

@@ -31,8 +31,11 @@ class LinkUnavailable(LinkError):
 
     code = "link_unavailable"
 
-    def __init__(self, action: str) -> None:
+    def __init__(self, action: str, transaction: str | None = None, sent: bool = False) -> None:
         self.action = action
+        #: The request's transaction, and whether it reached the broker at least once (the
+        #: server may then have acted on it without the answer coming back in time).
+        self.transaction, self.sent = transaction, sent
         super().__init__(both(NO_ANSWER))
 
 

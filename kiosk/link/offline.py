@@ -55,6 +55,8 @@ class LocalTicket:
     number: int
     language: str = "id"
     priority_category: str | None = None
+    #: The online request this ticket replaces (sent, but unanswered in time).
+    replaces: str | None = None
 
 
 class OfflineIssuer:
@@ -159,6 +161,7 @@ class OfflineIssuer:
         language: str = "id",
         priority_category: str | None = None,
         service_name: str | dict[str, str] | None = None,
+        replaces: str | None = None,
     ) -> LocalTicket:
         """Take the next leased number of ``service`` and record the ticket for the sync.
 
@@ -181,6 +184,7 @@ class OfflineIssuer:
                     number=lease["next_number"],
                     language=language,
                     priority_category=priority_category,
+                    replaces=replaces,
                 )
                 _record(connection, ticket)
                 return ticket
@@ -213,7 +217,7 @@ def _record(connection: sqlite3.Connection, ticket: LocalTicket) -> None:
     )
     connection.execute(
         "INSERT INTO offline_tickets (lease, number, service, label, issued_at,"
-        " priority_category, language) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " priority_category, language, replaces) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
             ticket.lease,
             ticket.number,
@@ -222,5 +226,6 @@ def _record(connection: sqlite3.Connection, ticket: LocalTicket) -> None:
             ticket.issued_at.astimezone(UTC).isoformat(),
             ticket.priority_category,
             ticket.language,
+            ticket.replaces,
         ),
     )

@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS offline_tickets (
     lease TEXT NOT NULL, number INTEGER NOT NULL, service TEXT NOT NULL, label TEXT NOT NULL,
     issued_at TEXT NOT NULL, priority_category TEXT, language TEXT NOT NULL,
     batch TEXT, status TEXT NOT NULL DEFAULT 'pending', server_label TEXT, token TEXT,
-    error TEXT, PRIMARY KEY (lease, number)
+    error TEXT, replaces TEXT, PRIMARY KEY (lease, number)
 );
 """
 
@@ -139,6 +139,8 @@ def _wire(row: sqlite3.Row) -> dict[str, Any]:
     }
     if row["priority_category"] is not None:
         ticket["priority_category"] = row["priority_category"]
+    if row["replaces"] is not None:
+        ticket["replaces"] = row["replaces"]
     return ticket
 
 

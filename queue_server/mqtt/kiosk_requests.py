@@ -171,6 +171,7 @@ class KioskRequests:
                 issued_at=ticket.issued_at,
                 priority_category=ticket.priority_category,
                 language=ticket.language,
+                replaces=None if ticket.replaces is None else str(ticket.replaces),
             )
             for ticket in data.tickets
         ]

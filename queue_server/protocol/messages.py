@@ -80,6 +80,9 @@ class OfflineTicket(_Message):
     priority_category: str | None = Field(default=None, max_length=40)
     language: Literal["id", "en"] = "id"
     lease: str = Field(min_length=1, max_length=64)
+    #: The ``issue_ticket`` transaction this ticket stands in for: the kiosk gave up
+    #: waiting for its answer and printed from its lease instead.
+    replaces: UUID | None = None
 
 
 class SyncTicketsData(_Message):

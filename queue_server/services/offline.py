@@ -22,15 +22,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from queue_server.domain.errors import DomainError, LeaseInvalid, OfflineNotAvailable
-from queue_server.domain.ids import ServiceId, ServiceKind, TicketSource
+from queue_server.domain.ids import ServiceId, ServiceKind, TicketSource, TicketStatus
 from queue_server.domain.numbering import format_number
-from queue_server.persistence.models import NumberLeaseRow, VisitRow
+from queue_server.persistence.models import KioskRequestRow, NumberLeaseRow, TicketRow, VisitRow
 from queue_server.persistence.sequences import reserve_numbers
 from queue_server.services.issuing import (
     IssueRequest,
     Placement,
     add_waiting_ticket,
     new_visit,
+    record_change,
     service_names,
     take_quota,
 )
@@ -49,6 +50,8 @@ class OfflineTicket:
     issued_at: datetime
     priority_category: str | None = None
     language: str = "id"
+    #: The unanswered ``issue_ticket`` transaction this ticket replaces, if any.
+    replaces: str | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,8 @@ class OfflineIssuing(UseCases):
         )
         placement = Placement(service, 0, priority, visit.label, queued_at=queued_at)
         add_waiting_ticket(work, visit, placement, action="issue_offline")
+        if ticket.replaces is not None:
+            _withdraw_unanswered(work, device, ticket.replaces)
         return SyncOutcome(ticket.lease, ticket.number, visit.label, visit.token)
 
 
@@ -166,6 +171,27 @@ def _own_lease(work: Unit, office: str, device: str, ticket: OfflineTicket) -> N
     ):
         raise LeaseInvalid(lease=ticket.lease)
     return lease
+
+
+def _withdraw_unanswered(work: Unit, device: str, transaction: str) -> None:
+    """Cancel the ticket an unanswered request issued, if nobody has called it yet.
+
+    The kiosk printed an offline ticket instead, so that one is the applicant's; the other
+    would only be called and end as a no-show.
+    """
+    request = work.session.get(KioskRequestRow, transaction)
+    if request is None or request.device != device or request.action != "issue_ticket":
+        return
+    ticket = work.session.get(TicketRow, request.response.get("ticket_id"))
+    if ticket is None or ticket.status != TicketStatus.WAITING.value:
+        return
+    ticket.status = TicketStatus.CANCELLED.value
+    visit = work.session.get(VisitRow, ticket.visit_id)
+    if visit is not None:
+        visit.ended_at = work.now
+    record_change(
+        work, ticket, action="withdraw_unanswered", previous=TicketStatus.WAITING, user_id=None
+    )
 
 
 def _visit_with_number(session: Session, lease: NumberLeaseRow, number: int) -> VisitRow | None:

@@ -77,3 +77,26 @@ def test_used_up_blocks_and_booking_services_are_refused_in_both_languages(
         assert kiosk.outbox.pending() == []  # delivered (and answered: nothing to rate)
     finally:
         kiosk.close()
+
+
+def test_a_ticket_printed_offline_after_a_slow_answer_withdraws_the_servers_copy(
+    live: LiveServer, kiosk: KioskStack
+) -> None:
+    kiosk.core.maintain()
+    # Hold the server's database writer: it receives the request but answers too late.
+    with live.services.database.write_guard:
+        issued = kiosk.core.issue("walkin", timeout_s=0.5)
+    assert isinstance(issued, IssuedOffline)
+    assert wait_until(lambda: len(server_labels(live)) == 1)  # the server issued it anyway
+    (withdrawn,) = server_labels(live)
+    assert kiosk.issuer.sync().accepted == 1
+    statuses = {
+        entry["label"]: entry["status"]
+        for entry in (
+            live.services.views.ticket_status(record["token"])
+            for record in kiosk.issuer.records()
+        )
+    }
+    assert statuses == {issued.label: "waiting"}
+    queue = [entry["label"] for entry in live.services.views.waiting_list(OFFICE, "cs-1")]
+    assert queue == [issued.label] and withdrawn not in queue

@@ -19,6 +19,7 @@ from queue_server.domain.errors import (
     OfflineNotAvailable,
     QuotaFull,
 )
+from queue_server.domain.ids import TicketSource
 from queue_server.persistence.models import BookingRow, NumberLeaseRow, TicketRow, VisitRow
 from queue_server.services.bookings import BookingEntry, CheckInRequest
 from queue_server.services.offline import OfflineTicket
@@ -241,3 +242,31 @@ def test_rating_after_bio_once(engine: Engine) -> None:
     assert engine.ratings.rate(request, retry_key=key("rate-1")) == answer
     with pytest.raises(AlreadyRated):
         engine.ratings.rate(request, retry_key=key("rate-2"))
+
+
+def test_an_offline_ticket_withdraws_the_unanswered_online_one(engine: Engine) -> None:
+    from queue_server.services.issuing import IssueRequest
+
+    block = lease(engine)
+    request = IssueRequest(office=OFFICE, service="walkin", source=TicketSource.KIOSK)
+    # The server issued this one, but its answer never reached the kiosk in time.
+    lost = engine.issuing.issue(request, actor=KIOSK, retry_key=key("slow-answer"))
+    called_meanwhile = engine.issuing.issue(request, actor=KIOSK, retry_key=key("slow-2"))
+    engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
+    assert engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER).label == lost.label
+    number = int(str(block["first_number"]))
+    outcomes = engine.offline.sync(
+        OFFICE,
+        "kiosk-1",
+        [
+            OfflineTicket(str(block["lease"]), "walkin", number, engine.clock(), replaces="slow-2"),
+            OfflineTicket(
+                str(block["lease"]), "walkin", number + 1, engine.clock(), replaces="slow-answer"
+            ),
+        ],
+    )
+    assert all(outcome.error is None for outcome in outcomes)
+    with engine.database.reader() as session:
+        status = {row.label: row.status for row in session.query(TicketRow).all()}
+    assert status[called_meanwhile.label] == "cancelled"  # never called: withdrawn
+    assert status[lost.label] == "called"  # already at a counter: left alone
