@@ -7,6 +7,7 @@ use every topic of the contract.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import signal
@@ -22,6 +23,9 @@ from pathlib import Path
 from queue_server.protocol.topics import PROTOCOL_VERSION, ROOT, check_id
 
 START_TIMEOUT_S = 10.0
+PID_FILE = "mosquitto.pid"
+ORPHAN_STOP_S = 5.0
+log = logging.getLogger(__name__)
 
 
 class BrokerError(RuntimeError):
@@ -213,6 +217,7 @@ class MosquittoProcess:
             # where a private parent folder forbids that, it keeps running as root.
             self._run_as = "mosquitto" if _reachable_by_others(self.folder) else "root"
         with self._lock:
+            _stop_orphan(self.folder)
             self._write_files()
             self._launch()
         return self
@@ -262,7 +267,41 @@ class MosquittoProcess:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        (self.folder / PID_FILE).write_text(f"{self._process.pid}\n")
         _wait_for_port(connect_host(self.host), self.port, self._process)
+
+
+def _stop_orphan(folder: Path) -> None:
+    """Stop a broker left running on this folder by a server that died (e.g. kill -9).
+
+    The pid file names the process; it is only stopped while it still runs mosquitto with
+    this folder's configuration, so a reused pid is never touched.
+    """
+    try:
+        pid = int((folder / PID_FILE).read_text().strip())
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except (OSError, ValueError):
+        return
+    if not command or Path(command[0].decode()).name != "mosquitto":
+        return
+    if str(folder / "mosquitto.conf").encode() not in command:
+        return
+    log.warning("stopping the MQTT broker a previous server left running (pid %s)", pid)
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + ORPHAN_STOP_S
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _running(pid):
+        os.kill(pid, signal.SIGKILL)
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie waiting to be reaped is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in {"Z", "X"}
 
 
 def _reachable_by_others(folder: Path) -> bool:

@@ -140,3 +140,51 @@ def wait_for_http(port: int, limit_s: float = 30) -> None:
         except OSError:
             time.sleep(0.2)
     raise AssertionError("antre serve did not start")
+
+
+def test_a_server_killed_hard_comes_back_on_the_same_broker_port(tmp_path: Path) -> None:
+    """kill -9 leaves the managed Mosquitto running; the next start replaces it."""
+    database = str(tmp_path / "antre.db")
+    antre("office", "load", str(always_open_office(tmp_path)), "--db", database)
+    http_port, mqtt_port = free_port(), free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "queue_server.cli",
+        "serve",
+        "--db",
+        database,
+        "--port",
+        str(http_port),
+        "--mqtt-port",
+        str(mqtt_port),
+    ]
+    pid_file = tmp_path / "mqtt" / "mosquitto.pid"
+    log = (tmp_path / "serve.log").open("w")
+    first = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    second = None
+    try:
+        wait_for_http(http_port)
+        orphan = int(pid_file.read_text())
+        first.kill()
+        first.wait(timeout=10)
+        assert Path(f"/proc/{orphan}").exists()  # the broker outlived its server
+        second = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        wait_for_http(http_port)
+        assert int(pid_file.read_text()) != orphan
+        assert not _alive(orphan)
+    finally:
+        for server in (first, second):
+            if server is not None and server.poll() is None:
+                server.terminate()
+                server.wait(timeout=30)
+        log.close()
+    assert "previous server left running" in (tmp_path / "serve.log").read_text()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in {"Z", "X"}
