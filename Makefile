@@ -70,6 +70,7 @@ bench: system-deps venv
 	$(BIN)/python bench/call_to_display.py --db postgres
 	$(BIN)/python bench/mqtt_issue.py --db sqlite
 	$(BIN)/python bench/mqtt_issue.py --db postgres
+	$(BIN)/python bench/resilience.py
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache \
