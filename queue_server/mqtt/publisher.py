@@ -18,9 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from queue_server.domain.events import CounterChanged, DomainEvent, TicketChanged
+from queue_server.domain.events import CounterChanged, DomainEvent, OfficeReloaded, TicketChanged
 from queue_server.protocol import topics
 from queue_server.protocol.messages import called_event
+from queue_server.services.device_config import KINDS, DeviceConfigService
 from queue_server.services.views import ViewService
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,14 @@ class Sequence:
 
 
 class StatePublisher:
-    def __init__(self, *, views: ViewService, publish: Publish) -> None:
-        self._views, self._publish = views, publish
+    def __init__(
+        self,
+        *,
+        views: ViewService,
+        publish: Publish,
+        configs: DeviceConfigService | None = None,
+    ) -> None:
+        self._views, self._publish, self._configs = views, publish, configs
         self._seq = Sequence()
         self._inbox: queue.Queue[DomainEvent | FullRefresh | None] = queue.Queue()
         self._worker = threading.Thread(target=self._work, name="mqtt-publisher", daemon=True)
@@ -76,7 +83,8 @@ class StatePublisher:
                 log.exception("could not publish %s", type(event).__name__)
 
     def _publish_event(self, event: DomainEvent | FullRefresh) -> None:
-        if isinstance(event, FullRefresh):
+        if isinstance(event, FullRefresh | OfficeReloaded):
+            self.publish_configs(event.office)
             self.publish_counters(event.office)
             for state in self._views.services_overview(event.office):
                 self.publish_queue(event.office, state["service"])
@@ -116,6 +124,16 @@ class StatePublisher:
             _dump({"seq": self._seq.next(), "counters": states, "serving": serving}),
             True,
         )
+
+    def publish_configs(self, office: str) -> None:
+        """Retained ``config/{kind}`` for kiosks and displays (services, names, counters)."""
+        if self._configs is None:
+            return
+        for kind in KINDS:
+            config = self._configs.config(office, kind)
+            self._publish(
+                topics.config(office, kind), _dump({**config, "seq": self._seq.next()}), True
+            )
 
     def publish_queue(self, office: str, service: str) -> None:
         state = self._views.queue_state(office, service)

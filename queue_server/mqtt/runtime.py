@@ -89,7 +89,9 @@ def start_mqtt(services: Services, config: ServerConfig, office: str) -> MqttRun
         on_connected=lambda: publisher.refresh(office),
         workers=config.mqtt_workers or (1 if config.database_url.startswith("sqlite") else 4),
     )
-    publisher = StatePublisher(views=services.views, publish=client.publish)
+    publisher = StatePublisher(
+        views=services.views, publish=client.publish, configs=services.device_config
+    )
     services.events.subscribe(publisher)
     publisher.start()
     client.start()

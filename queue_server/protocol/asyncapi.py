@@ -129,7 +129,7 @@ TOPICS: Final[tuple[TopicSpec, ...]] = (
     TopicSpec(
         topics.config,
         retained=True,
-        direction="server → kiosks, displays. Reserved in v1: nothing publishes it yet",
+        direction="server → kiosks, displays (at start, reconnect and office reload)",
         readers="kiosks read `config/kiosk`; displays read `config/{their kind}`",
     ),
 )
@@ -525,11 +525,59 @@ def _state_schemas(schemas: _Schemas) -> dict[str, JsonObject]:
     )
     config = schemas.add(
         "Config",
-        {
-            "type": "object",
-            "description": "Reserved in v1: the topic and its ACL exist, no payload is "
-            "published yet.",
-        },
+        _object(
+            {
+                "seq": _ref("Seq"),
+                "content_version": _integer("The office configuration's version."),
+                "office": _object(
+                    {
+                        "id": _ref("Id"),
+                        "name": _text(),
+                        "address": _text(),
+                        "timezone": _text(examples=["Asia/Makassar"]),
+                    }
+                ),
+                "languages": {"type": "array", "items": _text(examples=["id"])},
+                "services": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "id": _ref("Id"),
+                            "prefix": _text(examples=["B"]),
+                            "name": _ref("Bilingual"),
+                            "description": _nullable(_ref("Bilingual")),
+                            "kind": _text(examples=["walk_in"]),
+                            "first_station": _text(examples=["CS"]),
+                            "needs_booking": {"type": "boolean"},
+                            "has_quota": {"type": "boolean"},
+                            "offline_allowed": {"type": "boolean"},
+                        }
+                    ),
+                },
+                "priority_categories": {
+                    "type": "array",
+                    "items": _object({"code": _text(), "name": _ref("Bilingual")}),
+                },
+                "booking_window_minutes": _object(
+                    {"early": _integer(), "late": _integer()}
+                ),
+                "ticket_footer": _nullable(_ref("Bilingual")),
+                "counters": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "code": _ref("Id"),
+                            "name": _text(),
+                            "stations": {"type": "array", "items": _text()},
+                        }
+                    ),
+                },
+            },
+            optional=("priority_categories", "booking_window_minutes", "ticket_footer", "counters"),
+            description="What a device shows about its office. `config/kiosk` carries "
+            "`priority_categories`, `booking_window_minutes` and `ticket_footer`; "
+            "`config/display` and `config/counter-display` carry `counters`.",
+        ),
     )
     return {
         "counter_state": counter_state,
@@ -842,7 +890,7 @@ def _messages(schemas: _Schemas) -> JsonObject:
         states["event_called"],
         [_example("call", _called_example())],
     )
-    messages["config"] = _message("config", "Configuration (reserved)", states["config"], [])
+    messages["config"] = _message("config", "Device configuration", states["config"], [])
     return messages
 
 
@@ -968,6 +1016,7 @@ def _operations() -> JsonObject:
         "counter_state": "Every active counter after every call, counter change and reconnect.",
         "board": "With the counter states.",
         "event_called": "For every call and recall, after its transaction commits.",
+        "config": "At start, at every reconnect and when the office is reloaded.",
     }
     for channel, when in published.items():
         operations[f"send_{channel}"] = _operation(

@@ -9,6 +9,7 @@ from queue_server.config import ServerConfig, nik_key_bytes
 from queue_server.persistence.db import Database, open_database
 from queue_server.services.accounts import AccountService
 from queue_server.services.bookings import BookingService
+from queue_server.services.device_config import DeviceConfigService
 from queue_server.services.devices import DevicePresence, DeviceService
 from queue_server.services.events import EventBus
 from queue_server.services.issuing import IssuingService
@@ -45,6 +46,7 @@ class Services:
     accounts: AccountService
     views: ViewService
     devices: DeviceService
+    device_config: DeviceConfigService
     presence: DevicePresence
     clock: Clock
 
@@ -71,6 +73,7 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
         accounts=AccountService(**common),
         views=ViewService(**common),
         devices=DeviceService(**common),
+        device_config=DeviceConfigService(**common),
         presence=DevicePresence(**common),
         clock=clock,
     )

@@ -134,3 +134,48 @@ def test_states_are_published_when_the_link_comes_up(
         display.close()
         holder["publisher"].stop()
         server.stop()
+
+
+def test_devices_get_their_retained_configuration(
+    broker: MosquittoProcess, engine: Engine
+) -> None:
+    from queue_server.services.device_config import DeviceConfigService
+
+    shared = {
+        "database": engine.database,
+        "catalog": engine.issuing.catalog,
+        "events": engine.events,
+        "clock": engine.clock,
+    }
+    holder: dict[str, StatePublisher] = {}
+    server = ServerMqtt(
+        broker=BrokerAddress("127.0.0.1", broker.port, SERVER.username, SERVER.password),
+        office=OFFICE,
+        handler=KioskRequests(issuing=engine.issuing),
+        on_connected=lambda: holder["publisher"].refresh(OFFICE),
+    )
+    holder["publisher"] = StatePublisher(
+        views=ViewService(**shared),  # type: ignore[arg-type]
+        publish=server.publish,
+        configs=DeviceConfigService(**shared),  # type: ignore[arg-type]
+    )
+    holder["publisher"].start()
+    server.start()
+    kiosk, display = Device(broker.port, KIOSK), Device(broker.port, DISPLAY)
+    try:
+        assert server.connected.wait(TIMEOUT_S)
+        kiosk.subscribe(f"antre/v1/{OFFICE}/config/kiosk")
+        config = json.loads(kiosk.inbox.get(timeout=TIMEOUT_S).payload)
+        services = {service["id"]: service for service in config["services"]}
+        assert services["mpaspor"]["needs_booking"] and not services["mpaspor"]["offline_allowed"]
+        assert services["walkin"]["name"] == {"id": "Paspor tanpa janji", "en": "Passport walk-in"}
+        assert [c["code"] for c in config["priority_categories"]][:2] == ["disabled", "elderly"]
+        assert config["office"]["timezone"] == "Asia/Makassar" and config["seq"] > 0
+        display.subscribe(f"antre/v1/{OFFICE}/config/display")
+        shown = json.loads(display.inbox.get(timeout=TIMEOUT_S).payload)
+        assert {"code": "cs-1", "name": "CS 1", "stations": ["CS"]} in shown["counters"]
+    finally:
+        kiosk.close()
+        display.close()
+        holder["publisher"].stop()
+        server.stop()

@@ -1,0 +1,99 @@
+"""What kiosks and displays need to know about their office (retained ``config/{kind}``).
+
+Built from the stored office definition, so a kiosk shows the same services, names and
+priority categories as the server enforces; ``content_version`` is the office's
+configuration version, so a device redraws only when it changed. No personal data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from queue_server.domain.ids import ServiceKind
+from queue_server.domain.model import Service
+from queue_server.i18n import SUPPORTED
+from queue_server.office_config.definition import Bilingual
+from queue_server.services.offices import OfficeSnapshot
+from queue_server.services.unit import UseCases
+
+KINDS = ("kiosk", "display", "counter-display")
+
+
+class DeviceConfigService(UseCases):
+    def config(self, office: str, kind: str) -> dict[str, Any]:
+        """The configuration for devices of ``kind`` (kiosk, display, counter-display)."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown device kind {kind!r}")
+        with self.read() as session:
+            snapshot = self.catalog.get(session, office)
+        common = _common(snapshot)
+        if kind == "kiosk":
+            return {**common, **_kiosk(snapshot)}
+        return {**common, **_display(snapshot)}
+
+
+def _common(snapshot: OfficeSnapshot) -> dict[str, Any]:
+    office = snapshot.office
+    branding = snapshot.definition.branding
+    return {
+        "content_version": snapshot.version,
+        "office": {
+            "id": office.id,
+            "name": branding.display_name if branding else office.name,
+            "address": branding.address if branding else "",
+            "timezone": office.timezone,
+        },
+        "languages": list(SUPPORTED),
+        "services": [
+            _service(service, snapshot.definition.service_descriptions.get(service.id))
+            for service in snapshot.definition.services
+            if service.active
+        ],
+    }
+
+
+def _service(service: Service, description: Bilingual | None) -> dict[str, Any]:
+    return {
+        "id": service.id,
+        "prefix": service.prefix,
+        "name": {"id": service.name_id, "en": service.name_en},
+        "description": _bilingual(description),
+        "kind": service.kind.value,
+        "first_station": service.journey[0].station.value,
+        "needs_booking": service.kind is ServiceKind.BOOKING_REQUIRED,
+        "has_quota": service.daily_quota is not None,
+        "offline_allowed": service.kind is not ServiceKind.BOOKING_REQUIRED,
+    }
+
+
+def _kiosk(snapshot: OfficeSnapshot) -> dict[str, Any]:
+    office = snapshot.office
+    branding = snapshot.definition.branding
+    return {
+        "priority_categories": [
+            {"code": category.code, "name": _bilingual(category.name)}
+            for category in snapshot.definition.priority_categories
+        ],
+        "booking_window_minutes": {
+            "early": office.booking.early_minutes,
+            "late": office.booking.late_minutes,
+        },
+        "ticket_footer": _bilingual(branding.footer if branding else None),
+    }
+
+
+def _display(snapshot: OfficeSnapshot) -> dict[str, Any]:
+    return {
+        "counters": [
+            {
+                "code": counter.id,
+                "name": counter.name,
+                "stations": sorted(station.value for station in counter.stations),
+            }
+            for counter in snapshot.definition.counters
+        ],
+    }
+
+
+def _bilingual(text: Bilingual | None) -> dict[str, str] | None:
+    return None if text is None else {"id": text.id, "en": text.en}
