@@ -1,13 +1,14 @@
 """P1: ticket issuing over MQTT, kiosk request -> server response, 20 kiosks.
 
 Usage: python bench/mqtt_issue.py [--db sqlite|postgres] [--kiosks 20] [--rate 100]
-       [--seconds 10]
+       [--seconds 10] [--workers 1]
 
 A real Mosquitto on a random loopback port, the server's MQTT adapter in this process,
 and 20 kiosk clients (each with its own account) sending `issue_ticket` requests. Paced
 mode spreads --rate requests per second over the kiosks and reports round-trip latency;
 then a closed-loop run (each kiosk sends its next request when the answer arrives)
-reports the sustained rate. Both runs are bounded by --seconds.
+reports the sustained rate. Both runs are bounded by --seconds. --workers sets the
+server client's worker threads (a kiosk's requests always go to the same worker).
 """
 
 from __future__ import annotations
@@ -123,7 +124,9 @@ def simulate(port: int, office: str, accounts: list[Account], rate: float, secon
     results.put((latencies, sustained))
 
 
-def run(kind: str, kiosk_count: int, rate: float, seconds: float) -> dict[str, object]:
+def run(
+    kind: str, kiosk_count: int, rate: float, seconds: float, workers: int = 1
+) -> dict[str, object]:
     accounts = [
         Account(f"kiosk-{i}", f"kiosk-secret-{i}", DeviceKind.KIOSK) for i in range(kiosk_count)
     ]
@@ -142,6 +145,7 @@ def run(kind: str, kiosk_count: int, rate: float, seconds: float) -> dict[str, o
                 broker=BrokerAddress("127.0.0.1", broker.port, SERVER.username, SERVER.password),
                 office=office,
                 handler=KioskRequests(issuing=services.issuing),
+                workers=workers,
             )
             server.start()
             server.connected.wait(10)
@@ -161,6 +165,7 @@ def run(kind: str, kiosk_count: int, rate: float, seconds: float) -> dict[str, o
         "db": kind,
         "kiosks": kiosk_count,
         "kiosk_process": "separate",
+        "server_workers": workers,
         "paced_rate_per_s": rate,
         "answered": len(latencies),
         "round_trip": summary_ms(latencies),
@@ -174,8 +179,10 @@ def main() -> None:
     parser.add_argument("--kiosks", type=int, default=20)
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--workers", type=int, default=1, help="server MQTT worker threads")
     args = parser.parse_args()
-    for key, value in run(args.db, args.kiosks, args.rate, args.seconds).items():
+    result = run(args.db, args.kiosks, args.rate, args.seconds, args.workers)
+    for key, value in result.items():
         print(f"{key}: {value}")
 
 

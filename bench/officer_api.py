@@ -107,6 +107,25 @@ def officer_loop(
         post("finish")
 
 
+def _server_command(port: int, threads: int, workers: int) -> list[str]:
+    """``antre serve`` (waitress, one process), or gunicorn with ``workers`` processes."""
+    if workers > 1:
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "queue_server.web.wsgi:app",
+        ]
+    serve = ["serve", "--no-mqtt", "--port", str(port), "--threads", str(threads)]
+    return [sys.executable, "-m", "queue_server.cli", *serve]
+
+
 def run(
     kind: str, officers: int, tickets: int, seconds: float, threads: int, workers: int = 1
 ) -> dict[str, object]:
@@ -115,17 +134,7 @@ def run(
         port = free_port()
         env = {**os.environ, "ANTRE_DATABASE_URL": url, "ANTRE_NIK_KEY": "bench"}
         server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "queue_server.cli",
-                "serve",
-                "--no-mqtt",
-                "--port",
-                str(port),
-                "--threads",
-                str(threads),
-            ],
+            _server_command(port, threads, workers),
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -137,7 +146,7 @@ def run(
             statuses: dict[int, int] = {}
             lock = threading.Lock()
             until = time.monotonic() + seconds
-            workers = [
+            officer_threads = [
                 threading.Thread(
                     target=officer_loop,
                     args=(port, office, i, tokens[i], until, latencies, statuses, lock),
@@ -145,10 +154,10 @@ def run(
                 for i in range(officers)
             ]
             began = time.perf_counter()
-            for worker in workers:
-                worker.start()
-            for worker in workers:
-                worker.join()
+            for thread in officer_threads:
+                thread.start()
+            for thread in officer_threads:
+                thread.join()
             elapsed = time.perf_counter() - began
         finally:
             server.terminate()

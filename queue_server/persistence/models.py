@@ -29,6 +29,8 @@ from queue_server.persistence.types import UTCDateTime
 
 LIVE_SQL = "status IN ('waiting', 'called', 'serving', 'parked')"
 AT_COUNTER_SQL = "status IN ('called', 'serving')"
+WAITING_SQL = "status = 'waiting'"
+DONE_SQL = "status = 'done'"
 
 
 class Base(DeclarativeBase):
@@ -140,6 +142,37 @@ class TicketRow(Base):
             postgresql_where=text(AT_COUNTER_SQL),
         ),
         UniqueConstraint("office_id", "office_day", "series", "number", name="uq_tickets_number"),
+        # The head of each queue in calling order, without sorting every waiting ticket:
+        # walk-ins (no appointment) by queued_at, booked check-ins by appointment_at.
+        Index(
+            "ix_tickets_queue_head",
+            "office_id",
+            "priority",
+            "appointment_at",
+            "queued_at",
+            "id",
+            sqlite_where=text(WAITING_SQL),
+            postgresql_where=text(WAITING_SQL),
+        ),
+        # Counting a newcomer's place reads only this index, not the waiting rows.
+        Index(
+            "ix_tickets_waiting_classes",
+            "office_id",
+            "station",
+            "service_code",
+            "priority",
+            sqlite_where=text(WAITING_SQL),
+            postgresql_where=text(WAITING_SQL),
+        ),
+        # The latest service durations at a station for the wait estimate.
+        Index(
+            "ix_tickets_recent_done",
+            "office_id",
+            "station",
+            "finished_at",
+            sqlite_where=text(DONE_SQL),
+            postgresql_where=text(DONE_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

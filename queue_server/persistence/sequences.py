@@ -10,30 +10,52 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from queue_server.persistence.models import NumberSeriesRow, QuotaUsageRow
 
+NUMBER_SERIES: Table = NumberSeriesRow.__table__  # type: ignore[assignment]
+QUOTA_USAGE: Table = QuotaUsageRow.__table__  # type: ignore[assignment]
 
-def _increment(
-    session: Session, table: Table, keys: dict[str, Any], column: str, amount: int = 1
-) -> int:
-    dialect = session.get_bind().dialect.name
+
+def _upsert(dialect: str, table: Table, keys: tuple[str, ...], column: str) -> ReturningInsert[Any]:
+    """``INSERT keys, column = :amount ON CONFLICT (keys) DO UPDATE column += :amount``."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    upsert = insert(table).values(**keys, **{column: amount})
-    statement = upsert.on_conflict_do_update(
+    amount = bindparam("amount", type_=table.c[column].type)
+    statement = insert(table).values(
+        {**{key: bindparam(key, type_=table.c[key].type) for key in keys}, column: amount}
+    )
+    return statement.on_conflict_do_update(
         index_elements=list(keys), set_={column: table.c[column] + amount}
     ).returning(table.c[column])
-    value = session.execute(statement).scalar_one()
+
+
+_NUMBER_KEYS = ("office_id", "series", "office_day")
+_QUOTA_KEYS = ("office_id", "scope", "office_day")
+#: Built once per dialect: building them per call cost more than running them.
+_UPSERTS = {
+    (dialect, table.name): _upsert(dialect, table, keys, column)
+    for dialect in ("postgresql", "sqlite")
+    for table, keys, column in (
+        (NUMBER_SERIES, _NUMBER_KEYS, "last_number"),
+        (QUOTA_USAGE, _QUOTA_KEYS, "used"),
+    )
+}
+
+
+def _increment(session: Session, table: Table, keys: dict[str, Any], amount: int = 1) -> int:
+    statement = _UPSERTS[session.get_bind().dialect.name, table.name]
+    value = session.execute(statement, {**keys, "amount": amount}).scalar_one()
     return int(value)
 
 
 def next_number(session: Session, *, office_id: str, series: str, office_day: date) -> int:
     """The next ticket number of ``series`` on ``office_day`` (1, 2, 3, ...)."""
     keys = {"office_id": office_id, "series": series, "office_day": office_day}
-    return _increment(session, NumberSeriesRow.__table__, keys, "last_number")  # type: ignore[arg-type]
+    return _increment(session, NUMBER_SERIES, keys)
 
 
 def reserve_numbers(
@@ -44,8 +66,7 @@ def reserve_numbers(
     Returns the first and last number; online issuing continues after the block.
     """
     keys = {"office_id": office_id, "series": series, "office_day": office_day}
-    table = NumberSeriesRow.__table__
-    last = _increment(session, table, keys, "last_number", count)  # type: ignore[arg-type]
+    last = _increment(session, NUMBER_SERIES, keys, count)
     return last - count + 1, last
 
 
@@ -54,5 +75,4 @@ def take_quota_place(
 ) -> int:
     """Count ``places`` more used in ``scope`` on ``office_day``; returns places used so far."""
     keys = {"office_id": office_id, "scope": scope, "office_day": office_day}
-    table = QuotaUsageRow.__table__
-    return _increment(session, table, keys, "used", places)  # type: ignore[arg-type]
+    return _increment(session, QUOTA_USAGE, keys, places)

@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
 
@@ -34,12 +34,13 @@ from queue_server.domain.ids import (
 from queue_server.domain.model import Service
 from queue_server.domain.numbering import format_number
 from queue_server.persistence.db import Database
-from queue_server.persistence.models import (
-    TicketEventRow,
-    TicketRow,
-    VisitRow,
-)
 from queue_server.persistence.sequences import next_number, take_quota_place
+from queue_server.persistence.statements import (
+    INSERT_TICKET,
+    INSERT_TICKET_EVENT,
+    INSERT_VISIT,
+    insert_returning_id,
+)
 from queue_server.services import queries
 from queue_server.services.events import EventBus
 from queue_server.services.offices import OfficeCatalog, OfficeSnapshot
@@ -101,6 +102,59 @@ def issued_from_json(data: dict[str, Any]) -> IssuedTicket:
             "issued_at": datetime.fromisoformat(data["issued_at"]),
         }
     )
+
+
+@dataclass(frozen=True)
+class VisitKey:
+    """What a new ticket needs to know of its visit."""
+
+    id: int
+    office_id: str
+    office_day: date
+
+
+@dataclass(frozen=True)
+class NewVisit(VisitKey):
+    label: str
+    token: str
+    session_code: str
+
+
+@dataclass(frozen=True)
+class QueuedTicket:
+    """A ticket just added to a queue (written with a plain insert, not an ORM object)."""
+
+    id: int
+    visit_id: int
+    office_id: str
+    label: str
+    service_code: str
+    station: str
+    priority: bool
+    status: str = TicketStatus.WAITING.value
+    counter_pk: int | None = None
+    recall_count: int = 0
+
+
+class TicketFacts(Protocol):
+    """What :func:`record_change` reads of a ticket (a ``TicketRow`` or a ``QueuedTicket``)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def visit_id(self) -> int: ...
+    @property
+    def office_id(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def service_code(self) -> str: ...
+    @property
+    def station(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def counter_pk(self) -> int | None: ...
 
 
 #: Runs inside the issuing transaction, after the ticket exists (e.g. mark a booking used).
@@ -210,7 +264,7 @@ class IssuingService(UseCases):
         request: IssueRequest,
         session: ActiveSession | None,
         office_day: date,
-    ) -> VisitRow:
+    ) -> NewVisit:
         number = next_number(
             work.session, office_id=snapshot.office.id, series=service.prefix, office_day=office_day
         )
@@ -242,31 +296,35 @@ def new_visit(
     office_day: date,
     session_code: str,
     nik: tuple[str | None, str | None] = (None, None),
-) -> VisitRow:
+) -> NewVisit:
     """Add the visit numbered ``number``; ``nik`` is its keyed hash and last four digits."""
-    visit = VisitRow(
-        office_id=request.office,
-        service_code=service.id,
-        office_day=office_day,
-        series=service.prefix,
-        number=number,
-        label=format_number(service.prefix, number),
-        token=secrets.token_urlsafe(TOKEN_BYTES),
-        session_code=session_code,
-        source=request.source.value,
-        priority_category=request.priority_category,
-        language=request.language,
-        booking_ref=request.booking_ref,
-        appointment_at=request.appointment_at,
-        nik_hash=nik[0],
-        nik_last4=nik[1],
-        phone=request.phone,
-        by_proxy=request.by_proxy,
-        created_at=work.now,
+    label = format_number(service.prefix, number)
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    visit_id = insert_returning_id(
+        work.session,
+        INSERT_VISIT,
+        {
+            "office_id": request.office,
+            "service_code": service.id,
+            "office_day": office_day,
+            "series": service.prefix,
+            "number": number,
+            "label": label,
+            "token": token,
+            "session_code": session_code,
+            "source": request.source.value,
+            "priority_category": request.priority_category,
+            "language": request.language,
+            "booking_ref": request.booking_ref,
+            "appointment_at": request.appointment_at,
+            "nik_hash": nik[0],
+            "nik_last4": nik[1],
+            "phone": request.phone,
+            "by_proxy": request.by_proxy,
+            "created_at": work.now,
+        },
     )
-    work.session.add(visit)
-    work.session.flush()
-    return visit
+    return NewVisit(visit_id, request.office, office_day, label, token, session_code)
 
 
 def service_names(service: Service) -> dict[str, str]:
@@ -351,35 +409,49 @@ class Placement:
 
 def add_waiting_ticket(
     work: Unit,
-    visit: VisitRow,
+    visit: VisitKey,
     placement: Placement,
     *,
     action: str,
     predicted_wait_minutes: float | None = None,
-) -> TicketRow:
+) -> QueuedTicket:
     """Queue the visit at ``placement`` (first step on issue, later steps on finish/transfer)."""
     station = placement.station or placement.service.station_for(
         placement.step, priority=placement.priority
     )
-    ticket = TicketRow(
+    # Pending ORM changes first: the visit's previous ticket must have left the live
+    # statuses before its next one is inserted (one live ticket per visit).
+    work.session.flush()
+    ticket_id = insert_returning_id(
+        work.session,
+        INSERT_TICKET,
+        {
+            "visit_id": visit.id,
+            "office_id": visit.office_id,
+            "office_day": visit.office_day,
+            "service_code": placement.service.id,
+            "step_index": placement.step,
+            "station": station.value,
+            "priority": placement.priority,
+            "label": placement.label,
+            "series": placement.series,
+            "number": placement.number,
+            "status": TicketStatus.WAITING.value,
+            "queued_at": placement.queued_at or work.now,
+            "appointment_at": placement.appointment_at,
+            "recall_count": 0,
+            "predicted_wait_minutes": predicted_wait_minutes,
+        },
+    )
+    ticket = QueuedTicket(
+        id=ticket_id,
         visit_id=visit.id,
         office_id=visit.office_id,
-        office_day=visit.office_day,
+        label=placement.label,
         service_code=placement.service.id,
-        step_index=placement.step,
         station=station.value,
         priority=placement.priority,
-        label=placement.label,
-        series=placement.series,
-        number=placement.number,
-        status=TicketStatus.WAITING.value,
-        queued_at=placement.queued_at or work.now,
-        appointment_at=placement.appointment_at,
-        recall_count=0,
-        predicted_wait_minutes=predicted_wait_minutes,
     )
-    work.session.add(ticket)
-    work.session.flush()
     record_change(work, ticket, action=action, previous=None, user_id=None)
     return ticket
 
@@ -398,7 +470,7 @@ def _newcomer_outlook(
 
 
 def _describe(
-    work: Unit, service: Service, visit: VisitRow, ticket: TicketRow, outlook: queries.Outlook
+    work: Unit, service: Service, visit: NewVisit, ticket: QueuedTicket, outlook: queries.Outlook
 ) -> IssuedTicket:
     return IssuedTicket(
         ticket_id=ticket.id,
@@ -419,7 +491,7 @@ def _describe(
 
 def record_change(
     work: Unit,
-    ticket: TicketRow,
+    ticket: TicketFacts,
     *,
     action: str,
     previous: TicketStatus | None,
@@ -428,18 +500,19 @@ def record_change(
 ) -> None:
     """Write the timeline row and queue the domain event for after commit."""
     status = TicketStatus(ticket.status)
-    work.session.add(
-        TicketEventRow(
-            office_id=ticket.office_id,
-            ticket_id=ticket.id,
-            visit_id=ticket.visit_id,
-            action=action,
-            from_status=previous.value if previous else None,
-            to_status=status.value,
-            at=work.now,
-            counter_pk=ticket.counter_pk,
-            user_id=user_id,
-        )
+    work.session.execute(
+        INSERT_TICKET_EVENT,
+        {
+            "office_id": ticket.office_id,
+            "ticket_id": ticket.id,
+            "visit_id": ticket.visit_id,
+            "action": action,
+            "from_status": previous.value if previous else None,
+            "to_status": status.value,
+            "at": work.now,
+            "counter_pk": ticket.counter_pk,
+            "user_id": user_id,
+        },
     )
     work.events.append(
         TicketChanged(

@@ -10,10 +10,10 @@ indexes on ``tickets`` are the safety net.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import timedelta
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from queue_server.domain.calling import QueueEntry, Streak, choose_next
@@ -33,10 +33,24 @@ from queue_server.domain.ids import CounterId, OfficeId, StationType, TicketStat
 from queue_server.domain.model import CounterProfile
 from queue_server.domain.numbering import format_number
 from queue_server.domain.transitions import Action, target_status
-from queue_server.persistence.models import CounterRow, TicketRow, VisitRow
 from queue_server.persistence.sequences import next_number
+from queue_server.persistence.statements import (
+    END_VISIT,
+    LOCK_COUNTER,
+    LOCK_TICKET,
+    LOCK_WAITING_TICKET,
+    TICKET_AT_COUNTER,
+    UPDATE_COUNTER,
+    UPDATE_TICKET,
+)
 from queue_server.services import queries
-from queue_server.services.issuing import Placement, add_waiting_ticket, record_change
+from queue_server.services.issuing import (
+    Placement,
+    QueuedTicket,
+    VisitKey,
+    add_waiting_ticket,
+    record_change,
+)
 from queue_server.services.offices import OfficeSnapshot
 from queue_server.services.unit import Actor, Unit, UseCases
 
@@ -80,20 +94,50 @@ class TransferTarget:
     station: StationType | None = None
 
 
+@dataclass(frozen=True)
+class TicketState:
+    """The columns of a ticket that the officer actions read (from a plain select)."""
+
+    id: int
+    visit_id: int
+    office_id: str
+    office_day: date
+    service_code: str
+    step_index: int
+    station: str
+    priority: bool
+    label: str
+    status: str
+    counter_pk: int | None
+    recall_count: int
+    no_show_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CounterLock:
+    """A counter row locked for the rest of the transaction."""
+
+    pk: int
+    code: str
+    is_open: bool
+    priority_streak: int
+    regular_streak: int
+
+
 class OfficerService(UseCases):
     def open_counter(self, office: str, counter: str, *, actor: Actor) -> None:
         with self.unit() as work:
-            row = self._lock_counter(work, office, counter)
-            row.is_open, row.officer_id, row.opened_at = True, actor.user_id, work.now
+            row = _lock_counter(work, office, counter)
+            _update_counter(work, row, is_open=True, officer_id=actor.user_id, opened_at=work.now)
             self._counter_event(work, office, counter, is_open=True, actor=actor)
 
     def close_counter(self, office: str, counter: str, *, actor: Actor) -> None:
         with self.unit() as work:
-            row = self._lock_counter(work, office, counter)
-            current = queries.ticket_at_counter(work.session, row.pk)
+            row = _lock_counter(work, office, counter)
+            current = _ticket_at_counter(work.session, row.pk)
             if current is not None:
                 raise CounterBusy(counter=counter, ticket=current.label)
-            row.is_open, row.officer_id = False, None
+            _update_counter(work, row, is_open=False, officer_id=None)
             self._counter_event(work, office, counter, is_open=False, actor=actor)
 
     def call_next(self, office: str, counter: str, *, actor: Actor) -> TicketView:
@@ -101,9 +145,12 @@ class OfficerService(UseCases):
             snapshot, row, profile = self._ready_counter(work, office, counter)
             streak = Streak(priority=row.priority_streak, regular=row.regular_streak)
             ticket = _claim(work.session, profile, streak, snapshot)
-            row.priority_streak, row.regular_streak = _streak_after(streak, ticket.priority)
-            self._put_at_counter(work, ticket, row, actor, Action.CALL)
-            return _view(ticket, counter)
+            priority_streak, regular_streak = _streak_after(streak, ticket.priority)
+            _update_counter(
+                work, row, priority_streak=priority_streak, regular_streak=regular_streak
+            )
+            called = self._put_at_counter(work, ticket, row, actor, Action.CALL)
+            return _view(called, counter)
 
     def call_specific(
         self, office: str, counter: str, ticket_id: int, *, actor: Actor
@@ -113,8 +160,8 @@ class OfficerService(UseCases):
             ticket = _lock_ticket(work.session, office, ticket_id)
             if TicketStatus(ticket.status) is TicketStatus.NO_SHOW:
                 _check_grace(snapshot, ticket, work)
-            self._put_at_counter(work, ticket, row, actor, Action.CALL_SPECIFIC)
-            return _view(ticket, counter)
+            called = self._put_at_counter(work, ticket, row, actor, Action.CALL_SPECIFIC)
+            return _view(called, counter)
 
     def recall(self, office: str, counter: str, *, actor: Actor) -> TicketView:
         return self._act(office, counter, Action.RECALL, actor=actor)
@@ -136,28 +183,28 @@ class OfficerService(UseCases):
         """Finish the counter's ticket; the visit moves to its next same-day step unless ended."""
         with self.unit() as work:
             snapshot = self.catalog.get(work.session, office)
-            row = self._lock_counter(work, office, counter)
+            row = _lock_counter(work, office, counter)
             ticket = _current(work.session, row, counter)
-            self._change(work, ticket, Action.FINISH, actor, counter)
+            finished = self._change(work, ticket, Action.FINISH, actor, counter)
             service = snapshot.service(ticket.service_code)
             following = None if end_visit else service.next_same_day_step(ticket.step_index)
             if following is None:
                 _end_visit(work, ticket)
-                return _view(ticket, counter), None
+                return _view(finished, counter), None
             successor = _queue_step(work, snapshot, ticket, ticket.service_code, following, None)
-            return _view(ticket, counter), _view(successor, None)
+            return _view(finished, counter), _view(successor, None)
 
     def transfer(
         self, office: str, counter: str, target: TransferTarget, *, actor: Actor
     ) -> tuple[TicketView, TicketView]:
         with self.unit() as work:
             snapshot = self.catalog.get(work.session, office)
-            row = self._lock_counter(work, office, counter)
+            row = _lock_counter(work, office, counter)
             ticket = _current(work.session, row, counter)
             service_code, step = _resolve_target(snapshot, ticket, target)
-            self._change(work, ticket, Action.TRANSFER, actor, counter)
+            moved = self._change(work, ticket, Action.TRANSFER, actor, counter)
             successor = _queue_step(work, snapshot, ticket, service_code, step, target.station)
-            return _view(ticket, counter), _view(successor, None)
+            return _view(moved, counter), _view(successor, None)
 
     def reactivate(self, office: str, ticket_id: int, *, actor: Actor) -> TicketView:
         """Put a no-show back in its queue, at its original place, within the grace period."""
@@ -166,16 +213,15 @@ class OfficerService(UseCases):
             ticket = _lock_ticket(work.session, office, ticket_id)
             if TicketStatus(ticket.status) is TicketStatus.NO_SHOW:
                 _check_grace(snapshot, ticket, work)
-            self._change(work, ticket, Action.REACTIVATE, actor, None)
-            ticket.counter_pk = None
-            return _view(ticket, None)
+            back = self._change(work, ticket, Action.REACTIVATE, actor, None, counter_pk=None)
+            return _view(back, None)
 
     def cancel(self, office: str, ticket_id: int, *, actor: Actor) -> TicketView:
         with self.unit() as work:
             ticket = _lock_ticket(work.session, office, ticket_id)
-            self._change(work, ticket, Action.CANCEL, actor, None)
+            cancelled = self._change(work, ticket, Action.CANCEL, actor, None)
             _end_visit(work, ticket)
-            return _view(ticket, None)
+            return _view(cancelled, None)
 
     # -- shared steps ---------------------------------------------------------------
 
@@ -183,29 +229,38 @@ class OfficerService(UseCases):
         self, office: str, counter: str, action: Action, *, actor: Actor, note: str | None = None
     ) -> TicketView:
         with self.unit() as work:
-            row = self._lock_counter(work, office, counter)
+            row = _lock_counter(work, office, counter)
             ticket = _current(work.session, row, counter)
-            self._change(work, ticket, action, actor, counter)
+            changes: dict[str, Any] = {}
             if action is Action.RECALL:
-                ticket.recall_count += 1
+                changes["recall_count"] = ticket.recall_count + 1
             elif action is Action.START:
-                ticket.started_at = work.now
+                changes["started_at"] = work.now
             elif action is Action.NO_SHOW:
-                ticket.no_show_at = work.now
+                changes["no_show_at"] = work.now
             elif action is Action.PARK:
-                ticket.park_note = note
-            return _view(ticket, counter)
+                changes["park_note"] = note
+            return _view(self._change(work, ticket, action, actor, counter, **changes), counter)
 
     def _change(
-        self, work: Unit, ticket: TicketRow, action: Action, actor: Actor, counter: str | None
-    ) -> None:
+        self,
+        work: Unit,
+        ticket: TicketState,
+        action: Action,
+        actor: Actor,
+        counter: str | None,
+        **changes: Any,
+    ) -> TicketState:
+        """Move ``ticket`` by ``action`` and write ``changes`` with it; the ticket after."""
         previous = TicketStatus(ticket.status)
-        ticket.status = target_status(previous, action).value
+        changes["status"] = target_status(previous, action).value
         if action in {Action.FINISH, Action.TRANSFER}:
-            ticket.finished_at = work.now
+            changes["finished_at"] = work.now
+        work.session.execute(UPDATE_TICKET, {"ticket": ticket.id, **changes})
+        changed = replace(ticket, **{k: v for k, v in changes.items() if k in _STATE_FIELDS})
         record_change(
             work,
-            ticket,
+            changed,
             action=action.value,
             previous=previous,
             user_id=actor.user_id,
@@ -214,31 +269,30 @@ class OfficerService(UseCases):
         work.audit(
             actor, action.value, office_id=ticket.office_id, target=ticket.label, counter=counter
         )
+        return changed
 
     def _put_at_counter(
-        self, work: Unit, ticket: TicketRow, row: CounterRow, actor: Actor, action: Action
-    ) -> None:
-        ticket.counter_pk, ticket.officer_id, ticket.called_at = row.pk, actor.user_id, work.now
-        self._change(work, ticket, action, actor, row.code)
-
-    def _lock_counter(self, work: Unit, office: str, counter: str) -> CounterRow:
-        row = work.session.scalar(
-            select(CounterRow)
-            .where(CounterRow.office_id == office, CounterRow.code == counter, CounterRow.active)
-            .with_for_update()
+        self, work: Unit, ticket: TicketState, row: CounterLock, actor: Actor, action: Action
+    ) -> TicketState:
+        return self._change(
+            work,
+            ticket,
+            action,
+            actor,
+            row.code,
+            counter_pk=row.pk,
+            officer_id=actor.user_id,
+            called_at=work.now,
         )
-        if row is None:
-            raise CounterNotFound(counter=counter)
-        return row
 
     def _ready_counter(
         self, work: Unit, office: str, counter: str
-    ) -> tuple[OfficeSnapshot, CounterRow, CounterProfile]:
+    ) -> tuple[OfficeSnapshot, CounterLock, CounterProfile]:
         snapshot = self.catalog.get(work.session, office)
-        row = self._lock_counter(work, office, counter)
+        row = _lock_counter(work, office, counter)
         if not row.is_open:
             raise CounterClosed(counter=counter)
-        current = queries.ticket_at_counter(work.session, row.pk)
+        current = _ticket_at_counter(work.session, row.pk)
         if current is not None:
             raise CounterBusy(counter=counter, ticket=current.label)
         return snapshot, row, snapshot.counter(counter)
@@ -252,9 +306,32 @@ class OfficerService(UseCases):
         work.audit(actor, "open" if is_open else "close", office_id=office, target=counter)
 
 
+_STATE_FIELDS = frozenset(field.name for field in fields(TicketState))
+
+
+def _lock_counter(work: Unit, office: str, counter: str) -> CounterLock:
+    row = work.session.execute(LOCK_COUNTER, {"office_id": office, "code": counter}).first()
+    if row is None:
+        raise CounterNotFound(counter=counter)
+    return CounterLock(*row)
+
+
+def _update_counter(work: Unit, row: CounterLock, **changes: Any) -> None:
+    work.session.execute(UPDATE_COUNTER, {"counter": row.pk, **changes})
+
+
+def _ticket_state(session: Session, statement: Any, params: dict[str, Any]) -> TicketState | None:
+    row = session.execute(statement, params).first()
+    return None if row is None else TicketState(*row)
+
+
+def _ticket_at_counter(session: Session, counter_pk: int) -> TicketState | None:
+    return _ticket_state(session, TICKET_AT_COUNTER, {"counter": counter_pk})
+
+
 def _claim(
     session: Session, profile: CounterProfile, streak: Streak, snapshot: OfficeSnapshot
-) -> TicketRow:
+) -> TicketState:
     """Lock and take the ticket the policy picks; skip any another counter is taking."""
     skipped: set[int] = set()
     candidates: list[QueueEntry] = []
@@ -266,18 +343,19 @@ def _claim(
         chosen = choose_next(candidates, profile, streak, snapshot.office.priority)
         if chosen is None:
             break
-        ticket = session.scalar(
-            select(TicketRow)
-            .where(TicketRow.id == chosen.ticket_id, TicketRow.status == TicketStatus.WAITING.value)
-            .with_for_update(skip_locked=True)
-        )
+        ticket = _ticket_state(session, LOCK_WAITING_TICKET, {"ticket": chosen.ticket_id})
         if ticket is not None:
             return ticket
         skipped.add(chosen.ticket_id)
         candidates = [entry for entry in candidates if entry.ticket_id != chosen.ticket_id]
-        if not any(entry.priority == chosen.priority for entry in candidates):
-            candidates = []  # that class's head is used up here: fetch the next ones
+        if not any(_head_group(entry) == _head_group(chosen) for entry in candidates):
+            candidates = []  # that head is used up here: fetch the next ones
     raise QueueEmpty()
+
+
+def _head_group(entry: QueueEntry) -> tuple[bool, bool]:
+    """The queue head an entry was fetched with (see ``queries.head_entries``)."""
+    return entry.priority, entry.appointment_at is not None
 
 
 def _streak_after(streak: Streak, priority: bool) -> tuple[int, int]:
@@ -285,32 +363,28 @@ def _streak_after(streak: Streak, priority: bool) -> tuple[int, int]:
     return following.priority, following.regular
 
 
-def _lock_ticket(session: Session, office: str, ticket_id: int) -> TicketRow:
-    ticket = session.scalar(
-        select(TicketRow)
-        .where(TicketRow.id == ticket_id, TicketRow.office_id == office)
-        .with_for_update()
-    )
+def _lock_ticket(session: Session, office: str, ticket_id: int) -> TicketState:
+    ticket = _ticket_state(session, LOCK_TICKET, {"ticket": ticket_id, "office_id": office})
     if ticket is None:
         raise TicketNotFound()
     return ticket
 
 
-def _current(session: Session, row: CounterRow, counter: str) -> TicketRow:
-    ticket = queries.ticket_at_counter(session, row.pk)
+def _current(session: Session, row: CounterLock, counter: str) -> TicketState:
+    ticket = _ticket_at_counter(session, row.pk)
     if ticket is None:
         raise TicketNotAtCounter(counter=counter)
     return ticket
 
 
-def _check_grace(snapshot: OfficeSnapshot, ticket: TicketRow, work: Unit) -> None:
+def _check_grace(snapshot: OfficeSnapshot, ticket: TicketState, work: Unit) -> None:
     grace = timedelta(minutes=snapshot.office.no_show_grace_minutes)
     if ticket.no_show_at is None or work.now - ticket.no_show_at > grace:
         raise NoShowGraceExpired(ticket=ticket.label)
 
 
 def _resolve_target(
-    snapshot: OfficeSnapshot, ticket: TicketRow, target: TransferTarget
+    snapshot: OfficeSnapshot, ticket: TicketState, target: TransferTarget
 ) -> tuple[str, int]:
     if target.service is None and target.step is None:
         following = snapshot.service(ticket.service_code).next_same_day_step(ticket.step_index)
@@ -327,11 +401,11 @@ def _resolve_target(
 def _queue_step(
     work: Unit,
     snapshot: OfficeSnapshot,
-    previous: TicketRow,
+    previous: TicketState,
     service_code: str,
     step: int,
     station: StationType | None,
-) -> TicketRow:
+) -> QueuedTicket:
     """Create the visit's waiting ticket for ``step`` (numbered per the office's mode)."""
     service = snapshot.service(service_code)
     placement = Placement(service, step, previous.priority, previous.label, station=station)
@@ -346,16 +420,15 @@ def _queue_step(
         placement = replace(
             placement, series=series, number=number, label=format_number(series, number)
         )
-    visit = work.session.get_one(VisitRow, previous.visit_id)
+    visit = VisitKey(previous.visit_id, previous.office_id, previous.office_day)
     return add_waiting_ticket(work, visit, placement, action="queue")
 
 
-def _end_visit(work: Unit, ticket: TicketRow) -> None:
-    visit = work.session.get_one(VisitRow, ticket.visit_id)
-    visit.ended_at = work.now
+def _end_visit(work: Unit, ticket: TicketState) -> None:
+    work.session.execute(END_VISIT, {"visit": ticket.visit_id, "ended_at": work.now})
 
 
-def _view(ticket: TicketRow, counter: str | None) -> TicketView:
+def _view(ticket: TicketState | QueuedTicket, counter: str | None) -> TicketView:
     return TicketView(
         id=ticket.id,
         label=ticket.label,

@@ -27,6 +27,7 @@ from queue_server.domain.ids import CounterId, OfficeId, ServiceId
 from queue_server.domain.model import CounterProfile, Office, Service
 from queue_server.office_config import OfficeDefinition, parse_office_config
 from queue_server.persistence.models import CounterRow, OfficeRow
+from queue_server.persistence.statements import CONFIG_VERSION
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class OfficeCatalog:
         self._cache: dict[str, OfficeSnapshot] = {}
 
     def get(self, session: Session, office_id: str) -> OfficeSnapshot:
-        version = session.scalar(select(OfficeRow.config_version).where(OfficeRow.id == office_id))
+        version = session.scalar(CONFIG_VERSION, {"office_id": office_id})
         if version is None:
             raise OfficeNotFound(office=office_id)
         cached = self._cache.get(office_id)

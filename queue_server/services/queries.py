@@ -20,10 +20,18 @@ from queue_server.domain.ids import (
     TicketStatus,
 )
 from queue_server.domain.model import CounterProfile
-from queue_server.persistence.models import CounterRow, QuotaUsageRow, TicketRow
+from queue_server.persistence.models import QuotaUsageRow, TicketRow
+from queue_server.persistence.statements import (
+    OPEN_COUNTER_CODES,
+    WAITING_BY_CLASS,
+    queue_heads_statement,
+    recent_durations_statement,
+)
 from queue_server.services.offices import OfficeSnapshot
 
 RECENT_SERVICE_SAMPLES = 20
+_RECENT_DURATIONS = recent_durations_statement(RECENT_SERVICE_SAMPLES)
+_QUEUE_HEADS = queue_heads_statement()
 
 
 def entry_of(row: TicketRow) -> QueueEntry:
@@ -84,46 +92,32 @@ def head_entries(
     limit: int,
     skip: Collection[int] = (),
 ) -> list[QueueEntry]:
-    """The oldest ``limit`` waiting tickets of each class that ``counter`` serves.
+    """The oldest ``limit`` waiting walk-ins and booked tickets of each class ``counter`` serves.
 
     Enough for :func:`~queue_server.domain.calling.choose_next`, which only looks at the
     head of each class; ``skip`` leaves out tickets another counter is claiming.
     """
-    queue_time = func.coalesce(TicketRow.appointment_at, TicketRow.queued_at)
-    found: list[QueueEntry] = []
-    for priority in (True, False):
-        query = _waiting_at(office_id, counter.stations).where(TicketRow.priority == priority)
-        if counter.services:
-            query = query.where(TicketRow.service_code.in_(sorted(counter.services)))
-        if skip:
-            query = query.where(TicketRow.id.not_in(list(skip)))
-        found += _entries(session.execute(query.order_by(queue_time, TicketRow.id).limit(limit)))
-    return found
+    params = {
+        "limit": limit,
+        "office_id": office_id,
+        "stations": [station.value for station in counter.stations],
+        "all_services": not counter.services,
+        "services": sorted(counter.services),
+        "skip": list(skip),
+    }
+    return _entries(session.execute(_QUEUE_HEADS, params))
 
 
 def waiting_by_class(
     session: Session, office_id: str, station: StationType
 ) -> dict[tuple[str, bool], int]:
     """Waiting tickets at ``station`` counted per (service, priority)."""
-    rows = session.execute(
-        select(TicketRow.service_code, TicketRow.priority, func.count())
-        .where(
-            TicketRow.office_id == office_id,
-            TicketRow.status == TicketStatus.WAITING.value,
-            TicketRow.station == station.value,
-        )
-        .group_by(TicketRow.service_code, TicketRow.priority)
-    )
+    rows = session.execute(WAITING_BY_CLASS, {"office_id": office_id, "station": station.value})
     return {(service, bool(priority)): int(count) for service, priority, count in rows}
 
 
 def open_counter_codes(session: Session, office_id: str) -> set[str]:
-    rows = session.scalars(
-        select(CounterRow.code).where(
-            CounterRow.office_id == office_id, CounterRow.is_open, CounterRow.active
-        )
-    )
-    return set(rows)
+    return set(session.scalars(OPEN_COUNTER_CODES, {"office_id": office_id}))
 
 
 def counters_serving(
@@ -138,17 +132,7 @@ def counters_serving(
 
 def recent_service_minutes(session: Session, office_id: str, station: StationType) -> list[float]:
     """Durations (called to finished) of the latest finished tickets at ``station``."""
-    rows = session.execute(
-        select(TicketRow.called_at, TicketRow.finished_at)
-        .where(
-            TicketRow.office_id == office_id,
-            TicketRow.station == station.value,
-            TicketRow.status == TicketStatus.DONE.value,
-            TicketRow.called_at.is_not(None),
-        )
-        .order_by(TicketRow.finished_at.desc())
-        .limit(RECENT_SERVICE_SAMPLES)
-    )
+    rows = session.execute(_RECENT_DURATIONS, {"office_id": office_id, "station": station.value})
     return [
         (finished - called).total_seconds() / 60
         for called, finished in rows

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from queue_server.persistence.models import KioskRequestRow
+from queue_server.persistence.statements import INSERT_KIOSK_REQUEST, KIOSK_ANSWER
 from queue_server.services.unit import Unit
 
 
@@ -26,23 +26,25 @@ class RetryKey:
 
 def earlier_answer(session: Session, retry_key: RetryKey) -> dict[str, Any] | None:
     """The stored answer to this request, or None (also when another device sent it)."""
-    row = session.get(KioskRequestRow, retry_key.transaction)
+    row = session.execute(KIOSK_ANSWER, {"transaction": retry_key.transaction}).first()
     if row is None or row.device != retry_key.device:
         return None
-    return row.response
+    answer: dict[str, Any] = row.response
+    return answer
 
 
 def remember(
     work: Unit, retry_key: RetryKey, *, office_id: str, action: str, response: dict[str, Any]
 ) -> None:
     """Store ``response`` as the answer to the request, in ``work``'s transaction."""
-    work.session.add(
-        KioskRequestRow(
-            transaction=retry_key.transaction,
-            office_id=office_id,
-            device=retry_key.device,
-            action=action,
-            response=response,
-            created_at=work.now,
-        )
+    work.session.execute(
+        INSERT_KIOSK_REQUEST,
+        {
+            "transaction": retry_key.transaction,
+            "office_id": office_id,
+            "device": retry_key.device,
+            "action": action,
+            "response": response,
+            "created_at": work.now,
+        },
     )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from queue_server.domain.events import DomainEvent
 from queue_server.domain.ids import Role
 from queue_server.persistence.db import Database
-from queue_server.persistence.models import AuditLogRow
+from queue_server.persistence.statements import INSERT_AUDIT
 from queue_server.services.events import EventBus
 from queue_server.services.offices import OfficeCatalog
 
@@ -54,17 +54,18 @@ class Unit:
         target: str | None,
         **details: Any,
     ) -> None:
-        self.session.add(
-            AuditLogRow(
-                at=self.now,
-                office_id=office_id,
-                user_id=actor.user_id,
-                actor=actor.name,
-                action=action,
-                target=target,
-                details=details,
-                remote_addr=actor.remote_addr,
-            )
+        self.session.execute(
+            INSERT_AUDIT,
+            {
+                "at": self.now,
+                "office_id": office_id,
+                "user_id": actor.user_id,
+                "actor": actor.name,
+                "action": action,
+                "target": target,
+                "details": details,
+                "remote_addr": actor.remote_addr,
+            },
         )
 
 

@@ -14,6 +14,7 @@ from queue_server.web.api import LOGIN_LIMIT, api
 from queue_server.web.api_public import PUBLIC_LIMIT
 from queue_server.web.health import health
 from queue_server.web.ratelimit import Monotonic, SlidingWindowLimiter
+from queue_server.web.token_cache import TokenCache
 
 #: Public ticket-status look-ups per address and minute (a phone polls every ~15 s).
 PUBLIC_REQUESTS_PER_MINUTE = 120
@@ -33,7 +34,7 @@ def create_app(
         config: the server configuration; defaults to ``services.config``, else
             :func:`~queue_server.config.load_config`.
         services: prebuilt use cases (tests, the CLI); built from ``config`` if None.
-        monotonic: the rate limiters' clock (tests advance a fake one).
+        monotonic: the rate limiters' and the token cache's clock (tests advance a fake one).
     """
     config = config or (services.config if services else load_config())
     app = Flask("queue_server")
@@ -56,6 +57,7 @@ def create_app(
             limit=PUBLIC_REQUESTS_PER_MINUTE, window_s=60, clock=monotonic
         ),
     }
+    app.extensions["antre_tokens"] = TokenCache(clock=monotonic)
     errors.init_app(app)
     app.register_blueprint(health)
     app.register_blueprint(api)

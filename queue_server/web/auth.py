@@ -19,6 +19,7 @@ from queue_server.services.container import Services
 from queue_server.services.unit import Actor
 from queue_server.web.errors import CsrfFailed, Forbidden, TooManyAttempts, Unauthenticated
 from queue_server.web.ratelimit import SlidingWindowLimiter
+from queue_server.web.token_cache import TokenCache
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
@@ -29,6 +30,11 @@ def services() -> Services:
     """The process's use cases, built by the app factory."""
     built: Services = current_app.extensions["antre"]
     return built
+
+
+def token_cache() -> TokenCache:
+    cache: TokenCache = current_app.extensions["antre_tokens"]
+    return cache
 
 
 def limiter(name: str) -> SlidingWindowLimiter:
@@ -50,7 +56,8 @@ def current_actor() -> Actor:
         return cached
     header = request.headers.get("Authorization", "")
     if header.startswith(BEARER):
-        found = services().accounts.authenticate_token(header[len(BEARER) :].strip())
+        token = header[len(BEARER) :].strip()
+        found = token_cache().actor(token, services().accounts.authenticate_token)
     else:
         found = _session_actor()
     if found is None:
