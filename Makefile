@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/python -m pip
 APT_PACKAGES := postgresql python3-venv mosquitto mosquitto-clients \
   swig libpcsclite-dev pcscd pcsc-tools vsmartcard-vpcd libzbar0 libusb-1.0-0 \
-  fonts-dejavu-core
+  fonts-dejavu-core xvfb xauth libgl1 libegl1 libgl1-mesa-dri libegl-mesa0 libmtdev1
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
@@ -17,7 +17,7 @@ PORT ?= 8080
 
 # A venv without a working pip (e.g. Debian's python3 lacking python3-venv leaves one
 # half made) is rebuilt; python3-venv is installed only when venv creation fails.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed"'
 	@if ! $(BIN)/python -m pip --version >/dev/null 2>&1; then \
 	  rm -rf $(VENV); \
@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 	    rm -rf $(VENV); $(MAKE) --no-print-directory system-deps && $(PYTHON) -m venv $(VENV); }; \
 	fi
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e ".[server,devices,dev]"
+	$(PIP) install --quiet -e ".[server,kiosk,dev]"
 	@touch $(STAMP)
 
 venv: $(STAMP)

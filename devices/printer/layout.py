@@ -41,7 +41,8 @@ class TicketView:
         label: the number called out, e.g. ``A012``.
         service_name: the service in both languages.
         issued_at: when the ticket was taken (timezone-aware).
-        people_ahead: tickets waiting before this one.
+        people_ahead: tickets waiting before this one; None when not known (a ticket
+            issued offline), and then not printed.
         estimated_wait_minutes: the expected wait, when known.
         status_url: the public status page, encoded in the QR code.
         station_hint: where to go first, when useful.
@@ -51,7 +52,7 @@ class TicketView:
     label: str
     service_name: LocalisedText
     issued_at: datetime
-    people_ahead: int
+    people_ahead: int | None
     estimated_wait_minutes: int | None
     status_url: str
     station_hint: LocalisedText | None = None
@@ -155,7 +156,8 @@ def _issued(moment: datetime, zone_name: str) -> str:
 
 
 def _waiting(writer: _Writer, ticket: TicketView, languages: tuple[str, ...]) -> None:
-    writer.bilingual("People ahead of you: {count}", languages, count=ticket.people_ahead)
+    if ticket.people_ahead is not None:
+        writer.bilingual("People ahead of you: {count}", languages, count=ticket.people_ahead)
     if ticket.estimated_wait_minutes is not None:
         minutes = ticket.estimated_wait_minutes
         writer.bilingual("Estimated wait: about {minutes} min", languages, minutes=minutes)

@@ -58,6 +58,7 @@ class KioskLink:
         self._lock = threading.Lock()
         self._client = self._new_client()
         self._on_up: list[Callable[[], None]] = []
+        self._on_config: list[Callable[[dict[str, Any]], None]] = []
 
     def _new_client(self) -> mqtt.Client:
         config = self.config
@@ -93,6 +94,10 @@ class KioskLink:
     def on_up(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` (on paho's thread: keep it short) each time the link comes up."""
         self._on_up.append(callback)
+
+    def on_config(self, callback: Callable[[dict[str, Any]], None]) -> None:
+        """Call ``callback`` (on paho's thread) with each retained ``config/kiosk`` payload."""
+        self._on_config.append(callback)
 
     def start(self) -> KioskLink:
         """Connect in the background; returns at once, also when the broker is away."""
@@ -188,7 +193,8 @@ class KioskLink:
             return
         client.publish(self._status_topic, self._status("online"), qos=1, retain=True)
         office, device = self.config.office, self.config.device
-        client.subscribe(f"{topics.prefix(office)}/kiosk/{device}/response/+", qos=1)
+        responses = f"{topics.prefix(office)}/kiosk/{device}/response/+"
+        client.subscribe([(responses, 1), (topics.config(office, "kiosk"), 1)])
 
     def _on_subscribe(
         self, _client: mqtt.Client, _userdata: Any, _mid: int, reasons: Any, _properties: Any
@@ -208,6 +214,9 @@ class KioskLink:
         self.ready.clear()
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        if message.topic == topics.config(self.config.office, "kiosk"):
+            self._deliver_config(bytes(message.payload))
+            return
         answer = parse_answer(bytes(message.payload))
         if answer is None:
             log.warning("ignored a response that is not an answer")
@@ -221,6 +230,17 @@ class KioskLink:
             return
         waiter.answer = answer
         waiter.arrived.set()
+
+    def _deliver_config(self, payload: bytes) -> None:
+        try:
+            content = json.loads(payload)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            content = None
+        if not isinstance(content, dict):
+            log.warning("ignored a config/kiosk payload that is not a JSON object")
+            return
+        for callback in self._on_config:
+            callback(content)
 
 
 def _without_nagle(_client: mqtt.Client, _userdata: Any, sock: Any) -> None:

@@ -1,0 +1,153 @@
+"""What the kiosk offers, read from the retained ``config/kiosk`` payload (pure code).
+
+The server publishes the office's services, priority categories and ticket footer (see
+``docs/protocol.md``); :func:`content_from_payload` turns that JSON into typed values and
+groups the services the way the touch screen shows them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from devices.printer.layout import Branding, LocalisedText
+
+#: Stations whose first call is a document check: the SOP gives that number only once the
+#: applicant says the documents are ready.
+DOCUMENT_CHECK_STATIONS = frozenset({"CS"})
+#: Stations of the stay-permit counter flows (intake at the loket, then the cashier).
+PERMIT_STATIONS = frozenset({"LOKET", "PAY"})
+
+
+class ServiceGroup(StrEnum):
+    """The four buttons of the service screen, in display order."""
+
+    PASSPORT = "passport"
+    STAY_PERMIT = "stay_permit"
+    PICKUP = "pickup"
+    HELP = "help"  # complaints and information
+
+
+#: English msgid of each group's title.
+GROUP_TITLES: dict[ServiceGroup, str] = {
+    ServiceGroup.PASSPORT: "Passport",
+    ServiceGroup.STAY_PERMIT: "Stay permit",
+    ServiceGroup.PICKUP: "Pickup",
+    ServiceGroup.HELP: "Complaints and information",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceChoice:
+    """One service button."""
+
+    id: str
+    name: LocalisedText
+    kind: str
+    first_station: str
+    description: LocalisedText | None = None
+    needs_booking: bool = False
+    offline_allowed: bool = True
+
+    @property
+    def group(self) -> ServiceGroup:
+        if self.kind == "pickup":
+            return ServiceGroup.PICKUP
+        if self.kind in {"complaint", "information"}:
+            return ServiceGroup.HELP
+        if self.first_station in PERMIT_STATIONS:
+            return ServiceGroup.STAY_PERMIT
+        return ServiceGroup.PASSPORT
+
+    @property
+    def asks_documents_ready(self) -> bool:
+        """Booking check-ins and services that start with a document check ask first."""
+        return self.needs_booking or self.first_station in DOCUMENT_CHECK_STATIONS
+
+    @property
+    def asks_priority(self) -> bool:
+        """Priority need is asked for queued services, not at a booking check-in (the
+        booking already fixes the slot) nor at the complaint or information desk."""
+        return not self.needs_booking and self.kind in {"walk_in", "pickup"}
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityChoice:
+    code: str
+    name: LocalisedText
+
+
+@dataclass(frozen=True, slots=True)
+class KioskContent:
+    """Everything the screens show that comes from the office configuration."""
+
+    services: tuple[ServiceChoice, ...] = ()
+    priority_categories: tuple[PriorityChoice, ...] = ()
+    branding: Branding = field(default_factory=lambda: Branding(office_name="", address=""))
+    version: str = ""
+
+    def service(self, service_id: str) -> ServiceChoice | None:
+        return next((choice for choice in self.services if choice.id == service_id), None)
+
+    def groups(self) -> list[ServiceGroup]:
+        """The groups that have at least one service, in display order."""
+        present = {choice.group for choice in self.services}
+        return [group for group in ServiceGroup if group in present]
+
+    def in_group(self, group: ServiceGroup) -> list[ServiceChoice]:
+        return [choice for choice in self.services if choice.group is group]
+
+
+def content_from_payload(payload: Mapping[str, Any]) -> KioskContent:
+    """Typed content from a ``config/kiosk`` payload; malformed entries are skipped.
+
+    Raises:
+        ValueError: the payload has no ``services`` list.
+    """
+    services = payload.get("services")
+    if not isinstance(services, list):
+        raise ValueError("config/kiosk payload without a services list")
+    office = payload.get("office") if isinstance(payload.get("office"), dict) else {}
+    assert isinstance(office, dict)
+    branding = Branding(
+        office_name=str(office.get("name", "")),
+        address=str(office.get("address", "")),
+        timezone=str(office.get("timezone", "Asia/Jakarta")),
+        footer=_text(payload.get("ticket_footer")),
+    )
+    categories = payload.get("priority_categories")
+    return KioskContent(
+        services=tuple(choice for item in services if (choice := _service(item)) is not None),
+        priority_categories=tuple(
+            PriorityChoice(str(item["code"]), name)
+            for item in (categories if isinstance(categories, list) else [])
+            if isinstance(item, dict) and "code" in item and (name := _text(item.get("name")))
+        ),
+        branding=branding,
+        version=str(payload.get("content_version", "")),
+    )
+
+
+def _service(item: Any) -> ServiceChoice | None:
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+        return None
+    name = _text(item.get("name"))
+    if name is None:
+        return None
+    return ServiceChoice(
+        id=item["id"],
+        name=name,
+        kind=str(item.get("kind", "walk_in")),
+        first_station=str(item.get("first_station", "")),
+        description=_text(item.get("description")),
+        needs_booking=bool(item.get("needs_booking", False)),
+        offline_allowed=bool(item.get("offline_allowed", True)),
+    )
+
+
+def _text(value: Any) -> LocalisedText | None:
+    if not isinstance(value, dict) or not value.get("id") or not value.get("en"):
+        return None
+    return LocalisedText(id=str(value["id"]), en=str(value["en"]))

@@ -1,0 +1,153 @@
+"""A built-in office and ticket desk, so the kiosk screens run with no server (``--demo``).
+
+The desk answers like the server does: numbers per service prefix, people ahead, a wait
+estimate, refusals with bilingual messages. Booking codes starting with ``USED`` are
+refused as already checked in; ``offline = True`` makes it issue from a pretend lease.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from kiosk.link.core import IssuedOffline, IssuedOnline
+from kiosk.link.errors import Refused
+from kiosk.link.offline import LocalTicket
+from queue_server.domain.numbering import format_number
+from queue_server.i18n import both
+
+BOOKING_USED = "This booking has already been checked in."
+
+
+def _service(
+    service_id: str, prefix: str, name: tuple[str, str], kind: str, station: str, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "id": service_id,
+        "prefix": prefix,
+        "name": {"id": name[0], "en": name[1]},
+        "kind": kind,
+        "first_station": station,
+        "needs_booking": kind == "booking_required",
+        "offline_allowed": kind != "booking_required",
+        **extra,
+    }
+
+
+DEMO_PAYLOAD: dict[str, Any] = {
+    "content_version": "demo-1",
+    "office": {
+        "id": "kanim-demo",
+        "name": "Kantor Imigrasi Kelas I TPI Banjarmasin",
+        "address": "Jl. A. Yani Km. 2,5, Banjarmasin",
+        "timezone": "Asia/Makassar",
+    },
+    "languages": ["id", "en"],
+    "services": [
+        _service(
+            "paspor-mpaspor",
+            "A",
+            ("Paspor (M-Paspor)", "Passport (M-Paspor)"),
+            "booking_required",
+            "CS",
+            description={
+                "id": "Bawa surat pengantar M-Paspor, bukti bayar dan dokumen asli.",
+                "en": "Bring the M-Paspor cover letter, payment proof and original documents.",
+            },
+        ),
+        _service(
+            "paspor-walkin",
+            "B",
+            ("Paspor tanpa janji", "Passport walk-in"),
+            "walk_in",
+            "CS",
+            description={
+                "id": "KTP, kartu keluarga, akta lahir atau ijazah, dan paspor lama (asli).",
+                "en": "KTP, family card, birth or school certificate and old passport "
+                "(originals).",
+            },
+        ),
+        _service(
+            "paspor-hilang-rusak",
+            "C",
+            ("Paspor hilang/rusak", "Lost or damaged passport"),
+            "walk_in",
+            "CS",
+            description={
+                "id": "Bawa surat kehilangan dari kepolisian atau paspor yang rusak.",
+                "en": "Bring the police loss report or the damaged passport.",
+            },
+        ),
+        _service("itk-penerbitan", "E", ("Izin tinggal kunjungan", "Visit stay permit"),
+                 "walk_in", "LOKET"),
+        _service("itap-perpanjangan", "H", ("Perpanjangan ITAP", "ITAP extension"),
+                 "walk_in", "LOKET"),
+        _service("pengambilan-paspor", "D", ("Pengambilan paspor", "Passport pickup"),
+                 "pickup", "PICKUP"),
+        _service("pengaduan", "P", ("Pengaduan", "Complaints"), "complaint", "COMPLAINT"),
+        _service("informasi", "I", ("Informasi", "Information"), "information", "INFO"),
+    ],
+    "priority_categories": [
+        {"code": "disabled", "name": {"id": "Penyandang disabilitas",
+                                      "en": "Person with a disability"}},
+        {"code": "elderly", "name": {"id": "Lanjut usia", "en": "Elderly"}},
+        {"code": "child_under_five", "name": {"id": "Membawa balita",
+                                              "en": "With a child under five"}},
+        {"code": "pregnant", "name": {"id": "Ibu hamil", "en": "Pregnant"}},
+    ],
+    "ticket_footer": {"id": "Terima kasih.", "en": "Thank you."},
+}
+
+
+class DemoDesk:
+    """A stand-in for :class:`~kiosk.link.core.KioskCore`; thread-safe."""
+
+    def __init__(self, clock: Callable[[], datetime] | None = None, first_number: int = 1) -> None:
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._prefixes = {item["id"]: item["prefix"] for item in DEMO_PAYLOAD["services"]}
+        self._next: dict[str, int] = {}
+        self._first = first_number
+        self._lock = threading.Lock()
+        self.offline = False
+
+    def issue(
+        self, service: str, *, language: str = "id", priority_category: str | None = None
+    ) -> IssuedOnline | IssuedOffline:
+        number = self._take(service)
+        label = format_number(self._prefixes.get(service, "X"), number)
+        if self.offline:
+            ticket = LocalTicket(label, service, self._clock(), "demo-lease", number, language,
+                                 priority_category)
+            return IssuedOffline(ticket)
+        return IssuedOnline(self._answer(label, service, number, priority_category is not None))
+
+    def check_in(
+        self, booking_code: str, *, documents_ready: bool, language: str = "id"
+    ) -> IssuedOnline:
+        if booking_code.upper().startswith("USED"):
+            raise Refused(both(BOOKING_USED), code="booking_used")
+        number = self._take("paspor-mpaspor")
+        label = format_number(self._prefixes["paspor-mpaspor"], number)
+        return IssuedOnline(self._answer(label, "paspor-mpaspor", number, False))
+
+    def _take(self, service: str) -> int:
+        with self._lock:
+            number = self._next.get(service, self._first)
+            self._next[service] = number + 1
+            return number
+
+    def _answer(self, label: str, service: str, number: int, priority: bool) -> dict[str, Any]:
+        ahead = 2 + (number * 3) % 7
+        return {
+            "label": label,
+            "token": f"demo{number:04d}",
+            "service": service,
+            "station": "CS",
+            "issued_at": self._clock().isoformat(),
+            "people_ahead": ahead,
+            "estimated_wait_minutes": ahead * 4,
+            "priority": priority,
+            "status_path": f"/t/demo{number:04d}",
+        }

@@ -1,0 +1,181 @@
+"""Getting one ticket and printing it: runs on a worker thread, touches no screen.
+
+A ticket exists once the server (or the offline lease) issued it; a printer fault never
+loses it: the outcome then carries the printer's message and the screen shows the ticket
+with its QR code instead (R4).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Protocol
+
+from devices.printer import (
+    Branding,
+    LocalisedText,
+    PrinterError,
+    TicketView,
+    layout_ticket,
+)
+from kiosk.content import ServiceChoice
+from kiosk.link.core import IssuedOffline, IssuedOnline
+from kiosk.link.errors import LinkError
+from queue_server.i18n import both
+
+if TYPE_CHECKING:
+    from kiosk.flow import Collaborators
+
+log = logging.getLogger(__name__)
+UNEXPECTED = "Something went wrong. Please ask at the information desk."
+
+
+class TicketDesk(Protocol):
+    """What the flow needs of :class:`~kiosk.link.core.KioskCore` (fakes in tests)."""
+
+    def issue(
+        self, service: str, *, language: str = "id", priority_category: str | None = None
+    ) -> IssuedOnline | IssuedOffline: ...
+
+    def check_in(
+        self, booking_code: str, *, documents_ready: bool, language: str = "id"
+    ) -> IssuedOnline: ...
+
+
+@dataclass(frozen=True, slots=True)
+class IssueRequest:
+    """One press of the last button: what to ask the desk for."""
+
+    seq: int
+    service: ServiceChoice
+    language: str
+    booking_code: str | None = None
+    priority_category: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShownTicket:
+    """A ticket as the ticket screen shows it.
+
+    Attributes:
+        people_ahead, wait_minutes: None when not known (issued offline).
+        qr_text: what the on-screen and printed QR code holds.
+        printed: the printer took it; else ``print_problem`` says why, bilingually.
+    """
+
+    label: str
+    service_name: LocalisedText
+    people_ahead: int | None
+    wait_minutes: int | None
+    qr_text: str
+    offline: bool
+    priority: bool
+    printed: bool
+    print_problem: dict[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IssueOutcome:
+    """A ticket, or the bilingual reason there is none."""
+
+    seq: int
+    ticket: ShownTicket | None = None
+    problem: dict[str, str] | None = None
+
+
+def perform_issue(
+    request: IssueRequest, collaborators: Collaborators, branding: Branding
+) -> IssueOutcome:
+    """Ask for the ticket, then print it; never raises."""
+    try:
+        issued = _ask(request, collaborators.desk)
+    except LinkError as err:
+        log.info("no ticket for %s: %s", request.service.id, err.code)
+        return IssueOutcome(request.seq, problem=_complete(err.messages))
+    except Exception:  # the applicant still gets a clear answer; the cause goes to the log
+        log.exception("issuing %s failed", request.service.id)
+        return IssueOutcome(request.seq, problem=both(UNEXPECTED))
+    ticket = _shown(issued, request, collaborators.status_base_url)
+    problem = _print(ticket, request, collaborators, branding)
+    ticket = replace(ticket, printed=problem is None, print_problem=problem)
+    return IssueOutcome(request.seq, ticket=ticket)
+
+
+def _ask(request: IssueRequest, desk: TicketDesk) -> IssuedOnline | IssuedOffline:
+    if request.booking_code is not None:
+        return desk.check_in(request.booking_code, documents_ready=True, language=request.language)
+    return desk.issue(
+        request.service.id,
+        language=request.language,
+        priority_category=request.priority_category,
+    )
+
+
+def _shown(
+    issued: IssuedOnline | IssuedOffline, request: IssueRequest, base_url: str
+) -> ShownTicket:
+    base = base_url.rstrip("/")
+    if isinstance(issued, IssuedOffline):
+        return ShownTicket(
+            label=issued.label,
+            service_name=request.service.name,
+            people_ahead=None,
+            wait_minutes=None,
+            qr_text=f"{base}/",
+            offline=True,
+            priority=request.priority_category is not None,
+            printed=False,
+        )
+    data: dict[str, Any] = issued.data
+    wait = data.get("estimated_wait_minutes")
+    path = str(data.get("status_path") or f"/t/{data.get('token', '')}")
+    return ShownTicket(
+        label=issued.label,
+        service_name=request.service.name,
+        people_ahead=_int(data.get("people_ahead")),
+        wait_minutes=None if wait is None else round(float(wait)),
+        qr_text=f"{base}{path}",
+        offline=False,
+        priority=bool(data.get("priority")) or request.priority_category is not None,
+        printed=False,
+    )
+
+
+def _print(
+    ticket: ShownTicket,
+    request: IssueRequest,
+    collaborators: Collaborators,
+    branding: Branding,
+) -> dict[str, str] | None:
+    view = TicketView(
+        label=ticket.label,
+        service_name=ticket.service_name,
+        issued_at=collaborators.now(),
+        people_ahead=ticket.people_ahead,
+        estimated_wait_minutes=ticket.wait_minutes,
+        status_url=ticket.qr_text,
+        priority=ticket.priority,
+    )
+    try:
+        ops = layout_ticket(view, branding, collaborators.profile, request.language)
+        collaborators.printer.print_ticket(ops)
+    except PrinterError as err:
+        log.warning("ticket %s not printed: %s", ticket.label, err.code)
+        return err.user_message()
+    except Exception:  # e.g. the virtual printer's folder is not writable
+        log.exception("ticket %s not printed", ticket.label)
+        return PrinterError().user_message()
+    return None
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _complete(messages: dict[str, str]) -> dict[str, str]:
+    """A refusal's messages in both languages (one missing: the other; none: generic)."""
+    if not messages:
+        return both(UNEXPECTED)
+    fallback = messages.get("id") or messages.get("en") or next(iter(messages.values()))
+    return {language: messages.get(language) or fallback for language in ("id", "en")}
+

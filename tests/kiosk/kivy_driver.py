@@ -1,0 +1,149 @@
+"""Drives the kiosk app with real touches and saves a screenshot of every screen.
+
+Run in its own process (Kivy keeps global state) by tests/kiosk/test_app_screens.py::
+
+    python -m tests.kiosk.kivy_driver OUT_DIR WIDTHxHEIGHT
+
+Writes ``OUT_DIR/report.json``: the screens visited, the shown number, the printer jobs and
+every touch target's height, and one PNG per screen.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from kiosk.app.main import _window_settings, build_flow
+from kiosk.content import content_from_payload
+from kiosk.demo import DEMO_PAYLOAD, DemoDesk
+
+STEP_TIMEOUT_S = 10.0
+SETTLE_S = 0.3
+
+
+def main(out_dir: Path, size: str) -> int:
+    _window_settings(size, fullscreen=False)
+    from kivy.clock import Clock
+    from kivy.tests.common import UnitTestTouch
+
+    from devices.config import device_config_from_mapping, open_devices
+    from kiosk.app.app import KioskApp
+
+    config = device_config_from_mapping(
+        {"printer": f"virtual:{out_dir / 'printer'}", "card_reader": "none"}, environ={}
+    )
+    devices = open_devices(config, on_code=lambda _code: None)
+    flow = build_flow(DemoDesk(first_number=7), devices, content_from_payload(DEMO_PAYLOAD))
+    app = KioskApp(flow)
+    report: dict[str, Any] = {"screens": [], "buttons": [], "size": size}
+
+    def shot(name: str) -> None:
+        from kivy.core.window import Window
+
+        Window.screenshot(name=str(out_dir / f"{size}-{name}.png"))
+        report["screens"].append(name)
+        for button in _buttons(app.root.current_screen):
+            report["buttons"].append(
+                {"screen": name, "text": button.text, "height": button.height,
+                 "y": button.y, "texture_w": button.texture_size[0], "width": button.width}
+            )
+
+    def touch(text: str) -> None:
+        # The last match: a screen's own button, not the top bar's language switch.
+        button = [b for b in _buttons(app.root.current_screen) if b.text == text][-1]
+        x, y = button.to_window(*button.center)
+        pointer = UnitTestTouch(x, y)
+        pointer.touch_down()
+        pointer.touch_up()
+
+    def on(screen: str) -> Callable[[], bool]:
+        return lambda: app.root.current == screen
+
+    steps: list[tuple[Callable[[], bool], Callable[[], None]]] = [
+        (on("welcome"), lambda: (shot("welcome"), touch("English"))),
+        (on("services"), lambda: (shot("services"), touch("Passport"))),
+        (lambda: flow.state.group is not None, lambda: (shot("passport"),
+                                                       touch("Passport walk-in"))),
+        (on("documents"), lambda: (shot("documents"), touch("No, not yet"))),
+        (on("requirements"), lambda: (shot("requirements"), touch("OK, back to services"))),
+        (on("services"), lambda: touch("Passport walk-in")),  # still in the passport group
+        (on("documents"), lambda: touch("Yes, they are ready")),
+        (on("priority"), lambda: (shot("priority"), touch("No, regular queue"))),
+        (on("ticket"), lambda: (shot("ticket"), _record_ticket(app, report),
+                                touch("Indonesia"))),
+        (lambda: app.language == "id", lambda: (shot("ticket-id"), touch("Selesai"))),
+        (on("welcome"), lambda: touch("Bahasa Indonesia")),
+        (on("services"), lambda: touch("Paspor")),
+        (lambda: flow.state.group is not None, lambda: touch("Paspor (M-Paspor)")),
+        (on("scan"), lambda: (shot("scan"), _type_code(app, "USED12345"))),
+        (on("documents"), lambda: touch("Ya, sudah siap")),
+        (on("problem"), lambda: (shot("problem"), touch("OK, kembali ke layanan"))),
+        (on("services"), lambda: app.stop()),
+    ]
+    pending = iter(steps)
+    state: dict[str, Any] = {"step": next(pending), "since": time.monotonic()}
+
+    def advance(_dt: float) -> None:
+        ready, act = state["step"]
+        if time.monotonic() - state["since"] > STEP_TIMEOUT_S:
+            report["error"] = f"stuck on {app.root.current} (step {report['screens']})"
+            app.stop()
+            return
+        if not ready():
+            state["ready_at"] = None
+            return
+        state["ready_at"] = state.get("ready_at") or time.monotonic()
+        if time.monotonic() - state["ready_at"] < SETTLE_S:  # let layout and redraw finish
+            return
+        state["ready_at"] = None
+        try:
+            act()
+        except Exception as err:  # report it: the test shows where the journey broke
+            report["error"] = f"on {app.root.current} (after {report['screens']}): {err!r}"
+            app.stop()
+            return
+        following = next(pending, None)
+        if following is None:
+            return
+        state["step"], state["since"] = following, time.monotonic()
+
+    started = time.monotonic()
+    Clock.schedule_interval(advance, 0.1)
+    app.run()
+    devices.close()
+    report["seconds"] = round(time.monotonic() - started, 2)
+    report["printer_jobs"] = sorted(p.name for p in (out_dir / "printer").glob("job-*.png"))
+    (out_dir / "report.json").write_text(json.dumps(report, indent=2))
+    return 0
+
+
+def _record_ticket(app: Any, report: dict[str, Any]) -> None:
+    screen = app.root.get_screen("ticket")
+    report["ticket"] = {
+        "number": screen.ids.number.text,
+        "number_font_size": screen.ids.number.font_size,
+        "printed": screen.ids.printed.text,
+        "waiting": screen.ids.waiting.text,
+    }
+
+
+def _type_code(app: Any, code: str) -> None:
+    screen = app.root.get_screen("scan")
+    screen.ids.code.text = code
+    screen.submit()
+
+
+def _buttons(root: Any) -> Iterator[Any]:
+    from kivy.uix.button import Button
+
+    for widget in root.walk():
+        if isinstance(widget, Button):
+            yield widget
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]), sys.argv[2]))

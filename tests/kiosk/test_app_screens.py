@@ -1,0 +1,122 @@
+"""The Kivy kiosk under a real X server (Xvfb): touches through a whole journey.
+
+Kivy keeps global state (window, Clock, kv rules), so each window size runs
+tests/kiosk/kivy_driver.py in its own process; this module never imports Kivy. The
+screenshots go to the test's folder and are copied to /tmp/antre-kiosk-shots/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = Path("/tmp/antre-kiosk-shots")
+XVFB_START_S = 10.0
+DRIVER_TIMEOUT_S = 60
+MIN_TOUCH_PX = 120
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def _free_display() -> int:
+    for number in range(90, 190):
+        if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(
+            f"/tmp/.X{number}-lock"
+        ).exists():
+            return number
+    raise RuntimeError("no free X display number")
+
+
+@pytest.fixture(scope="session")
+def x_display() -> Iterator[str]:
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        if os.environ.get("CI"):
+            pytest.fail("Xvfb must be installed in CI (make test installs xvfb)")
+        pytest.skip("Xvfb is not installed; run `make system-deps`")
+    number = _free_display()
+    server = subprocess.Popen(
+        [xvfb, f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + XVFB_START_S
+        while not Path(f"/tmp/.X11-unix/X{number}").exists():
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"Xvfb :{number} did not start")
+            time.sleep(0.05)
+        yield f":{number}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _drive(display: str, out_dir: Path, size: str) -> dict[str, Any]:
+    environment = {
+        **os.environ,
+        "DISPLAY": display,
+        "KIVY_HOME": str(out_dir / "kivy-home"),
+        "KIVY_NO_ARGS": "1",
+        "KIVY_NO_CONSOLELOG": "1",
+        "SDL_AUDIODRIVER": "dummy",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.kiosk.kivy_driver", str(out_dir), size],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=DRIVER_TIMEOUT_S,
+        check=False,
+    )
+    report_path = out_dir / "report.json"
+    assert done.returncode == 0 and report_path.exists(), done.stderr[-3000:]
+    report: dict[str, Any] = json.loads(report_path.read_text())
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for picture in out_dir.glob(f"{size}-*.png"):
+        shutil.copy(picture, SHOTS / picture.name)
+    return report
+
+
+@pytest.mark.parametrize("size", ["1280x800", "1024x600"])
+def test_touch_journey_to_a_printed_ticket(x_display: str, tmp_path: Path, size: str) -> None:
+    report = _drive(x_display, tmp_path, size)
+    assert report.get("error") is None, report.get("error")
+    assert report["screens"] == [
+        "welcome", "services", "passport", "documents", "requirements", "priority",
+        "ticket", "ticket-id", "scan", "problem",
+    ]
+    ticket = report["ticket"]
+    assert ticket["number"] == "B-007"
+    assert ticket["number_font_size"] >= 120
+    assert ticket["printed"] == "Your ticket has been printed. Please take it."
+    assert "People ahead of you: 2" in ticket["waiting"]
+    assert report["printer_jobs"] == ["job-000001.png"]
+    for name in report["screens"]:
+        assert (tmp_path / f"{size}-{name}0001.png").stat().st_size > 10_000
+    small = [b for b in report["buttons"] if b["height"] < MIN_TOUCH_PX]
+    assert small == [], "every touch target is at least 120 px high"
+    clipped = [b for b in report["buttons"] if b["texture_w"] > b["width"]]
+    assert clipped == [], "no button text is wider than its button"
+    height = int(size.split("x")[1])
+    primary = [b for b in report["buttons"] if b["screen"] == "documents"
+               and b["text"].startswith(("Yes", "No"))]
+    assert primary and all(b["y"] + b["height"] <= height / 2 for b in primary), (
+        "the main answers sit in the lower half of the screen"
+    )
+    assert report["seconds"] < 30
