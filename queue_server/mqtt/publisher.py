@@ -26,6 +26,8 @@ from queue_server.services.views import ViewService
 
 log = logging.getLogger(__name__)
 Publish = Callable[[str, bytes, bool], None]  # topic, payload, retain
+#: Events handled together at most; a burst of calls refreshes the states once.
+MAX_BATCH = 200
 
 
 @dataclass(frozen=True)
@@ -74,27 +76,43 @@ class StatePublisher:
 
     def _work(self) -> None:
         while True:
-            event = self._inbox.get()
-            if event is None:
-                return
+            batch = [self._inbox.get()]
+            while len(batch) < MAX_BATCH:  # coalesce a burst: states once per batch
+                try:
+                    batch.append(self._inbox.get_nowait())
+                except queue.Empty:
+                    break
+            events = [event for event in batch if event is not None]
             try:
-                self._publish_event(event)
+                self._publish_batch(events)
             except Exception:  # the next event re-publishes full states
-                log.exception("could not publish %s", type(event).__name__)
+                log.exception("could not publish %d events", len(events))
+            if len(events) < len(batch):
+                return
 
-    def _publish_event(self, event: DomainEvent | FullRefresh) -> None:
-        if isinstance(event, FullRefresh | OfficeReloaded):
-            self.publish_configs(event.office)
-            self.publish_counters(event.office)
-            for state in self._views.services_overview(event.office):
-                self.publish_queue(event.office, state["service"])
-        elif isinstance(event, TicketChanged):
-            if event.is_call and event.counter is not None:
-                self._publish_call(event)
-            self.publish_counters(event.office)
-            self.publish_queue(event.office, event.service)
-        elif isinstance(event, CounterChanged):
-            self.publish_counters(event.office)
+    def _publish_batch(self, events: list[DomainEvent | FullRefresh]) -> None:
+        """Calls first and in order (displays announce them), then each changed state once."""
+        full: set[str] = set()
+        counters: set[str] = set()
+        queues: set[tuple[str, str]] = set()
+        for event in events:
+            if isinstance(event, FullRefresh | OfficeReloaded):
+                full.add(event.office)
+            elif isinstance(event, TicketChanged):
+                if event.is_call and event.counter is not None:
+                    self._publish_call(event)
+                counters.add(event.office)
+                queues.add((event.office, event.service))
+            elif isinstance(event, CounterChanged):
+                counters.add(event.office)
+        for office in sorted(full):
+            self.publish_configs(office)
+            for state in self._views.services_overview(office):
+                queues.add((office, state["service"]))
+        for office in sorted(counters | full):
+            self.publish_counters(office)
+        for office, service in sorted(queues):
+            self.publish_queue(office, service)
 
     def _publish_call(self, event: TicketChanged) -> None:
         name = self._views.counter_name(event.office, str(event.counter))
