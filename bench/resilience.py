@@ -29,8 +29,6 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-import yaml
-
 from common import ROOT, summary_ms
 from kiosk.link import (
     IssuedOffline,
@@ -43,9 +41,9 @@ from kiosk.link import (
 )
 from kiosk.link.errors import LinkError
 from queue_server.mqtt.broker import free_port
+from tests.support.offices import always_open_office
 
 OFFICE = "kanim-test"
-OFFICE_FILE = ROOT / "tests" / "services" / "office.yaml"
 SERVICES = ["walkin", "lost"]
 
 
@@ -159,16 +157,6 @@ class Kiosk:
         self.store.close()
 
 
-def office_file(folder: Path) -> Path:
-    settings = yaml.safe_load(OFFICE_FILE.read_text())
-    days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-    settings["calendar"]["hours"] = {day: ["00:00", "23:59"] for day in days}
-    settings["calendar"]["national_holidays"] = False
-    path = folder / "office.yaml"
-    path.write_text(yaml.safe_dump(settings))
-    return path
-
-
 def run(
     kiosk_count: int, seconds: float, broker_kills: int, server_kills: int
 ) -> dict[str, object]:
@@ -176,7 +164,7 @@ def run(
         folder = Path(name)
         os.chmod(folder, 0o755)
         server = Server(folder)
-        antre("office", "load", str(office_file(folder)), "--db", server.database)
+        antre("office", "load", str(always_open_office(folder)), "--db", server.database)
         passwords = {}
         for index in range(kiosk_count):
             device = f"kiosk-{index + 1}"

@@ -11,23 +11,17 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-import yaml
-
 from queue_server.mqtt.broker import free_port
+from tests.support.offices import always_open_office
 
-OFFICE_FILE = Path(__file__).parents[1] / "services" / "office.yaml"
 ROOT = Path(__file__).parents[2]
 
 
-def always_open_office(tmp_path: Path) -> Path:
-    """The test office, open every day around the clock, so the test passes at any hour."""
-    settings = yaml.safe_load(OFFICE_FILE.read_text())
-    days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-    settings["calendar"]["hours"] = {day: ["00:00", "23:59"] for day in days}
-    settings["calendar"]["national_holidays"] = False
-    path = tmp_path / "office.yaml"
-    path.write_text(yaml.safe_dump(settings))
-    return path
+def serve_command(database: str, http_port: int, mqtt_port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "queue_server.cli", "serve", "--db", database,
+        "--port", str(http_port), "--mqtt-port", str(mqtt_port),
+    ]  # fmt: skip
 
 
 def antre(*args: str) -> str:
@@ -54,18 +48,7 @@ def test_kiosk_issues_a_ticket_with_the_mosquitto_clients(tmp_path: Path) -> Non
     http_port, mqtt_port = free_port(), free_port()
     log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "queue_server.cli",
-            "serve",
-            "--db",
-            database,
-            "--port",
-            str(http_port),
-            "--mqtt-port",
-            str(mqtt_port),
-        ],
+        serve_command(database, http_port, mqtt_port),
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -147,18 +130,7 @@ def test_a_server_killed_hard_comes_back_on_the_same_broker_port(tmp_path: Path)
     database = str(tmp_path / "antre.db")
     antre("office", "load", str(always_open_office(tmp_path)), "--db", database)
     http_port, mqtt_port = free_port(), free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "queue_server.cli",
-        "serve",
-        "--db",
-        database,
-        "--port",
-        str(http_port),
-        "--mqtt-port",
-        str(mqtt_port),
-    ]
+    command = serve_command(database, http_port, mqtt_port)
     pid_file = tmp_path / "mqtt" / "mosquitto.pid"
     log = (tmp_path / "serve.log").open("w")
     first = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)

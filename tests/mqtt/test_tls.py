@@ -22,7 +22,8 @@ from queue_server.mqtt.broker import MosquittoProcess, TlsListener, free_port, w
 from queue_server.mqtt.tls import given_listener, self_signed_listener
 from tests.mqtt.live import new_client
 from tests.mqtt.test_broker import DISPLAY, KIOSK, OFFICE, SERVER, TIMEOUT_S, Device
-from tests.mqtt.test_serve_mqtt import ROOT, always_open_office, antre, wait_for_http
+from tests.mqtt.test_serve_mqtt import ROOT, antre, wait_for_http
+from tests.support.offices import always_open_office
 
 STATUS = f"antre/v1/{OFFICE}/device/kiosk-1/status"
 
