@@ -45,6 +45,7 @@ from queue_server.services import queries
 from queue_server.services.events import EventBus
 from queue_server.services.offices import OfficeCatalog, OfficeSnapshot
 from queue_server.services.retries import RetryKey, earlier_answer, remember
+from queue_server.services.station_stats import StationStats
 from queue_server.services.unit import Actor, Clock, Unit, UseCases, utc_now
 
 TOKEN_BYTES = 18
@@ -175,6 +176,9 @@ class IssuingService(UseCases):
     ) -> None:
         super().__init__(database=database, catalog=catalog, events=events, clock=clock)
         self._nik_key = nik_key
+        # Estimate inputs kept briefly; this process's own changes clear them at once.
+        self._stats = StationStats()
+        events.subscribe(self._stats)
 
     def issue(
         self,
@@ -228,7 +232,7 @@ class IssuingService(UseCases):
             session = _open_session(snapshot, service, request, work.now)
             office_day = snapshot.office.office_day(work.now)
             # Reads first: the quota and number rows below stay locked until commit.
-            outlook = _newcomer_outlook(work, snapshot, service, priority)
+            outlook = _newcomer_outlook(work, snapshot, service, priority, self._stats)
             take_quota(work, snapshot, service, session, office_day)
             visit = self._new_visit(work, snapshot, service, request, session, office_day)
             placement = Placement(
@@ -457,7 +461,11 @@ def add_waiting_ticket(
 
 
 def _newcomer_outlook(
-    work: Unit, snapshot: OfficeSnapshot, service: Service, priority: bool
+    work: Unit,
+    snapshot: OfficeSnapshot,
+    service: Service,
+    priority: bool,
+    stats: queries.StatsSource,
 ) -> queries.Outlook:
     return queries.outlook(
         work.session,
@@ -466,6 +474,7 @@ def _newcomer_outlook(
         station=service.station_for(0, priority=priority),
         standard_minutes=service.journey[0].standard_minutes,
         priority=priority,
+        stats=stats,
     )
 
 

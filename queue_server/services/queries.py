@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -140,6 +140,16 @@ def recent_service_minutes(session: Session, office_id: str, station: StationTyp
     ]
 
 
+class StatsSource(Protocol):
+    """Open counters and recent service minutes, possibly cached (see station_stats)."""
+
+    def open_counters(self, session: Session, office_id: str) -> set[str]: ...
+
+    def recent_minutes(
+        self, session: Session, office_id: str, station: StationType
+    ) -> list[float]: ...
+
+
 @dataclass(frozen=True)
 class Outlook:
     """Where a ticket (or a newcomer) stands in its queue."""
@@ -159,20 +169,26 @@ def outlook(
     standard_minutes: float,
     ticket_id: TicketId | None = None,
     priority: bool = False,
+    stats: StatsSource | None = None,
 ) -> Outlook:
     """People ahead and estimated wait for the waiting ticket ``ticket_id``, or for a
     newcomer of the given class when ``ticket_id`` is None (counted, not listed).
+
+    ``stats`` may supply the open counters and recent service times from a short cache.
     """
+    office_id = snapshot.office.id
     if ticket_id is None:
         ahead = _newcomer_ahead(session, snapshot, service, station, priority)
     else:
         ahead = _ticket_ahead(session, snapshot, service, station, ticket_id)
-    open_count = counters_serving(
-        snapshot, open_counter_codes(session, snapshot.office.id), station, service
-    )
-    per_ticket = service_time_minutes(
-        recent_service_minutes(session, snapshot.office.id, station), standard_minutes
-    )
+    if stats is None:
+        open_codes = open_counter_codes(session, office_id)
+        recent = recent_service_minutes(session, office_id, station)
+    else:
+        open_codes = stats.open_counters(session, office_id)
+        recent = stats.recent_minutes(session, office_id, station)
+    open_count = counters_serving(snapshot, open_codes, station, service)
+    per_ticket = service_time_minutes(recent, standard_minutes)
     return Outlook(
         ahead, open_count, per_ticket, estimate_wait_minutes(ahead, open_count, per_ticket)
     )

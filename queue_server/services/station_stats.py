@@ -1,0 +1,66 @@
+"""Estimate inputs that may be a moment stale: open counters and recent service times.
+
+A newcomer's wait estimate needs which counters are open and how long the latest
+tickets at the station took. Both change rarely compared with how often kiosks issue, so
+each process keeps them for ``ttl_s`` and drops them at once when its own event bus says
+they changed (a counter opened or closed, a ticket finished). Another process's change
+shows within ``ttl_s``. Positions (people ahead) are always read fresh.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+
+from queue_server.domain.events import CounterChanged, DomainEvent, OfficeReloaded, TicketChanged
+from queue_server.domain.ids import StationType, TicketStatus
+from queue_server.services import queries
+
+T = TypeVar("T")
+
+
+class StationStats:
+    def __init__(self, *, ttl_s: float = 2.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl_s, self._clock = ttl_s, clock
+        self._entries: dict[tuple[str, str], tuple[float, object]] = {}
+        self._lock = threading.Lock()
+
+    def open_counters(self, session: Session, office_id: str) -> set[str]:
+        return self._cached(
+            (office_id, "open"), lambda: queries.open_counter_codes(session, office_id)
+        )
+
+    def recent_minutes(self, session: Session, office_id: str, station: StationType) -> list[float]:
+        return self._cached(
+            (office_id, station.value),
+            lambda: queries.recent_service_minutes(session, office_id, station),
+        )
+
+    def __call__(self, event: DomainEvent) -> None:
+        """The event-bus subscriber: forget what the event changed."""
+        if isinstance(event, CounterChanged):
+            self._forget((event.office, "open"))
+        elif isinstance(event, OfficeReloaded):
+            with self._lock:
+                self._entries = {k: v for k, v in self._entries.items() if k[0] != event.office}
+        elif isinstance(event, TicketChanged) and event.status is TicketStatus.DONE:
+            self._forget((event.office, event.station.value))
+
+    def _cached(self, key: tuple[str, str], load: Callable[[], T]) -> T:
+        now = self._clock()
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None and now - entry[0] < self._ttl_s:
+            return entry[1]  # type: ignore[return-value]
+        value = load()
+        with self._lock:
+            self._entries[key] = (now, value)
+        return value
+
+    def _forget(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
