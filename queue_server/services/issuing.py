@@ -379,10 +379,7 @@ def take_quota(
     places: int = 1,
 ) -> None:
     """Take ``places`` of the service's (or special session's) quota, or refuse."""
-    if session is not None and session.special:
-        scope, limit = f"session:{session.code}", session.quota
-    else:
-        scope, limit = f"service:{service.id}", service.daily_quota
+    scope, limit = quota_scope(service, session)
     # Usage is counted even without a limit, so reports and a quota set later are right.
     used = take_quota_place(
         work.session,
@@ -393,6 +390,29 @@ def take_quota(
     )
     if limit is not None and used > limit:
         raise QuotaFull(service=service_names(service))
+
+
+def quota_scope(service: Service, session: ActiveSession | None) -> tuple[str, int | None]:
+    """Which quota a ticket counts against (a special session's or the service's daily
+    one) and its limit (None: unlimited)."""
+    if session is not None and session.special:
+        return f"session:{session.code}", session.quota
+    return f"service:{service.id}", service.daily_quota
+
+
+def places_left(
+    work: Unit,
+    snapshot: OfficeSnapshot,
+    service: Service,
+    session: ActiveSession | None,
+    office_day: date,
+) -> int | None:
+    """How many quota places are still free (None: no limit)."""
+    scope, limit = quota_scope(service, session)
+    if limit is None:
+        return None
+    used = queries.quota_used(work.session, snapshot.office.id, scope, office_day)
+    return max(0, limit - used)
 
 
 @dataclass(frozen=True)

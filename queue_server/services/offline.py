@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from queue_server.domain.errors import DomainError, LeaseInvalid, OfflineNotAvailable
+from queue_server.domain.errors import DomainError, LeaseInvalid, OfflineNotAvailable, QuotaFull
 from queue_server.domain.ids import ServiceId, ServiceKind, TicketSource, TicketStatus
 from queue_server.domain.numbering import format_number
 from queue_server.persistence.models import KioskRequestRow, NumberLeaseRow, TicketRow, VisitRow
@@ -31,6 +31,7 @@ from queue_server.services.issuing import (
     Placement,
     add_waiting_ticket,
     new_visit,
+    places_left,
     record_change,
     service_names,
     take_quota,
@@ -71,7 +72,8 @@ class OfflineIssuing(UseCases):
     def lease(
         self, office: str, device: str, service_code: str, count: int, *, retry_key: RetryKey
     ) -> dict[str, object]:
-        """Reserve ``count`` numbers of a service for ``device`` today."""
+        """Reserve up to ``count`` numbers of a service for ``device`` today (fewer when
+        the quota has fewer places left; ``quota_full`` when it has none)."""
         with self.read() as session:
             earlier = earlier_answer(session, retry_key)
         if earlier is not None:
@@ -83,6 +85,11 @@ class OfflineIssuing(UseCases):
                 raise OfflineNotAvailable(service=service_names(service))
             active = snapshot.calendar.session_at(work.now, ServiceId(service.id))
             office_day = snapshot.office.office_day(work.now)
+            # A small quota gives a smaller block rather than none.
+            left = places_left(work, snapshot, service, active, office_day)
+            count = count if left is None else min(count, left)
+            if count < 1:
+                raise QuotaFull(service=service_names(service))
             take_quota(work, snapshot, service, active, office_day, places=count)
             first, last = reserve_numbers(
                 work.session,

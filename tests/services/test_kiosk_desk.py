@@ -157,8 +157,17 @@ def test_lease_reserves_a_block_and_online_numbers_continue_after_it(engine: Eng
     assert first is not None
     with pytest.raises(OfflineNotAvailable):
         lease(engine, "mpaspor")
-    with pytest.raises(QuotaFull):  # pickup has a daily quota of 3
-        lease(engine, "pickup", 4)
+    assert count(engine, NumberLeaseRow) == 1
+
+
+def test_a_small_quota_gives_a_smaller_block_then_none(engine: Engine) -> None:
+    issue(engine, "pickup")  # pickup has a daily quota of 3: 2 places left
+    block = lease(engine, "pickup", 50)
+    assert (block["first_label"], block["last_label"]) == ("D-002", "D-003")
+    with pytest.raises(QuotaFull):
+        lease(engine, "pickup", 5, device="kiosk-2")
+    with pytest.raises(QuotaFull):
+        issue(engine, "pickup")  # the leased places count: nothing left online either
     assert count(engine, NumberLeaseRow) == 1
 
 
