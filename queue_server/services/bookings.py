@@ -186,21 +186,33 @@ CSV_COLUMNS = ("code", "service", "date", "slot")
 
 
 def read_booking_csv(text: str) -> list[BookingEntry]:
-    """Parse ``code,service,date,slot`` lines (date YYYY-MM-DD, slot HH:MM office time)."""
+    """Parse ``code,service,date,slot`` lines (date YYYY-MM-DD, slot HH:MM office time).
+
+    Problems are listed per line in Indonesian and English; nothing is imported then.
+    """
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None or not set(CSV_COLUMNS) <= set(reader.fieldnames):
-        raise BookingFileError(f"the header must name the columns {', '.join(CSV_COLUMNS)}")
+        columns = ", ".join(CSV_COLUMNS)
+        raise BookingFileError(
+            f"baris judul harus berisi kolom {columns} / the header must name the columns "
+            f"{columns}"
+        )
     entries, problems = [], []
     for line, row in enumerate(reader, start=2):
+        code = normalise_code(row["code"] or "")
+        if not CODE_PATTERN.match(code):
+            problems.append(f"baris {line}: kode booking tidak valid / line {line}: invalid code")
+            continue
         try:
-            code = normalise_code(row["code"] or "")
-            if not CODE_PATTERN.match(code):
-                raise ValueError(f"booking code {code!r} is not valid")
             day = date.fromisoformat((row["date"] or "").strip())
             slot = time.fromisoformat((row["slot"] or "").strip())
-            entries.append(BookingEntry(code, (row["service"] or "").strip(), day, slot))
-        except ValueError as error:
-            problems.append(f"line {line}: {error}")
+        except ValueError:
+            problems.append(
+                f"baris {line}: tanggal (YYYY-MM-DD) atau jam (HH:MM) tidak valid / "
+                f"line {line}: invalid date (YYYY-MM-DD) or time (HH:MM)"
+            )
+            continue
+        entries.append(BookingEntry(code, (row["service"] or "").strip(), day, slot))
     if problems:
         raise BookingFileError("; ".join(problems))
     return entries

@@ -105,6 +105,7 @@ def test_booking_import_lists_every_bad_line_and_imports_nothing(
     assert main(command) == 2
     error = capsys.readouterr().err
     assert "line 2" in error and "line 3" in error and "tidak valid" in error
+    assert "baris 2" in error and "invalid date" in error and "invalid code" in error
     assert _count(database, "bookings") == 0
     good = tmp_path / "good.csv"
     good.write_text("code,service,date,slot\nMP-0001,mpaspor,2026-11-23,09:00\n")
