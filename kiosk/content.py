@@ -1,8 +1,9 @@
 """What the kiosk offers, read from the retained ``config/kiosk`` payload (pure code).
 
-The server publishes the office's services, priority categories and ticket footer (see
-``docs/protocol.md``); :func:`content_from_payload` turns that JSON into typed values and
-groups the services the way the touch screen shows them.
+The server publishes the office's services, priority categories and ticket footer as the
+contract's :class:`~queue_server.protocol.states.KioskConfig`; :func:`content_from_payload`
+turns it into what the screens show and groups the services the way the touch screen
+shows them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from enum import StrEnum
 from typing import Any
 
 from devices.printer.layout import Branding, LocalisedText
+from queue_server.protocol.base import Bilingual
+from queue_server.protocol.states import KioskConfig, ServiceInfo
 
 #: Stations whose first call is a document check: the SOP gives that number only once the
 #: applicant says the documents are ready.
@@ -100,54 +103,44 @@ class KioskContent:
         return [choice for choice in self.services if choice.group is group]
 
 
-def content_from_payload(payload: Mapping[str, Any]) -> KioskContent:
-    """Typed content from a ``config/kiosk`` payload; malformed entries are skipped.
+def content_from_payload(payload: KioskConfig | Mapping[str, Any]) -> KioskContent:
+    """Typed content from a ``config/kiosk`` payload (parsed with the contract's model).
 
     Raises:
-        ValueError: the payload has no ``services`` list.
+        ValueError: a mapping that is not a valid ``config/kiosk`` payload.
     """
-    services = payload.get("services")
-    if not isinstance(services, list):
-        raise ValueError("config/kiosk payload without a services list")
-    office = payload.get("office") if isinstance(payload.get("office"), dict) else {}
-    assert isinstance(office, dict)
+    config = payload if isinstance(payload, KioskConfig) else KioskConfig.model_validate(payload)
+    office = config.office
     branding = Branding(
-        office_name=str(office.get("name", "")),
-        address=str(office.get("address", "")),
-        timezone=str(office.get("timezone", "Asia/Jakarta")),
-        footer=_text(payload.get("ticket_footer")),
+        office_name=office.name,
+        address=office.address,
+        timezone=office.timezone,
+        footer=_text(config.ticket_footer),
     )
-    categories = payload.get("priority_categories")
     return KioskContent(
-        services=tuple(choice for item in services if (choice := _service(item)) is not None),
+        services=tuple(_service(item) for item in config.services),
         priority_categories=tuple(
-            PriorityChoice(str(item["code"]), name)
-            for item in (categories if isinstance(categories, list) else [])
-            if isinstance(item, dict) and "code" in item and (name := _text(item.get("name")))
+            PriorityChoice(category.code, LocalisedText(id=category.name.id, en=category.name.en))
+            for category in config.priority_categories
         ),
         branding=branding,
-        version=str(payload.get("content_version", "")),
+        version=str(config.content_version),
     )
 
 
-def _service(item: Any) -> ServiceChoice | None:
-    if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-        return None
-    name = _text(item.get("name"))
-    if name is None:
-        return None
+def _service(item: ServiceInfo) -> ServiceChoice:
     return ServiceChoice(
-        id=item["id"],
-        name=name,
-        kind=str(item.get("kind", "walk_in")),
-        first_station=str(item.get("first_station", "")),
-        description=_text(item.get("description")),
-        needs_booking=bool(item.get("needs_booking", False)),
-        offline_allowed=bool(item.get("offline_allowed", True)),
+        id=item.id,
+        name=LocalisedText(id=item.name.id, en=item.name.en),
+        kind=item.kind.value,
+        first_station=item.first_station,
+        description=_text(item.description),
+        needs_booking=item.needs_booking,
+        offline_allowed=item.offline_allowed,
     )
 
 
-def _text(value: Any) -> LocalisedText | None:
-    if not isinstance(value, dict) or not value.get("id") or not value.get("en"):
+def _text(value: Bilingual | None) -> LocalisedText | None:
+    if value is None or not value.id or not value.en:
         return None
-    return LocalisedText(id=str(value["id"]), en=str(value["en"]))
+    return LocalisedText(id=value.id, en=value.en)

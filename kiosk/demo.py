@@ -17,6 +17,7 @@ from kiosk.link.errors import Refused
 from kiosk.link.offline import LocalTicket
 from queue_server.domain.numbering import format_number
 from queue_server.i18n import both
+from queue_server.protocol.answers import TicketAnswer
 
 BOOKING_USED = "This booking has already been checked in."
 
@@ -30,14 +31,16 @@ def _service(
         "name": {"id": name[0], "en": name[1]},
         "kind": kind,
         "first_station": station,
+        "description": None,
         "needs_booking": kind == "booking_required",
+        "has_quota": kind != "information",
         "offline_allowed": kind != "booking_required",
         **extra,
     }
 
 
 DEMO_PAYLOAD: dict[str, Any] = {
-    "content_version": "demo-1",
+    "content_version": 1,
     "office": {
         "id": "kanim-demo",
         "name": "Kantor Imigrasi Kelas I TPI Banjarmasin",
@@ -97,6 +100,7 @@ DEMO_PAYLOAD: dict[str, Any] = {
                                               "en": "With a child under five"}},
         {"code": "pregnant", "name": {"id": "Ibu hamil", "en": "Pregnant"}},
     ],
+    "booking_window_minutes": {"early": 60, "late": 30},
     "ticket_footer": {"id": "Terima kasih.", "en": "Thank you."},
 }
 
@@ -138,16 +142,16 @@ class DemoDesk:
             self._next[service] = number + 1
             return number
 
-    def _answer(self, label: str, service: str, number: int, priority: bool) -> dict[str, Any]:
+    def _answer(self, label: str, service: str, number: int, priority: bool) -> TicketAnswer:
         ahead = 2 + (number * 3) % 7
-        return {
-            "label": label,
-            "token": f"demo{number:04d}",
-            "service": service,
-            "station": "CS",
-            "issued_at": self._clock().isoformat(),
-            "people_ahead": ahead,
-            "estimated_wait_minutes": ahead * 4,
-            "priority": priority,
-            "status_path": f"/t/demo{number:04d}",
-        }
+        return TicketAnswer(
+            label=label,
+            token=f"demo{number:04d}",
+            service=service,
+            station="CS",
+            issued_at=self._clock(),
+            people_ahead=ahead,
+            estimated_wait_minutes=ahead * 4,
+            priority=priority,
+            status_path=f"/t/demo{number:04d}",
+        )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from devices.printer import (
     Branding,
@@ -126,17 +126,16 @@ def _shown(
             priority=request.priority_category is not None,
             printed=False,
         )
-    data: dict[str, Any] = issued.data
-    wait = data.get("estimated_wait_minutes")
-    path = str(data.get("status_path") or f"/t/{data.get('token', '')}")
+    data = issued.data
+    wait = data.estimated_wait_minutes
     return ShownTicket(
         label=issued.label,
         service_name=request.service.name,
-        people_ahead=_int(data.get("people_ahead")),
-        wait_minutes=None if wait is None else round(float(wait)),
-        qr_text=f"{base}{path}",
+        people_ahead=data.people_ahead,
+        wait_minutes=None if wait is None else round(wait),
+        qr_text=f"{base}{data.status_path}",
         offline=False,
-        priority=bool(data.get("priority")) or request.priority_category is not None,
+        priority=data.priority or request.priority_category is not None,
         printed=False,
     )
 
@@ -166,10 +165,6 @@ def _print(
         log.exception("ticket %s not printed", ticket.label)
         return PrinterError().user_message()
     return None
-
-
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _complete(messages: dict[str, str]) -> dict[str, str]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from kiosk.content import KioskContent, content_from_payload
 from kiosk.link import KioskCore, KioskLink, LinkConfig, LocalStore, OfflineIssuer, Outbox, utc_now
+from queue_server.protocol.states import KioskConfigMessage
 
 log = logging.getLogger(__name__)
 FIRST_CONTENT_WAIT_S = 10.0
@@ -49,12 +50,8 @@ def open_live_desk(
     first = threading.Event()
     latest: list[KioskContent] = []
 
-    def on_config(payload: dict[str, Any]) -> None:
-        try:
-            content = content_from_payload(payload)
-        except ValueError:
-            log.warning("ignored a config/kiosk payload without services")
-            return
+    def on_config(payload: KioskConfigMessage) -> None:
+        content = content_from_payload(payload)
         latest[:] = [content]
         first.set()
         if app_holder:

@@ -1,12 +1,22 @@
-"""A server answer to one kiosk request: ``ok`` with data, or an error code with messages."""
+"""A server answer to one kiosk request: ``ok`` with data, or an error code with messages.
+
+The payload is parsed with the contract's own answer models
+(:mod:`queue_server.protocol.answers`), so the kiosk reads exactly what the server built.
+"""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar
 
 from kiosk.link.errors import Refused
+from queue_server.protocol.answers import AnswerData, ErrorAnswer
+from queue_server.protocol.answers import parse_answer as parse_wire_answer
+from queue_server.protocol.topics import KioskAction
+
+Data = TypeVar("Data", bound=AnswerData)
+#: The code of a refusal whose answer did not carry the data the action promises.
+WRONG_ANSWER = "wrong_answer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,38 +25,29 @@ class Answer:
 
     transaction: str
     ok: bool
-    data: dict[str, Any] = field(default_factory=dict)
+    data: AnswerData | None = None
     code: str | None = None
     messages: dict[str, str] = field(default_factory=dict)
 
-    def data_or_raise(self) -> dict[str, Any]:
+    def data_or_raise(self, model: type[Data]) -> Data:
         """The data of an ok answer; :class:`Refused` (with the server's messages) otherwise."""
         if not self.ok:
             raise Refused(self.messages, code=self.code or "refused")
+        if not isinstance(self.data, model):
+            raise Refused({}, code=WRONG_ANSWER)
         return self.data
 
 
-def parse_answer(payload: bytes) -> Answer | None:
-    """The answer in a response payload, or None when it is not one (logged by the caller)."""
-    try:
-        raw = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+def parse_answer(action: KioskAction, payload: bytes) -> Answer | None:
+    """The answer to ``action`` in a response payload, or None when it is not one."""
+    answer = parse_wire_answer(action, payload)
+    if answer is None or answer.transaction is None:
         return None
-    if not isinstance(raw, dict) or not isinstance(raw.get("transaction"), str):
-        return None
-    if raw.get("status") == "ok" and isinstance(raw.get("data"), dict):
-        return Answer(transaction=raw["transaction"], ok=True, data=raw["data"])
-    error = raw.get("error")
-    if raw.get("status") != "error" or not isinstance(error, dict):
-        return None
-    messages = error.get("messages")
-    return Answer(
-        transaction=raw["transaction"],
-        ok=False,
-        code=str(error.get("code") or "error"),
-        messages=_texts(messages) if isinstance(messages, dict) else {},
-    )
-
-
-def _texts(messages: dict[Any, Any]) -> dict[str, str]:
-    return {str(language): str(text) for language, text in messages.items()}
+    if isinstance(answer, ErrorAnswer):
+        return Answer(
+            transaction=str(answer.transaction),
+            ok=False,
+            code=answer.error.code,
+            messages=answer.error.messages.model_dump(),
+        )
+    return Answer(transaction=str(answer.transaction), ok=True, data=answer.data)

@@ -29,6 +29,7 @@ from kiosk.link.answer import Answer, parse_answer
 from kiosk.link.config import LinkConfig
 from kiosk.link.errors import LinkUnavailable
 from queue_server.protocol import topics
+from queue_server.protocol.states import KioskConfigMessage
 from queue_server.protocol.topics import KioskAction
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ class KioskLink:
         self._lock = threading.Lock()
         self._client = self._new_client()
         self._on_up: list[Callable[[], None]] = []
-        self._on_config: list[Callable[[dict[str, Any]], None]] = []
+        self._on_config: list[Callable[[KioskConfigMessage], None]] = []
 
     def _new_client(self) -> mqtt.Client:
         config = self.config
@@ -95,7 +96,7 @@ class KioskLink:
         """Call ``callback`` (on paho's thread: keep it short) each time the link comes up."""
         self._on_up.append(callback)
 
-    def on_config(self, callback: Callable[[dict[str, Any]], None]) -> None:
+    def on_config(self, callback: Callable[[KioskConfigMessage], None]) -> None:
         """Call ``callback`` (on paho's thread) with each retained ``config/kiosk`` payload."""
         self._on_config.append(callback)
 
@@ -193,7 +194,7 @@ class KioskLink:
             return
         client.publish(self._status_topic, self._status("online"), qos=1, retain=True)
         office, device = self.config.office, self.config.device
-        responses = f"{topics.prefix(office)}/kiosk/{device}/response/+"
+        responses = topics.kiosk_responses(office, device)
         client.subscribe([(responses, 1), (topics.config(office, "kiosk"), 1)])
 
     def _on_subscribe(
@@ -217,7 +218,8 @@ class KioskLink:
         if message.topic == topics.config(self.config.office, "kiosk"):
             self._deliver_config(bytes(message.payload))
             return
-        answer = parse_answer(bytes(message.payload))
+        action = _answered_action(message.topic)
+        answer = None if action is None else parse_answer(action, bytes(message.payload))
         if answer is None:
             log.warning("ignored a response that is not an answer")
             return
@@ -233,14 +235,21 @@ class KioskLink:
 
     def _deliver_config(self, payload: bytes) -> None:
         try:
-            content = json.loads(payload)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            content = None
-        if not isinstance(content, dict):
-            log.warning("ignored a config/kiosk payload that is not a JSON object")
+            config = KioskConfigMessage.model_validate_json(payload)
+        except ValueError:  # pydantic's ValidationError too
+            log.warning("ignored a config/kiosk payload that does not follow the contract")
             return
         for callback in self._on_config:
-            callback(content)
+            callback(config)
+
+
+def _answered_action(topic: str) -> KioskAction | None:
+    """The action a response topic answers (None: not a response to a known action)."""
+    try:
+        parsed = topics.parse(topic)
+    except topics.TopicError:
+        return None
+    return parsed.kiosk_action if parsed.kind == "kiosk_response" else None
 
 
 def _without_nagle(_client: mqtt.Client, _userdata: Any, sock: Any) -> None:

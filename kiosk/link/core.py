@@ -21,6 +21,7 @@ from kiosk.link.client import KioskLink
 from kiosk.link.errors import LinkUnavailable, NotAvailableOffline
 from kiosk.link.offline import LocalTicket, OfflineIssuer
 from kiosk.link.outbox import Outbox
+from queue_server.protocol.answers import PublicTicket, TicketAnswer
 from queue_server.protocol.topics import KioskAction
 
 log = logging.getLogger(__name__)
@@ -32,11 +33,11 @@ REQUEST_TIMEOUT_S = 3.0
 class IssuedOnline:
     """A ticket the server issued: its answer (label, token, people ahead, wait…)."""
 
-    data: dict[str, Any]
+    data: TicketAnswer
 
     @property
     def label(self) -> str:
-        return str(self.data["label"])
+        return self.data.label
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +106,7 @@ class KioskCore:
         if self._link.ready.is_set():  # offline: straight to the lease, no waiting
             try:
                 answer = self._link.request(KioskAction.ISSUE_TICKET, data, timeout_s)
-                return IssuedOnline(answer.data_or_raise())
+                return IssuedOnline(answer.data_or_raise(TicketAnswer))
             except LinkUnavailable as unanswered:
                 log.info("issuing %s offline: the server did not answer", service)
                 # The server may still issue it; the sync tells it to withdraw that ticket.
@@ -131,11 +132,12 @@ class KioskCore:
         }
         if nik is not None:
             data["nik"] = nik
-        return IssuedOnline(self._online(KioskAction.CHECK_IN, data).data_or_raise())
+        answer = self._online(KioskAction.CHECK_IN, data)
+        return IssuedOnline(answer.data_or_raise(TicketAnswer))
 
-    def lookup(self, code: str) -> dict[str, Any]:
+    def lookup(self, code: str) -> PublicTicket:
         """A ticket's public status from the code in its QR (online only)."""
-        return self._online(KioskAction.LOOKUP, {"code": code}).data_or_raise()
+        return self._online(KioskAction.LOOKUP, {"code": code}).data_or_raise(PublicTicket)
 
     def rate(
         self, ticket_token: str, score: int, timeout_s: float = REQUEST_TIMEOUT_S

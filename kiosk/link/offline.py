@@ -28,6 +28,7 @@ from kiosk.link.store import LocalStore
 from kiosk.link.sync import SyncReport, TicketSync
 from queue_server.domain.numbering import format_number
 from queue_server.i18n import both
+from queue_server.protocol.answers import LeaseAnswer
 from queue_server.protocol.topics import KioskAction
 
 log = logging.getLogger(__name__)
@@ -125,17 +126,17 @@ class OfflineIssuer:
 
         def apply(connection: sqlite3.Connection, answer: Answer) -> None:
             if answer.ok:
-                lease = answer.data
+                lease = answer.data_or_raise(LeaseAnswer)
                 connection.execute(
                     "INSERT OR IGNORE INTO leases VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
-                        lease["lease"],
-                        lease["service"],
-                        lease["prefix"],
-                        lease["office_day"],
-                        lease["first_number"],
-                        lease["last_number"],
-                        lease["first_number"],
+                        lease.lease,
+                        lease.service,
+                        lease.prefix,
+                        lease.office_day.isoformat(),
+                        lease.first_number,
+                        lease.last_number,
+                        lease.first_number,
                     ),
                 )
                 connection.execute("DELETE FROM lease_refusals WHERE service = ?", (service,))

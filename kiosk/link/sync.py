@@ -23,6 +23,7 @@ from kiosk.link.client import KioskLink
 from kiosk.link.errors import LinkUnavailable
 from kiosk.link.outbox import Outbox, OutboxItem
 from kiosk.link.store import LocalStore
+from queue_server.protocol.answers import SyncAccepted, SyncAnswer, SyncRefused
 from queue_server.protocol.topics import KioskAction
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ class TicketSync:
                     (error, item.transaction),
                 )
                 return
-            for outcome in answer.data.get("tickets", []):
+            for outcome in answer.data_or_raise(SyncAnswer).tickets:
                 connection.execute(
                     "UPDATE offline_tickets SET status = ?, server_label = ?, token = ?,"
                     " error = ? WHERE lease = ? AND number = ?",
@@ -144,19 +145,14 @@ def _wire(row: sqlite3.Row) -> dict[str, Any]:
     return ticket
 
 
-def _outcome_row(outcome: dict[str, Any]) -> tuple[Any, ...]:
-    accepted = outcome.get("status") == "accepted"
-    error = None if accepted else json.dumps(outcome.get("error"))
-    return (
-        "accepted" if accepted else "refused",
-        outcome.get("label"),
-        outcome.get("token"),
-        error,
-        outcome.get("lease"),
-        outcome.get("number"),
-    )
+def _outcome_row(outcome: SyncAccepted | SyncRefused) -> tuple[Any, ...]:
+    if isinstance(outcome, SyncAccepted):
+        return ("accepted", outcome.label, outcome.token, None, outcome.lease, outcome.number)
+    error = outcome.error.model_dump_json()
+    return ("refused", None, None, error, outcome.lease, outcome.number)
 
 
 def _count(answer: Answer, counts: list[int]) -> None:
-    for outcome in answer.data.get("tickets", []) if answer.ok else []:
-        counts[0 if outcome.get("status") == "accepted" else 1] += 1
+    outcomes = answer.data.tickets if isinstance(answer.data, SyncAnswer) else []
+    for outcome in outcomes:
+        counts[0 if isinstance(outcome, SyncAccepted) else 1] += 1

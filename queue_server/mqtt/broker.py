@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from queue_server.protocol.topics import PROTOCOL_VERSION, ROOT, check_id
+from queue_server.protocol import topics
 
 START_TIMEOUT_S = 10.0
 PID_FILE = "mosquitto.pid"
@@ -62,30 +62,29 @@ def hash_password(password: str) -> str:
 
 
 def acl_rules(office: str, account: Account) -> list[str]:
-    """The ``topic`` lines of one account's ACL block."""
-    base = f"{ROOT}/{PROTOCOL_VERSION}/{check_id(office, 'office')}"
+    """The ``topic`` lines of one account's ACL block (patterns from the topic builders)."""
     if account.kind is None:
-        return [f"topic readwrite {ROOT}/{PROTOCOL_VERSION}/#"]
-    device = check_id(account.username, "device")
+        return [f"topic readwrite {topics.everything()}"]
+    device = account.username
     own = [
-        f"topic write {base}/device/{device}/status",
-        f"topic write {base}/device/{device}/health",
+        f"topic write {topics.device_status(office, device)}",
+        f"topic write {topics.device_health(office, device)}",
     ]
     if account.kind is DeviceKind.KIOSK:
         return [
             *own,
-            f"topic write {base}/kiosk/{device}/request/+",
-            f"topic read {base}/kiosk/{device}/response/+",
-            f"topic read {base}/queue/+/state",
-            f"topic read {base}/config/kiosk",
+            f"topic write {topics.kiosk_requests(office, device)}",
+            f"topic read {topics.kiosk_responses(office, device)}",
+            f"topic read {topics.queue_states(office)}",
+            f"topic read {topics.config(office, DeviceKind.KIOSK.value)}",
         ]
     return [
         *own,
-        f"topic read {base}/board",
-        f"topic read {base}/counter/+/state",
-        f"topic read {base}/event/called",
-        f"topic read {base}/queue/+/state",
-        f"topic read {base}/config/{account.kind.value}",
+        f"topic read {topics.board(office)}",
+        f"topic read {topics.counter_states(office)}",
+        f"topic read {topics.event_called(office)}",
+        f"topic read {topics.queue_states(office)}",
+        f"topic read {topics.config(office, account.kind.value)}",
     ]
 
 

@@ -26,6 +26,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from queue_server.mqtt.kiosk_requests import Outgoing
+from queue_server.protocol import topics
 
 log = logging.getLogger(__name__)
 SESSION_EXPIRY_S = 24 * 3600
@@ -157,7 +158,7 @@ class ServerMqtt:
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
         topic = message.topic
-        inbox = self._inboxes[zlib.crc32(_sender(topic)) % len(self._inboxes)]
+        inbox = self._inboxes[zlib.crc32(topics.sender(topic).encode()) % len(self._inboxes)]
         inbox.put((topic, bytes(message.payload)))
 
     def _work(self, inbox: queue.Queue[tuple[str, bytes] | None]) -> None:
@@ -172,12 +173,6 @@ class ServerMqtt:
                 continue
             if reply is not None:
                 self._send(reply.topic, reply.payload, qos=reply.qos, retain=reply.retain)
-
-
-def _sender(topic: str) -> bytes:
-    """The device a topic belongs to (``antre/v1/{office}/{kind}/{device}/...``)."""
-    parts = topic.split("/", 5)
-    return parts[4].encode() if len(parts) > 4 else topic.encode()
 
 
 def _without_nagle(_client: mqtt.Client, _userdata: Any, sock: Any) -> None:

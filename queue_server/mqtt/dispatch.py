@@ -21,21 +21,17 @@ class ServerMessages:
 
     @staticmethod
     def subscriptions(office: str) -> list[str]:
-        prefix = topics.prefix(office)
-        return [
-            f"{prefix}/kiosk/+/request/+",
-            f"{prefix}/device/+/status",
-            f"{prefix}/device/+/health",
-        ]
+        return topics.server_subscriptions(office)
 
     def handle(self, topic: str, payload: bytes) -> Outgoing | None:
+        """Parse ``topic`` once and hand the parsed topic to its handler."""
         try:
             parsed = topics.parse(topic)
         except TopicError:
             log.warning("ignored a message on a topic outside the contract")
             return None
         if parsed.kind == "kiosk_request":
-            return self._kiosk.handle(topic, payload)
+            return self._kiosk.answer(parsed, payload)
         if parsed.kind in {"device_status", "device_health"} and parsed.subject is not None:
             self._device(parsed.office, parsed.subject, parsed.kind, payload)
         return None

@@ -1,7 +1,7 @@
 """Answer kiosk requests: ``(topic, payload) -> reply``, testable without a broker.
 
-The device id comes from the topic; the broker's ACL (issue 3) guarantees a kiosk can
-only publish under its own id. Every request gets exactly one reply on its response
+The device id comes from the topic; the broker's ACL guarantees a kiosk can only publish
+under its own id. Every request gets exactly one reply on its response
 topic, also when it is malformed; refusals change nothing.
 """
 
@@ -10,15 +10,31 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
+from queue_server.config import nik_key_bytes
 from queue_server.domain.errors import DomainError
 from queue_server.domain.ids import TicketSource
 from queue_server.i18n import both
 from queue_server.protocol import topics
+from queue_server.protocol.answers import (
+    AnswerData,
+    ErrorAnswer,
+    LeaseAnswer,
+    OkAnswer,
+    RateAnswer,
+    Refusal,
+    SyncAccepted,
+    SyncAnswer,
+    SyncRefused,
+    TicketAnswer,
+    error_answer,
+    ok_answer,
+)
+from queue_server.protocol.base import Bilingual, dump
 from queue_server.protocol.messages import (
     CheckInData,
     DecodedRequest,
+    ErrorCode,
     IssueTicketData,
     LeaseNumbersData,
     LookupData,
@@ -26,16 +42,14 @@ from queue_server.protocol.messages import (
     RateData,
     SyncTicketsData,
     decode_request,
-    error_response,
-    ok_response,
 )
-from queue_server.protocol.topics import KioskAction, TopicError
+from queue_server.protocol.topics import KioskAction, ParsedTopic, TopicError
 from queue_server.services.bookings import BookingService, CheckInRequest
 from queue_server.services.container import Services
 from queue_server.services.issuing import IssuedTicket, IssueRequest, IssuingService
 from queue_server.services.offline import OfflineIssuing, OfflineTicket, SyncOutcome
 from queue_server.services.ratings import RatingRequest, RatingService
-from queue_server.services.retries import RetryKey
+from queue_server.services.retries import RetryKey, fingerprint
 from queue_server.services.unit import Actor
 from queue_server.services.views import ViewService
 
@@ -43,7 +57,7 @@ log = logging.getLogger(__name__)
 
 INVALID_MESSAGE = "The message is not valid: {detail}"
 NOT_AVAILABLE = "This kiosk action is not available yet."
-Action = Callable[[str, str, DecodedRequest], dict[str, Any]]
+Action = Callable[[str, RetryKey, DecodedRequest], AnswerData]
 
 
 @dataclass(frozen=True)
@@ -65,8 +79,10 @@ class KioskRequests:
         bookings: BookingService | None = None,
         offline: OfflineIssuing | None = None,
         ratings: RatingService | None = None,
+        fingerprint_key: bytes = b"",
     ) -> None:
         self._issuing, self._views = issuing, views
+        self._fingerprint_key = fingerprint_key
         self._bookings, self._offline, self._ratings = bookings, offline, ratings
         self._actions: dict[KioskAction, Action] = {KioskAction.ISSUE_TICKET: self._issue}
         optional: list[tuple[object, KioskAction, Action]] = [
@@ -82,7 +98,7 @@ class KioskRequests:
 
     @staticmethod
     def subscriptions(office: str) -> list[str]:
-        return [f"{topics.prefix(office)}/kiosk/+/request/+"]
+        return [topics.kiosk_requests(office)]
 
     def handle(self, topic: str, payload: bytes) -> Outgoing | None:
         """The reply to publish, or None when ``topic`` is not a kiosk request."""
@@ -91,34 +107,53 @@ class KioskRequests:
         except TopicError:
             log.warning("ignored a message on a topic outside the contract")
             return None
-        if parsed.kind != "kiosk_request" or parsed.subject is None or parsed.action is None:
+        return self.answer(parsed, payload)
+
+    def answer(self, topic: ParsedTopic, payload: bytes) -> Outgoing | None:
+        """The reply to a request on the parsed ``topic`` (None when it is not a request).
+
+        Every request gets one answer on its response topic, also a malformed one or one
+        for an action the contract does not know (``unknown_action``).
+        """
+        if topic.kind != "kiosk_request" or topic.subject is None or topic.action is None:
             return None
-        action = KioskAction(parsed.action)
-        reply_to = topics.kiosk_response(parsed.office, parsed.subject, action)
-        decoded = decode_request(action.value, payload)
+        reply_to = topics.kiosk_response(topic.office, topic.subject, topic.action)
+        decoded = decode_request(topic.action, payload)
         if isinstance(decoded, ProtocolError):
             messages = both(INVALID_MESSAGE, detail=decoded.detail)
-            return Outgoing(reply_to, error_response(decoded.transaction, decoded.code, messages))
-        return Outgoing(reply_to, self._answer(parsed.office, parsed.subject, decoded))
+            reply: OkAnswer | ErrorAnswer = error_answer(
+                decoded.transaction, decoded.code, messages
+            )
+        else:
+            reply = self._reply(topic.office, topic.subject, decoded)
+        return Outgoing(reply_to, dump(reply))
 
-    def _answer(self, office: str, device: str, request: DecodedRequest) -> bytes:
+    def _reply(self, office: str, device: str, request: DecodedRequest) -> OkAnswer | ErrorAnswer:
         run = self._actions.get(request.action)
         if run is None:
-            return error_response(request.transaction, "not_available", both(NOT_AVAILABLE))
+            return error_answer(request.transaction, ErrorCode.NOT_AVAILABLE, both(NOT_AVAILABLE))
+        retry_key = RetryKey(
+            device=device,
+            transaction=str(request.transaction),
+            fingerprint=fingerprint(
+                self._fingerprint_key, request.action.value, request.data.model_dump(mode="json")
+            ),
+        )
         try:
-            return ok_response(request.transaction, run(office, device, request))
+            data = run(office, retry_key, request)
         except DomainError as error:
-            return error_response(
+            return error_answer(
                 request.transaction, error.code, both(error.template, **error.params)
             )
+        return ok_answer(request.action, request.transaction, data)
 
-    def _lookup(self, office: str, device: str, request: DecodedRequest) -> dict[str, Any]:
+    def _lookup(self, office: str, key: RetryKey, request: DecodedRequest) -> AnswerData:
         """A ticket's status by the code in its QR (the ticket token); no personal data."""
         data = request.data
         assert isinstance(data, LookupData) and self._views is not None
         return self._views.ticket_status(data.code.rsplit("/", 1)[-1])
 
-    def _issue(self, office: str, device: str, request: DecodedRequest) -> dict[str, Any]:
+    def _issue(self, office: str, key: RetryKey, request: DecodedRequest) -> AnswerData:
         data = request.data
         assert isinstance(data, IssueTicketData)
         issued = self._issuing.issue(
@@ -132,12 +167,12 @@ class KioskRequests:
                 phone=data.phone,
                 by_proxy=data.by_proxy,
             ),
-            actor=Actor(name=f"kiosk:{device}"),
-            retry_key=RetryKey(device=device, transaction=str(request.transaction)),
+            actor=Actor(name=f"kiosk:{key.device}"),
+            retry_key=key,
         )
         return _ticket_answer(issued)
 
-    def _check_in(self, office: str, device: str, request: DecodedRequest) -> dict[str, Any]:
+    def _check_in(self, office: str, key: RetryKey, request: DecodedRequest) -> AnswerData:
         data = request.data
         assert isinstance(data, CheckInData) and self._bookings is not None
         issued = self._bookings.check_in(
@@ -148,18 +183,18 @@ class KioskRequests:
                 language=data.language,
                 nik=data.nik,
             ),
-            actor=Actor(name=f"kiosk:{device}"),
-            retry_key=RetryKey(device=device, transaction=str(request.transaction)),
+            actor=Actor(name=f"kiosk:{key.device}"),
+            retry_key=key,
         )
         return _ticket_answer(issued)
 
-    def _lease(self, office: str, device: str, request: DecodedRequest) -> dict[str, Any]:
+    def _lease(self, office: str, key: RetryKey, request: DecodedRequest) -> AnswerData:
         data = request.data
         assert isinstance(data, LeaseNumbersData) and self._offline is not None
-        retry_key = RetryKey(device=device, transaction=str(request.transaction))
-        return self._offline.lease(office, device, data.service, data.count, retry_key=retry_key)
+        answer = self._offline.lease(office, key.device, data.service, data.count, retry_key=key)
+        return LeaseAnswer.model_validate(answer)
 
-    def _sync(self, office: str, device: str, request: DecodedRequest) -> dict[str, Any]:
+    def _sync(self, office: str, key: RetryKey, request: DecodedRequest) -> AnswerData:
         """Each ticket is accepted once; a resent ticket gets the same label and token."""
         data = request.data
         assert isinstance(data, SyncTicketsData) and self._offline is not None
@@ -175,43 +210,53 @@ class KioskRequests:
             )
             for ticket in data.tickets
         ]
-        outcomes = self._offline.sync(office, device, tickets)
-        return {"tickets": [_outcome_answer(outcome) for outcome in outcomes]}
+        outcomes = self._offline.sync(office, key.device, tickets)
+        return SyncAnswer(tickets=[_outcome_answer(outcome) for outcome in outcomes])
 
-    def _rate(self, office: str, device: str, request: DecodedRequest) -> dict[str, Any]:
+    def _rate(self, office: str, key: RetryKey, request: DecodedRequest) -> AnswerData:
         data = request.data
         assert isinstance(data, RateData) and self._ratings is not None
-        return self._ratings.rate(
-            RatingRequest(office=office, token=data.ticket_token, score=data.score, device=device),
-            retry_key=RetryKey(device=device, transaction=str(request.transaction)),
+        answer = self._ratings.rate(
+            RatingRequest(
+                office=office, token=data.ticket_token, score=data.score, device=key.device
+            ),
+            retry_key=key,
         )
+        return RateAnswer.model_validate(answer)
 
 
-def _ticket_answer(issued: IssuedTicket) -> dict[str, Any]:
-    return {
-        "label": issued.label,
-        "token": issued.token,
-        "service": issued.service,
-        "station": issued.station.value,
-        "issued_at": issued.issued_at.isoformat(),
-        "people_ahead": issued.people_ahead,
-        "estimated_wait_minutes": issued.estimated_wait_minutes,
-        "priority": issued.priority,
-        "status_path": f"/api/v1/public/tickets/{issued.token}",
-    }
+def _ticket_answer(issued: IssuedTicket) -> TicketAnswer:
+    return TicketAnswer(
+        label=issued.label,
+        token=issued.token,
+        service=issued.service,
+        station=issued.station.value,
+        issued_at=issued.issued_at,
+        people_ahead=issued.people_ahead,
+        estimated_wait_minutes=issued.estimated_wait_minutes,
+        priority=issued.priority,
+        status_path=f"/api/v1/public/tickets/{issued.token}",
+    )
 
 
-def _outcome_answer(outcome: SyncOutcome) -> dict[str, Any]:
-    answer: dict[str, Any] = {"lease": outcome.lease, "number": outcome.number}
+def _outcome_answer(outcome: SyncOutcome) -> SyncAccepted | SyncRefused:
     if outcome.error is None:
-        answer.update(status="accepted", label=outcome.label, token=outcome.token)
-    else:
-        error = outcome.error
-        answer.update(
-            status="refused",
-            error={"code": error.code, "messages": both(error.template, **error.params)},
+        assert outcome.label is not None and outcome.token is not None
+        return SyncAccepted(
+            lease=outcome.lease,
+            number=outcome.number,
+            status="accepted",
+            label=outcome.label,
+            token=outcome.token,
         )
-    return answer
+    error = outcome.error
+    messages = both(error.template, **error.params)
+    return SyncRefused(
+        lease=outcome.lease,
+        number=outcome.number,
+        status="refused",
+        error=Refusal(code=error.code, messages=Bilingual(id=messages["id"], en=messages["en"])),
+    )
 
 
 def kiosk_requests_for(services: Services) -> KioskRequests:
@@ -222,4 +267,5 @@ def kiosk_requests_for(services: Services) -> KioskRequests:
         bookings=services.bookings,
         offline=services.offline,
         ratings=services.ratings,
+        fingerprint_key=nik_key_bytes(services.config),
     )

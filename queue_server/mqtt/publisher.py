@@ -9,18 +9,25 @@ display drops a stale message that arrives after a newer one.
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from queue_server.domain.events import CounterChanged, DomainEvent, OfficeReloaded, TicketChanged
 from queue_server.protocol import topics
-from queue_server.protocol.messages import called_event
+from queue_server.protocol.base import dump
+from queue_server.protocol.states import (
+    Board,
+    CalledEvent,
+    CounterStateMessage,
+    DisplayConfig,
+    DisplayConfigMessage,
+    KioskConfigMessage,
+    QueueStateMessage,
+)
 from queue_server.services.device_config import KINDS, DeviceConfigService
 from queue_server.services.views import ViewService
 
@@ -108,40 +115,39 @@ class StatePublisher:
         for office in sorted(full):
             self.publish_configs(office)
             for state in self._views.services_overview(office):
-                queues.add((office, state["service"]))
+                queues.add((office, state.service))
         for office in sorted(counters | full):
             self.publish_counters(office)
         for office, service in sorted(queues):
             self.publish_queue(office, service)
 
     def _publish_call(self, event: TicketChanged) -> None:
-        name = self._views.counter_name(event.office, str(event.counter))
-        payload = called_event(
-            seq=self._seq.next(),
+        seq = self._seq.next()
+        payload = CalledEvent(
+            id=seq,  # unique per call: seq never repeats
+            seq=seq,
             ticket=event.label,
+            station=event.station.value,
             counter=str(event.counter),
-            counter_name=str(name),
+            counter_name=self._views.counter_name(event.office, str(event.counter)),
             service=event.service,
             recall=event.action == "recall",
-            at=event.at,
+            ts=event.at,
         )
-        self._publish(topics.event_called(event.office), payload, False)
+        self._publish(topics.event_called(event.office), dump(payload), False)
 
     def publish_counters(self, office: str) -> None:
         """Retained state of every counter, and the lobby board built from them."""
         states = self._views.counters(office)
         for state in states:
-            self._publish(
-                topics.counter_state(office, state["code"]),
-                _dump({**state, "seq": self._seq.next()}),
-                True,
-            )
-        serving = [state for state in states if state.get("ticket_label")]
-        self._publish(
-            topics.board(office),
-            _dump({"seq": self._seq.next(), "counters": states, "serving": serving}),
-            True,
+            message = CounterStateMessage(**dict(state), seq=self._seq.next())
+            self._publish(topics.counter_state(office, state.code), dump(message), True)
+        board = Board(
+            seq=self._seq.next(),
+            counters=states,
+            serving=[state for state in states if state.ticket_label],
         )
+        self._publish(topics.board(office), dump(board), True)
 
     def publish_configs(self, office: str) -> None:
         """Retained ``config/{kind}`` for kiosks and displays (services, names, counters)."""
@@ -149,16 +155,14 @@ class StatePublisher:
             return
         for kind in KINDS:
             config = self._configs.config(office, kind)
-            self._publish(
-                topics.config(office, kind), _dump({**config, "seq": self._seq.next()}), True
+            message: DisplayConfigMessage | KioskConfigMessage = (
+                DisplayConfigMessage(**dict(config), seq=self._seq.next())
+                if isinstance(config, DisplayConfig)
+                else KioskConfigMessage(**dict(config), seq=self._seq.next())
             )
+            self._publish(topics.config(office, kind), dump(message), True)
 
     def publish_queue(self, office: str, service: str) -> None:
         state = self._views.queue_state(office, service)
-        self._publish(
-            topics.queue_state(office, service), _dump({**state, "seq": self._seq.next()}), True
-        )
-
-
-def _dump(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, default=str, ensure_ascii=False, separators=(",", ":")).encode()
+        message = QueueStateMessage(**dict(state), seq=self._seq.next())
+        self._publish(topics.queue_state(office, service), dump(message), True)

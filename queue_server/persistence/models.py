@@ -276,6 +276,9 @@ class KioskRequestRow(Base):
     device: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(20))
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: A keyed hash of the request's action and data: the same transaction sent again with
+    #: other data is refused (None for answers stored before it was recorded).
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
 
 

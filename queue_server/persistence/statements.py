@@ -72,7 +72,9 @@ INSERT_KIOSK_REQUEST = KIOSK_REQUESTS.insert()
 
 CONFIG_VERSION = select(OFFICES.c.config_version).where(OFFICES.c.id == bindparam("office_id"))
 
-KIOSK_ANSWER = select(KIOSK_REQUESTS.c.device, KIOSK_REQUESTS.c.response).where(
+KIOSK_ANSWER = select(
+    KIOSK_REQUESTS.c.device, KIOSK_REQUESTS.c.response, KIOSK_REQUESTS.c.fingerprint
+).where(
     KIOSK_REQUESTS.c.transaction == bindparam("transaction")
 )
 

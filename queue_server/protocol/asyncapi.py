@@ -1,12 +1,10 @@
-"""The AsyncAPI 3.0 document of MQTT contract v1, generated from the protocol code.
+"""The AsyncAPI 3.0 document of MQTT contract v1, derived from the protocol's models.
 
 ``build_document()`` is a pure function. Addresses come from the topic builders in
-:mod:`queue_server.protocol.topics` (called with placeholder ids), request payloads from the
-pydantic models in :mod:`queue_server.protocol.messages`, and the response and event examples
-from ``ok_response``, ``error_response`` and ``called_event``. The retained state payloads
-(``board``, ``counter/{counter}/state``, ``queue/{service}/state``) and the answer of every
-kiosk action are written out by hand below, because this package may not import the server
-code that builds them (``queue_server.services.views``, ``queue_server.mqtt``).
+:mod:`queue_server.protocol.topics` (called with placeholder ids); every payload schema is
+the JSON Schema of the pydantic model the server builds and the devices parse
+(:mod:`~queue_server.protocol.messages`, :mod:`~queue_server.protocol.answers`,
+:mod:`~queue_server.protocol.states`); every example is one of those models, dumped.
 
 Regenerate the committed copy with::
 
@@ -20,26 +18,37 @@ import argparse
 import inspect
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
-from uuid import UUID
 
 from pydantic import BaseModel
 
 from queue_server.protocol import topics
+from queue_server.protocol.answers import ACTION_ANSWERS, ErrorAnswer
+from queue_server.protocol.asyncapi_examples import (
+    ANSWER_EXAMPLES,
+    CALLED_EXAMPLE,
+    ERROR_EXAMPLE,
+    REQUEST_EXAMPLES,
+    STATE_EXAMPLES,
+)
+from queue_server.protocol.base import dump
 from queue_server.protocol.messages import (
-    ACTION_DATA,
+    ACTION_REQUESTS,
     MAX_PAYLOAD_BYTES,
     DeviceHealth,
     DeviceStatus,
     ErrorCode,
-    Request,
-    called_event,
-    error_response,
-    ok_response,
+)
+from queue_server.protocol.states import (
+    Board,
+    CalledEvent,
+    CounterStateMessage,
+    DisplayConfigMessage,
+    KioskConfigMessage,
+    QueueStateMessage,
 )
 from queue_server.protocol.topics import ID_PATTERN, KioskAction
 
@@ -51,10 +60,6 @@ CONTENT_TYPE: Final = "application/json"
 SCHEMAS: Final = "#/components/schemas/"
 QOS: Final = 1
 EXAMPLE_OFFICE: Final = "kanim-banjarmasin"
-EXAMPLE_TRANSACTION: Final = UUID("5b0c2f5e-8a47-4f0e-9d55-1c1f0d2b7a10")
-EXAMPLE_TS: Final = "2025-03-03T10:15:00+08:00"
-#: The code ``kiosk_requests.py`` answers when an action is not wired on the server.
-NOT_AVAILABLE: Final = "not_available"
 
 
 # ---------------------------------------------------------------------------- topics
@@ -99,7 +104,9 @@ TOPICS: Final[tuple[TopicSpec, ...]] = (
         topics.kiosk_response,
         retained=False,
         direction="server → kiosk; exactly one answer per request, also for a malformed one, "
-        "on the request's `{action}`: the message whose `name` is that action",
+        "on the request's `{action}`: the message whose `name` is that action. A request on "
+        "an action the contract does not know is answered `unknown_action` on the response "
+        "topic of that action",
         readers="the kiosk `{device}` only",
     ),
     TopicSpec(
@@ -164,54 +171,6 @@ def _ref(name: str) -> JsonObject:
     return {"$ref": SCHEMAS + name}
 
 
-def _nullable(schema: JsonObject) -> JsonObject:
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
-def _object(
-    properties: JsonObject, *, description: str | None = None, optional: Iterable[str] = ()
-) -> JsonObject:
-    skipped = set(optional)
-    schema: JsonObject = {
-        "type": "object",
-        "properties": properties,
-        "required": [name for name in properties if name not in skipped],
-        "additionalProperties": False,
-    }
-    if description:
-        schema["description"] = description
-    return schema
-
-
-def _text(description: str | None = None, **extra: Any) -> JsonObject:
-    schema: JsonObject = {"type": "string", **extra}
-    if description:
-        schema["description"] = description
-    return schema
-
-
-def _integer(description: str | None = None, **extra: Any) -> JsonObject:
-    schema: JsonObject = {"type": "integer", **extra}
-    if description:
-        schema["description"] = description
-    return schema
-
-
-def _number(description: str | None = None) -> JsonObject:
-    schema: JsonObject = {"type": "number"}
-    if description:
-        schema["description"] = description
-    return schema
-
-
-def _time(description: str) -> JsonObject:
-    return _text(description, format="date-time")
-
-
-def _camel(action: KioskAction) -> str:
-    return "".join(part.title() for part in action.value.split("_"))
-
-
 class _Schemas:
     """``components.schemas`` being filled; pydantic ``$defs`` are hoisted into it."""
 
@@ -224,544 +183,20 @@ class _Schemas:
         self.items[name] = schema
         return _ref(name)
 
-    def model(self, model: type[BaseModel]) -> JsonObject:
-        schema = model.model_json_schema(ref_template=SCHEMAS + "{model}")
+    def model(self, model: type[BaseModel], *, sent_by_devices: bool = False) -> JsonObject:
+        """The schema of ``model`` as the server sends it (or as it accepts it from devices)."""
+        mode: Final = "validation" if sent_by_devices else "serialization"
+        schema = model.model_json_schema(ref_template=SCHEMAS + "{model}", mode=mode)
         for name, definition in schema.pop("$defs", {}).items():
             self.add(name, definition)
         return self.add(model.__name__, schema)
 
-
-def _shared_schemas(schemas: _Schemas) -> None:
-    request = Request.model_json_schema()
-    schemas.add("TransactionId", request["properties"]["transaction"])
-    schemas.add(
-        "Id",
-        _text(
-            "An office, device, service, counter or kind id: never a slash, a wildcard or "
-            "an upper-case letter.",
-            pattern=ID_PATTERN.pattern,
-        ),
-    )
-    schemas.add(
-        "Seq",
-        _integer(
-            "Only grows, also across server restarts (microseconds since the epoch, bumped "
-            "when two fall in the same microsecond): drop a message whose seq is lower than "
-            "the last one seen on the topic.",
-            minimum=1,
-        ),
-    )
-    schemas.add(
-        "Bilingual",
-        _object(
-            {"id": _text("Indonesian"), "en": _text("English")},
-            description="The same text in Indonesian and English.",
-        ),
-    )
-    schemas.add(
-        "Station",
-        _text(
-            "A station type: INFO, CS, BIO, BIO_PRIORITY, BAP, LOKET, PAY, PICKUP, COMPLAINT.",
-            examples=["CS"],
-        ),
-    )
+    def one_of(self, *models: type[BaseModel]) -> JsonObject:
+        return {"oneOf": [self.model(model) for model in models]}
 
 
-def _answer_schemas(schemas: _Schemas) -> dict[KioskAction, JsonObject]:
-    """The ``data`` of an ok answer, per action (what ``kiosk_requests.py`` returns)."""
-    ticket = schemas.add(
-        "TicketAnswer",
-        _object(
-            {
-                "label": _text("The number on the ticket.", examples=["B-001"]),
-                "token": _text("What the ticket's QR carries."),
-                "service": _ref("Id"),
-                "station": _ref("Station"),
-                "issued_at": _time("When the ticket was issued."),
-                "people_ahead": _integer(minimum=0),
-                "estimated_wait_minutes": _nullable(
-                    _number("null while no counter serving the station is open")
-                ),
-                "priority": {"type": "boolean"},
-                "status_path": _text(
-                    "The public status page of the ticket: /api/v1/public/tickets/{token}.",
-                    pattern="^/api/v1/public/tickets/",
-                ),
-            },
-            description="A ticket given by `issue_ticket` or `check_in`.",
-        ),
-    )
-    lookup = schemas.add(
-        "LookupAnswer",
-        _object(
-            {
-                "label": _text(examples=["B-001"]),
-                "office": _text("The office's name (not its id)."),
-                "service": _ref("Bilingual"),
-                "station": _ref("Station"),
-                "status": _text(
-                    "waiting, called, serving, done, no_show, parked, cancelled or transferred",
-                    examples=["waiting"],
-                ),
-                "issued_at": _time("When the visit began."),
-                "people_ahead": _nullable(_integer("set only while waiting", minimum=0)),
-                "estimated_wait_minutes": _nullable(_number("set only while waiting")),
-                "counter": _nullable(
-                    _text("The counter's name, set only while called or serving.")
-                ),
-            },
-            description="A ticket's public status (no personal data), found by the ticket "
-            "token or the status URL that ends with it.",
-        ),
-    )
-    lease = schemas.add(
-        "LeaseAnswer",
-        _object(
-            {
-                "lease": _text("The lease id, sent back with each offline ticket."),
-                "service": _ref("Id"),
-                "prefix": _text(examples=["B"]),
-                "office_day": _text(format="date"),
-                "first_number": _integer(minimum=1),
-                "last_number": _integer(minimum=1),
-                "first_label": _text(examples=["B-101"]),
-                "last_label": _text(examples=["B-150"]),
-            },
-            description="A block of numbers for this kiosk only, for this office day.",
-        ),
-    )
-    accepted = schemas.add(
-        "SyncAccepted",
-        _object(
-            {
-                "lease": _text(),
-                "number": _integer(minimum=1),
-                "status": {"const": "accepted"},
-                "label": _text(),
-                "token": _text(),
-            },
-            description="The ticket is in the queue (the same label and token every time it "
-            "is sent again).",
-        ),
-    )
-    refused = schemas.add(
-        "SyncRefused",
-        _object(
-            {
-                "lease": _text(),
-                "number": _integer(),
-                "status": {"const": "refused"},
-                "error": _object(
-                    {"code": _text(examples=["lease_invalid"]), "messages": _ref("Bilingual")}
-                ),
-            }
-        ),
-    )
-    sync = schemas.add(
-        "SyncAnswer",
-        _object(
-            {"tickets": {"type": "array", "items": {"oneOf": [accepted, refused]}}},
-            description="One outcome per ticket, in the order sent.",
-        ),
-    )
-    rate = schemas.add(
-        "RateAnswer",
-        _object(
-            {
-                "label": _text(),
-                "station": _ref("Station"),
-                "score": _integer(minimum=1, maximum=4),
-            },
-            description="The rated step: the visit's latest finished step that asks for a rating.",
-        ),
-    )
-    return {
-        KioskAction.ISSUE_TICKET: ticket,
-        KioskAction.CHECK_IN: ticket,
-        KioskAction.LOOKUP: lookup,
-        KioskAction.LEASE_NUMBERS: lease,
-        KioskAction.SYNC_TICKETS: sync,
-        KioskAction.RATE: rate,
-    }
-
-
-def _error_schema(schemas: _Schemas) -> JsonObject:
-    codes = ", ".join(f"`{code.value}`" for code in ErrorCode)
-    return schemas.add(
-        "ErrorResponse",
-        _object(
-            {
-                "transaction": _nullable(_ref("TransactionId")),
-                "status": {"const": "error"},
-                "error": _object(
-                    {
-                        "code": _text(
-                            f"Refused messages: {codes}. `{NOT_AVAILABLE}`: the action is not "
-                            "wired on this server. Otherwise the queue rule that refused "
-                            "(e.g. `service_closed`, `quota_full`, `booking_not_found`).",
-                            examples=[code.value for code in ErrorCode],
-                        ),
-                        "message": _text("The Indonesian text (`messages.id`)."),
-                        "messages": _ref("Bilingual"),
-                    }
-                ),
-            },
-            description="A refusal; it changed nothing. `transaction` is null when the request "
-            "could not be read far enough to find it.",
-        ),
-    )
-
-
-def _counter_properties() -> JsonObject:
-    return {
-        "stations": {"type": "array", "items": _ref("Station")},
-        "code": _ref("Id"),
-        "name": _text(examples=["CS 1"]),
-        "is_open": {"type": "boolean"},
-        "ticket_label": _nullable(_text("The ticket called or served here.")),
-        "ticket_status": {"enum": ["called", "serving", None]},
-        "ticket_id": _nullable(_integer()),
-        "since": _nullable(
-            _text(
-                "When the ticket was called, as Python's str() of the UTC time: "
-                "`YYYY-MM-DD HH:MM:SS[.ffffff]+00:00` (a space, not `T`).",
-                pattern=r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?\+00:00$",
-            )
-        ),
-    }
-
-
-def _state_schemas(schemas: _Schemas) -> dict[str, JsonObject]:
-    """Retained states and the call event (what ``publisher.py`` and ``views.py`` emit)."""
-    counter = schemas.add(
-        "CounterSnapshot",
-        _object(_counter_properties(), description="An active counter, as listed on the board."),
-    )
-    counter_state = schemas.add(
-        "CounterState",
-        _object(
-            {**_counter_properties(), "seq": _ref("Seq")},
-            description="One active counter: open or not, the stations it serves, its "
-            "current ticket.",
-        ),
-    )
-    board = schemas.add(
-        "Board",
-        _object(
-            {
-                "seq": _ref("Seq"),
-                "counters": {"type": "array", "items": counter, "description": "By code."},
-                "serving": {
-                    "type": "array",
-                    "items": counter,
-                    "description": "The counters with a ticket, in the same order.",
-                },
-            },
-            description="The lobby board: every active counter.",
-        ),
-    )
-    journey_step = _object(
-        {
-            "station": _ref("Station"),
-            "standard_minutes": _number("The SOP's standard duration."),
-            "after_working_days": _integer(minimum=0),
-        }
-    )
-    queue_state = schemas.add(
-        "QueueState",
-        _object(
-            {
-                "service": _ref("Id"),
-                "prefix": _text(examples=["B"]),
-                "name": _ref("Bilingual"),
-                "kind": _text(
-                    "booking_required, walk_in, pickup, complaint or information",
-                    examples=["walk_in"],
-                ),
-                "waiting": _integer(minimum=0),
-                "waiting_per_station": {
-                    "type": "object",
-                    "additionalProperties": _integer(minimum=1),
-                    "description": "Waiting tickets by station type (only stations with some).",
-                },
-                "people_ahead_of_newcomer": _integer(minimum=0),
-                "open_counters": _integer(minimum=0),
-                "minutes_per_ticket": _number(),
-                "estimated_wait_minutes": _nullable(
-                    _number("For a newcomer; null while no counter is open.")
-                ),
-                "open_now": {"type": "boolean"},
-                "session": _nullable(_text("The code of the session open now.")),
-                "next_opening": _nullable(_time("Set only while closed (within 31 days).")),
-                "quota": _object(
-                    {
-                        "limit": _nullable(_integer(minimum=0)),
-                        "used": _integer(minimum=0),
-                        "left": _nullable(_integer(minimum=0)),
-                    },
-                    description="Of today's service quota, or of the special session open now.",
-                ),
-                "journey": {"type": "array", "items": journey_step},
-                "seq": _ref("Seq"),
-            },
-            description="One active service: waiting, open counters, estimated wait for a "
-            "newcomer, quota and opening hours.",
-        ),
-    )
-    called = schemas.add(
-        "CalledEvent",
-        _object(
-            {
-                "seq": _ref("Seq"),
-                "ticket": _text("The ticket's label.", examples=["B-001"]),
-                "counter": _ref("Id"),
-                "counter_name": _text(examples=["CS 1"]),
-                "service": _ref("Id"),
-                "recall": {"type": "boolean"},
-                "ts": _time("When the call was made."),
-            },
-            description="A call or a recall, to announce.",
-        ),
-    )
-    config = schemas.add(
-        "Config",
-        _object(
-            {
-                "seq": _ref("Seq"),
-                "content_version": _integer("The office configuration's version."),
-                "office": _object(
-                    {
-                        "id": _ref("Id"),
-                        "name": _text(),
-                        "address": _text(),
-                        "timezone": _text(examples=["Asia/Makassar"]),
-                    }
-                ),
-                "languages": {"type": "array", "items": _text(examples=["id"])},
-                "services": {
-                    "type": "array",
-                    "items": _object(
-                        {
-                            "id": _ref("Id"),
-                            "prefix": _text(examples=["B"]),
-                            "name": _ref("Bilingual"),
-                            "description": _nullable(_ref("Bilingual")),
-                            "kind": _text(examples=["walk_in"]),
-                            "first_station": _text(examples=["CS"]),
-                            "needs_booking": {"type": "boolean"},
-                            "has_quota": {"type": "boolean"},
-                            "offline_allowed": {"type": "boolean"},
-                        }
-                    ),
-                },
-                "priority_categories": {
-                    "type": "array",
-                    "items": _object({"code": _text(), "name": _ref("Bilingual")}),
-                },
-                "booking_window_minutes": _object(
-                    {"early": _integer(), "late": _integer()}
-                ),
-                "ticket_footer": _nullable(_ref("Bilingual")),
-                "counters": {
-                    "type": "array",
-                    "items": _object(
-                        {
-                            "code": _ref("Id"),
-                            "name": _text(),
-                            "stations": {"type": "array", "items": _text()},
-                        }
-                    ),
-                },
-            },
-            optional=("priority_categories", "booking_window_minutes", "ticket_footer", "counters"),
-            description="What a device shows about its office. `config/kiosk` carries "
-            "`priority_categories`, `booking_window_minutes` and `ticket_footer`; "
-            "`config/display` and `config/counter-display` carry `counters`.",
-        ),
-    )
-    return {
-        "counter_state": counter_state,
-        "board": board,
-        "queue_state": queue_state,
-        "event_called": called,
-        "config": config,
-    }
-
-
-# ---------------------------------------------------------------------------- examples
-
-REQUEST_EXAMPLES: Final[dict[KioskAction, JsonObject]] = {
-    KioskAction.ISSUE_TICKET: {
-        "service": "paspor-walkin",
-        "language": "id",
-        "priority_category": "elderly",
-    },
-    KioskAction.CHECK_IN: {
-        "booking_code": "MP-2503-000123",
-        "documents_ready": True,
-        "language": "en",
-    },
-    KioskAction.LOOKUP: {"code": "https://antre.example/t/3N_10c50Orx-UgeiOQPu-R5R"},
-    KioskAction.LEASE_NUMBERS: {"service": "paspor-walkin", "count": 50},
-    KioskAction.SYNC_TICKETS: {
-        "tickets": [
-            {
-                "service": "paspor-walkin",
-                "number": 101,
-                "issued_at": EXAMPLE_TS,
-                "language": "id",
-                "lease": "121bdb96edc9092a",
-            }
-        ]
-    },
-    KioskAction.RATE: {"ticket_token": "3N_10c50Orx-UgeiOQPu-R5R", "score": 4},
-}
-
-_TICKET: Final[JsonObject] = {
-    "label": "B-001",
-    "token": "3N_10c50Orx-UgeiOQPu-R5R",
-    "service": "paspor-walkin",
-    "station": "CS",
-    "issued_at": EXAMPLE_TS,
-    "people_ahead": 3,
-    "estimated_wait_minutes": 12.0,
-    "priority": False,
-    "status_path": "/api/v1/public/tickets/3N_10c50Orx-UgeiOQPu-R5R",
-}
-
-ANSWER_EXAMPLES: Final[dict[KioskAction, JsonObject]] = {
-    KioskAction.ISSUE_TICKET: _TICKET,
-    KioskAction.CHECK_IN: {**_TICKET, "label": "A-014", "service": "paspor-mpaspor"},
-    KioskAction.LOOKUP: {
-        "label": "B-001",
-        "office": "Kantor Imigrasi Banjarmasin",
-        "service": {"id": "Paspor tanpa janji", "en": "Passport walk-in"},
-        "station": "CS",
-        "status": "waiting",
-        "issued_at": EXAMPLE_TS,
-        "people_ahead": 3,
-        "estimated_wait_minutes": 12.0,
-        "counter": None,
-    },
-    KioskAction.LEASE_NUMBERS: {
-        "lease": "121bdb96edc9092a",
-        "service": "paspor-walkin",
-        "prefix": "B",
-        "office_day": "2025-03-03",
-        "first_number": 101,
-        "last_number": 150,
-        "first_label": "B-101",
-        "last_label": "B-150",
-    },
-    KioskAction.SYNC_TICKETS: {
-        "tickets": [
-            {
-                "lease": "121bdb96edc9092a",
-                "number": 101,
-                "status": "accepted",
-                "label": "B-101",
-                "token": "qS7XWtGze3jsf_Dbc1ANieAz",
-            },
-            {
-                "lease": "121bdb96edc9092a",
-                "number": 999,
-                "status": "refused",
-                "error": {
-                    "code": "lease_invalid",
-                    "messages": {
-                        "id": "Blok nomor 121bdb96edc9092a bukan milik kios ini atau sudah "
-                        "kedaluwarsa.",
-                        "en": "Number block 121bdb96edc9092a does not belong to this kiosk or "
-                        "has expired.",
-                    },
-                },
-            },
-        ]
-    },
-    KioskAction.RATE: {"label": "B-001", "station": "BIO", "score": 4},
-}
-
-_ERROR_CODE: Final = "service_closed"
-_ERROR_MESSAGES: Final[dict[str, str]] = {
-    "id": "Layanan Paspor tanpa janji sedang tidak buka.",
-    "en": "Passport walk-in is not open now.",
-}
-
-_COUNTER_EXAMPLE: Final[JsonObject] = {
-    "stations": ["CS"],
-    "code": "cs-1",
-    "name": "CS 1",
-    "is_open": True,
-    "ticket_label": "B-001",
-    "ticket_status": "called",
-    "ticket_id": 1,
-    "since": "2025-03-03 02:15:00+00:00",
-}
-_IDLE_COUNTER_EXAMPLE: Final[JsonObject] = {
-    "stations": ["BIO"],
-    "code": "bio-1",
-    "name": "Booth 1",
-    "is_open": False,
-    "ticket_label": None,
-    "ticket_status": None,
-    "ticket_id": None,
-    "since": None,
-}
-
-STATE_EXAMPLES: Final[dict[str, JsonObject]] = {
-    "device_status": {"state": "online", "kind": "kiosk", "version": "1.0.0", "ts": EXAMPLE_TS},
-    "device_health": {
-        "components": {"printer": "paper_near_end", "scanner": "ok", "card_reader": "ok"},
-        "ts": EXAMPLE_TS,
-    },
-    "counter_state": {**_COUNTER_EXAMPLE, "seq": 1741000500000000},
-    "board": {
-        "seq": 1741000500000001,
-        "counters": [_IDLE_COUNTER_EXAMPLE, _COUNTER_EXAMPLE],
-        "serving": [_COUNTER_EXAMPLE],
-    },
-    "queue_state": {
-        "service": "paspor-walkin",
-        "prefix": "B",
-        "name": {"id": "Paspor tanpa janji", "en": "Passport walk-in"},
-        "kind": "walk_in",
-        "waiting": 2,
-        "waiting_per_station": {"CS": 2},
-        "people_ahead_of_newcomer": 2,
-        "open_counters": 1,
-        "minutes_per_ticket": 4.0,
-        "estimated_wait_minutes": 8.0,
-        "open_now": True,
-        "session": "regular",
-        "next_opening": None,
-        "quota": {"limit": 120, "used": 40, "left": 80},
-        "journey": [
-            {"station": "CS", "standard_minutes": 4.0, "after_working_days": 0},
-            {"station": "BIO", "standard_minutes": 10.0, "after_working_days": 0},
-            {"station": "PICKUP", "standard_minutes": 2.0, "after_working_days": 4},
-        ],
-        "seq": 1741000500000002,
-    },
-}
-
-
-def _called_example() -> JsonObject:
-    payload: JsonObject = json.loads(
-        called_event(
-            seq=1741000500000003,
-            ticket="B-001",
-            counter="cs-1",
-            counter_name="CS 1",
-            service="paspor-walkin",
-            recall=False,
-            at=datetime.fromisoformat(EXAMPLE_TS),
-        )
-    )
-    return payload
-
-
-def _example(name: str, payload: JsonObject, summary: str | None = None) -> JsonObject:
-    example: JsonObject = {"name": name, "payload": payload}
+def _example(name: str, payload: BaseModel, summary: str | None = None) -> JsonObject:
+    example: JsonObject = {"name": name, "payload": json.loads(dump(payload))}
     if summary:
         example["summary"] = summary
     return example
@@ -793,26 +228,53 @@ def _message(
     return message
 
 
+ERROR_SUMMARY: Final = (
+    "A refusal changes nothing. Protocol codes: "
+    + ", ".join(f"`{code.value}`" for code in ErrorCode)
+    + "; otherwise the queue rule that refused (e.g. `service_closed`, `quota_full`)."
+)
+
+
+def _action_messages(schemas: _Schemas, action: KioskAction) -> JsonObject:
+    request = ACTION_REQUESTS[action]
+    answer = ACTION_ANSWERS[action]
+    return {
+        f"{action.value}_request": _message(
+            action.value,
+            f"{action.value} request",
+            schemas.model(request, sent_by_devices=True),
+            [_example(action.value, REQUEST_EXAMPLES[action])],
+            summary="Idempotent by `transaction`: a retry with the same data gets the first "
+            "answer again; other data under a used transaction is refused "
+            f"(`{ErrorCode.TRANSACTION_REUSED.value}`).",
+            correlated=True,
+        ),
+        f"{action.value}_response": _message(
+            action.value,
+            f"{action.value} response",
+            schemas.one_of(answer, ErrorAnswer),
+            [_example("ok", ANSWER_EXAMPLES[action]), _example("error", ERROR_EXAMPLE)],
+            summary=ERROR_SUMMARY,
+            correlated=True,
+        ),
+    }
+
+
 def _messages(schemas: _Schemas) -> JsonObject:
-    _shared_schemas(schemas)
-    answers = _answer_schemas(schemas)
-    error = _error_schema(schemas)
-    states = _state_schemas(schemas)
-    request_schema = Request.model_json_schema()
     messages: JsonObject = {
         "device_status": _message(
             "device_status",
             "Device status",
-            schemas.model(DeviceStatus),
+            schemas.model(DeviceStatus, sent_by_devices=True),
             [
                 _example("online", STATE_EXAMPLES["device_status"]),
-                _example("last_will", {"state": "offline"}, "The last will."),
+                _example("last_will", DeviceStatus(state="offline"), "The last will."),
             ],
         ),
         "device_health": _message(
             "device_health",
             "Device health",
-            schemas.model(DeviceHealth),
+            schemas.model(DeviceHealth, sent_by_devices=True),
             [_example("kiosk", STATE_EXAMPLES["device_health"])],
             summary="One short state word per component (at most 32). Kiosks report printer "
             "(ok, paper_near_end, paper_out, cover_open, offline, timeout, printer_error, "
@@ -820,83 +282,42 @@ def _messages(schemas: _Schemas) -> JsonObject:
         ),
     }
     for action in KioskAction:
-        camel = _camel(action)
-        data = schemas.model(ACTION_DATA[action])
-        data_required = bool(schemas.items[ACTION_DATA[action].__name__].get("required"))
-        envelope = schemas.add(
-            f"{camel}Request",
-            {
-                "type": "object",
-                "properties": {"transaction": _ref("TransactionId"), "data": data},
-                "required": [
-                    *request_schema.get("required", []),
-                    *(["data"] if data_required else []),
-                ],
-                "additionalProperties": request_schema.get("additionalProperties", True),
-            },
+        messages.update(_action_messages(schemas, action))
+    states: list[tuple[str, str, type[BaseModel], str]] = [
+        ("queue_state", "Queue state", QueueStateMessage, "walk_in"),
+        ("counter_state", "Counter state", CounterStateMessage, "calling"),
+        ("board", "Lobby board", Board, "one_call"),
+    ]
+    for name, title, model, example in states:
+        messages[name] = _message(
+            name, title, schemas.model(model), [_example(example, STATE_EXAMPLES[name])]
         )
-        messages[f"{action.value}_request"] = _message(
-            action.value,
-            f"{action.value} request",
-            envelope,
-            [
-                _example(
-                    action.value,
-                    {"transaction": str(EXAMPLE_TRANSACTION), "data": REQUEST_EXAMPLES[action]},
-                )
-            ],
-            summary="Idempotent by `transaction`: a retry gets the first answer again.",
-            correlated=True,
-        )
-        ok = schemas.add(
-            f"{camel}Ok",
-            _object(
-                {
-                    "transaction": _ref("TransactionId"),
-                    "status": {"const": "ok"},
-                    "data": answers[action],
-                }
-            ),
-        )
-        ok_payload = json.loads(ok_response(EXAMPLE_TRANSACTION, ANSWER_EXAMPLES[action]))
-        error_payload = json.loads(
-            error_response(EXAMPLE_TRANSACTION, _ERROR_CODE, _ERROR_MESSAGES)
-        )
-        messages[f"{action.value}_response"] = _message(
-            action.value,
-            f"{action.value} response",
-            {"oneOf": [ok, error]},
-            [_example("ok", ok_payload), _example("error", error_payload)],
-            correlated=True,
-        )
-    messages["queue_state"] = _message(
-        "queue_state",
-        "Queue state",
-        states["queue_state"],
-        [_example("walk_in", STATE_EXAMPLES["queue_state"])],
-    )
-    messages["counter_state"] = _message(
-        "counter_state",
-        "Counter state",
-        states["counter_state"],
-        [_example("calling", STATE_EXAMPLES["counter_state"])],
-    )
-    messages["board"] = _message(
-        "board", "Lobby board", states["board"], [_example("one_call", STATE_EXAMPLES["board"])]
-    )
     messages["event_called"] = _message(
         "event_called",
         "Ticket called",
-        states["event_called"],
-        [_example("call", _called_example())],
+        schemas.model(CalledEvent),
+        [_example("call", CALLED_EXAMPLE)],
+        summary="Delivered at least once: a display drops a second message with the same `id`.",
     )
-    messages["config"] = _message("config", "Device configuration", states["config"], [])
+    messages["config_kiosk"] = _message(
+        "config_kiosk",
+        "Kiosk configuration (config/kiosk)",
+        schemas.model(KioskConfigMessage),
+        [_example("kiosk", STATE_EXAMPLES["config_kiosk"])],
+    )
+    messages["config_display"] = _message(
+        "config_display",
+        "Display configuration (config/display, config/counter-display)",
+        schemas.model(DisplayConfigMessage),
+        [_example("display", STATE_EXAMPLES["config_display"])],
+    )
     return messages
 
 
 _CHANNEL_MESSAGES: Final[dict[str, tuple[str, ...]]] = {
     "kiosk_request": tuple(f"{action.value}_request" for action in KioskAction),
     "kiosk_response": tuple(f"{action.value}_response" for action in KioskAction),
+    "config": ("config_kiosk", "config_display"),
 }
 
 
@@ -1020,7 +441,7 @@ def _operations() -> JsonObject:
     }
     for channel, when in published.items():
         operations[f"send_{channel}"] = _operation(
-            "send", channel, [channel], when, retained[channel]
+            "send", channel, _CHANNEL_MESSAGES.get(channel, (channel,)), when, retained[channel]
         )
     return operations
 
@@ -1035,8 +456,11 @@ calls). Devices do the opposite.
 
 Every topic starts with `antre/v1/{{office}}/`; every id matches `{ID_PATTERN.pattern}`. \
 Payloads are JSON objects of at most {MAX_PAYLOAD_BYTES} bytes. Retained states carry a \
-`seq` that only grows, so a client drops a stale snapshot. Kiosk requests are idempotent by \
-`transaction`: a retry gets the first answer again. All messages use QoS {QOS}.
+`seq` that only grows, so a client drops a stale snapshot; `event/called` carries a unique \
+`id`, so a display announces a call delivered twice only once. Kiosk requests are \
+idempotent by `transaction`: a retry with the same data gets the first answer again. All \
+messages use QoS {QOS}. Every schema is generated from the pydantic models in \
+queue_server/protocol, which the server builds its payloads with and devices parse them with.
 
 Generated by `python -m queue_server.protocol.asyncapi` from queue_server/protocol; do not \
 edit docs/asyncapi.json by hand."""

@@ -8,8 +8,7 @@ stable code, which the server answers with an error response and no state change
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
+import logging
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -22,9 +21,12 @@ from pydantic import (
     StringConstraints,
     ValidationError,
 )
+from pydantic_core import from_json
 
+from queue_server.protocol.base import Message
 from queue_server.protocol.topics import KioskAction
 
+log = logging.getLogger(__name__)
 MAX_PAYLOAD_BYTES = 64 * 1024
 
 
@@ -36,6 +38,12 @@ class ErrorCode(StrEnum):
     TOO_LARGE = "payload_too_large"
     INVALID_FIELD = "invalid_field"
     UNKNOWN_ACTION = "unknown_action"
+    #: The server was started without this action.
+    NOT_AVAILABLE = "not_available"
+    #: The transaction id was already used by another device.
+    TRANSACTION_TAKEN = "transaction_taken"
+    #: The transaction id was already used with different data.
+    TRANSACTION_REUSED = "transaction_reused"
 
 
 #: A service id as it appears in topics (no leading or trailing dash), at most 40 long.
@@ -44,11 +52,7 @@ SERVICE_ID = r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$"
 StateWord = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 
 
-class _Message(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class IssueTicketData(_Message):
+class IssueTicketData(Message):
     service: str = Field(pattern=SERVICE_ID)
     priority_category: str | None = Field(default=None, max_length=40)
     language: Literal["id", "en"] = "id"
@@ -57,23 +61,23 @@ class IssueTicketData(_Message):
     by_proxy: bool = False
 
 
-class CheckInData(_Message):
+class CheckInData(Message):
     booking_code: str = Field(min_length=1, max_length=512)
     documents_ready: bool
     language: Literal["id", "en"] = "id"
     nik: str | None = Field(default=None, pattern=r"^\d{16}$")
 
 
-class LookupData(_Message):
+class LookupData(Message):
     code: str = Field(min_length=1, max_length=512)
 
 
-class LeaseNumbersData(_Message):
+class LeaseNumbersData(Message):
     service: str = Field(pattern=SERVICE_ID)
     count: int = Field(ge=1, le=500)
 
 
-class OfflineTicket(_Message):
+class OfflineTicket(Message):
     service: str = Field(pattern=SERVICE_ID)
     number: int = Field(ge=1)
     issued_at: AwareDatetime
@@ -85,16 +89,16 @@ class OfflineTicket(_Message):
     replaces: UUID | None = None
 
 
-class SyncTicketsData(_Message):
+class SyncTicketsData(Message):
     tickets: list[OfflineTicket] = Field(min_length=1, max_length=500)
 
 
-class RateData(_Message):
+class RateData(Message):
     ticket_token: str = Field(min_length=8, max_length=64)
     score: int = Field(ge=1, le=4)
 
 
-ACTION_DATA: dict[KioskAction, type[_Message]] = {
+ACTION_DATA: dict[KioskAction, type[Message]] = {
     KioskAction.ISSUE_TICKET: IssueTicketData,
     KioskAction.CHECK_IN: CheckInData,
     KioskAction.LOOKUP: LookupData,
@@ -104,9 +108,62 @@ ACTION_DATA: dict[KioskAction, type[_Message]] = {
 }
 
 
-class Request(_Message):
+class Request(Message):
     transaction: UUID
     data: dict[str, Any] = Field(default_factory=dict)
+
+
+class IssueTicketRequest(Message):
+    """``kiosk/{device}/request/issue_ticket``."""
+
+    transaction: UUID
+    data: IssueTicketData
+
+
+class CheckInRequest(Message):
+    """``kiosk/{device}/request/check_in``."""
+
+    transaction: UUID
+    data: CheckInData
+
+
+class LookupRequest(Message):
+    """``kiosk/{device}/request/lookup``."""
+
+    transaction: UUID
+    data: LookupData
+
+
+class LeaseNumbersRequest(Message):
+    """``kiosk/{device}/request/lease_numbers``."""
+
+    transaction: UUID
+    data: LeaseNumbersData
+
+
+class SyncTicketsRequest(Message):
+    """``kiosk/{device}/request/sync_tickets``."""
+
+    transaction: UUID
+    data: SyncTicketsData
+
+
+class RateRequest(Message):
+    """``kiosk/{device}/request/rate``."""
+
+    transaction: UUID
+    data: RateData
+
+
+#: The whole request payload of each action (what the AsyncAPI document specifies).
+ACTION_REQUESTS: dict[KioskAction, type[Message]] = {
+    KioskAction.ISSUE_TICKET: IssueTicketRequest,
+    KioskAction.CHECK_IN: CheckInRequest,
+    KioskAction.LOOKUP: LookupRequest,
+    KioskAction.LEASE_NUMBERS: LeaseNumbersRequest,
+    KioskAction.SYNC_TICKETS: SyncTicketsRequest,
+    KioskAction.RATE: RateRequest,
+}
 
 
 class DecodedRequest(BaseModel):
@@ -116,7 +173,7 @@ class DecodedRequest(BaseModel):
 
     action: KioskAction
     transaction: UUID
-    data: _Message
+    data: Message
 
 
 class ProtocolError(BaseModel):
@@ -130,20 +187,31 @@ class ProtocolError(BaseModel):
 
 
 def decode_request(action: str, payload: bytes) -> DecodedRequest | ProtocolError:
-    """Validate a kiosk request payload for ``action``; never raises on bad input."""
-    if len(payload) > MAX_PAYLOAD_BYTES:
-        return ProtocolError(
-            code=ErrorCode.TOO_LARGE, detail=f"more than {MAX_PAYLOAD_BYTES} bytes"
-        )
-    if action not in ACTION_DATA:
-        return ProtocolError(code=ErrorCode.UNKNOWN_ACTION, detail=f"unknown action {action!r}")
+    """Validate a kiosk request payload for ``action``; never raises, whatever the bytes.
+
+    Deep nesting and huge numbers are refused as ``malformed_json`` by the parser's own
+    limits; an unknown ``action`` is refused (``unknown_action``) keeping the transaction.
+    """
     try:
-        raw = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return ProtocolError(code=ErrorCode.MALFORMED_JSON, detail=str(error)[:200])
+        return _decode_request(action, payload)
+    except Exception:  # a defect must still give the kiosk an answer
+        log.exception("a kiosk request could not be decoded")
+        return ProtocolError(code=ErrorCode.INVALID_FIELD, detail="the request could not be read")
+
+
+def _decode_request(action: str, payload: bytes) -> DecodedRequest | ProtocolError:
+    raw = read_json(payload)
+    if isinstance(raw, ProtocolError):
+        return raw
     if not isinstance(raw, dict):
         return ProtocolError(code=ErrorCode.NOT_AN_OBJECT, detail="the payload must be an object")
     transaction = _transaction_of(raw)
+    if action not in ACTION_DATA:
+        return ProtocolError(
+            code=ErrorCode.UNKNOWN_ACTION,
+            detail=f"unknown action {action[:40]!r}",
+            transaction=transaction,
+        )
     try:
         envelope = Request.model_validate(raw)
         data = ACTION_DATA[KioskAction(action)].model_validate(envelope.data)
@@ -154,63 +222,39 @@ def decode_request(action: str, payload: bytes) -> DecodedRequest | ProtocolErro
     return DecodedRequest(action=KioskAction(action), transaction=envelope.transaction, data=data)
 
 
-def _transaction_of(raw: dict[str, Any]) -> UUID | None:
+def read_json(payload: bytes) -> Any:
+    """The JSON value in ``payload``, or a :class:`ProtocolError`; never raises.
+
+    The parser refuses more than 64 KiB, nesting deeper than a few hundred levels, numbers
+    beyond 4,300 digits, invalid UTF-8, NaN and Infinity, without recursion in Python.
+    """
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        return ProtocolError(
+            code=ErrorCode.TOO_LARGE, detail=f"more than {MAX_PAYLOAD_BYTES} bytes"
+        )
     try:
-        return UUID(str(raw.get("transaction")))
+        return from_json(payload, allow_inf_nan=False)
+    except ValueError as error:
+        return ProtocolError(code=ErrorCode.MALFORMED_JSON, detail=str(error)[:200])
+
+
+def _transaction_of(raw: dict[str, Any]) -> UUID | None:
+    value = raw.get("transaction")
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    try:
+        return UUID(value)
     except ValueError:
         return None
 
 
 def _first_problem(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "payload"
+    first = error.errors(include_input=False, include_url=False)[0]
+    where = ".".join(str(part)[:40] for part in first["loc"]) or "payload"
     return f"{where}: {first['msg']}"[:200]
 
 
-def ok_response(transaction: UUID, data: dict[str, Any]) -> bytes:
-    return _dump({"transaction": str(transaction), "status": "ok", "data": data})
-
-
-def error_response(transaction: UUID | None, code: str, messages: dict[str, str]) -> bytes:
-    """An error answer; ``messages`` holds the text in Indonesian and English."""
-    return _dump(
-        {
-            "transaction": None if transaction is None else str(transaction),
-            "status": "error",
-            "error": {"code": code, "message": messages.get("id", ""), "messages": messages},
-        }
-    )
-
-
-def called_event(
-    *,
-    seq: int,
-    ticket: str,
-    counter: str,
-    counter_name: str,
-    service: str,
-    recall: bool,
-    at: datetime,
-) -> bytes:
-    """The ``event/called`` payload displays announce."""
-    return _dump(
-        {
-            "seq": seq,
-            "ticket": ticket,
-            "counter": counter,
-            "counter_name": counter_name,
-            "service": service,
-            "recall": recall,
-            "ts": at.isoformat(),
-        }
-    )
-
-
-def _dump(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-class DeviceStatus(_Message):
+class DeviceStatus(Message):
     """``device/{id}/status`` (retained; the last will says offline)."""
 
     state: Literal["online", "offline"]
@@ -219,7 +263,7 @@ class DeviceStatus(_Message):
     ts: AwareDatetime | None = None
 
 
-class DeviceHealth(_Message):
+class DeviceHealth(Message):
     """``device/{id}/health`` (retained): one state per component.
 
     Kiosks report ``printer``, ``scanner`` and ``card_reader``.
@@ -230,15 +274,17 @@ class DeviceHealth(_Message):
 
 
 def decode_device(kind: str, payload: bytes) -> DeviceStatus | DeviceHealth | ProtocolError:
-    """Validate a device status or health payload; never raises on bad input."""
+    """Validate a device status or health payload; never raises, whatever the bytes."""
     model: type[DeviceStatus] | type[DeviceHealth] = (
         DeviceStatus if kind == "device_status" else DeviceHealth
     )
-    if len(payload) > MAX_PAYLOAD_BYTES:
-        return ProtocolError(
-            code=ErrorCode.TOO_LARGE, detail=f"more than {MAX_PAYLOAD_BYTES} bytes"
-        )
     try:
-        return model.model_validate_json(payload)
+        raw = read_json(payload)
+        if isinstance(raw, ProtocolError):
+            return raw
+        return model.model_validate(raw)
     except ValidationError as error:
         return ProtocolError(code=ErrorCode.INVALID_FIELD, detail=_first_problem(error))
+    except Exception:  # a defect must not stop the worker
+        log.exception("a device report could not be decoded")
+        return ProtocolError(code=ErrorCode.INVALID_FIELD, detail="the report could not be read")

@@ -13,6 +13,11 @@ from enum import StrEnum
 PROTOCOL_VERSION = "v1"
 ROOT = "antre"
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+#: What the last level of a kiosk request topic may be: a known action or not (an unknown
+#: one is answered ``unknown_action`` on the matching response topic).
+ACTION_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+#: MQTT's single-level and multi-level wildcards, used only in filters and ACL patterns.
+ANY, REST = "+", "#"
 
 
 class KioskAction(StrEnum):
@@ -49,12 +54,20 @@ def device_health(office: str, device: str) -> str:
     return f"{prefix(office)}/device/{check_id(device, 'device')}/health"
 
 
+def check_action(value: str) -> str:
+    if not ACTION_PATTERN.fullmatch(value):
+        raise TopicError(f"action {value[:40]!r} must match {ACTION_PATTERN.pattern}")
+    return value
+
+
 def kiosk_request(office: str, device: str, action: KioskAction) -> str:
     return f"{prefix(office)}/kiosk/{check_id(device, 'device')}/request/{action.value}"
 
 
-def kiosk_response(office: str, device: str, action: KioskAction) -> str:
-    return f"{prefix(office)}/kiosk/{check_id(device, 'device')}/response/{action.value}"
+def kiosk_response(office: str, device: str, action: KioskAction | str) -> str:
+    """The answer topic of ``action``; an unknown action (well formed) is answered too."""
+    name = check_action(str(action))
+    return f"{prefix(office)}/kiosk/{check_id(device, 'device')}/response/{name}"
 
 
 def queue_state(office: str, service: str) -> str:
@@ -77,6 +90,58 @@ def config(office: str, kind: str) -> str:
     return f"{prefix(office)}/config/{check_id(kind, 'kind')}"
 
 
+# ------------------------------------------------------------ filters and ACL patterns
+
+
+def everything() -> str:
+    """Every v1 topic of every office (the server's ACL)."""
+    return f"{ROOT}/{PROTOCOL_VERSION}/{REST}"
+
+
+def kiosk_requests(office: str, device: str = ANY) -> str:
+    """The requests of one kiosk, or of every kiosk (``device=ANY``), for every action."""
+    return f"{prefix(office)}/kiosk/{_id_or_any(device)}/request/{ANY}"
+
+
+def kiosk_responses(office: str, device: str = ANY) -> str:
+    """The answers to one kiosk (or to every kiosk), for every action."""
+    return f"{prefix(office)}/kiosk/{_id_or_any(device)}/response/{ANY}"
+
+
+def device_statuses(office: str) -> str:
+    return f"{prefix(office)}/device/{ANY}/status"
+
+
+def device_healths(office: str) -> str:
+    return f"{prefix(office)}/device/{ANY}/health"
+
+
+def queue_states(office: str) -> str:
+    return f"{prefix(office)}/queue/{ANY}/state"
+
+
+def counter_states(office: str) -> str:
+    return f"{prefix(office)}/counter/{ANY}/state"
+
+
+def server_subscriptions(office: str) -> list[str]:
+    """What the server subscribes to: every kiosk request and every device report."""
+    return [kiosk_requests(office), device_statuses(office), device_healths(office)]
+
+
+def _id_or_any(device: str) -> str:
+    return device if device == ANY else check_id(device, "device")
+
+
+def sender(topic: str) -> str:
+    """The device a message came from (the level after the kind), or the topic; never raises.
+
+    Used to keep one device's messages in order without parsing the whole topic.
+    """
+    parts = topic.split("/", 5)
+    return parts[4] if len(parts) > 4 else topic
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedTopic:
     """A contract topic taken apart: ``kind`` names the row of the contract table."""
@@ -85,6 +150,11 @@ class ParsedTopic:
     kind: str
     subject: str | None = None
     action: str | None = None
+
+    @property
+    def kiosk_action(self) -> KioskAction | None:
+        """The action of a kiosk request or response, None when unknown (or not a kiosk topic)."""
+        return KioskAction(self.action) if self.action in ACTIONS else None
 
 
 def parse(topic: str) -> ParsedTopic:
@@ -105,8 +175,8 @@ def _parse_rest(rest: list[str], topic: str) -> tuple[str, str | None, str | Non
             return "event_called", None, None
         case ["device", device, ("status" | "health") as what]:
             return f"device_{what}", check_id(device, "device"), None
-        case ["kiosk", device, ("request" | "response") as way, action] if action in ACTIONS:
-            return f"kiosk_{way}", check_id(device, "device"), action
+        case ["kiosk", device, ("request" | "response") as way, action]:
+            return f"kiosk_{way}", check_id(device, "device"), check_action(action)
         case ["queue", service, "state"]:
             return "queue_state", check_id(service, "service"), None
         case ["counter", counter, "state"]:

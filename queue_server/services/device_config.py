@@ -7,12 +7,21 @@ configuration version, so a device redraws only when it changed. No personal dat
 
 from __future__ import annotations
 
-from typing import Any
-
 from queue_server.domain.ids import ServiceKind
 from queue_server.domain.model import Service
 from queue_server.i18n import SUPPORTED
-from queue_server.office_config.definition import Bilingual
+from queue_server.office_config.definition import Bilingual as OfficeText
+from queue_server.protocol.base import Bilingual, ServiceKindWord
+from queue_server.protocol.states import (
+    BookingWindow,
+    CounterInfo,
+    DeviceConfig,
+    DisplayConfig,
+    KioskConfig,
+    OfficeInfo,
+    PriorityCategory,
+    ServiceInfo,
+)
 from queue_server.services.offices import OfficeSnapshot
 from queue_server.services.unit import UseCases
 
@@ -20,7 +29,7 @@ KINDS = ("kiosk", "display", "counter-display")
 
 
 class DeviceConfigService(UseCases):
-    def config(self, office: str, kind: str) -> dict[str, Any]:
+    def config(self, office: str, kind: str) -> KioskConfig | DisplayConfig:
         """The configuration for devices of ``kind`` (kiosk, display, counter-display)."""
         if kind not in KINDS:
             raise ValueError(f"unknown device kind {kind!r}")
@@ -28,72 +37,75 @@ class DeviceConfigService(UseCases):
             snapshot = self.catalog.get(session, office)
         common = _common(snapshot)
         if kind == "kiosk":
-            return {**common, **_kiosk(snapshot)}
-        return {**common, **_display(snapshot)}
+            return _kiosk(common, snapshot)
+        return _display(common, snapshot)
 
 
-def _common(snapshot: OfficeSnapshot) -> dict[str, Any]:
+def _common(snapshot: OfficeSnapshot) -> DeviceConfig:
     office = snapshot.office
     branding = snapshot.definition.branding
-    return {
-        "content_version": snapshot.version,
-        "office": {
-            "id": office.id,
-            "name": branding.display_name if branding else office.name,
-            "address": branding.address if branding else "",
-            "timezone": office.timezone,
-        },
-        "languages": list(SUPPORTED),
-        "services": [
+    return DeviceConfig(
+        content_version=snapshot.version,
+        office=OfficeInfo(
+            id=office.id,
+            name=branding.display_name if branding else office.name,
+            address=branding.address if branding else "",
+            timezone=office.timezone,
+        ),
+        languages=list(SUPPORTED),
+        services=[
             _service(service, snapshot.definition.service_descriptions.get(service.id))
             for service in snapshot.definition.services
             if service.active
         ],
-    }
+    )
 
 
-def _service(service: Service, description: Bilingual | None) -> dict[str, Any]:
-    return {
-        "id": service.id,
-        "prefix": service.prefix,
-        "name": {"id": service.name_id, "en": service.name_en},
-        "description": _bilingual(description),
-        "kind": service.kind.value,
-        "first_station": service.journey[0].station.value,
-        "needs_booking": service.kind is ServiceKind.BOOKING_REQUIRED,
-        "has_quota": service.daily_quota is not None,
-        "offline_allowed": service.kind is not ServiceKind.BOOKING_REQUIRED,
-    }
+def _service(service: Service, description: OfficeText | None) -> ServiceInfo:
+    return ServiceInfo(
+        id=service.id,
+        prefix=service.prefix,
+        name=Bilingual(id=service.name_id, en=service.name_en),
+        description=_bilingual(description),
+        kind=ServiceKindWord(service.kind.value),
+        first_station=service.journey[0].station.value,
+        needs_booking=service.kind is ServiceKind.BOOKING_REQUIRED,
+        has_quota=service.daily_quota is not None,
+        offline_allowed=service.kind is not ServiceKind.BOOKING_REQUIRED,
+    )
 
 
-def _kiosk(snapshot: OfficeSnapshot) -> dict[str, Any]:
+def _kiosk(common: DeviceConfig, snapshot: OfficeSnapshot) -> KioskConfig:
     office = snapshot.office
     branding = snapshot.definition.branding
-    return {
-        "priority_categories": [
-            {"code": category.code, "name": _bilingual(category.name)}
+    return KioskConfig(
+        **dict(common),
+        priority_categories=[
+            PriorityCategory(
+                code=category.code, name=Bilingual(id=category.name.id, en=category.name.en)
+            )
             for category in snapshot.definition.priority_categories
         ],
-        "booking_window_minutes": {
-            "early": office.booking.early_minutes,
-            "late": office.booking.late_minutes,
-        },
-        "ticket_footer": _bilingual(branding.footer if branding else None),
-    }
+        booking_window_minutes=BookingWindow(
+            early=office.booking.early_minutes, late=office.booking.late_minutes
+        ),
+        ticket_footer=_bilingual(branding.footer if branding else None),
+    )
 
 
-def _display(snapshot: OfficeSnapshot) -> dict[str, Any]:
-    return {
-        "counters": [
-            {
-                "code": counter.id,
-                "name": counter.name,
-                "stations": sorted(station.value for station in counter.stations),
-            }
+def _display(common: DeviceConfig, snapshot: OfficeSnapshot) -> DisplayConfig:
+    return DisplayConfig(
+        **dict(common),
+        counters=[
+            CounterInfo(
+                code=counter.id,
+                name=counter.name,
+                stations=sorted(station.value for station in counter.stations),
+            )
             for counter in snapshot.definition.counters
         ],
-    }
+    )
 
 
-def _bilingual(text: Bilingual | None) -> dict[str, str] | None:
-    return None if text is None else {"id": text.id, "en": text.en}
+def _bilingual(text: OfficeText | None) -> Bilingual | None:
+    return None if text is None else Bilingual(id=text.id, en=text.en)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Protocol
 
 from sqlalchemy import Select, func, select
@@ -273,13 +273,3 @@ def waiting_counts(session: Session, office_id: str) -> dict[str, int]:
     )
     return {service: int(count) for service, count in rows}
 
-
-@dataclass(frozen=True)
-class CounterState:
-    code: str
-    name: str
-    is_open: bool
-    ticket_label: str | None
-    ticket_status: str | None
-    ticket_id: int | None
-    since: datetime | None

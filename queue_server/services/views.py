@@ -5,7 +5,6 @@ They run on the reader session and never hold personal data.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,6 +21,9 @@ from queue_server.domain.ids import (
     TicketStatus,
 )
 from queue_server.persistence.models import AuditLogRow, CounterRow, TicketRow, VisitRow
+from queue_server.protocol.answers import PublicTicket
+from queue_server.protocol.base import Bilingual, ServiceKindWord, TicketStatusWord
+from queue_server.protocol.states import CounterState, JourneyStep, QueueState, Quota
 from queue_server.services import queries
 from queue_server.services.offices import OfficeSnapshot
 from queue_server.services.unit import UseCases
@@ -41,7 +43,7 @@ class ViewService(UseCases):
                 result.append({"id": office.id, "name": office.name, "timezone": office.timezone})
             return result
 
-    def services_overview(self, office: str) -> list[dict[str, Any]]:
+    def services_overview(self, office: str) -> list[QueueState]:
         """Every active service of ``office`` with its queue state."""
         with self.read() as session:
             snapshot = self.catalog.get(session, office)
@@ -51,13 +53,13 @@ class ViewService(UseCases):
                 if service.active
             ]
 
-    def queue_state(self, office: str, service: str) -> dict[str, Any]:
+    def queue_state(self, office: str, service: str) -> QueueState:
         """Waiting, open counters, estimated wait for a newcomer, quota and opening hours."""
         with self.read() as session:
             snapshot = self.catalog.get(session, office)
             return self._queue_state(session, snapshot, snapshot.service(service).id)
 
-    def _queue_state(self, session: Session, snapshot: OfficeSnapshot, code: str) -> dict[str, Any]:
+    def _queue_state(self, session: Session, snapshot: OfficeSnapshot, code: str) -> QueueState:
         service = snapshot.service(code)
         now = self.clock()
         first = service.station_for(0, priority=False)
@@ -77,36 +79,34 @@ class ViewService(UseCases):
             else (f"service:{code}", service.daily_quota)
         )
         used = queries.quota_used(session, snapshot.office.id, scope, day)
-        return {
-            "service": code,
-            "prefix": service.prefix,
-            "name": {"id": service.name_id, "en": service.name_en},
-            "kind": service.kind.value,
-            "waiting": queries.waiting_counts(session, snapshot.office.id).get(code, 0),
-            "waiting_per_station": _waiting_per_station(session, snapshot.office.id, code),
-            "people_ahead_of_newcomer": outlook.people_ahead,
-            "open_counters": outlook.open_counters,
-            "minutes_per_ticket": round(outlook.minutes_per_ticket, 1),
-            "estimated_wait_minutes": outlook.estimated_wait_minutes,
-            "open_now": active is not None,
-            "session": active.code if active else None,
-            "next_opening": opening.isoformat() if opening else None,
-            "quota": {
-                "limit": limit,
-                "used": used,
-                "left": None if limit is None else max(0, limit - used),
-            },
-            "journey": [
-                {
-                    "station": step.station.value,
-                    "standard_minutes": step.standard_minutes,
-                    "after_working_days": step.after_working_days,
-                }
+        return QueueState(
+            service=code,
+            prefix=service.prefix,
+            name=Bilingual(id=service.name_id, en=service.name_en),
+            kind=ServiceKindWord(service.kind.value),
+            waiting=queries.waiting_counts(session, snapshot.office.id).get(code, 0),
+            waiting_per_station=_waiting_per_station(session, snapshot.office.id, code),
+            people_ahead_of_newcomer=outlook.people_ahead,
+            open_counters=outlook.open_counters,
+            minutes_per_ticket=round(outlook.minutes_per_ticket, 1),
+            estimated_wait_minutes=outlook.estimated_wait_minutes,
+            open_now=active is not None,
+            session=active.code if active else None,
+            next_opening=opening,
+            quota=Quota(
+                limit=limit, used=used, left=None if limit is None else max(0, limit - used)
+            ),
+            journey=[
+                JourneyStep(
+                    station=step.station.value,
+                    standard_minutes=step.standard_minutes,
+                    after_working_days=step.after_working_days,
+                )
                 for step in service.journey
             ],
-        }
+        )
 
-    def ticket_status(self, token: str) -> dict[str, Any]:
+    def ticket_status(self, token: str) -> PublicTicket:
         """What an applicant sees on the phone: no personal data."""
         with self.read() as session:
             visit = session.scalar(select(VisitRow).where(VisitRow.token == token))
@@ -122,21 +122,11 @@ class ViewService(UseCases):
                 raise TicketNotFound()
             service = snapshot.services.get(ServiceId(ticket.service_code))
             names = (
-                {"id": service.name_id, "en": service.name_en}
+                Bilingual(id=service.name_id, en=service.name_en)
                 if service is not None  # a reloaded office file may have dropped it
-                else {"id": ticket.service_code, "en": ticket.service_code}
+                else Bilingual(id=ticket.service_code, en=ticket.service_code)
             )
-            result: dict[str, Any] = {
-                "label": ticket.label,
-                "office": snapshot.office.name,
-                "service": names,
-                "station": ticket.station,
-                "status": ticket.status,
-                "issued_at": visit.created_at.isoformat(),
-                "people_ahead": None,
-                "estimated_wait_minutes": None,
-                "counter": None,
-            }
+            people_ahead = wait = counter_name = None
             if ticket.status == TicketStatus.WAITING.value and service is not None:
                 step = service.journey[min(ticket.step_index, len(service.journey) - 1)]
                 outlook = queries.outlook(
@@ -147,15 +137,23 @@ class ViewService(UseCases):
                     standard_minutes=step.standard_minutes,
                     ticket_id=TicketId(ticket.id),
                 )
-                result["people_ahead"] = outlook.people_ahead
-                result["estimated_wait_minutes"] = outlook.estimated_wait_minutes
+                people_ahead, wait = outlook.people_ahead, outlook.estimated_wait_minutes
             elif (
                 ticket.status in {status.value for status in AT_COUNTER_STATUSES}
                 and ticket.counter_pk
             ):
-                counter = session.get_one(CounterRow, ticket.counter_pk)
-                result["counter"] = counter.name
-            return result
+                counter_name = session.get_one(CounterRow, ticket.counter_pk).name
+            return PublicTicket(
+                label=ticket.label,
+                office=snapshot.office.name,
+                service=names,
+                station=ticket.station,
+                status=TicketStatusWord(ticket.status),
+                issued_at=visit.created_at,
+                people_ahead=people_ahead,
+                estimated_wait_minutes=wait,
+                counter=counter_name,
+            )
 
     def counter_name(self, office: str, counter: str) -> str:
         """The display name of a counter (from the cached office definition)."""
@@ -163,7 +161,7 @@ class ViewService(UseCases):
             profile = self.catalog.get(session, office).counters.get(CounterId(counter))
         return profile.name if profile is not None else counter
 
-    def counters(self, office: str) -> list[dict[str, Any]]:
+    def counters(self, office: str) -> list[CounterState]:
         """Every active counter: open or not, the stations it serves, its current ticket."""
         with self.read() as session:
             snapshot = self.catalog.get(session, office)
@@ -178,17 +176,15 @@ class ViewService(UseCases):
                 profile = snapshot.counters.get(CounterId(row.code))
                 stations = [station.value for station in profile.stations] if profile else []
                 states.append(
-                    {"stations": stations}
-                    | asdict(
-                        queries.CounterState(
-                            code=row.code,
-                            name=row.name,
-                            is_open=row.is_open,
-                            ticket_label=ticket.label if ticket else None,
-                            ticket_status=ticket.status if ticket else None,
-                            ticket_id=ticket.id if ticket else None,
-                            since=ticket.called_at if ticket else None,
-                        )
+                    CounterState(
+                        code=row.code,
+                        name=row.name,
+                        stations=stations,
+                        is_open=row.is_open,
+                        ticket_label=ticket.label if ticket else None,
+                        ticket_status=TicketStatusWord(ticket.status) if ticket else None,
+                        ticket_id=ticket.id if ticket else None,
+                        since=ticket.called_at if ticket else None,
                     )
                 )
             return states

@@ -56,7 +56,7 @@ def service_list(office: str) -> dict[str, Any]:
     response=responses.QueueState,
     errors=(ServiceInactive,),
 )
-def queue_state(office: str, service: str) -> dict[str, Any]:
+def queue_state(office: str, service: str) -> responses.QueueState:
     return services().views.queue_state(office, service)
 
 
@@ -68,7 +68,7 @@ def queue_state(office: str, service: str) -> dict[str, Any]:
     response=responses.PublicTicket,
     errors=(TooManyAttempts,),
 )
-def ticket_status(token: str) -> dict[str, Any]:
+def ticket_status(token: str) -> responses.PublicTicket:
     wait_s = limiter(PUBLIC_LIMIT).hit(str(request.remote_addr))
     if wait_s is not None:
         raise TooManyAttempts(seconds=max(1, int(wait_s + 0.999)))

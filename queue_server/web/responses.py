@@ -10,6 +10,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+# The same models as the MQTT contract's (one definition per payload).
+from queue_server.protocol.answers import PublicTicket as PublicTicket
+from queue_server.protocol.states import CounterState as CounterState
+from queue_server.protocol.states import QueueState as QueueState
+
 
 class Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -22,13 +27,6 @@ class Health(Out):
 
 class Ok(Out):
     ok: bool
-
-
-class Names(Out):
-    """A name in both languages."""
-
-    id: str
-    en: str
 
 
 class UserSummary(Out):
@@ -70,50 +68,8 @@ class Offices(Out):
     items: list[OfficeOut]
 
 
-class Quota(Out):
-    limit: int | None
-    used: int
-    left: int | None
-
-
-class JourneyStep(Out):
-    station: str
-    standard_minutes: float
-    after_working_days: int
-
-
-class QueueState(Out):
-    service: str
-    prefix: str
-    name: Names
-    kind: str
-    waiting: int
-    waiting_per_station: dict[str, int]
-    people_ahead_of_newcomer: int
-    open_counters: int
-    minutes_per_ticket: float
-    estimated_wait_minutes: float | None
-    open_now: bool
-    session: str | None
-    next_opening: datetime | None
-    quota: Quota
-    journey: list[JourneyStep]
-
-
 class ServiceList(Out):
     items: list[QueueState]
-
-
-class PublicTicket(Out):
-    label: str
-    office: str
-    service: Names
-    station: str
-    status: str
-    issued_at: datetime
-    people_ahead: int | None
-    estimated_wait_minutes: float | None
-    counter: str | None
 
 
 class IssuedTicket(Out):
@@ -131,17 +87,6 @@ class IssuedTicket(Out):
     estimated_wait_minutes: float | None
     priority: bool
     status_url: str
-
-
-class CounterState(Out):
-    code: str
-    name: str
-    stations: list[str]
-    is_open: bool
-    ticket_label: str | None
-    ticket_status: str | None
-    ticket_id: int | None
-    since: datetime | None
 
 
 class Counters(Out):

@@ -1,0 +1,87 @@
+"""Building blocks shared by every payload model of contract v1."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from queue_server.protocol.topics import ID_PATTERN
+
+#: An office, device, service, counter or kind id, as it appears in topics.
+Id = Annotated[
+    str,
+    Field(
+        pattern=ID_PATTERN.pattern,
+        description="An office, device, service, counter or kind id: never a slash, a "
+        "wildcard or an upper-case letter.",
+    ),
+]
+#: A station type of the SOP (the room or desk a ticket waits for).
+Station = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Z][A-Z_]{1,19}$",
+        description="A station type: INFO, CS, BIO, BIO_PRIORITY, BAP, LOKET, PAY, PICKUP, "
+        "COMPLAINT.",
+        examples=["CS"],
+    ),
+]
+#: The ordering number of a published state or event.
+Seq = Annotated[
+    int,
+    Field(
+        ge=1,
+        description="Only grows, also across server restarts (microseconds since the epoch, "
+        "bumped when two fall in the same microsecond): drop a message whose seq is lower "
+        "than the last one seen on the topic.",
+    ),
+]
+
+
+class TicketStatusWord(StrEnum):
+    """A ticket's state, as the queue engine names it."""
+
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    PARKED = "parked"
+    CANCELLED = "cancelled"
+    TRANSFERRED = "transferred"
+
+
+class ServiceKindWord(StrEnum):
+    """How a service is entered."""
+
+    BOOKING_REQUIRED = "booking_required"
+    WALK_IN = "walk_in"
+    PICKUP = "pickup"
+    COMPLAINT = "complaint"
+    INFORMATION = "information"
+
+
+class Message(BaseModel):
+    """A payload of the contract: unknown fields refused, immutable once built."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Bilingual(Message):
+    """The same text in Indonesian and English."""
+
+    id: str = Field(description="Indonesian")
+    en: str = Field(description="English")
+
+
+class Sequenced(Message):
+    """A published state or event: ``seq`` orders the messages of one topic."""
+
+    seq: Seq
+
+
+def dump(message: BaseModel) -> bytes:
+    """The compact UTF-8 JSON of ``message``, as it goes on the wire."""
+    return message.model_dump_json().encode()
