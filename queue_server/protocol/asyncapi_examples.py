@@ -26,7 +26,13 @@ from queue_server.protocol.answers import (
     TicketAnswer,
     error_answer,
 )
-from queue_server.protocol.base import Bilingual, Message, ServiceKindWord, TicketStatusWord
+from queue_server.protocol.base import (
+    AtCounterWord,
+    Bilingual,
+    Message,
+    ServiceKindWord,
+    TicketStatusWord,
+)
 from queue_server.protocol.messages import ACTION_REQUESTS, DeviceHealth, DeviceStatus
 from queue_server.protocol.states import (
     Board,
@@ -172,7 +178,7 @@ _COUNTER: Final = CounterState(
     stations=["CS"],
     is_open=True,
     ticket_label="B-001",
-    ticket_status=TicketStatusWord.CALLED,
+    ticket_status=AtCounterWord.CALLED,
     ticket_id=1,
     since=CALLED_AT,
 )

@@ -53,6 +53,13 @@ class TicketStatusWord(StrEnum):
     TRANSFERRED = "transferred"
 
 
+class AtCounterWord(StrEnum):
+    """The state of a ticket a counter has: called, or being served."""
+
+    CALLED = "called"
+    SERVING = "serving"
+
+
 class ServiceKindWord(StrEnum):
     """How a service is entered."""
 

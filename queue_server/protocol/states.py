@@ -11,13 +11,13 @@ from __future__ import annotations
 from pydantic import AwareDatetime, Field
 
 from queue_server.protocol.base import (
+    AtCounterWord,
     Bilingual,
     Id,
     Message,
     Sequenced,
     ServiceKindWord,
     Station,
-    TicketStatusWord,
 )
 
 
@@ -29,7 +29,7 @@ class CounterState(Message):
     stations: list[Station]
     is_open: bool
     ticket_label: str | None = Field(description="The ticket called or served here.")
-    ticket_status: TicketStatusWord | None = Field(description="called or serving")
+    ticket_status: AtCounterWord | None
     ticket_id: int | None
     since: AwareDatetime | None = Field(description="When the ticket was called.")
 

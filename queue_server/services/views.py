@@ -22,7 +22,12 @@ from queue_server.domain.ids import (
 )
 from queue_server.persistence.models import AuditLogRow, CounterRow, TicketRow, VisitRow
 from queue_server.protocol.answers import PublicTicket
-from queue_server.protocol.base import Bilingual, ServiceKindWord, TicketStatusWord
+from queue_server.protocol.base import (
+    AtCounterWord,
+    Bilingual,
+    ServiceKindWord,
+    TicketStatusWord,
+)
 from queue_server.protocol.states import CounterState, JourneyStep, QueueState, Quota
 from queue_server.services import queries
 from queue_server.services.offices import OfficeSnapshot
@@ -182,7 +187,7 @@ class ViewService(UseCases):
                         stations=stations,
                         is_open=row.is_open,
                         ticket_label=ticket.label if ticket else None,
-                        ticket_status=TicketStatusWord(ticket.status) if ticket else None,
+                        ticket_status=AtCounterWord(ticket.status) if ticket else None,
                         ticket_id=ticket.id if ticket else None,
                         since=ticket.called_at if ticket else None,
                     )

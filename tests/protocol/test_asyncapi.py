@@ -6,30 +6,44 @@ import inspect
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 
-from queue_server.protocol import asyncapi, topics
+from queue_server.protocol import asyncapi, asyncapi_examples, topics
+from queue_server.protocol.answers import ErrorAnswer, error_answer, ok_answer
+from queue_server.protocol.base import dump
 from queue_server.protocol.messages import (
     ACTION_DATA,
     DecodedRequest,
     ProtocolError,
-    called_event,
     decode_request,
-    error_response,
-    ok_response,
 )
 from queue_server.protocol.topics import KioskAction
+from tests.protocol.schema_check import problems
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "docs" / "asyncapi.json"
 PROTOCOL_DOC = ROOT / "docs" / "protocol.md"
 REGENERATE = "python -m queue_server.protocol.asyncapi > docs/asyncapi.json"
-NOT_TOPIC_BUILDERS = {"check_id", "prefix", "parse"}
+#: Functions of topics.py that build no single topic (checks, parsers, filters).
+NOT_TOPIC_BUILDERS = {
+    "check_id",
+    "check_action",
+    "prefix",
+    "parse",
+    "sender",
+    "everything",
+    "kiosk_requests",
+    "kiosk_responses",
+    "device_statuses",
+    "device_healths",
+    "queue_states",
+    "counter_states",
+    "server_subscriptions",
+}
 
 
 @pytest.fixture(scope="module")
@@ -65,87 +79,6 @@ def refs(node: Any) -> Iterator[str]:
     elif isinstance(node, list):
         for value in node:
             yield from refs(value)
-
-
-# ----------------------------------------------- the JSON Schema subset the document uses
-
-JSON_TYPES: dict[str, Any] = {
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "string": lambda v: isinstance(v, str),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-    "boolean": lambda v: isinstance(v, bool),
-    "null": lambda v: v is None,
-}
-
-
-def _format_ok(kind: str, value: str) -> bool:
-    try:
-        if kind == "uuid":
-            UUID(value)
-        elif kind == "date-time":
-            return "T" in value and datetime.fromisoformat(value).tzinfo is not None
-        elif kind == "date":
-            return len(value) == 10 and bool(datetime.strptime(value, "%Y-%m-%d"))
-    except ValueError:
-        return False
-    return True
-
-
-def problems(
-    document: dict[str, Any], schema: dict[str, Any], value: Any, at: str = "$"
-) -> list[str]:
-    """Why ``value`` does not match ``schema`` (empty when it does)."""
-    if "$ref" in schema:
-        return problems(document, resolve(document, schema["$ref"]), value, at)
-    found: list[str] = []
-    kinds = schema.get("type")
-    if kinds is not None:
-        names = [kinds] if isinstance(kinds, str) else kinds
-        if not any(JSON_TYPES[name](value) for name in names):
-            return [f"{at}: {value!r} is not {kinds}"]
-    if "const" in schema and value != schema["const"]:
-        found.append(f"{at}: {value!r} is not {schema['const']!r}")
-    if "enum" in schema and value not in schema["enum"]:
-        found.append(f"{at}: {value!r} not in {schema['enum']}")
-    for keyword in ("anyOf", "oneOf"):
-        if keyword in schema:
-            matching = [s for s in schema[keyword] if not problems(document, s, value, at)]
-            if not matching or (keyword == "oneOf" and len(matching) > 1):
-                found.append(f"{at}: {len(matching)} of {keyword} match")
-    if isinstance(value, str):
-        if "pattern" in schema and not re.search(schema["pattern"], value):
-            found.append(f"{at}: {value!r} does not match {schema['pattern']}")
-        if len(value) < schema.get("minLength", 0) or len(value) > schema.get("maxLength", 1e9):
-            found.append(f"{at}: length of {value!r}")
-        if "format" in schema and not _format_ok(schema["format"], value):
-            found.append(f"{at}: {value!r} is not a {schema['format']}")
-    if JSON_TYPES["number"](value) and not (
-        schema.get("minimum", value) <= value <= schema.get("maximum", value)
-    ):
-        found.append(f"{at}: {value} out of range")
-    if isinstance(value, list):
-        if len(value) < schema.get("minItems", 0) or len(value) > schema.get("maxItems", 1e9):
-            found.append(f"{at}: {len(value)} items")
-        for index, item in enumerate(value):
-            found += problems(document, schema.get("items", {}), item, f"{at}[{index}]")
-    if isinstance(value, dict):
-        properties = schema.get("properties", {})
-        found += [
-            f"{at}: {name} missing" for name in schema.get("required", []) if name not in value
-        ]
-        if len(value) > schema.get("maxProperties", 1e9):
-            found.append(f"{at}: too many properties")
-        extra = schema.get("additionalProperties", True)
-        for name, item in value.items():
-            if name in properties:
-                found += problems(document, properties[name], item, f"{at}.{name}")
-            elif extra is False:
-                found.append(f"{at}: unexpected {name}")
-            elif isinstance(extra, dict):
-                found += problems(document, extra, item, f"{at}.{name}")
-    return found
 
 
 def message_of(document: dict[str, Any], message_id: str) -> dict[str, Any]:
@@ -365,23 +298,25 @@ def test_every_message_example_matches_its_payload(document: dict[str, Any]) -> 
             assert found == [], f"{message_id} example {example['name']}: {found}"
 
 
-def test_responses_built_by_the_protocol_functions_match(document: dict[str, Any]) -> None:
+def test_answers_built_by_the_protocol_functions_match(document: dict[str, Any]) -> None:
     schema = message_of(document, "lookup_response")["payload"]
-    answer = asyncapi.ANSWER_EXAMPLES[KioskAction.LOOKUP]
-    assert problems(document, schema, json.loads(ok_response(uuid4(), answer))) == []
-    refused = error_response(None, "malformed_json", {"id": "Pesan tidak valid", "en": "Invalid"})
-    assert problems(document, schema, json.loads(refused)) == []
-    called = called_event(
-        seq=7,
-        ticket="B-001",
-        counter="cs-1",
-        counter_name="CS 1",
-        service="paspor-walkin",
-        recall=True,
-        at=datetime.fromisoformat("2025-03-03T10:15:00+08:00"),
-    )
+    data = asyncapi_examples.ANSWER_EXAMPLES[KioskAction.LOOKUP].data
+    built = ok_answer(KioskAction.LOOKUP, uuid4(), data)
+    assert problems(document, schema, json.loads(dump(built))) == []
+    refused = error_answer(None, "malformed_json", {"id": "Pesan tidak valid", "en": "Invalid"})
+    assert problems(document, schema, json.loads(dump(refused))) == []
     event = message_of(document, "event_called")["payload"]
-    assert problems(document, event, json.loads(called)) == []
+    called = asyncapi_examples.CALLED_EXAMPLE.model_copy(update={"recall": True})
+    assert problems(document, event, json.loads(dump(called))) == []
+
+
+def test_an_answer_with_the_wrong_data_is_refused(document: dict[str, Any]) -> None:
+    schema = message_of(document, "lookup_response")["payload"]
+    ticket = asyncapi_examples.ANSWER_EXAMPLES[KioskAction.ISSUE_TICKET]
+    assert problems(document, schema, json.loads(dump(ticket)))
+    assert isinstance(
+        ErrorAnswer.model_validate_json(dump(asyncapi_examples.ERROR_EXAMPLE)), ErrorAnswer
+    )
 
 
 def test_the_checker_sees_extra_and_missing_fields(document: dict[str, Any]) -> None:

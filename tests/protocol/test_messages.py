@@ -9,16 +9,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from queue_server.protocol.answers import (
+    ErrorAnswer,
+    LookupOk,
+    TicketOk,
+    error_answer,
+    ok_answer,
+    parse_answer,
+)
+from queue_server.protocol.asyncapi_examples import ANSWER_EXAMPLES, CALLED_EXAMPLE
+from queue_server.protocol.base import dump
 from queue_server.protocol.messages import (
     MAX_PAYLOAD_BYTES,
     DecodedRequest,
     ErrorCode,
     IssueTicketData,
     ProtocolError,
-    called_event,
+    decode_device,
     decode_request,
-    error_response,
-    ok_response,
 )
 from queue_server.protocol.topics import KioskAction
 
@@ -63,7 +71,9 @@ def test_bad_payloads_are_refused_with_a_code(action: str, raw: bytes, code: Err
 def test_the_transaction_is_kept_for_the_error_answer() -> None:
     decoded = decode_request("issue_ticket", payload({"service": "Bad"}))
     assert isinstance(decoded, ProtocolError) and decoded.transaction == TRANSACTION
-    answer = json.loads(error_response(decoded.transaction, decoded.code, {"id": "a", "en": "b"}))
+    answer = json.loads(
+        dump(error_answer(decoded.transaction, decoded.code, {"id": "a", "en": "b"}))
+    )
     assert answer == {
         "transaction": str(TRANSACTION),
         "status": "error",
@@ -71,26 +81,58 @@ def test_the_transaction_is_kept_for_the_error_answer() -> None:
     }
 
 
-def test_ok_and_called_payloads() -> None:
-    assert json.loads(ok_response(TRANSACTION, {"label": "A-001"})) == {
-        "transaction": str(TRANSACTION),
-        "status": "ok",
-        "data": {"label": "A-001"},
-    }
-    from datetime import UTC, datetime
+def test_an_unknown_action_keeps_the_transaction() -> None:
+    decoded = decode_request("explode", payload({}))
+    assert isinstance(decoded, ProtocolError)
+    assert (decoded.code, decoded.transaction) == (ErrorCode.UNKNOWN_ACTION, TRANSACTION)
 
-    event = json.loads(
-        called_event(
-            seq=7,
-            ticket="A-001",
-            counter="cs-1",
-            counter_name="CS 1",
-            service="paspor",
-            recall=False,
-            at=datetime(2026, 11, 23, 2, tzinfo=UTC),
-        )
-    )
-    assert event["seq"] == 7 and event["recall"] is False and event["ts"].endswith("+00:00")
+
+DEEP_LIST = b"[" * 32_000 + b"]" * 32_000  # 64,000 bytes
+DEEP_OBJECT = b'{"a":' * 6_000 + b"1" + b"}" * 6_000
+HUGE_NUMBER = (
+    b'{"transaction": "12345678-1234-5678-1234-567812345678", "data": {"count": '
+    + (b"9" * 5_000)
+    + b"}}"
+)
+
+
+@pytest.mark.parametrize("raw", [DEEP_LIST, DEEP_OBJECT, HUGE_NUMBER, b'{"a": NaN}'])
+@pytest.mark.parametrize("action", ["issue_ticket", "lease_numbers", "explode"])
+def test_hostile_json_is_refused_without_raising(raw: bytes, action: str) -> None:
+    decoded = decode_request(action, raw)
+    assert isinstance(decoded, ProtocolError)
+    assert decoded.code in {ErrorCode.MALFORMED_JSON, ErrorCode.INVALID_FIELD}
+
+
+@pytest.mark.parametrize("raw", [DEEP_LIST, DEEP_OBJECT, HUGE_NUMBER])
+@pytest.mark.parametrize("kind", ["device_status", "device_health"])
+def test_hostile_device_reports_are_refused_without_raising(raw: bytes, kind: str) -> None:
+    assert isinstance(decode_device(kind, raw), ProtocolError)
+
+
+def test_ok_and_called_payloads() -> None:
+    data = ANSWER_EXAMPLES[KioskAction.ISSUE_TICKET].data
+    answer = ok_answer(KioskAction.ISSUE_TICKET, TRANSACTION, data)
+    assert isinstance(answer, TicketOk)
+    wire = json.loads(dump(answer))
+    assert (wire["transaction"], wire["status"]) == (str(TRANSACTION), "ok")
+    assert wire["data"]["label"] == data.label
+    with pytest.raises(ValueError):  # a ticket is not a lookup answer
+        ok_answer(KioskAction.LOOKUP, TRANSACTION, data)
+    event = json.loads(dump(CALLED_EXAMPLE))
+    assert event["seq"] == event["id"] and event["station"] == "CS"
+    assert event["recall"] is False and event["ts"].endswith("+08:00")
+
+
+def test_the_kiosk_parses_what_the_server_builds() -> None:
+    lookup = ANSWER_EXAMPLES[KioskAction.LOOKUP]
+    assert parse_answer(KioskAction.LOOKUP, dump(lookup)) == lookup
+    assert isinstance(parse_answer(KioskAction.RATE, dump(lookup)), type(None))
+    refused = error_answer(None, "x", {"id": "a", "en": "b"})
+    assert isinstance(parse_answer(KioskAction.RATE, dump(refused)), ErrorAnswer)
+    for raw in (b"", b"[]", DEEP_LIST, HUGE_NUMBER, b'{"status": "ok"}'):
+        assert parse_answer(KioskAction.LOOKUP, raw) is None
+    assert LookupOk.model_validate_json(dump(lookup)) == lookup
 
 
 @settings(max_examples=300)
@@ -126,8 +168,6 @@ def test_decoding_never_raises(action: str, raw: bytes) -> None:
     ],
 )
 def test_device_reports(kind: str, raw: bytes, valid: bool) -> None:
-    from queue_server.protocol.messages import decode_device
-
     assert isinstance(decode_device(kind, raw), ProtocolError) is not valid
 
 

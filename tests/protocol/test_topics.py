@@ -55,7 +55,9 @@ def test_bad_ids_are_refused(bad: str) -> None:
         "antre/v2/o/board",
         "other/v1/o/board",
         "antre/v1/o",
-        "antre/v1/o/kiosk/k/request/hack",
+        "antre/v1/o/kiosk/k/request/Hack!",
+        "antre/v1/o/kiosk/k/request/",
+        "antre/v1/o/kiosk/k/request/" + "a" * 41,
         "antre/v1/o/queue/s/state/extra",
         "antre/v1/O/board",
         "antre/v1/o/device/k/reboot",
@@ -70,3 +72,29 @@ def test_foreign_topics_are_refused(topic: str) -> None:
 def test_parse_never_crashes(text: str) -> None:
     with contextlib.suppress(TopicError):
         topics.parse(text)
+
+
+def test_an_unknown_action_parses_so_it_can_be_answered() -> None:
+    parsed = topics.parse("antre/v1/o/kiosk/k1/request/explode")
+    assert (parsed.kind, parsed.subject, parsed.action) == ("kiosk_request", "k1", "explode")
+    assert parsed.kiosk_action is None
+    assert topics.kiosk_response("o", "k1", "explode") == "antre/v1/o/kiosk/k1/response/explode"
+    known = topics.parse(topics.kiosk_request("o", "k1", KioskAction.RATE))
+    assert known.kiosk_action is KioskAction.RATE
+
+
+def test_filters_and_acl_patterns_come_from_the_builders() -> None:
+    assert topics.server_subscriptions("o") == [
+        "antre/v1/o/kiosk/+/request/+",
+        "antre/v1/o/device/+/status",
+        "antre/v1/o/device/+/health",
+    ]
+    assert topics.kiosk_responses("o", "k1") == "antre/v1/o/kiosk/k1/response/+"
+    assert topics.kiosk_requests("o", "k1") == "antre/v1/o/kiosk/k1/request/+"
+    assert topics.everything() == "antre/v1/#"
+    assert topics.queue_states("o") == "antre/v1/o/queue/+/state"
+    assert topics.counter_states("o") == "antre/v1/o/counter/+/state"
+    with pytest.raises(TopicError):
+        topics.kiosk_requests("o", "#")
+    assert topics.sender("antre/v1/o/kiosk/k1/request/x") == "k1"
+    assert topics.sender("short") == "short"
