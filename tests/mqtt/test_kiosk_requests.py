@@ -238,3 +238,86 @@ def test_rate_over_the_contract(engine: Engine) -> None:
     assert rated["data"] == {"label": "D-001", "station": "PICKUP", "score": 3}
     bad = ask(handler, "rate", {"ticket_token": token, "score": 7}, str(uuid.uuid4()))
     assert bad["error"]["code"] == "invalid_field"
+
+
+def test_an_unknown_action_is_answered_on_its_response_topic(engine: Engine) -> None:
+    handler = KioskRequests(issuing=engine.issuing)
+    transaction = str(uuid.uuid4())
+    reply = handler.handle(
+        REQUEST.replace("issue_ticket", "explode"),
+        json.dumps({"transaction": transaction, "data": {}}).encode(),
+    )
+    assert reply is not None and reply.topic == RESPONSE.replace("issue_ticket", "explode")
+    answer = json.loads(reply.payload)
+    assert (answer["status"], answer["error"]["code"]) == ("error", "unknown_action")
+    assert answer["transaction"] == transaction
+    assert set(answer["error"]["messages"]) == {"id", "en"}
+    # Not a well-formed action name: outside the contract, nothing to answer on.
+    assert handler.handle(REQUEST.replace("issue_ticket", "Explode!"), b"{}") is None
+
+
+DEEP_LIST = b"[" * 32_000 + b"]" * 32_000
+DEEP_OBJECT = b'{"a":' * 6_000 + b"1" + b"}" * 6_000
+
+
+def test_hostile_payloads_are_answered_and_change_nothing(engine: Engine) -> None:
+    handler = KioskRequests(issuing=engine.issuing)
+    transaction = str(uuid.uuid4())
+    huge = f'{{"transaction": "{transaction}", "data": {{"service": "walkin", "by_proxy": '
+    hostile = [DEEP_LIST, DEEP_OBJECT, huge.encode() + b"9" * 5_000 + b"}}", b"\xff" * 10]
+    for raw in hostile:
+        reply = handler.handle(REQUEST, raw)
+        assert reply is not None and reply.topic == RESPONSE
+        answer = json.loads(reply.payload)
+        assert (answer["status"], answer["error"]["code"]) == ("error", "malformed_json")
+        assert set(answer["error"]["messages"]) == {"id", "en"}
+    assert visits(engine) == 0
+
+
+def test_a_transaction_of_another_kiosk_is_refused_and_changes_nothing(engine: Engine) -> None:
+    handler = full_handler(engine)
+    transaction = str(uuid.uuid4())
+    first = send(handler, {"service": "walkin"}, transaction)
+    assert first["status"] == "ok"
+    for action, data in [
+        ("issue_ticket", {"service": "walkin"}),
+        ("lease_numbers", {"service": "walkin", "count": 2}),
+        ("rate", {"ticket_token": first["data"]["token"], "score": 4}),  # type: ignore[index]
+    ]:
+        reply = handler.handle(
+            REQUEST.replace("kiosk-1", "kiosk-2").replace("issue_ticket", action),
+            json.dumps({"transaction": transaction, "data": data}).encode(),
+        )
+        assert reply is not None
+        assert reply.topic == RESPONSE.replace("kiosk-1", "kiosk-2").replace("issue_ticket", action)
+        answer = json.loads(reply.payload)
+        assert answer["status"] == "error", action
+        assert answer["error"]["code"] == "transaction_taken", action
+        assert answer["error"]["messages"]["id"] != answer["error"]["messages"]["en"]
+    assert visits(engine) == 1
+    assert send(handler, {"service": "walkin"}, transaction) == first  # the owner still can
+
+
+def test_a_transaction_sent_again_with_other_data_is_refused(engine: Engine) -> None:
+    handler = full_handler(engine)
+    transaction = str(uuid.uuid4())
+    first = send(handler, {"service": "walkin", "language": "id"}, transaction)
+    assert send(handler, {"service": "walkin"}, transaction) == first  # same data (defaults)
+    other = send(handler, {"service": "walkin", "language": "en"}, transaction)
+    assert other["status"] == "error" and other["transaction"] == transaction
+    assert other["error"]["code"] == "transaction_reused"  # type: ignore[index]
+    assert set(other["error"]["messages"]) == {"id", "en"}  # type: ignore[call-overload]
+    assert send(handler, {"service": "pickup"}, transaction)["status"] == "error"
+    assert visits(engine) == 1
+    lease = str(uuid.uuid4())
+    block = ask(handler, "lease_numbers", {"service": "walkin", "count": 2}, lease)
+    bigger = ask(handler, "lease_numbers", {"service": "walkin", "count": 3}, lease)
+    assert bigger["error"]["code"] == "transaction_reused"
+    assert ask(handler, "lease_numbers", {"service": "walkin", "count": 2}, lease) == block
+    # The same transaction id on another action is another request too.
+    assert (
+        ask(handler, "lease_numbers", {"service": "walkin", "count": 2}, transaction)["error"][
+            "code"
+        ]
+        == "transaction_reused"
+    )
