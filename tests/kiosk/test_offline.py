@@ -91,7 +91,7 @@ def test_a_ticket_printed_offline_after_a_slow_answer_withdraws_the_servers_copy
     (withdrawn,) = server_labels(live)
     assert kiosk.issuer.sync().accepted == 1
     statuses = {
-        entry["label"]: entry["status"]
+        entry.label: entry.status
         for entry in (
             live.services.views.ticket_status(record["token"])
             for record in kiosk.issuer.records()

@@ -175,3 +175,20 @@ def test_device_reports(kind: str, raw: bytes, valid: bool) -> None:
 def test_service_ids_must_be_usable_in_topics(service: str) -> None:
     refused = decode_request("issue_ticket", payload({"service": service}))
     assert isinstance(refused, ProtocolError) and refused.code == ErrorCode.INVALID_FIELD
+
+
+def test_the_contract_words_are_the_queue_engines() -> None:
+    from queue_server.domain.ids import (
+        AT_COUNTER_STATUSES,
+        ServiceKind,
+        StationType,
+        TicketStatus,
+    )
+    from queue_server.protocol.base import AtCounterWord, ServiceKindWord, TicketStatusWord
+    from queue_server.protocol.states import JourneyStep
+
+    assert {word.value for word in TicketStatusWord} == {status.value for status in TicketStatus}
+    assert {word.value for word in ServiceKindWord} == {kind.value for kind in ServiceKind}
+    assert {word.value for word in AtCounterWord} == {s.value for s in AT_COUNTER_STATUSES}
+    for station in StationType:
+        JourneyStep(station=station.value, standard_minutes=1.0, after_working_days=0)
