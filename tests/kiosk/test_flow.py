@@ -15,6 +15,7 @@ from kiosk.flow import Collaborators, KioskFlow, Step, perform_issue
 from kiosk.link.core import IssuedOffline, IssuedOnline
 from kiosk.link.errors import LinkError, NotAvailableOffline, OfflineRefused, Refused
 from kiosk.link.offline import LocalTicket
+from queue_server.protocol.answers import TicketAnswer
 
 NOW = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
 ONLINE_ANSWER = {
@@ -43,7 +44,7 @@ class FakeDesk:
     """Records calls; answers ``result`` or raises ``error``."""
 
     result: IssuedOnline | IssuedOffline = field(
-        default_factory=lambda: IssuedOnline(dict(ONLINE_ANSWER))
+        default_factory=lambda: IssuedOnline(TicketAnswer.model_validate(ONLINE_ANSWER))
     )
     error: LinkError | None = None
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -119,11 +120,13 @@ def test_content_groups_the_services(content: KioskContent) -> None:
     assert [c.code for c in content.priority_categories][:2] == ["disabled", "elderly"]
 
 
-def test_content_skips_malformed_services() -> None:
-    payload = {"services": [{"id": "x"}, "junk", {"id": "ok", "name": {"id": "A", "en": "B"}}]}
-    assert [s.id for s in content_from_payload(payload).services] == ["ok"]
+def test_content_refuses_a_payload_outside_the_contract() -> None:
+    payload = {**DEMO_PAYLOAD, "services": [{"id": "x"}, "junk"]}
+    with pytest.raises(ValueError):
+        content_from_payload(payload)
     with pytest.raises(ValueError):
         content_from_payload({})
+    assert content_from_payload(DEMO_PAYLOAD).version == str(DEMO_PAYLOAD["content_version"])
 
 
 def test_walk_in_with_documents_ready_prints_a_ticket(

@@ -11,6 +11,7 @@ from kiosk.link import Answer, IssuedOnline, KioskLink, LinkConfig, LinkUnavaila
 from queue_server.mqtt.broker import free_port
 from queue_server.mqtt.runtime import broker_folder
 from queue_server.persistence.models import KioskRequestRow, TicketRow
+from queue_server.protocol.answers import TicketAnswer
 from queue_server.protocol.topics import KioskAction
 from tests.kiosk.conftest import DEVICE, KioskStack, stop_broker
 from tests.mqtt.live import OFFICE, WAIT_S, LiveServer, live_server, wait_until
@@ -24,8 +25,8 @@ def status_of(live: LiveServer) -> object:
 def test_an_online_issue_round_trip(live: LiveServer, kiosk: KioskStack) -> None:
     issued = kiosk.core.issue("walkin", language="en", priority_category="elderly")
     assert isinstance(issued, IssuedOnline)
-    assert issued.label == "B-001" and issued.data["service"] == "walkin"
-    assert issued.data["priority"] is True and issued.data["token"]
+    assert issued.label == "B-001" and issued.data.service == "walkin"
+    assert issued.data.priority is True and issued.data.token
     assert live.count(TicketRow) == 1
 
 
@@ -92,7 +93,7 @@ def test_a_kiosk_issues_over_the_tls_listener(tmp_path: Path) -> None:
     try:
         assert link.ready.wait(WAIT_S)
         answer = link.request(KioskAction.ISSUE_TICKET, {"service": "walkin"}, 5.0)
-        assert answer.ok and answer.data["label"] == "B-001"
+        assert answer.ok and answer.data_or_raise(TicketAnswer).label == "B-001"
     finally:
         link.close()
         live.close()
