@@ -100,3 +100,34 @@ def test_status_health_and_last_will_are_recorded(broker: MosquittoProcess, engi
 def fleet(presence: DevicePresence) -> dict[str, object]:
     [device] = presence.fleet(OFFICE)
     return device
+
+
+def test_the_dispatcher_answers_unknown_actions_and_survives_hostile_reports(
+    engine: Engine,
+) -> None:
+    shared = {
+        "database": engine.database,
+        "catalog": engine.issuing.catalog,
+        "events": engine.events,
+        "clock": engine.clock,
+    }
+    DeviceService(**shared).add(OFFICE, "kiosk-1", "kiosk", "unused-hash", actor=Actor(name="t"))
+    presence = DevicePresence(**shared)
+    messages = ServerMessages(kiosk=KioskRequests(issuing=engine.issuing), presence=presence)
+    hostile = [
+        b"[" * 32_000 + b"]" * 32_000,
+        b'{"a":' * 6_000 + b"1" + b"}" * 6_000,
+        b'{"state": "online", "version": ' + b"9" * 5_000 + b"}",
+        b"\xff",
+    ]
+    for raw in hostile:
+        assert messages.handle(STATUS, raw) is None
+        assert messages.handle(STATUS.replace("status", "health"), raw) is None
+    [device] = presence.fleet(OFFICE)
+    assert device["status"] != "online" and not device["health"]
+    reply = messages.handle(
+        f"antre/v1/{OFFICE}/kiosk/kiosk-1/request/explode",
+        json.dumps({"transaction": "5b0c2f5e-8a47-4f0e-9d55-1c1f0d2b7a10"}).encode(),
+    )
+    assert reply is not None and reply.topic.endswith("/kiosk/kiosk-1/response/explode")
+    assert json.loads(reply.payload)["error"]["code"] == "unknown_action"
