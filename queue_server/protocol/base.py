@@ -73,7 +73,10 @@ class ServiceKindWord(StrEnum):
 class Message(BaseModel):
     """A payload of the contract: unknown fields refused, immutable once built."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # A field with a default is still always sent: required in the sent payload's schema.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_serialization_defaults_required=True
+    )
 
 
 class Bilingual(Message):
