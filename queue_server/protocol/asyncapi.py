@@ -284,8 +284,9 @@ def _answer_schemas(schemas: _Schemas) -> dict[KioskAction, JsonObject]:
                 ),
                 "priority": {"type": "boolean"},
                 "status_path": _text(
-                    "The public status page of the ticket: /api/v1/public/tickets/{token}.",
-                    pattern="^/api/v1/public/tickets/",
+                    "The ticket's status page for the applicant's phone: /t/{token}; the "
+                    "QR is the office's public_base_url followed by this path.",
+                    pattern="^/t/",
                 ),
             },
             description="A ticket given by `issue_ticket` or `check_in`.",
@@ -465,6 +466,7 @@ def _state_schemas(schemas: _Schemas) -> dict[str, JsonObject]:
             "station": _ref("Station"),
             "standard_minutes": _number("The SOP's standard duration."),
             "after_working_days": _integer(minimum=0),
+            "after_days": _integer(minimum=0),
         }
     )
     queue_state = schemas.add(
@@ -562,6 +564,13 @@ def _state_schemas(schemas: _Schemas) -> dict[str, JsonObject]:
                     {"early": _integer(), "late": _integer()}
                 ),
                 "ticket_footer": _nullable(_ref("Bilingual")),
+                "public_base_url": _nullable(
+                    _text(
+                        "Where applicants' phones reach the server (office config); a "
+                        "ticket's QR is this followed by its status_path. null: not set.",
+                        examples=["https://antrian.example.go.id"],
+                    )
+                ),
                 "counters": {
                     "type": "array",
                     "items": _object(
@@ -573,9 +582,16 @@ def _state_schemas(schemas: _Schemas) -> dict[str, JsonObject]:
                     ),
                 },
             },
-            optional=("priority_categories", "booking_window_minutes", "ticket_footer", "counters"),
+            optional=(
+                "priority_categories",
+                "booking_window_minutes",
+                "ticket_footer",
+                "public_base_url",
+                "counters",
+            ),
             description="What a device shows about its office. `config/kiosk` carries "
-            "`priority_categories`, `booking_window_minutes` and `ticket_footer`; "
+            "`priority_categories`, `booking_window_minutes`, `ticket_footer` and "
+            "`public_base_url`; "
             "`config/display` and `config/counter-display` carry `counters`.",
         ),
     )
@@ -626,7 +642,7 @@ _TICKET: Final[JsonObject] = {
     "people_ahead": 3,
     "estimated_wait_minutes": 12.0,
     "priority": False,
-    "status_path": "/api/v1/public/tickets/3N_10c50Orx-UgeiOQPu-R5R",
+    "status_path": "/t/3N_10c50Orx-UgeiOQPu-R5R",
 }
 
 ANSWER_EXAMPLES: Final[dict[KioskAction, JsonObject]] = {
@@ -736,9 +752,9 @@ STATE_EXAMPLES: Final[dict[str, JsonObject]] = {
         "next_opening": None,
         "quota": {"limit": 120, "used": 40, "left": 80},
         "journey": [
-            {"station": "CS", "standard_minutes": 4.0, "after_working_days": 0},
-            {"station": "BIO", "standard_minutes": 10.0, "after_working_days": 0},
-            {"station": "PICKUP", "standard_minutes": 2.0, "after_working_days": 4},
+            {"station": "CS", "standard_minutes": 4.0, "after_working_days": 0, "after_days": 0},
+            {"station": "BIO", "standard_minutes": 10.0, "after_working_days": 0, "after_days": 0},
+            {"station": "PICKUP", "standard_minutes": 2.0, "after_working_days": 4, "after_days": 0},
         ],
         "seq": 1741000500000002,
     },

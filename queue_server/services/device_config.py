@@ -79,6 +79,7 @@ def _kiosk(snapshot: OfficeSnapshot) -> dict[str, Any]:
             "late": office.booking.late_minutes,
         },
         "ticket_footer": _bilingual(branding.footer if branding else None),
+        "public_base_url": snapshot.definition.public_base_url,
     }
 
 

@@ -37,8 +37,16 @@ class ViewService(UseCases):
         with self.read() as session:
             result = []
             for office_id in self.catalog.office_ids(session):
-                office = self.catalog.get(session, office_id).office
-                result.append({"id": office.id, "name": office.name, "timezone": office.timezone})
+                snapshot = self.catalog.get(session, office_id)
+                office = snapshot.office
+                result.append(
+                    {
+                        "id": office.id,
+                        "name": office.name,
+                        "timezone": office.timezone,
+                        "demo": snapshot.definition.demo,
+                    }
+                )
             return result
 
     def services_overview(self, office: str) -> list[dict[str, Any]]:
@@ -101,6 +109,7 @@ class ViewService(UseCases):
                     "station": step.station.value,
                     "standard_minutes": step.standard_minutes,
                     "after_working_days": step.after_working_days,
+                    "after_days": step.after_days,
                 }
                 for step in service.journey
             ],
@@ -136,6 +145,7 @@ class ViewService(UseCases):
                 "people_ahead": None,
                 "estimated_wait_minutes": None,
                 "counter": None,
+                "demo": snapshot.definition.demo,
             }
             if ticket.status == TicketStatus.WAITING.value and service is not None:
                 step = service.journey[min(ticket.step_index, len(service.journey) - 1)]

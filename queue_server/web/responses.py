@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Out(BaseModel):
@@ -64,6 +64,7 @@ class OfficeOut(Out):
     id: str
     name: str
     timezone: str
+    demo: bool = Field(description="A demo office (antre serve --demo), not a real one")
 
 
 class Offices(Out):
@@ -80,6 +81,7 @@ class JourneyStep(Out):
     station: str
     standard_minutes: float
     after_working_days: int
+    after_days: int
 
 
 class QueueState(Out):
@@ -114,6 +116,7 @@ class PublicTicket(Out):
     people_ahead: int | None
     estimated_wait_minutes: float | None
     counter: str | None
+    demo: bool
 
 
 class IssuedTicket(Out):
