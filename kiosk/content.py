@@ -87,6 +87,8 @@ class KioskContent:
     priority_categories: tuple[PriorityChoice, ...] = ()
     branding: Branding = field(default_factory=lambda: Branding(office_name="", address=""))
     version: str = ""
+    #: Where applicants' phones reach the server; a ticket's QR is this + its status path.
+    public_base_url: str | None = None
 
     def service(self, service_id: str) -> ServiceChoice | None:
         return next((choice for choice in self.services if choice.id == service_id), None)
@@ -127,7 +129,15 @@ def content_from_payload(payload: Mapping[str, Any]) -> KioskContent:
         ),
         branding=branding,
         version=str(payload.get("content_version", "")),
+        public_base_url=_base_url(payload.get("public_base_url")),
     )
+
+
+def _base_url(value: Any) -> str | None:
+    """An http(s) base URL without its trailing slash, or None for anything else."""
+    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+        return None
+    return value.rstrip("/") or None
 
 
 def _service(item: Any) -> ServiceChoice | None:

@@ -119,3 +119,17 @@ def test_the_bap_visit_ends_after_the_bap(engine: Engine) -> None:
     engine.officer.call_next(DEMO, "bap", actor=OFFICER)
     _, after_bap = engine.officer.finish(DEMO, "bap", actor=OFFICER)
     assert after_bap is None  # biometrics come on a later visit, after the approval
+
+
+def test_kiosks_get_the_public_base_url_in_config_kiosk(engine: Engine) -> None:
+    from queue_server.services.device_config import DeviceConfigService
+
+    engine.load(demo_settings(office_file(), "http://192.0.2.10:8080"))
+    configs = DeviceConfigService(
+        database=engine.database,
+        catalog=engine.issuing.catalog,
+        events=engine.events,
+        clock=engine.clock,
+    )
+    assert configs.config(DEMO, "kiosk")["public_base_url"] == "http://192.0.2.10:8080"
+    assert "public_base_url" not in configs.config(DEMO, "display")
