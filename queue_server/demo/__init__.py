@@ -19,7 +19,9 @@ WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 AROUND_THE_CLOCK = ["00:00", "24:00"]
 
 
-def demo_settings(office_file: dict[str, Any], public_base_url: str | None = None) -> dict[str, Any]:
+def demo_settings(
+    office_file: dict[str, Any], public_base_url: str | None = None
+) -> dict[str, Any]:
     """The demo office as ``antre serve --demo`` loads it (``office_file`` is unchanged).
 
     Args:

@@ -85,7 +85,9 @@ class QuotaFull(DomainError):
 class SessionQuotaFull(QuotaFull):
     """The shared quota of a special session (evening, Saturday) is used up."""
 
-    template = "The quota of the {session} session is used up; there is no place left for {service}."
+    template = (
+        "The quota of the {session} session is used up; there is no place left for {service}."
+    )
 
 
 class ServiceClosed(DomainError):

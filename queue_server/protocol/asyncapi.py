@@ -754,7 +754,12 @@ STATE_EXAMPLES: Final[dict[str, JsonObject]] = {
         "journey": [
             {"station": "CS", "standard_minutes": 4.0, "after_working_days": 0, "after_days": 0},
             {"station": "BIO", "standard_minutes": 10.0, "after_working_days": 0, "after_days": 0},
-            {"station": "PICKUP", "standard_minutes": 2.0, "after_working_days": 4, "after_days": 0},
+            {
+                "station": "PICKUP",
+                "standard_minutes": 2.0,
+                "after_working_days": 4,
+                "after_days": 0,
+            },
         ],
         "seq": 1741000500000002,
     },

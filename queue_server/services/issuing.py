@@ -18,8 +18,8 @@ from queue_server.domain.errors import (
     BookingWindow,
     InvalidNik,
     QuotaFull,
-    SessionQuotaFull,
     ServiceClosed,
+    SessionQuotaFull,
     UnknownPriorityCategory,
 )
 from queue_server.domain.events import TicketChanged

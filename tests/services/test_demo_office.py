@@ -101,7 +101,8 @@ def test_one_number_per_visit_stays_an_office_choice(engine: Engine) -> None:
 def test_bap_approval_is_four_calendar_days_as_the_sop_says() -> None:
     """Seed 004 L202: "disetujui dalam 4 (empat hari)" -- days, not "hari kerja"."""
     _data, definition = load_office_file(DEMO_OFFICE_FILE)
-    journey = {service.id: service for service in definition.services}["paspor-hilang-rusak"].journey
+    services = {service.id: service for service in definition.services}
+    journey = services["paspor-hilang-rusak"].journey
     bio, pickup = journey[2], journey[3]
     assert bio.station is StationType.BIO
     assert (bio.after_days, bio.after_working_days, bio.later_visit) == (4, 0, True)
