@@ -134,6 +134,7 @@ class IssuedTicket(Out):
     estimated_wait_minutes: float | None
     priority: bool
     status_url: str
+    status_page: str = Field(description="The ticket's page for the applicant's phone: /t/{token}")
 
 
 class CounterState(Out):

@@ -60,6 +60,7 @@ def issue(auth: AuthActions, **body: object) -> dict[str, object]:
     answer = auth.post(f"{BASE}/tickets", {"service": "walkin", **body})
     assert answer.status_code == 200, answer.get_json()
     issued: dict[str, object] = answer.get_json()
+    assert issued["status_page"] == f"/t/{issued['token']}"
     return issued
 
 
