@@ -310,6 +310,10 @@ def _answer_schemas(schemas: _Schemas) -> dict[KioskAction, JsonObject]:
                 "counter": _nullable(
                     _text("The counter's name, set only while called or serving.")
                 ),
+                "demo": {
+                    "type": "boolean",
+                    "description": "The office is a demo (antre serve --demo), not a real one.",
+                },
             },
             description="A ticket's public status (no personal data), found by the ticket "
             "token or the status URL that ends with it.",
@@ -658,6 +662,7 @@ ANSWER_EXAMPLES: Final[dict[KioskAction, JsonObject]] = {
         "people_ahead": 3,
         "estimated_wait_minutes": 12.0,
         "counter": None,
+        "demo": False,
     },
     KioskAction.LEASE_NUMBERS: {
         "lease": "121bdb96edc9092a",
