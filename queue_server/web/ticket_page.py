@@ -89,7 +89,6 @@ def show(token: str) -> Response:
     page = render_template(
         "ticket.html",
         language=language,
-        other_languages=[code for code in SUPPORTED if code != language],
         token=token,
         status=status,
         view=_view(status, language),
@@ -112,21 +111,25 @@ def _language() -> str:
 def _view(status: dict[str, Any], language: str) -> dict[str, str]:
     """The texts the page shows for ``status`` (the script computes the same ones)."""
     counter = status.get("counter") or translate("the counter", language)
-    ahead, wait = status.get("people_ahead"), status.get("estimated_wait_minutes")
+    ahead = status.get("people_ahead")
     return {
         "service": status["service"][language],
         "station": translate(STATION_TEXTS.get(status["station"], status["station"]), language),
         "status": translate(STATUS_TEXTS.get(status["status"], status["status"]), language,
                             counter=counter),
         "ahead": "–" if ahead is None else str(ahead),
-        "wait": (
-            "–"
-            if status["status"] != "waiting"
-            else translate("not known yet", language)
-            if wait is None
-            else translate("about {minutes} min", language, minutes=round(float(wait)))
-        ),
+        "wait": _wait_text(status, language),
     }
+
+
+def _wait_text(status: dict[str, Any], language: str) -> str:
+    """The estimated wait, only while waiting ("not known yet" while no counter is open)."""
+    if status["status"] != "waiting":
+        return "–"
+    wait = status.get("estimated_wait_minutes")
+    if wait is None:
+        return translate("not known yet", language)
+    return translate("about {minutes} min", language, minutes=round(float(wait)))
 
 
 def _client_texts(language: str) -> str:

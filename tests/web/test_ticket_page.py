@@ -168,3 +168,26 @@ def test_the_demo_office_is_marked_demo(
     _, parsed, _ = page(client, f"/t/{issued['token']}", **{"Accept-Language": "en"})
     assert "DEMO: a demonstration office, not a real one." in parsed.text
     assert client.get(issued["status_url"]).get_json()["demo"] is True
+
+
+def test_the_wait_is_estimated_once_a_counter_is_open(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login("petugas")
+    auth.post(f"{BASE}/counters/cs-1/open")
+    issue(auth)
+    token = issue(auth)["token"]
+    _, english, _ = page(client, f"/t/{token}", **{"Accept-Language": "en"})
+    assert re.fullmatch(r"about \d+ min", english.ids["wait"]), english.ids["wait"]
+    _, indonesian, _ = page(client, f"/t/{token}")
+    assert re.fullmatch(r"sekitar \d+ menit", indonesian.ids["wait"])
+
+
+def test_a_finished_ticket_stops_refreshing(client: FlaskClient, auth: AuthActions) -> None:
+    token = issue(auth)["token"]
+    auth.post(f"{BASE}/counters/cs-1/open")
+    auth.post(f"{BASE}/counters/cs-1/call-next")
+    auth.post(f"{BASE}/counters/cs-1/finish", {"end_visit": True})
+    html = client.get(f"/t/{token}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'data-status="done"' in html and "Finished. Thank you." in html
+    assert 'http-equiv="refresh"' not in html
