@@ -6,10 +6,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/python -m pip
+PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_WARN_SCRIPT_LOCATION=1 $(BIN)/python -m pip
+# -qq: errors only; pip's warnings (index locations, dependency notes) drown the output.
+PIP_QUIET ?= -qq
 APT_PACKAGES := postgresql python3-venv mosquitto mosquitto-clients \
   swig libpcsclite-dev pcscd pcsc-tools vsmartcard-vpcd libzbar0 libusb-1.0-0 \
-  fonts-dejavu-core xvfb xauth libgl1 libegl1 libgl1-mesa-dri libegl-mesa0 libmtdev1
+  fonts-dejavu-core xvfb xauth libgl1 libegl1 libgl1-mesa-dri libegl-mesa0 libmtdev1 \
+  chromium
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
@@ -24,8 +27,9 @@ $(STAMP): pyproject.toml Makefile
 	  $(PYTHON) -m venv $(VENV) 2>/dev/null || { \
 	    rm -rf $(VENV); $(MAKE) --no-print-directory system-deps && $(PYTHON) -m venv $(VENV); }; \
 	fi
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e ".[server,kiosk,dev]"
+	@echo "installing Antre and its dependencies into $(VENV) (errors only)..."
+	@$(PIP) install $(PIP_QUIET) --upgrade pip
+	@$(PIP) install $(PIP_QUIET) -e ".[server,kiosk,dev]"
 	@touch $(STAMP)
 
 venv: $(STAMP)

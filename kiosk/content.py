@@ -90,6 +90,8 @@ class KioskContent:
     priority_categories: tuple[PriorityChoice, ...] = ()
     branding: Branding = field(default_factory=lambda: Branding(office_name="", address=""))
     version: str = ""
+    #: Where applicants' phones reach the server; a ticket's QR is this + its status path.
+    public_base_url: str | None = None
 
     def service(self, service_id: str) -> ServiceChoice | None:
         return next((choice for choice in self.services if choice.id == service_id), None)
@@ -125,7 +127,15 @@ def content_from_payload(payload: KioskConfig | Mapping[str, Any]) -> KioskConte
         ),
         branding=branding,
         version=str(config.content_version),
+        public_base_url=_base_url(config.public_base_url),
     )
+
+
+def _base_url(value: str | None) -> str | None:
+    """An http(s) base URL without its trailing slash, or None for anything else."""
+    if value is None or not value.startswith(("http://", "https://")):
+        return None
+    return value.rstrip("/") or None
 
 
 def _service(item: ServiceInfo) -> ServiceChoice:

@@ -87,6 +87,7 @@ class Collaborators:
     profile: PrinterProfile
     monotonic: Callable[[], float]
     now: Callable[[], datetime]
+    #: The QR links' base when the office's ``config/kiosk`` gives no ``public_base_url``.
     status_base_url: str = "http://antre.local"
 
 
@@ -226,6 +227,7 @@ class KioskFlow:
             language=state.language,
             booking_code=state.booking_code,
             priority_category=state.priority_category,
+            status_base_url=self.content.public_base_url,
         )
 
     def finish_issue(self, outcome: IssueOutcome) -> None:

@@ -51,6 +51,8 @@ class IssueRequest:
     language: str
     booking_code: str | None = None
     priority_category: str | None = None
+    #: The office's public base URL from ``config/kiosk`` (None: the kiosk's fallback).
+    status_base_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +97,7 @@ def perform_issue(
     except Exception:  # the applicant still gets a clear answer; the cause goes to the log
         log.exception("issuing %s failed", request.service.id)
         return IssueOutcome(request.seq, problem=both(UNEXPECTED))
-    ticket = _shown(issued, request, collaborators.status_base_url)
+    ticket = _shown(issued, request, request.status_base_url or collaborators.status_base_url)
     problem = _print(ticket, request, collaborators, branding)
     ticket = replace(ticket, printed=problem is None, print_problem=problem)
     return IssueOutcome(request.seq, ticket=ticket)

@@ -82,9 +82,18 @@ def _start_mqtt(services: object, config: object) -> MqttRuntime | None:
     return start_mqtt(services, config, office)
 
 
+def _base_url(config: object) -> str | None:
+    """Where this server is reached, for the demo's QR links (None for a wildcard host)."""
+    host, port = getattr(config, "host", ""), getattr(config, "port", 0)
+    if host in ("", "0.0.0.0", "::"):
+        return None
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+
 def _fresh_demo(config: object) -> None:
     """A new SQLite file with the demo office and a demo admin whose password is printed once."""
     from queue_server.config import ServerConfig, sqlite_path
+    from queue_server.demo import demo_settings
     from queue_server.services.container import build_services
     from queue_server.services.unit import Actor
 
@@ -95,7 +104,8 @@ def _fresh_demo(config: object) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     _prepare(config)
-    load_office(config, _read_office_file(DEMO_OFFICE))
+    settings = demo_settings(_read_office_file(DEMO_OFFICE), _base_url(config))
+    load_office(config, settings)
     password = secrets.token_urlsafe(12)
     services = build_services(config)
     try:
@@ -105,4 +115,8 @@ def _fresh_demo(config: object) -> None:
     finally:
         services.close()
     print(f"Demo office loaded into {path}")
+    log.warning(
+        "DEMO office %s: open around the clock every day (demo calendar); not a real office",
+        settings["office"]["id"],
+    )
     print(f"Demo admin: {DEMO_ADMIN} / {password}  (shown once)", flush=True)

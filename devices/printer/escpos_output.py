@@ -15,6 +15,8 @@ ESCPOS_PACKAGE = "pip install python-escpos (the antre[devices] extra)"
 VIRTUAL_ALTERNATIVE = "a virtual printer (kind: virtual)"
 _BASE_CAPABILITIES = "TM-T20II"
 _FEED_LINES_BEFORE_CUT = 4
+#: python-escpos' QR_ECLEVEL_L/M/Q/H.
+_QR_LEVELS = {"L": 0, "M": 1, "Q": 2, "H": 3}
 log = logging.getLogger(__name__)
 
 
@@ -86,11 +88,12 @@ def _style(printer: Any, *, align: str, bold: bool = False, scale: int = 1) -> N
 
 def _qr(op: Qr, printer: Any, profile: PrinterProfile) -> None:
     _style(printer, align="center")
+    level = _QR_LEVELS[op.error_correction]
     if profile.native_qr:
-        printer.qr(op.data, size=profile.qr_module_px, native=True)
+        printer.qr(op.data, ec=level, size=profile.qr_module_px, native=True)
         printer.ln()
     else:
-        printer.qr(op.data, size=profile.qr_module_px, native=False, center=True)
+        printer.qr(op.data, ec=level, size=profile.qr_module_px, native=False, center=True)
 
 
 def _logo(op: Logo, printer: Any) -> None:

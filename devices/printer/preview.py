@@ -97,7 +97,11 @@ def _font(bold: bool, scale: int) -> Any:
 
 def _qr_strip(op: Qr, profile: PrinterProfile) -> Any:
     qrcode = require("qrcode", QRCODE_PACKAGE, _NO_ALTERNATIVE)
-    code = qrcode.QRCode(box_size=profile.qr_module_px, border=1)
+    code = qrcode.QRCode(
+        box_size=profile.qr_module_px,
+        border=1,
+        error_correction=getattr(qrcode.constants, f"ERROR_CORRECT_{op.error_correction}"),
+    )
     code.add_data(op.data)
     code.make(fit=True)
     picture = code.make_image().get_image().convert("L")

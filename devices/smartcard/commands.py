@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from devices.errors import MissingDependency
 from devices.smartcard.badge import BadgeProfile
-from devices.smartcard.errors import DocumentDataError, SmartCardError
+from devices.smartcard.errors import CardError, DocumentDataError, SmartCardError
 from devices.smartcard.mrz import MrzKey, mask
 from devices.smartcard.passport import PassportProfile, PassportReading
 from devices.smartcard.pcsc import PcscContext
 from devices.smartcard.profiles import read_card
+from devices.smartcard.virtual import VirtualCardReader
+from devices.smartcard.virtual_cards import DEMO_CARDS_PATH
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -25,7 +28,11 @@ def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     parser = actions.add_parser(
         "read-card", help="read an e-passport chip (BAC) or a badge UID from a PC/SC reader"
     )
-    parser.add_argument("--reader", help="reader name, or part of it (default: any reader)")
+    parser.add_argument(
+        "--reader",
+        help="reader name, or part of it (default: any reader); virtual[:CARDS.json] reads "
+        "the shipped specimen cards (devices/smartcard/demo_cards.json) without hardware",
+    )
     parser.add_argument("--mrz-doc", metavar="N", help="passport document number")
     parser.add_argument("--mrz-dob", metavar="YYMMDD", help="date of birth")
     parser.add_argument("--mrz-expiry", metavar="YYMMDD", help="date of expiry")
@@ -57,7 +64,9 @@ def read_card_command(args: argparse.Namespace) -> int:
         print(f"read-card: {err}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        if key is None:
+        if _is_virtual(args.reader):
+            _read_virtual(args.reader, key, args.timeout_s)
+        elif key is None:
             print(f"UID: {read_card(BadgeProfile(), reader=args.reader, timeout_s=args.timeout_s)}")
         else:
             profile = PassportProfile(key)
@@ -70,6 +79,29 @@ def read_card_command(args: argparse.Namespace) -> int:
         print(str(err), file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _is_virtual(reader: str | None) -> bool:
+    return reader is not None and (reader == "virtual" or reader.startswith("virtual:"))
+
+
+def _read_virtual(spec: str, key: MrzKey | None, timeout_s: float) -> None:
+    """Read the first passport (or, with ``--uid``, the first badge) of a virtual card file,
+    exactly as the kiosk's virtual reader does."""
+    _, _, file = spec.partition(":")
+    reader = VirtualCardReader.from_file(Path(file) if file else DEMO_CARDS_PATH)
+    badge = key is None
+    wanted = [index for index, card in enumerate(reader.cards) if (card.passport is None) == badge]
+    if not wanted:
+        raise CardError(0x6A, 0x82, "no such card in the virtual reader's file")
+    try:
+        reader.insert(wanted[0])
+        if key is None:
+            print(f"UID: {reader.read_badge(timeout_s=timeout_s)}")
+        else:
+            _print_passport(reader.read_passport(key, timeout_s=timeout_s))
+    finally:
+        reader.close()
 
 
 def _print_passport(reading: PassportReading) -> None:

@@ -2,7 +2,8 @@
 
 Environment for the MQTT link: ``ANTRE_KIOSK_OFFICE``, ``ANTRE_KIOSK_DEVICE``,
 ``ANTRE_KIOSK_PASSWORD``, ``ANTRE_KIOSK_HOST`` (127.0.0.1), ``ANTRE_KIOSK_PORT`` (1883),
-``ANTRE_KIOSK_TIMEZONE``, ``ANTRE_KIOSK_STATUS_URL`` (the public status site) and
+``ANTRE_KIOSK_TIMEZONE``, ``ANTRE_KIOSK_STATUS_URL`` (the QR links' base while the office
+sends no ``public_base_url`` in ``config/kiosk``) and
 ``ANTRE_KIOSK_DB`` (var/kiosk.db). Kivy's own argument parsing is switched off.
 """
 

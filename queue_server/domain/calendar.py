@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -68,6 +68,9 @@ class ActiveSession:
     closes: datetime
     quota: int | None
     special: bool
+    #: The special session's name (empty for regular hours).
+    name_id: str = ""
+    name_en: str = ""
 
 
 REGULAR = "regular"
@@ -126,11 +129,10 @@ class OfficeCalendar:
             sessions.append(self._session(day, REGULAR, hours.opens, hours.closes, None, False))
         for special in self._config.sessions:
             if self._runs(special, day, service):
-                sessions.append(
-                    self._session(
-                        day, special.code, special.opens, special.closes, special.quota, True
-                    )
+                opened = self._session(
+                    day, special.code, special.opens, special.closes, special.quota, True
                 )
+                sessions.append(replace(opened, name_id=special.name_id, name_en=special.name_en))
         return sorted(sessions, key=lambda session: session.opens)
 
     def session_at(self, moment: datetime, service: ServiceId) -> ActiveSession | None:

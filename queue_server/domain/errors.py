@@ -82,6 +82,14 @@ class QuotaFull(DomainError):
     template = "Today's quota for {service} is used up; there is no place left."
 
 
+class SessionQuotaFull(QuotaFull):
+    """The shared quota of a special session (evening, Saturday) is used up."""
+
+    template = (
+        "The quota of the {session} session is used up; there is no place left for {service}."
+    )
+
+
 class ServiceClosed(DomainError):
     code = "service_closed"
     template = "{service} is not open now."

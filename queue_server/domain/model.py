@@ -33,8 +33,9 @@ class PriorityPolicy:
     """Fair interleaving of priority and regular tickets at one counter.
 
     When both classes are waiting a counter calls at most ``priority_run`` priority
-    tickets in a row and at most ``regular_run`` regular tickets in a row (the SOP
-    default is 1 priority : 2 regular). When one class is empty the other is served.
+    tickets in a row and at most ``regular_run`` regular tickets in a row (Antre's
+    default is 1 priority : 2 regular; the SOPs give no ratio). When one class is empty
+    the other is served.
     """
 
     categories: tuple[str, ...] = DEFAULT_PRIORITY_CATEGORIES
@@ -99,6 +100,14 @@ class JourneyStep:
     after_working_days: int = 0
     #: The applicant is asked for a satisfaction rating after this step (SOP: BIO, PICKUP).
     rating: bool = False
+    #: >0 when the step happens on a later visit this many calendar days after the previous
+    #: one (e.g. BIO once the BAP is approved, "dalam 4 (empat) hari").
+    after_days: int = 0
+
+    @property
+    def later_visit(self) -> bool:
+        """Whether the step happens on a later visit rather than the same one."""
+        return self.after_working_days > 0 or self.after_days > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +130,7 @@ class Service:
             raise ValueError(f"service prefix must be 1-2 capital letters, got {self.prefix!r}")
         if not self.journey:
             raise ValueError(f"service {self.id} needs at least one journey step")
-        if self.journey[0].after_working_days:
+        if self.journey[0].later_visit:
             raise ValueError(f"service {self.id}: the first step must be on the day of issue")
         if self.daily_quota is not None and self.daily_quota < 0:
             raise ValueError("daily_quota must not be negative")
@@ -135,7 +144,7 @@ class Service:
     def next_same_day_step(self, step_index: int) -> int | None:
         """Index of the step after ``step_index`` if it happens on the same visit."""
         following = step_index + 1
-        if following < len(self.journey) and self.journey[following].after_working_days == 0:
+        if following < len(self.journey) and not self.journey[following].later_visit:
             return following
         return None
 

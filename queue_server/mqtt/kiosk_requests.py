@@ -235,7 +235,7 @@ def _ticket_answer(issued: IssuedTicket) -> TicketAnswer:
         people_ahead=issued.people_ahead,
         estimated_wait_minutes=issued.estimated_wait_minutes,
         priority=issued.priority,
-        status_path=f"/api/v1/public/tickets/{issued.token}",
+        status_path=f"/t/{issued.token}",
     )
 
 

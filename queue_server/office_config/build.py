@@ -59,6 +59,8 @@ def build_definition(parsed: OfficeFile) -> OfficeDefinition:
             for section in parsed.services
             if section.description_id or section.description_en
         },
+        public_base_url=parsed.office.public_base_url,
+        demo=parsed.office.demo,
         warnings=tuple(office_warnings(parsed)),
     )
 
@@ -107,7 +109,12 @@ def _service(section: ServiceSection) -> Service:
         kind=section.kind,
         journey=tuple(
             JourneyStep(
-                step.station, step.minutes, step.label, step.after_working_days, step.rating
+                step.station,
+                step.minutes,
+                step.label,
+                step.after_working_days,
+                step.rating,
+                after_days=step.after_days,
             )
             for step in section.journey
         ),

@@ -55,4 +55,8 @@ class OfficeDefinition:
     priority_categories: tuple[PriorityCategory, ...]
     branding: Branding | None = None
     service_descriptions: Mapping[ServiceId, Bilingual] = field(default_factory=dict)
+    #: Where applicants' phones reach the server (``None``: not configured).
+    public_base_url: str | None = None
+    #: A demo office (``antre serve --demo``), marked as such wherever applicants look.
+    demo: bool = False
     warnings: tuple[str, ...] = ()

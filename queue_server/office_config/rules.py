@@ -111,15 +111,22 @@ def _journey_problems(parsed: OfficeFile) -> list[str]:
     """Steps no counter would ever call: a ticket there would wait forever."""
     problems = []
     for index, service in enumerate(parsed.services):
-        if service.journey[0].after_working_days:
-            problems.append(
-                f"services[{index}].journey[0].after_working_days: "
-                "the first step must be on the day of issue (0)"
-            )
+        for key in ("after_working_days", "after_days"):
+            if getattr(service.journey[0], key):
+                problems.append(
+                    f"services[{index}].journey[0].{key}: "
+                    "the first step must be on the day of issue (0)"
+                )
+        problems += [
+            f"services[{index}].journey[{position}]: give after_working_days or after_days, "
+            "not both"
+            for position, step in enumerate(service.journey)
+            if step.after_working_days and step.after_days
+        ]
         if not service.active:
             continue
         for position, step in enumerate(service.journey):
-            if step.after_working_days == 0:
+            if step.after_working_days == 0 and step.after_days == 0:
                 path = f"services[{index}].journey[{position}]"
                 problems += _step_problems(parsed, path, service, step.station)
     return problems
@@ -155,7 +162,16 @@ def priority_routes(service: ServiceSection) -> dict[StationType, StationType]:
 
 def office_warnings(parsed: OfficeFile) -> list[str]:
     """Things that are allowed but probably unintended."""
-    return [*_later_visit_warnings(parsed), *_label_warnings(parsed)]
+    return [*_later_visit_warnings(parsed), *_label_warnings(parsed), *_url_warnings(parsed)]
+
+
+def _url_warnings(parsed: OfficeFile) -> list[str]:
+    if parsed.office.public_base_url is not None:
+        return []
+    return [
+        "office.public_base_url: not set; ticket QR codes cannot link to the ticket's "
+        "status page (set the address applicants' phones reach this server at)"
+    ]
 
 
 def _later_visit_warnings(parsed: OfficeFile) -> list[str]:
@@ -163,7 +179,8 @@ def _later_visit_warnings(parsed: OfficeFile) -> list[str]:
     warnings = []
     for index, service in enumerate(parsed.services):
         for position, step in enumerate(service.journey):
-            if step.after_working_days and service.active and not _reentry(parsed, step.station):
+            later = step.after_working_days or step.after_days
+            if later and service.active and not _reentry(parsed, step.station):
                 warnings.append(
                     f"services[{index}].journey[{position}]: {step.station.value} is on a later "
                     f"visit, but no active service starts at {step.station.value} with a counter "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, time
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -21,6 +22,8 @@ MAX_FILE_BYTES = 1_000_000
 ID_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
 CATEGORY_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 HHMM_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+#: "24:00" closes at the end of the day (opening hours and sessions never span midnight).
+END_OF_DAY = "24:00"
 ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 #: Names of the SOP priority categories, used when the file gives no labels.
@@ -63,9 +66,28 @@ def _check_timezone(value: str) -> str:
     return value
 
 
+def _check_base_url(value: str) -> str:
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or not value.isascii()
+        or any(char.isspace() for char in value)
+    ):
+        raise ValueError(
+            "must be the address applicants' phones open, like https://antrian.example.go.id "
+            f"(http or https, no query), got {value!r}"
+        )
+    return value.rstrip("/")
+
+
 def _clock(value: object) -> object:
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise ValueError(f'must be a time in quotes like "16:00", got the number {value!r}')
+    if value == END_OF_DAY:
+        return time.max
     if isinstance(value, str):
         match = HHMM_RE.fullmatch(value)
         if match is None:
@@ -84,6 +106,7 @@ def _iso_date(value: object) -> object:
 
 Id = Annotated[str, AfterValidator(_check_id)]
 Timezone = Annotated[str, AfterValidator(_check_timezone)]
+BaseUrl = Annotated[str, Field(max_length=200), AfterValidator(_check_base_url)]
 Prefix = Annotated[str, AfterValidator(_check_prefix)]
 Clock = Annotated[time, BeforeValidator(_clock)]
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
@@ -107,6 +130,16 @@ class OfficeSection(_Strict):
     numbering: NumberingMode = Field(default=NumberingMode.KEEP, description="keep or per_station")
     no_show_grace_minutes: Minutes = Field(
         default=30, description="How long a no-show may come back"
+    )
+    demo: bool = Field(
+        default=False,
+        strict=True,
+        description="A demo office: marked DEMO on the ticket page, in the API and the log",
+    )
+    public_base_url: BaseUrl | None = Field(
+        default=None,
+        description="Where applicants' phones reach this server; the ticket QR is "
+        "<public_base_url>/t/<token>",
     )
 
 
@@ -174,6 +207,13 @@ class StepSection(_Strict):
     label: str = Field(default="", max_length=120, description="What happens at this step")
     after_working_days: int = Field(
         default=0, strict=True, ge=0, le=60, description="0 = same visit; >0 = a later visit"
+    )
+    after_days: int = Field(
+        default=0,
+        strict=True,
+        ge=0,
+        le=60,
+        description="Like after_working_days, counted in calendar days (weekends included)",
     )
     rating: bool = Field(
         default=False, strict=True, description="Ask for a satisfaction rating after"

@@ -32,9 +32,10 @@ class TicketAnswer(Message):
     )
     priority: bool
     status_path: str = Field(
-        description="The path of the ticket's public status page on the server (it ends "
-        "with the token).",
-        examples=["/api/v1/public/tickets/3N_10c50Orx-UgeiOQPu-R5R"],
+        pattern=r"^/t/",
+        description="The path of the ticket's page for the applicant's phone, ``/t/{token}``; "
+        "the kiosk prints it after the office's ``public_base_url``.",
+        examples=["/t/3N_10c50Orx-UgeiOQPu-R5R"],
     )
 
 
@@ -51,6 +52,7 @@ class PublicTicket(Message):
     people_ahead: int | None = Field(ge=0, description="Set only while waiting.")
     estimated_wait_minutes: float | None = Field(description="Set only while waiting.")
     counter: str | None = Field(description="The counter's name, set only while called or serving.")
+    demo: bool = Field(default=False, description="The office is a demo office.")
 
 
 class LeaseAnswer(Message):

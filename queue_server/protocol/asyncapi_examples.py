@@ -99,7 +99,7 @@ _TICKET: Final = TicketAnswer(
     people_ahead=3,
     estimated_wait_minutes=12.0,
     priority=False,
-    status_path=f"/api/v1/public/tickets/{TOKEN}",
+    status_path=f"/t/{TOKEN}",
 )
 
 _ANSWER_DATA: Final[dict[KioskAction, AnswerData]] = {

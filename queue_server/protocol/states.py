@@ -61,6 +61,9 @@ class JourneyStep(Message):
     station: Station
     standard_minutes: float = Field(description="The SOP's standard duration.")
     after_working_days: int = Field(ge=0)
+    after_days: int = Field(
+        default=0, ge=0, description="Calendar days after the previous step (e.g. BAP approval)."
+    )
 
 
 class QueueState(Message):

@@ -90,6 +90,7 @@ def _kiosk(common: DeviceConfig, snapshot: OfficeSnapshot) -> KioskConfig:
             early=office.booking.early_minutes, late=office.booking.late_minutes
         ),
         ticket_footer=_bilingual(branding.footer if branding else None),
+        public_base_url=snapshot.definition.public_base_url,
     )
 
 

@@ -19,6 +19,7 @@ from queue_server.domain.errors import (
     InvalidNik,
     QuotaFull,
     ServiceClosed,
+    SessionQuotaFull,
     UnknownPriorityCategory,
 )
 from queue_server.domain.events import TicketChanged
@@ -389,7 +390,16 @@ def take_quota(
         places=places,
     )
     if limit is not None and used > limit:
-        raise QuotaFull(service=service_names(service))
+        raise quota_full(service, session)
+
+
+def quota_full(service: Service, session: ActiveSession | None) -> QuotaFull:
+    """The refusal naming the quota that is used up: a special session's shared quota or
+    the service's daily one."""
+    if session is not None and session.special and session.quota is not None:
+        names = {"id": session.name_id or session.code, "en": session.name_en or session.code}
+        return SessionQuotaFull(service=service_names(service), session=names)
+    return QuotaFull(service=service_names(service))
 
 
 def quota_scope(service: Service, session: ActiveSession | None) -> tuple[str, int | None]:

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from queue_server.domain.errors import DomainError, LeaseInvalid, OfflineNotAvailable, QuotaFull
+from queue_server.domain.errors import DomainError, LeaseInvalid, OfflineNotAvailable
 from queue_server.domain.ids import ServiceId, ServiceKind, TicketSource, TicketStatus
 from queue_server.domain.numbering import format_number
 from queue_server.persistence.models import KioskRequestRow, NumberLeaseRow, TicketRow, VisitRow
@@ -32,6 +32,7 @@ from queue_server.services.issuing import (
     add_waiting_ticket,
     new_visit,
     places_left,
+    quota_full,
     record_change,
     service_names,
     take_quota,
@@ -89,7 +90,7 @@ class OfflineIssuing(UseCases):
             left = places_left(work, snapshot, service, active, office_day)
             count = count if left is None else min(count, left)
             if count < 1:
-                raise QuotaFull(service=service_names(service))
+                raise quota_full(service, active)
             take_quota(work, snapshot, service, active, office_day, places=count)
             first, last = reserve_numbers(
                 work.session,

@@ -44,8 +44,16 @@ class ViewService(UseCases):
         with self.read() as session:
             result = []
             for office_id in self.catalog.office_ids(session):
-                office = self.catalog.get(session, office_id).office
-                result.append({"id": office.id, "name": office.name, "timezone": office.timezone})
+                snapshot = self.catalog.get(session, office_id)
+                office = snapshot.office
+                result.append(
+                    {
+                        "id": office.id,
+                        "name": office.name,
+                        "timezone": office.timezone,
+                        "demo": snapshot.definition.demo,
+                    }
+                )
             return result
 
     def services_overview(self, office: str) -> list[QueueState]:
@@ -106,6 +114,7 @@ class ViewService(UseCases):
                     station=step.station.value,
                     standard_minutes=step.standard_minutes,
                     after_working_days=step.after_working_days,
+                    after_days=step.after_days,
                 )
                 for step in service.journey
             ],
@@ -158,6 +167,7 @@ class ViewService(UseCases):
                 people_ahead=people_ahead,
                 estimated_wait_minutes=wait,
                 counter=counter_name,
+                demo=snapshot.definition.demo,
             )
 
     def counter_name(self, office: str, counter: str) -> str:

@@ -97,4 +97,7 @@ def issue(office: str, body: schemas.IssueBody, actor: Actor) -> dict[str, Any]:
     source = TicketSource.KIOSK if actor.role is Role.KIOSK else TicketSource.OFFICER
     request_data = IssueRequest(office=office, source=source, **body.model_dump())
     issued = services().issuing.issue(request_data, actor=actor)
-    return asdict(issued) | {"status_url": f"/api/v1/public/tickets/{issued.token}"}
+    return asdict(issued) | {
+        "status_url": f"/api/v1/public/tickets/{issued.token}",
+        "status_page": f"/t/{issued.token}",
+    }

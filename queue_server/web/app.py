@@ -14,6 +14,7 @@ from queue_server.web.api import LOGIN_LIMIT, api
 from queue_server.web.api_public import PUBLIC_LIMIT
 from queue_server.web.health import health
 from queue_server.web.ratelimit import Monotonic, SlidingWindowLimiter
+from queue_server.web.ticket_page import ticket_page
 from queue_server.web.token_cache import TokenCache
 
 #: Public ticket-status look-ups per address and minute (a phone polls every ~15 s).
@@ -61,4 +62,5 @@ def create_app(
     errors.init_app(app)
     app.register_blueprint(health)
     app.register_blueprint(api)
+    app.register_blueprint(ticket_page)
     return app

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 # The same models as the MQTT contract's (one definition per payload).
 from queue_server.protocol.answers import PublicTicket as PublicTicket
@@ -62,6 +62,7 @@ class OfficeOut(Out):
     id: str
     name: str
     timezone: str
+    demo: bool = Field(description="A demo office (antre serve --demo), not a real one")
 
 
 class Offices(Out):
@@ -87,6 +88,7 @@ class IssuedTicket(Out):
     estimated_wait_minutes: float | None
     priority: bool
     status_url: str
+    status_page: str = Field(description="The ticket's page for the applicant's phone: /t/{token}")
 
 
 class Counters(Out):

@@ -27,7 +27,7 @@ ONLINE_ANSWER = {
     "people_ahead": 3,
     "estimated_wait_minutes": 12.4,
     "priority": False,
-    "status_path": "/api/v1/public/tickets/tok7",
+    "status_path": "/t/tok7",
 }
 
 
@@ -147,7 +147,7 @@ def test_walk_in_with_documents_ready_prints_a_ticket(
     ticket = state.outcome.ticket
     assert ticket is not None
     assert (ticket.label, ticket.people_ahead, ticket.wait_minutes) == ("B-007", 3, 12)
-    assert ticket.qr_text == "http://antre.test/api/v1/public/tickets/tok7"
+    assert ticket.qr_text == "http://antre.test/t/tok7"
     assert ticket.printed and ticket.print_problem is None and not ticket.offline
     assert desk.calls == [("issue", {"service": "paspor-walkin", "language": "en",
                                      "priority_category": None})]
@@ -386,3 +386,27 @@ def test_demo_desk_numbers_and_refusals() -> None:
     assert refused.value.code == "booking_used"
     desk.offline = True
     assert isinstance(desk.issue("informasi"), IssuedOffline)
+
+
+def test_the_qr_links_to_the_office_public_base_url_from_config_kiosk(
+    desk: FakeDesk, printer: MemoryPrinter, clock: FakeClock
+) -> None:
+    payload = DEMO_PAYLOAD | {"public_base_url": "https://antrian.kanim.example/"}
+    content = content_from_payload(payload)
+    assert content.public_base_url == "https://antrian.kanim.example"
+    collaborators = Collaborators(desk=desk, printer=printer, profile=printer.profile,
+                                  monotonic=clock, now=lambda: NOW)
+    flow = KioskFlow(content=content, collaborators=collaborators)
+    flow.start("id")
+    flow.choose_service("paspor-walkin")
+    flow.answer_documents(True)
+    flow.choose_priority(None)
+    run_issue(flow)
+    assert flow.state.outcome is not None and flow.state.outcome.ticket is not None
+    assert flow.state.outcome.ticket.qr_text == "https://antrian.kanim.example/t/tok7"
+    assert b"https://antrian.kanim.example/t/tok7" in printer.jobs[0]
+
+
+@pytest.mark.parametrize("value", [None, "", "antrian.example"])
+def test_an_unusable_public_base_url_is_ignored(value: object) -> None:
+    assert content_from_payload(DEMO_PAYLOAD | {"public_base_url": value}).public_base_url is None

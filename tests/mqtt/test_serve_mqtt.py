@@ -102,9 +102,15 @@ def test_kiosk_issues_a_ticket_with_the_mosquitto_clients(tmp_path: Path) -> Non
         answer = json.loads(out)
         assert (answer["transaction"], answer["status"]) == (transaction, "ok"), answer
         assert answer["data"]["label"] == "B-001"
+        token = answer["data"]["token"]
+        assert answer["data"]["status_path"] == f"/t/{token}"
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{http_port}{answer['data']['status_path']}", timeout=10
+        ) as page:
+            assert "B-001" in page.read().decode("utf-8")
         status = json.load(
             urllib.request.urlopen(
-                f"http://127.0.0.1:{http_port}{answer['data']['status_path']}", timeout=10
+                f"http://127.0.0.1:{http_port}/api/v1/public/tickets/{token}", timeout=10
             )
         )
         assert status["status"] == "waiting"

@@ -160,5 +160,10 @@ def test_queue_state_waiting_quota_and_opening(
     assert closed["next_opening"].startswith("2026-11-24T08:00")
     offices = client.get("/api/v1/offices").get_json()["items"]
     assert offices == [
-        {"id": "kanim-test", "name": "Kantor Imigrasi Uji", "timezone": "Asia/Makassar"}
+        {
+            "id": "kanim-test",
+            "name": "Kantor Imigrasi Uji",
+            "timezone": "Asia/Makassar",
+            "demo": False,
+        }
     ]

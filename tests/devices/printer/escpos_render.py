@@ -32,6 +32,8 @@ class Paper:
     strips: list[Image.Image] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     cuts: int = 0
+    #: The error correction level of each native QR code (``GS ( k`` function 69).
+    qr_levels: list[str] = field(default_factory=list)
 
     def image(self) -> Image.Image:
         height_px = sum(strip.height for strip in self.strips) or 1
@@ -60,6 +62,7 @@ class _Decoder:
         self.line = bytearray()
         self.qr_data = b""
         self.qr_module_px = 3
+        self.qr_error_correction = "L"  # the printers' default
 
     def run(self) -> Paper:
         while self.position < len(self.data):
@@ -131,10 +134,17 @@ class _Decoder:
             raise UnknownCommand("2D code other than QR")
         if function == 67:
             self.qr_module_px = body[2]
+        elif function == 69:
+            self.qr_error_correction = "LMQH"[body[2] - 48]
         elif function == 80:
             self.qr_data = body[3:]
         elif function == 81:
-            self.place(_qr_image(self.qr_data.decode("utf-8"), self.qr_module_px))
+            self.paper.qr_levels.append(self.qr_error_correction)
+            self.place(
+                _qr_image(
+                    self.qr_data.decode("utf-8"), self.qr_module_px, self.qr_error_correction
+                )
+            )
 
     def raster_image(self) -> None:
         if self.take(2) != b"0\x00":
@@ -183,8 +193,9 @@ def _font(bold: bool, size_px: int) -> ImageFont.FreeTypeFont | ImageFont.ImageF
         return ImageFont.load_default(size=size_px)
 
 
-def _qr_image(data: str, module_px: int) -> Image.Image:
-    code = qrcode.QRCode(box_size=module_px, border=1)
+def _qr_image(data: str, module_px: int, level: str) -> Image.Image:
+    correction = getattr(qrcode.constants, f"ERROR_CORRECT_{level}")
+    code = qrcode.QRCode(box_size=module_px, border=1, error_correction=correction)
     code.add_data(data)
     code.make(fit=True)
     picture: Image.Image = code.make_image().get_image().convert("L")

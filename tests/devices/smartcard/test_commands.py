@@ -72,3 +72,32 @@ def test_probe_lists_the_readers_and_their_cards(insert_card: InsertCard) -> Non
     lines = commands.probe()
     assert f"PC/SC reader {READER_1!r}: empty" in lines
     assert f"PC/SC reader {READER_0!r}: card present, ATR 3B 8F" in " ".join(lines)
+
+
+def test_reads_the_shipped_virtual_passport_without_hardware(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(["--reader", "virtual", *SPECIMEN_ARGS]) == 0
+    shown = capsys.readouterr().out
+    assert "issuing state: UTO" in shown and "holder: E******* A*********" in shown
+    for secret in ("ERIKSSON", "L898902C3", "740812", "120415"):
+        assert secret not in shown
+
+
+def test_reads_the_shipped_virtual_badge(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["--reader", "virtual", "--uid"]) == 0
+    assert capsys.readouterr().out == "UID: 04A1B2C3D4E5F6\n"
+
+
+def test_the_virtual_passport_refuses_a_wrong_key(capsys: pytest.CaptureFixture[str]) -> None:
+    wrong = [*SPECIMEN_ARGS[:-1], "130415"]
+    assert run(["--reader", "virtual", *wrong]) == commands.EXIT_FAILED
+    error = capsys.readouterr().err
+    assert "passport chip refused" in error and "access_denied" in error
+
+
+def test_a_missing_virtual_card_file_is_a_clear_error(
+    tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["--reader", f"virtual:{tmp_path}/none.json", "--uid"]) == commands.EXIT_FAILED
+    assert "card_file" in capsys.readouterr().err

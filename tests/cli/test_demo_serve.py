@@ -1,0 +1,48 @@
+"""``antre serve --demo`` builds a demo office that issues at any hour and says it is one."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from queue_server.config import ServerConfig
+from queue_server.domain.ids import TicketSource
+from queue_server.serve import _fresh_demo
+from queue_server.services.container import build_services
+from queue_server.services.issuing import IssueRequest
+from queue_server.services.unit import Actor
+
+#: Sunday 29 November 2026, 23:00 WITA: the Banjarmasin office file is closed.
+SUNDAY_23_WITA = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
+
+
+def test_the_demo_issues_on_sunday_night_and_is_marked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    config = ServerConfig(
+        database_url=f"sqlite:///{tmp_path}/demo.db",
+        nik_key="test",
+        secret_key="test-secret",
+        host="127.0.0.1",
+        port=18080,
+    )
+    with caplog.at_level(logging.WARNING, logger="antre.serve"):
+        _fresh_demo(config)
+    assert "Demo admin: admin / " in capsys.readouterr().out
+    assert "DEMO office kanim-banjarmasin: open around the clock" in caplog.text
+    services = build_services(config, clock=lambda: SUNDAY_23_WITA)
+    try:
+        (office,) = services.views.offices()
+        assert office["demo"] is True
+        request = IssueRequest(
+            office="kanim-banjarmasin", service="paspor-walkin", source=TicketSource.KIOSK
+        )
+        ticket = services.issuing.issue(request, actor=Actor(name="kiosk-1"))
+        assert ticket.label == "B-001"
+        kiosk_config = services.device_config.config("kanim-banjarmasin", "kiosk")
+        assert kiosk_config.public_base_url == "http://127.0.0.1:18080"
+    finally:
+        services.close()
