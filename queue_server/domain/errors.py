@@ -181,6 +181,15 @@ class AlreadyRated(DomainError):
     template = "Thank you: this service has already been rated."
 
 
+class LeaseLimit(DomainError):
+    code = "lease_limit"
+    template = (
+        "This kiosk already holds {limit} unused numbers of {service} today, the most allowed; "
+        "sync its offline tickets first."
+    )
+    http_status = 429
+
+
 class OfflineNotAvailable(DomainError):
     code = "offline_not_available"
     template = "{service} cannot be issued while the kiosk is offline."

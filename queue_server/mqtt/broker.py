@@ -20,9 +20,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from queue_server.protocol.messages import MAX_PAYLOAD_BYTES
 from queue_server.protocol.topics import PROTOCOL_VERSION, ROOT, check_id
 
 START_TIMEOUT_S = 10.0
+#: The largest MQTT packet the broker accepts: a 64 KiB payload plus room for the topic,
+#: the header and properties. A client sending more is disconnected before it is read.
+MAX_PACKET_BYTES = MAX_PAYLOAD_BYTES + 8 * 1024
 PID_FILE = "mosquitto.pid"
 ORPHAN_STOP_S = 5.0
 log = logging.getLogger(__name__)
@@ -86,6 +90,19 @@ def acl_rules(office: str, account: Account) -> list[str]:
         f"topic read {base}/event/called",
         f"topic read {base}/queue/+/state",
         f"topic read {base}/config/{account.kind.value}",
+    ]
+
+
+def hardening_options() -> list[str]:
+    """The ``mosquitto.conf`` lines every Antre broker needs, managed or external.
+
+    ``use_username_as_clientid``: the client id is the account name, so no account can
+    connect under another's client id and take its session (or kick it off).
+    ``max_packet_size``: packets over the contract's size are refused with a disconnect.
+    """
+    return [
+        "use_username_as_clientid true",
+        f"max_packet_size {MAX_PACKET_BYTES}",
     ]
 
 
@@ -153,6 +170,7 @@ def write_config(
                 "per_listener_settings false",
                 f"listener {port} {host}",
                 "allow_anonymous false",
+                *hardening_options(),
                 f"password_file {folder / 'passwd'}",
                 f"acl_file {folder / 'acl'}",
                 "persistence true",

@@ -36,6 +36,12 @@ class ErrorCode(StrEnum):
     TOO_LARGE = "payload_too_large"
     INVALID_FIELD = "invalid_field"
     UNKNOWN_ACTION = "unknown_action"
+    #: The device sent more requests than its rate allows; retry later (nothing was done).
+    RATE_LIMITED = "rate_limited"
+    #: The device has too many requests waiting on the server; retry later.
+    BUSY = "busy"
+    #: A request published with the retain flag is never acted on.
+    RETAINED_NOT_ALLOWED = "retained_not_allowed"
 
 
 #: A service id as it appears in topics (no leading or trailing dash), at most 40 long.

@@ -1,0 +1,53 @@
+"""Requests answered before they reach a worker: retained, over the rate, or over the backlog.
+
+These answers touch no database and store nothing, so the kiosk may send the same
+transaction again later and then gets the real (stored) answer.
+"""
+
+from __future__ import annotations
+
+import json
+from uuid import UUID
+
+from queue_server.i18n import both
+from queue_server.mqtt.kiosk_requests import Outgoing
+from queue_server.protocol.messages import MAX_PAYLOAD_BYTES, ErrorCode, error_response
+
+RATE_LIMITED = "This kiosk sent too many requests; try again in a moment."
+BUSY = "The server is still handling this kiosk's earlier requests; try again in a moment."
+RETAINED = "A request must not be sent as a retained message; it was not carried out."
+TEMPLATES = {
+    ErrorCode.RATE_LIMITED: RATE_LIMITED,
+    ErrorCode.BUSY: BUSY,
+    ErrorCode.RETAINED_NOT_ALLOWED: RETAINED,
+}
+
+
+def request_route(topic: str) -> tuple[str, str] | None:
+    """``(device, response topic)`` of a kiosk request topic, None for any other topic.
+
+    The server subscribes to ``antre/v1/{office}/kiosk/+/request/+``, and the broker's ACL
+    lets a kiosk publish only under its own id.
+    """
+    parts = topic.split("/")
+    if len(parts) != 7 or parts[3] != "kiosk" or parts[5] != "request":
+        return None
+    parts[5] = "response"
+    return parts[4], "/".join(parts)
+
+
+def refusal(response_topic: str, payload: bytes, code: ErrorCode) -> Outgoing:
+    """The error answer to a request refused with ``code``, echoing its transaction."""
+    messages = both(TEMPLATES[code])
+    return Outgoing(response_topic, error_response(transaction_of(payload), code, messages))
+
+
+def transaction_of(payload: bytes) -> UUID | None:
+    """The request's transaction id when it can be read; never raises."""
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        return None
+    try:
+        raw = json.loads(payload)
+        return UUID(str(raw["transaction"])) if isinstance(raw, dict) else None
+    except (ValueError, KeyError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
