@@ -1,7 +1,10 @@
 """Requests answered before they reach a worker: retained, over the rate, or over the backlog.
 
 These answers touch no database and store nothing, so the kiosk may send the same
-transaction again later and then gets the real (stored) answer.
+transaction again later and then gets the real (stored) answer. "Not now" answers
+(``rate_limited``, ``busy``) go out with QoS 0: a flood of them never queues ahead of
+other kiosks' answers in the server's window of unacknowledged messages, and one lost
+costs nothing (the kiosk sends its request again).
 """
 
 from __future__ import annotations
@@ -39,7 +42,9 @@ def request_route(topic: str) -> tuple[str, str] | None:
 def refusal(response_topic: str, payload: bytes, code: ErrorCode) -> Outgoing:
     """The error answer to a request refused with ``code``, echoing its transaction."""
     messages = both(TEMPLATES[code])
-    return Outgoing(response_topic, error_response(transaction_of(payload), code, messages))
+    qos = 1 if code is ErrorCode.RETAINED_NOT_ALLOWED else 0
+    answer = error_response(transaction_of(payload), code, messages)
+    return Outgoing(response_topic, answer, qos=qos)
 
 
 def transaction_of(payload: bytes) -> UUID | None:

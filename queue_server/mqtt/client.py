@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -43,6 +44,7 @@ RECONNECT_MIN_S, RECONNECT_MAX_S = 1, 30
 # Messages kept in memory while the broker is away; retained states are re-published on
 # reconnect anyway, so a long outage costs memory up to here and then drops new messages.
 MAX_QUEUED_MESSAGES = 10_000
+REFUSAL_LOG_S = 60.0  # at most one warning a minute per device whose requests are refused
 
 
 class MessageHandler(Protocol):
@@ -91,7 +93,7 @@ class ServerMqtt:
         limits = limits or DeviceLimits()
         self._queue: FairQueue[tuple[str, bytes]] = FairQueue(limits.backlog)
         self._limiter = limiter or RateLimiter(limits.rate)
-        self._refusing: set[str] = set()  # devices refused since their last admitted request
+        self._refusals: dict[str, tuple[float, int]] = {}  # device -> (last warning, since)
         self._client = mqtt.Client(
             callback_api_version=CallbackAPIVersion.VERSION2,
             client_id=client_id,
@@ -202,14 +204,24 @@ class ServerMqtt:
         elif not self._queue.put(device, (topic, payload)):
             refused = ErrorCode.BUSY
         else:
-            if device in self._refusing:
-                self._refusing.discard(device)
-                log.info("kiosk %s is within its limits again", device)
             return None
-        if device not in self._refusing:  # one line per episode, not per request
-            self._refusing.add(device)
-            log.warning("kiosk %s: its requests are refused (%s)", device, refused.value)
+        self._note_refusal(device, refused)
         return refused
+
+    def _note_refusal(self, device: str, refused: ErrorCode) -> None:
+        """A warning per device at most once a minute, with the count since the last one."""
+        now = time.monotonic()
+        warned_at, since = self._refusals.get(device, (now - REFUSAL_LOG_S, 0))
+        if now - warned_at < REFUSAL_LOG_S:
+            self._refusals[device] = (warned_at, since + 1)
+            return
+        self._refusals[device] = (now, 0)
+        log.warning(
+            "kiosk %s: a request refused (%s), %d others since the previous warning",
+            device,
+            refused.value,
+            since,
+        )
 
     def _work(self) -> None:
         while (taken := self._queue.take()) is not None:

@@ -119,9 +119,11 @@ class Sent:
 
     def __init__(self) -> None:
         self.messages: list[tuple[str, bytes, bool]] = []
+        self.qos: list[int] = []
 
     def __call__(self, topic: str, payload: bytes, *, qos: int, retain: bool) -> None:
         self.messages.append((topic, payload, retain))
+        self.qos.append(qos)
 
     def answers(self) -> list[tuple[str | None, str]]:
         return [
@@ -165,6 +167,7 @@ def test_requests_over_the_rate_or_the_backlog_are_answered_at_once() -> None:
     # Two wait for a worker; the third is over the backlog, the fourth over the rate.
     assert sent.answers() == [(transactions[2], "busy"), (transactions[3], "rate_limited")]
     assert {topic for topic, _, _ in sent.messages} == {topic.replace("request", "response")}
+    assert sent.qos == [0, 0]  # "not now" answers never queue ahead of real ones
     error = json.loads(sent.messages[0][1])["error"]
     assert set(error["messages"]) == {"id", "en"} and error["message"] == error["messages"]["id"]
     clock.now += 1.0
@@ -183,6 +186,7 @@ def test_a_retained_request_is_refused_and_cleared_never_queued() -> None:
     assert clear == (topic, b"", True)
     assert json.loads(answer[1])["error"]["code"] == "retained_not_allowed"
     assert sent.answers() == [(transaction, "retained_not_allowed")]
+    assert sent.qos == [1, 1]
     assert server._queue.waiting("kiosk-1") == 0
     deliver(server, f"{PREFIX}/device/kiosk-1/status", b'{"state":"online"}', retain=True)
     assert server._queue.waiting("kiosk-1") == 1  # retained device reports are normal
