@@ -9,7 +9,8 @@ client can, while kiosk B sends a ``lookup`` every 100 ms (--lookups of them) an
 each answer. Run twice: with the default per-device limits (10 requests/s, burst 30,
 backlog 100: most of the flood is answered ``rate_limited`` at once), and with the
 limits lifted, so that the whole flood is queued and only the fair queue keeps B's
-lookups from waiting behind it.
+lookups from waiting behind it. For comparison, the same lifted run with the server's
+messages in one first-in first-out line (the queue before the fair one) with one worker.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from common import OPEN_MOMENT, bench_office, database_url, prepare, summary_ms
 from queue_server.config import ServerConfig
 from queue_server.mqtt.broker import Account, DeviceKind, MosquittoProcess, free_port
 from queue_server.mqtt.client import BrokerAddress, DeviceLimits, ServerMqtt
-from queue_server.mqtt.fairness import RateLimit
+from queue_server.mqtt.fairness import FairQueue, RateLimit
 from queue_server.mqtt.kiosk_requests import KioskRequests
 from queue_server.persistence.db import open_database
 from queue_server.services.container import build_services
@@ -44,6 +45,16 @@ FLOODER = Account("kiosk-a", "kiosk-secret-a", DeviceKind.KIOSK)
 OTHER = Account("kiosk-b", "kiosk-secret-b", DeviceKind.KIOSK)
 LIFTED = DeviceLimits(rate=RateLimit(per_s=1e6, burst=1_000_000), backlog=1_000_000)
 LOOKUP_EVERY_S = 0.1
+
+
+class OneLine(FairQueue[Any]):
+    """Every device in one first-in first-out line: the queue before the fair one."""
+
+    def put(self, device: str, item: Any) -> bool:
+        return super().put("everyone", item)
+
+    def done(self, device: str) -> None:
+        super().done("everyone")
 
 
 class Kiosk:
@@ -118,7 +129,9 @@ def simulate(port: int, office: str, flood: int, lookups: int, results: Queue) -
         other.close()
 
 
-def run(kind: str, flood: int, lookups: int, workers: int, limits: DeviceLimits) -> dict[str, Any]:
+def run(
+    kind: str, flood: int, lookups: int, workers: int, limits: DeviceLimits, *, fifo: bool = False
+) -> dict[str, Any]:
     with database_url(kind) as url, tempfile.TemporaryDirectory(prefix="antre-flood-") as folder:
         os.chmod(folder, 0o755)
         database = open_database(url)
@@ -138,6 +151,8 @@ def run(kind: str, flood: int, lookups: int, workers: int, limits: DeviceLimits)
                 workers=workers,
                 limits=limits,
             )
+            if fifo:
+                server._queue = OneLine(limits.backlog)
             server.start()
             server.connected.wait(10)
             context = multiprocessing.get_context("spawn")
@@ -155,6 +170,7 @@ def run(kind: str, flood: int, lookups: int, workers: int, limits: DeviceLimits)
     return {
         "db": kind,
         "server_workers": workers,
+        "queue": "one FIFO line" if fifo else "fair (per device, round-robin)",
         "limits": f"{limits.rate.per_s:g}/s burst {limits.rate.burst}, backlog {limits.backlog}",
         "flood": flood,
         "flood_answers": codes,
@@ -170,8 +186,12 @@ def main() -> None:
     parser.add_argument("--lookups", type=int, default=20)
     parser.add_argument("--workers", type=int, default=1, help="server MQTT worker threads")
     args = parser.parse_args()
-    for limits in [DeviceLimits(), LIFTED]:
-        result = run(args.db, args.flood, args.lookups, args.workers, limits)
+    runs = [
+        run(args.db, args.flood, args.lookups, args.workers, DeviceLimits()),
+        run(args.db, args.flood, args.lookups, args.workers, LIFTED),
+        run(args.db, args.flood, args.lookups, 1, LIFTED, fifo=True),
+    ]
+    for result in runs:
         for key, value in result.items():
             print(f"{key}: {value}")
         print()
