@@ -187,7 +187,6 @@ class LeaseLimit(DomainError):
         "This kiosk already holds {limit} unused numbers of {service} today, the most allowed; "
         "sync its offline tickets first."
     )
-    http_status = 429
 
 
 class OfflineNotAvailable(DomainError):
