@@ -74,6 +74,8 @@ bench: system-deps venv
 	$(BIN)/python bench/call_to_display.py --db postgres
 	$(BIN)/python bench/mqtt_issue.py --db sqlite
 	$(BIN)/python bench/mqtt_issue.py --db postgres
+	$(BIN)/python bench/flood_fairness.py --db sqlite --lookups 50
+	$(BIN)/python bench/flood_fairness.py --db postgres --workers 4 --lookups 50
 	$(BIN)/python bench/resilience.py
 
 clean:

@@ -8,7 +8,7 @@ and 20 kiosk clients (each with its own account) sending `issue_ticket` requests
 mode spreads --rate requests per second over the kiosks and reports round-trip latency;
 then a closed-loop run (each kiosk sends its next request when the answer arrives)
 reports the sustained rate. Both runs are bounded by --seconds. --workers sets the
-server client's worker threads (a kiosk's requests always go to the same worker).
+server client's worker threads (a kiosk's requests are handled in order, one at a time).
 """
 
 from __future__ import annotations

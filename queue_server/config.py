@@ -56,6 +56,21 @@ class ServerConfig(BaseModel):
         le=32,
         description="threads handling device messages (0: 1 on SQLite, 4 on PostgreSQL)",
     )
+    mqtt_rate_per_s: float = Field(
+        default=10.0, gt=0, le=10_000, description="kiosk requests a second per device, on average"
+    )
+    mqtt_rate_burst: int = Field(
+        default=30, ge=1, le=100_000, description="kiosk requests a device may send at once"
+    )
+    mqtt_backlog_per_device: int = Field(
+        default=100, ge=1, le=100_000, description="messages of one device waiting on the server"
+    )
+    lease_max_per_kiosk: int = Field(
+        default=100,
+        ge=1,
+        le=100_000,
+        description="numbers one kiosk may hold leased and unused per service and office day",
+    )
     mqtt_account_check_s: float = Field(
         default=5.0, gt=0, le=3600, description="how often new devices are given to the broker"
     )

@@ -5,7 +5,9 @@ back-off (1 s doubling to 30 s), also when the first connection fails. The last 
 the kiosk offline (retained) when its socket drops; on every connect it publishes a retained
 ``online`` status and subscribes to its responses. :meth:`KioskLink.request` sends a request
 and resends the same transaction until answered or until its deadline: the server answers
-a transaction the same way every time, so resending never issues twice.
+a transaction the same way every time, so resending never issues twice. An answer that
+says "not now" (``rate_limited``, ``busy``: the server did nothing) is not taken as the
+answer: the request is resent until the real one comes or the deadline passes.
 """
 
 from __future__ import annotations
@@ -29,11 +31,14 @@ from kiosk.link.answer import Answer, parse_answer
 from kiosk.link.config import LinkConfig
 from kiosk.link.errors import LinkUnavailable
 from queue_server.protocol import topics
+from queue_server.protocol.messages import ErrorCode
 from queue_server.protocol.states import KioskConfigMessage
 from queue_server.protocol.topics import KioskAction
 
 log = logging.getLogger(__name__)
 CLOSE_WAIT_S = 2.0
+#: Answers that mean the server did nothing yet: the same transaction is sent again.
+TRY_AGAIN = frozenset({ErrorCode.RATE_LIMITED.value, ErrorCode.BUSY.value})
 Clock = Callable[[], datetime]
 
 
@@ -226,6 +231,9 @@ class KioskLink:
         self._deliver(answer)
 
     def _deliver(self, answer: Answer) -> None:
+        if not answer.ok and answer.code in TRY_AGAIN:
+            log.info("the server asks to try again later (%s)", answer.code)
+            return
         with self._lock:
             waiter = self._waiters.get(answer.transaction)
         if waiter is None:  # a late copy of an answer already taken, or of an abandoned request

@@ -189,6 +189,14 @@ class AlreadyRated(DomainError):
     template = "Thank you: this service has already been rated."
 
 
+class LeaseLimit(DomainError):
+    code = "lease_limit"
+    template = (
+        "This kiosk already holds {limit} unused numbers of {service} today, the most allowed; "
+        "sync its offline tickets first."
+    )
+
+
 class OfflineNotAvailable(DomainError):
     code = "offline_not_available"
     template = "{service} cannot be issued while the kiosk is offline."

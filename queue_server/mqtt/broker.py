@@ -21,8 +21,12 @@ from enum import StrEnum
 from pathlib import Path
 
 from queue_server.protocol import topics
+from queue_server.protocol.messages import MAX_PAYLOAD_BYTES
 
 START_TIMEOUT_S = 10.0
+#: The largest MQTT packet the broker accepts: a 64 KiB payload plus room for the topic,
+#: the header and properties. A client sending more is disconnected before it is read.
+MAX_PACKET_BYTES = MAX_PAYLOAD_BYTES + 8 * 1024
 PID_FILE = "mosquitto.pid"
 ORPHAN_STOP_S = 5.0
 log = logging.getLogger(__name__)
@@ -85,6 +89,19 @@ def acl_rules(office: str, account: Account) -> list[str]:
         f"topic read {topics.event_called(office)}",
         f"topic read {topics.queue_states(office)}",
         f"topic read {topics.config(office, account.kind.value)}",
+    ]
+
+
+def hardening_options() -> list[str]:
+    """The ``mosquitto.conf`` lines every Antre broker needs, managed or external.
+
+    ``use_username_as_clientid``: the client id is the account name, so no account can
+    connect under another's client id and take its session (or kick it off).
+    ``max_packet_size``: packets over the contract's size are refused with a disconnect.
+    """
+    return [
+        "use_username_as_clientid true",
+        f"max_packet_size {MAX_PACKET_BYTES}",
     ]
 
 
@@ -152,6 +169,7 @@ def write_config(
                 "per_listener_settings false",
                 f"listener {port} {host}",
                 "allow_anonymous false",
+                *hardening_options(),
                 f"password_file {folder / 'passwd'}",
                 f"acl_file {folder / 'acl'}",
                 "persistence true",

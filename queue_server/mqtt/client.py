@@ -1,32 +1,42 @@
 """The server's MQTT connection (paho-mqtt 2, MQTT v5, callback API version 2).
 
 Paho's network thread only queues incoming messages; worker threads (one by default,
-several on PostgreSQL) handle them through the use cases and publish the replies, each
-device's messages in order on one worker, so a slow database never stalls the
-network loop, and web requests never wait on the broker. The session is persistent
-(``clean_start=False`` with an expiry), so requests sent while the server was away are
-delivered when it returns. paho reconnects with back-off (1 s doubling to 30 s), also when
-the first connection fails; publishing only queues, so no caller waits on the broker.
+several on PostgreSQL) handle them through the use cases and publish the replies. The
+queue is fair (:class:`~queue_server.mqtt.fairness.FairQueue`): one queue per device,
+served round-robin, each device's messages in order on one worker at a time, so a
+flooding kiosk cannot hold back the others. A kiosk request over its device's rate, over
+its backlog, or published retained is answered at once on the network thread, without
+reaching a worker or the database; a retained request is also cleared from the broker.
+The server subscribes with retain-as-published (to see that flag) and no-local (it never
+gets its own messages back). A slow database never stalls the network loop, and web
+requests never wait on the broker. The session is persistent (``clean_start=False`` with
+an expiry), so requests sent while the server was away are delivered when it returns.
+paho reconnects with back-off (1 s doubling to 30 s), also when the first connection
+fails; publishing only queues, so no caller waits on the broker.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import socket
 import threading
-import zlib
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
+from queue_server.mqtt.admission import refusal, request_route
+from queue_server.mqtt.broker import MAX_PACKET_BYTES
+from queue_server.mqtt.fairness import FairQueue, RateLimit, RateLimiter
 from queue_server.mqtt.kiosk_requests import Outgoing
 from queue_server.protocol import topics
+from queue_server.protocol.messages import ErrorCode
 
 log = logging.getLogger(__name__)
 SESSION_EXPIRY_S = 24 * 3600
@@ -35,6 +45,7 @@ RECONNECT_MIN_S, RECONNECT_MAX_S = 1, 30
 # Messages kept in memory while the broker is away; retained states are re-published on
 # reconnect anyway, so a long outage costs memory up to here and then drops new messages.
 MAX_QUEUED_MESSAGES = 10_000
+REFUSAL_LOG_S = 60.0  # at most one warning a minute per device whose requests are refused
 
 
 class MessageHandler(Protocol):
@@ -57,6 +68,14 @@ class BrokerAddress:
     ca_file: str | None = None
 
 
+@dataclass(frozen=True)
+class DeviceLimits:
+    """What one device may ask of the server: a request rate and a backlog of messages."""
+
+    rate: RateLimit = field(default_factory=RateLimit)
+    backlog: int = 100
+
+
 class ServerMqtt:
     def __init__(
         self,
@@ -67,14 +86,15 @@ class ServerMqtt:
         client_id: str = "antre-server",
         on_connected: Callable[[], None] | None = None,
         workers: int = 1,
+        limits: DeviceLimits | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self._broker, self._office, self._handler = broker, office, handler
         self._on_connected = on_connected
-        # One inbox per worker; a device's messages always go to the same worker, so
-        # they are handled in the order they arrived (e.g. online, then offline).
-        self._inboxes: list[queue.Queue[tuple[str, bytes] | None]] = [
-            queue.Queue() for _ in range(max(1, workers))
-        ]
+        limits = limits or DeviceLimits()
+        self._queue: FairQueue[tuple[str, bytes]] = FairQueue(limits.backlog)
+        self._limiter = limiter or RateLimiter(limits.rate)
+        self._refusals: dict[str, tuple[float, int]] = {}  # device -> (last warning, since)
         self._client = mqtt.Client(
             callback_api_version=CallbackAPIVersion.VERSION2,
             client_id=client_id,
@@ -91,10 +111,8 @@ class ServerMqtt:
         self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message
         self._workers = [
-            threading.Thread(
-                target=self._work, args=(inbox,), name=f"mqtt-worker-{index}", daemon=True
-            )
-            for index, inbox in enumerate(self._inboxes)
+            threading.Thread(target=self._work, name=f"mqtt-worker-{index}", daemon=True)
+            for index in range(max(1, workers))
         ]
         self.connected = threading.Event()
         self._queue_full = False
@@ -121,6 +139,9 @@ class ServerMqtt:
         self._send(topic, payload, qos=1, retain=retain)
 
     def _send(self, topic: str, payload: bytes, *, qos: int, retain: bool) -> None:
+        if len(topic) + len(payload) > MAX_PACKET_BYTES - 64:  # the broker would disconnect us
+            log.error("not sent: %s is %d bytes, over the broker's limit", topic, len(payload))
+            return
         info = self._client.publish(topic, payload, qos=qos, retain=retain)
         full = info.rc == mqtt.MQTT_ERR_QUEUE_SIZE
         if full and not self._queue_full:
@@ -128,8 +149,7 @@ class ServerMqtt:
         self._queue_full = full
 
     def stop(self) -> None:
-        for inbox in self._inboxes:
-            inbox.put(None)
+        self._queue.close()
         for worker in self._workers:
             worker.join(timeout=10)
         self.connected.clear()  # a disconnect we asked for is not worth a warning
@@ -142,8 +162,12 @@ class ServerMqtt:
         if reason.is_failure:
             log.warning("broker refused the connection: %s", reason)
             return
-        for topic in self._handler.subscriptions(self._office):
-            client.subscribe(topic, qos=1)
+        # Retain-as-published shows which requests were sent retained; no-local keeps the
+        # server's own messages (e.g. clearing a retained request) from coming back.
+        options = SubscribeOptions(qos=1, noLocal=True, retainAsPublished=True)
+        filters = [(topic, options) for topic in self._handler.subscriptions(self._office)]
+        if filters:
+            client.subscribe(filters)
         self.connected.set()
         if self._on_connected is not None:
             self._on_connected()  # e.g. re-publish every retained state after a broker restart
@@ -157,22 +181,60 @@ class ServerMqtt:
         self.connected.clear()
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
-        topic = message.topic
-        inbox = self._inboxes[zlib.crc32(topics.sender(topic).encode()) % len(self._inboxes)]
-        inbox.put((topic, bytes(message.payload)))
+        topic, payload = message.topic, bytes(message.payload)
+        route = request_route(topic)
+        if route is None:  # a device report: no answer, kept in order with its requests
+            if not self._queue.put(topics.sender(topic), (topic, payload)):
+                log.debug("dropped a report on %s: its device's backlog is full", topic)
+            return
+        device, response_topic = route
+        if message.retain and not payload:  # a retained request being cleared: nothing to do
+            return
+        refused = self._admit(device, topic, payload, retain=bool(message.retain))
+        if refused is not None:
+            reply = refusal(response_topic, payload, refused)
+            self._send(reply.topic, reply.payload, qos=reply.qos, retain=reply.retain)
 
-    def _work(self, inbox: queue.Queue[tuple[str, bytes] | None]) -> None:
-        while True:
-            item = inbox.get()
-            if item is None:
-                return
+    def _admit(self, device: str, topic: str, payload: bytes, *, retain: bool) -> ErrorCode | None:
+        """Queue a kiosk request for the workers, or say why it is answered at once."""
+        if retain:
+            self._send(topic, b"", qos=1, retain=True)  # clear it from the broker's store
+            refused = ErrorCode.RETAINED_NOT_ALLOWED
+        elif not self._limiter.allow(device):
+            refused = ErrorCode.RATE_LIMITED
+        elif not self._queue.put(device, (topic, payload)):
+            refused = ErrorCode.BUSY
+        else:
+            return None
+        self._note_refusal(device, refused)
+        return refused
+
+    def _note_refusal(self, device: str, refused: ErrorCode) -> None:
+        """A warning per device at most once a minute, with the count since the last one."""
+        now = time.monotonic()
+        warned_at, since = self._refusals.get(device, (now - REFUSAL_LOG_S, 0))
+        if now - warned_at < REFUSAL_LOG_S:
+            self._refusals[device] = (warned_at, since + 1)
+            return
+        self._refusals[device] = (now, 0)
+        log.warning(
+            "kiosk %s: a request refused (%s), %d others since the previous warning",
+            device,
+            refused.value,
+            since,
+        )
+
+    def _work(self) -> None:
+        while (taken := self._queue.take()) is not None:
+            device, (topic, payload) = taken
             try:
-                reply = self._handler.handle(*item)
+                reply = self._handler.handle(topic, payload)
+                if reply is not None:
+                    self._send(reply.topic, reply.payload, qos=reply.qos, retain=reply.retain)
             except Exception:  # a handler bug must not kill the worker; the kiosk retries
                 log.exception("kiosk request failed")
-                continue
-            if reply is not None:
-                self._send(reply.topic, reply.payload, qos=reply.qos, retain=reply.retain)
+            finally:
+                self._queue.done(device)
 
 
 def _without_nagle(_client: mqtt.Client, _userdata: Any, sock: Any) -> None:

@@ -2,7 +2,9 @@
 
 With ``--mqtt-url`` Antre starts no broker, so the operator's Mosquitto must know the
 devices. This writes the same files the managed broker uses: ``acl`` (one block per
-account) and ``passwd`` (the devices' PBKDF2 hashes; never a clear password).
+account) and ``passwd`` (the devices' PBKDF2 hashes; never a clear password), and
+``antre.conf``, the broker options Antre relies on (client ids bound to accounts, the
+packet size limit) with the paths of those two files, to include in ``mosquitto.conf``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from queue_server.mqtt.broker import Account, write_acl, write_passwords
+from queue_server.mqtt.broker import Account, hardening_options, write_acl, write_passwords
 
 SERVER_USER = "antre-server"  # the same name as the managed broker's server account
 
@@ -62,13 +64,30 @@ def write_broker_files(args: argparse.Namespace) -> int:
     passwd.touch(mode=0o600)
     write_passwords(passwd, [*([server] if password else []), *devices])
     passwd.chmod(0o600)
+    write_broker_options(args.out)
     _print_next_steps(args.out, args.server_user, len(devices), with_server=bool(password))
     return 0
 
 
+def write_broker_options(out: Path) -> Path:
+    """``antre.conf``: the lines to add to the operator's ``mosquitto.conf``."""
+    path = out / "antre.conf"
+    folder = out.resolve()
+    lines = [
+        "# Antre: include these lines in mosquitto.conf (per_listener_settings false).",
+        "allow_anonymous false",
+        *hardening_options(),
+        f"password_file {folder / 'passwd'}",
+        f"acl_file {folder / 'acl'}",
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def _print_next_steps(out: Path, server_user: str, devices: int, *, with_server: bool) -> None:
-    print(f"wrote {out / 'acl'} and {out / 'passwd'} ({devices} devices)")
+    print(f"wrote {out / 'acl'}, {out / 'passwd'} and {out / 'antre.conf'} ({devices} devices)")
     if not with_server:
         print(f"add the server account: mosquitto_passwd {out / 'passwd'} {server_user}")
-    print("in mosquitto.conf: allow_anonymous false, password_file and acl_file pointing there;")
+    print(f"add the lines of {out / 'antre.conf'} to mosquitto.conf (the broker must run them:")
+    print("client ids bound to accounts, the packet size limit, these password and ACL files);")
     print("run this again after `antre device add`, then reload the broker (SIGHUP).")

@@ -27,9 +27,10 @@ from queue_server.mqtt.broker import (
     connect_host,
     hash_password,
 )
-from queue_server.mqtt.client import BrokerAddress, ServerMqtt
+from queue_server.mqtt.client import BrokerAddress, DeviceLimits, ServerMqtt
 from queue_server.mqtt.dispatch import ServerMessages
 from queue_server.mqtt.external import parse_mqtt_url, redacted
+from queue_server.mqtt.fairness import RateLimit
 from queue_server.mqtt.kiosk_requests import kiosk_requests_for
 from queue_server.mqtt.publisher import StatePublisher
 from queue_server.mqtt.supervisor import BrokerSupervisor
@@ -88,6 +89,7 @@ def start_mqtt(services: Services, config: ServerConfig, office: str) -> MqttRun
         client_id=f"{SERVER_USER}-{office}",
         on_connected=lambda: publisher.refresh(office),
         workers=config.mqtt_workers or (1 if config.database_url.startswith("sqlite") else 4),
+        limits=device_limits(config),
     )
     publisher = StatePublisher(
         views=services.views, publish=client.publish, configs=services.device_config
@@ -96,6 +98,14 @@ def start_mqtt(services: Services, config: ServerConfig, office: str) -> MqttRun
     publisher.start()
     client.start()
     return MqttRuntime(broker=broker, client=client, publisher=publisher)
+
+
+def device_limits(config: ServerConfig) -> DeviceLimits:
+    """Each device's request rate and backlog, from the configuration."""
+    return DeviceLimits(
+        rate=RateLimit(per_s=config.mqtt_rate_per_s, burst=config.mqtt_rate_burst),
+        backlog=config.mqtt_backlog_per_device,
+    )
 
 
 def device_accounts(services: Services, office: str) -> list[Account]:

@@ -44,6 +44,12 @@ class ErrorCode(StrEnum):
     TRANSACTION_TAKEN = "transaction_taken"
     #: The transaction id was already used with different data.
     TRANSACTION_REUSED = "transaction_reused"
+    #: The device sent more requests than its rate allows; retry later (nothing was done).
+    RATE_LIMITED = "rate_limited"
+    #: The device has too many requests waiting on the server; retry later.
+    BUSY = "busy"
+    #: A request published with the retain flag is never acted on.
+    RETAINED_NOT_ALLOWED = "retained_not_allowed"
 
 
 #: A service id as it appears in topics (no leading or trailing dash), at most 40 long.

@@ -67,7 +67,7 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
         events=events,
         issuing=issuing,
         bookings=BookingService(issuing=issuing, **common),
-        offline=OfflineIssuing(**common),
+        offline=OfflineIssuing(lease_cap=config.lease_max_per_kiosk, **common),
         ratings=RatingService(**common),
         officer=OfficerService(**common),
         accounts=AccountService(**common),

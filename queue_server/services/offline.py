@@ -7,21 +7,30 @@ belongs to one kiosk, so a number seen twice is the same ticket synced twice: ac
 once, answered the same way every time.
 
 Quota places are taken when the block is leased, so offline tickets never exceed a
-quota; places of numbers a kiosk never uses stay counted (a block is small). Services
-that need a booking cannot be leased: bookings are checked on the server.
+quota; places of numbers a kiosk never uses stay counted (a block is small). One kiosk
+holds at most ``lease_cap`` leased numbers per service and office day that it has not
+synced yet: a larger request is cut to what is left, and refused (``lease_limit``) when
+nothing is. Services that need a booking cannot be leased: bookings are checked on the
+server.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from queue_server.domain.errors import DomainError, LeaseInvalid, OfflineNotAvailable
+from queue_server.domain.errors import (
+    DomainError,
+    LeaseInvalid,
+    LeaseLimit,
+    OfflineNotAvailable,
+)
 from queue_server.domain.ids import ServiceId, ServiceKind, TicketSource, TicketStatus
 from queue_server.domain.numbering import format_number
 from queue_server.persistence.models import KioskRequestRow, NumberLeaseRow, TicketRow, VisitRow
@@ -67,14 +76,25 @@ class SyncOutcome:
     error: DomainError | None = None
 
 
+#: Leased, not yet synced numbers one kiosk may hold per service and office day.
+DEFAULT_LEASE_CAP = 100
+
+
 class OfflineIssuing(UseCases):
     """Leases number blocks and accepts the tickets issued from them."""
+
+    def __init__(self, *, lease_cap: int = DEFAULT_LEASE_CAP, **collaborators: Any) -> None:
+        super().__init__(**collaborators)
+        self.lease_cap = lease_cap
 
     def lease(
         self, office: str, device: str, service_code: str, count: int, *, retry_key: RetryKey
     ) -> dict[str, object]:
-        """Reserve up to ``count`` numbers of a service for ``device`` today (fewer when
-        the quota has fewer places left; ``quota_full`` when it has none)."""
+        """Reserve up to ``count`` numbers of a service for ``device`` today.
+
+        Fewer when the kiosk's lease cap or the quota has fewer left: ``lease_limit`` or
+        ``quota_full`` when there are none.
+        """
         with self.read() as session:
             earlier = earlier_answer(session, retry_key)
         if earlier is not None:
@@ -86,6 +106,10 @@ class OfflineIssuing(UseCases):
                 raise OfflineNotAvailable(service=service_names(service))
             active = snapshot.calendar.session_at(work.now, ServiceId(service.id))
             office_day = snapshot.office.office_day(work.now)
+            held = _unsynced_numbers(work.session, office, device, service.id, office_day)
+            count = min(count, self.lease_cap - held)
+            if count < 1:
+                raise LeaseLimit(service=service_names(service), limit=self.lease_cap)
             # A small quota gives a smaller block rather than none.
             left = places_left(work, snapshot, service, active, office_day)
             count = count if left is None else min(count, left)
@@ -200,6 +224,41 @@ def _withdraw_unanswered(work: Unit, device: str, transaction: str) -> None:
     record_change(
         work, ticket, action="withdraw_unanswered", previous=TicketStatus.WAITING, user_id=None
     )
+
+
+def _unsynced_numbers(
+    session: Session, office: str, device: str, service: str, office_day: date
+) -> int:
+    """Numbers leased to ``device`` for ``service`` today that no synced ticket used."""
+    leases = session.scalars(
+        select(NumberLeaseRow).where(
+            NumberLeaseRow.office_id == office,
+            NumberLeaseRow.device == device,
+            NumberLeaseRow.service_code == service,
+            NumberLeaseRow.office_day == office_day,
+        )
+    ).all()
+    if not leases:
+        return 0
+    leased = sum(lease.last_number - lease.first_number + 1 for lease in leases)
+    used = session.scalar(
+        select(func.count())
+        .select_from(VisitRow)
+        .where(
+            VisitRow.office_id == office,
+            VisitRow.office_day == office_day,
+            or_(
+                *(
+                    and_(
+                        VisitRow.series == lease.series,
+                        VisitRow.number.between(lease.first_number, lease.last_number),
+                    )
+                    for lease in leases
+                )
+            ),
+        )
+    )
+    return leased - int(used or 0)
 
 
 def _visit_with_number(session: Session, lease: NumberLeaseRow, number: int) -> VisitRow | None:

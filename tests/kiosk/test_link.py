@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,6 +13,7 @@ from queue_server.mqtt.broker import free_port
 from queue_server.mqtt.runtime import broker_folder
 from queue_server.persistence.models import KioskRequestRow, TicketRow
 from queue_server.protocol.answers import TicketAnswer
+from queue_server.protocol.messages import ErrorCode
 from queue_server.protocol.topics import KioskAction
 from tests.kiosk.conftest import DEVICE, KioskStack, stop_broker
 from tests.mqtt.live import OFFICE, WAIT_S, LiveServer, live_server, wait_until
@@ -46,6 +48,26 @@ def test_a_resend_after_a_lost_answer_returns_the_same_ticket(
     answer = kiosk.link.request(KioskAction.ISSUE_TICKET, {"service": "walkin"}, 5.0)
     assert lost and lost[0] == answer and answer.ok
     assert live.count(TicketRow) == live.count(KioskRequestRow) == 1
+
+
+def test_a_not_now_answer_is_not_the_answer_the_request_is_sent_again(
+    live: LiveServer, kiosk: KioskStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert live.runtime is not None
+    server = live.runtime.client
+    admit = server._admit
+    refused: list[str] = []
+
+    def over_the_rate_once(device: str, topic: str, payload: bytes, *, retain: bool) -> Any:
+        if topic.endswith("/issue_ticket") and not refused:
+            refused.append(topic)
+            return ErrorCode.RATE_LIMITED  # answered at once, nothing done
+        return admit(device, topic, payload, retain=retain)
+
+    monkeypatch.setattr(server, "_admit", over_the_rate_once)
+    answer = kiosk.link.request(KioskAction.ISSUE_TICKET, {"service": "walkin"}, 10.0)
+    assert refused and answer.ok and answer.data["label"] == "B-001"
+    assert live.count(TicketRow) == 1
 
 
 def test_a_request_never_outlives_its_timeout(live: LiveServer, kiosk: KioskStack) -> None:

@@ -187,10 +187,16 @@ class Kiosk:
                 answer = self.answers.get(timeout=left_s)
             except queue.Empty:
                 return None
-            if answer.get("transaction") == transaction:
+            if answer.get("transaction") == transaction and not _try_again(answer):
                 return answer
         return None
 
     def close(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
+
+
+def _try_again(answer: dict[str, Any]) -> bool:
+    """A "not now" answer (the server did nothing); the real kiosk sends again too."""
+    error = answer.get("error")
+    return isinstance(error, dict) and error.get("code") in {"rate_limited", "busy"}

@@ -15,13 +15,14 @@ from pydantic import ValidationError
 
 from queue_server.config import ServerConfig
 from queue_server.mqtt import commands
-from queue_server.mqtt.broker import MosquittoProcess, free_port, write_config
+from queue_server.mqtt.broker import MosquittoProcess, free_port
 from queue_server.mqtt.client import BrokerAddress
 from queue_server.mqtt.external import BrokerUrlError, parse_mqtt_url, redacted
 from queue_server.mqtt.runtime import start_mqtt
 from queue_server.mqtt.tls import self_signed_listener
 from tests.mqtt.live import OFFICE, PREFIX, WAIT_S, Kiosk, LiveServer, port_open, wait_until
 from tests.mqtt.test_broker import SERVER
+from tests.mqtt.test_broker_security import Probe, count_disconnects
 from tests.mqtt.test_devices import connect_reason
 
 SERVER_PASSWORD = "server-pw-1"
@@ -71,8 +72,13 @@ def operator_broker(live: LiveServer, monkeypatch: pytest.MonkeyPatch) -> Iterat
     with tempfile.TemporaryDirectory(prefix="antre-ext-") as folder:
         assert acl_command(live, Path(folder), "--server-password-stdin") == 0
         port = free_port()
-        run_as = "root" if os.geteuid() == 0 else None
-        config = write_config(Path(folder), port=port, run_as=run_as)
+        # The operator's own mosquitto.conf: a listener, plus what antre.conf says.
+        config = Path(folder) / "mosquitto.conf"
+        config.write_text(
+            f"listener {port} 127.0.0.1\n"
+            + ("user root\n" if os.geteuid() == 0 else "")
+            + (Path(folder) / "antre.conf").read_text()
+        )
         broker = subprocess.Popen(
             ["mosquitto", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -100,6 +106,10 @@ def test_acl_command_writes_the_files(
     assert live.passwords["kiosk-1"] not in "".join(passwd)
     assert (tmp_path / "out" / "passwd").stat().st_mode & 0o077 == 0
     assert "mosquitto_passwd" in capsys.readouterr().out  # how to add the server account
+    options = (tmp_path / "out" / "antre.conf").read_text().splitlines()
+    assert "use_username_as_clientid true" in options
+    assert "max_packet_size 73728" in options
+    assert f"acl_file {(tmp_path / 'out' / 'acl').resolve()}" in options
     assert acl_command(live, tmp_path / "out", "--office", "nowhere") == 2
 
 
@@ -109,9 +119,19 @@ def test_the_server_uses_an_external_broker(live: LiveServer, operator_broker: i
     live.runtime = start_mqtt(live.services, config, OFFICE)
     assert live.runtime.broker is None  # nothing started
     assert live.runtime.client.connected.wait(WAIT_S)
+    server_drops = count_disconnects(live.runtime.client._client)
     kiosk = Kiosk(operator_broker, "kiosk-1", live.passwords["kiosk-1"])
     try:
         assert kiosk.request("issue_ticket", {"service": "walkin"})["data"]["label"] == "B-001"
+        # The broker runs antre.conf: a device using the server's client id takes nothing.
+        stolen_id = f"antre-server-{OFFICE}"
+        thief = Probe(operator_broker, stolen_id, "kiosk-2", live.passwords["kiosk-2"])
+        try:
+            assert not thief.connected.get(timeout=WAIT_S).is_failure
+            assert kiosk.request("issue_ticket", {"service": "walkin"})["data"]["label"] == "B-002"
+            assert server_drops == []
+        finally:
+            thief.close()
     finally:
         kiosk.close()
     assert connect_reason(operator_broker, "kiosk-2", live.passwords["kiosk-2"]).is_failure is False

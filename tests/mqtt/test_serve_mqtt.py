@@ -1,5 +1,6 @@
-"""`antre serve` runs its own broker: a kiosk simulated with mosquitto_pub/mosquitto_sub,
-using only the credentials from `antre device add` and docs/protocol.md, gets a ticket."""
+"""`antre serve` runs its own broker: a kiosk simulated with mosquitto_rr (one connection per
+account: the broker binds client ids to accounts), using only the credentials from
+`antre device add` and docs/protocol.md, gets a ticket."""
 
 from __future__ import annotations
 
@@ -56,49 +57,22 @@ def test_kiosk_issues_a_ticket_with_the_mosquitto_clients(tmp_path: Path) -> Non
     try:
         wait_for_http(http_port)
         transaction = str(uuid.uuid4())
-        credentials = [
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(mqtt_port),
-            "-u",
-            "kiosk-9",
-            "-P",
-            password,
-            "-V",
-            "mqttv5",
-        ]
-        listener = subprocess.Popen(
-            [
-                "mosquitto_sub",
-                *credentials,
-                "-t",
-                "antre/v1/kanim-test/kiosk/kiosk-9/response/+",
-                "-C",
-                "1",
-                "-W",
-                "20",
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        time.sleep(0.5)  # let the subscription reach the broker before the request
         request = json.dumps({"transaction": transaction, "data": {"service": "walkin"}})
-        subprocess.run(
+        asked = subprocess.run(
             [
-                "mosquitto_pub",
-                *credentials,
-                "-q",
-                "1",
-                "-t",
-                "antre/v1/kanim-test/kiosk/kiosk-9/request/issue_ticket",
-                "-m",
-                request,
+                "mosquitto_rr",
+                *["-h", "127.0.0.1", "-p", str(mqtt_port), "-u", "kiosk-9", "-P", password],
+                *["-q", "1", "-W", "20"],
+                *["-t", "antre/v1/kanim-test/kiosk/kiosk-9/request/issue_ticket"],
+                *["-e", "antre/v1/kanim-test/kiosk/kiosk-9/response/issue_ticket"],
+                *["-m", request],
             ],
+            capture_output=True,
+            text=True,
             check=True,
-            timeout=20,
+            timeout=30,
         )
-        out, _ = listener.communicate(timeout=30)
+        out = asked.stdout
         answer = json.loads(out)
         assert (answer["transaction"], answer["status"]) == (transaction, "ok"), answer
         assert answer["data"]["label"] == "B-001"
