@@ -40,12 +40,16 @@ class DeviceKind(StrEnum):
 
 @dataclass(frozen=True)
 class Account:
-    """A broker account: a clear password (hashed when the broker starts) or its hash."""
+    """A broker account: a clear password (hashed when the broker starts) or its hash.
+
+    A device's ``office`` scopes its ACL; None falls back to the broker's office.
+    """
 
     username: str
     password: str
     kind: DeviceKind | None  # None: the server itself
     password_hash: str | None = None
+    office: str | None = None
 
 
 def hash_password(password: str) -> str:
@@ -61,11 +65,14 @@ def hash_password(password: str) -> str:
         return path.read_text().strip().split(":", 1)[1]
 
 
-def acl_rules(office: str, account: Account) -> list[str]:
-    """The ``topic`` lines of one account's ACL block."""
-    base = f"{ROOT}/{PROTOCOL_VERSION}/{check_id(office, 'office')}"
+def acl_rules(office: str | None, account: Account) -> list[str]:
+    """The ``topic`` lines of one account's ACL block (a device's own office first)."""
     if account.kind is None:
         return [f"topic readwrite {ROOT}/{PROTOCOL_VERSION}/#"]
+    device_office = account.office or office
+    if device_office is None:
+        raise BrokerError(f"device {account.username} belongs to no office")
+    base = f"{ROOT}/{PROTOCOL_VERSION}/{check_id(device_office, 'office')}"
     device = check_id(account.username, "device")
     own = [
         f"topic write {base}/device/{device}/status",
@@ -89,7 +96,7 @@ def acl_rules(office: str, account: Account) -> list[str]:
     ]
 
 
-def write_acl(path: Path, office: str, accounts: list[Account]) -> None:
+def write_acl(path: Path, office: str | None, accounts: list[Account]) -> None:
     blocks = []
     for account in accounts:
         blocks.append("\n".join([f"user {account.username}", *acl_rules(office, account)]))
@@ -184,7 +191,7 @@ class MosquittoProcess:
         self,
         folder: Path,
         *,
-        office: str,
+        office: str | None = None,
         accounts: list[Account],
         port: int,
         host: str = "127.0.0.1",

@@ -41,7 +41,7 @@ class MessageHandler(Protocol):
 
     def handle(self, topic: str, payload: bytes) -> Outgoing | None: ...
 
-    def subscriptions(self, office: str) -> list[str]: ...
+    def subscriptions(self, office: str | None) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class ServerMqtt:
         self,
         *,
         broker: BrokerAddress,
-        office: str,
+        office: str | None,
         handler: MessageHandler,
         client_id: str = "antre-server",
         on_connected: Callable[[], None] | None = None,

@@ -20,8 +20,9 @@ class ServerMessages:
         self._kiosk, self._presence = kiosk, presence
 
     @staticmethod
-    def subscriptions(office: str) -> list[str]:
-        prefix = topics.prefix(office)
+    def subscriptions(office: str | None) -> list[str]:
+        """The topic filters of ``office``'s devices, or of every office's when None."""
+        prefix = topics.office_filter(office)
         return [
             f"{prefix}/kiosk/+/request/+",
             f"{prefix}/device/+/status",

@@ -81,8 +81,8 @@ class KioskRequests:
                 self._actions[action] = run
 
     @staticmethod
-    def subscriptions(office: str) -> list[str]:
-        return [f"{topics.prefix(office)}/kiosk/+/request/+"]
+    def subscriptions(office: str | None) -> list[str]:
+        return [f"{topics.office_filter(office)}/kiosk/+/request/+"]
 
     def handle(self, topic: str, payload: bytes) -> Outgoing | None:
         """The reply to publish, or None when ``topic`` is not a kiosk request."""

@@ -1,5 +1,10 @@
 """The MQTT side of ``antre serve``: a broker (managed or external), the adapter, the publisher.
 
+One broker and one server connection carry every office in the database: topics start
+with the office id, the adapter subscribes for every office, the publisher publishes each
+office's states and every office's devices get an account (scoped to their office's
+topics). An office loaded while the server runs is served at once.
+
 Managed (the default): Mosquitto runs as a supervised child process with its files in
 ``mqtt/`` beside the SQLite database (or in ``var/mqtt``). Its accounts are the server (a
 new random password at every start) and every registered device; devices added with
@@ -61,6 +66,14 @@ class MqttRuntime:
     client: ServerMqtt
     publisher: StatePublisher
 
+    def health(self) -> dict[str, str]:
+        """``broker``: ok, down or external; ``mqtt``: whether the server's link is up."""
+        if self.broker is None:
+            broker = "external"
+        else:
+            broker = "ok" if self.broker.process.exit_code() is None else "down"
+        return {"broker": broker, "mqtt": "ok" if self.client.connected.is_set() else "down"}
+
     def stop(self) -> None:
         if self.broker is not None:
             self.broker.supervisor.stop()
@@ -70,12 +83,17 @@ class MqttRuntime:
             self.broker.stop()
 
 
-def start_mqtt(services: Services, config: ServerConfig, office: str) -> MqttRuntime:
-    """Start (or reach) the broker for ``office``, connect the adapter, publish the states."""
+def start_mqtt(services: Services, config: ServerConfig, office: str | None = None) -> MqttRuntime:
+    """Start (or reach) the broker, connect the adapter, publish the states.
+
+    Args:
+        office: serve only this office; None (``antre serve``): every office in the database.
+    """
     broker: ManagedBroker | None = None
+    served = office or "every office"
     if config.mqtt_url:
         address = parse_mqtt_url(config.mqtt_url, ca_file=config.mqtt_ca or None)
-        log.info("MQTT: external broker %s for %s", redacted(config.mqtt_url), office)
+        log.info("MQTT: external broker %s for %s", redacted(config.mqtt_url), served)
     else:
         broker, address = _start_managed_broker(services, config, office)
     client = ServerMqtt(
@@ -85,8 +103,8 @@ def start_mqtt(services: Services, config: ServerConfig, office: str) -> MqttRun
             kiosk=kiosk_requests_for(services),
             presence=services.presence,
         ),
-        client_id=f"{SERVER_USER}-{office}",
-        on_connected=lambda: publisher.refresh(office),
+        client_id=SERVER_USER if office is None else f"{SERVER_USER}-{office}",
+        on_connected=lambda: _refresh(services, publisher, office),
         workers=config.mqtt_workers or (1 if config.database_url.startswith("sqlite") else 4),
     )
     publisher = StatePublisher(
@@ -98,16 +116,29 @@ def start_mqtt(services: Services, config: ServerConfig, office: str) -> MqttRun
     return MqttRuntime(broker=broker, client=client, publisher=publisher)
 
 
-def device_accounts(services: Services, office: str) -> list[Account]:
-    """The registered devices of ``office`` as broker accounts (hashes only)."""
+def _refresh(services: Services, publisher: StatePublisher, office: str | None) -> None:
+    """Queue a re-publication of the retained states of the office(s) served."""
+    try:
+        offices = [office] if office else [known["id"] for known in services.views.offices()]
+    except Exception:  # the database is away; the next event publishes the states again
+        log.exception("could not list the offices to re-publish their states")
+        return
+    for served in offices:
+        publisher.refresh(served)
+
+
+def device_accounts(services: Services, office: str | None = None) -> list[Account]:
+    """The registered devices (of ``office``, or of every office) as broker accounts."""
     return [
-        Account(device.id, "", DeviceKind(device.kind), device.password_hash)
+        Account(
+            device.id, "", DeviceKind(device.kind), device.password_hash, office=device.office
+        )
         for device in services.devices.accounts(office)
     ]
 
 
 def _start_managed_broker(
-    services: Services, config: ServerConfig, office: str
+    services: Services, config: ServerConfig, office: str | None
 ) -> tuple[ManagedBroker, BrokerAddress]:
     password = secrets.token_urlsafe(24)
     server = Account(SERVER_USER, password, None, hash_password(password))
@@ -134,7 +165,7 @@ def _start_managed_broker(
     tls_note = f", TLS on {config.mqtt_tls_host}:{config.mqtt_tls_port}" if process.tls else ""
     log.info(
         "MQTT broker for %s on %s:%s%s (%d devices)",
-        office,
+        office or "every office",
         config.mqtt_host,
         config.mqtt_port,
         tls_note,

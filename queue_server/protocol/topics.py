@@ -41,6 +41,11 @@ def prefix(office: str) -> str:
     return f"{ROOT}/{PROTOCOL_VERSION}/{check_id(office, 'office')}"
 
 
+def office_filter(office: str | None) -> str:
+    """The topic prefix of ``office``, or a filter matching every office when None."""
+    return f"{ROOT}/{PROTOCOL_VERSION}/+" if office is None else prefix(office)
+
+
 def device_status(office: str, device: str) -> str:
     return f"{prefix(office)}/device/{check_id(device, 'device')}/status"
 
