@@ -71,7 +71,8 @@ class MqttRuntime:
         if self.broker is None:
             broker = "external"
         else:
-            broker = "ok" if self.broker.process.exit_code() is None else "down"
+            process = self.broker.process
+            broker = "ok" if process.pid is not None and process.exit_code() is None else "down"
         return {"broker": broker, "mqtt": "ok" if self.client.connected.is_set() else "down"}
 
     def stop(self) -> None:
