@@ -54,7 +54,9 @@ def test_installed_entry_points_are_found(
     assert "Card readers:" in capsys.readouterr().out
 
 
-def test_without_the_entry_point_device_add_still_exists(capsys: pytest.CaptureFixture[str]) -> None:
+def test_without_the_entry_point_device_add_still_exists(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     with pytest.raises(SystemExit):
         main(["device", "--help"], command_groups=[])
     out = capsys.readouterr().out

@@ -37,18 +37,18 @@ def issue(mqtt_port: int, office: str, device: str, password: str) -> dict[str, 
     credentials = ["-h", "127.0.0.1", "-p", str(mqtt_port), "-u", device, "-P", password]
     transaction = str(uuid.uuid4())
     prefix = f"antre/v1/{office}/kiosk/{device}"
+    wait = ["-C", "1", "-W", "30"]
     listener = subprocess.Popen(
-        ["mosquitto_sub", *credentials, "-V", "mqttv5", "-t", f"{prefix}/response/+"]
-        + ["-C", "1", "-W", "30"],
+        ["mosquitto_sub", *credentials, "-V", "mqttv5", "-t", f"{prefix}/response/+", *wait],
         stdout=subprocess.PIPE,
         text=True,
     )
     request = json.dumps({"transaction": transaction, "data": {"service": "walkin"}})
     try:
         for _attempt in range(20):  # like a kiosk: resend the same transaction until answered
+            message = ["-t", f"{prefix}/request/issue_ticket", "-m", request]
             subprocess.run(
-                ["mosquitto_pub", *credentials, "-V", "mqttv5", "-q", "1"]
-                + ["-t", f"{prefix}/request/issue_ticket", "-m", request],
+                ["mosquitto_pub", *credentials, "-V", "mqttv5", "-q", "1", *message],
                 check=True,
                 timeout=20,
             )

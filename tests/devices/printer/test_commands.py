@@ -106,7 +106,8 @@ def test_a_file_that_is_not_an_office_is_refused(
 ) -> None:
     not_an_office = tmp_path / "office.yaml"
     not_an_office.write_text("services: 12\n")
-    assert run("print-test", "--preview-dir", str(tmp_path), "--office-file", str(not_an_office)) == 2
+    command = ["print-test", "--preview-dir", str(tmp_path), "--office-file", str(not_an_office)]
+    assert run(*command) == 2
     assert "not an office file" in capsys.readouterr().err
     assert not list(tmp_path.glob("*.png"))
 
