@@ -22,6 +22,7 @@ from queue_server import __version__
 log = logging.getLogger("antre")
 #: The entry-point group of command groups other packages add to ``antre``.
 COMMAND_GROUP = "antre.commands"
+RETENTION_DAYS_INVALID = "{value} is not a number of days: give a whole number of 1 or more."
 
 Handler = Callable[[argparse.Namespace], int]
 #: A group name and the function that adds its sub-commands to that group's sub-parsers.
@@ -136,7 +137,10 @@ def build_parser(command_groups: Iterable[CommandGroup] | None = None) -> argpar
         "purge", help="clear the personal data of visits older than the retention period"
     )
     purge.add_argument(
-        "--older-than", type=int, metavar="DAYS", help="days to keep (default ANTRE_RETENTION_DAYS)"
+        "--older-than",
+        type=_days,
+        metavar="DAYS",
+        help="days to keep (default ANTRE_RETENTION_DAYS, 30)",
     )
     purge.add_argument("--dry-run", action="store_true", help="count only, change nothing")
     _add_db(purge)
@@ -150,6 +154,16 @@ def build_parser(command_groups: Iterable[CommandGroup] | None = None) -> argpar
             )
         register(groups[name])
     return parser
+
+
+def _days(value: str) -> int:
+    """A retention period for ``--older-than``: a whole number of days, at least 1."""
+    if not value.strip().isdigit() or int(value) < 1:
+        from queue_server.i18n import both
+
+        message = both(RETENTION_DAYS_INVALID, value=value)
+        raise argparse.ArgumentTypeError(f"{message['id']} / {message['en']}")
+    return int(value)
 
 
 def _config(args: argparse.Namespace) -> Any:
