@@ -119,7 +119,7 @@ def _stored_key(config: ServerConfig, filename: str) -> bytes:
     path = sqlite_path(config.database_url)
     key_file = (path.parent if path else Path("var")) / filename
     if not key_file.exists():
-        key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        key_file.parent.mkdir(mode=0o711, parents=True, exist_ok=True)
         key_file.touch(mode=0o600)
         key_file.write_text(secrets.token_hex(32))
     return key_file.read_text().strip().encode()

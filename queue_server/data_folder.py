@@ -2,7 +2,9 @@
 
 The data folder is the folder of the SQLite database (``var/`` for PostgreSQL). It holds
 the keys, the managed broker's files and, with SQLite, the database with personal data:
-the folder is made 0700 when Antre creates it, the database files are 0600. Only one
+the database files are 0600 like the keys, and a folder Antre creates is 0711 (others may
+not list it, but may pass through, so a broker started by root and running as the
+``mosquitto`` user reaches its files in ``mqtt/``). Only one
 ``antre serve`` may use a data folder at a time; :class:`ServerLock` holds an exclusive
 ``flock`` on ``antre-serve.lock`` for the life of the process, so the kernel releases it
 when the process ends in any way (also ``kill -9``).
@@ -18,7 +20,7 @@ from queue_server.config import ServerConfig, sqlite_path
 
 LOCK_FILE = "antre-serve.lock"
 PRIVATE_FILE = 0o600
-PRIVATE_FOLDER = 0o700
+PRIVATE_FOLDER = 0o711
 #: The database file and the files SQLite keeps beside it.
 SQLITE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
@@ -30,7 +32,7 @@ def data_folder(config: ServerConfig) -> Path:
 
 
 def make_private_folder(folder: Path) -> None:
-    """Create ``folder`` and its missing parents readable by the owner only.
+    """Create ``folder`` and its missing parents, listable by the owner only.
 
     An existing folder keeps its mode: it may be shared (``/tmp``) or chosen by the operator.
     """
