@@ -224,7 +224,7 @@ class MosquittoProcess:
             # where a private parent folder forbids that, it keeps running as root.
             self._run_as = "mosquitto" if _reachable_by_others(self.folder) else "root"
         with self._lock:
-            _stop_orphan(self.folder)
+            stop_orphan(self.folder)
             self._write_files()
             self._launch()
         return self
@@ -278,7 +278,7 @@ class MosquittoProcess:
         _wait_for_port(connect_host(self.host), self.port, self._process)
 
 
-def _stop_orphan(folder: Path) -> None:
+def stop_orphan(folder: Path) -> None:
     """Stop a broker left running on this folder by a server that died (e.g. kill -9).
 
     The pid file names the process; it is only stopped while it still runs mosquitto with

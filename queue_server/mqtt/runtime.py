@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,11 +27,13 @@ from queue_server.config import ServerConfig, sqlite_path
 from queue_server.mqtt.account_sync import AccountSync
 from queue_server.mqtt.broker import (
     Account,
+    BrokerError,
     DeviceKind,
     MosquittoProcess,
     TlsListener,
     connect_host,
     hash_password,
+    stop_orphan,
 )
 from queue_server.mqtt.client import BrokerAddress, ServerMqtt
 from queue_server.mqtt.dispatch import ServerMessages
@@ -152,7 +155,12 @@ def _start_managed_broker(
         port=config.mqtt_port,
         host=config.mqtt_host,
         tls=_tls_listener(config, folder),
-    ).start()
+    )
+    stop_orphan(folder)  # a broker a killed server left on this folder frees its ports
+    busy = _busy_port(config)
+    if busy is not None:
+        raise BrokerError(f"port {busy} is in use by another program")
+    process.start()
     broker = ManagedBroker(
         process=process,
         supervisor=BrokerSupervisor(process).start(),
@@ -174,6 +182,20 @@ def _start_managed_broker(
     )
     address = BrokerAddress(connect_host(config.mqtt_host), config.mqtt_port, SERVER_USER, password)
     return broker, address
+
+
+def _busy_port(config: ServerConfig) -> str | None:
+    """A listener address of the broker that another program already holds, if any."""
+    listeners = [(config.mqtt_host, config.mqtt_port)]
+    if config.mqtt_tls_enabled:
+        listeners.append((config.mqtt_tls_host, config.mqtt_tls_port))
+    for host, port in listeners:
+        try:
+            with socket.create_connection((connect_host(host), port), timeout=1):
+                return f"{host}:{port}"
+        except OSError:
+            continue
+    return None
 
 
 def _tls_listener(config: ServerConfig, folder: Path) -> TlsListener | None:

@@ -174,3 +174,23 @@ def test_serve_clears_old_personal_data_when_it_starts(tmp_path: Path) -> None:
     log = (tmp_path / "serve.log").read_text()
     assert "personal data older than 30 days cleared: 1 visits" in log
     assert "081234567890" not in log
+
+
+def test_a_busy_broker_port_is_named(tmp_path: Path) -> None:
+    database = str(tmp_path / "antre.db")
+    antre("office", "load", str(always_open_office(tmp_path)), "--db", database)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        mqtt_port = taken.getsockname()[1]
+        result = subprocess.run(
+            serve_command(database, free_port(), mqtt_port),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"port 127.0.0.1:{mqtt_port} is in use by another program" in result.stderr
+    assert "Broker MQTT tidak dapat dijalankan" in result.stderr
