@@ -37,6 +37,10 @@ class DailyPurge:
         if self._thread.is_alive():
             self._thread.join(timeout=30)
 
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
     def _run(self) -> None:
         delay_s = 0.0
         while not self._stopping.wait(delay_s):
