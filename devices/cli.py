@@ -1,7 +1,9 @@
 """``antre device probe|print-test|scan|read-card``: the field technician's commands.
 
 Each device area registers its own sub-commands; ``probe`` asks every area what it finds
-on this machine. Heavy hardware libraries are imported only when a command runs.
+on this machine. Heavy hardware libraries are imported only when a command runs. The
+``antre`` command finds :func:`register` through the ``antre.commands`` entry point
+``device`` (see pyproject.toml), so the server package never imports the drivers.
 """
 
 from __future__ import annotations

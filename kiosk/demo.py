@@ -15,9 +15,9 @@ from typing import Any
 from kiosk.link.core import IssuedOffline, IssuedOnline
 from kiosk.link.errors import Refused
 from kiosk.link.offline import LocalTicket
-from queue_server.domain.numbering import format_number
 from queue_server.i18n import both
 from queue_server.protocol.answers import TicketAnswer
+from queue_server.protocol.labels import format_number
 
 BOOKING_USED = "This booking has already been checked in."
 

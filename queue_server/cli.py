@@ -1,6 +1,9 @@
 """The ``antre`` command: one entry point for every node, heavy imports done lazily.
 
-A kiosk or display never needs Flask, so each sub-command imports what it uses.
+A kiosk or display never needs Flask, so each sub-command imports what it uses. Other
+packages add command groups through the ``antre.commands`` entry points (the kiosk's
+device drivers add ``antre device probe|print-test|scan|read-card``): the server package
+does not import them.
 """
 
 from __future__ import annotations
@@ -9,30 +12,40 @@ import argparse
 import getpass
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 from queue_server import __version__
 
-DEMO_OFFICE = Path(__file__).with_name("demo") / "banjarmasin.yaml"
 log = logging.getLogger("antre")
+#: The entry-point group of command groups other packages add to ``antre``.
+COMMAND_GROUP = "antre.commands"
+RETENTION_DAYS_INVALID = "{value} is not a number of days: give a whole number of 1 or more."
 
 Handler = Callable[[argparse.Namespace], int]
+#: A group name and the function that adds its sub-commands to that group's sub-parsers.
+CommandGroup = tuple[str, Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]]
 
 
-def database_url(value: str | None) -> str | None:
-    """Accept a URL or a plain file path for ``--db``."""
-    if value is None or "://" in value:
-        return value
-    return f"sqlite:///{Path(value).resolve()}"
+def installed_command_groups() -> list[CommandGroup]:
+    """The command groups installed packages declare under ``antre.commands``."""
+    groups = []
+    for entry in sorted(entry_points(group=COMMAND_GROUP), key=lambda entry: entry.name):
+        try:
+            groups.append((entry.name, entry.load()))
+        except ImportError as error:  # e.g. the kiosk extras are not installed here
+            log.debug("command group %s not available: %s", entry.name, error)
+    return groups
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="database URL or SQLite file (default: var/antre.db)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command_groups: Iterable[CommandGroup] | None = None) -> argparse.ArgumentParser:
+    """The ``antre`` parser; ``command_groups`` default to the installed entry points."""
     parser = argparse.ArgumentParser(prog="antre", description="Antre queue system")
     parser.add_argument("--version", action="version", version=f"antre {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -97,9 +110,6 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--office", required=True, help="office id")
     _add_db(add)
     add.set_defaults(handler=_add_device)
-    from devices.cli import register as register_device_commands
-
-    register_device_commands(device_actions)
 
     booking = commands.add_parser("booking", help="M-Paspor bookings")
     booking_actions = booking.add_subparsers(dest="action", required=True)
@@ -122,44 +132,59 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", default="kiosk", choices=["kiosk", "petugas", "laporan", "admin"])
     _add_db(create)
     create.set_defaults(handler=_create_token)
+
+    purge = commands.add_parser(
+        "purge", help="clear the personal data of visits older than the retention period"
+    )
+    purge.add_argument(
+        "--older-than",
+        type=_days,
+        metavar="DAYS",
+        help="days to keep (default ANTRE_RETENTION_DAYS, 30)",
+    )
+    purge.add_argument("--dry-run", action="store_true", help="count only, change nothing")
+    _add_db(purge)
+    purge.set_defaults(handler=_purge)
+
+    groups = {"device": device_actions}
+    for name, register in installed_command_groups() if command_groups is None else command_groups:
+        if name not in groups:
+            groups[name] = commands.add_parser(name, help=f"{name} commands").add_subparsers(
+                dest="action", required=True
+            )
+        register(groups[name])
     return parser
 
 
-def _config(args: argparse.Namespace, **extra: Any) -> Any:
-    from queue_server.config import load_config
+def _days(value: str) -> int:
+    """A retention period for ``--older-than``: a whole number of days, at least 1."""
+    if not value.strip().isdigit() or int(value) < 1:
+        from queue_server.i18n import both
 
-    return load_config(database_url=database_url(getattr(args, "db", None)), **extra)
+        message = both(RETENTION_DAYS_INVALID, value=value)
+        raise argparse.ArgumentTypeError(f"{message['id']} / {message['en']}")
+    return int(value)
 
 
-def _prepare(config: Any) -> None:
-    from queue_server.config import sqlite_path
-    from queue_server.persistence.migrate import upgrade
+def _config(args: argparse.Namespace) -> Any:
+    from queue_server.bootstrap import server_config
 
-    path = sqlite_path(config.database_url)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    upgrade(config.database_url)
+    return server_config(getattr(args, "db", None))
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    config = _config(args)
-    _prepare(config)
+    from queue_server.bootstrap import prepare_database
+
+    prepare_database(_config(args))
     print("schema is up to date")
     return 0
 
 
-def _read_office_file(path: Path) -> dict[str, Any]:
-    """The office file's content, validated; problems raise OfficeConfigError."""
-    from queue_server.office_config import load_office_file
-
-    data, _definition = load_office_file(path)
-    return dict(data)
-
-
 def _office_check(args: argparse.Namespace) -> int:
+    from queue_server.bootstrap import read_office_file
     from queue_server.office_config import parse_office_config
 
-    definition = parse_office_config(_read_office_file(args.file))
+    definition = parse_office_config(read_office_file(args.file))
     print(
         f"{definition.office.id}: {len(definition.services)} services, "
         f"{len(definition.counters)} counters"
@@ -170,25 +195,11 @@ def _office_check(args: argparse.Namespace) -> int:
 
 
 def _office_load(args: argparse.Namespace) -> int:
-    config = _config(args)
-    _prepare(config)
-    reloaded = load_office(config, _read_office_file(args.file))
+    from queue_server.bootstrap import load_office, read_office_file
+
+    reloaded = load_office(_config(args), read_office_file(args.file))
     print(f"office {reloaded.office} loaded (version {reloaded.version})")
     return 0
-
-
-def load_office(config: Any, settings: dict[str, Any]) -> Any:
-    from queue_server.services.container import build_services
-    from queue_server.services.offices import store_office
-
-    services = build_services(config)
-    try:
-        with services.database.writer() as session, session.begin():
-            reloaded = store_office(session, settings, now=services.clock())
-        services.events.publish([reloaded])
-        return reloaded
-    finally:
-        services.close()
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -201,34 +212,24 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def _create_admin(args: argparse.Namespace) -> int:
-    from queue_server.services.container import build_services
+    from queue_server.bootstrap import opened_services
     from queue_server.services.unit import Actor
 
-    config = _config(args)
-    _prepare(config)
-    services = build_services(config)
-    try:
+    with opened_services(_config(args)) as services:
         services.accounts.create_first_admin(
             args.username, args.name, _password(args), actor=Actor(name="cli")
         )
-    finally:
-        services.close()
     print(f"admin {args.username} created")
     return 0
 
 
 def _create_token(args: argparse.Namespace) -> int:
+    from queue_server.bootstrap import opened_services
     from queue_server.domain.ids import Role
-    from queue_server.services.container import build_services
     from queue_server.services.unit import Actor
 
-    config = _config(args)
-    _prepare(config)
-    services = build_services(config)
-    try:
+    with opened_services(_config(args)) as services:
         token = services.accounts.create_token(args.name, Role(args.role), actor=Actor(name="cli"))
-    finally:
-        services.close()
     print(token)
     return 0
 
@@ -236,22 +237,17 @@ def _create_token(args: argparse.Namespace) -> int:
 def _add_device(args: argparse.Namespace) -> int:
     import secrets
 
+    from queue_server.bootstrap import opened_services
     from queue_server.mqtt.broker import hash_password
     from queue_server.protocol.topics import check_id
-    from queue_server.services.container import build_services
     from queue_server.services.unit import Actor
 
     device = check_id(args.device, "device")
-    config = _config(args)
-    _prepare(config)
     password = secrets.token_urlsafe(18)
-    services = build_services(config)
-    try:
+    with opened_services(_config(args)) as services:
         services.devices.add(
             args.office, device, args.kind, hash_password(password), actor=Actor(name="cli")
         )
-    finally:
-        services.close()
     print(f"device {device} ({args.kind}) added to {args.office}")
     print(f"MQTT user: {device}")
     print(f"MQTT password: {password}  (shown once)")
@@ -259,19 +255,31 @@ def _add_device(args: argparse.Namespace) -> int:
 
 
 def _import_bookings(args: argparse.Namespace) -> int:
+    from queue_server.bootstrap import opened_services
     from queue_server.services.bookings import read_booking_csv
-    from queue_server.services.container import build_services
     from queue_server.services.unit import Actor
 
     entries = read_booking_csv(args.file.read_text(encoding="utf-8-sig"))
-    config = _config(args)
-    _prepare(config)
-    services = build_services(config)
-    try:
+    with opened_services(_config(args)) as services:
         result = services.bookings.import_bookings(args.office, entries, actor=Actor(name="cli"))
-    finally:
-        services.close()
     print(f"bookings: {result.added} added, {result.updated} moved, {result.unchanged} unchanged")
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from queue_server.bootstrap import opened_services
+    from queue_server.services.unit import Actor
+
+    config = _config(args)
+    days = config.retention_days if args.older_than is None else args.older_than
+    with opened_services(config) as services:
+        report = services.retention.purge(days, dry_run=args.dry_run, actor=Actor(name="cli"))
+    verb = "would clear" if args.dry_run else "cleared"
+    print(
+        f"{verb} the personal data of {report.visits} visits older than {days} days "
+        f"({report.bookings} bookings, {report.kiosk_answers} kiosk answers, "
+        f"{report.audit_addresses} audit addresses)"
+    )
     return 0
 
 
@@ -281,11 +289,14 @@ def _serve(args: argparse.Namespace) -> int:
     return run_server(args)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, *, command_groups: Iterable[CommandGroup] | None = None
+) -> int:
+    """Run one ``antre`` command; ``command_groups`` default to the installed entry points."""
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    args = build_parser().parse_args(argv)
+    args = build_parser(command_groups).parse_args(argv)
     handler: Handler = args.handler
     try:
         return handler(args)

@@ -32,7 +32,6 @@ class ServerConfig(BaseModel):
     )
     secure_cookies: bool = Field(default=False, description="mark session cookies Secure (TLS)")
     login_attempts_per_minute: int = Field(default=10, ge=1)
-    default_office: str | None = Field(default=None, description="office used by short URLs")
     threads: int = Field(default=16, ge=1, le=256, description="HTTP worker threads")
     mqtt_enabled: bool = Field(default=True, description="run the MQTT side (broker and adapter)")
     mqtt_port: int = Field(default=1883, ge=1, le=65535, description="port of the managed broker")
@@ -70,6 +69,13 @@ class ServerConfig(BaseModel):
         ge=1,
         le=100_000,
         description="numbers one kiosk may hold leased and unused per service and office day",
+    )
+    retention_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="days the personal data of a visit is kept; `antre serve` clears older "
+        "data daily (`antre purge`)",
     )
     mqtt_account_check_s: float = Field(
         default=5.0, gt=0, le=3600, description="how often new devices are given to the broker"
@@ -128,7 +134,7 @@ def _stored_key(config: ServerConfig, filename: str) -> bytes:
     path = sqlite_path(config.database_url)
     key_file = (path.parent if path else Path("var")) / filename
     if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.parent.mkdir(mode=0o711, parents=True, exist_ok=True)
         key_file.touch(mode=0o600)
         key_file.write_text(secrets.token_hex(32))
     return key_file.read_text().strip().encode()

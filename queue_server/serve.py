@@ -1,4 +1,10 @@
-"""``antre serve``: migrate, optionally build the demo office, then serve HTTP with waitress."""
+"""``antre serve``: lock the data folder, migrate, bind HTTP, start MQTT, serve with waitress.
+
+The order keeps a failed start harmless: a second server on the same data folder stops
+at the lock before it touches the database, the broker or its files; a busy HTTP port is
+found (one line, no traceback) before the broker starts. The services are built once and
+shared by the web app and the MQTT adapter.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +12,48 @@ import argparse
 import logging
 import secrets
 import signal
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from queue_server.cli import DEMO_OFFICE, _config, _prepare, _read_office_file, load_office
+from queue_server.bootstrap import (
+    DEMO_OFFICE,
+    build,
+    load_office,
+    prepare_database,
+    read_office_file,
+    server_config,
+)
+from queue_server.config import ServerConfig, sqlite_path
+from queue_server.data_folder import ServerLock, ServerRunning, data_folder
+from queue_server.housekeeping import DailyPurge, limit_queue_warnings
+from queue_server.i18n import both
 
 if TYPE_CHECKING:
     from queue_server.mqtt.runtime import MqttRuntime
+    from queue_server.services.container import Services
 
 log = logging.getLogger("antre.serve")
 DEMO_DATABASE = Path("var/demo.db")
 DEMO_ADMIN = "admin"
+ALREADY_RUNNING = (
+    "Antre is already running on the data folder {folder} (pid {pid}); nothing was changed. "
+    "Stop it first, or give this server another database folder with --db."
+)
+PORT_BUSY = (
+    "The HTTP port {host}:{port} is in use by another program ({reason}); nothing was "
+    "started. Stop it or choose another port with --port."
+)
+EXIT_REFUSED = 2
 
 
 def run_server(args: argparse.Namespace) -> int:
+    """The ``antre serve`` handler: 0 after a clean stop, 2 when it refused to start."""
     if args.demo and not args.db:
         args.db = str(DEMO_DATABASE)
-    config = _config(
-        args,
+    config = server_config(
+        args.db,
         host=args.host,
         port=args.port,
         threads=args.threads,
@@ -38,76 +68,125 @@ def run_server(args: argparse.Namespace) -> int:
         mqtt_tls_port=args.mqtt_tls_port,
         mqtt_tls_host=args.mqtt_tls_host,
     )
-    if args.demo:
-        _fresh_demo(config)
-    else:
-        _prepare(config)
-    from queue_server.web.app import create_app
+    lock = ServerLock(data_folder(config))
+    try:
+        lock.acquire()
+    except ServerRunning as running:
+        _refuse(ALREADY_RUNNING, folder=str(running.folder), pid=running.pid or "?")
+        return EXIT_REFUSED
+    try:
+        if args.demo:
+            _fresh_demo(config)
+        else:
+            prepare_database(config)
+        services = build(config)
+        try:
+            return _serve(services, config)
+        finally:
+            services.close()
+    finally:
+        lock.release()
 
-    app = create_app(config)
-    # SIGTERM (systemd, tests) must unwind through `finally` so the broker child stops too.
-    signal.signal(signal.SIGTERM, _exit_on_signal)
-    runtime = _start_mqtt(app.extensions["antre"], config)
+
+class MqttSide:
+    """The MQTT runtime once started, and what ``/healthz`` reports about it meanwhile."""
+
+    def __init__(self) -> None:
+        self.runtime: MqttRuntime | None = None
+
+    def health(self) -> Mapping[str, str]:
+        if self.runtime is None:
+            return {"broker": "down", "mqtt": "down"}
+        return self.runtime.health()
+
+    def stop(self) -> None:
+        if self.runtime is not None:
+            self.runtime.stop()
+
+
+def _serve(services: Services, config: ServerConfig) -> int:
     import waitress
 
-    log.info("serving on http://%s:%s/", config.host, config.port)
+    from queue_server.web.app import create_app
+    from queue_server.web.health import mqtt_disabled
+
+    mqtt = MqttSide()
+    app = create_app(
+        config, services=services, mqtt_health=mqtt.health if config.mqtt_enabled else mqtt_disabled
+    )
     try:
-        waitress.serve(
+        server = waitress.create_server(
             app, host=config.host, port=config.port, threads=config.threads, ident="antre"
         )
+    except OSError as error:
+        _refuse(PORT_BUSY, host=config.host, port=config.port, reason=error.strerror or error)
+        return EXIT_REFUSED
+    # SIGTERM (systemd, tests) must unwind through `finally` so the broker child stops too.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    limit_queue_warnings()
+    purge = DailyPurge(lambda: _purge(services, config.retention_days))
+    try:
+        if config.mqtt_enabled:
+            from queue_server.mqtt.runtime import start_mqtt
+
+            mqtt.runtime = start_mqtt(services, config)
+        purge.start()
+        log.info("serving on http://%s:%s/", config.host, config.port)
+        server.run()
     finally:
-        if runtime is not None:
-            runtime.stop()
+        purge.stop()
+        mqtt.stop()
+        server.close()
     return 0
+
+
+def _purge(services: Services, days: int) -> None:
+    from queue_server.services.unit import Actor
+
+    report = services.retention.purge(days, actor=Actor(name="retention"))
+    if report.visits or report.bookings or report.kiosk_answers or report.audit_addresses:
+        log.info(
+            "personal data older than %d days cleared: %d visits, %d bookings, "
+            "%d kiosk answers, %d audit addresses",
+            days,
+            report.visits,
+            report.bookings,
+            report.kiosk_answers,
+            report.audit_addresses,
+        )
+
+
+def _refuse(msgid: str, **params: object) -> None:
+    message = both(msgid, **params)
+    print(f"{message['id']} / {message['en']}", file=sys.stderr)
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _start_mqtt(services: object, config: object) -> MqttRuntime | None:
-    """The managed broker and MQTT adapter for the office served here (``--no-mqtt``: none)."""
-    from queue_server.config import ServerConfig
-    from queue_server.mqtt.runtime import start_mqtt
-    from queue_server.services.container import Services
-
-    assert isinstance(services, Services) and isinstance(config, ServerConfig)
-    if not config.mqtt_enabled:
-        return None
-    offices = [office["id"] for office in services.views.offices()]
-    office = config.default_office or (offices[0] if len(offices) == 1 else None)
-    if office is None:
-        log.warning("MQTT not started: load exactly one office or set ANTRE_DEFAULT_OFFICE")
-        return None
-    return start_mqtt(services, config, office)
-
-
-def _base_url(config: object) -> str | None:
+def _base_url(config: ServerConfig) -> str | None:
     """Where this server is reached, for the demo's QR links (None for a wildcard host)."""
-    host, port = getattr(config, "host", ""), getattr(config, "port", 0)
+    host, port = config.host, config.port
     if host in ("", "0.0.0.0", "::"):
         return None
     return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
 
-def _fresh_demo(config: object) -> None:
+def _fresh_demo(config: ServerConfig) -> None:
     """A new SQLite file with the demo office and a demo admin whose password is printed once."""
-    from queue_server.config import ServerConfig, sqlite_path
     from queue_server.demo import demo_settings
-    from queue_server.services.container import build_services
     from queue_server.services.unit import Actor
 
-    assert isinstance(config, ServerConfig)
     path = sqlite_path(config.database_url)
     if path is None:
         raise SystemExit("--demo needs a SQLite database file")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    _prepare(config)
-    settings = demo_settings(_read_office_file(DEMO_OFFICE), _base_url(config))
+    settings = demo_settings(read_office_file(DEMO_OFFICE), _base_url(config))
     load_office(config, settings)
     password = secrets.token_urlsafe(12)
-    services = build_services(config)
+    services = build(config)
     try:
         services.accounts.create_first_admin(
             DEMO_ADMIN, "Demo Administrator", password, actor=Actor(name="demo")

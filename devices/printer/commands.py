@@ -12,6 +12,7 @@ from devices.printer.errors import PrinterError
 from devices.printer.layout import layout_ticket
 from devices.printer.ops import PrintOp
 from devices.printer.profiles import DEFAULT_PROFILE, PROFILES, profile_named
+from devices.printer.sample_office import SampleOfficeError, read_sample_office
 from devices.printer.samples import office_branding, sample_tickets
 
 DEMO_OFFICE_FILE = Path(__file__).parents[2] / "queue_server" / "demo" / "banjarmasin.yaml"
@@ -42,12 +43,14 @@ def print_test(args: argparse.Namespace) -> int:
     if args.preview_dir is None and args.printer is None:
         print("print-test: give --preview-dir DIR and/or --printer ADDRESS", file=sys.stderr)
         return 2
-    from queue_server.office_config.reading import load_office_file
-
-    _data, definition = load_office_file(args.office_file)
+    try:
+        office = read_sample_office(args.office_file)
+    except SampleOfficeError as error:
+        print(f"print-test: {error}", file=sys.stderr)
+        return 2
     profile = profile_named(args.profile)
-    branding = office_branding(definition)
-    tickets = sample_tickets(definition)
+    branding = office_branding(office)
+    tickets = sample_tickets(office)
     if args.preview_dir is not None:
         from devices.printer.preview import save_preview
 

@@ -26,9 +26,9 @@ from kiosk.link.errors import NO_NUMBERS_LEFT, LinkUnavailable, OfflineRefused
 from kiosk.link.outbox import Outbox, OutboxItem
 from kiosk.link.store import LocalStore
 from kiosk.link.sync import SyncReport, TicketSync
-from queue_server.domain.numbering import format_number
 from queue_server.i18n import both
 from queue_server.protocol.answers import LeaseAnswer
+from queue_server.protocol.labels import format_number
 from queue_server.protocol.topics import KioskAction
 
 log = logging.getLogger(__name__)

@@ -1,18 +1,7 @@
-"""Ticket number formatting ("A-001")."""
+"""Ticket number formatting ("A-001"), as the wire contract defines it."""
 
 from __future__ import annotations
 
+from queue_server.protocol.labels import format_number, parse_number
 
-def format_number(prefix: str, number: int) -> str:
-    """The printed form of a ticket number: prefix, dash, at least three digits."""
-    if number < 1:
-        raise ValueError("ticket numbers start at 1")
-    return f"{prefix}-{number:03d}"
-
-
-def parse_number(text: str) -> tuple[str, int]:
-    """Split ``"A-001"`` into ``("A", 1)``; raises ``ValueError`` on anything else."""
-    prefix, sep, digits = text.strip().upper().partition("-")
-    if not sep or not prefix.isalpha() or not digits.isdigit() or len(prefix) > 2:
-        raise ValueError(f"not a ticket number: {text!r}")
-    return prefix, int(digits)
+__all__ = ["format_number", "parse_number"]

@@ -44,12 +44,16 @@ class DeviceKind(StrEnum):
 
 @dataclass(frozen=True)
 class Account:
-    """A broker account: a clear password (hashed when the broker starts) or its hash."""
+    """A broker account: a clear password (hashed when the broker starts) or its hash.
+
+    A device's ``office`` scopes its ACL; None falls back to the broker's office.
+    """
 
     username: str
     password: str
     kind: DeviceKind | None  # None: the server itself
     password_hash: str | None = None
+    office: str | None = None
 
 
 def hash_password(password: str) -> str:
@@ -65,10 +69,17 @@ def hash_password(password: str) -> str:
         return path.read_text().strip().split(":", 1)[1]
 
 
-def acl_rules(office: str, account: Account) -> list[str]:
-    """The ``topic`` lines of one account's ACL block (patterns from the topic builders)."""
+def acl_rules(office: str | None, account: Account) -> list[str]:
+    """The ``topic`` lines of one account's ACL block (patterns from the topic builders).
+
+    A device is bound to its own office (``account.office``, else ``office``).
+    """
     if account.kind is None:
         return [f"topic readwrite {topics.everything()}"]
+    device_office = account.office or office
+    if device_office is None:
+        raise BrokerError(f"device {account.username} belongs to no office")
+    office = device_office
     device = account.username
     own = [
         f"topic write {topics.device_status(office, device)}",
@@ -105,7 +116,7 @@ def hardening_options() -> list[str]:
     ]
 
 
-def write_acl(path: Path, office: str, accounts: list[Account]) -> None:
+def write_acl(path: Path, office: str | None, accounts: list[Account]) -> None:
     blocks = []
     for account in accounts:
         blocks.append("\n".join([f"user {account.username}", *acl_rules(office, account)]))
@@ -201,7 +212,7 @@ class MosquittoProcess:
         self,
         folder: Path,
         *,
-        office: str,
+        office: str | None = None,
         accounts: list[Account],
         port: int,
         host: str = "127.0.0.1",
@@ -234,7 +245,7 @@ class MosquittoProcess:
             # where a private parent folder forbids that, it keeps running as root.
             self._run_as = "mosquitto" if _reachable_by_others(self.folder) else "root"
         with self._lock:
-            _stop_orphan(self.folder)
+            stop_orphan(self.folder)
             self._write_files()
             self._launch()
         return self
@@ -288,7 +299,7 @@ class MosquittoProcess:
         _wait_for_port(connect_host(self.host), self.port, self._process)
 
 
-def _stop_orphan(folder: Path) -> None:
+def stop_orphan(folder: Path) -> None:
     """Stop a broker left running on this folder by a server that died (e.g. kill -9).
 
     The pid file names the process; it is only stopped while it still runs mosquitto with

@@ -53,7 +53,7 @@ class MessageHandler(Protocol):
 
     def handle(self, topic: str, payload: bytes) -> Outgoing | None: ...
 
-    def subscriptions(self, office: str) -> list[str]: ...
+    def subscriptions(self, office: str | None) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class ServerMqtt:
         self,
         *,
         broker: BrokerAddress,
-        office: str,
+        office: str | None,
         handler: MessageHandler,
         client_id: str = "antre-server",
         on_connected: Callable[[], None] | None = None,
@@ -110,6 +110,8 @@ class ServerMqtt:
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message
+        self._client.on_subscribe = self._on_subscribe
+        self._subscription: int | None = None
         self._workers = [
             threading.Thread(target=self._work, name=f"mqtt-worker-{index}", daemon=True)
             for index in range(max(1, workers))
@@ -166,8 +168,19 @@ class ServerMqtt:
         # server's own messages (e.g. clearing a retained request) from coming back.
         options = SubscribeOptions(qos=1, noLocal=True, retainAsPublished=True)
         filters = [(topic, options) for topic in self._handler.subscriptions(self._office)]
-        if filters:
-            client.subscribe(filters)
+        if not filters:
+            self._ready()
+            return
+        _result, self._subscription = client.subscribe(filters)
+
+    def _on_subscribe(
+        self, _client: mqtt.Client, _userdata: Any, mid: int, _codes: Any, _properties: Any
+    ) -> None:
+        if mid == self._subscription:  # the broker has the subscriptions: requests reach us
+            self._ready()
+
+    def _ready(self) -> None:
+        """Connected and subscribed: ``connected`` (and /healthz) says the link is up."""
         self.connected.set()
         if self._on_connected is not None:
             self._on_connected()  # e.g. re-publish every retained state after a broker restart

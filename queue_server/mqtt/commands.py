@@ -24,9 +24,9 @@ def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         dest="action", required=True
     )
     acl = group.add_parser(
-        "acl", help="write the ACL and password file of an external broker for an office"
+        "acl", help="write the ACL and password file of an external broker"
     )
-    acl.add_argument("--office", required=True, help="office id")
+    acl.add_argument("--office", help="only this office's devices (default: every office)")
     acl.add_argument("--out", type=Path, default=Path("mqtt-acl"), help="folder to write to")
     acl.add_argument("--server-user", default=SERVER_USER, help="the server's broker account")
     acl.add_argument(
@@ -40,22 +40,16 @@ def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 def write_broker_files(args: argparse.Namespace) -> int:
     """The handler of ``antre mqtt acl``: write ``acl`` and ``passwd`` into ``args.out``."""
-    from queue_server.cli import _config, _prepare
+    from queue_server.bootstrap import opened_services, server_config
     from queue_server.mqtt.runtime import device_accounts
     from queue_server.protocol.topics import check_id
-    from queue_server.services.container import build_services
 
-    office = check_id(args.office, "office")
-    config = _config(args)
-    _prepare(config)
-    services = build_services(config)
-    try:
-        if office not in {known["id"] for known in services.views.offices()}:
+    office = None if args.office is None else check_id(args.office, "office")
+    with opened_services(server_config(args.db)) as services:
+        if office is not None and office not in {known["id"] for known in services.views.offices()}:
             print(f"Kantor tidak dikenal / unknown office: {office}", file=sys.stderr)
             return 2
         devices = device_accounts(services, office)
-    finally:
-        services.close()
     password = sys.stdin.readline().rstrip("\n") if args.server_password_stdin else ""
     server = Account(args.server_user, password, None)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,8 @@ class ServerMessages:
         self._kiosk, self._presence = kiosk, presence
 
     @staticmethod
-    def subscriptions(office: str) -> list[str]:
+    def subscriptions(office: str | None) -> list[str]:
+        """The topic filters of ``office``'s devices, or of every office's when None."""
         return topics.server_subscriptions(office)
 
     def handle(self, topic: str, payload: bytes) -> Outgoing | None:

@@ -97,7 +97,7 @@ class KioskRequests:
                 self._actions[action] = run
 
     @staticmethod
-    def subscriptions(office: str) -> list[str]:
+    def subscriptions(office: str | None) -> list[str]:
         return [topics.kiosk_requests(office)]
 
     def handle(self, topic: str, payload: bytes) -> Outgoing | None:

@@ -1,5 +1,10 @@
 """The MQTT side of ``antre serve``: a broker (managed or external), the adapter, the publisher.
 
+One broker and one server connection carry every office in the database: topics start
+with the office id, the adapter subscribes for every office, the publisher publishes each
+office's states and every office's devices get an account (scoped to their office's
+topics). An office loaded while the server runs is served at once.
+
 Managed (the default): Mosquitto runs as a supervised child process with its files in
 ``mqtt/`` beside the SQLite database (or in ``var/mqtt``). Its accounts are the server (a
 new random password at every start) and every registered device; devices added with
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,11 +27,13 @@ from queue_server.config import ServerConfig, sqlite_path
 from queue_server.mqtt.account_sync import AccountSync
 from queue_server.mqtt.broker import (
     Account,
+    BrokerError,
     DeviceKind,
     MosquittoProcess,
     TlsListener,
     connect_host,
     hash_password,
+    stop_orphan,
 )
 from queue_server.mqtt.client import BrokerAddress, DeviceLimits, ServerMqtt
 from queue_server.mqtt.dispatch import ServerMessages
@@ -62,6 +70,15 @@ class MqttRuntime:
     client: ServerMqtt
     publisher: StatePublisher
 
+    def health(self) -> dict[str, str]:
+        """``broker``: ok, down or external; ``mqtt``: whether the server's link is up."""
+        if self.broker is None:
+            broker = "external"
+        else:
+            process = self.broker.process
+            broker = "ok" if process.pid is not None and process.exit_code() is None else "down"
+        return {"broker": broker, "mqtt": "ok" if self.client.connected.is_set() else "down"}
+
     def stop(self) -> None:
         if self.broker is not None:
             self.broker.supervisor.stop()
@@ -71,12 +88,17 @@ class MqttRuntime:
             self.broker.stop()
 
 
-def start_mqtt(services: Services, config: ServerConfig, office: str) -> MqttRuntime:
-    """Start (or reach) the broker for ``office``, connect the adapter, publish the states."""
+def start_mqtt(services: Services, config: ServerConfig, office: str | None = None) -> MqttRuntime:
+    """Start (or reach) the broker, connect the adapter, publish the states.
+
+    Args:
+        office: serve only this office; None (``antre serve``): every office in the database.
+    """
     broker: ManagedBroker | None = None
+    served = office or "every office"
     if config.mqtt_url:
         address = parse_mqtt_url(config.mqtt_url, ca_file=config.mqtt_ca or None)
-        log.info("MQTT: external broker %s for %s", redacted(config.mqtt_url), office)
+        log.info("MQTT: external broker %s for %s", redacted(config.mqtt_url), served)
     else:
         broker, address = _start_managed_broker(services, config, office)
     client = ServerMqtt(
@@ -86,8 +108,8 @@ def start_mqtt(services: Services, config: ServerConfig, office: str) -> MqttRun
             kiosk=kiosk_requests_for(services),
             presence=services.presence,
         ),
-        client_id=f"{SERVER_USER}-{office}",
-        on_connected=lambda: publisher.refresh(office),
+        client_id=SERVER_USER if office is None else f"{SERVER_USER}-{office}",
+        on_connected=lambda: _refresh(services, publisher, office),
         workers=config.mqtt_workers or (1 if config.database_url.startswith("sqlite") else 4),
         limits=device_limits(config),
     )
@@ -108,16 +130,29 @@ def device_limits(config: ServerConfig) -> DeviceLimits:
     )
 
 
-def device_accounts(services: Services, office: str) -> list[Account]:
-    """The registered devices of ``office`` as broker accounts (hashes only)."""
+def _refresh(services: Services, publisher: StatePublisher, office: str | None) -> None:
+    """Queue a re-publication of the retained states of the office(s) served."""
+    try:
+        offices = [office] if office else [known["id"] for known in services.views.offices()]
+    except Exception:  # the database is away; the next event publishes the states again
+        log.exception("could not list the offices to re-publish their states")
+        return
+    for served in offices:
+        publisher.refresh(served)
+
+
+def device_accounts(services: Services, office: str | None = None) -> list[Account]:
+    """The registered devices (of ``office``, or of every office) as broker accounts."""
     return [
-        Account(device.id, "", DeviceKind(device.kind), device.password_hash)
+        Account(
+            device.id, "", DeviceKind(device.kind), device.password_hash, office=device.office
+        )
         for device in services.devices.accounts(office)
     ]
 
 
 def _start_managed_broker(
-    services: Services, config: ServerConfig, office: str
+    services: Services, config: ServerConfig, office: str | None
 ) -> tuple[ManagedBroker, BrokerAddress]:
     password = secrets.token_urlsafe(24)
     server = Account(SERVER_USER, password, None, hash_password(password))
@@ -130,7 +165,12 @@ def _start_managed_broker(
         port=config.mqtt_port,
         host=config.mqtt_host,
         tls=_tls_listener(config, folder),
-    ).start()
+    )
+    stop_orphan(folder)  # a broker a killed server left on this folder frees its ports
+    busy = _busy_port(config)
+    if busy is not None:
+        raise BrokerError(f"port {busy} is in use by another program")
+    process.start()
     broker = ManagedBroker(
         process=process,
         supervisor=BrokerSupervisor(process).start(),
@@ -144,7 +184,7 @@ def _start_managed_broker(
     tls_note = f", TLS on {config.mqtt_tls_host}:{config.mqtt_tls_port}" if process.tls else ""
     log.info(
         "MQTT broker for %s on %s:%s%s (%d devices)",
-        office,
+        office or "every office",
         config.mqtt_host,
         config.mqtt_port,
         tls_note,
@@ -152,6 +192,20 @@ def _start_managed_broker(
     )
     address = BrokerAddress(connect_host(config.mqtt_host), config.mqtt_port, SERVER_USER, password)
     return broker, address
+
+
+def _busy_port(config: ServerConfig) -> str | None:
+    """A listener address of the broker that another program already holds, if any."""
+    listeners = [(config.mqtt_host, config.mqtt_port)]
+    if config.mqtt_tls_enabled:
+        listeners.append((config.mqtt_tls_host, config.mqtt_tls_port))
+    for host, port in listeners:
+        try:
+            with socket.create_connection((connect_host(host), port), timeout=1):
+                return f"{host}:{port}"
+        except OSError:
+            continue
+    return None
 
 
 def _tls_listener(config: ServerConfig, folder: Path) -> TlsListener | None:

@@ -46,6 +46,11 @@ def prefix(office: str) -> str:
     return f"{ROOT}/{PROTOCOL_VERSION}/{check_id(office, 'office')}"
 
 
+def office_filter(office: str | None) -> str:
+    """The topic prefix of ``office``, or a filter matching every office when None."""
+    return f"{ROOT}/{PROTOCOL_VERSION}/+" if office is None else prefix(office)
+
+
 def device_status(office: str, device: str) -> str:
     return f"{prefix(office)}/device/{check_id(device, 'device')}/status"
 
@@ -98,34 +103,35 @@ def everything() -> str:
     return f"{ROOT}/{PROTOCOL_VERSION}/{REST}"
 
 
-def kiosk_requests(office: str, device: str = ANY) -> str:
+def kiosk_requests(office: str | None, device: str = ANY) -> str:
     """The requests of one kiosk, or of every kiosk (``device=ANY``), for every action."""
-    return f"{prefix(office)}/kiosk/{_id_or_any(device)}/request/{ANY}"
+    return f"{office_filter(office)}/kiosk/{_id_or_any(device)}/request/{ANY}"
 
 
-def kiosk_responses(office: str, device: str = ANY) -> str:
+def kiosk_responses(office: str | None, device: str = ANY) -> str:
     """The answers to one kiosk (or to every kiosk), for every action."""
-    return f"{prefix(office)}/kiosk/{_id_or_any(device)}/response/{ANY}"
+    return f"{office_filter(office)}/kiosk/{_id_or_any(device)}/response/{ANY}"
 
 
-def device_statuses(office: str) -> str:
-    return f"{prefix(office)}/device/{ANY}/status"
+def device_statuses(office: str | None) -> str:
+    return f"{office_filter(office)}/device/{ANY}/status"
 
 
-def device_healths(office: str) -> str:
-    return f"{prefix(office)}/device/{ANY}/health"
+def device_healths(office: str | None) -> str:
+    return f"{office_filter(office)}/device/{ANY}/health"
 
 
-def queue_states(office: str) -> str:
-    return f"{prefix(office)}/queue/{ANY}/state"
+def queue_states(office: str | None) -> str:
+    return f"{office_filter(office)}/queue/{ANY}/state"
 
 
-def counter_states(office: str) -> str:
-    return f"{prefix(office)}/counter/{ANY}/state"
+def counter_states(office: str | None) -> str:
+    return f"{office_filter(office)}/counter/{ANY}/state"
 
 
-def server_subscriptions(office: str) -> list[str]:
-    """What the server subscribes to: every kiosk request and every device report."""
+def server_subscriptions(office: str | None) -> list[str]:
+    """What the server subscribes to: every kiosk request and every device report (of
+    ``office``, or of every office when None)."""
     return [kiosk_requests(office), device_statuses(office), device_healths(office)]
 
 

@@ -23,6 +23,7 @@ class DeviceAccount:
     id: str
     kind: str
     password_hash: str
+    office: str
 
 
 class DeviceService(UseCases):
@@ -48,15 +49,16 @@ class DeviceService(UseCases):
             )
             work.audit(actor, "device.add", office_id=office, target=device, kind=kind)
 
-    def accounts(self, office: str) -> list[DeviceAccount]:
-        """The active devices' broker accounts, to configure the broker."""
+    def accounts(self, office: str | None = None) -> list[DeviceAccount]:
+        """The active devices' broker accounts (of every office when None)."""
+        query = select(DeviceRow).where(DeviceRow.active).order_by(DeviceRow.id)
+        if office is not None:
+            query = query.where(DeviceRow.office_id == office)
         with self.read() as session:
-            rows = session.scalars(
-                select(DeviceRow)
-                .where(DeviceRow.office_id == office, DeviceRow.active)
-                .order_by(DeviceRow.id)
-            )
-            return [DeviceAccount(row.id, row.kind, row.password_hash) for row in rows]
+            return [
+                DeviceAccount(row.id, row.kind, row.password_hash, row.office_id)
+                for row in session.scalars(query)
+            ]
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from queue_server.services.container import Services, build_services
 from queue_server.web import errors
 from queue_server.web.api import LOGIN_LIMIT, api
 from queue_server.web.api_public import PUBLIC_LIMIT
-from queue_server.web.health import health
+from queue_server.web.health import HEALTH_EXTENSION, MqttHealth, health, mqtt_disabled
 from queue_server.web.ratelimit import Monotonic, SlidingWindowLimiter
 from queue_server.web.ticket_page import ticket_page
 from queue_server.web.token_cache import TokenCache
@@ -27,6 +27,7 @@ def create_app(
     config: ServerConfig | None = None,
     *,
     services: Services | None = None,
+    mqtt_health: MqttHealth = mqtt_disabled,
     monotonic: Monotonic = time.monotonic,
 ) -> Flask:
     """Build the WSGI app.
@@ -34,7 +35,9 @@ def create_app(
     Args:
         config: the server configuration; defaults to ``services.config``, else
             :func:`~queue_server.config.load_config`.
-        services: prebuilt use cases (tests, the CLI); built from ``config`` if None.
+        services: the use cases ``antre serve`` built once (and shares with the MQTT side);
+            built from ``config`` if None (tests, ``wsgi.py``).
+        mqtt_health: reports the MQTT broker and link for ``/healthz`` (default: disabled).
         monotonic: the rate limiters' and the token cache's clock (tests advance a fake one).
     """
     config = config or (services.config if services else load_config())
@@ -59,6 +62,7 @@ def create_app(
         ),
     }
     app.extensions["antre_tokens"] = TokenCache(clock=monotonic)
+    app.extensions[HEALTH_EXTENSION] = mqtt_health
     errors.init_app(app)
     app.register_blueprint(health)
     app.register_blueprint(api)

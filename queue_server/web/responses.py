@@ -21,8 +21,11 @@ class Out(BaseModel):
 
 
 class Health(Out):
+    """``ok`` only when every check is healthy; each check: ok, down, disabled or external."""
+
     status: str
     version: str
+    checks: dict[str, str]
 
 
 class Ok(Out):

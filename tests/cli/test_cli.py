@@ -115,9 +115,3 @@ def test_booking_import_lists_every_bad_line_and_imports_nothing(
     assert main(args) == 0
     assert "1 unchanged" in capsys.readouterr().out
     assert _count(database, "bookings") == 1
-
-
-def test_device_probe_reports_every_kind(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["device", "probe"]) == 0
-    out = capsys.readouterr().out
-    assert "Printers:" in out and "Scanners:" in out and "Card readers:" in out

@@ -33,6 +33,7 @@ NOT_TOPIC_BUILDERS = {
     "check_id",
     "check_action",
     "prefix",
+    "office_filter",
     "parse",
     "sender",
     "everything",

@@ -99,3 +99,29 @@ def test_finds_usb_printers_in_sysfs(tmp_path: Path) -> None:
         f"USB line printer port {dev_usb / 'lp0'}",
         "USB printer TM-T20II (usb:04b8:0e15)",
     ]
+
+
+def test_a_file_that_is_not_an_office_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    not_an_office = tmp_path / "office.yaml"
+    not_an_office.write_text("services: 12\n")
+    command = ["print-test", "--preview-dir", str(tmp_path), "--office-file", str(not_an_office)]
+    assert run(*command) == 2
+    assert "not an office file" in capsys.readouterr().err
+    assert not list(tmp_path.glob("*.png"))
+
+
+def test_sample_office_reads_what_the_server_reads() -> None:
+    from devices.printer.sample_office import read_sample_office
+
+    _data, definition = load_office_file(DEMO_OFFICE)
+    office = read_sample_office(DEMO_OFFICE)
+    assert [(s.id, s.prefix, s.name_en) for s in office.services] == [
+        (str(s.id), s.prefix, s.name_en) for s in definition.services
+    ]
+    assert [s.first_station for s in office.services] == [
+        str(s.journey[0].station) for s in definition.services
+    ]
+    assert definition.branding is not None
+    assert office.display_name == definition.branding.display_name

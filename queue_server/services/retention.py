@@ -1,0 +1,107 @@
+"""Personal data is kept for a limited time: :meth:`RetentionService.purge` clears it.
+
+A visit keeps the applicant's phone number, the keyed NIK hash with its last four digits
+and the booking reference only while they serve the visit. After the retention period
+(``ANTRE_RETENTION_DAYS``) those fields are cleared; the visit, its tickets, events and
+ratings stay for the statistics, without anything that names a person. Older imported
+bookings, stored kiosk answers (kept for retries only) and the addresses in the audit log
+go too, and officers' parking notes (free text) are cleared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from queue_server.persistence.models import (
+    AuditLogRow,
+    BookingRow,
+    KioskRequestRow,
+    TicketRow,
+    VisitRow,
+)
+from queue_server.services.unit import Actor, UseCases
+
+PERSONAL_VISIT_FIELDS = ("phone", "nik_hash", "nik_last4", "booking_ref")
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    """How many rows a purge cleared (or would clear, on a dry run)."""
+
+    visits: int
+    bookings: int
+    kiosk_answers: int
+    audit_addresses: int
+
+
+class RetentionService(UseCases):
+    def purge(self, older_than_days: int, *, dry_run: bool = False, actor: Actor) -> PurgeReport:
+        """Clear the personal data recorded more than ``older_than_days`` days ago.
+
+        Idempotent: a second run finds nothing to clear. ``dry_run`` only counts.
+        """
+        if older_than_days < 1:
+            raise ValueError("the retention period is at least one day")
+        cutoff = self.clock() - timedelta(days=older_than_days)
+        if dry_run:
+            with self.read() as session:
+                return _count(session, cutoff)
+        with self.unit() as work:
+            report = _count(work.session, cutoff)
+            _clear(work.session, cutoff)
+            work.audit(
+                actor,
+                "data.purge",
+                office_id=None,
+                target=None,
+                older_than_days=older_than_days,
+                visits=report.visits,
+            )
+            return report
+
+
+def _personal_visits(cutoff: datetime) -> ColumnElement[bool]:
+    return and_(
+        VisitRow.created_at < cutoff,
+        or_(*(getattr(VisitRow, name).is_not(None) for name in PERSONAL_VISIT_FIELDS)),
+    )
+
+
+def _count(session: Session, cutoff: datetime) -> PurgeReport:
+    def count(table: type[Any], *conditions: ColumnElement[bool]) -> int:
+        return int(session.scalar(select(func.count()).select_from(table).where(*conditions)) or 0)
+
+    return PurgeReport(
+        visits=count(VisitRow, _personal_visits(cutoff)),
+        bookings=count(BookingRow, BookingRow.slot_at < cutoff),
+        kiosk_answers=count(KioskRequestRow, KioskRequestRow.created_at < cutoff),
+        audit_addresses=count(
+            AuditLogRow, AuditLogRow.at < cutoff, AuditLogRow.remote_addr.is_not(None)
+        ),
+    )
+
+
+def _clear(session: Session, cutoff: datetime) -> None:
+    old_visits = select(VisitRow.id).where(VisitRow.created_at < cutoff)
+    session.execute(
+        update(TicketRow)
+        .where(TicketRow.visit_id.in_(old_visits), TicketRow.park_note.is_not(None))
+        .values(park_note=None)
+    )
+    session.execute(
+        update(VisitRow)
+        .where(_personal_visits(cutoff))
+        .values(dict.fromkeys(PERSONAL_VISIT_FIELDS))
+    )
+    session.execute(delete(BookingRow).where(BookingRow.slot_at < cutoff))
+    session.execute(delete(KioskRequestRow).where(KioskRequestRow.created_at < cutoff))
+    session.execute(
+        update(AuditLogRow)
+        .where(AuditLogRow.at < cutoff, AuditLogRow.remote_addr.is_not(None))
+        .values(remote_addr=None)
+    )

@@ -1,0 +1,196 @@
+"""``antre serve`` as an operator meets it: one server per data folder, a busy port, the
+health report, private database files and the daily purge."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
+
+from queue_server.mqtt.broker import free_port
+from queue_server.persistence.models import VisitRow
+from tests.mqtt.test_serve_mqtt import ROOT, antre, serve_command, wait_for_http
+from tests.support.offices import always_open_office
+
+
+def health(port: int) -> tuple[int, dict[str, Any]]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
+            return answer.status, json.load(answer)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+@contextmanager
+def running(command: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("w") as output:
+        server = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            yield server
+        finally:
+            if server.poll() is None:
+                server.terminate()
+                server.wait(timeout=30)
+
+
+def test_a_second_server_on_the_same_folder_refuses_and_touches_nothing(tmp_path: Path) -> None:
+    database = str(tmp_path / "antre.db")
+    antre("office", "load", str(always_open_office(tmp_path)), "--db", database)
+    http_port, mqtt_port = free_port(), free_port()
+    with running(serve_command(database, http_port, mqtt_port), tmp_path / "first.log"):
+        wait_for_http(http_port)
+        passwd = tmp_path / "mqtt" / "passwd"
+        before = (passwd.read_bytes(), passwd.stat().st_mtime_ns)
+        broker = int((tmp_path / "mqtt" / "mosquitto.pid").read_text())
+
+        second = subprocess.run(
+            serve_command(database, free_port(), mqtt_port),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+        assert second.returncode == 2
+        assert "sudah berjalan" in second.stderr and "already running" in second.stderr
+        assert "Traceback" not in second.stderr
+        assert (passwd.read_bytes(), passwd.stat().st_mtime_ns) == before
+        assert int((tmp_path / "mqtt" / "mosquitto.pid").read_text()) == broker
+        assert Path(f"/proc/{broker}").exists()
+        status, report = health(http_port)
+        assert (status, report["status"]) == (200, "ok")  # the first server still serves
+        assert report["checks"] == {"database": "ok", "broker": "ok", "mqtt": "ok"}
+
+
+def test_a_busy_http_port_is_one_line_and_starts_no_broker(tmp_path: Path) -> None:
+    database = str(tmp_path / "antre.db")
+    antre("office", "load", str(always_open_office(tmp_path)), "--db", database)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            serve_command(database, port, free_port()),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if "WARNING" not in line]
+    assert len(lines) == 1, result.stderr
+    assert f"127.0.0.1:{port}" in lines[0] and "in use" in lines[0] and "dipakai" in lines[0]
+    assert not (tmp_path / "mqtt" / "mosquitto.pid").exists()
+
+
+def test_without_mqtt_health_is_ok_and_says_disabled(tmp_path: Path) -> None:
+    database = str(tmp_path / "antre.db")
+    port = free_port()
+    command = [sys.executable, "-m", "queue_server.cli", "serve", "--db", database]
+    with running([*command, "--port", str(port), "--no-mqtt"], tmp_path / "serve.log"):
+        wait_for_http(port)
+        status, report = health(port)
+    assert status == 200
+    assert report["status"] == "ok"
+    assert report["checks"] == {"database": "ok", "broker": "disabled", "mqtt": "disabled"}
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_database_and_its_wal_are_private(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    database = folder / "antre.db"
+    old_umask = os.umask(0o022)
+    try:
+        antre("office", "load", str(always_open_office(tmp_path)), "--db", str(database))
+        engine = create_engine(f"sqlite:///{database}")
+        with engine.connect() as connection:  # keep the WAL and shm files while we look
+            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+            connection.execute(text("SELECT count(*) FROM offices"))
+            wal, shm = Path(f"{database}-wal"), Path(f"{database}-shm")
+            assert wal.exists() and shm.exists()
+            assert (_mode(database), _mode(wal), _mode(shm)) == (0o600, 0o600, 0o600)
+        engine.dispose()
+        assert _mode(folder) == 0o711  # not listable by others; the broker user may pass
+        database.chmod(0o644)  # a database made by an older version is made private too
+        antre("db", "upgrade", "--db", str(database))
+        assert _mode(database) == 0o600
+    finally:
+        os.umask(old_umask)
+
+
+def test_serve_clears_old_personal_data_when_it_starts(tmp_path: Path) -> None:
+    database = tmp_path / "antre.db"
+    antre("office", "load", str(always_open_office(tmp_path)), "--db", str(database))
+    engine = create_engine(f"sqlite:///{database}")
+    long_ago = datetime.now(UTC) - timedelta(days=40)
+    with Session(engine) as session, session.begin():
+        session.add(
+            VisitRow(
+                office_id="kanim-test",
+                service_code="walkin",
+                office_day=long_ago.date(),
+                series="B",
+                number=1,
+                label="B-001",
+                token="old-visit",
+                session_code="regular",
+                source="kiosk",
+                language="id",
+                phone="081234567890",
+                nik_last4="0001",
+                by_proxy=False,
+                created_at=long_ago,
+            )
+        )
+    port = free_port()
+    command = [sys.executable, "-m", "queue_server.cli", "serve", "--db", str(database)]
+    phone: str | None = "081234567890"
+    with running([*command, "--port", str(port), "--no-mqtt"], tmp_path / "serve.log"):
+        wait_for_http(port)
+        deadline = time.monotonic() + 30
+        while phone is not None and time.monotonic() < deadline:
+            with Session(engine) as session:
+                phone = session.scalars(select(VisitRow.phone)).one()
+            time.sleep(0.2)
+    engine.dispose()
+    assert phone is None
+    log = (tmp_path / "serve.log").read_text()
+    assert "personal data older than 30 days cleared: 1 visits" in log
+    assert "081234567890" not in log
+
+
+def test_a_busy_broker_port_is_named(tmp_path: Path) -> None:
+    database = str(tmp_path / "antre.db")
+    antre("office", "load", str(always_open_office(tmp_path)), "--db", database)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        mqtt_port = taken.getsockname()[1]
+        result = subprocess.run(
+            serve_command(database, free_port(), mqtt_port),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"port 127.0.0.1:{mqtt_port} is in use by another program" in result.stderr
+    assert "Broker MQTT tidak dapat dijalankan" in result.stderr
