@@ -32,6 +32,9 @@ class ServerConfig(BaseModel):
     )
     secure_cookies: bool = Field(default=False, description="mark session cookies Secure (TLS)")
     login_attempts_per_minute: int = Field(default=10, ge=1)
+    login_attempts_per_address_per_minute: int = Field(
+        default=30, ge=1, description="failed sign-ins per address across all user names"
+    )
     default_office: str | None = Field(default=None, description="office used by short URLs")
     threads: int = Field(default=16, ge=1, le=256, description="HTTP worker threads")
     mqtt_enabled: bool = Field(default=True, description="run the MQTT side (broker and adapter)")

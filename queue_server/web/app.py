@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 from flask import Flask
 
 from queue_server.config import ServerConfig, load_config, session_key
 from queue_server.services.container import Services, build_services
 from queue_server.web import errors
-from queue_server.web.api import LOGIN_LIMIT, api
+from queue_server.web.api import api
 from queue_server.web.api_public import PUBLIC_LIMIT
+from queue_server.web.auth import SESSION_LIFETIME
 from queue_server.web.health import health
-from queue_server.web.ratelimit import Monotonic, SlidingWindowLimiter
+from queue_server.web.ratelimit import LoginLimiter, Monotonic, SlidingWindowLimiter
 from queue_server.web.token_cache import TokenCache
 
 #: Public ticket-status look-ups per address and minute (a phone polls every ~15 s).
 PUBLIC_REQUESTS_PER_MINUTE = 120
 MAX_BODY_BYTES = 64 * 1024
-SESSION_HOURS = 12
 
 
 def create_app(
@@ -44,15 +43,17 @@ def create_app(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.secure_cookies,
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["antre"] = services or build_services(config)
+    app.extensions["antre_login_limit"] = LoginLimiter(
+        per_user=config.login_attempts_per_minute,
+        per_address=config.login_attempts_per_address_per_minute,
+        clock=monotonic,
+    )
     app.extensions["antre_limits"] = {
-        LOGIN_LIMIT: SlidingWindowLimiter(
-            limit=config.login_attempts_per_minute, window_s=60, clock=monotonic
-        ),
         PUBLIC_LIMIT: SlidingWindowLimiter(
             limit=PUBLIC_REQUESTS_PER_MINUTE, window_s=60, clock=monotonic
         ),

@@ -1,10 +1,11 @@
 """Declare each JSON endpoint once: rule, method, roles, body and response models, errors.
 
 :func:`endpoint` registers the Flask view and wraps it so that, before the view runs,
-the caller is authenticated and its role checked, and the JSON body is validated with
-the declared pydantic model (unknown fields refused). The view's return value is
-validated against the declared response model. The declaration is attached to the
-view function; :mod:`queue_server.web.openapi` reads it back from the app's URL map,
+the caller is authenticated and its role checked (and, on a route under
+``/offices/<office>``, that the office is one of the caller's), and the JSON body is
+validated with the declared pydantic model (unknown fields refused). The view's
+return value is validated against the declared response model. The declaration is
+attached to the view function; :mod:`queue_server.web.openapi` reads it back from the app's URL map,
 so the document describes exactly the routes that exist.
 """
 
@@ -20,12 +21,15 @@ from pydantic import BaseModel, ValidationError
 
 from queue_server.domain.errors import DomainError
 from queue_server.domain.ids import Role
-from queue_server.web.auth import require_role
-from queue_server.web.errors import BadJson
+from queue_server.web.auth import require_office, require_role
+from queue_server.web.json_body import parse_json_body
 
 View = Callable[..., Any]
 SPEC_ATTRIBUTE = "antre_endpoint"
 PUBLIC = None
+OFFICE_PARAMETER = "office"
+#: The URL converter of a row id: 64-bit, so a larger number is a plain 404.
+ROW_ID = f"int(max={2**63 - 1})"
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,8 @@ def endpoint(
             extras: dict[str, Any] = {}
             if spec.roles is not None:
                 extras["actor"] = require_role(spec.roles)
+                if OFFICE_PARAMETER in path:  # every office-scoped route checks the office
+                    require_office(extras["actor"], str(path[OFFICE_PARAMETER]))
             if body is not None:
                 extras["body"] = body.model_validate(_json_body())
             return reply(response, view(**path, **extras))
@@ -103,9 +109,7 @@ class ResponseMismatch(RuntimeError):
 
 
 def _json_body() -> Any:
-    if not request.get_data(cache=True):
+    raw = request.get_data(cache=True)
+    if not raw:
         return {}
-    data = request.get_json(silent=True)
-    if data is None:
-        raise BadJson()
-    return data
+    return parse_json_body(raw, is_json=request.is_json)

@@ -18,6 +18,10 @@ def _clean_text(value: str) -> str:
 
 Text = Annotated[str, AfterValidator(_clean_text)]
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9-]+$")]
+OFFICES = (
+    "offices the account may act in; omitted: every office for an administrator, "
+    "the only office for others when the server has just one"
+)
 
 
 class Body(BaseModel):
@@ -27,6 +31,11 @@ class Body(BaseModel):
 class LoginBody(Body):
     username: Text = Field(min_length=1, max_length=80)
     password: Text = Field(min_length=1, max_length=200)
+
+
+class PasswordBody(Body):
+    current_password: Text = Field(min_length=1, max_length=200)
+    new_password: Text = Field(min_length=1, max_length=200)
 
 
 class IssueBody(Body):
@@ -69,8 +78,10 @@ class UserBody(Body):
     display_name: Text = Field(min_length=1, max_length=120)
     password: Text = Field(min_length=1, max_length=200)
     role: Literal[Role.ADMIN, Role.PETUGAS, Role.LAPORAN]
+    offices: list[Code] | None = Field(default=None, max_length=50, description=OFFICES)
 
 
 class TokenBody(Body):
     name: str = Field(min_length=1, max_length=80, pattern=r"^[a-z0-9._-]+$")
     role: Role = Role.KIOSK
+    offices: list[Code] | None = Field(default=None, max_length=50, description=OFFICES)
