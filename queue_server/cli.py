@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("username")
     admin.add_argument("--name", default="Administrator")
     admin.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    _add_offices(admin, "offices the admin manages (repeatable; default: every office)")
     _add_db(admin)
     admin.set_defaults(handler=_create_admin)
 
@@ -120,9 +121,27 @@ def build_parser() -> argparse.ArgumentParser:
     create = token_actions.add_parser("create", help="create a bearer token (printed once)")
     create.add_argument("name")
     create.add_argument("--role", default="kiosk", choices=["kiosk", "petugas", "laporan", "admin"])
+    _add_offices(
+        create,
+        "office the token may act in (repeatable; default: the only office, or every office "
+        "for an admin token)",
+    )
     _add_db(create)
     create.set_defaults(handler=_create_token)
+    listing = token_actions.add_parser("list", help="list tokens (never their secret)")
+    _add_db(listing)
+    listing.set_defaults(handler=_list_tokens)
+    revoke = token_actions.add_parser("revoke", help="revoke a token by its id (see list)")
+    revoke.add_argument("id", type=int)
+    _add_db(revoke)
+    revoke.set_defaults(handler=_revoke_token)
     return parser
+
+
+def _add_offices(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument(
+        "--office", dest="offices", action="append", metavar="OFFICE", help=help_text
+    )
 
 
 def _config(args: argparse.Namespace, **extra: Any) -> Any:
@@ -209,7 +228,7 @@ def _create_admin(args: argparse.Namespace) -> int:
     services = build_services(config)
     try:
         services.accounts.create_first_admin(
-            args.username, args.name, _password(args), actor=Actor(name="cli")
+            args.username, args.name, _password(args), actor=Actor(name="cli"), offices=args.offices
         )
     finally:
         services.close()
@@ -226,10 +245,48 @@ def _create_token(args: argparse.Namespace) -> int:
     _prepare(config)
     services = build_services(config)
     try:
-        token = services.accounts.create_token(args.name, Role(args.role), actor=Actor(name="cli"))
+        token = services.accounts.create_token(
+            args.name, Role(args.role), actor=Actor(name="cli"), offices=args.offices
+        )
     finally:
         services.close()
     print(token)
+    return 0
+
+
+def _list_tokens(args: argparse.Namespace) -> int:
+    from queue_server.services.container import build_services
+    from queue_server.services.unit import Actor
+
+    config = _config(args)
+    _prepare(config)
+    services = build_services(config)
+    try:
+        tokens = services.accounts.list_tokens(actor=Actor(name="cli"))
+    finally:
+        services.close()
+    print("id\tname\trole\toffices\tcreated by\tcreated at\tstate")
+    for token in tokens:
+        offices = ",".join(token.offices) if token.offices is not None else "*"
+        state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "active"
+        created = f"{token.created_at:%Y-%m-%d %H:%M}"
+        by = token.created_by or "cli"
+        print(f"{token.id}\t{token.name}\t{token.role}\t{offices}\t{by}\t{created}\t{state}")
+    return 0
+
+
+def _revoke_token(args: argparse.Namespace) -> int:
+    from queue_server.services.container import build_services
+    from queue_server.services.unit import Actor
+
+    config = _config(args)
+    _prepare(config)
+    services = build_services(config)
+    try:
+        token = services.accounts.revoke_token(args.id, actor=Actor(name="cli"))
+    finally:
+        services.close()
+    print(f"token {token.id} ({token.name}) revoked")
     return 0
 
 

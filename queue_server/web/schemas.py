@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from queue_server.domain.ids import Role, StationType
 
@@ -44,9 +44,15 @@ class IssueBody(Body):
         default=None, max_length=40, pattern=r"^[a-z0-9_-]+$", examples=["elderly"]
     )
     language: Literal["id", "en"] = "id"
-    booking_ref: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9/_-]+$")
-    appointment_at: AwareDatetime | None = Field(
-        default=None, description="ISO 8601 with a UTC offset"
+    booking_ref: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9/_-]+$",
+        description="an imported M-Paspor booking of today for this service; the ticket is "
+        "queued by its slot, and the booking cannot be used again",
+    )
+    documents_ready: bool = Field(
+        default=False, description="with booking_ref: the applicant's documents are complete"
     )
     nik: str | None = Field(
         default=None, pattern=r"^\d{16}$", description="16 digits; stored as a keyed hash"
