@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -129,6 +129,18 @@ def token_digest(token: str) -> str:
 
 class AccountService(UseCases):
     """Sign-in and account administration; every change is written to the audit log."""
+
+    def __init__(self, **collaborators: Any) -> None:
+        super().__init__(**collaborators)
+        self._revocation_listeners: list[Callable[[], None]] = []
+
+    def on_revocation(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after any token is revoked (e.g. to drop a token cache)."""
+        self._revocation_listeners.append(listener)
+
+    def _revoked(self) -> None:
+        for listener in self._revocation_listeners:
+            listener()
 
     def create_user(
         self,
@@ -312,7 +324,9 @@ class AccountService(UseCases):
                 row.revoked, row.revoked_at = True, work.now
                 work.audit(actor, "token.revoke", office_id=None, target=row.name, id=row.id)
             creator = work.session.get(UserRow, row.user_id) if row.user_id else None
-            return _token_view(row, creator.username if creator else None)
+            view = _token_view(row, creator.username if creator else None)
+        self._revoked()
+        return view
 
     def list_users(self, *, actor: Actor | None = None) -> list[UserView]:
         """The users the actor may manage (every user without an actor)."""
@@ -341,7 +355,9 @@ class AccountService(UseCases):
             )
             sessions.close_user_sessions(work.session, row.id)
             work.audit(actor, "user.deactivate", office_id=None, target=username)
-            return _view(row)
+            view = _view(row)
+        self._revoked()
+        return view
 
 
 def _active_admins(session: Session) -> int:

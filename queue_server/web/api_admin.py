@@ -21,7 +21,7 @@ from queue_server.services.accounts import (
 )
 from queue_server.services.unit import Actor
 from queue_server.web import responses, schemas
-from queue_server.web.auth import services, token_cache
+from queue_server.web.auth import services
 from queue_server.web.roles import ADMIN_ONLY, SUPERVISORS
 from queue_server.web.routing import ROW_ID, endpoint
 
@@ -66,9 +66,7 @@ def create_user(body: schemas.UserBody, actor: Actor) -> Any:
     errors=(LastAdmin,),
 )
 def deactivate_user(username: str, actor: Actor) -> Any:
-    view = services().accounts.deactivate_user(username, actor=actor)
-    token_cache().clear()
-    return view
+    return services().accounts.deactivate_user(username, actor=actor)
 
 
 @endpoint(
@@ -108,9 +106,7 @@ def create_token(body: schemas.TokenBody, actor: Actor) -> dict[str, Any]:
     response=responses.TokenInfo,
 )
 def revoke_token(token_id: int, actor: Actor) -> Any:
-    view = services().accounts.revoke_token(token_id, actor=actor)
-    token_cache().clear()
-    return view
+    return services().accounts.revoke_token(token_id, actor=actor)
 
 
 @endpoint(

@@ -47,7 +47,8 @@ def create_app(
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions["antre"] = services or build_services(config)
+    built = services or build_services(config)
+    app.extensions["antre"] = built
     app.extensions["antre_login_limit"] = LoginLimiter(
         per_user=config.login_attempts_per_minute,
         per_address=config.login_attempts_per_address_per_minute,
@@ -58,7 +59,9 @@ def create_app(
             limit=PUBLIC_REQUESTS_PER_MINUTE, window_s=60, clock=monotonic
         ),
     }
-    app.extensions["antre_tokens"] = TokenCache(clock=monotonic)
+    tokens = TokenCache(clock=monotonic)
+    built.accounts.on_revocation(tokens.clear)  # a revoked token stops here at once
+    app.extensions["antre_tokens"] = tokens
     errors.init_app(app)
     app.register_blueprint(health)
     app.register_blueprint(api)

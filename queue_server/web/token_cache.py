@@ -2,8 +2,8 @@
 
 An officer console or kiosk sends the same token with every request; looking it up
 costs a database round trip and a third of an officer call's CPU. A verified token is
-trusted for ``ttl_s`` seconds. Revoking a token (or deactivating its creator) through
-this process's API calls :meth:`TokenCache.clear` before answering, so the token stops
+trusted for ``ttl_s`` seconds. Revoking a token (or deactivating its creator) in this
+process calls :meth:`TokenCache.clear` before the revocation returns, so the token stops
 working here at once; another process (a second server on the same database, or a
 revocation from the command line) keeps accepting it for at most ``ttl_s`` seconds.
 Unknown tokens are never cached.
