@@ -30,7 +30,13 @@ MAX_AUDIT_PAGE = 500
 SCOPE_ERRORS = (UnknownOffice, OfficesRequired, OutsideYourOffices)
 
 
-@endpoint(admin, "/users", summary="All users", roles=ADMIN_ONLY, response=responses.Users)
+@endpoint(
+    admin,
+    "/users",
+    summary="Users (an administrator of some offices sees the accounts of those offices)",
+    roles=ADMIN_ONLY,
+    response=responses.Users,
+)
 def users(actor: Actor) -> dict[str, Any]:
     return {"items": services().accounts.list_users(actor=actor)}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from queue_server.config import ServerConfig, load_config, session_key
 from queue_server.services.container import Services, build_services
@@ -62,6 +63,8 @@ def create_app(
     tokens = TokenCache(clock=monotonic)
     built.accounts.on_revocation(tokens.clear)  # a revoked token stops here at once
     app.extensions["antre_tokens"] = tokens
+    if config.proxy_hops:  # the client's address, as the trusted proxies saw it
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops)  # type: ignore[method-assign]
     errors.init_app(app)
     app.register_blueprint(health)
     app.register_blueprint(api)

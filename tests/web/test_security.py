@@ -17,6 +17,7 @@ from queue_server.services.bookings import BookingEntry
 from queue_server.services.container import Services
 from queue_server.services.offices import store_office
 from queue_server.services.unit import Actor
+from queue_server.web import create_app
 from tests.services.clock import MONDAY_10_WITA
 from tests.web.conftest import BASE, OFFICE, AuthActions, FakeMonotonic, count_rows
 
@@ -398,3 +399,22 @@ def test_ticket_ids_beyond_64_bits_are_not_found(auth: AuthActions, ticket_id: i
     largest = auth.post(f"{BASE}/tickets/{2**63 - 1}/cancel")
     assert error_code(largest) == (404, "not_found")
     assert error_code(auth.post(f"/api/v1/tokens/{ticket_id}/revoke"))[0] in {403, 404}
+
+
+def test_behind_a_proxy_the_limits_key_on_the_client_address(
+    services: Services, monotonic: FakeMonotonic
+) -> None:
+    config = services.config.model_copy(update={"proxy_hops": 1})
+    client = create_app(config, services=services, monotonic=monotonic).test_client()
+
+    def login(client_address: str, password: str) -> Any:
+        return client.post(
+            "/api/v1/auth/login",
+            json={"username": "petugas", "password": password},
+            headers={"X-Forwarded-For": client_address},
+        )
+
+    for _ in range(services.config.login_attempts_per_minute):
+        assert login("203.0.113.7", "wrong-password").status_code == 401
+    assert login("203.0.113.7", "petugas-password-1").status_code == 429
+    assert login("203.0.113.8", "petugas-password-1").status_code == 200
