@@ -113,8 +113,11 @@ def require_office(actor: Actor, office: str) -> None:
 
 
 def start_session(actor: Actor) -> str:
-    """A fresh server-side session for ``actor`` (no fixation); returns its CSRF token."""
-    session.clear()
+    """A fresh server-side session for ``actor`` (no fixation); returns its CSRF token.
+
+    A session the browser still had is ended on the server first.
+    """
+    end_session()
     session["sid"] = services().accounts.start_session(actor, lifetime=SESSION_LIFETIME)
     session["csrf_token"] = secrets.token_urlsafe(24)
     session.permanent = True

@@ -418,3 +418,14 @@ def test_behind_a_proxy_the_limits_key_on_the_client_address(
         assert login("203.0.113.7", "wrong-password").status_code == 401
     assert login("203.0.113.7", "petugas-password-1").status_code == 429
     assert login("203.0.113.8", "petugas-password-1").status_code == 200
+
+
+def test_signing_in_again_ends_the_browser_s_previous_session(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login("petugas")
+    first = client.get_cookie(SESSION_COOKIE)
+    assert first is not None
+    auth.login("laporan")
+    client.set_cookie(SESSION_COOKIE, first.value)
+    assert client.get("/api/v1/auth/me").status_code == 401
