@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,12 +23,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from queue_server.domain.errors import DomainError, NotFound
 from queue_server.domain.ids import Role
-from queue_server.persistence.models import ApiTokenRow, OfficeRow, UserRow
+from queue_server.persistence.models import ApiTokenRow, UserRow
 from queue_server.services import sessions
-from queue_server.services.passwords import MIN_PASSWORD_LENGTH, WeakPassword, check_password
+from queue_server.services.office_scope import frozen_offices, manages, new_account_scope
+from queue_server.services.passwords import check_password
 from queue_server.services.unit import Actor, UseCases
-
-__all__ = ["MIN_PASSWORD_LENGTH", "WeakPassword"]
 
 USERNAME = re.compile(r"^[a-z0-9._-]{3,40}$")
 TOKEN_PREFIX = "antre_"
@@ -61,24 +60,6 @@ class KioskNeedsToken(DomainError):
 class LastAdmin(DomainError):
     code = "last_admin"
     template = "The last active administrator cannot be deactivated."
-
-
-class UnknownOffice(DomainError):
-    code = "unknown_office"
-    template = "Office {office} is not loaded on this server."
-    http_status = 422
-
-
-class OfficesRequired(DomainError):
-    code = "offices_required"
-    template = "Name the offices this account may act in; only administrators may have all."
-    http_status = 422
-
-
-class OutsideYourOffices(DomainError):
-    code = "outside_your_offices"
-    template = "You can only manage accounts within your own offices."
-    http_status = 403
 
 
 class WrongPassword(DomainError):
@@ -161,7 +142,7 @@ class AccountService(UseCases):
         check_password(password, username=username)
         password_hash = generate_password_hash(password)  # slow: outside the transaction
         with self.unit() as work:
-            scope = _scope(work.session, offices, role, actor)
+            scope = new_account_scope(work.session, offices, role, actor)
             if work.session.scalar(select(UserRow.id).where(UserRow.username == username)):
                 raise UsernameTaken(username=username)
             row = UserRow(
@@ -271,7 +252,7 @@ class AccountService(UseCases):
         """
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self.unit() as work:
-            scope = _scope(work.session, offices, role, actor)
+            scope = new_account_scope(work.session, offices, role, actor)
             work.session.add(
                 ApiTokenRow(
                     name=name,
@@ -298,7 +279,9 @@ class AccountService(UseCases):
             )
         if row is None or row.revoked:
             return None
-        return Actor(name=f"token:{row.name}", role=Role(row.role), offices=_frozen(row.offices))
+        return Actor(
+            name=f"token:{row.name}", role=Role(row.role), offices=frozen_offices(row.offices)
+        )
 
     def list_tokens(self, *, actor: Actor) -> list[TokenView]:
         """Every token the actor may manage (revoked ones too), oldest first."""
@@ -311,14 +294,14 @@ class AccountService(UseCases):
             return [
                 _token_view(row, creator)
                 for row, creator in session.execute(query)
-                if _manages(actor, row.offices)
+                if manages(actor, row.offices)
             ]
 
     def revoke_token(self, token_id: int, *, actor: Actor) -> TokenView:
         """Revoke a token (revoking it again changes nothing)."""
         with self.unit() as work:
             row = work.session.get(ApiTokenRow, token_id, with_for_update=True)
-            if row is None or not _manages(actor, row.offices):
+            if row is None or not manages(actor, row.offices):
                 raise TokenNotFound(token_id)
             if not row.revoked:
                 row.revoked, row.revoked_at = True, work.now
@@ -332,7 +315,7 @@ class AccountService(UseCases):
         """The users the actor may manage (every user without an actor)."""
         with self.read() as session:
             rows = session.scalars(select(UserRow).order_by(UserRow.id))
-            return [_view(row) for row in rows if actor is None or _manages(actor, row.offices)]
+            return [_view(row) for row in rows if actor is None or manages(actor, row.offices)]
 
     def deactivate_user(self, username: str, *, actor: Actor) -> UserView:
         """Lock an account out: its sessions end and the tokens it created are revoked.
@@ -343,7 +326,7 @@ class AccountService(UseCases):
             row = work.session.scalar(
                 select(UserRow).where(UserRow.username == username).with_for_update()
             )
-            if row is None or not _manages(actor, row.offices):
+            if row is None or not manages(actor, row.offices):
                 raise UserNotFound(username)
             if row.role == Role.ADMIN.value and row.active and _active_admins(work.session) <= 1:
                 raise LastAdmin()
@@ -367,47 +350,13 @@ def _active_admins(session: Session) -> int:
     return int(count or 0)
 
 
-def _scope(
-    session: Session, requested: Collection[str] | None, role: Role, actor: Actor
-) -> list[str] | None:
-    """The offices a new account gets: those requested (all must be loaded). Without any,
-    administrators get every office and others the only office, if there is just one."""
-    loaded = set(session.scalars(select(OfficeRow.id)))
-    scope: list[str] | None
-    if requested:
-        for office in requested:
-            if office not in loaded:
-                raise UnknownOffice(office=office)
-        scope = sorted(set(requested))
-    elif role is Role.ADMIN:
-        scope = None
-    elif len(loaded) == 1:
-        scope = sorted(loaded)
-    else:
-        raise OfficesRequired()
-    if not _manages(actor, scope):
-        raise OutsideYourOffices()
-    return scope
-
-
-def _manages(actor: Actor, offices: Iterable[Any] | None) -> bool:
-    """True if every office of an account lies within the actor's offices."""
-    if actor.offices is None:
-        return True
-    return offices is not None and set(offices) <= actor.offices
-
-
-def _frozen(offices: list[Any] | None) -> frozenset[str] | None:
-    return None if offices is None else frozenset(str(office) for office in offices)
-
-
 def _user_actor(row: UserRow, remote_addr: str | None = None) -> Actor:
     return Actor(
         name=row.username,
         user_id=row.id,
         role=Role(row.role),
         remote_addr=remote_addr,
-        offices=_frozen(row.offices),
+        offices=frozen_offices(row.offices),
     )
 
 

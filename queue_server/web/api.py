@@ -12,7 +12,8 @@ from typing import Any
 from flask import Blueprint, current_app, request
 
 from queue_server import __version__
-from queue_server.services.accounts import WeakPassword, WrongPassword
+from queue_server.services.accounts import WrongPassword
+from queue_server.services.passwords import WeakPassword
 from queue_server.services.unit import Actor
 from queue_server.web import responses, schemas
 from queue_server.web.api_admin import admin

@@ -13,12 +13,10 @@ from queue_server.services.accounts import (
     BadUsername,
     KioskNeedsToken,
     LastAdmin,
-    OfficesRequired,
-    OutsideYourOffices,
-    UnknownOffice,
     UsernameTaken,
-    WeakPassword,
 )
+from queue_server.services.office_scope import OfficesRequired, OutsideYourOffices, UnknownOffice
+from queue_server.services.passwords import WeakPassword
 from queue_server.services.unit import Actor
 from queue_server.web import responses, schemas
 from queue_server.web.auth import services

@@ -15,9 +15,9 @@ from queue_server.services.accounts import (
     KioskNeedsToken,
     LastAdmin,
     UsernameTaken,
-    WeakPassword,
 )
 from queue_server.services.container import Services
+from queue_server.services.passwords import WeakPassword
 from queue_server.services.unit import Actor
 
 ADMIN = Actor(name="admin", user_id=1, role=Role.ADMIN)
