@@ -116,6 +116,7 @@ def _summary(actor: Actor) -> dict[str, Any]:
         "id": actor.user_id,
         "username": actor.name,
         "role": actor.role.value if actor.role else None,
+        "offices": None if actor.offices is None else sorted(actor.offices),
     }
 
 

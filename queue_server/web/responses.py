@@ -35,6 +35,8 @@ class UserSummary(Out):
     id: int | None
     username: str
     role: str | None
+    #: The offices the caller may act in; None: every office.
+    offices: list[str] | None = None
 
 
 class SessionOut(Out):

@@ -84,10 +84,14 @@ class UserBody(Body):
     display_name: Text = Field(min_length=1, max_length=120)
     password: Text = Field(min_length=1, max_length=200)
     role: Literal[Role.ADMIN, Role.PETUGAS, Role.LAPORAN]
-    offices: list[Code] | None = Field(default=None, max_length=50, description=OFFICES)
+    offices: list[Code] | None = Field(
+        default=None, min_length=1, max_length=50, description=OFFICES
+    )
 
 
 class TokenBody(Body):
     name: str = Field(min_length=1, max_length=80, pattern=r"^[a-z0-9._-]+$")
     role: Role = Role.KIOSK
-    offices: list[Code] | None = Field(default=None, max_length=50, description=OFFICES)
+    offices: list[Code] | None = Field(
+        default=None, min_length=1, max_length=50, description=OFFICES
+    )

@@ -429,3 +429,13 @@ def test_signing_in_again_ends_the_browser_s_previous_session(
     auth.login("laporan")
     client.set_cookie(SESSION_COOKIE, first.value)
     assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_me_names_the_caller_s_offices(
+    client: FlaskClient, auth: AuthActions, kiosk: dict[str, str]
+) -> None:
+    assert client.get("/api/v1/auth/me", headers=kiosk).get_json()["user"]["offices"] == [OFFICE]
+    auth.login("admin")
+    assert auth.get("/api/v1/auth/me").get_json()["user"]["offices"] is None
+    empty = auth.post("/api/v1/tokens", {"name": "k-6", "offices": []})
+    assert error_code(empty) == (422, "invalid_field")
