@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import NotFound
 
 from queue_server.domain.errors import DomainError
 from queue_server.domain.ids import Role
@@ -28,8 +29,10 @@ View = Callable[..., Any]
 SPEC_ATTRIBUTE = "antre_endpoint"
 PUBLIC = None
 OFFICE_PARAMETER = "office"
-#: The URL converter of a row id: 64-bit, so a larger number is a plain 404.
-ROW_ID = f"int(max={2**63 - 1})"
+#: The largest row id: ids are INTEGER columns, 32-bit on PostgreSQL.
+MAX_ROW_ID = 2**31 - 1
+#: The URL converter of a row id: a larger number is a plain 404, never a database error.
+ROW_ID = f"int(max={MAX_ROW_ID})"
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ def endpoint(
     def decorate(view: View) -> View:
         @functools.wraps(view)
         def wrapped(**path: Any) -> Response:
+            _refuse_control_characters(path)
             extras: dict[str, Any] = {}
             if spec.roles is not None:
                 extras["actor"] = require_role(spec.roles)
@@ -106,6 +110,13 @@ def reply(model: type[BaseModel] | None, data: Any) -> Response:
 
 class ResponseMismatch(RuntimeError):
     """A view returned data that does not fit its declared response model."""
+
+
+def _refuse_control_characters(path: dict[str, Any]) -> None:
+    """No id contains control characters (PostgreSQL refuses NUL in any string): 404."""
+    for value in path.values():
+        if isinstance(value, str) and any(ord(char) < 32 or ord(char) == 127 for char in value):
+            raise NotFound()
 
 
 def _json_body() -> Any:

@@ -76,7 +76,7 @@ class TransferBody(Body):
 
 
 class CallSpecificBody(Body):
-    ticket_id: int = Field(ge=1, le=2**62)
+    ticket_id: int = Field(ge=1, le=2**31 - 1)
 
 
 class UserBody(Body):

@@ -12,14 +12,24 @@ import yaml
 from flask.testing import FlaskClient
 
 from queue_server.domain.ids import Role
+from queue_server.persistence.migrate import upgrade
 from queue_server.persistence.models import ApiTokenRow, BookingRow, VisitRow
 from queue_server.services.bookings import BookingEntry
-from queue_server.services.container import Services
+from queue_server.services.container import Services, build_services
 from queue_server.services.offices import store_office
 from queue_server.services.unit import Actor
 from queue_server.web import create_app
-from tests.services.clock import MONDAY_10_WITA
-from tests.web.conftest import BASE, OFFICE, AuthActions, FakeMonotonic, count_rows
+from tests.services.clock import MONDAY_10_WITA, FakeClock
+from tests.web.conftest import (
+    BASE,
+    OFFICE,
+    PASSWORDS,
+    AuthActions,
+    FakeMonotonic,
+    count_rows,
+    office_settings,
+    web_config,
+)
 
 OTHER = "kanim-banjarmasin"
 OTHER_BASE = f"/api/v1/offices/{OTHER}"
@@ -390,8 +400,8 @@ def test_hostile_bodies_get_a_clean_400_on_every_json_route(
     assert count_rows(services, VisitRow) == before
 
 
-@pytest.mark.parametrize("ticket_id", [2**63, 2**64 + 5, 10**30])
-def test_ticket_ids_beyond_64_bits_are_not_found(auth: AuthActions, ticket_id: int) -> None:
+@pytest.mark.parametrize("ticket_id", [2**31, 2**63, 2**64 + 5, 10**30])
+def test_ticket_ids_beyond_the_id_columns_are_not_found(auth: AuthActions, ticket_id: int) -> None:
     auth.login("petugas")
     for action in ("cancel", "reactivate"):
         answer = auth.post(f"{BASE}/tickets/{ticket_id}/{action}")
@@ -439,3 +449,41 @@ def test_me_names_the_caller_s_offices(
     assert auth.get("/api/v1/auth/me").get_json()["user"]["offices"] is None
     empty = auth.post("/api/v1/tokens", {"name": "k-6", "offices": []})
     assert error_code(empty) == (422, "invalid_field")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/offices/%00/counters",
+        "/api/v1/offices/kanim-test/counters/cs%00/open",
+        "/api/v1/public/tickets/%00",
+        "/api/v1/offices/kanim%1f/services",
+        "/api/v1/users/budi%00/deactivate",
+    ],
+)
+def test_ids_with_control_characters_are_not_found(auth: AuthActions, path: str) -> None:
+    auth.login("admin")
+    answer = auth.post(path) if path.endswith(("open", "deactivate")) else auth.get(path)
+    assert error_code(answer) == (404, "not_found")
+
+
+@pytest.mark.postgres
+def test_hostile_ids_on_postgresql_are_not_found(pg_url: str, tmp_path: Path) -> None:
+    """PostgreSQL refuses NUL in strings and 64-bit numbers for INTEGER ids: never a 500."""
+    config = web_config(tmp_path, database_url=pg_url)
+    upgrade(config.database_url)
+    built = build_services(config, clock=FakeClock(MONDAY_10_WITA))
+    try:
+        with built.database.writer() as session, session.begin():
+            store_office(session, office_settings(), now=MONDAY_10_WITA)
+        built.accounts.create_user("admin", "A", PASSWORDS["admin"], Role.ADMIN, actor=FIXTURE)
+        auth = AuthActions(create_app(services=built).test_client())
+        auth.login("admin")
+        for path in (f"{BASE}/tickets/{2**31}/cancel", "/api/v1/tokens/2147483648/revoke"):
+            assert error_code(auth.post(path)) == (404, "not_found")
+        assert error_code(auth.get("/api/v1/offices/%00/counters")) == (404, "not_found")
+        assert error_code(auth.get("/api/v1/public/tickets/ab%00cd")) == (404, "not_found")
+        call = auth.post(f"{BASE}/counters/cs-1/call", {"ticket_id": 2**40})
+        assert error_code(call) == (422, "invalid_field")
+    finally:
+        built.close()
