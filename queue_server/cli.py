@@ -97,6 +97,7 @@ def build_parser(command_groups: Iterable[CommandGroup] | None = None) -> argpar
     admin.add_argument("username")
     admin.add_argument("--name", default="Administrator")
     admin.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    _add_offices(admin, "offices the admin manages (repeatable; default: every office)")
     _add_db(admin)
     admin.set_defaults(handler=_create_admin)
 
@@ -130,8 +131,20 @@ def build_parser(command_groups: Iterable[CommandGroup] | None = None) -> argpar
     create = token_actions.add_parser("create", help="create a bearer token (printed once)")
     create.add_argument("name")
     create.add_argument("--role", default="kiosk", choices=["kiosk", "petugas", "laporan", "admin"])
+    _add_offices(
+        create,
+        "office the token may act in (repeatable; default: the only office, or every office "
+        "for an admin token)",
+    )
     _add_db(create)
     create.set_defaults(handler=_create_token)
+    listing = token_actions.add_parser("list", help="list tokens (never their secret)")
+    _add_db(listing)
+    listing.set_defaults(handler=_list_tokens)
+    revoke = token_actions.add_parser("revoke", help="revoke a token by its id (see list)")
+    revoke.add_argument("id", type=int)
+    _add_db(revoke)
+    revoke.set_defaults(handler=_revoke_token)
 
     purge = commands.add_parser(
         "purge", help="clear the personal data of visits older than the retention period"
@@ -154,6 +167,12 @@ def build_parser(command_groups: Iterable[CommandGroup] | None = None) -> argpar
             )
         register(groups[name])
     return parser
+
+
+def _add_offices(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument(
+        "--office", dest="offices", action="append", metavar="OFFICE", help=help_text
+    )
 
 
 def _days(value: str) -> int:
@@ -217,7 +236,7 @@ def _create_admin(args: argparse.Namespace) -> int:
 
     with opened_services(_config(args)) as services:
         services.accounts.create_first_admin(
-            args.username, args.name, _password(args), actor=Actor(name="cli")
+            args.username, args.name, _password(args), actor=Actor(name="cli"), offices=args.offices
         )
     print(f"admin {args.username} created")
     return 0
@@ -229,8 +248,36 @@ def _create_token(args: argparse.Namespace) -> int:
     from queue_server.services.unit import Actor
 
     with opened_services(_config(args)) as services:
-        token = services.accounts.create_token(args.name, Role(args.role), actor=Actor(name="cli"))
+        token = services.accounts.create_token(
+            args.name, Role(args.role), actor=Actor(name="cli"), offices=args.offices
+        )
     print(token)
+    return 0
+
+
+def _list_tokens(args: argparse.Namespace) -> int:
+    from queue_server.bootstrap import opened_services
+    from queue_server.services.unit import Actor
+
+    with opened_services(_config(args)) as services:
+        tokens = services.accounts.list_tokens(actor=Actor(name="cli"))
+    print("id\tname\trole\toffices\tcreated by\tcreated at\tstate")
+    for token in tokens:
+        offices = ",".join(token.offices) if token.offices is not None else "*"
+        state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "active"
+        created = f"{token.created_at:%Y-%m-%d %H:%M}"
+        by = token.created_by or "cli"
+        print(f"{token.id}\t{token.name}\t{token.role}\t{offices}\t{by}\t{created}\t{state}")
+    return 0
+
+
+def _revoke_token(args: argparse.Namespace) -> int:
+    from queue_server.bootstrap import opened_services
+    from queue_server.services.unit import Actor
+
+    with opened_services(_config(args)) as services:
+        token = services.accounts.revoke_token(args.id, actor=Actor(name="cli"))
+    print(f"token {token.id} ({token.name}) revoked")
     return 0
 
 

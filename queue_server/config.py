@@ -32,6 +32,16 @@ class ServerConfig(BaseModel):
     )
     secure_cookies: bool = Field(default=False, description="mark session cookies Secure (TLS)")
     login_attempts_per_minute: int = Field(default=10, ge=1)
+    login_attempts_per_address_per_minute: int = Field(
+        default=30, ge=1, description="failed sign-ins per address across all user names"
+    )
+    proxy_hops: int = Field(
+        default=0,
+        ge=0,
+        le=5,
+        description="reverse proxies in front that set X-Forwarded-For (limits key on the "
+        "client's address, not the proxy's)",
+    )
     threads: int = Field(default=16, ge=1, le=256, description="HTTP worker threads")
     mqtt_enabled: bool = Field(default=True, description="run the MQTT side (broker and adapter)")
     mqtt_port: int = Field(default=1883, ge=1, le=65535, description="port of the managed broker")

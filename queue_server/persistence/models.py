@@ -230,6 +230,8 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    #: The offices the user may act in; None (administrators only) means every office.
+    offices: Mapped[list[Any] | None] = mapped_column(JSON)
 
 
 class ApiTokenRow(Base):
@@ -241,9 +243,28 @@ class ApiTokenRow(Base):
     name: Mapped[str] = mapped_column(String(80))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(20))
+    #: The user who created the token (None: the command line); revoked with that user.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked_at: Mapped[datetime | None]
+    #: The offices the token may act in; None (administrator tokens only): every office.
+    offices: Mapped[list[Any] | None] = mapped_column(JSON)
+
+
+class UserSessionRow(Base):
+    """A signed-in browser session; deleting the row ends the session at once.
+
+    The cookie carries a random session id; only its SHA-256 is stored.
+    """
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user", "user_id"),)
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
 
 
 class AuditLogRow(Base):

@@ -3,43 +3,33 @@
 The booking itself lives in M-Paspor; the office imports the day's list (code, service,
 slot). A check-in finds the booking by the code the applicant scans, checks the day, the
 slot window and that the documents are ready (the SOP gives the customer-service number
-only then), and issues the ticket queued by the booked slot. Marking the booking used is
-part of the issuing transaction, so a booking gives exactly one ticket.
+only then), and issues the ticket queued by the booked slot. The booking checks live in
+:mod:`~queue_server.services.booking_checks` and run inside the issuing transaction,
+which also marks the booking used, so a booking gives exactly one ticket on every path.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-
-from queue_server.domain.errors import (
-    BookingNotFound,
-    BookingOtherDay,
-    BookingUsed,
-    DocumentsNotReady,
-)
 from queue_server.domain.ids import TicketSource
 from queue_server.persistence.db import Database
-from queue_server.persistence.models import BookingRow, VisitRow
+from queue_server.persistence.models import BookingRow
+from queue_server.services.booking_checks import (
+    CODE_PATTERN,
+    find_booking,
+    normalise_code,
+    usable_booking,
+)
 from queue_server.services.events import EventBus
 from queue_server.services.issuing import IssuedTicket, IssueRequest, IssuingService
 from queue_server.services.offices import OfficeCatalog
 from queue_server.services.retries import RetryKey
-from queue_server.services.unit import Actor, Clock, Unit, UseCases, utc_now
-
-CODE_PATTERN = re.compile(r"^[A-Z0-9/_-]{4,64}$")
-
-
-def normalise_code(code: str) -> str:
-    """Booking codes compare without spaces and case (scanners and typing differ)."""
-    return re.sub(r"\s+", "", code).upper()
+from queue_server.services.unit import Actor, Clock, UseCases, utc_now
 
 
 @dataclass(frozen=True)
@@ -94,7 +84,7 @@ class BookingService(UseCases):
                 service = snapshot.service(entry.service)
                 slot_at = datetime.combine(entry.day, entry.slot, snapshot.office.zone)
                 code = normalise_code(entry.code)
-                row = _find(work.session, office, code)
+                row = find_booking(work.session, office, code)
                 if row is None:
                     work.session.add(
                         BookingRow(
@@ -121,61 +111,32 @@ class BookingService(UseCases):
     def check_in(
         self, request: CheckInRequest, *, actor: Actor, retry_key: RetryKey | None = None
     ) -> IssuedTicket:
-        """Issue the ticket of a booked applicant (a retried request gets the same ticket)."""
+        """Issue the ticket of a booked applicant (a retried request gets the same ticket).
+
+        The booking is checked and claimed by the issuing transaction; it is looked up
+        here first only to learn its service.
+        """
         if retry_key is not None:
             earlier = self._issuing.earlier_answer(retry_key)
             if earlier is not None:
                 return earlier
-        booking = self._usable_booking(request)
-        if not request.documents_ready:
-            raise DocumentsNotReady()
+        with self.read() as session:
+            snapshot = self.catalog.get(session, request.office)
+            service = usable_booking(session, snapshot, request.code, self.clock()).service_code
         return self._issuing.issue(
             IssueRequest(
                 office=request.office,
-                service=booking.service_code,
+                service=service,
                 source=TicketSource.KIOSK,
                 language=request.language,
-                booking_ref=booking.code,
-                appointment_at=booking.slot_at,
+                booking_ref=request.code,
+                documents_ready=request.documents_ready,
                 nik=request.nik,
             ),
             actor=actor,
             retry_key=retry_key,
-            on_issue=lambda work, issued: _mark_used(work, booking.id, issued),
             action="check_in",
         )
-
-    def _usable_booking(self, request: CheckInRequest) -> BookingRow:
-        code = normalise_code(request.code)
-        with self.read() as session:
-            snapshot = self.catalog.get(session, request.office)
-            booking = _find(session, request.office, code) if CODE_PATTERN.match(code) else None
-            if booking is None:
-                raise BookingNotFound()
-            if booking.visit_id is not None:
-                label = session.get(VisitRow, booking.visit_id)
-                raise BookingUsed(label=label.label if label else "-")
-            today = snapshot.office.office_day(self.clock())
-            if booking.office_day != today:
-                raise BookingOtherDay(day=booking.office_day.strftime("%d-%m-%Y"))
-            session.expunge(booking)
-        return booking
-
-
-def _find(session: Session, office: str, code: str) -> BookingRow | None:
-    query = select(BookingRow).where(BookingRow.office_id == office, BookingRow.code == code)
-    return session.scalars(query).one_or_none()
-
-
-def _mark_used(work: Unit, booking_id: int, issued: IssuedTicket) -> None:
-    """Claim the booking in the issuing transaction; a concurrent check-in loses."""
-    claimed = work.session.execute(
-        update(BookingRow)
-        .where(BookingRow.id == booking_id, BookingRow.visit_id.is_(None))
-        .values(visit_id=issued.visit_id, checked_in_at=work.now)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise BookingUsed(label="-")
 
 
 class BookingFileError(ValueError):

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -16,6 +16,7 @@ from queue_server.domain.calendar import ActiveSession
 from queue_server.domain.errors import (
     BookingRequired,
     BookingWindow,
+    DocumentsNotReady,
     InvalidNik,
     QuotaFull,
     ServiceClosed,
@@ -43,6 +44,7 @@ from queue_server.persistence.statements import (
     insert_returning_id,
 )
 from queue_server.services import queries
+from queue_server.services.booking_checks import BookingOtherService, claim_booking, usable_booking
 from queue_server.services.events import EventBus
 from queue_server.services.offices import OfficeCatalog, OfficeSnapshot
 from queue_server.services.retries import RetryKey, earlier_answer, remember
@@ -54,7 +56,12 @@ TOKEN_BYTES = 18
 
 @dataclass(frozen=True)
 class IssueRequest:
-    """What the caller knows about the applicant. Personal data is minimised on entry."""
+    """What the caller knows about the applicant. Personal data is minimised on entry.
+
+    With ``booking_ref`` the booking must be usable (see
+    :mod:`~queue_server.services.booking_checks`) and the documents ready; the ticket
+    is then queued by the booked slot, which issuing sets from the booking.
+    """
 
     office: str
     service: str
@@ -62,6 +69,7 @@ class IssueRequest:
     priority_category: str | None = None
     language: str = "id"
     booking_ref: str | None = None
+    documents_ready: bool = False
     appointment_at: datetime | None = None
     nik: str | None = None
     phone: str | None = None
@@ -229,7 +237,7 @@ class IssuingService(UseCases):
             snapshot = self.catalog.get(work.session, request.office)
             service = snapshot.service(request.service)
             priority = _check_priority(snapshot, request.priority_category)
-            _check_booking(snapshot, service, request, work.now)
+            booking_id, request = _check_booking(work, snapshot, service, request)
             session = _open_session(snapshot, service, request, work.now)
             office_day = snapshot.office.office_day(work.now)
             # Reads first: the quota and number rows below stay locked until commit.
@@ -247,6 +255,8 @@ class IssuingService(UseCases):
                 predicted_wait_minutes=outlook.estimated_wait_minutes,
             )
             issued = _describe(work, service, visit, ticket, outlook)
+            if booking_id is not None:
+                claim_booking(work, booking_id, visit.id)
             if request.source is TicketSource.OFFICER:
                 work.audit(actor, "issue", office_id=visit.office_id, target=visit.label)
             if on_issue is not None:
@@ -345,20 +355,31 @@ def _check_priority(snapshot: OfficeSnapshot, category: str | None) -> bool:
 
 
 def _check_booking(
-    snapshot: OfficeSnapshot, service: Service, request: IssueRequest, now: datetime
-) -> None:
-    if service.kind is ServiceKind.BOOKING_REQUIRED and not request.booking_ref:
-        raise BookingRequired(service=service_names(service))
-    if request.appointment_at is None:
-        return
-    opens, closes = snapshot.office.booking.window(request.appointment_at)
-    if not opens <= now <= closes:
+    work: Unit, snapshot: OfficeSnapshot, service: Service, request: IssueRequest
+) -> tuple[int | None, IssueRequest]:
+    """The booking to claim (None for a walk-in) and the request with the booked slot.
+
+    A booked service needs a usable booking for that service, and its documents ready;
+    the slot comes from the booking (never from the caller) and must be in its window.
+    """
+    if request.booking_ref is None:
+        if service.kind is ServiceKind.BOOKING_REQUIRED:
+            raise BookingRequired(service=service_names(service))
+        return None, replace(request, appointment_at=None)
+    booking = usable_booking(work.session, snapshot, request.booking_ref, work.now)
+    if booking.service_code != service.id:
+        raise BookingOtherService(service=service_names(snapshot.service(booking.service_code)))
+    if not request.documents_ready:
+        raise DocumentsNotReady()
+    opens, closes = snapshot.office.booking.window(booking.slot_at)
+    if not opens <= work.now <= closes:
         local = snapshot.office.local
         raise BookingWindow(
-            slot=local(request.appointment_at).strftime("%H:%M"),
+            slot=local(booking.slot_at).strftime("%H:%M"),
             opens=local(opens).strftime("%H:%M"),
             closes=local(closes).strftime("%H:%M"),
         )
+    return booking.id, replace(request, booking_ref=booking.code, appointment_at=booking.slot_at)
 
 
 def _open_session(

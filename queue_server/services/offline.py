@@ -169,6 +169,8 @@ class OfflineIssuing(UseCases):
         if lease.office_day != snapshot.office.office_day(work.now):
             raise LeaseInvalid(lease=ticket.lease)
         service = snapshot.service(lease.service_code)
+        if service.kind is ServiceKind.BOOKING_REQUIRED:  # booked since the lease was made
+            raise OfflineNotAvailable(service=service_names(service))
         # The kiosk's clock may be off: keep the ticket inside the lease's lifetime.
         queued_at = min(max(ticket.issued_at, lease.created_at), work.now)
         priority = ticket.priority_category in snapshot.office.priority.categories

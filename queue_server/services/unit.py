@@ -32,6 +32,12 @@ class Actor:
     user_id: int | None = None
     role: Role | None = None
     remote_addr: str | None = None
+    #: The offices the actor may act in; None means every office (administrators, system).
+    offices: frozenset[str] | None = None
+
+    def may_act_in(self, office: str) -> bool:
+        """True if the actor's office scope includes ``office``."""
+        return self.offices is None or office in self.offices
 
 
 SYSTEM = Actor(name="system")

@@ -5,6 +5,7 @@ They run on the reader session and never hold personal data.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import func, select
@@ -243,12 +244,15 @@ class ViewService(UseCases):
                 for entry in ordered
             ]
 
-    def audit_log(self, *, limit: int, offset: int) -> list[dict[str, Any]]:
-        """Audit entries, newest first."""
+    def audit_log(
+        self, *, limit: int, offset: int, offices: Collection[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Audit entries, newest first; with ``offices``, only the entries of those offices."""
+        query = select(AuditLogRow).order_by(AuditLogRow.id.desc()).limit(limit).offset(offset)
+        if offices is not None:
+            query = query.where(AuditLogRow.office_id.in_(sorted(offices)))
         with self.read() as session:
-            rows = session.scalars(
-                select(AuditLogRow).order_by(AuditLogRow.id.desc()).limit(limit).offset(offset)
-            )
+            rows = session.scalars(query)
             return [
                 {
                     "at": row.at.isoformat(),

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, request, session
+from flask import Blueprint, current_app, request
 
 from queue_server import __version__
+from queue_server.services.accounts import WrongPassword
+from queue_server.services.passwords import WeakPassword
 from queue_server.services.unit import Actor
 from queue_server.web import responses, schemas
 from queue_server.web.api_admin import admin
 from queue_server.web.api_officer import officer
 from queue_server.web.api_public import public
 from queue_server.web.auth import (
-    limiter,
+    end_session,
+    login_limiter,
     refuse_if_limited,
     services,
     session_csrf,
@@ -26,13 +29,12 @@ from queue_server.web.auth import (
 )
 from queue_server.web.errors import TooManyAttempts, WrongCredentials
 from queue_server.web.openapi import openapi_document
-from queue_server.web.roles import SIGNED_IN
+from queue_server.web.roles import SIGNED_IN, STAFF
 from queue_server.web.routing import PUBLIC, endpoint
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 meta = Blueprint("meta", __name__)
 auth = Blueprint("auth", __name__, url_prefix="/auth")
-LOGIN_LIMIT = "login"
 
 
 @endpoint(meta, "/openapi.json", summary="This OpenAPI 3.1 document", roles=PUBLIC)
@@ -55,26 +57,53 @@ def openapi() -> dict[str, Any]:
     errors=(WrongCredentials, TooManyAttempts),
 )
 def login(body: schemas.LoginBody) -> dict[str, Any]:
-    # Only failures count, per address and user name: a typo-prone officer is not locked out
-    # by their own successful sign-ins, and a guesser gets `limit` tries per window.
-    key = f"{request.remote_addr}|{body.username}"
-    refuse_if_limited(LOGIN_LIMIT, key)
+    # Only failures count, per address and user name and per address across names.
+    address = str(request.remote_addr)
+    refuse_if_limited(login_limiter().retry_after(address, body.username))
     actor = services().accounts.authenticate(
         body.username, body.password, remote_addr=request.remote_addr
     )
     if actor is None:
-        limiter(LOGIN_LIMIT).record(key)
+        login_limiter().record_failure(address, body.username)
         raise WrongCredentials()
     csrf_token = start_session(actor)
     return {"user": _summary(actor), "csrf_token": csrf_token}
 
 
 @endpoint(
-    auth, "/logout", method="POST", summary="Sign out", roles=SIGNED_IN, response=responses.Ok
+    auth,
+    "/logout",
+    method="POST",
+    summary="Sign out: the session ends on the server (a copied cookie no longer works)",
+    roles=SIGNED_IN,
+    response=responses.Ok,
 )
 def logout(actor: Actor) -> dict[str, Any]:
-    session.clear()
+    end_session()
     return {"ok": True}
+
+
+@endpoint(
+    auth,
+    "/password",
+    method="POST",
+    summary="Change your password: every session of yours ends, this one is renewed",
+    roles=STAFF,
+    body=schemas.PasswordBody,
+    response=responses.SessionOut,
+    errors=(WrongPassword, WeakPassword, TooManyAttempts),
+)
+def change_password(body: schemas.PasswordBody, actor: Actor) -> dict[str, Any]:
+    if actor.user_id is None:  # a machine token has no password
+        raise WrongPassword()
+    address = str(request.remote_addr)
+    refuse_if_limited(login_limiter().retry_after(address, actor.name))
+    try:
+        services().accounts.change_password(actor, body.current_password, body.new_password)
+    except WrongPassword:
+        login_limiter().record_failure(address, actor.name)
+        raise
+    return {"user": _summary(actor), "csrf_token": start_session(actor)}
 
 
 @endpoint(auth, "/me", summary="Who am I", roles=SIGNED_IN, response=responses.SessionOut)
@@ -87,6 +116,7 @@ def _summary(actor: Actor) -> dict[str, Any]:
         "id": actor.user_id,
         "username": actor.name,
         "role": actor.role.value if actor.role else None,
+        "offices": None if actor.offices is None else sorted(actor.offices),
     }
 
 

@@ -1,4 +1,7 @@
-"""Administration: users, machine tokens, and the audit log (admins; audit also laporan)."""
+"""Administration: users, machine tokens, and the audit log (admins; audit also laporan).
+
+An administrator limited to some offices sees and manages only the accounts within them.
+"""
 
 from __future__ import annotations
 
@@ -11,36 +14,49 @@ from queue_server.services.accounts import (
     KioskNeedsToken,
     LastAdmin,
     UsernameTaken,
-    WeakPassword,
 )
+from queue_server.services.office_scope import OfficesRequired, OutsideYourOffices, UnknownOffice
+from queue_server.services.passwords import WeakPassword
 from queue_server.services.unit import Actor
 from queue_server.web import responses, schemas
 from queue_server.web.auth import services
 from queue_server.web.roles import ADMIN_ONLY, SUPERVISORS
-from queue_server.web.routing import endpoint
+from queue_server.web.routing import ROW_ID, endpoint
 
 admin = Blueprint("admin", __name__)
 MAX_AUDIT_PAGE = 500
+SCOPE_ERRORS = (UnknownOffice, OfficesRequired, OutsideYourOffices)
 
 
-@endpoint(admin, "/users", summary="All users", roles=ADMIN_ONLY, response=responses.Users)
+@endpoint(
+    admin,
+    "/users",
+    summary="Users (an administrator of some offices sees the accounts of those offices)",
+    roles=ADMIN_ONLY,
+    response=responses.Users,
+)
 def users(actor: Actor) -> dict[str, Any]:
-    return {"items": services().accounts.list_users()}
+    return {"items": services().accounts.list_users(actor=actor)}
 
 
 @endpoint(
     admin,
     "/users",
     method="POST",
-    summary="Create a user (password of at least 10 characters)",
+    summary="Create a user (password of at least 10 characters, not common or sequential)",
     roles=ADMIN_ONLY,
     body=schemas.UserBody,
     response=responses.User,
-    errors=(BadUsername, WeakPassword, UsernameTaken, KioskNeedsToken),
+    errors=(BadUsername, WeakPassword, UsernameTaken, KioskNeedsToken, *SCOPE_ERRORS),
 )
 def create_user(body: schemas.UserBody, actor: Actor) -> Any:
     return services().accounts.create_user(
-        body.username, body.display_name, body.password, body.role, actor=actor
+        body.username,
+        body.display_name,
+        body.password,
+        body.role,
+        actor=actor,
+        offices=body.offices,
     )
 
 
@@ -48,7 +64,7 @@ def create_user(body: schemas.UserBody, actor: Actor) -> Any:
     admin,
     "/users/<username>/deactivate",
     method="POST",
-    summary="Deactivate a user: sessions end, the user's tokens are revoked",
+    summary="Deactivate a user: sessions end, the tokens the user created are revoked",
     roles=ADMIN_ONLY,
     response=responses.User,
     errors=(LastAdmin,),
@@ -60,15 +76,41 @@ def deactivate_user(username: str, actor: Actor) -> Any:
 @endpoint(
     admin,
     "/tokens",
+    summary="Machine tokens (never their secret): creator, offices, revoked or not",
+    roles=ADMIN_ONLY,
+    response=responses.Tokens,
+)
+def tokens(actor: Actor) -> dict[str, Any]:
+    return {"items": services().accounts.list_tokens(actor=actor)}
+
+
+@endpoint(
+    admin,
+    "/tokens",
     method="POST",
     summary="Create a machine token; the token is shown in this answer only",
     roles=ADMIN_ONLY,
     body=schemas.TokenBody,
     response=responses.TokenOut,
+    errors=SCOPE_ERRORS,
 )
 def create_token(body: schemas.TokenBody, actor: Actor) -> dict[str, Any]:
-    token = services().accounts.create_token(body.name, body.role, actor=actor)
+    token = services().accounts.create_token(
+        body.name, body.role, actor=actor, offices=body.offices
+    )
     return {"token": token, "name": body.name, "role": body.role.value}
+
+
+@endpoint(
+    admin,
+    f"/tokens/<{ROW_ID}:token_id>/revoke",
+    method="POST",
+    summary="Revoke a machine token; it stops working on this server at once",
+    roles=ADMIN_ONLY,
+    response=responses.TokenInfo,
+)
+def revoke_token(token_id: int, actor: Actor) -> Any:
+    return services().accounts.revoke_token(token_id, actor=actor)
 
 
 @endpoint(
@@ -81,7 +123,7 @@ def create_token(body: schemas.TokenBody, actor: Actor) -> dict[str, Any]:
 def audit(actor: Actor) -> dict[str, Any]:
     limit = min(max(request.args.get("limit", 100, type=int) or 100, 1), MAX_AUDIT_PAGE)
     offset = min(max(request.args.get("offset", 0, type=int) or 0, 0), 10**9)
-    return {"items": services().views.audit_log(limit=limit, offset=offset)}
+    return {"items": services().views.audit_log(limit=limit, offset=offset, offices=actor.offices)}
 
 
 @endpoint(

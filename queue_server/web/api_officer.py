@@ -30,11 +30,11 @@ from queue_server.services.views import MAX_LISTED
 from queue_server.web import responses, schemas
 from queue_server.web.auth import services
 from queue_server.web.roles import OFFICERS, SIGNED_IN, STAFF
-from queue_server.web.routing import View, endpoint
+from queue_server.web.routing import ROW_ID, View, endpoint
 
 officer = Blueprint("officer", __name__)
 COUNTER = "/offices/<office>/counters/<counter>"
-TICKET = "/offices/<office>/tickets/<int:ticket_id>"
+TICKET = f"/offices/<office>/tickets/<{ROW_ID}:ticket_id>"
 AT_COUNTER = (CounterClosed, TicketNotAtCounter, InvalidTransition)
 
 

@@ -8,8 +8,12 @@ from typing import Any
 from flask import Blueprint, request
 
 from queue_server.domain.errors import (
+    BookingNotFound,
+    BookingOtherDay,
     BookingRequired,
+    BookingUsed,
     BookingWindow,
+    DocumentsNotReady,
     InvalidNik,
     QuotaFull,
     ServiceClosed,
@@ -17,6 +21,7 @@ from queue_server.domain.errors import (
     UnknownPriorityCategory,
 )
 from queue_server.domain.ids import Role, TicketSource
+from queue_server.services.booking_checks import BookingOtherService
 from queue_server.services.issuing import IssueRequest
 from queue_server.services.unit import Actor
 from queue_server.web import responses, schemas
@@ -79,7 +84,8 @@ def ticket_status(token: str) -> responses.PublicTicket:
     public,
     f"{OFFICE}/tickets",
     method="POST",
-    summary="Issue a ticket (source: kiosk for kiosk tokens, officer for users)",
+    summary="Issue a ticket (source: kiosk for kiosk tokens, officer for users); "
+    "a booked service needs booking_ref, checked as at the kiosk's check-in",
     roles=ISSUERS,
     body=schemas.IssueBody,
     response=responses.IssuedTicket,
@@ -89,6 +95,11 @@ def ticket_status(token: str) -> responses.PublicTicket:
         ServiceInactive,
         BookingRequired,
         BookingWindow,
+        BookingNotFound,
+        BookingUsed,
+        BookingOtherDay,
+        BookingOtherService,
+        DocumentsNotReady,
         InvalidNik,
         UnknownPriorityCategory,
     ),

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from queue_server.config import ServerConfig, load_config, session_key
 from queue_server.services.container import Services, build_services
 from queue_server.web import errors
-from queue_server.web.api import LOGIN_LIMIT, api
+from queue_server.web.api import api
 from queue_server.web.api_public import PUBLIC_LIMIT
+from queue_server.web.auth import SESSION_LIFETIME
 from queue_server.web.health import HEALTH_EXTENSION, MqttHealth, health, mqtt_disabled
-from queue_server.web.ratelimit import Monotonic, SlidingWindowLimiter
+from queue_server.web.ratelimit import LoginLimiter, Monotonic, SlidingWindowLimiter
 from queue_server.web.ticket_page import ticket_page
 from queue_server.web.token_cache import TokenCache
 
 #: Public ticket-status look-ups per address and minute (a phone polls every ~15 s).
 PUBLIC_REQUESTS_PER_MINUTE = 120
 MAX_BODY_BYTES = 64 * 1024
-SESSION_HOURS = 12
 
 
 def create_app(
@@ -48,21 +48,28 @@ def create_app(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.secure_cookies,
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions["antre"] = services or build_services(config)
+    built = services or build_services(config)
+    app.extensions["antre"] = built
+    app.extensions["antre_login_limit"] = LoginLimiter(
+        per_user=config.login_attempts_per_minute,
+        per_address=config.login_attempts_per_address_per_minute,
+        clock=monotonic,
+    )
     app.extensions["antre_limits"] = {
-        LOGIN_LIMIT: SlidingWindowLimiter(
-            limit=config.login_attempts_per_minute, window_s=60, clock=monotonic
-        ),
         PUBLIC_LIMIT: SlidingWindowLimiter(
             limit=PUBLIC_REQUESTS_PER_MINUTE, window_s=60, clock=monotonic
         ),
     }
-    app.extensions["antre_tokens"] = TokenCache(clock=monotonic)
+    tokens = TokenCache(clock=monotonic)
+    built.accounts.on_revocation(tokens.clear)  # a revoked token stops here at once
+    app.extensions["antre_tokens"] = tokens
     app.extensions[HEALTH_EXTENSION] = mqtt_health
+    if config.proxy_hops:  # the client's address, as the trusted proxies saw it
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops)  # type: ignore[method-assign]
     errors.init_app(app)
     app.register_blueprint(health)
     app.register_blueprint(api)

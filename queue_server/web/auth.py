@@ -1,9 +1,11 @@
-"""Who is calling: browser sessions (with CSRF) or machine bearer tokens; role checks.
+"""Who is calling: browser sessions (with CSRF) or machine bearer tokens; role and office checks.
 
 Browsers sign in once and carry Flask's signed session cookie (HttpOnly, SameSite=Lax,
-Secure behind TLS); every unsafe request made with that cookie must also carry the
-session's CSRF token in ``X-CSRF-Token``. Machines send ``Authorization: Bearer``;
-a cookie-less request cannot be forged cross-site, so tokens need no CSRF header.
+Secure behind TLS) holding a random session id; the session itself is a row on the
+server, checked on every request, so signing out ends it even for a copied cookie. Every
+unsafe request made with that cookie must also carry the session's CSRF token in
+``X-CSRF-Token``. Machines send ``Authorization: Bearer``; a cookie-less request cannot
+be forged cross-site, so tokens need no CSRF header.
 """
 
 from __future__ import annotations
@@ -11,19 +13,29 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Collection
+from dataclasses import replace
+from datetime import timedelta
 
 from flask import current_app, g, request, session
 
 from queue_server.domain.ids import Role
 from queue_server.services.container import Services
 from queue_server.services.unit import Actor
-from queue_server.web.errors import CsrfFailed, Forbidden, TooManyAttempts, Unauthenticated
-from queue_server.web.ratelimit import SlidingWindowLimiter
+from queue_server.web.errors import (
+    CsrfFailed,
+    Forbidden,
+    OfficeForbidden,
+    TooManyAttempts,
+    Unauthenticated,
+)
+from queue_server.web.ratelimit import LoginLimiter, SlidingWindowLimiter
 from queue_server.web.token_cache import TokenCache
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
 BEARER = "Bearer "
+SESSION_HOURS = 12
+SESSION_LIFETIME = timedelta(hours=SESSION_HOURS)
 
 
 def services() -> Services:
@@ -42,9 +54,13 @@ def limiter(name: str) -> SlidingWindowLimiter:
     return built
 
 
-def refuse_if_limited(name: str, key: str) -> None:
-    """Raise 429 when ``key`` has used up its attempts in the ``name`` limiter."""
-    wait_s = limiter(name).retry_after(key)
+def login_limiter() -> LoginLimiter:
+    built: LoginLimiter = current_app.extensions["antre_login_limit"]
+    return built
+
+
+def refuse_if_limited(wait_s: float | None) -> None:
+    """Raise 429 (with the seconds to wait) when a limiter answered a delay."""
     if wait_s is not None:
         raise TooManyAttempts(seconds=max(1, int(wait_s + 0.999)))
 
@@ -62,23 +78,23 @@ def current_actor() -> Actor:
         found = _session_actor()
     if found is None:
         raise Unauthenticated()
-    actor = Actor(found.name, found.user_id, found.role, request.remote_addr)
+    actor = replace(found, remote_addr=request.remote_addr)
     g.actor = actor
     return actor
 
 
 def _session_actor() -> Actor | None:
-    user_id = session.get("user_id")
-    if not isinstance(user_id, int):
+    session_id = session.get("sid")
+    if not isinstance(session_id, str):
         return None
     if request.method not in SAFE_METHODS:
         expected = str(session.get("csrf_token", ""))
         given = request.headers.get(CSRF_HEADER, "")
         if not expected or not hmac.compare_digest(expected.encode(), given.encode()):
             raise CsrfFailed()
-    actor = services().accounts.actor_for_user(user_id)
+    actor = services().accounts.session_actor(session_id)
     if actor is None:
-        session.clear()  # the account was deactivated: end the session
+        session.clear()  # signed out, expired, or the account was deactivated
     return actor
 
 
@@ -90,13 +106,30 @@ def require_role(allowed: Collection[Role]) -> Actor:
     return actor
 
 
+def require_office(actor: Actor, office: str) -> None:
+    """Raise 403 unless ``office`` is one of the actor's offices."""
+    if not actor.may_act_in(office):
+        raise OfficeForbidden(office=office)
+
+
 def start_session(actor: Actor) -> str:
-    """A fresh session for ``actor`` (no fixation); returns its CSRF token."""
-    session.clear()
-    session["user_id"] = actor.user_id
+    """A fresh server-side session for ``actor`` (no fixation); returns its CSRF token.
+
+    A session the browser still had is ended on the server first.
+    """
+    end_session()
+    session["sid"] = services().accounts.start_session(actor, lifetime=SESSION_LIFETIME)
     session["csrf_token"] = secrets.token_urlsafe(24)
     session.permanent = True
     return str(session["csrf_token"])
+
+
+def end_session() -> None:
+    """End the browser's session on the server and clear its cookie."""
+    session_id = session.get("sid")
+    if isinstance(session_id, str):
+        services().accounts.end_session(session_id)
+    session.clear()
 
 
 def session_csrf() -> str | None:

@@ -33,6 +33,18 @@ class BadJson(WebError):
     http_status = 400
 
 
+class TooDeep(WebError):
+    code = "too_deep"
+    template = "The request body is nested too deeply (at most {depth} levels)."
+    http_status = 400
+
+
+class NumberTooLong(WebError):
+    code = "number_too_long"
+    template = "A number in the request body is too long (at most {digits} characters)."
+    http_status = 400
+
+
 class Unauthenticated(WebError):
     code = "unauthenticated"
     template = "You must sign in first."
@@ -42,6 +54,12 @@ class Unauthenticated(WebError):
 class Forbidden(WebError):
     code = "forbidden"
     template = "Your role does not allow this action."
+    http_status = 403
+
+
+class OfficeForbidden(WebError):
+    code = "office_forbidden"
+    template = "Your account may not act in office {office}."
     http_status = 403
 
 

@@ -22,9 +22,12 @@ from queue_server.web.errors import (
     CsrfFailed,
     Forbidden,
     InvalidField,
+    NumberTooLong,
+    OfficeForbidden,
+    TooDeep,
     Unauthenticated,
 )
-from queue_server.web.routing import SPEC_ATTRIBUTE, Endpoint
+from queue_server.web.routing import OFFICE_PARAMETER, SPEC_ATTRIBUTE, Endpoint
 
 REF = "#/components/schemas/{model}"
 PATH_PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -95,8 +98,10 @@ def _error_responses(spec: Endpoint, rule: Rule, method: str) -> dict[str, Any]:
     errors: list[type[DomainError]] = list(spec.errors)
     if spec.roles is not None:
         errors += [Unauthenticated, Forbidden] + ([CsrfFailed] if method != "GET" else [])
+        if OFFICE_PARAMETER in rule.arguments:
+            errors.append(OfficeForbidden)
     if spec.body is not None:
-        errors += [BadJson, InvalidField]
+        errors += [BadJson, TooDeep, NumberTooLong, InvalidField]
     if method != "GET":
         errors.append(Conflict)
     by_status: dict[str, set[str]] = defaultdict(set)

@@ -76,3 +76,43 @@ class SlidingWindowLimiter:
         # Shrink below the cap so the scan above runs once per many inserts, not each one.
         while len(self._hits) > self._max_keys * 9 // 10:
             self._hits.popitem(last=False)
+
+
+class LoginLimiter:
+    """Failed sign-ins, limited per address and user name and per address across names.
+
+    The first limit stops guessing one account's password; the second stops one address
+    from trying a few passwords on every user name. Only failures count, so an officer's
+    own successful sign-ins never lock anyone out.
+    """
+
+    def __init__(
+        self,
+        *,
+        per_user: int,
+        per_address: int,
+        window_s: float = 60,
+        clock: Monotonic = time.monotonic,
+    ) -> None:
+        self.per_user = SlidingWindowLimiter(limit=per_user, window_s=window_s, clock=clock)
+        self.per_address = SlidingWindowLimiter(limit=per_address, window_s=window_s, clock=clock)
+
+    def retry_after(self, address: str, username: str) -> float | None:
+        """Seconds until this address may try this name again, or None if it may now."""
+        waits = [
+            wait
+            for wait in (
+                self.per_user.retry_after(_user_key(address, username)),
+                self.per_address.retry_after(address),
+            )
+            if wait is not None
+        ]
+        return max(waits) if waits else None
+
+    def record_failure(self, address: str, username: str) -> None:
+        self.per_user.record(_user_key(address, username))
+        self.per_address.record(address)
+
+
+def _user_key(address: str, username: str) -> str:
+    return f"{address}|{username}"

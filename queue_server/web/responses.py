@@ -36,6 +36,8 @@ class UserSummary(Out):
     id: int | None
     username: str
     role: str | None
+    #: The offices the caller may act in; None: every office.
+    offices: list[str] | None = None
 
 
 class SessionOut(Out):
@@ -49,6 +51,7 @@ class User(Out):
     display_name: str
     role: str
     active: bool
+    offices: list[str] | None
 
 
 class Users(Out):
@@ -59,6 +62,23 @@ class TokenOut(Out):
     token: str
     name: str
     role: str
+
+
+class TokenInfo(Out):
+    """A token as listed: never its secret."""
+
+    id: int
+    name: str
+    role: str
+    created_by: str | None
+    created_at: datetime
+    revoked: bool
+    revoked_at: datetime | None
+    offices: list[str] | None
+
+
+class Tokens(Out):
+    items: list[TokenInfo]
 
 
 class OfficeOut(Out):

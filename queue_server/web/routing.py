@@ -1,10 +1,11 @@
 """Declare each JSON endpoint once: rule, method, roles, body and response models, errors.
 
 :func:`endpoint` registers the Flask view and wraps it so that, before the view runs,
-the caller is authenticated and its role checked, and the JSON body is validated with
-the declared pydantic model (unknown fields refused). The view's return value is
-validated against the declared response model. The declaration is attached to the
-view function; :mod:`queue_server.web.openapi` reads it back from the app's URL map,
+the caller is authenticated and its role checked (and, on a route under
+``/offices/<office>``, that the office is one of the caller's), and the JSON body is
+validated with the declared pydantic model (unknown fields refused). The view's
+return value is validated against the declared response model. The declaration is
+attached to the view function; :mod:`queue_server.web.openapi` reads it back from the app's URL map,
 so the document describes exactly the routes that exist.
 """
 
@@ -17,15 +18,21 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import NotFound
 
 from queue_server.domain.errors import DomainError
 from queue_server.domain.ids import Role
-from queue_server.web.auth import require_role
-from queue_server.web.errors import BadJson
+from queue_server.web.auth import require_office, require_role
+from queue_server.web.json_body import parse_json_body
 
 View = Callable[..., Any]
 SPEC_ATTRIBUTE = "antre_endpoint"
 PUBLIC = None
+OFFICE_PARAMETER = "office"
+#: The largest row id: ids are INTEGER columns, 32-bit on PostgreSQL.
+MAX_ROW_ID = 2**31 - 1
+#: The URL converter of a row id: a larger number is a plain 404, never a database error.
+ROW_ID = f"int(max={MAX_ROW_ID})"
 
 
 @dataclass(frozen=True)
@@ -72,9 +79,12 @@ def endpoint(
     def decorate(view: View) -> View:
         @functools.wraps(view)
         def wrapped(**path: Any) -> Response:
+            _refuse_control_characters(path)
             extras: dict[str, Any] = {}
             if spec.roles is not None:
                 extras["actor"] = require_role(spec.roles)
+                if OFFICE_PARAMETER in path:  # every office-scoped route checks the office
+                    require_office(extras["actor"], str(path[OFFICE_PARAMETER]))
             if body is not None:
                 extras["body"] = body.model_validate(_json_body())
             return reply(response, view(**path, **extras))
@@ -102,10 +112,15 @@ class ResponseMismatch(RuntimeError):
     """A view returned data that does not fit its declared response model."""
 
 
+def _refuse_control_characters(path: dict[str, Any]) -> None:
+    """No id contains control characters (PostgreSQL refuses NUL in any string): 404."""
+    for value in path.values():
+        if isinstance(value, str) and any(ord(char) < 32 or ord(char) == 127 for char in value):
+            raise NotFound()
+
+
 def _json_body() -> Any:
-    if not request.get_data(cache=True):
+    raw = request.get_data(cache=True)
+    if not raw:
         return {}
-    data = request.get_json(silent=True)
-    if data is None:
-        raise BadJson()
-    return data
+    return parse_json_body(raw, is_json=request.is_json)

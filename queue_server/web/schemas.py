@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from queue_server.domain.ids import Role, StationType
 
@@ -18,6 +18,10 @@ def _clean_text(value: str) -> str:
 
 Text = Annotated[str, AfterValidator(_clean_text)]
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9-]+$")]
+OFFICES = (
+    "offices the account may act in; omitted: every office for an administrator, "
+    "the only office for others when the server has just one"
+)
 
 
 class Body(BaseModel):
@@ -29,15 +33,26 @@ class LoginBody(Body):
     password: Text = Field(min_length=1, max_length=200)
 
 
+class PasswordBody(Body):
+    current_password: Text = Field(min_length=1, max_length=200)
+    new_password: Text = Field(min_length=1, max_length=200)
+
+
 class IssueBody(Body):
     service: Code
     priority_category: str | None = Field(
         default=None, max_length=40, pattern=r"^[a-z0-9_-]+$", examples=["elderly"]
     )
     language: Literal["id", "en"] = "id"
-    booking_ref: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9/_-]+$")
-    appointment_at: AwareDatetime | None = Field(
-        default=None, description="ISO 8601 with a UTC offset"
+    booking_ref: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9/_-]+$",
+        description="an imported M-Paspor booking of today for this service; the ticket is "
+        "queued by its slot, and the booking cannot be used again",
+    )
+    documents_ready: bool = Field(
+        default=False, description="with booking_ref: the applicant's documents are complete"
     )
     nik: str | None = Field(
         default=None, pattern=r"^\d{16}$", description="16 digits; stored as a keyed hash"
@@ -61,7 +76,7 @@ class TransferBody(Body):
 
 
 class CallSpecificBody(Body):
-    ticket_id: int = Field(ge=1, le=2**62)
+    ticket_id: int = Field(ge=1, le=2**31 - 1)
 
 
 class UserBody(Body):
@@ -69,8 +84,14 @@ class UserBody(Body):
     display_name: Text = Field(min_length=1, max_length=120)
     password: Text = Field(min_length=1, max_length=200)
     role: Literal[Role.ADMIN, Role.PETUGAS, Role.LAPORAN]
+    offices: list[Code] | None = Field(
+        default=None, min_length=1, max_length=50, description=OFFICES
+    )
 
 
 class TokenBody(Body):
     name: str = Field(min_length=1, max_length=80, pattern=r"^[a-z0-9._-]+$")
     role: Role = Role.KIOSK
+    offices: list[Code] | None = Field(
+        default=None, min_length=1, max_length=50, description=OFFICES
+    )

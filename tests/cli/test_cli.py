@@ -55,6 +55,53 @@ def test_password_policy_applies_to_the_first_admin(
     assert _count(database, "users") == 0
 
 
+def test_weak_first_admin_password_is_named_in_both_languages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "antre.db"
+    monkeypatch.setattr("sys.stdin", _Lines("1234567890\n"))
+    assert main(["user", "create-admin", "kepala", "--password-stdin", "--db", str(database)]) == 2
+    error = capsys.readouterr().err
+    assert "urutan" in error and "sequence" in error
+    assert _count(database, "users") == 0
+
+
+def test_tokens_are_scoped_listed_and_revoked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "antre.db"
+    db = ["--db", str(database)]
+    assert main(["office", "load", str(OFFICE_FILE), *db]) == 0
+    assert main(["token", "create", "kiosk-1", "--office", "kanim-nowhere", *db]) == 2
+    assert "kanim-nowhere" in capsys.readouterr().err
+    assert main(["token", "create", "kiosk-1", "--office", "kanim-test", *db]) == 0
+    assert main(["token", "create", "reports", "--role", "admin", *db]) == 0
+    secret = capsys.readouterr().out.splitlines()[0]
+    monkeypatch.setattr("sys.stdin", _Lines("Kepala-kantor-2026\n"))
+    assert (
+        main(["user", "create-admin", "kepala", "--password-stdin", "--office", "kanim-test", *db])
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["token", "list", *db]) == 0
+    listed = capsys.readouterr().out
+    assert secret not in listed
+    rows = [line.split("\t") for line in listed.splitlines()[1:]]
+    assert [(row[0], row[1], row[3], row[6]) for row in rows] == [
+        ("1", "kiosk-1", "kanim-test", "active"),
+        ("2", "reports", "*", "active"),
+    ]
+    assert main(["token", "revoke", "1", *db]) == 0
+    assert "token 1 (kiosk-1) revoked" in capsys.readouterr().out
+    assert main(["token", "revoke", "99", *db]) == 2
+    assert "Token 99" in capsys.readouterr().err
+    main(["token", "list", *db])
+    assert "\trevoked " in capsys.readouterr().out.splitlines()[1]
+    with create_engine(f"sqlite:///{database}").connect() as connection:
+        offices = connection.execute(text("SELECT offices FROM users")).scalar_one()
+    assert "kanim-test" in offices
+
+
 def test_console_script_runs_as_a_module() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "queue_server.cli", "--version"],
@@ -100,7 +147,9 @@ def test_booking_import_lists_every_bad_line_and_imports_nothing(
     database = tmp_path / "antre.db"
     assert main(["office", "load", str(OFFICE_FILE), "--db", str(database)]) == 0
     bad = tmp_path / "bad.csv"
-    bad.write_text("code,service,date,slot\nMP-1,mpaspor,2026-11-31,09:00\nx,mpaspor,2026-11-23,9\n")
+    bad.write_text(
+        "code,service,date,slot\nMP-1,mpaspor,2026-11-31,09:00\nx,mpaspor,2026-11-23,9\n"
+    )
     command = ["booking", "import", str(bad), "--office", "kanim-test", "--db", str(database)]
     assert main(command) == 2
     error = capsys.readouterr().err

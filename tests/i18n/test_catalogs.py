@@ -8,7 +8,7 @@ import pytest
 
 from queue_server.domain.errors import DomainError
 from queue_server.i18n import both, catalogs, negotiate, translate
-from queue_server.services import accounts  # noqa: F401  (registers its errors)
+from queue_server.services import accounts, booking_checks, office_scope  # noqa: F401
 from queue_server.web import errors  # noqa: F401  (registers its errors)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, time
 
 import pytest
 from sqlalchemy import func, select
@@ -23,6 +23,7 @@ from queue_server.domain.errors import (
 from queue_server.domain.events import TicketChanged
 from queue_server.domain.ids import StationType, TicketSource
 from queue_server.persistence.models import AuditLogRow, TicketEventRow, TicketRow, VisitRow
+from queue_server.services.bookings import BookingEntry
 from queue_server.services.issuing import IssueRequest
 from queue_server.services.officer import TransferTarget
 from queue_server.services.unit import Actor
@@ -75,11 +76,12 @@ def test_quota_full_is_refused_and_gives_the_number_back(engine: Engine) -> None
 def test_booking_required_and_window(engine: Engine) -> None:
     with pytest.raises(BookingRequired):
         issue(engine, "mpaspor")
-    slot = engine.clock.now + timedelta(hours=2)
+    slots = {"MP-LATE": time(12, 0), "MP-1": time(10, 20)}
+    entries = [BookingEntry(code, "mpaspor", date(2026, 11, 23), at) for code, at in slots.items()]
+    engine.bookings.import_bookings(OFFICE, entries, actor=OFFICER)
     with pytest.raises(BookingWindow):
-        issue(engine, "mpaspor", booking_ref="MP-1", appointment_at=slot)
-    slot = engine.clock.now + timedelta(minutes=20)
-    ticket = issue(engine, "mpaspor", booking_ref="MP-1", appointment_at=slot)
+        issue(engine, "mpaspor", booking_ref="MP-LATE", documents_ready=True)
+    ticket = issue(engine, "mpaspor", booking_ref="MP-1", documents_ready=True)
     assert ticket.label == "A-001"  # type: ignore[attr-defined]
     assert count(engine, VisitRow) == 1
 

@@ -14,7 +14,7 @@ def always_open_office(folder: Path) -> Path:
     """The test office (``kanim-test``), open around the clock every day, written to
     ``folder``: a server on the real clock then issues at any hour."""
     settings = yaml.safe_load(TEST_OFFICE_FILE.read_text())
-    settings["calendar"]["hours"] = {day: ["00:00", "23:59"] for day in WEEK}
+    settings["calendar"]["hours"] = {day: ["00:00", "24:00"] for day in WEEK}
     settings["calendar"]["national_holidays"] = False
     path = folder / "office.yaml"
     path.write_text(yaml.safe_dump(settings))

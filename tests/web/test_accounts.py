@@ -8,16 +8,16 @@ from sqlalchemy import select
 from queue_server.domain.errors import DomainError, NotFound
 from queue_server.domain.ids import Role
 from queue_server.i18n import both
-from queue_server.persistence.models import AuditLogRow, UserRow
+from queue_server.persistence.models import ApiTokenRow, AuditLogRow, UserRow
 from queue_server.services.accounts import (
     AdminExists,
     BadUsername,
     KioskNeedsToken,
     LastAdmin,
     UsernameTaken,
-    WeakPassword,
 )
 from queue_server.services.container import Services
+from queue_server.services.passwords import WeakPassword
 from queue_server.services.unit import Actor
 
 ADMIN = Actor(name="admin", user_id=1, role=Role.ADMIN)
@@ -94,3 +94,38 @@ def test_unknown_and_malformed_tokens_are_refused(services: Services) -> None:
     assert services.accounts.authenticate_token(token + "x") is None
     assert services.accounts.authenticate_token("") is None
     assert services.accounts.authenticate_token("antre_" + "x" * 500) is None
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        " " * 12,
+        "1234567890",
+        "abcdefghijk",
+        "zyxwvutsrqp",
+        "1111111111",
+        "xyxyxyxyxyxy",
+        "PASSWORD123",
+        "Merdeka1945!",
+        "budi.s2026",
+    ],
+)
+def test_weak_passwords_are_refused(services: Services, password: str) -> None:
+    with pytest.raises(WeakPassword):
+        services.accounts.create_user("budi.s", "Budi", password, Role.PETUGAS, actor=ADMIN)
+    assert services.accounts.authenticate("budi.s", password) is None
+
+
+@pytest.mark.parametrize("password", ["Kuat-sekali-77", "tiga kata acak", "kopi-hitam-pagi-9"])
+def test_reasonable_passwords_pass(services: Services, password: str) -> None:
+    services.accounts.create_user("budi.s", "Budi", password, Role.PETUGAS, actor=ADMIN)
+    assert services.accounts.authenticate("budi.s", password) is not None
+
+
+def test_tokens_record_the_creating_user(services: Services) -> None:
+    token = services.accounts.create_token("kiosk-7", Role.KIOSK, actor=ADMIN)
+    with services.database.reader() as session:
+        row = session.scalars(select(ApiTokenRow).where(ApiTokenRow.name == "kiosk-7")).one()
+    assert row.user_id == ADMIN.user_id
+    found = services.accounts.authenticate_token(token)
+    assert found is not None and found.offices == frozenset({"kanim-test"})

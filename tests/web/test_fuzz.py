@@ -1,14 +1,17 @@
-"""Random JSON bodies never make the issue endpoint fail with a server error."""
+"""Random JSON bodies, hostile paths and bodies never make an endpoint fail with a 5xx."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.web.conftest import BASE
+from tests.web.conftest import BASE, AuthActions
 
 FIELDS = [
     "service",
@@ -48,3 +51,40 @@ def test_random_issue_bodies_never_cause_a_server_error(
     response = client.post(f"{BASE}/tickets", json=body, headers=kiosk)
     assert response.status_code < 500, response.get_json()
     assert response.is_json
+
+
+SEGMENTS = ["kanim-test", "kanim-other", "cs-1", "walkin", "1", "-1", str(2**63), "9" * 400]
+HOSTILE_BODIES = st.one_of(
+    bodies.map(lambda body: json.dumps(body).encode()),
+    st.integers(min_value=33, max_value=20_000).map(lambda depth: b"[" * depth + b"]" * depth),
+    st.integers(min_value=41, max_value=5_000).map(lambda digits: b"[" + b"7" * digits + b"]"),
+    st.binary(max_size=64),
+)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_no_route_answers_a_server_error(
+    app: Flask, client: FlaskClient, auth: AuthActions, kiosk: dict[str, str], data: st.DataObject
+) -> None:
+    if not auth.csrf:
+        auth.login("admin")
+    rules = sorted(
+        (rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")),
+        key=lambda rule: rule.rule,
+    )
+    rule = data.draw(st.sampled_from(rules))
+    path = rule.rule
+    for argument in rule.arguments:
+        path = re.sub(rf"<[^>]*{argument}>", data.draw(st.sampled_from(SEGMENTS)), path)
+    method = data.draw(st.sampled_from(sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})))
+    headers = data.draw(st.sampled_from([kiosk, {"X-CSRF-Token": auth.csrf}, {}]))
+    body = None if method == "GET" else data.draw(HOSTILE_BODIES)
+    answer = client.open(
+        path, method=method, data=body, headers={**headers, "Content-Type": "application/json"}
+    )
+    assert answer.status_code < 500, (method, path, answer.get_json())
+    if "/auth/" in path or "/deactivate" in path:
+        auth.csrf = ""  # the session may have ended: sign in again next time

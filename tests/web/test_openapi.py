@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 
 def document_path(rule: str) -> str:
-    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule)
+    return re.sub(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>", r"{\1}", rule)
 
 
 def test_every_route_is_in_the_document(app: Flask, client: FlaskClient) -> None:

@@ -161,7 +161,7 @@ def test_the_demo_office_is_marked_demo(
     offices = {item["id"]: item for item in client.get("/api/v1/offices").get_json()["items"]}
     assert offices["kanim-banjarmasin"]["demo"] is True
     assert offices["kanim-test"]["demo"] is False
-    auth.login("petugas")
+    auth.login("admin")  # the officer's account is scoped to kanim-test
     issued = auth.post(
         "/api/v1/offices/kanim-banjarmasin/tickets", {"service": "paspor-walkin"}
     ).get_json()
