@@ -178,6 +178,7 @@ def _office_load(args: argparse.Namespace) -> int:
 
 
 def load_office(config: Any, settings: dict[str, Any]) -> Any:
+    from queue_server.persistence.outbox import insert_events
     from queue_server.services.container import build_services
     from queue_server.services.offices import store_office
 
@@ -185,6 +186,7 @@ def load_office(config: Any, settings: dict[str, Any]) -> Any:
     try:
         with services.database.writer() as session, session.begin():
             reloaded = store_office(session, settings, now=services.clock())
+            insert_events(session, [reloaded], now=reloaded.at)  # a running server republishes
         services.events.publish([reloaded])
         return reloaded
     finally:

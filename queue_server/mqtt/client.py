@@ -56,6 +56,21 @@ class BrokerAddress:
     ca_file: str | None = None
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """One published message: whether the broker has acknowledged it (QoS 1 PUBACK)."""
+
+    info: mqtt.MQTTMessageInfo
+
+    def acknowledged(self) -> bool:
+        """True once acknowledged; never for a message paho refused or queued while the
+        link was down (the caller publishes it again later)."""
+        try:
+            return self.info.is_published()
+        except (ValueError, RuntimeError):
+            return False
+
+
 class ServerMqtt:
     def __init__(
         self,
@@ -112,19 +127,20 @@ class ServerMqtt:
         )
         self._client.loop_start()
 
-    def publish(self, topic: str, payload: bytes, retain: bool) -> None:
-        """Queue a QoS 1 message and return at once, connected or not.
+    def publish(self, topic: str, payload: bytes, retain: bool) -> Delivery:
+        """Queue a QoS 1 message and return at once, connected or not; its delivery.
 
         paho keeps the message in memory while the link is down and sends it when it returns.
         """
-        self._send(topic, payload, qos=1, retain=retain)
+        return Delivery(self._send(topic, payload, qos=1, retain=retain))
 
-    def _send(self, topic: str, payload: bytes, *, qos: int, retain: bool) -> None:
+    def _send(self, topic: str, payload: bytes, *, qos: int, retain: bool) -> mqtt.MQTTMessageInfo:
         info = self._client.publish(topic, payload, qos=qos, retain=retain)
         full = info.rc == mqtt.MQTT_ERR_QUEUE_SIZE
         if full and not self._queue_full:
             log.warning("broker away too long: outgoing queue full, dropping new messages")
         self._queue_full = full
+        return info
 
     def stop(self) -> None:
         for inbox in self._inboxes:

@@ -90,7 +90,12 @@ def start_mqtt(services: Services, config: ServerConfig, office: str) -> MqttRun
         workers=config.mqtt_workers or (1 if config.database_url.startswith("sqlite") else 4),
     )
     publisher = StatePublisher(
-        views=services.views, publish=client.publish, configs=services.device_config
+        views=services.views,
+        publish=client.publish,
+        outbox=services.outbox,
+        configs=services.device_config,
+        offices=[office],
+        connected=client.connected.is_set,
     )
     services.events.subscribe(publisher)
     publisher.start()

@@ -246,8 +246,9 @@ def _shared_schemas(schemas: _Schemas) -> None:
         "Seq",
         _integer(
             "Only grows, also across server restarts (microseconds since the epoch, bumped "
-            "when two fall in the same microsecond): drop a message whose seq is lower than "
-            "the last one seen on the topic.",
+            "when two fall in the same microsecond, never below the last one the server "
+            "recorded): drop a message whose seq is lower than the last one seen on the "
+            "topic.",
             minimum=1,
         ),
     )
@@ -512,6 +513,12 @@ def _state_schemas(schemas: _Schemas) -> dict[str, JsonObject]:
         "CalledEvent",
         _object(
             {
+                "id": _integer(
+                    "Names the call: the same in every copy of it (a call can be delivered "
+                    "again after a server restart), another for each call or recall, never "
+                    "reused. Announce an id once.",
+                    minimum=1,
+                ),
                 "seq": _ref("Seq"),
                 "ticket": _text("The ticket's label.", examples=["B-001"]),
                 "counter": _ref("Id"),
@@ -748,6 +755,7 @@ STATE_EXAMPLES: Final[dict[str, JsonObject]] = {
 def _called_example() -> JsonObject:
     payload: JsonObject = json.loads(
         called_event(
+            id=1207,
             seq=1741000500000003,
             ticket="B-001",
             counter="cs-1",

@@ -184,6 +184,7 @@ def error_response(transaction: UUID | None, code: str, messages: dict[str, str]
 
 def called_event(
     *,
+    id: int,  # noqa: A002 - the field's name on the wire
     seq: int,
     ticket: str,
     counter: str,
@@ -192,9 +193,14 @@ def called_event(
     recall: bool,
     at: datetime,
 ) -> bytes:
-    """The ``event/called`` payload displays announce."""
+    """The ``event/called`` payload displays announce.
+
+    ``id`` names the call: the same in every copy of it (a redelivery), another for each
+    call or recall, never reused.
+    """
     return _dump(
         {
+            "id": id,
             "seq": seq,
             "ticket": ticket,
             "counter": counter,

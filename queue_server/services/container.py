@@ -16,6 +16,7 @@ from queue_server.services.issuing import IssuingService
 from queue_server.services.officer import OfficerService
 from queue_server.services.offices import OfficeCatalog
 from queue_server.services.offline import OfflineIssuing
+from queue_server.services.outbox import OutboxService
 from queue_server.services.ratings import RatingService
 from queue_server.services.unit import Clock, utc_now
 from queue_server.services.views import ViewService
@@ -48,6 +49,7 @@ class Services:
     devices: DeviceService
     device_config: DeviceConfigService
     presence: DevicePresence
+    outbox: OutboxService
     clock: Clock
 
     def close(self) -> None:
@@ -75,5 +77,6 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
         devices=DeviceService(**common),
         device_config=DeviceConfigService(**common),
         presence=DevicePresence(**common),
+        outbox=OutboxService(**common),
         clock=clock,
     )
