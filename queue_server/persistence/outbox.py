@@ -7,7 +7,7 @@ the pending rows, publishes them and marks them delivered; old rows are pruned.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -68,9 +68,7 @@ def pending(
     statement = PENDING
     if offices is not None:
         statement = statement.where(OUTBOX.c.office_id.in_(list(offices)))
-    return [
-        (row.id, row.kind, row.data) for row in session.execute(statement, {"limit": limit})
-    ]
+    return [(row.id, row.kind, row.data) for row in session.execute(statement, {"limit": limit})]
 
 
 def mark_delivered(session: Session, ids: Collection[int], *, at: datetime, seq: int) -> None:
@@ -90,9 +88,7 @@ def prune(
     written before ``created_before`` (too old to announce); the row holding the highest
     sequence is kept so the next start continues above it. How many of each were deleted."""
     top = select(func.max(OUTBOX.c.seq)).scalar_subquery()
-    delivered = delete(OUTBOX).where(
-        OUTBOX.c.delivered_at < delivered_before, OUTBOX.c.seq < top
-    )
+    delivered = delete(OUTBOX).where(OUTBOX.c.delivered_at < delivered_before, OUTBOX.c.seq < top)
     stale = delete(OUTBOX).where(
         OUTBOX.c.delivered_at.is_(None), OUTBOX.c.created_at < created_before
     )
@@ -184,4 +180,8 @@ def _office(data: dict[str, Any]) -> OfficeReloaded:
     )
 
 
-_READERS = {"ticket": _ticket, "counter": _counter, "office": _office}
+_READERS: dict[str, Callable[[dict[str, Any]], DomainEvent]] = {
+    "ticket": _ticket,
+    "counter": _counter,
+    "office": _office,
+}

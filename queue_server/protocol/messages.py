@@ -184,7 +184,7 @@ def error_response(transaction: UUID | None, code: str, messages: dict[str, str]
 
 def called_event(
     *,
-    id: int,  # noqa: A002 - the field's name on the wire
+    id: int,
     seq: int,
     ticket: str,
     counter: str,
