@@ -173,8 +173,9 @@ class StatePublisher:
             now = time.monotonic()
             self._settle(progress, now)
             woken = any(item is not None for item in items)
-            if not stopping and (woken or now >= progress.next_read) and self._connected():
-                progress.next_read = now + self._drain(progress)
+            if not stopping and (woken or now >= progress.next_read):
+                linked = self._connected()  # while the link is down, only look again later
+                progress.next_read = now + (self._drain(progress) if linked else POLL_S)
             self._mark(progress, now, force=stopping)
             if stopping:
                 self._finish(progress)

@@ -372,6 +372,7 @@ def test_responses_built_by_the_protocol_functions_match(document: dict[str, Any
     refused = error_response(None, "malformed_json", {"id": "Pesan tidak valid", "en": "Invalid"})
     assert problems(document, schema, json.loads(refused)) == []
     called = called_event(
+        id=3,
         seq=7,
         ticket="B-001",
         counter="cs-1",

@@ -81,6 +81,7 @@ def test_ok_and_called_payloads() -> None:
 
     event = json.loads(
         called_event(
+            id=41,
             seq=7,
             ticket="A-001",
             counter="cs-1",
@@ -91,6 +92,7 @@ def test_ok_and_called_payloads() -> None:
         )
     )
     assert event["seq"] == 7 and event["recall"] is False and event["ts"].endswith("+00:00")
+    assert event["id"] == 41
 
 
 @settings(max_examples=300)
