@@ -77,7 +77,7 @@ def measure(
         outbox=services.outbox,  # type: ignore[attr-defined]
         connected=server_mqtt.connected.is_set,
     )
-    services.events.subscribe(publisher)  # type: ignore[attr-defined]
+    services.events.subscribe_stored(publisher)  # type: ignore[attr-defined]
     server_mqtt.start()
     publisher.start()
     http_port = free_port()

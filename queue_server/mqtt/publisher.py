@@ -3,13 +3,13 @@
 Every change is in the outbox table, written in the transaction that made it (see
 ``services/unit.py``). The publisher's own thread drains that table, so the officer's
 HTTP request never waits on the broker: at once when this process commits (the event bus
-only wakes it), every ``POLL_S`` for rows committed by other processes (HTTP workers that
-run no MQTT), and when the link comes up, together with the full refresh of every
-retained state. A row is marked delivered only after the broker acknowledged (QoS 1
-PUBACK) every message it led to; a row not acknowledged within ``RESEND_AFTER_S``, or left
-pending by a crash, is published again: delivery is at least once. ``event/called``
-carries the row's id, the same in every copy, so a display announces a call once
-(``queue_server.protocol.dedupe``).
+hands it the new rows, so they go out without reading the table), every ``POLL_S`` for
+rows committed by other processes (HTTP workers that run no MQTT), and when the link
+comes up, together with the full refresh of every retained state. A row is marked
+delivered only after the broker acknowledged (QoS 1 PUBACK) every message it led to; a
+row not acknowledged within ``RESEND_AFTER_S``, or left pending by a crash, is published
+again: delivery is at least once. ``event/called`` carries the row's id, the same in
+every copy, so a display announces a call once (``queue_server.protocol.dedupe``).
 
 Every snapshot carries a ``seq`` that only grows: microseconds since the epoch, bumped
 when two fall in the same microsecond, and never below the sequence recorded with the
@@ -74,6 +74,9 @@ class FullRefresh:
 @dataclass(frozen=True)
 class Wake:
     """Something was committed in this process: read the outbox now."""
+
+
+Item = OutboxEntry | Wake | FullRefresh | None  # what the worker's inbox holds
 
 
 @dataclass
@@ -143,7 +146,7 @@ class StatePublisher:
         self._offices = None if offices is None else frozenset(offices)
         self._seq = Sequence()
         self._sent: list[Receipt] = []
-        self._inbox: queue.Queue[Wake | FullRefresh | None] = queue.Queue()
+        self._inbox: queue.Queue[Item] = queue.Queue()
         self._worker = threading.Thread(target=self._work, name="mqtt-publisher", daemon=True)
 
     def start(self) -> None:
@@ -158,10 +161,15 @@ class StatePublisher:
         """Queue a re-publication of every retained state of ``office`` (after a reconnect)."""
         self._inbox.put(FullRefresh(office))
 
-    def __call__(self, event: DomainEvent) -> None:
-        """The event-bus subscriber: wake the worker, never block the caller."""
-        if self._offices is None or event.office in self._offices:
-            self._inbox.put(Wake())
+    def __call__(self, event: DomainEvent | OutboxEntry) -> None:
+        """The event-bus subscriber (plain or stored): queue only, never block the caller.
+
+        A stored entry is published as it is; a plain event only makes the worker read
+        the outbox at once.
+        """
+        office = event.event.office if isinstance(event, OutboxEntry) else event.office
+        if self._offices is None or office in self._offices:
+            self._inbox.put(event if isinstance(event, OutboxEntry) else Wake())
 
     def _work(self) -> None:
         progress = Progress()
@@ -170,19 +178,24 @@ class StatePublisher:
             items = self._wait(progress)
             stopping = None in items
             progress.refresh.update(item.office for item in items if isinstance(item, FullRefresh))
+            fresh = [item for item in items if isinstance(item, OutboxEntry)]
             now = time.monotonic()
             self._settle(progress, now)
-            woken = any(item is not None for item in items)
-            if not stopping and (woken or now >= progress.next_read):
-                linked = self._connected()  # while the link is down, only look again later
-                progress.next_read = now + (self._drain(progress) if linked else POLL_S)
+            read = any(isinstance(item, Wake | FullRefresh) for item in items)
+            if not stopping and (read or fresh or now >= progress.next_read):
+                if not self._connected():  # while the link is down, only look again later
+                    progress.next_read = now + POLL_S
+                elif read or now >= progress.next_read:
+                    progress.next_read = now + self._drain(progress)
+                else:
+                    self._drain(progress, fresh)
             self._mark(progress, now, force=stopping)
             if stopping:
                 self._finish(progress)
                 return
             self._prune(progress, now)
 
-    def _wait(self, progress: Progress) -> list[Wake | FullRefresh | None]:
+    def _wait(self, progress: Progress) -> list[Item]:
         """What arrived (a burst at once), waiting until the next read or acknowledgement."""
         timeout = max(0.0, progress.next_read - time.monotonic())
         if progress.flights or progress.acked:
@@ -205,13 +218,21 @@ class StatePublisher:
         except Exception:
             log.exception("could not read the last sequence; continuing from the clock")
 
-    def _drain(self, progress: Progress) -> float:
-        """Publish pending rows (and due refreshes); seconds until the outbox is read again."""
+    def _drain(self, progress: Progress, fresh: list[OutboxEntry] | None = None) -> float:
+        """Publish pending rows (and due refreshes); seconds until the outbox is read again.
+
+        ``fresh``: rows this process just committed, published without reading the table.
+        """
         busy = progress.busy()
         if len(busy) >= MAX_IN_FLIGHT:
             return POLL_S
         try:
-            entries = self._outbox.pending(offices=self._offices, limit=MAX_BATCH, skip=busy)
+            if fresh is None:
+                entries = self._outbox.pending(offices=self._offices, limit=MAX_BATCH, skip=busy)
+            else:
+                entries = sorted(
+                    (entry for entry in fresh if entry.id not in busy), key=lambda e: e.id
+                )
             if entries or progress.refresh:
                 receipts = self._publish_entries(entries, progress.refresh)
                 progress.refresh = set()

@@ -97,7 +97,7 @@ def start_mqtt(services: Services, config: ServerConfig, office: str) -> MqttRun
         offices=[office],
         connected=client.connected.is_set,
     )
-    services.events.subscribe(publisher)
+    services.events.subscribe_stored(publisher)
     publisher.start()
     client.start()
     return MqttRuntime(broker=broker, client=client, publisher=publisher)

@@ -27,7 +27,7 @@ from queue_server.domain.ids import (
 from queue_server.persistence.models import OutboxRow
 
 OUTBOX: Table = OutboxRow.__table__  # type: ignore[assignment]
-INSERT_OUTBOX = OUTBOX.insert()
+INSERT_OUTBOX = OUTBOX.insert().returning(OUTBOX.c.id, sort_by_parameter_order=True)
 PENDING = (
     select(OUTBOX.c.id, OUTBOX.c.kind, OUTBOX.c.data)
     .where(OUTBOX.c.delivered_at.is_(None))
@@ -54,11 +54,12 @@ class OutboxEntry:
     event: DomainEvent
 
 
-def insert_events(session: Session, events: Iterable[DomainEvent], *, now: datetime) -> None:
-    """Write one row per event in the session's transaction (nothing when there is none)."""
+def insert_events(session: Session, events: Iterable[DomainEvent], *, now: datetime) -> list[int]:
+    """Write one row per event in the session's transaction; the rows' ids, in order."""
     rows = [_row(event, now) for event in events]
-    if rows:
-        session.execute(INSERT_OUTBOX, rows)
+    if not rows:
+        return []
+    return [int(row_id) for row_id in session.scalars(INSERT_OUTBOX, rows)]
 
 
 def pending(

@@ -97,8 +97,8 @@ class UseCases:
         with self.database.write_guard, self.database.writer() as session, session.begin():
             work = Unit(session=session, now=self.clock())
             yield work
-            insert_events(session, work.events, now=work.now)
-        self.events.publish(work.events)
+            stored = insert_events(session, work.events, now=work.now)
+        self.events.publish(work.events, stored=stored)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

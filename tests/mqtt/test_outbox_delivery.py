@@ -175,6 +175,35 @@ def test_nothing_is_read_while_the_link_is_down(engine: Engine, fast: None) -> N
         publisher.stop()
 
 
+def test_calls_of_this_process_go_out_without_reading_the_outbox(
+    engine: Engine, fast: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(publisher_module, "POLL_S", 30.0)
+    reads: list[int] = []
+    outbox = outbox_of(engine)
+    pending = outbox.pending
+
+    def counted(**kwargs: Any) -> Any:
+        reads.append(1)
+        return pending(**kwargs)
+
+    monkeypatch.setattr(outbox, "pending", counted)
+    fake = FakeBroker()
+    publisher = StatePublisher(views=views_of(engine), publish=fake.publish, outbox=outbox)
+    engine.events.subscribe_stored(publisher)
+    publisher.start()
+    try:
+        assert wait_until(lambda: len(reads) == 1)  # the read at start
+        issue(engine)
+        engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
+        called = engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
+        assert wait_until(lambda: [call["ticket"] for call in fake.calls()] == [called.label])
+        assert wait_until(lambda: pending_ids(engine) == [])
+        assert len(reads) == 1  # published from the bus, marked after the acknowledgement
+    finally:
+        publisher.stop()
+
+
 def test_a_call_committed_by_another_process_is_published(
     engine: Engine, fake_publisher: tuple[StatePublisher, FakeBroker]
 ) -> None:

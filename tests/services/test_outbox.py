@@ -123,3 +123,13 @@ def test_ids_are_never_reused(engine: Engine) -> None:
     issue(engine)
     (second,) = outbox.pending(offices=None, limit=10)
     assert second.id > first.id
+
+
+def test_the_bus_hands_stored_subscribers_each_event_with_its_row_id(engine: Engine) -> None:
+    stored: list[object] = []
+    engine.events.subscribe_stored(stored.append)
+    issue(engine)
+    engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
+    engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
+    assert stored == outbox_of(engine).pending(offices=None, limit=10)
+    assert [entry.event for entry in stored] == engine.published  # type: ignore[attr-defined]
