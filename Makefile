@@ -71,6 +71,8 @@ bench: system-deps venv
 	$(BIN)/python bench/mqtt_issue.py --db sqlite
 	$(BIN)/python bench/mqtt_issue.py --db postgres
 	$(BIN)/python bench/resilience.py
+	$(BIN)/python bench/call_delivery.py --db sqlite
+	$(BIN)/python bench/call_delivery.py --db postgres
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache \
