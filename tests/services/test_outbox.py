@@ -131,5 +131,8 @@ def test_the_bus_hands_stored_subscribers_each_event_with_its_row_id(engine: Eng
     issue(engine)
     engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
     engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
+    _finished, following = engine.officer.finish(OFFICE, "cs-1", actor=OFFICER)
+    assert following is not None  # one transaction, two events: ids stay in event order
     assert stored == outbox_of(engine).pending(offices=None, limit=10)
     assert [entry.event for entry in stored] == engine.published  # type: ignore[attr-defined]
+    assert [entry.event.action for entry in stored[-2:]] == ["finish", "queue"]  # type: ignore[attr-defined]
