@@ -42,8 +42,9 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 200
 #: How often the outbox is read for rows committed by other processes.
 POLL_S = 0.5
-#: How often unacknowledged messages are checked while some are in flight.
-ACK_CHECK_S = 0.01
+#: How often unacknowledged messages are checked while some are in flight (this only
+#: delays marking rows delivered, never a publication).
+ACK_CHECK_S = 0.05
 #: A row whose messages are not all acknowledged by then is published again.
 RESEND_AFTER_S = 10.0
 #: Acknowledged rows are marked delivered together, at most this often.

@@ -57,9 +57,9 @@ class OutboxEntry:
 def insert_events(session: Session, events: Iterable[DomainEvent], *, now: datetime) -> list[int]:
     """Write one row per event in the session's transaction; the rows' ids, in order."""
     rows = [_row(event, now) for event in events]
-    if not rows:
-        return []
-    return [int(row_id) for row_id in session.scalars(INSERT_OUTBOX, rows)]
+    if len(rows) == 1:  # the common case, without the many-rows machinery
+        return [int(session.connection().execute(INSERT_OUTBOX, rows[0]).scalar_one())]
+    return [int(row_id) for row_id in session.scalars(INSERT_OUTBOX, rows)] if rows else []
 
 
 def pending(
