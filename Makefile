@@ -77,6 +77,8 @@ bench: system-deps venv
 	$(BIN)/python bench/flood_fairness.py --db sqlite --lookups 50
 	$(BIN)/python bench/flood_fairness.py --db postgres --workers 4 --lookups 50
 	$(BIN)/python bench/resilience.py
+	$(BIN)/python bench/call_delivery.py --db sqlite
+	$(BIN)/python bench/call_delivery.py --db postgres
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache \

@@ -71,8 +71,13 @@ def measure(
         office=office,
         handler=KioskRequests(issuing=services.issuing),  # type: ignore[attr-defined]
     )
-    publisher = StatePublisher(views=services.views, publish=server_mqtt.publish)  # type: ignore[attr-defined]
-    services.events.subscribe(publisher)  # type: ignore[attr-defined]
+    publisher = StatePublisher(
+        views=services.views,  # type: ignore[attr-defined]
+        publish=server_mqtt.publish,
+        outbox=services.outbox,  # type: ignore[attr-defined]
+        connected=server_mqtt.connected.is_set,
+    )
+    services.events.subscribe_stored(publisher)  # type: ignore[attr-defined]
     server_mqtt.start()
     publisher.start()
     http_port = free_port()

@@ -76,6 +76,25 @@ class DeviceLimits:
     backlog: int = 100
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """One published message: whether the broker has acknowledged it (QoS 1 PUBACK)."""
+
+    info: mqtt.MQTTMessageInfo | None
+
+    def acknowledged(self) -> bool:
+        """True once acknowledged; never for a message paho refused or queued while the
+        link was down (the caller publishes it again later). A message not sent because it
+        is over the broker's size limit (logged as an error) counts as settled: sending it
+        again would never help."""
+        if self.info is None:
+            return True
+        try:
+            return self.info.is_published()
+        except (ValueError, RuntimeError):
+            return False
+
+
 class ServerMqtt:
     def __init__(
         self,
@@ -133,22 +152,25 @@ class ServerMqtt:
         )
         self._client.loop_start()
 
-    def publish(self, topic: str, payload: bytes, retain: bool) -> None:
-        """Queue a QoS 1 message and return at once, connected or not.
+    def publish(self, topic: str, payload: bytes, retain: bool) -> Delivery:
+        """Queue a QoS 1 message and return at once, connected or not; its delivery.
 
         paho keeps the message in memory while the link is down and sends it when it returns.
         """
-        self._send(topic, payload, qos=1, retain=retain)
+        return Delivery(self._send(topic, payload, qos=1, retain=retain))
 
-    def _send(self, topic: str, payload: bytes, *, qos: int, retain: bool) -> None:
+    def _send(
+        self, topic: str, payload: bytes, *, qos: int, retain: bool
+    ) -> mqtt.MQTTMessageInfo | None:
         if len(topic) + len(payload) > MAX_PACKET_BYTES - 64:  # the broker would disconnect us
             log.error("not sent: %s is %d bytes, over the broker's limit", topic, len(payload))
-            return
+            return None
         info = self._client.publish(topic, payload, qos=qos, retain=retain)
         full = info.rc == mqtt.MQTT_ERR_QUEUE_SIZE
         if full and not self._queue_full:
             log.warning("broker away too long: outgoing queue full, dropping new messages")
         self._queue_full = full
+        return info
 
     def stop(self) -> None:
         self._queue.close()

@@ -1,10 +1,21 @@
-"""Publish committed domain events to displays: ``event/called`` and retained states.
+"""Publish committed changes to displays: ``event/called`` and retained states.
 
-The publisher is one subscriber of the in-process event bus. It only queues what happened;
-its own thread reads the new state and publishes, so the officer's HTTP request never
-waits on the broker. Every snapshot carries a ``seq`` that only grows (microseconds since
-the epoch, bumped when two fall in the same microsecond), also across server restarts, so a
-display drops a stale message that arrives after a newer one.
+Every change is in the outbox table, written in the transaction that made it (see
+``services/unit.py``). The publisher's own thread drains that table, so the officer's
+HTTP request never waits on the broker: at once when this process commits (the event bus
+hands it the new rows, so they go out without reading the table), every ``POLL_S`` for
+rows committed by other processes (HTTP workers that run no MQTT), and when the link
+comes up, together with the full refresh of every retained state. A row is marked
+delivered only after the broker acknowledged (QoS 1 PUBACK) every message it led to; a
+row not acknowledged within ``RESEND_AFTER_S``, or left pending by a crash, is published
+again: delivery is at least once. ``event/called`` carries the row's id, the same in
+every copy, so a display announces a call once (``queue_server.protocol.dedupe``).
+
+Every snapshot carries a ``seq`` that only grows: microseconds since the epoch, bumped
+when two fall in the same microsecond, and never below the sequence recorded with the
+last delivered row, so it keeps growing across restarts and from one serving process to
+the next even if the clock was set back. A display drops a stale message that arrives
+after a newer one on the same topic.
 """
 
 from __future__ import annotations
@@ -13,10 +24,12 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from queue_server.domain.events import CounterChanged, DomainEvent, OfficeReloaded, TicketChanged
+from queue_server.persistence.outbox import OutboxEntry
 from queue_server.protocol import topics
 from queue_server.protocol.base import dump
 from queue_server.protocol.states import (
@@ -29,17 +42,63 @@ from queue_server.protocol.states import (
     QueueStateMessage,
 )
 from queue_server.services.device_config import KINDS, DeviceConfigService
+from queue_server.services.outbox import OutboxService
 from queue_server.services.views import ViewService
 
 log = logging.getLogger(__name__)
-Publish = Callable[[str, bytes, bool], None]  # topic, payload, retain
-#: Events handled together at most; a burst of calls refreshes the states once.
+#: Outbox rows handled together at most; a burst of calls refreshes the states once.
 MAX_BATCH = 200
+#: How often the outbox is read for rows committed by other processes.
+POLL_S = 0.5
+#: How often unacknowledged messages are checked while some are in flight (this only
+#: delays marking rows delivered, never a publication).
+ACK_CHECK_S = 0.05
+#: A row whose messages are not all acknowledged by then is published again.
+RESEND_AFTER_S = 10.0
+#: Acknowledged rows are marked delivered together, at most this often.
+MARK_EVERY_S = 0.2
+#: Rows sent but not yet marked delivered at most; the outbox is read again below it.
+MAX_IN_FLIGHT = 2000
+#: Wait after a batch failed before reading the outbox again.
+RETRY_AFTER_S = 2.0
+PRUNE_EVERY_S = 60.0
+#: How long ``stop`` waits for the last acknowledgements.
+STOP_WAIT_S = 2.0
+
+
+class Receipt(Protocol):
+    """A published message (``ServerMqtt.publish`` returns a ``Delivery``)."""
+
+    def acknowledged(self) -> bool: ...
+
+
+Publish = Callable[[str, bytes, bool], Receipt]  # topic, payload, retain
 
 
 @dataclass(frozen=True)
 class FullRefresh:
     office: str
+
+
+@dataclass(frozen=True)
+class Wake:
+    """Something was committed in this process: read the outbox now."""
+
+
+Item = OutboxEntry | Wake | FullRefresh | None  # what the worker's inbox holds
+
+
+@dataclass
+class Flight:
+    """Outbox rows published together and the messages they led to."""
+
+    ids: list[int]
+    receipts: list[Receipt]
+    deadline: float
+
+    def settled(self) -> bool:
+        self.receipts = [receipt for receipt in self.receipts if not receipt.acknowledged()]
+        return not self.receipts
 
 
 class Sequence:
@@ -52,6 +111,31 @@ class Sequence:
             self._last = max(self._last + 1, time.time_ns() // 1000)
             return self._last
 
+    @property
+    def last(self) -> int:
+        return self._last
+
+    def at_least(self, floor: int) -> None:
+        """Continue above ``floor`` (the sequence recorded by an earlier run)."""
+        with self._lock:
+            self._last = max(self._last, floor)
+
+
+@dataclass
+class Progress:
+    """The drain loop's bookkeeping (worker thread only)."""
+
+    flights: list[Flight] = field(default_factory=list)
+    acked: list[int] = field(default_factory=list)
+    refresh: set[str] = field(default_factory=set)
+    next_read: float = 0.0
+    last_mark: float = 0.0
+    next_prune: float = 0.0
+
+    def busy(self) -> set[int]:
+        """Rows published by this run and not yet marked delivered."""
+        return {row for flight in self.flights for row in flight.ids} | set(self.acked)
+
 
 class StatePublisher:
     def __init__(
@@ -59,17 +143,26 @@ class StatePublisher:
         *,
         views: ViewService,
         publish: Publish,
+        outbox: OutboxService,
         configs: DeviceConfigService | None = None,
+        offices: Collection[str] | None = None,
+        connected: Callable[[], bool] = lambda: True,
     ) -> None:
-        self._views, self._publish, self._configs = views, publish, configs
+        """``offices``: whose rows to deliver (None: all); ``connected``: whether the link
+        is up (nothing is read from the outbox while it is down)."""
+        self._views, self._deliver, self._configs = views, publish, configs
+        self._outbox, self._connected = outbox, connected
+        self._offices = None if offices is None else frozenset(offices)
         self._seq = Sequence()
-        self._inbox: queue.Queue[DomainEvent | FullRefresh | None] = queue.Queue()
+        self._sent: list[Receipt] = []
+        self._inbox: queue.Queue[Item] = queue.Queue()
         self._worker = threading.Thread(target=self._work, name="mqtt-publisher", daemon=True)
 
     def start(self) -> None:
         self._worker.start()
 
     def stop(self) -> None:
+        """Stop after marking what the broker acknowledged (waits ``STOP_WAIT_S`` at most)."""
         self._inbox.put(None)
         self._worker.join(timeout=10)
 
@@ -77,37 +170,161 @@ class StatePublisher:
         """Queue a re-publication of every retained state of ``office`` (after a reconnect)."""
         self._inbox.put(FullRefresh(office))
 
-    def __call__(self, event: DomainEvent) -> None:
-        """The event-bus subscriber: queue only, never block the caller."""
-        self._inbox.put(event)
+    def __call__(self, event: DomainEvent | OutboxEntry) -> None:
+        """The event-bus subscriber (plain or stored): queue only, never block the caller.
+
+        A stored entry is published as it is; a plain event only makes the worker read
+        the outbox at once.
+        """
+        office = event.event.office if isinstance(event, OutboxEntry) else event.office
+        if self._offices is None or office in self._offices:
+            self._inbox.put(event if isinstance(event, OutboxEntry) else Wake())
 
     def _work(self) -> None:
+        progress = Progress()
+        self._start_up()
         while True:
-            batch = [self._inbox.get()]
-            while len(batch) < MAX_BATCH:  # coalesce a burst: states once per batch
-                try:
-                    batch.append(self._inbox.get_nowait())
-                except queue.Empty:
-                    break
-            events = [event for event in batch if event is not None]
-            try:
-                self._publish_batch(events)
-            except Exception:  # the next event re-publishes full states
-                log.exception("could not publish %d events", len(events))
-            if len(events) < len(batch):
+            items = self._wait(progress)
+            stopping = None in items
+            progress.refresh.update(item.office for item in items if isinstance(item, FullRefresh))
+            fresh = [item for item in items if isinstance(item, OutboxEntry)]
+            now = time.monotonic()
+            self._settle(progress, now)
+            read = any(isinstance(item, Wake | FullRefresh) for item in items)
+            if not stopping and (read or fresh or now >= progress.next_read):
+                if not self._connected():  # while the link is down, only look again later
+                    progress.next_read = now + POLL_S
+                elif read or now >= progress.next_read:
+                    progress.next_read = now + self._drain(progress)
+                else:
+                    self._drain(progress, fresh)
+            self._mark(progress, now, force=stopping)
+            if stopping:
+                self._finish(progress)
                 return
+            self._prune(progress, now)
 
-    def _publish_batch(self, events: list[DomainEvent | FullRefresh]) -> None:
-        """Calls first and in order (displays announce them), then each changed state once."""
-        full: set[str] = set()
+    def _wait(self, progress: Progress) -> list[Item]:
+        """What arrived (a burst at once), waiting until the next read or acknowledgement."""
+        timeout = max(0.0, progress.next_read - time.monotonic())
+        if progress.flights or progress.acked:
+            timeout = min(timeout, ACK_CHECK_S)
+        try:
+            items = [self._inbox.get(timeout=timeout)]
+        except queue.Empty:
+            return []
+        while len(items) < MAX_BATCH:
+            try:
+                items.append(self._inbox.get_nowait())
+            except queue.Empty:
+                break
+        return items
+
+    def _start_up(self) -> None:
+        """Continue above the sequence the last run recorded."""
+        try:
+            self._seq.at_least(self._outbox.highest_seq())
+        except Exception:
+            log.exception("could not read the last sequence; continuing from the clock")
+
+    def _drain(self, progress: Progress, fresh: list[OutboxEntry] | None = None) -> float:
+        """Publish pending rows (and due refreshes); seconds until the outbox is read again.
+
+        ``fresh``: rows this process just committed, published without reading the table.
+        """
+        busy = progress.busy()
+        if len(busy) >= MAX_IN_FLIGHT:
+            return POLL_S
+        try:
+            if fresh is None:
+                entries = self._outbox.pending(offices=self._offices, limit=MAX_BATCH, skip=busy)
+            else:
+                entries = sorted(
+                    (entry for entry in fresh if entry.id not in busy), key=lambda e: e.id
+                )
+            if entries or progress.refresh:
+                receipts = self._publish_entries(entries, progress.refresh)
+                progress.refresh = set()
+                deadline = time.monotonic() + RESEND_AFTER_S
+                progress.flights.append(Flight([entry.id for entry in entries], receipts, deadline))
+        except Exception:  # the rows stay pending: the next read publishes them
+            log.exception("could not publish the pending changes; retrying")
+            return RETRY_AFTER_S
+        return 0.0 if len(entries) == MAX_BATCH else POLL_S
+
+    def _publish_entries(self, entries: list[OutboxEntry], refresh: set[str]) -> list[Receipt]:
+        """Publish a batch; the receipts of every message it sent."""
+        self._sent = []
+        try:
+            self._publish_batch(entries, refresh)
+            return self._sent
+        finally:
+            self._sent = []
+
+    def _publish(self, topic: str, payload: bytes, retain: bool) -> Receipt:
+        receipt = self._deliver(topic, payload, retain)
+        self._sent.append(receipt)
+        return receipt
+
+    def _settle(self, progress: Progress, now: float) -> None:
+        """Move acknowledged flights to ``acked``; give up on those past their deadline."""
+        waiting: list[Flight] = []
+        for flight in progress.flights:
+            if flight.settled():
+                progress.acked.extend(flight.ids)
+            elif now >= flight.deadline:
+                log.warning(
+                    "%d changes not acknowledged by the broker in %.0f s; publishing them again",
+                    len(flight.ids),
+                    RESEND_AFTER_S,
+                )
+            else:
+                waiting.append(flight)
+        progress.flights = waiting
+
+    def _mark(self, progress: Progress, now: float, *, force: bool = False) -> None:
+        if not progress.acked:
+            return
+        if not force and now - progress.last_mark < MARK_EVERY_S:
+            return
+        progress.last_mark = now
+        try:
+            self._outbox.delivered(progress.acked, seq=self._seq.last)
+        except Exception:  # they are published again after a restart: at least once
+            log.exception("could not mark %d changes delivered", len(progress.acked))
+            return
+        progress.acked = []
+
+    def _prune(self, progress: Progress, now: float) -> None:
+        if now < progress.next_prune:
+            return
+        progress.next_prune = now + PRUNE_EVERY_S
+        try:
+            self._outbox.prune()
+        except Exception:
+            log.exception("could not prune the outbox")
+
+    def _finish(self, progress: Progress) -> None:
+        """On stop: wait a little for the last acknowledgements and record them."""
+        deadline = time.monotonic() + STOP_WAIT_S
+        while progress.flights and time.monotonic() < deadline:
+            time.sleep(ACK_CHECK_S)
+            self._settle(progress, time.monotonic())
+        self._mark(progress, time.monotonic(), force=True)
+
+    def _publish_batch(self, entries: list[OutboxEntry], refresh: set[str]) -> None:
+        """Calls first and in order (displays announce them), then each changed state once;
+        every state of the offices in ``refresh``."""
+        full: set[str] = set(refresh)
         counters: set[str] = set()
         queues: set[tuple[str, str]] = set()
-        for event in events:
-            if isinstance(event, FullRefresh | OfficeReloaded):
+        for entry in entries:
+            event = entry.event
+            if isinstance(event, OfficeReloaded):
                 full.add(event.office)
             elif isinstance(event, TicketChanged):
                 if event.is_call and event.counter is not None:
-                    self._publish_call(event)
+                    self._publish_call(event, entry.id)
                 counters.add(event.office)
                 queues.add((event.office, event.service))
             elif isinstance(event, CounterChanged):
@@ -121,11 +338,10 @@ class StatePublisher:
         for office, service in sorted(queues):
             self.publish_queue(office, service)
 
-    def _publish_call(self, event: TicketChanged) -> None:
-        seq = self._seq.next()
+    def _publish_call(self, event: TicketChanged, call_id: int) -> None:
         payload = CalledEvent(
-            id=seq,  # unique per call: seq never repeats
-            seq=seq,
+            id=call_id,  # the outbox row: the same in every copy of this call
+            seq=self._seq.next(),
             ticket=event.label,
             station=event.station.value,
             counter=str(event.counter),

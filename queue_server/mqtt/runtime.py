@@ -114,9 +114,14 @@ def start_mqtt(services: Services, config: ServerConfig, office: str | None = No
         limits=device_limits(config),
     )
     publisher = StatePublisher(
-        views=services.views, publish=client.publish, configs=services.device_config
+        views=services.views,
+        publish=client.publish,
+        outbox=services.outbox,
+        configs=services.device_config,
+        offices=None if office is None else [office],
+        connected=client.connected.is_set,
     )
-    services.events.subscribe(publisher)
+    services.events.subscribe_stored(publisher)
     publisher.start()
     client.start()
     return MqttRuntime(broker=broker, client=client, publisher=publisher)

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     Float,
@@ -365,3 +366,33 @@ class RatingRow(Base):
     score: Mapped[int] = mapped_column(Integer)
     device: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
+
+
+class OutboxRow(Base):
+    """A committed change the displays must hear of, written in the change's transaction.
+
+    The serving process publishes undelivered rows and marks them delivered once the broker
+    acknowledged them, so a crash between commit and publication only delays them. Ids
+    are never reused (``AUTOINCREMENT`` on SQLite): a call's id names it on the wire.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index(
+            "ix_outbox_pending",
+            "id",
+            sqlite_where=text("delivered_at IS NULL"),
+            postgresql_where=text("delivered_at IS NULL"),
+        ),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[str] = mapped_column(String(40))
+    #: ``ticket``, ``counter`` or ``office``: which domain event ``data`` holds.
+    kind: Mapped[str] = mapped_column(String(12))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+    #: The publisher's sequence when the row was delivered (its next start goes on above).
+    seq: Mapped[int | None] = mapped_column(BigInteger)

@@ -34,8 +34,8 @@ Seq = Annotated[
     Field(
         ge=1,
         description="Only grows, also across server restarts (microseconds since the epoch, "
-        "bumped when two fall in the same microsecond): drop a message whose seq is lower "
-        "than the last one seen on the topic.",
+        "bumped when two fall in the same microsecond, never below the last one the server "
+        "recorded): drop a message whose seq is lower than the last one seen on the topic.",
     ),
 ]
 

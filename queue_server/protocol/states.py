@@ -100,8 +100,9 @@ class QueueStateMessage(QueueState, Sequenced):
 class CalledEvent(Sequenced):
     """``event/called`` (not retained): a call or a recall, to announce.
 
-    ``id`` is unique per call: a display that receives the same ``id`` twice (an
-    at-least-once redelivery) announces it once.
+    ``id`` is unique per call (the server's outbox row): a display that receives the
+    same ``id`` twice (an at-least-once redelivery) announces it once
+    (:class:`queue_server.protocol.dedupe.SeenCalls`).
     """
 
     id: int = Field(ge=1, description="Unique per call or recall; drop a second delivery.")

@@ -16,6 +16,7 @@ from queue_server.services.issuing import IssuingService
 from queue_server.services.officer import OfficerService
 from queue_server.services.offices import OfficeCatalog
 from queue_server.services.offline import OfflineIssuing
+from queue_server.services.outbox import OutboxService
 from queue_server.services.ratings import RatingService
 from queue_server.services.retention import RetentionService
 from queue_server.services.unit import Clock, utc_now
@@ -50,6 +51,7 @@ class Services:
     device_config: DeviceConfigService
     presence: DevicePresence
     retention: RetentionService
+    outbox: OutboxService
     clock: Clock
 
     def close(self) -> None:
@@ -78,5 +80,6 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
         device_config=DeviceConfigService(**common),
         presence=DevicePresence(**common),
         retention=RetentionService(**common),
+        outbox=OutboxService(**common),
         clock=clock,
     )

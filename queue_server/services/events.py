@@ -1,15 +1,23 @@
-"""In-process event bus: subscribers run after commit, in the caller's thread."""
+"""In-process event bus: subscribers run after commit, in the caller's thread.
+
+Plain subscribers get each domain event; "stored" subscribers get it with the id of its
+outbox row (``OutboxEntry``), for events the transaction also wrote to the outbox.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from queue_server.domain.events import DomainEvent
+from queue_server.persistence.outbox import OutboxEntry
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 Subscriber = Callable[[DomainEvent], None]
+StoredSubscriber = Callable[[OutboxEntry], None]
 
 
 class EventBus:
@@ -17,16 +25,31 @@ class EventBus:
 
     def __init__(self) -> None:
         self._subscribers: list[Subscriber] = []
+        self._stored: list[StoredSubscriber] = []
 
     def subscribe(self, subscriber: Subscriber) -> None:
         self._subscribers.append(subscriber)
 
-    def publish(self, events: Iterable[DomainEvent]) -> None:
+    def subscribe_stored(self, subscriber: StoredSubscriber) -> None:
+        """Also get each event stored in the outbox, with its row id."""
+        self._stored.append(subscriber)
+
+    def publish(self, events: Iterable[DomainEvent], *, stored: Sequence[int] = ()) -> None:
+        """Hand ``events`` to the subscribers; ``stored``: their outbox row ids, in order."""
+        events = list(events)
         for domain_event in events:
             for subscriber in self._subscribers:
-                try:
-                    subscriber(domain_event)
-                except Exception:
-                    log.exception(
-                        "event subscriber %r failed on %s", subscriber, type(domain_event).__name__
-                    )
+                self._call(subscriber, domain_event, domain_event)
+        if stored:
+            for row_id, domain_event in zip(stored, events, strict=True):
+                for stored_subscriber in self._stored:
+                    self._call(stored_subscriber, OutboxEntry(row_id, domain_event), domain_event)
+
+    @staticmethod
+    def _call(subscriber: Callable[[_T], None], item: _T, domain_event: DomainEvent) -> None:
+        try:
+            subscriber(item)
+        except Exception:
+            log.exception(
+                "event subscriber %r failed on %s", subscriber, type(domain_event).__name__
+            )

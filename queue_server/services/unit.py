@@ -1,4 +1,9 @@
-"""What every use case shares: the actor, the clock, one transaction, events after commit."""
+"""What every use case shares: the actor, the clock, one transaction, events after commit.
+
+Each event is also written to the outbox table in the use case's own transaction, so the
+serving process publishes every committed change, also one committed by another process
+or just before a crash.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from sqlalchemy.orm import Session
 from queue_server.domain.events import DomainEvent
 from queue_server.domain.ids import Role
 from queue_server.persistence.db import Database
+from queue_server.persistence.outbox import insert_events
 from queue_server.persistence.statements import INSERT_AUDIT
 from queue_server.services.events import EventBus
 from queue_server.services.offices import OfficeCatalog
@@ -93,11 +99,12 @@ class UseCases:
 
     @contextmanager
     def unit(self) -> Iterator[Unit]:
-        """A write transaction; its events are published only after it commits."""
+        """A write transaction; its events go to the outbox with it and to the bus after it."""
         with self.database.write_guard, self.database.writer() as session, session.begin():
             work = Unit(session=session, now=self.clock())
             yield work
-        self.events.publish(work.events)
+            stored = insert_events(session, work.events, now=work.now)
+        self.events.publish(work.events, stored=stored)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -23,6 +23,7 @@ from queue_server.mqtt.publisher import StatePublisher
 from queue_server.protocol import topics
 from queue_server.services.bookings import BookingEntry
 from queue_server.services.device_config import DeviceConfigService
+from queue_server.services.outbox import OutboxService
 from queue_server.services.unit import Actor
 from queue_server.services.views import ViewService
 from tests.protocol.schema_check import message_problems, problems
@@ -50,9 +51,17 @@ class Recorder:
         self.sent: list[tuple[str, bytes]] = []
         self._lock = threading.Lock()
 
-    def __call__(self, topic: str, payload: bytes, _retain: bool) -> None:
+    def __call__(self, topic: str, payload: bytes, _retain: bool) -> Acknowledged:
         with self._lock:
             self.sent.append((topic, payload))
+        return Acknowledged()
+
+
+class Acknowledged:
+    """The receipt of a message the broker has acknowledged."""
+
+    def acknowledged(self) -> bool:
+        return True
 
 
 def message_id(topic: str) -> str:
@@ -115,8 +124,13 @@ def test_every_payload_sent_matches_the_generated_document(engine: Engine) -> No
     }
     views = ViewService(**shared)
     recorder = Recorder()
-    publisher = StatePublisher(views=views, publish=recorder, configs=DeviceConfigService(**shared))
-    engine.events.subscribe(publisher)
+    publisher = StatePublisher(
+        views=views,
+        publish=recorder,
+        outbox=OutboxService(**shared),
+        configs=DeviceConfigService(**shared),
+    )
+    engine.events.subscribe_stored(publisher)
     handler = KioskRequests(
         issuing=engine.issuing,
         views=views,

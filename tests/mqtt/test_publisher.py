@@ -16,12 +16,22 @@ from queue_server.mqtt.client import BrokerAddress, ServerMqtt
 from queue_server.mqtt.kiosk_requests import KioskRequests
 from queue_server.mqtt.publisher import Sequence, StatePublisher
 from queue_server.services.issuing import IssueRequest
+from queue_server.services.outbox import OutboxService
 from queue_server.services.unit import Actor
 from queue_server.services.views import ViewService
 from tests.mqtt.test_broker import DISPLAY, KIOSK, OFFICE, SERVER, TIMEOUT_S, Device
 from tests.services.conftest import Engine
 
 OFFICER = Actor(name="officer")
+
+
+def outbox_of(engine: Engine) -> OutboxService:
+    return OutboxService(
+        database=engine.database,
+        catalog=engine.issuing.catalog,
+        events=engine.events,
+        clock=engine.clock,
+    )
 
 
 @pytest.fixture
@@ -60,7 +70,7 @@ def test_a_call_reaches_the_display_and_the_board_is_retained(
         events=engine.events,
         clock=engine.clock,
     )
-    publisher = StatePublisher(views=views, publish=server.publish)
+    publisher = StatePublisher(views=views, publish=server.publish, outbox=outbox_of(engine))
     engine.events.subscribe(publisher)
     server.start()
     publisher.start()
@@ -83,6 +93,7 @@ def test_a_call_reaches_the_display_and_the_board_is_retained(
             False,
         )
         assert second["recall"] is True and second["seq"] > first["seq"]
+        assert 0 < first["id"] < second["id"]  # a recall is a call of its own
         late = Device(broker.port, Account("lobby-2", "display-secret-2", DeviceKind.DISPLAY))
         try:
             late.subscribe(f"antre/v1/{OFFICE}/board")
@@ -117,7 +128,9 @@ def test_states_are_published_when_the_link_comes_up(
         handler=KioskRequests(issuing=engine.issuing),
         on_connected=lambda: holder["publisher"].refresh(OFFICE),
     )
-    holder["publisher"] = StatePublisher(views=views, publish=server.publish)
+    holder["publisher"] = StatePublisher(
+        views=views, publish=server.publish, outbox=outbox_of(engine)
+    )
     holder["publisher"].start()
     server.start()
     display = Device(broker.port, DISPLAY)
@@ -160,6 +173,7 @@ def test_devices_get_their_retained_configuration(
     holder["publisher"] = StatePublisher(
         views=ViewService(**shared),  # type: ignore[arg-type]
         publish=server.publish,
+        outbox=outbox_of(engine),
         configs=DeviceConfigService(**shared),  # type: ignore[arg-type]
     )
     holder["publisher"].start()

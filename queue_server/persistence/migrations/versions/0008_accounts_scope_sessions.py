@@ -18,7 +18,7 @@ import queue_server.persistence.types
 
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
