@@ -1,1 +1,1 @@
-"""Antre devices (later issues)."""
+"""Antre devices: ticket printers, code scanners and card readers, each with a virtual one."""

@@ -1,1 +1,1 @@
-"""Antre kiosk (later issues)."""
+"""Antre kiosk: the applicant's journey (flow), its Kivy shell and its link to the server."""

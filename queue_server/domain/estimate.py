@@ -1,4 +1,4 @@
-"""A basic wait estimate (issue 2); a later issue replaces it with a learned one.
+"""A basic wait estimate: recent service times blended with the SOP standard time.
 
 Rule: minutes per ticket is the median of the most recent service durations at the
 station, blended with the SOP standard time while there are few samples (the standard

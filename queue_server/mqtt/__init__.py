@@ -1,1 +1,1 @@
-"""The server's MQTT adapter: kiosk request handlers (and, in issue 3, the publisher)."""
+"""The server's MQTT side: broker, client, kiosk request handlers, state publisher."""

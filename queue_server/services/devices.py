@@ -1,4 +1,4 @@
-"""Kiosk and display devices: each has its own MQTT account (issue 3)."""
+"""Kiosk and display devices: each has its own MQTT account."""
 
 from __future__ import annotations
 
