@@ -31,7 +31,7 @@ from kiosk.link.answer import Answer, parse_answer
 from kiosk.link.config import LinkConfig
 from kiosk.link.errors import LinkUnavailable
 from queue_server.protocol import topics
-from queue_server.protocol.messages import ErrorCode
+from queue_server.protocol.messages import ErrorCode, request_data
 from queue_server.protocol.states import KioskConfigMessage
 from queue_server.protocol.topics import KioskAction
 
@@ -153,7 +153,8 @@ class KioskLink:
         deadline.
         """
         transaction = transaction or str(uuid.uuid4())
-        payload = json.dumps({"transaction": transaction, "data": dict(data)}).encode()
+        wire = request_data(action, data)  # the contract's model: bad data never leaves
+        payload = json.dumps({"transaction": transaction, "data": wire}).encode()
         topic = topics.kiosk_request(self.config.office, self.config.device, action)
         waiter = _Waiter()
         with self._lock:

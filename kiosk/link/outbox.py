@@ -19,6 +19,7 @@ from kiosk.link.answer import Answer
 from kiosk.link.client import KioskLink
 from kiosk.link.errors import LinkUnavailable
 from kiosk.link.store import LocalStore
+from queue_server.protocol.messages import request_data
 from queue_server.protocol.topics import KioskAction
 
 SCHEMA = """
@@ -61,13 +62,14 @@ class Outbox:
         self, connection: sqlite3.Connection, action: KioskAction, data: Mapping[str, Any]
     ) -> OutboxItem:
         """:meth:`add` inside the caller's transaction (with the change it belongs to)."""
+        wire = request_data(action, data)  # checked by the contract's model before it waits
         transaction, now = str(uuid.uuid4()), datetime.now(UTC)
         cursor = connection.execute(
             "INSERT INTO outbox (txn, action, data, created_at) VALUES (?, ?, ?, ?)",
-            (transaction, action.value, json.dumps(dict(data)), now.isoformat()),
+            (transaction, action.value, json.dumps(wire), now.isoformat()),
         )
         assert cursor.lastrowid is not None
-        return OutboxItem(cursor.lastrowid, transaction, action, dict(data), now)
+        return OutboxItem(cursor.lastrowid, transaction, action, wire, now)
 
     def pending(self, action: KioskAction | None = None) -> list[OutboxItem]:
         """Items not answered yet, oldest first (all actions, or one)."""

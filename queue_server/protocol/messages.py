@@ -9,6 +9,7 @@ stable code, which the server answers with an error response and no state change
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -112,6 +113,14 @@ ACTION_DATA: dict[KioskAction, type[Message]] = {
     KioskAction.SYNC_TICKETS: SyncTicketsData,
     KioskAction.RATE: RateData,
 }
+
+
+def request_data(action: KioskAction, data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` checked against ``action``'s model and put as the wire carries it (what a
+    device sends); raises ``pydantic.ValidationError`` on bad data, before anything is sent.
+    """
+    model = ACTION_DATA[action].model_validate(dict(data))
+    return model.model_dump(mode="json", exclude_none=True)
 
 
 class Request(Message):

@@ -8,6 +8,7 @@ import uuid
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from queue_server.protocol.answers import (
     ErrorAnswer,
@@ -27,6 +28,7 @@ from queue_server.protocol.messages import (
     ProtocolError,
     decode_device,
     decode_request,
+    request_data,
 )
 from queue_server.protocol.topics import KioskAction
 
@@ -192,3 +194,14 @@ def test_the_contract_words_are_the_queue_engines() -> None:
     assert {word.value for word in AtCounterWord} == {s.value for s in AT_COUNTER_STATUSES}
     for station in StationType:
         JourneyStep(station=station.value, standard_minutes=1.0, after_working_days=0)
+
+
+def test_devices_build_request_data_with_the_contracts_models() -> None:
+    data = request_data(KioskAction.ISSUE_TICKET, {"service": "walkin", "nik": None})
+    assert data == {"service": "walkin", "language": "id", "by_proxy": False}
+    wire = json.dumps({"transaction": str(TRANSACTION), "data": data}).encode()
+    assert isinstance(decode_request("issue_ticket", wire), DecodedRequest)
+    with pytest.raises(ValidationError):  # refused on the kiosk, before anything is sent
+        request_data(KioskAction.ISSUE_TICKET, {"service": "walkin", "nik": "123"})
+    with pytest.raises(ValidationError):
+        request_data(KioskAction.LEASE_NUMBERS, {"service": "walkin", "count": 501})
