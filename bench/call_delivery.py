@@ -30,17 +30,15 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from sqlalchemy import create_engine, text
 
-from common import ROOT, database_url
-from queue_server.mqtt.broker import Account, DeviceKind, MosquittoProcess, free_port
+from common import DISPLAY, ROOT, SERVER, close_client, database_url, subscribed_client
+from queue_server.mqtt.broker import MosquittoProcess, free_port
 from tests.support.offices import always_open_office
+from tests.support.serving import wait_for_http
 
 OFFICE = "kanim-test"
 COUNTERS = ["cs-1", "cs-2", "cs-3"]
-SERVER = Account("antre-server", "bench-server-secret", None)
-DISPLAY = Account("lobby-1", "bench-display-secret", DeviceKind.DISPLAY)
 COMMITTED_CALLS = text(
     "SELECT t.label, c.code, e.action FROM ticket_events e"
     " JOIN tickets t ON t.id = e.ticket_id JOIN counters c ON c.pk = e.counter_pk"
@@ -79,18 +77,7 @@ class Server:
             [*command, "--port", str(self.http_port)],
             cwd=self.folder, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            connection = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=2)
-            try:
-                connection.request("GET", "/healthz")
-                connection.getresponse().read()
-                return
-            except OSError:
-                time.sleep(0.2)
-            finally:
-                connection.close()
-        raise RuntimeError("antre serve did not come up")
+        wait_for_http(self.http_port, within_s=60)
 
     def kill(self) -> None:
         assert self.process is not None
@@ -142,21 +129,12 @@ def officer(
 
 
 def display(port: int, inbox: queue.Queue[dict[str, Any]]) -> mqtt.Client:
-    ready = threading.Event()
-    client = mqtt.Client(
-        callback_api_version=CallbackAPIVersion.VERSION2,
-        client_id=DISPLAY.username,
-        protocol=MQTTProtocolVersion.MQTTv5,
+    return subscribed_client(
+        port,
+        DISPLAY,
+        f"antre/v1/{OFFICE}/event/called",
+        lambda _c, _u, message: inbox.put(json.loads(message.payload)),
     )
-    client.username_pw_set(DISPLAY.username, DISPLAY.password)
-    client.on_message = lambda _c, _u, message: inbox.put(json.loads(message.payload))
-    client.on_subscribe = lambda *_args: ready.set()
-    client.connect("127.0.0.1", port, keepalive=30)
-    client.loop_start()
-    client.subscribe(f"antre/v1/{OFFICE}/event/called", qos=1)
-    if not ready.wait(10):
-        raise SystemExit("the display could not subscribe")
-    return client
 
 
 def committed_calls(url: str) -> Counter[Call]:
@@ -215,8 +193,7 @@ def run(kind: str, seconds: float, kills: int, tickets: int) -> dict[str, object
                 except queue.Empty:
                     continue
             server.stop()
-            watcher.disconnect()
-            watcher.loop_stop()
+            close_client(watcher)
     shown = {_call(message) for message in received}
     return {
         "seconds": seconds,

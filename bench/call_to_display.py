@@ -14,74 +14,49 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import queue
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from waitress.server import create_server
 
-from common import OPEN_MOMENT, bench_office, database_url, prepare, summary_ms
-from queue_server.config import ServerConfig
+from common import DISPLAY, Site, bench_site, close_client, subscribed_client, summary_ms
 from queue_server.domain.ids import Role, TicketSource
-from queue_server.mqtt.broker import Account, DeviceKind, MosquittoProcess, free_port
-from queue_server.mqtt.client import BrokerAddress, ServerMqtt
+from queue_server.mqtt.broker import free_port
 from queue_server.mqtt.kiosk_requests import KioskRequests
 from queue_server.mqtt.publisher import StatePublisher
-from queue_server.persistence.db import open_database
-from queue_server.services.container import build_services
 from queue_server.services.issuing import IssueRequest
 from queue_server.services.unit import Actor
 from queue_server.web.app import create_app
 
-SERVER = Account("antre-server", "bench-server-secret", None)
-DISPLAY = Account("lobby-1", "bench-display-secret", DeviceKind.DISPLAY)
-
 
 def run(kind: str, calls: int) -> dict[str, object]:
-    with database_url(kind) as url, tempfile.TemporaryDirectory(prefix="antre-p2-") as folder:
-        os.chmod(folder, 0o755)
-        database = open_database(url)
-        office = prepare(database, url, bench_office(2))
-        database.dispose()
-        services = build_services(
-            ServerConfig(database_url=url, nik_key="bench"), clock=lambda: OPEN_MOMENT
-        )
+    with bench_site(kind, "antre-p2-") as site:
         for _ in range(calls):
-            services.issuing.issue(
-                IssueRequest(office=office, service="pengaduan", source=TicketSource.KIOSK),
+            site.services.issuing.issue(
+                IssueRequest(office=site.office, service="pengaduan", source=TicketSource.KIOSK),
                 actor=Actor(name="k"),
             )
-        token = services.accounts.create_token("officer", Role.PETUGAS, actor=Actor(name="b"))
-        with MosquittoProcess(
-            Path(folder) / "mqtt", office=office, accounts=[SERVER, DISPLAY], port=free_port()
-        ) as broker:
-            return measure(services, office, token, broker.port, calls)
+        token = site.services.accounts.create_token("officer", Role.PETUGAS, actor=Actor(name="b"))
+        with site.broker([DISPLAY]) as broker:
+            return measure(site, token, broker.port, calls)
 
 
-def measure(
-    services: object, office: str, token: str, broker_port: int, calls: int
-) -> dict[str, object]:
-    server_mqtt = ServerMqtt(
-        broker=BrokerAddress("127.0.0.1", broker_port, SERVER.username, SERVER.password),
-        office=office,
-        handler=KioskRequests(issuing=services.issuing),  # type: ignore[attr-defined]
-    )
+def measure(site: Site, token: str, broker_port: int, calls: int) -> dict[str, object]:
+    services, office = site.services, site.office
+    server_mqtt = site.server_link(broker_port, handler=KioskRequests(issuing=services.issuing))
     publisher = StatePublisher(
-        views=services.views,  # type: ignore[attr-defined]
+        views=services.views,
         publish=server_mqtt.publish,
-        outbox=services.outbox,  # type: ignore[attr-defined]
+        outbox=services.outbox,
         connected=server_mqtt.connected.is_set,
     )
-    services.events.subscribe_stored(publisher)  # type: ignore[attr-defined]
+    services.events.subscribe_stored(publisher)
     server_mqtt.start()
     publisher.start()
     http_port = free_port()
-    web = create_server(create_app(services=services), host="127.0.0.1", port=http_port, threads=8)  # type: ignore[arg-type]
+    web = create_server(create_app(services=services), host="127.0.0.1", port=http_port, threads=8)
     threading.Thread(target=web.run, daemon=True).start()
     received: queue.Queue[tuple[float, dict[str, object]]] = queue.Queue()
     display = display_client(broker_port, office, received)
@@ -89,8 +64,7 @@ def measure(
         server_mqtt.connected.wait(10)
         latencies = officer_loop(http_port, office, token, calls, received)
     finally:
-        display.disconnect()
-        display.loop_stop()
+        close_client(display)
         publisher.stop()
         server_mqtt.stop()  # the HTTP server thread is a daemon and ends with the process
     return {"calls": len(latencies), "call_to_display": summary_ms(latencies)}
@@ -99,23 +73,12 @@ def measure(
 def display_client(
     port: int, office: str, received: queue.Queue[tuple[float, dict[str, object]]]
 ) -> mqtt.Client:
-    ready = threading.Event()
-    client = mqtt.Client(
-        callback_api_version=CallbackAPIVersion.VERSION2,
-        client_id=DISPLAY.username,
-        protocol=MQTTProtocolVersion.MQTTv5,
+    return subscribed_client(
+        port,
+        DISPLAY,
+        f"antre/v1/{office}/event/called",
+        lambda _c, _u, message: received.put((time.perf_counter(), json.loads(message.payload))),
     )
-    client.username_pw_set(DISPLAY.username, DISPLAY.password)
-    client.on_message = lambda _c, _u, message: received.put(
-        (time.perf_counter(), json.loads(message.payload))
-    )
-    client.on_subscribe = lambda *_args: ready.set()
-    client.connect("127.0.0.1", port, keepalive=30)
-    client.loop_start()
-    client.subscribe(f"antre/v1/{office}/event/called", qos=1)
-    if not ready.wait(10):
-        raise SystemExit("the display could not subscribe")
-    return client
 
 
 def officer_loop(

@@ -1,31 +1,45 @@
 """Shared set-up for the benchmarks: a database (SQLite file or throwaway PostgreSQL),
-the schema, a benchmark office, and invariant checks straight from the tables."""
+the schema, a benchmark office with its services and broker, MQTT clients, and invariant
+checks straight from the tables."""
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import multiprocessing
+import os
 import statistics
 import sys
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import paho.mqtt.client as mqtt
 import yaml
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from queue_server.persistence.db import Database
+from queue_server.config import ServerConfig
+from queue_server.mqtt.broker import Account, DeviceKind, MosquittoProcess, free_port
+from queue_server.mqtt.client import BrokerAddress, ServerMqtt
+from queue_server.persistence.db import Database, open_database
 from queue_server.persistence.migrate import upgrade
+from queue_server.services.container import Services, build_services
 from queue_server.services.offices import store_office
 
 DEMO_FILE = ROOT / "queue_server" / "demo" / "banjarmasin.yaml"
 #: A Monday morning (10:00 WITA) that is not a holiday: every regular service is open.
 OPEN_MOMENT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+SERVER = Account("antre-server", "bench-server-secret", None)
+DISPLAY = Account("lobby-1", "bench-display-secret", DeviceKind.DISPLAY)
+OnMessage = Callable[[mqtt.Client, object, mqtt.MQTTMessage], None]
 
 
 @contextlib.contextmanager
@@ -63,6 +77,84 @@ def prepare(database: Database, url: str, settings: dict[str, Any]) -> str:
     with database.writer() as session, session.begin():
         reloaded = store_office(session, settings, now=OPEN_MOMENT)
     return str(reloaded.office)
+
+
+@dataclass(frozen=True)
+class Site:
+    """A prepared database, its office, the services over it, and a scratch folder."""
+
+    url: str
+    folder: Path
+    office: str
+    services: Services
+
+    def broker(self, devices: list[Account]) -> MosquittoProcess:
+        """A Mosquitto on a random loopback port for the server account and ``devices``."""
+        return MosquittoProcess(
+            self.folder / "mqtt", office=self.office, accounts=[SERVER, *devices], port=free_port()
+        )
+
+    def server_link(self, broker_port: int, **options: Any) -> ServerMqtt:
+        """The server's MQTT client (not started) on ``broker_port``."""
+        address = BrokerAddress("127.0.0.1", broker_port, SERVER.username, SERVER.password)
+        return ServerMqtt(broker=address, office=self.office, **options)
+
+
+@contextlib.contextmanager
+def bench_site(kind: str, prefix: str) -> Iterator[Site]:
+    """A fresh ``kind`` database with the benchmark office (two counters) and its services
+    on the clock of :data:`OPEN_MOMENT`; everything is closed and removed afterwards."""
+    with database_url(kind) as url, tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        os.chmod(folder, 0o755)  # the broker may run as another user
+        database = open_database(url)
+        office = prepare(database, url, bench_office(2))
+        database.dispose()
+        services = build_services(
+            ServerConfig(database_url=url, nik_key="bench"), clock=lambda: OPEN_MOMENT
+        )
+        try:
+            yield Site(url, Path(folder), office, services)
+        finally:
+            services.close()
+
+
+def subscribed_client(
+    port: int, account: Account, topic: str, on_message: OnMessage
+) -> mqtt.Client:
+    """An MQTT v5 client of ``account`` on the loopback broker, subscribed to ``topic``."""
+    client = mqtt.Client(
+        callback_api_version=CallbackAPIVersion.VERSION2,
+        client_id=account.username,
+        protocol=MQTTProtocolVersion.MQTTv5,
+    )
+    client.username_pw_set(account.username, account.password)
+    client.on_message = on_message
+    subscribed = threading.Event()
+    client.on_subscribe = lambda *_args: subscribed.set()
+    client.connect("127.0.0.1", port, keepalive=30)
+    client.loop_start()
+    client.subscribe(topic, qos=1)
+    if not subscribed.wait(10):
+        raise SystemExit(f"{account.username} could not subscribe to {topic}")
+    return client
+
+
+def in_own_process(target: Callable[..., None], *args: Any, timeout_s: float) -> Any:
+    """Run ``target(*args, results)`` in a spawned process (apart from this interpreter's
+    server threads) and return what it put on ``results``."""
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    process = context.Process(target=target, args=(*args, results))
+    process.start()
+    try:
+        return results.get(timeout=timeout_s)
+    finally:
+        process.join(timeout=30)
+
+
+def close_client(client: mqtt.Client) -> None:
+    client.disconnect()
+    client.loop_stop()
 
 
 def invariants(database: Database) -> dict[str, int]:

@@ -17,30 +17,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
-import os
 import queue
-import tempfile
 import threading
 import time
 import uuid
 from multiprocessing import Queue
-from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
-from common import OPEN_MOMENT, bench_office, database_url, prepare, summary_ms
-from queue_server.config import ServerConfig
-from queue_server.mqtt.broker import Account, DeviceKind, MosquittoProcess, free_port
-from queue_server.mqtt.client import BrokerAddress, DeviceLimits, ServerMqtt
+from common import bench_site, close_client, in_own_process, subscribed_client, summary_ms
+from queue_server.mqtt.broker import Account, DeviceKind
+from queue_server.mqtt.client import DeviceLimits
 from queue_server.mqtt.fairness import FairQueue, RateLimit
 from queue_server.mqtt.kiosk_requests import KioskRequests
-from queue_server.persistence.db import open_database
-from queue_server.services.container import build_services
 
-SERVER = Account("antre-server", "bench-server-secret", None)
 FLOODER = Account("kiosk-a", "kiosk-secret-a", DeviceKind.KIOSK)
 OTHER = Account("kiosk-b", "kiosk-secret-b", DeviceKind.KIOSK)
 LIFTED = DeviceLimits(rate=RateLimit(per_s=1e6, burst=1_000_000), backlog=1_000_000)
@@ -63,19 +54,9 @@ class Kiosk:
     def __init__(self, port: int, office: str, account: Account) -> None:
         self.office, self.name = office, account.username
         self.answers: queue.Queue[tuple[str, str | None, float]] = queue.Queue()
-        self.client = mqtt.Client(
-            callback_api_version=CallbackAPIVersion.VERSION2,
-            client_id=account.username,
-            protocol=MQTTProtocolVersion.MQTTv5,
+        self.client = subscribed_client(
+            port, account, f"antre/v1/{office}/kiosk/{self.name}/response/+", self._on_message
         )
-        self.client.username_pw_set(account.username, account.password)
-        self.client.on_message = self._on_message
-        subscribed = threading.Event()
-        self.client.on_subscribe = lambda *_args: subscribed.set()
-        self.client.connect("127.0.0.1", port, keepalive=30)
-        self.client.loop_start()
-        self.client.subscribe(f"antre/v1/{office}/kiosk/{self.name}/response/+", qos=1)
-        subscribed.wait(10)
 
     def _on_message(self, _client: mqtt.Client, _userdata: object, message: Any) -> None:
         answer = json.loads(message.payload)
@@ -90,8 +71,7 @@ class Kiosk:
         return transaction
 
     def close(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
+        close_client(self.client)
 
 
 def simulate(port: int, office: str, flood: int, lookups: int, results: Queue) -> None:  # type: ignore[type-arg]
@@ -132,41 +112,23 @@ def simulate(port: int, office: str, flood: int, lookups: int, results: Queue) -
 def run(
     kind: str, flood: int, lookups: int, workers: int, limits: DeviceLimits, *, fifo: bool = False
 ) -> dict[str, Any]:
-    with database_url(kind) as url, tempfile.TemporaryDirectory(prefix="antre-flood-") as folder:
-        os.chmod(folder, 0o755)
-        database = open_database(url)
-        office = prepare(database, url, bench_office(2))
-        database.dispose()
-        services = build_services(
-            ServerConfig(database_url=url, nik_key="bench"), clock=lambda: OPEN_MOMENT
+    with bench_site(kind, "antre-flood-") as site, site.broker([FLOODER, OTHER]) as broker:
+        server = site.server_link(
+            broker.port,
+            handler=KioskRequests(issuing=site.services.issuing, views=site.services.views),
+            workers=workers,
+            limits=limits,
         )
-        accounts = [SERVER, FLOODER, OTHER]
-        with MosquittoProcess(
-            Path(folder) / "mqtt", office=office, accounts=accounts, port=free_port()
-        ) as broker:
-            server = ServerMqtt(
-                broker=BrokerAddress("127.0.0.1", broker.port, SERVER.username, SERVER.password),
-                office=office,
-                handler=KioskRequests(issuing=services.issuing, views=services.views),
-                workers=workers,
-                limits=limits,
+        if fifo:
+            server._queue = OneLine(limits.backlog)
+        server.start()
+        server.connected.wait(10)
+        try:
+            latencies, codes, drained_s = in_own_process(
+                simulate, broker.port, site.office, flood, lookups, timeout_s=900
             )
-            if fifo:
-                server._queue = OneLine(limits.backlog)
-            server.start()
-            server.connected.wait(10)
-            context = multiprocessing.get_context("spawn")
-            results = context.Queue()
-            kiosks = context.Process(
-                target=simulate, args=(broker.port, office, flood, lookups, results)
-            )
-            kiosks.start()
-            try:
-                latencies, codes, drained_s = results.get(timeout=900)
-            finally:
-                kiosks.join(timeout=30)
-                server.stop()
-                services.close()
+        finally:
+            server.stop()
     return {
         "db": kind,
         "server_workers": workers,

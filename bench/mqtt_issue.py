@@ -15,28 +15,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
-import os
-import tempfile
 import threading
 import time
 import uuid
 from multiprocessing import Queue
-from pathlib import Path
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
-from common import OPEN_MOMENT, bench_office, database_url, prepare, summary_ms
-from queue_server.config import ServerConfig
-from queue_server.mqtt.broker import Account, DeviceKind, MosquittoProcess, free_port
-from queue_server.mqtt.client import BrokerAddress, ServerMqtt
+from common import bench_site, close_client, in_own_process, subscribed_client, summary_ms
+from queue_server.mqtt.broker import Account, DeviceKind
 from queue_server.mqtt.kiosk_requests import KioskRequests
-from queue_server.persistence.db import open_database
-from queue_server.services.container import build_services
 
 WARM_UP_S = 1.0
-SERVER = Account("antre-server", "bench-server-secret", None)
 
 
 class Kiosk:
@@ -45,19 +35,9 @@ class Kiosk:
         self.sent: dict[str, float] = {}
         self.latencies: list[float] = []
         self.answered = threading.Semaphore(0)
-        self.client = mqtt.Client(
-            callback_api_version=CallbackAPIVersion.VERSION2,
-            client_id=account.username,
-            protocol=MQTTProtocolVersion.MQTTv5,
+        self.client = subscribed_client(
+            port, account, f"antre/v1/{office}/kiosk/{self.name}/response/+", self._on_message
         )
-        self.client.username_pw_set(account.username, account.password)
-        self.client.on_message = self._on_message
-        subscribed = threading.Event()
-        self.client.on_subscribe = lambda *_args: subscribed.set()
-        self.client.connect("127.0.0.1", port, keepalive=30)
-        self.client.loop_start()
-        self.client.subscribe(f"antre/v1/{office}/kiosk/{self.name}/response/+", qos=1)
-        subscribed.wait(10)
 
     def _on_message(
         self, _client: mqtt.Client, _userdata: object, message: mqtt.MQTTMessage
@@ -77,8 +57,7 @@ class Kiosk:
         )
 
     def close(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
+        close_client(self.client)
 
 
 def paced(kiosks: list[Kiosk], rate: float, seconds: float) -> list[float]:
@@ -136,37 +115,19 @@ def run(
     accounts = [
         Account(f"kiosk-{i}", f"kiosk-secret-{i}", DeviceKind.KIOSK) for i in range(kiosk_count)
     ]
-    with database_url(kind) as url, tempfile.TemporaryDirectory(prefix="antre-p1-") as folder:
-        os.chmod(folder, 0o755)
-        database = open_database(url)
-        office = prepare(database, url, bench_office(2))
-        database.dispose()
-        services = build_services(
-            ServerConfig(database_url=url, nik_key="bench"), clock=lambda: OPEN_MOMENT
+    with bench_site(kind, "antre-p1-") as site, site.broker(accounts) as broker:
+        server = site.server_link(
+            broker.port, handler=KioskRequests(issuing=site.services.issuing), workers=workers
         )
-        with MosquittoProcess(
-            Path(folder) / "mqtt", office=office, accounts=[SERVER, *accounts], port=free_port()
-        ) as broker:
-            server = ServerMqtt(
-                broker=BrokerAddress("127.0.0.1", broker.port, SERVER.username, SERVER.password),
-                office=office,
-                handler=KioskRequests(issuing=services.issuing),
-                workers=workers,
-            )
-            server.start()
-            server.connected.wait(10)
-            context = multiprocessing.get_context("spawn")
-            results = context.Queue()
-            kiosks = context.Process(
-                target=simulate, args=(broker.port, office, accounts, rate, seconds, results)
-            )
-            kiosks.start()
-            try:
-                latencies, sustained, cold_max = results.get(timeout=3 * seconds + 60)
-            finally:
-                kiosks.join(timeout=30)
-                server.stop()
-                services.close()
+        server.start()
+        server.connected.wait(10)
+        try:
+            latencies, sustained, cold_max = in_own_process(
+                simulate, broker.port, site.office, accounts, rate, seconds,
+                timeout_s=3 * seconds + 60,
+            )  # fmt: skip
+        finally:
+            server.stop()
     return {
         "db": kind,
         "kiosks": kiosk_count,

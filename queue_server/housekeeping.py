@@ -13,43 +13,28 @@ import threading
 import time
 from collections.abc import Callable
 
+from queue_server.periodic import Periodic
+
 log = logging.getLogger(__name__)
 DAY_S = 24 * 3600.0
 QUEUE_WARNING_INTERVAL_S = 60.0
 WAITRESS_QUEUE_LOGGER = "waitress.queue"
 
 
-class DailyPurge:
+class DailyPurge(Periodic):
     """Call ``purge`` now and then every ``interval_s`` until :meth:`stop`."""
 
     def __init__(self, purge: Callable[[], object], *, interval_s: float = DAY_S) -> None:
-        self._purge, self._interval_s = purge, interval_s
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="retention-purge", daemon=True)
+        super().__init__(self._round, interval_s=interval_s, name="retention-purge", at_start=True)
+        self._purge = purge
         self.runs = 0
 
-    def start(self) -> DailyPurge:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=30)
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def _run(self) -> None:
-        delay_s = 0.0
-        while not self._stopping.wait(delay_s):
-            delay_s = self._interval_s
-            try:
-                self._purge()
-            except Exception:  # the database may be away; the next round tries again
-                log.exception("the personal-data purge failed; next try in %.0f s", delay_s)
-            self.runs += 1
+    def _round(self) -> None:
+        try:
+            self._purge()
+        except Exception:  # the database may be away; the next round tries again
+            log.exception("the personal-data purge failed; next try in %.0f s", self._interval_s)
+        self.runs += 1
 
 
 class AtMostEvery(logging.Filter):

@@ -8,10 +8,10 @@ it rewrites the password and ACL files and makes Mosquitto re-read them (SIGHUP)
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 
 from queue_server.mqtt.broker import Account, MosquittoProcess
+from queue_server.periodic import Periodic
 
 log = logging.getLogger(__name__)
 LoadAccounts = Callable[[], list[Account]]
@@ -24,7 +24,7 @@ def _signature(accounts: list[Account]) -> set[tuple[str, str | None, str | None
     }
 
 
-class AccountSync:
+class AccountSync(Periodic):
     """Every ``interval_s``: the server account plus ``load()`` -> the broker, when changed."""
 
     def __init__(
@@ -36,19 +36,8 @@ class AccountSync:
         interval_s: float = 5.0,
     ) -> None:
         self._broker, self._server, self._load = broker, server, load
-        self._interval_s = interval_s
-        self._stopping = threading.Event()
+        super().__init__(self._round, interval_s=interval_s, name="mqtt-account-sync")
         self._failing = False
-        self._thread = threading.Thread(target=self._run, name="mqtt-account-sync", daemon=True)
-
-    def start(self) -> AccountSync:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=30)
 
     def check(self) -> bool:
         """Reload the broker if the registered accounts changed; True when it did."""
@@ -59,15 +48,14 @@ class AccountSync:
         log.info("broker accounts updated: %d devices", len(accounts) - 1)
         return True
 
-    def _run(self) -> None:
-        while not self._stopping.wait(self._interval_s):
-            try:
-                self.check()
-            except Exception as error:  # the database or the files; try again next round
-                if not self._failing:
-                    log.warning("could not update the broker accounts: %s", error)
-                self._failing = True
-            else:
-                if self._failing:
-                    log.info("broker accounts can be updated again")
-                self._failing = False
+    def _round(self) -> None:
+        try:
+            self.check()
+        except Exception as error:  # the database or the files; try again next round
+            if not self._failing:
+                log.warning("could not update the broker accounts: %s", error)
+            self._failing = True
+        else:
+            if self._failing:
+                log.info("broker accounts can be updated again")
+            self._failing = False

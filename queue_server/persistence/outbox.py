@@ -40,6 +40,7 @@ MARK_DELIVERED = (
     .values(delivered_at=bindparam("at"), seq=bindparam("seq"))
 )
 HIGHEST_SEQ = select(func.max(OUTBOX.c.seq))
+BACKLOG = select(func.count(), func.min(OUTBOX.c.created_at)).where(OUTBOX.c.delivered_at.is_(None))
 
 
 class UnknownOutboxRow(ValueError):
@@ -80,6 +81,12 @@ def mark_delivered(session: Session, ids: Collection[int], *, at: datetime, seq:
 def highest_seq(session: Session) -> int:
     """The highest sequence recorded with a delivered row (0 if none)."""
     return int(session.scalar(HIGHEST_SEQ) or 0)
+
+
+def backlog(session: Session) -> tuple[int, datetime | None]:
+    """How many rows are pending, and when the oldest of them was written (None: none)."""
+    count, oldest = session.execute(BACKLOG).one()
+    return int(count), oldest
 
 
 def prune(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import timedelta
 
 from queue_server.persistence import outbox
@@ -16,6 +17,21 @@ KEEP_DELIVERED = timedelta(hours=1)
 #: A row still pending after this long is dropped unpublished: its office day is over,
 #: and a display must not announce a call that old.
 DROP_PENDING_AFTER = timedelta(hours=12)
+#: A row pending longer than this means no publisher drains the outbox (``/healthz``).
+BEHIND_AFTER = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class OutboxBacklog:
+    """What waits to be published: the pending rows and the age of the oldest one."""
+
+    pending: int
+    #: Seconds since the oldest pending row was written; None when nothing is pending.
+    oldest_s: float | None
+
+    def behind(self, limit: timedelta) -> bool:
+        """True when a row has waited longer than ``limit``: no publisher is draining."""
+        return self.oldest_s is not None and self.oldest_s > limit.total_seconds()
 
 
 class OutboxService(UseCases):
@@ -49,6 +65,15 @@ class OutboxService(UseCases):
         """Mark ``ids`` delivered, recording the publisher's sequence at that point."""
         with self.unit() as work:
             outbox.mark_delivered(work.session, ids, at=work.now, seq=seq)
+
+    def backlog(self) -> OutboxBacklog:
+        with self.read() as session:
+            count, oldest = outbox.backlog(session)
+        if oldest is None:
+            return OutboxBacklog(pending=count, oldest_s=None)
+        return OutboxBacklog(
+            pending=count, oldest_s=max(0.0, (self.clock() - oldest).total_seconds())
+        )
 
     def highest_seq(self) -> int:
         with self.read() as session:

@@ -1,19 +1,25 @@
-"""``/healthz``: the database, the MQTT broker and the server's MQTT link, each reported.
+"""``/healthz``: the database, the MQTT broker, the server's MQTT link and the outbox,
+each reported.
 
 The answer is 200 with ``status: ok`` only when every part works; otherwise 503 with
 ``status: unavailable``, so a monitor sees a server whose displays get nothing. Each
-check says ``ok``, ``down``, ``disabled`` (``--no-mqtt``) or, for the broker, ``external``.
+check says ``ok``, ``down``, ``disabled`` (``--no-mqtt``) or, for the broker, ``external``;
+the outbox is ``behind`` when a change has waited longer than
+:data:`~queue_server.services.outbox.BEHIND_AFTER` to be published (no ``antre serve``
+drains it, e.g. only HTTP workers run), and the answer carries its backlog.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import asdict
 
 from flask import Blueprint, Response, current_app
 from sqlalchemy import text
 
 from queue_server import __version__
+from queue_server.services.outbox import BEHIND_AFTER, OutboxBacklog
 from queue_server.web import responses
 from queue_server.web.auth import services
 from queue_server.web.routing import PUBLIC, endpoint, reply
@@ -35,16 +41,23 @@ def mqtt_disabled() -> Mapping[str, str]:
 @endpoint(
     health,
     "/healthz",
-    summary="Database, MQTT broker and MQTT link check (503 when one is down)",
+    summary="Database, MQTT broker, MQTT link and outbox check (503 when one is down or behind)",
     roles=PUBLIC,
     response=responses.Health,
 )
 def healthz() -> Response:
     checks = {"database": _database(), **_mqtt()}
+    backlog = _outbox() if checks["database"] == "ok" else None
+    checks["outbox"] = _outbox_state(backlog)
     healthy = all(state in HEALTHY for state in checks.values())
     answer = reply(
         responses.Health,
-        {"status": "ok" if healthy else "unavailable", "version": __version__, "checks": checks},
+        {
+            "status": "ok" if healthy else "unavailable",
+            "version": __version__,
+            "checks": checks,
+            "outbox": None if backlog is None else asdict(backlog),
+        },
     )
     if not healthy:
         answer.status_code = 503
@@ -59,6 +72,20 @@ def _database() -> str:
         log.warning("health check: the database does not answer (%s)", type(error).__name__)
         return "down"
     return "ok"
+
+
+def _outbox() -> OutboxBacklog | None:
+    try:
+        return services().outbox.backlog()
+    except Exception as error:  # like the database check: reported, not a 500
+        log.warning("health check: the outbox cannot be read (%s)", type(error).__name__)
+        return None
+
+
+def _outbox_state(backlog: OutboxBacklog | None) -> str:
+    if backlog is None:
+        return "down"
+    return "behind" if backlog.behind(BEHIND_AFTER) else "ok"
 
 
 def _mqtt() -> dict[str, str]:

@@ -20,12 +20,22 @@ class Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class OutboxBacklog(Out):
+    """Changes not yet published to the displays: how many, and the oldest one's age."""
+
+    pending: int
+    oldest_s: float | None
+
+
 class Health(Out):
-    """``ok`` only when every check is healthy; each check: ok, down, disabled or external."""
+    """``ok`` only when every check is healthy; each check: ok, down, disabled or external,
+    and for the outbox ok or behind."""
 
     status: str
     version: str
     checks: dict[str, str]
+    #: The outbox's backlog (None when the database does not answer).
+    outbox: OutboxBacklog | None = None
 
 
 class Ok(Out):

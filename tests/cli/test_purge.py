@@ -15,7 +15,8 @@ from queue_server.persistence.models import VisitRow
 OFFICE_FILE = Path(__file__).parents[1] / "services" / "office.yaml"
 
 
-def add_visit(database: Path, days_ago: int, phone: str) -> None:
+def add_visit(database: Path, days_ago: int, phone: str, nik_last4: str | None = None) -> None:
+    """A walk-in visit with personal data, made ``days_ago`` days ago."""
     engine = create_engine(f"sqlite:///{database}")
     created = datetime.now(UTC) - timedelta(days=days_ago)
     with Session(engine) as session, session.begin():
@@ -32,6 +33,7 @@ def add_visit(database: Path, days_ago: int, phone: str) -> None:
                 source="kiosk",
                 language="id",
                 phone=phone,
+                nik_last4=nik_last4,
                 by_proxy=False,
                 created_at=created,
             )

@@ -14,7 +14,6 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from queue_server.mqtt.broker import free_port
 from queue_server.persistence.models import VisitRow
+from tests.cli.test_purge import add_visit
 from tests.mqtt.test_serve_mqtt import ROOT, antre, serve_command, wait_for_http
 from tests.support.offices import always_open_office
 
@@ -47,6 +47,25 @@ def running(command: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
                 server.wait(timeout=30)
 
 
+def serve_without_mqtt(database: str, http_port: int) -> list[str]:
+    command = [sys.executable, "-m", "queue_server.cli", "serve", "--db", database]
+    return [*command, "--port", str(http_port), "--no-mqtt"]
+
+
+def serve_once(command: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run a server command that is expected to refuse and exit."""
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+
+@contextmanager
+def taken_port() -> Iterator[int]:
+    """A loopback port another program listens on while the block runs."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        yield taken.getsockname()[1]
+
+
 def test_a_second_server_on_the_same_folder_refuses_and_touches_nothing(tmp_path: Path) -> None:
     database = str(tmp_path / "antre.db")
     antre("office", "load", str(always_open_office(tmp_path)), "--db", database)
@@ -57,13 +76,7 @@ def test_a_second_server_on_the_same_folder_refuses_and_touches_nothing(tmp_path
         before = (passwd.read_bytes(), passwd.stat().st_mtime_ns)
         broker = int((tmp_path / "mqtt" / "mosquitto.pid").read_text())
 
-        second = subprocess.run(
-            serve_command(database, free_port(), mqtt_port),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        second = serve_once(serve_command(database, free_port(), mqtt_port))
 
         assert second.returncode == 2
         assert "sudah berjalan" in second.stderr and "already running" in second.stderr
@@ -73,23 +86,14 @@ def test_a_second_server_on_the_same_folder_refuses_and_touches_nothing(tmp_path
         assert Path(f"/proc/{broker}").exists()
         status, report = health(http_port)
         assert (status, report["status"]) == (200, "ok")  # the first server still serves
-        assert report["checks"] == {"database": "ok", "broker": "ok", "mqtt": "ok"}
+        assert report["checks"] == dict.fromkeys(("database", "broker", "mqtt", "outbox"), "ok")
 
 
 def test_a_busy_http_port_is_one_line_and_starts_no_broker(tmp_path: Path) -> None:
     database = str(tmp_path / "antre.db")
     antre("office", "load", str(always_open_office(tmp_path)), "--db", database)
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        result = subprocess.run(
-            serve_command(database, port, free_port()),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+    with taken_port() as port:
+        result = serve_once(serve_command(database, port, free_port()))
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if "WARNING" not in line]
     assert len(lines) == 1, result.stderr
@@ -100,13 +104,13 @@ def test_a_busy_http_port_is_one_line_and_starts_no_broker(tmp_path: Path) -> No
 def test_without_mqtt_health_is_ok_and_says_disabled(tmp_path: Path) -> None:
     database = str(tmp_path / "antre.db")
     port = free_port()
-    command = [sys.executable, "-m", "queue_server.cli", "serve", "--db", database]
-    with running([*command, "--port", str(port), "--no-mqtt"], tmp_path / "serve.log"):
+    with running(serve_without_mqtt(database, port), tmp_path / "serve.log"):
         wait_for_http(port)
         status, report = health(port)
     assert status == 200
     assert report["status"] == "ok"
-    assert report["checks"] == {"database": "ok", "broker": "disabled", "mqtt": "disabled"}
+    disabled = {"database": "ok", "broker": "disabled", "mqtt": "disabled", "outbox": "ok"}
+    assert report["checks"] == disabled
 
 
 def _mode(path: Path) -> int:
@@ -138,31 +142,11 @@ def test_the_database_and_its_wal_are_private(tmp_path: Path) -> None:
 def test_serve_clears_old_personal_data_when_it_starts(tmp_path: Path) -> None:
     database = tmp_path / "antre.db"
     antre("office", "load", str(always_open_office(tmp_path)), "--db", str(database))
+    add_visit(database, 40, "081234567890", nik_last4="0001")
     engine = create_engine(f"sqlite:///{database}")
-    long_ago = datetime.now(UTC) - timedelta(days=40)
-    with Session(engine) as session, session.begin():
-        session.add(
-            VisitRow(
-                office_id="kanim-test",
-                service_code="walkin",
-                office_day=long_ago.date(),
-                series="B",
-                number=1,
-                label="B-001",
-                token="old-visit",
-                session_code="regular",
-                source="kiosk",
-                language="id",
-                phone="081234567890",
-                nik_last4="0001",
-                by_proxy=False,
-                created_at=long_ago,
-            )
-        )
     port = free_port()
-    command = [sys.executable, "-m", "queue_server.cli", "serve", "--db", str(database)]
     phone: str | None = "081234567890"
-    with running([*command, "--port", str(port), "--no-mqtt"], tmp_path / "serve.log"):
+    with running(serve_without_mqtt(str(database), port), tmp_path / "serve.log"):
         wait_for_http(port)
         deadline = time.monotonic() + 30
         while phone is not None and time.monotonic() < deadline:
@@ -179,17 +163,8 @@ def test_serve_clears_old_personal_data_when_it_starts(tmp_path: Path) -> None:
 def test_a_busy_broker_port_is_named(tmp_path: Path) -> None:
     database = str(tmp_path / "antre.db")
     antre("office", "load", str(always_open_office(tmp_path)), "--db", database)
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        mqtt_port = taken.getsockname()[1]
-        result = subprocess.run(
-            serve_command(database, free_port(), mqtt_port),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+    with taken_port() as mqtt_port:
+        result = serve_once(serve_command(database, free_port(), mqtt_port))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert f"port 127.0.0.1:{mqtt_port} is in use by another program" in result.stderr

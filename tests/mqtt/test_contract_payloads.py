@@ -23,9 +23,7 @@ from queue_server.mqtt.publisher import StatePublisher
 from queue_server.protocol import topics
 from queue_server.services.bookings import BookingEntry
 from queue_server.services.device_config import DeviceConfigService
-from queue_server.services.outbox import OutboxService
 from queue_server.services.unit import Actor
-from queue_server.services.views import ViewService
 from tests.protocol.schema_check import message_problems, problems
 from tests.services.conftest import Engine
 
@@ -116,19 +114,13 @@ def kiosk_traffic(engine: Engine, handler: KioskRequests, recorder: Recorder) ->
 
 def test_every_payload_sent_matches_the_generated_document(engine: Engine) -> None:
     document = json.loads(DOCUMENT.read_text(encoding="utf-8"))
-    shared: dict[str, Any] = {
-        "database": engine.database,
-        "catalog": engine.issuing.catalog,
-        "events": engine.events,
-        "clock": engine.clock,
-    }
-    views = ViewService(**shared)
+    views = engine.views()
     recorder = Recorder()
     publisher = StatePublisher(
         views=views,
         publish=recorder,
-        outbox=OutboxService(**shared),
-        configs=DeviceConfigService(**shared),
+        outbox=engine.outbox(),
+        configs=DeviceConfigService(**engine.shared),
     )
     engine.events.subscribe_stored(publisher)
     handler = KioskRequests(

@@ -127,15 +127,7 @@ def test_fuzzed_payloads_always_get_an_error_reply_and_change_nothing(
 
 
 def test_lookup_by_the_ticket_qr(engine: Engine) -> None:
-    from queue_server.services.views import ViewService
-
-    views = ViewService(
-        database=engine.database,
-        catalog=engine.issuing.catalog,
-        events=engine.events,
-        clock=engine.clock,
-    )
-    handler = KioskRequests(issuing=engine.issuing, views=views)
+    handler = KioskRequests(issuing=engine.issuing, views=engine.views())
     issued = send(handler, {"service": "walkin"}, str(uuid.uuid4()))
     status_path = issued["data"]["status_path"]  # type: ignore[index]
     reply = handler.handle(

@@ -24,9 +24,7 @@ from queue_server.mqtt.client import BrokerAddress, ServerMqtt
 from queue_server.mqtt.kiosk_requests import KioskRequests
 from queue_server.mqtt.publisher import StatePublisher
 from queue_server.services.issuing import IssueRequest
-from queue_server.services.outbox import OutboxService
 from queue_server.services.unit import Actor
-from queue_server.services.views import ViewService
 from tests.mqtt.live import wait_until
 from tests.mqtt.test_broker import DISPLAY, OFFICE, SERVER, TIMEOUT_S, Device
 from tests.mqtt.test_publisher import broker  # noqa: F401 - the live broker fixture
@@ -64,23 +62,6 @@ class FakeBroker:
             return [json.loads(payload) for topic, payload in self.sent if topic == CALLED]
 
 
-def outbox_of(engine: Engine) -> OutboxService:
-    return OutboxService(**shared(engine))
-
-
-def views_of(engine: Engine) -> ViewService:
-    return ViewService(**shared(engine))
-
-
-def shared(engine: Engine) -> dict[str, Any]:
-    return {
-        "database": engine.database,
-        "catalog": engine.issuing.catalog,
-        "events": engine.events,
-        "clock": engine.clock,
-    }
-
-
 @pytest.fixture
 def fast(monkeypatch: pytest.MonkeyPatch) -> None:
     """Short poll and resend delays so the tests run in a few seconds."""
@@ -92,7 +73,7 @@ def fast(monkeypatch: pytest.MonkeyPatch) -> None:
 def fake_publisher(engine: Engine, fast: None) -> Iterator[tuple[StatePublisher, FakeBroker]]:
     fake = FakeBroker(acking=False)
     publisher = StatePublisher(
-        views=views_of(engine), publish=fake.publish, outbox=outbox_of(engine), offices=[OFFICE]
+        views=engine.views(), publish=fake.publish, outbox=engine.outbox(), offices=[OFFICE]
     )
     engine.events.subscribe(publisher)
     publisher.start()
@@ -108,7 +89,7 @@ def issue(engine: Engine, count: int = 1) -> None:
 
 
 def pending_ids(engine: Engine) -> list[int]:
-    return [entry.id for entry in outbox_of(engine).pending(offices=None, limit=1000)]
+    return [entry.id for entry in engine.outbox().pending(offices=None, limit=1000)]
 
 
 def test_rows_are_marked_delivered_only_once_the_broker_acknowledged(
@@ -156,7 +137,7 @@ def test_nothing_is_read_while_the_link_is_down(engine: Engine, fast: None) -> N
         return link.is_set()
 
     publisher = StatePublisher(
-        views=views_of(engine), publish=fake.publish, outbox=outbox_of(engine), connected=connected
+        views=engine.views(), publish=fake.publish, outbox=engine.outbox(), connected=connected
     )
     engine.events.subscribe(publisher)
     publisher.start()
@@ -180,7 +161,7 @@ def test_calls_of_this_process_go_out_without_reading_the_outbox(
 ) -> None:
     monkeypatch.setattr(publisher_module, "POLL_S", 30.0)
     reads: list[int] = []
-    outbox = outbox_of(engine)
+    outbox = engine.outbox()
     pending = outbox.pending
 
     def counted(**kwargs: Any) -> Any:
@@ -189,7 +170,7 @@ def test_calls_of_this_process_go_out_without_reading_the_outbox(
 
     monkeypatch.setattr(outbox, "pending", counted)
     fake = FakeBroker()
-    publisher = StatePublisher(views=views_of(engine), publish=fake.publish, outbox=outbox)
+    publisher = StatePublisher(views=engine.views(), publish=fake.publish, outbox=outbox)
     engine.events.subscribe_stored(publisher)
     publisher.start()
     try:
@@ -223,10 +204,10 @@ def test_the_sequence_continues_above_the_one_recorded_by_the_last_run(
     issue(engine)
     (row,) = pending_ids(engine)
     later = (time.time_ns() // 1000) + 3600 * 10**6  # as if the clock was set back an hour
-    outbox_of(engine).delivered([row], seq=later)  # what the last run recorded
+    engine.outbox().delivered([row], seq=later)  # what the last run recorded
     fake = FakeBroker()
     publisher = StatePublisher(
-        views=views_of(engine), publish=fake.publish, outbox=outbox_of(engine)
+        views=engine.views(), publish=fake.publish, outbox=engine.outbox()
     )
     engine.events.subscribe(publisher)
     publisher.start()
@@ -255,9 +236,9 @@ class Server:
             on_connected=lambda: holder[0].refresh(OFFICE),
         )
         self.publisher = StatePublisher(
-            views=views_of(engine),
+            views=engine.views(),
             publish=self.client.publish,
-            outbox=outbox_of(engine),
+            outbox=engine.outbox(),
             offices=[OFFICE],
             connected=self.client.connected.is_set,
         )

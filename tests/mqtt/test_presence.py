@@ -38,6 +38,14 @@ def broker() -> Iterator[MosquittoProcess]:
             yield process
 
 
+def presence_of(engine: Engine) -> DevicePresence:
+    """Presence tracking over ``engine`` with kiosk-1 registered."""
+    DeviceService(**engine.shared).add(
+        OFFICE, "kiosk-1", "kiosk", "unused-hash", actor=Actor(name="t")
+    )
+    return DevicePresence(**engine.shared)
+
+
 def wait_for(condition: Callable[[], bool]) -> None:
     deadline = time.monotonic() + TIMEOUT_S
     while not condition():
@@ -46,14 +54,7 @@ def wait_for(condition: Callable[[], bool]) -> None:
 
 
 def test_status_health_and_last_will_are_recorded(broker: MosquittoProcess, engine: Engine) -> None:
-    shared = {
-        "database": engine.database,
-        "catalog": engine.issuing.catalog,
-        "events": engine.events,
-        "clock": engine.clock,
-    }
-    DeviceService(**shared).add(OFFICE, "kiosk-1", "kiosk", "unused-hash", actor=Actor(name="t"))
-    presence = DevicePresence(**shared)
+    presence = presence_of(engine)
     server = ServerMqtt(
         broker=BrokerAddress("127.0.0.1", broker.port, SERVER.username, SERVER.password),
         office=OFFICE,
@@ -105,14 +106,7 @@ def fleet(presence: DevicePresence) -> dict[str, object]:
 def test_the_dispatcher_answers_unknown_actions_and_survives_hostile_reports(
     engine: Engine,
 ) -> None:
-    shared = {
-        "database": engine.database,
-        "catalog": engine.issuing.catalog,
-        "events": engine.events,
-        "clock": engine.clock,
-    }
-    DeviceService(**shared).add(OFFICE, "kiosk-1", "kiosk", "unused-hash", actor=Actor(name="t"))
-    presence = DevicePresence(**shared)
+    presence = presence_of(engine)
     messages = ServerMessages(kiosk=KioskRequests(issuing=engine.issuing), presence=presence)
     hostile = [
         b"[" * 32_000 + b"]" * 32_000,

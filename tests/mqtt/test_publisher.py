@@ -16,22 +16,11 @@ from queue_server.mqtt.client import BrokerAddress, ServerMqtt
 from queue_server.mqtt.kiosk_requests import KioskRequests
 from queue_server.mqtt.publisher import Sequence, StatePublisher
 from queue_server.services.issuing import IssueRequest
-from queue_server.services.outbox import OutboxService
 from queue_server.services.unit import Actor
-from queue_server.services.views import ViewService
 from tests.mqtt.test_broker import DISPLAY, KIOSK, OFFICE, SERVER, TIMEOUT_S, Device
 from tests.services.conftest import Engine
 
 OFFICER = Actor(name="officer")
-
-
-def outbox_of(engine: Engine) -> OutboxService:
-    return OutboxService(
-        database=engine.database,
-        catalog=engine.issuing.catalog,
-        events=engine.events,
-        clock=engine.clock,
-    )
 
 
 @pytest.fixture
@@ -64,13 +53,8 @@ def test_a_call_reaches_the_display_and_the_board_is_retained(
         office=OFFICE,
         handler=KioskRequests(issuing=engine.issuing),
     )
-    views = ViewService(
-        database=engine.database,
-        catalog=engine.issuing.catalog,
-        events=engine.events,
-        clock=engine.clock,
-    )
-    publisher = StatePublisher(views=views, publish=server.publish, outbox=outbox_of(engine))
+    views = engine.views()
+    publisher = StatePublisher(views=views, publish=server.publish, outbox=engine.outbox())
     engine.events.subscribe(publisher)
     server.start()
     publisher.start()
@@ -115,12 +99,7 @@ def test_a_call_reaches_the_display_and_the_board_is_retained(
 def test_states_are_published_when_the_link_comes_up(
     broker: MosquittoProcess, engine: Engine
 ) -> None:
-    views = ViewService(
-        database=engine.database,
-        catalog=engine.issuing.catalog,
-        events=engine.events,
-        clock=engine.clock,
-    )
+    views = engine.views()
     holder: dict[str, StatePublisher] = {}
     server = ServerMqtt(
         broker=BrokerAddress("127.0.0.1", broker.port, SERVER.username, SERVER.password),
@@ -129,7 +108,7 @@ def test_states_are_published_when_the_link_comes_up(
         on_connected=lambda: holder["publisher"].refresh(OFFICE),
     )
     holder["publisher"] = StatePublisher(
-        views=views, publish=server.publish, outbox=outbox_of(engine)
+        views=views, publish=server.publish, outbox=engine.outbox()
     )
     holder["publisher"].start()
     server.start()
@@ -157,12 +136,6 @@ def test_devices_get_their_retained_configuration(
 ) -> None:
     from queue_server.services.device_config import DeviceConfigService
 
-    shared = {
-        "database": engine.database,
-        "catalog": engine.issuing.catalog,
-        "events": engine.events,
-        "clock": engine.clock,
-    }
     holder: dict[str, StatePublisher] = {}
     server = ServerMqtt(
         broker=BrokerAddress("127.0.0.1", broker.port, SERVER.username, SERVER.password),
@@ -171,10 +144,10 @@ def test_devices_get_their_retained_configuration(
         on_connected=lambda: holder["publisher"].refresh(OFFICE),
     )
     holder["publisher"] = StatePublisher(
-        views=ViewService(**shared),  # type: ignore[arg-type]
+        views=engine.views(),
         publish=server.publish,
-        outbox=outbox_of(engine),
-        configs=DeviceConfigService(**shared),  # type: ignore[arg-type]
+        outbox=engine.outbox(),
+        configs=DeviceConfigService(**engine.shared),
     )
     holder["publisher"].start()
     server.start()

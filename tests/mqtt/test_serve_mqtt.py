@@ -11,6 +11,7 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import Any
 
 from queue_server.mqtt.broker import free_port
 from tests.support.offices import always_open_office
@@ -37,15 +38,46 @@ def antre(*args: str) -> str:
     return result.stdout
 
 
+def add_kiosk(database: str, device: str, office: str) -> str:
+    """Register a kiosk with ``antre device add``; its MQTT password."""
+    added = antre("device", "add", device, "--kind", "kiosk", "--office", office, "--db", database)
+    return next(line.split()[2] for line in added.splitlines() if line.startswith("MQTT password:"))
+
+
+def issue(mqtt_port: int, office: str, device: str, password: str) -> dict[str, Any]:
+    """One issue_ticket request with ``mosquitto_rr``, as docs/protocol.md shows (one
+    connection per account: the broker binds client ids to accounts)."""
+    credentials = ["-h", "127.0.0.1", "-p", str(mqtt_port), "-u", device, "-P", password]
+    transaction = str(uuid.uuid4())
+    prefix = f"antre/v1/{office}/kiosk/{device}"
+    request = json.dumps({"transaction": transaction, "data": {"service": "walkin"}})
+    out = ""
+    for _attempt in range(6):  # like a kiosk: resend the same transaction until answered
+        asked = subprocess.run(
+            [
+                "mosquitto_rr", *credentials, "-q", "1", "-W", "5",
+                "-t", f"{prefix}/request/issue_ticket",
+                "-e", f"{prefix}/response/issue_ticket",
+                "-m", request,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )  # fmt: skip
+        out = asked.stdout
+        if out.strip():
+            break
+    else:
+        raise AssertionError(f"{device}: no answer")
+    answer: dict[str, Any] = json.loads(out)
+    assert answer["transaction"] == transaction
+    return answer
+
+
 def test_kiosk_issues_a_ticket_with_the_mosquitto_clients(tmp_path: Path) -> None:
     database = str(tmp_path / "antre.db")
     antre("office", "load", str(always_open_office(tmp_path)), "--db", database)
-    added = antre(
-        "device", "add", "kiosk-9", "--kind", "kiosk", "--office", "kanim-test", "--db", database
-    )
-    password = next(
-        line.split()[2] for line in added.splitlines() if line.startswith("MQTT password:")
-    )
+    password = add_kiosk(database, "kiosk-9", "kanim-test")
     http_port, mqtt_port = free_port(), free_port()
     log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(
@@ -56,28 +88,8 @@ def test_kiosk_issues_a_ticket_with_the_mosquitto_clients(tmp_path: Path) -> Non
     )
     try:
         wait_for_http(http_port)
-        transaction = str(uuid.uuid4())
-        request = json.dumps({"transaction": transaction, "data": {"service": "walkin"}})
-        out = ""
-        for _attempt in range(4):  # like a kiosk: the same transaction until answered
-            asked = subprocess.run(
-                [
-                    "mosquitto_rr",
-                    *["-h", "127.0.0.1", "-p", str(mqtt_port), "-u", "kiosk-9", "-P", password],
-                    *["-q", "1", "-W", "8"],
-                    *["-t", "antre/v1/kanim-test/kiosk/kiosk-9/request/issue_ticket"],
-                    *["-e", "antre/v1/kanim-test/kiosk/kiosk-9/response/issue_ticket"],
-                    *["-m", request],
-                ],
-                capture_output=True,
-                text=True,
-                timeout=30,
-            )
-            out = asked.stdout
-            if out.strip():
-                break
-        answer = json.loads(out)
-        assert (answer["transaction"], answer["status"]) == (transaction, "ok"), answer
+        answer = issue(mqtt_port, "kanim-test", "kiosk-9", password)
+        assert answer["status"] == "ok", answer
         assert answer["data"]["label"] == "B-001"
         token = answer["data"]["token"]
         assert answer["data"]["status_path"] == f"/t/{token}"

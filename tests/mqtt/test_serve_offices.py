@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import uuid
 from pathlib import Path
 
 import yaml
@@ -13,7 +12,14 @@ import yaml
 from queue_server.mqtt.broker import free_port
 from queue_server.web.app import create_app
 from tests.mqtt.live import LiveServer, wait_until
-from tests.mqtt.test_serve_mqtt import ROOT, antre, serve_command, wait_for_http
+from tests.mqtt.test_serve_mqtt import (
+    ROOT,
+    add_kiosk,
+    antre,
+    issue,
+    serve_command,
+    wait_for_http,
+)
 from tests.support.offices import always_open_office
 
 
@@ -25,41 +31,6 @@ def second_office(folder: Path) -> Path:
     path = folder / "second.yaml"
     path.write_text(yaml.safe_dump(settings))
     return path
-
-
-def add_kiosk(database: str, device: str, office: str) -> str:
-    added = antre("device", "add", device, "--kind", "kiosk", "--office", office, "--db", database)
-    return next(line.split()[2] for line in added.splitlines() if line.startswith("MQTT password:"))
-
-
-def issue(mqtt_port: int, office: str, device: str, password: str) -> dict[str, object]:
-    """One issue_ticket request with ``mosquitto_rr``, as docs/protocol.md shows (one
-    connection per account: the broker binds client ids to accounts)."""
-    credentials = ["-h", "127.0.0.1", "-p", str(mqtt_port), "-u", device, "-P", password]
-    transaction = str(uuid.uuid4())
-    prefix = f"antre/v1/{office}/kiosk/{device}"
-    request = json.dumps({"transaction": transaction, "data": {"service": "walkin"}})
-    out = ""
-    for _attempt in range(6):  # like a kiosk: resend the same transaction until answered
-        asked = subprocess.run(
-            [
-                "mosquitto_rr", *credentials, "-q", "1", "-W", "5",
-                "-t", f"{prefix}/request/issue_ticket",
-                "-e", f"{prefix}/response/issue_ticket",
-                "-m", request,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=20,
-        )
-        out = asked.stdout
-        if out.strip():
-            break
-    else:
-        raise AssertionError(f"{device}: no answer")
-    answer: dict[str, object] = json.loads(out)
-    assert answer["transaction"] == transaction
-    return answer
 
 
 def test_two_offices_in_one_database_are_both_served(tmp_path: Path) -> None:
@@ -109,7 +80,8 @@ def test_health_is_unavailable_while_the_mqtt_link_is_down(live: LiveServer) -> 
     client_app = client.test_client()
     answer = client_app.get("/healthz")
     assert answer.status_code == 200
-    assert answer.get_json()["checks"] == {"database": "ok", "broker": "ok", "mqtt": "ok"}
+    healthy = dict.fromkeys(("database", "broker", "mqtt", "outbox"), "ok")
+    assert answer.get_json()["checks"] == healthy
     assert runtime.broker is not None
     runtime.broker.supervisor.stop()  # no restart: the broker stays away
     runtime.broker.process.stop()
@@ -119,4 +91,5 @@ def test_health_is_unavailable_while_the_mqtt_link_is_down(live: LiveServer) -> 
 
     assert answer.status_code == 503
     assert answer.get_json()["status"] == "unavailable"
-    assert answer.get_json()["checks"] == {"database": "ok", "broker": "down", "mqtt": "down"}
+    down = {"database": "ok", "broker": "down", "mqtt": "down", "outbox": "ok"}
+    assert answer.get_json()["checks"] == down

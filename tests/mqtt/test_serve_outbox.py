@@ -27,6 +27,7 @@ import pytest
 from queue_server.mqtt.broker import Account, DeviceKind, MosquittoProcess, free_port
 from tests.mqtt.test_broker import DISPLAY, SERVER, Device
 from tests.support.offices import always_open_office
+from tests.support.serving import wait_for_http
 
 ROOT = Path(__file__).parents[2]
 OFFICE = "kanim-test"
@@ -79,7 +80,7 @@ class Site:
     def serve(self, http_port: int, *args: str, **env: str) -> subprocess.Popen[bytes]:
         command = [sys.executable, "-m", "queue_server.cli", "serve", "--port", str(http_port)]
         process = self.start([*command, "--db", self.database_url, *args], **env)
-        wait_for_http(http_port, process)
+        wait_for_http(http_port, within_s=START_S, process=process)
         return process
 
 
@@ -100,23 +101,6 @@ def running(process: subprocess.Popen[bytes]) -> Iterator[subprocess.Popen[bytes
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
-
-
-def wait_for_http(port: int, process: subprocess.Popen[bytes]) -> None:
-    """Until the port answers HTTP at all (whatever /healthz says about the broker)."""
-    deadline = time.monotonic() + START_S
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the server exited at start"
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-        try:
-            connection.request("GET", "/healthz")
-            connection.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.2)
-        finally:
-            connection.close()
-    raise AssertionError("the server did not start")
 
 
 class Officer:
@@ -270,7 +254,7 @@ def test_calls_through_gunicorn_workers_reach_the_display_via_antre_serve(site: 
         try:
             display.subscribe(CALLED)
             with running(gunicorn):
-                wait_for_http(web_port, gunicorn)
+                wait_for_http(web_port, within_s=START_S, process=gunicorn)
                 committed = at_counters(web_port, site.token, ["cs-1", "cs-2"], rounds=2)
                 check_delivery(collect(display, {}, len(committed)), committed)
         finally:

@@ -17,7 +17,9 @@ from queue_server.services.issuing import IssuingService
 from queue_server.services.officer import OfficerService
 from queue_server.services.offices import OfficeCatalog, store_office
 from queue_server.services.offline import OfflineIssuing
+from queue_server.services.outbox import OutboxService
 from queue_server.services.ratings import RatingService
+from queue_server.services.views import ViewService
 from tests.services.clock import MONDAY_10_WITA, FakeClock
 
 OFFICE_FILE = Path(__file__).with_name("office.yaml")
@@ -38,17 +40,24 @@ class Engine:
         self.events = EventBus()
         self.published: list[object] = []
         self.events.subscribe(self.published.append)
-        shared: dict[str, Any] = {
+        #: What every service takes: the database, office catalog, event bus and clock.
+        self.shared: dict[str, Any] = {
             "database": database,
             "catalog": OfficeCatalog(),
             "events": self.events,
             "clock": clock,
         }
-        self.issuing = IssuingService(nik_key=b"test-key", **shared)
-        self.officer = OfficerService(**shared)
-        self.bookings = BookingService(issuing=self.issuing, **shared)
-        self.offline = OfflineIssuing(**shared)
-        self.ratings = RatingService(**shared)
+        self.issuing = IssuingService(nik_key=b"test-key", **self.shared)
+        self.officer = OfficerService(**self.shared)
+        self.bookings = BookingService(issuing=self.issuing, **self.shared)
+        self.offline = OfflineIssuing(**self.shared)
+        self.ratings = RatingService(**self.shared)
+
+    def outbox(self) -> OutboxService:
+        return OutboxService(**self.shared)
+
+    def views(self) -> ViewService:
+        return ViewService(**self.shared)
 
     def load(self, settings: dict[str, Any]) -> None:
         with self.database.writer() as session, session.begin():

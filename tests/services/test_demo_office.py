@@ -126,12 +126,7 @@ def test_kiosks_get_the_public_base_url_in_config_kiosk(engine: Engine) -> None:
     from queue_server.services.device_config import DeviceConfigService
 
     engine.load(demo_settings(office_file(), "http://192.0.2.10:8080"))
-    configs = DeviceConfigService(
-        database=engine.database,
-        catalog=engine.issuing.catalog,
-        events=engine.events,
-        clock=engine.clock,
-    )
+    configs = DeviceConfigService(**engine.shared)
     kiosk = configs.config(DEMO, "kiosk").model_dump()
     assert kiosk["public_base_url"] == "http://192.0.2.10:8080"
     assert "public_base_url" not in configs.config(DEMO, "display").model_dump()

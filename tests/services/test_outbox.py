@@ -10,21 +10,12 @@ from queue_server.domain.events import CounterChanged, TicketChanged
 from queue_server.domain.ids import TicketSource
 from queue_server.persistence.models import OutboxRow
 from queue_server.services.issuing import IssueRequest
-from queue_server.services.outbox import DROP_PENDING_AFTER, KEEP_DELIVERED, OutboxService
+from queue_server.services.outbox import DROP_PENDING_AFTER, KEEP_DELIVERED
 from queue_server.services.unit import Actor
 from tests.services.conftest import Engine
 
 OFFICE = "kanim-test"
 OFFICER = Actor(name="officer-1")
-
-
-def outbox_of(engine: Engine) -> OutboxService:
-    return OutboxService(
-        database=engine.database,
-        catalog=engine.issuing.catalog,
-        events=engine.events,
-        clock=engine.clock,
-    )
 
 
 def issue(engine: Engine) -> None:
@@ -40,7 +31,7 @@ def rows(engine: Engine) -> int:
 
 
 def test_every_committed_event_has_its_row_holding_the_same_event(engine: Engine) -> None:
-    outbox = outbox_of(engine)
+    outbox = engine.outbox()
     issue(engine)
     engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
     engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
@@ -69,7 +60,7 @@ def test_a_refused_action_writes_no_row(engine: Engine) -> None:
 
 
 def test_delivered_rows_are_no_longer_pending_and_keep_the_sequence(engine: Engine) -> None:
-    outbox = outbox_of(engine)
+    outbox = engine.outbox()
     issue(engine)
     issue(engine)
     first, second = outbox.pending(offices=None, limit=10)
@@ -80,7 +71,7 @@ def test_delivered_rows_are_no_longer_pending_and_keep_the_sequence(engine: Engi
 
 
 def test_pruning_keeps_recent_rows_and_the_last_sequence(engine: Engine) -> None:
-    outbox = outbox_of(engine)
+    outbox = engine.outbox()
     for _ in range(3):
         issue(engine)
     entries = outbox.pending(offices=None, limit=10)
@@ -98,7 +89,7 @@ def test_pruning_keeps_recent_rows_and_the_last_sequence(engine: Engine) -> None
 
 
 def test_an_unreadable_row_is_dropped_and_does_not_block_the_others(engine: Engine) -> None:
-    outbox = outbox_of(engine)
+    outbox = engine.outbox()
     with engine.database.writer() as session, session.begin():
         session.execute(
             insert(OutboxRow).values(
@@ -115,7 +106,7 @@ def test_an_unreadable_row_is_dropped_and_does_not_block_the_others(engine: Engi
 
 
 def test_ids_are_never_reused(engine: Engine) -> None:
-    outbox = outbox_of(engine)
+    outbox = engine.outbox()
     issue(engine)
     (first,) = outbox.pending(offices=None, limit=10)
     with engine.database.writer() as session, session.begin():
@@ -133,6 +124,6 @@ def test_the_bus_hands_stored_subscribers_each_event_with_its_row_id(engine: Eng
     engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
     _finished, following = engine.officer.finish(OFFICE, "cs-1", actor=OFFICER)
     assert following is not None  # one transaction, two events: ids stay in event order
-    assert stored == outbox_of(engine).pending(offices=None, limit=10)
+    assert stored == engine.outbox().pending(offices=None, limit=10)
     assert [entry.event for entry in stored] == engine.published  # type: ignore[attr-defined]
     assert [entry.event.action for entry in stored[-2:]] == ["finish", "queue"]  # type: ignore[attr-defined]
