@@ -162,7 +162,8 @@ class StatePublisher:
         self._worker.start()
 
     def stop(self) -> None:
-        """Stop after marking what the broker acknowledged (waits ``STOP_WAIT_S`` at most)."""
+        """Stop after publishing what is queued and marking what the broker acknowledged
+        (waits ``STOP_WAIT_S`` at most for the acknowledgements)."""
         self._inbox.put(None)
         self._worker.join(timeout=10)
 
@@ -191,7 +192,7 @@ class StatePublisher:
             now = time.monotonic()
             self._settle(progress, now)
             read = any(isinstance(item, Wake | FullRefresh) for item in items)
-            if not stopping and (read or fresh or now >= progress.next_read):
+            if read or fresh or now >= progress.next_read:  # also when stopping: last calls out
                 if not self._connected():  # while the link is down, only look again later
                     progress.next_read = now + POLL_S
                 elif read or now >= progress.next_read:
