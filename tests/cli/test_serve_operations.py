@@ -193,4 +193,8 @@ def test_a_busy_broker_port_is_named(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert f"port 127.0.0.1:{mqtt_port} is in use by another program" in result.stderr
-    assert "Broker MQTT tidak dapat dijalankan" in result.stderr
+    assert f"Port broker MQTT 127.0.0.1:{mqtt_port} sedang dipakai" in result.stderr
+    # The message says how to get past it: the option that moves the port, and Debian's
+    # own Mosquitto service, which holds 1883 on a fresh machine once mosquitto is installed.
+    assert "choose another port with --mqtt-port" in result.stderr
+    assert "systemctl disable --now mosquitto" in result.stderr
