@@ -48,6 +48,13 @@ def describe(error: Exception) -> str | None:
         return f"Alamat broker MQTT tidak valid / invalid MQTT broker URL: {error}"
     if isinstance(error, BrokerError):
         return f"Broker MQTT tidak dapat dijalankan / the MQTT broker could not start: {error}"
+    from queue_server.bootstrap import NO_DATABASE, NoDatabase
+
+    if isinstance(error, NoDatabase):
+        from queue_server.i18n import both
+
+        messages = both(NO_DATABASE, path=str(error.path))
+        return f"{messages['id']}\n{messages['en']}"
     if isinstance(error, FileNotFoundError):
         return f"Berkas tidak ditemukan / file not found: {error.filename}"
     return None

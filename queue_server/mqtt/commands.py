@@ -43,12 +43,12 @@ def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 def write_broker_files(args: argparse.Namespace) -> int:
     """The handler of ``antre mqtt acl``: write ``acl`` and ``passwd`` into ``args.out``."""
-    from queue_server.bootstrap import opened_services, server_config
+    from queue_server.bootstrap import opened_services, require_database, server_config
     from queue_server.mqtt.runtime import device_accounts
     from queue_server.protocol.topics import check_id
 
     office = None if args.office is None else check_id(args.office, "office")
-    with opened_services(server_config(args.db)) as services:
+    with opened_services(require_database(server_config(args.db))) as services:
         if office is not None and office not in {known["id"] for known in services.views.offices()}:
             print(f"Kantor tidak dikenal / unknown office: {office}", file=sys.stderr)
             return 2
