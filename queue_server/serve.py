@@ -12,6 +12,7 @@ import argparse
 import logging
 import secrets
 import signal
+import socket
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -165,11 +166,15 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _base_url(config: ServerConfig) -> str | None:
-    """Where this server is reached, for the demo's QR links (None for a wildcard host)."""
+def _base_url(config: ServerConfig) -> str:
+    """Where this server is reached, for the demo's QR links.
+
+    A wildcard bind address (all interfaces, so that phones can reach the demo) is named
+    by this machine's host name, with the port the server really listens on.
+    """
     host, port = config.host, config.port
     if host in ("", "0.0.0.0", "::"):
-        return None
+        host = socket.gethostname()
     return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -44,5 +45,23 @@ def test_the_demo_issues_on_sunday_night_and_is_marked(
         assert ticket.label == "B-001"
         kiosk_config = services.device_config.config("kanim-banjarmasin", "kiosk")
         assert kiosk_config.public_base_url == "http://127.0.0.1:18080"
+    finally:
+        services.close()
+
+
+def test_a_demo_on_every_interface_links_its_qr_to_this_machine_and_port(tmp_path: Path) -> None:
+    """``make run HOST=0.0.0.0 PORT=...``: the QR names this machine and the real port."""
+    config = ServerConfig(
+        database_url=f"sqlite:///{tmp_path}/demo.db",
+        nik_key="test",
+        secret_key="test-secret",
+        host="0.0.0.0",
+        port=18081,
+    )
+    _fresh_demo(config)
+    services = build_services(config)
+    try:
+        kiosk_config = services.device_config.config("kanim-banjarmasin", "kiosk")
+        assert kiosk_config.public_base_url == f"http://{socket.gethostname()}:18081"
     finally:
         services.close()
