@@ -82,11 +82,36 @@ def run_server(args: argparse.Namespace) -> int:
             prepare_database(config)
         services = build(config)
         try:
+            warn_without_offices(services, config)
             return _serve(services, config)
         finally:
             services.close()
     finally:
         lock.release()
+
+
+def warn_without_offices(services: Services, config: ServerConfig) -> bool:
+    """Log where to load an office when the database has none; True when it has none.
+
+    Such a server answers every request for an office with 404 and serves no device, which
+    is what a forgotten ``--db`` or ``antre office load`` looks like.
+    """
+    if services.views.offices():
+        return False
+    log.warning(
+        "no office is loaded in %s: nothing to serve yet; load one with "
+        "`antre office load FILE --db ...` (the server picks it up without a restart) "
+        "or give the database with --db",
+        _shown_database(config.database_url),
+    )
+    return True
+
+
+def _shown_database(url: str) -> str:
+    """The database URL for a log line, its password hidden."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 class MqttSide:

@@ -107,6 +107,8 @@ def test_without_mqtt_health_is_ok_and_says_disabled(tmp_path: Path) -> None:
     assert status == 200
     assert report["status"] == "ok"
     assert report["checks"] == {"database": "ok", "broker": "disabled", "mqtt": "disabled"}
+    # No office was loaded into this database: the log says so, and how to load one.
+    assert "no office is loaded in sqlite:///" in (tmp_path / "serve.log").read_text()
 
 
 def _mode(path: Path) -> int:
