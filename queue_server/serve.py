@@ -44,7 +44,7 @@ ALREADY_RUNNING = (
 )
 PORT_BUSY = (
     "The HTTP port {host}:{port} is in use by another program ({reason}); nothing was "
-    "started. Stop it or choose another port with --port."
+    "started. Stop it or choose another port with --port (make run PORT=...)."
 )
 EXIT_REFUSED = 2
 
@@ -75,6 +75,11 @@ def run_server(args: argparse.Namespace) -> int:
     except ServerRunning as running:
         _refuse(ALREADY_RUNNING, folder=str(running.folder), pid=running.pid or "?")
         return EXIT_REFUSED
+    busy = http_port_busy(config.host, config.port)
+    if busy is not None:  # before the demo is rebuilt and its password printed
+        lock.release()
+        _refuse(PORT_BUSY, host=config.host, port=config.port, reason=busy)
+        return EXIT_REFUSED
     try:
         if args.demo:
             _fresh_demo(config)
@@ -88,6 +93,24 @@ def run_server(args: argparse.Namespace) -> int:
             services.close()
     finally:
         lock.release()
+
+
+def http_port_busy(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on (e.g. "Address already in use"), or None.
+
+    Binds and releases a socket as waitress will (``SO_REUSEADDR``), so a port that only
+    lingers in TIME_WAIT counts as free.
+    """
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:
+        return error.strerror or str(error)
+    return None
 
 
 def warn_without_offices(services: Services, config: ServerConfig) -> bool:

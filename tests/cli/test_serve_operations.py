@@ -97,6 +97,23 @@ def test_a_busy_http_port_is_one_line_and_starts_no_broker(tmp_path: Path) -> No
     assert not (tmp_path / "mqtt" / "mosquitto.pid").exists()
 
 
+def test_a_busy_http_port_stops_the_demo_before_it_is_rebuilt(tmp_path: Path) -> None:
+    """``make run`` while another program holds 8080: no new demo, no password printed."""
+    demo = tmp_path / "demo.db"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        command = [*serve_command(str(demo), port, free_port()), "--demo"]
+        result = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+    assert result.returncode == 2
+    assert "Demo admin" not in result.stdout
+    assert not demo.exists()
+    assert "choose another port with --port (make run PORT=...)" in result.stderr
+
+
 def test_without_mqtt_health_is_ok_and_says_disabled(tmp_path: Path) -> None:
     database = str(tmp_path / "antre.db")
     port = free_port()
