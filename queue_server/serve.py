@@ -9,14 +9,17 @@ shared by the web app and the MQTT adapter.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import secrets
 import signal
 import socket
+import sqlite3
 import sys
 from collections.abc import Mapping
+from contextlib import closing
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from queue_server.bootstrap import (
     DEMO_OFFICE,
@@ -45,6 +48,10 @@ ALREADY_RUNNING = (
 PORT_BUSY = (
     "The HTTP port {host}:{port} is in use by another program ({reason}); nothing was "
     "started. Stop it or choose another port with --port (make run PORT=...)."
+)
+NOT_A_DEMO_FILE = (
+    "{path} holds offices that are not the demo ({offices}); --demo would delete that file, "
+    "so nothing was changed. Serve it without --demo, or give the demo its own file with --db."
 )
 EXIT_REFUSED = 2
 
@@ -79,6 +86,12 @@ def run_server(args: argparse.Namespace) -> int:
     if busy is not None:  # before the demo is rebuilt and its password printed
         lock.release()
         _refuse(PORT_BUSY, host=config.host, port=config.port, reason=busy)
+        return EXIT_REFUSED
+    kept = real_offices(config) if args.demo else []
+    if kept:  # --demo deletes its file: never one that holds a real office
+        lock.release()
+        path = str(sqlite_path(config.database_url))
+        _refuse(NOT_A_DEMO_FILE, path=path, offices=", ".join(kept))
         return EXIT_REFUSED
     try:
         if args.demo:
@@ -224,6 +237,27 @@ def _base_url(config: ServerConfig) -> str:
     if host in ("", "0.0.0.0", "::"):
         host = socket.gethostname()
     return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+
+def real_offices(config: ServerConfig) -> list[str]:
+    """The offices in the SQLite file ``--demo`` would replace that are not demos.
+
+    A file that is not an Antre database at all counts as one (``"?"``): it is not the
+    demo's to delete. A missing file or one without offices holds nothing to lose.
+    """
+    path = sqlite_path(config.database_url)
+    if path is None or not path.exists():
+        return []
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            rows = db.execute("SELECT id, settings FROM offices").fetchall()
+    except sqlite3.Error:
+        return ["?"]
+    return [office for office, settings in rows if not _is_demo(json.loads(settings))]
+
+
+def _is_demo(settings: dict[str, Any]) -> bool:
+    return bool(settings.get("office", {}).get("demo"))
 
 
 def _fresh_demo(config: ServerConfig) -> None:

@@ -114,6 +114,28 @@ def test_a_busy_http_port_stops_the_demo_before_it_is_rebuilt(tmp_path: Path) ->
     assert "choose another port with --port (make run PORT=...)" in result.stderr
 
 
+def test_demo_never_deletes_a_file_with_a_real_office(tmp_path: Path) -> None:
+    """``antre serve --demo --db var/office.db`` (a habit from make run) keeps the office."""
+    office = tmp_path / "office.db"
+    antre("office", "load", str(always_open_office(tmp_path)), "--db", str(office))
+    before = office.read_bytes()
+    command = [*serve_command(str(office), free_port(), free_port()), "--demo"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "not the demo (kanim-test); --demo would delete that file" in result.stderr
+    assert "bukan demo" in result.stderr
+    assert office.read_bytes() == before and "Demo admin" not in result.stdout
+    # The demo's own file is rebuilt as before.
+    demo = tmp_path / "demo" / "demo.db"
+    port = free_port()
+    with running([*serve_command(str(demo), port, free_port()), "--demo"], tmp_path / "d.log"):
+        wait_for_http(port)
+    assert "Demo admin" in (tmp_path / "d.log").read_text()
+    with running([*serve_command(str(demo), port, free_port()), "--demo"], tmp_path / "d.log"):
+        wait_for_http(port)  # a file with only the demo office is replaced again
+    assert "Demo admin" in (tmp_path / "d.log").read_text()
+
+
 def test_without_mqtt_health_is_ok_and_says_disabled(tmp_path: Path) -> None:
     database = str(tmp_path / "antre.db")
     port = free_port()
