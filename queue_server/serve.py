@@ -58,7 +58,8 @@ EXIT_REFUSED = 2
 
 def run_server(args: argparse.Namespace) -> int:
     """The ``antre serve`` handler: 0 after a clean stop, 2 when it refused to start."""
-    if args.demo and not args.db:
+    own_demo_file = args.demo and not args.db  # var/demo.db is the demo's to replace
+    if own_demo_file:
         args.db = str(DEMO_DATABASE)
     config = server_config(
         args.db,
@@ -87,7 +88,7 @@ def run_server(args: argparse.Namespace) -> int:
         lock.release()
         _refuse(PORT_BUSY, host=config.host, port=config.port, reason=busy)
         return EXIT_REFUSED
-    kept = real_offices(config) if args.demo else []
+    kept = real_offices(config) if args.demo and not own_demo_file else []
     if kept:  # --demo deletes its file: never one that holds a real office
         lock.release()
         path = str(sqlite_path(config.database_url))
