@@ -1,5 +1,6 @@
 # Two commands on a fresh Debian 12 machine (root, Python 3.11):
 #   make run    - venv, install, migrate, demo office, serve on 127.0.0.1:8080
+#                 (other ports: make run PORT=8081 MQTT_PORT=1884)
 #   make test   - system packages, venv, then ruff, mypy, import-linter, pytest
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -15,6 +16,7 @@ APT_PACKAGES := postgresql python3-venv mosquitto mosquitto-clients \
   chromium
 HOST ?= 127.0.0.1
 PORT ?= 8080
+MQTT_PORT ?= 1883
 
 .PHONY: run test venv system-deps lint typecheck imports pytest catalogs bench clean
 
@@ -45,7 +47,7 @@ system-deps:
 	fi
 
 run: system-deps venv
-	$(BIN)/antre serve --demo --host $(HOST) --port $(PORT)
+	$(BIN)/antre serve --demo --host $(HOST) --port $(PORT) --mqtt-port $(MQTT_PORT)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -34,6 +34,34 @@ def server_config(db: str | None = None, **overrides: Any) -> ServerConfig:
     return load_config(database_url=database_url(db), **overrides)
 
 
+NO_DATABASE = (
+    "There is no database at {path}; nothing was done. Name the database with --db (while "
+    "make run serves the demo: --db var/demo.db) or ANTRE_DATABASE_URL; antre db upgrade or "
+    "antre office load makes a new one."
+)
+
+
+class NoDatabase(Exception):
+    """A command that works on existing data was pointed at a SQLite file that is not there."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(str(path))
+        self.path = path
+
+
+def require_database(config: ServerConfig) -> ServerConfig:
+    """``config`` unchanged; raises NoDatabase when its SQLite file does not exist.
+
+    Commands that read or change existing data (tokens, devices, bookings, the purge, the
+    broker files) refuse a missing file instead of making an empty database and reporting
+    on it: the usual cause is a forgotten ``--db``.
+    """
+    path = sqlite_path(config.database_url)
+    if path is not None and not path.exists():
+        raise NoDatabase(path.resolve())
+    return config
+
+
 def prepare_database(config: ServerConfig) -> None:
     """Create (private files for SQLite) or migrate the schema to the newest version."""
     from queue_server.persistence.migrate import upgrade

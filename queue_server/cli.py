@@ -191,6 +191,13 @@ def _config(args: argparse.Namespace) -> Any:
     return server_config(getattr(args, "db", None))
 
 
+def _existing(args: argparse.Namespace) -> Any:
+    """The configuration of a command on existing data: its SQLite file must exist."""
+    from queue_server.bootstrap import require_database
+
+    return require_database(_config(args))
+
+
 def _db_upgrade(args: argparse.Namespace) -> int:
     from queue_server.bootstrap import prepare_database
 
@@ -247,7 +254,7 @@ def _create_token(args: argparse.Namespace) -> int:
     from queue_server.domain.ids import Role
     from queue_server.services.unit import Actor
 
-    with opened_services(_config(args)) as services:
+    with opened_services(_existing(args)) as services:
         token = services.accounts.create_token(
             args.name, Role(args.role), actor=Actor(name="cli"), offices=args.offices
         )
@@ -259,7 +266,7 @@ def _list_tokens(args: argparse.Namespace) -> int:
     from queue_server.bootstrap import opened_services
     from queue_server.services.unit import Actor
 
-    with opened_services(_config(args)) as services:
+    with opened_services(_existing(args)) as services:
         tokens = services.accounts.list_tokens(actor=Actor(name="cli"))
     print("id\tname\trole\toffices\tcreated by\tcreated at\tstate")
     for token in tokens:
@@ -275,7 +282,7 @@ def _revoke_token(args: argparse.Namespace) -> int:
     from queue_server.bootstrap import opened_services
     from queue_server.services.unit import Actor
 
-    with opened_services(_config(args)) as services:
+    with opened_services(_existing(args)) as services:
         token = services.accounts.revoke_token(args.id, actor=Actor(name="cli"))
     print(f"token {token.id} ({token.name}) revoked")
     return 0
@@ -291,7 +298,7 @@ def _add_device(args: argparse.Namespace) -> int:
 
     device = check_id(args.device, "device")
     password = secrets.token_urlsafe(18)
-    with opened_services(_config(args)) as services:
+    with opened_services(_existing(args)) as services:
         services.devices.add(
             args.office, device, args.kind, hash_password(password), actor=Actor(name="cli")
         )
@@ -307,7 +314,7 @@ def _import_bookings(args: argparse.Namespace) -> int:
     from queue_server.services.unit import Actor
 
     entries = read_booking_csv(args.file.read_text(encoding="utf-8-sig"))
-    with opened_services(_config(args)) as services:
+    with opened_services(_existing(args)) as services:
         result = services.bookings.import_bookings(args.office, entries, actor=Actor(name="cli"))
     print(f"bookings: {result.added} added, {result.updated} moved, {result.unchanged} unchanged")
     return 0
@@ -317,7 +324,7 @@ def _purge(args: argparse.Namespace) -> int:
     from queue_server.bootstrap import opened_services
     from queue_server.services.unit import Actor
 
-    config = _config(args)
+    config = _existing(args)
     days = config.retention_days if args.older_than is None else args.older_than
     with opened_services(config) as services:
         report = services.retention.purge(days, dry_run=args.dry_run, actor=Actor(name="cli"))

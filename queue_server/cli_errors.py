@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+BROKER_PORT_BUSY = (
+    "The MQTT broker's port {address} is in use by another program; nothing was started. "
+    "Stop that program (on Debian, the system's own Mosquitto service: systemctl disable "
+    "--now mosquitto) or choose another port with {option} (make run MQTT_PORT=...)."
+)
+
 
 def describe(error: Exception) -> str | None:
     """A message for an expected error, or None to let the traceback through."""
@@ -29,13 +35,26 @@ def describe(error: Exception) -> str | None:
 
     if isinstance(error, BookingFileError):
         return f"Daftar booking tidak valid / the booking list is not valid: {error}"
-    from queue_server.mqtt.broker import BrokerError
+    from queue_server.mqtt.broker import BrokerError, BrokerPortBusy
     from queue_server.mqtt.external import BrokerUrlError
+
+    if isinstance(error, BrokerPortBusy):
+        from queue_server.i18n import both
+
+        messages = both(BROKER_PORT_BUSY, address=error.address, option=error.option)
+        return f"{messages['id']}\n{messages['en']}"
 
     if isinstance(error, BrokerUrlError):
         return f"Alamat broker MQTT tidak valid / invalid MQTT broker URL: {error}"
     if isinstance(error, BrokerError):
         return f"Broker MQTT tidak dapat dijalankan / the MQTT broker could not start: {error}"
+    from queue_server.bootstrap import NO_DATABASE, NoDatabase
+
+    if isinstance(error, NoDatabase):
+        from queue_server.i18n import both
+
+        messages = both(NO_DATABASE, path=str(error.path))
+        return f"{messages['id']}\n{messages['en']}"
     if isinstance(error, FileNotFoundError):
         return f"Berkas tidak ditemukan / file not found: {error.filename}"
     return None

@@ -9,13 +9,17 @@ shared by the web app and the MQTT adapter.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import secrets
 import signal
+import socket
+import sqlite3
 import sys
 from collections.abc import Mapping
+from contextlib import closing
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from queue_server.bootstrap import (
     DEMO_OFFICE,
@@ -43,14 +47,19 @@ ALREADY_RUNNING = (
 )
 PORT_BUSY = (
     "The HTTP port {host}:{port} is in use by another program ({reason}); nothing was "
-    "started. Stop it or choose another port with --port."
+    "started. Stop it or choose another port with --port (make run PORT=...)."
+)
+NOT_A_DEMO_FILE = (
+    "{path} holds offices that are not the demo ({offices}); --demo would delete that file, "
+    "so nothing was changed. Serve it without --demo, or give the demo its own file with --db."
 )
 EXIT_REFUSED = 2
 
 
 def run_server(args: argparse.Namespace) -> int:
     """The ``antre serve`` handler: 0 after a clean stop, 2 when it refused to start."""
-    if args.demo and not args.db:
+    own_demo_file = args.demo and not args.db  # var/demo.db is the demo's to replace
+    if own_demo_file:
         args.db = str(DEMO_DATABASE)
     config = server_config(
         args.db,
@@ -74,6 +83,17 @@ def run_server(args: argparse.Namespace) -> int:
     except ServerRunning as running:
         _refuse(ALREADY_RUNNING, folder=str(running.folder), pid=running.pid or "?")
         return EXIT_REFUSED
+    busy = http_port_busy(config.host, config.port)
+    if busy is not None:  # before the demo is rebuilt and its password printed
+        lock.release()
+        _refuse(PORT_BUSY, host=config.host, port=config.port, reason=busy)
+        return EXIT_REFUSED
+    kept = real_offices(config) if args.demo and not own_demo_file else []
+    if kept:  # --demo deletes its file: never one that holds a real office
+        lock.release()
+        path = str(sqlite_path(config.database_url))
+        _refuse(NOT_A_DEMO_FILE, path=path, offices=", ".join(kept))
+        return EXIT_REFUSED
     try:
         if args.demo:
             _fresh_demo(config)
@@ -81,11 +101,54 @@ def run_server(args: argparse.Namespace) -> int:
             prepare_database(config)
         services = build(config)
         try:
+            warn_without_offices(services, config)
             return _serve(services, config)
         finally:
             services.close()
     finally:
         lock.release()
+
+
+def http_port_busy(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on (e.g. "Address already in use"), or None.
+
+    Binds and releases a socket as waitress will (``SO_REUSEADDR``), so a port that only
+    lingers in TIME_WAIT counts as free.
+    """
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:
+        return error.strerror or str(error)
+    return None
+
+
+def warn_without_offices(services: Services, config: ServerConfig) -> bool:
+    """Log where to load an office when the database has none; True when it has none.
+
+    Such a server answers every request for an office with 404 and serves no device, which
+    is what a forgotten ``--db`` or ``antre office load`` looks like.
+    """
+    if services.views.offices():
+        return False
+    log.warning(
+        "no office is loaded in %s: nothing to serve yet; load one with "
+        "`antre office load FILE --db ...` (the server picks it up without a restart) "
+        "or give the database with --db",
+        _shown_database(config.database_url),
+    )
+    return True
+
+
+def _shown_database(url: str) -> str:
+    """The database URL for a log line, its password hidden."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 class MqttSide:
@@ -165,12 +228,37 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _base_url(config: ServerConfig) -> str | None:
-    """Where this server is reached, for the demo's QR links (None for a wildcard host)."""
+def _base_url(config: ServerConfig) -> str:
+    """Where this server is reached, for the demo's QR links.
+
+    A wildcard bind address (all interfaces, so that phones can reach the demo) is named
+    by this machine's host name, with the port the server really listens on.
+    """
     host, port = config.host, config.port
     if host in ("", "0.0.0.0", "::"):
-        return None
+        host = socket.gethostname()
     return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+
+def real_offices(config: ServerConfig) -> list[str]:
+    """The offices in the SQLite file ``--demo`` would replace that are not demos.
+
+    A file that is not an Antre database at all counts as one (``"?"``): it is not the
+    demo's to delete. A missing file or one without offices holds nothing to lose.
+    """
+    path = sqlite_path(config.database_url)
+    if path is None or not path.exists():
+        return []
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            rows = db.execute("SELECT id, settings FROM offices").fetchall()
+    except sqlite3.Error:
+        return ["?"]
+    return [office for office, settings in rows if not _is_demo(json.loads(settings))]
+
+
+def _is_demo(settings: dict[str, Any]) -> bool:
+    return bool(settings.get("office", {}).get("demo"))
 
 
 def _fresh_demo(config: ServerConfig) -> None:

@@ -36,6 +36,19 @@ class BrokerError(RuntimeError):
     """The managed broker could not be started or configured."""
 
 
+class BrokerPortBusy(BrokerError):
+    """Another program already listens on a port the managed broker needs.
+
+    Attributes:
+        address: the listener, ``host:port``.
+        option: the ``antre serve`` option that chooses that port.
+    """
+
+    def __init__(self, address: str, option: str) -> None:
+        super().__init__(f"port {address} is in use by another program")
+        self.address, self.option = address, option
+
+
 class DeviceKind(StrEnum):
     KIOSK = "kiosk"
     DISPLAY = "display"

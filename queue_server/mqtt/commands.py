@@ -10,12 +10,15 @@ packet size limit) with the paths of those two files, to include in ``mosquitto.
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
 from pathlib import Path
 
 from queue_server.mqtt.broker import Account, hardening_options, write_acl, write_passwords
 
 SERVER_USER = "antre-server"  # the same name as the managed broker's server account
+BROKER_USER = "mosquitto"  # the user Debian's mosquitto drops to when started as root
 
 
 def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,12 +43,12 @@ def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 def write_broker_files(args: argparse.Namespace) -> int:
     """The handler of ``antre mqtt acl``: write ``acl`` and ``passwd`` into ``args.out``."""
-    from queue_server.bootstrap import opened_services, server_config
+    from queue_server.bootstrap import opened_services, require_database, server_config
     from queue_server.mqtt.runtime import device_accounts
     from queue_server.protocol.topics import check_id
 
     office = None if args.office is None else check_id(args.office, "office")
-    with opened_services(server_config(args.db)) as services:
+    with opened_services(require_database(server_config(args.db))) as services:
         if office is not None and office not in {known["id"] for known in services.views.offices()}:
             print(f"Kantor tidak dikenal / unknown office: {office}", file=sys.stderr)
             return 2
@@ -58,9 +61,24 @@ def write_broker_files(args: argparse.Namespace) -> int:
     passwd.touch(mode=0o600)
     write_passwords(passwd, [*([server] if password else []), *devices])
     passwd.chmod(0o600)
+    _give_to_broker_user(passwd)
     write_broker_options(args.out)
     _print_next_steps(args.out, args.server_user, len(devices), with_server=bool(password))
     return 0
+
+
+def _give_to_broker_user(passwd: Path) -> None:
+    """Make the private ``passwd`` readable by the broker: its ``mosquitto`` user, when root.
+
+    Started as root (Debian's service), Mosquitto drops to that user before it reads the
+    password file, so a root-owned file with mode 600 would stop it from starting.
+    """
+    if os.geteuid() != 0:
+        return
+    try:
+        shutil.chown(passwd, BROKER_USER, BROKER_USER)
+    except LookupError:  # no such user: the broker then runs as whoever starts it
+        return
 
 
 def write_broker_options(out: Path) -> Path:

@@ -27,7 +27,7 @@ from queue_server.config import ServerConfig, sqlite_path
 from queue_server.mqtt.account_sync import AccountSync
 from queue_server.mqtt.broker import (
     Account,
-    BrokerError,
+    BrokerPortBusy,
     DeviceKind,
     MosquittoProcess,
     TlsListener,
@@ -174,7 +174,7 @@ def _start_managed_broker(
     stop_orphan(folder)  # a broker a killed server left on this folder frees its ports
     busy = _busy_port(config)
     if busy is not None:
-        raise BrokerError(f"port {busy} is in use by another program")
+        raise BrokerPortBusy(*busy)
     process.start()
     broker = ManagedBroker(
         process=process,
@@ -199,15 +199,15 @@ def _start_managed_broker(
     return broker, address
 
 
-def _busy_port(config: ServerConfig) -> str | None:
-    """A listener address of the broker that another program already holds, if any."""
-    listeners = [(config.mqtt_host, config.mqtt_port)]
+def _busy_port(config: ServerConfig) -> tuple[str, str] | None:
+    """A broker listener another program already holds: its address and the option to move it."""
+    listeners = [(config.mqtt_host, config.mqtt_port, "--mqtt-port")]
     if config.mqtt_tls_enabled:
-        listeners.append((config.mqtt_tls_host, config.mqtt_tls_port))
-    for host, port in listeners:
+        listeners.append((config.mqtt_tls_host, config.mqtt_tls_port, "--mqtt-tls-port"))
+    for host, port, option in listeners:
         try:
             with socket.create_connection((connect_host(host), port), timeout=1):
-                return f"{host}:{port}"
+                return f"{host}:{port}", option
         except OSError:
             continue
     return None

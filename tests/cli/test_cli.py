@@ -164,3 +164,32 @@ def test_booking_import_lists_every_bad_line_and_imports_nothing(
     assert main(args) == 0
     assert "1 unchanged" in capsys.readouterr().out
     assert _count(database, "bookings") == 1
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["token", "list"],
+        ["token", "revoke", "1"],
+        ["token", "create", "kiosk-1", "--role", "kiosk"],
+        ["device", "add", "kiosk-1", "--kind", "kiosk", "--office", "kanim-test"],
+        ["purge", "--dry-run"],
+        ["mqtt", "acl", "--out", "acl-files"],
+    ],
+)
+def test_a_command_on_existing_data_refuses_a_missing_database(
+    command: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A forgotten --db names the missing file instead of making and reporting on an empty one."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ANTRE_DATABASE_URL", raising=False)
+    assert main(command) == 2
+    error = capsys.readouterr().err
+    missing = tmp_path / "var" / "antre.db"
+    assert f"There is no database at {missing}; nothing was done" in error
+    assert f"Tidak ada database di {missing}" in error
+    assert "--db var/demo.db" in error
+    assert not missing.exists() and not (tmp_path / "acl-files").exists()

@@ -101,6 +101,45 @@ def test_a_busy_http_port_is_one_line_and_starts_no_broker(tmp_path: Path) -> No
     assert not (tmp_path / "mqtt" / "mosquitto.pid").exists()
 
 
+def test_a_busy_http_port_stops_the_demo_before_it_is_rebuilt(tmp_path: Path) -> None:
+    """``make run`` while another program holds 8080: no new demo, no password printed."""
+    demo = tmp_path / "demo.db"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        command = [*serve_command(str(demo), port, free_port()), "--demo"]
+        result = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+    assert result.returncode == 2
+    assert "Demo admin" not in result.stdout
+    assert not demo.exists()
+    assert "choose another port with --port (make run PORT=...)" in result.stderr
+
+
+def test_demo_never_deletes_a_file_with_a_real_office(tmp_path: Path) -> None:
+    """``antre serve --demo --db var/office.db`` (a habit from make run) keeps the office."""
+    office = tmp_path / "office.db"
+    antre("office", "load", str(always_open_office(tmp_path)), "--db", str(office))
+    before = office.read_bytes()
+    command = [*serve_command(str(office), free_port(), free_port()), "--demo"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "not the demo (kanim-test); --demo would delete that file" in result.stderr
+    assert "bukan demo" in result.stderr
+    assert office.read_bytes() == before and "Demo admin" not in result.stdout
+    # The demo's own file is rebuilt as before.
+    demo = tmp_path / "demo" / "demo.db"
+    port = free_port()
+    with running([*serve_command(str(demo), port, free_port()), "--demo"], tmp_path / "d.log"):
+        wait_for_http(port)
+    assert "Demo admin" in (tmp_path / "d.log").read_text()
+    with running([*serve_command(str(demo), port, free_port()), "--demo"], tmp_path / "d.log"):
+        wait_for_http(port)  # a file with only the demo office is replaced again
+    assert "Demo admin" in (tmp_path / "d.log").read_text()
+
+
 def test_without_mqtt_health_is_ok_and_says_disabled(tmp_path: Path) -> None:
     database = str(tmp_path / "antre.db")
     port = free_port()
@@ -111,6 +150,8 @@ def test_without_mqtt_health_is_ok_and_says_disabled(tmp_path: Path) -> None:
     assert report["status"] == "ok"
     disabled = {"database": "ok", "broker": "disabled", "mqtt": "disabled", "outbox": "ok"}
     assert report["checks"] == disabled
+    # No office was loaded into this database: the log says so, and how to load one.
+    assert "no office is loaded in sqlite:///" in (tmp_path / "serve.log").read_text()
 
 
 def _mode(path: Path) -> int:
@@ -168,4 +209,8 @@ def test_a_busy_broker_port_is_named(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert f"port 127.0.0.1:{mqtt_port} is in use by another program" in result.stderr
-    assert "Broker MQTT tidak dapat dijalankan" in result.stderr
+    assert f"Port broker MQTT 127.0.0.1:{mqtt_port} sedang dipakai" in result.stderr
+    # The message says how to get past it: the option that moves the port, and Debian's
+    # own Mosquitto service, which holds 1883 on a fresh machine once mosquitto is installed.
+    assert "choose another port with --mqtt-port" in result.stderr
+    assert "systemctl disable --now mosquitto" in result.stderr

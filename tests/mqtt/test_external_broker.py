@@ -70,14 +70,15 @@ def operator_broker(live: LiveServer, monkeypatch: pytest.MonkeyPatch) -> Iterat
     live.add_device("kiosk-2")
     monkeypatch.setattr("sys.stdin", io.StringIO(SERVER_PASSWORD + "\n"))
     with tempfile.TemporaryDirectory(prefix="antre-ext-") as folder:
+        Path(folder).chmod(0o755)  # like /etc/mosquitto: the broker's own user reaches it
         assert acl_command(live, Path(folder), "--server-password-stdin") == 0
         port = free_port()
-        # The operator's own mosquitto.conf: a listener, plus what antre.conf says.
+        # The operator's own mosquitto.conf: a listener, plus what antre.conf says. Started
+        # as root, mosquitto drops to its 'mosquitto' user before it reads passwd and acl,
+        # as Debian's mosquitto service does.
         config = Path(folder) / "mosquitto.conf"
         config.write_text(
-            f"listener {port} 127.0.0.1\n"
-            + ("user root\n" if os.geteuid() == 0 else "")
-            + (Path(folder) / "antre.conf").read_text()
+            f"listener {port} 127.0.0.1\n" + (Path(folder) / "antre.conf").read_text()
         )
         broker = subprocess.Popen(
             ["mosquitto", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
