@@ -95,6 +95,12 @@ class ServiceClosed(DomainError):
     template = "{service} is not open now."
 
 
+class ServiceClosedUntil(ServiceClosed):
+    """Closed now, with when it opens again (local date and time of the office)."""
+
+    template = "{service} is not open now. It opens again on {date} at {time}."
+
+
 class ServiceInactive(DomainError):
     code = "service_inactive"
     template = "{service} is not offered at this office."

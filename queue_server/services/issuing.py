@@ -20,6 +20,7 @@ from queue_server.domain.errors import (
     InvalidNik,
     QuotaFull,
     ServiceClosed,
+    ServiceClosedUntil,
     SessionQuotaFull,
     UnknownPriorityCategory,
 )
@@ -388,7 +389,14 @@ def _open_session(
     """The session the ticket is issued in; officers may issue outside opening hours."""
     session = snapshot.calendar.session_at(now, ServiceId(service.id))
     if session is None and request.source is not TicketSource.OFFICER:
-        raise ServiceClosed(service=service_names(service))
+        opening = snapshot.calendar.next_opening(now, ServiceId(service.id))
+        if opening is None:
+            raise ServiceClosed(service=service_names(service))
+        raise ServiceClosedUntil(
+            service=service_names(service),
+            date=opening.strftime("%d-%m-%Y"),
+            time=opening.strftime("%H:%M"),
+        )
     return session
 
 

@@ -22,6 +22,7 @@ from queue_server.domain.errors import (
 )
 from queue_server.domain.events import TicketChanged
 from queue_server.domain.ids import StationType, TicketSource
+from queue_server.i18n import both
 from queue_server.persistence.models import AuditLogRow, TicketEventRow, TicketRow, VisitRow
 from queue_server.services.bookings import BookingEntry
 from queue_server.services.issuing import IssueRequest
@@ -55,8 +56,12 @@ def test_numbers_run_per_service_and_reset_each_office_day(engine: Engine) -> No
 def test_office_day_follows_the_office_timezone(engine: Engine) -> None:
     # 23:30 WITA on Monday is 15:30 UTC: still Monday locally, and the office is closed.
     engine.clock.now = engine.clock.now.replace(hour=15, minute=30)
-    with pytest.raises(ServiceClosed):
+    with pytest.raises(ServiceClosed) as closed:
         issue(engine)
+    # The refusal says when the service opens again, in the office's local time.
+    messages = both(closed.value.template, **closed.value.params)
+    assert "24-11-2026" in messages["en"] and "It opens again on" in messages["en"]
+    assert "Buka lagi pada 24-11-2026 pukul" in messages["id"]
     ticket = engine.issuing.issue(
         IssueRequest(office=OFFICE, service="walkin", source=TicketSource.OFFICER), actor=OFFICER
     )
