@@ -109,6 +109,7 @@ def _serve(services: Services, config: ServerConfig) -> int:
 
     from queue_server.web.app import create_app
     from queue_server.web.health import mqtt_disabled
+    from queue_server.web.waitress_errors import use_json_errors
 
     mqtt = MqttSide()
     app = create_app(
@@ -121,6 +122,7 @@ def _serve(services: Services, config: ServerConfig) -> int:
     except OSError as error:
         _refuse(PORT_BUSY, host=config.host, port=config.port, reason=error.strerror or error)
         return EXIT_REFUSED
+    use_json_errors(server)
     # SIGTERM (systemd, tests) must unwind through `finally` so the broker child stops too.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     limit_queue_warnings()

@@ -194,3 +194,35 @@ def test_a_busy_broker_port_is_named(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert f"port 127.0.0.1:{mqtt_port} is in use by another program" in result.stderr
     assert "Broker MQTT tidak dapat dijalankan" in result.stderr
+
+
+def _raw(port: int, request: bytes) -> tuple[str, bytes]:
+    """The status line and body of one request sent as raw bytes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return head.split(b"\r\n", 1)[0].decode(), body
+
+
+def test_requests_waitress_cannot_parse_get_a_bilingual_json_error(tmp_path: Path) -> None:
+    database = str(tmp_path / "antre.db")
+    port = free_port()
+    command = [sys.executable, "-m", "queue_server.cli", "serve", "--db", database]
+    hostile = [
+        b"GET /t/\xe2\x80\xae HTTP/1.1\r\nHost: x\r\n\r\n",  # bytes that are not ASCII in the path
+        b"GET /api/v1/auth/me HTTP/1.1\r\nHost: x\r\nCookie: a=\x7f\x01\r\n\r\n",  # control chars
+        b"GET /t/' OR 1=1 -- HTTP/1.1\r\nHost: x\r\n\r\n",  # a broken start line
+    ]
+    with running([*command, "--port", str(port), "--no-mqtt"], tmp_path / "serve.log"):
+        wait_for_http(port)
+        for request in hostile:
+            status, body = _raw(port, request)
+            assert status.split()[1] == "400", status
+            error = json.loads(body)["error"]
+            assert error["code"] == "bad_request"
+            assert "not valid HTTP" in error["messages"]["en"]
+            assert "bukan HTTP yang valid" in error["messages"]["id"] == error["message"]
+        assert health(port)[0] == 200
