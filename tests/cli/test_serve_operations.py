@@ -226,3 +226,41 @@ def test_requests_waitress_cannot_parse_get_a_bilingual_json_error(tmp_path: Pat
             assert "not valid HTTP" in error["messages"]["en"]
             assert "bukan HTTP yang valid" in error["messages"]["id"] == error["message"]
         assert health(port)[0] == 200
+
+
+def _health_from(source: str, port: int) -> int:
+    """The status of ``GET /healthz`` sent from the loopback address ``source``."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0)) as s:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        return int(s.recv(1024).split()[1])
+
+
+def test_one_address_holding_hundreds_of_idle_connections_locks_nobody_out(
+    tmp_path: Path,
+) -> None:
+    database = str(tmp_path / "antre.db")
+    port = free_port()
+    command = [sys.executable, "-m", "queue_server.cli", "serve", "--db", database]
+    with running([*command, "--port", str(port), "--no-mqtt"], tmp_path / "serve.log"):
+        wait_for_http(port)
+        idle = []
+        try:
+            for _ in range(150):  # idle, and slow requests that never finish their headers
+                connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+                connection.sendall(b"GET /healthz HTTP/1.1\r\nX-Slow: ")
+                idle.append(connection)
+            time.sleep(0.5)
+            assert _health_from("127.0.0.2", port) == 200  # another address is served
+            still_open = 0
+            for connection in idle:
+                connection.settimeout(0.05)
+                try:
+                    still_open += connection.recv(1) != b""
+                except TimeoutError:
+                    still_open += 1
+                except ConnectionResetError:
+                    pass
+            assert still_open <= 32  # beyond its share, the address's connections are closed
+        finally:
+            for connection in idle:
+                connection.close()
