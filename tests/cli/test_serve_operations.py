@@ -245,7 +245,7 @@ def test_one_address_holding_hundreds_of_idle_connections_locks_nobody_out(
         wait_for_http(port)
         idle = []
         try:
-            for _ in range(150):  # idle, and slow requests that never finish their headers
+            for _ in range(200):  # idle, and slow requests that never finish their headers
                 connection = socket.create_connection(("127.0.0.1", port), timeout=5)
                 connection.sendall(b"GET /healthz HTTP/1.1\r\nX-Slow: ")
                 idle.append(connection)
@@ -260,7 +260,7 @@ def test_one_address_holding_hundreds_of_idle_connections_locks_nobody_out(
                     still_open += 1
                 except ConnectionResetError:
                     pass
-            assert still_open <= 32  # beyond its share, the address's connections are closed
+            assert still_open <= 64  # beyond its share, the address's connections are closed
         finally:
             for connection in idle:
                 connection.close()
