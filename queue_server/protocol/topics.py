@@ -80,12 +80,9 @@ def check_action_level(value: str) -> str:
 def is_kiosk_request(topic: str) -> bool:
     """Whether ``topic`` is under some kiosk's ``request/``, whatever its levels hold."""
     parts = topic.split("/")
-    return (
-        len(parts) >= 7
-        and parts[:2] == [ROOT, PROTOCOL_VERSION]
-        and parts[3] == "kiosk"
-        and (parts[5] == "request")
-    )
+    if len(parts) < 7 or parts[:2] != [ROOT, PROTOCOL_VERSION]:
+        return False
+    return parts[3] == "kiosk" and parts[5] == "request"
 
 
 def kiosk_request(office: str, device: str, action: KioskAction) -> str:
