@@ -172,6 +172,11 @@ def _serve(services: Services, config: ServerConfig) -> int:
 
     from queue_server.web.app import create_app
     from queue_server.web.health import mqtt_disabled
+    from queue_server.web.waitress_channel import (
+        CONNECTION_LIMIT,
+        CONNECTIONS_PER_ADDRESS,
+        guard,
+    )
 
     mqtt = MqttSide()
     app = create_app(
@@ -179,11 +184,18 @@ def _serve(services: Services, config: ServerConfig) -> int:
     )
     try:
         server = waitress.create_server(
-            app, host=config.host, port=config.port, threads=config.threads, ident="antre"
+            app,
+            host=config.host,
+            port=config.port,
+            threads=config.threads,
+            ident="antre",
+            connection_limit=CONNECTION_LIMIT,
+            asyncore_use_poll=True,
         )
     except OSError as error:
         _refuse(PORT_BUSY, host=config.host, port=config.port, reason=error.strerror or error)
         return EXIT_REFUSED
+    guard(server, per_address=None if config.proxy_hops else CONNECTIONS_PER_ADDRESS)
     # SIGTERM (systemd, tests) must unwind through `finally` so the broker child stops too.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     limit_queue_warnings()

@@ -218,6 +218,8 @@ class ServerMqtt:
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
         topic, payload = message.topic, bytes(message.payload)
         route = request_route(topic)
+        if route is None and message.retain and payload and topics.is_kiosk_request(topic):
+            self._send(topic, b"", qos=1, retain=True)  # unanswerable, but never kept retained
         if route is None:  # a device report: no answer, kept in order with its requests
             if not self._queue.put(topics.sender(topic), (topic, payload)):
                 log.debug("dropped a report on %s: its device's backlog is full", topic)

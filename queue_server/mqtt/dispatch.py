@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from queue_server.mqtt.kiosk_requests import KioskRequests, Outgoing
+from queue_server.mqtt.log_throttle import ThrottledWarnings
 from queue_server.protocol import topics
 from queue_server.protocol.messages import DeviceHealth, DeviceStatus, ProtocolError, decode_device
 from queue_server.protocol.topics import TopicError
@@ -18,6 +19,7 @@ class ServerMessages:
 
     def __init__(self, *, kiosk: KioskRequests, presence: DevicePresence) -> None:
         self._kiosk, self._presence = kiosk, presence
+        self._warnings = ThrottledWarnings(log)
 
     @staticmethod
     def subscriptions(office: str | None) -> list[str]:
@@ -29,7 +31,12 @@ class ServerMessages:
         try:
             parsed = topics.parse(topic)
         except TopicError:
-            log.warning("ignored a message on a topic outside the contract")
+            sender = topics.sender(topic)[:64]
+            self._warnings.warn(
+                (sender, "topic"),
+                "ignored a message on a topic outside the contract from %s",
+                sender,
+            )
             return None
         if parsed.kind == "kiosk_request":
             return self._kiosk.answer(parsed, payload)
@@ -40,7 +47,9 @@ class ServerMessages:
     def _device(self, office: str, device: str, kind: str, payload: bytes) -> None:
         report = decode_device(kind, payload)
         if isinstance(report, ProtocolError):
-            log.warning("device %s sent an invalid %s: %s", device, kind, report.code.value)
+            self._warnings.warn(
+                (device, kind), "device %s sent an invalid %s: %s", device, kind, report.code.value
+            )
         elif isinstance(report, DeviceStatus):
             change = self._presence.record_status(office, device, report.state)
             if change is not None and change.was != change.now:

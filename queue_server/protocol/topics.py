@@ -16,6 +16,10 @@ ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 #: What the last level of a kiosk request topic may be: a known action or not (an unknown
 #: one is answered ``unknown_action`` on the matching response topic).
 ACTION_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+#: The longest last level of a kiosk request topic the server answers. A kiosk may publish
+#: on any level under its ``request/`` (the ACL grants ``request/+``), so a level that is
+#: no action name (``EXPLODE``, ``a b``) is answered ``unknown_action`` too.
+ACTION_LEVEL_MAX = 200
 #: MQTT's single-level and multi-level wildcards, used only in filters and ACL patterns.
 ANY, REST = "+", "#"
 
@@ -65,13 +69,29 @@ def check_action(value: str) -> str:
     return value
 
 
+def check_action_level(value: str) -> str:
+    """The last level of a kiosk request or response topic: any MQTT level of at most
+    :data:`ACTION_LEVEL_MAX` characters (a known action name or not)."""
+    if not value or len(value) > ACTION_LEVEL_MAX or any(c in value for c in "+#/\x00"):
+        raise TopicError(f"action level {value[:40]!r} is empty, too long or has a wildcard")
+    return value
+
+
+def is_kiosk_request(topic: str) -> bool:
+    """Whether ``topic`` is under some kiosk's ``request/``, whatever its levels hold."""
+    parts = topic.split("/")
+    if len(parts) < 7 or parts[:2] != [ROOT, PROTOCOL_VERSION]:
+        return False
+    return parts[3] == "kiosk" and parts[5] == "request"
+
+
 def kiosk_request(office: str, device: str, action: KioskAction) -> str:
     return f"{prefix(office)}/kiosk/{check_id(device, 'device')}/request/{action.value}"
 
 
 def kiosk_response(office: str, device: str, action: KioskAction | str) -> str:
-    """The answer topic of ``action``; an unknown action (well formed) is answered too."""
-    name = check_action(str(action))
+    """The answer topic of ``action``; an unknown action (any level) is answered too."""
+    name = check_action_level(str(action))
     return f"{prefix(office)}/kiosk/{check_id(device, 'device')}/response/{name}"
 
 
@@ -182,7 +202,7 @@ def _parse_rest(rest: list[str], topic: str) -> tuple[str, str | None, str | Non
         case ["device", device, ("status" | "health") as what]:
             return f"device_{what}", check_id(device, "device"), None
         case ["kiosk", device, ("request" | "response") as way, action]:
-            return f"kiosk_{way}", check_id(device, "device"), check_action(action)
+            return f"kiosk_{way}", check_id(device, "device"), check_action_level(action)
         case ["queue", service, "state"]:
             return "queue_state", check_id(service, "service"), None
         case ["counter", counter, "state"]:

@@ -15,6 +15,7 @@ from queue_server.web.api_public import PUBLIC_LIMIT
 from queue_server.web.auth import SESSION_LIFETIME
 from queue_server.web.health import HEALTH_EXTENSION, MqttHealth, health, mqtt_disabled
 from queue_server.web.ratelimit import LoginLimiter, Monotonic, SlidingWindowLimiter
+from queue_server.web.routing import AsciiIntegerConverter
 from queue_server.web.ticket_page import ticket_page
 from queue_server.web.token_cache import TokenCache
 
@@ -52,6 +53,7 @@ def create_app(
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.url_map.converters["int"] = AsciiIntegerConverter  # before any route is added
     built = services or build_services(config)
     app.extensions["antre"] = built
     app.extensions["antre_login_limit"] = LoginLimiter(

@@ -19,6 +19,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
 
 from queue_server.domain.errors import DomainError
 from queue_server.domain.ids import Role
@@ -33,6 +34,17 @@ OFFICE_PARAMETER = "office"
 MAX_ROW_ID = 2**31 - 1
 #: The URL converter of a row id: a larger number is a plain 404, never a database error.
 ROW_ID = f"int(max={MAX_ROW_ID})"
+
+
+class AsciiIntegerConverter(IntegerConverter):
+    """Werkzeug's ``int`` converter for ASCII digits only, without leading zeros.
+
+    Werkzeug's own matches ``\\d+``, which in Python also matches other scripts' digits
+    (``١٢``, full-width ``１``): ``/tokens/١٢/revoke`` would act on token 12. Here such a
+    segment, like ``007``, matches no route (404), so one id has one spelling.
+    """
+
+    regex = r"(?:0|[1-9][0-9]*)"
 
 
 @dataclass(frozen=True)

@@ -214,3 +214,73 @@ def test_a_busy_broker_port_is_named(tmp_path: Path) -> None:
     # own Mosquitto service, which holds 1883 on a fresh machine once mosquitto is installed.
     assert "choose another port with --mqtt-port" in result.stderr
     assert "systemctl disable --now mosquitto" in result.stderr
+
+
+def _raw(port: int, request: bytes) -> tuple[str, bytes]:
+    """The status line and body of one request sent as raw bytes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return head.split(b"\r\n", 1)[0].decode(), body
+
+
+def test_requests_waitress_cannot_parse_get_a_bilingual_json_error(tmp_path: Path) -> None:
+    database = str(tmp_path / "antre.db")
+    port = free_port()
+    command = [sys.executable, "-m", "queue_server.cli", "serve", "--db", database]
+    hostile = [
+        b"GET /t/\xe2\x80\xae HTTP/1.1\r\nHost: x\r\n\r\n",  # bytes that are not ASCII in the path
+        b"GET /api/v1/auth/me HTTP/1.1\r\nHost: x\r\nCookie: a=\x7f\x01\r\n\r\n",  # control chars
+        b"GET /t/' OR 1=1 -- HTTP/1.1\r\nHost: x\r\n\r\n",  # a broken start line
+    ]
+    with running([*command, "--port", str(port), "--no-mqtt"], tmp_path / "serve.log"):
+        wait_for_http(port)
+        for request in hostile:
+            status, body = _raw(port, request)
+            assert status.split()[1] == "400", status
+            error = json.loads(body)["error"]
+            assert error["code"] == "bad_request"
+            assert "not valid HTTP" in error["messages"]["en"]
+            assert "bukan HTTP yang valid" in error["messages"]["id"] == error["message"]
+        assert health(port)[0] == 200
+
+
+def _health_from(source: str, port: int) -> int:
+    """The status of ``GET /healthz`` sent from the loopback address ``source``."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0)) as s:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        return int(s.recv(1024).split()[1])
+
+
+def test_one_address_holding_hundreds_of_idle_connections_locks_nobody_out(
+    tmp_path: Path,
+) -> None:
+    database = str(tmp_path / "antre.db")
+    port = free_port()
+    command = [sys.executable, "-m", "queue_server.cli", "serve", "--db", database]
+    with running([*command, "--port", str(port), "--no-mqtt"], tmp_path / "serve.log"):
+        wait_for_http(port)
+        idle = []
+        try:
+            for _ in range(200):  # idle, and slow requests that never finish their headers
+                connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+                connection.sendall(b"GET /healthz HTTP/1.1\r\nX-Slow: ")
+                idle.append(connection)
+            time.sleep(0.5)
+            assert _health_from("127.0.0.2", port) == 200  # another address is served
+            still_open = 0
+            for connection in idle:
+                connection.settimeout(0.05)
+                try:
+                    still_open += connection.recv(1) != b""
+                except TimeoutError:
+                    still_open += 1
+                except ConnectionResetError:
+                    pass
+            assert still_open <= 64  # beyond its share, the address's connections are closed
+        finally:
+            for connection in idle:
+                connection.close()

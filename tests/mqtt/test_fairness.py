@@ -190,3 +190,17 @@ def test_a_retained_request_is_refused_and_cleared_never_queued() -> None:
     assert server._queue.waiting("kiosk-1") == 0
     deliver(server, f"{PREFIX}/device/kiosk-1/status", b'{"state":"online"}', retain=True)
     assert server._queue.waiting("kiosk-1") == 1  # retained device reports are normal
+
+
+def test_a_request_on_any_action_level_is_rate_limited_and_a_retained_one_cleared() -> None:
+    server, sent = unstarted_server(DeviceLimits(rate=RateLimit(per_s=1, burst=1)), FakeMonotonic())
+    odd = f"{PREFIX}/kiosk/kiosk-1/request/EXPLODE"
+    assert request_route(odd) == ("kiosk-1", f"{PREFIX}/kiosk/kiosk-1/response/EXPLODE")
+    deliver(server, odd, request(str(uuid.uuid4())))
+    deliver(server, odd, request(str(uuid.uuid4())))  # over the rate: answered at once
+    assert [code for _transaction, code in sent.answers()] == ["rate_limited"]
+    # A level too long to answer on is still never kept retained by the broker.
+    endless = f"{PREFIX}/kiosk/kiosk-1/request/" + "x" * 201
+    assert request_route(endless) is None
+    deliver(server, endless, b"x" * 60_000, retain=True)
+    assert sent.messages[-1] == (endless, b"", True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import tempfile
@@ -19,6 +20,7 @@ from queue_server.mqtt.broker import MosquittoProcess, free_port
 from queue_server.mqtt.client import BrokerAddress, ServerMqtt
 from queue_server.mqtt.dispatch import ServerMessages
 from queue_server.mqtt.kiosk_requests import KioskRequests
+from queue_server.mqtt.log_throttle import ThrottledWarnings
 from queue_server.persistence.models import DeviceRow
 from queue_server.services.devices import DevicePresence, DeviceService
 from queue_server.services.unit import Actor
@@ -125,3 +127,37 @@ def test_the_dispatcher_answers_unknown_actions_and_survives_hostile_reports(
     )
     assert reply is not None and reply.topic.endswith("/kiosk/kiosk-1/response/explode")
     assert json.loads(reply.payload)["error"]["code"] == "unknown_action"
+
+
+def test_a_flood_of_invalid_reports_logs_one_warning_a_minute(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    presence = DevicePresence(
+        database=engine.database,
+        catalog=engine.issuing.catalog,
+        events=engine.events,
+        clock=engine.clock,
+    )
+    messages = ServerMessages(kiosk=KioskRequests(issuing=engine.issuing), presence=presence)
+    with caplog.at_level("WARNING", logger="queue_server.mqtt.dispatch"):
+        for _ in range(1_000):
+            messages.handle(STATUS, b"\xff")
+            messages.handle(f"antre/v1/{OFFICE}/kiosk/kiosk-1/request/" + "x" * 201, b"{}")
+    lines = [record.getMessage() for record in caplog.records]
+    assert len(lines) == 2, lines
+    assert "device kiosk-1 sent an invalid device_status: malformed_json" in lines[0]
+
+
+def test_throttled_warnings_count_what_they_left_out(caplog: pytest.LogCaptureFixture) -> None:
+    now = [0.0]
+    warnings = ThrottledWarnings(logging.getLogger("t"), every_s=60, clock=lambda: now[0])
+    with caplog.at_level("WARNING", logger="t"):
+        for step in range(5):
+            now[0] = step * 20.0  # 0, 20, 40: one line; 60: the next, counting 2; 80: none
+            warnings.warn(("kiosk-1", "status"), "bad %s", "status")
+        warnings.warn(("kiosk-2", "status"), "bad %s", "status")  # another device: its own
+    assert [record.getMessage() for record in caplog.records] == [
+        "bad status (0 more since the previous warning)",
+        "bad status (2 more since the previous warning)",
+        "bad status (0 more since the previous warning)",
+    ]

@@ -32,6 +32,8 @@ REGENERATE = "python -m queue_server.protocol.asyncapi > docs/asyncapi.json"
 NOT_TOPIC_BUILDERS = {
     "check_id",
     "check_action",
+    "check_action_level",
+    "is_kiosk_request",
     "prefix",
     "office_filter",
     "parse",

@@ -55,9 +55,9 @@ def test_bad_ids_are_refused(bad: str) -> None:
         "antre/v2/o/board",
         "other/v1/o/board",
         "antre/v1/o",
-        "antre/v1/o/kiosk/k/request/Hack!",
         "antre/v1/o/kiosk/k/request/",
-        "antre/v1/o/kiosk/k/request/" + "a" * 41,
+        "antre/v1/o/kiosk/k/request/a/b",
+        "antre/v1/o/kiosk/k/request/" + "a" * 201,
         "antre/v1/o/queue/s/state/extra",
         "antre/v1/O/board",
         "antre/v1/o/device/k/reboot",
@@ -66,6 +66,13 @@ def test_bad_ids_are_refused(bad: str) -> None:
 def test_foreign_topics_are_refused(topic: str) -> None:
     with pytest.raises(TopicError):
         topics.parse(topic)
+
+
+@pytest.mark.parametrize("level", ["Hack!", "EXPLODE", "a" * 41, "a b", "ü" * 200])
+def test_any_level_under_a_kiosk_request_parses_as_an_unknown_action(level: str) -> None:
+    parsed = topics.parse(f"antre/v1/o/kiosk/k/request/{level}")
+    assert (parsed.kind, parsed.action, parsed.kiosk_action) == ("kiosk_request", level, None)
+    assert topics.kiosk_response("o", "k", level) == f"antre/v1/o/kiosk/k/response/{level}"
 
 
 @given(st.text(max_size=80))

@@ -487,3 +487,18 @@ def test_hostile_ids_on_postgresql_are_not_found(pg_url: str, tmp_path: Path) ->
         assert error_code(call) == (422, "invalid_field")
     finally:
         built.close()
+
+
+@pytest.mark.parametrize("spelling", ["%D9%A1", "%EF%BC%91", "%E0%A5%A7", "01", "0001"])
+def test_an_id_has_one_spelling_other_digits_are_not_found(
+    client: FlaskClient, auth: AuthActions, kiosk: dict[str, str], spelling: str
+) -> None:
+    """Arabic-Indic, full-width and Devanagari "1" and leading zeros never reach ticket 1."""
+    issued = client.post(f"{BASE}/tickets", json={"service": "walkin"}, headers=kiosk)
+    assert issued.get_json()["ticket_id"] == 1
+    auth.login("admin")
+    for path in (f"{BASE}/tickets/{spelling}/cancel", f"/api/v1/tokens/{spelling}/revoke"):
+        assert error_code(auth.post(path)) == (404, "not_found")
+    ticket = auth.get(f"/api/v1/public/tickets/{issued.get_json()['token']}").get_json()
+    assert ticket["status"] == "waiting"
+    assert auth.get("/api/v1/auth/me", Authorization=kiosk["Authorization"]).status_code == 200
