@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -35,6 +34,7 @@ from queue_server.mqtt.admission import refusal, request_route
 from queue_server.mqtt.broker import MAX_PACKET_BYTES
 from queue_server.mqtt.fairness import FairQueue, RateLimit, RateLimiter
 from queue_server.mqtt.kiosk_requests import Outgoing
+from queue_server.mqtt.log_throttle import ThrottledWarnings
 from queue_server.protocol import topics
 from queue_server.protocol.messages import ErrorCode
 
@@ -45,7 +45,6 @@ RECONNECT_MIN_S, RECONNECT_MAX_S = 1, 30
 # Messages kept in memory while the broker is away; retained states are re-published on
 # reconnect anyway, so a long outage costs memory up to here and then drops new messages.
 MAX_QUEUED_MESSAGES = 10_000
-REFUSAL_LOG_S = 60.0  # at most one warning a minute per device whose requests are refused
 
 
 class MessageHandler(Protocol):
@@ -113,7 +112,7 @@ class ServerMqtt:
         limits = limits or DeviceLimits()
         self._queue: FairQueue[tuple[str, bytes]] = FairQueue(limits.backlog)
         self._limiter = limiter or RateLimiter(limits.rate)
-        self._refusals: dict[str, tuple[float, int]] = {}  # device -> (last warning, since)
+        self._refusal_warnings = ThrottledWarnings(log)
         self._client = mqtt.Client(
             callback_api_version=CallbackAPIVersion.VERSION2,
             client_id=client_id,
@@ -247,18 +246,9 @@ class ServerMqtt:
         return refused
 
     def _note_refusal(self, device: str, refused: ErrorCode) -> None:
-        """A warning per device at most once a minute, with the count since the last one."""
-        now = time.monotonic()
-        warned_at, since = self._refusals.get(device, (now - REFUSAL_LOG_S, 0))
-        if now - warned_at < REFUSAL_LOG_S:
-            self._refusals[device] = (warned_at, since + 1)
-            return
-        self._refusals[device] = (now, 0)
-        log.warning(
-            "kiosk %s: a request refused (%s), %d others since the previous warning",
-            device,
-            refused.value,
-            since,
+        """A warning per device and refusal at most once a minute, with the count left out."""
+        self._refusal_warnings.warn(
+            (device, refused.value), "kiosk %s: a request refused (%s)", device, refused.value
         )
 
     def _work(self) -> None:

@@ -129,6 +129,9 @@ def test_no_personal_data_and_no_token_leaks(client: FlaskClient, auth: AuthActi
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["Cache-Control"] == "no-store"
     assert "noindex" in response.headers["X-Robots-Tag"]
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
 
 
 def test_an_unknown_token_gets_a_bilingual_404_page(client: FlaskClient) -> None:
