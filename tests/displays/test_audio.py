@@ -80,3 +80,17 @@ def test_a_command_player_needs_a_player_program(tmp_path: Path) -> None:
     CommandPlayer(command=("true",)).play(write_chime(tmp_path / "c.wav"))
     with pytest.raises(PlaybackError, match="failed"):
         CommandPlayer(command=("false",)).play(write_chime(tmp_path / "c.wav"))
+
+
+def test_the_sample_command_writes_one_wav_per_language(
+    espeak: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from displays.announcer.__main__ import main
+
+    files = main(["--ticket", "BI-101", "--counter", "Loket 4", "--recall", "--out",
+                  str(tmp_path)])
+    assert [f.name for f in files] == ["chime.wav", "announcement-id.wav", "announcement-en.wav"]
+    assert all(1.0 <= wav_seconds(f) <= 10.0 for f in files[1:])
+    out = capsys.readouterr().out
+    assert "id: Panggilan ulang, nomor antrean B I seratus satu, silakan menuju loket empat" in out
+    assert "en: Repeat call, number B I one hundred and one, please go to counter four" in out
