@@ -15,6 +15,8 @@ import threading
 from collections import deque
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from displays.announcer.chime import write_chime
 from displays.announcer.config import AnnouncerConfig
 from displays.announcer.phrases import phrases
@@ -62,6 +64,19 @@ class Announcer:
                 log.warning("announcement queue full: dropped call %s", dropped.id)
             self._cond.notify()
             return True
+
+    def submit_payload(self, payload: bytes) -> bool:
+        """Queue the call in an ``event/called`` MQTT payload (False when it is not one).
+
+        A payload that does not match the contract is logged (its error count only) and
+        changes nothing.
+        """
+        try:
+            event = CalledEvent.model_validate_json(payload)
+        except ValidationError as exc:
+            log.warning("ignored an event/called payload: %d contract errors", exc.error_count())
+            return False
+        return self.submit(event)
 
     def waiting(self) -> int:
         """The number of calls waiting (not counting the one playing)."""

@@ -14,6 +14,7 @@ from displays.announcer.numbers import Language
 from displays.announcer.player import RecordingPlayer
 from displays.announcer.queue import Announcer
 from displays.announcer.speaker import EspeakSpeaker, SpeechError
+from queue_server.protocol.base import dump
 from tests.displays.conftest import MakeCall
 
 
@@ -145,3 +146,16 @@ def test_stop_is_bounded_and_refuses_new_calls(make_call: MakeCall) -> None:
     player.gate.set()
     assert announcer.stop(timeout=5)
     assert announcer.announced == [1]
+
+
+def test_mqtt_payloads_are_parsed_with_the_contract(make_call: MakeCall) -> None:
+    player = RecordingPlayer(scale=0.0)
+    announcer = Announcer(AnnouncerConfig(chime=False), SilentSpeaker(), player)
+    call = make_call(id=7)
+    assert not announcer.submit_payload(b"not json")
+    assert not announcer.submit_payload(b'{"id": 8, "ticket": "B-001"}')
+    assert announcer.submit_payload(dump(call))
+    assert not announcer.submit_payload(dump(call))  # redelivered
+    wait_for(lambda: len(announcer.announced) == 1)
+    assert announcer.stop(timeout=5)
+    assert announcer.announced == [7]
