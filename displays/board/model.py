@@ -1,0 +1,184 @@
+"""The lobby board's state (GUI-free): what the board shows, built from the contract's messages.
+
+The board listens to the retained ``board``, ``queue/{service}/state`` and
+``config/display`` messages and to ``event/called``. :class:`BoardModel` keeps the last
+message of each topic, drops one whose ``seq`` is not newer than the last one on its topic
+(a stale or repeated delivery), and builds an immutable :class:`BoardState` to draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from queue_server.protocol.dedupe import SeenCalls
+from queue_server.protocol.states import (
+    Board,
+    CalledEvent,
+    CounterState,
+    DisplayConfigMessage,
+    QueueStateMessage,
+)
+
+#: Calls the board lists by default (newest first).
+DEFAULT_RECENT_CALLS = 6
+
+BoardMessage = Board | QueueStateMessage | DisplayConfigMessage | CalledEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Serving:
+    """A counter with a ticket called or served there."""
+
+    counter: str
+    counter_name: str
+    ticket: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecentCall:
+    """One call or recall, as the list of last calls shows it."""
+
+    id: int
+    ticket: str
+    counter: str
+    counter_name: str
+    recall: bool
+    newest: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceWait:
+    """One service's waiting tickets and the estimated wait of a newcomer."""
+
+    service: str
+    prefix: str
+    name_id: str
+    name_en: str
+    waiting: int
+    estimated_wait_minutes: float | None
+    open_now: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BoardState:
+    """Everything the board draws at one moment."""
+
+    office_name: str = ""
+    connected: bool = False
+    serving: tuple[Serving, ...] = ()
+    recent_calls: tuple[RecentCall, ...] = ()
+    services: tuple[ServiceWait, ...] = ()
+
+    @property
+    def newest_call(self) -> RecentCall | None:
+        """The most recent call, highlighted on the board; None before the first."""
+        return self.recent_calls[0] if self.recent_calls else None
+
+
+@dataclass
+class BoardModel:
+    """The last accepted message of each topic, and the calls heard, newest first.
+
+    Not thread-safe: the link hands messages to it on one thread (the GUI's).
+
+    Attributes:
+        recent_limit: How many calls the board lists.
+    """
+
+    recent_limit: int = DEFAULT_RECENT_CALLS
+    connected: bool = False
+    _last_seq: dict[str, int] = field(default_factory=dict)
+    _board: Board | None = None
+    _queues: dict[str, QueueStateMessage] = field(default_factory=dict)
+    _config: DisplayConfigMessage | None = None
+    _calls: list[CalledEvent] = field(default_factory=list)
+    _seen: SeenCalls = field(default_factory=SeenCalls)
+
+    def __post_init__(self) -> None:
+        if self.recent_limit < 1:
+            raise ValueError(f"recent_limit must be at least 1: {self.recent_limit}")
+
+    def accept(self, topic: str, message: BoardMessage) -> bool:
+        """Take ``message`` received on ``topic``; False when it was dropped as not newer.
+
+        A call whose ``id`` was already seen is dropped too (an at-least-once repeat).
+        """
+        if message.seq <= self._last_seq.get(topic, 0):
+            return False
+        if isinstance(message, CalledEvent) and not self._seen.first_time(message.id):
+            return False
+        self._last_seq[topic] = message.seq
+        self._store(message)
+        return True
+
+    def set_connected(self, connected: bool) -> None:
+        """Record whether the link to the broker is up."""
+        self.connected = connected
+
+    def state(self) -> BoardState:
+        """What the board shows now."""
+        return BoardState(
+            office_name=self._config.office.name if self._config else "",
+            connected=self.connected,
+            serving=self._serving(),
+            recent_calls=self._recent(),
+            services=self._services(),
+        )
+
+    def _store(self, message: BoardMessage) -> None:
+        if isinstance(message, Board):
+            self._board = message
+        elif isinstance(message, QueueStateMessage):
+            self._queues[message.service] = message
+        elif isinstance(message, DisplayConfigMessage):
+            self._config = message
+        else:
+            self._calls.append(message)
+            self._calls.sort(key=lambda call: call.seq, reverse=True)
+            del self._calls[self.recent_limit :]
+
+    def _serving(self) -> tuple[Serving, ...]:
+        if self._board is None:
+            return ()
+        return tuple(_serving(counter) for counter in self._board.serving if counter.ticket_label)
+
+    def _recent(self) -> tuple[RecentCall, ...]:
+        return tuple(
+            RecentCall(
+                id=call.id,
+                ticket=call.ticket,
+                counter=call.counter,
+                counter_name=call.counter_name,
+                recall=call.recall,
+                newest=index == 0,
+            )
+            for index, call in enumerate(self._calls)
+        )
+
+    def _services(self) -> tuple[ServiceWait, ...]:
+        order = [s.id for s in self._config.services] if self._config else []
+        known = [service for service in order if service in self._queues]
+        rest = sorted(service for service in self._queues if service not in order)
+        return tuple(_wait(self._queues[service]) for service in known + rest)
+
+
+def _serving(counter: CounterState) -> Serving:
+    return Serving(
+        counter=counter.code,
+        counter_name=counter.name,
+        ticket=counter.ticket_label or "",
+        status=counter.ticket_status or "",
+    )
+
+
+def _wait(queue: QueueStateMessage) -> ServiceWait:
+    return ServiceWait(
+        service=queue.service,
+        prefix=queue.prefix,
+        name_id=queue.name.id,
+        name_en=queue.name.en,
+        waiting=queue.waiting,
+        estimated_wait_minutes=queue.estimated_wait_minutes,
+        open_now=queue.open_now,
+    )
