@@ -1,0 +1,220 @@
+"""The lobby board's MQTT link (paho 2, MQTT v5): subscribe, parse, hand to the board.
+
+The session is persistent (``clean_start=False`` with an expiry) and paho reconnects with
+back-off. The last will marks the display offline (retained); on every connect it
+publishes a retained ``online`` status and subscribes to ``board``, ``queue/+/state``,
+``config/display`` and ``event/called``. Each payload is parsed with the contract's
+models; one that does not parse is logged and ignored, never raised. Everything the link
+reports goes through ``post`` so the board's model is touched on one thread only (the
+GUI's: ``Clock.schedule_once``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from pydantic import ValidationError
+
+from displays.board.model import BoardMessage, BoardModel
+from queue_server.protocol import topics
+from queue_server.protocol.base import dump
+from queue_server.protocol.messages import DeviceStatus
+from queue_server.protocol.states import (
+    Board,
+    CalledEvent,
+    DisplayConfigMessage,
+    QueueStateMessage,
+)
+from queue_server.protocol.topics import TopicError, check_id
+
+log = logging.getLogger(__name__)
+#: Runs a function on the model's thread.
+Post = Callable[[Callable[[], None]], None]
+_MODELS: dict[str, type[BoardMessage]] = {
+    "board": Board,
+    "queue_state": QueueStateMessage,
+    "config": DisplayConfigMessage,
+    "event_called": CalledEvent,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BoardLinkConfig:
+    """The display's MQTT account and broker address.
+
+    Args:
+        office: The office id (topic prefix ``antre/v1/{office}``).
+        device: The display's device id: its MQTT client id and user name.
+        password: The MQTT password printed by ``antre device add --kind display``.
+        host: The broker's host name or address.
+        port: The broker's port.
+    """
+
+    office: str
+    device: str
+    password: str
+    host: str = "127.0.0.1"
+    port: int = 1883
+    keepalive_s: int = 15
+    session_expiry_s: int = 24 * 3600
+    reconnect_min_s: int = 1
+    reconnect_max_s: int = 30
+
+    def __post_init__(self) -> None:
+        check_id(self.office, "office")
+        check_id(self.device, "device")
+        if not 0 < self.port < 65536:
+            raise ValueError(f"port {self.port} is out of range")
+
+
+def parse_message(office: str, topic: str, payload: bytes) -> BoardMessage | None:
+    """The contract model of ``payload`` on ``topic``; None when it is not one for the board."""
+    try:
+        parsed = topics.parse(topic)
+    except TopicError:
+        return None
+    if parsed.office != office or parsed.kind not in _MODELS:
+        return None
+    if parsed.kind == "config" and parsed.subject != "display":
+        return None
+    try:
+        return _MODELS[parsed.kind].model_validate_json(payload)
+    except (ValidationError, ValueError):
+        return None
+
+
+def _inline(function: Callable[[], None]) -> None:
+    function()
+
+
+class BoardLink:
+    """One lobby display's connection to its office's broker, feeding a :class:`BoardModel`.
+
+    Args:
+        config: The account and broker.
+        model: The board's state, changed only through ``post``.
+        post: Runs a function on the model's thread (default: at once, on paho's thread).
+        changed: Called (through ``post``) after the model changed.
+    """
+
+    def __init__(
+        self,
+        config: BoardLinkConfig,
+        model: BoardModel,
+        *,
+        post: Post = _inline,
+        changed: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.config, self.model = config, model
+        self._post, self._changed = post, changed
+        self._client = self._new_client()
+
+    def _new_client(self) -> mqtt.Client:
+        config = self.config
+        client = mqtt.Client(
+            callback_api_version=CallbackAPIVersion.VERSION2,
+            client_id=config.device,
+            protocol=MQTTProtocolVersion.MQTTv5,
+        )
+        client.username_pw_set(config.device, config.password)
+        client.reconnect_delay_set(config.reconnect_min_s, config.reconnect_max_s)
+        client.will_set(self._status_topic, _status("offline"), qos=1, retain=True)
+        client.on_connect = self._on_connect
+        client.on_subscribe = self._on_subscribe
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        return client
+
+    @property
+    def _status_topic(self) -> str:
+        return topics.device_status(self.config.office, self.config.device)
+
+    def subscriptions(self) -> list[str]:
+        """The topic filters the board listens to."""
+        office = self.config.office
+        return [
+            topics.board(office),
+            topics.queue_states(office),
+            topics.config(office, "display"),
+            topics.event_called(office),
+        ]
+
+    def start(self) -> BoardLink:
+        """Connect in the background; returns at once, also when the broker is away."""
+        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+        properties.SessionExpiryInterval = self.config.session_expiry_s
+        self._client.connect_async(
+            self.config.host,
+            self.config.port,
+            keepalive=self.config.keepalive_s,
+            clean_start=False,
+            properties=properties,
+        )
+        self._client.loop_start()
+        return self
+
+    def close(self) -> None:
+        """Say ``offline`` (a clean disconnect sends no last will), then disconnect."""
+        if self._client.is_connected():
+            info = self._client.publish(self._status_topic, _status("offline"), qos=1, retain=True)
+            try:
+                info.wait_for_publish(2.0)
+            except (RuntimeError, ValueError):
+                log.debug("the offline status could not be sent")
+        self._client.disconnect()
+        self._client.loop_stop()
+
+    def _on_connect(
+        self, client: mqtt.Client, _userdata: Any, _flags: Any, reason: Any, _props: Any
+    ) -> None:
+        if reason.is_failure:
+            log.warning("the broker refused the display's connection: %s", reason)
+            return
+        client.publish(self._status_topic, _status("online"), qos=1, retain=True)
+        client.subscribe([(topic, 1) for topic in self.subscriptions()])
+
+    def _on_subscribe(
+        self, _client: mqtt.Client, _userdata: Any, _mid: int, reasons: Any, _props: Any
+    ) -> None:
+        if any(reason.is_failure for reason in reasons):
+            log.error("the broker refused the board's subscriptions: %s", reasons)
+            return
+        log.info("board link up")
+        self._report(lambda: self.model.set_connected(True))
+
+    def _on_disconnect(self, _client: mqtt.Client, *_args: Any) -> None:
+        log.warning("board link lost; reconnecting")
+        self._report(lambda: self.model.set_connected(False))
+
+    def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        topic = message.topic
+        parsed = parse_message(self.config.office, topic, bytes(message.payload))
+        if parsed is None:
+            log.warning("ignored a message on %s that is not a board payload", topic[:200])
+            return
+        self._report(lambda: self._accept(topic, parsed))
+
+    def _accept(self, topic: str, message: BoardMessage) -> None:
+        if not self.model.accept(topic, message):
+            log.debug("dropped a message on %s: its seq is not newer", topic[:200])
+
+    def _report(self, change: Callable[[], None]) -> None:
+        def run() -> None:
+            change()
+            self._changed()
+
+        self._post(run)
+
+
+def _status(state: Literal["online", "offline"]) -> bytes:
+    if state == "offline":
+        return dump(DeviceStatus(state=state))
+    return dump(DeviceStatus(state=state, kind="display", ts=datetime.now(UTC)))
