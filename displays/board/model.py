@@ -65,6 +65,7 @@ class BoardState:
     """Everything the board draws at one moment."""
 
     office_name: str = ""
+    timezone: str = "Asia/Jakarta"
     connected: bool = False
     serving: tuple[Serving, ...] = ()
     recent_calls: tuple[RecentCall, ...] = ()
@@ -120,6 +121,7 @@ class BoardModel:
         """What the board shows now."""
         return BoardState(
             office_name=self._config.office.name if self._config else "",
+            timezone=self._config.office.timezone if self._config else "Asia/Jakarta",
             connected=self.connected,
             serving=self._serving(),
             recent_calls=self._recent(),

@@ -1,0 +1,80 @@
+"""Shows the demo board in one window size, saves a screenshot and measures its texts.
+
+Run in its own process (Kivy keeps global state) by tests/displays/test_board_screens.py::
+
+    python -m tests.displays.board_driver OUT_DIR WIDTHxHEIGHT [disconnected]
+
+Writes ``OUT_DIR/report.json`` (the newest number's font size and text, every label's
+text and whether it fits its box, the window size) and ``OUT_DIR/board-SIZE.png``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from displays.board.__main__ import demo_model, window_settings
+
+SETTLE_S = 1.0
+LIMIT_S = 20.0
+
+
+def main(out_dir: Path, size: str, disconnected: bool) -> int:
+    window_settings(size, fullscreen=False)
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+    from kivy.uix.label import Label
+
+    from displays.board.app import BoardApp
+
+    model = demo_model()
+    model.set_connected(not disconnected)
+    app = BoardApp(model, now=lambda: datetime(2026, 3, 3, 1, 30, tzinfo=UTC))
+    report: dict[str, Any] = {"size": size}
+    started = time.monotonic()
+    name = f"board-{size}{'-disconnected' if disconnected else ''}.png"
+
+    def finish(_dt: float) -> None:
+        if time.monotonic() - started < SETTLE_S:
+            return
+        saved = Window.screenshot(name=str(out_dir / name))  # Kivy numbers the file
+        Path(saved).replace(out_dir / name)
+        report["window"] = list(Window.size)
+        number = app.board.ids.number
+        report["number"] = {"text": number.text, "font_size": number.font_size,
+                            "texture": list(number.texture_size), "width": number.width}
+        report["labels"] = [
+            {"text": w.text, "texture_w": w.texture_size[0], "width": w.width,
+             "shortened": bool(w.text) and _cut(w),
+             "visible": w.opacity > 0 and all(p.opacity > 0 for p in _parents(w))}
+            for w in app.board.walk() if isinstance(w, Label)
+        ]
+        report["shot"] = name
+        app.stop()
+
+    Clock.schedule_interval(finish, 0.2)
+    Clock.schedule_once(lambda _dt: app.stop(), LIMIT_S)
+    app.run()
+    (out_dir / "report.json").write_text(json.dumps(report, indent=2))
+    return 0
+
+
+def _cut(label: Any) -> bool:
+    """Whether the label's full text is wider than its box (Kivy then shortens it)."""
+    return bool(label._label.get_extents(label.text)[0] > label.width + 1)
+
+
+def _parents(widget: Any) -> list[Any]:
+    found = []
+    while widget.parent is not None and widget.parent is not widget:
+        widget = widget.parent
+        found.append(widget)
+    return found
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]), sys.argv[2], sys.argv[3:] == ["disconnected"]))

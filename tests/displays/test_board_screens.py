@@ -1,0 +1,83 @@
+"""The Kivy lobby board under a real X server (Xvfb), in three window sizes.
+
+Kivy keeps global state, so each size runs tests/displays/board_driver.py in its own
+process; this module never imports Kivy. The screenshots are copied to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.kiosk.test_app_screens import x_display
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS_SHOTS = ROOT / "docs" / "screenshots"
+DRIVER_TIMEOUT_S = 60
+#: The newest call's number is at least this share of the screen height (its font size).
+MIN_NUMBER_SHARE = 0.12
+
+pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
+__all__ = ["x_display"]
+
+
+def _show(display: str, out_dir: Path, size: str, *extra: str) -> dict[str, Any]:
+    environment = {
+        **os.environ, "DISPLAY": display, "KIVY_HOME": str(out_dir / "kivy-home"),
+        "KIVY_NO_ARGS": "1", "KIVY_NO_CONSOLELOG": "1", "SDL_AUDIODRIVER": "dummy",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.displays.board_driver", str(out_dir), size, *extra],
+        cwd=ROOT, env=environment, capture_output=True, text=True,
+        timeout=DRIVER_TIMEOUT_S, check=False,
+    )
+    report_path = out_dir / "report.json"
+    assert done.returncode == 0 and report_path.exists(), done.stderr[-3000:]
+    report: dict[str, Any] = json.loads(report_path.read_text())
+    DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(out_dir / report["shot"], DOCS_SHOTS / report["shot"])
+    return report
+
+
+def texts(report: dict[str, Any]) -> list[str]:
+    return [label["text"] for label in report["labels"] if label["visible"]]
+
+
+def cut_texts(report: dict[str, Any]) -> list[str]:
+    """The visible texts wider than their box."""
+    return [label["text"] for label in report["labels"] if label["visible"] and label["shortened"]]
+
+
+@pytest.mark.parametrize("size", ["1920x1080", "1080x1920", "1280x720"])
+def test_the_board_is_readable_in_every_size(x_display: str, tmp_path: Path, size: str) -> None:
+    report = _show(x_display, tmp_path, size)
+    width, height = (int(part) for part in size.split("x"))
+    assert report["window"] == [width, height]
+    number = report["number"]
+    assert number["text"] == "A-012"
+    assert number["font_size"] >= MIN_NUMBER_SHARE * height
+    assert number["texture"][0] <= number["width"]  # the whole number fits its box
+    shown = texts(report)
+    assert "Kantor Imigrasi Kelas I TPI Denpasar" in shown
+    assert "Nomor dipanggil · Now calling" in shown
+    assert "Panggilan terakhir · Last calls" in shown
+    assert shown.count("A-012") >= 2  # the big number and the highlighted last call
+    assert "14 menunggu · 14 waiting" in shown
+    assert "Sekitar 63 menit · About 63 min" in shown
+    assert "09:30" in shown  # 01:30 UTC in Asia/Makassar
+    assert "Koneksi terputus · Connection lost" not in shown
+    assert cut_texts(report) == []
+
+
+def test_a_lost_connection_is_marked(x_display: str, tmp_path: Path) -> None:
+    report = _show(x_display, tmp_path, "1280x720", "disconnected")
+    assert "Koneksi terputus · Connection lost" in texts(report)
+    assert cut_texts(report) == []
+    assert report["number"]["text"] == "A-012"  # the last state stays on screen
