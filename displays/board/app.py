@@ -100,9 +100,9 @@ class BoardApp(App):  # type: ignore[misc]
         board.office_name = state.office_name
         board.connected = state.connected
         board.clock_text = texts.clock(self._now(), state.timezone)
-        newest = state.newest_call
-        board.newest_ticket = newest.ticket if newest else "—"
-        board.newest_counter = newest.counter_name if newest else texts.no_call_yet()
+        headline = state.headline
+        board.newest_ticket = headline[0] if headline else ""
+        board.newest_counter = headline[1] if headline else texts.no_call_yet()
         board.service_rows = list(state.services)
         self._fill_serving(board, state)
         self._fill_recent(board, state.recent_calls)
@@ -111,8 +111,8 @@ class BoardApp(App):  # type: ignore[misc]
     def _fill_serving(self, board: BoardRoot, state: BoardState) -> None:
         grid = board.ids.serving
         grid.clear_widgets()
-        newest = state.newest_call
-        others = [s for s in state.serving if newest is None or s.ticket != newest.ticket]
+        shown = state.headline[0] if state.headline else None
+        others = [s for s in state.serving if s.ticket != shown]
         for serving in others[:6]:
             grid.add_widget(self._serving_cell(serving))
 

@@ -9,6 +9,7 @@ message of each topic, drops one whose ``seq`` is not newer than the last one on
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from queue_server.protocol.dedupe import SeenCalls
 from queue_server.protocol.states import (
@@ -33,6 +34,7 @@ class Serving:
     counter_name: str
     ticket: str
     status: str
+    since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +75,20 @@ class BoardState:
 
     @property
     def newest_call(self) -> RecentCall | None:
-        """The most recent call, highlighted on the board; None before the first."""
+        """The most recent call heard, highlighted in the list; None before the first."""
         return self.recent_calls[0] if self.recent_calls else None
+
+    @property
+    def headline(self) -> tuple[str, str] | None:
+        """The ticket and counter name shown largest: the newest call heard, else (just
+        after start, calls not being retained) the counter whose ticket was called last."""
+        if self.newest_call is not None:
+            return self.newest_call.ticket, self.newest_call.counter_name
+        timed = [s for s in self.serving if s.since is not None]
+        if not timed:
+            return None
+        latest = max(timed, key=lambda s: s.since or datetime.min)
+        return latest.ticket, latest.counter_name
 
 
 @dataclass
@@ -171,6 +185,7 @@ def _serving(counter: CounterState) -> Serving:
         counter_name=counter.name,
         ticket=counter.ticket_label or "",
         status=counter.ticket_status or "",
+        since=counter.since,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -128,3 +130,17 @@ def test_calls_in_any_order_keep_the_highest_seq_as_the_newest(order: list[int])
     assert calls[0].ticket == "A-008" and calls[0].newest
     seqs = [int(c.ticket[2:]) for c in calls]
     assert seqs == sorted(seqs, reverse=True)
+
+
+def test_before_any_call_is_heard_the_headline_is_the_last_called_counter() -> None:
+    model = BoardModel()
+    assert model.state().headline is None
+    early, late = datetime(2026, 3, 3, 9, 0, tzinfo=UTC), datetime(2026, 3, 3, 9, 5, tzinfo=UTC)
+    model.accept(BOARD, sample.board(1, [
+        sample.counter("cs-1", "Loket 1", "A-001", since=early),
+        sample.counter("cs-2", "Loket 2", "B-004", since=late),
+        sample.counter("cs-3", "Loket 3", "A-002", since=early),
+    ]))
+    assert model.state().headline == ("B-004", "Loket 2")
+    model.accept(CALLED, sample.call(7, "A-002", "cs-3", "Loket 3"))
+    assert model.state().headline == ("A-002", "Loket 3")  # a call heard comes first
