@@ -40,3 +40,23 @@ def espeak() -> str:
             pytest.fail("espeak-ng must be installed in CI (make test installs it)")
         pytest.skip("espeak-ng is not installed; run `make test` or apt-get install espeak-ng")
     return found
+
+
+# The lobby board's tests: the live server with a display account, and an X server.
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from tests.kiosk.test_app_screens import x_display  # noqa: E402
+from tests.mqtt.live import LiveServer, live_server  # noqa: E402
+
+__all__ = ["x_display"]
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[LiveServer]:
+    """The test office over SQLite with its MQTT side started and a display ``lobby-1``."""
+    server = live_server(tmp_path)
+    server.add_device("lobby-1", "display")
+    server.start()
+    yield server
+    server.close()

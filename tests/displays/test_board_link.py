@@ -4,8 +4,7 @@ a broker restart, and payloads that do not parse."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
@@ -13,7 +12,7 @@ from displays.board.link import BoardLink, BoardLinkConfig, parse_message
 from displays.board.model import BoardModel, BoardState
 from queue_server.protocol import topics
 from queue_server.protocol.states import Board
-from tests.mqtt.live import OFFICE, LiveServer, live_server, wait_until
+from tests.mqtt.live import OFFICE, LiveServer, wait_until
 from tests.mqtt.test_resilience import call_one
 
 pytestmark = pytest.mark.slow
@@ -42,13 +41,6 @@ class Display:
             return self.model.state()
 
 
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[LiveServer]:
-    server = live_server(tmp_path)
-    server.add_device("lobby-1", "display")
-    server.start()
-    yield server
-    server.close()
 
 
 def rendered(display: Display) -> bool:

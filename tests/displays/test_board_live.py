@@ -11,29 +11,19 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.displays.test_board_screens import DOCS_SHOTS, ROOT
-from tests.kiosk.test_app_screens import x_display
-from tests.mqtt.live import OFFICE, WAIT_S, LiveServer, live_server, wait_until
+from tests.mqtt.live import OFFICE, WAIT_S, LiveServer, wait_until
 from tests.mqtt.test_resilience import call_one
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
-__all__ = ["x_display"]
 SIZE = "1280x720"
 
 
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[LiveServer]:
-    server = live_server(tmp_path)
-    server.add_device("lobby-1", "display")
-    server.start()
-    yield server
-    server.close()
 
 
 def start_board(live: LiveServer, display: str, out: Path, *extra: str) -> subprocess.Popen[str]:

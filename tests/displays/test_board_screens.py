@@ -16,8 +16,6 @@ from typing import Any
 
 import pytest
 
-from tests.kiosk.test_app_screens import x_display
-
 ROOT = Path(__file__).resolve().parents[2]
 DOCS_SHOTS = ROOT / "docs" / "screenshots"
 DRIVER_TIMEOUT_S = 60
@@ -25,7 +23,6 @@ DRIVER_TIMEOUT_S = 60
 MIN_NUMBER_SHARE = 0.12
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
-__all__ = ["x_display"]
 
 
 def _show(display: str, out_dir: Path, size: str, *extra: str) -> dict[str, Any]:
