@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from displays.board.model import BoardModel, BoardState
 
 LIMIT_S = 60.0
 SETTLE_S = 0.5
+FIXED_NOW = datetime(2026, 3, 3, 1, 30, tzinfo=UTC)
 
 
 def rendered(state: BoardState) -> bool:
@@ -40,7 +42,7 @@ def main(out: Path, size: str, office: str, device: str, port: int, once: bool) 
     from displays.board.link import BoardLink, BoardLinkConfig
 
     model = BoardModel()
-    app = BoardApp(model)
+    app = BoardApp(model, now=lambda: FIXED_NOW)  # the same screenshot on every run
     config = BoardLinkConfig(office, device, os.environ["ANTRE_DISPLAY_PASSWORD"], port=port)
     link = BoardLink(config, model, post=post, changed=app.redraw)
     report: dict[str, Any] = {"shots": [], "phases": []}
