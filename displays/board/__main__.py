@@ -52,7 +52,9 @@ def demo_model() -> BoardModel:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if not args.demo and not (args.office and args.device):
-        print("--office and --device are needed (or --demo)", file=sys.stderr)
+        from displays.board.texts import bilingual
+
+        print(bilingual("--office and --device are needed (or --demo)"), file=sys.stderr)
         return 2
     window_settings(args.size, args.fullscreen)
     from displays.board.app import BoardApp, post

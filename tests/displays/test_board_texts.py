@@ -44,3 +44,15 @@ def test_the_clock_is_in_the_office_time_zone() -> None:
     assert texts.clock(now, "Asia/Makassar") == "09:30"
     assert texts.clock(now, "Asia/Jayapura") == "10:30"
     assert texts.clock(now, "Not/AZone") == "01:30"
+
+
+def test_the_board_command_without_an_account_says_so_in_both_languages(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from displays.board.__main__ import main
+
+    assert main(["--office", "kanim-x"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "--office dan --device wajib diisi (atau --demo) · "
+        "--office and --device are needed (or --demo)"
+    )
