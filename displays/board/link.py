@@ -15,18 +15,15 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
 from pydantic import ValidationError
 
+from devices import session
+from devices.session import SessionSettings
 from displays.board.model import BoardMessage, BoardModel
 from queue_server.protocol import topics
-from queue_server.protocol.base import dump
-from queue_server.protocol.messages import DeviceStatus
 from queue_server.protocol.states import (
     Board,
     CalledEvent,
@@ -115,27 +112,28 @@ class BoardLink:
     ) -> None:
         self.config, self.model = config, model
         self._post, self._changed = post, changed
+        self._session = SessionSettings(
+            office=config.office,
+            device=config.device,
+            user=config.device,
+            password=config.password,
+            kind="display",
+            host=config.host,
+            port=config.port,
+            keepalive_s=config.keepalive_s,
+            session_expiry_s=config.session_expiry_s,
+            reconnect_min_s=config.reconnect_min_s,
+            reconnect_max_s=config.reconnect_max_s,
+        )
         self._client = self._new_client()
 
     def _new_client(self) -> mqtt.Client:
-        config = self.config
-        client = mqtt.Client(
-            callback_api_version=CallbackAPIVersion.VERSION2,
-            client_id=config.device,
-            protocol=MQTTProtocolVersion.MQTTv5,
-        )
-        client.username_pw_set(config.device, config.password)
-        client.reconnect_delay_set(config.reconnect_min_s, config.reconnect_max_s)
-        client.will_set(self._status_topic, _status("offline"), qos=1, retain=True)
+        client = session.new_client(self._session)
         client.on_connect = self._on_connect
         client.on_subscribe = self._on_subscribe
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
         return client
-
-    @property
-    def _status_topic(self) -> str:
-        return topics.device_status(self.config.office, self.config.device)
 
     def subscriptions(self) -> list[str]:
         """The topic filters the board listens to."""
@@ -149,28 +147,12 @@ class BoardLink:
 
     def start(self) -> BoardLink:
         """Connect in the background; returns at once, also when the broker is away."""
-        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
-        properties.SessionExpiryInterval = self.config.session_expiry_s
-        self._client.connect_async(
-            self.config.host,
-            self.config.port,
-            keepalive=self.config.keepalive_s,
-            clean_start=False,
-            properties=properties,
-        )
-        self._client.loop_start()
+        session.connect_in_background(self._client, self._session)
         return self
 
     def close(self) -> None:
         """Say ``offline`` (a clean disconnect sends no last will), then disconnect."""
-        if self._client.is_connected():
-            info = self._client.publish(self._status_topic, _status("offline"), qos=1, retain=True)
-            try:
-                info.wait_for_publish(2.0)
-            except (RuntimeError, ValueError):
-                log.debug("the offline status could not be sent")
-        self._client.disconnect()
-        self._client.loop_stop()
+        session.close(self._client, self._session, connected=self._client.is_connected())
 
     def _on_connect(
         self, client: mqtt.Client, _userdata: Any, _flags: Any, reason: Any, _props: Any
@@ -178,7 +160,8 @@ class BoardLink:
         if reason.is_failure:
             log.warning("the broker refused the display's connection: %s", reason)
             return
-        client.publish(self._status_topic, _status("online"), qos=1, retain=True)
+        online = session.status_payload(self._session, "online", datetime.now(UTC))
+        client.publish(self._session.status_topic, online, qos=1, retain=True)
         client.subscribe([(topic, 1) for topic in self.subscriptions()])
 
     def _on_subscribe(
@@ -212,9 +195,3 @@ class BoardLink:
             self._changed()
 
         self._post(run)
-
-
-def _status(state: Literal["online", "offline"]) -> bytes:
-    if state == "offline":
-        return dump(DeviceStatus(state=state))
-    return dump(DeviceStatus(state=state, kind="display", ts=datetime.now(UTC)))

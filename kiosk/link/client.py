@@ -14,19 +14,16 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
 
+from devices import session
 from kiosk.link.answer import Answer, parse_answer
 from kiosk.link.config import LinkConfig
 from kiosk.link.errors import LinkUnavailable
@@ -36,7 +33,6 @@ from queue_server.protocol.states import KioskConfigMessage
 from queue_server.protocol.topics import KioskAction
 
 log = logging.getLogger(__name__)
-CLOSE_WAIT_S = 2.0
 #: Answers that mean the server did nothing yet: the same transaction is sent again.
 TRY_AGAIN = frozenset({ErrorCode.RATE_LIMITED.value, ErrorCode.BUSY.value})
 Clock = Callable[[], datetime]
@@ -62,40 +58,21 @@ class KioskLink:
         self.ready = threading.Event()  # connected and subscribed to the responses
         self._waiters: dict[str, _Waiter] = {}
         self._lock = threading.Lock()
+        self._session = config.session
         self._client = self._new_client()
         self._on_up: list[Callable[[], None]] = []
         self._on_config: list[Callable[[KioskConfigMessage], None]] = []
 
     def _new_client(self) -> mqtt.Client:
-        config = self.config
-        client = mqtt.Client(
-            callback_api_version=CallbackAPIVersion.VERSION2,
-            client_id=config.device,
-            protocol=MQTTProtocolVersion.MQTTv5,
-        )
-        client.username_pw_set(config.user, config.password)
-        if config.tls:
-            client.tls_set(ca_certs=config.ca_file)  # verifies the host name too
-        client.reconnect_delay_set(config.reconnect_min_s, config.reconnect_max_s)
-        client.will_set(self._status_topic, self._status("offline"), qos=1, retain=True)
-        client.on_socket_open = _without_nagle
+        client = session.new_client(self._session)
         client.on_connect = self._on_connect
         client.on_subscribe = self._on_subscribe
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
         return client
 
-    @property
-    def _status_topic(self) -> str:
-        return topics.device_status(self.config.office, self.config.device)
-
-    def _status(self, state: str) -> bytes:
-        payload: dict[str, str] = {"state": state}
-        if state == "online":
-            payload.update(
-                kind=self.config.kind, version=self.config.version, ts=self._clock().isoformat()
-            )
-        return json.dumps(payload).encode()
+    def _status(self, state: Literal["online", "offline"]) -> bytes:
+        return session.status_payload(self._session, state, self._clock())
 
     def on_up(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` (on paho's thread: keep it short) each time the link comes up."""
@@ -107,31 +84,14 @@ class KioskLink:
 
     def start(self) -> KioskLink:
         """Connect in the background; returns at once, also when the broker is away."""
-        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
-        properties.SessionExpiryInterval = self.config.session_expiry_s
-        self._client.connect_async(
-            self.config.host,
-            self.config.port,
-            keepalive=self.config.keepalive_s,
-            clean_start=False,
-            properties=properties,
-        )
-        self._client.loop_start()
+        session.connect_in_background(self._client, self._session)
         return self
 
     def close(self) -> None:
         """Say ``offline`` (a clean disconnect sends no last will), then disconnect."""
-        if self.ready.is_set():
-            info = self._client.publish(
-                self._status_topic, self._status("offline"), qos=1, retain=True
-            )
-            try:
-                info.wait_for_publish(CLOSE_WAIT_S)
-            except (RuntimeError, ValueError):
-                log.debug("the offline status could not be sent")
+        connected = self.ready.is_set()
         self.ready.clear()
-        self._client.disconnect()
-        self._client.loop_stop()
+        session.close(self._client, self._session, connected=connected)
 
     def publish_health(self, payload: Mapping[str, Any]) -> None:
         """Publish ``device/{id}/health`` (retained); queued by paho while the link is down."""
@@ -198,7 +158,7 @@ class KioskLink:
         if reason.is_failure:
             log.warning("the broker refused the kiosk's connection: %s", reason)
             return
-        client.publish(self._status_topic, self._status("online"), qos=1, retain=True)
+        client.publish(self._session.status_topic, self._status("online"), qos=1, retain=True)
         office, device = self.config.office, self.config.device
         responses = topics.kiosk_responses(office, device)
         client.subscribe([(responses, 1), (topics.config(office, "kiosk"), 1)])
@@ -261,9 +221,3 @@ def _answered_action(topic: str) -> KioskAction | None:
     return parsed.kiosk_action if parsed.kind == "kiosk_response" else None
 
 
-def _without_nagle(_client: mqtt.Client, _userdata: Any, sock: Any) -> None:
-    """Send each request at once instead of waiting for the broker's delayed ACK."""
-    try:
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    except (OSError, AttributeError):  # not a TCP socket (e.g. a websocket wrapper)
-        log.debug("could not disable Nagle's algorithm on the broker connection")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from devices.session import SessionSettings
 from queue_server.protocol.topics import check_id
 
 
@@ -48,3 +49,23 @@ class LinkConfig:
     @property
     def user(self) -> str:
         return self.username or self.device
+
+    @property
+    def session(self) -> SessionSettings:
+        """The MQTT session this kiosk keeps with its broker."""
+        return SessionSettings(
+            office=self.office,
+            device=self.device,
+            user=self.user,
+            password=self.password,
+            kind=self.kind,
+            host=self.host,
+            port=self.port,
+            version=self.version,
+            tls=self.tls,
+            ca_file=self.ca_file,
+            keepalive_s=self.keepalive_s,
+            session_expiry_s=self.session_expiry_s,
+            reconnect_min_s=self.reconnect_min_s,
+            reconnect_max_s=self.reconnect_max_s,
+        )
