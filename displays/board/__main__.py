@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from devices.screen import prepare_window, window_size
 from displays.board.model import BoardModel
 
 
@@ -21,21 +22,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--device", help="the display's device id (its MQTT user)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=1883)
-    parser.add_argument("--size", default="", help="window size, e.g. 1920x1080")
+    parser.add_argument(
+        "--size", default="", type=window_size, help="window size, e.g. 1920x1080"
+    )
     parser.add_argument("--fullscreen", action="store_true")
     return parser.parse_args(argv)
-
-
-def window_settings(size: str, fullscreen: bool) -> None:
-    """Kivy reads its window settings when first imported, so they go in first."""
-    from kivy.config import Config
-
-    if size:
-        width, _, height = size.partition("x")
-        Config.set("graphics", "width", str(int(width)))
-        Config.set("graphics", "height", str(int(height)))
-    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
-    Config.set("kivy", "exit_on_escape", "0")
 
 
 def demo_model() -> BoardModel:
@@ -56,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(bilingual("--office and --device are needed (or --demo)"), file=sys.stderr)
         return 2
-    window_settings(args.size, args.fullscreen)
+    prepare_window(args.size, fullscreen=args.fullscreen)
     from displays.board.app import BoardApp, post
 
     if args.demo:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from devices.config import KioskDevices, load_device_config, open_devices
+from devices.screen import prepare_window, window_size
 from kiosk.content import KioskContent, content_from_payload
 from kiosk.demo import DEMO_PAYLOAD, DemoDesk
 from kiosk.flow import Collaborators, KioskFlow
@@ -35,15 +36,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--demo", action="store_true", help="run with a built-in fake server")
     parser.add_argument("--idle-timeout", type=float, default=60.0, metavar="SECONDS")
     parser.add_argument("--ticket-seconds", type=float, default=20.0, metavar="SECONDS")
-    parser.add_argument("--size", default="", help="window size, e.g. 1024x600 or 1280x800")
+    parser.add_argument(
+        "--size", default="", type=window_size, help="window size, e.g. 1024x600 or 1280x800"
+    )
     parser.add_argument("--fullscreen", action="store_true")
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    os.environ.setdefault("KIVY_NO_ARGS", "1")
     args = parse_args(argv)
-    _window_settings(args.size, args.fullscreen)
+    prepare_window(args.size, fullscreen=args.fullscreen, touch=True)
     from kiosk.app.app import KioskApp  # imports Kivy: after the window settings
 
     with ExitStack() as stack:
@@ -96,16 +98,3 @@ def _desk_and_content(
 
 def _status_url(environ: Mapping[str, str]) -> str:
     return environ.get("ANTRE_KIOSK_STATUS_URL", "").strip() or DEFAULT_STATUS_URL
-
-
-def _window_settings(size: str, fullscreen: bool) -> None:
-    """Kivy reads its window settings when first imported, so they go in first."""
-    from kivy.config import Config
-
-    if size:
-        width, _, height = size.partition("x")
-        Config.set("graphics", "width", str(int(width)))
-        Config.set("graphics", "height", str(int(height)))
-    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
-    Config.set("kivy", "exit_on_escape", "0")
-    Config.set("input", "mouse", "mouse,multitouch_on_demand")

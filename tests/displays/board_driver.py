@@ -17,14 +17,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from displays.board.__main__ import demo_model, window_settings
+from devices.screen import prepare_window
+from displays.board.__main__ import demo_model
 
 SETTLE_S = 1.0
 LIMIT_S = 20.0
 
 
 def main(out_dir: Path, size: str, disconnected: bool) -> int:
-    window_settings(size, fullscreen=False)
+    prepare_window(size, fullscreen=False)
     from kivy.clock import Clock
     from kivy.core.window import Window
     from kivy.uix.label import Label

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from displays.board.__main__ import window_settings
+from devices.screen import prepare_window
 from displays.board.model import BoardModel, BoardState
 
 LIMIT_S = 60.0
@@ -34,7 +34,7 @@ def rendered(state: BoardState) -> bool:
 
 
 def main(out: Path, size: str, office: str, device: str, port: int, once: bool) -> int:
-    window_settings(size, fullscreen=False)
+    prepare_window(size, fullscreen=False)
     from kivy.clock import Clock
     from kivy.core.window import Window
 

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from kiosk.app.main import _window_settings, build_flow
+from devices.screen import prepare_window
+from kiosk.app.main import build_flow
 from kiosk.content import content_from_payload
 from kiosk.demo import DEMO_PAYLOAD, DemoDesk
 
@@ -26,7 +27,7 @@ SETTLE_S = 0.3
 
 
 def main(out_dir: Path, size: str) -> int:
-    _window_settings(size, fullscreen=False)
+    prepare_window(size, fullscreen=False, touch=True)
     from kivy.clock import Clock
     from kivy.tests.common import UnitTestTouch
 

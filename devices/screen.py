@@ -1,0 +1,44 @@
+"""The Kivy window of a kiosk or a display: the settings Kivy reads when it is first imported.
+
+Call :func:`prepare_window` before anything imports Kivy. It also stops Kivy from reading
+the program's own command line (``KIVY_NO_ARGS``), which it would otherwise refuse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+
+from queue_server.i18n import both
+
+SIZE_INVALID = "{value} is not a window size: give WIDTHxHEIGHT, e.g. 1920x1080."
+_SIZE = re.compile(r"^([1-9][0-9]{2,4})x([1-9][0-9]{2,4})$")
+
+
+def window_size(value: str) -> str:
+    """``--size`` as ``argparse`` checks it: ``WIDTHxHEIGHT`` (100..99999 each) or empty.
+
+    Raises:
+        argparse.ArgumentTypeError: with the reason in Indonesian and English.
+    """
+    if value and _SIZE.match(value.strip()) is None:
+        message = both(SIZE_INVALID, value=value[:40])
+        raise argparse.ArgumentTypeError(f"{message['id']} / {message['en']}")
+    return value.strip()
+
+
+def prepare_window(size: str, *, fullscreen: bool, touch: bool = False) -> None:
+    """Set the window's size (``WIDTHxHEIGHT``, empty: Kivy's default) and full screen;
+    ``touch``: a touch screen, so no red dots for the mouse's right button."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    from kivy.config import Config
+
+    match = _SIZE.match(window_size(size)) if size else None
+    if match is not None:
+        Config.set("graphics", "width", match.group(1))
+        Config.set("graphics", "height", match.group(2))
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("kivy", "exit_on_escape", "0")
+    if touch:
+        Config.set("input", "mouse", "mouse,multitouch_on_demand")

@@ -1,0 +1,57 @@
+"""The Kivy window settings the kiosk and the lobby board share."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from devices.screen import window_size
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.mark.parametrize("value", ["abc", "1920", "1920x", "x1080", "0x0", "1920x1080x2"])
+def test_a_bad_window_size_is_refused_in_both_languages(value: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError) as refused:
+        window_size(value)
+    assert "bukan ukuran layar" in str(refused.value) and "is not a window size" in str(
+        refused.value
+    )
+
+
+def test_good_window_sizes_pass() -> None:
+    assert window_size("1920x1080") == "1920x1080"
+    assert window_size("") == ""
+
+
+def test_kivy_leaves_the_programs_own_options_alone() -> None:
+    """Kivy parses sys.argv when first imported unless told not to: ``--demo`` was refused."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("KIVY")}
+    env |= {"KIVY_NO_CONSOLELOG": "1", "KIVY_HOME": str(ROOT / ".pytest_cache" / "kivy")}
+    code = (
+        "import sys; sys.argv = ['board', '--demo', '--size', '800x600']\n"
+        "from devices.screen import prepare_window\n"
+        "prepare_window('800x600', fullscreen=False)\n"
+        "from kivy.config import Config\n"
+        "print(Config.get('graphics', 'width'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip().endswith("800")
+
+
+def test_the_board_refuses_a_bad_size_in_one_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "displays.board", "--demo", "--size", "abc"],
+        capture_output=True, text=True, timeout=60, cwd=ROOT,
+    )
+    assert done.returncode == 2
+    assert "bukan ukuran layar" in done.stderr and "Traceback" not in done.stderr
