@@ -8,6 +8,7 @@ For trying voices and speeds on a display, and for the samples in ``docs/``::
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,9 +16,24 @@ from pathlib import Path
 from displays.announcer.chime import write_chime
 from displays.announcer.config import AnnouncerConfig
 from displays.announcer.phrases import phrases
-from displays.announcer.player import CommandPlayer
-from displays.announcer.speaker import EspeakSpeaker
+from displays.announcer.player import CommandPlayer, PlaybackError
+from displays.announcer.speaker import EspeakSpeaker, SpeechError
+from queue_server.i18n import both
+from queue_server.protocol.labels import parse_number
 from queue_server.protocol.states import CalledEvent
+
+TICKET_INVALID = "{value} is not a ticket number such as B-023."
+NOT_MADE = "The announcement could not be made: {reason}"
+
+
+def _ticket(value: str) -> str:
+    """``--ticket`` as argparse checks it: a label such as ``B-023``."""
+    try:
+        parse_number(value)
+    except ValueError:
+        message = both(TICKET_INVALID, value=value[:40])
+        raise argparse.ArgumentTypeError(f"{message['id']} / {message['en']}") from None
+    return value.strip().upper()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,7 +41,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m displays.announcer",
         description="Write announcement-<lang>.wav (and chime.wav) for one call.",
     )
-    parser.add_argument("--ticket", default="B-023", help="ticket label (default B-023)")
+    parser.add_argument(
+        "--ticket", default="B-023", type=_ticket, help="ticket label (default B-023)"
+    )
     parser.add_argument("--counter", default="3", help="counter display name (default 3)")
     parser.add_argument("--recall", action="store_true", help="speak it as a recall")
     parser.add_argument("--digits", action="store_true", help="read the number digit by digit")
@@ -60,5 +78,17 @@ def main(argv: Sequence[str] | None = None) -> list[Path]:
     return files
 
 
+def cli(argv: Sequence[str] | None = None) -> int:
+    """:func:`main` for the command line: a refusal or a fault is one line in both
+    languages and exit code 2."""
+    try:
+        main(argv)
+    except (ValueError, SpeechError, PlaybackError, OSError) as error:
+        message = both(NOT_MADE, reason=str(error)[:300])
+        print(f"{message['id']} / {message['en']}", file=sys.stderr)
+        return 2
+    return 0
+
+
 if __name__ == "__main__":
-    main()
+    sys.exit(cli())

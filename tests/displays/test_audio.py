@@ -94,3 +94,18 @@ def test_the_sample_command_writes_one_wav_per_language(
     out = capsys.readouterr().out
     assert "id: Panggilan ulang, nomor antrean B I seratus satu, silakan menuju loket empat" in out
     assert "en: Repeat call, number B I one hundred and one, please go to counter four" in out
+
+
+def test_the_sample_command_refuses_bad_input_in_one_bilingual_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from displays.announcer.__main__ import cli
+
+    with pytest.raises(SystemExit) as refused:  # argparse: a ticket that is not a label
+        cli(["--ticket", "B;rm", "--out", str(tmp_path)])
+    assert refused.value.code == 2
+    assert "bukan nomor antrean" in capsys.readouterr().err
+    assert cli(["--speed", "5", "--out", str(tmp_path)]) == 2  # a setting out of range
+    err = capsys.readouterr().err
+    assert "Pengumuman tidak dapat dibuat" in err and "could not be made" in err
+    assert "Traceback" not in err and not list(tmp_path.iterdir())
