@@ -3,6 +3,7 @@ screen: readable at 360 px, and it redraws itself when the ticket is called."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,9 +86,9 @@ def test_the_page_fits_a_phone_and_follows_the_call(
     services.officer.open_counter(OFFICE, "cs-1", actor=officer)
     services.officer.call_next(OFFICE, "cs-1", actor=officer)
     page.clock.fast_forward(16_000)  # type: ignore[attr-defined]
-    page.wait_for_function(  # type: ignore[attr-defined]
-        "document.getElementById('status').textContent.startsWith('Called')", timeout=10_000
-    )
+    # A locator assertion runs in Playwright's own world; a string predicate
+    # (wait_for_function) would be eval'd in the page, which its CSP forbids.
+    playwright_api.expect(status).to_have_text(re.compile(r"^Called"), timeout=10_000)
     assert "status-called" in (status.get_attribute("class") or "")
     assert page.locator("#updated").inner_text().startswith("Updated ")  # type: ignore[attr-defined]
     page.screenshot(path=str(SCREENSHOT.with_name("antre-ticket-page-360-called.png")))  # type: ignore[attr-defined]
