@@ -28,9 +28,14 @@ def window_size(value: str) -> str:
     return value.strip()
 
 
-def prepare_window(size: str, *, fullscreen: bool, touch: bool = False) -> None:
+def prepare_window(
+    size: str, *, fullscreen: bool, touch: bool = False, rotation: int = 0
+) -> None:
     """Set the window's size (``WIDTHxHEIGHT``, empty: Kivy's default) and full screen;
-    ``touch``: a touch screen, so no red dots for the mouse's right button."""
+    ``touch``: a touch screen, so no red dots for the mouse's right button; ``rotation``:
+    0, 90, 180 or 270 degrees (a TV mounted on its side shows a portrait board)."""
+    if rotation not in (0, 90, 180, 270):
+        raise ValueError(f"rotation must be 0, 90, 180 or 270: {rotation}")
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     from kivy.config import Config
 
@@ -40,5 +45,6 @@ def prepare_window(size: str, *, fullscreen: bool, touch: bool = False) -> None:
         Config.set("graphics", "height", match.group(2))
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
     Config.set("kivy", "exit_on_escape", "0")
+    Config.set("graphics", "rotation", str(rotation))
     if touch:
         Config.set("input", "mouse", "mouse,multitouch_on_demand")

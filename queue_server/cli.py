@@ -162,9 +162,12 @@ def build_parser(command_groups: Iterable[CommandGroup] | None = None) -> argpar
     groups = {"device": device_actions}
     for name, register in installed_command_groups() if command_groups is None else command_groups:
         if name not in groups:
-            groups[name] = commands.add_parser(name, help=f"{name} commands").add_subparsers(
-                dest="action", required=True
-            )
+            group = commands.add_parser(name, help=f"{name} commands")
+            groups[name] = group.add_subparsers(dest="action", required=True)
+            # A group may take options of its own (``antre display --config FILE``).
+            group_options = getattr(register, "group_options", None)
+            if group_options is not None:
+                group_options(group, groups[name])
         register(groups[name])
     return parser
 

@@ -51,7 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from displays.board.app import BoardApp, post
 
     if args.demo:
-        BoardApp(demo_model()).run()
+        from displays.board.sample import DEMO_TICKER
+
+        BoardApp(demo_model(), ticker=DEMO_TICKER).run()
         return 0
     from displays.board.link import BoardLink, BoardLinkConfig
 

@@ -24,6 +24,7 @@ from kivy.uix.label import Label
 
 from displays.board import texts
 from displays.board.model import BoardModel, BoardState, RecentCall, ServiceWait, Serving
+from displays.board.ticker import FitText, Ticker  # noqa: F401 (Ticker: used in board.kv)
 
 log = logging.getLogger(__name__)
 KV_FILE = Path(__file__).with_name("board.kv")
@@ -52,6 +53,7 @@ class BoardRoot(BoxLayout):  # type: ignore[misc]
     newest_ticket = StringProperty("")
     newest_counter = StringProperty("")
     service_rows = ListProperty([])
+    ticker_lines = ListProperty([])
 
 
 def post(function: Callable[[], None]) -> None:
@@ -65,18 +67,30 @@ class BoardApp(App):  # type: ignore[misc]
     unit = NumericProperty(10.0)
     title = "Antre"
 
+    #: The ticker's speed: hundredths of the screen's shorter side a second.
+    ticker_speed = NumericProperty(8.0)
+
     def __init__(
-        self, model: BoardModel, now: Callable[[], datetime] | None = None, **kwargs: Any
+        self,
+        model: BoardModel,
+        now: Callable[[], datetime] | None = None,
+        *,
+        ticker: tuple[str, ...] = (),
+        ticker_speed: float = 8.0,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.model = model
         self._now = now or (lambda: datetime.now(UTC))
         self.board: BoardRoot | None = None
+        self._ticker = list(ticker)
+        self.ticker_speed = ticker_speed
 
     def build(self) -> BoardRoot:
         if str(KV_FILE) not in Builder.files:
             Builder.load_file(str(KV_FILE))
         self.board = BoardRoot()
+        self.board.ticker_lines = self._ticker
         Window.bind(size=lambda *_args: self._resize())
         self._resize()
         Clock.schedule_interval(lambda _dt: self._tick(), CLOCK_TICK_S)
@@ -154,8 +168,9 @@ class BoardApp(App):  # type: ignore[misc]
     def _service_cell(self, service: ServiceWait) -> Panel:
         cell = Panel(orientation="vertical", padding=(self.unit, self.unit * 0.4),
                      background=(0.11, 0.18, 0.30, 1))
-        cell.add_widget(BoardText(text=texts.service_name(service), bold=True,
-                                  font_size=self.unit * 2.8))
+        cell.add_widget(FitText(text=texts.service_name(service), bold=True,
+                                base_font=self.unit * 2.8, size_hint_y=1.3,
+                                color=PLAIN, halign="left", valign="middle"))
         cell.add_widget(BoardText(text=texts.waiting(service), font_size=self.unit * 3.2,
                                   color=NEWEST))
         cell.add_widget(BoardText(text=texts.estimate(service), font_size=self.unit * 2.6,

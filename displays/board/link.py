@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import paho.mqtt.client as mqtt
 from pydantic import ValidationError
@@ -27,6 +27,7 @@ from queue_server.protocol import topics
 from queue_server.protocol.states import (
     Board,
     CalledEvent,
+    CounterStateMessage,
     DisplayConfigMessage,
     QueueStateMessage,
 )
@@ -35,12 +36,25 @@ from queue_server.protocol.topics import TopicError, check_id
 log = logging.getLogger(__name__)
 #: Runs a function on the model's thread.
 Post = Callable[[Callable[[], None]], None]
-_MODELS: dict[str, type[BoardMessage]] = {
+#: A message the link hands to its model.
+LinkMessage = BoardMessage | CounterStateMessage
+_MODELS: dict[str, type[LinkMessage]] = {
     "board": Board,
     "queue_state": QueueStateMessage,
+    "counter_state": CounterStateMessage,
     "config": DisplayConfigMessage,
     "event_called": CalledEvent,
 }
+#: The device kinds that use this link; each reads its own ``config/{kind}``.
+KINDS = ("display", "counter-display")
+
+
+class LinkModel(Protocol):
+    """What the link feeds: the lobby board's model or a counter display's."""
+
+    def accept(self, topic: str, message: Any) -> bool: ...
+
+    def set_connected(self, connected: bool) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +67,9 @@ class BoardLinkConfig:
         password: The MQTT password printed by ``antre device add --kind display``.
         host: The broker's host name or address.
         port: The broker's port.
+        kind: ``display`` (a lobby board) or ``counter-display`` (above one counter).
+        counter: The counter a ``counter-display`` shows.
+        tls: Connect with TLS (``ca_file``: the CA that signed the broker's certificate).
     """
 
     office: str
@@ -64,23 +81,34 @@ class BoardLinkConfig:
     session_expiry_s: int = 24 * 3600
     reconnect_min_s: int = 1
     reconnect_max_s: int = 30
+    kind: str = "display"
+    counter: str | None = None
+    tls: bool = False
+    ca_file: str | None = None
 
     def __post_init__(self) -> None:
         check_id(self.office, "office")
         check_id(self.device, "device")
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}: {self.kind}")
+        if self.kind == "counter-display":
+            check_id(self.counter or "", "counter")
         if not 0 < self.port < 65536:
             raise ValueError(f"port {self.port} is out of range")
 
 
-def parse_message(office: str, topic: str, payload: bytes) -> BoardMessage | None:
-    """The contract model of ``payload`` on ``topic``; None when it is not one for the board."""
+def parse_message(
+    office: str, topic: str, payload: bytes, kind: str = "display"
+) -> LinkMessage | None:
+    """The contract model of ``payload`` on ``topic``; None when it is not one for a display
+    of ``kind`` (its own ``config/{kind}`` only)."""
     try:
         parsed = topics.parse(topic)
     except TopicError:
         return None
     if parsed.office != office or parsed.kind not in _MODELS:
         return None
-    if parsed.kind == "config" and parsed.subject != "display":
+    if parsed.kind == "config" and parsed.subject != kind:
         return None
     try:
         return _MODELS[parsed.kind].model_validate_json(payload)
@@ -100,26 +128,31 @@ class BoardLink:
         model: The board's state, changed only through ``post``.
         post: Runs a function on the model's thread (default: at once, on paho's thread).
         changed: Called (through ``post``) after the model changed.
+        on_call: Given each ``event/called`` payload as received, on paho's thread (the
+            announcer's :class:`~displays.feed.CallFeed`; it is thread-safe).
     """
 
     def __init__(
         self,
         config: BoardLinkConfig,
-        model: BoardModel,
+        model: BoardModel | LinkModel,
         *,
         post: Post = _inline,
         changed: Callable[[], None] = lambda: None,
+        on_call: Callable[[bytes], object] | None = None,
     ) -> None:
         self.config, self.model = config, model
-        self._post, self._changed = post, changed
+        self._post, self._changed, self._on_call = post, changed, on_call
         self._session = SessionSettings(
             office=config.office,
             device=config.device,
             user=config.device,
             password=config.password,
-            kind="display",
+            kind=config.kind,
             host=config.host,
             port=config.port,
+            tls=config.tls,
+            ca_file=config.ca_file,
             keepalive_s=config.keepalive_s,
             session_expiry_s=config.session_expiry_s,
             reconnect_min_s=config.reconnect_min_s,
@@ -136,8 +169,14 @@ class BoardLink:
         return client
 
     def subscriptions(self) -> list[str]:
-        """The topic filters the board listens to."""
+        """The topic filters the display listens to."""
         office = self.config.office
+        if self.config.kind == "counter-display":
+            return [
+                topics.counter_state(office, self.config.counter or ""),
+                topics.config(office, "counter-display"),
+                topics.event_called(office),
+            ]
         return [
             topics.board(office),
             topics.queue_states(office),
@@ -179,13 +218,16 @@ class BoardLink:
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
         topic = message.topic
-        parsed = parse_message(self.config.office, topic, bytes(message.payload))
+        payload = bytes(message.payload)
+        parsed = parse_message(self.config.office, topic, payload, self.config.kind)
+        if isinstance(parsed, CalledEvent) and self._on_call is not None:
+            self._on_call(payload)
         if parsed is None:
             log.warning("ignored a message on %s that is not a board payload", topic[:200])
             return
         self._report(lambda: self._accept(topic, parsed))
 
-    def _accept(self, topic: str, message: BoardMessage) -> None:
+    def _accept(self, topic: str, message: LinkMessage) -> None:
         if not self.model.accept(topic, message):
             log.debug("dropped a message on %s: its seq is not newer", topic[:200])
 

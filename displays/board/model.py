@@ -16,6 +16,7 @@ from queue_server.protocol.states import (
     Board,
     CalledEvent,
     CounterState,
+    CounterStateMessage,
     DisplayConfigMessage,
     QueueStateMessage,
 )
@@ -76,7 +77,8 @@ class BoardState:
     @property
     def newest_call(self) -> RecentCall | None:
         """The most recent call heard, highlighted in the list; None before the first."""
-        return self.recent_calls[0] if self.recent_calls else None
+        first = self.recent_calls[0] if self.recent_calls else None
+        return first if first is not None and first.newest else None
 
     @property
     def headline(self) -> tuple[str, str] | None:
@@ -114,11 +116,14 @@ class BoardModel:
         if self.recent_limit < 1:
             raise ValueError(f"recent_limit must be at least 1: {self.recent_limit}")
 
-    def accept(self, topic: str, message: BoardMessage) -> bool:
+    def accept(self, topic: str, message: BoardMessage | CounterStateMessage) -> bool:
         """Take ``message`` received on ``topic``; False when it was dropped as not newer.
 
-        A call whose ``id`` was already seen is dropped too (an at-least-once repeat).
+        A call whose ``id`` was already seen is dropped too (an at-least-once repeat), and a
+        counter's own state (the board has every counter in ``board``).
         """
+        if isinstance(message, CounterStateMessage):
+            return False
         if message.seq <= self._last_seq.get(topic, 0):
             return False
         if isinstance(message, CalledEvent) and not self._seen.first_time(message.id):
@@ -160,7 +165,10 @@ class BoardModel:
         return tuple(_serving(counter) for counter in self._board.serving if counter.ticket_label)
 
     def _recent(self) -> tuple[RecentCall, ...]:
-        return tuple(
+        """The calls heard, newest first; below them (after a fresh start, when few or none
+        were heard: calls are not retained) the tickets the retained ``board`` has at the
+        counters, latest called first. Those are not highlighted: only a call heard is."""
+        heard = [
             RecentCall(
                 id=call.id,
                 ticket=call.ticket,
@@ -170,7 +178,19 @@ class BoardModel:
                 newest=index == 0,
             )
             for index, call in enumerate(self._calls)
+        ]
+        listed = {(call.ticket, call.counter) for call in heard}
+        at_counters = sorted(
+            (s for s in self._serving()
+             if s.since is not None and (s.ticket, s.counter) not in listed),
+            key=lambda s: s.since or datetime.min, reverse=True,
         )
+        filled = [
+            RecentCall(id=0, ticket=s.ticket, counter=s.counter, counter_name=s.counter_name,
+                       recall=False, newest=False)
+            for s in at_counters
+        ]
+        return tuple((heard + filled)[: self.recent_limit])
 
     def _services(self) -> tuple[ServiceWait, ...]:
         order = [s.id for s in self._config.services] if self._config else []

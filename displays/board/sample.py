@@ -88,7 +88,8 @@ def demo_messages() -> list[tuple[str, Board | QueueStateMessage | DisplayConfig
     services = ("paspor-baru", "paspor-ganti", "pengaduan")
     names = {
         "paspor-baru": ("Paspor Baru", "New Passport"),
-        "paspor-ganti": ("Penggantian Paspor", "Passport Renewal"),
+        "paspor-ganti": ("Penggantian Paspor Hilang atau Rusak",
+                         "Replacement of a Lost or Damaged Passport"),
         "pengaduan": ("Pengaduan", "Complaints"),
     }
     counters = [
@@ -114,3 +115,11 @@ def demo_messages() -> list[tuple[str, Board | QueueStateMessage | DisplayConfig
     ], start=1):
         messages.append((topics.event_called(OFFICE), call(seq, ticket, code, name)))
     return messages
+
+
+#: The demo board's information ticker.
+DEMO_TICKER = (
+    "Selamat datang di Kantor Imigrasi Denpasar · Welcome to the Denpasar Immigration Office",
+    "Siapkan KTP dan Kartu Keluarga asli · Have your original ID card and family card ready",
+    "Layanan gratis, tanpa calo · All services are free of charge, no brokers",
+)

@@ -6,6 +6,7 @@ A lobby board speaks to everyone at once, so each caption shows both languages:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,13 +14,25 @@ from displays.board.model import ServiceWait
 from queue_server.i18n import translate
 
 SEPARATOR = " · "
+#: The languages of every caption, in order (a display's ``languages`` setting).
+_order: list[str] = ["id", "en"]
+
+
+def set_languages(order: Sequence[str]) -> None:
+    """Show captions in ``order`` (``["id", "en"]``, ``["en", "id"]`` or one language)."""
+    if not order or any(language not in ("id", "en") for language in order):
+        raise ValueError(f"languages must be id/en: {order}")
+    _order[:] = list(dict.fromkeys(order))
 
 
 def bilingual(msgid: str, **params: object) -> str:
-    """``msgid`` in Indonesian, then in English when it differs."""
-    indonesian = translate(msgid, "id", **params)
-    english = translate(msgid, "en", **params)
-    return indonesian if indonesian == english else f"{indonesian}{SEPARATOR}{english}"
+    """``msgid`` in Indonesian, then in English when it differs (in the display's order)."""
+    texts: list[str] = []
+    for language in _order:
+        text = translate(msgid, language, **params)
+        if text not in texts:
+            texts.append(text)
+    return SEPARATOR.join(texts)
 
 
 def now_calling() -> str:
@@ -65,9 +78,8 @@ def estimate(service: ServiceWait) -> str:
 
 def service_name(service: ServiceWait) -> str:
     """The service's own bilingual name."""
-    if service.name_id == service.name_en:
-        return service.name_id
-    return f"{service.name_id}{SEPARATOR}{service.name_en}"
+    names = {"id": service.name_id, "en": service.name_en}
+    return SEPARATOR.join(dict.fromkeys(names[language] for language in _order))
 
 
 def clock(now: datetime, timezone: str) -> str:

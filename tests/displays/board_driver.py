@@ -19,6 +19,7 @@ from typing import Any
 
 from devices.screen import prepare_window
 from displays.board.__main__ import demo_model
+from displays.board.sample import DEMO_TICKER
 
 SETTLE_S = 1.0
 LIMIT_S = 20.0
@@ -34,12 +35,18 @@ def main(out_dir: Path, size: str, disconnected: bool) -> int:
 
     model = demo_model()
     model.set_connected(not disconnected)
-    app = BoardApp(model, now=lambda: datetime(2026, 3, 3, 1, 30, tzinfo=UTC))
+    app = BoardApp(model, now=lambda: datetime(2026, 3, 3, 1, 30, tzinfo=UTC),
+                   ticker=DEMO_TICKER)
     report: dict[str, Any] = {"size": size}
     started = time.monotonic()
     name = f"board-{size}{'-disconnected' if disconnected else ''}.png"
 
     def finish(_dt: float) -> None:
+        ticker = app.board.ids.ticker
+        report.setdefault("ticker_x", []).append(ticker.text_x())
+        if not report.get("ticker_moved") and time.monotonic() - started > SETTLE_S / 2:
+            ticker.offset = ticker.width * 0.95  # most of the line on screen for the picture
+            report["ticker_moved"] = True
         if time.monotonic() - started < SETTLE_S:
             return
         saved = Window.screenshot(name=str(out_dir / name))  # Kivy numbers the file
@@ -54,6 +61,9 @@ def main(out_dir: Path, size: str, disconnected: bool) -> int:
              "visible": w.opacity > 0 and all(p.opacity > 0 for p in _parents(w))}
             for w in app.board.walk() if isinstance(w, Label)
         ]
+        report["ticker"] = {"shown": ticker.shown, "lines": list(ticker.lines),
+                            "height": ticker.height, "font_size": ticker.font_size,
+                            "visible": app.board.ids.ticker_box.opacity > 0}
         report["shot"] = name
         app.stop()
 
@@ -66,6 +76,10 @@ def main(out_dir: Path, size: str, disconnected: bool) -> int:
 
 def _cut(label: Any) -> bool:
     """Whether the label's full text is wider than its box (Kivy then shortens it)."""
+    from displays.board.ticker import FitText
+
+    if isinstance(label, FitText):  # wraps and shrinks: cut when it still does not fit
+        return not label.fits()
     return bool(label._label.get_extents(label.text)[0] > label.width + 1)
 
 

@@ -6,6 +6,7 @@ process; this module never imports Kivy. The screenshots are copied to docs/scre
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -71,6 +72,15 @@ def test_the_board_is_readable_in_every_size(x_display: str, tmp_path: Path, siz
     assert "09:30" in shown  # 01:30 UTC in Asia/Makassar
     assert "Koneksi terputus · Connection lost" not in shown
     assert cut_texts(report) == []
+    # The long service name is shown whole (wrapped or smaller), never cut.
+    assert ("Penggantian Paspor Hilang atau Rusak · Replacement of a Lost or Damaged Passport"
+            in shown)
+    # The ticker shows the first line and moves it right to left, frame after frame.
+    ticker = report["ticker"]
+    assert ticker["visible"] and ticker["shown"] == ticker["lines"][0]
+    assert ticker["font_size"] >= 0.025 * min(width, height)
+    xs = report["ticker_x"]
+    assert len(xs) >= 3 and all(b < a for a, b in itertools.pairwise(xs[1:]))
 
 
 def test_a_lost_connection_is_marked(x_display: str, tmp_path: Path) -> None:

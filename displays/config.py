@@ -1,0 +1,308 @@
+"""One display's configuration file (YAML or TOML): broker, account, mode, screen, ticker and
+announcer. ``antre display --config FILE`` reads it before anything starts.
+
+A bad file is refused as a whole with one line in Indonesian and English that names the
+field (``announcer.volume``, ``device.password_file`` ...): :class:`DisplayConfigError`.
+The example with every field is ``provisioning/display.example.yaml``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from displays.announcer.config import AnnouncerConfig, SpokenName
+from displays.announcer.numbers import Language
+from queue_server.i18n import both
+from queue_server.protocol.topics import TopicError, check_id
+
+CONFIG_INVALID = "The display configuration {file} is not valid: {field}: {problem}"
+CONFIG_UNREADABLE = "The display configuration {file} cannot be read: {problem}"
+MAX_FILE_BYTES = 64 * 1024
+MAX_TICKER_LINES = 20
+#: A ticker line is drawn as one texture: this keeps it under a Pi's 4096-pixel limit.
+MAX_TICKER_CHARS = 160
+Orientation = Literal["landscape", "portrait", "portrait-flipped", "landscape-flipped"]
+#: Kivy's window rotation (degrees) for each orientation of the TV.
+ROTATION: dict[str, int] = {
+    "landscape": 0,
+    "portrait": 90,
+    "landscape-flipped": 180,
+    "portrait-flipped": 270,
+}
+
+
+def _both_languages() -> list[Language]:
+    return ["id", "en"]
+
+
+class DisplayConfigError(ValueError):
+    """The configuration file is not valid; ``str()`` is one line, Indonesian / English."""
+
+    def __init__(self, field: str | None, problem: str, file: Path) -> None:
+        self.field = field
+        if field is None:
+            message = both(CONFIG_UNREADABLE, file=file.name, problem=problem)
+        else:
+            message = both(CONFIG_INVALID, file=file.name, field=field, problem=problem)
+        super().__init__(f"{message['id']} / {message['en']}")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _identifier(value: str, what: str) -> str:
+    try:
+        return check_id(value, what)
+    except (TopicError, ValueError) as error:
+        raise ValueError(f"{value[:40]!r} is not an id (a-z, 0-9, '-')") from error
+
+
+class BrokerSection(_Section):
+    """Where the office's MQTT broker is."""
+
+    host: str = Field(default="127.0.0.1", min_length=1, max_length=253)
+    port: int = Field(default=1883, gt=0, lt=65536)
+    tls: bool = False
+    ca_file: Path | None = None
+
+
+class DeviceSection(_Section):
+    """The display's account: its device id (MQTT user) and a file holding its password."""
+
+    id: str
+    password_file: Path
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        return _identifier(value, "device")
+
+
+class ScreenSection(_Section):
+    """The window: ``size`` ``WIDTHxHEIGHT`` (empty: the screen's own), orientation of the TV."""
+
+    size: str = ""
+    orientation: Orientation = "landscape"
+    fullscreen: bool = True
+
+    @field_validator("size")
+    @classmethod
+    def _size(cls, value: str) -> str:
+        parts = value.strip().lower().split("x")
+        if value and not (
+            len(parts) == 2 and all(p.isdigit() and 100 <= int(p) <= 99999 for p in parts)
+        ):
+            raise ValueError(f"{value[:40]!r} is not WIDTHxHEIGHT, e.g. 1920x1080")
+        return value.strip().lower()
+
+    @property
+    def rotation(self) -> int:
+        return ROTATION[self.orientation]
+
+
+class TickerSection(_Section):
+    """The information ticker: its lines and speed (screen heights per minute)."""
+
+    lines: list[str] = Field(default_factory=list, max_length=MAX_TICKER_LINES)
+    speed: float = Field(default=8.0, ge=1.0, le=60.0)
+
+    @field_validator("lines")
+    @classmethod
+    def _lines(cls, value: list[str]) -> list[str]:
+        lines = [" ".join(line.split()) for line in value]
+        if any(not line or len(line) > MAX_TICKER_CHARS for line in lines):
+            raise ValueError(f"each line must have 1 to {MAX_TICKER_CHARS} characters")
+        return lines
+
+
+class SpokenNameSection(_Section):
+    id: str = Field(min_length=1, max_length=60)
+    en: str = Field(min_length=1, max_length=60)
+
+
+class AnnouncerSection(_Section):
+    """The spoken calls (see :class:`~displays.announcer.config.AnnouncerConfig`)."""
+
+    enabled: bool | None = None
+    languages: list[Language] = Field(
+        default_factory=_both_languages, min_length=1, max_length=2
+    )
+    voices: dict[Language, str] = Field(default_factory=dict)
+    speed: int = Field(default=150, ge=80, le=450)
+    volume: float = Field(default=0.8, ge=0.0, le=1.0)
+    numbers: Literal["words", "digits"] = "words"
+    chime: bool = True
+    counter_names: dict[str, SpokenNameSection] = Field(default_factory=dict)
+    clips: Path | None = None
+    max_age_s: float = Field(default=120.0, ge=5.0, le=3600.0)
+
+    @field_validator("languages")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("a language is listed twice")
+        return value
+
+    @field_validator("voices")
+    @classmethod
+    def _voices(cls, value: dict[str, str]) -> dict[str, str]:
+        for voice in value.values():
+            if not voice or len(voice) > 40 or not all(c.isalnum() or c in "-_+" for c in voice):
+                raise ValueError(f"{voice[:40]!r} is not an espeak-ng voice name")
+        return value
+
+    @field_validator("counter_names")
+    @classmethod
+    def _counters(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for code in value:
+            _identifier(code, "counter")
+        return value
+
+    def announcer_config(self) -> AnnouncerConfig:
+        """The announcer's own settings."""
+        return AnnouncerConfig(
+            languages=tuple(self.languages),
+            voices={"id": "id", "en": "en", **self.voices},
+            speed=self.speed,
+            volume=self.volume,
+            numbers=self.numbers,
+            chime=self.chime,
+            counter_names={
+                code: SpokenName(id=name.id, en=name.en)
+                for code, name in self.counter_names.items()
+            },
+        )
+
+
+class DisplaySettings(_Section):
+    """A whole display configuration file."""
+
+    office: str
+    mode: Literal["board", "counter"] = "board"
+    counter: str | None = None
+    broker: BrokerSection = Field(default_factory=BrokerSection)
+    device: DeviceSection
+    screen: ScreenSection = Field(default_factory=ScreenSection)
+    languages: list[Language] = Field(
+        default_factory=_both_languages, min_length=1, max_length=2
+    )
+    ticker: TickerSection = Field(default_factory=TickerSection)
+    announcer: AnnouncerSection = Field(default_factory=AnnouncerSection)
+
+    @field_validator("office")
+    @classmethod
+    def _office(cls, value: str) -> str:
+        return _identifier(value, "office")
+
+    @field_validator("counter")
+    @classmethod
+    def _counter(cls, value: str | None) -> str | None:
+        return None if value is None else _identifier(value, "counter")
+
+    @field_validator("languages")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("a language is listed twice")
+        return value
+
+    @model_validator(mode="after")
+    def _counter_mode(self) -> DisplaySettings:
+        if self.mode == "counter" and self.counter is None:
+            raise ValueError("counter: the counter mode needs a counter code, e.g. cs-1")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """The device kind of its account: ``display`` or ``counter-display``."""
+        return "display" if self.mode == "board" else "counter-display"
+
+    @property
+    def announces(self) -> bool:
+        """Whether it speaks the calls (default: a lobby board does, a counter display not)."""
+        enabled = self.announcer.enabled
+        return self.mode == "board" if enabled is None else enabled
+
+
+def _read_mapping(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise DisplayConfigError(None, error.strerror or str(error), path) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise DisplayConfigError(None, f"larger than {MAX_FILE_BYTES} bytes", path)
+    try:
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as error:
+        problem = " ".join(str(error).split())[:200]
+        raise DisplayConfigError(None, f"not YAML/TOML: {problem}", path) from None
+    if not isinstance(data, dict):
+        raise DisplayConfigError(None, "not a mapping of fields", path)
+    return data
+
+
+def _resolve(base: Path, path: Path | None) -> Path | None:
+    return None if path is None else (path if path.is_absolute() else base / path)
+
+
+def load(path: Path) -> tuple[DisplaySettings, str]:
+    """Read and check ``path``; return the settings (relative paths made absolute against
+    the file's folder) and the display's password.
+
+    Raises:
+        DisplayConfigError: the file, a field, the password file or the clip folder is bad.
+    """
+    data = _read_mapping(path)
+    try:
+        settings = DisplaySettings.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "-"
+        problem = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            problem = "unknown field"
+        elif first["type"] == "missing":
+            problem = "missing"
+        if problem.startswith("counter: "):
+            field, problem = "counter", problem.removeprefix("counter: ")
+        raise DisplayConfigError(field, problem[:200], path) from None
+    base = path.resolve().parent
+    settings = settings.model_copy(
+        update={
+            "device": settings.device.model_copy(
+                update={"password_file": _resolve(base, settings.device.password_file)}
+            ),
+            "broker": settings.broker.model_copy(
+                update={"ca_file": _resolve(base, settings.broker.ca_file)}
+            ),
+            "announcer": settings.announcer.model_copy(
+                update={"clips": _resolve(base, settings.announcer.clips)}
+            ),
+        }
+    )
+    password = _password(settings.device.password_file, path)
+    if settings.broker.ca_file is not None and not settings.broker.ca_file.is_file():
+        raise DisplayConfigError("broker.ca_file", "no such file", path)
+    clips = settings.announcer.clips
+    if clips is not None and not clips.is_dir():
+        raise DisplayConfigError("announcer.clips", "no such folder", path)
+    return settings, password
+
+
+def _password(file: Path, config: Path) -> str:
+    try:
+        password = file.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        raise DisplayConfigError("device.password_file", "cannot be read", config) from None
+    if not password or "\n" in password:
+        raise DisplayConfigError(
+            "device.password_file", "must hold the password on one line", config
+        )
+    return password

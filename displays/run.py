@@ -1,0 +1,146 @@
+"""Run one display from its configuration file: the lobby board or a counter display, and
+the announcer, over one MQTT link (``antre display --config FILE``).
+
+The file is read and checked first; a bad one is refused with one bilingual line naming the
+field and exit code 2, before Kivy, the link or the announcer start.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from displays.config import DisplayConfigError, DisplaySettings, load
+from queue_server.i18n import both
+
+if TYPE_CHECKING:
+    from displays.announcer.queue import Announcer
+
+log = logging.getLogger(__name__)
+NO_ANNOUNCER = "The calls are not spoken on this display: {reason}"
+CONFIG_OK = "The display configuration {file} is valid: {mode}, office {office}, device {device}."
+
+
+def _line(msgid: str, **params: object) -> str:
+    message = both(msgid, **params)
+    return f"{message['id']} / {message['en']}"
+
+
+def check(path: Path) -> int:
+    """``antre display check``: 0 and a summary when the file is valid, else 2."""
+    try:
+        settings, _password = load(path)
+    except DisplayConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(
+        _line(
+            CONFIG_OK,
+            file=path.name,
+            mode=settings.mode,
+            office=settings.office,
+            device=settings.device.id,
+        )
+    )
+    return 0
+
+
+def build_announcer(settings: DisplaySettings) -> Announcer | None:
+    """The display's announcer (espeak-ng, or its clip set with espeak-ng as the fallback),
+    or None with a warning when it cannot speak here (no espeak-ng, no audio player)."""
+    from displays.announcer.clips import ClipSet, ClipSpeaker
+    from displays.announcer.player import CommandPlayer, PlaybackError
+    from displays.announcer.queue import Announcer
+    from displays.announcer.speaker import EspeakSpeaker, Speaker, SpeechError
+
+    config = settings.announcer.announcer_config()
+    try:
+        player = CommandPlayer()
+    except PlaybackError as error:
+        print(_line(NO_ANNOUNCER, reason=str(error)), file=sys.stderr)
+        return None
+    espeak: Speaker | None
+    try:
+        espeak = EspeakSpeaker(config)
+    except SpeechError as error:
+        if settings.announcer.clips is None:
+            print(_line(NO_ANNOUNCER, reason=str(error)), file=sys.stderr)
+            return None
+        espeak = None
+    speaker: Speaker = espeak  # type: ignore[assignment]
+    if settings.announcer.clips is not None:
+        speaker = ClipSpeaker(ClipSet(settings.announcer.clips, config.volume), espeak)
+    return Announcer(config, speaker, player)
+
+
+def run(settings: DisplaySettings, password: str) -> int:
+    """Open the window and the link; return when the window closes."""
+    from devices.screen import prepare_window
+
+    prepare_window(
+        settings.screen.size,
+        fullscreen=settings.screen.fullscreen,
+        rotation=settings.screen.rotation,
+    )
+    from displays.board import texts
+    from displays.board.app import BoardApp, post
+    from displays.board.link import BoardLink, BoardLinkConfig
+    from displays.board.model import BoardModel
+    from displays.counter.app import CounterApp
+    from displays.counter.model import CounterModel
+    from displays.feed import CallFeed
+
+    texts.set_languages(settings.languages)
+    announcer = build_announcer(settings) if settings.announces else None
+    feed = None
+    if announcer is not None:
+        feed = CallFeed(
+            announcer,
+            max_age_s=settings.announcer.max_age_s,
+            counter=settings.counter if settings.mode == "counter" else None,
+        )
+    ca_file = settings.broker.ca_file
+    link_config = BoardLinkConfig(
+        office=settings.office,
+        device=settings.device.id,
+        password=password,
+        host=settings.broker.host,
+        port=settings.broker.port,
+        kind=settings.kind,
+        counter=settings.counter,
+        tls=settings.broker.tls,
+        ca_file=None if ca_file is None else str(ca_file),
+    )
+    app: BoardApp | CounterApp
+    model: BoardModel | CounterModel
+    if settings.mode == "board":
+        model = BoardModel()
+        app = BoardApp(
+            model, ticker=tuple(settings.ticker.lines), ticker_speed=settings.ticker.speed
+        )
+    else:
+        model = CounterModel(settings.counter or "")
+        app = CounterApp(model)
+    link = BoardLink(link_config, model, post=post, changed=app.redraw, on_call=feed).start()
+    try:
+        app.run()
+    finally:
+        link.close()
+        if announcer is not None:
+            announcer.stop(timeout=10)
+    return 0
+
+
+def main(path: Path) -> int:
+    """Read ``path`` and run the display; 2 (nothing started) when the file is bad."""
+    try:
+        settings, password = load(path)
+    except DisplayConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return run(settings, password)
