@@ -56,6 +56,7 @@ class CounterRoot(BoxLayout):  # type: ignore[misc]
     ticket = StringProperty("")
     status = StringProperty("")
     band = ListProperty([0, 0, 0, 1])
+    status_color = ListProperty([0.93, 0.95, 0.98, 1])
     connected = BooleanProperty(False)
 
 
@@ -95,4 +96,6 @@ class CounterApp(App):  # type: ignore[misc]
         root.ticket = view.ticket if view.is_open else ""
         root.status = status_text(view)
         root.band = list(band(view))
+        amber = root.band == list(BANDS["called"])
+        root.status_color = [0.08, 0.07, 0.05, 1] if amber else [0.93, 0.95, 0.98, 1]
         root.connected = view.connected

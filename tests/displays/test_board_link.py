@@ -109,3 +109,63 @@ def test_a_contract_payload_parses() -> None:
     assert parse_message(OFFICE, topics.board(OFFICE), payload) == Board(
         seq=3, counters=[], serving=[]
     )
+
+
+def test_one_link_feeds_the_board_and_the_announcer_through_a_broker_restart(
+    live: LiveServer,
+) -> None:
+    """The board and the announcer share the display's one session: each call is spoken
+    once, also the call made after the broker came back."""
+    from displays.announcer.config import AnnouncerConfig
+    from displays.announcer.player import RecordingPlayer
+    from displays.announcer.queue import Announcer
+    from displays.feed import CallFeed
+    from tests.displays.test_queue import SilentSpeaker
+
+    announcer = Announcer(AnnouncerConfig(chime=False), SilentSpeaker(), RecordingPlayer(0.0))
+    model = BoardModel()
+    config = BoardLinkConfig(OFFICE, "lobby-1", live.passwords["lobby-1"], port=live.port)
+    feed = CallFeed(announcer, now=live.services.clock)  # the office runs on a fake clock
+    link = BoardLink(config, model, on_call=feed)
+    link.start()
+    try:
+        assert wait_until(lambda: model.connected and bool(model.state().services))
+        first = call_one(live, "cs-1")
+        assert wait_until(lambda: len(announcer.announced) == 1)
+        assert live.runtime is not None and live.runtime.broker is not None
+        live.runtime.broker.supervisor.stop()
+        live.runtime.broker.process.stop()
+        assert wait_until(lambda: not model.connected)
+        live.runtime.broker.process.relaunch()
+        assert wait_until(lambda: model.connected)
+        second = call_one(live, "cs-2")
+        assert wait_until(lambda: len(announcer.announced) == 2)
+        heard = [call.ticket for call in model.state().recent_calls if call.id]
+        assert heard == [second, first]
+    finally:
+        link.close()
+        assert announcer.stop(5)
+    assert len(set(announcer.announced)) == 2 and feed.too_old == []
+
+
+def test_a_counter_display_follows_its_counter(live: LiveServer) -> None:
+    from displays.counter.model import CounterModel
+
+    live.add_device("counter-2", "counter-display")
+    model = CounterModel("cs-2")
+    config = BoardLinkConfig(OFFICE, "counter-2", live.passwords["counter-2"], port=live.port,
+                             kind="counter-display", counter="cs-2")
+    link = BoardLink(config, model)
+    assert link.subscriptions() == [
+        topics.counter_state(OFFICE, "cs-2"), topics.config(OFFICE, "counter-display"),
+        topics.event_called(OFFICE)]
+    link.start()
+    try:
+        assert wait_until(lambda: model.connected)
+        call_one(live, "cs-1")  # another counter: not shown
+        label = call_one(live, "cs-2")
+        assert wait_until(lambda: model.view().ticket == label)
+        view = model.view()
+        assert view.status == "called" and view.is_open and view.known
+    finally:
+        link.close()
