@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from displays.config import DisplayConfigError, DisplaySettings, load
 from queue_server.i18n import both
 
 if TYPE_CHECKING:
+    from displays.announcer.player import Player
     from displays.announcer.queue import Announcer
 
 log = logging.getLogger(__name__)
@@ -47,9 +51,13 @@ def check(path: Path) -> int:
     return 0
 
 
-def build_announcer(settings: DisplaySettings) -> Announcer | None:
+def build_announcer(settings: DisplaySettings, player: Player | None = None) -> Announcer | None:
     """The display's announcer (espeak-ng, or its clip set with espeak-ng as the fallback),
-    or None with a warning when it cannot speak here (no espeak-ng, no audio player)."""
+    or None with a warning when it cannot speak here (no espeak-ng, no audio player).
+
+    Args:
+        player: Plays the WAVs (default: aplay or paplay).
+    """
     from displays.announcer.clips import ClipSet, ClipSpeaker
     from displays.announcer.player import CommandPlayer, PlaybackError
     from displays.announcer.queue import Announcer
@@ -57,26 +65,55 @@ def build_announcer(settings: DisplaySettings) -> Announcer | None:
 
     config = settings.announcer.announcer_config()
     try:
-        player = CommandPlayer()
+        player = player or CommandPlayer()
     except PlaybackError as error:
         print(_line(NO_ANNOUNCER, reason=str(error)), file=sys.stderr)
         return None
-    espeak: Speaker | None
+    espeak: Speaker | None = None
     try:
         espeak = EspeakSpeaker(config)
     except SpeechError as error:
         if settings.announcer.clips is None:
             print(_line(NO_ANNOUNCER, reason=str(error)), file=sys.stderr)
             return None
-        espeak = None
-    speaker: Speaker = espeak  # type: ignore[assignment]
     if settings.announcer.clips is not None:
-        speaker = ClipSpeaker(ClipSet(settings.announcer.clips, config.volume), espeak)
-    return Announcer(config, speaker, player)
+        return Announcer(config, ClipSpeaker(ClipSet(settings.announcer.clips, config.volume),
+                                             espeak), player)
+    assert espeak is not None
+    return Announcer(config, espeak, player)
 
 
-def run(settings: DisplaySettings, password: str) -> int:
-    """Open the window and the link; return when the window closes."""
+@dataclass
+class Display:
+    """One display put together: its window, model, link and (maybe) announcer."""
+
+    app: Any
+    model: Any
+    link: Any
+    announcer: Announcer | None
+    feed: Any
+
+    def close(self) -> None:
+        """Close the link (``offline``), then let the call playing finish."""
+        self.link.close()
+        if self.announcer is not None:
+            self.announcer.stop(timeout=10)
+
+
+def assemble(
+    settings: DisplaySettings,
+    password: str,
+    *,
+    player: Player | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> Display:
+    """Prepare the window and build the display's parts, nothing started yet (the link
+    starts with ``display.link.start()``, the window with ``display.app.run()``).
+
+    Args:
+        player: Plays the announcements (default: aplay or paplay).
+        now: The clock of the board and of the announcer's freshness check.
+    """
     from devices.screen import prepare_window
 
     prepare_window(
@@ -93,13 +130,14 @@ def run(settings: DisplaySettings, password: str) -> int:
     from displays.feed import CallFeed
 
     texts.set_languages(settings.languages)
-    announcer = build_announcer(settings) if settings.announces else None
+    announcer = build_announcer(settings, player) if settings.announces else None
     feed = None
     if announcer is not None:
         feed = CallFeed(
             announcer,
             max_age_s=settings.announcer.max_age_s,
             counter=settings.counter if settings.mode == "counter" else None,
+            **({"now": now} if now is not None else {}),
         )
     ca_file = settings.broker.ca_file
     link_config = BoardLinkConfig(
@@ -118,18 +156,23 @@ def run(settings: DisplaySettings, password: str) -> int:
     if settings.mode == "board":
         model = BoardModel()
         app = BoardApp(
-            model, ticker=tuple(settings.ticker.lines), ticker_speed=settings.ticker.speed
+            model, now, ticker=tuple(settings.ticker.lines), ticker_speed=settings.ticker.speed
         )
     else:
         model = CounterModel(settings.counter or "")
         app = CounterApp(model)
-    link = BoardLink(link_config, model, post=post, changed=app.redraw, on_call=feed).start()
+    link = BoardLink(link_config, model, post=post, changed=app.redraw, on_call=feed)
+    return Display(app=app, model=model, link=link, announcer=announcer, feed=feed)
+
+
+def run(settings: DisplaySettings, password: str) -> int:
+    """Open the window and the link; return when the window closes."""
+    display = assemble(settings, password)
+    display.link.start()
     try:
-        app.run()
+        display.app.run()
     finally:
-        link.close()
-        if announcer is not None:
-            announcer.stop(timeout=10)
+        display.close()
     return 0
 
 

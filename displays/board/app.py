@@ -21,6 +21,7 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
+from kivy.uix.widget import Widget
 
 from displays.board import texts
 from displays.board.model import BoardModel, BoardState, RecentCall, ServiceWait, Serving
@@ -145,6 +146,9 @@ class BoardApp(App):  # type: ignore[misc]
             box.add_widget(self._recent_row(call))
         if not calls:
             box.add_widget(BoardText(text=texts.no_call_yet(), color=MUTED))
+        free = self.model.recent_limit - max(1, len(calls))
+        if free > 0:  # a short list keeps the rows' height instead of stretching them
+            box.add_widget(Widget(size_hint_y=free))
 
     def _recent_row(self, call: RecentCall) -> Panel:
         background = (0.35, 0.27, 0.05, 1) if call.newest else (0.11, 0.18, 0.30, 1)

@@ -1,9 +1,9 @@
 """Runs the Kivy board on a live broker and screenshots it through a broker restart.
 
-Run in its own process by tests/displays/test_board_live.py (the password comes in
-``ANTRE_DISPLAY_PASSWORD``)::
+Run in its own process by tests/displays/test_board_live.py, from a display configuration
+file, as ``antre display --config`` runs (with a recording player for the announcer)::
 
-    python -m tests.displays.board_live_driver OUT_DIR SIZE OFFICE DEVICE PORT [once]
+    python -m tests.displays.board_live_driver OUT_DIR CONFIG [once]
 
 It talks to the test through files in OUT_DIR: it writes ``rendered`` after the first full
 board, ``lost`` once the link is down, and waits for ``expect`` (a ticket label the test
@@ -14,37 +14,37 @@ called after the restart) to be shown before it writes ``report.json`` and exits
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from devices.screen import prepare_window
-from displays.board.model import BoardModel, BoardState
+from displays.announcer.player import RecordingPlayer
+from displays.board.model import BoardState
+from displays.config import load
 
 LIMIT_S = 60.0
 SETTLE_S = 0.5
-FIXED_NOW = datetime(2026, 3, 3, 1, 30, tzinfo=UTC)
+#: The test office's fake clock (tests/services/clock.py: MONDAY_10_WITA): the board shows
+#: 10:00 on every run and the announcer finds the calls fresh.
+FIXED_NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
 
 def rendered(state: BoardState) -> bool:
     return state.connected and bool(state.office_name) and bool(state.services)
 
 
-def main(out: Path, size: str, office: str, device: str, port: int, once: bool) -> int:
-    prepare_window(size, fullscreen=False)
+def main(out: Path, config: Path, once: bool) -> int:
+    from displays.run import assemble
+
+    settings, password = load(config)
+    player = RecordingPlayer(scale=0.0)
+    display = assemble(settings, password, player=player, now=lambda: FIXED_NOW)
+    app, model, link = display.app, display.model, display.link
     from kivy.clock import Clock
     from kivy.core.window import Window
 
-    from displays.board.app import BoardApp, post
-    from displays.board.link import BoardLink, BoardLinkConfig
-
-    model = BoardModel()
-    app = BoardApp(model, now=lambda: FIXED_NOW)  # the same screenshot on every run
-    config = BoardLinkConfig(office, device, os.environ["ANTRE_DISPLAY_PASSWORD"], port=port)
-    link = BoardLink(config, model, post=post, changed=app.redraw)
     report: dict[str, Any] = {"shots": [], "phases": []}
     phase = {"name": "start", "since": 0.0}
     started = time.monotonic()
@@ -53,9 +53,18 @@ def main(out: Path, size: str, office: str, device: str, port: int, once: bool) 
         saved = Window.screenshot(name=str(out / name))
         Path(saved).replace(out / name)
         report["shots"].append(name)
-        report[name] = {"number": app.board.ids.number.text,
+        number = app.board.ids.number
+        report[name] = {"number": number.text,
+                        "number_box": [number.center_x - number.texture_size[0] / 2,
+                                       number.center_y - number.texture_size[1] / 2,
+                                       *number.texture_size],
+                        "window": list(Window.size),
                         "lost_mark": app.board.ids.lost.opacity > 0,
-                        "office": app.board.ids.office.text}
+                        "office": app.board.ids.office.text,
+                        "recent": [row.children[-1].text
+                                   for row in reversed(app.board.ids.recent.children)
+                                   if row.children],
+                        "ticker": app.board.ids.ticker.shown}
 
     def reached(name: str, condition: bool) -> bool:
         """True once ``condition`` held for SETTLE_S (layout and redraw done)."""
@@ -86,8 +95,10 @@ def main(out: Path, size: str, office: str, device: str, port: int, once: bool) 
     link.start()
     Clock.schedule_interval(step, 0.1)
     app.run()
-    link.close()
+    display.close()
     report["phases"] = phase["name"]
+    report["announced"] = [] if display.announcer is None else display.announcer.announced
+    report["played"] = [item.path.name for item in player.played]
     (out / "report.json").write_text(json.dumps(report, indent=2))
     return 0
 
@@ -110,4 +121,4 @@ def _expected_shown(out: Path, state: BoardState) -> bool:
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    sys.exit(main(Path(args[0]), args[1], args[2], args[3], int(args[4]), args[5:] == ["once"]))
+    sys.exit(main(Path(args[0]), Path(args[1]), args[2:] == ["once"]))

@@ -144,3 +144,29 @@ def test_before_any_call_is_heard_the_headline_is_the_last_called_counter() -> N
     assert model.state().headline == ("B-004", "Loket 2")
     model.accept(CALLED, sample.call(7, "A-002", "cs-3", "Loket 3"))
     assert model.state().headline == ("A-002", "Loket 3")  # a call heard comes first
+
+
+def test_after_a_fresh_start_the_last_calls_come_from_the_retained_board() -> None:
+    """Calls are not retained; the board's counters with a ticket fill the list, latest
+    called first, without the highlight of a call heard."""
+    from datetime import timedelta
+
+    from displays.board.sample import board, call, counter
+
+    base = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+    model = BoardModel(recent_limit=3)
+    counters = [
+        counter("cs-1", "Loket 1", "A-001", since=base),
+        counter("cs-2", "Loket 2", "B-002", since=base + timedelta(minutes=2)),
+        counter("cs-3", "Loket 3"),
+    ]
+    model.accept("b", board(1, counters))
+    state = model.state()
+    assert [(c.ticket, c.newest) for c in state.recent_calls] == [
+        ("B-002", False), ("A-001", False)]
+    assert state.newest_call is None and state.headline == ("B-002", "Loket 2")
+    model.accept("c", call(1, "A-003", "cs-3", "Loket 3"))
+    assert [(c.ticket, c.newest) for c in model.state().recent_calls] == [
+        ("A-003", True), ("B-002", False), ("A-001", False)]
+    model.accept("c", call(2, "B-002", "cs-2", "Loket 2"))  # heard now: listed once
+    assert [c.ticket for c in model.state().recent_calls] == ["B-002", "A-003", "A-001"]

@@ -100,7 +100,7 @@ def test_a_bad_field_is_named_in_both_languages(tmp_path: Path, text: str, field
 
 @pytest.mark.parametrize("text", ["office: [unclosed\n", "- a list\n", ""])
 def test_a_file_that_is_not_a_mapping_is_refused(tmp_path: Path, text: str) -> None:
-    with pytest.raises(DisplayConfigError, match="tidak dapat dibaca.*cannot be read"):
+    with pytest.raises(DisplayConfigError, match=r"tidak dapat dibaca.*cannot be read"):
         load(write(tmp_path, text))
 
 

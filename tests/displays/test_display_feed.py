@@ -4,7 +4,6 @@ not spoken, and real espeak-ng WAVs played back to back (real durations, never o
 from __future__ import annotations
 
 import itertools
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,8 +14,8 @@ from displays.announcer.numbers import Language
 from displays.announcer.player import RecordingPlayer
 from displays.announcer.queue import Announcer
 from displays.announcer.speaker import EspeakSpeaker
-from displays.feed import CallFeed
 from displays.counter.model import CounterModel
+from displays.feed import CallFeed
 from queue_server.protocol import topics
 from queue_server.protocol.base import dump
 from queue_server.protocol.states import CalledEvent, CounterStateMessage
