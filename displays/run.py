@@ -171,6 +171,8 @@ def run(settings: DisplaySettings, password: str) -> int:
     display.link.start()
     try:
         display.app.run()
+    except KeyboardInterrupt:  # Ctrl+C on a technician's terminal: a clean stop
+        pass
     finally:
         display.close()
     return 0
@@ -183,7 +185,4 @@ def main(path: Path) -> int:
     except DisplayConfigError as error:
         print(error, file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     return run(settings, password)
