@@ -28,14 +28,9 @@ def window_size(value: str) -> str:
     return value.strip()
 
 
-def prepare_window(
-    size: str, *, fullscreen: bool, touch: bool = False, rotation: int = 0
-) -> None:
+def prepare_window(size: str, *, fullscreen: bool, touch: bool = False) -> None:
     """Set the window's size (``WIDTHxHEIGHT``, empty: Kivy's default) and full screen;
-    ``touch``: a touch screen, so no red dots for the mouse's right button; ``rotation``:
-    0, 90, 180 or 270 degrees (a TV mounted on its side shows a portrait board)."""
-    if rotation not in (0, 90, 180, 270):
-        raise ValueError(f"rotation must be 0, 90, 180 or 270: {rotation}")
+    ``touch``: a touch screen, so no red dots for the mouse's right button."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     from kivy.config import Config
 
@@ -45,6 +40,5 @@ def prepare_window(
         Config.set("graphics", "height", match.group(2))
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
     Config.set("kivy", "exit_on_escape", "0")
-    Config.set("graphics", "rotation", str(rotation))
     if touch:
         Config.set("input", "mouse", "mouse,multitouch_on_demand")

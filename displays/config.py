@@ -27,7 +27,7 @@ MAX_TICKER_LINES = 20
 #: A ticker line is drawn as one texture: this keeps it under a Pi's 4096-pixel limit.
 MAX_TICKER_CHARS = 160
 Orientation = Literal["landscape", "portrait", "portrait-flipped", "landscape-flipped"]
-#: Kivy's window rotation (degrees) for each orientation of the TV.
+#: How far the picture is turned (degrees, counter-clockwise) for each way the TV is mounted.
 ROTATION: dict[str, int] = {
     "landscape": 0,
     "portrait": 90,

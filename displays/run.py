@@ -116,11 +116,7 @@ def assemble(
     """
     from devices.screen import prepare_window
 
-    prepare_window(
-        settings.screen.size,
-        fullscreen=settings.screen.fullscreen,
-        rotation=settings.screen.rotation,
-    )
+    prepare_window(settings.screen.size, fullscreen=settings.screen.fullscreen)
     from displays.board import texts
     from displays.board.app import BoardApp, post
     from displays.board.link import BoardLink, BoardLinkConfig
@@ -156,11 +152,15 @@ def assemble(
     if settings.mode == "board":
         model = BoardModel()
         app = BoardApp(
-            model, now, ticker=tuple(settings.ticker.lines), ticker_speed=settings.ticker.speed
+            model,
+            now,
+            ticker=tuple(settings.ticker.lines),
+            ticker_speed=settings.ticker.speed,
+            rotation=settings.screen.rotation,
         )
     else:
         model = CounterModel(settings.counter or "")
-        app = CounterApp(model)
+        app = CounterApp(model, rotation=settings.screen.rotation)
     link = BoardLink(link_config, model, post=post, changed=app.redraw, on_call=feed)
     return Display(app=app, model=model, link=link, announcer=announcer, feed=feed)
 

@@ -25,7 +25,7 @@ from kivy.uix.widget import Widget
 
 from displays.board import texts
 from displays.board.model import BoardModel, BoardState, RecentCall, ServiceWait, Serving
-from displays.board.ticker import FitText, Ticker  # noqa: F401 (Ticker: used in board.kv)
+from displays.board.ticker import FitText, Ticker, Turned  # noqa: F401 (Ticker: board.kv)
 
 log = logging.getLogger(__name__)
 KV_FILE = Path(__file__).with_name("board.kv")
@@ -78,6 +78,7 @@ class BoardApp(App):  # type: ignore[misc]
         *,
         ticker: tuple[str, ...] = (),
         ticker_speed: float = 8.0,
+        rotation: int = 0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -86,8 +87,9 @@ class BoardApp(App):  # type: ignore[misc]
         self.board: BoardRoot | None = None
         self._ticker = list(ticker)
         self.ticker_speed = ticker_speed
+        self.rotation = rotation
 
-    def build(self) -> BoardRoot:
+    def build(self) -> Widget:
         if str(KV_FILE) not in Builder.files:
             Builder.load_file(str(KV_FILE))
         self.board = BoardRoot()
@@ -96,7 +98,7 @@ class BoardApp(App):  # type: ignore[misc]
         self._resize()
         Clock.schedule_interval(lambda _dt: self._tick(), CLOCK_TICK_S)
         self.redraw()
-        return self.board
+        return Turned(self.board, self.rotation) if self.rotation else self.board
 
     def _resize(self) -> None:
         width, height = Window.size

@@ -1,4 +1,5 @@
-"""The information ticker and a label that shrinks to fit: the board's two Kivy widgets.
+"""The board's own Kivy widgets: the information ticker, a label that shrinks to fit, and a
+turned view for a TV on its side.
 
 The ticker is cheap enough for a Raspberry Pi: each line is rendered to a texture once,
 when it starts to cross the screen; every frame (30 a second) only moves one rectangle, so
@@ -7,14 +8,19 @@ the GPU does the scrolling and the CPU does almost nothing.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
 from kivy.graphics import Color, Rectangle
+from kivy.graphics.transformation import Matrix
 from kivy.properties import ListProperty, NumericProperty
+from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.label import Label
+from kivy.uix.scatter import Scatter
 from kivy.uix.stencilview import StencilView
+from kivy.uix.widget import Widget
 
 FRAME_S = 1 / 30
 #: The smallest font a fitting label goes down to, as a share of its normal size.
@@ -116,3 +122,35 @@ class FitText(Label):  # type: ignore[misc]
         return bool(
             self.texture_size[0] <= self.width + 1 and self.texture_size[1] <= self.height + 1
         )
+
+
+class Turned(FloatLayout):  # type: ignore[misc]
+    """Shows ``child`` turned by ``degrees`` (90, 180 or 270, counter-clockwise), filling
+    this widget: a TV mounted on its side shows an upright portrait board. Done with one
+    transformation matrix (a :class:`Scatter`), so it costs the GPU nothing noticeable and
+    does not depend on the window system's own (unreliable) rotation."""
+
+    def __init__(self, child: Widget, degrees: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if degrees not in (90, 180, 270):
+            raise ValueError(f"degrees must be 90, 180 or 270: {degrees}")
+        self.degrees = degrees
+        self.child = child
+        self.scatter = Scatter(do_rotation=False, do_scale=False, do_translation=False,
+                               size_hint=(None, None), auto_bring_to_front=False)
+        self.scatter.add_widget(child)
+        self.add_widget(self.scatter)
+        self.bind(size=self._layout, pos=self._layout)
+
+    def _layout(self, *_args: Any) -> None:
+        width, height = self.size
+        quarter = self.degrees in (90, 270)
+        inner = (height, width) if quarter else (width, height)
+        self.scatter.size = inner
+        self.child.size_hint = (None, None)
+        self.child.size = inner
+        self.child.pos = (0, 0)
+        shift = {90: (width, 0.0), 180: (width, height), 270: (0.0, height)}[self.degrees]
+        turn = Matrix().rotate(math.radians(self.degrees), 0, 0, 1)
+        move = Matrix().translate(self.x + shift[0], self.y + shift[1], 0)
+        self.scatter.transform = move.multiply(turn)

@@ -14,9 +14,11 @@ from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.widget import Widget
 
 from displays.board import texts
 from displays.board.app import KV_FILE as BOARD_KV_FILE  # its Panel and BoardText rules
+from displays.board.ticker import Turned
 from displays.counter.model import CounterModel, CounterView
 
 KV_FILE = Path(__file__).with_name("counter.kv")
@@ -66,12 +68,13 @@ class CounterApp(App):  # type: ignore[misc]
     unit = NumericProperty(10.0)
     title = "Antre"
 
-    def __init__(self, model: CounterModel, **kwargs: Any) -> None:
+    def __init__(self, model: CounterModel, *, rotation: int = 0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.model = model
+        self.rotation = rotation
         self.root_widget: CounterRoot | None = None
 
-    def build(self) -> CounterRoot:
+    def build(self) -> Widget:
         for kv in (BOARD_KV_FILE, KV_FILE):
             if str(kv) not in Builder.files:
                 Builder.load_file(str(kv))
@@ -79,6 +82,8 @@ class CounterApp(App):  # type: ignore[misc]
         Window.bind(size=lambda *_args: self._resize())
         self._resize()
         self.redraw()
+        if self.rotation:
+            return Turned(self.root_widget, self.rotation)
         return self.root_widget
 
     def _resize(self) -> None:

@@ -25,7 +25,7 @@ SETTLE_S = 1.0
 LIMIT_S = 20.0
 
 
-def main(out_dir: Path, size: str, disconnected: bool) -> int:
+def main(out_dir: Path, size: str, disconnected: bool, turned: bool = False) -> int:
     prepare_window(size, fullscreen=False)
     from kivy.clock import Clock
     from kivy.core.window import Window
@@ -36,10 +36,10 @@ def main(out_dir: Path, size: str, disconnected: bool) -> int:
     model = demo_model()
     model.set_connected(not disconnected)
     app = BoardApp(model, now=lambda: datetime(2026, 3, 3, 1, 30, tzinfo=UTC),
-                   ticker=DEMO_TICKER)
+                   ticker=DEMO_TICKER, rotation=90 if turned else 0)
     report: dict[str, Any] = {"size": size}
     started = time.monotonic()
-    name = f"board-{size}{'-disconnected' if disconnected else ''}.png"
+    name = f"board-{size}{'-disconnected' if disconnected else ''}{'-turned' if turned else ''}.png"
 
     def finish(_dt: float) -> None:
         ticker = app.board.ids.ticker
@@ -52,6 +52,8 @@ def main(out_dir: Path, size: str, disconnected: bool) -> int:
         saved = Window.screenshot(name=str(out_dir / name))  # Kivy numbers the file
         Path(saved).replace(out_dir / name)
         report["window"] = list(Window.size)
+        report["board"] = list(app.board.size)
+        report["layout"] = app.board.ids.body.orientation
         number = app.board.ids.number
         report["number"] = {"text": number.text, "font_size": number.font_size,
                             "texture": list(number.texture_size), "width": number.width}
@@ -92,4 +94,5 @@ def _parents(widget: Any) -> list[Any]:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]), sys.argv[2], sys.argv[3:] == ["disconnected"]))
+    flags = sys.argv[3:]
+    sys.exit(main(Path(sys.argv[1]), sys.argv[2], "disconnected" in flags, "turned" in flags))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS_SHOTS = ROOT / "docs" / "screenshots"
@@ -88,3 +89,33 @@ def test_a_lost_connection_is_marked(x_display: str, tmp_path: Path) -> None:
     assert "Koneksi terputus · Connection lost" in texts(report)
     assert cut_texts(report) == []
     assert report["number"]["text"] == "A-012"  # the last state stays on screen
+
+
+def test_a_tv_on_its_side_shows_an_upright_portrait_board(x_display: str, tmp_path: Path) -> None:
+    """``screen.orientation: portrait`` on a 1920x1080 output: the board is laid out for a
+    1080x1920 screen and turned a quarter, drawn by the board itself (no window rotation)."""
+    report = _show(x_display, tmp_path, "1920x1080", "turned")
+    assert report["window"] == [1920, 1080]
+    assert report["board"] == [1080, 1920] and report["layout"] == "vertical"
+    assert report["number"]["font_size"] >= MIN_NUMBER_SHARE * 1920
+    assert cut_texts(report) == []
+    # The picture is the portrait board turned a quarter counter-clockwise (the TV is
+    # turned clockwise): compared pixel by pixel with the portrait board's own screenshot.
+    (tmp_path / "portrait").mkdir()
+    portrait = _show(x_display, tmp_path / "portrait", "1080x1920")
+    with Image.open(tmp_path / report["shot"]) as turned_image, \
+            Image.open(tmp_path / "portrait" / portrait["shot"]) as portrait_image:
+        turned = turned_image.convert("L")
+        upright = portrait_image.convert("L")
+        right_way = _difference(turned, upright.rotate(90, expand=True))
+        wrong_way = _difference(turned, upright.rotate(-90, expand=True))
+    assert right_way < 12 and wrong_way > 3 * right_way, (right_way, wrong_way)
+
+
+def _difference(first: Image.Image, second: Image.Image) -> float:
+    """The mean absolute grey-level difference, on a coarse grid of points."""
+    assert first.size == second.size
+    points = [(x, y) for x in range(0, first.width, 8) for y in range(0, first.height, 8)]
+    total = sum(abs(int(first.getpixel(p)) - int(second.getpixel(p)))  # type: ignore[arg-type]
+                for p in points)
+    return total / len(points)
