@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from displays.announcer.config import AnnouncerConfig, SpokenName
 from displays.announcer.numbers import Language
-from queue_server.i18n import both
+from queue_server.i18n import both, translate
 from queue_server.protocol.topics import TopicError, check_id
 
 CONFIG_INVALID = "The display configuration {file} is not valid: {field}: {problem}"
@@ -40,16 +40,64 @@ def _both_languages() -> list[Language]:
     return ["id", "en"]
 
 
-class DisplayConfigError(ValueError):
-    """The configuration file is not valid; ``str()`` is one line, Indonesian / English."""
+#: The problems a field can have, as catalog msgids (each said in both languages).
+MISSING = "missing"
+UNKNOWN_FIELD = "unknown field"
+AT_MOST = "must be at most {limit}"
+AT_LEAST = "must be at least {limit}"
+ONE_OF = "must be one of: {expected}"
+WRONG_KIND = "wrong kind of value"
+TOO_MANY = "too many items (at most {limit})"
+TOO_FEW = "too few items (at least {limit})"
+NOT_AN_ID = "not an id: use a-z, 0-9 and '-'"
+NOT_A_SIZE = "not WIDTHxHEIGHT, e.g. 1920x1080"
+LINE_LENGTH = "each line must have 1 to 160 characters"
+LANGUAGE_TWICE = "a language is listed twice"
+NEEDS_COUNTER = "the counter mode needs a counter code, e.g. cs-1"
+NOT_A_VOICE = "not an espeak-ng voice name"
+NO_FILE = "no such file"
+NO_FOLDER = "no such folder"
+UNREADABLE = "cannot be read"
+ONE_LINE_PASSWORD = "must hold the password on one line"
+TOO_LARGE = "larger than {limit} bytes"
+NOT_YAML = "not YAML or TOML: {detail}"
+NOT_A_MAPPING = "not a mapping of fields"
+#: pydantic's error types → (msgid, the context value shown as ``limit``/``expected``).
+_PYDANTIC: dict[str, tuple[str, str | None]] = {
+    "missing": (MISSING, None),
+    "extra_forbidden": (UNKNOWN_FIELD, None),
+    "less_than_equal": (AT_MOST, "le"),
+    "greater_than_equal": (AT_LEAST, "ge"),
+    "literal_error": (ONE_OF, "expected"),
+    "too_long": (TOO_MANY, "max_length"),
+    "too_short": (TOO_FEW, "min_length"),
+}
 
-    def __init__(self, field: str | None, problem: str, file: Path) -> None:
+
+class DisplayConfigError(ValueError):
+    """The configuration file is not valid; ``str()`` is one line, Indonesian / English.
+
+    Args:
+        field: The field, dotted (``announcer.volume``); None when the file itself is bad.
+        problem: The problem's catalog msgid (one of the constants above).
+        file: The configuration file.
+        params: The problem's parameters (``limit``, ``expected``, ``detail``).
+    """
+
+    def __init__(self, field: str | None, problem: str, file: Path, **params: object) -> None:
         self.field = field
-        if field is None:
-            message = both(CONFIG_UNREADABLE, file=file.name, problem=problem)
-        else:
-            message = both(CONFIG_INVALID, file=file.name, field=field, problem=problem)
-        super().__init__(f"{message['id']} / {message['en']}")
+        self.problem = problem
+        said = both(problem, **params)
+        halves = []
+        for language in ("id", "en"):
+            if field is None:
+                text = translate(CONFIG_UNREADABLE, language, file=file.name,
+                                 problem=said[language])
+            else:
+                text = translate(CONFIG_INVALID, language, file=file.name, field=field,
+                                 problem=said[language])
+            halves.append(text)
+        super().__init__(" / ".join(halves))
 
 
 class _Section(BaseModel):
@@ -60,14 +108,14 @@ def _identifier(value: str, what: str) -> str:
     try:
         return check_id(value, what)
     except (TopicError, ValueError) as error:
-        raise ValueError(f"{value[:40]!r} is not an id (a-z, 0-9, '-')") from error
+        raise ValueError(NOT_AN_ID) from error
 
 
 class BrokerSection(_Section):
     """Where the office's MQTT broker is."""
 
     host: str = Field(default="127.0.0.1", min_length=1, max_length=253)
-    port: int = Field(default=1883, gt=0, lt=65536)
+    port: int = Field(default=1883, ge=1, le=65535)
     tls: bool = False
     ca_file: Path | None = None
 
@@ -98,7 +146,7 @@ class ScreenSection(_Section):
         if value and not (
             len(parts) == 2 and all(p.isdigit() and 100 <= int(p) <= 99999 for p in parts)
         ):
-            raise ValueError(f"{value[:40]!r} is not WIDTHxHEIGHT, e.g. 1920x1080")
+            raise ValueError(NOT_A_SIZE)
         return value.strip().lower()
 
     @property
@@ -117,7 +165,7 @@ class TickerSection(_Section):
     def _lines(cls, value: list[str]) -> list[str]:
         lines = [" ".join(line.split()) for line in value]
         if any(not line or len(line) > MAX_TICKER_CHARS for line in lines):
-            raise ValueError(f"each line must have 1 to {MAX_TICKER_CHARS} characters")
+            raise ValueError(LINE_LENGTH)
         return lines
 
 
@@ -146,7 +194,7 @@ class AnnouncerSection(_Section):
     @classmethod
     def _distinct(cls, value: list[str]) -> list[str]:
         if len(set(value)) != len(value):
-            raise ValueError("a language is listed twice")
+            raise ValueError(LANGUAGE_TWICE)
         return value
 
     @field_validator("voices")
@@ -154,7 +202,7 @@ class AnnouncerSection(_Section):
     def _voices(cls, value: dict[str, str]) -> dict[str, str]:
         for voice in value.values():
             if not voice or len(voice) > 40 or not all(c.isalnum() or c in "-_+" for c in voice):
-                raise ValueError(f"{voice[:40]!r} is not an espeak-ng voice name")
+                raise ValueError(NOT_A_VOICE)
         return value
 
     @field_validator("counter_names")
@@ -209,13 +257,13 @@ class DisplaySettings(_Section):
     @classmethod
     def _distinct(cls, value: list[str]) -> list[str]:
         if len(set(value)) != len(value):
-            raise ValueError("a language is listed twice")
+            raise ValueError(LANGUAGE_TWICE)
         return value
 
     @model_validator(mode="after")
     def _counter_mode(self) -> DisplaySettings:
         if self.mode == "counter" and self.counter is None:
-            raise ValueError("counter: the counter mode needs a counter code, e.g. cs-1")
+            raise ValueError(NEEDS_COUNTER)
         return self
 
     @property
@@ -234,17 +282,18 @@ def _read_mapping(path: Path) -> dict[str, Any]:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise DisplayConfigError(None, error.strerror or str(error), path) from None
+        problem = NO_FILE if isinstance(error, FileNotFoundError) else UNREADABLE
+        raise DisplayConfigError(None, problem, path) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise DisplayConfigError(None, f"larger than {MAX_FILE_BYTES} bytes", path)
+        raise DisplayConfigError(None, TOO_LARGE, path, limit=MAX_FILE_BYTES)
     try:
         text = raw.decode("utf-8")
         data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as error:
-        problem = " ".join(str(error).split())[:200]
-        raise DisplayConfigError(None, f"not YAML/TOML: {problem}", path) from None
+        detail = " ".join(str(error).split())[:200]
+        raise DisplayConfigError(None, NOT_YAML, path, detail=detail) from None
     if not isinstance(data, dict):
-        raise DisplayConfigError(None, "not a mapping of fields", path)
+        raise DisplayConfigError(None, NOT_A_MAPPING, path)
     return data
 
 
@@ -263,16 +312,7 @@ def load(path: Path) -> tuple[DisplaySettings, str]:
     try:
         settings = DisplaySettings.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "-"
-        problem = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "extra_forbidden":
-            problem = "unknown field"
-        elif first["type"] == "missing":
-            problem = "missing"
-        if problem.startswith("counter: "):
-            field, problem = "counter", problem.removeprefix("counter: ")
-        raise DisplayConfigError(field, problem[:200], path) from None
+        raise _field_error(error, path) from None
     base = path.resolve().parent
     settings = settings.model_copy(
         update={
@@ -289,10 +329,10 @@ def load(path: Path) -> tuple[DisplaySettings, str]:
     )
     password = _password(settings.device.password_file, path)
     if settings.broker.ca_file is not None and not settings.broker.ca_file.is_file():
-        raise DisplayConfigError("broker.ca_file", "no such file", path)
+        raise DisplayConfigError("broker.ca_file", NO_FILE, path)
     clips = settings.announcer.clips
     if clips is not None and not clips.is_dir():
-        raise DisplayConfigError("announcer.clips", "no such folder", path)
+        raise DisplayConfigError("announcer.clips", NO_FOLDER, path)
     return settings, password
 
 
@@ -300,9 +340,22 @@ def _password(file: Path, config: Path) -> str:
     try:
         password = file.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError):
-        raise DisplayConfigError("device.password_file", "cannot be read", config) from None
+        raise DisplayConfigError("device.password_file", UNREADABLE, config) from None
     if not password or "\n" in password:
-        raise DisplayConfigError(
-            "device.password_file", "must hold the password on one line", config
-        )
+        raise DisplayConfigError("device.password_file", ONE_LINE_PASSWORD, config)
     return password
+
+
+def _field_error(error: ValidationError, path: Path) -> DisplayConfigError:
+    """The first problem pydantic found, as a :class:`DisplayConfigError` in both languages."""
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "-"
+    kind = first["type"]
+    if kind == "value_error":
+        problem = str(first["ctx"]["error"]) if "ctx" in first else WRONG_KIND
+        if problem == NEEDS_COUNTER:
+            field = "counter"
+        return DisplayConfigError(field, problem, path)
+    msgid, key = _PYDANTIC.get(kind, (WRONG_KIND, None))
+    value = (first.get("ctx") or {}).get(key or "", "")
+    return DisplayConfigError(field, msgid, path, limit=value, expected=value)

@@ -131,3 +131,20 @@ def test_commands_refuse_a_bad_file_with_exit_code_2(
     assert "valid: board, office kanim-test, device lobby-1" in capsys.readouterr().out
     assert antre(["display", "--config", str(good)], command_groups=groups) == 0
     assert len(started) == 1  # the short form runs the display
+
+
+def test_the_problem_is_said_in_each_language(tmp_path: Path) -> None:
+    with pytest.raises(DisplayConfigError) as caught:
+        load(write(tmp_path, MINIMAL + "announcer: {volume: 3}\n"))
+    assert str(caught.value) == (
+        "Konfigurasi layar display.yaml tidak valid: announcer.volume: paling besar 1.0 / "
+        "The display configuration display.yaml is not valid: announcer.volume: "
+        "must be at most 1.0")
+    with pytest.raises(DisplayConfigError) as caught:
+        load(write(tmp_path, MINIMAL + "mode: counter\n"))
+    assert "tidak valid: counter: mode loket memerlukan kode loket" in str(caught.value)
+    with pytest.raises(DisplayConfigError) as caught:
+        load(tmp_path / "absent.yaml")
+    assert str(caught.value) == (
+        "Konfigurasi layar absent.yaml tidak dapat dibaca: berkas tidak ada / "
+        "The display configuration absent.yaml cannot be read: no such file")
