@@ -189,3 +189,78 @@ class ClipSpeaker:
             log.warning("clip set: %s; this sentence is spoken by espeak-ng", error)
             self.fell_back.append(str(error))
             return self.fallback.synthesize(text, language, out)
+
+
+def documented_segments(language: Language) -> list[str]:
+    """Every segment a clip set needs in ``language`` (counter-name words aside)."""
+    phrases_ = [name for _phrase, name in PHRASES[language]]
+    if language == "id":
+        numbers = [*map(str, range(10)), "sepuluh", "sebelas", "belas", "puluh", "seratus",
+                   "ratus", "seribu", "ribu"]
+    else:
+        numbers = [*map(str, range(20)), *(str(t * 10) for t in range(2, 10)), "hundred",
+                   "and", "thousand"]
+    return [*phrases_, *numbers, *(chr(c) for c in range(ord("A"), ord("Z") + 1))]
+
+
+def check_clip_set(folder: Path, languages: tuple[Language, ...] = ("id", "en")) -> list[str]:
+    """What is wrong with the clip set in ``folder``: missing or unreadable segments and
+    segments whose sample format differs from the first one's. Empty: complete."""
+    problems: list[str] = []
+    clips = ClipSet(folder)
+    first: tuple[str, _Format] | None = None
+    for language in languages:
+        for name in documented_segments(language):
+            try:
+                _frames, fmt = clips._read(clips.path(language, name))
+            except ClipError as error:
+                problems.append(str(error))
+                continue
+            if first is None:
+                first = (f"{language}/{name}.wav", fmt)
+            elif fmt != first[1]:
+                problems.append(f"{language}/{name}.wav: {fmt} differs from {first[0]}")
+    return problems
+
+
+def make_clip_set(folder: Path, speaker: Speaker, languages: tuple[Language, ...] = ("id", "en")
+                  ) -> list[Path]:
+    """Write every documented segment with ``speaker`` (espeak-ng): a complete clip set to
+    try the layout with, or to replace segment by segment with recordings."""
+    spoken_phrases = {name: phrase for language in languages
+                      for phrase, name in PHRASES[language]}
+    words = {language: {file: word for word, file in _DIGIT_FILES[language].items()}
+             for language in languages}
+    written = []
+    for language in languages:
+        (folder / language).mkdir(parents=True, exist_ok=True)
+        for name in documented_segments(language):
+            text = spoken_phrases.get(name) or words[language].get(name) or name
+            written.append(speaker.synthesize(text, language, folder / language / f"{name}.wav"))
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m displays.announcer.clips check|make FOLDER``."""
+    import argparse
+
+    from displays.announcer.config import AnnouncerConfig
+    from displays.announcer.speaker import EspeakSpeaker
+
+    parser = argparse.ArgumentParser(prog="python -m displays.announcer.clips")
+    parser.add_argument("action", choices=["check", "make"])
+    parser.add_argument("folder", type=Path)
+    args = parser.parse_args(argv)
+    if args.action == "make":
+        files = make_clip_set(args.folder, EspeakSpeaker(AnnouncerConfig()))
+        print(f"{len(files)} segments written to {args.folder}")
+        return 0
+    problems = check_clip_set(args.folder)
+    for problem in problems:
+        print(problem)
+    print("complete" if not problems else f"{len(problems)} problems")
+    return 0 if not problems else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

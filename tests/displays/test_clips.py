@@ -141,3 +141,28 @@ def test_a_bad_segment_falls_back_to_espeak_for_that_sentence(
     without = ClipSpeaker(ClipSet(tmp_path / "clips"), None)
     with pytest.raises(ClipError, match=r"puluh\.wav"):
         without.synthesize("Nomor antrean B dua puluh", "id", tmp_path / "c.wav")
+
+
+def test_a_clip_set_made_with_espeak_is_complete_and_speaks_a_call(
+    espeak: str, tmp_path: Path, make_call: MakeCall
+) -> None:
+    from displays.announcer.clips import check_clip_set, main, make_clip_set
+    from displays.announcer.speaker import EspeakSpeaker
+
+    folder = tmp_path / "clips"
+    assert main(["check", str(folder)]) == 1  # nothing there yet
+    assert len(make_clip_set(folder, EspeakSpeaker(AnnouncerConfig()))) == 2 * 26 + 21 + 34
+    assert check_clip_set(folder) == []
+    espeak_fallback = FakeEspeak()
+    speaker = ClipSpeaker(ClipSet(folder), espeak_fallback)
+    for language, text in phrases(make_call(ticket="B-023", counter_name="Loket 3"),
+                                  AnnouncerConfig()):
+        out = speaker.synthesize(text, language, tmp_path / f"{language}.wav")
+        with wave.open(str(out), "rb") as wav:
+            assert wav.getnframes() / wav.getframerate() > 1.5
+    assert espeak_fallback.spoken == []  # every segment came from the clip set
+    (folder / "en" / "hundred.wav").unlink()
+    write_segment(folder / "id" / "puluh.wav", 1, 10, rate=8000)
+    problems = check_clip_set(folder)
+    assert any("en/hundred.wav" in p for p in problems)
+    assert any(p.startswith("id/puluh.wav") for p in problems)
