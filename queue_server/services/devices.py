@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import hmac
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -11,6 +15,24 @@ from queue_server.persistence.models import DeviceRow
 from queue_server.services.unit import Actor, UseCases
 
 DEVICE_KINDS = ("kiosk", "display", "counter-display")
+#: Mosquitto's PBKDF2-SHA512 hash: ``$7$<iterations>$<salt, base64>$<hash, base64>``.
+BROKER_HASH_ID = "7"
+
+
+def broker_password_matches(password: str, password_hash: str) -> bool:
+    """Whether ``password`` is the one ``password_hash`` (made by ``mosquitto_passwd``) holds."""
+    parts = password_hash.split("$")
+    if len(parts) != 5 or parts[0] or parts[1] != BROKER_HASH_ID or not parts[2].isdigit():
+        return False
+    try:
+        salt, expected = base64.b64decode(parts[3]), base64.b64decode(parts[4])
+    except (binascii.Error, ValueError):
+        return False
+    iterations = int(parts[2])
+    if not 1 <= iterations <= 10_000_000:
+        return False
+    given = hashlib.pbkdf2_hmac("sha512", password.encode(), salt, iterations, len(expected))
+    return hmac.compare_digest(given, expected)
 
 
 class DeviceExists(DomainError):
@@ -48,6 +70,21 @@ class DeviceService(UseCases):
                 )
             )
             work.audit(actor, "device.add", office_id=office, target=device, kind=kind)
+
+    def account(self, device: str) -> DeviceAccount | None:
+        """The active device ``device``, or None (unknown or deactivated)."""
+        with self.read() as session:
+            row = session.get(DeviceRow, device)
+            if row is None or not row.active:
+                return None
+            return DeviceAccount(row.id, row.kind, row.password_hash, row.office_id)
+
+    def authenticate(self, device: str, password: str) -> DeviceAccount | None:
+        """The active device if ``password`` is its broker password, else None."""
+        account = self.account(device)
+        if account is None or not broker_password_matches(password, account.password_hash):
+            return None
+        return account
 
     def accounts(self, office: str | None = None) -> list[DeviceAccount]:
         """The active devices' broker accounts (of every office when None)."""
