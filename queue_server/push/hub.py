@@ -35,6 +35,9 @@ HEARTBEAT_S = 15.0
 TICKET_EVERY_S = 1.0
 #: Open streams at most (state and ticket streams together); over it: 503.
 MAX_STREAMS = 1000
+#: A state stream is closed after this long; the browser reconnects and is authorised
+#: again, so a signed-out session or a reset device stops getting updates within it.
+MAX_STREAM_AGE_S = 3600.0
 #: Unsent bytes one stream may have queued; a client further behind is dropped.
 MAX_UNSENT_BYTES = 256 * 1024
 PING = b": ping\n\n"
@@ -89,6 +92,7 @@ class StateStream:
     connection: Connection
     office: str
     filters: tuple[str, ...]
+    opened_at: float = 0.0
 
     def covers(self, topic: str) -> bool:
         return any(matches(pattern, topic) for pattern in self.filters)
@@ -178,8 +182,10 @@ class PushHub:
         heartbeat_s: float = HEARTBEAT_S,
         ticket_every_s: float = TICKET_EVERY_S,
         max_streams: int = MAX_STREAMS,
+        max_age_s: float = MAX_STREAM_AGE_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self._max_age_s = max_age_s
         self._inbox: queue.Queue[Item] = queue.Queue()
         self._retained: dict[str, bytes] = {}  # full topic -> its event (retained: true)
         self._retained_lock = threading.Lock()
@@ -259,13 +265,18 @@ class PushHub:
                     self._handle(item, round_)
                 if self._clock() >= next_ping:
                     next_ping = self._clock() + self._heartbeat_s
-                    for stream in list(self._streams):
-                        if not round_.send(stream.connection, PING):
-                            self._forget(stream.connection)
+                    self._ping(round_)
             except Exception:  # one bad message must not stop every browser's updates
                 log.exception("push hub round failed")
             finally:
                 round_.wake()
+
+    def _ping(self, round_: Round) -> None:
+        """``: ping`` to every stream; close those past ``max_age_s`` (they reconnect)."""
+        oldest = self._clock() - self._max_age_s
+        for stream in list(self._streams):
+            if stream.opened_at < oldest or not round_.send(stream.connection, PING):
+                self._forget(stream.connection)
 
     def _handle(self, item: Published | StateStream | Detach, round_: Round) -> None:
         if isinstance(item, Detach):
@@ -276,6 +287,7 @@ class PushHub:
             self._fan_out(item, round_)
 
     def _start_stream(self, stream: StateStream, round_: Round) -> None:
+        stream.opened_at = self._clock()
         with self._retained_lock:
             snapshot = [
                 data for topic, data in sorted(self._retained.items()) if stream.covers(topic)

@@ -255,7 +255,7 @@ def _stream(make: Callable[[Any], StateStream | TicketStream]) -> Response:
 
 def _reply_device(account: DeviceAccount) -> Response:
     data = responses.PairedDevice(
-        device=account.id, kind=account.kind, office=account.office, counter=None
+        device=account.id, kind=account.kind, office=account.office, counter=account.counter
     ).model_dump(mode="json")
     return Response(_compact(data), mimetype="application/json")
 
