@@ -75,6 +75,11 @@ class CounterTaken(DomainError):
     http_status = 403
 
 
+class TicketAlreadyCalled(DomainError):
+    code = "ticket_already_called"
+    template = "Ticket {ticket} has just been called to {counter}; it is no longer waiting here."
+
+
 class CounterNotServingStation(DomainError):
     code = "counter_wrong_station"
     template = "Counter {counter} does not serve this queue."

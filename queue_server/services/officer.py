@@ -26,16 +26,24 @@ from queue_server.domain.errors import (
     NoNextStep,
     NoShowGraceExpired,
     QueueEmpty,
+    TicketAlreadyCalled,
     TicketNotAtCounter,
     TicketNotFound,
     TransferTargetInvalid,
 )
 from queue_server.domain.events import CounterChanged
-from queue_server.domain.ids import CounterId, OfficeId, Role, StationType, TicketStatus
+from queue_server.domain.ids import (
+    AT_COUNTER_STATUSES,
+    CounterId,
+    OfficeId,
+    Role,
+    StationType,
+    TicketStatus,
+)
 from queue_server.domain.model import CounterProfile
 from queue_server.domain.numbering import format_number
 from queue_server.domain.transitions import Action, target_status
-from queue_server.persistence.models import UserRow
+from queue_server.persistence.models import CounterRow, UserRow
 from queue_server.persistence.sequences import next_number
 from queue_server.persistence.statements import (
     END_VISIT,
@@ -163,6 +171,7 @@ class OfficerService(UseCases):
         with self.unit() as work:
             snapshot, row, _profile = self._ready_counter(work, office, counter, actor)
             ticket = _lock_ticket(work.session, office, ticket_id)
+            _refuse_if_at_a_counter(work.session, ticket)
             if TicketStatus(ticket.status) is TicketStatus.NO_SHOW:
                 _check_grace(snapshot, ticket, work)
             called = self._put_at_counter(work, ticket, row, actor, Action.CALL_SPECIFIC)
@@ -224,6 +233,7 @@ class OfficerService(UseCases):
     def cancel(self, office: str, ticket_id: int, *, actor: Actor) -> TicketView:
         with self.unit() as work:
             ticket = _lock_ticket(work.session, office, ticket_id)
+            _refuse_if_at_a_counter(work.session, ticket)
             cancelled = self._change(work, ticket, Action.CANCEL, actor, None)
             _end_visit(work, ticket)
             return _view(cancelled, None)
@@ -388,6 +398,15 @@ def _lock_ticket(session: Session, office: str, ticket_id: int) -> TicketState:
     if ticket is None:
         raise TicketNotFound()
     return ticket
+
+
+def _refuse_if_at_a_counter(session: Session, ticket: TicketState) -> None:
+    """A ticket another counter has just called is not this officer's to call or cancel:
+    say where it went, rather than that the transition is invalid."""
+    if TicketStatus(ticket.status) not in AT_COUNTER_STATUSES or ticket.counter_pk is None:
+        return
+    name = session.scalar(select(CounterRow.name).where(CounterRow.pk == ticket.counter_pk))
+    raise TicketAlreadyCalled(ticket=ticket.label, counter=name or "?")
 
 
 def _current(session: Session, row: CounterLock, counter: str) -> TicketState:

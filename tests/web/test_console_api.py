@@ -181,3 +181,23 @@ def test_unknown_counter_is_a_clear_404(auth: AuthActions) -> None:
     auth.login("petugas")
     missing = auth.get(f"{BASE}/counters/nope/console")
     assert (missing.status_code, missing.get_json()["error"]["code"]) == (404, "not_found")
+
+
+def test_a_ticket_another_counter_just_called_is_refused_with_where_it_went(
+    app: Flask, auth: AuthActions, services: Services
+) -> None:
+    auth.login("petugas")
+    first = issue(auth)
+    auth.post(f"{CS}/open")
+    other = second_officer(app, services)
+    other.post(f"{BASE}/counters/cs-2/open")
+    assert other.post(f"{BASE}/counters/cs-2/call-next").get_json()["ticket"]["label"] == "B-001"
+    for refused in (
+        auth.post(f"{CS}/call", {"ticket_id": first["ticket_id"]}),
+        auth.post(f"{BASE}/tickets/{first['ticket_id']}/cancel"),
+    ):
+        error = refused.get_json()["error"]
+        assert (refused.status_code, error["code"]) == (409, "ticket_already_called")
+        assert error["messages"]["en"].startswith("Ticket B-001 has just been called to CS 2")
+        assert error["messages"]["id"].startswith("Tiket B-001 baru saja dipanggil ke CS 2")
+    assert screen(auth)["current"] is None
