@@ -18,10 +18,13 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from queue_server.domain.ids import Role, TicketSource
+from queue_server.mqtt.runtime import start_publisher_without_broker
+from queue_server.push.hub import PushHub
 from queue_server.services.container import Services
 from queue_server.services.issuing import IssueRequest
 from queue_server.services.unit import Actor
 from tests.services.clock import FakeClock
+from queue_server.web.api_push import PUSH_EXTENSION
 from tests.web.conftest import OFFICE, PASSWORDS
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -51,6 +54,17 @@ def base_url(app: Flask) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def live(app: Flask, services: Services) -> Iterator[PushHub]:
+    """The push hub fed by the state publisher, as ``antre serve --no-mqtt`` runs them."""
+    hub: PushHub = app.extensions[PUSH_EXTENSION]
+    hub.start()
+    publisher = start_publisher_without_broker(services, hub.publish)
+    yield hub
+    publisher.stop()
+    hub.stop()
 
 
 @pytest.fixture
@@ -247,7 +261,8 @@ def test_another_officers_action_gives_a_clear_message_and_fresh_lists(
     expect(other.locator("tr[data-ticket='B-001']")).to_be_visible()
     press(other, "n", "Called B-001 to CS 2")
 
-    row(mine, "B-001").click()  # this page still lists B-001 (no live updates here yet)
+    # No push hub runs in this test: the page still lists B-001, as after a lost update.
+    row(mine, "B-001").click()
     mine.keyboard.press("c")
     press(
         mine,
@@ -308,3 +323,32 @@ def test_a_report_reader_and_a_kiosk_token_cannot_use_the_console(
     plain.goto(f"{base_url}/console/?lang=en#{OFFICE}/cs-1")
     expect(plain.locator("#username")).to_be_visible()
     assert plain.locator(".counter-screen").count() == 0
+
+
+def test_a_second_console_shows_the_other_counters_call_without_reload(
+    services: Services, live: PushHub, base_url: str, browser: Any
+) -> None:
+    services.accounts.create_user(
+        "petugas2", "Petugas Dua", SECOND_PASSWORD, Role.PETUGAS, actor=Actor(name="fixture")
+    )
+    for _ in range(2):
+        issue(services)
+    mine = new_page(browser)
+    sign_in(mine, base_url, "petugas", PASSWORDS["petugas"])
+    mine.locator("[data-counter='cs-1'] button").click()
+    expect(row(mine, "B-001")).to_be_visible()
+    expect(mine.locator("#live")).to_be_hidden()  # the stream is up: no "lost" mark
+    navigations: list[str] = []
+    mine.on("framenavigated", lambda frame: navigations.append(frame.url))
+
+    other = new_page(browser)
+    sign_in(other, base_url, "petugas2", SECOND_PASSWORD)
+    other.locator("[data-counter='cs-2'] button").click()
+    expect(other.locator("tr[data-ticket='B-001']")).to_be_visible()
+    press(other, "n", "Called B-001 to CS 2")
+    expect(row(mine, "B-001")).to_have_count(0)  # pushed, not reloaded
+    expect(mine.locator(".waiting .count")).to_have_text("1 waiting")
+    issue(services)  # a kiosk's ticket appears too
+    expect(row(mine, "B-003")).to_be_visible()
+    assert navigations == []
+    assert mine.js_errors == [] and other.js_errors == []

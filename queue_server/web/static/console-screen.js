@@ -41,13 +41,13 @@ var AntreScreen = (function (ui) {
     var grace = screen.no_show_grace_minutes;
     var body;
     if (!screen.counter.is_open) {
-      body = [el("div", {className: "big-number muted"}, "—"),
+      body = [el("div", {className: "empty-counter closed"}, [
         el("p", {className: "hint"}, t("counter_is_closed")),
-        el("p", {className: "hint small"}, t("counter_is_closed_hint"))];
+        el("p", {className: "hint small"}, t("counter_is_closed_hint"))])];
     } else if (!ticket) {
-      body = [el("div", {className: "big-number muted"}, "—"),
+      body = [el("div", {className: "empty-counter"}, [
         el("p", {className: "hint"}, t("no_ticket")),
-        el("p", {className: "hint small"}, t("no_ticket_hint"))];
+        el("p", {className: "hint small"}, t("no_ticket_hint"))])];
     } else {
       var facts = [
         el("span", {className: "badge badge-" + ticket.status}, ui.word("statuses", ticket.status)),

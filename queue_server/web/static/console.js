@@ -28,9 +28,16 @@
     return officeUrl("/counters/" + encodeURIComponent(state.counter) + path);
   }
 
+  // The server's time now: the office PC's own clock may be wrong.
+  function serverNow() {
+    if (!state.screen) { return new Date().toISOString(); }
+    var elapsed = new Date().getTime() - state.fetchedAt;
+    return new Date(new Date(state.screen.now).getTime() + elapsed).toISOString();
+  }
+
   function say(text, kind) {
     ui.clear(statusLine);
-    ui.append(statusLine, [el("span", {className: "status-time"}, ui.clock(new Date().toISOString())),
+    ui.append(statusLine, [el("span", {className: "status-time"}, ui.clock(serverNow())),
       el("span", {className: "status-text"}, text)]);
     statusLine.className = "status status-" + (kind || "ok");
   }
