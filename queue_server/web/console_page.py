@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, render_template, request
 
@@ -91,12 +93,14 @@ def print_ticket(token: str) -> Response:
     except DomainError:
         return _respond(translate("The ticket was not found.", language), 404)
     link = request.host_url.rstrip("/") + f"/t/{token}"
+    issued = _office_time(status["office"], status["issued_at"])
     page = render_template(
         "console_print.html",
         language=language,
         status=status,
         service=status["service"][language],
         station=translate(STATION_TEXTS.get(status["station"], status["station"]), language),
+        issued=issued,
         qr_svg=_qr_svg(link),
         link=link,
         t=lambda msgid, **params: translate(msgid, language, **params),
@@ -113,6 +117,16 @@ def client_texts(language: str) -> str:
     texts["actions"] = {key: translate(msgid, language) for key, msgid in ACTION_WORDS.items()}
     # "</" would end the <script> element the JSON sits in.
     return json.dumps(texts, ensure_ascii=False).replace("</", "<\\/")
+
+
+def _office_time(office_name: str, moment: str) -> str:
+    """``moment`` (ISO, UTC) as the office's local date and time, as on the kiosk's tickets."""
+    zones = [office["timezone"] for office in services().views.offices()
+             if office["name"] == office_name]  # fmt: skip
+    local = datetime.fromisoformat(moment)
+    if zones:
+        local = local.astimezone(ZoneInfo(zones[0]))
+    return local.strftime("%d-%m-%Y %H:%M")
 
 
 def _qr_svg(link: str) -> str:

@@ -10,6 +10,7 @@ import os
 import re
 import threading
 from collections.abc import Iterator
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,12 @@ from werkzeug.serving import make_server
 from queue_server.domain.ids import Role, TicketSource
 from queue_server.mqtt.runtime import start_publisher_without_broker
 from queue_server.push.hub import PushHub
+from queue_server.services.bookings import BookingEntry
 from queue_server.services.container import Services
 from queue_server.services.issuing import IssueRequest
 from queue_server.services.unit import Actor
-from tests.services.clock import FakeClock
 from queue_server.web.api_push import PUSH_EXTENSION
+from tests.services.clock import FakeClock
 from tests.web.conftest import OFFICE, PASSWORDS
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -235,6 +237,7 @@ def test_the_print_page_shows_the_number_and_its_qr(
     page.goto(f"{base_url}/console/print/{token}?lang=en")
     expect(page.locator(".label")).to_have_text("B-001")
     expect(page.locator(".qr svg")).to_have_count(1)
+    expect(page.locator(".issued")).to_have_text("23-11-2026 10:00")  # office time (WITA)
     expect(page.locator(".link")).to_contain_text(f"/t/{token}")
 
 
@@ -352,3 +355,33 @@ def test_a_second_console_shows_the_other_counters_call_without_reload(
     expect(row(mine, "B-003")).to_be_visible()
     assert navigations == []
     assert mine.js_errors == [] and other.js_errors == []
+
+
+def test_the_desk_checks_in_an_m_paspor_booking_as_the_kiosk_does(
+    services: Services, base_url: str, browser: Any
+) -> None:
+    entry = BookingEntry(
+        code="MP-2026-000555", service="mpaspor", day=date(2026, 11, 23), slot=time(10, 30)
+    )
+    services.bookings.import_bookings(OFFICE, [entry], actor=Actor(name="fixture"))
+    shots = Shots()
+    page = new_page(browser)
+    sign_in(page, base_url, "petugas", PASSWORDS["petugas"])
+    page.locator("[data-counter='cs-1'] button").click()
+    expect(status_line(page)).to_have_text("Counter CS 1 is open")
+    page.keyboard.press("i")
+    page.select_option("#issue-service", "walkin")
+    expect(page.locator("#issue-booking")).to_be_hidden()  # no booking for a walk-in
+    page.select_option("#issue-service", "mpaspor")
+    expect(page.locator("#issue-booking")).to_be_visible()
+    page.fill("#issue-booking", "MP-2026-999999")
+    page.check("#issue-documents")
+    page.keyboard.press("Enter")
+    expect(page.locator(".dialog .problem")).to_contain_text("No M-Paspor booking with this code")
+    page.fill("#issue-booking", "MP-2026-000555")
+    shots.take(page, "desk-issue-booking-en")
+    page.keyboard.press("Enter")
+    expect(page.locator("#issued-label")).to_have_text("A-001")
+    page.keyboard.press("Escape")
+    expect(row(page, "A-001")).to_contain_text("10:30")  # its booked slot, in office time
+    assert page.js_errors == []

@@ -101,13 +101,16 @@ var AntreScreen = (function (ui) {
     var selected = state.selected && state.selected.item.ticket_id === item.ticket_id;
     return el("tr", {className: (selected ? "selected " : "") + (item.priority ? "is-prio" : ""),
       "data-ticket": item.label, onclick: function () { handlers.select({kind: kind, item: item}); }},
-      cells.map(function (cell) { return el("td", {}, cell); }));
+      cells.filter(function (cell) { return cell !== null; }).map(function (cell) {
+        return el("td", {}, cell);
+      }));
   }
 
   function table(headers, rows, emptyText) {
     if (!rows.length) { return el("p", {className: "empty"}, emptyText); }
     return el("table", {className: "list"}, [
-      el("thead", {}, el("tr", {}, headers.map(function (text) { return el("th", {}, text); }))),
+      el("thead", {}, el("tr", {}, headers.filter(function (text) { return text !== null; })
+        .map(function (text) { return el("th", {}, text); }))),
       el("tbody", {}, rows)
     ]);
   }
@@ -115,20 +118,23 @@ var AntreScreen = (function (ui) {
   function waitingPanel(state, handlers) {
     var screen = state.screen;
     var extra = elapsedMinutes(state);
+    var manyStations = screen.counter.stations.length > 1;  // else the column says nothing
     var rows = screen.waiting.map(function (item, index) {
       return row(state, handlers, "waiting", item, [
         String(index + 1), el("strong", {className: "num"}, item.label || "?"),
-        serviceName(state, item.service), ui.word("stations", item.station),
+        serviceName(state, item.service),
+        manyStations ? ui.word("stations", item.station) : null,
         priorityMark(item.priority), ui.minutes(item.waiting_minutes + extra),
         item.appointment_at ? ui.clock(item.appointment_at) : "–"
       ]);
     });
+    var headers = [t("col_order"), t("col_number"), t("col_service"),
+      manyStations ? t("col_station") : null, t("col_priority"), t("col_waited"), t("col_slot")];
     return el("section", {className: "panel waiting"}, [
       el("h2", {}, [t("waiting_list"), el("span", {className: "count"},
         t("waiting_count", {count: screen.waiting.length}))]),
-      el("div", {className: "scroll", id: "waiting-scroll"}, table([t("col_order"), t("col_number"),
-        t("col_service"), t("col_station"), t("col_priority"), t("col_waited"), t("col_slot")],
-        rows, t("nobody_waiting")))
+      el("div", {className: "scroll", id: "waiting-scroll"}, table(headers, rows,
+        t("nobody_waiting")))
     ]);
   }
 
