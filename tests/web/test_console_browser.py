@@ -385,3 +385,21 @@ def test_the_desk_checks_in_an_m_paspor_booking_as_the_kiosk_does(
     page.keyboard.press("Escape")
     expect(row(page, "A-001")).to_contain_text("10:30")  # its booked slot, in office time
     assert page.js_errors == []
+
+
+def test_a_lost_stream_shows_the_mark_and_the_console_catches_up_when_it_is_back(
+    services: Services, live: PushHub, base_url: str, browser: Any
+) -> None:
+    issue(services)
+    page = new_page(browser)
+    page.route("**/stream", lambda route: route.abort())  # the stream is down
+    sign_in(page, base_url, "petugas", PASSWORDS["petugas"])
+    page.locator("[data-counter='cs-1'] button").click()
+    expect(row(page, "B-001")).to_be_visible()
+    expect(page.locator("#live")).to_have_text("Live updates lost — reconnecting…")
+    Shots().take(page, "live-lost-en")
+    issue(services)  # missed while the stream is down
+    page.unroute("**/stream")
+    expect(page.locator("#live")).to_be_hidden(timeout=15_000)  # reconnected by itself
+    expect(row(page, "B-002")).to_be_visible()  # and fetched what it missed
+    assert page.js_errors == []
