@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("antre.serve")
 DEMO_DATABASE = Path("var/demo.db")
 DEMO_ADMIN = "admin"
+#: Officers of the demo office, for trying the officer console at two counters.
+DEMO_OFFICERS = ("petugas1", "petugas2")
 ALREADY_RUNNING = (
     "Antre is already running on the data folder {folder} (pid {pid}); nothing was changed. "
     "Stop it first, or give this server another database folder with --db."
@@ -317,8 +319,10 @@ def _is_demo(settings: dict[str, Any]) -> bool:
 
 
 def _fresh_demo(config: ServerConfig) -> None:
-    """A new SQLite file with the demo office and a demo admin whose password is printed once."""
+    """A new SQLite file with the demo office, a demo admin and two demo officers (passwords
+    printed once)."""
     from queue_server.demo import demo_settings
+    from queue_server.domain.ids import Role
     from queue_server.services.unit import Actor
 
     path = sqlite_path(config.database_url)
@@ -329,11 +333,15 @@ def _fresh_demo(config: ServerConfig) -> None:
     settings = demo_settings(read_office_file(DEMO_OFFICE), _base_url(config))
     load_office(config, settings)
     password = secrets.token_urlsafe(12)
+    officers = {name: secrets.token_urlsafe(12) for name in DEMO_OFFICERS}
     services = build(config)
     try:
-        services.accounts.create_first_admin(
-            DEMO_ADMIN, "Demo Administrator", password, actor=Actor(name="demo")
-        )
+        demo = Actor(name="demo")
+        services.accounts.create_first_admin(DEMO_ADMIN, "Demo Administrator", password, actor=demo)
+        for name, officer_password in officers.items():
+            services.accounts.create_user(
+                name, f"Demo {name}", officer_password, Role.PETUGAS, actor=demo
+            )
     finally:
         services.close()
     print(f"Demo office loaded into {path}")
@@ -342,3 +350,5 @@ def _fresh_demo(config: ServerConfig) -> None:
         settings["office"]["id"],
     )
     print(f"Demo admin: {DEMO_ADMIN} / {password}  (shown once)", flush=True)
+    for name, officer_password in officers.items():
+        print(f"Demo officer: {name} / {officer_password}  (shown once)", flush=True)

@@ -140,6 +140,7 @@ LOCK_COUNTER = (
         COUNTERS.c.is_open,
         COUNTERS.c.priority_streak,
         COUNTERS.c.regular_streak,
+        COUNTERS.c.officer_id,
     )
     .where(
         COUNTERS.c.office_id == bindparam("office_id"),

@@ -15,6 +15,7 @@ from queue_server.web.api import api
 from queue_server.web.api_public import PUBLIC_LIMIT
 from queue_server.web.api_push import PUSH_EXTENSION, ticket_status_json
 from queue_server.web.auth import SESSION_LIFETIME
+from queue_server.web.console_page import console_page
 from queue_server.web.health import HEALTH_EXTENSION, MqttHealth, health, mqtt_disabled
 from queue_server.web.ratelimit import LoginLimiter, Monotonic, SlidingWindowLimiter
 from queue_server.web.routing import AsciiIntegerConverter
@@ -82,4 +83,5 @@ def create_app(
     app.register_blueprint(health)
     app.register_blueprint(api)
     app.register_blueprint(ticket_page)
+    app.register_blueprint(console_page)
     return app
