@@ -195,6 +195,16 @@ class AlreadyRated(DomainError):
     template = "Thank you: this service has already been rated."
 
 
+class RatingNotAsked(DomainError):
+    code = "rating_not_asked"
+    template = "Counter {counter} is not asking for a rating of ticket {ticket} now."
+
+
+class RatingTimedOut(DomainError):
+    code = "rating_timed_out"
+    template = "The time to rate this service has passed."
+
+
 class LeaseLimit(DomainError):
     code = "lease_limit"
     template = (
