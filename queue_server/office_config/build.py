@@ -98,6 +98,7 @@ def _branding(parsed: OfficeFile) -> Branding | None:
         display_name=section.display_name or parsed.office.name,
         address=section.address,
         footer=Bilingual(section.footer_id, section.footer_en),
+        ticker=Bilingual(section.ticker_id, section.ticker_en),
     )
 
 

@@ -267,6 +267,12 @@ class BrandingSection(_Strict):
         default="", max_length=120, description="Ticket footer in Bahasa Indonesia"
     )
     footer_en: str = Field(default="", max_length=120, description="Ticket footer in English")
+    ticker_id: str = Field(
+        default="", max_length=500, description="Lobby board's information ticker (id)"
+    )
+    ticker_en: str = Field(
+        default="", max_length=500, description="Lobby board's information ticker (en)"
+    )
 
 
 class OfficeFile(_Strict):
