@@ -167,52 +167,95 @@ class MqttSide:
             self.runtime.stop()
 
 
-def _serve(services: Services, config: ServerConfig) -> int:
+def http_server(app: Any, *, host: str, port: int, threads: int, per_address: int | None) -> Any:
+    """The waitress server of ``antre serve``: JSON parse errors, a share of connections per
+    address (``per_address``), browser streams handed to the push hub."""
     import waitress
 
+    from queue_server.web.waitress_channel import CONNECTION_LIMIT, guard
+
+    server = waitress.create_server(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="antre",
+        connection_limit=CONNECTION_LIMIT,
+        asyncore_use_poll=True,
+    )
+    guard(server, per_address=per_address)
+    return server
+
+
+def _serve(services: Services, config: ServerConfig) -> int:
+    from queue_server.push.hub import PushHub
+    from queue_server.web.api_push import ticket_status_json
     from queue_server.web.app import create_app
     from queue_server.web.health import mqtt_disabled
-    from queue_server.web.waitress_channel import (
-        CONNECTION_LIMIT,
-        CONNECTIONS_PER_ADDRESS,
-        guard,
-    )
+    from queue_server.web.waitress_channel import CONNECTIONS_PER_ADDRESS
 
     mqtt = MqttSide()
+    push = PushHub(ticket_status=ticket_status_json(services))
     app = create_app(
-        config, services=services, mqtt_health=mqtt.health if config.mqtt_enabled else mqtt_disabled
+        config,
+        services=services,
+        mqtt_health=mqtt.health if config.mqtt_enabled else mqtt_disabled,
+        push=push,
     )
     try:
-        server = waitress.create_server(
+        server = http_server(
             app,
             host=config.host,
             port=config.port,
             threads=config.threads,
-            ident="antre",
-            connection_limit=CONNECTION_LIMIT,
-            asyncore_use_poll=True,
+            per_address=None if config.proxy_hops else CONNECTIONS_PER_ADDRESS,
         )
     except OSError as error:
         _refuse(PORT_BUSY, host=config.host, port=config.port, reason=error.strerror or error)
         return EXIT_REFUSED
-    guard(server, per_address=None if config.proxy_hops else CONNECTIONS_PER_ADDRESS)
     # SIGTERM (systemd, tests) must unwind through `finally` so the broker child stops too.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     limit_queue_warnings()
+    raise_open_files_limit()
     purge = DailyPurge(lambda: _purge(services, config.retention_days))
+    push.start()
+    publisher = None
     try:
         if config.mqtt_enabled:
             from queue_server.mqtt.runtime import start_mqtt
 
-            mqtt.runtime = start_mqtt(services, config)
+            mqtt.runtime = start_mqtt(services, config, sink=push.publish)
+        else:  # no broker: the browsers' live updates still need the publisher
+            from queue_server.mqtt.runtime import start_publisher_without_broker
+
+            publisher = start_publisher_without_broker(services, push.publish)
         purge.start()
         log.info("serving on http://%s:%s/", config.host, config.port)
         server.run()
     finally:
         purge.stop()
         mqtt.stop()
+        if publisher is not None:
+            publisher.stop()
+        push.stop()
         server.close()
     return 0
+
+
+def raise_open_files_limit() -> int:
+    """Raise this process's open-files soft limit to its hard limit (each browser stream
+    holds a socket); returns the soft limit now in force."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+    if soft == resource.RLIM_INFINITY or soft >= wanted:
+        return soft
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    except (ValueError, OSError):
+        return soft
+    return wanted
 
 
 def _purge(services: Services, days: int) -> None:

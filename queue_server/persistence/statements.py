@@ -74,9 +74,7 @@ CONFIG_VERSION = select(OFFICES.c.config_version).where(OFFICES.c.id == bindpara
 
 KIOSK_ANSWER = select(
     KIOSK_REQUESTS.c.device, KIOSK_REQUESTS.c.response, KIOSK_REQUESTS.c.fingerprint
-).where(
-    KIOSK_REQUESTS.c.transaction == bindparam("transaction")
-)
+).where(KIOSK_REQUESTS.c.transaction == bindparam("transaction"))
 
 #: Waiting tickets at one station of one office, counted per (service, priority).
 WAITING_BY_CLASS = (

@@ -177,6 +177,20 @@ class ViewService(UseCases):
                 demo=snapshot.definition.demo,
             )
 
+    def ticket_scope(self, token: str) -> tuple[str, str]:
+        """The office and service of the ticket behind ``token`` (which changes concern it)."""
+        with self.read() as session:
+            row = session.execute(
+                select(VisitRow.office_id, TicketRow.service_code)
+                .join(TicketRow, TicketRow.visit_id == VisitRow.id)
+                .where(VisitRow.token == token)
+                .order_by(TicketRow.id.desc())
+                .limit(1)
+            ).first()
+        if row is None:
+            raise TicketNotFound()
+        return str(row[0]), str(row[1])
+
     def counter_name(self, office: str, counter: str) -> str:
         """The display name of a counter (from the cached office definition)."""
         with self.read() as session:

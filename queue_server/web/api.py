@@ -19,6 +19,7 @@ from queue_server.web import responses, schemas
 from queue_server.web.api_admin import admin
 from queue_server.web.api_officer import officer
 from queue_server.web.api_public import public
+from queue_server.web.api_push import push
 from queue_server.web.api_screens import screens_api
 from queue_server.web.auth import (
     end_session,
@@ -121,5 +122,5 @@ def _summary(actor: Actor) -> dict[str, Any]:
     }
 
 
-for child in (meta, auth, public, officer, admin, screens_api):
+for child in (meta, auth, public, officer, admin, push, screens_api):
     api.register_blueprint(child)

@@ -42,6 +42,16 @@ class Ok(Out):
     ok: bool
 
 
+class PairedDevice(Out):
+    """The display device a browser is paired as."""
+
+    device: str
+    kind: str
+    office: str
+    #: The counter a counter display shows (None: not bound to one counter).
+    counter: str | None
+
+
 class UserSummary(Out):
     id: int | None
     username: str

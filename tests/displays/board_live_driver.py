@@ -53,9 +53,11 @@ def main(out: Path, size: str, office: str, device: str, port: int, once: bool) 
         saved = Window.screenshot(name=str(out / name))
         Path(saved).replace(out / name)
         report["shots"].append(name)
-        report[name] = {"number": app.board.ids.number.text,
-                        "lost_mark": app.board.ids.lost.opacity > 0,
-                        "office": app.board.ids.office.text}
+        report[name] = {
+            "number": app.board.ids.number.text,
+            "lost_mark": app.board.ids.lost.opacity > 0,
+            "office": app.board.ids.office.text,
+        }
 
     def reached(name: str, condition: bool) -> bool:
         """True once ``condition`` held for SETTLE_S (layout and redraw done)."""
@@ -103,8 +105,10 @@ def _expected_shown(out: Path, state: BoardState) -> bool:
         return False
     label = expect.read_text().strip()
     newest = state.newest_call
-    return newest is not None and newest.ticket == label and any(
-        s.ticket == label for s in state.serving
+    return (
+        newest is not None
+        and newest.ticket == label
+        and any(s.ticket == label for s in state.serving)
     )
 
 

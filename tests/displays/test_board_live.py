@@ -24,19 +24,36 @@ pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
 SIZE = "1280x720"
 
 
-
-
 def start_board(live: LiveServer, display: str, out: Path, *extra: str) -> subprocess.Popen[str]:
     out.mkdir(parents=True, exist_ok=True)
     environment = {
-        **os.environ, "DISPLAY": display, "KIVY_HOME": str(out / "kivy-home"),
-        "KIVY_NO_ARGS": "1", "KIVY_NO_CONSOLELOG": "1", "SDL_AUDIODRIVER": "dummy",
+        **os.environ,
+        "DISPLAY": display,
+        "KIVY_HOME": str(out / "kivy-home"),
+        "KIVY_NO_ARGS": "1",
+        "KIVY_NO_CONSOLELOG": "1",
+        "SDL_AUDIODRIVER": "dummy",
         "ANTRE_DISPLAY_PASSWORD": live.passwords["lobby-1"],
     }
-    command = [sys.executable, "-m", "tests.displays.board_live_driver", str(out), SIZE,
-               OFFICE, "lobby-1", str(live.port), *extra]
-    return subprocess.Popen(command, cwd=ROOT, env=environment, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    command = [
+        sys.executable,
+        "-m",
+        "tests.displays.board_live_driver",
+        str(out),
+        SIZE,
+        OFFICE,
+        "lobby-1",
+        str(live.port),
+        *extra,
+    ]
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=environment,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def finished(board: subprocess.Popen[str], out: Path) -> dict[str, Any]:
@@ -72,12 +89,18 @@ def test_the_board_draws_again_after_a_broker_restart(
             board.kill()
             board.communicate()
     assert report["shots"] == [
-        "board-live-before.png", "board-live-lost.png", "board-live-after.png"]
+        "board-live-before.png",
+        "board-live-lost.png",
+        "board-live-after.png",
+    ]
     assert report["board-live-before.png"]["lost_mark"] is False
     assert report["board-live-lost.png"]["lost_mark"] is True
     assert report["board-live-lost.png"]["office"]  # the last board stays on screen
     assert report["board-live-after.png"] == {
-        "number": label, "lost_mark": False, "office": report["board-live-lost.png"]["office"]}
+        "number": label,
+        "lost_mark": False,
+        "office": report["board-live-lost.png"]["office"],
+    }
     # A display started after the restart draws the board from the retained messages alone.
     fresh_out = tmp_path / "fresh"
     fresh = finished(start_board(live, x_display, fresh_out, "once"), fresh_out)
@@ -85,5 +108,6 @@ def test_the_board_draws_again_after_a_broker_restart(
     assert fresh["board-live-fresh.png"]["office"]
     DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(out / "board-live-lost.png", DOCS_SHOTS / "board-1280x720-live-lost.png")
-    shutil.copy(fresh_out / "board-live-fresh.png",
-                DOCS_SHOTS / "board-1280x720-live-after-restart.png")
+    shutil.copy(
+        fresh_out / "board-live-fresh.png", DOCS_SHOTS / "board-1280x720-live-after-restart.png"
+    )

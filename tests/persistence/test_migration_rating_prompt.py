@@ -1,4 +1,4 @@
-"""Migration 0009 adds the counter's rating question to existing counters, empty."""
+"""Migration 0010 adds the counter's rating question to existing counters, empty."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from queue_server.persistence.migrate import current_revision, upgrade
 
 def test_existing_counters_get_an_empty_rating_question(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/old.db"
-    upgrade(url, "0008")
+    upgrade(url, "0009")
     engine = create_engine(url)
     try:
         with engine.begin() as connection:
@@ -38,5 +38,5 @@ def test_existing_counters_get_an_empty_rating_question(tmp_path: Path) -> None:
             ).one()
     finally:
         engine.dispose()
-    assert current_revision(url) == "0009"
+    assert current_revision(url) == "0010"
     assert tuple(row) == ("bio-1", 1, None, None, None)

@@ -1,7 +1,7 @@
 """counter rating prompt: the finished ticket a counter's screen asks to rate, and until when
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 22:30:00.000000
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 import queue_server.persistence.types
 
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
