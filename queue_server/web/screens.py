@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 
 from queue_server.domain.errors import DomainError, NotFound
 from queue_server.domain.ids import Role
 from queue_server.i18n import SUPPORTED, translate
+from queue_server.web.api_push import paired_device
+from queue_server.web.api_screens import COUNTER_DISPLAY
 from queue_server.web.auth import current_actor, services, session_csrf
 from queue_server.web.ticket_page import PAGE_HEADERS
 
@@ -55,6 +57,16 @@ COUNTER_CAPTIONS = {
     "closed": "Counter closed",
     "connection_lost": "Connection lost",
     "now_serving": "Number",
+}
+PAIR_TEXTS = {
+    "title": "Pair this screen",
+    "help": "Enter the device id and the password that antre device add printed for this "
+    "display or counter display.",
+    "device": "Device id",
+    "password": "Password",
+    "submit": "Pair",
+    "paired": "Paired. Opening the screen…",
+    "no_counter": "Paired. Open /screens/counter/<office>/<counter> on this screen.",
 }
 RATING_TEXTS = {
     "question": "How was our service?",
@@ -102,7 +114,7 @@ def board(office: str) -> Response:
 @screens.get("/screens/counter/<office>/<counter>")
 def counter(office: str, counter: str) -> Response:
     """The display above (or tablet beside) one counter, with its rating question."""
-    refused = _refuse(office)
+    refused = _refuse(office, counter)
     if refused is not None:
         return refused
     try:
@@ -126,34 +138,68 @@ def counter(office: str, counter: str) -> Response:
     return _respond(page)
 
 
-def _refuse(office: str) -> Response | None:
-    """None when the browser may see the office's screens; else a redirect or a 403 page."""
-    try:
-        actor = current_actor()
-    except DomainError:
+def _refuse(office: str, counter: str | None = None) -> Response | None:
+    """None when this browser may show the office's screen (the counter's, if given): a
+    signed-in officer, administrator or supervisor of the office, or a display paired in
+    the office (a counter display bound to a counter shows only that counter). Otherwise
+    a redirect to the pairing page, or a 403 page."""
+    if isinstance(session.get("sid"), str):
+        try:
+            actor = current_actor()
+        except DomainError:
+            actor = None
+        if actor is not None:
+            if actor.role in VIEWERS and actor.may_act_in(office):
+                return None
+            return _forbidden(
+                _bilingual(
+                    "This account may not show the screens of office {office}.", office=office
+                )
+            )
+    device = paired_device()
+    if device is None:
         return redirect(url_for("screens.pair", next=request.path))  # type: ignore[return-value]
-    if actor.role not in VIEWERS or not actor.may_act_in(office):
-        page = render_template(
-            "screens/message.html",
-            title=_bilingual("Not allowed"),
-            body=_bilingual(
-                "This account may not show the screens of office {office}.", office=office
-            ),
-        )
-        return _respond(page, 403)
+    bound = device.kind == COUNTER_DISPLAY and device.counter is not None
+    if device.office != office or (bound and device.counter != counter):
+        return _forbidden(_bilingual("This screen is paired with another office or counter."))
     return None
+
+
+def _forbidden(reason: str) -> Response:
+    page = render_template("screens/message.html", title=_bilingual("Not allowed"), body=reason)
+    return _respond(page, 403)
 
 
 @screens.get("/screens/pair")
 def pair() -> Response:
-    """Where an unpaired screen is sent (pairing comes with the device sign-in)."""
+    """Pair this browser as a display device (its id and password), then open its screen."""
+    follow = _safe_next(request.args.get("next", ""))
+    device = paired_device()
+    if device is not None and not request.args.get("again"):
+        screen = follow or _screen_of(device.kind, device.office, device.counter)
+        if screen:
+            return redirect(screen)  # type: ignore[return-value]
+    texts = {key: _bilingual(msgid) for key, msgid in PAIR_TEXTS.items()}
     page = render_template(
-        "screens/message.html",
-        title=_bilingual("Pair this screen"),
-        body=_bilingual("Sign in as an officer first, then open the screen again."),
-        next=quote(request.args.get("next", ""), safe="/"),
+        "screens/pair.html",
+        texts=texts,
+        config=_json({"next": follow, "pair_url": "/api/v1/devices/pair"}),
     )
-    return _respond(page, 401)
+    return _respond(page)
+
+
+def _safe_next(path: str) -> str:
+    """``path`` if it is one of this server's screens, else "" (no open redirect)."""
+    if path.startswith("/screens/") and "//" not in path and "\\" not in path:
+        return path
+    return ""
+
+
+def _screen_of(kind: str, office: str, counter: str | None) -> str:
+    """The screen a paired device shows: the board, or its counter's display."""
+    if kind == COUNTER_DISPLAY:
+        return url_for("screens.counter", office=office, counter=counter) if counter else ""
+    return url_for("screens.board", office=office)
 
 
 def _office(office: str) -> OfficeView:
