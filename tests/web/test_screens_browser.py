@@ -4,18 +4,20 @@ usual TV sizes, and the counter's rating question records one touch."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from queue_server.domain.ids import TicketSource
+from queue_server.mqtt.broker import hash_password
 from queue_server.persistence.models import RatingRow
 from queue_server.services.container import Services
 from queue_server.services.issuing import IssueRequest
 from queue_server.services.unit import Actor
 from tests.services.clock import FakeClock
-from tests.web.conftest import OFFICE
+from tests.web.conftest import BASE, OFFICE, PASSWORDS, FakeMonotonic
 from tests.web.screens_support import (
     SCREENSHOTS,
     Messages,
@@ -26,6 +28,7 @@ from tests.web.screens_support import (
     playwright_api,
     signed_in_page,
 )
+from tests.web.test_push_waitress import Server, Session
 
 __all__ = ["base_url", "browser"]  # fixtures
 pytestmark = needs_chromium
@@ -222,9 +225,7 @@ def test_the_rating_question_records_one_touch(
     page.screenshot(path=str(SCREENSHOTS / "web-rating-id.png"))
     page.get_by_role("button", name="English").click()
     expect(page.locator("#rating-question")).to_have_text("How was our service?")
-    expect(words).to_have_text(
-        ["Very dissatisfied", "Dissatisfied", "Satisfied", "Very satisfied"]
-    )
+    expect(words).to_have_text(["Very dissatisfied", "Dissatisfied", "Satisfied", "Very satisfied"])
     page.screenshot(path=str(SCREENSHOTS / "web-rating-en.png"))
 
     page.locator('.face[data-score="4"]').click()
@@ -256,3 +257,42 @@ def test_a_late_touch_is_refused_with_a_clear_message(
     with services.database.reader() as session:
         assert session.scalars(select(RatingRow)).all() == []
     assert page.errors == []
+
+
+def test_a_paired_tv_shows_an_officers_call_without_reload(
+    services: Services, monotonic: FakeMonotonic, browser: Any
+) -> None:
+    """End to end: the officer's HTTP call reaches the board through the real push stream."""
+    server = Server(services, monotonic)
+    try:
+        base = f"http://127.0.0.1:{server.port}"
+        services.devices.add(
+            OFFICE, "lobby-1", "display", hash_password("lobby-1-password"), actor=OFFICER
+        )
+        issue(services, 2)
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        page = context.new_page()
+        page.goto(f"{base}/screens/board/{OFFICE}")
+        expect(page).to_have_url(re.compile(r"/screens/pair\?next="))
+        page.locator("#device").fill("lobby-1")
+        page.locator("#password").fill("wrong")
+        page.locator("#pair-submit").click()
+        expect(page.locator("#pair-result")).to_contain_text("Wrong device id or password.")
+        page.locator("#password").fill("lobby-1-password")
+        page.locator("#pair-submit").click()
+        expect(page).to_have_url(f"{base}/screens/board/{OFFICE}")
+        expect(page.locator("#services li")).to_have_count(4)
+        expect(page.locator("#lost")).to_be_hidden()
+
+        officer = Session(server, "petugas", PASSWORDS["petugas"])
+        officer.post(f"{BASE}/counters/cs-2/open")
+        officer.post(f"{BASE}/counters/cs-2/call-next")
+        expect(page.locator("#number")).to_have_text("B-001", timeout=10_000)
+        expect(page.locator("#counter")).to_have_text("CS 2")
+        expect(page.locator("#recent li.newest .ticket")).to_have_text("B-001")
+        officer.post(f"{BASE}/counters/cs-2/recall")
+        expect(page.locator("#recent li")).to_have_count(2, timeout=10_000)
+        expect(page.locator("#recent li.newest .recall")).to_be_visible()
+        context.close()
+    finally:
+        server.stop()
