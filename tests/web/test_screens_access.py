@@ -8,8 +8,10 @@ from flask.testing import FlaskClient
 from queue_server.mqtt.broker import hash_password
 from queue_server.persistence.models import RatingRow
 from queue_server.services.container import Services
+from queue_server.services.offices import store_office
 from queue_server.services.unit import Actor
-from tests.web.conftest import BASE, OFFICE, AuthActions, count_rows
+from tests.services.clock import FakeClock
+from tests.web.conftest import BASE, OFFICE, AuthActions, count_rows, office_settings
 from tests.web.test_counter_rating import finish_at_bio
 
 BOARD = f"/screens/board/{OFFICE}"
@@ -98,3 +100,23 @@ def test_a_lobby_display_cannot_answer(
     refused = client.post(f"{BASE}/counters/bio-1/rating", json={"ticket": label, "score": 4})
     assert refused.status_code == 403
     assert count_rows(services, RatingRow) == 0
+
+
+def test_the_ticker_shows_the_office_text_or_a_welcome_line(
+    client: FlaskClient, auth: AuthActions, services: Services, clock: FakeClock
+) -> None:
+    auth.login("petugas")
+    welcome = client.get(BOARD).get_data(as_text=True)
+    assert "Selamat datang di Kantor Imigrasi Uji." in welcome
+    assert "Welcome to Kantor Imigrasi Uji." in welcome
+    settings = office_settings() | {
+        "branding": {
+            "ticker_id": "Loket tutup pukul 16.00.",
+            "ticker_en": "Counters close at 16:00.",
+        }
+    }
+    with services.database.writer() as session, session.begin():
+        store_office(session, settings, now=clock())
+    page = client.get(BOARD).get_data(as_text=True)
+    assert "Loket tutup pukul 16.00." in page and "Counters close at 16:00." in page
+    assert "Selamat datang" not in page

@@ -95,7 +95,7 @@ def test_the_board_draws_calls_without_reload_and_drops_stale_ones(
     walkin = page.locator('#services li[data-service="walkin"]')
     expect(walkin.locator(".waiting")).to_have_text("6 menunggu · 6 waiting")
     expect(page.locator("#lost")).to_be_hidden()
-    assert page.locator("#recent li").count() == 0  # calls are not retained
+    assert page.locator("#recent li:not(.empty)").count() == 0  # calls are not retained
 
     first = messages.call("B-003", "cs-3", "CS 3")
     stream.add("event/called", first, retained=False)
@@ -109,7 +109,7 @@ def test_the_board_draws_calls_without_reload_and_drops_stale_ones(
     for topic, message in (("event/called", again), ("board", stale), ("event/called", second)):
         stream.add(topic, message, retained=False)
     expect(page.locator("#number")).to_have_text("B-001", timeout=10_000)
-    expect(page.locator("#recent li")).to_have_count(2)
+    expect(page.locator("#recent li:not(.empty)")).to_have_count(2)
     expect(page.locator("#recent li.newest .recall")).to_have_text("Panggilan ulang · Recall")
     expect(page.locator("#serving li")).to_have_count(3)
     assert page.errors == []
@@ -131,6 +131,7 @@ def test_the_board_keeps_its_last_state_and_marks_a_lost_connection(
     expect(page.locator("#lost")).to_have_text("Koneksi terputus · Connection lost")
     expect(page.locator("#number")).to_have_text("B-002")
     expect(page.locator("#serving li")).to_have_count(3)
+    expect(page.locator("#number.flash")).to_have_count(0, timeout=10_000)
     page.screenshot(path=str(SCREENSHOTS / "web-board-1280x720-lost.png"))
     assert page.errors == []
 
@@ -156,9 +157,9 @@ def test_the_board_is_readable_on_every_tv_size(
     stream.serve(page)
     page.goto(f"{base_url}/screens/board/{OFFICE}")
     expect(page.locator("#number")).to_have_text("C-002")
-    expect(page.locator("#recent li")).to_have_count(6)
+    expect(page.locator("#recent li:not(.empty)")).to_have_count(6)
     number_fits(page, height)
-    page.wait_for_timeout(6500)  # let the new-call flash end before the picture
+    expect(page.locator("#number.flash")).to_have_count(0, timeout=10_000)  # flash over
     page.screenshot(path=str(SCREENSHOTS / f"web-board-{width}x{height}.png"))
     assert page.errors == []
 
@@ -291,7 +292,7 @@ def test_a_paired_tv_shows_an_officers_call_without_reload(
         expect(page.locator("#counter")).to_have_text("CS 2")
         expect(page.locator("#recent li.newest .ticket")).to_have_text("B-001")
         officer.post(f"{BASE}/counters/cs-2/recall")
-        expect(page.locator("#recent li")).to_have_count(2, timeout=10_000)
+        expect(page.locator("#recent li:not(.empty)")).to_have_count(2, timeout=10_000)
         expect(page.locator("#recent li.newest .recall")).to_be_visible()
         context.close()
     finally:

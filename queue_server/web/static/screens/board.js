@@ -46,7 +46,7 @@
     }
     var latest = null;
     this.serving().forEach(function (counter) {
-      if (counter.since && (!latest || Date.parse(counter.since) > Date.parse(latest.since))) {
+      if (counter.since && (!latest || S.parseTime(counter.since) > S.parseTime(latest.since))) {
         latest = counter;
       }
     });
@@ -125,6 +125,9 @@
       list.appendChild(item);
       if (index === 0 && newCall) { S.flash(item, "flash", FLASH_MS); }
     });
+    for (var empty = this.model.calls.length; empty < this.model.recentLimit; empty++) {
+      list.appendChild(S.element("li", "call empty"));  // rows keep their size
+    }
   };
 
   BoardView.prototype.drawServices = function () {

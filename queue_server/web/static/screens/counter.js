@@ -54,7 +54,7 @@
     if (topic !== this.topic || !this.filter.accept(topic, message)) { return false; }
     this.drawCounter(message);
     var prompt = message.rating;
-    if (prompt && !this.done[prompt.ticket_label] && Date.parse(prompt.until) > this.now()) {
+    if (prompt && !this.done[prompt.ticket_label] && S.parseTime(prompt.until) > this.now()) {
       if (!this.prompt || this.prompt.ticket_label !== prompt.ticket_label) {
         this.ask(prompt);
       }
@@ -83,7 +83,7 @@
     document.getElementById("rating").hidden = false;
     document.body.classList.add("asking");
     global.clearTimeout(this.hideTimer);
-    var left = Date.parse(prompt.until) - this.now();
+    var left = S.parseTime(prompt.until) - this.now();
     var bar = document.getElementById("rating-left");
     bar.style.transition = "none";
     bar.style.width = "100%";

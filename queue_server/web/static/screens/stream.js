@@ -91,6 +91,12 @@
     return ("0" + local.getUTCHours()).slice(-2) + ":" + ("0" + local.getUTCMinutes()).slice(-2);
   }
 
+  // Milliseconds of an ISO 8601 time; more than 3 decimals (the server sends microseconds)
+  // are cut first, as some older browsers cannot read them.
+  function parseTime(text) {
+    return Date.parse(String(text).replace(/(\.\d{3})\d+/, "$1"));
+  }
+
   function setText(node, text) {
     if (node && node.textContent !== text) { node.textContent = text; }
   }
@@ -117,6 +123,7 @@
     readJson: readJson,
     fill: fill,
     clockText: clockText,
+    parseTime: parseTime,
     setText: setText,
     element: element,
     flash: flash
