@@ -297,3 +297,30 @@ def test_a_paired_tv_shows_an_officers_call_without_reload(
         context.close()
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize(("width", "height"), [(800, 1280), (1024, 600)])
+def test_the_four_faces_fit_a_tablet(
+    services: Services, base_url: str, browser: Any, width: int, height: int
+) -> None:
+    finish_at_bio(services)
+    messages, stream = Messages(services), Stream()
+    stream.add("counter/bio-1/state", messages.counter("bio-1"))
+    page = signed_in_page(browser, base_url, width, height)
+    stream.serve(page)
+    page.goto(f"{base_url}/screens/counter/{OFFICE}/bio-1")
+    expect(page.locator(".face")).to_have_count(4)
+    boxes = [face.bounding_box() for face in page.locator(".face").all()]
+    for index, one in enumerate(boxes):
+        assert one["x"] >= 0 and one["x"] + one["width"] <= width
+        assert one["y"] >= 0 and one["y"] + one["height"] <= height
+        for other in boxes[index + 1 :]:
+            apart_x = (
+                one["x"] + one["width"] <= other["x"] or other["x"] + other["width"] <= one["x"]
+            )
+            apart_y = (
+                one["y"] + one["height"] <= other["y"] or other["y"] + other["height"] <= one["y"]
+            )
+            assert apart_x or apart_y, "two faces overlap"
+    assert min(box["width"] for box in boxes) >= 0.15 * width  # big enough to touch
+    page.screenshot(path=f"/tmp/antre-rating-{width}x{height}.png")
