@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -40,6 +41,12 @@ MAX_STREAMS = 1000
 MAX_STREAM_AGE_S = 3600.0
 #: Unsent bytes one stream may have queued; a client further behind is dropped.
 MAX_UNSENT_BYTES = 256 * 1024
+#: Ticket statuses computed in one go before the feed looks at its inbox again (a call
+#: that arrived meanwhile is computed first).
+TICKETS_PER_ROUND = 10
+#: A payload's sequence numbers: a retained state published again unchanged but for them
+#: is not sent to browsers again.
+SEQ_FIELD = re.compile(rb'"seq":\s*-?\d+,?')
 PING = b": ping\n\n"
 READY = b"event: ready\ndata: {}\n\n"
 
@@ -200,6 +207,7 @@ class PushHub:
             clock=clock,
         )
         self._counter_shape: dict[str, tuple[object, object]] = {}
+        self._bodies: dict[str, bytes] = {}  # retained topic -> its last payload without seq
         self._thread = threading.Thread(target=self._work, name="push-hub", daemon=True)
         self._started = False
 
@@ -303,25 +311,40 @@ class PushHub:
             parsed = topics.parse(item.topic)
         except topics.TopicError:
             return
+        self._concern_tickets(parsed, item)
+        if item.retained:  # the publisher re-sends every counter on each change
+            body = SEQ_FIELD.sub(b"", item.payload)
+            if self._bodies.get(item.topic) == body:
+                return
+            self._bodies[item.topic] = body
         relative = item.topic.split("/", 3)[3]
         data = state_event(relative, item.retained, item.payload)
         if item.retained:
             with self._retained_lock:
                 self._retained[item.topic] = data
-        self._concern_tickets(parsed, item)
-        gone = [
-            stream.connection
-            for stream in self._streams
-            if stream.office == parsed.office
-            and stream.covers(item.topic)
-            and not round_.send(stream.connection, data)
-        ]
+        decided: dict[tuple[str, ...], bool] = {}  # streams share a few reaches
+        gone = []
+        for stream in self._streams:
+            if stream.office != parsed.office:
+                continue
+            covered = decided.get(stream.filters)
+            if covered is None:
+                covered = decided[stream.filters] = stream.covers(item.topic)
+            if covered and not round_.send(stream.connection, data):
+                gone.append(stream.connection)
         for connection in gone:
             self._forget(connection)
 
     def _concern_tickets(self, parsed: topics.ParsedTopic, item: Published) -> None:
         """Mark the ticket streams a state change may concern."""
-        if parsed.kind == "queue_state" and parsed.subject is not None:
+        if parsed.kind == "event_called":  # that ticket's phone first
+            try:
+                label = json.loads(item.payload).get("ticket")
+            except (ValueError, AttributeError):
+                label = None
+            if isinstance(label, str):
+                self.tickets.changed(parsed.office, None, label=label)
+        elif parsed.kind == "queue_state" and parsed.subject is not None:
             self.tickets.changed(parsed.office, parsed.subject)
         elif parsed.kind == "config":
             self.tickets.changed(parsed.office, None)
@@ -363,12 +386,15 @@ class Watch:
     last: bytes = b""
     sent_at: float = 0.0
     dirty: bool = False
+    urgent: bool = False  # called: computed before the others
+    label: str | None = None
 
 
 @dataclass(frozen=True)
 class Changed:
     office: str
-    service: str | None  # None: every ticket of the office
+    service: str | None  # None: every ticket of the office (unless ``label``)
+    label: str | None = None  # only the ticket with this label (it was called)
 
 
 TicketItem = TicketStream | Changed | Detach | None
@@ -391,8 +417,9 @@ class TicketFeed:
         self._inbox: queue.Queue[TicketItem] = queue.Queue()
         self._watches: dict[str, Watch] = {}
         self._thread = threading.Thread(target=self._work, name="push-tickets", daemon=True)
-        #: How many statuses were computed (the benchmark reports it).
+        #: How many statuses were computed; how many due ones wait for the next round.
         self.computed = 0
+        self.backlog = 0
 
     def start(self) -> None:
         self._thread.start()
@@ -407,8 +434,8 @@ class TicketFeed:
     def detach(self, connection: Connection) -> None:
         self._inbox.put(Detach(connection))
 
-    def changed(self, office: str, service: str | None) -> None:
-        self._inbox.put(Changed(office, service))
+    def changed(self, office: str, service: str | None, *, label: str | None = None) -> None:
+        self._inbox.put(Changed(office, service, label))
 
     def _work(self) -> None:
         round_ = Round()
@@ -416,7 +443,7 @@ class TicketFeed:
         while True:
             now = self._clock()
             due = [w.sent_at + self._every_s for w in self._watches.values() if w.dirty]
-            timeout = max(0.0, min([next_ping, *due]) - now)
+            timeout = 0.0 if self.backlog else max(0.0, min([next_ping, *due]) - now)
             items = _take(self._inbox, timeout)
             try:
                 for item in items:
@@ -440,12 +467,18 @@ class TicketFeed:
             self._forget(item.connection)
         elif isinstance(item, Changed):
             for watch in self._watches.values():
-                if watch.office == item.office and item.service in (None, watch.service):
+                if watch.office != item.office:
+                    continue
+                if item.label is not None:
+                    if watch.label == item.label:
+                        watch.dirty = watch.urgent = True
+                elif item.service in (None, watch.service):
                     watch.dirty = True
         else:
             found = self._watches.get(item.token)
             if found is None:
                 found = Watch(item.token, item.office, item.service, last=item.first)
+                found.label = _label(item.first)
                 found.sent_at = self._clock()
                 self._watches[item.token] = found
             watch = found
@@ -457,11 +490,20 @@ class TicketFeed:
                 del self._watches[item.token]
 
     def _recompute(self, round_: Round) -> None:
+        """Up to ``TICKETS_PER_ROUND`` due tickets: called ones first, then the longest
+        without an update (under load positions are refreshed less often than once a
+        second, calls still first)."""
         now = self._clock()
-        for watch in list(self._watches.values()):
-            if not watch.dirty or now < watch.sent_at + self._every_s:
-                continue
-            watch.dirty, watch.sent_at = False, now
+        due = [
+            watch
+            for watch in self._watches.values()
+            if watch.dirty and now >= watch.sent_at + self._every_s
+        ]
+        due.sort(key=lambda watch: (not watch.urgent, watch.sent_at))
+        self.backlog = max(0, len(due) - TICKETS_PER_ROUND)
+        for watch in due[:TICKETS_PER_ROUND]:
+            watch.dirty = watch.urgent = False
+            watch.sent_at = self._clock()
             status = self._status(watch.token)
             self.computed += 1
             if status is None or status == watch.last:
@@ -487,6 +529,14 @@ class TicketFeed:
                 watch.streams = kept
             if not watch.streams:
                 del self._watches[token]
+
+
+def _label(status: bytes) -> str | None:
+    try:
+        label = json.loads(status).get("label")
+    except (ValueError, AttributeError):
+        return None
+    return label if isinstance(label, str) else None
 
 
 def _take(inbox: queue.Queue[_T], timeout: float) -> list[_T]:

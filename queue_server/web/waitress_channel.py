@@ -18,10 +18,12 @@ import threading
 from collections import Counter
 from typing import Any
 
+from waitress.buffers import OverflowableBuffer
 from waitress.channel import HTTPChannel
 from waitress.task import ErrorTask, WSGITask
 
 from queue_server.i18n import both
+from queue_server.push.hub import MAX_UNSENT_BYTES
 
 #: Kept short and the same for every parse error; ``detail`` is waitress's own reason.
 MALFORMED_HTTP = "The request is not valid HTTP ({detail}); it was not carried out."
@@ -38,6 +40,8 @@ SHARE_ATTRIBUTE = "antre_address_share"
 #: take a stream over; a view that streams sets ``ATTACH`` to a callable that receives the
 #: :class:`ChannelConnection` once the response headers are out.
 HANDOFF = "antre.push.handoff"
+#: A stream's output buffer is replaced after this many bytes (see ChannelConnection).
+ROTATE_BYTES = 64 * 1024
 ATTACH = "antre.push.attach"
 
 
@@ -132,7 +136,7 @@ class ChannelConnection:
     ``limit`` bytes unsent is dropped: the channel is closed by the main loop.
     """
 
-    def __init__(self, channel: Any, *, chunked: bool, limit: int = 256 * 1024) -> None:
+    def __init__(self, channel: Any, *, chunked: bool, limit: int = MAX_UNSENT_BYTES) -> None:
         self.channel, self.chunked, self.limit = channel, chunked, limit
         self.wake_key = id(channel.server)
         self.on_closed: Any = None
@@ -147,6 +151,11 @@ class ChannelConnection:
             if channel.total_outbufs_len + len(data) > self.limit:
                 channel.will_close = True  # too far behind: dropped, it reconnects
                 return False
+            if channel.current_outbuf_count >= ROTATE_BYTES:
+                # a buffer never gives back what it sent: start a new one; waitress
+                # closes the old one once it is sent
+                channel.outbufs.append(OverflowableBuffer(channel.adj.outbuf_overflow))
+                channel.current_outbuf_count = 0
             channel.outbufs[-1].append(data)
             channel.current_outbuf_count += len(data)
             channel.total_outbufs_len += len(data)

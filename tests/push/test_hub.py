@@ -119,7 +119,7 @@ def test_updates_arrive_in_publication_order(hub: PushHub) -> None:
     hub.attach(StateStream(connection, OFFICE, state()))
     connection.wait(ready)
     for seq in range(1, 101):
-        hub.publish(topics.counter_state(OFFICE, f"cs-{seq % 3}"), payload(seq), True)
+        hub.publish(topics.counter_state(OFFICE, f"cs-{seq % 3}"), payload(seq, n=seq), True)
     connection.wait(lambda c: c.data.count(b"event: state") == 100)
     seqs = [item["message"]["seq"] for name, item in connection.events() if name == "state"]
     assert seqs == list(range(1, 101))
@@ -160,7 +160,7 @@ def test_a_client_that_does_not_read_is_dropped_and_the_others_continue(hub: Pus
     slow.wait(ready)
     fast.wait(ready)
     for seq in range(1, 21):
-        hub.publish(topics.board(OFFICE), payload(seq, filler="x" * 1000), True)
+        hub.publish(topics.board(OFFICE), payload(seq, n=seq, filler="x" * 1000), True)
     fast.wait(lambda c: c.data.count(b"event: state") == 20)
     slow.wait(lambda c: c.closed)
     assert slow.data.count(b"event: state") < 20
@@ -168,6 +168,23 @@ def test_a_client_that_does_not_read_is_dropped_and_the_others_continue(hub: Pus
     while hub.open_streams != 1 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert hub.open_streams == 1
+
+
+def test_a_state_published_again_unchanged_but_for_its_seq_is_not_sent_again(
+    hub: PushHub,
+) -> None:
+    connection = FakeConnection()
+    hub.attach(StateStream(connection, OFFICE, state()))
+    connection.wait(ready)
+    topic = topics.counter_state(OFFICE, "cs-1")
+    hub.publish(topic, payload(1, ticket="A-001"), True)
+    hub.publish(topic, payload(2, ticket="A-001"), True)  # every counter, on any change
+    hub.publish(topic, payload(3, ticket="A-002"), True)
+    hub.publish(topics.event_called(OFFICE), payload(4, ticket="A-002"), False)
+    hub.publish(topics.event_called(OFFICE), payload(5, ticket="A-002"), False)  # a recall
+    connection.wait(lambda c: b'"seq":5' in c.data)
+    seqs = [item["message"]["seq"] for name, item in connection.events() if name == "state"]
+    assert seqs == [1, 3, 4, 5]
 
 
 def test_heartbeats_find_dead_connections(hub: PushHub) -> None:
@@ -208,11 +225,11 @@ def test_ticket_streams_are_recomputed_only_when_their_queue_changes_and_coalesc
         phone_a.wait(lambda c: b"event: ticket" in c.data)
         statuses["tok-a"] = 1
         for seq in range(10):  # a burst of changes: one recomputation
-            hub.publish(topics.queue_state(OFFICE, "walkin"), payload(seq), True)
+            hub.publish(topics.queue_state(OFFICE, "walkin"), payload(seq, n=seq), True)
         phone_a.wait(lambda c: c.data.count(b"event: ticket") == 2)
         assert asked == ["tok-a"]  # tok-b's queue did not change
         assert phone_a.events()[-1] == ("ticket", {"people_ahead": 1})
-        hub.publish(topics.queue_state(OFFICE, "walkin"), payload(11), True)
+        hub.publish(topics.queue_state(OFFICE, "walkin"), payload(11, n=11), True)
         deadline = time.monotonic() + 5
         while len(asked) < 2 and time.monotonic() < deadline:
             time.sleep(0.01)

@@ -28,8 +28,12 @@ class SseClient:
         headers: dict[str, str] | None = None,
         timeout_s: float = 10.0,
         host: str = "127.0.0.1",
+        source: str | None = None,
     ) -> None:
-        self.sock = socket.create_connection((host, port), timeout=timeout_s)
+        """``source``: the loopback address to connect from (127.0.0.0/8 all reach it)."""
+        self.sock = socket.create_connection(
+            (host, port), timeout=timeout_s, source_address=(source, 0) if source else None
+        )
         lines = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}", "Accept: text/event-stream"]
         lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
         self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
@@ -87,17 +91,18 @@ class SseClient:
             self._recv()
             self._decode()
         block, self._body = self._body.split(b"\n\n", 1)
-        name, data = "message", []
-        for line in block.decode().split("\n"):
-            if line.startswith(":"):
-                return Event(":", line[1:].strip())
-            field, _, value = line.partition(":")
-            value = value[1:] if value.startswith(" ") else value
-            if field == "event":
-                name = value
-            elif field == "data":
-                data.append(value)
-        return Event(name, "\n".join(data))
+        return _parse(block)
+
+    def read_available(self) -> list[Event]:
+        """Every complete event after one ``recv`` (for a non-blocking socket that is
+        readable); raises EOFError when the server closed the stream."""
+        self._recv()
+        self._decode()
+        events = []
+        while b"\n\n" in self._body:
+            block, self._body = self._body.split(b"\n\n", 1)
+            events.append(_parse(block))
+        return events
 
     def until(self, predicate: Any, *, limit: int = 500, timeout_s: float = 10.0) -> Event:
         """The first event ``predicate`` accepts (at most ``limit`` events read)."""
@@ -120,3 +125,17 @@ class SseClient:
 
     def close(self) -> None:
         self.sock.close()
+
+
+def _parse(block: bytes) -> Event:
+    name, data = "message", []
+    for line in block.decode().split("\n"):
+        if line.startswith(":"):
+            return Event(":", line[1:].strip())
+        field, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
+        if field == "event":
+            name = value
+        elif field == "data":
+            data.append(value)
+    return Event(name, "\n".join(data))

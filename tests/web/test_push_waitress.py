@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -237,3 +238,56 @@ def test_a_phone_follows_its_ticket(server: Server) -> None:
     assert called.json()["counter"] is not None
     missing = server.sse("/api/v1/public/tickets/no-such-token/stream")
     assert missing.status == 404
+
+
+def held_bytes(channel: Any) -> int:
+    """What a channel's output buffers keep in memory, sent or not."""
+    held = 0
+    for buffer in channel.outbufs:
+        inner = getattr(buffer, "buf", None)
+        file = getattr(inner, "file", None)
+        held += len(file.getbuffer()) if file is not None else len(buffer.strbuf)
+    return held
+
+
+def test_a_long_stream_does_not_keep_what_it_sent(server: Server) -> None:
+    officer = Session(server, "petugas", PASSWORDS["petugas"])
+    stream = officer.stream()
+    stream.snapshot()
+    filler = "x" * 8000
+    for batch in range(30):  # 2.4 MB through one connection, read as it comes
+        for n in range(batch * 10, batch * 10 + 10):
+            payload = json.dumps({"seq": n, "n": n, "filler": filler}).encode()
+            server.hub.publish(topics.board(OFFICE), payload, True)
+        last = stream.until(
+            lambda event, n=n: event.name == "state" and event.json()["message"].get("n") == n,
+            limit=40,
+        )
+        assert last.json()["topic"] == "board"
+    channels = [
+        channel for channel in server.server._map.values() if getattr(channel, "stream", None)
+    ]
+    assert len(channels) == 1
+    assert held_bytes(channels[0]) < 200_000
+
+
+def test_a_client_that_stops_reading_is_dropped(server: Server) -> None:
+    officer = Session(server, "petugas", PASSWORDS["petugas"])
+    reader, stalled = officer.stream(), officer.stream()
+    reader.snapshot()
+    stalled.snapshot()
+    stalled.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    filler = "x" * 8000
+    deadline = time.monotonic() + 20
+    n = 0
+    while server.hub.open_streams > 1 and time.monotonic() < deadline:
+        for _ in range(10):
+            n += 1
+            payload = json.dumps({"seq": n, "n": n, "filler": filler}).encode()
+            server.hub.publish(topics.board(OFFICE), payload, True)
+        reader.until(
+            lambda event, n=n: event.name == "state" and event.json()["message"].get("n") == n,
+            limit=40,
+        )
+    assert server.hub.open_streams == 1  # the reader is still served
+    assert n * len(filler) > 256 * 1024
