@@ -205,6 +205,15 @@ class RatingTimedOut(DomainError):
     template = "The time to rate this service has passed."
 
 
+class RatingOtherOfficer(DomainError):
+    code = "rating_other_officer"
+    template = (
+        "Only the officer at counter {counter}, an administrator or the counter's own screen "
+        "may record its rating."
+    )
+    http_status = 403
+
+
 class LeaseLimit(DomainError):
     code = "lease_limit"
     template = (

@@ -20,11 +20,12 @@ from queue_server.domain.errors import (
     CounterNotFound,
     NothingToRate,
     RatingNotAsked,
+    RatingOtherOfficer,
     RatingTimedOut,
     TicketNotFound,
 )
 from queue_server.domain.events import CounterChanged
-from queue_server.domain.ids import CounterId, OfficeId, TicketStatus
+from queue_server.domain.ids import CounterId, OfficeId, Role, TicketStatus
 from queue_server.persistence.models import CounterRow, RatingRow, TicketRow, VisitRow
 from queue_server.services import rating_prompts
 from queue_server.services.offices import OfficeSnapshot
@@ -47,6 +48,7 @@ class RatingService(UseCases):
         """Record the answer to the counter's open question, once, before it times out.
 
         Raises:
+            RatingOtherOfficer: an officer answers for a counter another officer opened.
             RatingNotAsked: the counter asks nothing now, or about another ticket.
             RatingTimedOut: the question's time has passed.
             AlreadyRated: the ticket's service was rated already.
@@ -55,6 +57,8 @@ class RatingService(UseCases):
             raise ValueError("score must be 1 to 4")
         with self.unit() as work:
             counter = _lock_counter(work.session, request.office, request.counter)
+            if actor.role is Role.PETUGAS and counter.officer_id not in (None, actor.user_id):
+                raise RatingOtherOfficer(counter=counter.name)
             ticket = _asked_ticket(work.session, counter, request.ticket_label)
             if ticket is None:
                 if _rated_here(work.session, counter, request.ticket_label):

@@ -17,6 +17,7 @@ from queue_server.domain.errors import (
     AlreadyRated,
     CounterNotFound,
     RatingNotAsked,
+    RatingOtherOfficer,
     RatingTimedOut,
 )
 from queue_server.protocol.answers import RateAnswer
@@ -61,6 +62,7 @@ class CounterRatingBody(Body):
         Forbidden,
         OfficeForbidden,
         ScreenNotForCounter,
+        RatingOtherOfficer,
         CounterNotFound,
         RatingNotAsked,
         RatingTimedOut,

@@ -9,8 +9,10 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from queue_server.domain.ids import Role
 from queue_server.persistence.models import AuditLogRow, RatingRow, TicketRow, UserRow
 from queue_server.services.container import Services
+from queue_server.services.unit import Actor
 from tests.services.clock import FakeClock
 from tests.web.conftest import BASE, AuthActions, count_rows
 from tests.web.test_officer_flow import issue
@@ -167,3 +169,21 @@ def test_only_officers_and_the_counter_screen_may_answer(
     auth.login("laporan")
     assert rate(auth, BIO, label, 4).status_code == 403
     assert count_rows(services, RatingRow) == 0
+
+
+def test_another_officer_may_not_answer_for_the_counter(
+    officer: AuthActions, services: Services
+) -> None:
+    label = finish_at_bio(officer)  # "petugas" opened bio-1
+    services.accounts.create_user(
+        "petugas-2", "Petugas Dua", "petugas-password-2", Role.PETUGAS, actor=Actor(name="t")
+    )
+    officer.logout()
+    officer.login("petugas-2", "petugas-password-2")
+    refused = rate(officer, BIO, label, 4)
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "rating_other_officer"
+    assert count_rows(services, RatingRow) == 0
+    officer.logout()
+    officer.login("admin")
+    assert rate(officer, BIO, label, 4).status_code == 200
