@@ -81,6 +81,8 @@ bench: system-deps venv
 	$(BIN)/python bench/resilience.py
 	$(BIN)/python bench/call_delivery.py --db sqlite
 	$(BIN)/python bench/call_delivery.py --db postgres
+	$(BIN)/python bench/click_to_screen.py --db sqlite
+	$(BIN)/python bench/click_to_screen.py --db postgres --no-kivy
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache \
