@@ -8,10 +8,12 @@
   window.__p2 = probe;
   function now() { return performance.timeOrigin + performance.now(); }
   function at(highRes) { return performance.timeOrigin + highRes; }
-  // How far this page's high-resolution clock is from the system clock (Date.now()).
-  function sampleSkew() { probe.skew.push(now() - Date.now()); }
+  // How far this page's high-resolution clock is from the system clock (Date.now(), whole
+  // milliseconds): it drifts by milliseconds a minute, so the script corrects every time
+  // with the samples around it before comparing pages with each other and with Python.
+  function sampleSkew() { var at = now(); probe.skew.push({ at: at, skew: at - Date.now() }); }
   sampleSkew();
-  setInterval(sampleSkew, 5000);
+  setInterval(sampleSkew, 1000);
 
   // Console: the officer's key, the call-next request's timing, the status line's update.
   document.addEventListener("keydown", function (event) {

@@ -25,6 +25,7 @@ The loop is bounded by --calls and --seconds.
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import os
 import platform
@@ -64,6 +65,9 @@ LAUNCH_ARGS = [
 ]
 PROBES = (Path(__file__).parent / "click_probes.js").read_text(encoding="utf-8")
 WARM_UP_CALLS = 5
+#: The fields of the probes' records that are times in the page's clock (``ts`` and
+#: ``seq`` are the server's, on the system clock already).
+TIME_FIELDS = {"at", "start", "sent", "first_byte", "end"}
 TIMEOUT_MS = 10_000
 
 
@@ -292,6 +296,7 @@ def call_loop(
     kivy: KivyLines | None,
     calls: int,
     seconds: float,
+    pause_s: float,
 ) -> list[str]:
     """Press N, wait for every board (the Kivy one too) to show the number, press E; the
     labels called. One call at a time: each is measured on screens that are idle."""
@@ -314,6 +319,7 @@ def call_loop(
         # stream asked for overtook the action's own): wait for the idle screen.
         expect(console.locator("#current-label")).to_have_count(0)
         labels.append(label)
+        time.sleep(pause_s)  # the screens finish drawing the finish before the next call
     return labels
 
 
@@ -324,6 +330,26 @@ def _starting(prefix: str) -> Any:
 
 
 # -- putting the times together ------------------------------------------------------------
+
+
+def on_system_clock(page: dict[str, Any]) -> dict[str, Any]:
+    """``page``'s probe records with every time moved to the system clock, by the skew
+    samples (high-resolution clock − Date.now()) taken around it."""
+    samples = sorted(page.get("skew", []), key=lambda sample: sample["at"])
+
+    def fix(at: float) -> float:
+        if not samples:
+            return at
+        index = bisect.bisect_left([sample["at"] for sample in samples], at)
+        near = [s["skew"] for s in samples[max(0, index - 2) : index + 2]]
+        return at - (statistics.median(near) - 0.5)  # Date.now() drops the fraction
+
+    def moved(record: Any) -> Any:
+        if isinstance(record, dict):
+            return {k: fix(v) if k in TIME_FIELDS else v for k, v in record.items()}
+        return fix(record)
+
+    return {name: [moved(r) for r in records] for name, records in page.items()}
 
 
 def first_by_label(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -345,6 +371,8 @@ def parts(
     ``labels`` are the calls in order (warm-up included); the console's i-th key press
     and i-th call-next request belong to the i-th label.
     """
+    console = on_system_clock(console)
+    boards = [on_system_clock(board) for board in boards]
     keys, requests = console["keys"], console["requests"]
     if len(keys) < len(labels) or len(requests) < len(labels):
         raise RuntimeError(f"{len(keys)} keys, {len(requests)} requests, {len(labels)} calls")
@@ -448,7 +476,9 @@ def machine() -> str:
     )
 
 
-def run(kind: str, calls: int, seconds: float, board_count: int, with_kivy: bool) -> str:
+def run(
+    kind: str, calls: int, seconds: float, board_count: int, with_kivy: bool, pause_s: float
+) -> str:
     from playwright.sync_api import sync_playwright
 
     web_devices = [f"lobby-web-{index}" for index in range(1, board_count + 1)]
@@ -472,7 +502,9 @@ def run(kind: str, calls: int, seconds: float, board_count: int, with_kivy: bool
                 boards = [board_page(browser, served, device) for device in web_devices]
                 console = console_page(browser, served)
                 started = time.monotonic()
-                labels = call_loop(console, boards, kivy_lines, calls + WARM_UP_CALLS, seconds)
+                labels = call_loop(
+                    console, boards, kivy_lines, calls + WARM_UP_CALLS, seconds, pause_s
+                )
                 wall = time.monotonic() - started
                 time.sleep(1)  # the last frames and MQTT messages
                 console_times = console.evaluate("() => window.__p2")
@@ -485,17 +517,24 @@ def run(kind: str, calls: int, seconds: float, board_count: int, with_kivy: bool
             served.stop()
     load_after = os.getloadavg()[0]
     measured = parts(labels, console_times, board_times, mqtt_arrivals, kivy)
-    kivy_cpu = [line["share"] for line in kivy if line["stage"] == "cpu"]
-    skews = [abs(s) for page in [console_times, *board_times] for s in page["skew"]]
+    kivy_cpu = [line for line in kivy if line["stage"] == "cpu"]
+    skews = [s["skew"] for page in [console_times, *board_times] for s in page["skew"]]
     return "\n".join(
         [
             f"database: {kind}; calls measured: {len(labels) - WARM_UP_CALLS}"
             f" (after {WARM_UP_CALLS} warm-up calls) in {wall:.0f} s;"
-            f" web boards: {board_count}; Kivy board: {'yes' if kivy else 'no'}",
+            f" web boards: {board_count}; Kivy board: {'yes' if kivy else 'no'};"
+            f" pause after each finish: {pause_s:.1f} s",
             f"machine: {about}",
             f"load average after the run {load_after:.2f}"
-            + (f"; the Kivy board process used {kivy_cpu[0]:.0%} of a core" if kivy_cpu else ""),
-            f"page clocks vs Date.now(): max |skew| {max(skews):.2f} ms",
+            + (
+                f"; the Kivy board process used {kivy_cpu[0]['share']:.0%} of a core and"
+                f" drew {kivy_cpu[0]['fps']:.1f} frames/s"
+                if kivy_cpu
+                else ""
+            ),
+            f"page clocks − Date.now(): {min(skews):.1f} to {max(skews):.1f} ms"
+            " (corrected: times below are on the system clock)",
             "",
             table(measured),
         ]
@@ -514,9 +553,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=300, help="bound of the call loop")
     parser.add_argument("--boards", type=int, default=2, help="web boards (pages B, C, ...)")
     parser.add_argument("--no-kivy", action="store_true", help="without the Kivy board")
+    parser.add_argument(
+        "--pause", type=float, default=0.0, help="seconds between a finish and the next call"
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server on the way out
-    print(run(args.db, args.calls, args.seconds, max(1, args.boards), not args.no_kivy))
+    print(run(args.db, args.calls, args.seconds, max(1, args.boards), not args.no_kivy, args.pause))
 
 
 if __name__ == "__main__":

@@ -78,3 +78,15 @@ def test_the_table_reports_each_part(bench: Any) -> None:
     text = bench.table({"x": [1.0, 2.0, 3.0, 10.0]})
     assert "| x | 4 | 2.5 ms |" in text
     assert text.rstrip().endswith("| 10.0 ms |")
+
+
+def test_page_times_are_moved_to_the_system_clock(bench: Any) -> None:
+    """A page whose clock runs 3.4 ms ahead of Date.now(): its times are moved back by
+    that skew (less the half millisecond that Date.now() drops), Python's are left."""
+    labels = [f"B-{n:03d}" for n in range(1, bench.WARM_UP_CALLS + 2)]
+    console, boards = records(bench, labels)
+    boards[0]["skew"] = [{"at": 1000.0 * n, "skew": 3.4} for n in range(len(labels) + 1)]
+    measured = bench.parts(labels, console, boards, {}, [])
+    assert measured["total: key press → board B's DOM shows the number"] == pytest.approx([24.1])
+    assert measured["server: message built (seq) → push message in board B"] == pytest.approx([7.1])
+    assert measured["B: push message → number changed in the DOM"] == pytest.approx([2])
