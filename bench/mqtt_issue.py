@@ -100,8 +100,9 @@ def closed_loop(kiosks: list[Kiosk], seconds: float) -> float:
     return sum(len(kiosk.latencies) for kiosk in kiosks) / (time.perf_counter() - began)
 
 
-def simulate(port: int, office: str, accounts: list[Account], rate: float, seconds: float,
-             results: Queue) -> None:  # type: ignore[type-arg]
+def simulate(
+    port: int, office: str, accounts: list[Account], rate: float, seconds: float, results: Queue
+) -> None:  # type: ignore[type-arg]
     """The kiosks, in their own process so they do not share the server's interpreter."""
     kiosks = [Kiosk(port, office, account) for account in accounts]
     try:

@@ -50,7 +50,11 @@ SERVICES = ["walkin", "lost"]
 def antre(*args: str) -> str:
     return subprocess.run(
         [sys.executable, "-m", "queue_server.cli", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     ).stdout
 
 
@@ -65,8 +69,16 @@ class Server:
 
     def start(self) -> None:
         command = [
-            sys.executable, "-m", "queue_server.cli", "serve", "--db", self.database,
-            "--port", str(self.http_port), "--mqtt-port", str(self.mqtt_port),
+            sys.executable,
+            "-m",
+            "queue_server.cli",
+            "serve",
+            "--db",
+            self.database,
+            "--port",
+            str(self.http_port),
+            "--mqtt-port",
+            str(self.mqtt_port),
         ]
         env = {**os.environ, "ANTRE_MQTT_ACCOUNT_CHECK_S": "5"}
         self.process = subprocess.Popen(
@@ -105,16 +117,26 @@ class Server:
 class Kiosk:
     def __init__(self, folder: Path, device: str, password: str, port: int) -> None:
         config = LinkConfig(
-            office=OFFICE, device=device, password=password, port=port,
-            timezone="Asia/Makassar", reconnect_max_s=2, resend_s=0.5,
+            office=OFFICE,
+            device=device,
+            password=password,
+            port=port,
+            timezone="Asia/Makassar",
+            reconnect_max_s=2,
+            resend_s=0.5,
         )
         clock = lambda: datetime.now(UTC)  # noqa: E731
         self.store = LocalStore(folder / f"{device}.db")
         self.link = KioskLink(config, clock=clock)
         self.outbox = Outbox(self.store)
         self.issuer = OfflineIssuer(
-            store=self.store, outbox=self.outbox, link=self.link, clock=clock,
-            timezone=config.timezone, block_size=30, refill_below=10,
+            store=self.store,
+            outbox=self.outbox,
+            link=self.link,
+            clock=clock,
+            timezone=config.timezone,
+            block_size=30,
+            refill_below=10,
         )
         self.core = KioskCore(
             link=self.link, outbox=self.outbox, issuer=self.issuer, offline_services=SERVICES
@@ -168,8 +190,17 @@ def run(
         passwords = {}
         for index in range(kiosk_count):
             device = f"kiosk-{index + 1}"
-            out = antre("device", "add", device, "--kind", "kiosk", "--office", OFFICE,
-                        "--db", server.database)
+            out = antre(
+                "device",
+                "add",
+                device,
+                "--kind",
+                "kiosk",
+                "--office",
+                OFFICE,
+                "--db",
+                server.database,
+            )
             passwords[device] = next(
                 line.split()[2] for line in out.splitlines() if line.startswith("MQTT password:")
             )

@@ -68,8 +68,7 @@ DEMO_PAYLOAD: dict[str, Any] = {
             "CS",
             description={
                 "id": "KTP, kartu keluarga, akta lahir atau ijazah, dan paspor lama (asli).",
-                "en": "KTP, family card, birth or school certificate and old passport "
-                "(originals).",
+                "en": "KTP, family card, birth or school certificate and old passport (originals).",
             },
         ),
         _service(
@@ -83,21 +82,32 @@ DEMO_PAYLOAD: dict[str, Any] = {
                 "en": "Bring the police loss report or the damaged passport.",
             },
         ),
-        _service("itk-penerbitan", "E", ("Izin tinggal kunjungan", "Visit stay permit"),
-                 "walk_in", "LOKET"),
-        _service("itap-perpanjangan", "H", ("Perpanjangan ITAP", "ITAP extension"),
-                 "walk_in", "LOKET"),
-        _service("pengambilan-paspor", "D", ("Pengambilan paspor", "Passport pickup"),
-                 "pickup", "PICKUP"),
+        _service(
+            "itk-penerbitan",
+            "E",
+            ("Izin tinggal kunjungan", "Visit stay permit"),
+            "walk_in",
+            "LOKET",
+        ),
+        _service(
+            "itap-perpanjangan", "H", ("Perpanjangan ITAP", "ITAP extension"), "walk_in", "LOKET"
+        ),
+        _service(
+            "pengambilan-paspor", "D", ("Pengambilan paspor", "Passport pickup"), "pickup", "PICKUP"
+        ),
         _service("pengaduan", "P", ("Pengaduan", "Complaints"), "complaint", "COMPLAINT"),
         _service("informasi", "I", ("Informasi", "Information"), "information", "INFO"),
     ],
     "priority_categories": [
-        {"code": "disabled", "name": {"id": "Penyandang disabilitas",
-                                      "en": "Person with a disability"}},
+        {
+            "code": "disabled",
+            "name": {"id": "Penyandang disabilitas", "en": "Person with a disability"},
+        },
         {"code": "elderly", "name": {"id": "Lanjut usia", "en": "Elderly"}},
-        {"code": "child_under_five", "name": {"id": "Membawa balita",
-                                              "en": "With a child under five"}},
+        {
+            "code": "child_under_five",
+            "name": {"id": "Membawa balita", "en": "With a child under five"},
+        },
         {"code": "pregnant", "name": {"id": "Ibu hamil", "en": "Pregnant"}},
     ],
     "booking_window_minutes": {"early": 60, "late": 30},
@@ -122,8 +132,9 @@ class DemoDesk:
         number = self._take(service)
         label = format_number(self._prefixes.get(service, "X"), number)
         if self.offline:
-            ticket = LocalTicket(label, service, self._clock(), "demo-lease", number, language,
-                                 priority_category)
+            ticket = LocalTicket(
+                label, service, self._clock(), "demo-lease", number, language, priority_category
+            )
             return IssuedOffline(ticket)
         return IssuedOnline(self._answer(label, service, number, priority_category is not None))
 

@@ -175,4 +175,3 @@ def _complete(messages: dict[str, str]) -> dict[str, str]:
         return both(UNEXPECTED)
     fallback = messages.get("id") or messages.get("en") or next(iter(messages.values()))
     return {language: messages.get(language) or fallback for language in ("id", "en")}
-

@@ -109,8 +109,18 @@ def build_parser(command_groups: Iterable[CommandGroup] | None = None) -> argpar
     add.add_argument("device", help="device id, e.g. kiosk-lobby-1 ([a-z0-9-]+)")
     add.add_argument("--kind", required=True, choices=["kiosk", "display", "counter-display"])
     add.add_argument("--office", required=True, help="office id")
+    add.add_argument(
+        "--counter", help="the counter a counter-display shows (its code in the office file)"
+    )
     _add_db(add)
     add.set_defaults(handler=_add_device)
+    reset = device_actions.add_parser(
+        "reset",
+        help="give a device a new password (printed once); browsers paired with it are unpaired",
+    )
+    reset.add_argument("device", help="device id")
+    _add_db(reset)
+    reset.set_defaults(handler=_reset_device)
 
     booking = commands.add_parser("booking", help="M-Paspor bookings")
     booking_actions = booking.add_subparsers(dest="action", required=True)
@@ -303,10 +313,33 @@ def _add_device(args: argparse.Namespace) -> int:
     password = secrets.token_urlsafe(18)
     with opened_services(_existing(args)) as services:
         services.devices.add(
-            args.office, device, args.kind, hash_password(password), actor=Actor(name="cli")
+            args.office,
+            device,
+            args.kind,
+            hash_password(password),
+            actor=Actor(name="cli"),
+            counter=args.counter,
         )
-    print(f"device {device} ({args.kind}) added to {args.office}")
+    shows = f", counter {args.counter}" if args.counter else ""
+    print(f"device {device} ({args.kind}{shows}) added to {args.office}")
     print(f"MQTT user: {device}")
+    print(f"MQTT password: {password}  (shown once)")
+    return 0
+
+
+def _reset_device(args: argparse.Namespace) -> int:
+    import secrets
+
+    from queue_server.bootstrap import opened_services
+    from queue_server.mqtt.broker import hash_password
+    from queue_server.services.unit import Actor
+
+    password = secrets.token_urlsafe(18)
+    with opened_services(_existing(args)) as services:
+        account = services.devices.reset(
+            args.device, hash_password(password), actor=Actor(name="cli")
+        )
+    print(f"device {account.id} ({account.kind}) of {account.office} has a new password")
     print(f"MQTT password: {password}  (shown once)")
     return 0
 

@@ -40,9 +40,7 @@ class DailyPurge(Periodic):
 class AtMostEvery(logging.Filter):
     """Pass one record per ``interval_s``; the next one passed says how many were dropped."""
 
-    def __init__(
-        self, interval_s: float, *, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, interval_s: float, *, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
         self._interval_s, self._clock = interval_s, clock
         self._last: float | None = None

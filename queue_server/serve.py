@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("antre.serve")
 DEMO_DATABASE = Path("var/demo.db")
 DEMO_ADMIN = "admin"
+#: Officers of the demo office, for trying the officer console at two counters.
+DEMO_OFFICERS = ("petugas1", "petugas2")
 ALREADY_RUNNING = (
     "Antre is already running on the data folder {folder} (pid {pid}); nothing was changed. "
     "Stop it first, or give this server another database folder with --db."
@@ -167,52 +169,95 @@ class MqttSide:
             self.runtime.stop()
 
 
-def _serve(services: Services, config: ServerConfig) -> int:
+def http_server(app: Any, *, host: str, port: int, threads: int, per_address: int | None) -> Any:
+    """The waitress server of ``antre serve``: JSON parse errors, a share of connections per
+    address (``per_address``), browser streams handed to the push hub."""
     import waitress
 
+    from queue_server.web.waitress_channel import CONNECTION_LIMIT, guard
+
+    server = waitress.create_server(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="antre",
+        connection_limit=CONNECTION_LIMIT,
+        asyncore_use_poll=True,
+    )
+    guard(server, per_address=per_address)
+    return server
+
+
+def _serve(services: Services, config: ServerConfig) -> int:
+    from queue_server.push.hub import PushHub
+    from queue_server.web.api_push import ticket_status_json
     from queue_server.web.app import create_app
     from queue_server.web.health import mqtt_disabled
-    from queue_server.web.waitress_channel import (
-        CONNECTION_LIMIT,
-        CONNECTIONS_PER_ADDRESS,
-        guard,
-    )
+    from queue_server.web.waitress_channel import CONNECTIONS_PER_ADDRESS
 
     mqtt = MqttSide()
+    push = PushHub(ticket_status=ticket_status_json(services))
     app = create_app(
-        config, services=services, mqtt_health=mqtt.health if config.mqtt_enabled else mqtt_disabled
+        config,
+        services=services,
+        mqtt_health=mqtt.health if config.mqtt_enabled else mqtt_disabled,
+        push=push,
     )
     try:
-        server = waitress.create_server(
+        server = http_server(
             app,
             host=config.host,
             port=config.port,
             threads=config.threads,
-            ident="antre",
-            connection_limit=CONNECTION_LIMIT,
-            asyncore_use_poll=True,
+            per_address=None if config.proxy_hops else CONNECTIONS_PER_ADDRESS,
         )
     except OSError as error:
         _refuse(PORT_BUSY, host=config.host, port=config.port, reason=error.strerror or error)
         return EXIT_REFUSED
-    guard(server, per_address=None if config.proxy_hops else CONNECTIONS_PER_ADDRESS)
     # SIGTERM (systemd, tests) must unwind through `finally` so the broker child stops too.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     limit_queue_warnings()
+    raise_open_files_limit()
     purge = DailyPurge(lambda: _purge(services, config.retention_days))
+    push.start()
+    publisher = None
     try:
         if config.mqtt_enabled:
             from queue_server.mqtt.runtime import start_mqtt
 
-            mqtt.runtime = start_mqtt(services, config)
+            mqtt.runtime = start_mqtt(services, config, sink=push.publish)
+        else:  # no broker: the browsers' live updates still need the publisher
+            from queue_server.mqtt.runtime import start_publisher_without_broker
+
+            publisher = start_publisher_without_broker(services, push.publish)
         purge.start()
         log.info("serving on http://%s:%s/", config.host, config.port)
         server.run()
     finally:
         purge.stop()
         mqtt.stop()
+        if publisher is not None:
+            publisher.stop()
+        push.stop()
         server.close()
     return 0
+
+
+def raise_open_files_limit() -> int:
+    """Raise this process's open-files soft limit to its hard limit (each browser stream
+    holds a socket); returns the soft limit now in force."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+    if soft == resource.RLIM_INFINITY or soft >= wanted:
+        return soft
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    except (ValueError, OSError):
+        return soft
+    return wanted
 
 
 def _purge(services: Services, days: int) -> None:
@@ -274,8 +319,10 @@ def _is_demo(settings: dict[str, Any]) -> bool:
 
 
 def _fresh_demo(config: ServerConfig) -> None:
-    """A new SQLite file with the demo office and a demo admin whose password is printed once."""
+    """A new SQLite file with the demo office, a demo admin and two demo officers (passwords
+    printed once)."""
     from queue_server.demo import demo_settings
+    from queue_server.domain.ids import Role
     from queue_server.services.unit import Actor
 
     path = sqlite_path(config.database_url)
@@ -286,11 +333,15 @@ def _fresh_demo(config: ServerConfig) -> None:
     settings = demo_settings(read_office_file(DEMO_OFFICE), _base_url(config))
     load_office(config, settings)
     password = secrets.token_urlsafe(12)
+    officers = {name: secrets.token_urlsafe(12) for name in DEMO_OFFICERS}
     services = build(config)
     try:
-        services.accounts.create_first_admin(
-            DEMO_ADMIN, "Demo Administrator", password, actor=Actor(name="demo")
-        )
+        demo = Actor(name="demo")
+        services.accounts.create_first_admin(DEMO_ADMIN, "Demo Administrator", password, actor=demo)
+        for name, officer_password in officers.items():
+            services.accounts.create_user(
+                name, f"Demo {name}", officer_password, Role.PETUGAS, actor=demo
+            )
     finally:
         services.close()
     print(f"Demo office loaded into {path}")
@@ -299,3 +350,5 @@ def _fresh_demo(config: ServerConfig) -> None:
         settings["office"]["id"],
     )
     print(f"Demo admin: {DEMO_ADMIN} / {password}  (shown once)", flush=True)
+    for name, officer_password in officers.items():
+        print(f"Demo officer: {name} / {officer_password}  (shown once)", flush=True)

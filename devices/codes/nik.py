@@ -22,8 +22,17 @@ from devices.codes.errors import CodeError, CodeErrorReason
 #: 93 Papua Selatan, 94 Papua Tengah, 95 Papua Pegunungan, 96 Papua Barat Daya).
 #: NIKs issued before a split keep their old province code, so old codes stay valid.
 PROVINCE_CODES: frozenset[int] = frozenset(
-    (*range(11, 20), 21, *range(31, 37), *range(51, 54), *range(61, 66), *range(71, 77),
-     81, 82, *range(91, 97))
+    (
+        *range(11, 20),
+        21,
+        *range(31, 37),
+        *range(51, 54),
+        *range(61, 66),
+        *range(71, 77),
+        81,
+        82,
+        *range(91, 97),
+    )
 )
 FEMALE_DAY_OFFSET = 40
 _NIK_PATTERN = re.compile(r"[0-9]{16}")

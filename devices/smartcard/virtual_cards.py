@@ -75,9 +75,7 @@ class BadgeEntry(_Entry):
     uid: str = Field(pattern=r"^([0-9A-Fa-f]{2}){4,10}$")
 
 
-_CARD_LIST = TypeAdapter(
-    list[Annotated[PassportEntry | BadgeEntry, Field(discriminator="kind")]]
-)
+_CARD_LIST = TypeAdapter(list[Annotated[PassportEntry | BadgeEntry, Field(discriminator="kind")]])
 
 
 @dataclass(frozen=True, repr=False)

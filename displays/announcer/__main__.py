@@ -61,8 +61,14 @@ def main(argv: Sequence[str] | None = None) -> list[Path]:
         speed=args.speed, volume=args.volume, numbers="digits" if args.digits else "words"
     )
     event = CalledEvent(
-        id=1, seq=1, ticket=args.ticket, station="CS", counter="sample",
-        counter_name=args.counter, service="sample", recall=args.recall,
+        id=1,
+        seq=1,
+        ticket=args.ticket,
+        station="CS",
+        counter="sample",
+        counter_name=args.counter,
+        service="sample",
+        recall=args.recall,
         ts=datetime.now(UTC),
     )
     args.out.mkdir(parents=True, exist_ok=True)

@@ -15,13 +15,52 @@ Language = Literal["id", "en"]
 #: The largest number read as words (anything larger is read digit by digit).
 MAX_WORDS: Final = 999_999
 
-ID_UNITS: Final = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan",
-                   "sembilan")
-EN_UNITS: Final = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
-                   "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen",
-                   "sixteen", "seventeen", "eighteen", "nineteen")
-EN_TENS: Final = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
-                  "ninety")
+ID_UNITS: Final = (
+    "nol",
+    "satu",
+    "dua",
+    "tiga",
+    "empat",
+    "lima",
+    "enam",
+    "tujuh",
+    "delapan",
+    "sembilan",
+)
+EN_UNITS: Final = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+)
+EN_TENS: Final = (
+    "",
+    "",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+)
 
 
 def _check(number: int) -> None:

@@ -45,8 +45,9 @@ def spoken_ticket(label: str, language: Language, config: AnnouncerConfig) -> st
 
 def _spoken_token(token: str, language: Language) -> str:
     if token.isdigit():
-        return in_words(int(token), language) if len(token) <= 6 else digit_by_digit(token,
-                                                                                    language)
+        return (
+            in_words(int(token), language) if len(token) <= 6 else digit_by_digit(token, language)
+        )
     if token.isupper() and len(token) <= 3:
         return letters(token)
     return token

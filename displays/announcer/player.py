@@ -53,8 +53,9 @@ class CommandPlayer:
         """Play ``path``; stopped after its duration plus :data:`PLAY_MARGIN` seconds."""
         timeout = wav_seconds(path) + PLAY_MARGIN
         try:
-            subprocess.run([*self._command, str(path)], check=True, capture_output=True,
-                           timeout=timeout)
+            subprocess.run(
+                [*self._command, str(path)], check=True, capture_output=True, timeout=timeout
+            )
         except (subprocess.TimeoutExpired, subprocess.CalledProcessError) as exc:
             raise PlaybackError(f"playing {path.name} failed: {exc}") from exc
 

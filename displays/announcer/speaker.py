@@ -57,11 +57,16 @@ class EspeakSpeaker:
         config = self._config
         return [
             self._executable,
-            "-v", config.voice(language),
-            "-s", str(config.speed),
-            "-a", str(round(config.volume * 200)),
-            "-w", str(out),
-            "--", text,
+            "-v",
+            config.voice(language),
+            "-s",
+            str(config.speed),
+            "-a",
+            str(round(config.volume * 200)),
+            "-w",
+            str(out),
+            "--",
+            text,
         ]
 
     def synthesize(self, text: str, language: Language, out: Path) -> Path:
@@ -73,7 +78,9 @@ class EspeakSpeaker:
         try:
             subprocess.run(
                 self.command(text, language, out),
-                check=True, capture_output=True, timeout=SYNTH_TIMEOUT,
+                check=True,
+                capture_output=True,
+                timeout=SYNTH_TIMEOUT,
             )
         except subprocess.TimeoutExpired as exc:
             raise SpeechError(f"espeak-ng took more than {SYNTH_TIMEOUT} s") from exc

@@ -22,9 +22,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--device", help="the display's device id (its MQTT user)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=1883)
-    parser.add_argument(
-        "--size", default="", type=window_size, help="window size, e.g. 1920x1080"
-    )
+    parser.add_argument("--size", default="", type=window_size, help="window size, e.g. 1920x1080")
     parser.add_argument("--fullscreen", action="store_true")
     return parser.parse_args(argv)
 
@@ -58,7 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from displays.board.link import BoardLink, BoardLinkConfig
 
     config = BoardLinkConfig(
-        office=args.office, device=args.device, host=args.host, port=args.port,
+        office=args.office,
+        device=args.device,
+        host=args.host,
+        port=args.port,
         password=os.environ.get("ANTRE_DISPLAY_PASSWORD", ""),
     )
     model = BoardModel()

@@ -64,8 +64,9 @@ def open_live_desk(
         log.warning("no config/kiosk yet: the service screen stays empty until it comes")
     content = latest[0] if latest else KioskContent()
     outbox = Outbox(store)
-    issuer = OfflineIssuer(store=store, outbox=outbox, link=link, clock=utc_now,
-                           timezone=config.timezone)
+    issuer = OfflineIssuer(
+        store=store, outbox=outbox, link=link, clock=utc_now, timezone=config.timezone
+    )
     offline = [service.id for service in content.services if service.offline_allowed]
     core = KioskCore(link=link, outbox=outbox, issuer=issuer, offline_services=offline).start()
     stack.callback(core.stop)

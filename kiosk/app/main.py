@@ -56,8 +56,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         stack.callback(devices.close)
         desk, content = _desk_and_content(args.demo, stack, app_holder)
-        flow = build_flow(desk, devices, content, status_base_url=_status_url(os.environ),
-                          idle_timeout_s=args.idle_timeout, ticket_shown_s=args.ticket_seconds)
+        flow = build_flow(
+            desk,
+            devices,
+            content,
+            status_base_url=_status_url(os.environ),
+            idle_timeout_s=args.idle_timeout,
+            ticket_shown_s=args.ticket_seconds,
+        )
         app = KioskApp(flow)
         app_holder.append(app)
         app.run()
@@ -82,8 +88,12 @@ def build_flow(
         now=now,
         status_base_url=status_base_url,
     )
-    return KioskFlow(content=content, collaborators=collaborators,
-                     idle_timeout_s=idle_timeout_s, ticket_shown_s=ticket_shown_s)
+    return KioskFlow(
+        content=content,
+        collaborators=collaborators,
+        idle_timeout_s=idle_timeout_s,
+        ticket_shown_s=ticket_shown_s,
+    )
 
 
 def _desk_and_content(

@@ -121,8 +121,9 @@ class PriorityScreen(KioskScreen):
             choices.add_widget(
                 _button(state.text(category.name), lambda c=category.code: flow.choose_priority(c))
             )
-        choices.add_widget(_button(_tr("No, regular queue", state),
-                                   lambda: flow.choose_priority(None)))
+        choices.add_widget(
+            _button(_tr("No, regular queue", state), lambda: flow.choose_priority(None))
+        )
         choices.add_widget(_button(_tr("Back", state), flow.back, "quiet"))
         choices.cols = _columns(len(choices.children))
 
@@ -154,8 +155,9 @@ def _waiting(ticket: ShownTicket, state: FlowState) -> str:
         return _tr(OFFLINE, state)
     text = _tr("People ahead of you: {count}", state, count=ticket.people_ahead)
     if ticket.wait_minutes is not None:
-        text += "\n" + _tr("Estimated wait: about {minutes} min", state,
-                           minutes=ticket.wait_minutes)
+        text += "\n" + _tr(
+            "Estimated wait: about {minutes} min", state, minutes=ticket.wait_minutes
+        )
     return text
 
 

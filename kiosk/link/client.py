@@ -219,5 +219,3 @@ def _answered_action(topic: str) -> KioskAction | None:
     except topics.TopicError:
         return None
     return parsed.kiosk_action if parsed.kind == "kiosk_response" else None
-
-

@@ -17,6 +17,7 @@ from typing import Any
 
 PRIVATE_FILE = 0o600
 
+
 class LocalStore:
     """The SQLite file shared by :class:`~kiosk.link.outbox.Outbox` and the offline issuer."""
 

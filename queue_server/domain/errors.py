@@ -66,6 +66,20 @@ class CounterBusy(DomainError):
     template = "Counter {counter} is already serving {ticket}; finish, park or transfer it first."
 
 
+class CounterTaken(DomainError):
+    code = "counter_taken"
+    template = (
+        "Counter {counter} is open for officer {officer}; only that officer or an "
+        "administrator may act on it."
+    )
+    http_status = 403
+
+
+class TicketAlreadyCalled(DomainError):
+    code = "ticket_already_called"
+    template = "Ticket {ticket} has just been called to {counter}; it is no longer waiting here."
+
+
 class CounterNotServingStation(DomainError):
     code = "counter_wrong_station"
     template = "Counter {counter} does not serve this queue."

@@ -98,22 +98,10 @@ def acl_rules(office: str | None, account: Account) -> list[str]:
         f"topic write {topics.device_status(office, device)}",
         f"topic write {topics.device_health(office, device)}",
     ]
+    reads = topics.device_read_filters(office, account.kind.value, device)
     if account.kind is DeviceKind.KIOSK:
-        return [
-            *own,
-            f"topic write {topics.kiosk_requests(office, device)}",
-            f"topic read {topics.kiosk_responses(office, device)}",
-            f"topic read {topics.queue_states(office)}",
-            f"topic read {topics.config(office, DeviceKind.KIOSK.value)}",
-        ]
-    return [
-        *own,
-        f"topic read {topics.board(office)}",
-        f"topic read {topics.counter_states(office)}",
-        f"topic read {topics.event_called(office)}",
-        f"topic read {topics.queue_states(office)}",
-        f"topic read {topics.config(office, account.kind.value)}",
-    ]
+        own.append(f"topic write {topics.kiosk_requests(office, device)}")
+    return [*own, *(f"topic read {pattern}" for pattern in reads)]
 
 
 def hardening_options() -> list[str]:
@@ -292,9 +280,7 @@ class MosquittoProcess:
     def _write_files(self) -> None:
         write_passwords(self.folder / "passwd", self._accounts)
         write_acl(self.folder / "acl", self._office, self._accounts)
-        write_config(
-            self.folder, port=self.port, host=self.host, run_as=self._run_as, tls=self.tls
-        )
+        write_config(self.folder, port=self.port, host=self.host, run_as=self._run_as, tls=self.tls)
         (self.folder / "passwd").chmod(0o600)
         if self._run_as == "mosquitto":
             for path in [self.folder, *self.folder.rglob("*")]:

@@ -26,9 +26,7 @@ def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     group = actions.add_parser("mqtt", help="MQTT broker files").add_subparsers(
         dest="action", required=True
     )
-    acl = group.add_parser(
-        "acl", help="write the ACL and password file of an external broker"
-    )
+    acl = group.add_parser("acl", help="write the ACL and password file of an external broker")
     acl.add_argument("--office", help="only this office's devices (default: every office)")
     acl.add_argument("--out", type=Path, default=Path("mqtt-acl"), help="folder to write to")
     acl.add_argument("--server-user", default=SERVER_USER, help="the server's broker account")

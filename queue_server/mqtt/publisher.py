@@ -73,6 +73,23 @@ class Receipt(Protocol):
 
 
 Publish = Callable[[str, bytes, bool], Receipt]  # topic, payload, retain
+#: Also given every message published (the browser push hub): must not block.
+Sink = Callable[[str, bytes, bool], None]
+
+
+class Delivered:
+    """The receipt of a message with no broker to acknowledge it (``--no-mqtt``)."""
+
+    def acknowledged(self) -> bool:
+        return True
+
+
+DELIVERED = Delivered()
+
+
+def no_broker(_topic: str, _payload: bytes, _retain: bool) -> Receipt:
+    """``publish`` without a broker: only the sink gets the messages."""
+    return DELIVERED
 
 
 @dataclass(frozen=True)
@@ -147,10 +164,13 @@ class StatePublisher:
         configs: DeviceConfigService | None = None,
         offices: Collection[str] | None = None,
         connected: Callable[[], bool] = lambda: True,
+        sink: Sink | None = None,
     ) -> None:
         """``offices``: whose rows to deliver (None: all); ``connected``: whether the link
-        is up (nothing is read from the outbox while it is down)."""
+        is up (nothing is read from the outbox while it is down); ``sink``: also gets
+        every message published (the browsers' push hub)."""
         self._views, self._deliver, self._configs = views, publish, configs
+        self._sink = sink
         self._outbox, self._connected = outbox, connected
         self._offices = None if offices is None else frozenset(offices)
         self._seq = Sequence()
@@ -265,6 +285,8 @@ class StatePublisher:
     def _publish(self, topic: str, payload: bytes, retain: bool) -> Receipt:
         receipt = self._deliver(topic, payload, retain)
         self._sent.append(receipt)
+        if self._sink is not None:
+            self._sink(topic, payload, retain)
         return receipt
 
     def _settle(self, progress: Progress, now: float) -> None:

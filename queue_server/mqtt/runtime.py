@@ -40,7 +40,7 @@ from queue_server.mqtt.dispatch import ServerMessages
 from queue_server.mqtt.external import parse_mqtt_url, redacted
 from queue_server.mqtt.fairness import RateLimit
 from queue_server.mqtt.kiosk_requests import kiosk_requests_for
-from queue_server.mqtt.publisher import StatePublisher
+from queue_server.mqtt.publisher import Sink, StatePublisher, no_broker
 from queue_server.mqtt.supervisor import BrokerSupervisor
 from queue_server.mqtt.tls import given_listener, self_signed_listener
 from queue_server.services.container import Services
@@ -88,11 +88,18 @@ class MqttRuntime:
             self.broker.stop()
 
 
-def start_mqtt(services: Services, config: ServerConfig, office: str | None = None) -> MqttRuntime:
+def start_mqtt(
+    services: Services,
+    config: ServerConfig,
+    office: str | None = None,
+    *,
+    sink: Sink | None = None,
+) -> MqttRuntime:
     """Start (or reach) the broker, connect the adapter, publish the states.
 
     Args:
         office: serve only this office; None (``antre serve``): every office in the database.
+        sink: also gets every message published (the browsers' push hub).
     """
     broker: ManagedBroker | None = None
     served = office or "every office"
@@ -120,11 +127,31 @@ def start_mqtt(services: Services, config: ServerConfig, office: str | None = No
         configs=services.device_config,
         offices=None if office is None else [office],
         connected=client.connected.is_set,
+        sink=sink,
     )
     services.events.subscribe_stored(publisher)
     publisher.start()
     client.start()
     return MqttRuntime(broker=broker, client=client, publisher=publisher)
+
+
+def start_publisher_without_broker(services: Services, sink: Sink) -> StatePublisher:
+    """``antre serve --no-mqtt``: the publisher still drains the outbox, for ``sink`` only.
+
+    No broker means no display to deliver to: rows are marked delivered once the sink has
+    them. Every office's states are handed over at once (the browsers' snapshot).
+    """
+    publisher = StatePublisher(
+        views=services.views,
+        publish=no_broker,
+        outbox=services.outbox,
+        configs=services.device_config,
+        sink=sink,
+    )
+    services.events.subscribe_stored(publisher)
+    publisher.start()
+    _refresh(services, publisher, None)
+    return publisher
 
 
 def device_limits(config: ServerConfig) -> DeviceLimits:
@@ -149,9 +176,7 @@ def _refresh(services: Services, publisher: StatePublisher, office: str | None) 
 def device_accounts(services: Services, office: str | None = None) -> list[Account]:
     """The registered devices (of ``office``, or of every office) as broker accounts."""
     return [
-        Account(
-            device.id, "", DeviceKind(device.kind), device.password_hash, office=device.office
-        )
+        Account(device.id, "", DeviceKind(device.kind), device.password_hash, office=device.office)
         for device in services.devices.accounts(office)
     ]
 

@@ -315,6 +315,8 @@ class DeviceRow(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The counter a counter display shows (None: not bound; other kinds: always None).
+    counter: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(12), default="unknown")
     last_seen_at: Mapped[datetime | None]
     health: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

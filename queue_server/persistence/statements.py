@@ -74,9 +74,7 @@ CONFIG_VERSION = select(OFFICES.c.config_version).where(OFFICES.c.id == bindpara
 
 KIOSK_ANSWER = select(
     KIOSK_REQUESTS.c.device, KIOSK_REQUESTS.c.response, KIOSK_REQUESTS.c.fingerprint
-).where(
-    KIOSK_REQUESTS.c.transaction == bindparam("transaction")
-)
+).where(KIOSK_REQUESTS.c.transaction == bindparam("transaction"))
 
 #: Waiting tickets at one station of one office, counted per (service, priority).
 WAITING_BY_CLASS = (
@@ -142,6 +140,7 @@ LOCK_COUNTER = (
         COUNTERS.c.is_open,
         COUNTERS.c.priority_streak,
         COUNTERS.c.regular_streak,
+        COUNTERS.c.officer_id,
     )
     .where(
         COUNTERS.c.office_id == bindparam("office_id"),

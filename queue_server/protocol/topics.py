@@ -149,6 +149,20 @@ def counter_states(office: str | None) -> str:
     return f"{office_filter(office)}/counter/{ANY}/state"
 
 
+def device_read_filters(office: str, kind: str, device: str = ANY) -> list[str]:
+    """What the device ``device`` of ``kind`` may read: its broker ACL, and a paired
+    display browser's reach (one source for both)."""
+    if kind == "kiosk":
+        return [kiosk_responses(office, device), queue_states(office), config(office, kind)]
+    return [
+        board(office),
+        counter_states(office),
+        event_called(office),
+        queue_states(office),
+        config(office, kind),
+    ]
+
+
 def server_subscriptions(office: str | None) -> list[str]:
     """What the server subscribes to: every kiosk request and every device report (of
     ``office``, or of every office when None)."""

@@ -155,8 +155,7 @@ def read_booking_csv(text: str) -> list[BookingEntry]:
     if reader.fieldnames is None or not set(CSV_COLUMNS) <= set(reader.fieldnames):
         columns = ", ".join(CSV_COLUMNS)
         raise BookingFileError(
-            f"baris judul harus berisi kolom {columns} / the header must name the columns "
-            f"{columns}"
+            f"baris judul harus berisi kolom {columns} / the header must name the columns {columns}"
         )
     entries, problems = [], []
     for line, row in enumerate(reader, start=2):

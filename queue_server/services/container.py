@@ -9,6 +9,7 @@ from queue_server.config import ServerConfig, nik_key_bytes
 from queue_server.persistence.db import Database, open_database
 from queue_server.services.accounts import AccountService
 from queue_server.services.bookings import BookingService
+from queue_server.services.console import ConsoleService
 from queue_server.services.device_config import DeviceConfigService
 from queue_server.services.devices import DevicePresence, DeviceService
 from queue_server.services.events import EventBus
@@ -47,6 +48,7 @@ class Services:
     officer: OfficerService
     accounts: AccountService
     views: ViewService
+    console: ConsoleService
     devices: DeviceService
     device_config: DeviceConfigService
     presence: DevicePresence
@@ -76,6 +78,7 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
         officer=OfficerService(**common),
         accounts=AccountService(**common),
         views=ViewService(**common),
+        console=ConsoleService(**common),
         devices=DeviceService(**common),
         device_config=DeviceConfigService(**common),
         presence=DevicePresence(**common),

@@ -2,20 +2,51 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import hmac
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from queue_server.domain.errors import DomainError
+from queue_server.domain.errors import CounterNotFound, DomainError, NotFound
 from queue_server.persistence.models import DeviceRow
 from queue_server.services.unit import Actor, UseCases
 
 DEVICE_KINDS = ("kiosk", "display", "counter-display")
+#: Mosquitto's PBKDF2-SHA512 hash: ``$7$<iterations>$<salt, base64>$<hash, base64>``.
+BROKER_HASH_ID = "7"
+
+
+def broker_password_matches(password: str, password_hash: str) -> bool:
+    """Whether ``password`` is the one ``password_hash`` (made by ``mosquitto_passwd``) holds."""
+    parts = password_hash.split("$")
+    if len(parts) != 5 or parts[0] or parts[1] != BROKER_HASH_ID or not parts[2].isdigit():
+        return False
+    try:
+        salt, expected = base64.b64decode(parts[3]), base64.b64decode(parts[4])
+    except (binascii.Error, ValueError):
+        return False
+    iterations = int(parts[2])
+    if not 1 <= iterations <= 10_000_000:
+        return False
+    given = hashlib.pbkdf2_hmac("sha512", password.encode(), salt, iterations, len(expected))
+    return hmac.compare_digest(given, expected)
 
 
 class DeviceExists(DomainError):
     code = "device_exists"
     template = "A device named {device} already exists."
+
+
+class DeviceNotFound(NotFound):
+    template = "Device {device} was not found."
+
+
+class CounterOnlyForCounterDisplay(DomainError):
+    code = "counter_only_for_counter_display"
+    template = "Only a counter display is bound to a counter; {kind} is not."
 
 
 @dataclass(frozen=True)
@@ -24,15 +55,32 @@ class DeviceAccount:
     kind: str
     password_hash: str
     office: str
+    counter: str | None = None
 
 
 class DeviceService(UseCases):
-    def add(self, office: str, device: str, kind: str, password_hash: str, *, actor: Actor) -> None:
-        """Register a device; ``password_hash`` is the broker's hash, never the password."""
+    def add(
+        self,
+        office: str,
+        device: str,
+        kind: str,
+        password_hash: str,
+        *,
+        actor: Actor,
+        counter: str | None = None,
+    ) -> None:
+        """Register a device; ``password_hash`` is the broker's hash, never the password.
+
+        ``counter``: the counter a counter display shows (it must exist in the office).
+        """
         if kind not in DEVICE_KINDS:
             raise ValueError(f"kind must be one of {DEVICE_KINDS}")
+        if counter is not None and kind != "counter-display":
+            raise CounterOnlyForCounterDisplay(kind=kind)
         with self.unit() as work:
-            self.catalog.get(work.session, office)  # the office must exist
+            snapshot = self.catalog.get(work.session, office)  # the office must exist
+            if counter is not None and counter not in snapshot.counters:
+                raise CounterNotFound(counter=counter)
             if work.session.get(DeviceRow, device) is not None:
                 raise DeviceExists(device=device)
             work.session.add(
@@ -41,6 +89,7 @@ class DeviceService(UseCases):
                     office_id=office,
                     kind=kind,
                     password_hash=password_hash,
+                    counter=counter,
                     created_at=work.now,
                     active=True,
                     status="unknown",
@@ -49,16 +98,43 @@ class DeviceService(UseCases):
             )
             work.audit(actor, "device.add", office_id=office, target=device, kind=kind)
 
+    def reset(self, device: str, password_hash: str, *, actor: Actor) -> DeviceAccount:
+        """Give ``device`` a new broker password: its old one, and every browser paired
+        with it, stop working."""
+        with self.unit() as work:
+            row = work.session.get(DeviceRow, device)
+            if row is None:
+                raise DeviceNotFound(device=device)
+            row.password_hash = password_hash
+            work.audit(actor, "device.reset", office_id=row.office_id, target=device)
+            return _account(row)
+
+    def account(self, device: str) -> DeviceAccount | None:
+        """The active device ``device``, or None (unknown or deactivated)."""
+        with self.read() as session:
+            row = session.get(DeviceRow, device)
+            if row is None or not row.active:
+                return None
+            return _account(row)
+
+    def authenticate(self, device: str, password: str) -> DeviceAccount | None:
+        """The active device if ``password`` is its broker password, else None."""
+        account = self.account(device)
+        if account is None or not broker_password_matches(password, account.password_hash):
+            return None
+        return account
+
     def accounts(self, office: str | None = None) -> list[DeviceAccount]:
         """The active devices' broker accounts (of every office when None)."""
         query = select(DeviceRow).where(DeviceRow.active).order_by(DeviceRow.id)
         if office is not None:
             query = query.where(DeviceRow.office_id == office)
         with self.read() as session:
-            return [
-                DeviceAccount(row.id, row.kind, row.password_hash, row.office_id)
-                for row in session.scalars(query)
-            ]
+            return [_account(row) for row in session.scalars(query)]
+
+
+def _account(row: DeviceRow) -> DeviceAccount:
+    return DeviceAccount(row.id, row.kind, row.password_hash, row.office_id, row.counter)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from queue_server.domain.calling import QueueEntry, Streak, choose_next
@@ -21,18 +22,30 @@ from queue_server.domain.errors import (
     CounterBusy,
     CounterClosed,
     CounterNotFound,
+    CounterNotServingStation,
+    CounterTaken,
     NoNextStep,
     NoShowGraceExpired,
     QueueEmpty,
+    TicketAlreadyCalled,
     TicketNotAtCounter,
     TicketNotFound,
     TransferTargetInvalid,
 )
 from queue_server.domain.events import CounterChanged
-from queue_server.domain.ids import CounterId, OfficeId, StationType, TicketStatus
+from queue_server.domain.ids import (
+    AT_COUNTER_STATUSES,
+    CounterId,
+    OfficeId,
+    Role,
+    ServiceId,
+    StationType,
+    TicketStatus,
+)
 from queue_server.domain.model import CounterProfile
 from queue_server.domain.numbering import format_number
 from queue_server.domain.transitions import Action, target_status
+from queue_server.persistence.models import CounterRow, UserRow
 from queue_server.persistence.sequences import next_number
 from queue_server.persistence.statements import (
     END_VISIT,
@@ -122,18 +135,20 @@ class CounterLock:
     is_open: bool
     priority_streak: int
     regular_streak: int
+    #: The user who opened it (None when closed, or opened with a machine token).
+    officer_id: int | None = None
 
 
 class OfficerService(UseCases):
     def open_counter(self, office: str, counter: str, *, actor: Actor) -> None:
         with self.unit() as work:
-            row = _lock_counter(work, office, counter)
+            row = _lock_counter(work, office, counter, actor)
             _update_counter(work, row, is_open=True, officer_id=actor.user_id, opened_at=work.now)
             self._counter_event(work, office, counter, is_open=True, actor=actor)
 
     def close_counter(self, office: str, counter: str, *, actor: Actor) -> None:
         with self.unit() as work:
-            row = _lock_counter(work, office, counter)
+            row = _lock_counter(work, office, counter, actor)
             current = _ticket_at_counter(work.session, row.pk)
             if current is not None:
                 raise CounterBusy(counter=counter, ticket=current.label)
@@ -142,7 +157,7 @@ class OfficerService(UseCases):
 
     def call_next(self, office: str, counter: str, *, actor: Actor) -> TicketView:
         with self.unit() as work:
-            snapshot, row, profile = self._ready_counter(work, office, counter)
+            snapshot, row, profile = self._ready_counter(work, office, counter, actor)
             streak = Streak(priority=row.priority_streak, regular=row.regular_streak)
             ticket = _claim(work.session, profile, streak, snapshot)
             priority_streak, regular_streak = _streak_after(streak, ticket.priority)
@@ -156,8 +171,11 @@ class OfficerService(UseCases):
         self, office: str, counter: str, ticket_id: int, *, actor: Actor
     ) -> TicketView:
         with self.unit() as work:
-            snapshot, row, _profile = self._ready_counter(work, office, counter)
+            snapshot, row, profile = self._ready_counter(work, office, counter, actor)
             ticket = _lock_ticket(work.session, office, ticket_id)
+            _refuse_if_at_a_counter(work.session, ticket)
+            if not profile.serves(StationType(ticket.station), ServiceId(ticket.service_code)):
+                raise CounterNotServingStation(counter=counter)
             if TicketStatus(ticket.status) is TicketStatus.NO_SHOW:
                 _check_grace(snapshot, ticket, work)
             called = self._put_at_counter(work, ticket, row, actor, Action.CALL_SPECIFIC)
@@ -183,7 +201,7 @@ class OfficerService(UseCases):
         """Finish the counter's ticket; the visit moves to its next same-day step unless ended."""
         with self.unit() as work:
             snapshot = self.catalog.get(work.session, office)
-            row = _lock_counter(work, office, counter)
+            row = _lock_counter(work, office, counter, actor)
             ticket = _current(work.session, row, counter)
             finished = self._change(work, ticket, Action.FINISH, actor, counter)
             service = snapshot.service(ticket.service_code)
@@ -199,7 +217,7 @@ class OfficerService(UseCases):
     ) -> tuple[TicketView, TicketView]:
         with self.unit() as work:
             snapshot = self.catalog.get(work.session, office)
-            row = _lock_counter(work, office, counter)
+            row = _lock_counter(work, office, counter, actor)
             ticket = _current(work.session, row, counter)
             service_code, step = _resolve_target(snapshot, ticket, target)
             moved = self._change(work, ticket, Action.TRANSFER, actor, counter)
@@ -219,6 +237,7 @@ class OfficerService(UseCases):
     def cancel(self, office: str, ticket_id: int, *, actor: Actor) -> TicketView:
         with self.unit() as work:
             ticket = _lock_ticket(work.session, office, ticket_id)
+            _refuse_if_at_a_counter(work.session, ticket)
             cancelled = self._change(work, ticket, Action.CANCEL, actor, None)
             _end_visit(work, ticket)
             return _view(cancelled, None)
@@ -229,7 +248,7 @@ class OfficerService(UseCases):
         self, office: str, counter: str, action: Action, *, actor: Actor, note: str | None = None
     ) -> TicketView:
         with self.unit() as work:
-            row = _lock_counter(work, office, counter)
+            row = _lock_counter(work, office, counter, actor)
             ticket = _current(work.session, row, counter)
             changes: dict[str, Any] = {}
             if action is Action.RECALL:
@@ -286,10 +305,10 @@ class OfficerService(UseCases):
         )
 
     def _ready_counter(
-        self, work: Unit, office: str, counter: str
+        self, work: Unit, office: str, counter: str, actor: Actor
     ) -> tuple[OfficeSnapshot, CounterLock, CounterProfile]:
         snapshot = self.catalog.get(work.session, office)
-        row = _lock_counter(work, office, counter)
+        row = _lock_counter(work, office, counter, actor)
         if not row.is_open:
             raise CounterClosed(counter=counter)
         current = _ticket_at_counter(work.session, row.pk)
@@ -309,11 +328,26 @@ class OfficerService(UseCases):
 _STATE_FIELDS = frozenset(field.name for field in fields(TicketState))
 
 
-def _lock_counter(work: Unit, office: str, counter: str) -> CounterLock:
+def _lock_counter(work: Unit, office: str, counter: str, actor: Actor) -> CounterLock:
+    """Lock the counter row; refuse an officer acting on a counter another officer opened."""
     row = work.session.execute(LOCK_COUNTER, {"office_id": office, "code": counter}).first()
     if row is None:
         raise CounterNotFound(counter=counter)
-    return CounterLock(*row)
+    locked = CounterLock(*row)
+    if not _may_act_on(locked, actor):
+        officer = work.session.scalar(
+            select(UserRow.username).where(UserRow.id == locked.officer_id)
+        )
+        raise CounterTaken(counter=counter, officer=officer or "?")
+    return locked
+
+
+def _may_act_on(row: CounterLock, actor: Actor) -> bool:
+    """An open counter belongs to the user who opened it; an administrator may step in
+    (e.g. to close a counter whose officer went home)."""
+    if not row.is_open or row.officer_id is None or actor.role is Role.ADMIN:
+        return True
+    return actor.user_id == row.officer_id
 
 
 def _update_counter(work: Unit, row: CounterLock, **changes: Any) -> None:
@@ -368,6 +402,15 @@ def _lock_ticket(session: Session, office: str, ticket_id: int) -> TicketState:
     if ticket is None:
         raise TicketNotFound()
     return ticket
+
+
+def _refuse_if_at_a_counter(session: Session, ticket: TicketState) -> None:
+    """A ticket another counter has just called is not this officer's to call or cancel:
+    say where it went, rather than that the transition is invalid."""
+    if TicketStatus(ticket.status) not in AT_COUNTER_STATUSES or ticket.counter_pk is None:
+        return
+    name = session.scalar(select(CounterRow.name).where(CounterRow.pk == ticket.counter_pk))
+    raise TicketAlreadyCalled(ticket=ticket.label, counter=name or "?")
 
 
 def _current(session: Session, row: CounterLock, counter: str) -> TicketState:

@@ -139,9 +139,7 @@ class OfflineIssuing(UseCases):
             remember(work, retry_key, office_id=office, action="lease_numbers", response=answer)
         return answer
 
-    def sync(
-        self, office: str, device: str, tickets: list[OfflineTicket]
-    ) -> list[SyncOutcome]:
+    def sync(self, office: str, device: str, tickets: list[OfflineTicket]) -> list[SyncOutcome]:
         """Queue each ticket by its issue time; a ticket synced before is answered again."""
         return [self._sync_one(office, device, ticket) for ticket in tickets]
 
@@ -289,4 +287,3 @@ def _lease_answer(row: NumberLeaseRow) -> dict[str, object]:
         "first_label": format_number(row.series, row.first_number),
         "last_label": format_number(row.series, row.last_number),
     }
-

@@ -272,4 +272,3 @@ def waiting_counts(session: Session, office_id: str) -> dict[str, int]:
         .group_by(TicketRow.service_code)
     )
     return {service: int(count) for service, count in rows}
-

@@ -6,6 +6,7 @@ They run on the reader session and never hold personal data.
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -171,6 +172,20 @@ class ViewService(UseCases):
                 demo=snapshot.definition.demo,
             )
 
+    def ticket_scope(self, token: str) -> tuple[str, str]:
+        """The office and service of the ticket behind ``token`` (which changes concern it)."""
+        with self.read() as session:
+            row = session.execute(
+                select(VisitRow.office_id, TicketRow.service_code)
+                .join(TicketRow, TicketRow.visit_id == VisitRow.id)
+                .where(VisitRow.token == token)
+                .order_by(TicketRow.id.desc())
+                .limit(1)
+            ).first()
+        if row is None:
+            raise TicketNotFound()
+        return str(row[0]), str(row[1])
+
     def counter_name(self, office: str, counter: str) -> str:
         """The display name of a counter (from the cached office definition)."""
         with self.read() as session:
@@ -211,38 +226,7 @@ class ViewService(UseCases):
         """The first ``limit`` tickets of the counter's queue, in the order it would call them."""
         with self.read() as session:
             snapshot = self.catalog.get(session, office)
-            profile = snapshot.counter(counter)
-            row = session.scalar(
-                select(CounterRow).where(CounterRow.office_id == office, CounterRow.code == counter)
-            )
-            if row is None:
-                raise CounterNotFound(counter=counter)
-            entries = [
-                entry
-                for entry in queries.waiting_entries(session, office, profile.stations)
-                if profile.serves(entry.station, entry.service)
-            ]
-            streak = Streak(priority=row.priority_streak, regular=row.regular_streak)
-            ordered = order_queue(entries, streak=streak, policy=snapshot.office.priority)[:limit]
-            found = session.execute(
-                select(TicketRow.id, TicketRow.label).where(
-                    TicketRow.id.in_([entry.ticket_id for entry in ordered])
-                )
-            )
-            labels = {ticket_id: label for ticket_id, label in found}
-            now = self.clock()
-            return [
-                {
-                    "ticket_id": entry.ticket_id,
-                    "label": labels.get(entry.ticket_id),
-                    "service": entry.service,
-                    "station": entry.station.value,
-                    "priority": entry.priority,
-                    "queued_at": entry.queued_at.isoformat(),
-                    "waiting_minutes": round((now - entry.queued_at).total_seconds() / 60, 1),
-                }
-                for entry in ordered
-            ]
+            return ordered_waiting(session, snapshot, counter, now=self.clock(), limit=limit)
 
     def audit_log(
         self, *, limit: int, offset: int, offices: Collection[str] | None = None
@@ -278,3 +262,43 @@ def _waiting_per_station(session: Session, office_id: str, service: str) -> dict
         .group_by(TicketRow.station)
     )
     return {station: int(count) for station, count in rows}
+
+
+def ordered_waiting(
+    session: Session, snapshot: OfficeSnapshot, counter: str, *, now: datetime, limit: int
+) -> list[dict[str, Any]]:
+    """The first ``limit`` waiting tickets of ``counter`` in calling order, with waited
+    minutes and the booked slot (``appointment_at``) of a booked check-in."""
+    office = snapshot.office.id
+    profile = snapshot.counter(counter)
+    row = session.scalar(
+        select(CounterRow).where(CounterRow.office_id == office, CounterRow.code == counter)
+    )
+    if row is None:
+        raise CounterNotFound(counter=counter)
+    entries = [
+        entry
+        for entry in queries.waiting_entries(session, office, profile.stations)
+        if profile.serves(entry.station, entry.service)
+    ]
+    streak = Streak(priority=row.priority_streak, regular=row.regular_streak)
+    ordered = order_queue(entries, streak=streak, policy=snapshot.office.priority)[:limit]
+    found = session.execute(
+        select(TicketRow.id, TicketRow.label).where(
+            TicketRow.id.in_([entry.ticket_id for entry in ordered])
+        )
+    )
+    labels = {ticket_id: label for ticket_id, label in found}
+    return [
+        {
+            "ticket_id": entry.ticket_id,
+            "label": labels.get(entry.ticket_id),
+            "service": entry.service,
+            "station": entry.station.value,
+            "priority": entry.priority,
+            "queued_at": entry.queued_at.isoformat(),
+            "waiting_minutes": round((now - entry.queued_at).total_seconds() / 60, 1),
+            "appointment_at": entry.appointment_at,
+        }
+        for entry in ordered
+    ]

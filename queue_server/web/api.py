@@ -17,8 +17,10 @@ from queue_server.services.passwords import WeakPassword
 from queue_server.services.unit import Actor
 from queue_server.web import responses, schemas
 from queue_server.web.api_admin import admin
+from queue_server.web.api_console import console_api
 from queue_server.web.api_officer import officer
 from queue_server.web.api_public import public
+from queue_server.web.api_push import push
 from queue_server.web.auth import (
     end_session,
     login_limiter,
@@ -120,5 +122,5 @@ def _summary(actor: Actor) -> dict[str, Any]:
     }
 
 
-for child in (meta, auth, public, officer, admin):
+for child in (meta, auth, public, officer, admin, push, console_api):
     api.register_blueprint(child)

@@ -16,11 +16,13 @@ from queue_server.domain.errors import (
     CounterBusy,
     CounterClosed,
     CounterNotServingStation,
+    CounterTaken,
     DomainError,
     InvalidTransition,
     NoNextStep,
     NoShowGraceExpired,
     QueueEmpty,
+    TicketAlreadyCalled,
     TicketNotAtCounter,
     TransferTargetInvalid,
 )
@@ -35,7 +37,7 @@ from queue_server.web.routing import ROW_ID, View, endpoint
 officer = Blueprint("officer", __name__)
 COUNTER = "/offices/<office>/counters/<counter>"
 TICKET = f"/offices/<office>/tickets/<{ROW_ID}:ticket_id>"
-AT_COUNTER = (CounterClosed, TicketNotAtCounter, InvalidTransition)
+AT_COUNTER = (CounterClosed, TicketNotAtCounter, InvalidTransition, CounterTaken)
 
 
 @endpoint(
@@ -87,9 +89,10 @@ def _moved(ticket: TicketView, following: TicketView | None = None) -> dict[str,
     officer,
     f"{COUNTER}/open",
     method="POST",
-    summary="Open the counter",
+    summary="Open the counter (refused while another officer has it open)",
     roles=OFFICERS,
     response=responses.CounterSwitched,
+    errors=(CounterTaken,),
 )
 def open_counter(office: str, counter: str, actor: Actor) -> dict[str, Any]:
     services().officer.open_counter(office, counter, actor=actor)
@@ -103,7 +106,7 @@ def open_counter(office: str, counter: str, actor: Actor) -> dict[str, Any]:
     summary="Close the counter (it must have no called or serving ticket)",
     roles=OFFICERS,
     response=responses.CounterSwitched,
-    errors=(CounterBusy,),
+    errors=(CounterBusy, CounterTaken),
 )
 def close_counter(office: str, counter: str, actor: Actor) -> dict[str, Any]:
     services().officer.close_counter(office, counter, actor=actor)
@@ -113,7 +116,7 @@ def close_counter(office: str, counter: str, actor: Actor) -> dict[str, Any]:
 @_action(
     f"{COUNTER}/call-next",
     "Call the next ticket by the calling policy",
-    errors=(CounterClosed, CounterBusy, QueueEmpty),
+    errors=(CounterClosed, CounterBusy, QueueEmpty, CounterTaken),
 )
 def call_next(office: str, counter: str, actor: Actor) -> dict[str, Any]:
     return _moved(services().officer.call_next(office, counter, actor=actor))
@@ -123,7 +126,14 @@ def call_next(office: str, counter: str, actor: Actor) -> dict[str, Any]:
     f"{COUNTER}/call",
     "Call a specific ticket (waiting, parked, or a no-show within its grace period)",
     body=schemas.CallSpecificBody,
-    errors=(CounterClosed, CounterBusy, CounterNotServingStation, InvalidTransition),
+    errors=(
+        CounterClosed,
+        CounterBusy,
+        CounterNotServingStation,
+        InvalidTransition,
+        TicketAlreadyCalled,
+        CounterTaken,
+    ),
 )
 def call_specific(
     office: str, counter: str, body: schemas.CallSpecificBody, actor: Actor
@@ -178,7 +188,7 @@ def transfer(office: str, counter: str, body: schemas.TransferBody, actor: Actor
 @_action(
     f"{TICKET}/cancel",
     "Cancel a waiting, parked or no-show ticket",
-    errors=(InvalidTransition,),
+    errors=(InvalidTransition, TicketAlreadyCalled),
 )
 def cancel(office: str, ticket_id: int, actor: Actor) -> dict[str, Any]:
     return _moved(services().officer.cancel(office, ticket_id, actor=actor))

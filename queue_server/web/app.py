@@ -8,11 +8,14 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from queue_server.config import ServerConfig, load_config, session_key
+from queue_server.push.hub import PushHub
 from queue_server.services.container import Services, build_services
 from queue_server.web import errors
 from queue_server.web.api import api
 from queue_server.web.api_public import PUBLIC_LIMIT
+from queue_server.web.api_push import PUSH_EXTENSION, ticket_status_json
 from queue_server.web.auth import SESSION_LIFETIME
+from queue_server.web.console_page import console_page
 from queue_server.web.health import HEALTH_EXTENSION, MqttHealth, health, mqtt_disabled
 from queue_server.web.ratelimit import LoginLimiter, Monotonic, SlidingWindowLimiter
 from queue_server.web.routing import AsciiIntegerConverter
@@ -30,6 +33,7 @@ def create_app(
     services: Services | None = None,
     mqtt_health: MqttHealth = mqtt_disabled,
     monotonic: Monotonic = time.monotonic,
+    push: PushHub | None = None,
 ) -> Flask:
     """Build the WSGI app.
 
@@ -40,6 +44,8 @@ def create_app(
             built from ``config`` if None (tests, ``wsgi.py``).
         mqtt_health: reports the MQTT broker and link for ``/healthz`` (default: disabled).
         monotonic: the rate limiters' and the token cache's clock (tests advance a fake one).
+        push: the hub the publisher feeds (``antre serve``); None: a hub of this app's
+            own, fed by nothing until something publishes to it (tests).
     """
     config = config or (services.config if services else load_config())
     app = Flask("queue_server")
@@ -70,10 +76,12 @@ def create_app(
     built.accounts.on_revocation(tokens.clear)  # a revoked token stops here at once
     app.extensions["antre_tokens"] = tokens
     app.extensions[HEALTH_EXTENSION] = mqtt_health
+    app.extensions[PUSH_EXTENSION] = push or PushHub(ticket_status=ticket_status_json(built))
     if config.proxy_hops:  # the client's address, as the trusted proxies saw it
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops)  # type: ignore[method-assign]
     errors.init_app(app)
     app.register_blueprint(health)
     app.register_blueprint(api)
     app.register_blueprint(ticket_page)
+    app.register_blueprint(console_page)
     return app

@@ -81,6 +81,30 @@ class TooManyAttempts(WebError):
     http_status = 429
 
 
+class WrongDevicePassword(WebError):
+    code = "wrong_device_password"
+    template = "Wrong device id or password."
+    http_status = 401
+
+
+class DeviceKindRefused(WebError):
+    code = "device_kind_refused"
+    template = "Only a display or counter display can be paired with a browser, not a {kind}."
+    http_status = 403
+
+
+class NotPaired(WebError):
+    code = "not_paired"
+    template = "This browser is not paired with a display device."
+    http_status = 401
+
+
+class TooManyStreams(WebError):
+    code = "too_many_streams"
+    template = "Too many live connections are open; try again in {seconds} seconds."
+    http_status = 503
+
+
 class InvalidField(WebError):
     """Documents the 422 answer to a body that fails validation (raised by pydantic)."""
 
@@ -128,7 +152,7 @@ def error_response(
 
 def _domain(error: DomainError) -> Response:
     response = error_response(error.code, error.template, error.http_status, error.params)
-    if isinstance(error, TooManyAttempts):
+    if isinstance(error, TooManyAttempts | TooManyStreams):
         response.headers["Retry-After"] = str(error.params.get("seconds", 60))
     return response
 

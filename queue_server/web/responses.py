@@ -42,6 +42,16 @@ class Ok(Out):
     ok: bool
 
 
+class PairedDevice(Out):
+    """The display device a browser is paired as."""
+
+    device: str
+    kind: str
+    office: str
+    #: The counter a counter display shows (None: not bound to one counter).
+    counter: str | None
+
+
 class UserSummary(Out):
     id: int | None
     username: str
@@ -141,6 +151,8 @@ class WaitingTicket(Out):
     priority: bool
     queued_at: datetime
     waiting_minutes: float
+    #: The booked slot of an M-Paspor check-in (None for a walk-in).
+    appointment_at: datetime | None = None
 
 
 class WaitingList(Out):
@@ -190,3 +202,111 @@ class Device(Out):
 
 class Devices(Out):
     items: list[Device]
+
+
+# -- the officer console (GET .../console, GET .../counters/<counter>/console) ---------
+
+
+class ConsoleCounter(Out):
+    code: str
+    name: str
+    stations: list[str]
+    is_open: bool
+    #: The user name of the officer who opened it (None when closed or opened by a token).
+    officer: str | None
+    #: Opened by the caller: the caller may act on it.
+    mine: bool
+
+
+class ConsoleStep(Out):
+    index: int
+    station: str
+    later_visit: bool
+
+
+class ConsoleService(Out):
+    id: str
+    prefix: str
+    name: dict[str, str]
+    kind: str
+    booking_required: bool
+    open_now: bool
+    steps: list[ConsoleStep]
+
+
+class ConsoleOffice(Out):
+    id: str
+    name: str
+    demo: bool
+
+
+class ConsoleSetup(Out):
+    """What the console needs to know about the office: services, stations, counters."""
+
+    office: ConsoleOffice
+    no_show_grace_minutes: int
+    priority_categories: list[str]
+    services: list[ConsoleService]
+    stations: list[str]
+    counters: list[ConsoleCounter]
+
+
+class TimelineEntry(Out):
+    at: datetime
+    action: str
+    status: str
+    label: str
+    station: str
+    counter: str | None
+
+
+class CurrentTicket(Out):
+    """The ticket at the counter, with the timeline of its whole visit."""
+
+    ticket_id: int
+    label: str
+    service: str
+    station: str
+    status: str
+    priority: bool
+    priority_category: str | None
+    appointment_at: datetime | None
+    issued_at: datetime
+    queued_at: datetime
+    called_at: datetime | None
+    started_at: datetime | None
+    recall_count: int
+    timeline: list[TimelineEntry]
+
+
+class ParkedTicket(Out):
+    ticket_id: int
+    label: str
+    service: str
+    station: str
+    priority: bool
+    note: str | None
+    since: datetime | None
+
+
+class NoShowTicket(Out):
+    ticket_id: int
+    label: str
+    service: str
+    station: str
+    priority: bool
+    no_show_at: datetime
+    grace_ends_at: datetime
+    grace_left_minutes: float
+
+
+class CounterScreen(Out):
+    """One counter's screen: its ticket, waiting list, parked tickets and no-shows."""
+
+    counter: ConsoleCounter
+    now: datetime
+    no_show_grace_minutes: int
+    current: CurrentTicket | None
+    waiting: list[WaitingTicket]
+    parked: list[ParkedTicket]
+    no_shows: list[NoShowTicket]

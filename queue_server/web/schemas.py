@@ -33,6 +33,13 @@ class LoginBody(Body):
     password: Text = Field(min_length=1, max_length=200)
 
 
+class PairBody(Body):
+    """Pair a browser as a display device: its id and the password printed when it was added."""
+
+    device: Code
+    password: Text = Field(min_length=1, max_length=200)
+
+
 class PasswordBody(Body):
     current_password: Text = Field(min_length=1, max_length=200)
     new_password: Text = Field(min_length=1, max_length=200)

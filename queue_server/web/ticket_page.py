@@ -121,8 +121,9 @@ def _view(status: dict[str, Any], language: str) -> dict[str, str]:
     return {
         "service": status["service"][language],
         "station": translate(STATION_TEXTS.get(status["station"], status["station"]), language),
-        "status": translate(STATUS_TEXTS.get(status["status"], status["status"]), language,
-                            counter=counter),
+        "status": translate(
+            STATUS_TEXTS.get(status["status"], status["status"]), language, counter=counter
+        ),
         "ahead": "–" if ahead is None else str(ahead),
         "wait": _wait_text(status, language),
     }

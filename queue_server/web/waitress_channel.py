@@ -18,20 +18,31 @@ import threading
 from collections import Counter
 from typing import Any
 
+from waitress.buffers import OverflowableBuffer
 from waitress.channel import HTTPChannel
-from waitress.task import ErrorTask
+from waitress.task import ErrorTask, WSGITask
 
 from queue_server.i18n import both
+from queue_server.push.hub import MAX_UNSENT_BYTES
 
 #: Kept short and the same for every parse error; ``detail`` is waitress's own reason.
 MALFORMED_HTTP = "The request is not valid HTTP ({detail}); it was not carried out."
 CODES = {400: "bad_request", 413: "too_large", 431: "headers_too_large", 501: "not_implemented"}
 #: Open connections one client address may hold (a browser opens at most 6 per host;
-#: the P3 benchmark runs 50 officers from one address).
-CONNECTIONS_PER_ADDRESS = 64
+#: the push benchmark runs 560 streams from one address, an office's guest Wi-Fi may
+#: show every phone under one address).
+CONNECTIONS_PER_ADDRESS = 640
 #: Open connections in all; waitress watches them with poll(), not select()'s 1,024 cap.
-CONNECTION_LIMIT = 400
+#: Above the hub's bound on open streams (``MAX_STREAMS``) so requests still get in.
+CONNECTION_LIMIT = 1200
 SHARE_ATTRIBUTE = "antre_address_share"
+#: WSGI environ keys of the stream handoff: ``HANDOFF`` is set (True) when the server can
+#: take a stream over; a view that streams sets ``ATTACH`` to a callable that receives the
+#: :class:`ChannelConnection` once the response headers are out.
+HANDOFF = "antre.push.handoff"
+#: A stream's output buffer is replaced after this many bytes (see ChannelConnection).
+ROTATE_BYTES = 64 * 1024
+ATTACH = "antre.push.attach"
 
 
 def error_body(status: int, detail: str) -> bytes:
@@ -80,10 +91,121 @@ class JsonErrorTask(ErrorTask):  # type: ignore[misc]
         self.write(body)
 
 
+class Streaming:
+    """Stands in ``channel.requests`` while the hub owns the connection: waitress then
+    neither parses further requests on it nor closes it as idle."""
+
+    def close(self) -> None:
+        """Nothing to release (waitress closes the requests it drops)."""
+
+
+STREAMING = Streaming()
+
+
+class StreamTask(WSGITask):  # type: ignore[misc]
+    """A WSGI task that can hand its connection to the push hub instead of finishing.
+
+    When the view set ``environ[ATTACH]`` and answered 200, the response headers are
+    written (chunked, no body yet), the channel is marked as streaming and given to the
+    view's callable; the worker thread then returns to serve other requests.
+    """
+
+    def get_environment(self) -> dict[str, Any]:
+        environ: dict[str, Any] = super().get_environment()
+        environ[HANDOFF] = True
+        return environ
+
+    def finish(self) -> None:
+        attach = (self.environ or {}).get(ATTACH)
+        if attach is None or not str(self.status).startswith("200") or not self.channel.connected:
+            super().finish()
+            return
+        if not self.wrote_header:
+            self.write(b"")  # the status line and headers only
+        self.close_on_finish = False  # the hub closes it
+        connection = ChannelConnection(self.channel, chunked=self.chunked_response)
+        self.channel.hand_over(connection)
+        attach(connection)
+
+
+class ChannelConnection:
+    """A waitress channel the push hub writes to from its own thread, never blocking.
+
+    Bytes go into the channel's output buffer (as waitress's own task threads write
+    them); :meth:`wake` has waitress's main loop send them. A client with more than
+    ``limit`` bytes unsent is dropped: the channel is closed by the main loop.
+    """
+
+    def __init__(self, channel: Any, *, chunked: bool, limit: int = MAX_UNSENT_BYTES) -> None:
+        self.channel, self.chunked, self.limit = channel, chunked, limit
+        self.wake_key = id(channel.server)
+        self.on_closed: Any = None
+
+    def send(self, data: bytes) -> bool:
+        channel = self.channel
+        if not channel.connected or channel.will_close:
+            return False
+        if self.chunked:
+            data = b"%X\r\n%b\r\n" % (len(data), data)
+        with channel.outbuf_lock:
+            if channel.total_outbufs_len + len(data) > self.limit:
+                channel.will_close = True  # too far behind: dropped, it reconnects
+                return False
+            if channel.current_outbuf_count >= ROTATE_BYTES:
+                # a buffer never gives back what it sent: start a new one; waitress
+                # closes the old one once it is sent
+                channel.outbufs.append(OverflowableBuffer(channel.adj.outbuf_overflow))
+                channel.current_outbuf_count = 0
+            channel.outbufs[-1].append(data)
+            channel.current_outbuf_count += len(data)
+            channel.total_outbufs_len += len(data)
+        return True
+
+    def close(self) -> None:
+        self.channel.will_close = True
+        self.channel.server.pull_trigger()
+
+    def wake(self) -> None:
+        self.channel.server.pull_trigger()
+
+    def closed(self) -> None:
+        """The channel closed (client gone, dropped, or the server stopping)."""
+        if self.on_closed is not None:
+            self.on_closed()
+
+
 class GuardedChannel(HTTPChannel):  # type: ignore[misc]
-    """An HTTP connection: parse errors as JSON, closed at once beyond its address's share."""
+    """An HTTP connection: parse errors as JSON, closed at once beyond its address's share;
+    a stream is handed to the push hub (see :class:`StreamTask`)."""
 
     error_task_class = JsonErrorTask
+    task_class = StreamTask
+    stream: ChannelConnection | None = None
+
+    def hand_over(self, connection: ChannelConnection) -> None:
+        """From now on the hub writes to this connection; waitress only sends its bytes."""
+        with self.requests_lock:
+            self.stream = connection
+            self.requests.append(STREAMING)  # stays when the finished request is popped
+
+    def service(self) -> None:
+        if self.requests and self.requests[0] is STREAMING:
+            return  # the task waitress queued for the placeholder: nothing to run
+        super().service()
+
+    def readable(self) -> bool:
+        if self.stream is not None:  # read only to notice the client closing
+            return not self.will_close
+        return bool(super().readable())
+
+    def handle_read(self) -> None:
+        if self.stream is None:
+            super().handle_read()
+            return
+        try:
+            self.recv(self.adj.recv_bytes)  # b"": closed (recv closed the channel)
+        except OSError:
+            self.handle_close()
 
     def __init__(self, server: Any, sock: Any, addr: Any, adj: Any, map: Any = None) -> None:
         self._share: AddressShare | None = None
@@ -101,6 +223,9 @@ class GuardedChannel(HTTPChannel):  # type: ignore[misc]
         if share is not None:
             share.leave(self._address())
         super().del_channel(map)
+        stream, self.stream = self.stream, None
+        if stream is not None:
+            stream.closed()
 
     def _address(self) -> str:
         return str(self.addr[0]) if isinstance(self.addr, tuple) else str(self.addr)

@@ -193,3 +193,35 @@ def test_a_command_on_existing_data_refuses_a_missing_database(
     assert f"Tidak ada database di {missing}" in error
     assert "--db var/demo.db" in error
     assert not missing.exists() and not (tmp_path / "acl-files").exists()
+
+
+def test_a_counter_display_is_bound_to_its_counter_and_a_reset_changes_its_password(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from queue_server.services.devices import broker_password_matches
+
+    database = tmp_path / "antre.db"
+    db = ["--db", str(database)]
+    assert main(["office", "load", str(OFFICE_FILE), *db]) == 0
+    add = ["device", "add", "screen-cs-1", "--kind", "counter-display", "--office", "kanim-test"]
+    assert main([*add, "--counter", "cs-1", *db]) == 0
+    first = capsys.readouterr().out.split("MQTT password: ")[1].split()[0]
+    assert main(["device", "add", "screen-x", "--kind", "display", "--office", "kanim-test",
+                 "--counter", "cs-1", *db]) == 2  # fmt: skip
+    assert "counter display" in capsys.readouterr().err
+    assert main(["device", "add", "screen-y", "--kind", "counter-display", "--office",
+                 "kanim-test", "--counter", "nowhere", *db]) == 2  # fmt: skip
+    assert main(["device", "reset", "screen-cs-1", *db]) == 0
+    second = capsys.readouterr().out.split("MQTT password: ")[1].split()[0]
+    engine = create_engine(f"sqlite:///{database}")
+    try:
+        with engine.connect() as connection:
+            counter, stored = connection.execute(
+                text("SELECT counter, password_hash FROM devices WHERE id = 'screen-cs-1'")
+            ).one()
+            assert connection.execute(text("SELECT count(*) FROM devices")).scalar() == 1
+    finally:
+        engine.dispose()
+    assert counter == "cs-1"
+    assert broker_password_matches(second, stored) and not broker_password_matches(first, stored)
+    assert main(["device", "reset", "nothing-here", *db]) == 2

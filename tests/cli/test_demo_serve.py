@@ -33,7 +33,9 @@ def test_the_demo_issues_on_sunday_night_and_is_marked(
     )
     with caplog.at_level(logging.WARNING, logger="antre.serve"):
         _fresh_demo(config)
-    assert "Demo admin: admin / " in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Demo admin: admin / " in printed
+    assert "Demo officer: petugas1 / " in printed and "Demo officer: petugas2 / " in printed
     assert "DEMO office kanim-banjarmasin: open around the clock" in caplog.text
     services = build_services(config, clock=lambda: SUNDAY_23_WITA)
     try:

@@ -109,9 +109,7 @@ def test_a_busy_http_port_stops_the_demo_before_it_is_rebuilt(tmp_path: Path) ->
         taken.listen()
         port = taken.getsockname()[1]
         command = [*serve_command(str(demo), port, free_port()), "--demo"]
-        result = subprocess.run(
-            command, cwd=ROOT, capture_output=True, text=True, timeout=60
-        )
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "Demo admin" not in result.stdout
     assert not demo.exists()

@@ -41,7 +41,11 @@ def test_kivy_leaves_the_programs_own_options_alone(tmp_path: Path) -> None:
         "print(Config.get('graphics', 'width'))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
         cwd=ROOT,
     )
     assert done.returncode == 0, (done.stdout + done.stderr)[-800:]
@@ -51,7 +55,10 @@ def test_kivy_leaves_the_programs_own_options_alone(tmp_path: Path) -> None:
 def test_the_board_refuses_a_bad_size_in_one_line() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "displays.board", "--demo", "--size", "abc"],
-        capture_output=True, text=True, timeout=60, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
     )
     assert done.returncode == 2
     assert "bukan ukuran layar" in done.stderr and "Traceback" not in done.stderr

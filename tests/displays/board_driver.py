@@ -55,13 +55,22 @@ def main(out_dir: Path, size: str, disconnected: bool, turned: bool = False) -> 
         report["board"] = list(app.board.size)
         report["layout"] = app.board.ids.body.orientation
         number = app.board.ids.number
-        report["number"] = {"text": number.text, "font_size": number.font_size,
-                            "texture": list(number.texture_size), "width": number.width}
+        report["number"] = {
+            "text": number.text,
+            "font_size": number.font_size,
+            "texture": list(number.texture_size),
+            "width": number.width,
+        }
         report["labels"] = [
-            {"text": w.text, "texture_w": w.texture_size[0], "width": w.width,
-             "shortened": bool(w.text) and _cut(w),
-             "visible": w.opacity > 0 and all(p.opacity > 0 for p in _parents(w))}
-            for w in app.board.walk() if isinstance(w, Label)
+            {
+                "text": w.text,
+                "texture_w": w.texture_size[0],
+                "width": w.width,
+                "shortened": bool(w.text) and _cut(w),
+                "visible": w.opacity > 0 and all(p.opacity > 0 for p in _parents(w)),
+            }
+            for w in app.board.walk()
+            if isinstance(w, Label)
         ]
         report["ticker"] = {"shown": ticker.shown, "lines": list(ticker.lines),
                             "height": ticker.height, "font_size": ticker.font_size,

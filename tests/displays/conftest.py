@@ -20,8 +20,14 @@ def make_call() -> MakeCall:
 
     def make(**fields: object) -> CalledEvent:
         values: dict[str, object] = {
-            "id": 1, "seq": 1, "ticket": "B-023", "station": "CS", "counter": "cs-3",
-            "counter_name": "CS 3", "service": "paspor-walkin", "recall": False,
+            "id": 1,
+            "seq": 1,
+            "ticket": "B-023",
+            "station": "CS",
+            "counter": "cs-3",
+            "counter_name": "CS 3",
+            "service": "paspor-walkin",
+            "recall": False,
             "ts": datetime(2026, 3, 3, 9, 0, tzinfo=UTC),
         }
         values.update(fields)

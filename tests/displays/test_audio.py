@@ -42,8 +42,19 @@ def test_missing_espeak_names_the_package() -> None:
 def test_espeak_command_is_an_argument_list(espeak: str) -> None:
     config = AnnouncerConfig(voices={"id": "id", "en": "en-gb"}, speed=140, volume=0.5)
     command = EspeakSpeaker(config).command("-x; rm -rf /", "en", Path("/tmp/o.wav"))
-    assert command == [espeak, "-v", "en-gb", "-s", "140", "-a", "100", "-w", "/tmp/o.wav",
-                       "--", "-x; rm -rf /"]
+    assert command == [
+        espeak,
+        "-v",
+        "en-gb",
+        "-s",
+        "140",
+        "-a",
+        "100",
+        "-w",
+        "/tmp/o.wav",
+        "--",
+        "-x; rm -rf /",
+    ]
 
 
 def test_espeak_wavs_are_valid_and_of_plausible_length(
@@ -87,8 +98,7 @@ def test_the_sample_command_writes_one_wav_per_language(
 ) -> None:
     from displays.announcer.__main__ import main
 
-    files = main(["--ticket", "BI-101", "--counter", "Loket 4", "--recall", "--out",
-                  str(tmp_path)])
+    files = main(["--ticket", "BI-101", "--counter", "Loket 4", "--recall", "--out", str(tmp_path)])
     assert [f.name for f in files] == ["chime.wav", "announcement-id.wav", "announcement-en.wav"]
     assert all(1.0 <= wav_seconds(f) <= 10.0 for f in files[1:])
     out = capsys.readouterr().out

@@ -41,8 +41,6 @@ class Display:
             return self.model.state()
 
 
-
-
 def rendered(display: Display) -> bool:
     state = display.state()
     return state.connected and bool(state.office_name) and bool(state.services)

@@ -26,11 +26,16 @@ def test_an_empty_model_shows_nothing_and_is_disconnected() -> None:
 
 def test_the_board_message_gives_now_serving_per_counter() -> None:
     model = BoardModel()
-    model.accept(BOARD, sample.board(5, [sample.counter("cs-1", "Loket 1", "A-001"),
-                                         sample.counter("cs-2", "Loket 2")]))
+    model.accept(
+        BOARD,
+        sample.board(
+            5, [sample.counter("cs-1", "Loket 1", "A-001"), sample.counter("cs-2", "Loket 2")]
+        ),
+    )
     serving = model.state().serving
     assert [(s.counter, s.counter_name, s.ticket, s.status) for s in serving] == [
-        ("cs-1", "Loket 1", "A-001", "called")]
+        ("cs-1", "Loket 1", "A-001", "called")
+    ]
 
 
 def test_an_older_or_repeated_seq_on_a_topic_is_dropped() -> None:
@@ -70,20 +75,26 @@ def test_a_recall_is_listed_again_and_marked() -> None:
     model.accept(CALLED, sample.call(1, "A-001"))
     model.accept(CALLED, sample.call(2, "A-001", recall=True))
     assert [(c.ticket, c.recall) for c in model.state().recent_calls] == [
-        ("A-001", True), ("A-001", False)]
+        ("A-001", True),
+        ("A-001", False),
+    ]
 
 
 def test_services_follow_the_config_order_and_show_waiting_and_estimate() -> None:
     model = BoardModel()
     model.accept(topics.queue_state(OFFICE, "z"), sample.queue(1, "z", "Z", 2))
-    model.accept(topics.queue_state(OFFICE, "b"), sample.queue(1, "b", "B", 4,
-                                                                estimated_wait_minutes=None))
+    model.accept(
+        topics.queue_state(OFFICE, "b"), sample.queue(1, "b", "B", 4, estimated_wait_minutes=None)
+    )
     model.accept(topics.queue_state(OFFICE, "x"), sample.queue(1, "x", "X", 0))
     model.accept(CONFIG, sample.config(1, "Kanim Test", services=("z", "b")))
     state = model.state()
     assert state.office_name == "Kanim Test"
     assert [(s.service, s.waiting, s.estimated_wait_minutes) for s in state.services] == [
-        ("z", 2, 12.0), ("b", 4, None), ("x", 0, 0.0)]
+        ("z", 2, 12.0),
+        ("b", 4, None),
+        ("x", 0, 0.0),
+    ]
 
 
 def test_connected_follows_the_link() -> None:
@@ -136,11 +147,17 @@ def test_before_any_call_is_heard_the_headline_is_the_last_called_counter() -> N
     model = BoardModel()
     assert model.state().headline is None
     early, late = datetime(2026, 3, 3, 9, 0, tzinfo=UTC), datetime(2026, 3, 3, 9, 5, tzinfo=UTC)
-    model.accept(BOARD, sample.board(1, [
-        sample.counter("cs-1", "Loket 1", "A-001", since=early),
-        sample.counter("cs-2", "Loket 2", "B-004", since=late),
-        sample.counter("cs-3", "Loket 3", "A-002", since=early),
-    ]))
+    model.accept(
+        BOARD,
+        sample.board(
+            1,
+            [
+                sample.counter("cs-1", "Loket 1", "A-001", since=early),
+                sample.counter("cs-2", "Loket 2", "B-004", since=late),
+                sample.counter("cs-3", "Loket 3", "A-002", since=early),
+            ],
+        ),
+    )
     assert model.state().headline == ("B-004", "Loket 2")
     model.accept(CALLED, sample.call(7, "A-002", "cs-3", "Loket 3"))
     assert model.state().headline == ("A-002", "Loket 3")  # a call heard comes first

@@ -29,13 +29,21 @@ pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 
 def _show(display: str, out_dir: Path, size: str, *extra: str) -> dict[str, Any]:
     environment = {
-        **os.environ, "DISPLAY": display, "KIVY_HOME": str(out_dir / "kivy-home"),
-        "KIVY_NO_ARGS": "1", "KIVY_NO_CONSOLELOG": "1", "SDL_AUDIODRIVER": "dummy",
+        **os.environ,
+        "DISPLAY": display,
+        "KIVY_HOME": str(out_dir / "kivy-home"),
+        "KIVY_NO_ARGS": "1",
+        "KIVY_NO_CONSOLELOG": "1",
+        "SDL_AUDIODRIVER": "dummy",
     }
     done = subprocess.run(
         [sys.executable, "-m", "tests.displays.board_driver", str(out_dir), size, *extra],
-        cwd=ROOT, env=environment, capture_output=True, text=True,
-        timeout=DRIVER_TIMEOUT_S, check=False,
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=DRIVER_TIMEOUT_S,
+        check=False,
     )
     report_path = out_dir / "report.json"
     assert done.returncode == 0 and report_path.exists(), done.stderr[-3000:]

@@ -46,8 +46,9 @@ def test_a_label_that_is_not_a_ticket_is_refused() -> None:
         ("Loket", "Loket", "Loket"),
     ],
 )
-def test_counter_name(make_call: MakeCall, counter_name: str, spoken_id: str,
-                      spoken_en: str) -> None:
+def test_counter_name(
+    make_call: MakeCall, counter_name: str, spoken_id: str, spoken_en: str
+) -> None:
     event = make_call(counter_name=counter_name)
     assert spoken_counter(event, "id", WORDS) == spoken_id
     assert spoken_counter(event, "en", WORDS) == spoken_en
@@ -75,9 +76,7 @@ def test_call_then_recall_in_both_languages(make_call: MakeCall) -> None:
 
 
 def test_languages_follow_the_configured_order(make_call: MakeCall) -> None:
-    assert [lang for lang, _ in phrases(make_call(), AnnouncerConfig(languages=("en",)))] == [
-        "en"
-    ]
+    assert [lang for lang, _ in phrases(make_call(), AnnouncerConfig(languages=("en",)))] == ["en"]
     both = phrases(make_call(), AnnouncerConfig(languages=("en", "id")))
     assert [lang for lang, _ in both] == ["en", "id"]
 
@@ -85,8 +84,12 @@ def test_languages_follow_the_configured_order(make_call: MakeCall) -> None:
 @pytest.mark.parametrize(
     "bad",
     [
-        {"languages": ()}, {"languages": ("fr",)}, {"speed": 10}, {"volume": 1.5},
-        {"numbers": "roman"}, {"max_waiting": 0},
+        {"languages": ()},
+        {"languages": ("fr",)},
+        {"speed": 10},
+        {"volume": 1.5},
+        {"numbers": "roman"},
+        {"max_waiting": 0},
     ],
 )
 def test_bad_config_is_refused(bad: dict[str, object]) -> None:

@@ -49,8 +49,14 @@ def main(out_dir: Path, size: str) -> int:
         report["screens"].append(name)
         for button in _buttons(app.root.current_screen):
             report["buttons"].append(
-                {"screen": name, "text": button.text, "height": button.height,
-                 "y": button.y, "texture_w": button.texture_size[0], "width": button.width}
+                {
+                    "screen": name,
+                    "text": button.text,
+                    "height": button.height,
+                    "y": button.y,
+                    "texture_w": button.texture_size[0],
+                    "width": button.width,
+                }
             )
 
     def touch(text: str) -> None:
@@ -67,15 +73,16 @@ def main(out_dir: Path, size: str) -> int:
     steps: list[tuple[Callable[[], bool], Callable[[], None]]] = [
         (on("welcome"), lambda: (shot("welcome"), touch("English"))),
         (on("services"), lambda: (shot("services"), touch("Passport"))),
-        (lambda: flow.state.group is not None, lambda: (shot("passport"),
-                                                       touch("Passport walk-in"))),
+        (
+            lambda: flow.state.group is not None,
+            lambda: (shot("passport"), touch("Passport walk-in")),
+        ),
         (on("documents"), lambda: (shot("documents"), touch("No, not yet"))),
         (on("requirements"), lambda: (shot("requirements"), touch("OK, back to services"))),
         (on("services"), lambda: touch("Passport walk-in")),  # still in the passport group
         (on("documents"), lambda: touch("Yes, they are ready")),
         (on("priority"), lambda: (shot("priority"), touch("No, regular queue"))),
-        (on("ticket"), lambda: (shot("ticket"), _record_ticket(app, report),
-                                touch("Indonesia"))),
+        (on("ticket"), lambda: (shot("ticket"), _record_ticket(app, report), touch("Indonesia"))),
         (lambda: app.language == "id", lambda: (shot("ticket-id"), touch("Selesai"))),
         (on("welcome"), lambda: touch("Bahasa Indonesia")),
         (on("services"), lambda: touch("Paspor")),

@@ -30,9 +30,10 @@ pytestmark = pytest.mark.timeout(120)
 
 def _free_display() -> int:
     for number in range(90, 190):
-        if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(
-            f"/tmp/.X{number}-lock"
-        ).exists():
+        if (
+            not Path(f"/tmp/.X11-unix/X{number}").exists()
+            and not Path(f"/tmp/.X{number}-lock").exists()
+        ):
             return number
     raise RuntimeError("no free X display number")
 
@@ -98,8 +99,16 @@ def test_touch_journey_to_a_printed_ticket(x_display: str, tmp_path: Path, size:
     report = _drive(x_display, tmp_path, size)
     assert report.get("error") is None, report.get("error")
     assert report["screens"] == [
-        "welcome", "services", "passport", "documents", "requirements", "priority",
-        "ticket", "ticket-id", "scan", "problem",
+        "welcome",
+        "services",
+        "passport",
+        "documents",
+        "requirements",
+        "priority",
+        "ticket",
+        "ticket-id",
+        "scan",
+        "problem",
     ]
     ticket = report["ticket"]
     assert ticket["number"] == "B-007"
@@ -114,8 +123,11 @@ def test_touch_journey_to_a_printed_ticket(x_display: str, tmp_path: Path, size:
     clipped = [b for b in report["buttons"] if b["texture_w"] > b["width"]]
     assert clipped == [], "no button text is wider than its button"
     height = int(size.split("x")[1])
-    primary = [b for b in report["buttons"] if b["screen"] == "documents"
-               and b["text"].startswith(("Yes", "No"))]
+    primary = [
+        b
+        for b in report["buttons"]
+        if b["screen"] == "documents" and b["text"].startswith(("Yes", "No"))
+    ]
     assert primary and all(b["y"] + b["height"] <= height / 2 for b in primary), (
         "the main answers sit in the lower half of the screen"
     )

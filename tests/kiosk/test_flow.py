@@ -52,8 +52,12 @@ class FakeDesk:
     def issue(
         self, service: str, *, language: str = "id", priority_category: str | None = None
     ) -> IssuedOnline | IssuedOffline:
-        self.calls.append(("issue", {"service": service, "language": language,
-                                     "priority_category": priority_category}))
+        self.calls.append(
+            (
+                "issue",
+                {"service": service, "language": language, "priority_category": priority_category},
+            )
+        )
         if self.error is not None:
             raise self.error
         return self.result
@@ -61,9 +65,16 @@ class FakeDesk:
     def check_in(
         self, booking_code: str, *, documents_ready: bool, language: str = "id"
     ) -> IssuedOnline:
-        self.calls.append(("check_in", {"booking_code": booking_code,
-                                        "documents_ready": documents_ready,
-                                        "language": language}))
+        self.calls.append(
+            (
+                "check_in",
+                {
+                    "booking_code": booking_code,
+                    "documents_ready": documents_ready,
+                    "language": language,
+                },
+            )
+        )
         if self.error is not None:
             raise self.error
         assert isinstance(self.result, IssuedOnline)
@@ -91,13 +102,20 @@ def printer() -> MemoryPrinter:
 
 
 @pytest.fixture
-def flow(content: KioskContent, desk: FakeDesk, printer: MemoryPrinter, clock: FakeClock
-         ) -> KioskFlow:
-    collaborators = Collaborators(desk=desk, printer=printer, profile=printer.profile,
-                                  monotonic=clock, now=lambda: NOW,
-                                  status_base_url="http://antre.test/")
-    return KioskFlow(content=content, collaborators=collaborators, idle_timeout_s=60,
-                     ticket_shown_s=20)
+def flow(
+    content: KioskContent, desk: FakeDesk, printer: MemoryPrinter, clock: FakeClock
+) -> KioskFlow:
+    collaborators = Collaborators(
+        desk=desk,
+        printer=printer,
+        profile=printer.profile,
+        monotonic=clock,
+        now=lambda: NOW,
+        status_base_url="http://antre.test/",
+    )
+    return KioskFlow(
+        content=content, collaborators=collaborators, idle_timeout_s=60, ticket_shown_s=20
+    )
 
 
 def run_issue(flow: KioskFlow) -> None:
@@ -111,7 +129,9 @@ def run_issue(flow: KioskFlow) -> None:
 def test_content_groups_the_services(content: KioskContent) -> None:
     assert content.groups() == list(ServiceGroup)
     assert [s.id for s in content.in_group(ServiceGroup.STAY_PERMIT)] == [
-        "itk-penerbitan", "itap-perpanjangan"]
+        "itk-penerbitan",
+        "itap-perpanjangan",
+    ]
     walkin = content.service("paspor-walkin")
     assert walkin is not None and walkin.asks_documents_ready and walkin.asks_priority
     complaint = content.service("pengaduan")
@@ -149,8 +169,9 @@ def test_walk_in_with_documents_ready_prints_a_ticket(
     assert (ticket.label, ticket.people_ahead, ticket.wait_minutes) == ("B-007", 3, 12)
     assert ticket.qr_text == "http://antre.test/t/tok7"
     assert ticket.printed and ticket.print_problem is None and not ticket.offline
-    assert desk.calls == [("issue", {"service": "paspor-walkin", "language": "en",
-                                     "priority_category": None})]
+    assert desk.calls == [
+        ("issue", {"service": "paspor-walkin", "language": "en", "priority_category": None})
+    ]
     assert len(printer.jobs) == 1 and b"B-007" in printer.jobs[0]
 
 
@@ -196,8 +217,9 @@ def test_booking_check_in_by_scanned_code(flow: KioskFlow, desk: FakeDesk) -> No
     flow.answer_documents(True)
     assert flow.state.step is Step.ISSUING, "a booking asks no priority: its slot is fixed"
     run_issue(flow)
-    assert desk.calls == [("check_in", {"booking_code": "MP2026ABC123",
-                                        "documents_ready": True, "language": "id"})]
+    assert desk.calls == [
+        ("check_in", {"booking_code": "MP2026ABC123", "documents_ready": True, "language": "id"})
+    ]
     assert flow.state.step is Step.TICKET
 
 
@@ -211,8 +233,9 @@ def test_code_outside_the_scan_screen_is_ignored(flow: KioskFlow) -> None:
 def test_refusal_shows_the_server_message_in_the_current_language(
     flow: KioskFlow, desk: FakeDesk, language: str
 ) -> None:
-    desk.error = Refused({"id": "Kuota hari ini habis.", "en": "Today's quota is full."},
-                         code="quota_full")
+    desk.error = Refused(
+        {"id": "Kuota hari ini habis.", "en": "Today's quota is full."}, code="quota_full"
+    )
     flow.start(language)
     flow.choose_service("itk-penerbitan")
     flow.choose_priority(None)
@@ -243,8 +266,9 @@ def test_offline_refusal_and_offline_check_in(flow: KioskFlow, desk: FakeDesk) -
     assert "offline" in flow.state.text(flow.state.message)
 
 
-def test_offline_ticket_has_no_position(flow: KioskFlow, desk: FakeDesk,
-                                        printer: MemoryPrinter) -> None:
+def test_offline_ticket_has_no_position(
+    flow: KioskFlow, desk: FakeDesk, printer: MemoryPrinter
+) -> None:
     desk.result = IssuedOffline(LocalTicket("B-051", "paspor-walkin", NOW, "lease-1", 51))
     flow.start()
     flow.choose_service("informasi")
@@ -256,8 +280,7 @@ def test_offline_ticket_has_no_position(flow: KioskFlow, desk: FakeDesk,
     assert b"B-051" in printer.jobs[0] and b"Orang di depan" not in printer.jobs[0]
 
 
-def test_printer_fault_keeps_the_ticket_on_screen(flow: KioskFlow,
-                                                  printer: MemoryPrinter) -> None:
+def test_printer_fault_keeps_the_ticket_on_screen(flow: KioskFlow, printer: MemoryPrinter) -> None:
     printer.printer_status = PrinterStatus(paper_out=True)
     flow.start("en")
     flow.choose_service("pengambilan-paspor")
@@ -278,17 +301,20 @@ def test_unexpected_desk_error_still_answers(flow: KioskFlow, desk: FakeDesk) ->
 
         check_in = issue
 
-    flow.collaborators = Collaborators(desk=Broken(), printer=flow.collaborators.printer,
-                                       profile=flow.collaborators.profile,
-                                       monotonic=flow.collaborators.monotonic, now=lambda: NOW)
+    flow.collaborators = Collaborators(
+        desk=Broken(),
+        printer=flow.collaborators.printer,
+        profile=flow.collaborators.profile,
+        monotonic=flow.collaborators.monotonic,
+        now=lambda: NOW,
+    )
     flow.start()
     flow.choose_service("informasi")
     run_issue(flow)
     assert flow.state.step is Step.PROBLEM and flow.state.message is not None
 
 
-def test_idle_timeout_returns_to_welcome_from_any_screen(flow: KioskFlow,
-                                                        clock: FakeClock) -> None:
+def test_idle_timeout_returns_to_welcome_from_any_screen(flow: KioskFlow, clock: FakeClock) -> None:
     flow.start("en")
     flow.choose_service("paspor-walkin")
     clock.seconds += 59
@@ -304,8 +330,9 @@ def test_idle_timeout_returns_to_welcome_from_any_screen(flow: KioskFlow,
     assert flow.state.service is None
 
 
-def test_idle_timeout_does_not_abandon_an_issue_under_way(flow: KioskFlow,
-                                                         clock: FakeClock) -> None:
+def test_idle_timeout_does_not_abandon_an_issue_under_way(
+    flow: KioskFlow, clock: FakeClock
+) -> None:
     flow.start()
     flow.choose_service("informasi")
     request = flow.pending_issue()
@@ -394,8 +421,9 @@ def test_the_qr_links_to_the_office_public_base_url_from_config_kiosk(
     payload = DEMO_PAYLOAD | {"public_base_url": "https://antrian.kanim.example/"}
     content = content_from_payload(payload)
     assert content.public_base_url == "https://antrian.kanim.example"
-    collaborators = Collaborators(desk=desk, printer=printer, profile=printer.profile,
-                                  monotonic=clock, now=lambda: NOW)
+    collaborators = Collaborators(
+        desk=desk, printer=printer, profile=printer.profile, monotonic=clock, now=lambda: NOW
+    )
     flow = KioskFlow(content=content, collaborators=collaborators)
     flow.start("id")
     flow.choose_service("paspor-walkin")

@@ -17,16 +17,22 @@ from tests.mqtt.live import OFFICE, WAIT_S, LiveServer
 
 
 def test_flow_issues_through_the_live_server(live: LiveServer, tmp_path: Path) -> None:
-    config = LinkConfig(office=OFFICE, device=DEVICE, password=live.passwords[DEVICE],
-                        port=live.port, timezone="Asia/Makassar")
+    config = LinkConfig(
+        office=OFFICE,
+        device=DEVICE,
+        password=live.passwords[DEVICE],
+        port=live.port,
+        timezone="Asia/Makassar",
+    )
     link = KioskLink(config, clock=live.services.clock)
     payloads: list[dict[str, Any]] = []
     arrived = threading.Event()
     link.on_config(lambda payload: (payloads.append(payload), arrived.set()))
     store = LocalStore(tmp_path / "kiosk.db")
     outbox = Outbox(store)
-    issuer = OfflineIssuer(store=store, outbox=outbox, link=link, clock=live.services.clock,
-                           timezone=config.timezone)
+    issuer = OfflineIssuer(
+        store=store, outbox=outbox, link=link, clock=live.services.clock, timezone=config.timezone
+    )
     core = KioskCore(link=link, outbox=outbox, issuer=issuer)
     link.start()
     try:
@@ -34,9 +40,16 @@ def test_flow_issues_through_the_live_server(live: LiveServer, tmp_path: Path) -
         content = content_from_payload(payloads[-1])
         walk_in = next(s for s in content.services if s.kind == "walk_in")
         printer = MemoryPrinter(profile_named("80mm"))
-        flow = KioskFlow(content=content, collaborators=Collaborators(
-            desk=core, printer=printer, profile=printer.profile, monotonic=time.monotonic,
-            now=lambda: datetime.now(UTC)))
+        flow = KioskFlow(
+            content=content,
+            collaborators=Collaborators(
+                desk=core,
+                printer=printer,
+                profile=printer.profile,
+                monotonic=time.monotonic,
+                now=lambda: datetime.now(UTC),
+            ),
+        )
         flow.start("en")
         flow.choose_service(walk_in.id)
         if flow.state.step is Step.DOCUMENTS:

@@ -93,8 +93,7 @@ def test_a_ticket_printed_offline_after_a_slow_answer_withdraws_the_servers_copy
     statuses = {
         entry.label: entry.status
         for entry in (
-            live.services.views.ticket_status(record["token"])
-            for record in kiosk.issuer.records()
+            live.services.views.ticket_status(record["token"]) for record in kiosk.issuer.records()
         )
     }
     assert statuses == {issued.label: "waiting"}

@@ -71,4 +71,3 @@ def test_stop_ends_supervision_before_the_broker() -> None:
         finally:
             supervisor.stop()
             process.stop()
-

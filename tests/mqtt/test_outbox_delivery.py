@@ -206,9 +206,7 @@ def test_the_sequence_continues_above_the_one_recorded_by_the_last_run(
     later = (time.time_ns() // 1000) + 3600 * 10**6  # as if the clock was set back an hour
     engine.outbox().delivered([row], seq=later)  # what the last run recorded
     fake = FakeBroker()
-    publisher = StatePublisher(
-        views=engine.views(), publish=fake.publish, outbox=engine.outbox()
-    )
+    publisher = StatePublisher(views=engine.views(), publish=fake.publish, outbox=engine.outbox())
     engine.events.subscribe(publisher)
     publisher.start()
     try:

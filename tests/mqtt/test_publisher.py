@@ -131,9 +131,7 @@ def test_states_are_published_when_the_link_comes_up(
         server.stop()
 
 
-def test_devices_get_their_retained_configuration(
-    broker: MosquittoProcess, engine: Engine
-) -> None:
+def test_devices_get_their_retained_configuration(broker: MosquittoProcess, engine: Engine) -> None:
     from queue_server.services.device_config import DeviceConfigService
 
     holder: dict[str, StatePublisher] = {}

@@ -223,4 +223,3 @@ def _valid_request_still_works(live: LiveServer) -> bool:
         return bool(kiosk.request("issue_ticket", {"service": "walkin"})["status"] == "ok")
     finally:
         kiosk.close()
-

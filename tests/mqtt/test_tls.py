@@ -149,13 +149,16 @@ def test_the_plain_listener_stays_on_loopback_while_tls_serves_the_lan(tmp_path:
     config = write_config(tmp_path, port=1883, tls=listener).read_text().splitlines()
     assert "listener 1883 127.0.0.1" in config
     tls_block = config[config.index("listener 8883 0.0.0.0") :]
-    assert tls_block[1:] == [
-        f"certfile {tmp_path / 'c'}",
-        f"keyfile {tmp_path / 'k'}",
-        "tls_version tlsv1.2",
-        "require_certificate false",
-        "",
-    ][: len(tls_block) - 1]
+    assert (
+        tls_block[1:]
+        == [
+            f"certfile {tmp_path / 'c'}",
+            f"keyfile {tmp_path / 'k'}",
+            "tls_version tlsv1.2",
+            "require_certificate false",
+            "",
+        ][: len(tls_block) - 1]
+    )
 
 
 def test_antre_serve_with_mqtt_tls_answers_a_kiosk_over_tls(tmp_path: Path) -> None:

@@ -61,8 +61,7 @@ def test_check_in_issues_once_queued_by_the_slot(engine: Engine) -> None:
     second = check_in(engine, code="MP-EARLY")
     with engine.database.reader() as session:
         queued = {
-            row.label: row.appointment_at or row.queued_at
-            for row in session.query(TicketRow).all()
+            row.label: row.appointment_at or row.queued_at for row in session.query(TicketRow).all()
         }
         booking = session.query(BookingRow).filter_by(code="MP-2026-000123").one()
         assert booking.visit_id == first.visit_id and booking.checked_in_at is not None

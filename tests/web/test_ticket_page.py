@@ -107,7 +107,7 @@ def test_the_page_refreshes_itself_with_and_without_javascript(
         source = response.get_data(as_text=True)
     assert "/api/v1/public/tickets/" in source and "setTimeout(poll" in source
     assert 'data-poll="15"' in html
-    assert "http://" not in html.replace('http-equiv', '')  # nothing from a CDN
+    assert "http://" not in html.replace("http-equiv", "")  # nothing from a CDN
     with client.get("/t-static/ticket.css") as response:
         assert response.status_code == 200 and "max-width" in response.get_data(as_text=True)
 

@@ -1,5 +1,6 @@
 """``/t/<token>`` in a real browser (Debian's Chromium through Playwright) on a phone-sized
-screen: readable at 360 px, and it redraws itself when the ticket is called."""
+screen: readable at 360 px, and it redraws itself when the ticket is called (pushed over
+server-sent events through waitress, as ``antre serve`` serves it)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from queue_server.domain.ids import TicketSource
+from queue_server.mqtt.runtime import start_publisher_without_broker
+from queue_server.push.hub import PushHub
+from queue_server.serve import http_server
 from queue_server.services.container import Services
 from queue_server.services.issuing import IssueRequest
 from queue_server.services.unit import Actor
+from queue_server.web.api_push import PUSH_EXTENSION
 from tests.web.conftest import OFFICE
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -35,12 +39,19 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's ch
 
 
 @pytest.fixture
-def base_url(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+def base_url(app: Flask, services: Services) -> Iterator[str]:
+    """The app under waitress as ``antre serve`` runs it, its push hub fed by the publisher."""
+    hub: PushHub = app.extensions[PUSH_EXTENSION].start()
+    publisher = start_publisher_without_broker(services, hub.publish)
+    server = http_server(app, host="127.0.0.1", port=0, threads=4, per_address=64)
+    thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    publisher.stop()
+    hub.stop()
+    server.task_dispatcher.shutdown(timeout=2)
+    for channel in list(server._map.values()):
+        channel.close()
     thread.join(timeout=10)
 
 
@@ -85,7 +96,7 @@ def test_the_page_fits_a_phone_and_follows_the_call(
     officer = Actor(name="officer-1")
     services.officer.open_counter(OFFICE, "cs-1", actor=officer)
     services.officer.call_next(OFFICE, "cs-1", actor=officer)
-    page.clock.fast_forward(16_000)  # type: ignore[attr-defined]
+    # No clock fast-forward: the call is pushed to the page, which polls no more.
     # A locator assertion runs in Playwright's own world; a string predicate
     # (wait_for_function) would be eval'd in the page, which its CSP forbids.
     playwright_api.expect(status).to_have_text(re.compile(r"^Called"), timeout=10_000)

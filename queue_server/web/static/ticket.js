@@ -1,4 +1,5 @@
-// Redraws the ticket status page from the JSON status endpoint every few seconds.
+// Redraws the ticket status page whenever the server pushes a change (server-sent
+// events); a browser without EventSource, or a stream the server refused, polls instead.
 (function () {
   "use strict";
   var page = document.getElementById("ticket");
@@ -52,14 +53,33 @@
         if (texts.final.indexOf(ticket.status) < 0) { window.setTimeout(poll, pollMs); }
       })
       .catch(function () {
-        var updated = document.getElementById("updated");
-        updated.className = "updated offline";
-        show("updated", texts.offline);
+        offline();
         window.setTimeout(poll, pollMs);
       });
   }
 
+  function offline() {
+    var updated = document.getElementById("updated");
+    updated.className = "updated offline";
+    show("updated", texts.offline);
+  }
+
+  function follow() {
+    var source = new window.EventSource(url + "/stream");
+    source.addEventListener("ticket", function (message) {
+      var ticket = JSON.parse(message.data);
+      redraw(ticket);
+      if (texts.final.indexOf(ticket.status) >= 0) { source.close(); }
+    });
+    source.onerror = function () {
+      offline();
+      // CONNECTING: the browser reconnects by itself. CLOSED: refused (busy, rate
+      // limited): poll instead.
+      if (source.readyState === window.EventSource.CLOSED) { window.setTimeout(poll, pollMs); }
+    };
+  }
+
   if (texts.final.indexOf(page.getAttribute("data-status")) < 0) {
-    window.setTimeout(poll, pollMs);
+    if (window.EventSource) { follow(); } else { window.setTimeout(poll, pollMs); }
   }
 })();

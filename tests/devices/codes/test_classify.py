@@ -28,7 +28,9 @@ def test_a_signed_token_is_recognised_and_verified_when_a_key_is_given() -> None
     token = sign_token(CLAIMS, KEY)
     unverified = classify(token)
     assert (unverified.kind, unverified.value, unverified.problem) == (
-        CodeKind.SIGNED_TOKEN, None, None,
+        CodeKind.SIGNED_TOKEN,
+        None,
+        None,
     )
     verified = classify(token, token_key=KEY, now=NOW)
     assert verified.value == CLAIMS and verified.problem is None

@@ -40,8 +40,44 @@ def test_the_new_papua_provinces_are_known() -> None:
         assert parse_nik(f"{province}01011701900001", today=TODAY).province_code == province
     # 38 provinces since the 2022 Papua split, one code each.
     assert sorted(PROVINCE_CODES) == [
-        11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53,
-        61, 62, 63, 64, 65, 71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96,
+        11,
+        12,
+        13,
+        14,
+        15,
+        16,
+        17,
+        18,
+        19,
+        21,
+        31,
+        32,
+        33,
+        34,
+        35,
+        36,
+        51,
+        52,
+        53,
+        61,
+        62,
+        63,
+        64,
+        65,
+        71,
+        72,
+        73,
+        74,
+        75,
+        76,
+        81,
+        82,
+        91,
+        92,
+        93,
+        94,
+        95,
+        96,
     ]
 
 
@@ -133,7 +169,14 @@ def test_any_sixteen_digits_are_a_nik_or_a_code_error(digits: str) -> None:
         assert err.reason is not CodeErrorReason.NIK_FORMAT
         return
     assert nik.date_of_birth <= TODAY
-    assert format_nik(
-        nik.province_code, nik.regency_code, nik.district_code, nik.date_of_birth, nik.sex,
-        nik.serial,
-    ) == digits
+    assert (
+        format_nik(
+            nik.province_code,
+            nik.regency_code,
+            nik.district_code,
+            nik.date_of_birth,
+            nik.sex,
+            nik.serial,
+        )
+        == digits
+    )

@@ -99,8 +99,6 @@ def test_signing_refuses_what_cannot_be_carried() -> None:
         sign_token(TokenClaims(CLAIMS.kind, "o", "s", ISSUED.replace(tzinfo=None), ISSUED), KEY)
 
 
-
-
 @st.composite
 def claims_strategy(draw: st.DrawFn) -> TokenClaims:
     issued_s = draw(st.integers(0, 4_000_000_000))

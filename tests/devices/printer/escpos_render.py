@@ -141,9 +141,7 @@ class _Decoder:
         elif function == 81:
             self.paper.qr_levels.append(self.qr_error_correction)
             self.place(
-                _qr_image(
-                    self.qr_data.decode("utf-8"), self.qr_module_px, self.qr_error_correction
-                )
+                _qr_image(self.qr_data.decode("utf-8"), self.qr_module_px, self.qr_error_correction)
             )
 
     def raster_image(self) -> None:

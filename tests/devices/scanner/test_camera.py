@@ -77,7 +77,8 @@ def test_a_code_held_in_front_of_the_camera_is_reported_once() -> None:
     held = camera_frame("https://antre.example/t/abcdefghijklmnopqrstuvwx", seed=1)
     frames = [held, held, held, empty_frame(), held, clean_frame("MP2026ABC123")]
     assert scan_all(frames) == [
-        "https://antre.example/t/abcdefghijklmnopqrstuvwx", "MP2026ABC123",
+        "https://antre.example/t/abcdefghijklmnopqrstuvwx",
+        "MP2026ABC123",
     ]
 
 

@@ -27,7 +27,12 @@ ROOT = Path(__file__).resolve().parents[3]
 def run_scan(*arguments: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", DRIVER, "scan", *arguments],
-        input=stdin, capture_output=True, text=True, timeout=30, cwd=ROOT, check=False,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=ROOT,
+        check=False,
     )
 
 

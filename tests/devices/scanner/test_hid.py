@@ -103,7 +103,8 @@ def test_key_events_become_codes_and_the_device_is_grabbed(device: PipeInputDevi
         code = sink.get(timeout_s=WAIT_S)
         assert code is not None
         assert (code.text, code.source) == (
-            "https://antre.example/t/Token_123", "hid:/dev/input/by-id/usb-scanner-event-kbd",
+            "https://antre.example/t/Token_123",
+            "hid:/dev/input/by-id/usb-scanner-event-kbd",
         )
     finally:
         scanner.stop()

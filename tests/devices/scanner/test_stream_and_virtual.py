@@ -45,7 +45,8 @@ def test_the_line_reader_reads_codes_from_a_pipe(pipe: tuple[int, int]) -> None:
         os.write(write_fd, b"abcdefghijklmnopqrstuvwx\n")
         codes = [sink.get(timeout_s=WAIT_S), sink.get(timeout_s=WAIT_S)]
         assert [code.text for code in codes if code] == [
-            "MP2026ABC123", "https://antre.example/t/abcdefghijklmnopqrstuvwx",
+            "MP2026ABC123",
+            "https://antre.example/t/abcdefghijklmnopqrstuvwx",
         ]
         assert all(code and code.source == "pipe" and code.at.tzinfo for code in codes)
         assert scanner.is_running()

@@ -40,8 +40,7 @@ Tamper = Literal["response_mac", "auth_mac"]
 AnswerStyle = Literal["direct", "get_response", "wrong_le"]
 
 SPECIMEN_MRZ = (
-    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
-    "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<L898902C36UTO7408122F1204159ZE184226B<<<<<10"
 )
 SPECIMEN_KEY = MrzKey("L898902C3", "740812", "120415")
 
@@ -220,9 +219,7 @@ class VirtualBadgeChip:
 
     atr = BADGE_ATR
 
-    def __init__(
-        self, uid: bytes, answer_style: AnswerStyle = "direct"
-    ) -> None:
+    def __init__(self, uid: bytes, answer_style: AnswerStyle = "direct") -> None:
         self._uid = uid
         self._answer_style = answer_style
         self._pending = b""

@@ -1,0 +1,1 @@
+"""Live updates pushed to browsers over server-sent events (see :mod:`.hub`)."""
