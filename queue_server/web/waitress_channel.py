@@ -190,6 +190,8 @@ class GuardedChannel(HTTPChannel):  # type: ignore[misc]
     error_task_class = JsonErrorTask
     task_class = StreamTask
     stream: ChannelConnection | None = None
+    _share: AddressShare | None = None
+    _stream_share: AddressShare | None = None
 
     def may_stream(self) -> bool:
         """Whether this client's address may hold one more stream."""
@@ -235,8 +237,8 @@ class GuardedChannel(HTTPChannel):  # type: ignore[misc]
             self.handle_close()
 
     def __init__(self, server: Any, sock: Any, addr: Any, adj: Any, map: Any = None) -> None:
-        self._share: AddressShare | None = None
-        self._stream_share: AddressShare | None = None
+        self._share = None
+        self._stream_share = None
         super().__init__(server, sock, addr, adj, map)
         share = getattr(server, SHARE_ATTRIBUTE, None)
         if share is None:
