@@ -209,6 +209,25 @@ class AlreadyRated(DomainError):
     template = "Thank you: this service has already been rated."
 
 
+class RatingNotAsked(DomainError):
+    code = "rating_not_asked"
+    template = "Counter {counter} is not asking for a rating of ticket {ticket} now."
+
+
+class RatingTimedOut(DomainError):
+    code = "rating_timed_out"
+    template = "The time to rate this service has passed."
+
+
+class RatingOtherOfficer(DomainError):
+    code = "rating_other_officer"
+    template = (
+        "Only the officer at counter {counter}, an administrator or the counter's own screen "
+        "may record its rating."
+    )
+    http_status = 403
+
+
 class LeaseLimit(DomainError):
     code = "lease_limit"
     template = (

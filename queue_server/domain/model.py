@@ -69,6 +69,8 @@ class Office:
     priority: PriorityPolicy = field(default_factory=PriorityPolicy)
     booking: BookingPolicy = field(default_factory=BookingPolicy)
     no_show_grace_minutes: int = 30
+    #: How long a counter's screen asks for a rating after a step that asks for one.
+    rating_timeout_seconds: int = 30
 
     def __post_init__(self) -> None:
         if self.timezone not in INDONESIAN_TIMEZONES:

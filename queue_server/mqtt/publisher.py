@@ -381,10 +381,12 @@ class StatePublisher:
         for state in states:
             message = CounterStateMessage(**dict(state), seq=self._seq.next())
             self._publish(topics.counter_state(office, state.code), dump(message), True)
+        # The board needs no rating question (and older boards do not know the field).
+        plain = [state.model_copy(update={"rating": None}) for state in states]
         board = Board(
             seq=self._seq.next(),
-            counters=states,
-            serving=[state for state in states if state.ticket_label],
+            counters=plain,
+            serving=[state for state in plain if state.ticket_label],
         )
         self._publish(topics.board(office), dump(board), True)
 

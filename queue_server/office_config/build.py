@@ -78,6 +78,7 @@ def _office(parsed: OfficeFile) -> Office:
         ),
         booking=BookingPolicy(parsed.booking.early_minutes, parsed.booking.late_minutes),
         no_show_grace_minutes=parsed.office.no_show_grace_minutes,
+        rating_timeout_seconds=parsed.office.rating_timeout_seconds,
     )
 
 
@@ -97,6 +98,7 @@ def _branding(parsed: OfficeFile) -> Branding | None:
         display_name=section.display_name or parsed.office.name,
         address=section.address,
         footer=Bilingual(section.footer_id, section.footer_en),
+        ticker=Bilingual(section.ticker_id, section.ticker_en),
     )
 
 

@@ -39,6 +39,8 @@ class Branding:
     display_name: str
     address: str
     footer: Bilingual
+    #: The lobby board's information ticker; empty: a built-in welcome line.
+    ticker: Bilingual = Bilingual("", "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,6 +131,13 @@ class OfficeSection(_Strict):
     no_show_grace_minutes: Minutes = Field(
         default=30, description="How long a no-show may come back"
     )
+    rating_timeout_seconds: int = Field(
+        default=30,
+        strict=True,
+        ge=5,
+        le=600,
+        description="How long the counter's screen asks for a rating after a step that asks",
+    )
     demo: bool = Field(
         default=False,
         strict=True,
@@ -260,6 +267,12 @@ class BrandingSection(_Strict):
         default="", max_length=120, description="Ticket footer in Bahasa Indonesia"
     )
     footer_en: str = Field(default="", max_length=120, description="Ticket footer in English")
+    ticker_id: str = Field(
+        default="", max_length=500, description="Lobby board's information ticker (id)"
+    )
+    ticker_en: str = Field(
+        default="", max_length=500, description="Lobby board's information ticker (en)"
+    )
 
 
 class OfficeFile(_Strict):

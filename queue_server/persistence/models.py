@@ -68,6 +68,12 @@ class CounterRow(Base):
     opened_at: Mapped[datetime | None]
     priority_streak: Mapped[int] = mapped_column(Integer, default=0)
     regular_streak: Mapped[int] = mapped_column(Integer, default=0)
+    #: The finished ticket the counter's screen asks the applicant to rate, until
+    #: ``rating_until``; cleared by the answer and by the counter's next call. No foreign
+    #: key: tickets already point at counters, and a cycle would break table ordering.
+    rating_ticket_id: Mapped[int | None] = mapped_column(Integer)
+    rating_asked_at: Mapped[datetime | None]
+    rating_until: Mapped[datetime | None]
 
 
 class NumberSeriesRow(Base):

@@ -21,6 +21,14 @@ from queue_server.protocol.base import (
 )
 
 
+class RatingPrompt(Message):
+    """The question "How was our service?" shown on the counter's screen until ``until``."""
+
+    ticket_label: str = Field(description="The ticket whose service is rated.", examples=["BI-007"])
+    asked_at: AwareDatetime = Field(description="When the officer finished the step.")
+    until: AwareDatetime = Field(description="After this an answer is refused.")
+
+
 class CounterState(Message):
     """One active counter: open or not, the stations it serves, its current ticket."""
 
@@ -32,6 +40,13 @@ class CounterState(Message):
     ticket_status: AtCounterWord | None
     ticket_id: int | None
     since: AwareDatetime | None = Field(description="When the ticket was called.")
+    rating: RatingPrompt | None = Field(
+        default=None,
+        exclude_if=lambda prompt: prompt is None,
+        description="Set while the counter's screen asks the applicant to rate the step just "
+        "finished; absent otherwise (and always absent in `board`), so a parser of an older "
+        "version that knows no `rating` still reads every other state.",
+    )
 
 
 class CounterStateMessage(CounterState, Sequenced):

@@ -56,7 +56,7 @@ from queue_server.persistence.statements import (
     UPDATE_COUNTER,
     UPDATE_TICKET,
 )
-from queue_server.services import queries
+from queue_server.services import queries, rating_prompts
 from queue_server.services.issuing import (
     Placement,
     QueuedTicket,
@@ -204,6 +204,8 @@ class OfficerService(UseCases):
             row = _lock_counter(work, office, counter, actor)
             ticket = _current(work.session, row, counter)
             finished = self._change(work, ticket, Action.FINISH, actor, counter)
+            if rating_prompts.step_asks_rating(snapshot, ticket.service_code, ticket.step_index):
+                rating_prompts.ask(work, snapshot, row.pk, ticket.id)
             service = snapshot.service(ticket.service_code)
             following = None if end_visit else service.next_same_day_step(ticket.step_index)
             if following is None:
@@ -293,6 +295,7 @@ class OfficerService(UseCases):
     def _put_at_counter(
         self, work: Unit, ticket: TicketState, row: CounterLock, actor: Actor, action: Action
     ) -> TicketState:
+        rating_prompts.clear(work, row.pk)  # the next applicant is here: stop asking
         return self._change(
             work,
             ticket,

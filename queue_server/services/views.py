@@ -30,8 +30,14 @@ from queue_server.protocol.base import (
     ServiceKindWord,
     TicketStatusWord,
 )
-from queue_server.protocol.states import CounterState, JourneyStep, QueueState, Quota
-from queue_server.services import queries
+from queue_server.protocol.states import (
+    CounterState,
+    JourneyStep,
+    QueueState,
+    Quota,
+    RatingPrompt,
+)
+from queue_server.services import queries, rating_prompts
 from queue_server.services.offices import OfficeSnapshot
 from queue_server.services.unit import UseCases
 
@@ -202,8 +208,10 @@ class ViewService(UseCases):
                 .order_by(CounterRow.code)
             )
             states = []
+            now = self.clock()
             for row in rows:
                 ticket = queries.ticket_at_counter(session, row.pk)
+                prompt = rating_prompts.open_prompt(session, row, now)
                 profile = snapshot.counters.get(CounterId(row.code))
                 stations = [station.value for station in profile.stations] if profile else []
                 states.append(
@@ -216,6 +224,7 @@ class ViewService(UseCases):
                         ticket_status=AtCounterWord(ticket.status) if ticket else None,
                         ticket_id=ticket.id if ticket else None,
                         since=ticket.called_at if ticket else None,
+                        rating=_rating(prompt),
                     )
                 )
             return states
@@ -302,3 +311,11 @@ def ordered_waiting(
         }
         for entry in ordered
     ]
+
+
+def _rating(prompt: rating_prompts.Prompt | None) -> RatingPrompt | None:
+    if prompt is None:
+        return None
+    return RatingPrompt(
+        ticket_label=prompt.ticket_label, asked_at=prompt.asked_at, until=prompt.until
+    )

@@ -235,7 +235,10 @@ def _stream(make: Callable[[Any], StateStream | TicketStream]) -> Response:
     if not built.has_room():
         raise TooManyStreams(seconds=RETRY_AFTER_S)
     environ = request.environ
-    if environ.get(HANDOFF):  # waitress: the task hands the connection over after this
+    may_stream = environ.get(HANDOFF)
+    if may_stream is not None:  # waitress: the task hands the connection over after this
+        if not may_stream():
+            raise TooManyStreams(seconds=RETRY_AFTER_S)
 
         def attach(connection: Any) -> None:
             connection.on_closed = lambda: built.detach(connection)

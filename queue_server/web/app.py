@@ -19,6 +19,7 @@ from queue_server.web.console_page import console_page
 from queue_server.web.health import HEALTH_EXTENSION, MqttHealth, health, mqtt_disabled
 from queue_server.web.ratelimit import LoginLimiter, Monotonic, SlidingWindowLimiter
 from queue_server.web.routing import AsciiIntegerConverter
+from queue_server.web.screens import screens
 from queue_server.web.ticket_page import ticket_page
 from queue_server.web.token_cache import TokenCache
 
@@ -84,4 +85,5 @@ def create_app(
     app.register_blueprint(api)
     app.register_blueprint(ticket_page)
     app.register_blueprint(console_page)
+    app.register_blueprint(screens)
     return app

@@ -1,0 +1,67 @@
+"""The rating question a counter's screen asks after a step that asks for one (SOP 004).
+
+Finishing such a step (BIO, PICKUP) stores the prompt on the counter row (the ticket, when
+it was asked, until when), so it survives a restart and reaches the counter's screen in the
+retained ``counter/{counter}/state``. The answer, the counter's next call or the time
+running out ends it; :meth:`RatingService.rate_at_counter
+<queue_server.services.ratings.RatingService.rate_at_counter>` records the answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from queue_server.persistence.models import CounterRow, TicketRow
+from queue_server.services.offices import OfficeSnapshot
+from queue_server.services.unit import Unit
+
+_CLEAR = update(CounterRow).values(rating_ticket_id=None, rating_asked_at=None, rating_until=None)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A counter's open rating question."""
+
+    ticket_id: int
+    ticket_label: str
+    asked_at: datetime
+    until: datetime
+
+
+def step_asks_rating(snapshot: OfficeSnapshot, service_code: str, step_index: int) -> bool:
+    """True when the journey step ``step_index`` of the service asks for a rating."""
+    journey = snapshot.service(service_code).journey
+    return 0 <= step_index < len(journey) and journey[step_index].rating
+
+
+def ask(work: Unit, snapshot: OfficeSnapshot, counter_pk: int, ticket_id: int) -> None:
+    """Open the counter's question about ``ticket_id`` for the office's rating timeout."""
+    until = work.now + timedelta(seconds=snapshot.office.rating_timeout_seconds)
+    work.session.execute(
+        update(CounterRow)
+        .where(CounterRow.pk == counter_pk)
+        .values(rating_ticket_id=ticket_id, rating_asked_at=work.now, rating_until=until)
+    )
+
+
+def clear(work: Unit, counter_pk: int) -> None:
+    """End the counter's question, if it has one (its next call, or the answer)."""
+    work.session.execute(
+        _CLEAR.where(CounterRow.pk == counter_pk, CounterRow.rating_ticket_id.is_not(None))
+    )
+
+
+def open_prompt(session: Session, row: CounterRow, now: datetime) -> Prompt | None:
+    """The counter's question if one is open at ``now``, else None."""
+    if row.rating_ticket_id is None or row.rating_until is None or row.rating_asked_at is None:
+        return None
+    if now > row.rating_until:
+        return None
+    label = session.scalar(select(TicketRow.label).where(TicketRow.id == row.rating_ticket_id))
+    if label is None:
+        return None
+    return Prompt(row.rating_ticket_id, label, row.rating_asked_at, row.rating_until)
