@@ -37,6 +37,7 @@ from queue_server.push.hub import (
 )
 from queue_server.services.container import Services
 from queue_server.services.devices import DeviceAccount
+from queue_server.services.unit import Actor
 from queue_server.web import responses, schemas
 from queue_server.web.api_public import PUBLIC_LIMIT
 from queue_server.web.auth import (
@@ -216,11 +217,15 @@ def _reach(office: str) -> tuple[str, ...]:
         current_actor()  # a wrong token is 401; a good one is still a machine: 403
         raise Forbidden()
     if isinstance(session.get("sid"), str):
-        actor = current_actor()
-        if actor.role not in WATCHERS:
-            raise Forbidden()
-        require_office(actor, office)
-        return session_filters(office)
+        try:
+            actor: Actor | None = current_actor()
+        except Unauthenticated:  # the session ended: a paired screen may still be one
+            actor = None
+        if actor is not None:
+            if actor.role not in WATCHERS:
+                raise Forbidden()
+            require_office(actor, office)
+            return session_filters(office)
     device = paired_device()
     if device is None:
         raise Unauthenticated()
@@ -232,6 +237,8 @@ def _reach(office: str) -> tuple[str, ...]:
 def _stream(make: Callable[[Any], StateStream | TicketStream]) -> Response:
     """Answer with the event stream; the stream is attached once the headers are out."""
     built = hub()
+    if request.method != "GET":  # HEAD: the headers only, no stream
+        return _event_stream(iter(()))
     if not built.has_room():
         raise TooManyStreams(seconds=RETRY_AFTER_S)
     environ = request.environ
@@ -251,6 +258,10 @@ def _stream(make: Callable[[Any], StateStream | TicketStream]) -> Response:
         queued.on_closed = lambda: built.detach(queued)
         built.attach(make(queued))
         body = queued.chunks()
+    return _event_stream(body)
+
+
+def _event_stream(body: Any) -> Response:
     response = Response(body, mimetype="text/event-stream", headers=STREAM_HEADERS)
     response.headers["Content-Type"] = EVENT_STREAM
     return response

@@ -126,7 +126,8 @@ class StreamTask(WSGITask):  # type: ignore[misc]
 
     def finish(self) -> None:
         attach = (self.environ or {}).get(ATTACH)
-        if attach is None or not str(self.status).startswith("200") or not self.channel.connected:
+        streams = str(self.status).startswith("200") and self.request.command == "GET"
+        if attach is None or not streams or not self.channel.connected:
             super().finish()
             return
         if not self.wrote_header:
@@ -206,6 +207,9 @@ class GuardedChannel(HTTPChannel):  # type: ignore[misc]
         """
         with self.requests_lock:
             self.stream = connection
+            for pipelined in self.requests[1:]:  # a browser sends none after a stream
+                pipelined.close()
+            del self.requests[1:]
             self.requests.append(STREAMING)  # stays when the finished request is popped
         streams = getattr(self.server, STREAM_SHARE_ATTRIBUTE, None)
         share, self._share = self._share, None
