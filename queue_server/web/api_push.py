@@ -105,6 +105,7 @@ def ticket_status_json(built: Services) -> Callable[[str], bytes | None]:
     "display browser): the snapshot, `ready`, then every change; `: ping` every 15 s",
     roles=PUBLIC,
     errors=(Unauthenticated, Forbidden, OfficeForbidden, OfficeNotFound, TooManyStreams),
+    media_type="text/event-stream",
 )
 def office_stream(office: str) -> Response:
     filters = _reach(office)
@@ -120,6 +121,7 @@ def office_stream(office: str) -> Response:
     "every change, at most once a second; no personal data",
     roles=PUBLIC,
     errors=(TicketNotFound, TooManyAttempts, TooManyStreams),
+    media_type="text/event-stream",
 )
 def ticket_stream(token: str) -> Response:
     refuse_if_limited(limiter(PUBLIC_LIMIT).hit(str(request.remote_addr)))
