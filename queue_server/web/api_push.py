@@ -27,6 +27,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from queue_server.domain.errors import OfficeNotFound, TicketNotFound
 from queue_server.domain.ids import Role
+from queue_server.protocol import topics
 from queue_server.push.connections import QueueConnection
 from queue_server.push.hub import (
     PushHub,
@@ -108,6 +109,8 @@ def ticket_status_json(built: Services) -> Callable[[str], bytes | None]:
     media_type="text/event-stream",
 )
 def office_stream(office: str) -> Response:
+    if not topics.ID_PATTERN.fullmatch(office):  # no office has such an id
+        raise OfficeNotFound(office=office)
     filters = _reach(office)
     if office not in {known["id"] for known in services().views.offices()}:
         raise OfficeNotFound(office=office)

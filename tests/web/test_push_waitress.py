@@ -219,6 +219,8 @@ def test_an_address_over_its_share_of_streams_gets_503(server: Server) -> None:
     officer = Session(server, "petugas", PASSWORDS["petugas"])
     first, second = officer.stream(), officer.stream()
     assert (first.status, second.status) == (200, 200)
+    first.snapshot()  # "ready" comes once the stream was handed over (and counted)
+    second.snapshot()
     third = officer.stream()
     assert third.status == 503 and third.headers["retry-after"] == "10"
     assert third.body()["error"]["code"] == "too_many_streams"
