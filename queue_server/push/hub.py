@@ -512,6 +512,7 @@ class TicketFeed:
             if status is None or status == watch.last:
                 continue
             watch.last = status
+            watch.label = _label(status)  # the visit's next step has a new number
             data = event("ticket", status)
             for stream in list(watch.streams):
                 if not round_.send(stream.connection, data):
