@@ -210,22 +210,25 @@ class PushHub:
         self._bodies: dict[str, bytes] = {}  # retained topic -> its last payload without seq
         self._thread = threading.Thread(target=self._work, name="push-hub", daemon=True)
         self._started = False
+        self._start_lock = threading.Lock()
 
     # ------------------------------------------------------------ any thread
 
     def start(self) -> PushHub:
-        if not self._started:
-            self._started = True
-            self._thread.start()
-            self.tickets.start()
+        """Start the threads once (every stream request calls this)."""
+        with self._start_lock:
+            if not self._started:
+                self._started = True
+                self._thread.start()
+                self.tickets.start()
         return self
 
     def stop(self) -> None:
-        if self._started:
-            self._inbox.put(None)
-            self._thread.join(timeout=5)
-            self.tickets.stop()
-            self._started = False
+        with self._start_lock:
+            if self._started and self._thread.is_alive():
+                self._inbox.put(None)
+                self._thread.join(timeout=5)
+                self.tickets.stop()
 
     def publish(self, topic: str, payload: bytes, retained: bool) -> None:
         """The publisher's sink: queue only, never block the publisher."""
@@ -509,6 +512,7 @@ class TicketFeed:
             if status is None or status == watch.last:
                 continue
             watch.last = status
+            watch.label = _label(status)  # the visit's next step has a new number
             data = event("ticket", status)
             for stream in list(watch.streams):
                 if not round_.send(stream.connection, data):

@@ -126,7 +126,8 @@ class StreamTask(WSGITask):  # type: ignore[misc]
 
     def finish(self) -> None:
         attach = (self.environ or {}).get(ATTACH)
-        if attach is None or not str(self.status).startswith("200") or not self.channel.connected:
+        streams = str(self.status).startswith("200") and self.request.command == "GET"
+        if attach is None or not streams or not self.channel.connected:
             super().finish()
             return
         if not self.wrote_header:
@@ -206,16 +207,22 @@ class GuardedChannel(HTTPChannel):  # type: ignore[misc]
         """
         with self.requests_lock:
             self.stream = connection
+            for pipelined in self.requests[1:]:  # a browser sends none after a stream
+                pipelined.close()
+            del self.requests[1:]
             self.requests.append(STREAMING)  # stays when the finished request is popped
         streams = getattr(self.server, STREAM_SHARE_ATTRIBUTE, None)
-        share, self._share = self._share, None
-        if share is not None:
-            share.leave(self._address())
-        if streams is not None:
-            if streams.enter(self._address()):
+        with self._shares_lock:  # the main loop may be closing the channel meanwhile
+            share, self._share = self._share, None
+            if share is not None:
+                share.leave(self._address())
+            if self._closed:
+                return
+            if streams is not None:
+                if not streams.enter(self._address()):
+                    connection.close()
+                    return
                 self._stream_share = streams
-            else:
-                connection.close()
 
     def service(self) -> None:
         if self.requests and self.requests[0] is STREAMING:
@@ -239,6 +246,8 @@ class GuardedChannel(HTTPChannel):  # type: ignore[misc]
     def __init__(self, server: Any, sock: Any, addr: Any, adj: Any, map: Any = None) -> None:
         self._share = None
         self._stream_share = None
+        self._shares_lock = threading.Lock()
+        self._closed = False
         super().__init__(server, sock, addr, adj, map)
         share = getattr(server, SHARE_ATTRIBUTE, None)
         if share is None:
@@ -249,12 +258,14 @@ class GuardedChannel(HTTPChannel):  # type: ignore[misc]
             self.handle_close()
 
     def del_channel(self, map: Any = None) -> None:
-        share, self._share = self._share, None
-        if share is not None:
-            share.leave(self._address())
-        streams, self._stream_share = self._stream_share, None
-        if streams is not None:
-            streams.leave(self._address())
+        with self._shares_lock:
+            self._closed = True
+            share, self._share = self._share, None
+            if share is not None:
+                share.leave(self._address())
+            streams, self._stream_share = self._stream_share, None
+            if streams is not None:
+                streams.leave(self._address())
         super().del_channel(map)
         stream, self.stream = self.stream, None
         if stream is not None:

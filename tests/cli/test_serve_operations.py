@@ -293,3 +293,48 @@ def test_one_address_holding_hundreds_of_idle_connections_locks_nobody_out(
         finally:
             for connection in idle:
                 connection.close()
+
+
+def test_without_a_broker_a_signed_in_console_still_gets_live_states(tmp_path: Path) -> None:
+    from tests.web.sse import SseClient
+
+    database = str(tmp_path / "antre.db")
+    antre("office", "load", str(always_open_office(tmp_path)), "--db", database)
+    subprocess.run(
+        [sys.executable, "-m", "queue_server.cli", "user", "create-admin", "boss",
+         "--password-stdin", "--db", database],
+        input="boss-password-12345\n", cwd=ROOT, capture_output=True, text=True, timeout=60,
+        check=True,
+    )  # fmt: skip
+    port = free_port()
+    with running(serve_without_mqtt(database, port), tmp_path / "serve.log"):
+        wait_for_http(port)
+        login = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/auth/login",
+            data=json.dumps({"username": "boss", "password": "boss-password-12345"}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(login, timeout=10) as answer:
+            cookie = answer.headers["Set-Cookie"].split(";", 1)[0]
+            csrf = json.load(answer)["csrf_token"]
+        stream = SseClient(port, "/api/v1/offices/kanim-test/stream", headers={"Cookie": cookie})
+        try:
+            assert stream.status == 200
+            stream.snapshot()
+            opened = urllib.request.Request(
+                f"http://127.0.0.1:{port}/api/v1/offices/kanim-test/counters/cs-1/open",
+                data=b"{}",
+                headers={"Content-Type": "application/json", "Cookie": cookie,
+                         "X-CSRF-Token": csrf},
+            )  # fmt: skip
+            urllib.request.urlopen(opened, timeout=10).close()
+            state = stream.until(
+                lambda event: (
+                    event.name == "state"
+                    and event.json()["topic"] == "counter/cs-1/state"
+                    and event.json()["message"]["is_open"] is True
+                )
+            )
+            assert state.json()["retained"] is True
+        finally:
+            stream.close()

@@ -219,6 +219,8 @@ def test_an_address_over_its_share_of_streams_gets_503(server: Server) -> None:
     officer = Session(server, "petugas", PASSWORDS["petugas"])
     first, second = officer.stream(), officer.stream()
     assert (first.status, second.status) == (200, 200)
+    first.snapshot()  # "ready" comes once the stream was handed over (and counted)
+    second.snapshot()
     third = officer.stream()
     assert third.status == 503 and third.headers["retry-after"] == "10"
     assert third.body()["error"]["code"] == "too_many_streams"
@@ -307,3 +309,25 @@ def test_a_client_that_stops_reading_is_dropped(server: Server) -> None:
         )
     assert server.hub.open_streams == 1  # the reader is still served
     assert n * len(filler) > 256 * 1024
+
+
+def test_head_answers_the_headers_without_a_stream(server: Server) -> None:
+    officer = Session(server, "petugas", PASSWORDS["petugas"])
+    status, _, response = server.request("HEAD", STREAM, headers={"Cookie": officer.cookie})
+    assert status == 200
+    assert (response.getheader("Content-Type") or "").startswith("text/event-stream")
+    assert server.hub.open_streams == 0
+
+
+def test_a_request_pipelined_after_a_stream_is_not_answered_into_it(server: Server) -> None:
+    officer = Session(server, "petugas", PASSWORDS["petugas"])
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        request = f"GET {STREAM} HTTP/1.1\r\nHost: x\r\nCookie: {officer.cookie}\r\n\r\n"
+        raw.sendall((request + "GET /api/v1/offices HTTP/1.1\r\nHost: x\r\n\r\n").encode())
+        received = b""
+        deadline = time.monotonic() + 10
+        while b"event: ready" not in received and time.monotonic() < deadline:
+            received += raw.recv(65536)
+        assert b"event: ready" in received
+        assert received.count(b"HTTP/1.1 ") == 1
+        assert b'"items"' not in received
