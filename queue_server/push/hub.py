@@ -445,7 +445,11 @@ class TicketFeed:
         next_ping = self._clock() + self._heartbeat_s
         while True:
             now = self._clock()
-            due = [w.sent_at + self._every_s for w in self._watches.values() if w.dirty]
+            due = [
+                now if w.urgent else w.sent_at + self._every_s
+                for w in self._watches.values()
+                if w.dirty
+            ]
             timeout = 0.0 if self.backlog else max(0.0, min([next_ping, *due]) - now)
             items = _take(self._inbox, timeout)
             try:
@@ -493,14 +497,15 @@ class TicketFeed:
                 del self._watches[item.token]
 
     def _recompute(self, round_: Round) -> None:
-        """Up to ``TICKETS_PER_ROUND`` due tickets: called ones first, then the longest
-        without an update (under load positions are refreshed less often than once a
-        second, calls still first)."""
+        """Up to ``TICKETS_PER_ROUND`` due tickets: called ones first and at once (a call
+        does not wait for the once-a-second limit), then the longest without an update
+        (under load positions are refreshed less often than once a second, calls still
+        first)."""
         now = self._clock()
         due = [
             watch
             for watch in self._watches.values()
-            if watch.dirty and now >= watch.sent_at + self._every_s
+            if watch.dirty and (watch.urgent or now >= watch.sent_at + self._every_s)
         ]
         due.sort(key=lambda watch: (not watch.urgent, watch.sent_at))
         self.backlog = max(0, len(due) - TICKETS_PER_ROUND)

@@ -291,3 +291,25 @@ def test_a_called_ticket_is_computed_before_the_other_phones() -> None:
         assert sorted(asked) == sorted(phones)
     finally:
         hub.stop()
+
+
+def test_a_call_reaches_its_phone_at_once_not_after_the_once_a_second_limit() -> None:
+    statuses = {"a-001": b'{"label":"A-001","status":"waiting"}'}
+
+    def status(token: str) -> bytes:
+        return statuses[token]
+
+    # a position update is not due again for a minute: only the call may go out sooner
+    hub = PushHub(ticket_status=status, heartbeat_s=30, ticket_every_s=60.0).start()
+    try:
+        phone = FakeConnection()
+        hub.attach(TicketStream(phone, "a-001", OFFICE, "walkin", statuses["a-001"]))
+        phone.wait(lambda c: b"event: ticket" in c.data)
+        statuses["a-001"] = b'{"label":"A-001","status":"waiting","people_ahead":3}'
+        hub.publish(topics.queue_state(OFFICE, "walkin"), payload(1, waiting=4), True)
+        statuses["a-001"] = b'{"label":"A-001","status":"called"}'
+        hub.publish(topics.event_called(OFFICE), payload(2, ticket="A-001"), False)
+        phone.wait(lambda c: c.data.count(b"event: ticket") == 2, timeout_s=10)
+        assert phone.events()[-1] == ("ticket", {"label": "A-001", "status": "called"})
+    finally:
+        hub.stop()
