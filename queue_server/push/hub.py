@@ -210,22 +210,25 @@ class PushHub:
         self._bodies: dict[str, bytes] = {}  # retained topic -> its last payload without seq
         self._thread = threading.Thread(target=self._work, name="push-hub", daemon=True)
         self._started = False
+        self._start_lock = threading.Lock()
 
     # ------------------------------------------------------------ any thread
 
     def start(self) -> PushHub:
-        if not self._started:
-            self._started = True
-            self._thread.start()
-            self.tickets.start()
+        """Start the threads once (every stream request calls this)."""
+        with self._start_lock:
+            if not self._started:
+                self._started = True
+                self._thread.start()
+                self.tickets.start()
         return self
 
     def stop(self) -> None:
-        if self._started:
-            self._inbox.put(None)
-            self._thread.join(timeout=5)
-            self.tickets.stop()
-            self._started = False
+        with self._start_lock:
+            if self._started and self._thread.is_alive():
+                self._inbox.put(None)
+                self._thread.join(timeout=5)
+                self.tickets.stop()
 
     def publish(self, topic: str, payload: bytes, retained: bool) -> None:
         """The publisher's sink: queue only, never block the publisher."""
@@ -442,7 +445,11 @@ class TicketFeed:
         next_ping = self._clock() + self._heartbeat_s
         while True:
             now = self._clock()
-            due = [w.sent_at + self._every_s for w in self._watches.values() if w.dirty]
+            due = [
+                now if w.urgent else w.sent_at + self._every_s
+                for w in self._watches.values()
+                if w.dirty
+            ]
             timeout = 0.0 if self.backlog else max(0.0, min([next_ping, *due]) - now)
             items = _take(self._inbox, timeout)
             try:
@@ -490,14 +497,15 @@ class TicketFeed:
                 del self._watches[item.token]
 
     def _recompute(self, round_: Round) -> None:
-        """Up to ``TICKETS_PER_ROUND`` due tickets: called ones first, then the longest
-        without an update (under load positions are refreshed less often than once a
-        second, calls still first)."""
+        """Up to ``TICKETS_PER_ROUND`` due tickets: called ones first and at once (a call
+        does not wait for the once-a-second limit), then the longest without an update
+        (under load positions are refreshed less often than once a second, calls still
+        first)."""
         now = self._clock()
         due = [
             watch
             for watch in self._watches.values()
-            if watch.dirty and now >= watch.sent_at + self._every_s
+            if watch.dirty and (watch.urgent or now >= watch.sent_at + self._every_s)
         ]
         due.sort(key=lambda watch: (not watch.urgent, watch.sent_at))
         self.backlog = max(0, len(due) - TICKETS_PER_ROUND)
@@ -509,6 +517,7 @@ class TicketFeed:
             if status is None or status == watch.last:
                 continue
             watch.last = status
+            watch.label = _label(status)  # the visit's next step has a new number
             data = event("ticket", status)
             for stream in list(watch.streams):
                 if not round_.send(stream.connection, data):

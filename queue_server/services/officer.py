@@ -22,6 +22,7 @@ from queue_server.domain.errors import (
     CounterBusy,
     CounterClosed,
     CounterNotFound,
+    CounterNotServingStation,
     CounterTaken,
     NoNextStep,
     NoShowGraceExpired,
@@ -37,6 +38,7 @@ from queue_server.domain.ids import (
     CounterId,
     OfficeId,
     Role,
+    ServiceId,
     StationType,
     TicketStatus,
 )
@@ -169,9 +171,11 @@ class OfficerService(UseCases):
         self, office: str, counter: str, ticket_id: int, *, actor: Actor
     ) -> TicketView:
         with self.unit() as work:
-            snapshot, row, _profile = self._ready_counter(work, office, counter, actor)
+            snapshot, row, profile = self._ready_counter(work, office, counter, actor)
             ticket = _lock_ticket(work.session, office, ticket_id)
             _refuse_if_at_a_counter(work.session, ticket)
+            if not profile.serves(StationType(ticket.station), ServiceId(ticket.service_code)):
+                raise CounterNotServingStation(counter=counter)
             if TicketStatus(ticket.status) is TicketStatus.NO_SHOW:
                 _check_grace(snapshot, ticket, work)
             called = self._put_at_counter(work, ticket, row, actor, Action.CALL_SPECIFIC)

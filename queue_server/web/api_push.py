@@ -27,6 +27,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from queue_server.domain.errors import OfficeNotFound, TicketNotFound
 from queue_server.domain.ids import Role
+from queue_server.protocol import topics
 from queue_server.push.connections import QueueConnection
 from queue_server.push.hub import (
     PushHub,
@@ -37,6 +38,7 @@ from queue_server.push.hub import (
 )
 from queue_server.services.container import Services
 from queue_server.services.devices import DeviceAccount
+from queue_server.services.unit import Actor
 from queue_server.web import responses, schemas
 from queue_server.web.api_public import PUBLIC_LIMIT
 from queue_server.web.auth import (
@@ -104,8 +106,11 @@ def ticket_status_json(built: Services) -> Callable[[str], bytes | None]:
     "display browser): the snapshot, `ready`, then every change; `: ping` every 15 s",
     roles=PUBLIC,
     errors=(Unauthenticated, Forbidden, OfficeForbidden, OfficeNotFound, TooManyStreams),
+    media_type="text/event-stream",
 )
 def office_stream(office: str) -> Response:
+    if not topics.ID_PATTERN.fullmatch(office):  # no office has such an id
+        raise OfficeNotFound(office=office)
     filters = _reach(office)
     if office not in {known["id"] for known in services().views.offices()}:
         raise OfficeNotFound(office=office)
@@ -119,6 +124,7 @@ def office_stream(office: str) -> Response:
     "every change, at most once a second; no personal data",
     roles=PUBLIC,
     errors=(TicketNotFound, TooManyAttempts, TooManyStreams),
+    media_type="text/event-stream",
 )
 def ticket_stream(token: str) -> Response:
     refuse_if_limited(limiter(PUBLIC_LIMIT).hit(str(request.remote_addr)))
@@ -216,11 +222,15 @@ def _reach(office: str) -> tuple[str, ...]:
         current_actor()  # a wrong token is 401; a good one is still a machine: 403
         raise Forbidden()
     if isinstance(session.get("sid"), str):
-        actor = current_actor()
-        if actor.role not in WATCHERS:
-            raise Forbidden()
-        require_office(actor, office)
-        return session_filters(office)
+        try:
+            actor: Actor | None = current_actor()
+        except Unauthenticated:  # the session ended: a paired screen may still be one
+            actor = None
+        if actor is not None:
+            if actor.role not in WATCHERS:
+                raise Forbidden()
+            require_office(actor, office)
+            return session_filters(office)
     device = paired_device()
     if device is None:
         raise Unauthenticated()
@@ -232,10 +242,15 @@ def _reach(office: str) -> tuple[str, ...]:
 def _stream(make: Callable[[Any], StateStream | TicketStream]) -> Response:
     """Answer with the event stream; the stream is attached once the headers are out."""
     built = hub()
+    if request.method != "GET":  # HEAD: the headers only, no stream
+        return _event_stream(iter(()))
     if not built.has_room():
         raise TooManyStreams(seconds=RETRY_AFTER_S)
     environ = request.environ
-    if environ.get(HANDOFF):  # waitress: the task hands the connection over after this
+    may_stream = environ.get(HANDOFF)
+    if may_stream is not None:  # waitress: the task hands the connection over after this
+        if not may_stream():
+            raise TooManyStreams(seconds=RETRY_AFTER_S)
 
         def attach(connection: Any) -> None:
             connection.on_closed = lambda: built.detach(connection)
@@ -248,6 +263,10 @@ def _stream(make: Callable[[Any], StateStream | TicketStream]) -> Response:
         queued.on_closed = lambda: built.detach(queued)
         built.attach(make(queued))
         body = queued.chunks()
+    return _event_stream(body)
+
+
+def _event_stream(body: Any) -> Response:
     response = Response(body, mimetype="text/event-stream", headers=STREAM_HEADERS)
     response.headers["Content-Type"] = EVENT_STREAM
     return response

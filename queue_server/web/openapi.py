@@ -78,8 +78,7 @@ def _operation(spec: Endpoint, rule: Rule, method: str, schemas: dict[str, Any])
             }
             for converter, name in PATH_PARAMETER.findall(rule.rule)
         ],
-        "responses": {"200": _content(spec.response, schemas, "OK", "serialization")}
-        | _error_responses(spec, rule, method),
+        "responses": {"200": _ok(spec, schemas)} | _error_responses(spec, rule, method),
         "security": [] if spec.roles is None else [{"session": []}, {"bearer": []}],
         "x-roles": sorted(role.value for role in spec.roles or ()),
     }
@@ -116,6 +115,12 @@ def _error_responses(spec: Endpoint, rule: Rule, method: str) -> dict[str, Any]:
         }
         for status, codes in sorted(by_status.items())
     }
+
+
+def _ok(spec: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
+    if spec.media_type != "application/json":
+        return {"description": "OK", "content": {spec.media_type: {"schema": {"type": "string"}}}}
+    return _content(spec.response, schemas, "OK", "serialization")
 
 
 def _content(

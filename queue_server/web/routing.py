@@ -57,6 +57,8 @@ class Endpoint:
     response: type[BaseModel] | None
     tag: str
     errors: tuple[type[DomainError], ...]
+    #: What a 200 answer is (an event stream says so; its events are in docs/protocol.md).
+    media_type: str = "application/json"
 
 
 def endpoint(
@@ -69,6 +71,7 @@ def endpoint(
     body: type[BaseModel] | None = None,
     response: type[BaseModel] | None = None,
     errors: tuple[type[DomainError], ...] = (),
+    media_type: str = "application/json",
 ) -> Callable[[View], View]:
     """Register a JSON endpoint on ``blueprint``.
 
@@ -86,6 +89,7 @@ def endpoint(
         response=response,
         tag=blueprint.name,
         errors=errors,
+        media_type=media_type,
     )
 
     def decorate(view: View) -> View:

@@ -35,6 +35,8 @@ screens = Blueprint(
 )
 #: Who may look at a screen with a browser session (to try it or run it signed in).
 VIEWERS = frozenset({Role.ADMIN, Role.PETUGAS, Role.LAPORAN})
+#: Who may answer a counter's rating question with a browser session (as the API allows).
+ANSWERING_ROLES = frozenset({Role.ADMIN, Role.PETUGAS})
 SEPARATOR = " · "
 #: Calls the board lists (as the Kivy board).
 RECENT_CALLS = 6
@@ -130,7 +132,12 @@ def counter(office: str, counter: str) -> Response:
         counter=counter,
         counter_name=view.counters[counter],
         config=_json(
-            settings | {"rating_url": _rating_url(office, counter), "csrf": session_csrf() or ""}
+            settings
+            | {
+                "rating_url": _rating_url(office, counter),
+                "can_rate": _may_answer(counter),
+                "csrf": session_csrf() or "",
+            }
         ),
         texts=_json(_counter_texts()),
         caption=_bilingual,
@@ -163,6 +170,14 @@ def _refuse(office: str, counter: str | None = None) -> Response | None:
     if device.office != office or (bound and device.counter != counter):
         return _forbidden(_bilingual("This screen is paired with another office or counter."))
     return None
+
+
+def _may_answer(counter: str) -> bool:
+    """Whether this browser may answer the counter's rating question (else it never asks)."""
+    if isinstance(session.get("sid"), str):
+        return current_actor().role in ANSWERING_ROLES
+    device = paired_device()
+    return device is not None and device.kind == COUNTER_DISPLAY and device.counter == counter
 
 
 def _forbidden(reason: str) -> Response:

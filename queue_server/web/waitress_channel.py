@@ -29,15 +29,20 @@ from queue_server.push.hub import MAX_UNSENT_BYTES
 MALFORMED_HTTP = "The request is not valid HTTP ({detail}); it was not carried out."
 CODES = {400: "bad_request", 413: "too_large", 431: "headers_too_large", 501: "not_implemented"}
 #: Open connections one client address may hold (a browser opens at most 6 per host;
-#: the push benchmark runs 560 streams from one address, an office's guest Wi-Fi may
-#: show every phone under one address).
-CONNECTIONS_PER_ADDRESS = 640
+#: the P3 benchmark runs 50 officers from one address).
+CONNECTIONS_PER_ADDRESS = 64
+#: Browser streams one client address may hold besides: a stream handed to the push hub
+#: leaves its address's share of connections for this one (an office's Wi-Fi may show
+#: many phones and screens under one address; the push benchmark runs 60 from one).
+STREAMS_PER_ADDRESS = 600
 #: Open connections in all; waitress watches them with poll(), not select()'s 1,024 cap.
 #: Above the hub's bound on open streams (``MAX_STREAMS``) so requests still get in.
 CONNECTION_LIMIT = 1200
 SHARE_ATTRIBUTE = "antre_address_share"
-#: WSGI environ keys of the stream handoff: ``HANDOFF`` is set (True) when the server can
-#: take a stream over; a view that streams sets ``ATTACH`` to a callable that receives the
+STREAM_SHARE_ATTRIBUTE = "antre_stream_share"
+#: WSGI environ keys of the stream handoff: ``HANDOFF`` is set when the server can take a
+#: stream over, to a callable saying whether the client's address may open one more; a
+#: view that streams sets ``ATTACH`` to a callable that receives the
 #: :class:`ChannelConnection` once the response headers are out.
 HANDOFF = "antre.push.handoff"
 #: A stream's output buffer is replaced after this many bytes (see ChannelConnection).
@@ -70,6 +75,10 @@ class AddressShare:
                 return False
             self._open[address] += 1
             return True
+
+    def has_room(self, address: str) -> bool:
+        with self._lock:
+            return self._open[address] < self._per_address
 
     def leave(self, address: str) -> None:
         with self._lock:
@@ -112,12 +121,13 @@ class StreamTask(WSGITask):  # type: ignore[misc]
 
     def get_environment(self) -> dict[str, Any]:
         environ: dict[str, Any] = super().get_environment()
-        environ[HANDOFF] = True
+        environ[HANDOFF] = self.channel.may_stream
         return environ
 
     def finish(self) -> None:
         attach = (self.environ or {}).get(ATTACH)
-        if attach is None or not str(self.status).startswith("200") or not self.channel.connected:
+        streams = str(self.status).startswith("200") and self.request.command == "GET"
+        if attach is None or not streams or not self.channel.connected:
             super().finish()
             return
         if not self.wrote_header:
@@ -181,12 +191,38 @@ class GuardedChannel(HTTPChannel):  # type: ignore[misc]
     error_task_class = JsonErrorTask
     task_class = StreamTask
     stream: ChannelConnection | None = None
+    _share: AddressShare | None = None
+    _stream_share: AddressShare | None = None
+
+    def may_stream(self) -> bool:
+        """Whether this client's address may hold one more stream."""
+        shares = getattr(self.server, STREAM_SHARE_ATTRIBUTE, None)
+        return shares is None or shares.has_room(self._address())
 
     def hand_over(self, connection: ChannelConnection) -> None:
-        """From now on the hub writes to this connection; waitress only sends its bytes."""
+        """From now on the hub writes to this connection; waitress only sends its bytes.
+
+        The connection moves from its address's share of connections to its share of
+        streams (a full share closes it: the view checked :meth:`may_stream` before).
+        """
         with self.requests_lock:
             self.stream = connection
+            for pipelined in self.requests[1:]:  # a browser sends none after a stream
+                pipelined.close()
+            del self.requests[1:]
             self.requests.append(STREAMING)  # stays when the finished request is popped
+        streams = getattr(self.server, STREAM_SHARE_ATTRIBUTE, None)
+        with self._shares_lock:  # the main loop may be closing the channel meanwhile
+            share, self._share = self._share, None
+            if share is not None:
+                share.leave(self._address())
+            if self._closed:
+                return
+            if streams is not None:
+                if not streams.enter(self._address()):
+                    connection.close()
+                    return
+                self._stream_share = streams
 
     def service(self) -> None:
         if self.requests and self.requests[0] is STREAMING:
@@ -208,7 +244,10 @@ class GuardedChannel(HTTPChannel):  # type: ignore[misc]
             self.handle_close()
 
     def __init__(self, server: Any, sock: Any, addr: Any, adj: Any, map: Any = None) -> None:
-        self._share: AddressShare | None = None
+        self._share = None
+        self._stream_share = None
+        self._shares_lock = threading.Lock()
+        self._closed = False
         super().__init__(server, sock, addr, adj, map)
         share = getattr(server, SHARE_ATTRIBUTE, None)
         if share is None:
@@ -219,9 +258,14 @@ class GuardedChannel(HTTPChannel):  # type: ignore[misc]
             self.handle_close()
 
     def del_channel(self, map: Any = None) -> None:
-        share, self._share = self._share, None
-        if share is not None:
-            share.leave(self._address())
+        with self._shares_lock:
+            self._closed = True
+            share, self._share = self._share, None
+            if share is not None:
+                share.leave(self._address())
+            streams, self._stream_share = self._stream_share, None
+            if streams is not None:
+                streams.leave(self._address())
         super().del_channel(map)
         stream, self.stream = self.stream, None
         if stream is not None:
@@ -231,10 +275,16 @@ class GuardedChannel(HTTPChannel):  # type: ignore[misc]
         return str(self.addr[0]) if isinstance(self.addr, tuple) else str(self.addr)
 
 
-def guard(server: Any, *, per_address: int | None = CONNECTIONS_PER_ADDRESS) -> None:
+def guard(
+    server: Any,
+    *,
+    per_address: int | None = CONNECTIONS_PER_ADDRESS,
+    streams_per_address: int = STREAMS_PER_ADDRESS,
+) -> None:
     """Serve every new connection of the waitress ``server`` with :class:`GuardedChannel`;
-    ``per_address`` None leaves the number per address free (behind a reverse proxy every
-    connection comes from the proxy's address)."""
+    ``per_address`` None leaves the number of connections and streams per address free
+    (behind a reverse proxy every connection comes from the proxy's address)."""
     server.channel_class = GuardedChannel
     if per_address is not None:
         setattr(server, SHARE_ATTRIBUTE, AddressShare(per_address))
+        setattr(server, STREAM_SHARE_ATTRIBUTE, AddressShare(streams_per_address))

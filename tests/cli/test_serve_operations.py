@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from queue_server.mqtt.broker import free_port
 from queue_server.persistence.models import VisitRow
+from queue_server.web.waitress_channel import CONNECTIONS_PER_ADDRESS
 from tests.cli.test_purge import add_visit
 from tests.mqtt.test_serve_mqtt import ROOT, antre, serve_command, wait_for_http
 from tests.support.offices import always_open_office
@@ -267,18 +268,73 @@ def test_one_address_holding_hundreds_of_idle_connections_locks_nobody_out(
                 connection = socket.create_connection(("127.0.0.1", port), timeout=5)
                 connection.sendall(b"GET /healthz HTTP/1.1\r\nX-Slow: ")
                 idle.append(connection)
-            time.sleep(0.5)
             assert _health_from("127.0.0.2", port) == 200  # another address is served
-            still_open = 0
-            for connection in idle:
-                connection.settimeout(0.05)
-                try:
-                    still_open += connection.recv(1) != b""
-                except TimeoutError:
-                    still_open += 1
-                except ConnectionResetError:
-                    pass
-            assert still_open <= 64  # beyond its share, the address's connections are closed
+            # Beyond its share, the address's connections are closed: counted again until
+            # the server has caught up with the 200 accepts (a busy machine is slower).
+            closed: set[int] = set()
+            deadline = time.monotonic() + 15
+            while True:
+                for index, connection in enumerate(idle):
+                    if index in closed:
+                        continue
+                    connection.settimeout(0.01)
+                    try:
+                        if connection.recv(1) == b"":
+                            closed.add(index)
+                    except TimeoutError:
+                        pass
+                    except ConnectionResetError:
+                        closed.add(index)
+                still_open = len(idle) - len(closed)
+                if still_open <= CONNECTIONS_PER_ADDRESS or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+            assert still_open == CONNECTIONS_PER_ADDRESS  # and its share stays open
         finally:
             for connection in idle:
                 connection.close()
+
+
+def test_without_a_broker_a_signed_in_console_still_gets_live_states(tmp_path: Path) -> None:
+    from tests.web.sse import SseClient
+
+    database = str(tmp_path / "antre.db")
+    antre("office", "load", str(always_open_office(tmp_path)), "--db", database)
+    subprocess.run(
+        [sys.executable, "-m", "queue_server.cli", "user", "create-admin", "boss",
+         "--password-stdin", "--db", database],
+        input="boss-password-12345\n", cwd=ROOT, capture_output=True, text=True, timeout=60,
+        check=True,
+    )  # fmt: skip
+    port = free_port()
+    with running(serve_without_mqtt(database, port), tmp_path / "serve.log"):
+        wait_for_http(port)
+        login = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/auth/login",
+            data=json.dumps({"username": "boss", "password": "boss-password-12345"}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(login, timeout=10) as answer:
+            cookie = answer.headers["Set-Cookie"].split(";", 1)[0]
+            csrf = json.load(answer)["csrf_token"]
+        stream = SseClient(port, "/api/v1/offices/kanim-test/stream", headers={"Cookie": cookie})
+        try:
+            assert stream.status == 200
+            stream.snapshot()
+            opened = urllib.request.Request(
+                f"http://127.0.0.1:{port}/api/v1/offices/kanim-test/counters/cs-1/open",
+                data=b"{}",
+                headers={"Content-Type": "application/json", "Cookie": cookie,
+                         "X-CSRF-Token": csrf},
+            )  # fmt: skip
+            urllib.request.urlopen(opened, timeout=10).close()
+            state = stream.until(
+                lambda event: (
+                    event.name == "state"
+                    and event.json()["topic"] == "counter/cs-1/state"
+                    and event.json()["message"]["is_open"] is True
+                )
+            )
+            assert state.json()["retained"] is True
+        finally:
+            stream.close()

@@ -15,6 +15,7 @@ from typing import Any
 
 from queue_server.mqtt.broker import free_port
 from tests.support.offices import always_open_office
+from tests.web.sse import SseClient
 
 ROOT = Path(__file__).parents[2]
 
@@ -78,6 +79,10 @@ def test_kiosk_issues_a_ticket_with_the_mosquitto_clients(tmp_path: Path) -> Non
     database = str(tmp_path / "antre.db")
     antre("office", "load", str(always_open_office(tmp_path)), "--db", database)
     password = add_kiosk(database, "kiosk-9", "kanim-test")
+    added = antre(
+        "device", "add", "lobby-9", "--kind", "display", "--office", "kanim-test", "--db", database
+    )
+    board_password = added.split("MQTT password: ")[1].split()[0]
     http_port, mqtt_port = free_port(), free_port()
     log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(
@@ -86,10 +91,21 @@ def test_kiosk_issues_a_ticket_with_the_mosquitto_clients(tmp_path: Path) -> Non
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    board = None
     try:
         wait_for_http(http_port)
+        board = paired_board_stream(http_port, "lobby-9", board_password)
         answer = issue(mqtt_port, "kanim-test", "kiosk-9", password)
         assert answer["status"] == "ok", answer
+        # the browser board sees the kiosk's ticket, through the broker-side publisher
+        walkin = board.until(
+            lambda event: (
+                event.name == "state"
+                and event.json()["topic"] == "queue/walkin/state"
+                and event.json()["message"]["waiting"] == 1
+            )
+        )
+        assert walkin.json()["retained"] is True
         assert answer["data"]["label"] == "B-001"
         token = answer["data"]["token"]
         assert answer["data"]["status_path"] == f"/t/{token}"
@@ -104,9 +120,26 @@ def test_kiosk_issues_a_ticket_with_the_mosquitto_clients(tmp_path: Path) -> Non
         )
         assert status["status"] == "waiting"
     finally:
+        if board is not None:
+            board.close()
         server.terminate()
         server.wait(timeout=30)
         log.close()
+
+
+def paired_board_stream(http_port: int, device: str, password: str) -> SseClient:
+    """A browser paired as the display ``device``, its stream past the snapshot."""
+    pairing = urllib.request.Request(
+        f"http://127.0.0.1:{http_port}/api/v1/devices/pair",
+        data=json.dumps({"device": device, "password": password}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(pairing, timeout=10) as paired:
+        cookie = paired.headers["Set-Cookie"].split(";", 1)[0]
+    stream = SseClient(http_port, "/api/v1/offices/kanim-test/stream", headers={"Cookie": cookie})
+    assert stream.status == 200
+    stream.snapshot()
+    return stream
 
 
 def wait_for_http(port: int, limit_s: float = 30) -> None:

@@ -41,6 +41,7 @@ NOT_TOPIC_BUILDERS = {
     "everything",
     "kiosk_requests",
     "kiosk_responses",
+    "device_read_filters",
     "device_statuses",
     "device_healths",
     "queue_states",

@@ -263,3 +263,53 @@ def test_an_old_stream_is_closed_so_that_its_browser_is_authorised_again() -> No
         assert connection.data.count(PING) >= 2  # it lived through a few heartbeats first
     finally:
         hub.stop()
+
+
+def test_a_called_ticket_is_computed_before_the_other_phones() -> None:
+    asked: list[str] = []
+
+    def status(token: str) -> bytes:
+        asked.append(token)
+        return json.dumps({"label": token.upper(), "asked": len(asked)}).encode()
+
+    # not due again for 2 s after the first event: both changes are in by then
+    hub = PushHub(ticket_status=status, heartbeat_s=30, ticket_every_s=2.0).start()
+    try:
+        phones = {}
+        for number in range(15):  # more than one round's worth
+            token = f"a-{number:03d}"
+            phones[token] = FakeConnection()
+            first = json.dumps({"label": token.upper()}).encode()
+            hub.attach(TicketStream(phones[token], token, OFFICE, "walkin", first))
+        for connection in phones.values():
+            connection.wait(lambda c: b"event: ticket" in c.data)
+        hub.publish(topics.queue_state(OFFICE, "walkin"), payload(1, waiting=14), True)
+        hub.publish(topics.event_called(OFFICE), payload(2, ticket="A-014"), False)
+        for connection in phones.values():
+            connection.wait(lambda c: c.data.count(b"event: ticket") == 2, timeout_s=15)
+        assert asked[0] == "a-014"
+        assert sorted(asked) == sorted(phones)
+    finally:
+        hub.stop()
+
+
+def test_a_call_reaches_its_phone_at_once_not_after_the_once_a_second_limit() -> None:
+    statuses = {"a-001": b'{"label":"A-001","status":"waiting"}'}
+
+    def status(token: str) -> bytes:
+        return statuses[token]
+
+    # a position update is not due again for a minute: only the call may go out sooner
+    hub = PushHub(ticket_status=status, heartbeat_s=30, ticket_every_s=60.0).start()
+    try:
+        phone = FakeConnection()
+        hub.attach(TicketStream(phone, "a-001", OFFICE, "walkin", statuses["a-001"]))
+        phone.wait(lambda c: b"event: ticket" in c.data)
+        statuses["a-001"] = b'{"label":"A-001","status":"waiting","people_ahead":3}'
+        hub.publish(topics.queue_state(OFFICE, "walkin"), payload(1, waiting=4), True)
+        statuses["a-001"] = b'{"label":"A-001","status":"called"}'
+        hub.publish(topics.event_called(OFFICE), payload(2, ticket="A-001"), False)
+        phone.wait(lambda c: c.data.count(b"event: ticket") == 2, timeout_s=10)
+        assert phone.events()[-1] == ("ticket", {"label": "A-001", "status": "called"})
+    finally:
+        hub.stop()

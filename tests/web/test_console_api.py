@@ -201,3 +201,14 @@ def test_a_ticket_another_counter_just_called_is_refused_with_where_it_went(
         assert error["messages"]["en"].startswith("Ticket B-001 has just been called to CS 2")
         assert error["messages"]["id"].startswith("Tiket B-001 baru saja dipanggil ke CS 2")
     assert screen(auth)["current"] is None
+
+
+def test_a_counter_calls_only_tickets_of_the_queues_it_serves(auth: AuthActions) -> None:
+    auth.login("petugas")
+    first = issue(auth)  # waits at CS
+    auth.post(f"{BASE}/counters/bio-1/open")
+    refused = auth.post(f"{BASE}/counters/bio-1/call", {"ticket_id": first["ticket_id"]})
+    error = refused.get_json()["error"]
+    assert (refused.status_code, error["code"]) == (409, "counter_wrong_station")
+    assert screen(auth, "bio-1")["current"] is None
+    assert [item["label"] for item in screen(auth)["waiting"]] == ["B-001"]

@@ -141,6 +141,8 @@ def test_an_officer_serves_with_buttons_and_shortcuts(
     page = new_page(browser)
     page.goto(f"{base_url}/console/?lang=en")
     expect(page.locator("#username")).to_be_visible()
+    expect(page.locator("#signout")).to_be_hidden()  # nothing to sign out of yet
+    expect(page.locator("#help-button")).to_be_hidden()
     shots.take(page, "signed-out-en")
     sign_in(page, base_url, "petugas", PASSWORDS["petugas"])
     expect(page.get_by_role("heading", name="Choose your counter")).to_be_visible()
@@ -301,11 +303,13 @@ def test_indonesian_is_the_default_and_the_switch_keeps_the_counter(
     press(page, "n", "Memanggil B-001 ke CS 1")
     press(page, "s", "Melayani B-001")
     shots.take(page, "serving-id")
+    page.keyboard.press("t")
+    expect(page.get_by_role("heading", name="Alihkan B-001")).to_be_visible()
+    shots.take(page, "transfer-dialog-id")
+    page.keyboard.press("Escape")
     page.get_by_role("link", name="English").click()
     expect(page.locator("#current-label")).to_have_text("B-001")  # same counter, same ticket
     expect(page.get_by_role("heading", name="At the counter")).to_be_visible()
-    page.keyboard.press("t")
-    shots.take(page, "transfer-dialog-id-en-switch")
     assert page.js_errors == []
 
 
@@ -317,6 +321,10 @@ def test_a_report_reader_and_a_kiosk_token_cannot_use_the_console(
     expect(page.locator(".refused")).to_have_text(
         "Your role (laporan) cannot serve at a counter. Sign in as an officer."
     )
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("#username")).to_be_visible()
+    page.reload()  # the session ended on the server: the page asks again
+    expect(page.locator("#username")).to_be_visible()
     token = services.accounts.create_token("kiosk-9", Role.KIOSK, actor=Actor(name="fixture"))
     kiosk = new_page(browser, extra_http_headers={"Authorization": f"Bearer {token}"})
     kiosk.goto(f"{base_url}/console/?lang=en#{OFFICE}/cs-1")

@@ -188,3 +188,27 @@ def test_the_ticket_stream_starts_with_the_public_status(
     assert status == client.get(issued["status_url"]).get_json()
     reader.close()
     assert client.get("/api/v1/public/tickets/unknown/stream").status_code == 404
+
+
+def test_the_api_document_names_the_streams_event_streams(client: FlaskClient) -> None:
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for path in ("/api/v1/offices/{office}/stream", "/api/v1/public/tickets/{token}/stream"):
+        assert list(paths[path]["get"]["responses"]["200"]["content"]) == ["text/event-stream"]
+    paired = paths["/api/v1/devices/me"]["get"]["responses"]["200"]["content"]
+    assert list(paired) == ["application/json"]
+
+
+def test_antre_serve_raises_its_open_files_limit_to_the_hard_limit() -> None:
+    import resource
+
+    from queue_server.serve import raise_open_files_limit
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        lowered = min(soft, 256)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (lowered, hard))
+        now = raise_open_files_limit()
+        assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == now
+        assert now == (hard if hard != resource.RLIM_INFINITY else max(lowered, 65536))
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

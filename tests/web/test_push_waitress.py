@@ -26,6 +26,7 @@ from queue_server.services.offices import store_office
 from queue_server.services.unit import Actor
 from queue_server.web import create_app
 from queue_server.web.api_push import ticket_status_json
+from queue_server.web.waitress_channel import STREAM_SHARE_ATTRIBUTE, AddressShare
 from tests.services.clock import MONDAY_10_WITA
 from tests.web.conftest import BASE, OFFICE, PASSWORDS, FakeMonotonic, office_settings
 from tests.web.sse import SseClient
@@ -40,7 +41,7 @@ class Server:
         self.app: Flask = create_app(services=services, monotonic=monotonic, push=self.hub)
         self.hub.start()
         self.publisher: StatePublisher = start_publisher_without_broker(services, self.hub.publish)
-        self.server = http_server(self.app, host="127.0.0.1", port=0, threads=2, per_address=640)
+        self.server = http_server(self.app, host="127.0.0.1", port=0, threads=2, per_address=64)
         self.port = int(self.server.effective_port)
         self.clients: list[SseClient] = []
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -198,7 +199,9 @@ def test_a_paired_display_gets_only_its_topics(server: Server, services: Service
 
 def test_streams_do_not_hold_worker_threads(server: Server) -> None:
     officer = Session(server, "petugas", PASSWORDS["petugas"])
-    streams = [officer.stream() for _ in range(20)]  # the server has 2 worker threads
+    # 2 worker threads; 70 streams from one address, beyond its 64 connections: a stream
+    # leaves the address's share of connections for its share of streams
+    streams = [officer.stream() for _ in range(70)]
     for stream in streams:
         assert stream.status == 200
         stream.snapshot()
@@ -206,9 +209,24 @@ def test_streams_do_not_hold_worker_threads(server: Server) -> None:
     status, body, _ = server.request("GET", "/api/v1/offices")
     assert status == 200 and body["items"]
     assert time.monotonic() - started < 5
-    assert server.hub.open_streams == 20
+    assert server.hub.open_streams == 70
     for stream in streams:
         stream.close()
+
+
+def test_an_address_over_its_share_of_streams_gets_503(server: Server) -> None:
+    setattr(server.server, STREAM_SHARE_ATTRIBUTE, AddressShare(2))
+    officer = Session(server, "petugas", PASSWORDS["petugas"])
+    first, second = officer.stream(), officer.stream()
+    assert (first.status, second.status) == (200, 200)
+    first.snapshot()  # "ready" comes once the stream was handed over (and counted)
+    second.snapshot()
+    third = officer.stream()
+    assert third.status == 503 and third.headers["retry-after"] == "10"
+    assert third.body()["error"]["code"] == "too_many_streams"
+    other = SseClient(server.port, STREAM, headers={"Cookie": officer.cookie}, source="127.0.0.2")
+    server.clients.append(other)
+    assert other.status == 200  # another address has its own share
 
 
 def test_a_closed_client_is_forgotten(server: Server) -> None:
@@ -291,3 +309,25 @@ def test_a_client_that_stops_reading_is_dropped(server: Server) -> None:
         )
     assert server.hub.open_streams == 1  # the reader is still served
     assert n * len(filler) > 256 * 1024
+
+
+def test_head_answers_the_headers_without_a_stream(server: Server) -> None:
+    officer = Session(server, "petugas", PASSWORDS["petugas"])
+    status, _, response = server.request("HEAD", STREAM, headers={"Cookie": officer.cookie})
+    assert status == 200
+    assert (response.getheader("Content-Type") or "").startswith("text/event-stream")
+    assert server.hub.open_streams == 0
+
+
+def test_a_request_pipelined_after_a_stream_is_not_answered_into_it(server: Server) -> None:
+    officer = Session(server, "petugas", PASSWORDS["petugas"])
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        request = f"GET {STREAM} HTTP/1.1\r\nHost: x\r\nCookie: {officer.cookie}\r\n\r\n"
+        raw.sendall((request + "GET /api/v1/offices HTTP/1.1\r\nHost: x\r\n\r\n").encode())
+        received = b""
+        deadline = time.monotonic() + 10
+        while b"event: ready" not in received and time.monotonic() < deadline:
+            received += raw.recv(65536)
+        assert b"event: ready" in received
+        assert received.count(b"HTTP/1.1 ") == 1
+        assert b'"items"' not in received

@@ -120,3 +120,19 @@ def test_the_ticker_shows_the_office_text_or_a_welcome_line(
     page = client.get(BOARD).get_data(as_text=True)
     assert "Loket tutup pukul 16.00." in page and "Counters close at 16:00." in page
     assert "Selamat datang" not in page
+
+
+def test_only_a_screen_that_may_answer_asks(
+    client: FlaskClient, auth: AuthActions, services: Services
+) -> None:
+    page = f"/screens/counter/{OFFICE}/bio-1"
+    auth.login("laporan")
+    assert '"can_rate": false' in client.get(page).get_data(as_text=True)
+    auth.logout()
+    auth.login("petugas")
+    assert '"can_rate": true' in client.get(page).get_data(as_text=True)
+    auth.logout()
+    pair(client, services, "lobby-1", "display")
+    assert '"can_rate": false' in client.get(page).get_data(as_text=True)
+    pair(client, services, "screen-bio-1", "counter-display", counter="bio-1")
+    assert '"can_rate": true' in client.get(page).get_data(as_text=True)

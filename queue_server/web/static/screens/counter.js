@@ -53,7 +53,7 @@
   CounterScreen.prototype.accept = function (topic, message) {
     if (topic !== this.topic || !this.filter.accept(topic, message)) { return false; }
     this.drawCounter(message);
-    var prompt = message.rating;
+    var prompt = this.config.can_rate ? message.rating : null;  // a screen that may answer
     if (prompt && !this.done[prompt.ticket_label] && S.parseTime(prompt.until) > this.now()) {
       if (!this.prompt || this.prompt.ticket_label !== prompt.ticket_label) {
         this.ask(prompt);
