@@ -1,12 +1,15 @@
 """The Kivy window of a kiosk or a display: the settings Kivy reads when it is first imported.
 
 Call :func:`prepare_window` before anything imports Kivy. It also stops Kivy from reading
-the program's own command line (``KIVY_NO_ARGS``), which it would otherwise refuse.
+the program's own command line (``KIVY_NO_ARGS``), which it would otherwise refuse, from
+looking for the ``xclip``/``xsel`` programs (a traceback each in the log when missing), and,
+when the program has its own logging set up, from printing every log line a second time.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import re
 
@@ -32,6 +35,13 @@ def prepare_window(size: str, *, fullscreen: bool, touch: bool = False) -> None:
     """Set the window's size (``WIDTHxHEIGHT``, empty: Kivy's default) and full screen;
     ``touch``: a touch screen, so no red dots for the mouse's right button."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
+    # Kivy tries xclip and xsel first and logs a traceback for each one missing; a kiosk
+    # or display needs no clipboard beyond what SDL2 gives.
+    os.environ.setdefault("KIVY_CLIPBOARD", "sdl2,dummy")
+    if logging.getLogger().handlers:
+        # The program logs already (antre display): Kivy's own console log would print
+        # every line twice.
+        os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
     from kivy.config import Config
 
     match = _SIZE.match(window_size(size)) if size else None
