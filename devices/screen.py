@@ -1,9 +1,10 @@
 """The Kivy window of a kiosk or a display: the settings Kivy reads when it is first imported.
 
 Call :func:`prepare_window` before anything imports Kivy. It also stops Kivy from reading
-the program's own command line (``KIVY_NO_ARGS``), which it would otherwise refuse, from
-looking for the ``xclip``/``xsel`` programs (a traceback each in the log when missing), and,
+the program's own command line (``KIVY_NO_ARGS``), which it would otherwise refuse, and,
 when the program has its own logging set up, from printing every log line a second time.
+(Kivy's text fields look for the ``xclip`` or ``xsel`` program on Linux and log a traceback
+for each one missing: the Makefile installs ``xclip``.)
 """
 
 from __future__ import annotations
@@ -35,9 +36,6 @@ def prepare_window(size: str, *, fullscreen: bool, touch: bool = False) -> None:
     """Set the window's size (``WIDTHxHEIGHT``, empty: Kivy's default) and full screen;
     ``touch``: a touch screen, so no red dots for the mouse's right button."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
-    # Kivy tries xclip and xsel first and logs a traceback for each one missing; a kiosk
-    # or display needs no clipboard beyond what SDL2 gives.
-    os.environ.setdefault("KIVY_CLIPBOARD", "sdl2,dummy")
     if logging.getLogger().handlers:
         # The program logs already (antre display): Kivy's own console log would print
         # every line twice.
