@@ -1,12 +1,16 @@
 """The Kivy window of a kiosk or a display: the settings Kivy reads when it is first imported.
 
 Call :func:`prepare_window` before anything imports Kivy. It also stops Kivy from reading
-the program's own command line (``KIVY_NO_ARGS``), which it would otherwise refuse.
+the program's own command line (``KIVY_NO_ARGS``), which it would otherwise refuse, and,
+when the program has its own logging set up, from printing every log line a second time.
+(Kivy's text fields look for the ``xclip`` or ``xsel`` program on Linux and log a traceback
+for each one missing: the Makefile installs ``xclip``.)
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import re
 
@@ -32,6 +36,10 @@ def prepare_window(size: str, *, fullscreen: bool, touch: bool = False) -> None:
     """Set the window's size (``WIDTHxHEIGHT``, empty: Kivy's default) and full screen;
     ``touch``: a touch screen, so no red dots for the mouse's right button."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
+    if logging.getLogger().handlers:
+        # The program logs already (antre display): Kivy's own console log would print
+        # every line twice.
+        os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
     from kivy.config import Config
 
     match = _SIZE.match(window_size(size)) if size else None

@@ -9,9 +9,10 @@ once, answered the same way every time.
 Quota places are taken when the block is leased, so offline tickets never exceed a
 quota; places of numbers a kiosk never uses stay counted (a block is small). One kiosk
 holds at most ``lease_cap`` leased numbers per service and office day that it has not
-synced yet: a larger request is cut to what is left, and refused (``lease_limit``) when
-nothing is. Services that need a booking cannot be leased: bookings are checked on the
-server.
+synced yet, and at most a tenth of a quota (at least one number), so the kiosks' blocks
+never use up a day's quota before the first applicant comes: a larger request is cut to
+what is left, and refused (``lease_limit``) when nothing is. Services that need a booking
+cannot be leased: bookings are checked on the server.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from queue_server.domain.calendar import ActiveSession
 from queue_server.domain.errors import (
     DomainError,
     LeaseInvalid,
@@ -32,6 +34,7 @@ from queue_server.domain.errors import (
     OfflineNotAvailable,
 )
 from queue_server.domain.ids import ServiceId, ServiceKind, TicketSource, TicketStatus
+from queue_server.domain.model import Service
 from queue_server.domain.numbering import format_number
 from queue_server.persistence.models import KioskRequestRow, NumberLeaseRow, TicketRow, VisitRow
 from queue_server.persistence.sequences import reserve_numbers
@@ -42,6 +45,7 @@ from queue_server.services.issuing import (
     new_visit,
     places_left,
     quota_full,
+    quota_scope,
     record_change,
     service_names,
     take_quota,
@@ -78,6 +82,8 @@ class SyncOutcome:
 
 #: Leased, not yet synced numbers one kiosk may hold per service and office day.
 DEFAULT_LEASE_CAP = 100
+#: A kiosk holds at most 1/QUOTA_SHARE of a quota in unsynced leased numbers.
+QUOTA_SHARE = 10
 
 
 class OfflineIssuing(UseCases):
@@ -107,9 +113,10 @@ class OfflineIssuing(UseCases):
             active = snapshot.calendar.session_at(work.now, ServiceId(service.id))
             office_day = snapshot.office.office_day(work.now)
             held = _unsynced_numbers(work.session, office, device, service.id, office_day)
-            count = min(count, self.lease_cap - held)
+            cap = self._cap(service, active)
+            count = min(count, cap - held)
             if count < 1:
-                raise LeaseLimit(service=service_names(service), limit=self.lease_cap)
+                raise LeaseLimit(service=service_names(service), limit=cap)
             # A small quota gives a smaller block rather than none.
             left = places_left(work, snapshot, service, active, office_day)
             count = count if left is None else min(count, left)
@@ -138,6 +145,14 @@ class OfflineIssuing(UseCases):
             answer = _lease_answer(row)
             remember(work, retry_key, office_id=office, action="lease_numbers", response=answer)
         return answer
+
+    def _cap(self, service: Service, active: ActiveSession | None) -> int:
+        """The most unsynced leased numbers one kiosk may hold of ``service`` today: the
+        configured cap, and a tenth of the quota the tickets count against."""
+        _scope, limit = quota_scope(service, active)
+        if limit is None:
+            return self.lease_cap
+        return min(self.lease_cap, max(1, limit // QUOTA_SHARE))
 
     def sync(self, office: str, device: str, tickets: list[OfflineTicket]) -> list[SyncOutcome]:
         """Queue each ticket by its issue time; a ticket synced before is answered again."""

@@ -52,6 +52,31 @@ def test_kivy_leaves_the_programs_own_options_alone(tmp_path: Path) -> None:
     assert done.stdout.strip().endswith("800")
 
 
+def test_kivy_logs_each_line_once_when_the_program_logs(tmp_path: Path) -> None:
+    """Regression: ``antre display`` printed every Kivy line twice (Kivy's own console log
+    and the program's logging)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("KIVY")}
+    env |= {"KIVY_HOME": str(tmp_path / "kivy")}
+    code = (
+        "import logging\n"
+        "logging.basicConfig(level=logging.INFO)\n"
+        "from devices.screen import prepare_window\n"
+        "prepare_window('800x600', fullscreen=False)\n"
+        "from kivy.logger import Logger\n"
+        "Logger.info('Walk: marker-line')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, (done.stdout + done.stderr)[-800:]
+    assert done.stderr.count("marker-line") == 1, done.stderr[-800:]
+
+
 def test_the_board_refuses_a_bad_size_in_one_line() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "displays.board", "--demo", "--size", "abc"],

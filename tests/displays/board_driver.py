@@ -2,7 +2,7 @@
 
 Run in its own process (Kivy keeps global state) by tests/displays/test_board_screens.py::
 
-    python -m tests.displays.board_driver OUT_DIR WIDTHxHEIGHT [disconnected]
+    python -m tests.displays.board_driver OUT_DIR WIDTHxHEIGHT [disconnected] [turned] [many]
 
 Writes ``OUT_DIR/report.json`` (the newest number's font size and text, every label's
 text and whether it fits its box, the window size) and ``OUT_DIR/board-SIZE.png``.
@@ -25,7 +25,9 @@ SETTLE_S = 1.0
 LIMIT_S = 20.0
 
 
-def main(out_dir: Path, size: str, disconnected: bool, turned: bool = False) -> int:
+def main(
+    out_dir: Path, size: str, disconnected: bool, turned: bool = False, many: bool = False
+) -> int:
     prepare_window(size, fullscreen=False)
     from kivy.clock import Clock
     from kivy.core.window import Window
@@ -34,12 +36,26 @@ def main(out_dir: Path, size: str, disconnected: bool, turned: bool = False) -> 
     from displays.board.app import BoardApp
 
     model = demo_model()
+    if many:  # twelve services, as in a real office (the demo office's file)
+        from displays.board.sample import queue
+
+        for index in range(9):
+            prefix = "EFGHJKMNP"[index]
+            message = queue(500 + index, f"extra-{index}", prefix, 3)
+            model.accept(f"queue/extra-{index}/state", message)
     model.set_connected(not disconnected)
-    app = BoardApp(model, now=lambda: datetime(2026, 3, 3, 1, 30, tzinfo=UTC),
-                   ticker=DEMO_TICKER, rotation=90 if turned else 0)
+    app = BoardApp(
+        model,
+        now=lambda: datetime(2026, 3, 3, 1, 30, tzinfo=UTC),
+        ticker=DEMO_TICKER,
+        rotation=90 if turned else 0,
+    )
     report: dict[str, Any] = {"size": size}
     started = time.monotonic()
-    name = f"board-{size}{'-disconnected' if disconnected else ''}{'-turned' if turned else ''}.png"
+    name = (
+        f"board-{size}{'-disconnected' if disconnected else ''}{'-turned' if turned else ''}"
+        f"{'-many' if many else ''}.png"
+    )
 
     def finish(_dt: float) -> None:
         ticker = app.board.ids.ticker
@@ -61,6 +77,9 @@ def main(out_dir: Path, size: str, disconnected: bool, turned: bool = False) -> 
             "texture": list(number.texture_size),
             "width": number.width,
         }
+        body = app.board.ids.body
+        report["number_box"] = {"y": number.y, "top": number.top}
+        report["body_box"] = {"y": body.y, "top": body.top}
         report["labels"] = [
             {
                 "text": w.text,
@@ -72,9 +91,13 @@ def main(out_dir: Path, size: str, disconnected: bool, turned: bool = False) -> 
             for w in app.board.walk()
             if isinstance(w, Label)
         ]
-        report["ticker"] = {"shown": ticker.shown, "lines": list(ticker.lines),
-                            "height": ticker.height, "font_size": ticker.font_size,
-                            "visible": app.board.ids.ticker_box.opacity > 0}
+        report["ticker"] = {
+            "shown": ticker.shown,
+            "lines": list(ticker.lines),
+            "height": ticker.height,
+            "font_size": ticker.font_size,
+            "visible": app.board.ids.ticker_box.opacity > 0,
+        }
         report["shot"] = name
         app.stop()
 
@@ -104,4 +127,12 @@ def _parents(widget: Any) -> list[Any]:
 
 if __name__ == "__main__":
     flags = sys.argv[3:]
-    sys.exit(main(Path(sys.argv[1]), sys.argv[2], "disconnected" in flags, "turned" in flags))
+    sys.exit(
+        main(
+            Path(sys.argv[1]),
+            sys.argv[2],
+            "disconnected" in flags,
+            "turned" in flags,
+            "many" in flags,
+        )
+    )

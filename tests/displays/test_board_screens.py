@@ -48,8 +48,9 @@ def _show(display: str, out_dir: Path, size: str, *extra: str) -> dict[str, Any]
     report_path = out_dir / "report.json"
     assert done.returncode == 0 and report_path.exists(), done.stderr[-3000:]
     report: dict[str, Any] = json.loads(report_path.read_text())
-    DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(out_dir / report["shot"], DOCS_SHOTS / report["shot"])
+    if "many" not in extra:  # the regression pictures are not documentation
+        DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(out_dir / report["shot"], DOCS_SHOTS / report["shot"])
     return report
 
 
@@ -82,14 +83,30 @@ def test_the_board_is_readable_in_every_size(x_display: str, tmp_path: Path, siz
     assert "Koneksi terputus · Connection lost" not in shown
     assert cut_texts(report) == []
     # The long service name is shown whole (wrapped or smaller), never cut.
-    assert ("Penggantian Paspor Hilang atau Rusak · Replacement of a Lost or Damaged Passport"
-            in shown)
+    assert (
+        "Penggantian Paspor Hilang atau Rusak · Replacement of a Lost or Damaged Passport" in shown
+    )
     # The ticker shows the first line and moves it right to left, frame after frame.
     ticker = report["ticker"]
     assert ticker["visible"] and ticker["shown"] == ticker["lines"][0]
     assert ticker["font_size"] >= 0.025 * min(width, height)
     xs = report["ticker_x"]
     assert len(xs) >= 3 and all(b <= a for a, b in itertools.pairwise(xs[1:])) and xs[-1] < xs[1]
+
+
+@pytest.mark.parametrize("size", ["1280x720", "1080x1920"])
+def test_twelve_services_leave_the_called_number_whole(
+    x_display: str, tmp_path: Path, size: str
+) -> None:
+    """Regression: with a real office's 12 services the waiting tiles took most of the
+    height and the called number was drawn over the office's name."""
+    report = _show(x_display, tmp_path, size, "many")
+    height = int(size.split("x")[1])
+    assert report["number"]["font_size"] >= MIN_NUMBER_SHARE * height
+    number, body = report["number_box"], report["body_box"]
+    assert number["y"] >= body["y"] - 1, "the number reaches below its panel"
+    assert number["top"] <= body["top"] + 1, "the number reaches over the top bar"
+    assert "Layanan P · Service P" in texts(report)  # the twelfth service is there
 
 
 def test_a_lost_connection_is_marked(x_display: str, tmp_path: Path) -> None:
@@ -111,8 +128,10 @@ def test_a_tv_on_its_side_shows_an_upright_portrait_board(x_display: str, tmp_pa
     # turned clockwise): compared pixel by pixel with the portrait board's own screenshot.
     (tmp_path / "portrait").mkdir()
     portrait = _show(x_display, tmp_path / "portrait", "1080x1920")
-    with Image.open(tmp_path / report["shot"]) as turned_image, \
-            Image.open(tmp_path / "portrait" / portrait["shot"]) as portrait_image:
+    with (
+        Image.open(tmp_path / report["shot"]) as turned_image,
+        Image.open(tmp_path / "portrait" / portrait["shot"]) as portrait_image,
+    ):
         turned = turned_image.convert("L")
         upright = portrait_image.convert("L")
         right_way = _difference(turned, upright.rotate(90, expand=True))
@@ -124,6 +143,8 @@ def _difference(first: Image.Image, second: Image.Image) -> float:
     """The mean absolute grey-level difference, on a coarse grid of points."""
     assert first.size == second.size
     points = [(x, y) for x in range(0, first.width, 8) for y in range(0, first.height, 8)]
-    total = sum(abs(int(first.getpixel(p)) - int(second.getpixel(p)))  # type: ignore[arg-type]
-                for p in points)
+    total = sum(
+        abs(int(first.getpixel(p)) - int(second.getpixel(p)))  # type: ignore[arg-type]
+        for p in points
+    )
     return total / len(points)

@@ -15,6 +15,7 @@ from queue_server.domain.errors import (
     BookingWindow,
     DocumentsNotReady,
     LeaseInvalid,
+    LeaseLimit,
     NothingToRate,
     OfflineNotAvailable,
     QuotaFull,
@@ -159,15 +160,25 @@ def test_lease_reserves_a_block_and_online_numbers_continue_after_it(engine: Eng
     assert count(engine, NumberLeaseRow) == 1
 
 
-def test_a_small_quota_gives_a_smaller_block_then_none(engine: Engine) -> None:
-    issue(engine, "pickup")  # pickup has a daily quota of 3: 2 places left
-    block = lease(engine, "pickup", 50)
-    assert (block["first_label"], block["last_label"]) == ("D-002", "D-003")
+def test_a_kiosk_holds_at_most_a_tenth_of_a_quota_so_online_issuing_goes_on(
+    engine: Engine,
+) -> None:
+    # Regression: a kiosk asks for 50 numbers per service when it connects; with a daily
+    # quota of 50 its first lease took the whole quota and every online ticket (kiosk,
+    # desk, API) was refused quota_full before the first applicant came.
+    block = lease(engine, "pickup", 50)  # pickup's daily quota is 3: a kiosk holds 1
+    assert (block["first_label"], block["last_label"]) == ("D-001", "D-001")
+    with pytest.raises(LeaseLimit):
+        engine.offline.lease(OFFICE, "kiosk-1", "pickup", 5, retry_key=key("lease-again"))
+    online = issue(engine, "pickup")
+    assert online.label == "D-002"  # type: ignore[attr-defined]
+    other = lease(engine, "pickup", 5, device="kiosk-2")  # the last place left
+    assert (other["first_label"], other["last_label"]) == ("D-003", "D-003")
     with pytest.raises(QuotaFull):
-        lease(engine, "pickup", 5, device="kiosk-2")
+        issue(engine, "pickup")  # the leased places count: nothing left online now
     with pytest.raises(QuotaFull):
-        issue(engine, "pickup")  # the leased places count: nothing left online either
-    assert count(engine, NumberLeaseRow) == 1
+        lease(engine, "pickup", 5, device="kiosk-3")
+    assert count(engine, NumberLeaseRow) == 2
 
 
 def test_sync_places_by_issue_time_and_accepts_each_ticket_once(engine: Engine) -> None:

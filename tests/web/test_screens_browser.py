@@ -324,3 +324,37 @@ def test_the_four_faces_fit_a_tablet(
             assert apart_x or apart_y, "two faces overlap"
     assert min(box["width"] for box in boxes) >= 0.15 * width  # big enough to touch
     page.screenshot(path=f"/tmp/antre-rating-{width}x{height}.png")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1080, 1920)])
+def test_a_board_with_twelve_services_keeps_the_call_readable(
+    services: Services, base_url: str, browser: Any, width: int, height: int
+) -> None:
+    """Regression: the demo office's 12 services took three rows of tiles, and on a
+    1280x720 TV the called number was cut, its counter hidden and the last calls clipped
+    (in portrait the tiles covered the number)."""
+    busy_office(services)
+    messages, stream = Messages(services), Stream()
+    messages.snapshot(stream)
+    queues = [queue for _topic, queue in messages.queues()]
+    for index in range(12 - len(queues)):
+        extra = queues[index % len(queues)].model_copy(
+            update={
+                "service": f"extra-{index}",
+                "name": queues[0].name.model_copy(
+                    update={"id": f"Layanan tambahan nomor {index}", "en": f"Extra {index}"}
+                ),
+                "seq": messages.next_seq(),
+            }
+        )
+        stream.add(f"queue/extra-{index}/state", extra)
+    calls = [("B-004", "cs-1", "CS 1"), ("C-001", "cs-2", "CS 2"), ("B-005", "cs-3", "CS 3")]
+    for ticket, counter, name in calls:
+        stream.add("event/called", messages.call(ticket, counter, name), retained=False)
+    page = signed_in_page(browser, base_url, width, height)
+    stream.serve(page)
+    page.goto(f"{base_url}/screens/board/{OFFICE}")
+    expect(page.locator("#services li")).to_have_count(12)
+    expect(page.locator("#number")).to_have_text("B-005")
+    number_fits(page, height)
+    assert page.errors == []

@@ -133,8 +133,13 @@
   BoardView.prototype.drawServices = function () {
     var list = document.getElementById("services");
     var view = this;
+    var queues = this.model.services();
     list.textContent = "";
-    this.model.services().forEach(function (queue) {
+    // More than 8 services (a real office has 12): 6 a row instead of 4, so the waiting
+    // lists take two rows and leave the called number and the last calls their room.
+    if (queues.length > 8) { document.body.classList.add("many"); }
+    else { document.body.classList.remove("many"); }
+    queues.forEach(function (queue) {
       var item = S.element("li", "service");
       item.setAttribute("data-service", queue.service);
       item.appendChild(S.element("span", "service-name", queue.name.id));
