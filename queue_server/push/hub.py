@@ -39,6 +39,10 @@ MAX_STREAMS = 1000
 #: A state stream is closed after this long; the browser reconnects and is authorised
 #: again, so a signed-out session or a reset device stops getting updates within it.
 MAX_STREAM_AGE_S = 3600.0
+#: How often the sign-in or pairing behind each open state stream is checked again: a
+#: signed-out session, a deactivated account or a reset display loses its streams within
+#: this time (not only when the stream reaches ``MAX_STREAM_AGE_S``).
+RECHECK_S = 30.0
 #: Unsent bytes one stream may have queued; a client further behind is dropped.
 MAX_UNSENT_BYTES = 256 * 1024
 #: Ticket statuses computed in one go before the feed looks at its inbox again (a call
@@ -92,14 +96,29 @@ def matches(pattern: str, topic: str) -> bool:
     return len(wanted) == len(levels)
 
 
+@dataclass(frozen=True, eq=False)
+class Grant:
+    """What let a stream open (a browser session, a display's pairing).
+
+    ``key`` groups the streams opened with the same grant (checked once for all of them);
+    ``still_valid()`` reads the database and says whether the grant still holds.
+    """
+
+    key: str
+    still_valid: Callable[[], bool]
+
+
 @dataclass(eq=False)
 class StateStream:
-    """A browser reading an office's states: ``filters`` (full MQTT filters) is its reach."""
+    """A browser reading an office's states: ``filters`` (full MQTT filters) is its reach;
+    ``grant``, when given, is checked every ``RECHECK_S`` and the stream closed once it
+    no longer holds."""
 
     connection: Connection
     office: str
     filters: tuple[str, ...]
     opened_at: float = 0.0
+    grant: Grant | None = None
 
     def covers(self, topic: str) -> bool:
         return any(matches(pattern, topic) for pattern in self.filters)
@@ -190,9 +209,10 @@ class PushHub:
         ticket_every_s: float = TICKET_EVERY_S,
         max_streams: int = MAX_STREAMS,
         max_age_s: float = MAX_STREAM_AGE_S,
+        recheck_s: float = RECHECK_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._max_age_s = max_age_s
+        self._max_age_s, self._recheck_s = max_age_s, recheck_s
         self._inbox: queue.Queue[Item] = queue.Queue()
         self._retained: dict[str, bytes] = {}  # full topic -> its event (retained: true)
         self._retained_lock = threading.Lock()
@@ -265,8 +285,9 @@ class PushHub:
     def _work(self) -> None:
         round_ = Round()
         next_ping = self._clock() + self._heartbeat_s
+        next_check = self._clock() + self._recheck_s
         while True:
-            timeout = max(0.0, next_ping - self._clock())
+            timeout = max(0.0, min(next_ping, next_check) - self._clock())
             items = _take(self._inbox, timeout)
             try:
                 for item in items:
@@ -277,6 +298,9 @@ class PushHub:
                 if self._clock() >= next_ping:
                     next_ping = self._clock() + self._heartbeat_s
                     self._ping(round_)
+                if self._clock() >= next_check:
+                    next_check = self._clock() + self._recheck_s
+                    self._recheck()
             except Exception:  # one bad message must not stop every browser's updates
                 log.exception("push hub round failed")
             finally:
@@ -287,6 +311,24 @@ class PushHub:
         oldest = self._clock() - self._max_age_s
         for stream in list(self._streams):
             if stream.opened_at < oldest or not round_.send(stream.connection, PING):
+                self._forget(stream.connection)
+
+    def _recheck(self) -> None:
+        """Close the streams whose session or pairing ended (each grant read once)."""
+        verdicts: dict[str, bool] = {}
+        for stream in list(self._streams):
+            grant = stream.grant
+            if grant is None:
+                continue
+            valid = verdicts.get(grant.key)
+            if valid is None:
+                try:
+                    valid = grant.still_valid()
+                except Exception:  # the database is away: keep serving, ask next time
+                    log.exception("push hub could not check a stream's sign-in")
+                    valid = True
+                verdicts[grant.key] = valid
+            if not valid:
                 self._forget(stream.connection)
 
     def _handle(self, item: Published | StateStream | Detach, round_: Round) -> None:

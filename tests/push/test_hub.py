@@ -13,6 +13,7 @@ import pytest
 from queue_server.protocol import topics
 from queue_server.push.hub import (
     PING,
+    Grant,
     PushHub,
     StateStream,
     TicketStream,
@@ -289,5 +290,36 @@ def test_a_called_ticket_is_computed_before_the_other_phones() -> None:
             connection.wait(lambda c: c.data.count(b"event: ticket") == 2, timeout_s=15)
         assert asked[0] == "a-014"
         assert sorted(asked) == sorted(phones)
+    finally:
+        hub.stop()
+
+
+def test_a_stream_whose_grant_ended_is_closed_and_each_grant_is_read_once() -> None:
+    hub = PushHub(heartbeat_s=10, recheck_s=0.05).start()
+    checks: list[str] = []
+    holds = {"signed-out": True, "signed-in": True}
+
+    def grant(key: str) -> Grant:
+        def still_valid() -> bool:
+            checks.append(key)
+            return holds[key]
+
+        return Grant(key, still_valid)
+
+    try:
+        ending = [FakeConnection(), FakeConnection()]
+        staying = FakeConnection()
+        for connection in ending:
+            hub.attach(StateStream(connection, OFFICE, state(), grant=grant("signed-out")))
+        hub.attach(StateStream(staying, OFFICE, state(), grant=grant("signed-in")))
+        for connection in [*ending, staying]:
+            connection.wait(ready)
+        holds["signed-out"] = False
+        for connection in ending:
+            connection.wait(lambda c: c.closed)
+        assert not staying.closed
+        assert hub.open_streams == 1
+        rounds = checks.count("signed-in")
+        assert rounds >= 1 and checks.count("signed-out") <= rounds + 1  # once per round
     finally:
         hub.stop()
