@@ -331,3 +331,30 @@ def test_a_request_pipelined_after_a_stream_is_not_answered_into_it(server: Serv
         assert b"event: ready" in received
         assert received.count(b"HTTP/1.1 ") == 1
         assert b'"items"' not in received
+
+
+def test_a_client_that_stops_reading_is_dropped_before_the_kernel_holds_megabytes(
+    server: Server,
+) -> None:
+    # The kernel grows a socket's send buffer up to 4 MiB: a stalled client took about
+    # 920 KB of calls (all of them) in the hostile review without being dropped, and
+    # 1,000 such clients could pin gigabytes of kernel memory. A stream's socket now has
+    # a small send buffer, so the hub's 256 KiB limit drops it soon after.
+    officer = Session(server, "petugas", PASSWORDS["petugas"])
+    reader, stalled = officer.stream(), officer.stream()
+    reader.snapshot()
+    stalled.snapshot()
+    stalled.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    filler = "x" * 8000
+    n = 0
+    while server.hub.open_streams > 1 and n < 200:  # 200 × 8 KB: 1.6 MB at most
+        for _ in range(5):
+            n += 1
+            payload = json.dumps({"seq": n, "n": n, "filler": filler}).encode()
+            server.hub.publish(topics.board(OFFICE), payload, True)
+        reader.until(
+            lambda event, n=n: event.name == "state" and event.json()["message"].get("n") == n,
+            limit=40,
+        )
+    assert server.hub.open_streams == 1, f"still open after {n * len(filler)} bytes"
+    assert n * len(filler) < 640 * 1024
