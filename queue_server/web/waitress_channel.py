@@ -13,6 +13,7 @@ connections one client address may hold; a connection beyond its share is closed
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -211,10 +212,8 @@ class GuardedChannel(HTTPChannel):  # type: ignore[misc]
         The connection moves from its address's share of connections to its share of
         streams (a full share closes it: the view checked :meth:`may_stream` before).
         """
-        try:
+        with contextlib.suppress(OSError):  # closed meanwhile: the main loop forgets it
             self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, STREAM_SEND_BUFFER)
-        except OSError:  # closed meanwhile: the main loop forgets it
-            pass
         with self.requests_lock:
             self.stream = connection
             for pipelined in self.requests[1:]:  # a browser sends none after a stream
