@@ -158,7 +158,12 @@ class Round:
         self._written: dict[int, Connection] = {}
 
     def send(self, connection: Connection, data: bytes) -> bool:
-        if connection.send(data):
+        try:
+            taken = connection.send(data)
+        except Exception as error:  # one failing must not cost the other streams the round
+            log.warning("push connection failed (%s); dropped", type(error).__name__)
+            taken = False
+        if taken:
             self._written[id(connection)] = connection
             return True
         self.drop(connection)

@@ -165,6 +165,8 @@ class ChannelConnection:
         if self.chunked:
             data = b"%X\r\n%b\r\n" % (len(data), data)
         with channel.outbuf_lock:
+            if not channel.connected:  # closed since the look above: its buffers are too
+                return False
             if channel.total_outbufs_len + len(data) > self.limit:
                 channel.will_close = True  # too far behind: dropped, it reconnects
                 return False

@@ -323,3 +323,28 @@ def test_a_stream_whose_grant_ended_is_closed_and_each_grant_is_read_once() -> N
         assert rounds >= 1 and checks.count("signed-out") <= rounds + 1  # once per round
     finally:
         hub.stop()
+
+
+class BreakingConnection(FakeConnection):
+    """A connection whose socket goes away while being written to (then it raises)."""
+
+    broken = False
+
+    def send(self, data: bytes) -> bool:
+        if self.broken:
+            raise ValueError("I/O operation on closed file.")
+        return super().send(data)
+
+
+def test_a_connection_that_fails_while_written_to_costs_the_others_nothing(hub: PushHub) -> None:
+    # Seen in the hostile review: a client leaving at the wrong moment made the write
+    # raise, and the rest of the hub's round (every other browser's copy) was skipped.
+    breaking, good = BreakingConnection(), FakeConnection()
+    hub.attach(StateStream(breaking, OFFICE, state()))  # first in the hub's list
+    hub.attach(StateStream(good, OFFICE, state()))
+    breaking.wait(ready)
+    good.wait(ready)
+    breaking.broken = True
+    hub.publish(topics.event_called(OFFICE), payload(5, id=5), False)
+    good.wait(lambda c: any(name == "state" for name, _ in c.events()))
+    assert hub.open_streams == 1
