@@ -12,7 +12,9 @@ the snapshot. A comment line ``: ping`` every ``HEARTBEAT_S`` finds dead connect
 Public ticket streams (the applicant's phone) are fed by :class:`TicketFeed`: each
 publication of an office's queue or counter state marks the tickets it may concern; a
 second thread recomputes their public status, at most once a second per ticket and only
-for tickets that have an open stream, and sends it when it changed.
+for tickets that have an open stream, and sends it when it changed. A third thread
+checks every ``RECHECK_S`` that the session or pairing behind each state stream still
+holds (:class:`Grant`) and has the hub close those that ended.
 """
 
 from __future__ import annotations
@@ -234,6 +236,8 @@ class PushHub:
         self._counter_shape: dict[str, tuple[object, object]] = {}
         self._bodies: dict[str, bytes] = {}  # retained topic -> its last payload without seq
         self._thread = threading.Thread(target=self._work, name="push-hub", daemon=True)
+        self._grants = threading.Thread(target=self._watch_grants, name="push-grants", daemon=True)
+        self._stopping = threading.Event()
         self._started = False
         self._start_lock = threading.Lock()
 
@@ -245,12 +249,14 @@ class PushHub:
             if not self._started:
                 self._started = True
                 self._thread.start()
+                self._grants.start()
                 self.tickets.start()
         return self
 
     def stop(self) -> None:
         with self._start_lock:
             if self._started and self._thread.is_alive():
+                self._stopping.set()
                 self._inbox.put(None)
                 self._thread.join(timeout=5)
                 self.tickets.stop()
@@ -290,9 +296,8 @@ class PushHub:
     def _work(self) -> None:
         round_ = Round()
         next_ping = self._clock() + self._heartbeat_s
-        next_check = self._clock() + self._recheck_s
         while True:
-            timeout = max(0.0, min(next_ping, next_check) - self._clock())
+            timeout = max(0.0, next_ping - self._clock())
             items = _take(self._inbox, timeout)
             try:
                 for item in items:
@@ -303,9 +308,6 @@ class PushHub:
                 if self._clock() >= next_ping:
                     next_ping = self._clock() + self._heartbeat_s
                     self._ping(round_)
-                if self._clock() >= next_check:
-                    next_check = self._clock() + self._recheck_s
-                    self._recheck()
             except Exception:  # one bad message must not stop every browser's updates
                 log.exception("push hub round failed")
             finally:
@@ -318,10 +320,16 @@ class PushHub:
             if stream.opened_at < oldest or not round_.send(stream.connection, PING):
                 self._forget(stream.connection)
 
+    def _watch_grants(self) -> None:
+        """Its own thread (the checks read the database; the hub's thread never waits for
+        it): every ``recheck_s``, close the streams whose session or pairing ended."""
+        while not self._stopping.wait(self._recheck_s):
+            self._recheck()
+
     def _recheck(self) -> None:
-        """Close the streams whose session or pairing ended (each grant read once)."""
+        """Have the hub forget the streams whose grant ended (each grant read once)."""
         verdicts: dict[str, bool] = {}
-        for stream in list(self._streams):
+        for stream in list(self._streams):  # a copy: the hub's thread changes the list
             grant = stream.grant
             if grant is None:
                 continue
@@ -334,7 +342,7 @@ class PushHub:
                     valid = True
                 verdicts[grant.key] = valid
             if not valid:
-                self._forget(stream.connection)
+                self._inbox.put(Detach(stream.connection))
 
     def _handle(self, item: Published | StateStream | Detach, round_: Round) -> None:
         if isinstance(item, Detach):
