@@ -77,9 +77,8 @@ def build_announcer(settings: DisplaySettings, player: Player | None = None) -> 
             print(_line(NO_ANNOUNCER, reason=str(error)), file=sys.stderr)
             return None
     if settings.announcer.clips is not None:
-        return Announcer(
-            config, ClipSpeaker(ClipSet(settings.announcer.clips, config.volume), espeak), player
-        )
+        return Announcer(config, ClipSpeaker(ClipSet(settings.announcer.clips, config.volume),
+                                             espeak), player)
     assert espeak is not None
     return Announcer(config, espeak, player)
 

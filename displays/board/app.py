@@ -134,18 +134,11 @@ class BoardApp(App):  # type: ignore[misc]
             grid.add_widget(self._serving_cell(serving))
 
     def _serving_cell(self, serving: Serving) -> Panel:
-        cell = Panel(
-            orientation="horizontal",
-            padding=self.unit,
-            spacing=self.unit,
-            background=(0.12, 0.24, 0.42, 1),
-        )
+        cell = Panel(orientation="horizontal", padding=self.unit, spacing=self.unit,
+                     background=(0.12, 0.24, 0.42, 1))
         cell.add_widget(BoardText(text=serving.ticket, bold=True, font_size=self.unit * 4.2))
-        cell.add_widget(
-            BoardText(
-                text=serving.counter_name, halign="right", font_size=self.unit * 3.0, color=MUTED
-            )
-        )
+        cell.add_widget(BoardText(text=serving.counter_name, halign="right",
+                                  font_size=self.unit * 3.0, color=MUTED))
         return cell
 
     def _fill_recent(self, board: BoardRoot, calls: tuple[RecentCall, ...]) -> None:
@@ -161,32 +154,15 @@ class BoardApp(App):  # type: ignore[misc]
 
     def _recent_row(self, call: RecentCall) -> Panel:
         background = (0.35, 0.27, 0.05, 1) if call.newest else (0.11, 0.18, 0.30, 1)
-        row = Panel(
-            orientation="horizontal",
-            padding=(self.unit * 1.2, 0),
-            spacing=self.unit,
-            background=background,
-        )
-        row.add_widget(
-            BoardText(
-                text=call.ticket,
-                bold=True,
-                font_size=self.unit * 6,
-                color=NEWEST if call.newest else PLAIN,
-                size_hint_x=0.45,
-            )
-        )
+        row = Panel(orientation="horizontal", padding=(self.unit * 1.2, 0),
+                    spacing=self.unit, background=background)
+        row.add_widget(BoardText(text=call.ticket, bold=True, font_size=self.unit * 6,
+                                 color=NEWEST if call.newest else PLAIN, size_hint_x=0.45))
         counter = call.counter_name
         if call.recall:
             counter = f"{counter}  ({texts.bilingual('Recall')})"
-        row.add_widget(
-            BoardText(
-                text=counter,
-                halign="right",
-                font_size=self.unit * 4.2,
-                color=PLAIN if call.newest else MUTED,
-            )
-        )
+        row.add_widget(BoardText(text=counter, halign="right", font_size=self.unit * 4.2,
+                                 color=PLAIN if call.newest else MUTED))
         return row
 
     def _fill_services(self, board: BoardRoot, services: tuple[ServiceWait, ...]) -> None:
@@ -196,26 +172,13 @@ class BoardApp(App):  # type: ignore[misc]
             grid.add_widget(self._service_cell(service))
 
     def _service_cell(self, service: ServiceWait) -> Panel:
-        cell = Panel(
-            orientation="vertical",
-            padding=(self.unit, self.unit * 0.4),
-            background=(0.11, 0.18, 0.30, 1),
-        )
-        cell.add_widget(
-            FitText(
-                text=texts.service_name(service),
-                bold=True,
-                base_font=self.unit * 2.8,
-                size_hint_y=1.3,
-                color=PLAIN,
-                halign="left",
-                valign="middle",
-            )
-        )
-        cell.add_widget(
-            BoardText(text=texts.waiting(service), font_size=self.unit * 3.2, color=NEWEST)
-        )
-        cell.add_widget(
-            BoardText(text=texts.estimate(service), font_size=self.unit * 2.6, color=MUTED)
-        )
+        cell = Panel(orientation="vertical", padding=(self.unit, self.unit * 0.4),
+                     background=(0.11, 0.18, 0.30, 1))
+        cell.add_widget(FitText(text=texts.service_name(service), bold=True,
+                                base_font=self.unit * 2.8, size_hint_y=1.3,
+                                color=PLAIN, halign="left", valign="middle"))
+        cell.add_widget(BoardText(text=texts.waiting(service), font_size=self.unit * 3.2,
+                                  color=NEWEST))
+        cell.add_widget(BoardText(text=texts.estimate(service), font_size=self.unit * 2.6,
+                                  color=MUTED))
         return cell

@@ -35,12 +35,8 @@ def main(out_dir: Path, size: str, disconnected: bool, turned: bool = False) -> 
 
     model = demo_model()
     model.set_connected(not disconnected)
-    app = BoardApp(
-        model,
-        now=lambda: datetime(2026, 3, 3, 1, 30, tzinfo=UTC),
-        ticker=DEMO_TICKER,
-        rotation=90 if turned else 0,
-    )
+    app = BoardApp(model, now=lambda: datetime(2026, 3, 3, 1, 30, tzinfo=UTC),
+                   ticker=DEMO_TICKER, rotation=90 if turned else 0)
     report: dict[str, Any] = {"size": size}
     started = time.monotonic()
     name = f"board-{size}{'-disconnected' if disconnected else ''}{'-turned' if turned else ''}.png"
@@ -76,13 +72,9 @@ def main(out_dir: Path, size: str, disconnected: bool, turned: bool = False) -> 
             for w in app.board.walk()
             if isinstance(w, Label)
         ]
-        report["ticker"] = {
-            "shown": ticker.shown,
-            "lines": list(ticker.lines),
-            "height": ticker.height,
-            "font_size": ticker.font_size,
-            "visible": app.board.ids.ticker_box.opacity > 0,
-        }
+        report["ticker"] = {"shown": ticker.shown, "lines": list(ticker.lines),
+                            "height": ticker.height, "font_size": ticker.font_size,
+                            "visible": app.board.ids.ticker_box.opacity > 0}
         report["shot"] = name
         app.stop()
 

@@ -82,9 +82,8 @@ def test_the_board_is_readable_in_every_size(x_display: str, tmp_path: Path, siz
     assert "Koneksi terputus · Connection lost" not in shown
     assert cut_texts(report) == []
     # The long service name is shown whole (wrapped or smaller), never cut.
-    assert (
-        "Penggantian Paspor Hilang atau Rusak · Replacement of a Lost or Damaged Passport" in shown
-    )
+    assert ("Penggantian Paspor Hilang atau Rusak · Replacement of a Lost or Damaged Passport"
+            in shown)
     # The ticker shows the first line and moves it right to left, frame after frame.
     ticker = report["ticker"]
     assert ticker["visible"] and ticker["shown"] == ticker["lines"][0]
@@ -112,10 +111,8 @@ def test_a_tv_on_its_side_shows_an_upright_portrait_board(x_display: str, tmp_pa
     # turned clockwise): compared pixel by pixel with the portrait board's own screenshot.
     (tmp_path / "portrait").mkdir()
     portrait = _show(x_display, tmp_path / "portrait", "1080x1920")
-    with (
-        Image.open(tmp_path / report["shot"]) as turned_image,
-        Image.open(tmp_path / "portrait" / portrait["shot"]) as portrait_image,
-    ):
+    with Image.open(tmp_path / report["shot"]) as turned_image, \
+            Image.open(tmp_path / "portrait" / portrait["shot"]) as portrait_image:
         turned = turned_image.convert("L")
         upright = portrait_image.convert("L")
         right_way = _difference(turned, upright.rotate(90, expand=True))
@@ -127,8 +124,6 @@ def _difference(first: Image.Image, second: Image.Image) -> float:
     """The mean absolute grey-level difference, on a coarse grid of points."""
     assert first.size == second.size
     points = [(x, y) for x in range(0, first.width, 8) for y in range(0, first.height, 8)]
-    total = sum(
-        abs(int(first.getpixel(p)) - int(second.getpixel(p)))  # type: ignore[arg-type]
-        for p in points
-    )
+    total = sum(abs(int(first.getpixel(p)) - int(second.getpixel(p)))  # type: ignore[arg-type]
+                for p in points)
     return total / len(points)
