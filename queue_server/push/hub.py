@@ -12,7 +12,9 @@ the snapshot. A comment line ``: ping`` every ``HEARTBEAT_S`` finds dead connect
 Public ticket streams (the applicant's phone) are fed by :class:`TicketFeed`: each
 publication of an office's queue or counter state marks the tickets it may concern; a
 second thread recomputes their public status, at most once a second per ticket and only
-for tickets that have an open stream, and sends it when it changed.
+for tickets that have an open stream, and sends it when it changed. A third thread
+checks every ``RECHECK_S`` that the session or pairing behind each state stream still
+holds (:class:`Grant`) and has the hub close those that ended.
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ MAX_STREAMS = 1000
 #: A state stream is closed after this long; the browser reconnects and is authorised
 #: again, so a signed-out session or a reset device stops getting updates within it.
 MAX_STREAM_AGE_S = 3600.0
+#: How often the sign-in or pairing behind each open state stream is checked again: a
+#: signed-out session, a deactivated account or a reset display loses its streams within
+#: this time (not only when the stream reaches ``MAX_STREAM_AGE_S``).
+RECHECK_S = 30.0
 #: Unsent bytes one stream may have queued; a client further behind is dropped.
 MAX_UNSENT_BYTES = 256 * 1024
 #: Ticket statuses computed in one go before the feed looks at its inbox again (a call
@@ -92,14 +98,29 @@ def matches(pattern: str, topic: str) -> bool:
     return len(wanted) == len(levels)
 
 
+@dataclass(frozen=True, eq=False)
+class Grant:
+    """What let a stream open (a browser session, a display's pairing).
+
+    ``key`` groups the streams opened with the same grant (checked once for all of them);
+    ``still_valid()`` reads the database and says whether the grant still holds.
+    """
+
+    key: str
+    still_valid: Callable[[], bool]
+
+
 @dataclass(eq=False)
 class StateStream:
-    """A browser reading an office's states: ``filters`` (full MQTT filters) is its reach."""
+    """A browser reading an office's states: ``filters`` (full MQTT filters) is its reach;
+    ``grant``, when given, is checked every ``RECHECK_S`` and the stream closed once it
+    no longer holds."""
 
     connection: Connection
     office: str
     filters: tuple[str, ...]
     opened_at: float = 0.0
+    grant: Grant | None = None
 
     def covers(self, topic: str) -> bool:
         return any(matches(pattern, topic) for pattern in self.filters)
@@ -139,7 +160,12 @@ class Round:
         self._written: dict[int, Connection] = {}
 
     def send(self, connection: Connection, data: bytes) -> bool:
-        if connection.send(data):
+        try:
+            taken = connection.send(data)
+        except Exception as error:  # one failing must not cost the other streams the round
+            log.warning("push connection failed (%s); dropped", type(error).__name__)
+            taken = False
+        if taken:
             self._written[id(connection)] = connection
             return True
         self.drop(connection)
@@ -190,9 +216,10 @@ class PushHub:
         ticket_every_s: float = TICKET_EVERY_S,
         max_streams: int = MAX_STREAMS,
         max_age_s: float = MAX_STREAM_AGE_S,
+        recheck_s: float = RECHECK_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._max_age_s = max_age_s
+        self._max_age_s, self._recheck_s = max_age_s, recheck_s
         self._inbox: queue.Queue[Item] = queue.Queue()
         self._retained: dict[str, bytes] = {}  # full topic -> its event (retained: true)
         self._retained_lock = threading.Lock()
@@ -209,6 +236,8 @@ class PushHub:
         self._counter_shape: dict[str, tuple[object, object]] = {}
         self._bodies: dict[str, bytes] = {}  # retained topic -> its last payload without seq
         self._thread = threading.Thread(target=self._work, name="push-hub", daemon=True)
+        self._grants = threading.Thread(target=self._watch_grants, name="push-grants", daemon=True)
+        self._stopping = threading.Event()
         self._started = False
         self._start_lock = threading.Lock()
 
@@ -220,12 +249,14 @@ class PushHub:
             if not self._started:
                 self._started = True
                 self._thread.start()
+                self._grants.start()
                 self.tickets.start()
         return self
 
     def stop(self) -> None:
         with self._start_lock:
             if self._started and self._thread.is_alive():
+                self._stopping.set()
                 self._inbox.put(None)
                 self._thread.join(timeout=5)
                 self.tickets.stop()
@@ -288,6 +319,30 @@ class PushHub:
         for stream in list(self._streams):
             if stream.opened_at < oldest or not round_.send(stream.connection, PING):
                 self._forget(stream.connection)
+
+    def _watch_grants(self) -> None:
+        """Its own thread (the checks read the database; the hub's thread never waits for
+        it): every ``recheck_s``, close the streams whose session or pairing ended."""
+        while not self._stopping.wait(self._recheck_s):
+            self._recheck()
+
+    def _recheck(self) -> None:
+        """Have the hub forget the streams whose grant ended (each grant read once)."""
+        verdicts: dict[str, bool] = {}
+        for stream in list(self._streams):  # a copy: the hub's thread changes the list
+            grant = stream.grant
+            if grant is None:
+                continue
+            valid = verdicts.get(grant.key)
+            if valid is None:
+                try:
+                    valid = grant.still_valid()
+                except Exception:  # the database is away: keep serving, ask next time
+                    log.exception("push hub could not check a stream's sign-in")
+                    valid = True
+                verdicts[grant.key] = valid
+            if not valid:
+                self._inbox.put(Detach(stream.connection))
 
     def _handle(self, item: Published | StateStream | Detach, round_: Round) -> None:
         if isinstance(item, Detach):

@@ -30,6 +30,7 @@ from queue_server.domain.ids import Role
 from queue_server.protocol import topics
 from queue_server.push.connections import QueueConnection
 from queue_server.push.hub import (
+    Grant,
     PushHub,
     StateStream,
     TicketStream,
@@ -111,10 +112,10 @@ def ticket_status_json(built: Services) -> Callable[[str], bytes | None]:
 def office_stream(office: str) -> Response:
     if not topics.ID_PATTERN.fullmatch(office):  # no office has such an id
         raise OfficeNotFound(office=office)
-    filters = _reach(office)
+    filters, grant = _reach(office)
     if office not in {known["id"] for known in services().views.offices()}:
         raise OfficeNotFound(office=office)
-    return _stream(lambda connection: StateStream(connection, office, filters))
+    return _stream(lambda connection: StateStream(connection, office, filters, grant=grant))
 
 
 @endpoint(
@@ -187,11 +188,17 @@ def paired_me() -> Response:
     push,
     "/devices/unpair",
     method="POST",
-    summary="Forget this browser's pairing (the device itself stays registered)",
+    summary="Forget this browser's pairing (the device itself stays registered); 401 "
+    "`not_paired` when the request carries no pairing cookie",
     roles=PUBLIC,
     response=responses.Ok,
+    errors=(NotPaired,),
 )
 def unpair() -> Response:
+    # The cookie is SameSite=Strict: a request without it may come from another site (a
+    # form posted there), which must not unpair the screen by answering Set-Cookie.
+    if DEVICE_COOKIE not in request.cookies:
+        raise NotPaired()
     response = Response(json.dumps({"ok": True}), mimetype="application/json")
     response.delete_cookie(DEVICE_COOKIE, path="/", samesite="Strict", httponly=True)
     return response
@@ -216,8 +223,9 @@ def paired_device() -> DeviceAccount | None:
     return account
 
 
-def _reach(office: str) -> tuple[str, ...]:
-    """The topics the caller may follow in ``office``; raises 401/403."""
+def _reach(office: str) -> tuple[tuple[str, ...], Grant]:
+    """The topics the caller may follow in ``office`` and what allows it (the hub checks
+    it again while the stream is open); raises 401/403."""
     if request.headers.get("Authorization", "").startswith(BEARER):
         current_actor()  # a wrong token is 401; a good one is still a machine: 403
         raise Forbidden()
@@ -230,13 +238,40 @@ def _reach(office: str) -> tuple[str, ...]:
             if actor.role not in WATCHERS:
                 raise Forbidden()
             require_office(actor, office)
-            return session_filters(office)
+            return session_filters(office), _session_grant(str(session["sid"]), office)
     device = paired_device()
     if device is None:
         raise Unauthenticated()
     if device.office != office:
         raise OfficeForbidden(office=office)
-    return device_filters(office, device.kind)
+    return device_filters(office, device.kind), _device_grant(device)
+
+
+def _session_grant(session_id: str, office: str) -> Grant:
+    """Holds while the session lives, its account is active and may watch ``office``."""
+    accounts = services().accounts
+
+    def still_valid() -> bool:
+        actor = accounts.session_actor(session_id)
+        return actor is not None and actor.role in WATCHERS and actor.may_act_in(office)
+
+    key = hashlib.sha256(f"session {session_id} {office}".encode()).hexdigest()
+    return Grant(key, still_valid)
+
+
+def _device_grant(device: DeviceAccount) -> Grant:
+    """Holds while the device is active, of the same kind and office, and not reset."""
+    devices, fingerprint = services().devices, _fingerprint(device)
+
+    def still_valid() -> bool:
+        now = devices.account(device.id)
+        return (
+            now is not None
+            and (now.kind, now.office) == (device.kind, device.office)
+            and _fingerprint(now) == fingerprint
+        )
+
+    return Grant(f"device {device.id} {fingerprint}", still_valid)
 
 
 def _stream(make: Callable[[Any], StateStream | TicketStream]) -> Response:

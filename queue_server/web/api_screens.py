@@ -8,10 +8,10 @@ changes nothing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from flask import Blueprint, request, session
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from queue_server.domain.errors import (
     AlreadyRated,
@@ -41,9 +41,17 @@ class ScreenNotForCounter(WebError):
     http_status = 403
 
 
+def _whole_number(value: object) -> object:
+    """``4.0`` is the integer 4 in JSON (and in the OpenAPI document's ``integer``);
+    strings, booleans and fractions stay refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 class CounterRatingBody(Body):
     ticket: Text = Field(min_length=1, max_length=16, description="The label the screen showed")
-    score: int = Field(
+    score: Annotated[int, BeforeValidator(_whole_number)] = Field(
         ge=1, le=4, strict=True, description="1 very dissatisfied … 4 very satisfied"
     )
 

@@ -12,7 +12,6 @@ the QR of its status page, for a ticket issued at the desk.
 from __future__ import annotations
 
 import io
-import json
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +22,7 @@ from queue_server.domain.errors import DomainError, NotFound
 from queue_server.i18n import SUPPORTED, translate
 from queue_server.web.auth import require_role, services
 from queue_server.web.console_texts import TEXTS
+from queue_server.web.page_json import script_json
 from queue_server.web.roles import OFFICERS
 from queue_server.web.ticket_page import PAGE_HEADERS, STATION_TEXTS, TOKEN_RE
 
@@ -115,8 +115,7 @@ def client_texts(language: str) -> str:
     texts["categories"] = {key: translate(msgid, language) for key, msgid in CATEGORY_TEXTS.items()}
     texts["statuses"] = {key: translate(msgid, language) for key, msgid in STATUS_WORDS.items()}
     texts["actions"] = {key: translate(msgid, language) for key, msgid in ACTION_WORDS.items()}
-    # "</" would end the <script> element the JSON sits in.
-    return json.dumps(texts, ensure_ascii=False).replace("</", "<\\/")
+    return script_json(texts)
 
 
 def _office_time(office_name: str, moment: str) -> str:

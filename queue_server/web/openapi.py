@@ -86,8 +86,11 @@ def _operation(spec: Endpoint, rule: Rule, method: str, schemas: dict[str, Any])
         roles = ", ".join(operation["x-roles"])
         operation["description"] = f"Roles: {roles}."
     if spec.body is not None:
+        # An empty body is read as {}: it may be left out only when no field is required
+        # (a generated client would otherwise send nothing and get 422).
+        required = any(field.is_required() for field in spec.body.model_fields.values())
         operation["requestBody"] = {
-            "required": False,
+            "required": required,
             **_content(spec.body, schemas, "Body", "validation"),
         }
     return operation

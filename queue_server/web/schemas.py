@@ -16,7 +16,14 @@ def _clean_text(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_clean_text)]
+#: What ``_clean_text`` lets through, said in the OpenAPI document too (a client generating
+#: bodies from it would otherwise send control characters the server refuses).
+CLEAN_TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000a-\\u001f]*$"
+Text = Annotated[
+    str,
+    AfterValidator(_clean_text),
+    Field(json_schema_extra={"pattern": CLEAN_TEXT_PATTERN}),
+]
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9-]+$")]
 OFFICES = (
     "offices the account may act in; omitted: every office for an administrator, "

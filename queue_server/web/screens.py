@@ -11,7 +11,6 @@ try a screen); a TV or tablet is paired as a display device.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -24,6 +23,7 @@ from queue_server.i18n import SUPPORTED, translate
 from queue_server.web.api_push import paired_device
 from queue_server.web.api_screens import COUNTER_DISPLAY
 from queue_server.web.auth import current_actor, services, session_csrf
+from queue_server.web.page_json import script_json
 from queue_server.web.ticket_page import PAGE_HEADERS
 
 screens = Blueprint(
@@ -285,8 +285,7 @@ def _bilingual(msgid: str, **params: object) -> str:
 
 
 def _json(data: dict[str, Any]) -> str:
-    # "</" would end the <script> element the JSON sits in.
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    return script_json(data)
 
 
 def _not_found() -> Response:

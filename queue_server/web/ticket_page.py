@@ -9,7 +9,6 @@ token never leaves in a Referer, and look-ups share the public rate limit.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -19,6 +18,7 @@ from queue_server.domain.errors import NotFound
 from queue_server.i18n import SUPPORTED, both, negotiate, translate
 from queue_server.web.api_public import PUBLIC_LIMIT
 from queue_server.web.auth import limiter, services
+from queue_server.web.page_json import script_json
 
 ticket_page = Blueprint(
     "ticket_page",
@@ -151,8 +151,7 @@ def _client_texts(language: str) -> str:
         "updated": translate("Updated {time}", language),
         "final": list(FINAL_STATUSES),
     }
-    # "</" would end the <script> element the JSON sits in.
-    return json.dumps(texts, ensure_ascii=False).replace("</", "<\\/")
+    return script_json(texts)
 
 
 def _respond(page: str, status: int, extra: dict[str, str] | None = None) -> Response:

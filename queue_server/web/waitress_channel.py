@@ -13,7 +13,9 @@ connections one client address may hold; a connection beyond its share is closed
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 from collections import Counter
 from typing import Any
@@ -48,6 +50,11 @@ HANDOFF = "antre.push.handoff"
 #: A stream's output buffer is replaced after this many bytes (see ChannelConnection).
 ROTATE_BYTES = 64 * 1024
 ATTACH = "antre.push.attach"
+#: The kernel's send buffer of a stream's socket. Left to itself Linux grows it up to
+#: ``tcp_wmem``'s maximum (4 MiB): a client that stops reading would pin megabytes of
+#: kernel memory each (1,000 of them: gigabytes, starving every other connection) before
+#: the hub's own limit (``MAX_UNSENT_BYTES``) is ever reached. The kernel doubles it.
+STREAM_SEND_BUFFER = 32 * 1024
 
 
 def error_body(status: int, detail: str) -> bytes:
@@ -158,6 +165,8 @@ class ChannelConnection:
         if self.chunked:
             data = b"%X\r\n%b\r\n" % (len(data), data)
         with channel.outbuf_lock:
+            if not channel.connected:  # closed since the look above: its buffers are too
+                return False
             if channel.total_outbufs_len + len(data) > self.limit:
                 channel.will_close = True  # too far behind: dropped, it reconnects
                 return False
@@ -205,6 +214,8 @@ class GuardedChannel(HTTPChannel):  # type: ignore[misc]
         The connection moves from its address's share of connections to its share of
         streams (a full share closes it: the view checked :meth:`may_stream` before).
         """
+        with contextlib.suppress(OSError):  # closed meanwhile: the main loop forgets it
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, STREAM_SEND_BUFFER)
         with self.requests_lock:
             self.stream = connection
             for pipelined in self.requests[1:]:  # a browser sends none after a stream

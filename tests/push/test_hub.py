@@ -13,6 +13,7 @@ import pytest
 from queue_server.protocol import topics
 from queue_server.push.hub import (
     PING,
+    Grant,
     PushHub,
     StateStream,
     TicketStream,
@@ -313,3 +314,59 @@ def test_a_call_reaches_its_phone_at_once_not_after_the_once_a_second_limit() ->
         assert phone.events()[-1] == ("ticket", {"label": "A-001", "status": "called"})
     finally:
         hub.stop()
+
+
+def test_a_stream_whose_grant_ended_is_closed_and_each_grant_is_read_once() -> None:
+    hub = PushHub(heartbeat_s=10, recheck_s=0.05).start()
+    checks: list[str] = []
+    holds = {"signed-out": True, "signed-in": True}
+
+    def grant(key: str) -> Grant:
+        def still_valid() -> bool:
+            checks.append(key)
+            return holds[key]
+
+        return Grant(key, still_valid)
+
+    try:
+        ending = [FakeConnection(), FakeConnection()]
+        staying = FakeConnection()
+        for connection in ending:
+            hub.attach(StateStream(connection, OFFICE, state(), grant=grant("signed-out")))
+        hub.attach(StateStream(staying, OFFICE, state(), grant=grant("signed-in")))
+        for connection in [*ending, staying]:
+            connection.wait(ready)
+        holds["signed-out"] = False
+        for connection in ending:
+            connection.wait(lambda c: c.closed)
+        assert not staying.closed
+        assert hub.open_streams == 1
+        rounds = checks.count("signed-in")
+        assert rounds >= 1 and checks.count("signed-out") <= rounds + 1  # once per round
+    finally:
+        hub.stop()
+
+
+class BreakingConnection(FakeConnection):
+    """A connection whose socket goes away while being written to (then it raises)."""
+
+    broken = False
+
+    def send(self, data: bytes) -> bool:
+        if self.broken:
+            raise ValueError("I/O operation on closed file.")
+        return super().send(data)
+
+
+def test_a_connection_that_fails_while_written_to_costs_the_others_nothing(hub: PushHub) -> None:
+    # Seen in the hostile review: a client leaving at the wrong moment made the write
+    # raise, and the rest of the hub's round (every other browser's copy) was skipped.
+    breaking, good = BreakingConnection(), FakeConnection()
+    hub.attach(StateStream(breaking, OFFICE, state()))  # first in the hub's list
+    hub.attach(StateStream(good, OFFICE, state()))
+    breaking.wait(ready)
+    good.wait(ready)
+    breaking.broken = True
+    hub.publish(topics.event_called(OFFICE), payload(5, id=5), False)
+    good.wait(lambda c: any(name == "state" for name, _ in c.events()))
+    assert hub.open_streams == 1

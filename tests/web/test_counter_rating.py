@@ -187,3 +187,19 @@ def test_another_officer_may_not_answer_for_the_counter(
     officer.logout()
     officer.login("admin")
     assert rate(officer, BIO, label, 4).status_code == 200
+
+
+def test_a_score_written_as_a_whole_json_number_counts_and_other_types_are_refused(
+    officer: AuthActions, services: Services
+) -> None:
+    # JSON and the OpenAPI document's "integer" take 4.0 as 4 (schemathesis sent it and
+    # got 422); a string, a boolean, a fraction or a huge number still changes nothing.
+    label = finish_at_bio(officer)
+    for score in ("4", True, 3.5, 1e300, [4], {"n": 4}):
+        refused = officer.post(f"{BIO}/rating", {"ticket": label, "score": score})
+        assert refused.status_code == 422, (score, refused.get_json())
+    assert count_rows(services, RatingRow) == 0
+    answered = officer.post(f"{BIO}/rating", {"ticket": label, "score": 4.0})
+    assert answered.status_code == 200, answered.get_json()
+    with services.database.reader() as session:
+        assert session.scalars(select(RatingRow.score)).all() == [4]

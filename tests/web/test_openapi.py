@@ -50,3 +50,25 @@ def test_operations_carry_roles_bodies_and_errors(client: FlaskClient) -> None:
     assert "Error" in schemas
     refs = re.findall(r'"\$ref": "#/components/schemas/(\w+)"', str(document).replace("'", '"'))
     assert set(refs) <= set(schemas)
+
+
+def test_free_text_fields_say_which_characters_the_server_refuses(client: FlaskClient) -> None:
+    # The server refuses control characters in text (422); the document must say so, or a
+    # client generating bodies from it (schemathesis did) sends them in good faith.
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    for name, field in (("PairBody", "password"), ("LoginBody", "password")):
+        pattern = schemas[name]["properties"][field]["pattern"]
+        assert re.fullmatch(pattern, "tab\there ok")
+        for refused in ("bell\x07", "line\nbreak", "nul\x00"):
+            assert not re.fullmatch(pattern, refused), (name, refused)
+
+
+def test_a_body_with_required_fields_is_a_required_body(client: FlaskClient) -> None:
+    # An empty body is read as {}: a body may be left out only when no field is required.
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert paths["/api/v1/devices/pair"]["post"]["requestBody"]["required"] is True
+    rating = paths["/api/v1/offices/{office}/counters/{counter}/rating"]["post"]
+    assert rating["requestBody"]["required"] is True
+    finish = paths["/api/v1/offices/{office}/counters/{counter}/finish"]["post"]
+    assert finish["requestBody"]["required"] is False
+    assert client.post("/api/v1/devices/pair").status_code == 422  # left out: refused

@@ -212,3 +212,54 @@ def test_antre_serve_raises_its_open_files_limit_to_the_hard_limit() -> None:
         assert now == (hard if hard != resource.RLIM_INFINITY else max(lowered, 65536))
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_a_request_without_the_pairing_cookie_cannot_unpair(
+    client: FlaskClient, services: Services
+) -> None:
+    # A form posted from another site carries no SameSite=Strict cookie; answering it with
+    # a Set-Cookie that clears the pairing would let any web page unpair a screen.
+    password = add_device(services, "lobby-4", "display")
+    client.post("/api/v1/devices/pair", json={"device": "lobby-4", "password": password})
+    stranger = services_client(client)
+    refused = stranger.post(
+        "/api/v1/devices/unpair", content_type="application/x-www-form-urlencoded"
+    )
+    assert refused.status_code == 401
+    assert refused.get_json()["error"]["code"] == "not_paired"
+    assert "antre_device" not in refused.headers.get("Set-Cookie", "")
+    assert client.get("/api/v1/devices/me").status_code == 200
+
+
+def services_client(client: FlaskClient) -> FlaskClient:
+    """Another browser of the same application (no cookies)."""
+    return client.application.test_client()
+
+
+def test_a_stream_ends_when_its_session_is_signed_out_or_its_display_reset(
+    services: Services, monotonic: FakeMonotonic
+) -> None:
+    # Before, a stream opened with a session or a pairing kept getting every call for up
+    # to an hour after sign-out or `antre device reset`.
+    app = create_app(
+        services=services, monotonic=monotonic, push=PushHub(recheck_s=0.1, heartbeat_s=0.1)
+    )
+    hub: PushHub = app.extensions[PUSH_EXTENSION]
+    try:
+        officer = app.test_client()
+        auth = AuthActions(officer)
+        auth.login("laporan")
+        screen = app.test_client()
+        password = add_device(services, "lobby-5", "display")
+        screen.post("/api/v1/devices/pair", json={"device": "lobby-5", "password": password})
+        readers = [Reader(c.get(STREAM, buffered=False)) for c in (officer, screen)]
+        for reader in readers:
+            assert reader.next() == ("ready", {})
+        auth.logout()
+        services.devices.reset("lobby-5", hash_password("new-password"), actor=SYSTEM)
+        for reader in readers:
+            with pytest.raises(StopIteration):  # the hub closed it: the body ends
+                for _ in range(100):
+                    reader.next()
+    finally:
+        hub.stop()

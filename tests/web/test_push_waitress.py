@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from waitress.buffers import OverflowableBuffer
 
 from queue_server.domain.ids import Role
 from queue_server.mqtt.broker import hash_password
@@ -26,7 +27,11 @@ from queue_server.services.offices import store_office
 from queue_server.services.unit import Actor
 from queue_server.web import create_app
 from queue_server.web.api_push import ticket_status_json
-from queue_server.web.waitress_channel import STREAM_SHARE_ATTRIBUTE, AddressShare
+from queue_server.web.waitress_channel import (
+    STREAM_SHARE_ATTRIBUTE,
+    AddressShare,
+    ChannelConnection,
+)
 from tests.services.clock import MONDAY_10_WITA
 from tests.web.conftest import BASE, OFFICE, PASSWORDS, FakeMonotonic, office_settings
 from tests.web.sse import SseClient
@@ -331,3 +336,56 @@ def test_a_request_pipelined_after_a_stream_is_not_answered_into_it(server: Serv
         assert b"event: ready" in received
         assert received.count(b"HTTP/1.1 ") == 1
         assert b'"items"' not in received
+
+
+def test_a_client_that_stops_reading_is_dropped_before_the_kernel_holds_megabytes(
+    server: Server,
+) -> None:
+    # The kernel grows a socket's send buffer up to 4 MiB: a stalled client took about
+    # 920 KB of calls (all of them) in the hostile review without being dropped, and
+    # 1,000 such clients could pin gigabytes of kernel memory. A stream's socket now has
+    # a small send buffer, so the hub's 256 KiB limit drops it soon after.
+    officer = Session(server, "petugas", PASSWORDS["petugas"])
+    reader, stalled = officer.stream(), officer.stream()
+    reader.snapshot()
+    stalled.snapshot()
+    stalled.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    filler = "x" * 8000
+    n = 0
+    while server.hub.open_streams > 1 and n < 200:  # 200 × 8 KB: 1.6 MB at most
+        for _ in range(5):
+            n += 1
+            payload = json.dumps({"seq": n, "n": n, "filler": filler}).encode()
+            server.hub.publish(topics.board(OFFICE), payload, True)
+        reader.until(
+            lambda event, n=n: event.name == "state" and event.json()["message"].get("n") == n,
+            limit=40,
+        )
+    assert server.hub.open_streams == 1, f"still open after {n * len(filler)} bytes"
+    assert n * len(filler) < 640 * 1024
+
+
+class ClosingChannel:
+    """A waitress channel that the main loop closes between the connection's first look
+    and its taking the buffer lock (handle_close closes the buffers, then disconnects)."""
+
+    def __init__(self) -> None:
+        self.will_close = False
+        self.outbuf_lock = threading.Condition()
+        self.outbufs = [OverflowableBuffer(1 << 20)]
+        self.outbufs[0].close()
+        self.total_outbufs_len = self.current_outbuf_count = 0
+        self.looks = 0
+        self.server = object()
+
+    @property
+    def connected(self) -> bool:
+        self.looks += 1
+        return self.looks == 1  # still connected at the first look only
+
+
+def test_a_channel_closed_while_written_to_refuses_the_bytes() -> None:
+    # Seen in the hostile review: appending to a buffer waitress had just closed raised
+    # "I/O operation on closed file" in the hub's thread.
+    connection = ChannelConnection(ClosingChannel(), chunked=True)
+    assert connection.send(b"event: ready") is False

@@ -3,6 +3,8 @@ office, or a browser paired as a display (a counter display only for its own cou
 
 from __future__ import annotations
 
+import json
+
 from flask.testing import FlaskClient
 
 from queue_server.mqtt.broker import hash_password
@@ -136,3 +138,34 @@ def test_only_a_screen_that_may_answer_asks(
     assert '"can_rate": false' in client.get(page).get_data(as_text=True)
     pair(client, services, "screen-bio-1", "counter-display", counter="bio-1")
     assert '"can_rate": true' in client.get(page).get_data(as_text=True)
+
+
+def _script_json(html: str, element_id: str) -> str:
+    start = html.index(f'id="{element_id}">') + len(f'id="{element_id}">')
+    return html[start : html.index("</script>", start)]
+
+
+def test_hostile_office_and_counter_names_cannot_break_out_of_the_page_data(
+    client: FlaskClient, auth: AuthActions, services: Services, clock: FakeClock
+) -> None:
+    # "<!--<script" in a name put the HTML parser into its double-escaped script state:
+    # the data element's own </script> no longer ended it and the board's code was
+    # swallowed as text (the screen stayed blank). Nothing in the page data may look
+    # like markup; the script still reads the names exactly.
+    hostile = "<!--<script>x</script><img src=x onerror=alert(1)>&amp;"
+    settings = office_settings()
+    settings["branding"] = {"display_name": hostile, "ticker_id": hostile, "ticker_en": "x"}
+    settings["counters"][0]["name"] = hostile
+    counter = settings["counters"][0]["id"]
+    with services.database.writer() as session, session.begin():
+        store_office(session, settings, now=clock())
+    auth.login("petugas")
+    for path in (BOARD, f"/screens/counter/{OFFICE}/{counter}"):
+        html = client.get(path).get_data(as_text=True)
+        data = _script_json(html, "config")
+        assert not {"<", ">", "&"} & set(data), data
+        config = json.loads(data)
+        assert config["office_name"] == hostile
+        assert config["counters"][counter] == hostile
+        assert hostile not in html  # the visible copies are HTML-escaped
+        assert html.count("<script") == html.count("</script>")
