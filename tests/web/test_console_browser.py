@@ -411,3 +411,35 @@ def test_a_lost_stream_shows_the_mark_and_the_console_catches_up_when_it_is_back
     expect(page.locator("#live")).to_be_hidden(timeout=15_000)  # reconnected by itself
     expect(row(page, "B-002")).to_be_visible()  # and fetched what it missed
     assert page.js_errors == []
+
+
+def test_the_status_line_speaks_only_once_the_screen_shows_the_action(
+    app: Flask, services: Services, live: PushHub, base_url: str, browser: Any
+) -> None:
+    # Found by the P2 bench: the stream asks for a refresh of its own after every action.
+    # When that refresh was still on its way as the action's own answer came back, the
+    # console threw the answer away, said "Finished …" over the old lists, and an N pressed
+    # at once was refused. Every list fetch is slowed here so the two always overlap.
+    for _ in range(2):
+        issue(services)
+    slow = threading.Event()
+    inner = app.wsgi_app
+
+    def slowed(environ: dict[str, Any], start_response: Any) -> Any:
+        if slow.is_set() and environ["PATH_INFO"].endswith("/console"):
+            threading.Event().wait(0.6)  # the fetch takes 0.6 s; the stream's follows 0.25 s in
+        return inner(environ, start_response)
+
+    app.wsgi_app = slowed  # type: ignore[method-assign]
+    page = new_page(browser)
+    sign_in(page, base_url, "petugas", PASSWORDS["petugas"])
+    page.locator("[data-counter='cs-1'] button").click()
+    expect(status_line(page)).to_have_text("Counter CS 1 is open")
+    press(page, "n", "Called B-001 to CS 1")
+    press(page, "s", "Serving B-001")
+    threading.Event().wait(1.0)  # the stream's refresh after "start" has landed
+    slow.set()
+    press(page, "e", "Finished B-001; the visit has ended")
+    expect(page.locator(".current")).not_to_contain_text("B-001", timeout=100)
+    press(page, "n", "Called B-002 to CS 1")
+    assert page.js_errors == []

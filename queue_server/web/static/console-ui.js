@@ -74,9 +74,12 @@ var AntreUi = (function () {
 
   // request("POST", url, body, csrf, done): done(error, body, status). error is the
   // server's message in the page's language (or the network message), null when fine.
+  var REQUEST_TIMEOUT_MS = 20000;
+
   function request(method, url, body, csrf, done) {
     var xhr = new XMLHttpRequest();
     xhr.open(method, url, true);
+    xhr.timeout = REQUEST_TIMEOUT_MS;  // a lost answer ends as a network error, never a hang
     xhr.setRequestHeader("Accept", "application/json");
     xhr.setRequestHeader("Accept-Language", language);
     if (method !== "GET") {

@@ -17,7 +17,8 @@
   var state = {
     user: null, csrf: null, office: null, setup: null, counter: null, screen: null,
     fetchedAt: 0, selected: null, busy: false, dialog: null, stream: null,
-    refreshTimer: null, retryMs: RETRY_FIRST_MS, retryTimer: null, generation: 0
+    refreshTimer: null, afterRefresh: [], retryMs: RETRY_FIRST_MS, retryTimer: null, generation: 0,
+    drawn: 0
   };
 
   // -- small helpers ------------------------------------------------------------------
@@ -234,19 +235,31 @@
     refresh();
   }
 
-  // Fetch and redraw the counter screen; `then` runs once it is drawn (or failed).
+  // Fetch and redraw the counter screen; `then` runs once this refresh, or a newer one, is
+  // drawn (or failed). An answer older than the one on screen is dropped, so the stream's
+  // refreshes can neither put back a stale list nor let the status line say what an action
+  // did before the screen shows it.
   function refresh(then) {
     if (!state.counter) { if (then) { then(); } return; }
     var generation = ++state.generation;
+    var counter = state.counter;
+    if (then) { state.afterRefresh.push({generation: generation, run: then}); }
     ui.request("GET", counterUrl("/console"), null, null, function (error, body) {
-      if (generation !== state.generation) { if (then) { then(); } return; }  // a newer one came
-      if (error) { failed(error); if (then) { then(); } return; }
-      state.screen = body;
-      state.fetchedAt = new Date().getTime();
-      keepSelection();
-      drawPlace();
-      AntreScreen.draw(app, state, handlers);
-      if (then) { then(); }
+      if (generation <= state.drawn) { return; }  // a newer answer is on screen already
+      if (counter !== state.counter) { return; }  // the officer opened another counter
+      state.drawn = generation;
+      if (error) {
+        failed(error);
+      } else {
+        state.screen = body;
+        state.fetchedAt = new Date().getTime();
+        keepSelection();
+        drawPlace();
+        AntreScreen.draw(app, state, handlers);
+      }
+      var due = state.afterRefresh.filter(function (entry) { return entry.generation <= generation; });
+      state.afterRefresh = state.afterRefresh.filter(function (entry) { return entry.generation > generation; });
+      due.forEach(function (entry) { entry.run(); });
     });
   }
 
