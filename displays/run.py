@@ -161,7 +161,7 @@ def assemble(
     else:
         model = CounterModel(settings.counter or "")
         app = CounterApp(model, rotation=settings.screen.rotation)
-    link = BoardLink(link_config, model, post=post, changed=app.redraw, on_call=feed)
+    link = BoardLink(link_config, model, post=post, changed=app.request_redraw, on_call=feed)
     return Display(app=app, model=model, link=link, announcer=announcer, feed=feed)
 
 

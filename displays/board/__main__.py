@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     model = BoardModel()
     app = BoardApp(model)
-    link = BoardLink(config, model, post=post, changed=app.redraw).start()
+    link = BoardLink(config, model, post=post, changed=app.request_redraw).start()
     try:
         app.run()
     finally:

@@ -24,7 +24,7 @@ from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from displays.board import texts
-from displays.board.model import BoardModel, BoardState, RecentCall, ServiceWait, Serving
+from displays.board.model import BoardModel, RecentCall, ServiceWait, Serving
 from displays.board.ticker import FitText, Ticker, Turned  # noqa: F401 (Ticker: board.kv)
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,8 @@ class BoardApp(App):  # type: ignore[misc]
         self._ticker = list(ticker)
         self.ticker_speed = ticker_speed
         self.rotation = rotation
+        self._drawn: dict[str, tuple[Any, ...]] = {}
+        self._redraw_trigger = Clock.create_trigger(lambda _dt: self.redraw())
 
     def build(self) -> Widget:
         if str(KV_FILE) not in Builder.files:
@@ -102,14 +104,29 @@ class BoardApp(App):  # type: ignore[misc]
 
     def _resize(self) -> None:
         width, height = Window.size
-        self.unit = min(width, height) / 100.0
+        unit = min(width, height) / 100.0
+        if unit == self.unit:
+            return
+        self.unit = unit
+        if self.board is not None:  # the lists' sizes follow the unit: build them anew
+            for name in ("serving", "recent", "services"):
+                self.board.ids[name].clear_widgets()
+            self._drawn = {}
+            self.request_redraw()
 
     def _tick(self) -> None:
         if self.board is not None:
             self.board.clock_text = texts.clock(self._now(), self.model.state().timezone)
 
+    def request_redraw(self) -> None:
+        """Redraw on the next frame: a burst of messages (a call brings the call, the board and
+        the service's queue state) costs one redraw, not one each."""
+        self._redraw_trigger()
+
     def redraw(self) -> None:
-        """Draw the model's current state."""
+        """Draw the model's current state; a part whose content did not change is left alone
+        and a list of the same length is updated in place, so a call on a busy board touches
+        only the labels that changed."""
         board = self.board
         if board is None:
             return
@@ -120,18 +137,29 @@ class BoardApp(App):  # type: ignore[misc]
         headline = state.headline
         board.newest_ticket = headline[0] if headline else ""
         board.newest_counter = headline[1] if headline else texts.no_call_yet()
-        board.service_rows = list(state.services)
-        self._fill_serving(board, state)
-        self._fill_recent(board, state.recent_calls)
-        self._fill_services(board, state.services)
+        shown = headline[0] if headline else None
+        serving = tuple(s for s in state.serving if s.ticket != shown)[:6]
+        if serving != self._drawn.get("serving"):
+            self._fill_serving(board, serving)
+        if state.recent_calls != self._drawn.get("recent"):
+            self._fill_recent(board, state.recent_calls)
+        if state.services != self._drawn.get("services"):
+            board.service_rows = list(state.services)
+            self._fill_services(board, state.services)
+        self._drawn = {"serving": serving, "recent": state.recent_calls,
+                       "services": state.services}
 
-    def _fill_serving(self, board: BoardRoot, state: BoardState) -> None:
+    def _fill_serving(self, board: BoardRoot, serving: tuple[Serving, ...]) -> None:
         grid = board.ids.serving
+        cells = list(reversed(grid.children))
+        if len(cells) == len(serving):
+            for cell, item in zip(cells, serving, strict=True):
+                ticket, counter = reversed(cell.children)
+                ticket.text, counter.text = item.ticket, item.counter_name
+            return
         grid.clear_widgets()
-        shown = state.headline[0] if state.headline else None
-        others = [s for s in state.serving if s.ticket != shown]
-        for serving in others[:6]:
-            grid.add_widget(self._serving_cell(serving))
+        for item in serving:
+            grid.add_widget(self._serving_cell(item))
 
     def _serving_cell(self, serving: Serving) -> Panel:
         cell = Panel(orientation="horizontal", padding=self.unit, spacing=self.unit,
@@ -143,42 +171,57 @@ class BoardApp(App):  # type: ignore[misc]
 
     def _fill_recent(self, board: BoardRoot, calls: tuple[RecentCall, ...]) -> None:
         box = board.ids.recent
+        rows = [row for row in reversed(box.children) if isinstance(row, Panel)]
+        drawn = self._drawn.get("recent")
+        if calls and drawn is not None and len(drawn) == len(calls) == len(rows):
+            for row, call in zip(rows, calls, strict=True):
+                self._set_recent_row(row, call)
+            return
         box.clear_widgets()
         for call in calls:
-            box.add_widget(self._recent_row(call))
+            row = Panel(orientation="horizontal", padding=(self.unit * 1.2, 0),
+                        spacing=self.unit)
+            row.add_widget(BoardText(bold=True, font_size=self.unit * 6, size_hint_x=0.45))
+            row.add_widget(BoardText(halign="right", font_size=self.unit * 4.2))
+            self._set_recent_row(row, call)
+            box.add_widget(row)
         if not calls:
             box.add_widget(BoardText(text=texts.no_call_yet(), color=MUTED))
         free = self.model.recent_limit - max(1, len(calls))
         if free > 0:  # a short list keeps the rows' height instead of stretching them
             box.add_widget(Widget(size_hint_y=free))
 
-    def _recent_row(self, call: RecentCall) -> Panel:
-        background = (0.35, 0.27, 0.05, 1) if call.newest else (0.11, 0.18, 0.30, 1)
-        row = Panel(orientation="horizontal", padding=(self.unit * 1.2, 0),
-                    spacing=self.unit, background=background)
-        row.add_widget(BoardText(text=call.ticket, bold=True, font_size=self.unit * 6,
-                                 color=NEWEST if call.newest else PLAIN, size_hint_x=0.45))
-        counter = call.counter_name
+    def _set_recent_row(self, row: Panel, call: RecentCall) -> None:
+        row.background = (0.35, 0.27, 0.05, 1) if call.newest else (0.11, 0.18, 0.30, 1)
+        ticket, counter = reversed(row.children)
+        ticket.text = call.ticket
+        ticket.color = NEWEST if call.newest else PLAIN
+        name = call.counter_name
         if call.recall:
-            counter = f"{counter}  ({texts.bilingual('Recall')})"
-        row.add_widget(BoardText(text=counter, halign="right", font_size=self.unit * 4.2,
-                                 color=PLAIN if call.newest else MUTED))
-        return row
+            name = f"{name}  ({texts.bilingual('Recall')})"
+        counter.text = name
+        counter.color = PLAIN if call.newest else MUTED
 
     def _fill_services(self, board: BoardRoot, services: tuple[ServiceWait, ...]) -> None:
         grid = board.ids.services
+        cells = list(reversed(grid.children))
+        if len(cells) == len(services):
+            for cell, service in zip(cells, services, strict=True):
+                self._set_service_cell(cell, service)
+            return
         grid.clear_widgets()
         for service in services:
-            grid.add_widget(self._service_cell(service))
+            cell = Panel(orientation="vertical", padding=(self.unit, self.unit * 0.4),
+                         background=(0.11, 0.18, 0.30, 1))
+            cell.add_widget(FitText(bold=True, base_font=self.unit * 2.8, size_hint_y=1.3,
+                                    color=PLAIN, halign="left", valign="middle"))
+            cell.add_widget(BoardText(font_size=self.unit * 3.2, color=NEWEST))
+            cell.add_widget(BoardText(font_size=self.unit * 2.6, color=MUTED))
+            self._set_service_cell(cell, service)
+            grid.add_widget(cell)
 
-    def _service_cell(self, service: ServiceWait) -> Panel:
-        cell = Panel(orientation="vertical", padding=(self.unit, self.unit * 0.4),
-                     background=(0.11, 0.18, 0.30, 1))
-        cell.add_widget(FitText(text=texts.service_name(service), bold=True,
-                                base_font=self.unit * 2.8, size_hint_y=1.3,
-                                color=PLAIN, halign="left", valign="middle"))
-        cell.add_widget(BoardText(text=texts.waiting(service), font_size=self.unit * 3.2,
-                                  color=NEWEST))
-        cell.add_widget(BoardText(text=texts.estimate(service), font_size=self.unit * 2.6,
-                                  color=MUTED))
-        return cell
+    def _set_service_cell(self, cell: Panel, service: ServiceWait) -> None:
+        name, waiting, estimate = reversed(cell.children)
+        name.text = texts.service_name(service)
+        waiting.text = texts.waiting(service)
+        estimate.text = texts.estimate(service)

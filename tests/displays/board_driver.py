@@ -3,9 +3,12 @@
 Run in its own process (Kivy keeps global state) by tests/displays/test_board_screens.py::
 
     python -m tests.displays.board_driver OUT_DIR WIDTHxHEIGHT [disconnected] [turned] [many]
+        [update]
 
 Writes ``OUT_DIR/report.json`` (the newest number's font size and text, every label's
 text and whether it fits its box, the window size) and ``OUT_DIR/board-SIZE.png``.
+With ``update``, a call and its queue state arrive once the board is drawn, and the report
+also says how often the board was redrawn and whether the lists' widgets were kept.
 """
 
 from __future__ import annotations
@@ -26,7 +29,12 @@ LIMIT_S = 20.0
 
 
 def main(
-    out_dir: Path, size: str, disconnected: bool, turned: bool = False, many: bool = False
+    out_dir: Path,
+    size: str,
+    disconnected: bool,
+    turned: bool = False,
+    many: bool = False,
+    update: bool = False,
 ) -> int:
     prepare_window(size, fullscreen=False)
     from kivy.clock import Clock
@@ -52,9 +60,11 @@ def main(
     )
     report: dict[str, Any] = {"size": size}
     started = time.monotonic()
+    if update:
+        Clock.schedule_once(lambda _dt: _update(app, report), SETTLE_S / 4)
     name = (
         f"board-{size}{'-disconnected' if disconnected else ''}{'-turned' if turned else ''}"
-        f"{'-many' if many else ''}.png"
+        f"{'-many' if many else ''}{'-update' if update else ''}.png"
     )
 
     def finish(_dt: float) -> None:
@@ -108,6 +118,42 @@ def main(
     return 0
 
 
+def _update(app: Any, report: dict[str, Any]) -> None:
+    """A call to Loket 3 with its queue state, as three messages arrive on a call."""
+    from displays.board.model import BoardModel
+    from displays.board.sample import call, queue
+
+    model: BoardModel = app.model
+    board = app.board
+    cells_before = [id(w) for w in board.ids.services.children]
+    rows_before = [id(w) for w in board.ids.recent.children]
+    redraws = []
+    draw = app.redraw
+
+    def counted() -> None:
+        redraws.append(1)
+        draw()
+
+    app.redraw = counted
+    model.accept("event/called", call(900, "C-001", "cs-3", "Loket 3"))
+    app.request_redraw()
+    model.accept("queue/pengaduan/state", queue(900, "pengaduan", "C", 3,
+                                                 name={"id": "Pengaduan", "en": "Complaints"}))
+    app.request_redraw()
+
+    def after(_dt: float) -> None:
+        report["update"] = {
+            "redraws": len(redraws),
+            "service_cells_kept": cells_before == [id(w) for w in board.ids.services.children],
+            "recent_rows_kept": rows_before == [id(w) for w in board.ids.recent.children],
+            "first_recent": [w.text for w in reversed(board.ids.recent.children[-1].children)],
+        }
+
+    from kivy.clock import Clock
+
+    Clock.schedule_once(after, 0.2)
+
+
 def _cut(label: Any) -> bool:
     """Whether the label's full text is wider than its box (Kivy then shortens it)."""
     from displays.board.ticker import FitText
@@ -134,5 +180,6 @@ if __name__ == "__main__":
             "disconnected" in flags,
             "turned" in flags,
             "many" in flags,
+            "update" in flags,
         )
     )
