@@ -48,7 +48,7 @@ def _common(snapshot: OfficeSnapshot) -> DeviceConfig:
         content_version=snapshot.version,
         office=OfficeInfo(
             id=office.id,
-            name=branding.display_name if branding else office.name,
+            name=snapshot.public_name,
             address=branding.address if branding else "",
             timezone=office.timezone,
         ),

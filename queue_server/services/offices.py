@@ -44,6 +44,12 @@ class OfficeSnapshot:
     def office(self) -> Office:
         return self.definition.office
 
+    @property
+    def public_name(self) -> str:
+        """The name applicants see (boards, kiosks, the ticket page): the branding's, if any."""
+        branding = self.definition.branding
+        return branding.display_name if branding and branding.display_name else self.office.name
+
     def service(self, code: str) -> Service:
         service = self.services.get(ServiceId(code))
         if service is None:

@@ -167,7 +167,7 @@ class ViewService(UseCases):
                 counter_name = session.get_one(CounterRow, ticket.counter_pk).name
             return PublicTicket(
                 label=ticket.label,
-                office=snapshot.office.name,
+                office=snapshot.public_name,
                 service=names,
                 station=ticket.station,
                 status=TicketStatusWord(ticket.status),

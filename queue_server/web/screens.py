@@ -223,7 +223,7 @@ def _office(office: str) -> OfficeView:
         snapshot = views.catalog.get(session, office)
     definition = snapshot.definition
     branding = definition.branding
-    name = branding.display_name if branding else snapshot.office.name
+    name = snapshot.public_name
     ticker = _ticker(branding.ticker.id, branding.ticker.en) if branding else ""
     if not ticker:
         ticker = _bilingual(

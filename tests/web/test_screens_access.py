@@ -7,9 +7,11 @@ import json
 
 from flask.testing import FlaskClient
 
+from queue_server.domain.ids import TicketSource
 from queue_server.mqtt.broker import hash_password
 from queue_server.persistence.models import RatingRow
 from queue_server.services.container import Services
+from queue_server.services.issuing import IssueRequest
 from queue_server.services.offices import store_office
 from queue_server.services.unit import Actor
 from tests.services.clock import FakeClock
@@ -169,3 +171,26 @@ def test_hostile_office_and_counter_names_cannot_break_out_of_the_page_data(
         assert config["counters"][counter] == hostile
         assert hostile not in html  # the visible copies are HTML-escaped
         assert html.count("<script") == html.count("</script>")
+
+
+def test_the_ticket_page_names_the_office_as_the_board_does(
+    client: FlaskClient, services: Services, auth: AuthActions, clock: FakeClock
+) -> None:
+    # Seen in the walkthrough: the board said the branding's name and the applicant's
+    # phone the office's registered name, for the same office.
+    settings = office_settings()
+    settings["branding"] = {
+        "display_name": "Kanim Kelas I Contoh",
+        "ticker_id": "",
+        "ticker_en": "",
+    }
+    with services.database.writer() as session, session.begin():
+        store_office(session, settings, now=clock())
+    token = services.issuing.issue(
+        IssueRequest(office=OFFICE, service="walkin", source=TicketSource.KIOSK),
+        actor=Actor(name="kiosk-1"),
+    ).token
+    phone = client.get(f"/api/v1/public/tickets/{token}").get_json()
+    auth.login("petugas")
+    board = json.loads(_script_json(client.get(BOARD).get_data(as_text=True), "config"))
+    assert phone["office"] == board["office_name"] == "Kanim Kelas I Contoh"
