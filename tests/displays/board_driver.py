@@ -73,8 +73,10 @@ def main(
         if not report.get("ticker_moved") and time.monotonic() - started > SETTLE_S / 2:
             ticker.offset = ticker.width * 0.95  # most of the line on screen for the picture
             report["ticker_moved"] = True
-        if time.monotonic() - started < SETTLE_S:
-            return
+            report["ticker_moved_at"] = len(report["ticker_x"])
+        moved_at = report.get("ticker_moved_at", len(report["ticker_x"]))
+        if time.monotonic() - started < SETTLE_S or len(report["ticker_x"]) - moved_at < 3:
+            return  # under load frames come slowly: a few ticker positions after the move
         saved = Window.screenshot(name=str(out_dir / name))  # Kivy numbers the file
         Path(saved).replace(out_dir / name)
         report["window"] = list(Window.size)
