@@ -121,6 +121,12 @@ def build_parser(command_groups: Iterable[CommandGroup] | None = None) -> argpar
     reset.add_argument("device", help="device id")
     _add_db(reset)
     reset.set_defaults(handler=_reset_device)
+    listing = device_actions.add_parser(
+        "list", help="the registered devices with their last status, health and last contact"
+    )
+    listing.add_argument("--office", help="only this office's devices")
+    _add_db(listing)
+    listing.set_defaults(handler=_list_devices)
 
     booking = commands.add_parser("booking", help="M-Paspor bookings")
     booking_actions = booking.add_subparsers(dest="action", required=True)
@@ -341,6 +347,34 @@ def _reset_device(args: argparse.Namespace) -> int:
         )
     print(f"device {account.id} ({account.kind}) of {account.office} has a new password")
     print(f"MQTT password: {password}  (shown once)")
+    return 0
+
+
+def _list_devices(args: argparse.Namespace) -> int:
+    from queue_server.bootstrap import opened_services
+
+    with opened_services(_existing(args)) as services:
+        offices = [args.office] if args.office else [o["id"] for o in services.views.offices()]
+        fleets = [(office, services.presence.fleet(office)) for office in offices]
+        counters = {account.id: account.counter for account in services.devices.accounts()}
+    print("id\toffice\tkind\tcounter\tstatus\tlast seen (UTC)\thealth")
+    for office, fleet in fleets:
+        for device in fleet:
+            seen = device["last_seen_at"]
+            health = device["health"] or {}
+            problems = [f"{part}={say}" for part, say in sorted(health.items()) if say != "ok"]
+            fields = [
+                device["id"],
+                office,
+                device["kind"],
+                counters.get(str(device["id"])) or "-",
+                ("never seen" if seen is None else device["status"])
+                if device["active"]
+                else "retired",
+                f"{seen:%Y-%m-%d %H:%M:%S}" if seen else "-",
+                ", ".join(problems) or ("ok" if health else "-"),
+            ]
+            print("\t".join(str(field) for field in fields))
     return 0
 
 

@@ -225,3 +225,9 @@ def test_a_counter_display_is_bound_to_its_counter_and_a_reset_changes_its_passw
     assert counter == "cs-1"
     assert broker_password_matches(second, stored) and not broker_password_matches(first, stored)
     assert main(["device", "reset", "nothing-here", *db]) == 2
+    capsys.readouterr()
+    assert main(["device", "list", *db]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0].startswith("id\toffice\tkind\tcounter\tstatus")
+    assert listed[1:] == ["screen-cs-1\tkanim-test\tcounter-display\tcs-1\tnever seen\t-\t-"]
+    assert main(["device", "list", "--office", "nowhere", *db]) == 2
