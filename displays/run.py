@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 NO_ANNOUNCER = "The calls are not spoken on this display: {reason}"
+NO_PLAYER = "no audio player; install alsa-utils (aplay) or pulseaudio-utils (paplay)"
+NO_ESPEAK = "espeak-ng is not installed; install the Debian package espeak-ng"
+SOUND_OK = "Sound: calls are spoken with {voice} and played with {player}."
+SOUND_OFF = "Sound: this display does not speak the calls (announcer.enabled is off)."
+CLIPS_INCOMPLETE = "The clip set {folder} is incomplete ({count} problems); {missing}"
 CONFIG_OK = "The display configuration {file} is valid: {mode}, office {office}, device {device}."
 
 
@@ -48,7 +53,48 @@ def check(path: Path) -> int:
             device=settings.device.id,
         )
     )
-    return 0
+    return 0 if _check_sound(settings) else 1
+
+
+def _check_sound(settings: DisplaySettings) -> bool:
+    """Print whether the display can speak its calls here; False when it should but cannot."""
+    from displays.announcer.clips import check_clip_set
+    from displays.announcer.player import CommandPlayer, PlaybackError
+    from displays.announcer.speaker import EspeakSpeaker, SpeechError
+
+    if not settings.announces:
+        print(_line(SOUND_OFF))
+        return True
+    config = settings.announcer.announcer_config()
+    try:
+        player = CommandPlayer().name
+        EspeakSpeaker(config)
+    except (PlaybackError, SpeechError) as error:
+        print(_line(NO_ANNOUNCER, reason=_reason(error)), file=sys.stderr)
+        return False
+    voice = "espeak-ng"
+    clips = settings.announcer.clips
+    if clips is not None:
+        problems = check_clip_set(clips, config.languages)
+        if problems:
+            print(_line(CLIPS_INCOMPLETE, folder=str(clips), count=len(problems),
+                        missing=problems[0]), file=sys.stderr)
+            return False
+        voice = f"{clips} (espeak-ng)"
+    print(_line(SOUND_OK, voice=voice, player=player))
+    return True
+
+
+def _reason(error: Exception) -> dict[str, str] | str:
+    """Why the announcer cannot run, in both languages where the cause is known."""
+    from displays.announcer.player import PlayerMissingError
+    from displays.announcer.speaker import EspeakMissingError
+
+    if isinstance(error, PlayerMissingError):
+        return both(NO_PLAYER)
+    if isinstance(error, EspeakMissingError):
+        return both(NO_ESPEAK)
+    return str(error)
 
 
 def build_announcer(settings: DisplaySettings, player: Player | None = None) -> Announcer | None:
@@ -67,14 +113,14 @@ def build_announcer(settings: DisplaySettings, player: Player | None = None) -> 
     try:
         player = player or CommandPlayer()
     except PlaybackError as error:
-        print(_line(NO_ANNOUNCER, reason=str(error)), file=sys.stderr)
+        print(_line(NO_ANNOUNCER, reason=_reason(error)), file=sys.stderr)
         return None
     espeak: Speaker | None = None
     try:
         espeak = EspeakSpeaker(config)
     except SpeechError as error:
         if settings.announcer.clips is None:
-            print(_line(NO_ANNOUNCER, reason=str(error)), file=sys.stderr)
+            print(_line(NO_ANNOUNCER, reason=_reason(error)), file=sys.stderr)
             return None
     if settings.announcer.clips is not None:
         return Announcer(config, ClipSpeaker(ClipSet(settings.announcer.clips, config.volume),

@@ -351,6 +351,8 @@ def _reset_device(args: argparse.Namespace) -> int:
 
 
 def _list_devices(args: argparse.Namespace) -> int:
+    from typing import cast
+
     from queue_server.bootstrap import opened_services
 
     with opened_services(_existing(args)) as services:
@@ -361,7 +363,7 @@ def _list_devices(args: argparse.Namespace) -> int:
     for office, fleet in fleets:
         for device in fleet:
             seen = device["last_seen_at"]
-            health = device["health"] or {}
+            health = cast(dict[str, str], device["health"] or {})
             problems = [f"{part}={say}" for part, say in sorted(health.items()) if say != "ok"]
             fields = [
                 device["id"],

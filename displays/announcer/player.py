@@ -30,6 +30,10 @@ class PlaybackError(RuntimeError):
     """A WAV could not be played."""
 
 
+class PlayerMissingError(PlaybackError):
+    """Neither aplay nor paplay is installed on this display."""
+
+
 class CommandPlayer:
     """Plays through ``aplay`` or ``paplay`` (whichever is installed, in that order)."""
 
@@ -37,7 +41,7 @@ class CommandPlayer:
         """Find a player command.
 
         Raises:
-            PlaybackError: neither aplay (alsa-utils) nor paplay (pulseaudio-utils) is
+            PlayerMissingError: neither aplay (alsa-utils) nor paplay (pulseaudio-utils) is
                 installed.
         """
         for candidate in (command,) if command else PLAYER_COMMANDS:
@@ -45,9 +49,14 @@ class CommandPlayer:
             if found:
                 self._command = [found, *candidate[1:]]
                 return
-        raise PlaybackError(
+        raise PlayerMissingError(
             "no audio player: install alsa-utils (aplay) or pulseaudio-utils (paplay)"
         )
+
+    @property
+    def name(self) -> str:
+        """The player's command name (``aplay`` or ``paplay``)."""
+        return Path(self._command[0]).name
 
     def play(self, path: Path) -> None:
         """Play ``path``; stopped after its duration plus :data:`PLAY_MARGIN` seconds."""

@@ -3,6 +3,7 @@ with one bilingual line naming the field (exit code 2, nothing started)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,31 @@ def test_the_problem_is_said_in_each_language(tmp_path: Path) -> None:
     assert str(caught.value) == (
         "Konfigurasi layar absent.yaml tidak dapat dibaca: berkas tidak ada / "
         "The display configuration absent.yaml cannot be read: no such file")
+
+
+def test_check_says_whether_the_display_can_speak_here(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    groups = [("display", display_cli.register)]
+    good = write(tmp_path, MINIMAL)
+    check = ["display", "check", "--config", str(good)]
+    tools = tmp_path / "bin"  # what a display has: espeak-ng and aplay (a stand-in: no card)
+    tools.mkdir()
+    (tools / "espeak-ng").symlink_to(shutil.which("espeak-ng") or "/usr/bin/espeak-ng")
+    (tools / "aplay").write_text("#!/bin/sh\nexit 0\n")
+    (tools / "aplay").chmod(0o755)
+    monkeypatch.setenv("PATH", str(tools))
+    assert antre(check, command_groups=groups) == 0
+    assert "Sound: calls are spoken with espeak-ng and played with aplay." in (
+        capsys.readouterr().out)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))  # no player, no espeak-ng
+    assert antre(check, command_groups=groups) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "Panggilan tidak diucapkan di layar ini: tidak ada pemutar suara; pasang alsa-utils "
+        "(aplay) atau pulseaudio-utils (paplay) / The calls are not spoken on this display: "
+        "no audio player; install alsa-utils (aplay) or pulseaudio-utils (paplay)"
+    )
+    quiet = write(tmp_path, MINIMAL + "announcer: {enabled: false}\n", "quiet.yaml")
+    assert antre(["display", "check", "--config", str(quiet)], command_groups=groups) == 0
+    assert "does not speak the calls" in capsys.readouterr().out
