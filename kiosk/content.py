@@ -22,6 +22,11 @@ from queue_server.protocol.states import KioskConfig, ServiceInfo
 DOCUMENT_CHECK_STATIONS = frozenset({"CS"})
 #: Stations of the stay-permit counter flows (intake at the loket, then the cashier).
 PERMIT_STATIONS = frozenset({"LOKET", "PAY"})
+#: Stations whose SOP asks the applicant's KTP (3.10: passport pickup): the kiosk asks the
+#: NIK there, for the applicant's own pickup (a proxy brings a surat kuasa instead).
+NIK_STATIONS = frozenset({"PICKUP"})
+#: Words in a service's id or name that mark the lost/damaged passport route (SOP 2.5).
+_BAP_ROUTE_WORDS = ("hilang", "rusak", "lost", "damaged")
 
 
 class ServiceGroup(StrEnum):
@@ -68,6 +73,24 @@ class ServiceChoice:
     def asks_documents_ready(self) -> bool:
         """Booking check-ins and services that start with a document check ask first."""
         return self.needs_booking or self.first_station in DOCUMENT_CHECK_STATIONS
+
+    @property
+    def is_bap_route(self) -> bool:
+        """A lost, damaged or changed-data passport (the BAP examination follows CS)."""
+        words = f"{self.id} {self.name.id} {self.name.en}".lower()
+        return self.first_station in DOCUMENT_CHECK_STATIONS and any(
+            word in words for word in _BAP_ROUTE_WORDS
+        )
+
+    @property
+    def asks_nik(self) -> bool:
+        """The applicant's own pickup of a passport: the office asks the KTP (NIK)."""
+        return self.kind == "pickup" and self.first_station in NIK_STATIONS
+
+    @property
+    def needs_server(self) -> bool:
+        """Booking check-ins and services without offline numbers cannot go offline."""
+        return self.needs_booking or not self.offline_allowed
 
     @property
     def asks_priority(self) -> bool:

@@ -12,14 +12,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from kiosk.link.answer import Answer
 from kiosk.link.core import IssuedOffline, IssuedOnline
-from kiosk.link.errors import Refused
+from kiosk.link.errors import NotAvailableOffline, Refused
 from kiosk.link.offline import LocalTicket
 from queue_server.i18n import both
-from queue_server.protocol.answers import TicketAnswer
+from queue_server.protocol.answers import PublicTicket, RateAnswer, TicketAnswer
+from queue_server.protocol.base import Bilingual, TicketStatusWord
 from queue_server.protocol.labels import format_number
 
 BOOKING_USED = "This booking has already been checked in."
+TICKET_UNKNOWN = "This ticket is not known."
 
 
 def _service(
@@ -125,9 +128,19 @@ class DemoDesk:
         self._first = first_number
         self._lock = threading.Lock()
         self.offline = False
+        self.ratings: list[tuple[str, int]] = []
+
+    def is_online(self) -> bool:
+        return not self.offline
 
     def issue(
-        self, service: str, *, language: str = "id", priority_category: str | None = None
+        self,
+        service: str,
+        *,
+        language: str = "id",
+        priority_category: str | None = None,
+        nik: str | None = None,
+        by_proxy: bool = False,
     ) -> IssuedOnline | IssuedOffline:
         number = self._take(service)
         label = format_number(self._prefixes.get(service, "X"), number)
@@ -146,6 +159,32 @@ class DemoDesk:
         number = self._take("paspor-mpaspor")
         label = format_number(self._prefixes["paspor-mpaspor"], number)
         return IssuedOnline(self._answer(label, "paspor-mpaspor", number, False))
+
+    def lookup(self, code: str) -> PublicTicket:
+        """A ticket ``demo0001``..; ``demo9999`` is unknown; odd numbers are finished."""
+        if self.offline:
+            raise NotAvailableOffline()
+        number = int(code[-4:]) if code[-4:].isdigit() else 9999
+        if number == 9999:
+            raise Refused(both(TICKET_UNKNOWN), code="not_found")
+        done = number % 2 == 1
+        return PublicTicket(
+            label=format_number("B", number),
+            office=str(DEMO_PAYLOAD["office"]["name"]),
+            service=Bilingual(id="Paspor tanpa janji", en="Passport walk-in"),
+            station="PICKUP" if done else "CS",
+            status=TicketStatusWord.DONE if done else TicketStatusWord.WAITING,
+            issued_at=self._clock(),
+            people_ahead=None if done else 3,
+            estimated_wait_minutes=None if done else 12.0,
+            counter=None,
+        )
+
+    def rate(self, ticket_token: str, score: int) -> Answer | None:
+        with self._lock:
+            self.ratings.append((ticket_token, score))
+        data = RateAnswer(label="B-001", station="PICKUP", score=score)
+        return None if self.offline else Answer(transaction="demo", ok=True, data=data)
 
     def _take(self, service: str) -> int:
         with self._lock:

@@ -1,94 +1,95 @@
 """The applicant's journey at the kiosk as a small state machine (pure Python, no Kivy).
 
-Screens (:class:`Step`)::
+Paths (:class:`~kiosk.flow_state.Step`), each from the office's ``config/kiosk``::
 
-    WELCOME -> SERVICES -> [SCAN] -> [DOCUMENTS -> REQUIREMENTS when not ready]
-            -> [PRIORITY] -> ISSUING -> TICKET -> WELCOME (after ``ticket_shown_s``)
-                                     -> PROBLEM (refused, offline refusal)
+    WELCOME -> SERVICES -> walk-in passport: DOCUMENTS -> PRIORITY -> ISSUING -> TICKET
+                           M-Paspor: SCAN -> DOCUMENTS -> ISSUING (check-in)
+                           lost/damaged: BAP -> DOCUMENTS -> PRIORITY -> ISSUING
+                           stay permit: PRIORITY -> ISSUING
+                           pickup: PICKUP -> NIK (own) | PROXY (surat kuasa) -> PRIORITY
+                           complaint, information: ISSUING
+                           documents to bring: INFO_LIST -> INFO -> (take a number)
+    DOCUMENTS/PROXY "not ready" -> REQUIREMENTS;  refused -> PROBLEM
+    any step: a scan (:meth:`KioskFlow.scan`) -> check-in, pickup or a ticket's STATUS
 
-Every action runs on the UI thread and changes :attr:`KioskFlow.state`, then tells the
-listeners. Issuing talks to the server and the printer, so it is split in three:
-:meth:`KioskFlow.pending_issue` (UI thread) hands out the request, :func:`perform_issue`
-(a worker thread; touches no flow state) gets the ticket and prints it, and
-:meth:`KioskFlow.finish_issue` (UI thread again) shows the outcome. ``tick`` applies the
-idle timeout and returns from the ticket screen.
+Back returns to the screen shown before (Home: the welcome screen), the same on every step.
+A tap within :data:`TAP_GUARD_S` of a screen change is dropped (a double tap on Back must
+not press the button that appears under the finger). Requests that talk to the server run
+in three parts: :meth:`KioskFlow.pending_request` (UI thread) hands one out,
+:func:`~kiosk.enquiry.perform_request` (worker thread) runs it and
+:meth:`KioskFlow.finish_request` (UI thread) shows the outcome. ``tick`` counts the idle
+time down and returns to the welcome screen.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import datetime
-from enum import StrEnum
+from dataclasses import replace
+from functools import wraps
+from typing import Any, TypeVar
 
-from devices.codes import CodeError, parse_booking_code
-from devices.printer import LocalisedText, PrinterProfile, TicketPrinter
+from devices.codes import CodeError, parse_booking_code, parse_nik
 from kiosk.content import KioskContent, ServiceChoice, ServiceGroup
-from kiosk.issuing import IssueOutcome, IssueRequest, TicketDesk, perform_issue
+from kiosk.enquiry import (
+    LookupOutcome,
+    LookupRequest,
+    Outcome,
+    RateOutcome,
+    RateRequest,
+    Request,
+    perform_request,
+)
+from kiosk.flow_state import Collaborators, FlowState, Step
+from kiosk.guide import BapReason
+from kiosk.issuing import IssueOutcome, IssueRequest, perform_issue
+from kiosk.scan_routes import ScanKind, route_scan
 from queue_server.i18n import SUPPORTED, both
 
 log = logging.getLogger(__name__)
 UNKNOWN_SERVICE = "This service is not available at the moment."
 UNKNOWN_CATEGORY = "Please choose one of the listed needs."
+NEEDS_SERVER = (
+    "This needs the office server, which cannot be reached now. "
+    "Please try again later or ask at the information desk."
+)
+NIK_NOT_ASKED = "This looks like a NIK. The kiosk asks for it only where the office needs it."
+NOT_OFFERED = "This office does not offer that service at the kiosk. Please ask at the desk."
+#: A tap this soon after the screen changed is a double tap: it is dropped.
+TAP_GUARD_S = 0.5
+#: The idle countdown is shown for the last seconds before the welcome screen.
+COUNTDOWN_S = 10
 
-__all__ = ["FlowState", "IssueOutcome", "IssueRequest", "KioskFlow", "Step", "perform_issue"]
-
-
-class Step(StrEnum):
-    WELCOME = "welcome"
-    SERVICES = "services"
-    SCAN = "scan"
-    DOCUMENTS = "documents"
-    REQUIREMENTS = "requirements"
-    PRIORITY = "priority"
-    ISSUING = "issuing"
-    TICKET = "ticket"
-    PROBLEM = "problem"
-
+__all__ = [
+    "Collaborators",
+    "FlowState",
+    "IssueOutcome",
+    "IssueRequest",
+    "KioskFlow",
+    "Step",
+    "perform_issue",
+    "perform_request",
+]
 
 #: Steps the idle timeout does not leave: nothing to abandon, or a request under way.
 _NO_IDLE_TIMEOUT = frozenset({Step.WELCOME, Step.ISSUING})
+#: Steps not returned to by Back (a request under way, or its outcome).
+_NOT_IN_HISTORY = frozenset({Step.WELCOME, Step.ISSUING, Step.TICKET, Step.PROBLEM})
+_Action = TypeVar("_Action", bound=Callable[..., None])
 
 
-@dataclass(frozen=True, slots=True)
-class FlowState:
-    """What the screens show; replaced (never changed) by each action.
+def _tap(action: _Action) -> _Action:
+    """A touch action: dropped when it comes within ``TAP_GUARD_S`` of a screen change."""
 
-    Attributes:
-        message: a bilingual message for the current screen (a refusal, a bad code).
-    """
+    @wraps(action)
+    def guarded(self: KioskFlow, *args: Any, **kwargs: Any) -> None:
+        if self.collaborators.monotonic() - self._changed_at < self.tap_guard_s:
+            log.debug("a tap right after a screen change was dropped")
+            return
+        action(self, *args, **kwargs)
 
-    step: Step = Step.WELCOME
-    language: str = "id"
-    group: ServiceGroup | None = None
-    service: ServiceChoice | None = None
-    booking_code: str | None = None
-    priority_category: str | None = None
-    message: dict[str, str] | None = None
-    outcome: IssueOutcome | None = None
-    request_seq: int = 0
-
-    def text(self, localised: LocalisedText | dict[str, str] | None) -> str:
-        """``localised`` in the current language ('' for None)."""
-        if localised is None:
-            return ""
-        if isinstance(localised, LocalisedText):
-            return localised.in_language(self.language)
-        return localised.get(self.language) or localised.get("en") or ""
-
-
-@dataclass(frozen=True, slots=True)
-class Collaborators:
-    """What a flow calls: the kiosk core, the printer and the clocks."""
-
-    desk: TicketDesk
-    printer: TicketPrinter
-    profile: PrinterProfile
-    monotonic: Callable[[], float]
-    now: Callable[[], datetime]
-    #: The QR links' base when the office's ``config/kiosk`` gives no ``public_base_url``.
-    status_base_url: str = "http://antre.local"
+    return guarded  # type: ignore[return-value]
 
 
 class KioskFlow:
@@ -101,14 +102,22 @@ class KioskFlow:
         collaborators: Collaborators,
         idle_timeout_s: float = 60.0,
         ticket_shown_s: float = 20.0,
+        tap_guard_s: float = TAP_GUARD_S,
     ) -> None:
         self.content = content
         self.collaborators = collaborators
         self.idle_timeout_s, self.ticket_shown_s = idle_timeout_s, ticket_shown_s
+        self.tap_guard_s = tap_guard_s
         self._state = FlowState()
         self._listeners: list[Callable[[FlowState], None]] = []
         self._touched_at = self._entered_at = collaborators.monotonic()
+        self._changed_at = -math.inf  # the first tap is never a double tap
         self._handed_out = 0
+        self._history: list[FlowState] = []
+        self._queued: Request | None = None
+        # Kept out of FlowState (which screens and listeners see): sent once, never shown.
+        self._nik: str | None = None
+        self._ticket_token: str | None = None
 
     @property
     def state(self) -> FlowState:
@@ -132,38 +141,45 @@ class KioskFlow:
     def touch(self) -> None:
         """Any touch on the screen: the idle timeout starts again."""
         self._touched_at = self.collaborators.monotonic()
+        self._count_down()
 
     def set_language(self, language: str) -> None:
         if language in SUPPORTED:
             self._go(language=language)
 
+    @_tap
     def start(self, language: str | None = None) -> None:
         if language is not None:
             self.set_language(language)
-        self._go(Step.SERVICES, group=None, message=None)
+        self._go(Step.SERVICES, group=None, message=None, offline=not self._online())
 
+    @_tap
     def choose_group(self, group: ServiceGroup) -> None:
         choices = self.content.in_group(group)
         if len(choices) == 1:  # one service in the group: no second screen to pass
-            self.choose_service(choices[0].id)
+            self._choose(choices[0].id)
         else:
             self._go(Step.SERVICES, group=group, message=None)
 
+    @_tap
     def choose_service(self, service_id: str) -> None:
+        self._choose(service_id)
+
+    @_tap
+    def show_documents(self) -> None:
+        """The information pages: every service, to read what to bring."""
+        self._go(Step.INFO_LIST, message=None)
+
+    @_tap
+    def choose_info(self, service_id: str) -> None:
         choice = self.content.service(service_id)
         if choice is None:
-            self._go(Step.SERVICES, message=both(UNKNOWN_SERVICE))
-            return
-        self._go(service=choice, booking_code=None, priority_category=None, message=None)
-        if choice.needs_booking:
-            self._go(Step.SCAN)
-        elif choice.asks_documents_ready:
-            self._go(Step.DOCUMENTS)
+            self._go(message=both(UNKNOWN_SERVICE))
         else:
-            self._after_documents()
+            self._go(Step.INFO, service=choice, bap_reason=None, by_proxy=False, message=None)
 
     def submit_code(self, text: str) -> None:
-        """A scanned or typed M-Paspor booking code (only on the scan screen)."""
+        """A booking code typed on the scan screen (a scan anywhere goes to :meth:`scan`)."""
         if self._state.step is not Step.SCAN:
             return
         try:
@@ -171,50 +187,172 @@ class KioskFlow:
         except CodeError as err:
             self._go(message=err.messages)
             return
-        self._go(Step.DOCUMENTS, booking_code=code.code, message=None)
+        self._check_in(code.code)
 
+    @_tap
+    def choose_bap_reason(self, reason: BapReason) -> None:
+        if self._state.step is Step.BAP:
+            self._go(Step.DOCUMENTS, bap_reason=reason, message=None)
+
+    @_tap
+    def choose_pickup(self, by_proxy: bool) -> None:
+        """Who collects: the applicant (NIK where asked) or someone else (surat kuasa)."""
+        state = self._state
+        if state.step is not Step.PICKUP or state.service is None:
+            return
+        if by_proxy:
+            self._go(Step.PROXY, by_proxy=True, message=None)
+        elif state.service.asks_nik:
+            self._nik = None
+            self._go(Step.NIK, by_proxy=False, message=None)
+        else:
+            step = self._after_documents_step(state.service)
+            self._go(step, by_proxy=False, priority_category=None, message=None)
+
+    def submit_nik(self, text: str) -> None:
+        """A typed NIK: checked (16 digits, region, date), kept only until it is sent."""
+        if self._state.step is not Step.NIK:
+            return
+        try:
+            nik = parse_nik(text, today=self.collaborators.now().date())
+        except CodeError as err:
+            self._go(message=err.messages)
+            return
+        self._nik = nik.digits
+        self._after_documents()
+
+    @_tap
     def answer_documents(self, ready: bool) -> None:
-        if self._state.step is not Step.DOCUMENTS:
+        if self._state.step not in {Step.DOCUMENTS, Step.PROXY}:
             return
         if ready:
             self._after_documents()
         else:
             self._go(Step.REQUIREMENTS, message=None)
 
+    @_tap
     def choose_priority(self, category: str | None) -> None:
+        if self._state.step is not Step.PRIORITY:
+            return
         codes = {choice.code for choice in self.content.priority_categories}
         if category is not None and category not in codes:
             self._go(message=both(UNKNOWN_CATEGORY))
             return
         self._go(Step.ISSUING, priority_category=category, message=None)
 
-    def back(self) -> None:
+    @_tap
+    def rate(self, score: int) -> None:
+        """The applicant's rating of the scanned ticket's finished step (1-4)."""
         state = self._state
-        if state.step is Step.SERVICES and state.group is not None:
-            self._go(group=None, message=None)
-        elif state.step in {Step.SERVICES, Step.TICKET}:
+        lookup = state.lookup
+        if state.step is not Step.STATUS or lookup is None or not lookup.ratable:
+            return
+        if state.rating_busy or (state.rating is not None and state.rating.accepted):
+            return
+        if score not in range(1, 5) or self._ticket_token is None:
+            return
+        seq = state.request_seq + 1
+        self._queued = RateRequest(seq, self._ticket_token, score)
+        self._go(request_seq=seq, rating_busy=True, message=None)
+
+    @_tap
+    def back(self) -> None:
+        """The screen shown before; from the first screen or the ticket: welcome."""
+        state = self._state
+        if state.step is Step.ISSUING:
+            return
+        if state.step is Step.TICKET or not self._history:
+            if state.step is Step.SERVICES and state.group is not None:
+                self._go(group=None, message=None)
+            else:
+                self.restart()
+            return
+        previous = self._history.pop()
+        if previous.step is Step.NIK:
+            self._nik = None
+        self._restore(previous)
+
+    @_tap
+    def home(self) -> None:
+        """The welcome screen, with nothing remembered."""
+        if self._state.step is not Step.ISSUING:
             self.restart()
-        elif state.step is not Step.ISSUING:
-            self._go(Step.SERVICES, message=None)
+
+    @_tap
+    def to_services(self) -> None:
+        """"OK, back to services" after a refusal or a not-ready answer (same group)."""
+        self._history.clear()
+        self._go(Step.SERVICES, message=None)
 
     def restart(self) -> None:
         """Back to the welcome screen, in Indonesian, with nothing remembered."""
+        self._history.clear()
+        self._queued, self._nik, self._ticket_token = None, None, None
         self._state = FlowState(request_seq=self._state.request_seq)
-        self._entered_at = self._touched_at = self.collaborators.monotonic()
+        self._entered_at = self._touched_at = self._changed_at = self.collaborators.monotonic()
         self._notify()
 
     def tick(self) -> None:
-        """Called about once a second: idle timeout and the ticket screen's end."""
-        step, now_s = self._state.step, self.collaborators.monotonic()
-        ticket_done = step is Step.TICKET and now_s - self._entered_at >= self.ticket_shown_s
-        idle = step not in _NO_IDLE_TIMEOUT and now_s - self._touched_at >= self.idle_timeout_s
-        if ticket_done or idle:
-            self.restart()
+        """Called about once a second: the link state, the countdown, the timeouts."""
+        offline = not self._online()
+        if offline != self._state.offline:
+            self._set(offline=offline)
+        self._count_down()
 
-    # Issuing ---------------------------------------------------------------------------
+    # A scan, on any step ---------------------------------------------------------------
 
-    def pending_issue(self) -> IssueRequest | None:
-        """The request to perform, once per visit to the issuing screen."""
+    def scan(self, text: str) -> None:
+        """A scanned code, routed by its kind; an unknown one changes nothing but the message."""
+        if self._state.step is Step.ISSUING:
+            return
+        self.touch()
+        route = route_scan(text)
+        if route.kind is ScanKind.NIK and route.nik is not None and self._state.step is Step.NIK:
+            self.submit_nik(route.nik.digits)
+        elif route.problem is not None:
+            self._go(message=route.problem)
+        elif route.kind is ScanKind.BOOKING and route.value is not None:
+            self._scan_booking(route.value)
+        elif route.kind is ScanKind.APPLICATION:
+            self._scan_application()
+        elif route.kind is ScanKind.TICKET and route.value is not None:
+            self._scan_ticket(route.value)
+        else:
+            self._go(message=both(NIK_NOT_ASKED))
+
+    def _scan_booking(self, code: str) -> None:
+        service = next((s for s in self.content.services if s.needs_booking), None)
+        if service is None:
+            self._go(message=both(NOT_OFFERED))
+            return
+        self._check_in(code, service)
+
+    def _scan_application(self) -> None:
+        pickups = [s for s in self.content.services if s.kind == "pickup"]
+        service = next((s for s in pickups if s.asks_nik), pickups[0] if pickups else None)
+        if service is None:
+            self._go(message=both(NOT_OFFERED))
+            return
+        self._go(Step.PICKUP, **self._fresh(service))
+
+    def _scan_ticket(self, token: str) -> None:
+        if not self._online():
+            self._go(message=both(NEEDS_SERVER), offline=True)
+            return
+        seq = self._state.request_seq + 1
+        self._ticket_token = token
+        self._queued = LookupRequest(seq, token)
+        self._go(
+            Step.STATUS, request_seq=seq, lookup=None, rating=None, rating_busy=False, message=None
+        )
+
+    # Requests (UI thread, then a worker, then the UI thread) ---------------------------
+
+    def pending_request(self) -> Request | None:
+        """The request to perform, handed out once."""
+        if self._queued is not None:
+            request, self._queued = self._queued, None
+            return request
         state = self._state
         if state.step is not Step.ISSUING or state.service is None:
             return None
@@ -228,37 +366,138 @@ class KioskFlow:
             booking_code=state.booking_code,
             priority_category=state.priority_category,
             status_base_url=self.content.public_base_url,
+            nik=self._nik,
+            by_proxy=state.by_proxy,
         )
 
-    def finish_issue(self, outcome: IssueOutcome) -> None:
-        """Show what :func:`perform_issue` got (ignored when the applicant has gone)."""
-        if self._state.step is not Step.ISSUING or outcome.seq != self._state.request_seq:
-            log.info("a late issue outcome was dropped (the screen moved on)")
-            return
+    def finish_request(self, outcome: Outcome) -> None:
+        """Show what the worker got (ignored when the applicant has gone)."""
+        state = self._state
+        if outcome.seq != state.request_seq:
+            log.info("a late outcome was dropped (the screen moved on)")
+        elif isinstance(outcome, IssueOutcome) and state.step is Step.ISSUING:
+            self._finish_issue(outcome)
+        elif isinstance(outcome, LookupOutcome) and state.step is Step.STATUS:
+            self._set(lookup=outcome, message=outcome.problem)
+        elif isinstance(outcome, RateOutcome) and state.step is Step.STATUS:
+            self._set(rating=outcome, rating_busy=False)
+
+    #: The names of the first cut (one kind of request), kept for callers and tests.
+    pending_issue = pending_request
+    finish_issue = finish_request
+
+    def _finish_issue(self, outcome: IssueOutcome) -> None:
         if outcome.ticket is None:
             self._go(Step.PROBLEM, outcome=outcome, message=outcome.problem)
         else:
+            self._nik = None  # sent: nothing personal stays on the kiosk
             self._go(Step.TICKET, outcome=outcome, message=None)
 
     # Internals -------------------------------------------------------------------------
 
+    def _choose(self, service_id: str) -> None:
+        choice = self.content.service(service_id)
+        if choice is None:
+            self._go(Step.SERVICES, message=both(UNKNOWN_SERVICE))
+            return
+        if choice.needs_server and not self._online():
+            self._go(message=both(NEEDS_SERVER), offline=True)
+            return
+        if choice.needs_booking:
+            step = Step.SCAN
+        elif choice.kind == "pickup":
+            step = Step.PICKUP
+        elif choice.is_bap_route:
+            step = Step.BAP
+        elif choice.asks_documents_ready:
+            step = Step.DOCUMENTS
+        else:
+            step = self._after_documents_step(choice)
+        self._go(step, **self._fresh(choice))
+
+    def _fresh(self, choice: ServiceChoice) -> dict[str, Any]:
+        """A new service chosen: nothing of an earlier choice is kept."""
+        self._nik = None
+        return {
+            "service": choice,
+            "booking_code": None,
+            "priority_category": None,
+            "bap_reason": None,
+            "by_proxy": False,
+            "message": None,
+        }
+
+    def _check_in(self, code: str, choice: ServiceChoice | None = None) -> None:
+        if not self._online():
+            self._go(message=both(NEEDS_SERVER), offline=True)
+            return
+        fresh = self._fresh(choice) if choice is not None else {"message": None}
+        self._go(Step.DOCUMENTS, **(fresh | {"booking_code": code}))
+
+    def _after_documents_step(self, service: ServiceChoice) -> Step:
+        if service.asks_priority and self.content.priority_categories:
+            return Step.PRIORITY
+        return Step.ISSUING
+
     def _after_documents(self) -> None:
         service = self._state.service
         assert service is not None
-        if service.asks_priority and self.content.priority_categories:
-            self._go(Step.PRIORITY)
-        else:
-            self._go(Step.ISSUING, priority_category=None)
+        self._go(self._after_documents_step(service), priority_category=None, message=None)
 
-    def _go(self, step: Step | None = None, **changes: object) -> None:
+    def _online(self) -> bool:
+        try:
+            return bool(self.collaborators.desk.is_online())
+        except Exception:  # a desk without a link state counts as online
+            return True
+
+    def _count_down(self) -> None:
+        state, now_s = self._state, self.collaborators.monotonic()
+        deadlines = []
+        if state.step not in _NO_IDLE_TIMEOUT:
+            deadlines.append(self._touched_at + self.idle_timeout_s)
+        if state.step is Step.TICKET:
+            deadlines.append(self._entered_at + self.ticket_shown_s)
+        left_s = min(deadlines) - now_s if deadlines else math.inf
+        if left_s <= 0:
+            self.restart()
+            return
+        seconds_left = math.ceil(left_s) if left_s <= COUNTDOWN_S else None
+        if seconds_left != state.seconds_left:
+            self._set(seconds_left=seconds_left)
+
+    def _restore(self, previous: FlowState) -> None:
         state = self._state
+        self._state = replace(
+            previous,
+            language=state.language,
+            request_seq=state.request_seq,
+            offline=state.offline,
+            message=None,
+            seconds_left=None,
+        )
+        self._entered_at = self._touched_at = self._changed_at = self.collaborators.monotonic()
+        self._notify()
+
+    def _set(self, **changes: Any) -> None:
+        """Change what the screen shows without it counting as a touch."""
+        self._state = replace(self._state, **changes)
+        self._notify()
+
+    def _go(self, step: Step | None = None, **changes: Any) -> None:
+        state, now_s = self._state, self.collaborators.monotonic()
+        new_group = changes.get("group", state.group)
+        if (step is not None and step is not state.step) or new_group != state.group:
+            if state.step not in _NOT_IN_HISTORY:
+                self._history.append(state)
+            self._changed_at = now_s
         if step is not None and step is not state.step:
-            self._entered_at = self.collaborators.monotonic()
+            self._entered_at = now_s
             changes["step"] = step
             if step is Step.ISSUING:
                 changes["request_seq"] = state.request_seq + 1
-        self._state = replace(state, **changes)  # type: ignore[arg-type]
-        self._touched_at = self.collaborators.monotonic()
+        changes.setdefault("seconds_left", None)
+        self._state = replace(state, **changes)
+        self._touched_at = now_s
         self._notify()
 
     def _notify(self) -> None:

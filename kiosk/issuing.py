@@ -8,7 +8,7 @@ with its QR code instead (R4).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
 from devices.printer import (
@@ -19,9 +19,12 @@ from devices.printer import (
     layout_ticket,
 )
 from kiosk.content import ServiceChoice
+from kiosk.guide import station_name
+from kiosk.link.answer import Answer
 from kiosk.link.core import IssuedOffline, IssuedOnline
 from kiosk.link.errors import LinkError
-from queue_server.i18n import both
+from queue_server.i18n import both, translate
+from queue_server.protocol.answers import PublicTicket
 
 if TYPE_CHECKING:
     from kiosk.flow import Collaborators
@@ -34,12 +37,24 @@ class TicketDesk(Protocol):
     """What the flow needs of :class:`~kiosk.link.core.KioskCore` (fakes in tests)."""
 
     def issue(
-        self, service: str, *, language: str = "id", priority_category: str | None = None
+        self,
+        service: str,
+        *,
+        language: str = "id",
+        priority_category: str | None = None,
+        nik: str | None = None,
+        by_proxy: bool = False,
     ) -> IssuedOnline | IssuedOffline: ...
 
     def check_in(
         self, booking_code: str, *, documents_ready: bool, language: str = "id"
     ) -> IssuedOnline: ...
+
+    def lookup(self, code: str) -> PublicTicket: ...
+
+    def rate(self, ticket_token: str, score: int) -> Answer | None: ...
+
+    def is_online(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +68,10 @@ class IssueRequest:
     priority_category: str | None = None
     #: The office's public base URL from ``config/kiosk`` (None: the kiosk's fallback).
     status_base_url: str | None = None
+    #: The typed NIK, only where the office asks for it; sent once, never shown or logged
+    #: (the server keeps a keyed hash and the last four digits).
+    nik: str | None = field(default=None, repr=False)
+    by_proxy: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +93,8 @@ class ShownTicket:
     priority: bool
     printed: bool
     print_problem: dict[str, str] | None = None
+    #: Where to go first (a station code such as ``CS``), when known.
+    station: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +131,8 @@ def _ask(request: IssueRequest, desk: TicketDesk) -> IssuedOnline | IssuedOfflin
         request.service.id,
         language=request.language,
         priority_category=request.priority_category,
+        nik=request.nik,
+        by_proxy=request.by_proxy,
     )
 
 
@@ -127,6 +150,7 @@ def _shown(
             offline=True,
             priority=request.priority_category is not None,
             printed=False,
+            station=request.service.first_station,
         )
     data = issued.data
     wait = data.estimated_wait_minutes
@@ -139,6 +163,7 @@ def _shown(
         offline=False,
         priority=data.priority or request.priority_category is not None,
         printed=False,
+        station=data.station,
     )
 
 
@@ -155,6 +180,7 @@ def _print(
         people_ahead=ticket.people_ahead,
         estimated_wait_minutes=ticket.wait_minutes,
         status_url=ticket.qr_text,
+        station_hint=_station_hint(ticket.station),
         priority=ticket.priority,
     )
     try:
@@ -167,6 +193,14 @@ def _print(
         log.exception("ticket %s not printed", ticket.label)
         return PrinterError().user_message()
     return None
+
+
+def _station_hint(station: str | None) -> LocalisedText | None:
+    """The printed "Menuju / Go to" line's station, in both languages."""
+    msgid = station_name(station)
+    if msgid is None:
+        return None
+    return LocalisedText(id=translate(msgid, "id"), en=translate(msgid, "en"))
 
 
 def _complete(messages: dict[str, str]) -> dict[str, str]:

@@ -81,6 +81,10 @@ class KioskCore:
         if self._worker.is_alive():
             self._worker.join(timeout=15)
 
+    def is_online(self) -> bool:
+        """Whether the link to the server is up (the screens mark what needs it)."""
+        return self._link.ready.is_set()
+
     def issue(
         self,
         service: str,

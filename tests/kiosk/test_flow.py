@@ -11,11 +11,12 @@ import pytest
 from devices.printer import MemoryPrinter, PrinterStatus, profile_named
 from kiosk.content import KioskContent, ServiceGroup, content_from_payload
 from kiosk.demo import DEMO_PAYLOAD, DemoDesk
-from kiosk.flow import Collaborators, KioskFlow, Step, perform_issue
+from kiosk.flow import Collaborators, KioskFlow, Step, perform_issue, perform_request
 from kiosk.link.core import IssuedOffline, IssuedOnline
 from kiosk.link.errors import LinkError, NotAvailableOffline, OfflineRefused, Refused
 from kiosk.link.offline import LocalTicket
-from queue_server.protocol.answers import TicketAnswer
+from kiosk.link.answer import Answer
+from queue_server.protocol.answers import PublicTicket, RateAnswer, TicketAnswer
 
 NOW = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
 ONLINE_ANSWER = {
@@ -28,6 +29,17 @@ ONLINE_ANSWER = {
     "estimated_wait_minutes": 12.4,
     "priority": False,
     "status_path": "/t/tok7",
+}
+STATUS = {
+    "label": "B-007",
+    "office": "Kanim Test",
+    "service": {"id": "Paspor", "en": "Passport"},
+    "station": "PICKUP",
+    "status": "done",
+    "issued_at": NOW.isoformat(),
+    "people_ahead": None,
+    "estimated_wait_minutes": None,
+    "counter": None,
 }
 
 
@@ -48,19 +60,47 @@ class FakeDesk:
     )
     error: LinkError | None = None
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    online: bool = True
+    status: PublicTicket = field(default_factory=lambda: PublicTicket.model_validate(STATUS))
+    rate_answer: Answer | None = field(
+        default_factory=lambda: Answer(
+            "t1", True, RateAnswer(label="B-007", station="BIO", score=4)
+        )
+    )
+
+    def is_online(self) -> bool:
+        return self.online
 
     def issue(
-        self, service: str, *, language: str = "id", priority_category: str | None = None
+        self,
+        service: str,
+        *,
+        language: str = "id",
+        priority_category: str | None = None,
+        nik: str | None = None,
+        by_proxy: bool = False,
     ) -> IssuedOnline | IssuedOffline:
-        self.calls.append(
-            (
-                "issue",
-                {"service": service, "language": language, "priority_category": priority_category},
-            )
-        )
+        call: dict[str, Any] = {
+            "service": service,
+            "language": language,
+            "priority_category": priority_category,
+        }
+        if nik is not None or by_proxy:
+            call |= {"nik": nik, "by_proxy": by_proxy}
+        self.calls.append(("issue", call))
         if self.error is not None:
             raise self.error
         return self.result
+
+    def lookup(self, code: str) -> PublicTicket:
+        self.calls.append(("lookup", {"code": code}))
+        if self.error is not None:
+            raise self.error
+        return self.status
+
+    def rate(self, ticket_token: str, score: int) -> Answer | None:
+        self.calls.append(("rate", {"ticket_token": ticket_token, "score": score}))
+        return self.rate_answer
 
     def check_in(
         self, booking_code: str, *, documents_ready: bool, language: str = "id"
@@ -114,16 +154,20 @@ def flow(
         status_base_url="http://antre.test/",
     )
     return KioskFlow(
-        content=content, collaborators=collaborators, idle_timeout_s=60, ticket_shown_s=20
+        content=content,
+        collaborators=collaborators,
+        idle_timeout_s=60,
+        ticket_shown_s=20,
+        tap_guard_s=0,  # the double-tap guard has its own tests, with a moving clock
     )
 
 
 def run_issue(flow: KioskFlow) -> None:
     """What the app does on its worker thread, then on the UI thread."""
-    request = flow.pending_issue()
+    request = flow.pending_request()
     assert request is not None
-    assert flow.pending_issue() is None, "a request is handed out once"
-    flow.finish_issue(perform_issue(request, flow.collaborators, flow.content.branding))
+    assert flow.pending_request() is None, "a request is handed out once"
+    flow.finish_request(perform_request(request, flow.collaborators, flow.content.branding))
 
 
 def test_content_groups_the_services(content: KioskContent) -> None:
@@ -185,6 +229,9 @@ def test_documents_not_ready_shows_requirements_and_gives_no_number(
     assert flow.state.service is not None and flow.state.service.description is not None
     assert flow.pending_issue() is None
     flow.back()
+    assert flow.state.step is Step.DOCUMENTS, "Back shows the screen before"
+    flow.answer_documents(False)
+    flow.to_services()
     assert flow.state.step is Step.SERVICES
     assert desk.calls == []
 
@@ -246,6 +293,10 @@ def test_refusal_shows_the_server_message_in_the_current_language(
     flow.set_language("en" if language == "id" else "id")
     assert flow.state.text(flow.state.message) != expected
     flow.back()
+    assert flow.state.step is Step.PRIORITY and flow.state.message is None
+    flow.choose_priority(None)
+    run_issue(flow)
+    flow.to_services()
     assert flow.state.step is Step.SERVICES and flow.state.message is None
 
 
@@ -284,6 +335,8 @@ def test_printer_fault_keeps_the_ticket_on_screen(flow: KioskFlow, printer: Memo
     printer.printer_status = PrinterStatus(paper_out=True)
     flow.start("en")
     flow.choose_service("pengambilan-paspor")
+    flow.choose_pickup(by_proxy=True)
+    flow.answer_documents(True)
     flow.choose_priority(None)
     run_issue(flow)
     assert flow.state.step is Step.TICKET and flow.state.outcome is not None
@@ -389,7 +442,7 @@ def test_back_walks_out_to_welcome(flow: KioskFlow) -> None:
 def test_a_group_with_one_service_goes_straight_to_it(flow: KioskFlow) -> None:
     flow.start()
     flow.choose_group(ServiceGroup.PICKUP)
-    assert flow.state.step is Step.PRIORITY
+    assert flow.state.step is Step.PICKUP
     assert flow.state.service is not None and flow.state.service.id == "pengambilan-paspor"
     flow.choose_service("gone")
     assert flow.state.message is not None
@@ -424,7 +477,7 @@ def test_the_qr_links_to_the_office_public_base_url_from_config_kiosk(
     collaborators = Collaborators(
         desk=desk, printer=printer, profile=printer.profile, monotonic=clock, now=lambda: NOW
     )
-    flow = KioskFlow(content=content, collaborators=collaborators)
+    flow = KioskFlow(content=content, collaborators=collaborators, tap_guard_s=0)
     flow.start("id")
     flow.choose_service("paspor-walkin")
     flow.answer_documents(True)

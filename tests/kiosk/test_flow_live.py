@@ -49,6 +49,7 @@ def test_flow_issues_through_the_live_server(live: LiveServer, tmp_path: Path) -
                 monotonic=time.monotonic,
                 now=lambda: datetime.now(UTC),
             ),
+            tap_guard_s=0,  # driven by code, not fingers
         )
         flow.start("en")
         flow.choose_service(walk_in.id)

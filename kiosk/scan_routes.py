@@ -1,0 +1,82 @@
+"""Where a scanned code leads the applicant, whatever screen the kiosk shows (pure code).
+
+The kind comes from :func:`devices.codes.classify`, with one kiosk addition: an
+application number (passport pickup). Its format is not published; the ASSUMPTION here
+is the SPRI ``nomor permohonan`` as 10 to 20 digits (never 16: that is a NIK), optionally
+after ``PERMOHONAN:`` or ``APP:`` as the pickup QR may carry. Replace
+:data:`APPLICATION_PATTERN` once real samples are seen.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from devices.codes import (
+    BookingCode,
+    CodeKind,
+    Nik,
+    TicketLink,
+    classify,
+)
+from queue_server.i18n import both
+
+APPLICATION_PATTERN = re.compile(r"(?:(?:PERMOHONAN|APP)\s*[:#]?\s*)?([0-9]{10,15}|[0-9]{17,20})")
+UNKNOWN_CODE = (
+    "This code is not one the kiosk knows. Scan your M-Paspor QR code, your application "
+    "QR code or your Antre ticket."
+)
+MAX_SCAN_CHARS = 512
+
+
+class ScanKind(StrEnum):
+    BOOKING = "booking"  # M-Paspor booking QR: that service's check-in
+    APPLICATION = "application"  # application QR or number: passport pickup
+    TICKET = "ticket"  # an Antre ticket's QR: its status (and rating)
+    NIK = "nik"  # 16 digits: accepted only where the kiosk asks for a NIK
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRoute:
+    """A scan's kind and what to carry on with.
+
+    Attributes:
+        value: the booking code, the application number or the ticket token; never a NIK
+            (``nik`` holds it, not shown in ``repr``).
+        problem: a bilingual message when the code has a known shape but is not valid,
+            or is unknown.
+    """
+
+    kind: ScanKind
+    value: str | None = None
+    nik: Nik | None = field(default=None, repr=False)
+    problem: dict[str, str] | None = None
+
+
+def route_scan(text: str) -> ScanRoute:
+    """The route of one scanned (or typed) text; never raises, never logs the text."""
+    text = text.strip()
+    if not text or len(text) > MAX_SCAN_CHARS:
+        return ScanRoute(ScanKind.UNKNOWN, problem=both(UNKNOWN_CODE))
+    application = APPLICATION_PATTERN.fullmatch(text.upper())
+    if application is not None:
+        return ScanRoute(ScanKind.APPLICATION, value=application.group(1))
+    found = classify(text)
+    if found.kind is CodeKind.TICKET_LINK:
+        if isinstance(found.value, TicketLink):
+            return ScanRoute(ScanKind.TICKET, value=found.value.token)
+        return ScanRoute(ScanKind.TICKET, problem=_problem(found.problem))
+    if found.kind is CodeKind.NIK:
+        if isinstance(found.value, Nik):
+            return ScanRoute(ScanKind.NIK, nik=found.value)
+        return ScanRoute(ScanKind.NIK, problem=_problem(found.problem))
+    if found.kind is CodeKind.BOOKING_CODE and isinstance(found.value, BookingCode):
+        return ScanRoute(ScanKind.BOOKING, value=found.value.code)
+    return ScanRoute(ScanKind.UNKNOWN, problem=both(UNKNOWN_CODE))
+
+
+def _problem(error: object) -> dict[str, str]:
+    messages = getattr(error, "messages", None)
+    return dict(messages) if isinstance(messages, dict) else both(UNKNOWN_CODE)
