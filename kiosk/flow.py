@@ -280,7 +280,7 @@ class KioskFlow:
 
     @_tap
     def to_services(self) -> None:
-        """"OK, back to services" after a refusal or a not-ready answer (same group)."""
+        """ "OK, back to services" after a refusal or a not-ready answer (same group)."""
         self._history.clear()
         self._go(Step.SERVICES, message=None)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,12 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.app.screens import SCREENS, KioskScreen
-from kiosk.flow import FlowState, IssueOutcome, KioskFlow, perform_issue
+from kiosk.enquiry import Outcome, Request
+from kiosk.flow import FlowState, KioskFlow, perform_request
 from queue_server.i18n import translate
 
 log = logging.getLogger(__name__)
@@ -29,13 +31,16 @@ KV_DIR = Path(__file__).with_name("kv")
 TICK_S = 1.0
 
 
+COUNTDOWN = "Back to the start in {seconds} s: touch the screen to stay"
+
+
 def load_kv() -> None:
-    """Load common.kv, then one .kv per screen (each once per process)."""
+    """Load common.kv and choices.kv, then each screen's own .kv (each once per process)."""
     loaded = set(Builder.files)
-    for name in ["common", *SCREENS]:
-        path = str(KV_DIR / f"{name}.kv")
-        if path not in loaded:
-            Builder.load_file(path)
+    for name in ["common", "choices", *SCREENS]:
+        path = KV_DIR / f"{name}.kv"
+        if str(path) not in loaded and path.exists():
+            Builder.load_file(str(path))
 
 
 class KioskApp(App):  # type: ignore[misc]
@@ -43,13 +48,17 @@ class KioskApp(App):  # type: ignore[misc]
 
     language = StringProperty("id")
     office_name = StringProperty("")
+    #: The idle countdown's text ('' when none is running), shown in the top bar.
+    countdown = StringProperty("")
+    can_go_back = BooleanProperty(False)
     title = "Antre"
 
     def __init__(self, flow: KioskFlow, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.flow = flow
         self.manager: ScreenManager | None = None
-        self.issued_outcomes: list[IssueOutcome] = []
+        self.issued_outcomes: list[Outcome] = []
+        self._shown: tuple[FlowState, object] | None = None
 
     def tr(self, msgid: str, language: str) -> str:
         """``msgid`` in ``language``; the .kv files pass ``app.language`` so that a
@@ -60,8 +69,8 @@ class KioskApp(App):  # type: ignore[misc]
         load_kv()
         self.office_name = self.flow.content.branding.office_name
         manager = ScreenManager(transition=NoTransition())
-        for screen_class in SCREENS.values():
-            manager.add_widget(screen_class())
+        for name, screen_class in SCREENS.items():
+            manager.add_widget(screen_class(name=name))
         self.manager = manager
         self.flow.on_change(self._show)
         Window.bind(on_touch_down=self._touched, on_key_down=self._touched)
@@ -70,8 +79,8 @@ class KioskApp(App):  # type: ignore[misc]
         return manager
 
     def code_scanned(self, code: str) -> None:
-        """A scanner callback (any thread): hand the code to the flow on the UI thread."""
-        Clock.schedule_once(lambda _dt: self.flow.submit_code(code))
+        """A scanner callback (any thread): the flow routes it by kind, on the UI thread."""
+        Clock.schedule_once(lambda _dt: self.flow.scan(code))
 
     def content_changed(self, content: Any) -> None:
         """New ``config/kiosk`` content (any thread)."""
@@ -88,18 +97,30 @@ class KioskApp(App):  # type: ignore[misc]
 
     def _show(self, state: FlowState) -> None:
         assert self.manager is not None
+        seconds = state.seconds_left
+        self.countdown = (
+            "" if seconds is None else translate(COUNTDOWN, state.language, seconds=seconds)
+        )
+        shown, self._shown = self._shown, (state, self.flow.content)
+        if (
+            shown is not None
+            and shown[1] is self.flow.content
+            and replace(shown[0], seconds_left=None) == replace(state, seconds_left=None)
+        ):
+            return  # only the countdown moved: the screen's buttons stay as they are
         self.language = state.language
+        self.can_go_back = state.can_go_back
         screen: KioskScreen = self.manager.get_screen(state.step.value)
         screen.show(state, self.flow)
         self.manager.current = state.step.value
-        request = self.flow.pending_issue()
+        request = self.flow.pending_request()
         if request is not None:
             worker = threading.Thread(
-                target=self._issue, args=(request,), name="kiosk-issue", daemon=True
+                target=self._perform, args=(request,), name="kiosk-request", daemon=True
             )
             worker.start()
 
-    def _issue(self, request: Any) -> None:
-        outcome = perform_issue(request, self.flow.collaborators, self.flow.content.branding)
+    def _perform(self, request: Request) -> None:
+        outcome = perform_request(request, self.flow.collaborators, self.flow.content.branding)
         self.issued_outcomes.append(outcome)
-        Clock.schedule_once(lambda _dt: self.flow.finish_issue(outcome))
+        Clock.schedule_once(lambda _dt: self.flow.finish_request(outcome))

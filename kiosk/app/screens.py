@@ -1,12 +1,17 @@
 """One Screen class per step; each ``show`` copies the flow state into its widgets.
 
 Static texts are bound in the .kv files (``app.tr(msgid, app.language)``); what depends
-on the applicant (service lists, the ticket, messages) is set here.
+on the applicant (service lists, the ticket, messages) is set here. Back and Home are in
+the top bar of every screen (common.kv), never in a screen's own buttons. Screens without
+a .kv file of their own use ``<ChoicesScreen>`` (choices.kv): a title, a text, a message,
+a grid of choices and a row for the primary answer.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from kivy.core.image import Image as CoreImage
@@ -14,19 +19,44 @@ from kivy.properties import BooleanProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.screenmanager import Screen
+from kivy.uix.textinput import TextInput
+from kivy.uix.widget import Widget
 
-from kiosk.content import GROUP_TITLES, KioskContent
+from kiosk.content import GROUP_TITLES, KioskContent, ServiceChoice
+from kiosk.enquiry import RATING_SCALE
 from kiosk.flow import FlowState, KioskFlow
+from kiosk.guide import BAP_REASON_TITLES, documents_for, station_name
 from kiosk.issuing import ShownTicket
 from queue_server.i18n import translate
 
 PRINTED = "Your ticket has been printed. Please take it."
 NOT_PRINTED = "The ticket on this screen is valid: please note your number."
 OFFLINE = "Issued while the kiosk is offline: your place is kept, the wait is not known yet."
+NOT_OFFLINE = "not available while offline"
+STATUS_WORDS = {
+    "waiting": "Waiting",
+    "called": "Called: please go to the counter now",
+    "serving": "Being served",
+    "done": "Finished. Thank you.",
+    "no_show": "Missed: you were called but not there. Ask at the information desk.",
+    "parked": "On hold: please wait to be called again",
+    "cancelled": "Cancelled",
+    "transferred": "Moved to another service",
+}
+GREEN = (0.0, 0.42, 0.16, 1)
+RED = (0.62, 0.05, 0.05, 1)
 
 
 class BigButton(Button):  # type: ignore[misc]
     """A large touch target (style in common.kv)."""
+
+
+class PrimaryButton(BigButton):
+    """The most common answer of a screen: green, full width (common.kv)."""
+
+
+class ChoiceButton(BigButton):
+    """A less common choice: light, so the primary answer stands out (common.kv)."""
 
 
 class LanguageButton(Button):  # type: ignore[misc]
@@ -34,7 +64,7 @@ class LanguageButton(Button):  # type: ignore[misc]
 
 
 class TopBar(BoxLayout):  # type: ignore[misc]
-    """Office name and the language switch, on every screen."""
+    """Back, Home, the office name (or the idle countdown) and the language switch."""
 
 
 class KioskScreen(Screen):  # type: ignore[misc]
@@ -46,16 +76,46 @@ def _tr(msgid: str, state: FlowState, **params: object) -> str:
     return translate(msgid, state.language, **params)
 
 
-def _button(text: str, action: Any, style: str = "") -> BigButton:
-    button = BigButton(text=text)
-    if style == "quiet":
-        button.background_color = (0.30, 0.30, 0.34, 1)
+def _button(text: str, action: Callable[[], None], kind: type[BigButton] = BigButton) -> BigButton:
+    button = kind(text=text)
     button.bind(on_release=lambda _button: action())
     return button
 
 
+def _bullets(items: tuple[str, ...], state: FlowState) -> str:
+    return "\n".join(f"•  {_tr(item, state)}" for item in items)
+
+
+def _columns(count: int) -> int:
+    """Two columns, three when that saves a row (1024x600 has room for two rows)."""
+    return 3 if count > 4 else 2
+
+
+class ChoicesScreen(KioskScreen):
+    """A title, a text, a message, choices and the primary answer (choices.kv)."""
+
+    def fill(
+        self,
+        state: FlowState,
+        title: str,
+        body: str = "",
+        choices: list[BigButton] | None = None,
+        primary: list[BigButton] | None = None,
+    ) -> None:
+        self.ids.title.text = title
+        self.ids.body.text = body
+        self.ids.message.text = state.text(state.message)
+        for box, buttons in ((self.ids.choices, choices or []), (self.ids.primary, primary or [])):
+            box.clear_widgets()
+            for button in buttons:
+                box.add_widget(button)
+        count = len(choices or [])
+        self.ids.choices.cols = count if 0 < count <= 4 else 3
+
+
 class WelcomeScreen(KioskScreen):
-    pass
+    def show(self, state: FlowState, flow: KioskFlow) -> None:
+        self.ids.message.text = state.text(state.message)
 
 
 class ServicesScreen(KioskScreen):
@@ -68,21 +128,28 @@ class ServicesScreen(KioskScreen):
             self.ids.title.text = _tr("What do you need today?", state)
             for group in content.groups():
                 choices.add_widget(
-                    _button(_tr(GROUP_TITLES[group], state), lambda g=group: flow.choose_group(g))
+                    _button(_tr(GROUP_TITLES[group], state), partial(flow.choose_group, group))
                 )
+            choices.add_widget(
+                _button(_tr("Documents to bring", state), flow.show_documents, ChoiceButton)
+            )
         else:
             self.ids.title.text = _tr(GROUP_TITLES[state.group], state)
             for service in content.in_group(state.group):
-                choices.add_widget(
-                    _button(state.text(service.name), lambda s=service.id: flow.choose_service(s))
-                )
-        choices.add_widget(_button(_tr("Back", state), flow.back, "quiet"))
+                choices.add_widget(_service_button(service, state, flow))
         choices.cols = _columns(len(choices.children))
 
 
-def _columns(count: int) -> int:
-    """Two columns, three when that saves a row (1024x600 has room for two rows)."""
-    return 3 if count > 4 else 2
+def _service_button(service: ServiceChoice, state: FlowState, flow: KioskFlow) -> BigButton:
+    name = state.text(service.name)
+    if not state.unavailable(service):
+        return _button(name, lambda: flow.choose_service(service.id))
+    # Still a button: a touch says why (the flow's message), in plain words.
+    button = _button(
+        f"{name}\n({_tr(NOT_OFFLINE, state)})", lambda: flow.choose_service(service.id)
+    )
+    button.background_color = (0.45, 0.45, 0.48, 1)
+    return button
 
 
 class ScanScreen(KioskScreen):
@@ -99,17 +166,121 @@ class ScanScreen(KioskScreen):
 
 class DocumentsScreen(KioskScreen):
     def show(self, state: FlowState, flow: KioskFlow) -> None:
-        self.ids.service.text = state.text(state.service.name if state.service else None)
+        service = state.service
+        self.ids.service.text = state.text(service.name if service else None)
+        self.ids.message.text = state.text(state.message)
+        bring = documents_for(service, bap_reason=state.bap_reason) if service else ()
+        self.ids.bring.text = _bullets(bring, state)
 
 
 class RequirementsScreen(KioskScreen):
     def show(self, state: FlowState, flow: KioskFlow) -> None:
         service = state.service
         self.ids.service.text = state.text(service.name if service else None)
-        description = service.description if service else None
-        self.ids.requirements.text = state.text(description) or _tr(
-            "Bring your KTP and the original documents for this service.", state
+        description = state.text(service.description if service else None)
+        bring: tuple[str, ...] = ()
+        if service is not None:
+            bring = documents_for(service, bap_reason=state.bap_reason, proxy=state.by_proxy)
+        lines = [description] if description and not state.by_proxy else []
+        self.ids.requirements.text = "\n".join([*lines, _bullets(bring, state)]).strip()
+
+
+class BapScreen(ChoicesScreen):
+    def show(self, state: FlowState, flow: KioskFlow) -> None:
+        reasons = [
+            _button(_tr(title, state), partial(flow.choose_bap_reason, reason))
+            for reason, title in BAP_REASON_TITLES.items()
+        ]
+        body = state.text(state.service.name if state.service else None)
+        self.fill(state, _tr("What happened to your passport?", state), body, reasons)
+
+
+class PickupScreen(ChoicesScreen):
+    def show(self, state: FlowState, flow: KioskFlow) -> None:
+        own = _button(
+            _tr("I collect my own", state), lambda: flow.choose_pickup(False), PrimaryButton
         )
+        other = _button(
+            _tr("For someone else (with a surat kuasa)", state),
+            lambda: flow.choose_pickup(True),
+            ChoiceButton,
+        )
+        body = state.text(state.service.name if state.service else None)
+        self.fill(state, _tr("Who is collecting?", state), body, [other], [own])
+
+
+class ProxyScreen(ChoicesScreen):
+    def show(self, state: FlowState, flow: KioskFlow) -> None:
+        bring = documents_for(state.service, proxy=True) if state.service else ()
+        answers = [
+            _button(_tr("No, not yet", state), lambda: flow.answer_documents(False), ChoiceButton),
+            _button(
+                _tr("Yes, I have them", state), lambda: flow.answer_documents(True), PrimaryButton
+            ),
+        ]
+        title = _tr("Collecting for someone else: bring these", state)
+        self.fill(state, title, _bullets(bring, state), [], answers)
+
+
+class NikScreen(KioskScreen):
+    """The NIK, typed. The entry widget is made in ONE place: :meth:`nik_entry`."""
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        self.entry = self.nik_entry(lambda text: self._submit(text))
+        self.ids.entry_slot.add_widget(self.entry)
+
+    def nik_entry(self, on_submit: Callable[[str], None]) -> Widget:
+        """The NIK entry. SWAP POINT for the on-screen keypad (branch kwidgets)::
+
+        keypad = NumericKeypad(max_length=16)
+        keypad.bind(on_submit=lambda _widget, text: on_submit(text))
+        return keypad
+        """
+        entry = TextInput(multiline=False, input_filter="int", font_size="40sp", write_tab=False)
+        entry.bind(on_text_validate=lambda widget: on_submit(widget.text))
+        return entry
+
+    def submit(self) -> None:
+        self._submit(getattr(self.entry, "text", ""))
+
+    def _submit(self, text: str) -> None:
+        from kivy.app import App
+
+        App.get_running_app().flow.submit_nik(text)
+
+    def show(self, state: FlowState, flow: KioskFlow) -> None:
+        self.ids.message.text = state.text(state.message)
+        if state.message is None and hasattr(self.entry, "text"):
+            self.entry.text = ""  # nothing personal is left on screen
+
+
+class InfoListScreen(ChoicesScreen):
+    def show(self, state: FlowState, flow: KioskFlow) -> None:
+        services = [
+            _button(state.text(s.name), partial(flow.choose_info, s.id), ChoiceButton)
+            for s in flow.content.services
+        ]
+        for button in services:
+            button.font_size = "22sp"
+        title = _tr("Documents to bring", state)
+        self.fill(state, title, _tr("Touch a service to see what to bring.", state), services)
+        self.ids.choices.cols = 3 if len(services) > 4 else 2
+
+
+class InfoScreen(ChoicesScreen):
+    def show(self, state: FlowState, flow: KioskFlow) -> None:
+        service = state.service
+        if service is None:
+            return
+        description = state.text(service.description)
+        text = "\n".join(filter(None, [description, _bullets(documents_for(service), state)]))
+        take = _button(
+            _tr("Take a number for this service", state),
+            lambda: flow.choose_service(service.id),
+            PrimaryButton,
+        )
+        self.fill(state, state.text(service.name), text, [], [take])
+        self.ids.body.font_size = "22sp"
 
 
 class PriorityScreen(KioskScreen):
@@ -117,15 +288,17 @@ class PriorityScreen(KioskScreen):
         self.ids.message.text = state.text(state.message)
         choices = self.ids.choices
         choices.clear_widgets()
-        for category in flow.content.priority_categories:
+        categories = flow.content.priority_categories
+        for category in categories:
             choices.add_widget(
-                _button(state.text(category.name), lambda c=category.code: flow.choose_priority(c))
+                _button(
+                    state.text(category.name),
+                    partial(flow.choose_priority, category.code),
+                    ChoiceButton,
+                )
             )
-        choices.add_widget(
-            _button(_tr("No, regular queue", state), lambda: flow.choose_priority(None))
-        )
-        choices.add_widget(_button(_tr("Back", state), flow.back, "quiet"))
-        choices.cols = _columns(len(choices.children))
+        choices.cols = max(1, min(len(categories), 4))
+        self.ids.regular.text = _tr("No, regular queue", state)
 
 
 class IssuingScreen(KioskScreen):
@@ -133,20 +306,29 @@ class IssuingScreen(KioskScreen):
 
 
 class TicketScreen(KioskScreen):
+    unprinted = BooleanProperty(False)
+
     def show(self, state: FlowState, flow: KioskFlow) -> None:
         ticket = state.outcome.ticket if state.outcome else None
+        self.ids.message.text = state.text(state.message)
         if ticket is None:
             return
         self.ids.number.text = ticket.label
         self.ids.service.text = state.text(ticket.service_name)
+        self.ids.priority.text = "PRIORITAS / PRIORITY" if ticket.priority else ""
+        station = station_name(ticket.station)
+        self.ids.station.text = (
+            _tr("Go to: {station}", state, station=_tr(station, state)) if station else ""
+        )
         self.ids.waiting.text = _waiting(ticket, state)
         if ticket.printed:
             self.ids.printed.text = _tr(PRINTED, state)
-            self.ids.printed.color = (0.0, 0.42, 0.16, 1)
+            self.ids.printed.color = GREEN
         else:
             problem = state.text(ticket.print_problem)
             self.ids.printed.text = f"{problem}\n{_tr(NOT_PRINTED, state)}".strip()
-            self.ids.printed.color = (0.62, 0.05, 0.05, 1)
+            self.ids.printed.color = RED
+        self.unprinted = not ticket.printed
         self.ids.qr.texture = qr_texture(ticket.qr_text)
 
 
@@ -167,6 +349,37 @@ class ProblemScreen(KioskScreen):
         self.ids.message.text = state.text(state.message)
 
 
+class StatusScreen(ChoicesScreen):
+    """A scanned ticket: its status, and the rating when its finished step asks for it."""
+
+    def show(self, state: FlowState, flow: KioskFlow) -> None:
+        lookup = state.lookup
+        if lookup is None:
+            self.fill(state, _tr("Looking up your ticket…", state))
+            return
+        ticket = lookup.ticket
+        if ticket is None:
+            self.fill(state, _tr("Your ticket", state))
+            return
+        lines = [f"{ticket.label}  ·  {state.text(ticket.service.model_dump())}"]
+        lines.append(_tr(STATUS_WORDS.get(ticket.status.value, ticket.status.value), state))
+        if ticket.people_ahead is not None:
+            lines.append(_tr("People ahead of you: {count}", state, count=ticket.people_ahead))
+        if ticket.counter:
+            lines.append(_tr("Counter: {counter}", state, counter=ticket.counter))
+        rating = state.rating
+        buttons: list[BigButton] = []
+        if rating is not None:
+            lines.append(state.text(rating.message))
+        if lookup.ratable and not state.rating_busy and not (rating and rating.accepted):
+            lines.append(_tr("How was our service?", state))
+            buttons = [
+                _button(_tr(word, state), partial(flow.rate, score), ChoiceButton)
+                for score, word in RATING_SCALE.items()
+            ]
+        self.fill(state, _tr("Your ticket", state), "\n".join(lines), buttons)
+
+
 def qr_texture(text: str) -> Any:
     """A Kivy texture of the QR code of ``text`` (black on white, sharp when scaled)."""
     import qrcode
@@ -183,11 +396,18 @@ def qr_texture(text: str) -> Any:
 SCREENS: dict[str, type[KioskScreen]] = {
     "welcome": WelcomeScreen,
     "services": ServicesScreen,
+    "info_list": InfoListScreen,
+    "info": InfoScreen,
     "scan": ScanScreen,
+    "bap": BapScreen,
+    "pickup": PickupScreen,
+    "proxy": ProxyScreen,
+    "nik": NikScreen,
     "documents": DocumentsScreen,
     "requirements": RequirementsScreen,
     "priority": PriorityScreen,
     "issuing": IssuingScreen,
     "ticket": TicketScreen,
     "problem": ProblemScreen,
+    "status": StatusScreen,
 }

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
+from devices.codes import Sex, format_nik
 from devices.printer import MemoryPrinter, PrinterStatus, profile_named
 from kiosk.content import KioskContent, ServiceGroup, content_from_payload
 from kiosk.demo import DEMO_PAYLOAD, DemoDesk
+from kiosk.enquiry import LookupRequest, RateRequest
 from kiosk.flow import Collaborators, KioskFlow, Step, perform_issue, perform_request
+from kiosk.guide import BapReason, documents_for, station_name
+from kiosk.issuing import IssueRequest
+from kiosk.link.answer import Answer
 from kiosk.link.core import IssuedOffline, IssuedOnline
 from kiosk.link.errors import LinkError, NotAvailableOffline, OfflineRefused, Refused
 from kiosk.link.offline import LocalTicket
-from kiosk.link.answer import Answer
+from kiosk.scan_routes import ScanKind, route_scan
 from queue_server.protocol.answers import PublicTicket, RateAnswer, TicketAnswer
 
 NOW = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
@@ -491,3 +496,442 @@ def test_the_qr_links_to_the_office_public_base_url_from_config_kiosk(
 @pytest.mark.parametrize("value", [None, "", "antrian.example"])
 def test_an_unusable_public_base_url_is_ignored(value: object) -> None:
     assert content_from_payload(DEMO_PAYLOAD | {"public_base_url": value}).public_base_url is None
+
+
+# Scan anywhere, every path, Back/Home, double taps, idle countdown, offline -----------
+
+TICKET_LINK = "https://antrian.kanim.example/t/3N_10c50Orx-UgeiOQPu-R5R"
+VALID_NIK = format_nik(63, 71, 1, date(1990, 5, 17), Sex.MALE, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        (" mp2026abc123 ", ScanKind.BOOKING, "MP2026ABC123"),
+        ("1234567890", ScanKind.APPLICATION, "1234567890"),
+        ("PERMOHONAN:123456789012345678", ScanKind.APPLICATION, "123456789012345678"),
+        (TICKET_LINK, ScanKind.TICKET, "3N_10c50Orx-UgeiOQPu-R5R"),
+        ("/api/v1/public/tickets/3N_10c50Orx-UgeiOQPu-R5R", ScanKind.TICKET, None),
+        (VALID_NIK, ScanKind.NIK, None),
+        ("hello?", ScanKind.UNKNOWN, None),
+        ("", ScanKind.UNKNOWN, None),
+        ("x" * 600, ScanKind.UNKNOWN, None),
+    ],
+)
+def test_a_scan_is_routed_by_its_kind(text: str, kind: ScanKind, value: str | None) -> None:
+    route = route_scan(text)
+    assert route.kind is kind
+    if value is not None:
+        assert route.value == value
+    assert VALID_NIK not in repr(route)
+
+
+def test_a_broken_ticket_link_or_nik_has_its_own_message() -> None:
+    assert route_scan("https://antre.test/x/short").problem is not None
+    bad_nik = route_scan("9999999999999999")
+    assert bad_nik.kind is ScanKind.NIK and bad_nik.problem is not None
+
+
+def test_a_booking_qr_scanned_on_the_welcome_screen_goes_to_check_in(
+    flow: KioskFlow, desk: FakeDesk
+) -> None:
+    flow.scan("MP2026ABC123")
+    state = flow.state
+    assert state.step is Step.DOCUMENTS and state.booking_code == "MP2026ABC123"
+    assert state.service is not None and state.service.needs_booking
+    flow.answer_documents(True)
+    run_issue(flow)
+    assert desk.calls[0][0] == "check_in" and flow.state.step is Step.TICKET
+
+
+def test_a_booking_qr_scanned_mid_journey_replaces_the_choice_and_back_returns(
+    flow: KioskFlow,
+) -> None:
+    flow.start()
+    flow.choose_service("paspor-walkin")
+    flow.answer_documents(True)
+    assert flow.state.step is Step.PRIORITY
+    flow.scan("MP2026ABC123")
+    assert flow.state.step is Step.DOCUMENTS and flow.state.booking_code == "MP2026ABC123"
+    flow.back()
+    assert flow.state.step is Step.PRIORITY
+    assert flow.state.service is not None and flow.state.service.id == "paspor-walkin"
+    assert flow.state.booking_code is None
+
+
+@pytest.mark.parametrize("step_to", ["welcome", "services", "documents", "ticket"])
+def test_an_unknown_code_changes_nothing_but_the_message(
+    flow: KioskFlow, desk: FakeDesk, step_to: str
+) -> None:
+    if step_to != "welcome":
+        flow.start("en")
+    if step_to in {"documents", "ticket"}:
+        flow.choose_service("paspor-walkin")
+    if step_to == "ticket":
+        flow.answer_documents(True)
+        flow.choose_priority(None)
+        run_issue(flow)
+    before = flow.state
+    flow.scan("no such thing")
+    after = flow.state
+    assert after.step is before.step and after.service == before.service
+    assert after.message is not None and "not one the kiosk knows" in after.message["en"]
+    assert after.message["id"] != after.message["en"]
+    flow.scan(VALID_NIK)
+    assert flow.state.message is not None and "NIK" in flow.state.message["en"]
+    assert flow.state.step is before.step
+
+
+def test_an_application_qr_goes_to_passport_pickup(flow: KioskFlow) -> None:
+    flow.start()
+    flow.scan("1234567890")
+    assert flow.state.step is Step.PICKUP
+    assert flow.state.service is not None and flow.state.service.id == "pengambilan-paspor"
+
+
+def test_own_pickup_asks_a_valid_nik_and_sends_it_once(flow: KioskFlow, desk: FakeDesk) -> None:
+    flow.start("en")
+    flow.choose_group(ServiceGroup.PICKUP)
+    flow.choose_pickup(by_proxy=False)
+    assert flow.state.step is Step.NIK
+    for bad in ("123", "9999999999999999", "63710131139000a1"):
+        flow.submit_nik(bad)
+        assert flow.state.step is Step.NIK and flow.state.message is not None
+    flow.scan(VALID_NIK)  # a NIK scanned (or typed) on the NIK step is that NIK
+    assert flow.state.step is Step.PRIORITY and flow.state.message is None
+    assert VALID_NIK not in repr(flow.state)
+    flow.choose_priority(None)
+    request = flow.pending_request()
+    assert isinstance(request, IssueRequest) and request.nik == VALID_NIK
+    assert VALID_NIK not in repr(request)
+    flow.finish_request(perform_request(request, flow.collaborators, flow.content.branding))
+    assert desk.calls == [
+        (
+            "issue",
+            {
+                "service": "pengambilan-paspor",
+                "language": "en",
+                "priority_category": None,
+                "nik": VALID_NIK,
+                "by_proxy": False,
+            },
+        )
+    ]
+    assert flow.state.step is Step.TICKET
+    kept = {name: value for name, value in vars(flow).items() if name != "collaborators"}
+    assert VALID_NIK not in repr(kept), "nothing personal stays after the ticket"
+
+
+def test_back_from_priority_forgets_the_nik(flow: KioskFlow, desk: FakeDesk) -> None:
+    flow.start()
+    flow.choose_service("pengambilan-paspor")
+    flow.choose_pickup(by_proxy=False)
+    flow.submit_nik(VALID_NIK)
+    flow.back()
+    assert flow.state.step is Step.NIK
+    flow.back()
+    assert flow.state.step is Step.PICKUP
+    flow.choose_pickup(by_proxy=True)
+    flow.answer_documents(True)
+    flow.choose_priority(None)
+    run_issue(flow)
+    assert desk.calls[0][1]["nik"] is None and desk.calls[0][1]["by_proxy"] is True
+
+
+def test_pickup_for_someone_else_shows_what_to_bring(flow: KioskFlow, desk: FakeDesk) -> None:
+    flow.start()
+    flow.choose_service("pengambilan-paspor")
+    flow.choose_pickup(by_proxy=True)
+    state = flow.state
+    assert state.step is Step.PROXY and state.by_proxy and state.service is not None
+    bring = documents_for(state.service, proxy=True)
+    assert any("surat kuasa" in item for item in bring)
+    flow.answer_documents(False)
+    assert flow.state.step is Step.REQUIREMENTS and flow.state.by_proxy
+    assert desk.calls == []
+
+
+@pytest.mark.parametrize("reason", list(BapReason))
+def test_lost_or_damaged_passport_takes_the_bap_route(
+    flow: KioskFlow, desk: FakeDesk, reason: BapReason
+) -> None:
+    flow.start()
+    flow.choose_group(ServiceGroup.PASSPORT)
+    flow.choose_service("paspor-hilang-rusak")
+    assert flow.state.step is Step.BAP
+    flow.choose_bap_reason(reason)
+    state = flow.state
+    assert state.step is Step.DOCUMENTS and state.bap_reason is reason
+    assert state.service is not None and state.service.is_bap_route
+    bring = documents_for(state.service, bap_reason=reason)
+    expected = {"lost": "Police", "damaged": "damaged passport", "data_change": "Court"}[reason]
+    assert any(expected in item for item in bring)
+    flow.answer_documents(True)
+    flow.choose_priority(None)
+    run_issue(flow)
+    assert desk.calls[0][1]["service"] == "paspor-hilang-rusak"
+
+
+def test_only_the_lost_passport_service_is_a_bap_route(content: KioskContent) -> None:
+    routes = {s.id for s in content.services if s.is_bap_route}
+    assert routes == {"paspor-hilang-rusak"}
+    assert {s.id for s in content.services if s.asks_nik} == {"pengambilan-paspor"}
+
+
+def test_stay_permit_complaint_and_information_paths(flow: KioskFlow, desk: FakeDesk) -> None:
+    flow.start()
+    flow.choose_group(ServiceGroup.STAY_PERMIT)
+    flow.choose_service("itap-perpanjangan")
+    assert flow.state.step is Step.PRIORITY
+    flow.choose_priority("elderly")
+    run_issue(flow)
+    flow.home()
+    for service in ("pengaduan", "informasi"):
+        flow.start()
+        flow.choose_group(ServiceGroup.HELP)
+        flow.choose_service(service)
+        assert flow.state.step is Step.ISSUING
+        run_issue(flow)
+        flow.back()
+    assert [call[1]["service"] for call in desk.calls] == [
+        "itap-perpanjangan",
+        "pengaduan",
+        "informasi",
+    ]
+
+
+def test_information_pages_list_the_documents_per_service(
+    flow: KioskFlow, content: KioskContent
+) -> None:
+    flow.start()
+    flow.show_documents()
+    assert flow.state.step is Step.INFO_LIST
+    flow.choose_info("gone")
+    assert flow.state.step is Step.INFO_LIST and flow.state.message is not None
+    for service in content.services:
+        flow.choose_info(service.id)
+        assert flow.state.step is Step.INFO and flow.state.service == service
+        assert documents_for(service), service.id
+        flow.back()
+        assert flow.state.step is Step.INFO_LIST
+    flow.choose_info("paspor-walkin")
+    flow.choose_service("paspor-walkin")  # "take a number for this service"
+    assert flow.state.step is Step.DOCUMENTS
+    flow.back()
+    assert flow.state.step is Step.INFO
+
+
+def test_home_from_every_step_but_issuing(flow: KioskFlow) -> None:
+    flow.start("en")
+    flow.choose_service("paspor-walkin")
+    flow.home()
+    assert flow.state.step is Step.WELCOME and flow.state.language == "id"
+    flow.start()
+    flow.choose_service("informasi")
+    flow.home()
+    flow.back()
+    assert flow.state.step is Step.ISSUING, "a ticket under way is not abandoned"
+    run_issue(flow)
+    assert flow.state.can_go_back
+    flow.back()
+    assert flow.state.step is Step.WELCOME and not flow.state.can_go_back
+
+
+def test_a_second_quick_tap_issues_no_ticket(desk: FakeDesk, printer: MemoryPrinter) -> None:
+    clock = FakeClock()
+    collaborators = Collaborators(
+        desk=desk, printer=printer, profile=printer.profile, monotonic=clock, now=lambda: NOW
+    )
+    flow = KioskFlow(content=content_from_payload(DEMO_PAYLOAD), collaborators=collaborators)
+    flow.start("en")
+    for action in (
+        lambda: flow.choose_group(ServiceGroup.PASSPORT),
+        lambda: flow.choose_service("paspor-walkin"),
+        lambda: flow.answer_documents(True),
+    ):
+        clock.seconds += 0.6
+        action()
+    assert flow.state.step is Step.PRIORITY
+    clock.seconds += 0.6
+    flow.back()
+    clock.seconds += 0.2  # the second tap of a double tap lands on the screen under it
+    flow.answer_documents(True)
+    flow.choose_service("paspor-hilang-rusak")
+    assert flow.state.step is Step.DOCUMENTS and flow.state.service is not None
+    assert flow.state.service.id == "paspor-walkin"
+    assert flow.pending_request() is None and desk.calls == []
+    clock.seconds += 0.4
+    flow.answer_documents(True)
+    assert flow.state.step is Step.PRIORITY, "a deliberate tap after the guard works"
+
+
+def test_the_idle_countdown_shows_the_last_ten_seconds(flow: KioskFlow, clock: FakeClock) -> None:
+    seen: list[int | None] = []
+    flow.on_change(lambda state: seen.append(state.seconds_left))
+    flow.start()
+    flow.choose_service("paspor-walkin")
+    clock.seconds += 49
+    flow.tick()
+    assert flow.state.seconds_left is None
+    clock.seconds += 1.5
+    flow.tick()
+    assert flow.state.seconds_left == 10  # 9.5 s left, counted down in whole seconds
+    clock.seconds += 8
+    flow.tick()
+    assert flow.state.seconds_left == 2
+    flow.touch()
+    assert flow.state.seconds_left is None and flow.state.step is Step.DOCUMENTS
+    clock.seconds += 59.5
+    flow.tick()
+    assert flow.state.seconds_left == 1
+    clock.seconds += 0.5
+    flow.tick()
+    assert flow.state.step is Step.WELCOME and flow.state.seconds_left is None
+    assert 2 in seen and 1 in seen
+
+
+def test_the_ticket_screen_counts_down_to_welcome(flow: KioskFlow, clock: FakeClock) -> None:
+    flow.start()
+    flow.choose_service("informasi")
+    run_issue(flow)
+    clock.seconds += 12
+    flow.tick()
+    assert flow.state.step is Step.TICKET and flow.state.seconds_left == 8
+    flow.touch()
+    assert flow.state.seconds_left == 8, "the ticket screen's own end is not pushed back"
+
+
+def test_offline_marks_server_services_and_walk_ins_go_on(
+    flow: KioskFlow, desk: FakeDesk, content: KioskContent
+) -> None:
+    desk.online = False
+    desk.result = IssuedOffline(LocalTicket("B-051", "paspor-walkin", NOW, "lease-1", 51))
+    flow.start("en")
+    assert flow.state.offline
+    mpaspor = content.service("paspor-mpaspor")
+    walkin = content.service("paspor-walkin")
+    assert mpaspor is not None and walkin is not None
+    assert flow.state.unavailable(mpaspor) and not flow.state.unavailable(walkin)
+    flow.choose_service("paspor-mpaspor")
+    assert flow.state.step is Step.SERVICES and flow.state.message is not None
+    assert "server" in flow.state.message["en"]
+    flow.scan("MP2026ABC123")
+    assert flow.state.step is Step.SERVICES and "server" in flow.state.text(flow.state.message)
+    flow.scan(TICKET_LINK)
+    assert flow.state.step is Step.SERVICES and desk.calls == []
+    flow.choose_service("paspor-walkin")
+    flow.answer_documents(True)
+    flow.choose_priority(None)
+    run_issue(flow)
+    assert flow.state.outcome is not None and flow.state.outcome.ticket is not None
+    assert flow.state.outcome.ticket.offline
+    desk.online = True
+    flow.tick()
+    assert not flow.state.offline
+
+
+def test_the_ticket_names_the_station_on_screen_and_on_paper(
+    flow: KioskFlow, printer: MemoryPrinter
+) -> None:
+    flow.start("en")
+    flow.choose_service("paspor-walkin")
+    flow.answer_documents(True)
+    flow.choose_priority("elderly")
+    run_issue(flow)
+    assert flow.state.outcome is not None and flow.state.outcome.ticket is not None
+    ticket = flow.state.outcome.ticket
+    assert ticket.station == "CS" and ticket.priority
+    assert station_name(ticket.station) == "Customer service (document check)"
+    assert b"Go to" in printer.jobs[0] and b"Menuju" in printer.jobs[0]
+
+
+def test_a_scanned_ticket_shows_its_status_and_takes_one_rating(
+    flow: KioskFlow, desk: FakeDesk
+) -> None:
+    flow.start()
+    flow.scan(TICKET_LINK)
+    assert flow.state.step is Step.STATUS and flow.state.lookup is None
+    flow.rate(4)  # nothing to rate before the status is known
+    lookup = flow.pending_request()
+    assert isinstance(lookup, LookupRequest) and lookup.token not in repr(lookup)
+    flow.finish_request(perform_request(lookup, flow.collaborators, flow.content.branding))
+    state = flow.state
+    assert state.lookup is not None and state.lookup.ticket is not None
+    assert state.lookup.ticket.label == "B-007" and state.lookup.ratable
+    flow.rate(9)
+    assert flow.pending_request() is None
+    flow.rate(4)
+    assert flow.state.rating_busy
+    rating = flow.pending_request()
+    assert isinstance(rating, RateRequest)
+    flow.rate(3)  # a second tap while the first is sent
+    assert flow.pending_request() is None
+    flow.finish_request(perform_request(rating, flow.collaborators, flow.content.branding))
+    assert flow.state.rating is not None and flow.state.rating.accepted
+    assert "Thank you" in flow.state.rating.message["en"]
+    flow.rate(1)
+    assert flow.pending_request() is None
+    assert desk.calls == [
+        ("lookup", {"code": "3N_10c50Orx-UgeiOQPu-R5R"}),
+        ("rate", {"ticket_token": "3N_10c50Orx-UgeiOQPu-R5R", "score": 4}),
+    ]
+
+
+def test_a_rating_refused_or_queued_says_so(flow: KioskFlow, desk: FakeDesk) -> None:
+    refusal = {"id": "Belum ada yang bisa dinilai.", "en": "Nothing to rate yet."}
+    desk.rate_answer = Answer("t2", False, code="nothing_to_rate", messages=refusal)
+    flow.scan(TICKET_LINK)
+    run_issue(flow)
+    flow.rate(2)
+    run_issue(flow)
+    assert flow.state.rating is not None and not flow.state.rating.accepted
+    assert flow.state.text(flow.state.rating.message) == "Belum ada yang bisa dinilai."
+    desk.rate_answer = None  # offline: kept in the outbox
+    flow.rate(3)
+    run_issue(flow)
+    assert flow.state.rating is not None and flow.state.rating.accepted
+
+
+def test_an_unknown_or_unratable_ticket(flow: KioskFlow, desk: FakeDesk) -> None:
+    desk.status = desk.status.model_copy(update={"status": "serving"})
+    flow.scan(TICKET_LINK)
+    run_issue(flow)
+    assert flow.state.lookup is not None and not flow.state.lookup.ratable
+    flow.rate(4)
+    assert flow.pending_request() is None
+    desk.error = Refused({"id": "Tiket tidak dikenal.", "en": "Unknown ticket."}, code="not_found")
+    flow.home()
+    flow.scan(TICKET_LINK)
+    run_issue(flow)
+    assert flow.state.step is Step.STATUS and flow.state.lookup is not None
+    assert flow.state.lookup.ticket is None and flow.state.text(flow.state.message) == (
+        "Tiket tidak dikenal."
+    )
+
+
+def test_a_scan_while_a_ticket_is_issued_is_ignored(flow: KioskFlow) -> None:
+    flow.start()
+    flow.choose_service("informasi")
+    flow.scan("MP2026ABC123")
+    assert flow.state.step is Step.ISSUING and flow.state.booking_code is None
+
+
+def test_a_late_lookup_is_dropped(flow: KioskFlow) -> None:
+    flow.scan(TICKET_LINK)
+    request = flow.pending_request()
+    assert request is not None
+    flow.home()
+    flow.finish_request(perform_request(request, flow.collaborators, flow.content.branding))
+    assert flow.state.step is Step.WELCOME and flow.state.lookup is None
+
+
+def test_demo_desk_looks_up_and_rates() -> None:
+    desk = DemoDesk(clock=lambda: NOW)
+    assert desk.lookup("demo0001").status == "done"
+    assert desk.lookup("demo0002").people_ahead == 3
+    with pytest.raises(Refused):
+        desk.lookup("demo9999")
+    answer = desk.rate("demo0001", 4)
+    assert answer is not None and answer.ok and desk.ratings == [("demo0001", 4)]
+    desk.offline = True
+    assert desk.rate("demo0001", 3) is None and not desk.is_online()
