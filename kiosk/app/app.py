@@ -31,7 +31,7 @@ KV_DIR = Path(__file__).with_name("kv")
 TICK_S = 1.0
 
 
-COUNTDOWN = "Back to the start in {seconds} s: touch the screen to stay"
+COUNTDOWN = "Back to the start in {seconds} s"
 
 
 def load_kv() -> None:

@@ -250,7 +250,9 @@ class NikScreen(KioskScreen):
 
     def show(self, state: FlowState, flow: KioskFlow) -> None:
         self.ids.message.text = state.text(state.message)
-        if state.message is None and hasattr(self.entry, "text"):
+
+    def on_leave(self, *_args: Any) -> None:
+        if hasattr(self.entry, "text"):
             self.entry.text = ""  # nothing personal is left on screen
 
 
@@ -264,7 +266,7 @@ class InfoListScreen(ChoicesScreen):
             button.font_size = "22sp"
         title = _tr("Documents to bring", state)
         self.fill(state, title, _tr("Touch a service to see what to bring.", state), services)
-        self.ids.choices.cols = 3 if len(services) > 4 else 2
+        self.ids.choices.cols = 4 if len(services) > 6 else (3 if len(services) > 4 else 2)
 
 
 class InfoScreen(ChoicesScreen):

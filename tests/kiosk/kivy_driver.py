@@ -23,7 +23,9 @@ from kiosk.content import content_from_payload
 from kiosk.demo import DEMO_PAYLOAD, DemoDesk
 
 STEP_TIMEOUT_S = 10.0
-SETTLE_S = 0.3
+NIK = "6371015705900001"
+TOKEN = "demo-status-0001"
+SETTLE_S = 0.6  # more than the flow's double-tap guard (0.5 s)
 
 
 def main(out_dir: Path, size: str) -> int:
@@ -56,12 +58,14 @@ def main(out_dir: Path, size: str) -> int:
                     "y": button.y,
                     "texture_w": button.texture_size[0],
                     "width": button.width,
+                    "hidden": button.opacity == 0,
                 }
             )
 
     def touch(text: str) -> None:
         # The last match: a screen's own button, not the top bar's language switch.
-        button = [b for b in _buttons(app.root.current_screen) if b.text == text][-1]
+        shown = _buttons(app.root.current_screen)
+        button = [b for b in shown if b.text.split("\n")[0] == text][-1]
         x, y = button.to_window(*button.center)
         pointer = UnitTestTouch(x, y)
         pointer.touch_down()
@@ -90,7 +94,42 @@ def main(out_dir: Path, size: str) -> int:
         (on("scan"), lambda: (shot("scan"), _type_code(app, "USED12345"))),
         (on("documents"), lambda: touch("Ya, sudah siap")),
         (on("problem"), lambda: (shot("problem"), touch("OK, kembali ke layanan"))),
-        (on("services"), lambda: app.stop()),
+        (on("services"), lambda: touch("Beranda")),
+        # Passport pickup with the NIK, the printer out of paper: the screen is the ticket.
+        (on("welcome"), lambda: touch("English")),
+        (on("services"), lambda: (_paper_out(devices, True), touch("Pickup"))),
+        (on("pickup"), lambda: (shot("pickup"), touch("I collect my own"))),
+        (on("nik"), lambda: (shot("nik"), _type_nik(app, "1234"))),
+        (lambda: flow.state.message is not None, lambda: (shot("nik-wrong"), _type_nik(app, NIK))),
+        (on("priority"), lambda: touch("No, regular queue")),
+        (on("ticket"), lambda: (shot("ticket-unprinted"), _record_unprinted(app, report))),
+        (on("ticket"), lambda: (_paper_out(devices, False), touch("Home"))),
+        # Scan anywhere: an application QR on the welcome screen, then a proxy pickup.
+        (on("welcome"), lambda: app.code_scanned("1234567890")),
+        (on("pickup"), lambda: touch("Untuk orang lain (dengan surat kuasa)")),
+        (on("proxy"), lambda: (shot("proxy-id"), touch("English"))),
+        (lambda: app.language == "en", lambda: (shot("proxy"), touch("Home"))),
+        # The information pages, then the BAP route from there.
+        (on("welcome"), lambda: touch("English")),
+        (on("services"), lambda: touch("Documents to bring")),
+        (on("info_list"), lambda: (shot("info-list"), touch("Lost or damaged passport"))),
+        (on("info"), lambda: (shot("info"), touch("Take a number for this service"))),
+        (on("bap"), lambda: (shot("bap"), touch("My passport is lost"))),
+        (on("documents"), lambda: (shot("documents-bap"), touch("Home"))),
+        # A ticket's QR: its status, then a rating.
+        (on("welcome"), lambda: app.code_scanned(f"http://antre.local/t/{TOKEN}")),
+        (lambda: flow.state.lookup is not None, lambda: (shot("status"), touch("Sangat baik"))),
+        (lambda: flow.state.rating is not None, lambda: shot("status-rated")),
+        (on("status"), lambda: (_idle_soon(flow, 10.5), app.code_scanned("what is this?"))),
+        (
+            lambda: flow.state.seconds_left is not None,
+            lambda: (shot("status-countdown"), touch("Beranda")),
+        ),
+        # Offline: what needs the server is marked, with the reason on a touch.
+        (on("welcome"), lambda: (_idle_soon(flow, 60), _offline(flow), touch("English"))),
+        (on("services"), lambda: touch("Passport")),
+        (lambda: flow.state.group is not None, lambda: touch("Passport (M-Paspor)")),
+        (lambda: flow.state.message is not None, lambda: (shot("services-offline"), app.stop())),
     ]
     pending = iter(steps)
     state: dict[str, Any] = {"step": next(pending), "since": time.monotonic()}
@@ -137,6 +176,38 @@ def _record_ticket(app: Any, report: dict[str, Any]) -> None:
         "printed": screen.ids.printed.text,
         "waiting": screen.ids.waiting.text,
     }
+
+
+def _type_nik(app: Any, text: str) -> None:
+    screen = app.root.get_screen("nik")
+    screen.entry.text = text
+    screen.submit()
+
+
+def _paper_out(devices: Any, out: bool) -> None:
+    from devices.printer import PrinterStatus
+
+    devices.printer.printer_status = PrinterStatus(paper_out=out)
+
+
+def _record_unprinted(app: Any, report: dict[str, Any]) -> None:
+    screen = app.root.get_screen("ticket")
+    report["unprinted"] = {
+        "number": screen.ids.number.text,
+        "printed": screen.ids.printed.text,
+        "qr_width": screen.ids.qr.width,
+        "nik_left": app.root.get_screen("nik").entry.text,
+    }
+
+
+def _idle_soon(flow: Any, seconds: float = 12.0) -> None:
+    flow.idle_timeout_s = seconds
+    flow.touch()
+
+
+def _offline(flow: Any) -> None:
+    flow.collaborators.desk.offline = True
+    flow.tick()
 
 
 def _type_code(app: Any, code: str) -> None:

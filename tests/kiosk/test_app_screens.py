@@ -22,10 +22,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path("/tmp/antre-kiosk-shots")
 XVFB_START_S = 10.0
-DRIVER_TIMEOUT_S = 60
+DRIVER_TIMEOUT_S = 110
 MIN_TOUCH_PX = 120
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = pytest.mark.timeout(240)
 
 
 def _free_display() -> int:
@@ -109,6 +109,20 @@ def test_touch_journey_to_a_printed_ticket(x_display: str, tmp_path: Path, size:
         "ticket-id",
         "scan",
         "problem",
+        "pickup",
+        "nik",
+        "nik-wrong",
+        "ticket-unprinted",
+        "proxy-id",
+        "proxy",
+        "info-list",
+        "info",
+        "bap",
+        "documents-bap",
+        "status",
+        "status-rated",
+        "status-countdown",
+        "services-offline",
     ]
     ticket = report["ticket"]
     assert ticket["number"] == "B-007"
@@ -118,6 +132,9 @@ def test_touch_journey_to_a_printed_ticket(x_display: str, tmp_path: Path, size:
     assert report["printer_jobs"] == ["job-000001.png"]
     for name in report["screens"]:
         assert (tmp_path / f"{size}-{name}0001.png").stat().st_size > 10_000
+    unprinted = report["unprinted"]
+    assert unprinted["number"] == "D-007" and "paper" in unprinted["printed"]
+    assert unprinted["nik_left"] == "", "the NIK is not left on screen"
     small = [b for b in report["buttons"] if b["height"] < MIN_TOUCH_PX]
     assert small == [], "every touch target is at least 120 px high"
     clipped = [b for b in report["buttons"] if b["texture_w"] > b["width"]]
@@ -131,4 +148,4 @@ def test_touch_journey_to_a_printed_ticket(x_display: str, tmp_path: Path, size:
     assert primary and all(b["y"] + b["height"] <= height / 2 for b in primary), (
         "the main answers sit in the lower half of the screen"
     )
-    assert report["seconds"] < 30
+    assert report["seconds"] < 60
