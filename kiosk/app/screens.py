@@ -363,7 +363,7 @@ class StatusScreen(ChoicesScreen):
         if ticket is None:
             self.fill(state, _tr("Your ticket", state))
             return
-        lines = [f"{ticket.label}  ·  {state.text(ticket.service.model_dump())}"]
+        lines = [state.text(ticket.service.model_dump())]
         lines.append(_tr(STATUS_WORDS.get(ticket.status.value, ticket.status.value), state))
         if ticket.people_ahead is not None:
             lines.append(_tr("People ahead of you: {count}", state, count=ticket.people_ahead))
@@ -379,7 +379,8 @@ class StatusScreen(ChoicesScreen):
                 _button(_tr(word, state), partial(flow.rate, score), ChoiceButton)
                 for score, word in RATING_SCALE.items()
             ]
-        self.fill(state, _tr("Your ticket", state), "\n".join(lines), buttons)
+        title = f"{_tr('Your ticket', state)}: {ticket.label}"
+        self.fill(state, title, "\n".join(lines), buttons)
 
 
 def qr_texture(text: str) -> Any:

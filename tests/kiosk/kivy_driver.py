@@ -59,6 +59,8 @@ def main(out_dir: Path, size: str) -> int:
                     "texture_w": button.texture_size[0],
                     "width": button.width,
                     "hidden": button.opacity == 0,
+                    "x": button.x,
+                    "color": list(button.background_color),
                 }
             )
 

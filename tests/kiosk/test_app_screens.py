@@ -148,4 +148,22 @@ def test_touch_journey_to_a_printed_ticket(x_display: str, tmp_path: Path, size:
     assert primary and all(b["y"] + b["height"] <= height / 2 for b in primary), (
         "the main answers sit in the lower half of the screen"
     )
+    back = {(b["x"], b["y"]) for b in report["buttons"] if b["text"].startswith("‹ ")}
+    shown_back = [b for b in report["buttons"] if b["text"].startswith("‹ ") and not b["hidden"]]
+    assert len(back) == 1 and len(shown_back) >= 20, "Back is in one place on every screen"
+    assert all(
+        b["hidden"]
+        for b in report["buttons"]
+        if b["screen"] == "welcome" and b["text"].startswith("‹ ")
+    )
+    regular = [b for b in report["buttons"] if b["text"] == "No, regular queue"]
+    categories = [b for b in report["buttons"] if b["text"] in ("Elderly", "Pregnant")]
+    assert (
+        regular
+        and categories
+        and all(r["color"] != c["color"] for r in regular for c in categories)
+    )
+    assert all(r["width"] > 2 * c["width"] for r in regular for c in categories), (
+        "the most common answer is the most prominent"
+    )
     assert report["seconds"] < 60
