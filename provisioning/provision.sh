@@ -113,8 +113,9 @@ check_arguments() {
     [[ -n $PASSWORD_FILE ]] || die "--password-file wajib / --password-file is required"
     [[ $SERVER =~ ^[A-Za-z0-9.:-]{1,253}$ ]] \
         || die "--server bukan nama host atau alamat IP / --server is not a host name or IP address"
-    [[ $PORT =~ ^[0-9]{1,5}$ ]] && ((PORT >= 1 && PORT <= 65535)) \
-        || die "--port harus 1..65535 / --port must be 1..65535"
+    if ! [[ $PORT =~ ^[0-9]{1,5}$ ]] || ((PORT < 1 || PORT > 65535)); then
+        die "--port harus 1..65535 / --port must be 1..65535"
+    fi
     [[ $OFFICE =~ $ID_PATTERN ]] || die "--office: gunakan a-z, 0-9 dan '-' / --office: use a-z, 0-9 and '-'"
     [[ $DEVICE =~ $ID_PATTERN ]] || die "--device: gunakan a-z, 0-9 dan '-' / --device: use a-z, 0-9 and '-'"
     [[ -z $COUNTER || $COUNTER =~ $ID_PATTERN ]] \
@@ -147,8 +148,9 @@ check_secret_file() {
     local lines
     [[ -r $1 ]] || die "$2: berkas tidak dapat dibaca / $2: the file cannot be read"
     lines=$(grep -c . "$1" || true)
-    [[ $lines -eq 1 ]] && grep -Eq "$3" <(grep . "$1") \
-        || die "$2: berkas harus berisi satu baris yang sah / $2: the file must hold one valid line"
+    if [[ $lines -ne 1 ]] || ! grep -Eq "$3" <(grep . "$1"); then
+        die "$2: berkas harus berisi satu baris yang sah / $2: the file must hold one valid line"
+    fi
 }
 
 # run CMD...: run it; in a dry run say it; under --root record it.

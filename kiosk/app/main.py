@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -85,23 +86,32 @@ def check(path: Path, environ: Mapping[str, str] | None = None) -> int:
     return 0
 
 
-def _with_arguments(config: KioskConfig, args: argparse.Namespace) -> dict[str, Any]:
-    """The window and timeouts: the file's, unless the command line says otherwise."""
+@dataclass(frozen=True)
+class WindowChoice:
+    """The window and the timeouts: the file's, unless the command line says otherwise."""
+
+    size: str
+    fullscreen: bool
+    idle_timeout_s: float
+    ticket_shown_s: float
+
+
+def _with_arguments(config: KioskConfig, args: argparse.Namespace) -> WindowChoice:
     settings = config.settings
     fullscreen = settings.screen.fullscreen
     if args.fullscreen or args.windowed:
         fullscreen = bool(args.fullscreen)
-    return {
-        "size": args.size or settings.screen.size,
-        "fullscreen": fullscreen,
-        "idle_timeout_s": args.idle_timeout or settings.timeouts.idle_s,
-        "ticket_shown_s": args.ticket_seconds or settings.timeouts.ticket_shown_s,
-    }
+    return WindowChoice(
+        size=args.size or settings.screen.size,
+        fullscreen=fullscreen,
+        idle_timeout_s=args.idle_timeout or settings.timeouts.idle_s,
+        ticket_shown_s=args.ticket_seconds or settings.timeouts.ticket_shown_s,
+    )
 
 
-def run(config: KioskConfig, window: Mapping[str, Any], *, demo: bool = False) -> int:
+def run(config: KioskConfig, window: WindowChoice, *, demo: bool = False) -> int:
     """Open the devices, the desk and the window; return when the window closes."""
-    prepare_window(window["size"], fullscreen=window["fullscreen"], touch=True)
+    prepare_window(window.size, fullscreen=window.fullscreen, touch=True)
     from kiosk.app.app import KioskApp  # imports Kivy: after the window settings
 
     with ExitStack() as stack:
@@ -117,8 +127,8 @@ def run(config: KioskConfig, window: Mapping[str, Any], *, demo: bool = False) -
             devices,
             content,
             status_base_url=config.status_url,
-            idle_timeout_s=window["idle_timeout_s"],
-            ticket_shown_s=window["ticket_shown_s"],
+            idle_timeout_s=window.idle_timeout_s,
+            ticket_shown_s=window.ticket_shown_s,
         )
         app = KioskApp(flow)
         app_holder.append(app)

@@ -226,7 +226,7 @@ def test_commands_refuse_a_bad_file_with_exit_code_2(
         )
         == 0
     )
-    assert [(window["fullscreen"], window["size"]) for window in started] == [
+    assert [(window.fullscreen, window.size) for window in started] == [
         (True, ""),
         (False, "1024x600"),
     ]

@@ -124,6 +124,11 @@ def test_two_runs_leave_the_same_tree(tmp_path: Path) -> None:
     assert modes["etc/antre/kiosk.password"] == modes["etc/antre/kiosk.pin"] == "0o600"
     assert modes["opt/antre/bin/antre-session"] == "0o755"
     assert (root / "boot/firmware/cmdline.txt").read_text().split().count("consoleblank=0") == 1
+    session = root / "opt/antre/bin/antre-session"
+    assert subprocess.run(["sh", "-n", str(session)], check=False).returncode == 0
+    assert session.read_text().rstrip().endswith(
+        "exec /opt/antre/venv/bin/antre kiosk --config /etc/antre/kiosk.yaml --fullscreen"
+    )
     record = (root / RECORD).read_text().splitlines()
     assert "chown antre:antre /etc/antre/kiosk.password" in record
     assert "systemctl enable antre-kiosk.service" in record
