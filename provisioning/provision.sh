@@ -276,7 +276,7 @@ install_app() {
     if [[ -n $ROOT || ! -x $APP_DIR/venv/bin/python ]]; then
         run python3 -m venv "$APP_DIR/venv"
     fi
-    run "$APP_DIR/venv/bin/pip" install --quiet "${pip_options[@]}" "$SOURCE_DIR[$extra]"
+    run "$APP_DIR/venv/bin/pip" install --quiet "${pip_options[@]}" "${SOURCE_DIR}[${extra}]"
 }
 
 write_secrets() {
