@@ -13,7 +13,7 @@ PIP_QUIET ?= -qq
 APT_PACKAGES := postgresql python3-venv mosquitto mosquitto-clients \
   swig libpcsclite-dev pcscd pcsc-tools vsmartcard-vpcd libzbar0 libusb-1.0-0 \
   fonts-dejavu-core xvfb xauth libgl1 libegl1 libgl1-mesa-dri libegl-mesa0 libmtdev1 \
-  chromium espeak-ng alsa-utils xclip
+  chromium espeak-ng alsa-utils xclip shellcheck systemd
 HOST ?= 127.0.0.1
 PORT ?= 8080
 MQTT_PORT ?= 1883

@@ -13,9 +13,13 @@ import argparse
 import logging
 import os
 import re
+import signal
+from typing import Any
 
+from devices.systemd import Heartbeat
 from queue_server.i18n import both
 
+log = logging.getLogger(__name__)
 SIZE_INVALID = "{value} is not a window size: give WIDTHxHEIGHT, e.g. 1920x1080."
 _SIZE = re.compile(r"^([1-9][0-9]{2,4})x([1-9][0-9]{2,4})$")
 
@@ -50,3 +54,41 @@ def prepare_window(size: str, *, fullscreen: bool, touch: bool = False) -> None:
     Config.set("kivy", "exit_on_escape", "0")
     if touch:
         Config.set("input", "mouse", "mouse,multitouch_on_demand")
+
+
+def lock_window(app: Any) -> None:
+    """No way out of ``app`` for the public: Escape already does nothing
+    (:func:`prepare_window`); a request to close the window (Alt+F4, the window manager)
+    is refused, F1 opens no settings panel. systemd's stop (SIGTERM) still ends it cleanly.
+    Call after Kivy's window exists (after importing the app) and before ``app.run()``."""
+    from kivy.core.window import Window
+
+    app.use_kivy_settings = False
+    app.open_settings = _no_settings
+    Window.bind(on_request_close=_refuse_close)
+    # SDL turns SIGTERM into a close request, which is now refused: stop the app instead.
+    signal.signal(signal.SIGTERM, lambda _number, _frame: app.stop())
+
+
+def _no_settings(*_args: Any) -> bool:
+    return False
+
+
+def _refuse_close(*_args: Any, **kwargs: Any) -> bool:
+    log.info(
+        "window close request refused (kiosk lock-down; source %s)", kwargs.get("source", "window")
+    )
+    return True
+
+
+def tell_systemd_alive(interval_s: float = 1.0) -> Heartbeat:
+    """Beat systemd's watchdog from the window's clock (``READY=1`` at the first beat):
+    a frozen window stops the beats and systemd restarts the app. A no-op outside a
+    ``Type=notify`` unit."""
+    heartbeat = Heartbeat()
+    if heartbeat.active:
+        from kivy.clock import Clock
+
+        # A function, not the bound method: Kivy's clock holds bound methods weakly.
+        Clock.schedule_interval(lambda elapsed_s: heartbeat.beat(elapsed_s), interval_s)
+    return heartbeat

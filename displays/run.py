@@ -215,6 +215,9 @@ def run(settings: DisplaySettings, password: str) -> int:
     """Open the window and the link; return when the window closes."""
     display = assemble(settings, password)
     display.link.start()
+    from devices.screen import tell_systemd_alive
+
+    tell_systemd_alive()  # READY=1, then the watchdog's beat from the window's clock
     try:
         display.app.run()
     except KeyboardInterrupt:  # Ctrl+C on a technician's terminal: a clean stop

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -17,35 +16,12 @@ log = logging.getLogger(__name__)
 FIRST_CONTENT_WAIT_S = 10.0
 
 
-def link_config(environ: Mapping[str, str]) -> LinkConfig:
-    """The link settings from ``ANTRE_KIOSK_*`` (office, device and password are needed).
-
-    Raises:
-        SystemExit: a needed variable is missing.
-    """
-    missing = [
-        name
-        for name in ("ANTRE_KIOSK_OFFICE", "ANTRE_KIOSK_DEVICE", "ANTRE_KIOSK_PASSWORD")
-        if not environ.get(name)
-    ]
-    if missing:
-        raise SystemExit(f"set {', '.join(missing)} (or run with --demo)")
-    return LinkConfig(
-        office=environ["ANTRE_KIOSK_OFFICE"],
-        device=environ["ANTRE_KIOSK_DEVICE"],
-        password=environ["ANTRE_KIOSK_PASSWORD"],
-        host=environ.get("ANTRE_KIOSK_HOST", "127.0.0.1"),
-        port=int(environ.get("ANTRE_KIOSK_PORT", "1883")),
-        timezone=environ.get("ANTRE_KIOSK_TIMEZONE", "Asia/Jakarta"),
-    )
-
-
 def open_live_desk(
-    environ: Mapping[str, str], stack: ExitStack, app_holder: list[Any]
+    config: LinkConfig, database: Path, stack: ExitStack, app_holder: list[Any]
 ) -> tuple[KioskCore, KioskContent]:
-    """Start the link and the core; wait (bounded) for the first ``config/kiosk``."""
-    config = link_config(environ)
-    store = LocalStore(Path(environ.get("ANTRE_KIOSK_DB", "var/kiosk.db")))
+    """Start the link and the core over the local store in ``database``; wait (bounded)
+    for the first ``config/kiosk``."""
+    store = LocalStore(database)
     link = KioskLink(config)
     first = threading.Event()
     latest: list[KioskContent] = []

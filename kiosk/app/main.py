@@ -1,10 +1,13 @@
-"""The kiosk process's composition root: devices, the link (or the demo desk), the flow.
+"""The kiosk process's composition root: configuration, devices, the link (or the demo
+desk), the flow.
 
-Environment for the MQTT link: ``ANTRE_KIOSK_OFFICE``, ``ANTRE_KIOSK_DEVICE``,
-``ANTRE_KIOSK_PASSWORD``, ``ANTRE_KIOSK_HOST`` (127.0.0.1), ``ANTRE_KIOSK_PORT`` (1883),
-``ANTRE_KIOSK_TIMEZONE``, ``ANTRE_KIOSK_STATUS_URL`` (the QR links' base while the office
-sends no ``public_base_url`` in ``config/kiosk``) and
-``ANTRE_KIOSK_DB`` (var/kiosk.db). Kivy's own argument parsing is switched off.
+The configuration is one file (:mod:`kiosk.config`, ``--config FILE``; the example is
+``provisioning/kiosk.example.yaml``), read and checked before anything starts: a bad one is
+refused with one bilingual line naming the field and exit code 2. The first cut's
+``ANTRE_KIOSK_*`` variables (``OFFICE``, ``DEVICE``, ``PASSWORD``, ``HOST``, ``PORT``,
+``TIMEZONE``, ``STATUS_URL``, ``DB``, and ``PIN``) still override it, or replace it when no
+file is given; a file with only ``printer``, ``scanner`` and ``card_reader`` is the old
+device file. Kivy's own argument parsing is switched off.
 """
 
 from __future__ import annotations
@@ -12,60 +15,125 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from devices.config import KioskDevices, load_device_config, open_devices
-from devices.screen import prepare_window, window_size
+from devices.config import KioskDevices, open_devices
+from devices.screen import lock_window, prepare_window, tell_systemd_alive, window_size
+from kiosk.config import DEFAULT_STATUS_URL, KioskConfig, KioskConfigError, load
 from kiosk.content import KioskContent, content_from_payload
 from kiosk.demo import DEMO_PAYLOAD, DemoDesk
 from kiosk.flow import Collaborators, KioskFlow
 from kiosk.issuing import TicketDesk
+from queue_server.i18n import both
 
 log = logging.getLogger(__name__)
-DEFAULT_STATUS_URL = "http://antre.local"
+CONFIG_OK = (
+    "The kiosk configuration {file} is valid: office {office}, device {device}, broker {broker}."
+)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m kiosk.app", description=__doc__)
-    parser.add_argument("--config", type=Path, help="the kiosk device configuration file")
+    parser.add_argument("--config", type=Path, help="the kiosk configuration file")
     parser.add_argument("--demo", action="store_true", help="run with a built-in fake server")
-    parser.add_argument("--idle-timeout", type=float, default=60.0, metavar="SECONDS")
-    parser.add_argument("--ticket-seconds", type=float, default=20.0, metavar="SECONDS")
+    parser.add_argument("--idle-timeout", type=float, metavar="SECONDS")
+    parser.add_argument("--ticket-seconds", type=float, metavar="SECONDS")
     parser.add_argument(
         "--size", default="", type=window_size, help="window size, e.g. 1024x600 or 1280x800"
     )
-    parser.add_argument("--fullscreen", action="store_true")
+    screen = parser.add_mutually_exclusive_group()
+    screen.add_argument("--fullscreen", action="store_true")
+    screen.add_argument("--windowed", action="store_true")
     return parser.parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    """Read the configuration and run the kiosk; 2 (nothing started) when it is bad."""
     args = parse_args(argv)
-    prepare_window(args.size, fullscreen=args.fullscreen, touch=True)
+    try:
+        config = load(
+            args.config, os.environ if environ is None else environ, need_link=not args.demo
+        )
+    except KioskConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    return run(config, _with_arguments(config, args), demo=args.demo)
+
+
+def check(path: Path, environ: Mapping[str, str] | None = None) -> int:
+    """``antre kiosk check``: 0 and a summary when the configuration is valid, else 2."""
+    try:
+        config = load(path, os.environ if environ is None else environ)
+    except KioskConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    settings = config.settings
+    message = both(
+        CONFIG_OK,
+        file=path.name,
+        office=settings.office,
+        device=settings.device.id,
+        broker=f"{settings.broker.host}:{settings.broker.port}",
+    )
+    print(f"{message['id']} / {message['en']}")
+    return 0
+
+
+@dataclass(frozen=True)
+class WindowChoice:
+    """The window and the timeouts: the file's, unless the command line says otherwise."""
+
+    size: str
+    fullscreen: bool
+    idle_timeout_s: float
+    ticket_shown_s: float
+
+
+def _with_arguments(config: KioskConfig, args: argparse.Namespace) -> WindowChoice:
+    settings = config.settings
+    fullscreen = settings.screen.fullscreen
+    if args.fullscreen or args.windowed:
+        fullscreen = bool(args.fullscreen)
+    return WindowChoice(
+        size=args.size or settings.screen.size,
+        fullscreen=fullscreen,
+        idle_timeout_s=args.idle_timeout or settings.timeouts.idle_s,
+        ticket_shown_s=args.ticket_seconds or settings.timeouts.ticket_shown_s,
+    )
+
+
+def run(config: KioskConfig, window: WindowChoice, *, demo: bool = False) -> int:
+    """Open the devices, the desk and the window; return when the window closes."""
+    prepare_window(window.size, fullscreen=window.fullscreen, touch=True)
     from kiosk.app.app import KioskApp  # imports Kivy: after the window settings
 
     with ExitStack() as stack:
         app_holder: list[Any] = []
         devices = open_devices(
-            load_device_config(args.config),
+            config.devices,
             on_code=lambda code: app_holder[0].code_scanned(code.text) if app_holder else None,
         )
         stack.callback(devices.close)
-        desk, content = _desk_and_content(args.demo, stack, app_holder)
+        desk, content = _desk_and_content(config, demo, stack, app_holder)
         flow = build_flow(
             desk,
             devices,
             content,
-            status_base_url=_status_url(os.environ),
-            idle_timeout_s=args.idle_timeout,
-            ticket_shown_s=args.ticket_seconds,
+            status_base_url=config.status_url,
+            idle_timeout_s=window.idle_timeout_s,
+            ticket_shown_s=window.ticket_shown_s,
         )
         app = KioskApp(flow)
         app_holder.append(app)
+        lock_window(app)
+        tell_systemd_alive()
         app.run()
     return 0
 
@@ -97,14 +165,10 @@ def build_flow(
 
 
 def _desk_and_content(
-    demo: bool, stack: ExitStack, app_holder: list[Any]
+    config: KioskConfig, demo: bool, stack: ExitStack, app_holder: list[Any]
 ) -> tuple[TicketDesk, KioskContent]:
     if demo:
         return DemoDesk(), content_from_payload(DEMO_PAYLOAD)
     from kiosk.app.live import open_live_desk
 
-    return open_live_desk(os.environ, stack, app_holder)
-
-
-def _status_url(environ: Mapping[str, str]) -> str:
-    return environ.get("ANTRE_KIOSK_STATUS_URL", "").strip() or DEFAULT_STATUS_URL
+    return open_live_desk(config.link_config(), config.settings.database, stack, app_holder)

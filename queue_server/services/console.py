@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,6 +40,11 @@ MAX_SET_ASIDE = 50
 _AT_COUNTER = [status.value for status in AT_COUNTER_STATUSES]
 
 
+def _utc_offset_minutes(timezone: str, now: datetime) -> int:
+    offset = now.astimezone(ZoneInfo(timezone)).utcoffset()
+    return int(offset.total_seconds() // 60) if offset is not None else 0
+
+
 class ConsoleService(UseCases):
     """Read models of the officer console; each method runs in one read-only snapshot."""
 
@@ -60,6 +66,10 @@ class ConsoleService(UseCases):
                     "id": snapshot.office.id,
                     "name": snapshot.office.name,
                     "demo": snapshot.definition.demo,
+                    "timezone": snapshot.office.timezone,
+                    # the office's clock for the browser, whatever the PC's own zone says
+                    # (Indonesia keeps no summer time: one offset all year)
+                    "utc_offset_minutes": _utc_offset_minutes(snapshot.office.timezone, now),
                 },
                 "no_show_grace_minutes": snapshot.office.no_show_grace_minutes,
                 "priority_categories": list(snapshot.office.priority.categories),

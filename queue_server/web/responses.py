@@ -238,6 +238,10 @@ class ConsoleOffice(Out):
     id: str
     name: str
     demo: bool
+    timezone: str = Field(description="The office's IANA time zone, e.g. Asia/Makassar")
+    utc_offset_minutes: int = Field(
+        description="The office's offset from UTC now; the console shows times in it"
+    )
 
 
 class ConsoleSetup(Out):

@@ -28,8 +28,8 @@ def declared_command_groups() -> list[CommandGroup]:
     return groups
 
 
-def test_pyproject_declares_the_device_and_display_commands() -> None:
-    assert [name for name, _register in declared_command_groups()] == ["device", "display"]
+def test_pyproject_declares_the_device_display_and_kiosk_commands() -> None:
+    assert [name for name, _register in declared_command_groups()] == ["device", "display", "kiosk"]
 
 
 def test_device_probe_reports_every_kind(capsys: pytest.CaptureFixture[str]) -> None:

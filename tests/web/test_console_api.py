@@ -47,7 +47,13 @@ def test_setup_lists_services_steps_counters_and_rules(auth: AuthActions) -> Non
     auth.login("petugas")
     auth.post(f"{CS}/open")
     setup = auth.get(f"{BASE}/console").get_json()
-    assert setup["office"] == {"id": OFFICE, "name": "Kantor Imigrasi Uji", "demo": False}
+    assert setup["office"] == {
+        "id": OFFICE,
+        "name": "Kantor Imigrasi Uji",
+        "demo": False,
+        "timezone": "Asia/Makassar",
+        "utc_offset_minutes": 480,
+    }
     assert setup["no_show_grace_minutes"] == 30
     assert "elderly" in setup["priority_categories"]
     services = {service["id"]: service for service in setup["services"]}

@@ -79,9 +79,9 @@ def browser() -> Iterator[Any]:
             launched.close()
 
 
-def new_page(browser: Any, **options: Any) -> Any:
+def new_page(browser: Any, timezone_id: str = "Asia/Makassar", **options: Any) -> Any:
     context = browser.new_context(
-        viewport=OFFICE_SCREEN, timezone_id="Asia/Makassar", device_scale_factor=1, **options
+        viewport=OFFICE_SCREEN, timezone_id=timezone_id, device_scale_factor=1, **options
     )
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
@@ -442,4 +442,18 @@ def test_the_status_line_speaks_only_once_the_screen_shows_the_action(
     press(page, "e", "Finished B-001; the visit has ended")
     expect(page.locator(".current")).not_to_contain_text("B-001", timeout=100)
     press(page, "n", "Called B-002 to CS 1")
+    assert page.js_errors == []
+
+
+def test_times_are_the_offices_even_on_a_pc_set_to_another_zone(
+    services: Services, base_url: str, browser: Any
+) -> None:
+    issue(services)
+    page = new_page(browser, timezone_id="Europe/London")  # 02:00 there, 10:00 in the office
+    sign_in(page, base_url, "petugas", PASSWORDS["petugas"])
+    page.locator("[data-counter='cs-1'] button").click()
+    expect(status_line(page)).to_have_text("Counter CS 1 is open")
+    press(page, "n", "Called B-001 to CS 1")
+    expect(page.locator(".current")).to_contain_text("Called at 10:00")
+    expect(page.locator("#status .status-time")).to_have_text("10:00")
     assert page.js_errors == []

@@ -107,12 +107,21 @@ var AntreUi = (function () {
 
   function pad(number) { return (number < 10 ? "0" : "") + number; }
 
-  // "14:05" in the office's local time as the browser has it (office PCs run local time).
+  // The office's offset from UTC in minutes (from the server); null: the browser's own zone.
+  var officeOffset = null;
+
+  function setOffice(offsetMinutes) {
+    officeOffset = typeof offsetMinutes === "number" ? offsetMinutes : null;
+  }
+
+  // "14:05" in the office's time, even on a PC whose time zone is set wrong.
   function clock(iso) {
     if (!iso) { return "–"; }
     var moment = new Date(iso);
     if (isNaN(moment.getTime())) { return "–"; }
-    return pad(moment.getHours()) + ":" + pad(moment.getMinutes());
+    if (officeOffset === null) { return pad(moment.getHours()) + ":" + pad(moment.getMinutes()); }
+    var local = new Date(moment.getTime() + officeOffset * 60000);
+    return pad(local.getUTCHours()) + ":" + pad(local.getUTCMinutes());
   }
 
   function minutes(value) {
@@ -121,6 +130,7 @@ var AntreUi = (function () {
 
   return {
     texts: texts, language: language, t: t, word: word, fill: fill, el: el, append: append,
-    clear: clear, actionButton: actionButton, request: request, clock: clock, minutes: minutes
+    clear: clear, actionButton: actionButton, request: request, clock: clock, minutes: minutes,
+    setOffice: setOffice
   };
 }());

@@ -183,6 +183,7 @@
     ui.request("GET", officeUrl("/console"), null, null, function (error, body) {
       if (error) { failed(error); return; }
       state.setup = body;
+      ui.setOffice(body.office.utc_offset_minutes);
       drawPlace();
       var mine = body.counters.filter(function (item) { return item.code === counter && item.mine; });
       if (mine.length) { openScreen(counter); } else { showCounters(); }
