@@ -13,9 +13,9 @@ Paths (:class:`~kiosk.flow_state.Step`), each from the office's ``config/kiosk``
     any step: a scan (:meth:`KioskFlow.scan`) -> check-in, pickup or a ticket's STATUS
 
 Back returns to the screen shown before (Home: the welcome screen), the same on every step.
-A tap within :data:`TAP_GUARD_S` of a screen change is dropped (a double tap on Back must
-not press the button that appears under the finger). Requests that talk to the server run
-in three parts: :meth:`KioskFlow.pending_request` (UI thread) hands one out,
+A tap within :data:`~kiosk.flow_core.TAP_GUARD_S` of a screen change is dropped (a double
+tap on Back must not press the button that appears under the finger). Requests that talk
+to the server run in three parts: :meth:`KioskFlow.pending_request` (UI thread) hands one out,
 :func:`~kiosk.enquiry.perform_request` (worker thread) runs it and
 :meth:`KioskFlow.finish_request` (UI thread) shows the outcome. ``tick`` counts the idle
 time down and returns to the welcome screen.
@@ -24,11 +24,6 @@ time down and returns to the welcome screen.
 from __future__ import annotations
 
 import logging
-import math
-from collections.abc import Callable
-from dataclasses import replace
-from functools import wraps
-from typing import Any, TypeVar
 
 from devices.codes import CodeError, parse_booking_code, parse_nik
 from kiosk.content import KioskContent, ServiceChoice, ServiceGroup
@@ -41,6 +36,7 @@ from kiosk.enquiry import (
     Request,
     perform_request,
 )
+from kiosk.flow_core import FlowCore, tap
 from kiosk.flow_state import Collaborators, FlowState, Step
 from kiosk.guide import BapReason
 from kiosk.issuing import IssueOutcome, IssueRequest, perform_issue
@@ -56,11 +52,6 @@ NEEDS_SERVER = (
 )
 NIK_NOT_ASKED = "This looks like a NIK. The kiosk asks for it only where the office needs it."
 NOT_OFFERED = "This office does not offer that service at the kiosk. Please ask at the desk."
-#: A tap this soon after the screen changed is a double tap: it is dropped.
-TAP_GUARD_S = 0.5
-#: The idle countdown is shown for the last seconds before the welcome screen.
-COUNTDOWN_S = 10
-
 __all__ = [
     "Collaborators",
     "FlowState",
@@ -72,59 +63,9 @@ __all__ = [
     "perform_request",
 ]
 
-#: Steps the idle timeout does not leave: nothing to abandon, or a request under way.
-_NO_IDLE_TIMEOUT = frozenset({Step.WELCOME, Step.ISSUING})
-#: Steps not returned to by Back (a request under way, or its outcome).
-_NOT_IN_HISTORY = frozenset({Step.WELCOME, Step.ISSUING, Step.TICKET, Step.PROBLEM})
-_Action = TypeVar("_Action", bound=Callable[..., None])
 
-
-def _tap(action: _Action) -> _Action:
-    """A touch action: dropped when it comes within ``TAP_GUARD_S`` of a screen change."""
-
-    @wraps(action)
-    def guarded(self: KioskFlow, *args: Any, **kwargs: Any) -> None:
-        if self.collaborators.monotonic() - self._changed_at < self.tap_guard_s:
-            log.debug("a tap right after a screen change was dropped")
-            return
-        action(self, *args, **kwargs)
-
-    return guarded  # type: ignore[return-value]
-
-
-class KioskFlow:
+class KioskFlow(FlowCore):
     """The journey of one applicant after another; see the module docstring."""
-
-    def __init__(
-        self,
-        *,
-        content: KioskContent,
-        collaborators: Collaborators,
-        idle_timeout_s: float = 60.0,
-        ticket_shown_s: float = 20.0,
-        tap_guard_s: float = TAP_GUARD_S,
-    ) -> None:
-        self.content = content
-        self.collaborators = collaborators
-        self.idle_timeout_s, self.ticket_shown_s = idle_timeout_s, ticket_shown_s
-        self.tap_guard_s = tap_guard_s
-        self._state = FlowState()
-        self._listeners: list[Callable[[FlowState], None]] = []
-        self._touched_at = self._entered_at = collaborators.monotonic()
-        self._changed_at = -math.inf  # the first tap is never a double tap
-        self._handed_out = 0
-        self._history: list[FlowState] = []
-        self._queued: Request | None = None
-        # Kept out of FlowState (which screens and listeners see): sent once, never shown.
-        self._nik: str | None = None
-        self._ticket_token: str | None = None
-
-    @property
-    def state(self) -> FlowState:
-        return self._state
-
-    def on_change(self, listener: Callable[[FlowState], None]) -> None:
-        self._listeners.append(listener)
 
     def set_content(self, content: KioskContent) -> None:
         """New office content (``config/kiosk`` changed); an applicant mid-way starts over
@@ -138,22 +79,17 @@ class KioskFlow:
 
     # Actions (UI thread) -------------------------------------------------------------
 
-    def touch(self) -> None:
-        """Any touch on the screen: the idle timeout starts again."""
-        self._touched_at = self.collaborators.monotonic()
-        self._count_down()
-
     def set_language(self, language: str) -> None:
         if language in SUPPORTED:
             self._go(language=language)
 
-    @_tap
+    @tap
     def start(self, language: str | None = None) -> None:
         if language is not None:
             self.set_language(language)
         self._go(Step.SERVICES, group=None, message=None, offline=not self._online())
 
-    @_tap
+    @tap
     def choose_group(self, group: ServiceGroup) -> None:
         choices = self.content.in_group(group)
         if len(choices) == 1:  # one service in the group: no second screen to pass
@@ -161,16 +97,16 @@ class KioskFlow:
         else:
             self._go(Step.SERVICES, group=group, message=None)
 
-    @_tap
+    @tap
     def choose_service(self, service_id: str) -> None:
         self._choose(service_id)
 
-    @_tap
+    @tap
     def show_documents(self) -> None:
         """The information pages: every service, to read what to bring."""
         self._go(Step.INFO_LIST, message=None)
 
-    @_tap
+    @tap
     def choose_info(self, service_id: str) -> None:
         choice = self.content.service(service_id)
         if choice is None:
@@ -189,12 +125,12 @@ class KioskFlow:
             return
         self._check_in(code.code)
 
-    @_tap
+    @tap
     def choose_bap_reason(self, reason: BapReason) -> None:
         if self._state.step is Step.BAP:
             self._go(Step.DOCUMENTS, bap_reason=reason, message=None)
 
-    @_tap
+    @tap
     def choose_pickup(self, by_proxy: bool) -> None:
         """Who collects: the applicant (NIK where asked) or someone else (surat kuasa)."""
         state = self._state
@@ -221,7 +157,7 @@ class KioskFlow:
         self._nik = nik.digits
         self._after_documents()
 
-    @_tap
+    @tap
     def answer_documents(self, ready: bool) -> None:
         if self._state.step not in {Step.DOCUMENTS, Step.PROXY}:
             return
@@ -230,7 +166,7 @@ class KioskFlow:
         else:
             self._go(Step.REQUIREMENTS, message=None)
 
-    @_tap
+    @tap
     def choose_priority(self, category: str | None) -> None:
         if self._state.step is not Step.PRIORITY:
             return
@@ -240,7 +176,7 @@ class KioskFlow:
             return
         self._go(Step.ISSUING, priority_category=category, message=None)
 
-    @_tap
+    @tap
     def rate(self, score: int) -> None:
         """The applicant's rating of the scanned ticket's finished step (1-4)."""
         state = self._state
@@ -255,7 +191,7 @@ class KioskFlow:
         self._queued = RateRequest(seq, self._ticket_token, score)
         self._go(request_seq=seq, rating_busy=True, message=None)
 
-    @_tap
+    @tap
     def back(self) -> None:
         """The screen shown before; from the first screen or the ticket: welcome."""
         state = self._state
@@ -272,32 +208,17 @@ class KioskFlow:
             self._nik = None
         self._restore(previous)
 
-    @_tap
+    @tap
     def home(self) -> None:
         """The welcome screen, with nothing remembered."""
         if self._state.step is not Step.ISSUING:
             self.restart()
 
-    @_tap
+    @tap
     def to_services(self) -> None:
         """ "OK, back to services" after a refusal or a not-ready answer (same group)."""
         self._history.clear()
         self._go(Step.SERVICES, message=None)
-
-    def restart(self) -> None:
-        """Back to the welcome screen, in Indonesian, with nothing remembered."""
-        self._history.clear()
-        self._queued, self._nik, self._ticket_token = None, None, None
-        self._state = FlowState(request_seq=self._state.request_seq)
-        self._entered_at = self._touched_at = self._changed_at = self.collaborators.monotonic()
-        self._notify()
-
-    def tick(self) -> None:
-        """Called about once a second: the link state, the countdown, the timeouts."""
-        offline = not self._online()
-        if offline != self._state.offline:
-            self._set(offline=offline)
-        self._count_down()
 
     # A scan, on any step ---------------------------------------------------------------
 
@@ -415,18 +336,6 @@ class KioskFlow:
             step = self._after_documents_step(choice)
         self._go(step, **self._fresh(choice))
 
-    def _fresh(self, choice: ServiceChoice) -> dict[str, Any]:
-        """A new service chosen: nothing of an earlier choice is kept."""
-        self._nik = None
-        return {
-            "service": choice,
-            "booking_code": None,
-            "priority_category": None,
-            "bap_reason": None,
-            "by_proxy": False,
-            "message": None,
-        }
-
     def _check_in(self, code: str, choice: ServiceChoice | None = None) -> None:
         if not self._online():
             self._go(message=both(NEEDS_SERVER), offline=True)
@@ -443,63 +352,3 @@ class KioskFlow:
         service = self._state.service
         assert service is not None
         self._go(self._after_documents_step(service), priority_category=None, message=None)
-
-    def _online(self) -> bool:
-        try:
-            return bool(self.collaborators.desk.is_online())
-        except Exception:  # a desk without a link state counts as online
-            return True
-
-    def _count_down(self) -> None:
-        state, now_s = self._state, self.collaborators.monotonic()
-        deadlines = []
-        if state.step not in _NO_IDLE_TIMEOUT:
-            deadlines.append(self._touched_at + self.idle_timeout_s)
-        if state.step is Step.TICKET:
-            deadlines.append(self._entered_at + self.ticket_shown_s)
-        left_s = min(deadlines) - now_s if deadlines else math.inf
-        if left_s <= 0:
-            self.restart()
-            return
-        seconds_left = math.ceil(left_s) if left_s <= COUNTDOWN_S else None
-        if seconds_left != state.seconds_left:
-            self._set(seconds_left=seconds_left)
-
-    def _restore(self, previous: FlowState) -> None:
-        state = self._state
-        self._state = replace(
-            previous,
-            language=state.language,
-            request_seq=state.request_seq,
-            offline=state.offline,
-            message=None,
-            seconds_left=None,
-        )
-        self._entered_at = self._touched_at = self._changed_at = self.collaborators.monotonic()
-        self._notify()
-
-    def _set(self, **changes: Any) -> None:
-        """Change what the screen shows without it counting as a touch."""
-        self._state = replace(self._state, **changes)
-        self._notify()
-
-    def _go(self, step: Step | None = None, **changes: Any) -> None:
-        state, now_s = self._state, self.collaborators.monotonic()
-        new_group = changes.get("group", state.group)
-        if (step is not None and step is not state.step) or new_group != state.group:
-            if state.step not in _NOT_IN_HISTORY:
-                self._history.append(state)
-            self._changed_at = now_s
-        if step is not None and step is not state.step:
-            self._entered_at = now_s
-            changes["step"] = step
-            if step is Step.ISSUING:
-                changes["request_seq"] = state.request_seq + 1
-        changes.setdefault("seconds_left", None)
-        self._state = replace(state, **changes)
-        self._touched_at = now_s
-        self._notify()
-
-    def _notify(self) -> None:
-        for listener in self._listeners:
-            listener(self._state)
