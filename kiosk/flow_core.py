@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 TAP_GUARD_S = 0.5
 #: The idle countdown is shown for the last seconds before the welcome screen.
 COUNTDOWN_S = 10
+#: How long a message stays on the welcome screen (which has no idle timeout).
+WELCOME_MESSAGE_S = 15.0
 #: Steps the idle timeout does not leave: nothing to abandon, or a request under way.
 _NO_IDLE_TIMEOUT = frozenset({Step.WELCOME, Step.ISSUING})
 #: Steps not returned to by Back (a request under way, or its outcome).
@@ -96,6 +98,10 @@ class FlowCore:
         offline = not self._online()
         if offline != self._state.offline:
             self._set(offline=offline)
+        state, now_s = self._state, self.collaborators.monotonic()
+        idle_s = now_s - self._touched_at
+        if state.step is Step.WELCOME and state.message and idle_s >= WELCOME_MESSAGE_S:
+            self._set(message=None)  # e.g. an unknown code's: the welcome screen stays clean
         self._count_down()
 
     def _fresh(self, choice: ServiceChoice) -> dict[str, Any]:

@@ -935,3 +935,14 @@ def test_demo_desk_looks_up_and_rates() -> None:
     assert answer is not None and answer.ok and desk.ratings == [("demo0001", 4)]
     desk.offline = True
     assert desk.rate("demo0001", 3) is None and not desk.is_online()
+
+
+def test_a_message_on_the_welcome_screen_goes_away(flow: KioskFlow, clock: FakeClock) -> None:
+    flow.scan("no such thing")
+    assert flow.state.step is Step.WELCOME and flow.state.message is not None
+    clock.seconds += 14
+    flow.tick()
+    assert flow.state.message is not None
+    clock.seconds += 1
+    flow.tick()
+    assert flow.state.message is None and flow.state.step is Step.WELCOME
