@@ -15,7 +15,7 @@ from kiosk.issuing import IssueOutcome, TicketDesk
 
 
 class Step(StrEnum):
-    """One screen each (``kiosk/app/screens.py``)."""
+    """One screen each (``kiosk/app/steps.py``)."""
 
     WELCOME = "welcome"
     SERVICES = "services"

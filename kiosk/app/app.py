@@ -21,7 +21,8 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk.app.screens import SCREENS, KioskScreen
+from kiosk.app.screens import KioskScreen
+from kiosk.app.steps import SCREENS
 from kiosk.enquiry import Outcome, Request
 from kiosk.flow import FlowState, KioskFlow, perform_request
 from queue_server.i18n import translate

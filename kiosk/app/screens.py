@@ -2,9 +2,9 @@
 
 Static texts are bound in the .kv files (``app.tr(msgid, app.language)``); what depends
 on the applicant (service lists, the ticket, messages) is set here. Back and Home are in
-the top bar of every screen (common.kv), never in a screen's own buttons. Screens without
-a .kv file of their own use ``<ChoicesScreen>`` (choices.kv): a title, a text, a message,
-a grid of choices and a row for the primary answer.
+the top bar of every screen (common.kv), never in a screen's own buttons. The screens that
+are only a title, a text and choices are in :mod:`kiosk.app.choice_screens`; every step's
+screen is listed in :mod:`kiosk.app.steps`.
 """
 
 from __future__ import annotations
@@ -23,9 +23,8 @@ from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
 from kiosk.content import GROUP_TITLES, KioskContent, ServiceChoice
-from kiosk.enquiry import RATING_SCALE
 from kiosk.flow import FlowState, KioskFlow
-from kiosk.guide import BAP_REASON_TITLES, documents_for, station_name
+from kiosk.guide import documents_for, station_name
 from kiosk.issuing import ShownTicket
 from queue_server.i18n import translate
 
@@ -33,16 +32,6 @@ PRINTED = "Your ticket has been printed. Please take it."
 NOT_PRINTED = "The ticket on this screen is valid: please note your number."
 OFFLINE = "Issued while the kiosk is offline: your place is kept, the wait is not known yet."
 NOT_OFFLINE = "not available while offline"
-STATUS_WORDS = {
-    "waiting": "Waiting",
-    "called": "Called: please go to the counter now",
-    "serving": "Being served",
-    "done": "Finished. Thank you.",
-    "no_show": "Missed: you were called but not there. Ask at the information desk.",
-    "parked": "On hold: please wait to be called again",
-    "cancelled": "Cancelled",
-    "transferred": "Moved to another service",
-}
 GREEN = (0.0, 0.42, 0.16, 1)
 RED = (0.62, 0.05, 0.05, 1)
 
@@ -89,28 +78,6 @@ def _bullets(items: tuple[str, ...], state: FlowState) -> str:
 def _columns(count: int) -> int:
     """Two columns, three when that saves a row (1024x600 has room for two rows)."""
     return 3 if count > 4 else 2
-
-
-class ChoicesScreen(KioskScreen):
-    """A title, a text, a message, choices and the primary answer (choices.kv)."""
-
-    def fill(
-        self,
-        state: FlowState,
-        title: str,
-        body: str = "",
-        choices: list[BigButton] | None = None,
-        primary: list[BigButton] | None = None,
-    ) -> None:
-        self.ids.title.text = title
-        self.ids.body.text = body
-        self.ids.message.text = state.text(state.message)
-        for box, buttons in ((self.ids.choices, choices or []), (self.ids.primary, primary or [])):
-            box.clear_widgets()
-            for button in buttons:
-                box.add_widget(button)
-        count = len(choices or [])
-        self.ids.choices.cols = count if 0 < count <= 4 else 3
 
 
 class WelcomeScreen(KioskScreen):
@@ -185,43 +152,6 @@ class RequirementsScreen(KioskScreen):
         self.ids.requirements.text = "\n".join([*lines, _bullets(bring, state)]).strip()
 
 
-class BapScreen(ChoicesScreen):
-    def show(self, state: FlowState, flow: KioskFlow) -> None:
-        reasons = [
-            _button(_tr(title, state), partial(flow.choose_bap_reason, reason))
-            for reason, title in BAP_REASON_TITLES.items()
-        ]
-        body = state.text(state.service.name if state.service else None)
-        self.fill(state, _tr("What happened to your passport?", state), body, reasons)
-
-
-class PickupScreen(ChoicesScreen):
-    def show(self, state: FlowState, flow: KioskFlow) -> None:
-        own = _button(
-            _tr("I collect my own", state), lambda: flow.choose_pickup(False), PrimaryButton
-        )
-        other = _button(
-            _tr("For someone else (with a surat kuasa)", state),
-            lambda: flow.choose_pickup(True),
-            ChoiceButton,
-        )
-        body = state.text(state.service.name if state.service else None)
-        self.fill(state, _tr("Who is collecting?", state), body, [other], [own])
-
-
-class ProxyScreen(ChoicesScreen):
-    def show(self, state: FlowState, flow: KioskFlow) -> None:
-        bring = documents_for(state.service, proxy=True) if state.service else ()
-        answers = [
-            _button(_tr("No, not yet", state), lambda: flow.answer_documents(False), ChoiceButton),
-            _button(
-                _tr("Yes, I have them", state), lambda: flow.answer_documents(True), PrimaryButton
-            ),
-        ]
-        title = _tr("Collecting for someone else: bring these", state)
-        self.fill(state, title, _bullets(bring, state), [], answers)
-
-
 class NikScreen(KioskScreen):
     """The NIK, typed. The entry widget is made in ONE place: :meth:`nik_entry`."""
 
@@ -254,35 +184,6 @@ class NikScreen(KioskScreen):
     def on_leave(self, *_args: Any) -> None:
         if hasattr(self.entry, "text"):
             self.entry.text = ""  # nothing personal is left on screen
-
-
-class InfoListScreen(ChoicesScreen):
-    def show(self, state: FlowState, flow: KioskFlow) -> None:
-        services = [
-            _button(state.text(s.name), partial(flow.choose_info, s.id), ChoiceButton)
-            for s in flow.content.services
-        ]
-        for button in services:
-            button.font_size = "22sp"
-        title = _tr("Documents to bring", state)
-        self.fill(state, title, _tr("Touch a service to see what to bring.", state), services)
-        self.ids.choices.cols = 4 if len(services) > 6 else (3 if len(services) > 4 else 2)
-
-
-class InfoScreen(ChoicesScreen):
-    def show(self, state: FlowState, flow: KioskFlow) -> None:
-        service = state.service
-        if service is None:
-            return
-        description = state.text(service.description)
-        text = "\n".join(filter(None, [description, _bullets(documents_for(service), state)]))
-        take = _button(
-            _tr("Take a number for this service", state),
-            lambda: flow.choose_service(service.id),
-            PrimaryButton,
-        )
-        self.fill(state, state.text(service.name), text, [], [take])
-        self.ids.body.font_size = "22sp"
 
 
 class PriorityScreen(KioskScreen):
@@ -351,38 +252,6 @@ class ProblemScreen(KioskScreen):
         self.ids.message.text = state.text(state.message)
 
 
-class StatusScreen(ChoicesScreen):
-    """A scanned ticket: its status, and the rating when its finished step asks for it."""
-
-    def show(self, state: FlowState, flow: KioskFlow) -> None:
-        lookup = state.lookup
-        if lookup is None:
-            self.fill(state, _tr("Looking up your ticket…", state))
-            return
-        ticket = lookup.ticket
-        if ticket is None:
-            self.fill(state, _tr("Your ticket", state))
-            return
-        lines = [state.text(ticket.service.model_dump())]
-        lines.append(_tr(STATUS_WORDS.get(ticket.status.value, ticket.status.value), state))
-        if ticket.people_ahead is not None:
-            lines.append(_tr("People ahead of you: {count}", state, count=ticket.people_ahead))
-        if ticket.counter:
-            lines.append(_tr("Counter: {counter}", state, counter=ticket.counter))
-        rating = state.rating
-        buttons: list[BigButton] = []
-        if rating is not None:
-            lines.append(state.text(rating.message))
-        if lookup.ratable and not state.rating_busy and not (rating and rating.accepted):
-            lines.append(_tr("How was our service?", state))
-            buttons = [
-                _button(_tr(word, state), partial(flow.rate, score), ChoiceButton)
-                for score, word in RATING_SCALE.items()
-            ]
-        title = f"{_tr('Your ticket', state)}: {ticket.label}"
-        self.fill(state, title, "\n".join(lines), buttons)
-
-
 def qr_texture(text: str) -> Any:
     """A Kivy texture of the QR code of ``text`` (black on white, sharp when scaled)."""
     import qrcode
@@ -394,23 +263,3 @@ def qr_texture(text: str) -> Any:
     texture = CoreImage(buffer, ext="png").texture
     texture.mag_filter = "nearest"
     return texture
-
-
-SCREENS: dict[str, type[KioskScreen]] = {
-    "welcome": WelcomeScreen,
-    "services": ServicesScreen,
-    "info_list": InfoListScreen,
-    "info": InfoScreen,
-    "scan": ScanScreen,
-    "bap": BapScreen,
-    "pickup": PickupScreen,
-    "proxy": ProxyScreen,
-    "nik": NikScreen,
-    "documents": DocumentsScreen,
-    "requirements": RequirementsScreen,
-    "priority": PriorityScreen,
-    "issuing": IssuingScreen,
-    "ticket": TicketScreen,
-    "problem": ProblemScreen,
-    "status": StatusScreen,
-}

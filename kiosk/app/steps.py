@@ -1,0 +1,44 @@
+"""Every step's screen, by the step's name (``kiosk.flow_state.Step``)."""
+
+from __future__ import annotations
+
+from kiosk.app.choice_screens import (
+    BapScreen,
+    InfoListScreen,
+    InfoScreen,
+    PickupScreen,
+    ProxyScreen,
+    StatusScreen,
+)
+from kiosk.app.screens import (
+    DocumentsScreen,
+    IssuingScreen,
+    KioskScreen,
+    NikScreen,
+    PriorityScreen,
+    ProblemScreen,
+    RequirementsScreen,
+    ScanScreen,
+    ServicesScreen,
+    TicketScreen,
+    WelcomeScreen,
+)
+
+SCREENS: dict[str, type[KioskScreen]] = {
+    "welcome": WelcomeScreen,
+    "services": ServicesScreen,
+    "info_list": InfoListScreen,
+    "info": InfoScreen,
+    "scan": ScanScreen,
+    "bap": BapScreen,
+    "pickup": PickupScreen,
+    "proxy": ProxyScreen,
+    "nik": NikScreen,
+    "documents": DocumentsScreen,
+    "requirements": RequirementsScreen,
+    "priority": PriorityScreen,
+    "issuing": IssuingScreen,
+    "ticket": TicketScreen,
+    "problem": ProblemScreen,
+    "status": StatusScreen,
+}
