@@ -37,8 +37,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from click_to_screen import OFFICE, Served  # noqa: E402  (bench/ is on the path)
-from kiosk_start import (  # noqa: E402
+from click_to_screen import OFFICE, Served
+from kiosk_start import (
     ROOT,
     machine,
     probe_env,
@@ -48,7 +48,7 @@ from kiosk_start import (  # noqa: E402
     xvfb,
 )
 
-from tests.devices.printer.fake_printer import RunningFakePrinter  # noqa: E402
+from tests.devices.printer.fake_printer import RunningFakePrinter
 
 KIOSK = "kiosk-bench"
 DISPLAY = "lobby-bench"
@@ -65,14 +65,14 @@ class JobClock:
         threading.Thread(target=self._watch, daemon=True).start()
 
     def _watch(self) -> None:
-        seen = 0
+        jobs = self.printer.jobs
         while True:
+            seen = len(self.times)
             with self.printer.job_done:
-                self.printer.job_done.wait_for(lambda: len(self.printer.jobs) > seen)
-                count = len(self.printer.jobs)
+                self.printer.job_done.wait_for(lambda seen=seen: len(jobs) > seen)
+                count = len(jobs)
             now = time.time() * 1000
             self.times.extend([now] * (count - seen))
-            seen = count
 
     def wait_for(self, count: int, timeout_s: float) -> float:
         deadline = time.monotonic() + timeout_s

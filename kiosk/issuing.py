@@ -21,6 +21,7 @@ from devices.printer import (
 from kiosk.content import ServiceChoice
 from kiosk.link.core import IssuedOffline, IssuedOnline
 from kiosk.link.errors import LinkError
+from kiosk.stations import station_text
 from queue_server.i18n import both
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ def perform_issue(
         log.exception("issuing %s failed", request.service.id)
         return IssueOutcome(request.seq, problem=both(UNEXPECTED))
     ticket = _shown(issued, request, request.status_base_url or collaborators.status_base_url)
-    problem = _print(ticket, request, collaborators, branding)
+    problem = _print(ticket, request, collaborators, branding, _station(issued, request))
     ticket = replace(ticket, printed=problem is None, print_problem=problem)
     return IssueOutcome(request.seq, ticket=ticket)
 
@@ -142,11 +143,20 @@ def _shown(
     )
 
 
+def _station(issued: IssuedOnline | IssuedOffline, request: IssueRequest) -> str:
+    """Where the ticket waits: the server's answer (a priority ticket may go to another
+    desk), else the service's first station."""
+    if isinstance(issued, IssuedOnline):
+        return str(issued.data.station)
+    return request.service.first_station
+
+
 def _print(
     ticket: ShownTicket,
     request: IssueRequest,
     collaborators: Collaborators,
     branding: Branding,
+    station: str,
 ) -> dict[str, str] | None:
     view = TicketView(
         label=ticket.label,
@@ -155,6 +165,7 @@ def _print(
         people_ahead=ticket.people_ahead,
         estimated_wait_minutes=ticket.wait_minutes,
         status_url=ticket.qr_text,
+        station_hint=station_text(station),
         priority=ticket.priority,
     )
     try:

@@ -139,11 +139,24 @@ def _number(writer: _Writer, ticket: TicketView, languages: tuple[str, ...]) -> 
     scale = max(1, min(profile.number_scale, profile.columns // max(len(ticket.label), 1)))
     writer.line(ticket.label, bold=True, scale=scale)
     if ticket.priority:
-        priority = " / ".join(translate("Priority", lang) for lang in languages).upper()
-        fits_large = len(priority) <= profile.columns_at(2)
-        writer.line(priority, bold=True, scale=2 if fits_large else 1)
+        _priority(writer, languages)
     if ticket.station_hint is not None:
+        writer.ops.append(Feed())
         writer.bilingual("Go to: {station}", languages, station=_both(ticket.station_hint))
+        writer.ops.append(Feed())
+
+
+def _priority(writer: _Writer, languages: tuple[str, ...]) -> None:
+    """PRIORITAS / PRIORITY, large, white on black: the officer at the door sees it first.
+
+    One line when both languages fit at double size, else one line per language."""
+    words = [translate("Priority", language).upper() for language in languages]
+    together = " / ".join(words)
+    lines = [together] if len(together) <= writer.profile.columns_at(2) else words
+    for line in lines:
+        scale = 2 if len(line) <= writer.profile.columns_at(2) else 1
+        padded = f" {line} " if len(line) + 2 <= writer.profile.columns_at(scale) else line
+        writer.ops.append(Text(padded, bold=True, scale=scale, inverted=True))
 
 
 def _both(text: LocalisedText) -> dict[str, str]:
