@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from devices.errors import DeviceError, MissingDependency
@@ -215,12 +214,26 @@ def _read(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
         if suffix == ".toml":
             return tomllib.loads(text)
-        return json.loads(text) if suffix == ".json" else yaml.safe_load(text)
+        return json.loads(text) if suffix == ".json" else _yaml(text)
     except OSError as err:
         raise DeviceConfigError([f"(file): cannot read {path}: {err.strerror}"]) from err
-    except (UnicodeDecodeError, ValueError, yaml.YAMLError) as err:
-        # json.JSONDecodeError and tomllib.TOMLDecodeError are ValueErrors.
+    except (UnicodeDecodeError, ValueError) as err:
+        # json.JSONDecodeError and tomllib.TOMLDecodeError are ValueErrors; _yaml makes one.
         raise DeviceConfigError([f"(file): {path.name} cannot be parsed: {err}"]) from err
+
+
+def _yaml(text: str) -> Any:
+    """The YAML document in ``text`` (PyYAML is imported only for a YAML file).
+
+    Raises:
+        ValueError: it is not valid YAML.
+    """
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ValueError(str(err)) from err
 
 
 def _with_overrides(

@@ -16,6 +16,13 @@ import re
 
 from queue_server.i18n import both
 
+#: Kivy's providers, chosen before Kivy is imported (the environment can still override
+#: them). Kivy otherwise imports every image loader it finds, Pillow among them (20 ms and
+#: 2 MB at start); SDL2, which draws the window anyway, loads PNG and JPEG from files and
+#: from memory. Text is SDL2's already. Video, audio, camera and spelling providers are
+#: imported only when first used, and the clipboard is chosen among the programs installed
+#: (the cut buffer needs ``xclip``), so those settings are left as they are.
+KIVY_PROVIDERS = {"KIVY_IMAGE": "tex,dds,sdl2", "KIVY_TEXT": "sdl2"}
 SIZE_INVALID = "{value} is not a window size: give WIDTHxHEIGHT, e.g. 1920x1080."
 _SIZE = re.compile(r"^([1-9][0-9]{2,4})x([1-9][0-9]{2,4})$")
 
@@ -36,6 +43,8 @@ def prepare_window(size: str, *, fullscreen: bool, touch: bool = False) -> None:
     """Set the window's size (``WIDTHxHEIGHT``, empty: Kivy's default) and full screen;
     ``touch``: a touch screen, so no red dots for the mouse's right button."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
+    for variable, providers in KIVY_PROVIDERS.items():
+        os.environ.setdefault(variable, providers)
     if logging.getLogger().handlers:
         # The program logs already (antre display): Kivy's own console log would print
         # every line twice.
