@@ -153,10 +153,11 @@ def _priority(writer: _Writer, languages: tuple[str, ...]) -> None:
     words = [translate("Priority", language).upper() for language in languages]
     together = " / ".join(words)
     lines = [together] if len(together) <= writer.profile.columns_at(2) else words
+    scale = 2 if max(map(len, lines)) <= writer.profile.columns_at(2) else 1
+    # One band width for every line, a space either side when the paper has room.
+    width = min(max(map(len, lines)) + 2, writer.profile.columns_at(scale))
     for line in lines:
-        scale = 2 if len(line) <= writer.profile.columns_at(2) else 1
-        padded = f" {line} " if len(line) + 2 <= writer.profile.columns_at(scale) else line
-        writer.ops.append(Text(padded, bold=True, scale=scale, inverted=True))
+        writer.ops.append(Text(line.center(width), bold=True, scale=scale, inverted=True))
 
 
 def _both(text: LocalisedText) -> dict[str, str]:
@@ -174,7 +175,8 @@ def _waiting(writer: _Writer, ticket: TicketView, languages: tuple[str, ...]) ->
     if ticket.estimated_wait_minutes is not None:
         minutes = ticket.estimated_wait_minutes
         writer.bilingual("Estimated wait: about {minutes} min", languages, minutes=minutes)
-    writer.ops.append(Rule())
+    if ticket.people_ahead is not None or ticket.estimated_wait_minutes is not None:
+        writer.ops.append(Rule())  # else the rule above the wait is rule enough
 
 
 def _instructions(writer: _Writer, branding: Branding, languages: tuple[str, ...]) -> None:

@@ -31,8 +31,10 @@ def test_58mm_prints_one_large_inverted_line_per_language(
 ) -> None:
     english_first = layout_ticket(ticket, branding, profile_named("58mm"), "en")
 
-    assert [op.text for op in inverted(english_first)] == [" PRIORITY ", " PRIORITAS "]
-    assert {op.scale for op in inverted(english_first)} == {2}
+    lines = inverted(english_first)
+    assert [op.text.strip() for op in lines] == ["PRIORITY", "PRIORITAS"]
+    assert {op.scale for op in lines} == {2}
+    assert {len(op.text) for op in lines} == {len(" PRIORITAS ")}  # one band width
 
 
 def test_the_priority_line_comes_right_after_the_number(
@@ -112,6 +114,20 @@ def test_the_paper_from_the_bytes_shows_priority_inverted_and_the_station(
         profile.printable_width_px,
     )
 
-    assert paper.inverted_lines == [" PRIORITAS ", " PRIORITY "]
+    assert [line.strip() for line in paper.inverted_lines] == ["PRIORITAS", "PRIORITY"]
     assert "Menuju: Customer Service" in paper.lines
     assert "Go to: Customer Service" in paper.lines
+
+
+def test_an_offline_ticket_has_no_empty_section_between_two_rules(
+    ticket: TicketView, branding: Branding
+) -> None:
+    from devices.printer.ops import Rule
+
+    offline = replace(ticket, people_ahead=None, estimated_wait_minutes=None)
+    ops = layout_ticket(offline, branding, profile_named("80mm"), "id")
+
+    assert not any(
+        isinstance(first, Rule) and isinstance(second, Rule)
+        for first, second in zip(ops, ops[1:], strict=False)
+    )
