@@ -4,6 +4,7 @@ white on black and large, and "Menuju / Go to" the first station."""
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import pairwise
 
 from devices.printer.escpos_output import ticket_bytes
 from devices.printer.layout import Branding, LocalisedText, TicketView, layout_ticket
@@ -128,6 +129,5 @@ def test_an_offline_ticket_has_no_empty_section_between_two_rules(
     ops = layout_ticket(offline, branding, profile_named("80mm"), "id")
 
     assert not any(
-        isinstance(first, Rule) and isinstance(second, Rule)
-        for first, second in zip(ops, ops[1:], strict=False)
+        isinstance(first, Rule) and isinstance(second, Rule) for first, second in pairwise(ops)
     )
