@@ -15,7 +15,9 @@ system clock in epoch milliseconds:
   offline, printed), then Done;
 - ``memory``: VmRSS and VmHWM in kB once the journeys are over, then the app stops.
 
-Without ``--journeys`` the app stops right after the first frame. A line ``error`` says
+Without ``--journeys`` the app stops right after the first frame. ``--empty`` runs an app
+of one label instead, with the same window settings: what Kivy, SDL2 and the OpenGL driver
+cost before the kiosk adds anything. A line ``error`` says
 where a journey got stuck. Commands on stdin: ``next`` starts the next journey (with
 ``--wait``: the parent switches the server off between journeys).
 """
@@ -58,9 +60,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--journeys", type=int, default=0)
     parser.add_argument("--wait", action="store_true", help="wait for 'next' on stdin")
+    parser.add_argument(
+        "--empty", action="store_true", help="an empty Kivy app (one label) instead: the floor"
+    )
     parser.add_argument("kiosk_args", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     kiosk_args = [arg for arg in args.kiosk_args if arg != "--"]
+    if args.empty:
+        return empty_app(kiosk_args)
     from kiosk.app import main as kiosk_main
 
     real_prepare = kiosk_main.prepare_window
@@ -71,6 +78,24 @@ def main() -> int:
 
     kiosk_main.prepare_window = prepare_and_hook  # type: ignore[assignment]
     return kiosk_main.main(kiosk_args)
+
+
+def empty_app(kiosk_args: list[str]) -> int:
+    """One label in a window of the kiosk's size, with the kiosk's window settings."""
+    from devices.screen import prepare_window
+
+    size = kiosk_args[kiosk_args.index("--size") + 1] if "--size" in kiosk_args else ""
+    prepare_window(size, fullscreen=False, touch=True)
+    _hook_first_frame(0, False)
+    from kivy.app import App
+    from kivy.uix.label import Label
+
+    class Empty(App):  # type: ignore[misc]
+        def build(self) -> Label:
+            return Label(text="Antre")
+
+    Empty().run()
+    return 0
 
 
 def _hook_first_frame(journeys: int, wait: bool) -> None:

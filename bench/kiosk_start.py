@@ -6,7 +6,8 @@ Each start is a fresh Python process (bench/kiosk_probe.py runs the kiosk's own 
 with ``--demo``) under one Xvfb started by this script. The time is taken from just before
 the process is spawned to the first buffer swap after the app's root widget exists (the
 welcome screen is drawn and takes touches), both on the system clock. The resident memory
-(VmRSS) at that frame is reported too. Files stay in the page cache between starts (a
+(VmRSS) at that frame is reported too, and the same for an empty Kivy app of one label
+(``--empty``: the floor under the kiosk). Files stay in the page cache between starts (a
 "cold" start here is a new process, not a cold disk).
 """
 
@@ -110,10 +111,11 @@ def read_line(process: subprocess.Popen[str], stage: str) -> dict[str, Any]:
     raise RuntimeError(f"the kiosk exited (code {process.wait()}) before {stage!r}")
 
 
-def one_start(display: str, folder: Path, size: str) -> dict[str, float]:
+def one_start(display: str, folder: Path, size: str, *, empty: bool = False) -> dict[str, float]:
     env = probe_env(display, folder)
     spawned_ms = time.time() * 1000
-    process = start_probe(["--demo", "--size", size], env, folder)
+    probe_args = ["--empty"] if empty else []
+    process = start_probe(["--demo", "--size", size], env, folder, probe_args)
     try:
         line = read_line(process, "first_frame")
         process.wait(timeout=START_TIMEOUT_S)
@@ -143,6 +145,7 @@ def run(starts: int, size: str) -> str:
         folder = Path(name)
         one_start(display, folder, size)  # Kivy's first run writes its config: not counted
         results = [one_start(display, folder, size) for _ in range(starts)]
+        floors = [one_start(display, folder, size, empty=True) for _ in range(max(2, starts // 4))]
     times = [result["start_ms"] for result in results]
     memory = [result["rss_mb"] for result in results]
     return "\n".join(
@@ -151,6 +154,9 @@ def run(starts: int, size: str) -> str:
             f"kiosk --demo --size {size}, {starts} fresh processes after one unmeasured start",
             f"process spawn → first interactive frame: {spread(times, 'ms')}",
             f"resident memory at the first frame: {spread(memory, 'MB', 1)}",
+            "floor, an empty Kivy app (one label, same window settings):"
+            f" {spread([floor['start_ms'] for floor in floors], 'ms')};"
+            f" {spread([floor['rss_mb'] for floor in floors], 'MB', 1)}",
         ]
     )
 

@@ -15,7 +15,9 @@ hardware libraries are imported only then.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import threading
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -38,8 +40,11 @@ if TYPE_CHECKING:
     from devices.smartcard.monitor import CardEvent
     from devices.smartcard.reader import CardReader
 
+log = logging.getLogger(__name__)
 CONFIG_ERROR_MSGID = "The kiosk device configuration is not valid:"
 DEFAULT_PRINTER_SPEC = "virtual:var/printer"
+#: Seconds after the devices are opened when the printer's library is loaded in advance.
+PRINTER_WARM_UP_S = 3.0
 MAX_FILE_BYTES = 64 * 1024
 #: Environment variable -> (section, field) it overrides.
 ENV_OVERRIDES: dict[str, tuple[str, str]] = {
@@ -278,9 +283,12 @@ class KioskDevices:
     printer_profile: PrinterProfile
     scanner: CodeScanner
     card_reader: CardReader | None
+    printer_warm_up: threading.Timer | None = None
 
     def close(self) -> None:
         """Stop the scanner and release the card reader (the printer holds no connection)."""
+        if self.printer_warm_up is not None:
+            self.printer_warm_up.cancel()
         self.scanner.stop()
         if self.card_reader is not None:
             self.card_reader.close()
@@ -320,7 +328,27 @@ def open_devices(
         scanner.stop()
         raise
     profile = profile_named(printer_config.profile)
-    return KioskDevices(config, printer, profile, scanner, card_reader)
+    warm_up = _warm_up_later(printer, PRINTER_WARM_UP_S)
+    return KioskDevices(config, printer, profile, scanner, card_reader, warm_up)
+
+
+def _warm_up_later(printer: TicketPrinter, delay_s: float) -> threading.Timer | None:
+    """Load the printer's library on a background thread ``delay_s`` after the start: the
+    start (P5: first frame within 1.5 s) does not wait for it, nor does the first ticket."""
+    warm_up = getattr(printer, "warm_up", None)
+    if warm_up is None:
+        return None
+
+    def run() -> None:
+        try:
+            warm_up()
+        except Exception:  # the first ticket imports it again and reports the problem
+            log.exception("loading the printer library in advance failed")
+
+    timer = threading.Timer(delay_s, run)
+    timer.name, timer.daemon = "printer-warm-up", True
+    timer.start()
+    return timer
 
 
 def _open_card_reader(

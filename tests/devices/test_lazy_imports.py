@@ -75,3 +75,30 @@ def test_kivy_loads_no_pillow_image_provider(tmp_path: Path) -> None:
         "import kivy.core.image\n"
     )
     assert not loaded_after(code, tmp_path)["PIL"]
+
+
+def test_the_printer_library_is_loaded_in_the_background_after_the_start(
+    tmp_path: Path,
+) -> None:
+    code = (
+        "import devices.config as config\n"
+        "config.PRINTER_WARM_UP_S = 0.05\n"
+        "settings = config.device_config_from_mapping({'printer': 'network:127.0.0.1:9', "
+        "'scanner': 'virtual', 'card_reader': 'none'}, environ={})\n"
+        "devices = config.open_devices(settings, on_code=lambda code: None)\n"
+        "import sys\nassert 'escpos.printer' not in sys.modules\n"
+        "devices.printer_warm_up.join(30)\n"
+        "devices.close()\n"
+    )
+    assert loaded_after(code, tmp_path)["escpos.printer"]
+
+
+def test_a_virtual_printer_needs_no_warm_up(tmp_path: Path) -> None:
+    from devices.config import device_config_from_mapping, open_devices
+
+    settings = {"printer": f"virtual:{tmp_path}", "scanner": "virtual", "card_reader": "none"}
+    devices = open_devices(device_config_from_mapping(settings, {}), on_code=lambda code: None)
+    try:
+        assert devices.printer_warm_up is None
+    finally:
+        devices.close()
