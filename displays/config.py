@@ -91,13 +91,11 @@ class DisplayConfigError(ValueError):
         halves = []
         for language in ("id", "en"):
             if field is None:
-                text = translate(
-                    CONFIG_UNREADABLE, language, file=file.name, problem=said[language]
-                )
+                text = translate(CONFIG_UNREADABLE, language, file=file.name,
+                                 problem=said[language])
             else:
-                text = translate(
-                    CONFIG_INVALID, language, file=file.name, field=field, problem=said[language]
-                )
+                text = translate(CONFIG_INVALID, language, file=file.name, field=field,
+                                 problem=said[language])
             halves.append(text)
         super().__init__(" / ".join(halves))
 
@@ -180,7 +178,9 @@ class AnnouncerSection(_Section):
     """The spoken calls (see :class:`~displays.announcer.config.AnnouncerConfig`)."""
 
     enabled: bool | None = None
-    languages: list[Language] = Field(default_factory=_both_languages, min_length=1, max_length=2)
+    languages: list[Language] = Field(
+        default_factory=_both_languages, min_length=1, max_length=2
+    )
     voices: dict[Language, str] = Field(default_factory=dict)
     speed: int = Field(default=150, ge=80, le=450)
     volume: float = Field(default=0.8, ge=0.0, le=1.0)
@@ -237,7 +237,9 @@ class DisplaySettings(_Section):
     broker: BrokerSection = Field(default_factory=BrokerSection)
     device: DeviceSection
     screen: ScreenSection = Field(default_factory=ScreenSection)
-    languages: list[Language] = Field(default_factory=_both_languages, min_length=1, max_length=2)
+    languages: list[Language] = Field(
+        default_factory=_both_languages, min_length=1, max_length=2
+    )
     ticker: TickerSection = Field(default_factory=TickerSection)
     announcer: AnnouncerSection = Field(default_factory=AnnouncerSection)
 
