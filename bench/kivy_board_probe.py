@@ -20,16 +20,18 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from displays.board.app import BoardApp
-from displays.board.link import BoardLink
-from displays.board.model import BoardModel
 from displays.config import load
 from queue_server.protocol.states import CalledEvent
+
+if TYPE_CHECKING:
+    from displays.board.app import BoardApp
+    from displays.board.link import BoardLink
+    from displays.board.model import BoardModel
 
 LIMIT_S = 900.0
 
@@ -41,7 +43,12 @@ def emit(stage: str, label: str = "", **extra: Any) -> None:
 
 
 def install_hooks(pending: list[str]) -> None:
-    """Wrap the board's link, model and app at class level, before they are built."""
+    """Wrap the board's link, model and app at class level, before they are built (the
+    window settings are made first: these modules import Kivy)."""
+    from displays.board.app import BoardApp
+    from displays.board.link import BoardLink
+    from displays.board.model import BoardModel
+
     on_message = BoardLink._on_message
 
     def timed_message(self: BoardLink, client: Any, userdata: Any, message: Any) -> None:
@@ -75,9 +82,13 @@ def install_hooks(pending: list[str]) -> None:
 
 
 def main(config: Path) -> int:
+    from devices.screen import prepare_window
     from displays.run import assemble
 
     settings, password = load(config)
+    # As assemble() does, but before the hooks import Kivy: the size, full screen and
+    # provider settings apply only then.
+    prepare_window(settings.screen.size, fullscreen=settings.screen.fullscreen)
     pending: list[str] = []
     install_hooks(pending)
     display = assemble(settings, password)

@@ -15,7 +15,9 @@ hardware libraries are imported only then.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import threading
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -23,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from devices.errors import DeviceError, MissingDependency
@@ -39,8 +40,11 @@ if TYPE_CHECKING:
     from devices.smartcard.monitor import CardEvent
     from devices.smartcard.reader import CardReader
 
+log = logging.getLogger(__name__)
 CONFIG_ERROR_MSGID = "The kiosk device configuration is not valid:"
 DEFAULT_PRINTER_SPEC = "virtual:var/printer"
+#: Seconds after the devices are opened when the printer's library is loaded in advance.
+PRINTER_WARM_UP_S = 3.0
 MAX_FILE_BYTES = 64 * 1024
 #: Environment variable -> (section, field) it overrides.
 ENV_OVERRIDES: dict[str, tuple[str, str]] = {
@@ -215,12 +219,26 @@ def _read(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
         if suffix == ".toml":
             return tomllib.loads(text)
-        return json.loads(text) if suffix == ".json" else yaml.safe_load(text)
+        return json.loads(text) if suffix == ".json" else _yaml(text)
     except OSError as err:
         raise DeviceConfigError([f"(file): cannot read {path}: {err.strerror}"]) from err
-    except (UnicodeDecodeError, ValueError, yaml.YAMLError) as err:
-        # json.JSONDecodeError and tomllib.TOMLDecodeError are ValueErrors.
+    except (UnicodeDecodeError, ValueError) as err:
+        # json.JSONDecodeError and tomllib.TOMLDecodeError are ValueErrors; _yaml makes one.
         raise DeviceConfigError([f"(file): {path.name} cannot be parsed: {err}"]) from err
+
+
+def _yaml(text: str) -> Any:
+    """The YAML document in ``text`` (PyYAML is imported only for a YAML file).
+
+    Raises:
+        ValueError: it is not valid YAML.
+    """
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ValueError(str(err)) from err
 
 
 def _with_overrides(
@@ -265,9 +283,12 @@ class KioskDevices:
     printer_profile: PrinterProfile
     scanner: CodeScanner
     card_reader: CardReader | None
+    printer_warm_up: threading.Timer | None = None
 
     def close(self) -> None:
         """Stop the scanner and release the card reader (the printer holds no connection)."""
+        if self.printer_warm_up is not None:
+            self.printer_warm_up.cancel()
         self.scanner.stop()
         if self.card_reader is not None:
             self.card_reader.close()
@@ -307,7 +328,27 @@ def open_devices(
         scanner.stop()
         raise
     profile = profile_named(printer_config.profile)
-    return KioskDevices(config, printer, profile, scanner, card_reader)
+    warm_up = _warm_up_later(printer, PRINTER_WARM_UP_S)
+    return KioskDevices(config, printer, profile, scanner, card_reader, warm_up)
+
+
+def _warm_up_later(printer: TicketPrinter, delay_s: float) -> threading.Timer | None:
+    """Load the printer's library on a background thread ``delay_s`` after the start: the
+    start (P5: first frame within 1.5 s) does not wait for it, nor does the first ticket."""
+    warm_up = getattr(printer, "warm_up", None)
+    if warm_up is None:
+        return None
+
+    def run() -> None:
+        try:
+            warm_up()
+        except Exception:  # the first ticket imports it again and reports the problem
+            log.exception("loading the printer library in advance failed")
+
+    timer = threading.Timer(delay_s, run)
+    timer.name, timer.daemon = "printer-warm-up", True
+    timer.start()
+    return timer
 
 
 def _open_card_reader(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import sys
 from types import ModuleType
 
 
@@ -31,3 +33,22 @@ def require(module: str, package: str, alternative: str) -> ModuleType:
         raise MissingDependency(
             f"{module} is not available: install {package}, or use {alternative}"
         ) from err
+
+
+def check_installed(module: str, package: str, alternative: str) -> None:
+    """Like :func:`require` without importing ``module`` yet (a start-up check for a
+    library that is first used later).
+
+    Raises:
+        MissingDependency: the module is not installed.
+    """
+    try:
+        # A None entry in sys.modules blocks an import: tests use it to hide a library.
+        blocked = module in sys.modules and sys.modules[module] is None
+        found = not blocked and importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # its parent package is missing or blocked
+        found = False
+    if not found:
+        raise MissingDependency(
+            f"{module} is not available: install {package}, or use {alternative}"
+        )

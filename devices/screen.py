@@ -14,12 +14,20 @@ import logging
 import os
 import re
 import signal
+from collections.abc import Mapping
 from typing import Any
 
 from devices.systemd import Heartbeat
 from queue_server.i18n import both
 
 log = logging.getLogger(__name__)
+#: Kivy's providers, chosen before Kivy is imported (the environment can still override
+#: them). Kivy otherwise imports every image loader it finds, Pillow among them (20 ms and
+#: 2 MB at start); SDL2, which draws the window anyway, loads PNG and JPEG from files and
+#: from memory. Text is SDL2's already. Video, audio, camera and spelling providers are
+#: imported only when first used, and the clipboard is chosen among the programs installed
+#: (the cut buffer needs ``xclip``), so those settings are left as they are.
+KIVY_PROVIDERS = {"KIVY_IMAGE": "tex,dds,sdl2", "KIVY_TEXT": "sdl2"}
 SIZE_INVALID = "{value} is not a window size: give WIDTHxHEIGHT, e.g. 1920x1080."
 _SIZE = re.compile(r"^([1-9][0-9]{2,4})x([1-9][0-9]{2,4})$")
 
@@ -40,6 +48,8 @@ def prepare_window(size: str, *, fullscreen: bool, touch: bool = False) -> None:
     """Set the window's size (``WIDTHxHEIGHT``, empty: Kivy's default) and full screen;
     ``touch``: a touch screen, so no red dots for the mouse's right button."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
+    for variable, providers in KIVY_PROVIDERS.items():
+        os.environ.setdefault(variable, providers)
     if logging.getLogger().handlers:
         # The program logs already (antre display): Kivy's own console log would print
         # every line twice.
@@ -51,6 +61,10 @@ def prepare_window(size: str, *, fullscreen: bool, touch: bool = False) -> None:
         Config.set("graphics", "width", match.group(1))
         Config.set("graphics", "height", match.group(2))
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    # Kivy's default of 2 antialiasing samples per pixel doubles the frame buffer: 20 MB
+    # resident with Mesa's software renderer, and every frame drawn twice over. Flat
+    # buttons and large text do not need it; ANTRE_MULTISAMPLES=2 brings it back.
+    Config.set("graphics", "multisamples", _multisamples(os.environ))
     Config.set("kivy", "exit_on_escape", "0")
     if touch:
         Config.set("input", "mouse", "mouse,multitouch_on_demand")
@@ -92,3 +106,6 @@ def tell_systemd_alive(interval_s: float = 1.0) -> Heartbeat:
         # A function, not the bound method: Kivy's clock holds bound methods weakly.
         Clock.schedule_interval(lambda elapsed_s: heartbeat.beat(elapsed_s), interval_s)
     return heartbeat
+def _multisamples(environ: Mapping[str, str]) -> str:
+    value = environ.get("ANTRE_MULTISAMPLES", "").strip()
+    return value if value in {"0", "2", "4", "8"} else "0"

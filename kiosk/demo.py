@@ -124,6 +124,7 @@ class DemoDesk:
     def __init__(self, clock: Callable[[], datetime] | None = None, first_number: int = 1) -> None:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._prefixes = {item["id"]: item["prefix"] for item in DEMO_PAYLOAD["services"]}
+        self._stations = {item["id"]: item["first_station"] for item in DEMO_PAYLOAD["services"]}
         self._next: dict[str, int] = {}
         self._first = first_number
         self._lock = threading.Lock()
@@ -198,7 +199,7 @@ class DemoDesk:
             label=label,
             token=f"demo{number:04d}",
             service=service,
-            station="CS",
+            station=self._stations.get(service, "CS"),
             issued_at=self._clock(),
             people_ahead=ahead,
             estimated_wait_minutes=ahead * 4,

@@ -180,7 +180,7 @@ def _print(
         people_ahead=ticket.people_ahead,
         estimated_wait_minutes=ticket.wait_minutes,
         status_url=ticket.qr_text,
-        station_hint=_station_hint(ticket.station),
+        station_hint=station_hint(ticket.station),
         priority=ticket.priority,
     )
     try:
@@ -195,7 +195,7 @@ def _print(
     return None
 
 
-def _station_hint(station: str | None) -> LocalisedText | None:
+def station_hint(station: str | None) -> LocalisedText | None:
     """The printed "Menuju / Go to" line's station, in both languages."""
     msgid = station_name(station)
     if msgid is None:

@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from devices.errors import require
+from devices.errors import check_installed, require
 from devices.printer.errors import PrinterConfigError
 from devices.printer.escpos_output import ESCPOS_PACKAGE, VIRTUAL_ALTERNATIVE
 from devices.printer.profiles import DEFAULT_PROFILE, UnknownProfile, profile_named
@@ -137,12 +137,21 @@ def open_printer(config: PrinterConfig) -> TicketPrinter:
     return EscposTicketPrinter(connect, profile, answers_status=answers_status, name=name)
 
 
-def _escpos_printers() -> Any:
-    return require("escpos.printer", ESCPOS_PACKAGE, VIRTUAL_ALTERNATIVE)
+def _escpos_class(name: str) -> Callable[..., Any]:
+    """A python-escpos printer class, imported at the first ticket: the module pulls in
+    Pillow, qrcode, pyserial and more (10 MB), which a kiosk needs only once it prints.
+    Whether it is installed is checked now, so a missing library still stops the start."""
+    check_installed("escpos.printer", ESCPOS_PACKAGE, VIRTUAL_ALTERNATIVE)
+
+    def create(*args: Any, **kwargs: Any) -> Any:
+        printers = require("escpos.printer", ESCPOS_PACKAGE, VIRTUAL_ALTERNATIVE)
+        return getattr(printers, name)(*args, **kwargs)
+
+    return create
 
 
 def _network(config: PrinterConfig) -> tuple[str, EscposFactory]:
-    network_class = _escpos_printers().Network
+    network_class = _escpos_class("Network")
 
     def connect() -> Any:
         # Connect here rather than in Network.open(), which leaks the socket on failure.
@@ -157,7 +166,7 @@ def _network(config: PrinterConfig) -> tuple[str, EscposFactory]:
 def _usb(config: PrinterConfig) -> tuple[str, EscposFactory]:
     require("usb.core", "pip install pyusb (Debian: libusb-1.0-0)", VIRTUAL_ALTERNATIVE)
     ids = (config.usb_vendor_id, config.usb_product_id)
-    usb_class = _escpos_printers().Usb
+    usb_class = _escpos_class("Usb")
     timeout_ms = int(config.timeout_s * 1000)
     connect = partial(_opened, usb_class, *ids, timeout=timeout_ms)
     return f"USB printer {ids[0]:04x}:{ids[1]:04x}", connect
@@ -165,7 +174,7 @@ def _usb(config: PrinterConfig) -> tuple[str, EscposFactory]:
 
 def _serial(config: PrinterConfig) -> tuple[str, EscposFactory]:
     require("serial", "pip install pyserial", VIRTUAL_ALTERNATIVE)
-    serial_class = _escpos_printers().Serial
+    serial_class = _escpos_class("Serial")
     path, baud_rate, timeout_s = config.device_path, config.baud_rate, config.timeout_s
     connect = partial(_opened, serial_class, path, baudrate=baud_rate, timeout=timeout_s)
     return f"serial printer {config.device_path}", connect
@@ -173,7 +182,7 @@ def _serial(config: PrinterConfig) -> tuple[str, EscposFactory]:
 
 def _cups(config: PrinterConfig) -> tuple[str, EscposFactory]:
     require("cups", "pip install pycups (Debian: libcups2-dev, cups)", VIRTUAL_ALTERNATIVE)
-    connect = partial(_opened, _escpos_printers().CupsPrinter, config.cups_queue)
+    connect = partial(_opened, _escpos_class("CupsPrinter"), config.cups_queue)
     return f"CUPS queue {config.cups_queue or '(default)'}", connect
 
 

@@ -78,6 +78,11 @@ def _render_op(op: PrintOp, printer: Any, profile: PrinterProfile) -> None:
 
 def _text(op: Text, printer: Any) -> None:
     _style(printer, align=op.align, bold=op.bold, scale=op.scale)
+    if op.inverted:
+        printer.set(invert=True)
+        printer.textln(op.text)
+        printer.set(invert=False)  # set() leaves what it is not given as it was
+        return
     printer.textln(op.text)
 
 

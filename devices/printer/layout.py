@@ -139,11 +139,25 @@ def _number(writer: _Writer, ticket: TicketView, languages: tuple[str, ...]) -> 
     scale = max(1, min(profile.number_scale, profile.columns // max(len(ticket.label), 1)))
     writer.line(ticket.label, bold=True, scale=scale)
     if ticket.priority:
-        priority = " / ".join(translate("Priority", lang) for lang in languages).upper()
-        fits_large = len(priority) <= profile.columns_at(2)
-        writer.line(priority, bold=True, scale=2 if fits_large else 1)
+        _priority(writer, languages)
     if ticket.station_hint is not None:
+        writer.ops.append(Feed())
         writer.bilingual("Go to: {station}", languages, station=_both(ticket.station_hint))
+        writer.ops.append(Feed())
+
+
+def _priority(writer: _Writer, languages: tuple[str, ...]) -> None:
+    """PRIORITAS / PRIORITY, large, white on black: the officer at the door sees it first.
+
+    One line when both languages fit at double size, else one line per language."""
+    words = [translate("Priority", language).upper() for language in languages]
+    together = " / ".join(words)
+    lines = [together] if len(together) <= writer.profile.columns_at(2) else words
+    scale = 2 if max(map(len, lines)) <= writer.profile.columns_at(2) else 1
+    # One band width for every line, a space either side when the paper has room.
+    width = min(max(map(len, lines)) + 2, writer.profile.columns_at(scale))
+    for line in lines:
+        writer.ops.append(Text(line.center(width), bold=True, scale=scale, inverted=True))
 
 
 def _both(text: LocalisedText) -> dict[str, str]:
@@ -161,7 +175,8 @@ def _waiting(writer: _Writer, ticket: TicketView, languages: tuple[str, ...]) ->
     if ticket.estimated_wait_minutes is not None:
         minutes = ticket.estimated_wait_minutes
         writer.bilingual("Estimated wait: about {minutes} min", languages, minutes=minutes)
-    writer.ops.append(Rule())
+    if ticket.people_ahead is not None or ticket.estimated_wait_minutes is not None:
+        writer.ops.append(Rule())  # else the rule above the wait is rule enough
 
 
 def _instructions(writer: _Writer, branding: Branding, languages: tuple[str, ...]) -> None:

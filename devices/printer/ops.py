@@ -19,12 +19,14 @@ class Text:
         align: horizontal alignment.
         bold: emphasised.
         scale: character magnification (1 = font A, 12 x 24 dots; up to 8).
+        inverted: white on a black band (``GS B``), for what must not be missed.
     """
 
     text: str
     align: Align = "center"
     bold: bool = False
     scale: int = 1
+    inverted: bool = False
 
 
 #: Error correction of ticket QR codes. Q rebuilds up to 25 % of a damaged symbol, so a

@@ -72,10 +72,14 @@ def _text_strip(op: Text, profile: PrinterProfile) -> Any:
     text_width_px = len(op.text) * FONT_A_WIDTH_PX * op.scale
     left_px = _aligned_left(op.align, text_width_px, profile.printable_width_px)
     draw = draw_module.Draw(strip)
+    ink = 0
+    if op.inverted:  # GS B: the characters' cells are black, the characters white
+        draw.rectangle((left_px, 0, left_px + text_width_px - 1, strip.height - 1), fill=0)
+        ink = 255
     # Monospaced cells like the printer's: one character every 12 x scale dots.
     for index, character in enumerate(op.text):
         x_px = left_px + index * FONT_A_WIDTH_PX * op.scale
-        draw.text((x_px, op.scale * 2), character, font=font, fill=0)
+        draw.text((x_px, op.scale * 2), character, font=font, fill=ink)
     return strip
 
 

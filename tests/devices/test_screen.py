@@ -87,3 +87,23 @@ def test_the_board_refuses_a_bad_size_in_one_line() -> None:
     )
     assert done.returncode == 2
     assert "bukan ukuran layar" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("setting", "samples"), [("", "0"), ("2", "2"), ("many", "0")])
+def test_no_antialiasing_samples_unless_asked(tmp_path: Path, setting: str, samples: str) -> None:
+    """2 samples per pixel (Kivy's default) cost 20 MB with Mesa's software renderer (P6);
+    ANTRE_MULTISAMPLES brings them back, an unreadable value is ignored."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("KIVY")}
+    env |= {"KIVY_HOME": str(tmp_path / "kivy"), "ANTRE_MULTISAMPLES": setting}
+    code = (
+        "import os\n"
+        "from devices.screen import prepare_window\n"
+        "prepare_window('800x600', fullscreen=False)\n"
+        "from kivy.config import Config\n"
+        "print(Config.get('graphics', 'multisamples'), os.environ['KIVY_IMAGE'])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60, cwd=ROOT
+    )
+    assert done.returncode == 0, (done.stdout + done.stderr)[-800:]
+    assert done.stdout.split()[-2:] == [samples, "tex,dds,sdl2"]

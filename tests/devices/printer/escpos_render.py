@@ -1,8 +1,8 @@
 """Turn ESC/POS bytes back into a picture of the paper (the subset python-escpos emits).
 
-Handles ``ESC @ ! E a d t M``, ``GS !``, ``GS ( k`` (QR store and print), ``GS v 0``
-(raster), ``GS V`` (cut) and ignores ``DLE EOT``; any other command fails loudly, so a
-change in what we send is noticed.
+Handles ``ESC @ ! E a d t M``, ``GS !``, ``GS B`` (white on black), ``GS ( k`` (QR store
+and print), ``GS v 0`` (raster), ``GS V`` (cut) and ignores ``DLE EOT``; any other command
+fails loudly, so a change in what we send is noticed.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ class Paper:
     cuts: int = 0
     #: The error correction level of each native QR code (``GS ( k`` function 69).
     qr_levels: list[str] = field(default_factory=list)
+    #: The lines printed white on black (``GS B 1``).
+    inverted_lines: list[str] = field(default_factory=list)
 
     def image(self) -> Image.Image:
         height_px = sum(strip.height for strip in self.strips) or 1
@@ -51,6 +53,7 @@ class _Style:
     bold: bool = False
     width_scale: int = 1
     height_scale: int = 1
+    inverted: bool = False
 
 
 class _Decoder:
@@ -112,6 +115,8 @@ class _Decoder:
             size = self.take(1)[0]
             self.style.width_scale = (size >> 4) + 1
             self.style.height_scale = (size & 0x0F) + 1
+        elif command == b"B":
+            self.style.inverted = bool(self.take(1)[0] & 1)
         elif command == b"(":
             self.two_dimensional_code()
         elif command == b"v":
@@ -157,6 +162,8 @@ class _Decoder:
         text = self.line.decode("cp437")
         self.line.clear()
         self.paper.lines.append(text)
+        if self.style.inverted:
+            self.paper.inverted_lines.append(text)
         strip = Image.new("L", (self.paper.width_px, CHAR_HEIGHT_PX * self.style.height_scale), 255)
         if text:
             self.draw_text(strip, text)
@@ -167,8 +174,14 @@ class _Decoder:
         font = _font(self.style.bold, 20 * self.style.height_scale)
         left_px = self.left_px(cell_px * len(text))
         draw = ImageDraw.Draw(strip)
+        ink = 0
+        if self.style.inverted:
+            draw.rectangle(
+                (left_px, 0, left_px + cell_px * len(text) - 1, strip.height - 1), fill=0
+            )
+            ink = 255
         for index, character in enumerate(text):
-            draw.text((left_px + index * cell_px, 0), character, font=font, fill=0)
+            draw.text((left_px + index * cell_px, 0), character, font=font, fill=ink)
 
     def place(self, picture: Image.Image) -> None:
         strip = Image.new("L", (self.paper.width_px, picture.height), 255)

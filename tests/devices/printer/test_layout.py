@@ -51,7 +51,8 @@ def test_both_languages_are_on_the_ticket(ticket: TicketView, branding: Branding
     assert "Antrean di depan Anda: 5" in text
     assert "People ahead of you: 5" in text
     assert "Estimated wait: about 20 min" in text
-    assert "PRIORITAS / PRIORITY" in text
+    assert "PRIORITAS" in text and "PRIORITY" in text
+    assert "Menuju: Customer Service" in text and "Go to: Customer Service" in text
     assert "Paspor baru/penggantian (M-Paspor)" in text
     assert "New or replacement passport (M-Paspor)" in text
 
