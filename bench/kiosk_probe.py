@@ -37,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 STEP_TIMEOUT_S = 15.0
-SETTLE_S = 0.15
+#: Longer than the flow's double-tap guard (a touch within 0.5 s of a new screen is dropped).
+SETTLE_S = 0.6
 
 
 def emit(stage: str, **extra: Any) -> None:
