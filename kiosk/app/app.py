@@ -20,8 +20,11 @@ from kivy.lang import Builder
 from kivy.properties import StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk.app import keypad, navbar  # noqa: F401  (registers the widgets the .kv files use)
+from kiosk.app.maintenance_screens import MaintenanceMode
 from kiosk.app.screens import SCREENS, KioskScreen
 from kiosk.flow import FlowState, IssueOutcome, KioskFlow, perform_issue
+from kiosk.maintenance import KioskMaintenance
 from queue_server.i18n import translate
 
 log = logging.getLogger(__name__)
@@ -32,7 +35,7 @@ TICK_S = 1.0
 def load_kv() -> None:
     """Load common.kv, then one .kv per screen (each once per process)."""
     loaded = set(Builder.files)
-    for name in ["common", *SCREENS]:
+    for name in ["common", "keypad", "maintenance", *SCREENS]:
         path = str(KV_DIR / f"{name}.kv")
         if path not in loaded:
             Builder.load_file(path)
@@ -43,11 +46,16 @@ class KioskApp(App):  # type: ignore[misc]
 
     language = StringProperty("id")
     office_name = StringProperty("")
+    #: The idle countdown shown in every screen's NavBar ("" shows nothing).
+    countdown_text = StringProperty("")
     title = "Antre"
 
-    def __init__(self, flow: KioskFlow, **kwargs: Any) -> None:
+    def __init__(
+        self, flow: KioskFlow, maintenance: KioskMaintenance | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.flow = flow
+        self.maintenance_mode = MaintenanceMode(self, maintenance)
         self.manager: ScreenManager | None = None
         self.issued_outcomes: list[IssueOutcome] = []
 
@@ -63,6 +71,7 @@ class KioskApp(App):  # type: ignore[misc]
         for screen_class in SCREENS.values():
             manager.add_widget(screen_class())
         self.manager = manager
+        self.maintenance_mode.attach(manager)
         self.flow.on_change(self._show)
         Window.bind(on_touch_down=self._touched, on_key_down=self._touched)
         Clock.schedule_interval(lambda _dt: self.flow.tick(), TICK_S)
@@ -71,7 +80,11 @@ class KioskApp(App):  # type: ignore[misc]
 
     def code_scanned(self, code: str) -> None:
         """A scanner callback (any thread): hand the code to the flow on the UI thread."""
-        Clock.schedule_once(lambda _dt: self.flow.submit_code(code))
+        Clock.schedule_once(lambda _dt: self._scanned(code))
+
+    def _scanned(self, code: str) -> None:
+        if not self.maintenance_mode.scanned(code):  # the officer's scanner test
+            self.flow.submit_code(code)
 
     def content_changed(self, content: Any) -> None:
         """New ``config/kiosk`` content (any thread)."""
@@ -91,7 +104,8 @@ class KioskApp(App):  # type: ignore[misc]
         self.language = state.language
         screen: KioskScreen = self.manager.get_screen(state.step.value)
         screen.show(state, self.flow)
-        self.manager.current = state.step.value
+        if not self.maintenance_mode.is_open:
+            self.manager.current = state.step.value
         request = self.flow.pending_issue()
         if request is not None:
             worker = threading.Thread(

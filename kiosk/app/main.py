@@ -4,7 +4,8 @@ Environment for the MQTT link: ``ANTRE_KIOSK_OFFICE``, ``ANTRE_KIOSK_DEVICE``,
 ``ANTRE_KIOSK_PASSWORD``, ``ANTRE_KIOSK_HOST`` (127.0.0.1), ``ANTRE_KIOSK_PORT`` (1883),
 ``ANTRE_KIOSK_TIMEZONE``, ``ANTRE_KIOSK_STATUS_URL`` (the QR links' base while the office
 sends no ``public_base_url`` in ``config/kiosk``) and
-``ANTRE_KIOSK_DB`` (var/kiosk.db). Kivy's own argument parsing is switched off.
+``ANTRE_KIOSK_DB`` (var/kiosk.db). ``ANTRE_KIOSK_PIN`` (4 to 12 digits) opens the officer's
+maintenance screen; without it that screen is off. Kivy's own argument parsing is switched off.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from kiosk.content import KioskContent, content_from_payload
 from kiosk.demo import DEMO_PAYLOAD, DemoDesk
 from kiosk.flow import Collaborators, KioskFlow
 from kiosk.issuing import TicketDesk
+from kiosk.link.core import KioskCore
+from kiosk.maintenance import KioskMaintenance, pin_gate_from_environ
 
 log = logging.getLogger(__name__)
 DEFAULT_STATUS_URL = "http://antre.local"
@@ -64,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             idle_timeout_s=args.idle_timeout,
             ticket_shown_s=args.ticket_seconds,
         )
-        app = KioskApp(flow)
+        app = KioskApp(flow, maintenance=build_maintenance(os.environ, devices, desk))
         app_holder.append(app)
         app.run()
     return 0
@@ -93,6 +96,22 @@ def build_flow(
         collaborators=collaborators,
         idle_timeout_s=idle_timeout_s,
         ticket_shown_s=ticket_shown_s,
+    )
+
+
+def build_maintenance(
+    environ: Mapping[str, str], devices: KioskDevices, desk: TicketDesk
+) -> KioskMaintenance:
+    """The officer's maintenance screen (off without ``ANTRE_KIOSK_PIN``)."""
+    link_report = desk.link_report if isinstance(desk, KioskCore) else None
+    return KioskMaintenance(
+        gate=pin_gate_from_environ(environ),
+        device_id=environ.get("ANTRE_KIOSK_DEVICE", "") or "demo",
+        printer=devices.printer,
+        profile=devices.printer_profile,
+        printer_name=devices.config.printer.spec,
+        card_reader=devices.card_reader,
+        link_report=link_report,
     )
 
 

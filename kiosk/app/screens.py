@@ -15,6 +15,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.screenmanager import Screen
 
+from devices.codes import CodeError, parse_booking_code
 from kiosk.content import GROUP_TITLES, KioskContent
 from kiosk.flow import FlowState, KioskFlow
 from kiosk.issuing import ShownTicket
@@ -76,7 +77,6 @@ class ServicesScreen(KioskScreen):
                 choices.add_widget(
                     _button(state.text(service.name), lambda s=service.id: flow.choose_service(s))
                 )
-        choices.add_widget(_button(_tr("Back", state), flow.back, "quiet"))
         choices.cols = _columns(len(choices.children))
 
 
@@ -86,15 +86,27 @@ def _columns(count: int) -> int:
 
 
 class ScanScreen(KioskScreen):
-    def show(self, state: FlowState, flow: KioskFlow) -> None:
-        self.ids.message.text = state.text(state.message)
-        if state.message is None:
-            self.ids.code.text = ""
+    """A scanned M-Paspor QR, or the booking code typed on the on-screen keyboard."""
 
-    def submit(self) -> None:
+    def on_kv_post(self, _base_widget: Any) -> None:
+        self.ids.keyboard.validator = booking_code_problem
+
+    def show(self, state: FlowState, flow: KioskFlow) -> None:
+        self.ids.keyboard.notice = state.text(state.message)
+
+    def submit(self, text: str) -> None:
         from kivy.app import App
 
-        App.get_running_app().flow.submit_code(self.ids.code.text)
+        App.get_running_app().flow.submit_code(text)
+
+
+def booking_code_problem(text: str) -> dict[str, str] | None:
+    """The keyboard's validator: None for a booking code, else why it is not one."""
+    try:
+        parse_booking_code(text)
+    except CodeError as err:
+        return err.messages
+    return None
 
 
 class DocumentsScreen(KioskScreen):
@@ -124,7 +136,6 @@ class PriorityScreen(KioskScreen):
         choices.add_widget(
             _button(_tr("No, regular queue", state), lambda: flow.choose_priority(None))
         )
-        choices.add_widget(_button(_tr("Back", state), flow.back, "quiet"))
         choices.cols = _columns(len(choices.children))
 
 

@@ -56,6 +56,8 @@ def main(out_dir: Path, size: str) -> int:
                     "y": button.y,
                     "texture_w": button.texture_size[0],
                     "width": button.width,
+                    "min_px": min_touch_px(button),
+                    "opacity": button.opacity,
                 }
             )
 
@@ -140,9 +142,29 @@ def _record_ticket(app: Any, report: dict[str, Any]) -> None:
 
 
 def _type_code(app: Any, code: str) -> None:
-    screen = app.root.get_screen("scan")
-    screen.ids.code.text = code
-    screen.submit()
+    """Touch each key of the on-screen keyboard, then OK."""
+    keyboard = app.root.get_screen("scan").ids.keyboard
+    keys = {button.key: button for button in keyboard.key_buttons() if button.key}
+    for button in [keys[character] for character in code] + [keyboard.key_buttons()[-1]]:
+        _press(button)
+
+
+def _press(button: Any) -> None:
+    from kivy.tests.common import UnitTestTouch
+
+    pointer = UnitTestTouch(*button.to_window(*button.center))
+    pointer.touch_down()
+    pointer.touch_up()
+
+
+def min_touch_px(button: Any) -> int:
+    """Keyboard keys may be 64 px (12 mm), the navigation bar's 80; other targets 120."""
+    from kiosk.app.keypad import KeyButton
+    from kiosk.app.navbar import NavBar
+
+    if isinstance(button, KeyButton):
+        return 64
+    return 80 if isinstance(button.parent, NavBar) else 120
 
 
 def _buttons(root: Any) -> Iterator[Any]:

@@ -23,7 +23,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path("/tmp/antre-kiosk-shots")
 XVFB_START_S = 10.0
 DRIVER_TIMEOUT_S = 60
-MIN_TOUCH_PX = 120
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -118,8 +117,8 @@ def test_touch_journey_to_a_printed_ticket(x_display: str, tmp_path: Path, size:
     assert report["printer_jobs"] == ["job-000001.png"]
     for name in report["screens"]:
         assert (tmp_path / f"{size}-{name}0001.png").stat().st_size > 10_000
-    small = [b for b in report["buttons"] if b["height"] < MIN_TOUCH_PX]
-    assert small == [], "every touch target is at least 120 px high"
+    small = [b for b in report["buttons"] if b["height"] < b["min_px"] and b["opacity"] > 0]
+    assert small == [], "touch targets are 120 px high (keyboard keys 64, navigation bar 80)"
     clipped = [b for b in report["buttons"] if b["texture_w"] > b["width"]]
     assert clipped == [], "no button text is wider than its button"
     height = int(size.split("x")[1])
