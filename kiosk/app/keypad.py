@@ -90,8 +90,9 @@ class TextKeypad(BoxLayout):  # type: ignore[misc]
     #: Show dots instead of the typed characters (a PIN).
     masked = BooleanProperty(False)
     message = StringProperty("")
-    #: A message from outside (a refused scan), shown until the next key press.
-    notice = StringProperty("")
+    #: A message from outside (a refused scan), shown until the next key press: a text, or
+    #: ``{"id": ..., "en": ...}`` to follow the language.
+    notice = ObjectProperty("", allownone=True)
     valid = BooleanProperty(False)
     key_height = NumericProperty(MIN_KEY_PX)
     key_width = NumericProperty(MIN_KEY_PX)
@@ -155,7 +156,7 @@ class TextKeypad(BoxLayout):  # type: ignore[misc]
     def on_placeholder(self, _widget: Any, _placeholder: str) -> None:
         self._refresh()
 
-    def on_notice(self, _widget: Any, _notice: str) -> None:
+    def on_notice(self, _widget: Any, _notice: object) -> None:
         self._refresh()
 
     def on_max_length(self, _widget: Any, length: float) -> None:
@@ -169,7 +170,10 @@ class TextKeypad(BoxLayout):  # type: ignore[misc]
         shown = "\u2022" * len(self.text) if self.masked else self.text
         self._value.empty = not shown
         self._value.text = shown or translate(self.placeholder, self.language)
-        self._message.text = self.message or self.notice
+        notice = self.notice or ""
+        if isinstance(notice, dict):
+            notice = notice.get(self.language, notice.get("en", ""))
+        self._message.text = self.message or notice
         self._ok.disabled = not self.valid
         self._ok.text = translate("OK", self.language)
         for button in self._controls + [key for row in self._rows for key in row]:
@@ -204,13 +208,10 @@ class TextKeypad(BoxLayout):  # type: ignore[misc]
         return max((len(row) for row in self.ROWS), default=1)
 
     def _arrange(self) -> None:
-        for widget in [self._value, self._message, self._ok, *self._controls]:
+        placed: list[Any] = [self._value, self._message, *self.key_buttons()]
+        for widget in placed:
             if widget.parent is not None:
                 widget.parent.remove_widget(widget)
-        for row in self._rows:
-            for key in row:
-                if key.parent is not None:
-                    key.parent.remove_widget(key)
         self.clear_widgets()
         if self.width > self.height * LANDSCAPE_RATIO:
             self._arrange_wide()
@@ -268,7 +269,7 @@ class TextKeypad(BoxLayout):  # type: ignore[misc]
         gap = self.spacing
         columns = self._columns()
         key_width = (self.width - gap * (columns - 1)) / columns
-        row_height = min(MAX_KEY_PX, max(MIN_KEY_PX, key_width * 0.9))
+        row_height = min(MAX_KEY_PX, max(MIN_KEY_PX, key_width))
         self.orientation = "vertical"
         self._value.size_hint_y, self._value.height = None, max(dp(96), row_height)
         self._message.size_hint_y, self._message.height = None, dp(72)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.metrics import dp
-from kivy.properties import StringProperty
+from kivy.properties import ObjectProperty
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen, ScreenManager
 
@@ -26,7 +26,7 @@ from kiosk.maintenance import (
     PinCheck,
     report_rows,
 )
-from queue_server.i18n import translate
+from queue_server.i18n import both
 
 if TYPE_CHECKING:
     from kiosk.app.app import KioskApp
@@ -51,7 +51,7 @@ def pin_shape_problem(text: str) -> dict[str, str] | None:
     """The PIN keypad's validator: 4 to 12 digits (right or wrong is checked on OK)."""
     if 4 <= len(text) <= 12 and text.isdigit():
         return None
-    return {language: translate(PIN_LENGTH, language) for language in ("id", "en")}
+    return both(PIN_LENGTH)
 
 
 class MaintenancePinScreen(Screen):  # type: ignore[misc]
@@ -64,7 +64,8 @@ class MaintenancePinScreen(Screen):  # type: ignore[misc]
 class MaintenanceScreen(Screen):  # type: ignore[misc]
     """Device id, link, outbox, printer, card reader and scanner tests (no personal data)."""
 
-    result = StringProperty("")
+    #: The last test print's outcome, ``{"id": ..., "en": ...}`` (None: nothing yet).
+    result = ObjectProperty(None, allownone=True)
 
     def render(self, rows: list[tuple[str, str, str]]) -> None:
         table = self.ids.rows
@@ -152,14 +153,14 @@ class MaintenanceMode:
         if outcome is PinCheck.ACCEPTED:
             log.info("maintenance: screen opened")
             self.maintenance.forget_scan()
-            self.manager.get_screen(INFO_SCREEN).result = ""
+            self.manager.get_screen(INFO_SCREEN).result = None
             self.manager.current = INFO_SCREEN
             self.refresh()
         elif outcome is PinCheck.LOCKED:
             seconds = round(gate.locked_for_s())
-            keypad.notice = translate(LOCKED, self.app.language, seconds=seconds)
+            keypad.notice = both(LOCKED, seconds=seconds)
         else:
-            keypad.notice = translate(WRONG_PIN, self.app.language)
+            keypad.notice = both(WRONG_PIN)
 
     def close(self) -> None:
         if self._ticker is not None:
@@ -211,7 +212,7 @@ class MaintenanceMode:
         if self.maintenance is None or self.manager is None:
             return
         screen = self.manager.get_screen(INFO_SCREEN)
-        screen.result = translate("Printing a test ticket…", self.app.language)
+        screen.result = both("Printing a test ticket…")
         maintenance, language = self.maintenance, self.app.language
         branding = self.app.flow.content.branding
 
@@ -223,5 +224,5 @@ class MaintenanceMode:
 
     def _printed(self, message: dict[str, str]) -> None:
         if self.manager is not None:
-            self.manager.get_screen(INFO_SCREEN).result = message.get(self.app.language, "")
+            self.manager.get_screen(INFO_SCREEN).result = message
         self.refresh()

@@ -92,7 +92,7 @@ class ScanScreen(KioskScreen):
         self.ids.keyboard.validator = booking_code_problem
 
     def show(self, state: FlowState, flow: KioskFlow) -> None:
-        self.ids.keyboard.notice = state.text(state.message)
+        self.ids.keyboard.notice = state.message
 
     def submit(self, text: str) -> None:
         from kivy.app import App

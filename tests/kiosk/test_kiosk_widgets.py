@@ -130,6 +130,7 @@ def test_keyboard_navigation_bar_and_maintenance(
     # The maintenance screen: the PIN is masked, a wrong one refused, the right one opens it.
     assert checks["pin_typed"]["text"] == "0000" and checks["pin_typed"]["ok_enabled"]
     assert checks["pin_wrong"]["text"] == "" and checks["pin_wrong"]["message"] == "PIN salah."
+    assert checks["pin_wrong_en"]["message"] == "Wrong PIN.", "the notice follows the language"
     before, after = checks["before_scan"], checks["after_tests"]
     assert "demo" in before and "Scan any code to test the scanner." in before
     assert "Read: M-Paspor booking code" in after and "ABC12345" not in after
