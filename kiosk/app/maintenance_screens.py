@@ -194,7 +194,9 @@ class MaintenanceMode:
         self._refreshing = True
         maintenance = self.maintenance
         threading.Thread(
-            target=lambda: self._reported(maintenance.report()), name="kiosk-maintenance"
+            target=lambda: self._reported(maintenance.report()),
+            name="kiosk-maintenance",
+            daemon=True,  # a read only: a slow printer must not hold the app's exit
         ).start()
 
     def _reported(self, report: MaintenanceReport) -> None:
