@@ -126,6 +126,9 @@ def test_keyboard_navigation_bar_and_maintenance(
     assert back[0] < width / 4 and home[0] + home[2] > width * 3 / 4 and back[1] == home[1] < 20
     assert not nav["ticket"]["back_visible"] and nav["ticket"]["home_visible"]
     assert all(screen["back_visible"] for label, screen in nav.items() if label != "ticket")
+    assert nav["group"]["countdown"] == "Returning to the start in 9 s"
+    assert {screen["countdown"] for label, screen in nav.items() if label != "group"} == {""}
+    assert checks["after_double_back"]["group"] != "None", "a second quick Back is ignored"
 
     # The maintenance screen: the PIN is masked, a wrong one refused, the right one opens it.
     assert checks["pin_typed"]["text"] == "0000" and checks["pin_typed"]["ok_enabled"]

@@ -67,6 +67,7 @@ def main(out_dir: Path, size: str) -> int:
             x, y = button.to_window(button.x, button.y)
             places[name] = [round(x), round(y), round(button.width), round(button.height)]
             places[f"{name}_visible"] = button.opacity > 0
+        places["countdown"] = bars[0].ids.countdown.text
         report["nav"][label] = places
 
     def touch(text: str) -> None:
@@ -121,6 +122,17 @@ def main(out_dir: Path, size: str) -> int:
     def test_printed() -> bool:
         return "printed" in (app.root.get_screen("maintenance").result or {}).get("en", "")
 
+    def double_tap_back() -> None:
+        """Back, and Back again 0.25 s later (on the next screen, as a quick finger does)."""
+        touch("Kembali")
+        Clock.schedule_once(lambda _dt: touch("Kembali"), 0.25)
+
+    def countdown(text: str) -> None:
+        app.countdown_text = text
+
+    def record_group(label: str) -> None:
+        report["checks"][label] = {"group": str(flow.state.group)}
+
     def in_group() -> bool:
         return flow.state.group is not None
 
@@ -131,7 +143,8 @@ def main(out_dir: Path, size: str) -> int:
         # English: the keyboard on the scan screen, the bar on every screen.
         (on("welcome"), lambda: touch("English")),
         (on("services"), lambda: (nav("services"), touch("Passport"))),
-        (in_group, lambda: (nav("group"), touch("Passport (M-Paspor)"))),
+        (in_group, lambda: (countdown(COUNTDOWN), nav("group"), countdown(""))),
+        (in_group, lambda: touch("Passport (M-Paspor)")),
         (on("scan"), lambda: (nav("scan"), shot("scan-en"), keyboard_state("empty"))),
         (on("scan"), lambda: (type_keys("AB"), keyboard_state("partial"))),
         (on("scan"), lambda: (shot("scan-typing-en"), type_keys("C1234X"))),
@@ -147,6 +160,9 @@ def main(out_dir: Path, size: str) -> int:
         (in_group, lambda: touch("Paspor (M-Paspor)")),
         (on("scan"), lambda: (shot("scan-id"), type_keys("AB"))),
         (on("scan"), lambda: (shot("scan-typing-id"), touch("Kembali"))),
+        (on("services"), lambda: touch("Paspor tanpa janji")),
+        (on("documents"), double_tap_back),
+        (on("services"), lambda: record_group("after_double_back")),
         (on("services"), lambda: touch("Paspor tanpa janji")),
         (on("documents"), lambda: touch("Ya, sudah siap")),
         (on("priority"), lambda: (nav("priority"), touch("Tidak, antrean biasa"))),
@@ -216,6 +232,7 @@ def main(out_dir: Path, size: str) -> int:
 
 
 PIN = os.environ.get("ANTRE_KIOSK_PIN", "")
+COUNTDOWN = "Returning to the start in 9 s"
 
 
 def _inside(widget: Any, root: Any) -> bool:
