@@ -291,7 +291,7 @@ def _link_rows(
     else:
         server = (tr("Not answering since {time}", time=clock(link.last_unanswered_at)), "error")
     waiting = tr(
-        "{count} waiting, {tickets} offline tickets not synced",
+        "Waiting: {count}; offline tickets not synced: {tickets}",
         count=link.outbox_size,
         tickets=link.unsynced_tickets,
     )

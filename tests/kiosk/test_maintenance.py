@@ -149,7 +149,7 @@ def test_link_rows_say_broker_server_outbox_and_last_sync() -> None:
     }
     assert rows["Broker"] == ("Connected (10.0.0.2:1883)", "ok")
     assert rows["Server"] == ("Answering (last answer 02-03 09:00:05)", "ok")
-    assert rows["Outbox"] == ("3 waiting, 2 offline tickets not synced", "warning")
+    assert rows["Outbox"] == ("Waiting: 3; offline tickets not synced: 2", "warning")
     assert rows["Last sync"] == ("02-03 09:00:00", "ok")
     assert rows["Printer"] == ("Paper running low (network:10.0.0.5:9100)", "warning")
     assert rows["Card reader"] == ("None configured", "ok")
