@@ -107,6 +107,8 @@ class KioskCore:
         link.on_up(self._wake.set)
 
     def start(self) -> KioskCore:
+        if self._link.ready.is_set():  # up already (the first config/kiosk came first)
+            self._wake.set()
         self._worker.start()
         return self
 

@@ -19,7 +19,9 @@ from typing import Any
 
 import pytest
 
+from tests.kiosk.conftest import DEVICE
 from tests.kiosk.test_app_screens import ROOT, SHOTS, _free_display
+from tests.mqtt.live import OFFICE, LiveServer
 
 PIN = "246810"
 XVFB_START_S = 10.0
@@ -58,8 +60,11 @@ def tall_display() -> Iterator[str]:
             server.wait()
 
 
-def _drive(display: str, out_dir: Path, size: str) -> dict[str, Any]:
+def _drive(
+    display: str, out_dir: Path, size: str, *extra: str, env: dict[str, str] | None = None
+) -> dict[str, Any]:
     environment = {
+        **(env or {}),
         **os.environ,
         "DISPLAY": display,
         "KIVY_HOME": str(out_dir / "kivy-home"),
@@ -69,7 +74,7 @@ def _drive(display: str, out_dir: Path, size: str) -> dict[str, Any]:
         "ANTRE_KIOSK_PIN": PIN,
     }
     done = subprocess.run(
-        [sys.executable, "-m", "tests.kiosk.widgets_driver", str(out_dir), size],
+        [sys.executable, "-m", "tests.kiosk.widgets_driver", str(out_dir), size, *extra],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -146,3 +151,24 @@ def test_keyboard_navigation_bar_and_maintenance(
     assert len(jobs) == 2 and b"TEST" in jobs[1] and b"TEST" not in jobs[0]
     for name in report["shots"]:
         assert (tmp_path / f"{size}-{name}0001.png").stat().st_size > 10_000
+
+
+def test_maintenance_shows_the_live_link(
+    tall_display: str, live: LiveServer, tmp_path: Path
+) -> None:
+    """The real composition (link, store, core) against the live server and broker."""
+    kiosk_env = {
+        "ANTRE_KIOSK_OFFICE": OFFICE,
+        "ANTRE_KIOSK_DEVICE": DEVICE,
+        "ANTRE_KIOSK_PASSWORD": live.passwords[DEVICE],
+        "ANTRE_KIOSK_HOST": "127.0.0.1",
+        "ANTRE_KIOSK_PORT": str(live.port),
+        "ANTRE_KIOSK_DB": str(tmp_path / "kiosk.db"),
+    }
+    report = _drive(tall_display, tmp_path, "1024x600", "live", env=kiosk_env)
+    assert report.get("error") is None, report.get("error")
+    rows = report["checks"]["live"]
+    assert f"Device\n{DEVICE}" in rows
+    assert f"Connected (127.0.0.1:{live.port})" in rows
+    assert "Answering (last answer " in rows
+    assert report["shots"] == ["maintenance-live-en", "maintenance-live-id"]

@@ -2,10 +2,12 @@
 
 Run in its own process (Kivy keeps global state) by tests/kiosk/test_kiosk_widgets.py::
 
-    python -m tests.kiosk.widgets_driver OUT_DIR WIDTHxHEIGHT
+    python -m tests.kiosk.widgets_driver OUT_DIR WIDTHxHEIGHT [live]
 
-``ANTRE_KIOSK_PIN`` must be set. Prints on a network printer on loopback (the fake of
-tests/devices/printer). Writes ``OUT_DIR/report.json`` and PNG screenshots.
+``ANTRE_KIOSK_PIN`` must be set. With ``live`` it only opens the maintenance screen of a
+kiosk linked to the broker and server that ``ANTRE_KIOSK_*`` name. Prints on a network
+printer on loopback (the fake of tests/devices/printer). Writes ``OUT_DIR/report.json``
+and PNG screenshots.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +33,7 @@ SETTLE_S = 0.3
 HOLD_S = 3.3
 
 
-def main(out_dir: Path, size: str) -> int:
+def main(out_dir: Path, size: str, live: bool = False) -> int:
     prepare_window(size, fullscreen=False, touch=True)
     from kivy.clock import Clock
     from kivy.tests.common import UnitTestTouch
@@ -44,9 +47,17 @@ def main(out_dir: Path, size: str) -> int:
         {"printer": f"network:127.0.0.1:{fake.port}", "card_reader": "virtual"}, environ={}
     )
     devices = open_devices(config, on_code=lambda _code: None)
-    desk = DemoDesk(first_number=3)
-    flow = build_flow(desk, devices, content_from_payload(DEMO_PAYLOAD))
+    stack = ExitStack()
+    app_holder: list[Any] = []
+    if live:
+        from kiosk.app.live import open_live_desk
+
+        desk, content = open_live_desk(os.environ, stack, app_holder)
+    else:
+        desk, content = DemoDesk(first_number=3), content_from_payload(DEMO_PAYLOAD)
+    flow = build_flow(desk, devices, content)
     app = KioskApp(flow, maintenance=build_maintenance(os.environ, devices, desk))
+    app_holder.append(app)
     report: dict[str, Any] = {"size": size, "nav": {}, "shots": [], "checks": {}}
 
     def screen() -> Any:
@@ -196,13 +207,28 @@ def main(out_dir: Path, size: str) -> int:
         scan_keyboard = app.root.get_screen("scan").ids.keyboard
         report["checks"]["after_home"] = {"text": scan_keyboard.text}
 
+    if live:
+        steps = [
+            (on("welcome"), hold_corner),
+            (lambda: time.monotonic() - hold["since"] > HOLD_S, release_corner),
+            (on("maintenance_pin"), lambda: (flow.set_language("en"), type_keys(PIN), press_ok())),
+            (lambda: "Answering" in rows_text(), lambda: maintenance_rows("live")),
+            (on("maintenance"), lambda: (shot("maintenance-live-en"), flow.set_language("id"))),
+            (on("maintenance"), app.maintenance_mode.refresh),
+            (
+                lambda: "Menjawab" in rows_text(),
+                lambda: (shot("maintenance-live-id"), touch("Tutup")),
+            ),
+            (on("welcome"), lambda: app.stop()),
+        ]
     pending = iter(steps)
     state: dict[str, Any] = {"step": next(pending), "since": time.monotonic()}
 
     def advance(_dt: float) -> None:
         ready, act = state["step"]
         if time.monotonic() - state["since"] > STEP_TIMEOUT_S:
-            report["error"] = f"stuck on {app.root.current} after {report['shots']}"
+            rows = rows_text() if app.root.current == "maintenance" else ""
+            report["error"] = f"stuck on {app.root.current} after {report['shots']} {rows!r}"
             app.stop()
             return
         if not ready():
@@ -224,6 +250,7 @@ def main(out_dir: Path, size: str) -> int:
 
     Clock.schedule_interval(advance, 0.1)
     app.run()
+    stack.close()
     devices.close()
     report["printer_jobs"] = [job.hex() for job in fake.printer.jobs]
     fake.__exit__(None, None, None)
@@ -246,4 +273,4 @@ def _inside(widget: Any, root: Any) -> bool:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]), sys.argv[2]))
+    sys.exit(main(Path(sys.argv[1]), sys.argv[2], live=sys.argv[3:] == ["live"]))
