@@ -89,6 +89,9 @@ class TextKeypad(BoxLayout):  # type: ignore[misc]
     placeholder = StringProperty("")
     #: Show dots instead of the typed characters (a PIN).
     masked = BooleanProperty(False)
+    #: The validator's message waits until the value is this long (shorter values only
+    #: keep OK disabled): no complaint while a code is still being typed.
+    quiet_below = NumericProperty(0)
     message = StringProperty("")
     #: A message from outside (a refused scan), shown until the next key press: a text, or
     #: ``{"id": ..., "en": ...}`` to follow the language.
@@ -153,6 +156,9 @@ class TextKeypad(BoxLayout):  # type: ignore[misc]
     def on_language(self, _widget: Any, _language: str) -> None:
         self._refresh()
 
+    def on_quiet_below(self, _widget: Any, _length: float) -> None:
+        self._refresh()
+
     def on_placeholder(self, _widget: Any, _placeholder: str) -> None:
         self._refresh()
 
@@ -166,7 +172,10 @@ class TextKeypad(BoxLayout):  # type: ignore[misc]
         validator: Validator | None = self.validator
         problem = validator(self.text) if validator is not None and self.text else None
         self.valid = bool(self.text) and problem is None
-        self.message = "" if problem is None else problem.get(self.language, problem.get("en", ""))
+        quiet = len(self.text) < self.quiet_below
+        self.message = (
+            "" if problem is None or quiet else problem.get(self.language, problem.get("en", ""))
+        )
         shown = "\u2022" * len(self.text) if self.masked else self.text
         self._value.empty = not shown
         self._value.text = shown or translate(self.placeholder, self.language)
@@ -221,7 +230,8 @@ class TextKeypad(BoxLayout):  # type: ignore[misc]
     def _key_rows(self, width: float, row_height: float) -> BoxLayout:
         gap = self.spacing
         columns = self._columns()
-        self.key_width = min(dp(170), max(MIN_KEY_PX, (width - gap * (columns - 1)) / columns))
+        widest = dp(170) if columns > 5 else dp(240)
+        self.key_width = min(widest, max(MIN_KEY_PX, (width - gap * (columns - 1)) / columns))
         self.key_height = row_height
         rows = BoxLayout(orientation="vertical", spacing=gap, size_hint=(None, None))
         rows.width, rows.height = width, row_height * len(self._rows) + gap * (len(self._rows) - 1)

@@ -102,9 +102,11 @@ def test_keyboard_navigation_bar_and_maintenance(
     # The keyboard: typed by touches, validated as typed, OK only when valid.
     assert checks["empty"] == {**checks["empty"], "text": "", "ok_enabled": False}
     assert checks["empty"]["keys"] == 36 + 3  # A-Z, 0-9, Delete, Clear all, OK
-    assert checks["partial"]["text"] == "AB"
-    assert checks["partial"]["message"] == "This is not an M-Paspor booking code."
-    assert not checks["partial"]["ok_enabled"]
+    assert checks["partial"]["text"] == "AB" and not checks["partial"]["ok_enabled"]
+    assert checks["partial"]["message"] == "", "no complaint before a code could be complete"
+    assert checks["wrong"]["text"] == "ABCDEF" and not checks["wrong"]["ok_enabled"]
+    assert checks["wrong"]["message"] == "This is not an M-Paspor booking code."
+    assert checks["cleared"]["text"] == "" and checks["cleared"]["message"] == ""
     assert checks["typed"]["text"] == "ABC1234X" and checks["typed"]["ok_enabled"]
     assert checks["deleted"]["text"] == "ABC1234" and checks["deleted"]["message"] == ""
     for label in ("empty", "partial", "pin_typed"):
