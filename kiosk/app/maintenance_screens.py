@@ -91,6 +91,10 @@ def _cell(text: str, share: float, *, bold: bool = False, colour: Any = None) ->
     return cell
 
 
+def _in_corner(touch: Any) -> bool:
+    return bool(touch.x <= dp(CORNER_DP) and touch.y >= Window.height - dp(CORNER_DP))
+
+
 class MaintenanceMode:
     """Opens, runs and closes the maintenance screens of one app."""
 
@@ -110,16 +114,24 @@ class MaintenanceMode:
         self.manager = manager
         manager.add_widget(MaintenancePinScreen(name=PIN_SCREEN))
         manager.add_widget(MaintenanceScreen(name=INFO_SCREEN))
-        Window.bind(on_touch_down=self._touch_down, on_touch_up=self._touch_up)
+        Window.bind(
+            on_touch_down=self._touch_down,
+            on_touch_move=self._touch_move,
+            on_touch_up=self._touch_up,
+        )
 
     # The hidden gesture --------------------------------------------------------------
 
     def _touch_down(self, _window: Any, touch: Any) -> bool:
         self._touched_at = time.monotonic()
-        corner = touch.x <= dp(CORNER_DP) and touch.y >= Window.height - dp(CORNER_DP)
-        if corner and self.manager is not None and self.manager.current == "welcome":
+        if _in_corner(touch) and self.manager is not None and self.manager.current == "welcome":
             self._cancel_hold()
             self._hold = Clock.schedule_once(lambda _dt: self.open_pin(), HOLD_S)
+        return False
+
+    def _touch_move(self, _window: Any, touch: Any) -> bool:
+        if not _in_corner(touch):  # a finger sliding away is not the officer's gesture
+            self._cancel_hold()
         return False
 
     def _touch_up(self, *_args: Any) -> bool:

@@ -179,3 +179,27 @@ def test_the_outbox_counts_what_waits(tmp_path: Path) -> None:
     outbox.add(KioskAction.RATE, {"ticket_token": "t" * 20, "score": 4})
     assert outbox.size() == 1
     store.close()
+
+
+def test_the_composition_root_wires_the_maintenance_screen(tmp_path: Path) -> None:
+    from devices.config import device_config_from_mapping, open_devices
+    from kiosk.app.main import build_maintenance
+    from kiosk.demo import DemoDesk
+
+    config = device_config_from_mapping(
+        {"printer": f"virtual:{tmp_path / 'printer'}", "card_reader": "none"}, environ={}
+    )
+    devices = open_devices(config, on_code=lambda _code: None)
+    try:
+        off = build_maintenance({}, devices, DemoDesk())
+        assert not off.enabled, "no ANTRE_KIOSK_PIN: no maintenance screen"
+        on = build_maintenance(
+            {"ANTRE_KIOSK_PIN": "2468", "ANTRE_KIOSK_DEVICE": "kiosk-9"}, devices, DemoDesk()
+        )
+        assert on.enabled and on.gate is not None and on.gate.check("2468") is PinCheck.ACCEPTED
+        report = on.report()
+        assert (report.device_id, report.link, report.reader_present) == ("kiosk-9", None, None)
+        assert on.test_print(BRANDING, "en")["en"] == "The test ticket was printed."
+        assert len(list((tmp_path / "printer").glob("job-*.bin"))) == 1
+    finally:
+        devices.close()
