@@ -7,20 +7,19 @@ stays disabled until the validator accepts the value. Use::
     keypad.validator = nik_problem          # text -> None or {"id": ..., "en": ...}
     keypad.bind(on_submit=lambda widget, text: flow.submit_nik(text))
 
-Labels follow ``app.language`` (see keypad.kv). The value is cleared when the screen that
-holds the keyboard is left, so nothing typed stays on screen for the next applicant.
-Wide areas (a landscape screen) get the value and OK beside the keys, tall ones above and
-below them.
+Labels follow ``app.language``; the style is in kv/keypad.kv (loaded by the app's
+``load_kv``). The value is cleared when the screen that holds the keyboard is left, so
+nothing typed stays on screen for the next applicant. Wide areas (a landscape screen) get
+the value and OK beside the keys, tall ones above and below them; ``quiet_below`` holds
+the validator's message back while a value is too short to be complete.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, ClassVar
 
 from kivy.clock import Clock
-from kivy.lang import Builder
 from kivy.metrics import dp
 from kivy.properties import (
     BooleanProperty,
@@ -37,7 +36,6 @@ from kivy.uix.widget import Widget
 from kiosk.app.navbar import enclosing_screen
 from queue_server.i18n import translate
 
-KV_FILE = Path(__file__).with_name("kv") / "keypad.kv"
 DELETE, CLEAR = "<delete>", "<clear>"
 KEY_LABELS = {DELETE: "Delete", CLEAR: "Clear all"}
 MIN_KEY_PX = 64.0
@@ -46,12 +44,6 @@ MAX_KEY_PX = 120.0
 LANDSCAPE_RATIO = 1.5
 #: Returns None when the text is acceptable, else a message {"id": ..., "en": ...}.
 Validator = Callable[[str], dict[str, str] | None]
-
-
-def load_kv() -> None:
-    """Load keypad.kv once per process (the app's ``load_kv`` calls this)."""
-    if str(KV_FILE) not in Builder.files:
-        Builder.load_file(str(KV_FILE))
 
 
 class KeyButton(Button):  # type: ignore[misc]
