@@ -271,9 +271,9 @@ class TextKeypad(BoxLayout):  # type: ignore[misc]
         gap = self.spacing
         columns = self._columns()
         key_width = (self.width - gap * (columns - 1)) / columns
-        row_height = min(MAX_KEY_PX, max(MIN_KEY_PX, key_width))
+        row_height = min(MAX_KEY_PX, max(MIN_KEY_PX, key_width * 1.2))
         self.orientation = "vertical"
-        self._value.size_hint_y, self._value.height = None, max(dp(96), row_height)
+        self._value.size_hint_y, self._value.height = None, max(dp(120), row_height)
         self._message.size_hint_y, self._message.height = None, dp(72)
         self.add_widget(Widget())  # the keys sit low, within reach from a wheelchair
         self.add_widget(self._value)
@@ -283,7 +283,7 @@ class TextKeypad(BoxLayout):  # type: ignore[misc]
         keys.height = rows.height
         keys.add_widget(rows)
         self.add_widget(keys)
-        bottom = BoxLayout(spacing=gap, size_hint_y=None, height=max(row_height, dp(96)))
+        bottom = BoxLayout(spacing=gap, size_hint_y=None, height=max(row_height, dp(110)))
         for button in self._controls:
             button.size_hint = (0.6, 1)
             bottom.add_widget(button)
