@@ -142,8 +142,10 @@ def main(out_dir: Path, size: str, live: bool = False) -> int:
         touch("Kembali")
         Clock.schedule_once(lambda _dt: touch("Kembali"), 0.25)
 
-    def countdown(text: str) -> None:
-        app.countdown_text = text
+    def idle_soon(seconds: float) -> None:
+        """The flow's idle timeout shortened (its countdown starts) or restored."""
+        flow.idle_timeout_s = seconds
+        flow.touch()
 
     def record_group(label: str) -> None:
         report["checks"][label] = {"group": str(flow.state.group)}
@@ -158,7 +160,8 @@ def main(out_dir: Path, size: str, live: bool = False) -> int:
         # English: the keyboard on the scan screen, the bar on every screen.
         (on("welcome"), lambda: touch("English")),
         (on("services"), lambda: (nav("services"), touch("Passport"))),
-        (in_group, lambda: (countdown(COUNTDOWN), nav("group"), countdown(""))),
+        (in_group, lambda: idle_soon(9.5)),
+        (lambda: flow.state.seconds_left is not None, lambda: (nav("group"), idle_soon(60))),
         (in_group, lambda: touch("Passport (M-Paspor)")),
         (on("scan"), lambda: (nav("scan"), shot("scan-en"), keyboard_state("empty"))),
         (on("scan"), lambda: (type_keys("AB"), keyboard_state("partial"))),
@@ -265,7 +268,6 @@ def main(out_dir: Path, size: str, live: bool = False) -> int:
 
 
 PIN = os.environ.get("ANTRE_KIOSK_PIN", "")
-COUNTDOWN = "Returning to the start in 9 s"
 
 
 def _inside(widget: Any, root: Any) -> bool:
