@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from functools import partial
 
+from kivy.core.window import Window
+from kivy.metrics import dp
+
 from kiosk.app.screens import (
     BigButton,
     ChoiceButton,
@@ -99,7 +102,7 @@ class InfoListScreen(ChoicesScreen):
             for s in flow.content.services
         ]
         for button in services:
-            button.font_size = "22sp"
+            button.font_size = _small_text()
         title = _tr("Documents to bring", state)
         self.fill(state, title, _tr("Touch a service to see what to bring.", state), services)
         self.ids.choices.cols = 4 if len(services) > 6 else (3 if len(services) > 4 else 2)
@@ -118,7 +121,7 @@ class InfoScreen(ChoicesScreen):
             PrimaryButton,
         )
         self.fill(state, state.text(service.name), text, [], [take])
-        self.ids.body.font_size = "22sp"
+        self.ids.body.font_size = _small_text()
 
 
 class StatusScreen(ChoicesScreen):
@@ -151,3 +154,8 @@ class StatusScreen(ChoicesScreen):
             ]
         title = f"{_tr('Your ticket', state)}: {ticket.label}"
         self.fill(state, title, "\n".join(lines), buttons)
+
+
+def _small_text() -> str:
+    """Lists' type: smaller on a short landscape screen, which holds both bars too."""
+    return "22sp" if Window.height >= dp(700) else "18sp"

@@ -249,13 +249,15 @@ def _in_navbar(button: Any) -> bool:
 
 
 def min_touch_px(button: Any) -> int:
-    """Keyboard keys may be 64 px (12 mm), the navigation bar's 80; other targets 120."""
+    """Keyboard keys may be 64 px (12 mm), the buttons of the top and bottom bars 80; other
+    targets 120."""
     from kiosk.app.keypad import KeyButton
     from kiosk.app.navbar import NavBar
+    from kiosk.app.screens import TopBar
 
     if isinstance(button, KeyButton):
         return 64
-    return 80 if isinstance(button.parent, NavBar) else 120
+    return 80 if isinstance(button.parent, (NavBar, TopBar)) else 120
 
 
 def _buttons(root: Any) -> Iterator[Any]:

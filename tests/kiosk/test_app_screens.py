@@ -135,7 +135,7 @@ def test_touch_journey_to_a_printed_ticket(x_display: str, tmp_path: Path, size:
     assert unprinted["number"] == "D-007" and "paper" in unprinted["printed"]
     assert unprinted["nik_left"] == "", "the NIK is not left on screen"
     small = [b for b in report["buttons"] if b["height"] < b["min_px"] and not b["hidden"]]
-    assert small == [], "touch targets are 120 px high (keyboard keys 64, navigation bar 80)"
+    assert small == [], "touch targets are 120 px high (keyboard keys 64, the bars' buttons 80)"
     clipped = [b for b in report["buttons"] if b["texture_w"] > b["width"]]
     assert clipped == [], "no button text is wider than its button"
     height = int(size.split("x")[1])
