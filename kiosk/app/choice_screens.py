@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from functools import partial
 
-from kivy.core.window import Window
-from kivy.metrics import dp
-
 from kiosk.app.screens import (
     BigButton,
     ChoiceButton,
@@ -158,4 +155,7 @@ class StatusScreen(ChoicesScreen):
 
 def _small_text() -> str:
     """Lists' type: smaller on a short landscape screen, which holds both bars too."""
+    from kivy.core.window import Window  # the window exists by the time a screen shows
+    from kivy.metrics import dp
+
     return "22sp" if Window.height >= dp(700) else "18sp"

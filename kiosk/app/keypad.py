@@ -161,6 +161,8 @@ class TextKeypad(BoxLayout):  # type: ignore[misc]
         self.text = self.text[: int(length)]
 
     def _refresh(self) -> None:
+        if getattr(self, "_ok", None) is None:
+            return  # a property given to the constructor: refreshed once the keys exist
         validator: Validator | None = self.validator
         problem = validator(self.text) if validator is not None and self.text else None
         self.valid = bool(self.text) and problem is None

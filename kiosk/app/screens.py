@@ -173,8 +173,7 @@ class NikScreen(KioskScreen):
 
     def nik_entry(self, on_submit: Callable[[str], None]) -> NumericKeypad:
         """The NIK keypad: 16 digits, OK only for a NIK that :func:`parse_nik` accepts."""
-        keypad = NumericKeypad(max_length=16)
-        keypad.quiet_below, keypad.placeholder = 16, "NIK"  # set once built (keypad.py)
+        keypad = NumericKeypad(max_length=16, quiet_below=16, placeholder="NIK")
         keypad.validator = nik_problem
         keypad.bind(on_submit=lambda _widget, text: on_submit(text))
         return keypad
