@@ -21,10 +21,13 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk.app import keypad, navbar  # noqa: F401  (registers the widgets the .kv files use)
+from kiosk.app.maintenance_screens import MaintenanceMode
 from kiosk.app.screens import KioskScreen
 from kiosk.app.steps import SCREENS
 from kiosk.enquiry import Outcome, Request
 from kiosk.flow import FlowState, KioskFlow, perform_request
+from kiosk.maintenance import KioskMaintenance
 from queue_server.i18n import translate
 
 log = logging.getLogger(__name__)
@@ -38,7 +41,7 @@ COUNTDOWN = "Back to the start in {seconds} s"
 def load_kv() -> None:
     """Load common.kv and choices.kv, then each screen's own .kv (each once per process)."""
     loaded = set(Builder.files)
-    for name in ["common", "choices", *SCREENS]:
+    for name in ["common", "choices", "keypad", "maintenance", *SCREENS]:
         path = KV_DIR / f"{name}.kv"
         if str(path) not in loaded and path.exists():
             Builder.load_file(str(path))
@@ -49,14 +52,18 @@ class KioskApp(App):  # type: ignore[misc]
 
     language = StringProperty("id")
     office_name = StringProperty("")
-    #: The idle countdown's text ('' when none is running), shown in the top bar.
-    countdown = StringProperty("")
+    #: The idle countdown's text ('' when none is running), shown in every screen's NavBar.
+    countdown_text = StringProperty("")
+    #: Back and Home are shown in the NavBar (FlowState.can_go_back).
     can_go_back = BooleanProperty(False)
     title = "Antre"
 
-    def __init__(self, flow: KioskFlow, **kwargs: Any) -> None:
+    def __init__(
+        self, flow: KioskFlow, maintenance: KioskMaintenance | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.flow = flow
+        self.maintenance_mode = MaintenanceMode(self, maintenance)
         self.manager: ScreenManager | None = None
         self.issued_outcomes: list[Outcome] = []
         self._shown: tuple[FlowState, object] | None = None
@@ -73,6 +80,7 @@ class KioskApp(App):  # type: ignore[misc]
         for name, screen_class in SCREENS.items():
             manager.add_widget(screen_class(name=name))
         self.manager = manager
+        self.maintenance_mode.attach(manager)
         self.flow.on_change(self._show)
         Window.bind(on_touch_down=self._touched, on_key_down=self._touched)
         Clock.schedule_interval(lambda _dt: self.flow.tick(), TICK_S)
@@ -81,7 +89,11 @@ class KioskApp(App):  # type: ignore[misc]
 
     def code_scanned(self, code: str) -> None:
         """A scanner callback (any thread): the flow routes it by kind, on the UI thread."""
-        Clock.schedule_once(lambda _dt: self.flow.scan(code))
+        Clock.schedule_once(lambda _dt: self._scanned(code))
+
+    def _scanned(self, code: str) -> None:
+        if not self.maintenance_mode.scanned(code):  # the officer's scanner test
+            self.flow.scan(code)
 
     def content_changed(self, content: Any) -> None:
         """New ``config/kiosk`` content (any thread)."""
@@ -99,7 +111,7 @@ class KioskApp(App):  # type: ignore[misc]
     def _show(self, state: FlowState) -> None:
         assert self.manager is not None
         seconds = state.seconds_left
-        self.countdown = (
+        self.countdown_text = (
             "" if seconds is None else translate(COUNTDOWN, state.language, seconds=seconds)
         )
         shown, self._shown = self._shown, (state, self.flow.content)
@@ -113,7 +125,8 @@ class KioskApp(App):  # type: ignore[misc]
         self.can_go_back = state.can_go_back
         screen: KioskScreen = self.manager.get_screen(state.step.value)
         screen.show(state, self.flow)
-        self.manager.current = state.step.value
+        if not self.maintenance_mode.is_open:
+            self.manager.current = state.step.value
         request = self.flow.pending_request()
         if request is not None:
             worker = threading.Thread(

@@ -99,7 +99,7 @@ class InfoListScreen(ChoicesScreen):
             for s in flow.content.services
         ]
         for button in services:
-            button.font_size = "22sp"
+            button.font_size = _small_text()
         title = _tr("Documents to bring", state)
         self.fill(state, title, _tr("Touch a service to see what to bring.", state), services)
         self.ids.choices.cols = 4 if len(services) > 6 else (3 if len(services) > 4 else 2)
@@ -118,7 +118,7 @@ class InfoScreen(ChoicesScreen):
             PrimaryButton,
         )
         self.fill(state, state.text(service.name), text, [], [take])
-        self.ids.body.font_size = "22sp"
+        self.ids.body.font_size = _small_text()
 
 
 class StatusScreen(ChoicesScreen):
@@ -151,3 +151,11 @@ class StatusScreen(ChoicesScreen):
             ]
         title = f"{_tr('Your ticket', state)}: {ticket.label}"
         self.fill(state, title, "\n".join(lines), buttons)
+
+
+def _small_text() -> str:
+    """Lists' type: smaller on a short landscape screen, which holds both bars too."""
+    from kivy.core.window import Window  # the window exists by the time a screen shows
+    from kivy.metrics import dp
+
+    return "22sp" if Window.height >= dp(700) else "18sp"

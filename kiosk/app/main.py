@@ -7,7 +7,9 @@ refused with one bilingual line naming the field and exit code 2. The first cut'
 ``ANTRE_KIOSK_*`` variables (``OFFICE``, ``DEVICE``, ``PASSWORD``, ``HOST``, ``PORT``,
 ``TIMEZONE``, ``STATUS_URL``, ``DB``, and ``PIN``) still override it, or replace it when no
 file is given; a file with only ``printer``, ``scanner`` and ``card_reader`` is the old
-device file. Kivy's own argument parsing is switched off.
+device file. With a PIN (``maintenance.pin_file``, or ``ANTRE_KIOSK_PIN``: 4 to 12
+digits) the officer's maintenance screen is on; without one it is off. Kivy's own argument
+parsing is switched off.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from kiosk.content import KioskContent, content_from_payload
 from kiosk.demo import DEMO_PAYLOAD, DemoDesk
 from kiosk.flow import Collaborators, KioskFlow
 from kiosk.issuing import TicketDesk
+from kiosk.link.core import KioskCore
+from kiosk.maintenance import KioskMaintenance, PinGate
 from queue_server.i18n import both
 
 log = logging.getLogger(__name__)
@@ -130,7 +134,7 @@ def run(config: KioskConfig, window: WindowChoice, *, demo: bool = False) -> int
             idle_timeout_s=window.idle_timeout_s,
             ticket_shown_s=window.ticket_shown_s,
         )
-        app = KioskApp(flow)
+        app = KioskApp(flow, maintenance=build_maintenance(config, devices, desk))
         app_holder.append(app)
         lock_window(app)
         tell_systemd_alive()
@@ -161,6 +165,24 @@ def build_flow(
         collaborators=collaborators,
         idle_timeout_s=idle_timeout_s,
         ticket_shown_s=ticket_shown_s,
+    )
+
+
+def build_maintenance(
+    config: KioskConfig, devices: KioskDevices, desk: TicketDesk
+) -> KioskMaintenance:
+    """The officer's maintenance screen: its PIN is the configuration's (the file's
+    ``maintenance.pin_file``, ``ANTRE_KIOSK_PIN`` overriding it); no PIN, no screen."""
+    link_report = desk.link_report if isinstance(desk, KioskCore) else None
+    pin = config.maintenance_pin
+    return KioskMaintenance(
+        gate=PinGate(pin) if pin else None,
+        device_id=config.settings.device.id or "demo",
+        printer=devices.printer,
+        profile=devices.printer_profile,
+        printer_name=devices.config.printer.spec,
+        card_reader=devices.card_reader,
+        link_report=link_report,
     )
 
 

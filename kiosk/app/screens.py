@@ -19,9 +19,9 @@ from kivy.properties import BooleanProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.screenmanager import Screen
-from kivy.uix.textinput import TextInput
-from kivy.uix.widget import Widget
 
+from devices.codes import CodeError, parse_booking_code, parse_nik
+from kiosk.app.keypad import NumericKeypad
 from kiosk.content import GROUP_TITLES, KioskContent, ServiceChoice
 from kiosk.flow import FlowState, KioskFlow
 from kiosk.guide import documents_for, station_name
@@ -53,7 +53,7 @@ class LanguageButton(Button):  # type: ignore[misc]
 
 
 class TopBar(BoxLayout):  # type: ignore[misc]
-    """Back, Home, the office name (or the idle countdown) and the language switch."""
+    """The office name and the language switch (Back and Home: the NavBar at the bottom)."""
 
 
 class KioskScreen(Screen):  # type: ignore[misc]
@@ -120,15 +120,27 @@ def _service_button(service: ServiceChoice, state: FlowState, flow: KioskFlow) -
 
 
 class ScanScreen(KioskScreen):
-    def show(self, state: FlowState, flow: KioskFlow) -> None:
-        self.ids.message.text = state.text(state.message)
-        if state.message is None:
-            self.ids.code.text = ""
+    """A scanned M-Paspor QR, or the booking code typed on the on-screen keyboard."""
 
-    def submit(self) -> None:
+    def on_kv_post(self, _base_widget: Any) -> None:
+        self.ids.keyboard.validator = booking_code_problem
+
+    def show(self, state: FlowState, flow: KioskFlow) -> None:
+        self.ids.keyboard.notice = state.message
+
+    def submit(self, text: str) -> None:
         from kivy.app import App
 
-        App.get_running_app().flow.submit_code(self.ids.code.text)
+        App.get_running_app().flow.submit_code(text)
+
+
+def booking_code_problem(text: str) -> dict[str, str] | None:
+    """The keyboard's validator: None for a booking code, else why it is not one."""
+    try:
+        parse_booking_code(text)
+    except CodeError as err:
+        return err.messages
+    return None
 
 
 class DocumentsScreen(KioskScreen):
@@ -153,25 +165,18 @@ class RequirementsScreen(KioskScreen):
 
 
 class NikScreen(KioskScreen):
-    """The NIK, typed. The entry widget is made in ONE place: :meth:`nik_entry`."""
+    """The NIK, typed on the numeric keypad. The entry is made in ONE place: :meth:`nik_entry`."""
 
     def on_kv_post(self, base_widget: Any) -> None:
-        self.entry = self.nik_entry(lambda text: self._submit(text))
+        self.entry = self.nik_entry(self._submit)
         self.ids.entry_slot.add_widget(self.entry)
 
-    def nik_entry(self, on_submit: Callable[[str], None]) -> Widget:
-        """The NIK entry. SWAP POINT for the on-screen keypad (branch kwidgets)::
-
-        keypad = NumericKeypad(max_length=16)
+    def nik_entry(self, on_submit: Callable[[str], None]) -> NumericKeypad:
+        """The NIK keypad: 16 digits, OK only for a NIK that :func:`parse_nik` accepts."""
+        keypad = NumericKeypad(max_length=16, quiet_below=16, placeholder="NIK")
+        keypad.validator = nik_problem
         keypad.bind(on_submit=lambda _widget, text: on_submit(text))
         return keypad
-        """
-        entry = TextInput(multiline=False, input_filter="int", font_size="40sp", write_tab=False)
-        entry.bind(on_text_validate=lambda widget: on_submit(widget.text))
-        return entry
-
-    def submit(self) -> None:
-        self._submit(getattr(self.entry, "text", ""))
 
     def _submit(self, text: str) -> None:
         from kivy.app import App
@@ -179,11 +184,17 @@ class NikScreen(KioskScreen):
         App.get_running_app().flow.submit_nik(text)
 
     def show(self, state: FlowState, flow: KioskFlow) -> None:
-        self.ids.message.text = state.text(state.message)
+        self.entry.notice = state.message
 
-    def on_leave(self, *_args: Any) -> None:
-        if hasattr(self.entry, "text"):
-            self.entry.text = ""  # nothing personal is left on screen
+
+def nik_problem(text: str) -> dict[str, str] | None:
+    """The NIK keypad's validator: None for a NIK, else why it is not one (the flow checks
+    again with its own clock when it is submitted)."""
+    try:
+        parse_nik(text)
+    except CodeError as err:
+        return err.messages
+    return None
 
 
 class PriorityScreen(KioskScreen):

@@ -14,7 +14,7 @@ Build it at start-up, in this order::
 from kiosk.link.answer import Answer
 from kiosk.link.client import KioskLink, utc_now
 from kiosk.link.config import LinkConfig
-from kiosk.link.core import IssuedOffline, IssuedOnline, KioskCore
+from kiosk.link.core import IssuedOffline, IssuedOnline, KioskCore, LinkReport
 from kiosk.link.errors import (
     LinkError,
     LinkUnavailable,
@@ -35,6 +35,7 @@ __all__ = [
     "KioskLink",
     "LinkConfig",
     "LinkError",
+    "LinkReport",
     "LinkUnavailable",
     "LocalStore",
     "LocalTicket",

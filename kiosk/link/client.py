@@ -62,6 +62,10 @@ class KioskLink:
         self._client = self._new_client()
         self._on_up: list[Callable[[], None]] = []
         self._on_config: list[Callable[[KioskConfigMessage], None]] = []
+        #: When the server last answered a request, and when one last went unanswered
+        #: (read-only, for the maintenance screen).
+        self.last_answer_at: datetime | None = None
+        self.last_unanswered_at: datetime | None = None
 
     def _new_client(self) -> mqtt.Client:
         client = session.new_client(self._session)
@@ -150,6 +154,8 @@ class KioskLink:
                 return waiter.answer
         if waiter.arrived.is_set() and waiter.answer is not None:
             return waiter.answer
+        if sent:
+            self.last_unanswered_at = self._clock()
         raise LinkUnavailable(action.value, transaction, sent)
 
     def _on_connect(
@@ -192,6 +198,7 @@ class KioskLink:
         self._deliver(answer)
 
     def _deliver(self, answer: Answer) -> None:
+        self.last_answer_at = self._clock()  # "try again" and errors too: the server is there
         if not answer.ok and answer.code in TRY_AGAIN:
             log.info("the server asks to try again later (%s)", answer.code)
             return

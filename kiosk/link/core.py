@@ -14,10 +14,11 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from kiosk.link.answer import Answer
-from kiosk.link.client import KioskLink
+from kiosk.link.client import KioskLink, utc_now
 from kiosk.link.errors import LinkUnavailable, NotAvailableOffline
 from kiosk.link.offline import LocalTicket, OfflineIssuer
 from kiosk.link.outbox import Outbox
@@ -51,6 +52,39 @@ class IssuedOffline:
         return self.ticket.label
 
 
+@dataclass(frozen=True, slots=True)
+class LinkReport:
+    """The link as the maintenance screen shows it (read-only, no personal data).
+
+    Attributes:
+        broker_connected: connected to the broker and subscribed to the answers.
+        device_id, broker: who the kiosk is and where its broker is (``host:port``).
+        last_answer_at, last_unanswered_at: when the server last answered a request, and
+            when a sent request last got no answer (None: not yet).
+        outbox_size: requests waiting for an answer (offline tickets, ratings, leases).
+        unsynced_tickets: tickets issued offline not yet accepted by the server.
+        last_sync_at: when the last sync (tickets, outbox, leases) ran to its end.
+    """
+
+    broker_connected: bool
+    device_id: str
+    broker: str
+    last_answer_at: datetime | None
+    last_unanswered_at: datetime | None
+    outbox_size: int
+    unsynced_tickets: int
+    last_sync_at: datetime | None
+
+    @property
+    def server_answering(self) -> bool | None:
+        """True when the last request was answered, False when not, None: no request yet."""
+        if self.last_answer_at is None and self.last_unanswered_at is None:
+            return None
+        if self.last_unanswered_at is None:
+            return True
+        return self.last_answer_at is not None and self.last_answer_at > self.last_unanswered_at
+
+
 class KioskCore:
     """What the kiosk screens call; every call returns within its timeout."""
 
@@ -69,9 +103,12 @@ class KioskCore:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._worker = threading.Thread(target=self._maintain_loop, name="kiosk-sync", daemon=True)
+        self._last_sync_at: datetime | None = None
         link.on_up(self._wake.set)
 
     def start(self) -> KioskCore:
+        if self._link.ready.is_set():  # up already (the first config/kiosk came first)
+            self._wake.set()
         self._worker.start()
         return self
 
@@ -172,6 +209,21 @@ class KioskCore:
             self._link, actions=frozenset({KioskAction.RATE}), timeout_s=REQUEST_TIMEOUT_S
         )
         self._issuer.refill(self._offline_services)
+        self._last_sync_at = utc_now()
+
+    def link_report(self) -> LinkReport:
+        """How the link is, for the maintenance screen (reads the local store only)."""
+        link = self._link
+        return LinkReport(
+            broker_connected=link.ready.is_set(),
+            device_id=link.config.device,
+            broker=f"{link.config.host}:{link.config.port}",
+            last_answer_at=link.last_answer_at,
+            last_unanswered_at=link.last_unanswered_at,
+            outbox_size=self._outbox.size(),
+            unsynced_tickets=self._issuer.pending_count(),
+            last_sync_at=self._last_sync_at,
+        )
 
     def _maintain_loop(self) -> None:
         while not self._stopping.is_set():

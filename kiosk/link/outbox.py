@@ -90,6 +90,11 @@ class Outbox:
             for row in rows
         ]
 
+    def size(self) -> int:
+        """How many requests wait for their answer."""
+        [row] = self._store.rows("SELECT COUNT(*) AS waiting FROM outbox")
+        return int(row["waiting"])
+
     def send(
         self, item: OutboxItem, link: KioskLink, timeout_s: float, apply: ApplyAnswer | None = None
     ) -> Answer:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from kiosk.demo import DEMO_PAYLOAD, DemoDesk
 
 STEP_TIMEOUT_S = 10.0
 NIK = "6371015705900001"
+WRONG_NIK = "6371019905900001"  # day 99: no date of birth
 TOKEN = "demo-status-0001"
 SETTLE_S = 0.6  # more than the flow's double-tap guard (0.5 s)
 
@@ -61,6 +62,9 @@ def main(out_dir: Path, size: str) -> int:
                     "hidden": button.opacity == 0,
                     "x": button.x,
                     "color": list(button.background_color),
+                    "min_px": min_touch_px(button),
+                    "opacity": button.opacity,
+                    "in_navbar": _in_navbar(button),
                 }
             )
 
@@ -101,8 +105,8 @@ def main(out_dir: Path, size: str) -> int:
         (on("welcome"), lambda: touch("English")),
         (on("services"), lambda: (_paper_out(devices, True), touch("Pickup"))),
         (on("pickup"), lambda: (shot("pickup"), touch("I collect my own"))),
-        (on("nik"), lambda: (shot("nik"), _type_nik(app, "1234"))),
-        (lambda: flow.state.message is not None, lambda: (shot("nik-wrong"), _type_nik(app, NIK))),
+        (on("nik"), lambda: (shot("nik"), _type_nik(app, WRONG_NIK))),
+        (lambda: _nik_message(app) != "", lambda: (shot("nik-wrong"), _type_nik(app, NIK))),
         (on("priority"), lambda: touch("No, regular queue")),
         (on("ticket"), lambda: (shot("ticket-unprinted"), _record_unprinted(app, report))),
         (on("ticket"), lambda: (_paper_out(devices, False), touch("Home"))),
@@ -181,9 +185,14 @@ def _record_ticket(app: Any, report: dict[str, Any]) -> None:
 
 
 def _type_nik(app: Any, text: str) -> None:
-    screen = app.root.get_screen("nik")
-    screen.entry.text = text
-    screen.submit()
+    """Touch each key of the NIK keypad (from empty), then OK (disabled for a wrong NIK)."""
+    keypad = app.root.get_screen("nik").entry
+    _press_keys(keypad, ["<clear>", *text])
+    _press(keypad.key_buttons()[-1])
+
+
+def _nik_message(app: Any) -> str:
+    return str(app.root.get_screen("nik").entry._message.text)
 
 
 def _paper_out(devices: Any, out: bool) -> None:
@@ -213,9 +222,42 @@ def _offline(flow: Any) -> None:
 
 
 def _type_code(app: Any, code: str) -> None:
-    screen = app.root.get_screen("scan")
-    screen.ids.code.text = code
-    screen.submit()
+    """Touch each key of the on-screen keyboard, then OK."""
+    keyboard = app.root.get_screen("scan").ids.keyboard
+    _press_keys(keyboard, code)
+    _press(keyboard.key_buttons()[-1])
+
+
+def _press_keys(keyboard: Any, keys: Iterable[str]) -> None:
+    buttons = {button.key: button for button in keyboard.key_buttons() if button.key}
+    for key in keys:
+        _press(buttons[key])
+
+
+def _press(button: Any) -> None:
+    from kivy.tests.common import UnitTestTouch
+
+    pointer = UnitTestTouch(*button.to_window(*button.center))
+    pointer.touch_down()
+    pointer.touch_up()
+
+
+def _in_navbar(button: Any) -> bool:
+    from kiosk.app.navbar import NavBar
+
+    return isinstance(button.parent, NavBar)
+
+
+def min_touch_px(button: Any) -> int:
+    """Keyboard keys may be 64 px (12 mm), the buttons of the top and bottom bars 80; other
+    targets 120."""
+    from kiosk.app.keypad import KeyButton
+    from kiosk.app.navbar import NavBar
+    from kiosk.app.screens import TopBar
+
+    if isinstance(button, KeyButton):
+        return 64
+    return 80 if isinstance(button.parent, (NavBar, TopBar)) else 120
 
 
 def _buttons(root: Any) -> Iterator[Any]:
