@@ -8,21 +8,28 @@ The example with every field is ``provisioning/display.example.yaml``.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from devices.config_file import (
+    NO_FILE,
+    NOT_A_SIZE,
+    ONE_LINE_PASSWORD,
+    UNREADABLE,
+    BrokerSection,
+    ConfigFileError,
+    Section,
+    first_problem,
+    identifier,
+    read_mapping,
+)
 from displays.announcer.config import AnnouncerConfig, SpokenName
 from displays.announcer.numbers import Language
-from queue_server.i18n import both, translate
-from queue_server.protocol.topics import TopicError, check_id
 
 CONFIG_INVALID = "The display configuration {file} is not valid: {field}: {problem}"
 CONFIG_UNREADABLE = "The display configuration {file} cannot be read: {problem}"
-MAX_FILE_BYTES = 64 * 1024
 MAX_TICKER_LINES = 20
 #: A ticker line is drawn as one texture: this keeps it under a Pi's 4096-pixel limit.
 MAX_TICKER_CHARS = 160
@@ -40,87 +47,23 @@ def _both_languages() -> list[Language]:
     return ["id", "en"]
 
 
-#: The problems a field can have, as catalog msgids (each said in both languages).
-MISSING = "missing"
-UNKNOWN_FIELD = "unknown field"
-AT_MOST = "must be at most {limit}"
-AT_LEAST = "must be at least {limit}"
-ONE_OF = "must be one of: {expected}"
-WRONG_KIND = "wrong kind of value"
-TOO_MANY = "too many items (at most {limit})"
-TOO_FEW = "too few items (at least {limit})"
-NOT_AN_ID = "not an id: use a-z, 0-9 and '-'"
-NOT_A_SIZE = "not WIDTHxHEIGHT, e.g. 1920x1080"
+#: The problems a field can have, as catalog msgids (each said in both languages); the
+#: ones every configuration file shares are in devices.config_file.
 LINE_LENGTH = "each line must have 1 to 160 characters"
 LANGUAGE_TWICE = "a language is listed twice"
 NEEDS_COUNTER = "the counter mode needs a counter code, e.g. cs-1"
 NOT_A_VOICE = "not an espeak-ng voice name"
-NO_FILE = "no such file"
 NO_FOLDER = "no such folder"
-UNREADABLE = "cannot be read"
-ONE_LINE_PASSWORD = "must hold the password on one line"
-TOO_LARGE = "larger than {limit} bytes"
-NOT_YAML = "not YAML or TOML: {detail}"
-NOT_A_MAPPING = "not a mapping of fields"
-#: pydantic's error types → (msgid, the context value shown as ``limit``/``expected``).
-_PYDANTIC: dict[str, tuple[str, str | None]] = {
-    "missing": (MISSING, None),
-    "extra_forbidden": (UNKNOWN_FIELD, None),
-    "less_than_equal": (AT_MOST, "le"),
-    "greater_than_equal": (AT_LEAST, "ge"),
-    "literal_error": (ONE_OF, "expected"),
-    "too_long": (TOO_MANY, "max_length"),
-    "too_short": (TOO_FEW, "min_length"),
-}
 
 
-class DisplayConfigError(ValueError):
-    """The configuration file is not valid; ``str()`` is one line, Indonesian / English.
+class DisplayConfigError(ConfigFileError):
+    """The display's configuration file is not valid (see :class:`ConfigFileError`)."""
 
-    Args:
-        field: The field, dotted (``announcer.volume``); None when the file itself is bad.
-        problem: The problem's catalog msgid (one of the constants above).
-        file: The configuration file.
-        params: The problem's parameters (``limit``, ``expected``, ``detail``).
-    """
-
-    def __init__(self, field: str | None, problem: str, file: Path, **params: object) -> None:
-        self.field = field
-        self.problem = problem
-        said = both(problem, **params)
-        halves = []
-        for language in ("id", "en"):
-            if field is None:
-                text = translate(CONFIG_UNREADABLE, language, file=file.name,
-                                 problem=said[language])
-            else:
-                text = translate(CONFIG_INVALID, language, file=file.name, field=field,
-                                 problem=said[language])
-            halves.append(text)
-        super().__init__(" / ".join(halves))
+    INVALID = CONFIG_INVALID
+    UNREADABLE = CONFIG_UNREADABLE
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _identifier(value: str, what: str) -> str:
-    try:
-        return check_id(value, what)
-    except (TopicError, ValueError) as error:
-        raise ValueError(NOT_AN_ID) from error
-
-
-class BrokerSection(_Section):
-    """Where the office's MQTT broker is."""
-
-    host: str = Field(default="127.0.0.1", min_length=1, max_length=253)
-    port: int = Field(default=1883, ge=1, le=65535)
-    tls: bool = False
-    ca_file: Path | None = None
-
-
-class DeviceSection(_Section):
+class DeviceSection(Section):
     """The display's account: its device id (MQTT user) and a file holding its password."""
 
     id: str
@@ -129,10 +72,10 @@ class DeviceSection(_Section):
     @field_validator("id")
     @classmethod
     def _id(cls, value: str) -> str:
-        return _identifier(value, "device")
+        return identifier(value, "device")
 
 
-class ScreenSection(_Section):
+class ScreenSection(Section):
     """The window: ``size`` ``WIDTHxHEIGHT`` (empty: the screen's own), orientation of the TV."""
 
     size: str = ""
@@ -154,7 +97,7 @@ class ScreenSection(_Section):
         return ROTATION[self.orientation]
 
 
-class TickerSection(_Section):
+class TickerSection(Section):
     """The information ticker: its lines and speed (screen heights per minute)."""
 
     lines: list[str] = Field(default_factory=list, max_length=MAX_TICKER_LINES)
@@ -169,12 +112,12 @@ class TickerSection(_Section):
         return lines
 
 
-class SpokenNameSection(_Section):
+class SpokenNameSection(Section):
     id: str = Field(min_length=1, max_length=60)
     en: str = Field(min_length=1, max_length=60)
 
 
-class AnnouncerSection(_Section):
+class AnnouncerSection(Section):
     """The spoken calls (see :class:`~displays.announcer.config.AnnouncerConfig`)."""
 
     enabled: bool | None = None
@@ -209,7 +152,7 @@ class AnnouncerSection(_Section):
     @classmethod
     def _counters(cls, value: dict[str, Any]) -> dict[str, Any]:
         for code in value:
-            _identifier(code, "counter")
+            identifier(code, "counter")
         return value
 
     def announcer_config(self) -> AnnouncerConfig:
@@ -228,7 +171,7 @@ class AnnouncerSection(_Section):
         )
 
 
-class DisplaySettings(_Section):
+class DisplaySettings(Section):
     """A whole display configuration file."""
 
     office: str
@@ -246,12 +189,12 @@ class DisplaySettings(_Section):
     @field_validator("office")
     @classmethod
     def _office(cls, value: str) -> str:
-        return _identifier(value, "office")
+        return identifier(value, "office")
 
     @field_validator("counter")
     @classmethod
     def _counter(cls, value: str | None) -> str | None:
-        return None if value is None else _identifier(value, "counter")
+        return None if value is None else identifier(value, "counter")
 
     @field_validator("languages")
     @classmethod
@@ -279,22 +222,7 @@ class DisplaySettings(_Section):
 
 
 def _read_mapping(path: Path) -> dict[str, Any]:
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        problem = NO_FILE if isinstance(error, FileNotFoundError) else UNREADABLE
-        raise DisplayConfigError(None, problem, path) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise DisplayConfigError(None, TOO_LARGE, path, limit=MAX_FILE_BYTES)
-    try:
-        text = raw.decode("utf-8")
-        data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as error:
-        detail = " ".join(str(error).split())[:200]
-        raise DisplayConfigError(None, NOT_YAML, path, detail=detail) from None
-    if not isinstance(data, dict):
-        raise DisplayConfigError(None, NOT_A_MAPPING, path)
-    return data
+    return read_mapping(path, DisplayConfigError)
 
 
 def _resolve(base: Path, path: Path | None) -> Path | None:
@@ -348,14 +276,8 @@ def _password(file: Path, config: Path) -> str:
 
 def _field_error(error: ValidationError, path: Path) -> DisplayConfigError:
     """The first problem pydantic found, as a :class:`DisplayConfigError` in both languages."""
-    first = error.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or "-"
-    kind = first["type"]
-    if kind == "value_error":
-        problem = str(first["ctx"]["error"]) if "ctx" in first else WRONG_KIND
-        if problem == NEEDS_COUNTER:
-            field = "counter"
-        return DisplayConfigError(field, problem, path)
-    msgid, key = _PYDANTIC.get(kind, (WRONG_KIND, None))
-    value = (first.get("ctx") or {}).get(key or "", "")
-    return DisplayConfigError(field, msgid, path, limit=value, expected=value)
+    location, problem, params = first_problem(error)
+    field = ".".join(location) or "-"
+    if problem == NEEDS_COUNTER:
+        field = "counter"
+    return DisplayConfigError(field, problem, path, **params)

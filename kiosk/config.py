@@ -14,27 +14,35 @@ the file (or alone, without a file). A file that holds only ``printer``, ``scann
 from __future__ import annotations
 
 import argparse
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
 from devices.config import DeviceConfigError, KioskDeviceConfig, device_config_from_mapping
+from devices.config_file import (
+    MISSING,
+    NO_FILE,
+    NOT_A_SIZE,
+    ONE_LINE_PASSWORD,
+    UNREADABLE,
+    BrokerSection,
+    ConfigFileError,
+    Section,
+    first_problem,
+    identifier,
+    read_mapping,
+)
 from devices.screen import window_size
-from queue_server.i18n import both, translate
-from queue_server.protocol.topics import TopicError, check_id
 
 if TYPE_CHECKING:
     from kiosk.link.config import LinkConfig
 
 CONFIG_INVALID = "The kiosk configuration {file} is not valid: {field}: {problem}"
 CONFIG_UNREADABLE = "The kiosk configuration {file} cannot be read: {problem}"
-MAX_FILE_BYTES = 64 * 1024
 DEFAULT_STATUS_URL = "http://antre.local"
 DEVICE_SECTIONS = frozenset({"printer", "scanner", "card_reader"})
 #: The first cut's environment variables: variable -> the field it overrides.
@@ -50,84 +58,24 @@ ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
 PASSWORD_VARIABLE = "ANTRE_KIOSK_PASSWORD"
 PIN_VARIABLE = "ANTRE_KIOSK_PIN"
 
-#: The problems a field can have, as catalog msgids (each said in both languages); most
-#: are the display configuration's, so they are translated already.
-MISSING = "missing"
-UNKNOWN_FIELD = "unknown field"
-AT_MOST = "must be at most {limit}"
-AT_LEAST = "must be at least {limit}"
-WRONG_KIND = "wrong kind of value"
-NOT_AN_ID = "not an id: use a-z, 0-9 and '-'"
-NOT_A_SIZE = "not WIDTHxHEIGHT, e.g. 1920x1080"
-NO_FILE = "no such file"
-UNREADABLE = "cannot be read"
-ONE_LINE_PASSWORD = "must hold the password on one line"
-TOO_LARGE = "larger than {limit} bytes"
-NOT_YAML = "not YAML or TOML: {detail}"
-NOT_A_MAPPING = "not a mapping of fields"
+#: The kiosk's own problems, as catalog msgids (each said in both languages); the ones
+#: every configuration file shares are in devices.config_file.
 NOT_A_TIME_ZONE = "not a time zone name, e.g. Asia/Jakarta"
 NOT_A_WEB_ADDRESS = "not a web address starting with http:// or https://"
 NOT_A_PIN = "must hold a PIN of 4 to 12 digits on one line"
 BAD_DEVICE = "not a valid device setting: {detail}"
-_PYDANTIC: dict[str, tuple[str, str | None]] = {
-    "missing": (MISSING, None),
-    "extra_forbidden": (UNKNOWN_FIELD, None),
-    "less_than_equal": (AT_MOST, "le"),
-    "greater_than_equal": (AT_LEAST, "ge"),
-}
 
 
-class KioskConfigError(ValueError):
-    """The configuration is not valid; ``str()`` is one line, Indonesian / English.
+class KioskConfigError(ConfigFileError):
+    """The kiosk's configuration is not valid (see :class:`ConfigFileError`); its field
+    names the environment variable it came from when one did."""
 
-    Args:
-        field: The field, dotted (``broker.port``), with the environment variable it came
-            from when one did; None when the file itself is bad.
-        problem: The problem's catalog msgid (one of the constants above).
-        file: The configuration file (None: the environment alone).
-        params: The problem's parameters (``limit``, ``detail``).
-    """
-
-    def __init__(
-        self, field: str | None, problem: str, file: Path | None, **params: object
-    ) -> None:
-        self.field = field
-        self.problem = problem
-        said = both(problem, **params)
-        name = file.name if file is not None else "(ANTRE_KIOSK_*)"
-        halves = []
-        for language in ("id", "en"):
-            if field is None:
-                text = translate(CONFIG_UNREADABLE, language, file=name, problem=said[language])
-            else:
-                text = translate(
-                    CONFIG_INVALID, language, file=name, field=field, problem=said[language]
-                )
-            halves.append(text)
-        super().__init__(" / ".join(halves))
+    INVALID = CONFIG_INVALID
+    UNREADABLE = CONFIG_UNREADABLE
+    NO_FILE_NAME = "(ANTRE_KIOSK_*)"
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _identifier(value: str, what: str) -> str:
-    try:
-        return check_id(value, what)
-    except (TopicError, ValueError) as error:
-        raise ValueError(NOT_AN_ID) from error
-
-
-class BrokerSection(_Section):
-    """Where the office's MQTT broker is."""
-
-    host: str = Field(default="127.0.0.1", min_length=1, max_length=253)
-    port: int = Field(default=1883, ge=1, le=65535)
-    tls: bool = False
-    ca_file: Path | None = None
-
-
-class DeviceSection(_Section):
+class DeviceSection(Section):
     """The kiosk's account: its device id (MQTT user) and a file holding its password."""
 
     id: str | None = None
@@ -136,10 +84,10 @@ class DeviceSection(_Section):
     @field_validator("id")
     @classmethod
     def _id(cls, value: str | None) -> str | None:
-        return None if value is None else _identifier(value, "device")
+        return None if value is None else identifier(value, "device")
 
 
-class ScreenSection(_Section):
+class ScreenSection(Section):
     """The window: ``size`` ``WIDTHxHEIGHT`` (empty: the screen's own) and full screen."""
 
     size: str = ""
@@ -154,7 +102,7 @@ class ScreenSection(_Section):
             raise ValueError(NOT_A_SIZE) from error
 
 
-class TimeoutSection(_Section):
+class TimeoutSection(Section):
     """``idle_s``: no touch for this long returns to the welcome screen; ``ticket_shown_s``:
     how long the issued ticket stays on screen."""
 
@@ -162,14 +110,14 @@ class TimeoutSection(_Section):
     ticket_shown_s: float = Field(default=20.0, ge=5.0, le=300.0)
 
 
-class MaintenanceSection(_Section):
+class MaintenanceSection(Section):
     """``pin_file``: a file holding the officers' maintenance PIN (none: no maintenance
     screen unless ``ANTRE_KIOSK_PIN`` is set)."""
 
     pin_file: Path | None = None
 
 
-class KioskSettings(_Section):
+class KioskSettings(Section):
     """A whole kiosk configuration file; ``office`` and ``device.id`` are checked as
     needed only when the kiosk links to a server (not with ``--demo``)."""
 
@@ -187,7 +135,7 @@ class KioskSettings(_Section):
     @field_validator("office")
     @classmethod
     def _office(cls, value: str | None) -> str | None:
-        return None if value is None else _identifier(value, "office")
+        return None if value is None else identifier(value, "office")
 
     @field_validator("timezone")
     @classmethod
@@ -291,24 +239,8 @@ def load(path: Path | None, environ: Mapping[str, str], *, need_link: bool = Tru
 
 
 def _read_mapping(path: Path) -> dict[str, Any]:
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        problem = NO_FILE if isinstance(error, FileNotFoundError) else UNREADABLE
-        raise KioskConfigError(None, problem, path) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise KioskConfigError(None, TOO_LARGE, path, limit=MAX_FILE_BYTES)
-    try:
-        text = raw.decode("utf-8")
-        data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as error:
-        detail = " ".join(str(error).split())[:200]
-        raise KioskConfigError(None, NOT_YAML, path, detail=detail) from None
-    if data is None:  # an empty device file of the first cut: all defaults
-        return {}
-    if not isinstance(data, dict):
-        raise KioskConfigError(None, NOT_A_MAPPING, path)
-    return data
+    # an empty device file of the first cut: all defaults
+    return read_mapping(path, KioskConfigError, empty_is_nothing=True)
 
 
 def _with_overrides(
@@ -420,17 +352,10 @@ def _field_error(
     error: ValidationError, path: Path | None, from_env: dict[str, str]
 ) -> KioskConfigError:
     """The first problem pydantic found, in both languages, naming its variable if any."""
-    first = error.errors()[0]
-    location = [str(part) for part in first["loc"]]
+    location, problem, params = first_problem(error)
     if location[:1] == ["devices"]:
         location = ["devices"]  # a mapping or a path: the union's branches are noise
     name = ".".join(location) or "-"
     if name in from_env:
         name = f"{name} ({from_env[name]})"
-    kind = first["type"]
-    if kind == "value_error":
-        problem = str(first["ctx"]["error"]) if "ctx" in first else WRONG_KIND
-        return KioskConfigError(name, problem, path)
-    msgid, key = _PYDANTIC.get(kind, (WRONG_KIND, None))
-    value = (first.get("ctx") or {}).get(key or "", "")
-    return KioskConfigError(name, msgid, path, limit=value)
+    return KioskConfigError(name, problem, path, **params)
