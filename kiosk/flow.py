@@ -36,7 +36,7 @@ from kiosk.enquiry import (
     Request,
     perform_request,
 )
-from kiosk.flow_core import FlowCore, tap
+from kiosk.flow_core import SERVICE_UNAVAILABLE, FlowCore, tap
 from kiosk.flow_state import Collaborators, FlowState, Step
 from kiosk.guide import BapReason
 from kiosk.issuing import IssueOutcome, IssueRequest, perform_issue
@@ -71,9 +71,12 @@ class KioskFlow(FlowCore):
         """New office content (``config/kiosk`` changed); an applicant mid-way starts over
         only when the chosen service disappeared."""
         self.content = content
-        chosen = self._state.service
-        if chosen is not None and content.service(chosen.id) is None:
-            self.restart()
+        state = self._state
+        chosen = state.service
+        if not content.services or (chosen is not None and content.service(chosen.id) is None):
+            self.restart()  # the welcome screen, saying "unavailable" when nothing is left
+        elif state.step is Step.WELCOME and state.message == both(SERVICE_UNAVAILABLE):
+            self._set(message=None)  # the content came: the kiosk serves again by itself
         else:
             self._go()
 
@@ -87,6 +90,9 @@ class KioskFlow(FlowCore):
     def start(self, language: str | None = None) -> None:
         if language is not None:
             self.set_language(language)
+        if not self.content.services:  # no office content yet: nothing to choose from
+            self._go(message=self._idle_message())
+            return
         self._go(Step.SERVICES, group=None, message=None, offline=not self._online())
 
     @tap

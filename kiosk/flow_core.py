@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from kiosk.content import KioskContent, ServiceChoice
 from kiosk.enquiry import Request
 from kiosk.flow_state import Collaborators, FlowState, Step
+from queue_server.i18n import both
 
 log = logging.getLogger(__name__)
 #: A tap this soon after the screen changed is a double tap: it is dropped.
@@ -26,6 +27,9 @@ TAP_GUARD_S = 0.5
 COUNTDOWN_S = 10
 #: How long a message stays on the welcome screen (which has no idle timeout).
 WELCOME_MESSAGE_S = 15.0
+#: The welcome screen's message while the kiosk has no office content (no saved
+#: ``config/kiosk`` and no broker yet); it goes by itself when the content arrives.
+SERVICE_UNAVAILABLE = "The service is temporarily unavailable. Please ask at the information desk."
 #: Steps the idle timeout does not leave: nothing to abandon, or a request under way.
 _NO_IDLE_TIMEOUT = frozenset({Step.WELCOME, Step.ISSUING})
 #: Steps not returned to by Back (a request under way, or its outcome).
@@ -62,7 +66,7 @@ class FlowCore:
         self.collaborators = collaborators
         self.idle_timeout_s, self.ticket_shown_s = idle_timeout_s, ticket_shown_s
         self.tap_guard_s = tap_guard_s
-        self._state = FlowState()
+        self._state = FlowState(message=self._idle_message())
         self._listeners: list[Callable[[FlowState], None]] = []
         self._touched_at = self._entered_at = collaborators.monotonic()
         self._changed_at = -math.inf  # the first tap is never a double tap
@@ -89,7 +93,7 @@ class FlowCore:
         """Back to the welcome screen, in Indonesian, with nothing remembered."""
         self._history.clear()
         self._queued, self._nik, self._ticket_token = None, None, None
-        self._state = FlowState(request_seq=self._state.request_seq)
+        self._state = FlowState(request_seq=self._state.request_seq, message=self._idle_message())
         self._entered_at = self._touched_at = self._changed_at = self.collaborators.monotonic()
         self._notify()
 
@@ -100,9 +104,18 @@ class FlowCore:
             self._set(offline=offline)
         state, now_s = self._state, self.collaborators.monotonic()
         idle_s = now_s - self._touched_at
-        if state.step is Step.WELCOME and state.message and idle_s >= WELCOME_MESSAGE_S:
-            self._set(message=None)  # e.g. an unknown code's: the welcome screen stays clean
+        idle_message = self._idle_message()
+        if (
+            state.step is Step.WELCOME
+            and state.message != idle_message
+            and (state.message is None or idle_s >= WELCOME_MESSAGE_S)
+        ):  # e.g. an unknown code's goes: the welcome screen stays clean (or unavailable)
+            self._set(message=idle_message)
         self._count_down()
+
+    def _idle_message(self) -> dict[str, str] | None:
+        """The welcome screen's standing message: "unavailable" while there is no content."""
+        return None if self.content.services else both(SERVICE_UNAVAILABLE)
 
     def _fresh(self, choice: ServiceChoice) -> dict[str, Any]:
         """A new service chosen: nothing of an earlier choice is kept."""

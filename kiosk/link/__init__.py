@@ -24,6 +24,7 @@ from kiosk.link.errors import (
 )
 from kiosk.link.offline import LocalTicket, OfflineIssuer
 from kiosk.link.outbox import Outbox, OutboxItem
+from kiosk.link.saved_config import SavedConfig
 from kiosk.link.store import LocalStore
 from kiosk.link.sync import SyncReport, TicketSync
 
@@ -45,6 +46,7 @@ __all__ = [
     "Outbox",
     "OutboxItem",
     "Refused",
+    "SavedConfig",
     "SyncReport",
     "TicketSync",
     "utc_now",

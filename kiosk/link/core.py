@@ -112,6 +112,12 @@ class KioskCore:
         self._worker.start()
         return self
 
+    def set_offline_services(self, services: Sequence[str]) -> None:
+        """The services that may issue offline numbers (a new ``config/kiosk``); the next
+        upkeep leases blocks for them."""
+        self._offline_services = tuple(services)
+        self._wake.set()
+
     def stop(self) -> None:
         self._stopping.set()
         self._wake.set()
