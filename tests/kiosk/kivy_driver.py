@@ -50,7 +50,7 @@ def main(out_dir: Path, size: str) -> int:
     def shot(name: str) -> None:
         from kivy.core.window import Window
 
-        Window.screenshot(name=str(out_dir / f"{size}-{name}.png"))
+        Window.screenshot(name=str(out_dir / f"journey-{size}-{name}.png"))
         report["screens"].append(name)
         for button in _buttons(app.root.current_screen):
             report["buttons"].append(

@@ -88,7 +88,7 @@ def _drive(display: str, out_dir: Path, size: str) -> dict[str, Any]:
     assert done.returncode == 0 and report_path.exists(), done.stderr[-3000:]
     report: dict[str, Any] = json.loads(report_path.read_text())
     SHOTS.mkdir(parents=True, exist_ok=True)
-    for picture in out_dir.glob(f"{size}-*.png"):
+    for picture in out_dir.glob(f"journey-{size}-*.png"):
         shutil.copy(picture, SHOTS / picture.name)
     return report
 
@@ -137,7 +137,7 @@ def test_touch_journey_to_a_printed_ticket(x_display: str, tmp_path: Path, size:
     assert "People ahead of you: 2" in ticket["waiting"]
     assert report["printer_jobs"] == ["job-000001.png"]
     for name in report["screens"]:
-        assert (tmp_path / f"{size}-{name}0001.png").stat().st_size > 10_000
+        assert (tmp_path / f"journey-{size}-{name}0001.png").stat().st_size > 10_000
     unprinted = report["unprinted"]
     assert unprinted["number"] == "D-007" and "paper" in unprinted["printed"]
     assert unprinted["nik_left"] == "", "the NIK is not left on screen"
