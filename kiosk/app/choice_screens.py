@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import partial
 
 from kiosk.app.screens import (
+    PORTRAIT_ONE_COLUMN,
     BigButton,
     ChoiceButton,
     KioskScreen,
@@ -16,6 +17,7 @@ from kiosk.app.screens import (
     _bullets,
     _button,
     _tr,
+    portrait,
 )
 from kiosk.enquiry import RATING_SCALE
 from kiosk.flow import FlowState, KioskFlow
@@ -52,7 +54,10 @@ class ChoicesScreen(KioskScreen):
             for button in buttons:
                 box.add_widget(button)
         count = len(choices or [])
-        self.ids.choices.cols = count if 0 < count <= 4 else 3
+        if portrait():
+            self.ids.choices.cols = 1 if count <= PORTRAIT_ONE_COLUMN else 2
+        else:
+            self.ids.choices.cols = count if 0 < count <= 4 else 3
 
 
 class BapScreen(ChoicesScreen):
@@ -102,7 +107,10 @@ class InfoListScreen(ChoicesScreen):
             button.font_size = _small_text()
         title = _tr("Documents to bring", state)
         self.fill(state, title, _tr("Touch a service to see what to bring.", state), services)
-        self.ids.choices.cols = 4 if len(services) > 6 else (3 if len(services) > 4 else 2)
+        if portrait():
+            self.ids.choices.cols = 1 if len(services) <= PORTRAIT_ONE_COLUMN else 2
+        else:
+            self.ids.choices.cols = 4 if len(services) > 6 else (3 if len(services) > 4 else 2)
 
 
 class InfoScreen(ChoicesScreen):
@@ -158,4 +166,6 @@ def _small_text() -> str:
     from kivy.core.window import Window  # the window exists by the time a screen shows
     from kivy.metrics import dp
 
+    if Window.height > Window.width:
+        return "30sp"
     return "22sp" if Window.height >= dp(700) else "18sp"

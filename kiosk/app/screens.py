@@ -76,8 +76,22 @@ def _bullets(items: tuple[str, ...], state: FlowState) -> str:
 
 
 def _columns(count: int) -> int:
-    """Two columns, three when that saves a row (1024x600 has room for two rows)."""
+    """Two columns, three when that saves a row (1024x600 has room for two rows); one column
+    on a portrait screen, two there when the list would not fit."""
+    if portrait():
+        return 1 if count <= PORTRAIT_ONE_COLUMN else 2
     return 3 if count > 4 else 2
+
+
+#: A portrait screen lists up to this many choices in one column.
+PORTRAIT_ONE_COLUMN = 6
+
+
+def portrait() -> bool:
+    """The window is taller than wide (a 1080x1920 kiosk): larger type, one column."""
+    from kivy.core.window import Window  # the window exists by the time a screen shows
+
+    return bool(Window.height > Window.width)
 
 
 class WelcomeScreen(KioskScreen):
@@ -211,7 +225,8 @@ class PriorityScreen(KioskScreen):
                     ChoiceButton,
                 )
             )
-        choices.cols = max(1, min(len(categories), 4))
+        # Two a row on a portrait screen: larger, and still smaller than the regular answer.
+        choices.cols = 2 if portrait() else max(1, min(len(categories), 4))
         self.ids.regular.text = _tr("No, regular queue", state)
 
 

@@ -27,6 +27,8 @@ NIK = "6371015705900001"
 WRONG_NIK = "6371019905900001"  # day 99: no date of birth
 TOKEN = "demo-status-0001"
 SETTLE_S = 0.6  # more than the flow's double-tap guard (0.5 s)
+#: When a step is ready, and what it does then.
+Step = tuple[Callable[[], bool], Callable[[], None]]
 
 
 def main(out_dir: Path, size: str) -> int:
@@ -48,7 +50,7 @@ def main(out_dir: Path, size: str) -> int:
     def shot(name: str) -> None:
         from kivy.core.window import Window
 
-        Window.screenshot(name=str(out_dir / f"{size}-{name}.png"))
+        Window.screenshot(name=str(out_dir / f"journey-{size}-{name}.png"))
         report["screens"].append(name)
         for button in _buttons(app.root.current_screen):
             report["buttons"].append(
@@ -80,32 +82,48 @@ def main(out_dir: Path, size: str) -> int:
     def on(screen: str) -> Callable[[], bool]:
         return lambda: app.root.current == screen
 
-    steps: list[tuple[Callable[[], bool], Callable[[], None]]] = [
+    def other_language(name: str, other: str, then: Callable[[], None]) -> list[Step]:
+        """The screen just shot, again in ``other`` (switched in the top bar), then back to
+        the journey's language and on with ``then``."""
+        back = "English" if other == "id" else "Indonesia"
+        language = "en" if other == "id" else "id"
+        return [
+            (lambda: app.language == other, lambda: (shot(f"{name}-{other}"), touch(back))),
+            (lambda: app.language == language, then),
+        ]
+
+    steps: list[Step] = [
         (on("welcome"), lambda: (shot("welcome"), touch("English"))),
-        (on("services"), lambda: (shot("services"), touch("Passport"))),
+        (on("services"), lambda: (shot("services"), touch("Indonesia"))),
+        *other_language("services", "id", lambda: touch("Passport")),
         (
             lambda: flow.state.group is not None,
             lambda: (shot("passport"), touch("Passport walk-in")),
         ),
-        (on("documents"), lambda: (shot("documents"), touch("No, not yet"))),
+        (on("documents"), lambda: (shot("documents"), touch("Indonesia"))),
+        *other_language("documents", "id", lambda: touch("No, not yet")),
         (on("requirements"), lambda: (shot("requirements"), touch("OK, back to services"))),
         (on("services"), lambda: touch("Passport walk-in")),  # still in the passport group
         (on("documents"), lambda: touch("Yes, they are ready")),
-        (on("priority"), lambda: (shot("priority"), touch("No, regular queue"))),
+        (on("priority"), lambda: (shot("priority"), touch("Indonesia"))),
+        *other_language("priority", "id", lambda: touch("No, regular queue")),
         (on("ticket"), lambda: (shot("ticket"), _record_ticket(app, report), touch("Indonesia"))),
         (lambda: app.language == "id", lambda: (shot("ticket-id"), touch("Selesai"))),
         (on("welcome"), lambda: touch("Bahasa Indonesia")),
         (on("services"), lambda: touch("Paspor")),
         (lambda: flow.state.group is not None, lambda: touch("Paspor (M-Paspor)")),
-        (on("scan"), lambda: (shot("scan"), _type_code(app, "USED12345"))),
+        (on("scan"), lambda: (shot("scan"), touch("English"))),
+        *other_language("scan", "en", lambda: _type_code(app, "USED12345")),
         (on("documents"), lambda: touch("Ya, sudah siap")),
-        (on("problem"), lambda: (shot("problem"), touch("OK, kembali ke layanan"))),
+        (on("problem"), lambda: (shot("problem"), touch("English"))),
+        *other_language("problem", "en", lambda: touch("OK, kembali ke layanan")),
         (on("services"), lambda: touch("Beranda")),
         # Passport pickup with the NIK, the printer out of paper: the screen is the ticket.
         (on("welcome"), lambda: touch("English")),
         (on("services"), lambda: (_paper_out(devices, True), touch("Pickup"))),
         (on("pickup"), lambda: (shot("pickup"), touch("I collect my own"))),
-        (on("nik"), lambda: (shot("nik"), _type_nik(app, WRONG_NIK))),
+        (on("nik"), lambda: (shot("nik"), touch("Indonesia"))),
+        *other_language("nik", "id", lambda: _type_nik(app, WRONG_NIK)),
         (lambda: _nik_message(app) != "", lambda: (shot("nik-wrong"), _type_nik(app, NIK))),
         (on("priority"), lambda: touch("No, regular queue")),
         (on("ticket"), lambda: (shot("ticket-unprinted"), _record_unprinted(app, report))),
@@ -135,7 +153,11 @@ def main(out_dir: Path, size: str) -> int:
         (on("welcome"), lambda: (_idle_soon(flow, 60), _offline(flow), touch("English"))),
         (on("services"), lambda: touch("Passport")),
         (lambda: flow.state.group is not None, lambda: touch("Passport (M-Paspor)")),
-        (lambda: flow.state.message is not None, lambda: (shot("services-offline"), app.stop())),
+        (
+            lambda: flow.state.message is not None,
+            lambda: (shot("services-offline"), touch("Indonesia")),
+        ),
+        (lambda: app.language == "id", lambda: (shot("services-offline-id"), app.stop())),
     ]
     pending = iter(steps)
     state: dict[str, Any] = {"step": next(pending), "since": time.monotonic()}
