@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from kiosk.content import ServiceChoice
+from queue_server.i18n.stations import STATION_NAMES
 
 
 class BapReason(StrEnum):
@@ -60,20 +61,6 @@ PROXY_DOCUMENTS = (
 _PERMIT_PICKUP = ("Payment receipt (tanda bukti bayar)", "Application receipt (tanda terima)")
 _COMPLAINT = ("Your ticket or application number, if the complaint is about one",)
 _INFORMATION = ("Nothing is needed: ask your question at the desk.",)
-
-#: Stations by their English name (msgids shared with the public ticket page).
-STATION_NAMES: dict[str, str] = {
-    "INFO": "Information desk",
-    "CS": "Customer service (document check)",
-    "BIO": "Photo, fingerprints and interview",
-    "BIO_PRIORITY": "Loket Ramah HAM (priority)",
-    "BAP": "BAP examination",
-    "LOKET": "Stay-permit counter",
-    "PAY": "Cashier",
-    "PICKUP": "Pickup counter",
-    "COMPLAINT": "Complaints desk",
-}
-
 
 def documents_for(
     service: ServiceChoice, *, bap_reason: BapReason | None = None, proxy: bool = False

@@ -20,11 +20,12 @@ from flask import Blueprint, Response, render_template, request
 
 from queue_server.domain.errors import DomainError, NotFound
 from queue_server.i18n import SUPPORTED, translate
+from queue_server.i18n.stations import STATION_NAMES
 from queue_server.web.auth import require_role, services
 from queue_server.web.console_texts import TEXTS
 from queue_server.web.page_json import script_json
 from queue_server.web.roles import OFFICERS
-from queue_server.web.ticket_page import PAGE_HEADERS, STATION_TEXTS, TOKEN_RE
+from queue_server.web.ticket_page import PAGE_HEADERS, TOKEN_RE
 
 console_page = Blueprint(
     "console_page",
@@ -99,7 +100,7 @@ def print_ticket(token: str) -> Response:
         language=language,
         status=status,
         service=status["service"][language],
-        station=translate(STATION_TEXTS.get(status["station"], status["station"]), language),
+        station=translate(STATION_NAMES.get(status["station"], status["station"]), language),
         issued=issued,
         qr_svg=_qr_svg(link),
         link=link,
@@ -111,7 +112,7 @@ def print_ticket(token: str) -> Response:
 def client_texts(language: str) -> str:
     """Every text the console's script shows, in ``language``, as JSON for the page."""
     texts: dict[str, Any] = {key: translate(msgid, language) for key, msgid in TEXTS.items()}
-    texts["stations"] = {key: translate(msgid, language) for key, msgid in STATION_TEXTS.items()}
+    texts["stations"] = {key: translate(msgid, language) for key, msgid in STATION_NAMES.items()}
     texts["categories"] = {key: translate(msgid, language) for key, msgid in CATEGORY_TEXTS.items()}
     texts["statuses"] = {key: translate(msgid, language) for key, msgid in STATUS_WORDS.items()}
     texts["actions"] = {key: translate(msgid, language) for key, msgid in ACTION_WORDS.items()}

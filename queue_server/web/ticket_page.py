@@ -16,6 +16,7 @@ from flask import Blueprint, Response, render_template, request
 
 from queue_server.domain.errors import NotFound
 from queue_server.i18n import SUPPORTED, both, negotiate, translate
+from queue_server.i18n.stations import STATION_NAMES
 from queue_server.web.api_public import PUBLIC_LIMIT
 from queue_server.web.auth import limiter, services
 from queue_server.web.page_json import script_json
@@ -42,17 +43,6 @@ STATUS_TEXTS = {
     "parked": "On hold: please wait to be called again",
     "cancelled": "Cancelled",
     "transferred": "Moved to another service",
-}
-STATION_TEXTS = {
-    "INFO": "Information desk",
-    "CS": "Customer service (document check)",
-    "BIO": "Photo, fingerprints and interview",
-    "BIO_PRIORITY": "Loket Ramah HAM (priority)",
-    "BAP": "BAP examination",
-    "LOKET": "Stay-permit counter",
-    "PAY": "Cashier",
-    "PICKUP": "Pickup counter",
-    "COMPLAINT": "Complaints desk",
 }
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
@@ -120,7 +110,7 @@ def _view(status: dict[str, Any], language: str) -> dict[str, str]:
     ahead = status.get("people_ahead")
     return {
         "service": status["service"][language],
-        "station": translate(STATION_TEXTS.get(status["station"], status["station"]), language),
+        "station": translate(STATION_NAMES.get(status["station"], status["station"]), language),
         "status": translate(
             STATUS_TEXTS.get(status["status"], status["status"]), language, counter=counter
         ),
@@ -143,7 +133,7 @@ def _client_texts(language: str) -> str:
     """Everything the polling script needs to redraw the page, as JSON."""
     texts = {
         "statuses": {key: translate(msgid, language) for key, msgid in STATUS_TEXTS.items()},
-        "stations": {key: translate(msgid, language) for key, msgid in STATION_TEXTS.items()},
+        "stations": {key: translate(msgid, language) for key, msgid in STATION_NAMES.items()},
         "counter": translate("the counter", language),
         "unknown_wait": translate("not known yet", language),
         "wait": translate("about {minutes} min", language),

@@ -18,9 +18,9 @@ from devices.printer.preview import save_preview
 from kiosk.content import content_from_payload
 from kiosk.demo import DEMO_PAYLOAD, DemoDesk
 from kiosk.flow import Collaborators
-from kiosk.guide import STATION_NAMES as STATION_MSGIDS
 from kiosk.issuing import IssueRequest, perform_issue
 from kiosk.issuing import station_hint as station_text
+from queue_server.i18n.stations import STATION_NAMES as STATION_MSGIDS
 from tests.devices.printer.escpos_render import Paper, decode_escpos
 
 PROFILE = profile_named("80mm")
