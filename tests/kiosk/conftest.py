@@ -5,6 +5,10 @@ The kiosk's clock is the server's fake clock, so a test moves both with ``advanc
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -112,3 +116,46 @@ def restart_broker(live: LiveServer, kiosk: KioskStack) -> None:
 def server_labels(live: LiveServer) -> list[str]:
     with live.services.database.reader() as session:
         return list(session.scalars(select(VisitRow.label)))
+
+
+XVFB_START_S = 10.0
+
+
+def _free_display() -> int:
+    for number in range(90, 190):
+        if (
+            not Path(f"/tmp/.X11-unix/X{number}").exists()
+            and not Path(f"/tmp/.X{number}-lock").exists()
+        ):
+            return number
+    raise RuntimeError("no free X display number")
+
+
+@pytest.fixture(scope="session")
+def x_display() -> Iterator[str]:
+    """An X server (Xvfb) for the Kivy tests, large enough for a 1080x1920 window."""
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        if os.environ.get("CI"):
+            pytest.fail("Xvfb must be installed in CI (make test installs xvfb)")
+        pytest.skip("Xvfb is not installed; run `make system-deps`")
+    number = _free_display()
+    server = subprocess.Popen(
+        [xvfb, f":{number}", "-screen", "0", "1280x2000x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + XVFB_START_S
+        while not Path(f"/tmp/.X11-unix/X{number}").exists():
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"Xvfb :{number} did not start")
+            time.sleep(0.05)
+        yield f":{number}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

@@ -12,8 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,49 +19,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path("/tmp/antre-kiosk-shots")
-XVFB_START_S = 10.0
 DRIVER_TIMEOUT_S = 110
 
 pytestmark = pytest.mark.timeout(240)
-
-
-def _free_display() -> int:
-    for number in range(90, 190):
-        if (
-            not Path(f"/tmp/.X11-unix/X{number}").exists()
-            and not Path(f"/tmp/.X{number}-lock").exists()
-        ):
-            return number
-    raise RuntimeError("no free X display number")
-
-
-@pytest.fixture(scope="session")
-def x_display() -> Iterator[str]:
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        if os.environ.get("CI"):
-            pytest.fail("Xvfb must be installed in CI (make test installs xvfb)")
-        pytest.skip("Xvfb is not installed; run `make system-deps`")
-    number = _free_display()
-    server = subprocess.Popen(
-        [xvfb, f":{number}", "-screen", "0", "1280x2000x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + XVFB_START_S
-        while not Path(f"/tmp/.X11-unix/X{number}").exists():
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Xvfb :{number} did not start")
-            time.sleep(0.05)
-        yield f":{number}"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def _drive(display: str, out_dir: Path, size: str) -> dict[str, Any]:

@@ -13,52 +13,19 @@ import re
 import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.kiosk.conftest import DEVICE
-from tests.kiosk.test_app_screens import ROOT, SHOTS, _free_display
+from tests.kiosk.test_app_screens import ROOT, SHOTS
 from tests.mqtt.live import OFFICE, LiveServer
 
 PIN = "246810"
-XVFB_START_S = 10.0
 DRIVER_TIMEOUT_S = 90
 
 pytestmark = pytest.mark.timeout(150)
-
-
-@pytest.fixture(scope="module")
-def tall_display() -> Iterator[str]:
-    """An X server large enough for a 1080x1920 portrait window."""
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        if os.environ.get("CI"):
-            pytest.fail("Xvfb must be installed in CI (make test installs xvfb)")
-        pytest.skip("Xvfb is not installed; run `make system-deps`")
-    number = _free_display()
-    server = subprocess.Popen(
-        [xvfb, f":{number}", "-screen", "0", "1280x2000x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + XVFB_START_S
-        while not Path(f"/tmp/.X11-unix/X{number}").exists():
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Xvfb :{number} did not start")
-            time.sleep(0.05)
-        yield f":{number}"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def _drive(
@@ -94,9 +61,9 @@ def _drive(
 
 @pytest.mark.parametrize("size", ["1024x600", "1080x1920"])
 def test_keyboard_navigation_bar_and_maintenance(
-    tall_display: str, tmp_path: Path, size: str
+    x_display: str, tmp_path: Path, size: str
 ) -> None:
-    report = _drive(tall_display, tmp_path, size)
+    report = _drive(x_display, tmp_path, size)
     assert report.get("error") is None, report.get("error")
     checks = report["checks"]
 
@@ -156,7 +123,7 @@ def test_keyboard_navigation_bar_and_maintenance(
 
 
 def test_maintenance_shows_the_live_link(
-    tall_display: str, live: LiveServer, tmp_path: Path
+    x_display: str, live: LiveServer, tmp_path: Path
 ) -> None:
     """The real composition (link, store, core) against the live server and broker."""
     kiosk_env = {
@@ -167,7 +134,7 @@ def test_maintenance_shows_the_live_link(
         "ANTRE_KIOSK_PORT": str(live.port),
         "ANTRE_KIOSK_DB": str(tmp_path / "kiosk.db"),
     }
-    report = _drive(tall_display, tmp_path, "1024x600", "live", env=kiosk_env)
+    report = _drive(x_display, tmp_path, "1024x600", "live", env=kiosk_env)
     assert report.get("error") is None, report.get("error")
     rows = report["checks"]["live"]
     assert f"Device\n{DEVICE}" in rows
