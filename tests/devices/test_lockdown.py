@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.kiosk.test_app_screens import x_display
+from tests.kiosk.conftest import x_display
 
 __all__ = ["x_display"]
 ROOT = Path(__file__).resolve().parents[2]

@@ -52,7 +52,7 @@ def espeak() -> str:
 from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from tests.kiosk.test_app_screens import x_display  # noqa: E402
+from tests.kiosk.conftest import x_display  # noqa: E402
 from tests.mqtt.live import LiveServer, live_server  # noqa: E402
 
 __all__ = ["x_display"]
