@@ -141,6 +141,7 @@ class DemoDesk:
         language: str = "id",
         priority_category: str | None = None,
         nik: str | None = None,
+        passport_no: str | None = None,
         by_proxy: bool = False,
     ) -> IssuedOnline | IssuedOffline:
         number = self._take(service)

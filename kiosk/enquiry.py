@@ -1,4 +1,5 @@
-"""A scanned ticket's status (MQTT ``lookup``) and its rating (``rate``): worker-thread code.
+"""A scanned ticket's status (MQTT ``lookup``), its rating (``rate``) and the passport chip
+(:mod:`kiosk.passport_chip`): worker-thread code.
 
 Like :func:`~kiosk.issuing.perform_issue`, each call touches no screen and never raises;
 :func:`perform_request` runs whichever request the flow handed out.
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 from devices.printer import Branding
 from kiosk.issuing import IssueOutcome, IssueRequest, TicketDesk, perform_issue
 from kiosk.link.errors import LinkError
+from kiosk.passport_chip import ChipOutcome, ChipRequest, perform_chip
 from queue_server.i18n import both
 from queue_server.protocol.answers import PublicTicket
 from queue_server.protocol.base import TicketStatusWord
@@ -72,8 +74,8 @@ class RateOutcome:
     message: dict[str, str]
 
 
-Request = IssueRequest | LookupRequest | RateRequest
-Outcome = IssueOutcome | LookupOutcome | RateOutcome
+Request = IssueRequest | LookupRequest | RateRequest | ChipRequest
+Outcome = IssueOutcome | LookupOutcome | RateOutcome | ChipOutcome
 
 
 def perform_request(request: Request, collaborators: Collaborators, branding: Branding) -> Outcome:
@@ -82,6 +84,8 @@ def perform_request(request: Request, collaborators: Collaborators, branding: Br
         return perform_issue(request, collaborators, branding)
     if isinstance(request, LookupRequest):
         return perform_lookup(request, collaborators.desk)
+    if isinstance(request, ChipRequest):
+        return perform_chip(request, collaborators.card_reader)
     return perform_rate(request, collaborators.desk)
 
 

@@ -7,6 +7,7 @@ Paths (:class:`~kiosk.flow_state.Step`), each from the office's ``config/kiosk``
                            lost/damaged: BAP -> DOCUMENTS -> PRIORITY -> ISSUING
                            stay permit: PRIORITY -> ISSUING
                            pickup: PICKUP -> NIK (own) | PROXY (surat kuasa) -> PRIORITY
+                                   NIK "use my passport" -> MRZ -> CHIP -> PRIORITY
                            complaint, information: ISSUING
                            documents to bring: INFO_LIST -> INFO -> (take a number)
     DOCUMENTS/PROXY "not ready" -> REQUIREMENTS;  refused -> PROBLEM
@@ -26,6 +27,7 @@ from __future__ import annotations
 import logging
 
 from devices.codes import CodeError, parse_booking_code, parse_nik
+from devices.smartcard.mrz import MrzKey
 from kiosk.content import KioskContent, ServiceChoice, ServiceGroup
 from kiosk.enquiry import (
     LookupOutcome,
@@ -40,6 +42,15 @@ from kiosk.flow_core import SERVICE_UNAVAILABLE, FlowCore, tap
 from kiosk.flow_state import Collaborators, FlowState, Step
 from kiosk.guide import BapReason
 from kiosk.issuing import IssueOutcome, IssueRequest, perform_issue
+from kiosk.passport_chip import (
+    ChipFailure,
+    ChipOutcome,
+    ChipRequest,
+    MrzEntryError,
+    MrzField,
+    parse_document_number,
+    parse_typed_date,
+)
 from kiosk.scan_routes import ScanKind, route_scan
 from queue_server.i18n import SUPPORTED, both
 
@@ -51,7 +62,13 @@ NEEDS_SERVER = (
     "Please try again later or ask at the information desk."
 )
 NIK_NOT_ASKED = "This looks like a NIK. The kiosk asks for it only where the office needs it."
+MRZ_NOT_ASKED = (
+    "This looks like a passport's photo page. The kiosk asks for it only where the office "
+    "needs your identity."
+)
+NO_CHIP_READER = "This kiosk cannot read passport chips. Please type your NIK."
 NOT_OFFERED = "This office does not offer that service at the kiosk. Please ask at the desk."
+_NEXT_MRZ_FIELD = {MrzField.NUMBER: MrzField.BIRTH, MrzField.BIRTH: MrzField.EXPIRY}
 __all__ = [
     "Collaborators",
     "FlowState",
@@ -163,6 +180,90 @@ class KioskFlow(FlowCore):
         self._nik = nik.digits
         self._after_documents()
 
+    # The e-passport instead of the NIK ------------------------------------------------
+
+    @property
+    def chip_offered(self) -> bool:
+        """The kiosk has a passport reader: the NIK step offers the passport instead."""
+        return self.collaborators.card_reader is not None
+
+    @tap
+    def use_passport(self) -> None:
+        """From the NIK step: type (or scan) the photo page's details to open the chip."""
+        if self._state.step is Step.NIK and self.chip_offered:
+            self._forget_identity()
+            self._go(Step.MRZ, mrz_field=MrzField.NUMBER, message=None)
+
+    @tap
+    def use_nik(self) -> None:
+        """From the passport steps back to typing the NIK (say, the chip cannot be read)."""
+        if self._state.step in {Step.MRZ, Step.CHIP} and not self._state.chip_busy:
+            self._forget_identity()
+            self._go(Step.NIK, message=None)
+
+    def submit_mrz_field(self, text: str) -> None:
+        """One typed detail: the passport number, then the date of birth, then of expiry."""
+        state = self._state
+        if state.step is not Step.MRZ:
+            return
+        today = self.collaborators.now().date()
+        try:
+            if state.mrz_field is MrzField.NUMBER:
+                value = parse_document_number(text)
+            else:
+                birth = state.mrz_field is MrzField.BIRTH
+                value = parse_typed_date(text, today=today if birth else None)
+        except MrzEntryError as err:
+            self._go(message=err.messages)
+            return
+        self._mrz_typed[state.mrz_field] = value
+        following = _NEXT_MRZ_FIELD.get(state.mrz_field)
+        if following is not None:
+            self._go(mrz_field=following, message=None)
+            return
+        typed = self._mrz_typed
+        key = MrzKey(typed[MrzField.NUMBER], typed[MrzField.BIRTH], typed[MrzField.EXPIRY])
+        self._mrz_typed.clear()
+        self._read_chip(key)
+
+    @tap
+    def retry_chip(self) -> None:
+        """ "Try again" on the CHIP step, with the same details."""
+        state = self._state
+        if state.step is Step.CHIP and not state.chip_busy and self._mrz_key is not None:
+            self._read_chip(self._mrz_key)
+
+    def _read_chip(self, key: MrzKey) -> None:
+        seq = self._state.request_seq + 1
+        self._mrz_key = key
+        self._queued = ChipRequest(seq, key)
+        self._go(Step.CHIP, request_seq=seq, chip_busy=True, message=None)
+
+    def _scan_mrz(self, key: MrzKey) -> None:
+        state = self._state
+        if state.step not in {Step.NIK, Step.MRZ, Step.CHIP}:
+            self._go(message=both(MRZ_NOT_ASKED))
+        elif not self.chip_offered:
+            self._go(message=both(NO_CHIP_READER))
+        elif not state.chip_busy:
+            self._mrz_typed.clear()
+            self._read_chip(key)
+
+    def _finish_chip(self, outcome: ChipOutcome) -> None:
+        if outcome.document_number is not None:
+            self._mrz_key, self._passport_no = None, outcome.document_number
+            self._after_documents()
+        elif outcome.failure is ChipFailure.REFUSED:
+            self._mrz_key = None
+            self._set(chip_busy=False)
+            self._go(Step.MRZ, mrz_field=MrzField.NUMBER, message=outcome.problem)
+        elif outcome.failure is ChipFailure.NO_READER:
+            self._forget_identity()
+            self._set(chip_busy=False)
+            self._go(Step.NIK, message=outcome.problem)
+        else:  # nothing on the reader, or an unreadable answer: "Try again" or the NIK
+            self._go(chip_busy=False, message=outcome.problem)
+
     @tap
     def answer_documents(self, ready: bool) -> None:
         if self._state.step not in {Step.DOCUMENTS, Step.PROXY}:
@@ -209,9 +310,14 @@ class KioskFlow(FlowCore):
             else:
                 self.restart()
             return
+        if state.step is Step.MRZ and state.mrz_field is not MrzField.NUMBER:
+            earlier = MrzField.NUMBER if state.mrz_field is MrzField.BIRTH else MrzField.BIRTH
+            self._mrz_typed.pop(earlier, None)
+            self._go(mrz_field=earlier, message=None)
+            return
         previous = self._history.pop()
-        if previous.step is Step.NIK:
-            self._nik = None
+        if previous.step in {Step.NIK, Step.MRZ}:
+            self._forget_identity()
         self._restore(previous)
 
     @tap
@@ -236,6 +342,8 @@ class KioskFlow(FlowCore):
         route = route_scan(text)
         if route.kind is ScanKind.NIK and route.nik is not None and self._state.step is Step.NIK:
             self.submit_nik(route.nik.digits)
+        elif route.kind is ScanKind.MRZ and route.mrz is not None:
+            self._scan_mrz(route.mrz)
         elif route.problem is not None:
             self._go(message=route.problem)
         elif route.kind is ScanKind.BOOKING and route.value is not None:
@@ -294,6 +402,7 @@ class KioskFlow(FlowCore):
             priority_category=state.priority_category,
             status_base_url=self.content.public_base_url,
             nik=self._nik,
+            passport_no=self._passport_no,
             by_proxy=state.by_proxy,
         )
 
@@ -308,6 +417,8 @@ class KioskFlow(FlowCore):
             self._set(lookup=outcome, message=outcome.problem)
         elif isinstance(outcome, RateOutcome) and state.step is Step.STATUS:
             self._set(rating=outcome, rating_busy=False)
+        elif isinstance(outcome, ChipOutcome) and state.step is Step.CHIP:
+            self._finish_chip(outcome)
 
     #: The names of the first cut (one kind of request), kept for callers and tests.
     pending_issue = pending_request
@@ -317,7 +428,7 @@ class KioskFlow(FlowCore):
         if outcome.ticket is None:
             self._go(Step.PROBLEM, outcome=outcome, message=outcome.problem)
         else:
-            self._nik = None  # sent: nothing personal stays on the kiosk
+            self._forget_identity()  # sent: nothing personal stays on the kiosk
             self._go(Step.TICKET, outcome=outcome, message=None)
 
     # Internals -------------------------------------------------------------------------

@@ -15,9 +15,11 @@ from dataclasses import replace
 from functools import wraps
 from typing import Any, TypeVar
 
+from devices.smartcard.mrz import MrzKey
 from kiosk.content import KioskContent, ServiceChoice
 from kiosk.enquiry import Request
 from kiosk.flow_state import Collaborators, FlowState, Step
+from kiosk.passport_chip import MrzField
 from queue_server.i18n import both
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,7 @@ SERVICE_UNAVAILABLE = "The service is temporarily unavailable. Please ask at the
 #: Steps the idle timeout does not leave: nothing to abandon, or a request under way.
 _NO_IDLE_TIMEOUT = frozenset({Step.WELCOME, Step.ISSUING})
 #: Steps not returned to by Back (a request under way, or its outcome).
-_NOT_IN_HISTORY = frozenset({Step.WELCOME, Step.ISSUING, Step.TICKET, Step.PROBLEM})
+_NOT_IN_HISTORY = frozenset({Step.WELCOME, Step.ISSUING, Step.TICKET, Step.PROBLEM, Step.CHIP})
 _Action = TypeVar("_Action", bound=Callable[..., None])
 
 
@@ -76,6 +78,10 @@ class FlowCore:
         # Kept out of FlowState (which screens and listeners see): sent once, never shown.
         self._nik: str | None = None
         self._ticket_token: str | None = None
+        #: The passport's details typed so far (MRZ form), the chip's key, the number read.
+        self._mrz_typed: dict[MrzField, str] = {}
+        self._mrz_key: MrzKey | None = None
+        self._passport_no: str | None = None
 
     @property
     def state(self) -> FlowState:
@@ -93,6 +99,7 @@ class FlowCore:
         """Back to the welcome screen, in Indonesian, with nothing remembered."""
         self._history.clear()
         self._queued, self._nik, self._ticket_token = None, None, None
+        self._forget_identity()
         self._state = FlowState(request_seq=self._state.request_seq, message=self._idle_message())
         self._entered_at = self._touched_at = self._changed_at = self.collaborators.monotonic()
         self._notify()
@@ -117,9 +124,14 @@ class FlowCore:
         """The welcome screen's standing message: "unavailable" while there is no content."""
         return None if self.content.services else both(SERVICE_UNAVAILABLE)
 
+    def _forget_identity(self) -> None:
+        """Nothing personal stays: the NIK, the passport's details and its number."""
+        self._nik, self._mrz_key, self._passport_no = None, None, None
+        self._mrz_typed.clear()
+
     def _fresh(self, choice: ServiceChoice) -> dict[str, Any]:
         """A new service chosen: nothing of an earlier choice is kept."""
-        self._nik = None
+        self._forget_identity()
         return {
             "service": choice,
             "booking_code": None,

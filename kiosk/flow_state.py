@@ -6,12 +6,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from devices.printer import LocalisedText, PrinterProfile, TicketPrinter
 from kiosk.content import ServiceChoice, ServiceGroup
 from kiosk.enquiry import LookupOutcome, RateOutcome
 from kiosk.guide import BapReason
 from kiosk.issuing import IssueOutcome, TicketDesk
+from kiosk.passport_chip import MrzField
+
+if TYPE_CHECKING:
+    from devices.smartcard.reader import CardReader
 
 
 class Step(StrEnum):
@@ -26,6 +31,8 @@ class Step(StrEnum):
     PICKUP = "pickup"  # who collects: the applicant or someone else
     PROXY = "proxy"  # what someone collecting for another must bring
     NIK = "nik"
+    MRZ = "mrz"  # the passport's number and dates, typed (or its MRZ scanned)
+    CHIP = "chip"  # the passport on the reader: its chip read with those details
     DOCUMENTS = "documents"
     REQUIREMENTS = "requirements"
     PRIORITY = "priority"
@@ -64,6 +71,10 @@ class FlowState:
     lookup: LookupOutcome | None = None
     rating: RateOutcome | None = None
     rating_busy: bool = False
+    #: Which detail of the photo page the MRZ step asks for.
+    mrz_field: MrzField = MrzField.NUMBER
+    #: The chip is being read (the CHIP step's "Try again" waits).
+    chip_busy: bool = False
 
     def text(self, localised: LocalisedText | dict[str, str] | None) -> str:
         """``localised`` in the current language ('' for None)."""
@@ -94,3 +105,5 @@ class Collaborators:
     now: Callable[[], datetime]
     #: The QR links' base when the office's ``config/kiosk`` gives no ``public_base_url``.
     status_base_url: str = "http://antre.local"
+    #: The e-passport reader; None: the kiosk offers the NIK only.
+    card_reader: CardReader | None = None

@@ -43,6 +43,7 @@ class TicketDesk(Protocol):
         language: str = "id",
         priority_category: str | None = None,
         nik: str | None = None,
+        passport_no: str | None = None,
         by_proxy: bool = False,
     ) -> IssuedOnline | IssuedOffline: ...
 
@@ -71,6 +72,8 @@ class IssueRequest:
     #: The typed NIK, only where the office asks for it; sent once, never shown or logged
     #: (the server keeps a keyed hash and the last four digits).
     nik: str | None = field(default=None, repr=False)
+    #: Instead of a NIK: the document number read from the passport's chip (same rules).
+    passport_no: str | None = field(default=None, repr=False)
     by_proxy: bool = False
 
 
@@ -132,6 +135,7 @@ def _ask(request: IssueRequest, desk: TicketDesk) -> IssuedOnline | IssuedOfflin
         language=request.language,
         priority_category=request.priority_category,
         nik=request.nik,
+        passport_no=request.passport_no,
         by_proxy=request.by_proxy,
     )
 

@@ -20,6 +20,8 @@ from devices.codes import (
     TicketLink,
     classify,
 )
+from devices.smartcard.errors import DocumentDataError
+from devices.smartcard.mrz import MrzKey, key_from_mrz
 from queue_server.i18n import both
 
 APPLICATION_PATTERN = re.compile(r"(?:(?:PERMOHONAN|APP)\s*[:#]?\s*)?([0-9]{10,15}|[0-9]{17,20})")
@@ -27,7 +29,13 @@ UNKNOWN_CODE = (
     "This code is not one the kiosk knows. Scan your M-Paspor QR code, your application "
     "QR code or your Antre ticket."
 )
+MRZ_UNREADABLE = (
+    "The code of the passport's photo page could not be read. Please scan it again, "
+    "or type the passport number and dates."
+)
 MAX_SCAN_CHARS = 512
+#: A TD3 MRZ: both lines, or the second alone (with the ``<`` fillers no other code has).
+MRZ_LENGTHS = frozenset({44, 88})
 
 
 class ScanKind(StrEnum):
@@ -35,6 +43,7 @@ class ScanKind(StrEnum):
     APPLICATION = "application"  # application QR or number: passport pickup
     TICKET = "ticket"  # an Antre ticket's QR: its status (and rating)
     NIK = "nik"  # 16 digits: accepted only where the kiosk asks for a NIK
+    MRZ = "mrz"  # a passport photo page's MRZ: opens the chip where identity is asked
     UNKNOWN = "unknown"
 
 
@@ -52,6 +61,7 @@ class ScanRoute:
     kind: ScanKind
     value: str | None = None
     nik: Nik | None = field(default=None, repr=False)
+    mrz: MrzKey | None = field(default=None, repr=False)
     problem: dict[str, str] | None = None
 
 
@@ -60,6 +70,12 @@ def route_scan(text: str) -> ScanRoute:
     text = text.strip()
     if not text or len(text) > MAX_SCAN_CHARS:
         return ScanRoute(ScanKind.UNKNOWN, problem=both(UNKNOWN_CODE))
+    compact = "".join(text.split())
+    if "<" in compact and len(compact) in MRZ_LENGTHS:
+        try:
+            return ScanRoute(ScanKind.MRZ, mrz=key_from_mrz(compact))
+        except DocumentDataError:
+            return ScanRoute(ScanKind.MRZ, problem=both(MRZ_UNREADABLE))
     application = APPLICATION_PATTERN.fullmatch(text.upper())
     if application is not None:
         return ScanRoute(ScanKind.APPLICATION, value=application.group(1))

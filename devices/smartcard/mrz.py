@@ -152,3 +152,31 @@ def parse_td3(mrz: str) -> PassportData:
         date_of_expiry=lower[21:27],
         optional_data=_field(lower[28:42]),
     )
+
+
+def key_from_mrz(text: str) -> MrzKey:
+    """The BAC key from a scanned TD3 MRZ: both lines, or the second line alone.
+
+    Line breaks and spaces between the characters (as some MRZ readers send) are dropped.
+
+    Raises:
+        DocumentDataError: not a TD3 MRZ, or a check digit of the key's fields (or, with
+            both lines, of any field) does not match.
+    """
+    compact = "".join(text.split())
+    if len(compact) == 2 * TD3_LINE_LENGTH:
+        parse_td3(compact)
+        lower = compact[TD3_LINE_LENGTH:]
+    elif len(compact) == TD3_LINE_LENGTH:
+        lower = compact
+        for character in lower:
+            _character_value(character)
+        _verify(lower[0:9], lower[9], "document number")
+        _verify(lower[13:19], lower[19], "date of birth")
+        _verify(lower[21:27], lower[27], "date of expiry")
+    else:
+        raise DocumentDataError(f"a TD3 MRZ has 44 or 88 characters, not {len(compact)}")
+    number = lower[0:9].rstrip("<")
+    if not number:
+        raise DocumentDataError("the MRZ has no document number")
+    return MrzKey(number, lower[13:19], lower[21:27])

@@ -135,19 +135,25 @@ class KioskCore:
         language: str = "id",
         priority_category: str | None = None,
         nik: str | None = None,
+        passport_no: str | None = None,
         phone: str | None = None,
         by_proxy: bool = False,
         timeout_s: float = ONLINE_ISSUE_TIMEOUT_S,
     ) -> IssuedOnline | IssuedOffline:
         """A ticket from the server, or from a leased block when the server is unreachable.
 
-        Offline tickets carry no NIK, phone or proxy flag (``sync_tickets`` has no room for
-        them); the server places them by issue time. Raises
+        Offline tickets carry no NIK, passport number, phone or proxy flag (``sync_tickets``
+        has no room for them); the server places them by issue time. Raises
         :class:`~kiosk.link.errors.Refused` when the server says no, and
         :class:`~kiosk.link.errors.OfflineRefused` when offline issuing is not possible.
         """
         data: dict[str, Any] = {"service": service, "language": language, "by_proxy": by_proxy}
-        extras = {"priority_category": priority_category, "nik": nik, "phone": phone}
+        extras = {
+            "priority_category": priority_category,
+            "nik": nik,
+            "passport_no": passport_no,
+            "phone": phone,
+        }
         data.update({name: value for name, value in extras.items() if value is not None})
         replaces = None
         if self._link.ready.is_set():  # offline: straight to the lease, no waiting

@@ -147,6 +147,12 @@ class InvalidNik(DomainError):
     http_status = 422
 
 
+class InvalidPassportNumber(DomainError):
+    code = "invalid_passport_number"
+    template = "The passport number must be 1 to 9 capital letters and digits."
+    http_status = 422
+
+
 class UnknownPriorityCategory(DomainError):
     code = "unknown_priority_category"
     template = "Priority category {category} is not offered at this office."

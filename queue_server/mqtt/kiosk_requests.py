@@ -164,6 +164,7 @@ class KioskRequests:
                 priority_category=data.priority_category,
                 language=data.language,
                 nik=data.nik,
+                passport_no=data.passport_no,
                 phone=data.phone,
                 by_proxy=data.by_proxy,
             ),

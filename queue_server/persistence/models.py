@@ -121,6 +121,9 @@ class VisitRow(Base):
     #: Keyed hash of the NIK (never the NIK itself) and its last four digits for display.
     nik_hash: Mapped[str | None] = mapped_column(String(64))
     nik_last4: Mapped[str | None] = mapped_column(String(4))
+    #: The same for an e-passport's document number read from its chip at the kiosk.
+    passport_hash: Mapped[str | None] = mapped_column(String(64))
+    passport_last4: Mapped[str | None] = mapped_column(String(4))
     phone: Mapped[str | None] = mapped_column(String(32))
     by_proxy: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]

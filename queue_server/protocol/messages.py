@@ -21,6 +21,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    model_validator,
 )
 from pydantic_core import from_json
 
@@ -55,6 +56,8 @@ class ErrorCode(StrEnum):
 
 #: A service id as it appears in topics (no leading or trailing dash), at most 40 long.
 SERVICE_ID = r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$"
+#: A passport's document number as the chip's MRZ holds it, without ``<`` fillers.
+PASSPORT_NO = r"^[0-9A-Z]{1,9}$"
 #: A component's state word in a health report.
 StateWord = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 
@@ -64,8 +67,16 @@ class IssueTicketData(Message):
     priority_category: str | None = Field(default=None, max_length=40)
     language: Literal["id", "en"] = "id"
     nik: str | None = Field(default=None, pattern=r"^\d{16}$")
+    #: The document number read from an e-passport's chip (ICAO 9303, without fillers).
+    passport_no: str | None = Field(default=None, pattern=PASSPORT_NO)
     phone: str | None = Field(default=None, pattern=r"^\+?\d{8,15}$")
     by_proxy: bool = False
+
+    @model_validator(mode="after")
+    def _one_identity(self) -> IssueTicketData:
+        if self.nik is not None and self.passport_no is not None:
+            raise ValueError("give either nik or passport_no, not both")
+        return self
 
 
 class CheckInData(Message):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
@@ -18,6 +19,7 @@ from queue_server.domain.errors import (
     BookingWindow,
     DocumentsNotReady,
     InvalidNik,
+    InvalidPassportNumber,
     QuotaFull,
     ServiceClosed,
     ServiceClosedUntil,
@@ -53,6 +55,8 @@ from queue_server.services.station_stats import StationStats
 from queue_server.services.unit import Actor, Clock, Unit, UseCases, utc_now
 
 TOKEN_BYTES = 18
+#: A passport's document number as its MRZ holds it, without ``<`` fillers.
+PASSPORT_NUMBER = re.compile(r"[0-9A-Z]{1,9}")
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ class IssueRequest:
     documents_ready: bool = False
     appointment_at: datetime | None = None
     nik: str | None = None
+    #: An e-passport's document number (read from its chip at the kiosk), instead of a NIK.
+    passport_no: str | None = None
     phone: str | None = None
     by_proxy: bool = False
 
@@ -292,6 +298,7 @@ class IssuingService(UseCases):
             office_day=office_day,
             session_code=session.code if session else "officer",
             nik=self._minimise_nik(request.nik),
+            passport=self._minimise_passport(request.passport_no),
         )
 
     def _minimise_nik(self, nik: str | None) -> tuple[str | None, str | None]:
@@ -301,6 +308,15 @@ class IssuingService(UseCases):
             raise InvalidNik()
         digest = hmac.new(self._nik_key, nik.encode(), hashlib.sha256).hexdigest()
         return digest, nik[-4:]
+
+    def _minimise_passport(self, number: str | None) -> tuple[str | None, str | None]:
+        """The keyed hash (its own domain: never equal to a NIK's) and the last four."""
+        if number is None:
+            return None, None
+        if not PASSPORT_NUMBER.fullmatch(number):
+            raise InvalidPassportNumber()
+        message = b"passport:" + number.encode()
+        return hmac.new(self._nik_key, message, hashlib.sha256).hexdigest(), number[-4:]
 
 
 def new_visit(
@@ -312,8 +328,10 @@ def new_visit(
     office_day: date,
     session_code: str,
     nik: tuple[str | None, str | None] = (None, None),
+    passport: tuple[str | None, str | None] = (None, None),
 ) -> NewVisit:
-    """Add the visit numbered ``number``; ``nik`` is its keyed hash and last four digits."""
+    """Add the visit numbered ``number``; ``nik`` and ``passport`` are keyed hashes and
+    the last four characters."""
     label = format_number(service.prefix, number)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     visit_id = insert_returning_id(
@@ -335,6 +353,8 @@ def new_visit(
             "appointment_at": request.appointment_at,
             "nik_hash": nik[0],
             "nik_last4": nik[1],
+            "passport_hash": passport[0],
+            "passport_last4": passport[1],
             "phone": request.phone,
             "by_proxy": request.by_proxy,
             "created_at": work.now,

@@ -26,7 +26,14 @@ from queue_server.persistence.models import (
 )
 from queue_server.services.unit import Actor, UseCases
 
-PERSONAL_VISIT_FIELDS = ("phone", "nik_hash", "nik_last4", "booking_ref")
+PERSONAL_VISIT_FIELDS = (
+    "phone",
+    "nik_hash",
+    "nik_last4",
+    "passport_hash",
+    "passport_last4",
+    "booking_ref",
+)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from kiosk.link import KioskCore, KioskLink, LinkConfig, LocalStore, OfflineIssuer, Outbox
 from queue_server.persistence.models import VisitRow
+from tests.kiosk.flow_fakes import clock, content, desk, flow, printer  # noqa: F401
 from tests.mqtt.live import OFFICE, WAIT_S, LiveServer, live_server, wait_until
 from tests.services.clock import FakeClock
 
@@ -41,15 +42,15 @@ class KioskStack:
         self._open()
 
     def _open(self) -> None:
-        clock = self.live.services.clock
+        server_clock = self.live.services.clock
         self.store = LocalStore(self.folder / "kiosk.db")
-        self.link = KioskLink(self.config, clock=clock)
+        self.link = KioskLink(self.config, clock=server_clock)
         self.outbox = Outbox(self.store)
         self.issuer = OfflineIssuer(
             store=self.store,
             outbox=self.outbox,
             link=self.link,
-            clock=clock,
+            clock=server_clock,
             timezone=self.config.timezone,
             **self.issuer_settings,
         )
@@ -93,9 +94,9 @@ def kiosk(live: LiveServer, tmp_path: Path) -> Iterator[KioskStack]:
 
 
 def advance(live: LiveServer, **delta: float) -> None:
-    clock = live.services.clock
-    assert isinstance(clock, FakeClock)
-    clock.advance(**delta)
+    server_clock = live.services.clock
+    assert isinstance(server_clock, FakeClock)
+    server_clock.advance(**delta)
 
 
 def stop_broker(live: LiveServer, kiosk: KioskStack) -> None:

@@ -28,7 +28,7 @@ def test_existing_counters_get_an_empty_rating_question(tmp_path: Path) -> None:
                     "TRUE, TRUE, 0, 0)"
                 )
             )
-        upgrade(url)
+        upgrade(url, "0010")
         with engine.connect() as connection:
             row = connection.execute(
                 text(

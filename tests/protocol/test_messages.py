@@ -59,6 +59,16 @@ def test_issue_ticket_decodes() -> None:
         ("issue_ticket", payload({"service": "Bad Service"}), ErrorCode.INVALID_FIELD),
         ("issue_ticket", payload({"service": "x", "nik": "123"}), ErrorCode.INVALID_FIELD),
         ("issue_ticket", payload({"service": "x", "extra": 1}), ErrorCode.INVALID_FIELD),
+        (
+            "issue_ticket",
+            payload({"service": "x", "passport_no": "C12<4567"}),
+            ErrorCode.INVALID_FIELD,
+        ),
+        (
+            "issue_ticket",
+            payload({"service": "x", "nik": "6371015001900001", "passport_no": "C1234567"}),
+            ErrorCode.INVALID_FIELD,
+        ),
         ("rate", payload({"ticket_token": "abcdefghij", "score": 5}), ErrorCode.INVALID_FIELD),
         ("reboot", payload({}), ErrorCode.UNKNOWN_ACTION),
         ("issue_ticket", b" " * (MAX_PAYLOAD_BYTES + 1), ErrorCode.TOO_LARGE),

@@ -13,6 +13,7 @@ from queue_server.domain.errors import (
     CounterBusy,
     CounterClosed,
     InvalidNik,
+    InvalidPassportNumber,
     InvalidTransition,
     NoShowGraceExpired,
     QueueEmpty,
@@ -100,6 +101,22 @@ def test_nik_is_validated_and_never_stored(engine: Engine) -> None:
         visit = session.scalars(select(VisitRow)).one()
     assert visit.nik_last4 == "0001"
     assert visit.nik_hash and "6371015001900001" not in visit.nik_hash
+
+
+def test_a_passport_number_is_validated_and_kept_only_as_a_hash_of_its_own(
+    engine: Engine,
+) -> None:
+    with pytest.raises(InvalidPassportNumber):
+        issue(engine, passport_no="x1234567")  # lower case: not as an MRZ holds it
+    assert count(engine, VisitRow) == 0
+    issue(engine, passport_no="C1234567")
+    issue(engine, nik="6371015001900001")
+    with engine.database.reader() as session:
+        by_passport, by_nik = session.scalars(select(VisitRow).order_by(VisitRow.id)).all()
+    assert (by_passport.passport_last4, by_passport.nik_hash) == ("4567", None)
+    assert by_passport.passport_hash and "C1234567" not in by_passport.passport_hash
+    assert (by_nik.passport_hash, by_nik.passport_last4) == (None, None)
+    assert by_passport.passport_hash != by_nik.nik_hash
 
 
 def test_full_journey_cs_then_bio_keeps_the_number(engine: Engine) -> None:

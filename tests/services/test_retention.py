@@ -28,6 +28,7 @@ def issue_with_personal_data(engine: Engine, phone: str) -> int:
         service="walkin",
         source=TicketSource.KIOSK,
         nik="6371015001900001",
+        passport_no="C1234567",
         phone=phone,
     )
     return engine.issuing.issue(request, actor=Actor(name="kiosk")).visit_id
@@ -82,6 +83,7 @@ def test_purge_clears_personal_fields_of_old_visits_only(engine: Engine) -> None
         None,
         None,
     )
+    assert (cleared.passport_hash, cleared.passport_last4) == (None, None)
     assert cleared.label == "B-001"  # the anonymous visit stays for statistics
     kept = visit(engine, recent)
     assert kept.phone == "081298765432" and kept.nik_last4 == "0001"
