@@ -197,9 +197,9 @@ class KioskFlow(FlowCore):
     @tap
     def use_nik(self) -> None:
         """From the passport steps back to typing the NIK (say, the chip cannot be read)."""
-        if self._state.step in {Step.MRZ, Step.CHIP} and not self._state.chip_busy:
+        if self._state.step in {Step.MRZ, Step.CHIP}:  # a read under way is dropped
             self._forget_identity()
-            self._go(Step.NIK, message=None)
+            self._go(Step.NIK, chip_busy=False, message=None)
 
     def submit_mrz_field(self, text: str) -> None:
         """One typed detail: the passport number, then the date of birth, then of expiry."""

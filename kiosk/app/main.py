@@ -159,6 +159,7 @@ def build_flow(
         monotonic=time.monotonic,
         now=now,
         status_base_url=status_base_url,
+        card_reader=devices.card_reader,
     )
     return KioskFlow(
         content=content,

@@ -34,6 +34,8 @@ OFFLINE = "Issued while the kiosk is offline: your place is kept, the wait is no
 NOT_OFFLINE = "not available while offline"
 GREEN = (0.0, 0.42, 0.16, 1)
 RED = (0.62, 0.05, 0.05, 1)
+#: The text colour of common.kv's INK.
+INK = (0.05, 0.05, 0.08, 1)
 
 
 class BigButton(Button):  # type: ignore[misc]
@@ -199,6 +201,29 @@ class NikScreen(KioskScreen):
 
     def show(self, state: FlowState, flow: KioskFlow) -> None:
         self.entry.notice = state.message
+        self._offer_passport(state, flow)
+
+    def _offer_passport(self, state: FlowState, flow: KioskFlow) -> None:
+        """ "Use my e-passport instead" where the kiosk has a passport reader: beside the
+        title on a landscape screen, under the keypad on a portrait one."""
+        from kivy.metrics import dp
+
+        side, below = self.ids.side_slot, self.ids.below_slot
+        for slot in (side, below):
+            slot.clear_widgets()
+        side.width = side.height = below.height = 0
+        if not flow.chip_offered:
+            return
+        button = _button(_tr(USE_PASSPORT, state), flow.use_passport, ChoiceButton)
+        if portrait():
+            below.add_widget(button)
+            below.height = dp(176)
+        else:
+            side.add_widget(button)
+            side.width, side.height = dp(400), dp(124)
+
+
+USE_PASSPORT = "Use my e-passport instead"
 
 
 def nik_problem(text: str) -> dict[str, str] | None:

@@ -10,6 +10,7 @@ from kiosk.app.choice_screens import (
     ProxyScreen,
     StatusScreen,
 )
+from kiosk.app.identity_screens import ChipScreen, MrzScreen
 from kiosk.app.screens import (
     DocumentsScreen,
     IssuingScreen,
@@ -34,6 +35,8 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "pickup": PickupScreen,
     "proxy": ProxyScreen,
     "nik": NikScreen,
+    "mrz": MrzScreen,
+    "chip": ChipScreen,
     "documents": DocumentsScreen,
     "requirements": RequirementsScreen,
     "priority": PriorityScreen,

@@ -182,6 +182,22 @@ class BrokenReader:
         raise NoReader("unplugged")
 
 
+def test_the_nik_instead_while_the_chip_is_read_drops_the_read(
+    chip_flow: KioskFlow, reader: VirtualCardReader
+) -> None:
+    at_nik_step(chip_flow)
+    type_details(chip_flow)
+    request = chip_flow.pending_request()
+    assert isinstance(request, ChipRequest) and chip_flow.state.chip_busy
+    chip_flow.use_nik()
+    assert (chip_flow.state.step, chip_flow.state.chip_busy) == (Step.NIK, False)
+    reader.insert(0)
+    chip_flow.finish_request(perform_chip(request, reader))  # the read ends after all
+    assert chip_flow.state.step is Step.NIK, "a late chip outcome changes nothing"
+    chip_flow.choose_priority(None)
+    assert chip_flow.pending_request() is None
+
+
 def test_a_broken_reader_sends_the_applicant_to_the_nik(chip_flow: KioskFlow) -> None:
     chip_flow.collaborators = replace(chip_flow.collaborators, card_reader=BrokenReader())  # type: ignore[arg-type]
     at_nik_step(chip_flow)
