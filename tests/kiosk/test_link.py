@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
+from sqlalchemy import select
 
 from kiosk.link import Answer, IssuedOnline, KioskLink, LinkConfig, LinkUnavailable
 from queue_server.mqtt.broker import free_port
 from queue_server.mqtt.runtime import broker_folder
-from queue_server.persistence.models import KioskRequestRow, TicketRow
+from queue_server.persistence.models import KioskRequestRow, TicketRow, VisitRow
 from queue_server.protocol.answers import TicketAnswer
 from queue_server.protocol.messages import ErrorCode
 from queue_server.protocol.topics import KioskAction
@@ -30,6 +32,19 @@ def test_an_online_issue_round_trip(live: LiveServer, kiosk: KioskStack) -> None
     assert issued.label == "B-001" and issued.data.service == "walkin"
     assert issued.data.priority is True and issued.data.token
     assert live.count(TicketRow) == 1
+
+
+def test_a_passport_number_reaches_the_server_only_as_its_hash(
+    live: LiveServer, kiosk: KioskStack
+) -> None:
+    kiosk.core.issue("walkin", passport_no="C1234567")
+    with live.services.database.reader() as session:
+        visit = session.scalars(select(VisitRow)).one()
+    assert visit.passport_last4 == "4567" and visit.nik_hash is None
+    assert visit.passport_hash and "C1234567" not in visit.passport_hash
+    with pytest.raises(ValidationError):  # refused on the kiosk: never sent
+        kiosk.core.issue("walkin", passport_no="c1234567")
+    assert live.count(VisitRow) == 1
 
 
 def test_a_resend_after_a_lost_answer_returns_the_same_ticket(
