@@ -107,29 +107,40 @@ class ServicesScreen(KioskScreen):
         choices = self.ids.choices
         choices.clear_widgets()
         self.ids.message.text = state.text(state.message)
+        from kiosk.app.icons import IconButton, IconChoiceButton
+
         if state.group is None:
             self.ids.title.text = _tr("What do you need today?", state)
             for group in content.groups():
-                choices.add_widget(
-                    _button(_tr(GROUP_TITLES[group], state), partial(flow.choose_group, group))
-                )
-            choices.add_widget(
-                _button(_tr("Documents to bring", state), flow.show_documents, ChoiceButton)
+                title = _tr(GROUP_TITLES[group], state)
+                button = _button(title, partial(flow.choose_group, group), IconButton)
+                button.icon = group.value
+                choices.add_widget(button)
+            documents = _button(
+                _tr("Documents to bring", state), flow.show_documents, IconChoiceButton
             )
+            documents.icon = "documents"
+            choices.add_widget(documents)
         else:
             self.ids.title.text = _tr(GROUP_TITLES[state.group], state)
             for service in content.in_group(state.group):
-                choices.add_widget(_service_button(service, state, flow))
+                button = _service_button(service, state, flow)
+                button.icon = state.group.value
+                choices.add_widget(button)
         choices.cols = _columns(len(choices.children))
 
 
-def _service_button(service: ServiceChoice, state: FlowState, flow: KioskFlow) -> BigButton:
+def _service_button(service: ServiceChoice, state: FlowState, flow: KioskFlow) -> Any:
+    from kiosk.app.icons import IconButton
+
     name = state.text(service.name)
     if not state.unavailable(service):
-        return _button(name, lambda: flow.choose_service(service.id))
+        return _button(name, lambda: flow.choose_service(service.id), IconButton)
     # Still a button: a touch says why (the flow's message), in plain words.
     button = _button(
-        f"{name}\n({_tr(NOT_OFFLINE, state)})", lambda: flow.choose_service(service.id)
+        f"{name}\n({_tr(NOT_OFFLINE, state)})",
+        lambda: flow.choose_service(service.id),
+        IconButton,
     )
     button.background_color = (0.45, 0.45, 0.48, 1)
     return button

@@ -67,6 +67,7 @@ def main(out_dir: Path, size: str) -> int:
                     "min_px": min_touch_px(button),
                     "opacity": button.opacity,
                     "in_navbar": _in_navbar(button),
+                    "icon": getattr(button, "icon", ""),
                 }
             )
 
