@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -40,7 +41,7 @@ WRONG_NIK = "6371019905900001"  # day 99: no date of birth
 TICKET_QR = "http://antre.local/t/demo-status-0001"
 STEP_TIMEOUT_S = 10.0
 #: Frames to let layout and redraw finish before a picture is taken.
-SETTLE_S = 0.35
+SETTLE_S = 0.25
 Ready = Callable[[], bool]
 
 
@@ -348,9 +349,9 @@ def main(out_dir: Path, size: str, only: set[str] | None = None) -> int:
     from kiosk.maintenance import KioskMaintenance, PinGate
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    paper = tempfile.mkdtemp(prefix="antre-gallery-printer-")  # the printed tickets
     config = device_config_from_mapping(
-        {"printer": f"virtual:{out_dir / f'printer-{size}'}", "card_reader": "virtual"},
-        environ={},
+        {"printer": f"virtual:{paper}", "card_reader": "virtual"}, environ={}
     )
     devices = open_devices(config, on_code=lambda _code: None)
     desk, content = GalleryDesk(), content_from_payload(DEMO_PAYLOAD)
@@ -361,7 +362,7 @@ def main(out_dir: Path, size: str, only: set[str] | None = None) -> int:
         device_id="kiosk-1",
         printer=devices.printer,
         profile=devices.printer_profile,
-        printer_name=config.printer.spec,
+        printer_name="virtual",
         card_reader=devices.card_reader,
     )
     app = KioskApp(flow, maintenance=maintenance)
