@@ -12,14 +12,18 @@ Each screen is reached the way the app reaches it: through the flow's public act
 desk (kiosk/demo.py) and the virtual printer. :data:`GALLERY` is the table: one entry per
 picture, its name, the screen it must show and how it gets there; a new step needs one
 entry (tests/kiosk/test_gallery.py fails while a Step has no picture). Writes
-``OUT_DIR/gallery-SIZE-NAME-LANG.png`` and, for the test, ``OUT_DIR/gallery-SIZE.json``:
-the pictures, the screen each shows, and the texts that do not fit (buttons whose text is
-larger than the button, labels whose text overflows their box or the window).
+``OUT_DIR/gallery-SIZE-NAME-LANG.png`` and, with ``--report FILE`` (the test's), a JSON
+report: the pictures, the screen each shows, and the texts that do not fit (buttons whose
+text is larger than the button, labels whose text overflows their box or the window).
+``--only welcome,ticket`` takes only those pictures. Exit code 1 when a picture could not
+be taken as its entry says.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import shutil
 import sys
 import tempfile
 import threading
@@ -338,7 +342,9 @@ GALLERY: tuple[Entry, ...] = (
 )
 
 
-def main(out_dir: Path, size: str, only: set[str] | None = None) -> int:
+def main(
+    out_dir: Path, size: str, only: set[str] | None = None, report_path: Path | None = None
+) -> int:
     prepare_window(size, fullscreen=False, touch=True)
     from kivy.clock import Clock
     from kivy.core.window import Window
@@ -463,8 +469,13 @@ def main(out_dir: Path, size: str, only: set[str] | None = None) -> int:
     app.run()
     desk.go_on.set()
     devices.close()
+    shutil.rmtree(paper, ignore_errors=True)
     report["seconds"] = round(time.monotonic() - started, 1)
-    (out_dir / f"gallery-{size}.json").write_text(json.dumps(report, indent=2))
+    if report_path is not None:
+        report_path.write_text(json.dumps(report, indent=2))
+    misfit_lines = [f"{shot['file']}: {m}" for shot in report["shots"] for m in shot["misfits"]]
+    for line in [*report["errors"], *misfit_lines]:
+        print(line, file=sys.stderr)
     return 1 if report["errors"] else 0
 
 
@@ -517,6 +528,16 @@ def _press(button: Any) -> None:
     pointer.touch_up()
 
 
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m tests.kiosk.gallery", description=__doc__)
+    parser.add_argument("out_dir", type=Path, help="where the PNG files go")
+    parser.add_argument("size", help="the window size, e.g. 1024x600 or 1080x1920")
+    parser.add_argument("--report", type=Path, help="write the JSON report to this file")
+    parser.add_argument("--only", help="only these pictures, e.g. welcome,ticket")
+    return parser.parse_args(argv)
+
+
 if __name__ == "__main__":
-    names = set(sys.argv[3].split(",")) if len(sys.argv) > 3 else None
-    sys.exit(main(Path(sys.argv[1]), sys.argv[2], names))
+    args = parse_args(sys.argv[1:])
+    only = set(args.only.split(",")) if args.only else None
+    sys.exit(main(args.out_dir, args.size, only, report_path=args.report))
