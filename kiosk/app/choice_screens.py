@@ -169,5 +169,5 @@ def _small_text() -> str:
     from kivy.metrics import dp
 
     if Window.height > Window.width:
-        return "30sp"
+        return "34sp"
     return "22sp" if Window.height >= dp(700) else "18sp"

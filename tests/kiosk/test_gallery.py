@@ -23,8 +23,10 @@ from tests.kiosk.test_app_screens import ROOT, SHOTS
 
 DRIVER_TIMEOUT_S = 200
 #: A screen drawn has text (anti-aliased: many shades) and coloured bars; a blank or
-#: half-drawn window has a handful of colours.
-MIN_COLOURS = 64
+#: half-drawn window has a handful of colours, and a screen with only its bars drawn has
+#: an empty middle.
+MIN_COLOURS = 100
+MIN_MIDDLE_COLOURS = 16
 LANGUAGES = {"id", "en"}
 MAINTENANCE = {"maintenance_pin", "maintenance"}
 
@@ -79,6 +81,9 @@ def test_every_screen_in_both_languages(x_display: str, tmp_path: Path, size: st
         assert picture.size == (width, height), shot["file"]
         colours = picture.getcolors(maxcolors=width * height) or []
         assert len(colours) > MIN_COLOURS, f"{shot['file']} looks blank ({len(colours)} colours)"
+        middle = picture.crop((0, height // 5, width, height * 4 // 5))
+        shades = middle.getcolors(maxcolors=width * height) or []
+        assert len(shades) > MIN_MIDDLE_COLOURS, f"{shot['file']}: nothing between the bars"
 
     # Texts that do not fit: cut off, running over their neighbours or off the window.
     misfits = {shot["file"]: shot["misfits"] for shot in shots if shot["misfits"]}
