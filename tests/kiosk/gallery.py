@@ -412,6 +412,7 @@ def main(
                 "screen": current,
                 "file": target.name,
                 "misfits": misfits(app.root.current_screen, Window.width, Window.height),
+                "texts": shown_texts(app.root.current_screen),
             }
         )
 
@@ -505,6 +506,17 @@ def misfits(screen: Any, window_w: float, window_h: float) -> list[str]:
         if x < -1 or y < -1 or x + text_w > window_w + 1 or y + text_h > window_h + 1:
             found.append(f"{label}: outside the window at {x:.0f},{y:.0f}")
     return found
+
+
+def shown_texts(screen: Any) -> list[str]:
+    """Every visible text on ``screen`` (labels and buttons)."""
+    from kivy.uix.label import Label
+
+    return [
+        widget.text
+        for widget in screen.walk(restrict=True)
+        if isinstance(widget, Label) and widget.text and _visible(widget)
+    ]
 
 
 def _parents(widget: Any) -> Iterator[Any]:

@@ -18,7 +18,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from kiosk.flow_core import SERVICE_UNAVAILABLE
 from kiosk.flow_state import Step
+from queue_server.i18n import both
 from tests.kiosk.test_app_screens import ROOT, SHOTS
 
 DRIVER_TIMEOUT_S = 200
@@ -34,7 +36,7 @@ pytestmark = pytest.mark.timeout(DRIVER_TIMEOUT_S + 60)
 
 
 def _gallery(display: str, out_dir: Path, size: str) -> dict[str, Any]:
-    report = str(out_dir / f"gallery-{size}.json")
+    report_file = str(out_dir / f"gallery-{size}.json")
     environment = {
         **os.environ,
         "DISPLAY": display,
@@ -44,7 +46,7 @@ def _gallery(display: str, out_dir: Path, size: str) -> dict[str, Any]:
         "SDL_AUDIODRIVER": "dummy",
     }
     done = subprocess.run(
-        [sys.executable, "-m", "tests.kiosk.gallery", str(out_dir), size, "--report", report],
+        [sys.executable, "-m", "tests.kiosk.gallery", str(out_dir), size, "--report", report_file],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -52,7 +54,7 @@ def _gallery(display: str, out_dir: Path, size: str) -> dict[str, Any]:
         timeout=DRIVER_TIMEOUT_S,
         check=False,
     )
-    report_path = Path(report)
+    report_path = Path(report_file)
     assert report_path.exists(), done.stderr[-3000:]
     report: dict[str, Any] = json.loads(report_path.read_text())
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -84,6 +86,13 @@ def test_every_screen_in_both_languages(x_display: str, tmp_path: Path, size: st
         middle = picture.crop((0, height // 5, width, height * 4 // 5))
         shades = middle.getcolors(maxcolors=width * height) or []
         assert len(shades) > MIN_MIDDLE_COLOURS, f"{shot['file']}: nothing between the bars"
+
+    # Before a language is chosen, the welcome screen says "unavailable" in both.
+    unavailable = [shot for shot in shots if shot["name"] == "welcome-unavailable"]
+    assert len(unavailable) == 2
+    for shot in unavailable:
+        texts = "\n".join(shot["texts"])
+        assert all(text in texts for text in both(SERVICE_UNAVAILABLE).values()), texts
 
     # Texts that do not fit: cut off, running over their neighbours or off the window.
     misfits = {shot["file"]: shot["misfits"] for shot in shots if shot["misfits"]}
