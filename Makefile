@@ -18,7 +18,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 MQTT_PORT ?= 1883
 
-.PHONY: run test venv system-deps lint typecheck imports pytest catalogs bench clean
+.PHONY: run test venv system-deps lint typecheck imports pytest catalogs bench kiosk-gallery clean
 
 # A venv without a working pip (e.g. Debian's python3 lacking python3-venv leaves one
 # half made) is rebuilt; python3-venv is installed only when venv creation fails.
@@ -86,6 +86,14 @@ bench: system-deps venv
 	$(BIN)/python bench/click_to_screen.py --db postgres --no-kivy
 	$(BIN)/python bench/kiosk_start.py --starts 20
 	$(BIN)/python bench/kiosk_touch.py --journeys 30
+
+# The kiosk screen gallery of docs/screenshots/kiosk/ (tests/kiosk/gallery.py): every
+# screen in Indonesian and English, at 1024x600 and portrait 1080x1920, under Xvfb.
+kiosk-gallery: system-deps venv
+	for size in 1024x600 1080x1920; do \
+	  KIVY_NO_CONSOLELOG=1 SDL_AUDIODRIVER=dummy xvfb-run -a -s "-screen 0 1280x2000x24" \
+	    $(BIN)/python -m tests.kiosk.gallery docs/screenshots/kiosk $$size || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache \

@@ -48,6 +48,8 @@ class ChoicesScreen(KioskScreen):
     ) -> None:
         self.ids.title.text = title
         self.ids.body.text = body
+        # A list reads from the left; a line or two (a service name, a status) is centred.
+        self.ids.body.halign = "left" if "\u2022" in body else "center"
         self.ids.message.text = state.text(state.message)
         for box, buttons in ((self.ids.choices, choices or []), (self.ids.primary, primary or [])):
             box.clear_widgets()
@@ -167,5 +169,5 @@ def _small_text() -> str:
     from kivy.metrics import dp
 
     if Window.height > Window.width:
-        return "30sp"
+        return "34sp"
     return "22sp" if Window.height >= dp(700) else "18sp"

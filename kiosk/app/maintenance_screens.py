@@ -81,7 +81,7 @@ def _cell(text: str, share: float, *, bold: bool = False, colour: Any = None) ->
         size_hint_x=share,
         bold=bold,
         color=colour or (0.05, 0.05, 0.08, 1),
-        font_size="22sp",
+        font_size="34sp" if Window.height > Window.width else "22sp",
         halign="left",
         valign="middle",
         size_hint_y=None,

@@ -97,8 +97,18 @@ def portrait() -> bool:
 
 
 class WelcomeScreen(KioskScreen):
+    """Bilingual: no language is chosen yet, so a message is shown in both."""
+
     def show(self, state: FlowState, flow: KioskFlow) -> None:
-        self.ids.message.text = state.text(state.message)
+        self.ids.message.text = welcome_message(state.message)
+
+
+def welcome_message(message: dict[str, str] | None) -> str:
+    """``message`` in Indonesian, then in English (once when both are the same)."""
+    if not message:
+        return ""
+    lines = [message.get(language, "") for language in ("id", "en")]
+    return "\n".join(dict.fromkeys(line for line in lines if line))
 
 
 class ServicesScreen(KioskScreen):

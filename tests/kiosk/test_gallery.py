@@ -1,0 +1,109 @@
+"""The kiosk screen gallery under Xvfb: every screen in both languages, and every one readable.
+
+Each window size runs tests/kiosk/gallery.py in its own process (Kivy keeps global state);
+this module never imports Kivy. The pictures go to the test's folder and are copied to
+/tmp/antre-kiosk-shots/ (the documentation's copies: ``make kiosk-gallery``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from kiosk.flow_core import SERVICE_UNAVAILABLE
+from kiosk.flow_state import Step
+from queue_server.i18n import both
+from tests.kiosk.test_app_screens import ROOT, SHOTS
+
+DRIVER_TIMEOUT_S = 200
+#: A screen drawn has text (anti-aliased: many shades) and coloured bars; a blank or
+#: half-drawn window has a handful of colours, and a screen with only its bars drawn has
+#: an empty middle.
+MIN_COLOURS = 100
+MIN_MIDDLE_COLOURS = 16
+LANGUAGES = {"id", "en"}
+MAINTENANCE = {"maintenance_pin", "maintenance"}
+
+pytestmark = pytest.mark.timeout(DRIVER_TIMEOUT_S + 60)
+
+
+def _gallery(display: str, out_dir: Path, size: str) -> dict[str, Any]:
+    report_file = str(out_dir / f"gallery-{size}.json")
+    environment = {
+        **os.environ,
+        "DISPLAY": display,
+        "KIVY_HOME": str(out_dir / "kivy-home"),
+        "KIVY_NO_ARGS": "1",
+        "KIVY_NO_CONSOLELOG": "1",
+        "SDL_AUDIODRIVER": "dummy",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.kiosk.gallery", str(out_dir), size, "--report", report_file],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=DRIVER_TIMEOUT_S,
+        check=False,
+    )
+    report_path = Path(report_file)
+    assert report_path.exists(), done.stderr[-3000:]
+    report: dict[str, Any] = json.loads(report_path.read_text())
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for picture in out_dir.glob(f"gallery-{size}-*.png"):
+        shutil.copy(picture, SHOTS / picture.name)
+    assert report["errors"] == [], report["errors"]
+    assert done.returncode == 0, done.stderr[-3000:]
+    return report
+
+
+@pytest.mark.parametrize("size", ["1024x600", "1080x1920"])
+def test_every_screen_in_both_languages(x_display: str, tmp_path: Path, size: str) -> None:
+    report = _gallery(x_display, tmp_path, size)
+    shots = report["shots"]
+
+    # Every step of the flow (a new one needs its gallery entry) and the officer's screens.
+    shown = {(shot["screen"], shot["language"]) for shot in shots}
+    wanted = {(screen, language) for screen in {*Step, *MAINTENANCE} for language in LANGUAGES}
+    assert wanted - shown == set(), "screens without a picture in the gallery"
+    names = [shot["file"] for shot in shots]
+    assert len(names) == len(set(names)), "one picture per name and language"
+
+    width, height = (int(side) for side in size.split("x"))
+    for shot in shots:
+        picture = Image.open(tmp_path / shot["file"]).convert("RGB")
+        assert picture.size == (width, height), shot["file"]
+        colours = picture.getcolors(maxcolors=width * height) or []
+        assert len(colours) > MIN_COLOURS, f"{shot['file']} looks blank ({len(colours)} colours)"
+        middle = picture.crop((0, height // 5, width, height * 4 // 5))
+        shades = middle.getcolors(maxcolors=width * height) or []
+        assert len(shades) > MIN_MIDDLE_COLOURS, f"{shot['file']}: nothing between the bars"
+
+    # Before a language is chosen, the welcome screen says "unavailable" in both.
+    unavailable = [shot for shot in shots if shot["name"] == "welcome-unavailable"]
+    assert len(unavailable) == 2
+    for shot in unavailable:
+        texts = "\n".join(shot["texts"])
+        assert all(text in texts for text in both(SERVICE_UNAVAILABLE).values()), texts
+
+    # Texts that do not fit: cut off, running over their neighbours or off the window.
+    misfits = {shot["file"]: shot["misfits"] for shot in shots if shot["misfits"]}
+    assert misfits == {}, json.dumps(misfits, indent=1)
+
+
+def test_the_gallery_names_every_step() -> None:
+    """Without a window: a Step added to the flow without a gallery entry fails here first."""
+    from tests.kiosk.gallery import GALLERY
+
+    screens = {str(entry.screen) for entry in GALLERY}
+    assert {step.value for step in Step} <= screens
+    assert screens >= MAINTENANCE
+    assert len({entry.name for entry in GALLERY}) == len(GALLERY)
