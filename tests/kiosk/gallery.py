@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from devices.screen import prepare_window
+from kiosk import passport_chip
 from kiosk.content import KioskContent, ServiceGroup, content_from_payload
 from kiosk.demo import DEMO_PAYLOAD, DemoDesk
 from kiosk.flow_state import Step
@@ -43,6 +44,8 @@ PIN = "246810"
 NIK = "6371015705900001"
 WRONG_NIK = "6371019905900001"  # day 99: no date of birth
 TICKET_QR = "http://antre.local/t/demo-status-0001"
+#: The ICAO specimen passport of devices/smartcard/demo_cards.json (never on the reader here).
+SPECIMEN_NUMBER, SPECIMEN_BIRTH, SPECIMEN_EXPIRY = "L898902C3", "12081974", "15042012"
 STEP_TIMEOUT_S = 10.0
 #: Frames to let layout and redraw finish before a picture is taken.
 SETTLE_S = 0.25
@@ -223,6 +226,34 @@ def _nik_wrong(k: Kiosk, language: str) -> Iterator[Ready]:
     yield lambda: bool(k.keypad()._message.text)
 
 
+def _mrz(k: Kiosk, language: str) -> Iterator[Ready]:
+    """The e-passport instead of the NIK: the passport number first."""
+    yield from _nik(k, language)
+    k.flow.use_passport()
+    yield lambda: k.on("mrz")() and k.flow.state.mrz_field == "number"
+
+
+def _mrz_birth(k: Kiosk, language: str) -> Iterator[Ready]:
+    yield from _mrz(k, language)
+    k.type_keys(list(SPECIMEN_NUMBER))
+    yield lambda: k.on("mrz")() and k.flow.state.mrz_field == "birth"
+
+
+def _chip(k: Kiosk, language: str) -> Iterator[Ready]:
+    """All three details typed: the chip is being read (nothing is on the reader)."""
+    yield from _mrz_birth(k, language)
+    k.type_keys(list(SPECIMEN_BIRTH))
+    yield lambda: k.flow.state.mrz_field == "expiry"
+    k.type_keys(list(SPECIMEN_EXPIRY))
+    yield lambda: k.on("chip")() and k.flow.state.chip_busy
+
+
+def _chip_retry(k: Kiosk, language: str) -> Iterator[Ready]:
+    """Nothing laid on the reader in time: Try again, or the NIK."""
+    yield from _chip(k, language)
+    yield lambda: k.on("chip")() and not k.flow.state.chip_busy
+
+
 def _documents(k: Kiosk, language: str) -> Iterator[Ready]:
     k.walk_in(language)
     yield k.on("documents")
@@ -326,6 +357,10 @@ GALLERY: tuple[Entry, ...] = (
     Entry("proxy", Step.PROXY, _proxy),
     Entry("nik", Step.NIK, _nik),
     Entry("nik-wrong", Step.NIK, _nik_wrong),
+    Entry("mrz", Step.MRZ, _mrz),
+    Entry("mrz-birth", Step.MRZ, _mrz_birth),
+    Entry("chip", Step.CHIP, _chip),
+    Entry("chip-retry", Step.CHIP, _chip_retry),
     Entry("documents", Step.DOCUMENTS, _documents),
     Entry("requirements", Step.REQUIREMENTS, _requirements),
     Entry("priority", Step.PRIORITY, _priority),
@@ -363,6 +398,7 @@ def main(
     desk, content = GalleryDesk(), content_from_payload(DEMO_PAYLOAD)
     flow = build_flow(desk, devices, content)
     flow.tap_guard_s = 0.0  # the gallery calls the actions one after another
+    passport_chip.CHIP_TIMEOUT_S = 1.0  # "nothing on the reader" comes sooner
     maintenance = KioskMaintenance(
         gate=PinGate(PIN),
         device_id="kiosk-1",
