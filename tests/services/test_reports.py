@@ -26,6 +26,7 @@ from queue_server.services.reports import Group, ReportKind, ReportRequest, Repo
 from queue_server.services.reports.service import (
     BadReportDate,
     BadReportGroup,
+    MissingReportDate,
     ReportRangeReversed,
     ReportRangeTooLong,
     UnknownReportKind,
@@ -278,7 +279,7 @@ def table(
     engine: Engine, kind: ReportKind, first: date = MONDAY, last: date | None = None, **extra: Any
 ) -> Any:
     request = ReportRequest(OFFICE, kind, first, last or first, **extra)
-    return reports(engine).report(request)
+    return reports(engine).report(request).table
 
 
 @pytest.fixture
@@ -525,7 +526,7 @@ def test_a_ticket_at_2330_local_belongs_to_its_office_day(engine: Engine) -> Non
 
 
 def test_the_recap_has_every_section(engine: Engine, played: Day) -> None:
-    recap = reports(engine).recap(OFFICE, MONDAY)
+    recap = reports(engine).recap(OFFICE, MONDAY).tables
     assert set(recap) == {"volumes", "compliance", "counters", "officers", "ratings"}
     served_by_officer = {row["officer"]: row["count"] for row in recap["officers"].rows}
     expected: dict[str, int] = {}
@@ -541,7 +542,9 @@ def test_the_recap_has_every_section(engine: Engine, played: Day) -> None:
 def test_bad_parameters_are_refused_clearly(engine: Engine) -> None:
     with pytest.raises(UnknownReportKind):
         parse_kind("everything")
-    for bad in ("2026-13-01", "24-11-2026", "2026-11-3", "", "2026-11-24T00:00"):
+    with pytest.raises(MissingReportDate):
+        parse_day("")
+    for bad in ("2026-13-01", "24-11-2026", "2026-11-3", "2026-11-24T00:00", "٢٠٢٦-١١-٢٤"):
         with pytest.raises(BadReportDate):
             parse_day(bad)
     assert parse_day("2026-11-24") == date(2026, 11, 24)

@@ -4,6 +4,7 @@ ratings with the IKM, and the accuracy of the wait estimates (docs/operations.md
 from queue_server.services.reports.figures import Group, Table
 from queue_server.services.reports.service import (
     MAX_RANGE_DAYS,
+    Report,
     ReportError,
     ReportKind,
     ReportRequest,
@@ -13,6 +14,7 @@ from queue_server.services.reports.service import (
 __all__ = [
     "MAX_RANGE_DAYS",
     "Group",
+    "Report",
     "ReportError",
     "ReportKind",
     "ReportRequest",

@@ -54,6 +54,11 @@ class UnknownReportKind(ReportError):
     template = "There is no report {kind}; choose one of: {choices}."
 
 
+class MissingReportDate(ReportError):
+    code = "missing_report_date"
+    template = "Say which office days the report covers: ?from=YYYY-MM-DD (and &to=YYYY-MM-DD)."
+
+
 class BadReportDate(ReportError):
     code = "bad_report_date"
     template = "{value} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-24."
@@ -80,6 +85,28 @@ class UnknownStation(ReportError):
 
 
 @dataclass(frozen=True)
+class Report:
+    """A report's table with the time zone its hours and office days are in."""
+
+    request: ReportRequest
+    timezone: str
+    table: Table
+
+
+@dataclass(frozen=True)
+class Recap:
+    """The daily recap: its tables and the names to print them with."""
+
+    day: date
+    office_name: str
+    timezone: str
+    #: Service code -> its names ({"id": ..., "en": ...}).
+    service_names: dict[str, dict[str, str]]
+    #: volumes, compliance, counters, officers, ratings
+    tables: dict[str, Table]
+
+
+@dataclass(frozen=True)
 class ReportRequest:
     office: str
     kind: ReportKind
@@ -97,7 +124,9 @@ def parse_kind(value: str) -> ReportKind:
         raise UnknownReportKind(kind=value[:40], choices=", ".join(ReportKind)) from None
 
 
-def parse_day(value: str) -> date:
+def parse_day(value: str | None) -> date:
+    if value is None or value == "":
+        raise MissingReportDate()
     try:
         if len(value) != len("YYYY-MM-DD"):
             raise ValueError(value)
@@ -145,19 +174,21 @@ def office_facts(snapshot: OfficeSnapshot) -> OfficeFacts:
 
 
 class ReportService(UseCases):
-    def report(self, request: ReportRequest) -> Table:
+    def report(self, request: ReportRequest) -> Report:
         """The table of ``request.kind`` over the office days ``first..last`` (inclusive)."""
         check_range(request.first, request.last)
         with self.read() as session:
-            facts = office_facts(self.catalog.get(session, request.office))
-            return _build(session, facts, request)
+            snapshot = self.catalog.get(session, request.office)
+            table = _build(session, office_facts(snapshot), request)
+            return Report(request, snapshot.office.timezone, table)
 
-    def recap(self, office: str, day: date) -> dict[str, Table]:
+    def recap(self, office: str, day: date) -> Recap:
         """The daily recap's tables (replacing the handover recap kept by hand)."""
         base = ReportRequest(office, ReportKind.VOLUMES, day, day)
         with self.read() as session:
-            facts = office_facts(self.catalog.get(session, office))
-            return {
+            snapshot = self.catalog.get(session, office)
+            facts = office_facts(snapshot)
+            tables = {
                 "volumes": _build(session, facts, base),
                 "compliance": _build(session, facts, replace(base, kind=ReportKind.COMPLIANCE)),
                 "counters": _build(
@@ -170,6 +201,11 @@ class ReportService(UseCases):
                     session, facts, replace(base, kind=ReportKind.RATINGS, group=Group.STATION)
                 ),
             }
+        names = {
+            str(code): {"id": service.name_id, "en": service.name_en}
+            for code, service in snapshot.services.items()
+        }
+        return Recap(day, snapshot.public_name, snapshot.office.timezone, names, tables)
 
 
 def _build(session: Session, facts: OfficeFacts, request: ReportRequest) -> Table:
