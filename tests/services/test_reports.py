@@ -23,6 +23,8 @@ from queue_server.services.issuing import IssueRequest
 from queue_server.services.officer import TicketView, TransferTarget
 from queue_server.services.ratings import CounterRating
 from queue_server.services.reports import Group, ReportKind, ReportRequest, ReportService
+from queue_server.services.reports.figures import NaiveEstimator, OfficeFacts
+from queue_server.services.reports.records import CallRecord, TicketRecord
 from queue_server.services.reports.service import (
     BadReportDate,
     BadReportGroup,
@@ -561,3 +563,38 @@ def test_bad_parameters_are_refused_clearly(engine: Engine) -> None:
     with pytest.raises(UnknownStation):
         check_station("bio")
     assert check_station("BIO") == "BIO"
+
+
+def test_the_naive_estimate_rules_one_by_one() -> None:
+    """People still waiting ahead, the mean of the services finished before, the counters
+    that called in the hour before: each rule pinned with hand-made records."""
+    start = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+
+    def record(ticket_id: int, queued_min: float, **times: float | None) -> TicketRecord:
+        at = {name: None if value is None else start + timedelta(minutes=value)
+              for name, value in times.items()}  # fmt: skip
+        return TicketRecord(
+            ticket_id, MONDAY, "walkin", 0, "CS", "done" if at.get("finished_at") else "waiting",
+            start + timedelta(minutes=queued_min), at.get("called_at"), at.get("called_at"),
+            at.get("started_at"), at.get("finished_at"), at.get("called_at"), None, None, None,
+            False, False, False,
+        )  # fmt: skip
+
+    served = record(1, 0, called_at=1, started_at=2, finished_at=8)  # 6 minutes of service
+    gone = record(2, 0.5, called_at=9)  # stopped waiting at minute 9
+    waiting = record(3, 2)  # never called
+    newcomer = record(4, 10)
+    calls = [
+        CallRecord("CS", MONDAY, start + timedelta(minutes=1), 1),
+        CallRecord("CS", MONDAY, start + timedelta(minutes=9), 2),
+        CallRecord("CS", MONDAY, start - timedelta(minutes=70), 3),  # over an hour before
+        CallRecord("BIO", MONDAY, start + timedelta(minutes=5), 4),  # another station
+    ]
+    facts = OfficeFacts(WITA, {("walkin", 0): 4.0}, {})
+    estimator = NaiveEstimator([served, gone, waiting, newcomer], calls, facts)
+    # Ahead of the newcomer: only ticket 3; one service of 6 minutes; counters 1 and 2.
+    assert estimator.estimate(newcomer) == 1 * 6 / 2
+    # Ticket 2 joined at minute 1: ticket 1 still waited then; nothing finished yet, so the
+    # standard time (4); nobody had called in the hour before: one counter.
+    assert estimator.estimate(gone) == 1 * 4.0 / 1
+    assert estimator.estimate(served) == 0
