@@ -8,11 +8,13 @@ value serves the JSON answer, the CSV and the XLSX export. Definitions: docs/ope
 from __future__ import annotations
 
 import statistics
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from itertools import accumulate
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -277,37 +279,57 @@ class NaiveEstimator:
         self, tickets: Sequence[TicketRecord], calls: Sequence[CallRecord], facts: OfficeFacts
     ) -> None:
         self._facts = facts
-        self._tickets: dict[tuple[str, date], list[TicketRecord]] = defaultdict(list)
+        tickets_by_key: dict[tuple[str, date], list[TicketRecord]] = defaultdict(list)
         for ticket in tickets:
-            self._tickets[(ticket.station, ticket.office_day)].append(ticket)
-        self._calls: dict[tuple[str, date], list[CallRecord]] = defaultdict(list)
+            tickets_by_key[(ticket.station, ticket.office_day)].append(ticket)
+        calls_by_key: dict[tuple[str, date], list[CallRecord]] = defaultdict(list)
         for call in calls:
-            self._calls[(call.station, call.office_day)].append(call)
+            calls_by_key[(call.station, call.office_day)].append(call)
+        self._days = {
+            key: _StationDay(members, calls_by_key[key]) for key, members in tickets_by_key.items()
+        }
 
     def estimate(self, ticket: TicketRecord) -> float:
-        peers = self._tickets[(ticket.station, ticket.office_day)]
+        day = self._days[(ticket.station, ticket.office_day)]
         moment = ticket.queued_at
-        ahead = sum(
-            1
-            for other in peers
-            if (other.queued_at, other.id) < (moment, ticket.id)
-            and (other.left_waiting_at is None or other.left_waiting_at > moment)
+        ahead = day.still_waiting_ahead(moment, ticket.id)
+        per_ticket = day.mean_service_before(moment)
+        if per_ticket is None:
+            per_ticket = self._facts.standard(ticket) or 0.0
+        counters = day.counters_calling(moment - COUNTER_LOOKBACK, moment)
+        return ahead * per_ticket / max(counters, 1)
+
+
+class _StationDay:
+    """One station's tickets and calls on one office day, sorted for the look-ups."""
+
+    def __init__(self, tickets: Sequence[TicketRecord], calls: Sequence[CallRecord]) -> None:
+        ordered = sorted(tickets, key=lambda ticket: (ticket.queued_at, ticket.id))
+        self._joined = [(ticket.queued_at, ticket.id) for ticket in ordered]
+        self._left = [ticket.left_waiting_at for ticket in ordered]
+        served = sorted(
+            (ticket.finished_at, minutes)
+            for ticket in tickets
+            if ticket.finished_at is not None and (minutes := ticket.service_minutes) is not None
         )
-        done = [
-            minutes
-            for other in peers
-            if other.finished_at is not None
-            and other.finished_at < moment
-            and (minutes := other.service_minutes) is not None
-        ]
-        per_ticket = statistics.fmean(done) if done else (self._facts.standard(ticket) or 0.0)
-        since = moment - COUNTER_LOOKBACK
-        counters = {
-            call.counter_pk
-            for call in self._calls[(ticket.station, ticket.office_day)]
-            if since <= call.at < moment
-        }
-        return ahead * per_ticket / max(len(counters), 1)
+        self._finished = [finished for finished, _ in served]
+        self._served_sums = list(accumulate((minutes for _, minutes in served), initial=0.0))
+        by_time = sorted(calls, key=lambda call: call.at)
+        self._call_times = [call.at for call in by_time]
+        self._call_counters = [call.counter_pk for call in by_time]
+
+    def still_waiting_ahead(self, moment: datetime, ticket_id: int) -> int:
+        """Tickets that joined before (``moment``, ``ticket_id``) and still waited then."""
+        earlier = bisect_left(self._joined, (moment, ticket_id))
+        return sum(1 for left in self._left[:earlier] if left is None or left > moment)
+
+    def mean_service_before(self, moment: datetime) -> float | None:
+        done = bisect_left(self._finished, moment)
+        return self._served_sums[done] / done if done else None
+
+    def counters_calling(self, since: datetime, until: datetime) -> int:
+        first, last = bisect_left(self._call_times, since), bisect_left(self._call_times, until)
+        return len(set(self._call_counters[first:last]))
 
 
 def _count_within(minutes: Sequence[float], standard: float | None) -> int | None:
