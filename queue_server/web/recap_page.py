@@ -9,7 +9,6 @@ print button's, Indonesian by default (``?lang=en``), strict CSP like every page
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -43,7 +42,7 @@ def show(office: str, day: str) -> Response:
         other=next(code for code in SUPPORTED if code != language),
         recap=recap,
         day=recap.day.strftime("%d-%m-%Y"),
-        printed=datetime.now(zone).strftime("%d-%m-%Y %H:%M"),
+        printed=services().clock().astimezone(zone).strftime("%d-%m-%Y %H:%M"),
         tables=recap.tables,
         service_name=lambda code: recap.service_names.get(code, {}).get(language, code),
         station_name=lambda code: _station_name(str(code), language),
@@ -61,11 +60,11 @@ def _station_name(code: str, language: str) -> str:
     return translate(STATION_NAMES.get(code, code), language)
 
 
-def _number(value: Any) -> str:
+def _number(value: Any, decimals: int = 1) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        return f"{value:.1f}"
+        return f"{value:.{decimals}f}"
     return str(value)
 
 

@@ -393,7 +393,7 @@ def test_volumes_per_day_and_service(engine: Engine, played: Day) -> None:
         members = [noted for noted in played.tickets.values() if noted.service == row["service"]]
         assert row["day"] == MONDAY.isoformat()
         assert row["issued"] == played.issued.get(row["service"], 0)
-        assert row["served"] == sum(1 for noted in members if noted.status == "done")
+        assert row["finished"] == sum(1 for noted in members if noted.status == "done")
         assert row["no_shows"] == sum(1 for noted in members if noted.no_show)
         assert row["transfers"] == sum(1 for noted in members if noted.transferred)
         assert row["cancellations"] == sum(1 for noted in members if noted.cancelled)
@@ -506,7 +506,7 @@ def test_a_range_of_two_days(engine: Engine) -> None:
     merged = table(engine, ReportKind.WAITING, MONDAY, tuesday).rows
     assert merged[0]["count"] == 2 and merged[0]["mean"] == 3.5
     volumes = table(engine, ReportKind.VOLUMES, MONDAY, tuesday).rows
-    assert [(row["day"], row["issued"], row["served"]) for row in volumes] == [
+    assert [(row["day"], row["issued"], row["finished"]) for row in volumes] == [
         ("2026-11-23", 1, 1),
         ("2026-11-24", 1, 1),
     ]

@@ -159,7 +159,7 @@ def test_xlsx_export_opens_and_holds_the_table(auth: AuthActions, served_day: No
     assert values[1] + [None] * (width - len(values[1])) == [
         row[name] for name in json_body["columns"]
     ]
-    assert row["issued"] == 2 and row["served"] == 1 and row["quota_used"] == 2
+    assert row["issued"] == 2 and row["finished"] == 1 and row["quota_used"] == 2
 
 
 def sheet_values(workbook: bytes) -> list[list[Any]]:

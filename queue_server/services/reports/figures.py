@@ -175,7 +175,7 @@ def volumes_table(
     keyed: dict[tuple[date, str], dict[str, Any]] = {}
 
     def row(day: date, service: str) -> dict[str, Any]:
-        empty = {"issued": 0, "served": 0, "no_shows": 0, "transfers": 0, "cancellations": 0}
+        empty = {"issued": 0, "finished": 0, "no_shows": 0, "transfers": 0, "cancellations": 0}
         start = {"day": day.isoformat(), "service": service, **empty}
         return keyed.setdefault((day, service), start)
 
@@ -183,7 +183,7 @@ def volumes_table(
         row(count.office_day, count.service)["issued"] += count.count
     for ticket in tickets:
         target = row(ticket.office_day, ticket.service)
-        target["served"] += ticket.status == "done"
+        target["finished"] += ticket.status == "done"
         target["no_shows"] += ticket.no_show
         target["transfers"] += ticket.transferred
         target["cancellations"] += ticket.cancelled
@@ -193,7 +193,7 @@ def volumes_table(
         values["quota"] = facts.quotas.get(service)
     for day, service in used.keys() - keyed.keys():
         row(day, service).update(quota_used=used[(day, service)], quota=facts.quotas.get(service))
-    columns = ["day", "service", "issued", "served", "no_shows", "transfers", "cancellations"]
+    columns = ["day", "service", "issued", "finished", "no_shows", "transfers", "cancellations"]
     return Table([*columns, "quota_used", "quota"], [keyed[key] for key in sorted(keyed)])
 
 
