@@ -19,6 +19,7 @@ from queue_server.services.offices import OfficeCatalog
 from queue_server.services.offline import OfflineIssuing
 from queue_server.services.outbox import OutboxService
 from queue_server.services.ratings import RatingService
+from queue_server.services.reports import ReportService
 from queue_server.services.retention import RetentionService
 from queue_server.services.unit import Clock, utc_now
 from queue_server.services.views import ViewService
@@ -54,6 +55,7 @@ class Services:
     presence: DevicePresence
     retention: RetentionService
     outbox: OutboxService
+    reports: ReportService
     clock: Clock
 
     def close(self) -> None:
@@ -84,5 +86,6 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
         presence=DevicePresence(**common),
         retention=RetentionService(**common),
         outbox=OutboxService(**common),
+        reports=ReportService(**common),
         clock=clock,
     )

@@ -21,6 +21,7 @@ from queue_server.web.api_console import console_api
 from queue_server.web.api_officer import officer
 from queue_server.web.api_public import public
 from queue_server.web.api_push import push
+from queue_server.web.api_reports import reports_api
 from queue_server.web.api_screens import screens_api
 from queue_server.web.auth import (
     end_session,
@@ -123,5 +124,5 @@ def _summary(actor: Actor) -> dict[str, Any]:
     }
 
 
-for child in (meta, auth, public, officer, admin, push, console_api, screens_api):
+for child in (meta, auth, public, officer, admin, push, console_api, screens_api, reports_api):
     api.register_blueprint(child)

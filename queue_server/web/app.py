@@ -18,6 +18,7 @@ from queue_server.web.auth import SESSION_LIFETIME
 from queue_server.web.console_page import console_page
 from queue_server.web.health import HEALTH_EXTENSION, MqttHealth, health, mqtt_disabled
 from queue_server.web.ratelimit import LoginLimiter, Monotonic, SlidingWindowLimiter
+from queue_server.web.recap_page import recap_page
 from queue_server.web.routing import AsciiIntegerConverter
 from queue_server.web.screens import screens
 from queue_server.web.ticket_page import ticket_page
@@ -86,4 +87,5 @@ def create_app(
     app.register_blueprint(ticket_page)
     app.register_blueprint(console_page)
     app.register_blueprint(screens)
+    app.register_blueprint(recap_page)
     return app
