@@ -12,8 +12,13 @@ from queue_server.office_config.definition import (
     OfficeDefinition,
     PriorityCategory,
 )
-from queue_server.office_config.reading import load_office_file, parse_office_config
+from queue_server.office_config.reading import (
+    load_office_file,
+    parse_office_config,
+    read_office_yaml,
+)
 from queue_server.office_config.schema import OfficeConfigError, OfficeFile
+from queue_server.office_config.writing import dump_office_yaml
 
 __all__ = [
     "Bilingual",
@@ -22,6 +27,8 @@ __all__ = [
     "OfficeDefinition",
     "OfficeFile",
     "PriorityCategory",
+    "dump_office_yaml",
     "load_office_file",
     "parse_office_config",
+    "read_office_yaml",
 ]

@@ -26,6 +26,7 @@ from queue_server.office_config.definition import (
     Branding,
     OfficeDefinition,
     PriorityCategory,
+    ServiceContent,
 )
 from queue_server.office_config.rules import (
     office_warnings,
@@ -62,6 +63,15 @@ def build_definition(parsed: OfficeFile) -> OfficeDefinition:
         public_base_url=parsed.office.public_base_url,
         demo=parsed.office.demo,
         warnings=tuple(office_warnings(parsed)),
+        service_content={
+            ServiceId(code): ServiceContent(
+                requirements_id=tuple(item.requirements_id),
+                requirements_en=tuple(item.requirements_en),
+                info=Bilingual(item.info_id, item.info_en),
+            )
+            for code, item in (parsed.content.services if parsed.content else {}).items()
+        },
+        content_version=parsed.content.version if parsed.content else 0,
     )
 
 

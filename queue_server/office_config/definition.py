@@ -44,6 +44,15 @@ class Branding:
 
 
 @dataclass(frozen=True, slots=True)
+class ServiceContent:
+    """What the kiosk tells about a service: the documents to bring and an information page."""
+
+    requirements_id: tuple[str, ...] = ()
+    requirements_en: tuple[str, ...] = ()
+    info: Bilingual = Bilingual("", "")
+
+
+@dataclass(frozen=True, slots=True)
 class OfficeDefinition:
     """Everything one office file defines, as domain objects.
 
@@ -62,3 +71,6 @@ class OfficeDefinition:
     #: A demo office (``antre serve --demo``), marked as such wherever applicants look.
     demo: bool = False
     warnings: tuple[str, ...] = ()
+    #: The ``content`` section: per service, requirements and information (versioned).
+    service_content: Mapping[ServiceId, ServiceContent] = field(default_factory=dict)
+    content_version: int = 0

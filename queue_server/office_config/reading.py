@@ -75,14 +75,28 @@ def load_office_file(path: Path) -> tuple[dict[str, Any], OfficeDefinition]:
     """
     if path.stat().st_size > MAX_FILE_BYTES:
         raise OfficeConfigError([f"(file): larger than {MAX_FILE_BYTES} bytes"])
+    data = read_office_yaml(path.read_bytes(), name=str(path))
+    return data, parse_office_config(data)
+
+
+def read_office_yaml(raw: bytes, *, name: str = "<upload>") -> Any:
+    """The content of an office file given as bytes (UTF-8, at most ``MAX_FILE_BYTES``),
+    read the strict way ``antre office load`` reads it; not yet validated.
+
+    Raises:
+        OfficeConfigError: too large, not UTF-8 or not valid YAML.
+    """
+    if len(raw) > MAX_FILE_BYTES:
+        raise OfficeConfigError([f"(file): larger than {MAX_FILE_BYTES} bytes"])
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_OfficeYamlLoader)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise OfficeConfigError([f"(file): not UTF-8 text: {error}"]) from error
+    try:
+        return yaml.load(text, Loader=_OfficeYamlLoader)
     except yaml.YAMLError as error:
-        where = str(error).replace('"<unicode string>"', f'"{path}"')
+        where = str(error).replace('"<unicode string>"', f'"{name}"')
         raise OfficeConfigError([f"(file): not valid YAML: {where}"]) from error
-    return data, parse_office_config(data)
 
 
 def parse_office_config(data: object) -> OfficeDefinition:

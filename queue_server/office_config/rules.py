@@ -104,6 +104,12 @@ def _reference_problems(parsed: OfficeFile) -> list[str]:
         for code in session.services
         if code not in known
     ]
+    if parsed.content is not None:
+        problems += [
+            f"content.services.{code}: unknown service {code!r}"
+            for code in parsed.content.services
+            if code not in known
+        ]
     return problems
 
 

@@ -275,6 +275,26 @@ class BrandingSection(_Strict):
     )
 
 
+class ServiceContentSection(_Strict):
+    requirements_id: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=30, description="What to bring, one line each (id)"
+    )
+    requirements_en: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=30, description="What to bring, one line each (en)"
+    )
+    info_id: str = Field(default="", max_length=4000, description="Information page (id)")
+    info_en: str = Field(default="", max_length=4000, description="Information page (en)")
+
+
+class ContentSection(_Strict):
+    version: int = Field(
+        default=1, strict=True, ge=1, le=10**9, description="Bumped by the server on each change"
+    )
+    services: dict[str, ServiceContentSection] = Field(
+        default_factory=dict, description="Per service id: requirements and information page"
+    )
+
+
 class OfficeFile(_Strict):
     office: OfficeSection
     priority: PrioritySection = Field(default_factory=PrioritySection)
@@ -283,3 +303,4 @@ class OfficeFile(_Strict):
     services: list[ServiceSection] = Field(min_length=1)
     counters: list[CounterSection] = Field(min_length=1)
     branding: BrandingSection | None = None
+    content: ContentSection | None = None

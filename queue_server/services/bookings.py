@@ -74,9 +74,17 @@ class BookingService(UseCases):
         self._issuing = issuing
 
     def import_bookings(
-        self, office: str, entries: Iterable[BookingEntry], *, actor: Actor
+        self,
+        office: str,
+        entries: Iterable[BookingEntry],
+        *,
+        actor: Actor,
+        rejected: int | None = None,
     ) -> ImportResult:
-        """Add or move bookings (a booking already checked in is left as it is)."""
+        """Add or move bookings (a booking already checked in is left as it is).
+
+        ``rejected``: rows of the uploaded file refused before (named in the audit row).
+        """
         added = updated = unchanged = 0
         with self.unit() as work:
             snapshot = self.catalog.get(work.session, office)
@@ -105,7 +113,10 @@ class BookingService(UseCases):
                     updated += 1
                 else:
                     unchanged += 1
-            work.audit(actor, "import_bookings", office_id=office, target=None, added=added)
+            counts = {"added": added, "updated": updated, "unchanged": unchanged}
+            if rejected is not None:
+                counts["rejected"] = rejected
+            work.audit(actor, "import_bookings", office_id=office, target=None, **counts)
         return ImportResult(added, updated, unchanged)
 
     def check_in(

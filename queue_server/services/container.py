@@ -14,6 +14,7 @@ from queue_server.services.device_config import DeviceConfigService
 from queue_server.services.devices import DevicePresence, DeviceService
 from queue_server.services.events import EventBus
 from queue_server.services.issuing import IssuingService
+from queue_server.services.office_admin import OfficeAdminService
 from queue_server.services.officer import OfficerService
 from queue_server.services.offices import OfficeCatalog
 from queue_server.services.offline import OfflineIssuing
@@ -56,6 +57,7 @@ class Services:
     retention: RetentionService
     outbox: OutboxService
     reports: ReportService
+    office_admin: OfficeAdminService
     clock: Clock
 
     def close(self) -> None:
@@ -87,5 +89,6 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
         retention=RetentionService(**common),
         outbox=OutboxService(**common),
         reports=ReportService(**common),
+        office_admin=OfficeAdminService(**common),
         clock=clock,
     )

@@ -1,0 +1,261 @@
+"""Configuring an office (admins of that office): its definition, sections, file, bookings.
+
+Every change names the ``config_version`` it was made on (the ``version`` field or an
+``If-Match: "N"`` header; ``GET`` answers carry ``ETag: "N"``); a stale one is refused
+with 409 and nothing changes. Changes are validated like ``antre office load`` (422 with
+every problem, field path first, in both languages), audited, and reach kiosks and
+displays at once (the retained ``config/*`` topics are published again).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, json, request
+from pydantic import BaseModel, ConfigDict, Field
+from werkzeug.exceptions import NotFound
+
+from queue_server.domain.errors import DomainError
+from queue_server.office_config.schema import MAX_FILE_BYTES
+from queue_server.services import booking_csv
+from queue_server.services.office_admin import (
+    CONTENT,
+    SECTIONS,
+    ConfigRefused,
+    OtherOfficeFile,
+    StaleConfig,
+    VersionRequired,
+)
+from queue_server.services.unit import Actor
+from queue_server.web.auth import services
+from queue_server.web.errors import error_response
+from queue_server.web.roles import ADMIN_ONLY
+from queue_server.web.routing import endpoint, reply
+
+office_config = Blueprint("office_config", __name__)
+YAML_TYPE = "application/yaml"
+CHANGE_ERRORS: tuple[type[DomainError], ...] = (
+    ConfigRefused,
+    StaleConfig,
+    VersionRequired,
+)
+EDITABLE = (*SECTIONS, CONTENT)
+MAX_VERSION = 2**31 - 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SectionBody(_Model):
+    version: int | None = Field(
+        default=None, ge=0, le=MAX_VERSION, description="The config_version edited (or If-Match)"
+    )
+    value: Any = Field(description="The section's new content, as in the office file")
+
+
+class PatchBody(_Model):
+    version: int | None = Field(
+        default=None, ge=0, le=MAX_VERSION, description="The config_version edited (or If-Match)"
+    )
+    patch: dict[str, Any] = Field(description="A JSON merge patch (RFC 7386) of the office file")
+
+
+class ConfigOut(_Model):
+    office: str
+    version: int = Field(description="config_version")
+    settings: dict[str, Any] = Field(description="The office file's content")
+    warnings: list[str]
+    changed: list[str] = Field(default_factory=list, description="Paths changed by this request")
+
+
+class SectionOut(_Model):
+    office: str
+    version: int
+    section: str
+    value: Any
+
+
+class ContentVersion(_Model):
+    version: int | None
+    at: str
+    actor: str
+    content: dict[str, Any] | None
+
+
+class ContentHistoryOut(_Model):
+    office: str
+    config_version: int
+    version: int = Field(description="The content's own version number")
+    content: dict[str, Any] | None
+    previous: list[ContentVersion]
+
+
+class RowRejected(_Model):
+    line: int
+    reasons: dict[str, str] = Field(description="Why, in Indonesian (id) and English (en)")
+
+
+class BookingImportOut(_Model):
+    rows: int
+    added: int
+    updated: int
+    unchanged: int
+    rejected: list[RowRejected]
+
+
+def _version(body_version: int | None) -> int | None:
+    """The version the client edited: the body's field, else the ``If-Match`` header."""
+    if body_version is not None:
+        return body_version
+    tag = (request.headers.get("If-Match") or "").strip().removeprefix("W/").strip('"')
+    if tag.isascii() and tag.isdigit() and len(tag) <= 10:
+        return int(tag)
+    if "version" in request.args:
+        given = request.args.get("version", "")
+        if given.isascii() and given.isdigit() and len(given) <= 10:
+            return int(given)
+    return None
+
+
+def _tagged(response: Any, version: int) -> Response:
+    answer = reply(None, response)
+    answer.headers["ETag"] = f'"{version}"'
+    return answer
+
+
+@office_config.errorhandler(ConfigRefused)
+def _refused(error: ConfigRefused) -> Response:
+    """The usual error body, plus ``problems``: one ``path: message`` per problem."""
+    response = error_response(error.code, error.template, error.http_status, error.params)
+    body = response.get_json()
+    body["error"]["problems"] = list(getattr(error, "problems", []))
+    response.set_data(json.dumps(body))
+    return response
+
+
+@endpoint(
+    office_config,
+    "/offices/<office>/config",
+    summary="The office definition (the office file's content), its version (ETag) and warnings",
+    roles=ADMIN_ONLY,
+    response=ConfigOut,
+)
+def get_config(office: str, actor: Actor) -> Response:
+    current = services().office_admin.definition(office)
+    return _tagged(ConfigOut.model_validate(current).model_dump(mode="json"), current["version"])
+
+
+@endpoint(
+    office_config,
+    "/offices/<office>/config",
+    method="PATCH",
+    summary="Change the office definition with a JSON merge patch (validated, audited, live)",
+    roles=ADMIN_ONLY,
+    body=PatchBody,
+    response=ConfigOut,
+    errors=CHANGE_ERRORS,
+)
+def patch_config(office: str, body: PatchBody, actor: Actor) -> Response:
+    changed = services().office_admin.patch(
+        office, body.patch, version=_version(body.version), actor=actor
+    )
+    return _tagged(ConfigOut.model_validate(changed).model_dump(mode="json"), changed["version"])
+
+
+@endpoint(
+    office_config,
+    "/offices/<office>/config/<section>",
+    summary=f"One section of the office definition ({', '.join(EDITABLE)})",
+    roles=ADMIN_ONLY,
+    response=SectionOut,
+)
+def get_section(office: str, section: str, actor: Actor) -> Response:
+    _known(section)
+    current = services().office_admin.definition(office)
+    value = current["settings"].get(section)
+    answer = {"office": office, "version": current["version"], "section": section, "value": value}
+    return _tagged(answer, current["version"])
+
+
+@endpoint(
+    office_config,
+    "/offices/<office>/config/<section>",
+    method="PUT",
+    summary="Replace one section (services, counters, calendar, content, ...); validated, "
+    "audited, live",
+    roles=ADMIN_ONLY,
+    body=SectionBody,
+    response=ConfigOut,
+    errors=CHANGE_ERRORS,
+)
+def put_section(office: str, section: str, body: SectionBody, actor: Actor) -> Response:
+    _known(section)
+    changed = services().office_admin.replace_section(
+        office, section, body.value, version=_version(body.version), actor=actor
+    )
+    return _tagged(ConfigOut.model_validate(changed).model_dump(mode="json"), changed["version"])
+
+
+@endpoint(
+    office_config,
+    "/offices/<office>/content/history",
+    summary="The kiosk content (requirements, information pages): its version and earlier ones",
+    roles=ADMIN_ONLY,
+    response=ContentHistoryOut,
+)
+def content_history(office: str, actor: Actor) -> dict[str, Any]:
+    return services().office_admin.content_history(office)
+
+
+@endpoint(
+    office_config,
+    "/offices/<office>/office-file",
+    summary="Export the office as the YAML file `antre office load` reads",
+    roles=ADMIN_ONLY,
+    media_type=YAML_TYPE,
+)
+def export_file(office: str, actor: Actor) -> Response:
+    text, version = services().office_admin.export_yaml(office)
+    response = Response(text, mimetype=YAML_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{office}.yaml"'
+    response.headers["ETag"] = f'"{version}"'
+    return response
+
+
+@endpoint(
+    office_config,
+    "/offices/<office>/office-file",
+    method="POST",
+    summary="Import an office file (YAML body, at most 1 MB; If-Match or ?version=): the same "
+    "result as `antre office load`",
+    roles=ADMIN_ONLY,
+    response=ConfigOut,
+    errors=(*CHANGE_ERRORS, OtherOfficeFile),
+)
+def import_file(office: str, actor: Actor) -> Response:
+    request.max_content_length = MAX_FILE_BYTES + 1
+    raw = request.get_data(cache=False)
+    changed = services().office_admin.import_yaml(office, raw, version=_version(None), actor=actor)
+    return _tagged(ConfigOut.model_validate(changed).model_dump(mode="json"), changed["version"])
+
+
+@endpoint(
+    office_config,
+    "/offices/<office>/bookings/import",
+    method="POST",
+    summary="Import an M-Paspor booking list (CSV code,service,date,slot; , or ;): good rows "
+    "kept, refused rows reported by line; the same file twice adds nothing",
+    roles=ADMIN_ONLY,
+    response=BookingImportOut,
+    errors=(booking_csv.BookingCsvRefused,),
+)
+def import_bookings(office: str, actor: Actor) -> dict[str, Any]:
+    request.max_content_length = booking_csv.MAX_CSV_BYTES + 1
+    raw = request.get_data(cache=False)
+    return booking_csv.import_csv(services().bookings, office, raw, actor=actor)
+
+
+def _known(section: str) -> None:
+    if section not in EDITABLE:
+        raise NotFound()
