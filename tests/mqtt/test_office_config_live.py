@@ -1,0 +1,77 @@
+"""A change made over the configuration API reaches the kiosks' retained ``config/kiosk``
+without a restart."""
+
+from __future__ import annotations
+
+import json
+import queue
+from typing import Any
+
+import paho.mqtt.client as mqtt
+
+from queue_server.domain.ids import Role
+from queue_server.services.unit import Actor
+from queue_server.web.app import create_app
+from tests.mqtt.live import PREFIX, WAIT_S, LiveServer, new_client
+
+ADMIN_PASSWORD = "Kuat-sekali-admin-1"
+NEW_NAME = {"id": "Paspor tanpa janji (baru)", "en": "Passport walk-in (new)"}
+
+
+def walkin_name(payload: bytes) -> Any:
+    config = json.loads(payload)
+    return {service["id"]: service for service in config["services"]}["walkin"]["name"]
+
+
+def test_a_renamed_service_reaches_the_retained_kiosk_config(live: LiveServer) -> None:
+    password = live.add_device("kiosk-1")
+    live.services.accounts.create_user(
+        "admin", "Admin", ADMIN_PASSWORD, Role.ADMIN, actor=Actor(name="test")
+    )
+    live.start()
+    inbox: queue.Queue[bytes] = queue.Queue()
+    kiosk = new_client("kiosk-1", "kiosk-1", password)
+    kiosk.on_connect = lambda client, *_args: client.subscribe(f"{PREFIX}/config/kiosk", qos=1)
+    kiosk.on_message = lambda _c, _u, message: inbox.put(bytes(message.payload))
+    kiosk.connect("127.0.0.1", live.port, keepalive=5)
+    kiosk.loop_start()
+    try:
+        assert walkin_name(inbox.get(timeout=WAIT_S))["en"] == "Passport walk-in"
+        client = create_app(live.config, services=live.services).test_client()
+        login = client.post(
+            "/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}
+        )
+        csrf = login.get_json()["csrf_token"]
+        config = client.get("/api/v1/offices/kanim-test/config")
+        settings = config.get_json()["settings"]
+        for service in settings["services"]:
+            if service["id"] == "walkin":
+                service["name_id"], service["name_en"] = NEW_NAME["id"], NEW_NAME["en"]
+        changed = client.put(
+            "/api/v1/offices/kanim-test/config/services",
+            json={"version": config.get_json()["version"], "value": settings["services"]},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert changed.status_code == 200, changed.get_json()
+        seen = []
+        for _ in range(20):  # bounded: the retained config is published again at once
+            seen.append(walkin_name(inbox.get(timeout=WAIT_S)))
+            if seen[-1] == NEW_NAME:
+                break
+        assert seen[-1] == NEW_NAME, seen
+    finally:
+        kiosk.disconnect()
+        kiosk.loop_stop()
+    # a kiosk connecting now gets the new configuration as the retained message
+    late: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
+    fresh = new_client("kiosk-1b", "kiosk-1", password)
+    fresh.on_connect = lambda client, *_args: client.subscribe(f"{PREFIX}/config/kiosk", qos=1)
+    fresh.on_message = lambda _c, _u, message: late.put(message)
+    fresh.connect("127.0.0.1", live.port, keepalive=5)
+    fresh.loop_start()
+    try:
+        message = late.get(timeout=WAIT_S)
+        assert message.retain and walkin_name(message.payload) == NEW_NAME
+    finally:
+        fresh.disconnect()
+        fresh.loop_stop()
