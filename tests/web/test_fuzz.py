@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.web.conftest import BASE, AuthActions
+from tests.web.conftest import BASE, AuthActions, office_settings
 
 FIELDS = [
     "service",
@@ -88,3 +88,107 @@ def test_no_route_answers_a_server_error(
     assert answer.status_code < 500, (method, path, answer.get_json())
     if "/auth/" in path or "/deactivate" in path:
         auth.csrf = ""  # the session may have ended: sign in again next time
+
+
+# --- the configuration API: random merge patches ------------------------------------------
+
+CONFIG_KEYS = [
+    "office",
+    "priority",
+    "booking",
+    "calendar",
+    "services",
+    "counters",
+    "branding",
+    "content",
+    "hours",
+    "sessions",
+    "journey",
+    "id",
+    "prefix",
+    "name_id",
+    "stations",
+    "minutes",
+    "quota",
+    "version",
+    "requirements_id",
+    "info_en",
+    "mon",
+    "sat",
+    "walkin",
+    "cuti_bersama",
+    "x",
+]
+config_values = st.recursive(
+    scalars | st.sampled_from(["08:00", "24:00", "2026-12-24", "CS", "BIO", "sat", "walk_in"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(CONFIG_KEYS), inner, max_size=4)
+    ),
+    max_leaves=10,
+)
+
+
+SERVICE_FIELDS = [
+    "id",
+    "prefix",
+    "name_id",
+    "kind",
+    "journey",
+    "daily_quota",
+    "active",
+    "priority_stations",
+    "description_en",
+]
+STEP_FIELDS = ["station", "minutes", "after_working_days", "after_days", "rating", "label"]
+
+
+def _targeted(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid section with one field deep inside replaced by a random value."""
+    settings = office_settings()
+    where = draw(st.sampled_from(["service", "step", "counter", "hours", "session"]))
+    value = draw(config_values)
+    if where == "service":
+        settings["services"][draw(st.integers(0, 3))][draw(st.sampled_from(SERVICE_FIELDS))] = value
+        return {"services": settings["services"]}
+    if where == "step":
+        settings["services"][0]["journey"][draw(st.integers(0, 2))][
+            draw(st.sampled_from(STEP_FIELDS))
+        ] = value
+        return {"services": settings["services"]}
+    if where == "counter":
+        settings["counters"][draw(st.integers(0, 6))][
+            draw(st.sampled_from(["id", "name", "stations", "services"]))
+        ] = value
+        return {"counters": settings["counters"]}
+    if where == "hours":
+        return {"calendar": {"hours": {draw(st.sampled_from(["mon", "sat", "x"])): value}}}
+    settings["calendar"]["sessions"][0][
+        draw(st.sampled_from(["code", "opens", "closes", "weekdays", "dates", "quota"]))
+    ] = value
+    return {"calendar": {"sessions": settings["calendar"]["sessions"]}}
+
+
+config_patches = st.one_of(
+    st.dictionaries(st.sampled_from(CONFIG_KEYS[:8]), config_values, max_size=3),
+    st.composite(_targeted)(),
+)
+
+
+@settings(
+    max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(patch=config_patches)
+def test_random_config_patches_never_cause_a_server_error(
+    client: FlaskClient, auth: AuthActions, patch: dict[str, Any]
+) -> None:
+    if not auth.csrf:
+        auth.login("admin")
+    version = client.get(f"{BASE}/config").get_json()["version"]
+    response = client.patch(
+        f"{BASE}/config",
+        json={"version": version, "patch": patch},
+        headers={"X-CSRF-Token": auth.csrf},
+    )
+    assert response.status_code in (200, 422), response.get_json()
+    assert response.is_json
