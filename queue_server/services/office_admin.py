@@ -19,20 +19,21 @@ from typing import Any
 
 from sqlalchemy import select
 
-from queue_server.domain.errors import DomainError, OfficeNotFound
+from queue_server.domain.errors import CounterNotFound, DomainError, NotFound, OfficeNotFound
 from queue_server.office_config import (
     OfficeConfigError,
     dump_office_yaml,
     parse_office_config,
     read_office_yaml,
 )
-from queue_server.persistence.models import AuditLogRow, OfficeRow
+from queue_server.persistence.models import AuditLogRow, DeviceRow, OfficeRow
 from queue_server.services.offices import store_office
 from queue_server.services.unit import Actor, UseCases
 
 #: The sections an admin may replace one by one (``office.id`` never changes).
 SECTIONS = ("office", "priority", "booking", "calendar", "services", "counters", "branding")
 CONTENT = "content"
+COUNTER_DISPLAY = "counter-display"
 #: Changed paths named in one audit row at most.
 MAX_AUDITED_PATHS = 40
 #: Earlier content versions returned at most.
@@ -65,6 +66,10 @@ class VersionRequired(DomainError):
         "field); nothing was changed."
     )
     http_status = 428
+
+
+class CounterDisplayNotFound(NotFound):
+    template = "There is no counter display {device} at this office."
 
 
 class OtherOfficeFile(DomainError):
@@ -276,6 +281,42 @@ class OfficeAdminService(UseCases):
                 :MAX_CONTENT_HISTORY
             ],
         }
+
+    def counter_displays(self, office: str) -> list[dict[str, Any]]:
+        """The office's counter displays and the counter each is attached to."""
+        query = (
+            select(DeviceRow)
+            .where(DeviceRow.office_id == office, DeviceRow.kind == COUNTER_DISPLAY)
+            .order_by(DeviceRow.id)
+        )
+        with self.read() as session:
+            return [
+                {"device": row.id, "counter": row.counter, "active": row.active}
+                for row in session.scalars(query)
+            ]
+
+    def attach_display(
+        self, office: str, device: str, counter: str | None, *, actor: Actor
+    ) -> dict[str, Any]:
+        """Attach a counter display to ``counter`` (None: to no counter)."""
+        with self.unit() as work:
+            snapshot = self.catalog.get(work.session, office)
+            if counter is not None and counter not in snapshot.counters:
+                raise CounterNotFound(counter=counter)
+            row = work.session.get(DeviceRow, device)
+            if row is None or row.office_id != office or row.kind != COUNTER_DISPLAY:
+                raise CounterDisplayNotFound(device=device)
+            if row.counter != counter:
+                work.audit(
+                    actor,
+                    "device.counter",
+                    office_id=office,
+                    target=device,
+                    before=row.counter,
+                    after=counter,
+                )
+                row.counter = counter
+            return {"device": row.id, "counter": row.counter, "active": row.active}
 
     def _change(
         self,

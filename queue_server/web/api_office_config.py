@@ -15,13 +15,14 @@ from flask import Blueprint, Response, json, request
 from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.exceptions import NotFound
 
-from queue_server.domain.errors import DomainError
+from queue_server.domain.errors import CounterNotFound, DomainError
 from queue_server.office_config.schema import MAX_FILE_BYTES
 from queue_server.services import booking_csv
 from queue_server.services.office_admin import (
     CONTENT,
     SECTIONS,
     ConfigRefused,
+    CounterDisplayNotFound,
     OtherOfficeFile,
     StaleConfig,
     VersionRequired,
@@ -254,6 +255,47 @@ def import_bookings(office: str, actor: Actor) -> dict[str, Any]:
     request.max_content_length = booking_csv.MAX_CSV_BYTES + 1
     raw = request.get_data(cache=False)
     return booking_csv.import_csv(services().bookings, office, raw, actor=actor)
+
+
+class DisplayBody(_Model):
+    counter: str | None = Field(
+        max_length=40, pattern=r"^[a-z0-9-]+$", description="The counter's id; null: none"
+    )
+
+
+class CounterDisplay(_Model):
+    device: str
+    counter: str | None
+    active: bool
+
+
+class CounterDisplays(_Model):
+    items: list[CounterDisplay]
+
+
+@endpoint(
+    office_config,
+    "/offices/<office>/counter-displays",
+    summary="The counter displays and the counter each is attached to",
+    roles=ADMIN_ONLY,
+    response=CounterDisplays,
+)
+def counter_displays(office: str, actor: Actor) -> dict[str, Any]:
+    return {"items": services().office_admin.counter_displays(office)}
+
+
+@endpoint(
+    office_config,
+    "/offices/<office>/counter-displays/<device>",
+    method="PUT",
+    summary="Attach a counter display to a counter (audited)",
+    roles=ADMIN_ONLY,
+    body=DisplayBody,
+    response=CounterDisplay,
+    errors=(CounterDisplayNotFound, CounterNotFound),
+)
+def attach_display(office: str, device: str, body: DisplayBody, actor: Actor) -> dict[str, Any]:
+    return services().office_admin.attach_display(office, device, body.counter, actor=actor)
 
 
 def _known(section: str) -> None:

@@ -398,6 +398,28 @@ def test_a_too_large_file_is_refused(auth: AuthActions, services: Services) -> N
     assert stored(services) == (version, settings)
 
 
+# --- the display attached to a counter ---------------------------------------------------
+
+
+def test_a_counter_display_is_attached_to_a_counter(auth: AuthActions, services: Services) -> None:
+    fixture = Actor(name="fixture")
+    services.devices.add(OFFICE, "tv-cs", "counter-display", "hash", actor=fixture, counter="cs-1")
+    services.devices.add(OFFICE, "kiosk-1", "kiosk", "hash", actor=fixture)
+    auth.login("admin")
+    listed = auth.get(f"{BASE}/counter-displays").get_json()["items"]
+    assert listed == [{"device": "tv-cs", "counter": "cs-1", "active": True}]
+    moved = send(auth, "PUT", f"{BASE}/counter-displays/tv-cs", {"counter": "cs-2"})
+    assert moved.get_json() == {"device": "tv-cs", "counter": "cs-2", "active": True}
+    assert services.devices.account("tv-cs").counter == "cs-2"  # type: ignore[union-attr]
+    unknown = send(auth, "PUT", f"{BASE}/counter-displays/tv-cs", {"counter": "cs-9"})
+    assert unknown.status_code == 404 and "cs-9" in unknown.get_json()["error"]["messages"]["id"]
+    kiosk = send(auth, "PUT", f"{BASE}/counter-displays/kiosk-1", {"counter": "cs-1"})
+    assert kiosk.status_code == 404
+    (row,) = audit_rows(services, "device.counter")
+    assert (row.target, row.details) == ("tv-cs", {"before": "cs-1", "after": "cs-2"})
+    assert services.devices.account("tv-cs").counter == "cs-2"  # type: ignore[union-attr]
+
+
 # --- who may ------------------------------------------------------------------------------
 
 
@@ -410,6 +432,8 @@ ROUTES = [
     ("GET", FILE),
     ("POST", FILE),
     ("POST", f"{BASE}/bookings/import"),
+    ("GET", f"{BASE}/counter-displays"),
+    ("PUT", f"{BASE}/counter-displays/tv-cs"),
 ]
 
 
