@@ -55,11 +55,7 @@ def build_definition(parsed: OfficeFile) -> OfficeDefinition:
             _category(parsed.priority, code) for code in parsed.priority.categories
         ),
         branding=_branding(parsed),
-        service_descriptions={
-            ServiceId(section.id): Bilingual(section.description_id, section.description_en)
-            for section in parsed.services
-            if section.description_id or section.description_en
-        },
+        service_descriptions=_descriptions(parsed),
         public_base_url=parsed.office.public_base_url,
         demo=parsed.office.demo,
         warnings=tuple(office_warnings(parsed)),
@@ -73,6 +69,20 @@ def build_definition(parsed: OfficeFile) -> OfficeDefinition:
         },
         content_version=parsed.content.version if parsed.content else 0,
     )
+
+
+def _descriptions(parsed: OfficeFile) -> dict[ServiceId, Bilingual]:
+    """The kiosk's text per service: the content section's information, else the
+    service's own description."""
+    texts = {
+        ServiceId(section.id): Bilingual(section.description_id, section.description_en)
+        for section in parsed.services
+        if section.description_id or section.description_en
+    }
+    for code, item in (parsed.content.services if parsed.content else {}).items():
+        if item.info_id or item.info_en:
+            texts[ServiceId(code)] = Bilingual(item.info_id, item.info_en)
+    return texts
 
 
 def _office(parsed: OfficeFile) -> Office:

@@ -282,8 +282,16 @@ class ServiceContentSection(_Strict):
     requirements_en: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
         default_factory=list, max_length=30, description="What to bring, one line each (en)"
     )
-    info_id: str = Field(default="", max_length=4000, description="Information page (id)")
-    info_en: str = Field(default="", max_length=4000, description="Information page (en)")
+    info_id: str = Field(
+        default="",
+        max_length=1000,
+        description="Kiosk information text (id); replaces the service's description_id when given",
+    )
+    info_en: str = Field(
+        default="",
+        max_length=1000,
+        description="Kiosk information text (en); replaces the service's description_en when given",
+    )
 
 
 class ContentSection(_Strict):

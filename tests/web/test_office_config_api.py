@@ -301,6 +301,13 @@ def test_content_is_versioned_with_its_history(auth: AuthActions, services: Serv
         snapshot = services.catalog.get(session, OFFICE)
     assert snapshot.definition.content_version == 2
     assert snapshot.definition.service_content["walkin"].requirements_en[-1] == "Birth certificate"
+    kiosk = services.device_config.config(OFFICE, "kiosk")
+    shown = {service.id: service.description for service in kiosk.services}
+    assert shown["walkin"] is not None
+    assert (shown["walkin"].id, shown["walkin"].en) == (
+        "Datang sebelum jam 14.00.",
+        "Come before 2 pm.",
+    )
 
 
 # --- the office as a file -----------------------------------------------------------------

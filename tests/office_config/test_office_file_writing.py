@@ -1,0 +1,71 @@
+"""The office file written back: what `antre office load` reads gives the same content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from queue_server.office_config import (
+    OfficeConfigError,
+    dump_office_yaml,
+    load_office_file,
+    parse_office_config,
+    read_office_yaml,
+)
+from queue_server.services.office_admin import changed_paths, indonesian, merge_patch
+
+ROOT = Path(__file__).parents[2]
+FILES = [
+    ROOT / "queue_server" / "demo" / "banjarmasin.yaml",
+    ROOT / "tests" / "services" / "office.yaml",
+]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda path: path.name)
+def test_written_and_read_back_is_equal(path: Path, tmp_path: Path) -> None:
+    data, definition = load_office_file(path)
+    text = dump_office_yaml(data)
+    assert read_office_yaml(text.encode()) == data
+    copy = tmp_path / "copy.yaml"
+    copy.write_text(text, encoding="utf-8")
+    again, definition_again = load_office_file(copy)  # the CLI's reader
+    assert again == data and definition_again == definition
+    assert dump_office_yaml(again) == text
+    assert '"08:00"' in text  # times quoted, as the format asks of a person
+
+
+def test_the_upload_reader_is_as_strict_as_the_file_loader() -> None:
+    for raw, expected in [
+        (b"a: 1\na: 2\n", "duplicate key"),
+        (b"a: &x 1\nb: *x\n", "aliases"),
+        (b"a: !!python/name:os.system\n", "not valid YAML"),
+        (b"x" * 1_000_001, "larger than"),
+    ]:
+        with pytest.raises(OfficeConfigError) as refused:
+            read_office_yaml(raw)
+        assert expected in str(refused.value)
+
+
+def test_content_must_name_known_services() -> None:
+    data, _definition = load_office_file(FILES[1])
+    data["content"] = {"services": {"walkin": {"requirements_id": ["KTP"]}, "nope": {}}}
+    with pytest.raises(OfficeConfigError) as refused:
+        parse_office_config(data)
+    assert refused.value.problems == ["content.services.nope: unknown service 'nope'"]
+
+
+def test_merge_patch_and_changed_paths() -> None:
+    old = {"a": {"b": 1, "c": [1, 2]}, "services": [{"id": "x", "n": 1}, {"id": "y", "n": 2}]}
+    new = merge_patch(old, {"a": {"b": None, "d": 3}, "services": [{"id": "y", "n": 3}]})
+    assert new == {"a": {"c": [1, 2], "d": 3}, "services": [{"id": "y", "n": 3}]}
+    assert old["a"] == {"b": 1, "c": [1, 2]}  # not changed in place
+    assert changed_paths(old, new) == ["a.b", "a.d", "services[x]", "services[y].n"]
+    assert changed_paths(old, old) == []
+
+
+def test_problems_in_indonesian_keep_their_path() -> None:
+    assert indonesian("services[1].prefix: 'A' is used twice") == (
+        "services[1].prefix: 'A' dipakai dua kali"
+    )
+    assert indonesian("counters[0].name: Field required") == "counters[0].name: wajib diisi"
