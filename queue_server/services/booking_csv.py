@@ -19,6 +19,7 @@ from typing import Any
 
 from queue_server.domain.errors import DomainError
 from queue_server.domain.ids import ServiceId, ServiceKind
+from queue_server.i18n import both
 from queue_server.services.booking_checks import CODE_PATTERN, normalise_code
 from queue_server.services.bookings import BookingEntry, BookingService
 from queue_server.services.offices import OfficeSnapshot
@@ -45,9 +46,11 @@ class RowProblem:
     reasons_id: list[str] = field(default_factory=list)
     reasons_en: list[str] = field(default_factory=list)
 
-    def add(self, reason_id: str, reason_en: str) -> None:
-        self.reasons_id.append(reason_id)
-        self.reasons_en.append(reason_en)
+    def add(self, msgid: str, **params: object) -> None:
+        """A reason, given as its English msgid (translated by the catalogs)."""
+        texts = both(msgid, **params)
+        self.reasons_id.append(texts["id"])
+        self.reasons_en.append(texts["en"])
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -66,17 +69,12 @@ class CheckedRows:
 def decode(raw: bytes) -> str:
     if len(raw) > MAX_CSV_BYTES:
         raise BookingCsvRefused(
-            problem={
-                "id": f"berkas lebih besar dari {MAX_CSV_BYTES} byte",
-                "en": f"the file is larger than {MAX_CSV_BYTES} bytes",
-            }
+            problem=both("the file is larger than {size} bytes", size=MAX_CSV_BYTES)
         )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise BookingCsvRefused(
-            problem={"id": "berkas bukan teks UTF-8", "en": "the file is not UTF-8 text"}
-        ) from error
+        raise BookingCsvRefused(problem=both("the file is not UTF-8 text")) from error
 
 
 def check_rows(text: str, snapshot: OfficeSnapshot, today: date) -> CheckedRows:
@@ -89,10 +87,7 @@ def check_rows(text: str, snapshot: OfficeSnapshot, today: date) -> CheckedRows:
     if not set(COLUMNS) <= set(names):
         columns = ", ".join(COLUMNS)
         raise BookingCsvRefused(
-            problem={
-                "id": f"baris judul harus berisi kolom {columns}",
-                "en": f"the header line must name the columns {columns}",
-            }
+            problem=both("the header line must name the columns {columns}", columns=columns)
         )
     where = {column: names.index(column) for column in COLUMNS}
     entries: list[tuple[int, BookingEntry]] = []
@@ -106,10 +101,7 @@ def check_rows(text: str, snapshot: OfficeSnapshot, today: date) -> CheckedRows:
         rows += 1
         if rows > MAX_ROWS:
             raise BookingCsvRefused(
-                problem={
-                    "id": f"lebih dari {MAX_ROWS} baris; bagi berkasnya",
-                    "en": f"more than {MAX_ROWS} rows; split the file",
-                }
+                problem=both("more than {rows} rows; split the file", rows=MAX_ROWS)
             )
         row = {
             column: cells[index].strip() if index < len(cells) else ""
@@ -120,10 +112,7 @@ def check_rows(text: str, snapshot: OfficeSnapshot, today: date) -> CheckedRows:
         if entry is not None:
             first = seen.get(entry.code)
             if first is not None:
-                problem.add(
-                    f"kode booking sama dengan baris {first}",
-                    f"the booking code is the same as on line {first}",
-                )
+                problem.add("the booking code is the same as on line {line}", line=first)
             else:
                 seen[entry.code] = line
         if problem.reasons_en:
@@ -138,34 +127,31 @@ def _check_row(
 ) -> BookingEntry | None:
     code = normalise_code(row["code"])
     if not code:
-        problem.add("kode booking kosong", "the booking code is empty")
+        problem.add("the booking code is empty")
     elif code.startswith("-") or not CODE_PATTERN.match(code):
-        problem.add(
-            "kode booking tidak sah (4-64 huruf A-Z, angka, /, _ atau -)",
-            "the booking code is malformed (4-64 of A-Z, digits, /, _ or -)",
-        )
+        problem.add("the booking code is malformed (4-64 of A-Z, digits, /, _ or -)")
     service = snapshot.services.get(ServiceId(row["service"]))
     if service is None:
-        problem.add("layanan tidak dikenal di kantor ini", "unknown service at this office")
+        problem.add("unknown service at this office")
     elif not service.active:
-        problem.add("layanan tidak aktif", "the service is not active")
+        problem.add("the service is not active")
     elif service.kind is not ServiceKind.BOOKING_REQUIRED:
-        problem.add("layanan ini tidak memakai booking", "this service takes no bookings")
+        problem.add("this service takes no bookings")
     day = _date(row["date"])
     slot = _slot(row["slot"])
     if day is None:
-        problem.add("tanggal tidak sah (YYYY-MM-DD)", "invalid date (YYYY-MM-DD)")
+        problem.add("invalid date (YYYY-MM-DD)")
     elif day < today:
-        problem.add("tanggal sudah lewat", "the date is in the past")
+        problem.add("the date is in the past")
     if slot is None:
-        problem.add("jam tidak sah (HH:MM)", "invalid time (HH:MM)")
+        problem.add("invalid time (HH:MM)")
     if problem.reasons_en or service is None or day is None or slot is None:
         return None
     moment = datetime.combine(day, slot, snapshot.office.zone)
     if not snapshot.calendar.sessions_on(day, service.id):
-        problem.add("kantor tutup pada tanggal itu", "the office is closed on that date")
+        problem.add("the office is closed on that date")
     elif snapshot.calendar.session_at(moment, service.id) is None:
-        problem.add("jam di luar jam layanan", "the time is outside the service hours")
+        problem.add("the time is outside the service hours")
     if problem.reasons_en:
         return None
     return BookingEntry(code, service.id, day, slot)
