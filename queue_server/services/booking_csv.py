@@ -79,6 +79,13 @@ def decode(raw: bytes) -> str:
 
 def check_rows(text: str, snapshot: OfficeSnapshot, today: date) -> CheckedRows:
     """Every data row checked against the office; the good entries with their line."""
+    try:
+        return _check_rows(text, snapshot, today)
+    except csv.Error as error:  # a NUL byte, an endless quoted field
+        raise BookingCsvRefused(problem=both("the file is not a CSV table")) from error
+
+
+def _check_rows(text: str, snapshot: OfficeSnapshot, today: date) -> CheckedRows:
     lines = text.splitlines()
     header = lines[0] if lines else ""
     delimiter = ";" if header.count(";") > header.count(",") else ","

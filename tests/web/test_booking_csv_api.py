@@ -108,6 +108,11 @@ def test_a_file_that_cannot_be_read_imports_nothing(auth: AuthActions, services:
         auth, "code,service,date,slot\nMPÄ-1,mpaspor,2026-11-24,09:00\n".encode("latin-1")
     )
     assert latin.status_code == 422 and "UTF-8" in latin.get_json()["error"]["messages"]["id"]
+    nul = upload(auth, b"code,service,date,slot\nMP-0001\x00,mpaspor,2026-11-24,09:00\n")
+    assert [item["line"] for item in nul.get_json()["rejected"]] == [2]  # a malformed code
+    endless = upload(auth, b'code,service,date,slot\n"' + b"A" * 200_000 + b"\n")
+    assert endless.status_code == 422
+    assert "bukan tabel CSV" in endless.get_json()["error"]["messages"]["id"]
     large = upload(auth, b"code,service,date,slot\n" + b"#" * MAX_CSV_BYTES)
     assert large.status_code == 413
     assert count_rows(services, BookingRow) == 0

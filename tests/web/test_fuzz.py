@@ -192,3 +192,34 @@ def test_random_config_patches_never_cause_a_server_error(
     )
     assert response.status_code in (200, 400, 422), response.get_json()  # 400: Infinity
     assert response.is_json
+
+
+csv_cells = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        ["mpaspor", "walkin", "2026-11-24", "24/11/2026", "09:00", "MP-0001", '"', "\x00"]
+    ),
+)
+csv_bodies = st.tuples(
+    st.sampled_from([",", ";"]), st.lists(st.lists(csv_cells, max_size=5), max_size=6)
+).map(lambda drawn: "\n".join(drawn[0].join(row) for row in drawn[1]))
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=csv_bodies, header=st.booleans(), raw=st.binary(max_size=40))
+def test_random_booking_files_never_cause_a_server_error(
+    client: FlaskClient, auth: AuthActions, body: str, header: bool, raw: bytes
+) -> None:
+    if not auth.csrf:
+        auth.login("admin")
+    data = ("code,service,date,slot\n" + body).encode() if header else body.encode() + raw
+    response = client.post(
+        f"{BASE}/bookings/import",
+        data=data,
+        content_type="text/csv",
+        headers={"X-CSRF-Token": auth.csrf},
+    )
+    assert response.status_code in (200, 422), response.get_json()
+    assert response.is_json
