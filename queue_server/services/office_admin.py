@@ -34,6 +34,8 @@ from queue_server.services.unit import Actor, UseCases
 SECTIONS = ("office", "priority", "booking", "calendar", "services", "counters", "branding")
 CONTENT = "content"
 COUNTER_DISPLAY = "counter-display"
+#: Sections that are lists of items with an ``id``, editable one item at a time.
+ITEM_SECTIONS = ("services", "counters")
 #: Changed paths named in one audit row at most.
 MAX_AUDITED_PATHS = 40
 #: Earlier content versions returned at most.
@@ -70,6 +72,10 @@ class VersionRequired(DomainError):
 
 class CounterDisplayNotFound(NotFound):
     template = "There is no counter display {device} at this office."
+
+
+class ItemNotFound(NotFound):
+    template = "There is no {item} in {section}."
 
 
 class OtherOfficeFile(DomainError):
@@ -221,6 +227,44 @@ class OfficeAdminService(UseCases):
             return changed
 
         return self._change(office, change, version=version, actor=actor, how=f"put:{section}")
+
+    def put_item(
+        self,
+        office: str,
+        section: str,
+        item: str,
+        value: Any,
+        *,
+        version: int | None,
+        actor: Actor,
+    ) -> dict[str, Any]:
+        """Add or replace one service or counter (by id; ``None`` removes it)."""
+        if value is not None and (not isinstance(value, dict) or value.get("id", item) != item):
+            raise refused([f"{section}[{item}].id: must be {item!r}, the id in the address"])
+
+        def change(settings: dict[str, Any]) -> dict[str, Any]:
+            items = settings.get(section)
+            items = list(items) if isinstance(items, list) else []
+            where = [
+                i for i, old in enumerate(items) if isinstance(old, dict) and old.get("id") == item
+            ]
+            if value is None:
+                if not where:
+                    raise ItemNotFound(section=section, item=item)
+                del items[where[0]]
+            elif where:
+                items[where[0]] = {"id": item, **value}
+            else:
+                items.append({"id": item, **value})
+            return {**settings, section: items}
+
+        return self._change(
+            office,
+            change,
+            version=version,
+            actor=actor,
+            how=f"{'delete' if value is None else 'put'}:{section}/{item}",
+        )
 
     def patch(
         self, office: str, patch: Mapping[str, Any], *, version: int | None, actor: Actor

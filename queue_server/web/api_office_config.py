@@ -20,9 +20,11 @@ from queue_server.office_config.schema import MAX_FILE_BYTES
 from queue_server.services import booking_csv
 from queue_server.services.office_admin import (
     CONTENT,
+    ITEM_SECTIONS,
     SECTIONS,
     ConfigRefused,
     CounterDisplayNotFound,
+    ItemNotFound,
     OtherOfficeFile,
     StaleConfig,
     VersionRequired,
@@ -198,6 +200,55 @@ def put_section(office: str, section: str, body: SectionBody, actor: Actor) -> R
     return _tagged(ConfigOut.model_validate(changed).model_dump(mode="json"), changed["version"])
 
 
+class ItemBody(_Model):
+    version: int | None = Field(
+        default=None, ge=0, le=MAX_VERSION, description="The config_version edited (or If-Match)"
+    )
+    value: dict[str, Any] = Field(description="The service or counter, as in the office file")
+
+
+class VersionBody(_Model):
+    version: int | None = Field(
+        default=None, ge=0, le=MAX_VERSION, description="The config_version edited (or If-Match)"
+    )
+
+
+@endpoint(
+    office_config,
+    "/offices/<office>/config/<section>/<item>",
+    method="PUT",
+    summary="Add or replace one service or counter by its id; validated, audited, live",
+    roles=ADMIN_ONLY,
+    body=ItemBody,
+    response=ConfigOut,
+    errors=CHANGE_ERRORS,
+)
+def put_item(office: str, section: str, item: str, body: ItemBody, actor: Actor) -> Response:
+    _item_section(section)
+    changed = services().office_admin.put_item(
+        office, section, item, body.value, version=_version(body.version), actor=actor
+    )
+    return _tagged(ConfigOut.model_validate(changed).model_dump(mode="json"), changed["version"])
+
+
+@endpoint(
+    office_config,
+    "/offices/<office>/config/<section>/<item>",
+    method="DELETE",
+    summary="Remove one service or counter (refused if something still needs it)",
+    roles=ADMIN_ONLY,
+    body=VersionBody,
+    response=ConfigOut,
+    errors=(*CHANGE_ERRORS, ItemNotFound),
+)
+def delete_item(office: str, section: str, item: str, body: VersionBody, actor: Actor) -> Response:
+    _item_section(section)
+    changed = services().office_admin.put_item(
+        office, section, item, None, version=_version(body.version), actor=actor
+    )
+    return _tagged(ConfigOut.model_validate(changed).model_dump(mode="json"), changed["version"])
+
+
 @endpoint(
     office_config,
     "/offices/<office>/content/history",
@@ -296,6 +347,11 @@ def counter_displays(office: str, actor: Actor) -> dict[str, Any]:
 )
 def attach_display(office: str, device: str, body: DisplayBody, actor: Actor) -> dict[str, Any]:
     return services().office_admin.attach_display(office, device, body.counter, actor=actor)
+
+
+def _item_section(section: str) -> None:
+    if section not in ITEM_SECTIONS:
+        raise NotFound()
 
 
 def _known(section: str) -> None:

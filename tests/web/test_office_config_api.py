@@ -150,6 +150,43 @@ def test_a_new_service_and_its_counter_take_effect_and_are_audited(
     assert set(row.details["changed"]) == {"services[visa]", "counters[loket-1]"}
 
 
+def test_one_service_or_counter_at_a_time(auth: AuthActions, services: Services) -> None:
+    auth.login("admin")
+    version = current(auth)["version"]
+    walkin = copy.deepcopy(office_settings()["services"][1])
+    walkin["daily_quota"] = 25
+    walkin["journey"][1]["minutes"] = 12
+    put = send(auth, "PUT", f"{CONFIG}/services/walkin", {"version": version, "value": walkin})
+    assert put.status_code == 200, put.get_json()
+    assert set(put.get_json()["changed"]) == {
+        "services[walkin].journey",
+        "services[walkin].daily_quota",
+    }
+    assert stored(services)[1]["services"][1] == walkin  # kept in its place
+    counter = {"name": "CS 4", "stations": ["CS"], "services": ["walkin"]}
+    added = send(auth, "PUT", f"{CONFIG}/counters/cs-4", {"version": version + 1, "value": counter})
+    assert added.status_code == 200, added.get_json()
+    assert stored(services)[1]["counters"][-1] == {"id": "cs-4", **counter}
+    other_id = send(
+        auth, "PUT", f"{CONFIG}/counters/cs-5", {"version": version + 2, "value": {"id": "cs-6"}}
+    )
+    assert (
+        other_id.status_code == 422
+        and "counters[cs-5].id" in other_id.get_json()["error"]["messages"]["id"]
+    )
+    # the only BAP counter is still needed by the lost-passport service: refused
+    needed = send(auth, "DELETE", f"{CONFIG}/counters/bap-1", {"version": version + 2})
+    assert needed.status_code == 422
+    assert "no counter serves BAP for lost" in needed.get_json()["error"]["messages"]["en"]
+    removed = send(
+        auth, "DELETE", f"{CONFIG}/counters/cs-4", None, **{"If-Match": f'"{version + 2}"'}
+    )
+    assert removed.status_code == 200 and removed.get_json()["changed"] == ["counters[cs-4]"]
+    missing = send(auth, "DELETE", f"{CONFIG}/counters/cs-4", {"version": version + 3})
+    assert missing.status_code == 404 and "cs-4" in missing.get_json()["error"]["messages"]["id"]
+    assert send(auth, "PUT", f"{CONFIG}/calendar/x", {"version": 1, "value": {}}).status_code == 404
+
+
 def test_calendar_hours_holidays_and_sessions(auth: AuthActions, services: Services) -> None:
     auth.login("admin")
     before = current(auth)
@@ -439,6 +476,8 @@ ROUTES = [
     ("GET", FILE),
     ("POST", FILE),
     ("POST", f"{BASE}/bookings/import"),
+    ("PUT", f"{CONFIG}/services/walkin"),
+    ("DELETE", f"{CONFIG}/counters/cs-1"),
     ("GET", f"{BASE}/counter-displays"),
     ("PUT", f"{BASE}/counter-displays/tv-cs"),
 ]
