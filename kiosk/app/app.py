@@ -22,6 +22,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.app import keypad, navbar  # noqa: F401  (registers the widgets the .kv files use)
+from kiosk.app.lazy_screens import LazyScreens
 from kiosk.app.maintenance_screens import MaintenanceMode
 from kiosk.app.screens import KioskScreen
 from kiosk.app.steps import SCREENS
@@ -76,9 +77,9 @@ class KioskApp(App):  # type: ignore[misc]
     def build(self) -> ScreenManager:
         load_kv()
         self.office_name = self.flow.content.branding.office_name
-        manager = ScreenManager(transition=NoTransition())
-        for name, screen_class in SCREENS.items():
-            manager.add_widget(screen_class(name=name))
+        manager = LazyScreens(transition=NoTransition())
+        for name, screen_class in SCREENS.items():  # each built when first shown
+            manager.add_lazy(name, screen_class)
         self.manager = manager
         self.maintenance_mode.attach(manager)
         self.flow.on_change(self._show)
