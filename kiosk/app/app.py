@@ -26,7 +26,7 @@ from kiosk.app.lazy_screens import LazyScreens
 from kiosk.app.maintenance_screens import MaintenanceMode
 from kiosk.app.screens import KioskScreen
 from kiosk.app.steps import SCREENS
-from kiosk.enquiry import Outcome, Request
+from kiosk.enquiry import Request
 from kiosk.flow import FlowState, KioskFlow, perform_request
 from kiosk.maintenance import KioskMaintenance
 from queue_server.i18n import translate
@@ -66,7 +66,6 @@ class KioskApp(App):  # type: ignore[misc]
         self.flow = flow
         self.maintenance_mode = MaintenanceMode(self, maintenance)
         self.manager: ScreenManager | None = None
-        self.issued_outcomes: list[Outcome] = []
         self._shown: tuple[FlowState, object] | None = None
 
     def tr(self, msgid: str, language: str) -> str:
@@ -137,5 +136,4 @@ class KioskApp(App):  # type: ignore[misc]
 
     def _perform(self, request: Request) -> None:
         outcome = perform_request(request, self.flow.collaborators, self.flow.content.branding)
-        self.issued_outcomes.append(outcome)
         Clock.schedule_once(lambda _dt: self.flow.finish_request(outcome))
