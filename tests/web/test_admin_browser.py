@@ -236,7 +236,8 @@ def test_every_screen_draws_in_both_languages(
     add_devices(services, clock)
     services.accounts.create_token("kiosk-lobby", Role.KIOSK, actor=Actor(name="fixture"))
     shots = Shots()
-    page = new_page(browser)
+    locale = {"id": "id-ID", "en": "en-GB"}[language]  # the date pickers' format
+    page = new_page(browser, locale=locale)
     page.goto(f"{base_url}/admin/?lang={language}")
     expect(page.locator("#username")).to_be_visible()
     shots.take(page, f"signin-{language}")
@@ -260,7 +261,7 @@ def test_every_screen_draws_in_both_languages(
     page.click("#rep-show")
     expect(page.locator(".rep-chart svg")).to_be_visible()
     shots.take(page, f"reports-waiting-{language}")
-    page2 = new_page(browser)
+    page2 = new_page(browser, locale=locale)
     sign_in(page2, base_url, "petugas", lang=language)
     expect(page2.locator(".refused")).to_be_visible()
     shots.take(page2, f"refused-{language}")

@@ -42,7 +42,9 @@ var AntreChart = (function () {
       role: "img", "aria-label": options.title || ""
     });
     if (options.title) { svg.appendChild(node("title", {}, options.title)); }
-    var ticks = 4;
+    // Counts (options.whole): whole-number ticks only.
+    // (the top is 1, 2, 5, 10, 20, 50, ...: five steps divide it from 5 up)
+    var ticks = options.whole ? Math.min(5, axisTop) : 4;
     for (var i = 0; i <= ticks; i++) {
       var value = axisTop * i / ticks;
       var y = top + plotH - plotH * i / ticks;

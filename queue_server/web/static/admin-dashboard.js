@@ -50,16 +50,18 @@
         {label: t("col_open_counters"), className: "n", cell: function (row) { return String(row.open_counters); }}
       ], data.services, {rowProps: function (row) { return {"data-service": row.id}; }});
       var counters = ctx.table([
-        {label: t("col_counter"), cell: function (row) { return el("strong", {}, row.name); }},
+        {label: t("col_counter"), className: "nowrap", cell: function (row) { return el("strong", {}, row.name); }},
         {label: t("col_state"), cell: function (row) {
           return el("span", {className: "badge " + (row.is_open ? "badge-open" : "badge-closed")},
             row.is_open ? t("counter_open") : t("counter_closed"));
         }},
-        {label: t("col_officer"), cell: function (row) { return row.officer || ""; }},
+        {label: t("col_officer"), className: "nowrap", cell: function (row) { return row.officer || ""; }},
         {label: t("col_ticket"), cell: function (row) {
           if (!row.ticket) { return ""; }
-          return [el("strong", {}, row.ticket.label), " ", ui.word("statuses", row.ticket.status), " · ",
-            ctx.serviceName(row.ticket.service), " · ", row.ticket.station];
+          return [el("strong", {className: "nowrap"}, row.ticket.label), " ",
+            el("span", {className: "badge badge-" + row.ticket.status}, ui.word("statuses", row.ticket.status)),
+            el("div", {className: "small muted"}, ctx.serviceName(row.ticket.service) + " · " +
+              row.ticket.station)];
         }},
         {label: t("col_since"), className: "n", cell: function (row) {
           if (!row.ticket) { return ""; }
@@ -71,7 +73,8 @@
       var hours = data.throughput.map(function (hour) {
         return {label: (hour.hour < 10 ? "0" : "") + hour.hour + ":00", value: hour.finished};
       });
-      var chart = window.AntreChart.bars(hours, {width: 560, height: 200, title: t("dash_throughput")});
+      var chart = window.AntreChart.bars(hours, {width: 520, height: 170, title: t("dash_throughput"),
+        whole: true});
       var devices = data.devices.length ? ctx.table([
         {label: t("col_device"), cell: function (row) { return row.id; }},
         {label: t("col_status"), cell: function (row) {
@@ -86,10 +89,12 @@
         ctx.panel(t("dash_alerts") + " (" + data.alerts.length + ")", [alerts],
           data.alerts.length ? "has-alerts" : ""),
         el("div", {className: "dash-grid"}, [
-          ctx.panel(t("dash_queues"), [queues], "dash-queues"),
-          ctx.panel(t("dash_counters"), [counters], "dash-counters"),
-          ctx.panel(t("dash_throughput"), [chart], "dash-throughput"),
-          ctx.panel(t("dash_devices"), [devices], "dash-devices")
+          el("div", {className: "dash-column"}, [
+            ctx.panel(t("dash_queues"), [queues], "dash-queues"),
+            ctx.panel(t("dash_throughput"), [chart], "dash-throughput"),
+            ctx.panel(t("dash_devices"), [devices], "dash-devices")
+          ]),
+          el("div", {className: "dash-column"}, [ctx.panel(t("dash_counters"), [counters], "dash-counters")])
         ])
       ]);
       drawnAt = data.now;

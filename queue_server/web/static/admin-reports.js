@@ -43,7 +43,9 @@
     function fillGroups() {
       var allowed = GROUPS[kind.value];
       ui.clear(group);
-      ui.append(group, options(allowed, choice.group, function (v) { return ui.word("columns", v); }));
+      ui.append(group, allowed.length ?
+        options(allowed, choice.group, function (v) { return ui.word("columns", v); }) :
+        el("option", {value: ""}, "–"));
       group.disabled = !allowed.length;
     }
 
@@ -58,6 +60,7 @@
     function cellText(column, value) {
       if (value === null || value === undefined || value === "") { return "–"; }
       if (column === "station") { return ui.word("stations", String(value)); }
+      if (column === "hour") { return (value < 10 ? "0" : "") + value + ":00"; }
       if (column === "service") { return ctx.serviceName(String(value)); }
       if (SHARES.indexOf(column) >= 0 && typeof value === "number") { return percent(value); }
       if (typeof value === "number" && Math.round(value) !== value) { return value.toFixed(2); }
@@ -86,13 +89,14 @@
         names.served = row.served;
         names.wait_mean = cellText("wait_mean", row.wait_mean);
         names.wait_max = cellText("wait_max", row.wait_max);
-        var met = row.service_compliance !== null && row.service_compliance >= 0.9;
-        return el("li", {className: met ? "met" : "missed"}, t("rep_compliance_line", names));
+        return el("li", {"data-station": row.station, "data-service": row.service},
+          t("rep_compliance_line", names));
       }));
     }
 
     // The chart of one row's buckets; a select picks the row when there are several.
     function chart(report, keyColumn) {
+      var title = ui.word("kinds", report.kind) + ": " + t("rep_chart");
       var names = buckets(report.columns);
       if (!names.length || !report.rows.length) { return null; }
       var holder = el("div", {className: "rep-chart"});
@@ -102,12 +106,12 @@
       function drawRow() {
         var row = report.rows[Number(picker.value) || 0];
         var items = names.map(function (name) { return {label: columnLabel(name), value: row[name] || 0}; });
-        ui.append(ui.clear(holder), window.AntreChart.bars(items, {width: 1000, height: 240,
-          title: t("rep_chart"), unit: ui.t("minutes", {minutes: ""}).replace(/^\s+|\s+$/g, "")}));
+        ui.append(ui.clear(holder), window.AntreChart.bars(items, {width: 1080, height: 210,
+          title: title, unit: ui.t("minutes", {minutes: ""}).replace(/^\s+|\s+$/g, ""), whole: true}));
       }
       picker.onchange = drawRow;
       drawRow();
-      return ctx.panel(t("rep_chart"), [
+      return ctx.panel(title, [
         el("label", {className: "inline"}, [t("rep_chart_row") + " ", picker]), holder], "rep-chart-panel");
     }
 
