@@ -50,10 +50,10 @@
         {label: t("col_open_counters"), className: "n", cell: function (row) { return String(row.open_counters); }}
       ], data.services, {rowProps: function (row) { return {"data-service": row.id}; }});
       var counters = ctx.table([
-        {label: t("col_counter"), className: "nowrap", cell: function (row) { return el("strong", {}, row.name); }},
-        {label: t("col_state"), cell: function (row) {
-          return el("span", {className: "badge " + (row.is_open ? "badge-open" : "badge-closed")},
-            row.is_open ? t("counter_open") : t("counter_closed"));
+        {label: t("col_counter"), className: "nowrap", cell: function (row) {
+          return [el("strong", {}, row.name), " ",
+            el("span", {className: "badge " + (row.is_open ? "badge-open" : "badge-closed")},
+              row.is_open ? t("counter_open") : t("counter_closed"))];
         }},
         {label: t("col_officer"), className: "nowrap", cell: function (row) { return row.officer || ""; }},
         {label: t("col_ticket"), cell: function (row) {
@@ -66,8 +66,8 @@
         {label: t("col_since"), className: "n", cell: function (row) {
           if (!row.ticket) { return ""; }
           var late = row.ticket.standard_minutes && row.ticket.minutes > row.ticket.standard_minutes;
-          return el("span", {className: late ? "late" : null},
-            ui.clock(row.ticket.since) + " (" + ui.minutes(row.ticket.minutes) + ")");
+          return el("span", {className: late ? "late" : null, title: ui.clock(row.ticket.since)},
+            ui.minutes(row.ticket.minutes));
         }}
       ], data.counters, {rowProps: function (row) { return {"data-counter": row.code}; }});
       var hours = data.throughput.map(function (hour) {
