@@ -10,6 +10,7 @@ screenshots (``admin-*.png``) of every screen in both languages.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,11 +26,12 @@ from queue_server.mqtt.runtime import start_publisher_without_broker
 from queue_server.persistence.models import DeviceRow
 from queue_server.push.hub import PushHub
 from queue_server.services.container import Services
+from queue_server.services.offices import store_office
 from queue_server.services.unit import Actor
 from queue_server.web.api_push import PUSH_EXTENSION
 from tests.services.clock import FakeClock
 from tests.services.test_reports import play_day
-from tests.web.conftest import OFFICE, PASSWORDS
+from tests.web.conftest import OFFICE, PASSWORDS, office_settings
 from tests.web.test_console_browser import LAUNCH_ARGS, issue, new_page
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -266,3 +268,31 @@ def test_every_screen_draws_in_both_languages(
     expect(page2.locator(".refused")).to_be_visible()
     shots.take(page2, f"refused-{language}")
     assert page.js_errors == [] and page2.js_errors == []
+
+
+def test_an_administrator_of_some_offices_sees_only_those(
+    services: Services, clock: FakeClock, base_url: str, browser: Any
+) -> None:
+    settings = office_settings()
+    settings["office"] = settings["office"] | {"id": "kanim-lain", "name": "Kantor Imigrasi Lain"}
+    with services.database.writer() as session, session.begin():
+        store_office(session, settings, now=clock())
+    services.accounts.create_user(
+        "admin-uji", "Admin Uji", PASSWORDS["admin"], Role.ADMIN,
+        actor=Actor(name="fixture", role=Role.ADMIN), offices=[OFFICE],
+    )  # fmt: skip
+    page = new_page(browser)
+    sign_in(page, base_url, "admin")  # every office: a choice in the top bar
+    expect(page.locator("#office-choice option")).to_have_count(2)
+    page.select_option("#office-choice", "kanim-lain")
+    expect(page.locator("#place")).to_have_text("Kantor Imigrasi Lain")
+    expect(page).to_have_url(re.compile(r"#kanim-lain/dashboard$"))
+    limited = new_page(browser)
+    limited.goto(f"{base_url}/admin/?lang=en")
+    limited.fill("#username", "admin-uji")
+    limited.fill("#password", PASSWORDS["admin"])
+    limited.press("#password", "Enter")
+    expect(limited.locator("[data-view='dashboard']")).to_be_visible()
+    expect(limited.locator("#place")).to_have_text("Kantor Imigrasi Uji")
+    expect(limited.locator("#office-choice")).to_be_hidden()
+    assert page.js_errors == [] and limited.js_errors == []
