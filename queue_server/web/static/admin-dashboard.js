@@ -2,6 +2,9 @@
 // Redrawn from GET .../dashboard whenever the office's event stream reports a change.
 (function (admin) {
   "use strict";
+  // Waits grow and steps run past their standard with no event, and device health is not
+  // on the stream: the dashboard also asks again this often.
+  var TICK_MS = 30000;
 
   function show(view, ctx) {
     var t = ctx.t, el = ctx.el, ui = ctx.ui;
@@ -112,7 +115,12 @@
 
     if (ctx.info) { draw(ctx.info); }
     refresh();
-    return {refresh: refresh, leave: function () { generation++; return drawnAt; }};
+    var ticker = window.setInterval(refresh, TICK_MS);
+    return {refresh: refresh, leave: function () {
+      generation++;
+      window.clearInterval(ticker);
+      return drawnAt;
+    }};
   }
 
   admin.section({id: "dashboard", group: "monitoring", label: "sec_dashboard",

@@ -44,7 +44,8 @@
     ui.append(view, [el("div", {className: "view-head"}, el("h1", {}, t("sec_devices"))),
       el("p", {className: "muted"}, t("loading"))]);
     refresh();
-    return {refresh: refresh, leave: function () { generation++; }};
+    var ticker = window.setInterval(refresh, 30000);  // health is not on the event stream
+    return {refresh: refresh, leave: function () { generation++; window.clearInterval(ticker); }};
   }
 
   admin.section({id: "devices", group: "administration", label: "sec_devices",
