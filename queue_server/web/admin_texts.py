@@ -81,6 +81,7 @@ TEXTS: dict[str, str] = {
     "rep_group": "Group by",
     "rep_station": "Station",
     "rep_all_stations": "All stations",
+    "rep_all_services": "All services",
     "rep_show": "Show",
     "rep_csv": "Download CSV",
     "rep_xlsx": "Download XLSX",

@@ -20,7 +20,8 @@
   function show(view, ctx) {
     var t = ctx.t, el = ctx.el, ui = ctx.ui;
     var today = ctx.officeDay();
-    var choice = remembered || {kind: "compliance", from: today, to: today, group: "", station: ""};
+    var choice = remembered ||
+      {kind: "compliance", from: today, to: today, group: "", station: "", service: ""};
     var generation = 0;
 
     function options(values, selected, label) {
@@ -37,6 +38,9 @@
     var group = el("select", {id: "rep-group"});
     var station = el("select", {id: "rep-station"}, [el("option", {value: ""}, t("rep_all_stations"))]
       .concat(options(STATIONS, choice.station, function (v) { return ui.word("stations", v); })));
+    var services = (ctx.info ? ctx.info.services : []).map(function (item) { return item.id; });
+    var service = el("select", {id: "rep-service"}, [el("option", {value: ""}, t("rep_all_services"))]
+      .concat(options(services, choice.service, ctx.serviceName)));
     var result = el("div", {className: "rep-result"});
     var links = el("div", {className: "rep-links"});
 
@@ -53,6 +57,7 @@
       var parts = ["from=" + encodeURIComponent(from.value), "to=" + encodeURIComponent(to.value || from.value)];
       if (GROUPS[kind.value].length) { parts.push("group=" + encodeURIComponent(group.value)); }
       if (station.value) { parts.push("station=" + encodeURIComponent(station.value)); }
+      if (service.value) { parts.push("service=" + encodeURIComponent(service.value)); }
       if (format) { parts.push("format=" + format); }
       return ctx.officeUrl("/reports/" + kind.value) + "?" + parts.join("&");
     }
@@ -148,7 +153,7 @@
 
     function run() {
       choice = remembered = {kind: kind.value, from: from.value, to: to.value || from.value,
-        group: group.value, station: station.value};
+        group: group.value, station: station.value, service: service.value};
       var mine = ++generation;
       ui.append(ui.clear(result), el("p", {className: "muted"}, t("loading")));
       drawLinks();
@@ -159,7 +164,8 @@
         // Compliance has no buckets: the waits at the same station(s) give the chart.
         var waits = ctx.officeUrl("/reports/waiting") + "?from=" + encodeURIComponent(report.from_day) +
           "&to=" + encodeURIComponent(report.to_day) + "&group=station" +
-          (report.station ? "&station=" + encodeURIComponent(report.station) : "");
+          (report.station ? "&station=" + encodeURIComponent(report.station) : "") +
+          (report.service ? "&service=" + encodeURIComponent(report.service) : "");
         ctx.request("GET", waits, null, function (waitError, waiting) {
           if (mine !== generation) { return; }
           drawReport(report, waitError ? null : waiting);
@@ -178,12 +184,14 @@
       el("label", {}, [t("rep_to"), to]),
       el("label", {}, [t("rep_group"), group]),
       el("label", {}, [t("rep_station"), station]),
+      el("label", {}, [t("col_service"), service]),
       el("button", {type: "submit", className: "primary", id: "rep-show"}, t("rep_show"))
     ]);
     var shortcut = el("div", {className: "rep-shortcut"}, [
       el("button", {type: "button", id: "rep-bio", onclick: function () {
         kind.value = "compliance";
         station.value = "BIO";
+        service.value = "";
         fillGroups();
         run();
       }}, t("rep_bio")),
