@@ -85,7 +85,8 @@ bench: system-deps venv
 	$(BIN)/python bench/click_to_screen.py --db sqlite
 	$(BIN)/python bench/click_to_screen.py --db postgres --no-kivy
 	$(BIN)/python bench/kiosk_start.py --starts 20
-	$(BIN)/python bench/kiosk_touch.py --journeys 30
+	$(BIN)/python bench/kiosk_touch.py --journeys 20
+	$(BIN)/python bench/kiosk_memory.py --journeys 5
 
 # The kiosk screen gallery of docs/screenshots/kiosk/ (tests/kiosk/gallery.py): every
 # screen in Indonesian and English, at 1024x600 and portrait 1080x1920, under Xvfb.

@@ -13,13 +13,15 @@ system clock in epoch milliseconds:
   walk-in, documents ready, regular queue), one ``touch`` line for the last touch (the one
   that issues and prints), one ``ticket`` line when the ticket screen shows it (label,
   offline, printed), then Done;
-- ``memory``: VmRSS and VmHWM in kB once the journeys are over, then the app stops.
+- ``journey_done`` after each journey and ``memory`` once the journeys are over (then the
+  app stops): VmRSS, VmHWM, Pss, Uss (private pages) and Anonymous in kB.
 
 Without ``--journeys`` the app stops right after the first frame. ``--empty`` runs an app
 of one label instead, with the same window settings: what Kivy, SDL2 and the OpenGL driver
 cost before the kiosk adds anything. A line ``error`` says
-where a journey got stuck. Commands on stdin: ``next`` starts the next journey (with
-``--wait``: the parent switches the server off between journeys).
+where a journey got stuck. Commands on stdin (with ``--wait``): ``next`` starts the next
+journey (the parent switches the server off between journeys), ``memory`` answers with a
+``memory_now`` line.
 """
 
 from __future__ import annotations
@@ -48,12 +50,25 @@ def emit(stage: str, **extra: Any) -> None:
 
 
 def memory_kb() -> dict[str, int]:
-    """VmRSS and VmHWM of this process (kB), from /proc/self/status."""
+    """VmRSS and VmHWM of this process (kB), from /proc/self/status; Pss, Uss (private
+    clean + dirty) and Anonymous from /proc/self/smaps_rollup when the kernel has it."""
     values: dict[str, int] = {}
     for line in Path("/proc/self/status").read_text().splitlines():
         name, _, rest = line.partition(":")
         if name in {"VmRSS", "VmHWM"}:
             values[name] = int(rest.split()[0])
+    try:
+        rollup = Path("/proc/self/smaps_rollup").read_text().splitlines()
+    except OSError:
+        return values
+    fields = {}
+    for line in rollup[1:]:
+        name, _, rest = line.partition(":")
+        if rest.strip():
+            fields[name] = int(rest.split()[0])
+    values["Pss"] = fields.get("Pss", 0)
+    values["Uss"] = fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)
+    values["Anonymous"] = fields.get("Anonymous", 0)
     return values
 
 
@@ -113,7 +128,10 @@ def _hook_first_frame(journeys: int, wait: bool) -> None:
         if journeys <= 0:
             app.stop()
             return
-        Journeys(app, journeys, wait).start()
+        # Kept on the app: Kivy's clock holds bound methods weakly, and the walker is in a
+        # reference cycle that the garbage collector would otherwise free mid-run.
+        app.bench_journeys = Journeys(app, journeys, wait)
+        app.bench_journeys.start()
 
     Window.bind(on_flip=flipped)
 
@@ -144,6 +162,8 @@ class Journeys:
         for line in sys.stdin:
             if line.strip() == "next":
                 self.go.set()
+            elif line.strip() == "memory":
+                emit("memory_now", **memory_kb())
 
     def _on(self, screen: str) -> Callable[[], bool]:
         return lambda: self.app.root.current == screen
@@ -205,7 +225,6 @@ class Journeys:
         emit("ticket", label=ticket.label, offline=ticket.offline, printed=ticket.printed)
 
     def _touch(self, text: str, *, timed: bool = False) -> None:
-        from kivy.tests.common import UnitTestTouch
         from kivy.uix.button import Button
 
         screen = self.app.root.current_screen
@@ -214,11 +233,36 @@ class Journeys:
             raise RuntimeError(f"no button {text!r} on {self.app.root.current}")
         # The last match: a screen's own button, not the top bar's language switch.
         x, y = matches[-1].to_window(*matches[-1].center)
-        pointer = UnitTestTouch(x, y)
+        pointer = probe_touch(x, y)
         if timed:
             emit("touch")
         pointer.touch_down()
         pointer.touch_up()
+
+
+def probe_touch(x: float, y: float) -> Any:
+    """A finger at window position (x, y), posted through Kivy's event loop like a real
+    touch. (Kivy's own ``kivy.tests.common.UnitTestTouch`` would do, but that module
+    imports pytest, which would add about 8 MB to the memory measured here.)"""
+    from kivy.base import EventLoop
+    from kivy.input.motionevent import MotionEvent
+
+    class ProbeTouch(MotionEvent):  # type: ignore[misc]
+        def depack(self, args: dict[str, float]) -> None:
+            self.sx, self.sy = args["x"], args["y"]
+            super().depack(args)
+
+        def touch_down(self) -> None:
+            EventLoop.post_dispatch_input("begin", self)
+
+        def touch_up(self) -> None:
+            EventLoop.post_dispatch_input("end", self)
+
+    window = EventLoop.window
+    where = {"x": x / (window.width - 1.0), "y": y / (window.height - 1.0)}
+    touch = ProbeTouch("ProbeTouch", 99, where, is_touch=True, type_id="touch")
+    touch.profile = ["pos"]
+    return touch
 
 
 if __name__ == "__main__":

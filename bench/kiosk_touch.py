@@ -132,6 +132,7 @@ def journeys(
                 "offline": ticket["offline"],
                 "printed": ticket["printed"],
                 "rss_kb": done["VmRSS"],
+                "memory": {key: value for key, value in done.items() if key[0].isupper()},
             }
         )
     if any(result["offline"] != offline for result in results):
@@ -229,7 +230,7 @@ def wait_closed(port: int, within_s: float) -> None:
     raise RuntimeError(f"port {port} still open")
 
 
-def run(count: int) -> str:
+def run(count: int, *, with_board: bool = True) -> str:
     from common import database_url
 
     about = machine()
@@ -272,9 +273,17 @@ def run(count: int) -> str:
             # As after a boot, nobody touches the kiosk in its first seconds: the printer's
             # library is loaded in the background meanwhile (devices.config).
             time.sleep(PRINTER_WARM_UP_S + 2.0)
+            assert kiosk.stdin is not None
+            kiosk.stdin.write("memory\n")
+            kiosk.stdin.flush()
+            idle = read_line(kiosk, "memory_now")
             online = journeys(kiosk, clock, count, offline=False)
             wait_for_lease(folder / "kiosk.db", within_s=90)
-            board = display_memory(served, secrets[DISPLAY], screen, secrets["officer"], count)
+            board = (
+                display_memory(served, secrets[DISPLAY], screen, secrets["officer"], count)
+                if with_board
+                else {}
+            )
             served.stop()
             wait_closed(served.mqtt_port, within_s=30)
             time.sleep(2.0)  # the kiosk's link notices the broker is gone
@@ -287,7 +296,8 @@ def run(count: int) -> str:
             if kiosk.poll() is None:
                 kiosk.kill()
                 kiosk.wait()
-    return report(about, count, first["at"] - spawned, online, offline, memory, board)
+    growth = growth_table(first, idle, online + offline)
+    return report(about, count, first["at"] - spawned, online, offline, memory, board) + growth
 
 
 def report(
@@ -317,18 +327,60 @@ def report(
             f"offline touch → ticket on screen:    {times(offline, 'screen_ms')}",
             f"kiosk VmRSS after the online journeys {online[-1]['rss_kb'] / 1024:.1f} MB,"
             f" after all {memory['VmRSS'] / 1024:.1f} MB (peak {memory['VmHWM'] / 1024:.1f} MB)",
-            f"Kivy lobby board VmRSS after {count} calls {board['VmRSS'] / 1024:.1f} MB"
-            f" (peak {board['VmHWM'] / 1024:.1f} MB)",
+            (
+                f"Kivy lobby board VmRSS after {count} calls {board['VmRSS'] / 1024:.1f} MB"
+                f" (peak {board['VmHWM'] / 1024:.1f} MB)"
+                if board
+                else "Kivy lobby board: not measured (--no-board)"
+            ),
         ]
     )
+
+
+def growth_table(first: dict[str, Any], idle: dict[str, Any], results: list[dict[str, Any]]) -> str:
+    """The kiosk's memory after its start and after each journey (MB), and the growth per
+    journey over the later half (a least-squares slope: a leak shows as a steady one)."""
+    keys = [key for key in ("VmRSS", "Pss", "Uss", "Anonymous") if key in first]
+    header = "| After | " + " | ".join(keys) + " |"
+    lines = ["", "kiosk memory (MB):", header, "|---" * (len(keys) + 1) + "|"]
+
+    def row(label: str, values: dict[str, Any]) -> str:
+        return f"| {label} | " + " | ".join(f"{values[key] / 1024:.1f}" for key in keys) + " |"
+
+    lines.append(row("first frame", first))
+    lines.append(row(f"start + {PRINTER_WARM_UP_S + 2.0:.0f} s idle", idle))
+    for number, result in enumerate(results, start=1):
+        place = "offline" if result["offline"] else "online"
+        lines.append(row(f"journey {number} ({place})", result["memory"]))
+    later = results[len(results) // 2 :]
+    if len(later) >= 2:
+        for key in keys:
+            slope = _slope([result["memory"][key] for result in later])
+            lines.append(
+                f"{key} growth per journey over journeys {len(results) - len(later) + 1}"
+                f"–{len(results)}: {slope:+.0f} kB"
+            )
+        total = results[-1]["memory"]["VmRSS"] - results[0]["memory"]["VmRSS"]
+        lines.append(f"VmRSS journey 1 → {len(results)}: {total / 1024:+.1f} MB")
+    return "\n".join(lines)
+
+
+def _slope(values: list[int]) -> float:
+    """The least-squares slope of ``values`` over their index."""
+    count = len(values)
+    mean_x = (count - 1) / 2
+    mean_y = sum(values) / count
+    top = sum((index - mean_x) * (value - mean_y) for index, value in enumerate(values))
+    return top / sum((index - mean_x) ** 2 for index in range(count))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--journeys", type=int, default=30)
     parser.add_argument("--quick", action="store_true", help="2 journeys each way")
+    parser.add_argument("--no-board", action="store_true", help="skip the lobby board")
     args = parser.parse_args()
-    print(run(2 if args.quick else args.journeys))
+    print(run(2 if args.quick else args.journeys, with_board=not args.no_board))
 
 
 if __name__ == "__main__":

@@ -106,6 +106,8 @@ def tell_systemd_alive(interval_s: float = 1.0) -> Heartbeat:
         # A function, not the bound method: Kivy's clock holds bound methods weakly.
         Clock.schedule_interval(lambda elapsed_s: heartbeat.beat(elapsed_s), interval_s)
     return heartbeat
+
+
 def _multisamples(environ: Mapping[str, str]) -> str:
     value = environ.get("ANTRE_MULTISAMPLES", "").strip()
     return value if value in {"0", "2", "4", "8"} else "0"

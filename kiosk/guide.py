@@ -62,6 +62,7 @@ _PERMIT_PICKUP = ("Payment receipt (tanda bukti bayar)", "Application receipt (t
 _COMPLAINT = ("Your ticket or application number, if the complaint is about one",)
 _INFORMATION = ("Nothing is needed: ask your question at the desk.",)
 
+
 def documents_for(
     service: ServiceChoice, *, bap_reason: BapReason | None = None, proxy: bool = False
 ) -> tuple[str, ...]:

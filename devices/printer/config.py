@@ -11,7 +11,7 @@ from typing import Any, Literal, get_args
 
 from devices.errors import check_installed, require
 from devices.printer.errors import PrinterConfigError
-from devices.printer.escpos_output import ESCPOS_PACKAGE, VIRTUAL_ALTERNATIVE
+from devices.printer.escpos_output import ESCPOS_PACKAGE, VIRTUAL_ALTERNATIVE, import_escpos
 from devices.printer.profiles import DEFAULT_PROFILE, UnknownProfile, profile_named
 from devices.printer.transports import EscposFactory, EscposTicketPrinter, TicketPrinter
 from devices.printer.virtual import VirtualPrinter
@@ -144,7 +144,7 @@ def _escpos_class(name: str) -> Callable[..., Any]:
     check_installed("escpos.printer", ESCPOS_PACKAGE, VIRTUAL_ALTERNATIVE)
 
     def create(*args: Any, **kwargs: Any) -> Any:
-        printers = require("escpos.printer", ESCPOS_PACKAGE, VIRTUAL_ALTERNATIVE)
+        printers = import_escpos("escpos.printer")
         return getattr(printers, name)(*args, **kwargs)
 
     return create

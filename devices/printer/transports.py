@@ -7,12 +7,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from devices.errors import require
 from devices.printer.errors import PrinterError, PrinterOffline, PrinterTimeout
 from devices.printer.escpos_output import (
-    ESCPOS_PACKAGE,
-    VIRTUAL_ALTERNATIVE,
     escpos_capabilities,
+    import_escpos,
     render_escpos,
 )
 from devices.printer.ops import PrintOp
@@ -74,7 +72,7 @@ class EscposTicketPrinter:
     def warm_up(self) -> None:
         """Import python-escpos now rather than at the first ticket (about 0.25 s here);
         the kiosk does it on a background thread once its window is up."""
-        require("escpos.printer", ESCPOS_PACKAGE, VIRTUAL_ALTERNATIVE)
+        import_escpos("escpos.printer")
         escpos_capabilities(self.profile)
 
     def status(self) -> PrinterStatus:

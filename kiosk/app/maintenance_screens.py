@@ -20,6 +20,7 @@ from kivy.properties import ObjectProperty
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen, ScreenManager
 
+from kiosk.app.lazy_screens import LazyScreens
 from kiosk.maintenance import (
     KioskMaintenance,
     MaintenanceReport,
@@ -112,8 +113,12 @@ class MaintenanceMode:
 
     def attach(self, manager: ScreenManager) -> None:
         self.manager = manager
-        manager.add_widget(MaintenancePinScreen(name=PIN_SCREEN))
-        manager.add_widget(MaintenanceScreen(name=INFO_SCREEN))
+        if isinstance(manager, LazyScreens):  # built when the officer first opens them
+            manager.add_lazy(PIN_SCREEN, MaintenancePinScreen)
+            manager.add_lazy(INFO_SCREEN, MaintenanceScreen)
+        else:
+            manager.add_widget(MaintenancePinScreen(name=PIN_SCREEN))
+            manager.add_widget(MaintenanceScreen(name=INFO_SCREEN))
         Window.bind(
             on_touch_down=self._touch_down,
             on_touch_move=self._touch_move,

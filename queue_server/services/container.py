@@ -10,6 +10,7 @@ from queue_server.persistence.db import Database, open_database
 from queue_server.services.accounts import AccountService
 from queue_server.services.bookings import BookingService
 from queue_server.services.console import ConsoleService
+from queue_server.services.dashboard import DashboardService
 from queue_server.services.device_config import DeviceConfigService
 from queue_server.services.devices import DevicePresence, DeviceService
 from queue_server.services.events import EventBus
@@ -58,6 +59,7 @@ class Services:
     outbox: OutboxService
     reports: ReportService
     office_admin: OfficeAdminService
+    dashboard: DashboardService
     clock: Clock
 
     def close(self) -> None:
@@ -90,5 +92,6 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
         outbox=OutboxService(**common),
         reports=ReportService(**common),
         office_admin=OfficeAdminService(**common),
+        dashboard=DashboardService(**common),
         clock=clock,
     )

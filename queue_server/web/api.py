@@ -18,6 +18,7 @@ from queue_server.services.unit import Actor
 from queue_server.web import responses, schemas
 from queue_server.web.api_admin import admin
 from queue_server.web.api_console import console_api
+from queue_server.web.api_dashboard import dashboard_api
 from queue_server.web.api_office_config import office_config
 from queue_server.web.api_officer import officer
 from queue_server.web.api_public import public
@@ -125,6 +126,17 @@ def _summary(actor: Actor) -> dict[str, Any]:
     }
 
 
-for child in (meta, auth, public, officer, admin, push, console_api, screens_api, reports_api):
+for child in (
+    meta,
+    auth,
+    public,
+    officer,
+    admin,
+    push,
+    console_api,
+    screens_api,
+    reports_api,
+    dashboard_api,
+):
     api.register_blueprint(child)
 api.register_blueprint(office_config)  # configuration by the API (issue 11)

@@ -11,6 +11,7 @@ from queue_server.config import ServerConfig, load_config, session_key
 from queue_server.push.hub import PushHub
 from queue_server.services.container import Services, build_services
 from queue_server.web import errors
+from queue_server.web.admin_page import admin_page
 from queue_server.web.api import api
 from queue_server.web.api_public import PUBLIC_LIMIT
 from queue_server.web.api_push import PUSH_EXTENSION, ticket_status_json
@@ -88,4 +89,5 @@ def create_app(
     app.register_blueprint(console_page)
     app.register_blueprint(screens)
     app.register_blueprint(recap_page)
+    app.register_blueprint(admin_page)
     return app

@@ -198,6 +198,7 @@ def main(out_dir: Path, size: str) -> int:
 
 
 def _record_ticket(app: Any, report: dict[str, Any]) -> None:
+    report["built_at_first_ticket"] = list(app.root.built)  # before get_screen builds one
     screen = app.root.get_screen("ticket")
     report["ticket"] = {
         "number": screen.ids.number.text,

@@ -1,0 +1,328 @@
+// The admin console's shell: sign in, office choice, the left navigation, the live stream.
+// Each section is its own small script that calls AntreAdmin.section({...}) when loaded;
+// admin-start.js starts the shell once every section has registered. Plain ES5.
+//
+// A section: {id, group: "monitoring"|"administration"|"configuration", label (text key),
+//   roles: ["admin", "laporan"], coming: true (a placeholder),
+//   show(view, ctx): draws into `view` (a <section>); may return {refresh(), leave()}.
+//   refresh() runs when the office's event stream says that something changed (debounced).}
+var AntreAdmin = (function (ui) {
+  "use strict";
+  var t = ui.t;
+  var el = ui.el;
+  var API = "/api/v1";
+  var DEBOUNCE_MS = 400;
+  var RETRY_FIRST_MS = 2000;
+  var RETRY_MAX_MS = 30000;
+  var GROUPS = ["monitoring", "administration", "configuration"];
+  var ROLES = ["admin", "laporan"];
+  var app = document.getElementById("app");
+  var nav = document.getElementById("nav");
+  var statusLine = document.getElementById("status");
+  var live = document.getElementById("live");
+  var officeChoice = document.getElementById("office-choice");
+  var sections = [];
+  var state = {
+    user: null, csrf: null, offices: [], office: null, info: null, section: null,
+    current: null, stream: null, timer: null, retryMs: RETRY_FIRST_MS, retryTimer: null
+  };
+
+  function section(spec) { sections.push(spec); }
+
+  function officeUrl(path) { return API + "/offices/" + encodeURIComponent(state.office) + path; }
+
+  function pad(number) { return (number < 10 ? "0" : "") + number; }
+
+  // The office's local time of an ISO moment, as fields (the PC's own zone may be wrong).
+  function local(iso) {
+    var moment = new Date(iso);
+    if (isNaN(moment.getTime())) { return null; }
+    var offset = state.info ? state.info.office.utc_offset_minutes : -moment.getTimezoneOffset();
+    return new Date(moment.getTime() + offset * 60000);
+  }
+
+  // "23-11-2026 14:05" in the office's time.
+  function stamp(iso) {
+    if (!iso) { return "–"; }
+    var at = local(iso);
+    if (!at) { return "–"; }
+    return pad(at.getUTCDate()) + "-" + pad(at.getUTCMonth() + 1) + "-" + at.getUTCFullYear() +
+      " " + pad(at.getUTCHours()) + ":" + pad(at.getUTCMinutes());
+  }
+
+  // "2026-11-23": the office day of an ISO moment (default: the server's now).
+  function officeDay(iso) {
+    var at = local(iso || (state.info && state.info.now) || new Date().toISOString());
+    return at.getUTCFullYear() + "-" + pad(at.getUTCMonth() + 1) + "-" + pad(at.getUTCDate());
+  }
+
+  function say(text, kind) {
+    ui.clear(statusLine);
+    var now = state.info ? ui.clock(new Date().toISOString()) : "";
+    ui.append(statusLine, [el("span", {className: "status-time"}, now),
+      el("span", {className: "status-text"}, text)]);
+    statusLine.className = "status status-" + (kind || "ok");
+  }
+
+  function request(method, url, body, done) {
+    ui.request(method, url, body, state.csrf, function (error, answer, status) {
+      if (error && error.status === 401) { signedOut(); }
+      done(error, answer, status);
+    });
+  }
+
+  function serviceName(code) {
+    var list = state.info ? state.info.services : [];
+    for (var i = 0; i < list.length; i++) {
+      if (list[i].id === code) { return list[i].name[ui.language] || list[i].name.en; }
+    }
+    return code;
+  }
+
+  // A table: columns [{label, cell(row) -> node/text, className}], rows.
+  function table(columns, rows, props) {
+    var head = el("tr", {}, columns.map(function (column) {
+      return el("th", {className: column.className || null}, column.label);
+    }));
+    var body = rows.map(function (row) {
+      return el("tr", props && props.rowProps ? props.rowProps(row) : {}, columns.map(function (c) {
+        return el("td", {className: c.className || null}, c.cell(row));
+      }));
+    });
+    return el("table", {className: "grid" + (props && props.className ? " " + props.className : "")},
+      [el("thead", {}, head), el("tbody", {}, body)]);
+  }
+
+  function panel(title, children, className) {
+    return el("section", {className: "panel " + (className || "")},
+      [el("h2", {}, title)].concat(children));
+  }
+
+  // -- hash: #office/section ------------------------------------------------------------
+
+  function parseHash() {
+    var parts = window.location.hash.replace(/^#/, "").split("/");
+    return {office: decodeURIComponent(parts[0] || ""), section: decodeURIComponent(parts[1] || "")};
+  }
+
+  function setHash() {
+    var hash = "#" + encodeURIComponent(state.office) + "/" + encodeURIComponent(state.section);
+    if (window.location.hash !== hash) { window.history.replaceState(null, "", hash); }
+    var language = document.getElementById("language");
+    language.href = "?lang=" + language.getAttribute("lang") + hash;
+  }
+
+  // -- sign in --------------------------------------------------------------------------
+
+  function start() {
+    ui.request("GET", API + "/auth/me", null, null, function (error, body) {
+      if (error) { showSignIn(); return; }
+      signedIn(body);
+    });
+  }
+
+  function showSignIn() {
+    drawWho();
+    nav.hidden = true;
+    officeChoice.hidden = true;
+    var user = el("input", {id: "username", name: "username", autocomplete: "username", required: true});
+    var password = el("input", {id: "password", name: "password", type: "password",
+      autocomplete: "current-password", required: true});
+    var form = el("form", {className: "card signin", onsubmit: function (event) {
+      event.preventDefault();
+      ui.request("POST", API + "/auth/login", {username: user.value, password: password.value}, null,
+        function (error, body) {
+          if (error) { say(error.message, "error"); password.value = ""; password.focus(); return; }
+          say(t("signed_in", {user: body.user.username}), "ok");
+          signedIn(body);
+        });
+    }}, [
+      el("h1", {}, t("sign_in_title")),
+      el("label", {"for": "username"}, t("username")), user,
+      el("label", {"for": "password"}, t("password")), password,
+      el("button", {type: "submit", className: "primary"}, t("sign_in"))
+    ]);
+    ui.append(ui.clear(app), form);
+    user.focus();
+  }
+
+  function signedIn(body) {
+    state.user = body.user;
+    state.csrf = body.csrf_token;
+    drawWho();
+    if (ROLES.indexOf(state.user.role) < 0) {
+      nav.hidden = true;
+      ui.append(ui.clear(app), el("div", {className: "card refused"},
+        el("p", {}, t("role_refused", {role: ui.word("roles", state.user.role)}))));
+      return;
+    }
+    chooseOffice();
+  }
+
+  function signedOut() {
+    leaveSection();
+    closeStream();
+    state.user = state.csrf = state.info = state.office = null;
+    showSignIn();
+  }
+
+  function drawWho() {
+    var who = document.getElementById("who");
+    var signout = document.getElementById("signout");
+    who.textContent = state.user ? state.user.username + " · " + ui.word("roles", state.user.role) : "";
+    signout.hidden = !state.user;
+    signout.textContent = t("sign_out");
+    signout.onclick = function () {
+      ui.request("POST", API + "/auth/logout", {}, state.csrf, function () { signedOut(); });
+    };
+    var place = document.getElementById("place");
+    place.textContent = state.info ? state.info.office.name : "";
+    if (state.info && state.info.office.demo) {
+      ui.append(place, el("span", {className: "demo"}, "DEMO"));
+    }
+  }
+
+  // -- office choice --------------------------------------------------------------------
+
+  function chooseOffice() {
+    ui.request("GET", API + "/offices", null, null, function (error, body) {
+      if (error) { say(error.message, "error"); return; }
+      var allowed = state.user.offices;
+      state.offices = body.items.filter(function (office) {
+        return !allowed || allowed.indexOf(office.id) >= 0;
+      });
+      if (!state.offices.length) {
+        ui.append(ui.clear(app), el("div", {className: "card refused"}, el("p", {}, t("no_offices"))));
+        return;
+      }
+      var wanted = parseHash();
+      var known = state.offices.filter(function (office) { return office.id === wanted.office; });
+      ui.clear(officeChoice);
+      state.offices.forEach(function (office) {
+        ui.append(officeChoice, el("option", {value: office.id}, office.name));
+      });
+      officeChoice.hidden = state.offices.length < 2;
+      officeChoice.onchange = function () { useOffice(officeChoice.value, state.section); };
+      useOffice(known.length ? known[0].id : state.offices[0].id, wanted.section);
+    });
+  }
+
+  // The dashboard's answer names the office, its clock and its services for every section.
+  function useOffice(office, sectionId) {
+    leaveSection();
+    state.office = office;
+    officeChoice.value = office;
+    request("GET", officeUrl("/dashboard"), null, function (error, body) {
+      if (error) { say(error.message, "error"); return; }
+      state.info = body;
+      ui.setOffice(body.office.utc_offset_minutes);
+      drawWho();
+      drawNav();
+      connectStream();
+      open(allowed(sectionId) ? sectionId : "dashboard");
+    });
+  }
+
+  function allowed(id) {
+    for (var i = 0; i < sections.length; i++) {
+      if (sections[i].id === id) { return sections[i].roles.indexOf(state.user.role) >= 0; }
+    }
+    return false;
+  }
+
+  function drawNav() {
+    ui.clear(nav);
+    nav.hidden = false;
+    GROUPS.forEach(function (group) {
+      var items = sections.filter(function (item) {
+        return item.group === group && item.roles.indexOf(state.user.role) >= 0;
+      });
+      if (!items.length) { return; }
+      ui.append(nav, el("h3", {}, t("nav_" + group)));
+      ui.append(nav, el("ul", {}, items.map(function (item) {
+        return el("li", {}, el("a", {
+          href: "#" + encodeURIComponent(state.office) + "/" + item.id,
+          className: "nav-item" + (item.coming ? " is-coming" : ""),
+          "data-section": item.id,
+          onclick: function (event) { event.preventDefault(); open(item.id); }
+        }, [t(item.label), item.coming ? el("span", {className: "coming"}, t("coming")) : null]));
+      })));
+    });
+  }
+
+  // -- sections -------------------------------------------------------------------------
+
+  function leaveSection() {
+    if (state.current && state.current.leave) { state.current.leave(); }
+    state.current = null;
+    if (state.timer) { window.clearTimeout(state.timer); state.timer = null; }
+  }
+
+  function open(id) {
+    var spec = sections.filter(function (item) { return item.id === id; })[0];
+    leaveSection();
+    state.section = id;
+    setHash();
+    var links = nav.querySelectorAll("a.nav-item");
+    for (var i = 0; i < links.length; i++) {
+      links[i].className = links[i].className.replace(/ is-active/g, "") +
+        (links[i].getAttribute("data-section") === id ? " is-active" : "");
+    }
+    var view = el("section", {className: "view view-" + id, "data-view": id});
+    ui.append(ui.clear(app), view);
+    state.current = spec.show(view, context()) || null;
+  }
+
+  function context() {
+    return {
+      office: state.office, user: state.user, info: state.info, t: t, el: el, ui: ui,
+      request: request, officeUrl: officeUrl, say: say, stamp: stamp, officeDay: officeDay,
+      serviceName: serviceName, table: table, panel: panel,
+      setInfo: function (info) { state.info = info; }
+    };
+  }
+
+  // -- live updates: the office's event stream ----------------------------------------
+
+  function showLive(text) {
+    live.hidden = !text;
+    live.textContent = text || "";
+  }
+
+  function scheduleRefresh() {
+    if (state.timer) { return; }
+    state.timer = window.setTimeout(function () {
+      state.timer = null;
+      if (state.current && state.current.refresh) { state.current.refresh(); }
+    }, DEBOUNCE_MS);
+  }
+
+  function connectStream() {
+    closeStream();
+    if (!window.EventSource) { showLive(t("live_unsupported")); return; }
+    var source = new window.EventSource(officeUrl("/stream"));
+    state.stream = source;
+    source.addEventListener("state", function () { scheduleRefresh(); });
+    source.addEventListener("ready", function () {
+      state.retryMs = RETRY_FIRST_MS;
+      showLive(null);
+      scheduleRefresh();  // whatever changed while the stream was down
+    });
+    source.onerror = function () {
+      showLive(t("live_lost"));
+      if (source.readyState === 2 && state.stream === source) {  // CLOSED: the browser gave up
+        state.stream = null;
+        state.retryTimer = window.setTimeout(connectStream, state.retryMs);
+        state.retryMs = Math.min(state.retryMs * 2, RETRY_MAX_MS);
+      }
+    };
+  }
+
+  function closeStream() {
+    if (state.retryTimer) { window.clearTimeout(state.retryTimer); state.retryTimer = null; }
+    if (state.stream) { state.stream.close(); state.stream = null; }
+    showLive(null);
+  }
+
+  return {section: section, start: start, sections: sections};
+}(AntreUi));

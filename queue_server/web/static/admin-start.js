@@ -1,0 +1,2 @@
+// Every section has registered itself: start the admin console.
+AntreAdmin.start();
