@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -59,6 +60,7 @@ def create_app(
         SESSION_COOKIE_SECURE=config.secure_cookies,
         PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        ANTRE_SESSION_IDLE=timedelta(minutes=config.session_idle_minutes),
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.url_map.converters["int"] = AsciiIntegerConverter  # before any route is added
@@ -67,6 +69,8 @@ def create_app(
     app.extensions["antre_login_limit"] = LoginLimiter(
         per_user=config.login_attempts_per_minute,
         per_address=config.login_attempts_per_address_per_minute,
+        lockout_failures=config.login_lockout_failures,
+        lockout_s=config.login_lockout_minutes * 60,
         clock=monotonic,
     )
     app.extensions["antre_limits"] = {
