@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from queue_server.config import ServerConfig, load_config, session_key
 from queue_server.push.hub import PushHub
 from queue_server.services.container import Services, build_services
-from queue_server.web import errors
+from queue_server.web import errors, headers
 from queue_server.web.api import api
 from queue_server.web.api_public import PUBLIC_LIMIT
 from queue_server.web.api_push import PUSH_EXTENSION, ticket_status_json
@@ -86,6 +86,7 @@ def create_app(
     if config.proxy_hops:  # the client's address, as the trusted proxies saw it
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops)  # type: ignore[method-assign]
     errors.init_app(app)
+    headers.init_app(app)
     app.register_blueprint(health)
     app.register_blueprint(api)
     app.register_blueprint(ticket_page)

@@ -153,6 +153,16 @@ BODIES: dict[str, Any] = {
     "api.screens_api.rate_at_counter": {"ticket": "A001", "score": 4},
 }
 DISPLAY_COUNTER = "cs-1"
+#: The HTML pages; the matrix must see each of them answer.
+HTML_PAGES = {
+    "console_page.show",
+    "console_page.print_ticket",
+    "recap_page.show",
+    "screens.board",
+    "screens.counter",
+    "screens.pair",
+    "ticket_page.show",
+}
 STATIC_FILES = {
     "static": "ticket.js",
     "console_page.static": "console.js",
@@ -314,6 +324,7 @@ def test_every_route_for_every_caller_and_office(
     all_cases = cases(app, path_values(services, issued.get_json()["token"]))
     wrong: list[str] = []
     checked = 0
+    pages: set[str] = set()
     for caller, client in callers.values():
         for case in all_cases:
             monotonic.advance(1)  # the public limiter's window slides; no 429 here
@@ -321,6 +332,10 @@ def test_every_route_for_every_caller_and_office(
             response = call(client, case.method, case.path, body, headers=caller.headers)
             where = f"{caller.name} {case.method} {case.path}"
             assert response.status_code < 500, f"{where}: {response.status_code}"
+            assert response.headers.get("X-Content-Type-Options") == "nosniff", where
+            if response.mimetype == "text/html":
+                check_page_headers(response, where)
+                pages.add(case.rule.endpoint)
             counter = DISPLAY_COUNTER if "counter" in case.rule.arguments else None
             expected = case.expect(caller, case.office, counter)
             got = outcome(response)
@@ -328,9 +343,25 @@ def test_every_route_for_every_caller_and_office(
             if got != expected:
                 wrong.append(f"{where}: expected {expected}, got {response.status_code}")
     assert not wrong, "\n".join(wrong)
+    assert pages >= HTML_PAGES  # each page was seen (and its headers checked) at least once
     rules = {(case.rule.rule, case.method) for case in all_cases}
     assert len(rules) >= 50  # the whole map was walked, not a slice of it
     assert checked == len(all_cases) * len(callers)
+
+
+def check_page_headers(response: Any, where: str) -> None:
+    """A page's security headers: a strict CSP (no inline code, no framing), no sniffing,
+    no referrer, no framing for old browsers either."""
+    policy = response.headers.get("Content-Security-Policy", "")
+    directives = {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()}
+    assert directives.get("default-src") == ["'none'"], where
+    assert directives.get("script-src") == ["'self'"], where
+    assert directives.get("frame-ancestors") == ["'none'"], where
+    assert directives.get("base-uri") == ["'none'"], where
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, where
+    assert response.headers.get("Referrer-Policy") == "no-referrer", where
+    assert response.headers.get("X-Frame-Options") == "DENY", where
+    assert response.headers.get("Cache-Control") == "no-store", where
 
 
 def test_unsafe_requests_with_a_session_need_the_csrf_header(
