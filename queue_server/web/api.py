@@ -72,7 +72,7 @@ def login(body: schemas.LoginBody) -> dict[str, Any]:
     if actor is None:
         record_sign_in_failure(address, body.username)
         raise WrongCredentials()
-    record_sign_in(body.username)
+    record_sign_in(address, body.username)
     csrf_token = start_session(actor)
     return {"user": _summary(actor), "csrf_token": csrf_token}
 

@@ -71,7 +71,7 @@ def refuse_if_limited(wait_s: float | None) -> None:
 def refuse_sign_in_if_limited(address: str, username: str) -> None:
     """Raise 429 while ``username`` is locked, or this address tried too often."""
     limits = login_limiter()
-    locked_s = limits.account.locked_for(username)
+    locked_s = limits.account.locked_for(username, address)
     if locked_s is not None:
         seconds = max(1, math.ceil(locked_s))
         raise AccountLocked(seconds=seconds, minutes=math.ceil(seconds / 60))
@@ -82,13 +82,13 @@ def record_sign_in_failure(address: str, username: str) -> None:
     """Count a failed password; a failure that locks the name is audited."""
     limits = login_limiter()
     limits.record_failure(address, username)
-    if limits.account.record_failure(username):
+    if limits.account.record_failure(username, address):
         minutes = math.ceil(limits.account.lock_s / 60)
         services().accounts.record_lockout(username, remote_addr=address, minutes=minutes)
 
 
-def record_sign_in(username: str) -> None:
-    login_limiter().account.clear(username)
+def record_sign_in(address: str, username: str) -> None:
+    login_limiter().account.signed_in(username, address)
 
 
 def session_idle() -> timedelta:

@@ -8,6 +8,8 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 
 Monotonic = Callable[[], float]
+#: Addresses remembered per user name that signed in successfully (see AccountLockout).
+KNOWN_ADDRESSES = 5
 
 
 class SlidingWindowLimiter:
@@ -90,6 +92,10 @@ class AccountLockout:
     The lock ends by itself (no account is locked for good, an administrator's neither),
     and attempts made while it holds neither count nor extend it. Names that do not
     exist are counted and locked alike, so a lock tells nothing about which names exist.
+    An address the name signed in from before (its last few, while this process runs) is
+    not locked out, nor do its failures count: an attacker elsewhere cannot keep the
+    owner out by locking the name again and again; that address stays under the
+    per-address limits of :class:`LoginLimiter`.
     """
 
     def __init__(
@@ -107,12 +113,15 @@ class AccountLockout:
         self._max_keys = max_keys
         self._clock = clock
         self._until: OrderedDict[str, float] = OrderedDict()
+        self._known: OrderedDict[str, tuple[str, ...]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def locked_for(self, username: str) -> float | None:
-        """Seconds the name stays locked, or None when it is not locked."""
+    def locked_for(self, username: str, address: str | None = None) -> float | None:
+        """Seconds the name stays locked for ``address``, or None when it is not locked."""
         now = self._clock()
         with self._lock:
+            if address is not None and address in self._known.get(username, ()):
+                return None
             until = self._until.get(username)
             if until is None:
                 return None
@@ -121,8 +130,11 @@ class AccountLockout:
                 return None
             return until - now
 
-    def record_failure(self, username: str) -> bool:
+    def record_failure(self, username: str, address: str | None = None) -> bool:
         """Count a failed sign-in; True when this one locks the name."""
+        with self._lock:
+            if address is not None and address in self._known.get(username, ()):
+                return False
         if self.locked_for(username) is not None:
             return False
         self._failures.record(username)
@@ -139,9 +151,14 @@ class AccountLockout:
                     self._until.popitem(last=False)
         return True
 
-    def clear(self, username: str) -> None:
-        """A successful sign-in: the name's failures are forgotten."""
+    def signed_in(self, username: str, address: str) -> None:
+        """A successful sign-in: the name's failures are forgotten, the address known."""
         self._failures.forget(username)
+        with self._lock:
+            known = self._known.pop(username, ())
+            self._known[username] = (address, *[a for a in known if a != address])[:KNOWN_ADDRESSES]
+            while len(self._known) > self._max_keys:
+                self._known.popitem(last=False)
 
 
 class LoginLimiter:

@@ -72,6 +72,24 @@ def test_a_successful_sign_in_forgets_the_failures(
     assert sign_in(client, "petugas", PASSWORDS["petugas"], "10.3.0.1").status_code == 200
 
 
+def test_a_lock_does_not_keep_the_owner_out_of_an_address_they_signed_in_from(
+    client: FlaskClient, monotonic: FakeMonotonic
+) -> None:
+    office_pc = "192.168.1.20"
+    assert sign_in(client, "admin", PASSWORDS["admin"], office_pc).status_code == 200
+    for attempt in range(LOCKOUT_FAILURES):
+        assert sign_in(client, "admin", "guess", f"10.6.{attempt}.1").status_code == 401
+    assert sign_in(client, "admin", PASSWORDS["admin"], "10.6.99.1").status_code == 429
+    # From the office PC the owner still gets in (and a typo there does not count) ...
+    assert sign_in(client, "admin", "typo", office_pc).status_code == 401
+    assert sign_in(client, "admin", PASSWORDS["admin"], office_pc).status_code == 200
+    # ... while everywhere else the name stays locked until the lock ends.
+    locked = sign_in(client, "admin", PASSWORDS["admin"], "10.6.98.1")
+    assert locked.get_json()["error"]["code"] == "account_locked"
+    monotonic.advance(LOCK_S + 1)
+    assert sign_in(client, "admin", PASSWORDS["admin"], "10.6.98.1").status_code == 200
+
+
 def test_unknown_names_lock_alike_and_are_not_audited(
     client: FlaskClient, services: Services
 ) -> None:
