@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from queue_server.domain.ids import Role
+from queue_server.persistence.migrate import upgrade
 from queue_server.persistence.models import AuditLogRow
-from queue_server.services.container import Services
-from tests.services.clock import FakeClock
-from tests.web.conftest import PASSWORDS, AuthActions, FakeMonotonic
+from queue_server.services.container import Services, build_services
+from queue_server.services.unit import Actor
+from queue_server.web import create_app
+from tests.services.clock import MONDAY_10_WITA, FakeClock
+from tests.web.conftest import PASSWORDS, AuthActions, FakeMonotonic, web_config
 
 LOGIN = "/api/v1/auth/login"
 LOCKOUT_FAILURES = 10  # ServerConfig.login_lockout_failures' default
@@ -124,3 +130,23 @@ def test_a_used_session_still_ends_twelve_hours_after_sign_in(
         clock.advance(minutes=50)
         answers.append(client.get("/api/v1/auth/me").status_code)
     assert answers == [200] * 14 + [401] * 2  # 11 h 40 min still in; 12 h 30 min out
+
+
+@pytest.mark.postgres
+def test_the_idle_deadline_moves_on_postgresql_too(pg_url: str, tmp_path: Path) -> None:
+    upgrade(pg_url)
+    clock = FakeClock(MONDAY_10_WITA)
+    built = build_services(web_config(tmp_path, database_url=pg_url), clock=clock)
+    try:
+        built.accounts.create_user(
+            "admin", "A", PASSWORDS["admin"], Role.ADMIN, actor=Actor(name="fixture")
+        )
+        client = create_app(services=built).test_client()
+        assert AuthActions(client).login("admin").status_code == 200
+        answers = []
+        for minutes in (50, 50, 50, 61):
+            clock.advance(minutes=minutes)
+            answers.append(client.get("/api/v1/auth/me").status_code)
+        assert answers == [200, 200, 200, 401]
+    finally:
+        built.close()
