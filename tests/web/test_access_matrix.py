@@ -15,6 +15,7 @@ without the CSRF header is refused, whatever the route and role.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,7 +44,14 @@ OK = "ok"
 #: Refusals: sign in first, not allowed, or the screens' redirect to the pairing page.
 REFUSED = (401, 403, 302)
 #: What a refusal's JSON error code may be (anything else is not about access).
-REFUSAL_CODES = {"unauthenticated", "forbidden", "office_forbidden", "not_paired", "csrf_failed"}
+REFUSAL_CODES = {
+    "unauthenticated",
+    "forbidden",
+    "office_forbidden",
+    "not_paired",
+    "csrf_failed",
+    "screen_not_for_counter",
+}
 #: Requests that end the caller's sign-in or pairing run last for each caller.
 ENDING = {"api.auth.logout", "api.push.unpair"}
 
@@ -57,6 +65,8 @@ class Caller:
     role: Role | None = None
     offices: frozenset[str] | None = None
     headers: dict[str, str] = field(default_factory=dict, hash=False)
+    #: A counter display's counter (a lobby display has none).
+    counter: str | None = None
 
     def may_act_in(self, office: str) -> bool:
         return self.offices is None or office in self.offices
@@ -99,7 +109,7 @@ def sessions_or_displays(roles: frozenset[Role], counter_bound: bool) -> Expect:
         if caller.kind == "display":
             if not caller.may_act_in(office):
                 return 403
-            return OK if not counter_bound or counter == DISPLAY_COUNTER else 403
+            return OK if not counter_bound or caller.counter == counter else 403
         return declared(roles, True)(caller, office, counter)
 
     return expect
@@ -107,15 +117,15 @@ def sessions_or_displays(roles: frozenset[Role], counter_bound: bool) -> Expect:
 
 def screen(counter_bound: bool) -> Expect:
     """The lobby and counter screens: as above, but a caller that is neither a session
-    nor a paired display is sent to the pairing page (302), and a counter display (the
-    matrix's display is one) shows its own counter's screen only, not the lobby board."""
+    nor a paired display is sent to the pairing page (302), and a counter display shows
+    its own counter's screen only, not the lobby board (a lobby display shows both)."""
 
-    inner = sessions_or_displays(VIEWERS, counter_bound)
+    inner = sessions_or_displays(VIEWERS, counter_bound=False)
 
     def expect(caller: Caller, office: str | None, counter: str | None) -> object:
         if caller.kind in ("anonymous", "token"):
             return 302
-        if caller.kind == "display" and counter != DISPLAY_COUNTER:
+        if caller.kind == "display" and caller.counter not in (None, counter):
             return 403
         return inner(caller, office, counter)
 
@@ -153,6 +163,8 @@ BODIES: dict[str, Any] = {
     "api.screens_api.rate_at_counter": {"ticket": "A001", "score": 4},
 }
 DISPLAY_COUNTER = "cs-1"
+#: Another counter, in both offices: a counter display may not act for it.
+OTHER_COUNTER = "cs-2"
 #: The HTML pages; the matrix must see each of them answer.
 HTML_PAGES = {
     "console_page.show",
@@ -216,21 +228,21 @@ def make_callers(app: Flask, services: Services) -> dict[str, tuple[Caller, Flas
         token = services.accounts.create_token(name, role, actor=SYSTEM, offices=sorted(own))
         headers = {"Authorization": f"Bearer {token}"}
         callers[name] = (Caller(name, "token", role, own, headers), app.test_client())
-    services.devices.add(
-        OFFICE,
-        "screen-1",
-        "counter-display",
-        hash_password("screen-1-password"),
-        actor=SYSTEM,
-        counter=DISPLAY_COUNTER,
-    )
-    display_client = app.test_client()
-    paired = display_client.post(
-        "/api/v1/devices/pair", json={"device": "screen-1", "password": "screen-1-password"}
-    )
-    assert paired.status_code == 200, paired.get_json()
-    display = Caller("display", "display", None, own)
-    callers[display.name] = (display, display_client)
+    for device, kind, counter in (
+        ("counter-screen", "counter-display", DISPLAY_COUNTER),
+        ("lobby-screen", "display", None),
+    ):
+        password = f"{device}-password"
+        services.devices.add(
+            OFFICE, device, kind, hash_password(password), actor=SYSTEM, counter=counter
+        )
+        display_client = app.test_client()
+        paired = display_client.post(
+            "/api/v1/devices/pair", json={"device": device, "password": password}
+        )
+        assert paired.status_code == 200, paired.get_json()
+        display = Caller(device, "display", None, own, counter=counter)
+        callers[display.name] = (display, display_client)
     return callers
 
 
@@ -245,7 +257,6 @@ def signed_in(app: Flask, username: str, password: str) -> FlaskClient:
 def path_values(services: Services, token: str) -> dict[str, str]:
     """A value for every path parameter the routes use (an unknown one fails the test)."""
     return {
-        "counter": DISPLAY_COUNTER,
         "ticket_id": "2147483647",  # no such ticket: an allowed caller gets a 404
         "token_id": "2147483647",
         "token": token,
@@ -261,6 +272,7 @@ class Case:
     rule: Rule
     method: str
     office: str | None
+    counter: str | None
     path: str
     expect: Expect
 
@@ -272,12 +284,17 @@ def cases(app: Flask, values: dict[str, str]) -> list[Case]:
         offices: tuple[str | None, ...] = (
             (OFFICE, OTHER) if OFFICE_PARAMETER in rule.arguments else (None,)
         )
+        counters: tuple[str | None, ...] = (
+            (DISPLAY_COUNTER, OTHER_COUNTER) if "counter" in rule.arguments else (None,)
+        )
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            for office in offices:
+            for office, counter in itertools.product(offices, counters):
                 arguments: dict[str, str] = {}
                 for name in rule.arguments:
                     if name == OFFICE_PARAMETER:
                         arguments[name] = str(office)
+                    elif name == "counter":
+                        arguments[name] = str(counter)
                     elif name == "filename":
                         arguments[name] = STATIC_FILES[rule.endpoint]
                     elif name in values:
@@ -286,7 +303,7 @@ def cases(app: Flask, values: dict[str, str]) -> list[Case]:
                         pytest.fail(f"{rule.rule}: give the matrix a value for <{name}>")
                 path = rule.build(arguments, append_unknown=False)
                 assert path is not None
-                found.append(Case(rule, method, office, path[1], expect))
+                found.append(Case(rule, method, office, counter, path[1], expect))
     # The requests that end a sign-in or a pairing go last.
     found.sort(key=lambda case: case.rule.endpoint in ENDING)
     return found
@@ -336,8 +353,7 @@ def test_every_route_for_every_caller_and_office(
             if response.mimetype == "text/html":
                 check_page_headers(response, where)
                 pages.add(case.rule.endpoint)
-            counter = DISPLAY_COUNTER if "counter" in case.rule.arguments else None
-            expected = case.expect(caller, case.office, counter)
+            expected = case.expect(caller, case.office, case.counter)
             got = outcome(response)
             checked += 1
             if got != expected:
