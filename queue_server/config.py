@@ -35,6 +35,23 @@ class ServerConfig(BaseModel):
     login_attempts_per_address_per_minute: int = Field(
         default=30, ge=1, description="failed sign-ins per address across all user names"
     )
+    login_lockout_failures: int = Field(
+        default=10,
+        ge=1,
+        description="failed sign-ins on one user name, from any address, that lock it",
+    )
+    login_lockout_minutes: int = Field(
+        default=15,
+        ge=1,
+        le=1440,
+        description="how long a locked user name stays locked (the count's window too)",
+    )
+    session_idle_minutes: int = Field(
+        default=60,
+        ge=5,
+        le=720,
+        description="a browser session unused this long ends (at most 12 hours in all)",
+    )
     proxy_hops: int = Field(
         default=0,
         ge=0,

@@ -203,19 +203,57 @@ class AccountService(UseCases):
             work.audit(actor, action, office_id=None, target=row.username)
         return actor if accepted else None
 
-    def start_session(self, actor: Actor, *, lifetime: timedelta) -> str:
-        """A new server-side session of the signed-in ``actor``; returns its secret id."""
+    def start_session(
+        self, actor: Actor, *, lifetime: timedelta, idle: timedelta | None = None
+    ) -> str:
+        """A new server-side session of the signed-in ``actor``; returns its secret id.
+
+        It ends ``lifetime`` after it started, or sooner once unused for ``idle``.
+        """
         assert actor.user_id is not None
         with self.unit() as work:
             return sessions.open_session(
-                work.session, actor.user_id, now=work.now, lifetime=lifetime
+                work.session, actor.user_id, now=work.now, lifetime=lifetime, idle=idle
             )
 
-    def session_actor(self, session_id: str, *, remote_addr: str | None = None) -> Actor | None:
-        """The Actor of a live session, or None once it ended, expired or the user left."""
+    def session_actor(
+        self,
+        session_id: str,
+        *,
+        remote_addr: str | None = None,
+        touch: tuple[timedelta, timedelta] | None = None,
+    ) -> Actor | None:
+        """The Actor of a live session, or None once it ended, expired or the user left.
+
+        ``touch`` (idle, lifetime): this is a use of the session, which moves its idle
+        deadline ahead (an open event stream checking its grant is not a use).
+        """
+        now = self.clock()
         with self.read() as session:
-            row = sessions.session_user(session, session_id, now=self.clock())
-            return None if row is None else _user_actor(row, remote_addr)
+            found = sessions.live_session(session, session_id, now=now)
+            if found is None:
+                return None
+            user, row = found
+            deadline = None
+            if touch is not None:
+                idle, lifetime = touch
+                deadline = sessions.idle_deadline(row, now=now, idle=idle, lifetime=lifetime)
+            actor = _user_actor(user, remote_addr)
+        if deadline is not None:
+            with self.unit() as work:
+                sessions.touch_session(work.session, session_id, deadline)
+        return actor
+
+    def record_lockout(self, username: str, *, remote_addr: str | None, minutes: int) -> None:
+        """Audit that ``username`` was locked after failed sign-ins (an unknown name is
+        locked too, so that a lock reveals nothing, but only a real account is audited)."""
+        with self.read() as session:
+            row = session.scalar(select(UserRow).where(UserRow.username == username))
+        if row is None:
+            return
+        system = Actor(name="system", remote_addr=remote_addr)
+        with self.unit() as work:
+            work.audit(system, "auth.locked", office_id=None, target=row.username, minutes=minutes)
 
     def end_session(self, session_id: str) -> None:
         with self.unit() as work:

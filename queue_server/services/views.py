@@ -38,6 +38,7 @@ from queue_server.protocol.states import (
     RatingPrompt,
 )
 from queue_server.services import queries, rating_prompts
+from queue_server.services.audit_query import NO_FILTER, AuditFilter
 from queue_server.services.offices import OfficeSnapshot
 from queue_server.services.unit import UseCases
 
@@ -238,10 +239,19 @@ class ViewService(UseCases):
             return ordered_waiting(session, snapshot, counter, now=self.clock(), limit=limit)
 
     def audit_log(
-        self, *, limit: int, offset: int, offices: Collection[str] | None = None
+        self,
+        *,
+        limit: int,
+        offset: int,
+        offices: Collection[str] | None = None,
+        matching: AuditFilter = NO_FILTER,
+        oldest_first: bool = False,
     ) -> list[dict[str, Any]]:
-        """Audit entries, newest first; with ``offices``, only the entries of those offices."""
-        query = select(AuditLogRow).order_by(AuditLogRow.id.desc()).limit(limit).offset(offset)
+        """Audit entries, newest first; with ``offices``, only the entries of those offices;
+        only those ``matching`` the filter."""
+        order = AuditLogRow.id.asc() if oldest_first else AuditLogRow.id.desc()
+        query = select(AuditLogRow).where(*matching.conditions()).order_by(order)
+        query = query.limit(limit).offset(offset)
         if offices is not None:
             query = query.where(AuditLogRow.office_id.in_(sorted(offices)))
         with self.read() as session:

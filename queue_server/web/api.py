@@ -27,13 +27,14 @@ from queue_server.web.api_reports import reports_api
 from queue_server.web.api_screens import screens_api
 from queue_server.web.auth import (
     end_session,
-    login_limiter,
-    refuse_if_limited,
+    record_sign_in,
+    record_sign_in_failure,
+    refuse_sign_in_if_limited,
     services,
     session_csrf,
     start_session,
 )
-from queue_server.web.errors import TooManyAttempts, WrongCredentials
+from queue_server.web.errors import AccountLocked, TooManyAttempts, WrongCredentials
 from queue_server.web.openapi import openapi_document
 from queue_server.web.roles import SIGNED_IN, STAFF
 from queue_server.web.routing import PUBLIC, endpoint
@@ -60,18 +61,20 @@ def openapi() -> dict[str, Any]:
     roles=PUBLIC,
     body=schemas.LoginBody,
     response=responses.SessionOut,
-    errors=(WrongCredentials, TooManyAttempts),
+    errors=(WrongCredentials, TooManyAttempts, AccountLocked),
 )
 def login(body: schemas.LoginBody) -> dict[str, Any]:
     # Only failures count, per address and user name and per address across names.
+    # A name locked after failures from many addresses is refused before its password.
     address = str(request.remote_addr)
-    refuse_if_limited(login_limiter().retry_after(address, body.username))
+    refuse_sign_in_if_limited(address, body.username)
     actor = services().accounts.authenticate(
         body.username, body.password, remote_addr=request.remote_addr
     )
     if actor is None:
-        login_limiter().record_failure(address, body.username)
+        record_sign_in_failure(address, body.username)
         raise WrongCredentials()
+    record_sign_in(address, body.username)
     csrf_token = start_session(actor)
     return {"user": _summary(actor), "csrf_token": csrf_token}
 
@@ -97,17 +100,17 @@ def logout(actor: Actor) -> dict[str, Any]:
     roles=STAFF,
     body=schemas.PasswordBody,
     response=responses.SessionOut,
-    errors=(WrongPassword, WeakPassword, TooManyAttempts),
+    errors=(WrongPassword, WeakPassword, TooManyAttempts, AccountLocked),
 )
 def change_password(body: schemas.PasswordBody, actor: Actor) -> dict[str, Any]:
     if actor.user_id is None:  # a machine token has no password
         raise WrongPassword()
     address = str(request.remote_addr)
-    refuse_if_limited(login_limiter().retry_after(address, actor.name))
+    refuse_sign_in_if_limited(address, actor.name)
     try:
         services().accounts.change_password(actor, body.current_password, body.new_password)
     except WrongPassword:
-        login_limiter().record_failure(address, actor.name)
+        record_sign_in_failure(address, actor.name)
         raise
     return {"user": _summary(actor), "csrf_token": start_session(actor)}
 

@@ -1,13 +1,15 @@
-"""Administration: users, machine tokens, and the audit log (admins; audit also laporan).
+"""Administration: users, machine tokens, and the audit log (admins; audit also laporan,
+its CSV export admins only).
 
 An administrator limited to some offices sees and manages only the accounts within them.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 
 from queue_server.services.accounts import (
     BadUsername,
@@ -15,16 +17,27 @@ from queue_server.services.accounts import (
     LastAdmin,
     UsernameTaken,
 )
+from queue_server.services.audit_query import (
+    AuditFilterTooLong,
+    AuditRangeReversed,
+    BadAuditDate,
+    parse_audit_filter,
+)
 from queue_server.services.office_scope import OfficesRequired, OutsideYourOffices, UnknownOffice
 from queue_server.services.passwords import WeakPassword
 from queue_server.services.unit import Actor
 from queue_server.web import responses, schemas
 from queue_server.web.auth import services
+from queue_server.web.exports import to_csv
 from queue_server.web.roles import ADMIN_ONLY, SUPERVISORS
 from queue_server.web.routing import ROW_ID, endpoint
 
 admin = Blueprint("admin", __name__)
 MAX_AUDIT_PAGE = 500
+MAX_AUDIT_EXPORT = 100_000
+AUDIT_FILTERS = "from=YYYY-MM-DD&to=YYYY-MM-DD (UTC days)&user=&action= (a family: auth.)"
+AUDIT_COLUMNS = ("at", "actor", "action", "office", "target", "details", "remote_addr")
+AUDIT_FILTER_ERRORS = (BadAuditDate, AuditRangeReversed, AuditFilterTooLong)
 SCOPE_ERRORS = (UnknownOffice, OfficesRequired, OutsideYourOffices)
 
 
@@ -116,14 +129,46 @@ def revoke_token(token_id: int, actor: Actor) -> Any:
 @endpoint(
     admin,
     "/audit",
-    summary=f"Audit log, newest first (?limit=1..{MAX_AUDIT_PAGE}&offset=)",
+    summary=f"Audit log, newest first (?limit=1..{MAX_AUDIT_PAGE}&offset=&{AUDIT_FILTERS})",
     roles=SUPERVISORS,
     response=responses.AuditLog,
+    errors=AUDIT_FILTER_ERRORS,
 )
 def audit(actor: Actor) -> dict[str, Any]:
     limit = min(max(request.args.get("limit", 100, type=int) or 100, 1), MAX_AUDIT_PAGE)
     offset = min(max(request.args.get("offset", 0, type=int) or 0, 0), 10**9)
-    return {"items": services().views.audit_log(limit=limit, offset=offset, offices=actor.offices)}
+    matching = parse_audit_filter(request.args)
+    entries = services().views.audit_log(
+        limit=limit, offset=offset, offices=actor.offices, matching=matching
+    )
+    return {"items": entries}
+
+
+@endpoint(
+    admin,
+    "/audit.csv",
+    summary=f"The audit log as CSV, oldest first (at most {MAX_AUDIT_EXPORT} rows; "
+    f"?{AUDIT_FILTERS}); text that could run as a formula starts with an apostrophe",
+    roles=ADMIN_ONLY,
+    errors=AUDIT_FILTER_ERRORS,
+    media_type="text/csv",
+)
+def audit_csv(actor: Actor) -> Response:
+    matching = parse_audit_filter(request.args)
+    entries = services().views.audit_log(
+        limit=MAX_AUDIT_EXPORT,
+        offset=0,
+        offices=actor.offices,
+        matching=matching,
+        oldest_first=True,
+    )
+    rows = [entry | {"details": json.dumps(entry["details"], sort_keys=True)} for entry in entries]
+    response = Response(to_csv(AUDIT_COLUMNS, rows), mimetype="text/csv")
+    day = services().clock().date().isoformat()
+    response.headers["Content-Disposition"] = f'attachment; filename="antre-audit-{day}.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @endpoint(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -10,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from queue_server.config import ServerConfig, load_config, session_key
 from queue_server.push.hub import PushHub
 from queue_server.services.container import Services, build_services
-from queue_server.web import errors
+from queue_server.web import errors, headers
 from queue_server.web.admin_page import admin_page
 from queue_server.web.api import api
 from queue_server.web.api_public import PUBLIC_LIMIT
@@ -60,6 +61,7 @@ def create_app(
         SESSION_COOKIE_SECURE=config.secure_cookies,
         PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        ANTRE_SESSION_IDLE=timedelta(minutes=config.session_idle_minutes),
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.url_map.converters["int"] = AsciiIntegerConverter  # before any route is added
@@ -68,6 +70,8 @@ def create_app(
     app.extensions["antre_login_limit"] = LoginLimiter(
         per_user=config.login_attempts_per_minute,
         per_address=config.login_attempts_per_address_per_minute,
+        lockout_failures=config.login_lockout_failures,
+        lockout_s=config.login_lockout_minutes * 60,
         clock=monotonic,
     )
     app.extensions["antre_limits"] = {
@@ -83,6 +87,7 @@ def create_app(
     if config.proxy_hops:  # the client's address, as the trusted proxies saw it
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops)  # type: ignore[method-assign]
     errors.init_app(app)
+    headers.init_app(app)
     app.register_blueprint(health)
     app.register_blueprint(api)
     app.register_blueprint(ticket_page)

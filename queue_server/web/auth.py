@@ -2,7 +2,8 @@
 
 Browsers sign in once and carry Flask's signed session cookie (HttpOnly, SameSite=Lax,
 Secure behind TLS) holding a random session id; the session itself is a row on the
-server, checked on every request, so signing out ends it even for a copied cookie. Every
+server, checked on every request, so signing out ends it even for a copied cookie. It
+ends after ``ANTRE_SESSION_IDLE_MINUTES`` unused, and 12 hours after sign-in at most. Every
 unsafe request made with that cookie must also carry the session's CSRF token in
 ``X-CSRF-Token``. Machines send ``Authorization: Bearer``; a cookie-less request cannot
 be forged cross-site, so tokens need no CSRF header.
@@ -11,6 +12,7 @@ be forged cross-site, so tokens need no CSRF header.
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 from collections.abc import Collection
 from dataclasses import replace
@@ -22,6 +24,7 @@ from queue_server.domain.ids import Role
 from queue_server.services.container import Services
 from queue_server.services.unit import Actor
 from queue_server.web.errors import (
+    AccountLocked,
     CsrfFailed,
     Forbidden,
     OfficeForbidden,
@@ -65,6 +68,34 @@ def refuse_if_limited(wait_s: float | None) -> None:
         raise TooManyAttempts(seconds=max(1, int(wait_s + 0.999)))
 
 
+def refuse_sign_in_if_limited(address: str, username: str) -> None:
+    """Raise 429 while ``username`` is locked, or this address tried too often."""
+    limits = login_limiter()
+    locked_s = limits.account.locked_for(username, address)
+    if locked_s is not None:
+        seconds = max(1, math.ceil(locked_s))
+        raise AccountLocked(seconds=seconds, minutes=math.ceil(seconds / 60))
+    refuse_if_limited(limits.retry_after(address, username))
+
+
+def record_sign_in_failure(address: str, username: str) -> None:
+    """Count a failed password; a failure that locks the name is audited."""
+    limits = login_limiter()
+    limits.record_failure(address, username)
+    if limits.account.record_failure(username, address):
+        minutes = math.ceil(limits.account.lock_s / 60)
+        services().accounts.record_lockout(username, remote_addr=address, minutes=minutes)
+
+
+def record_sign_in(address: str, username: str) -> None:
+    login_limiter().account.signed_in(username, address)
+
+
+def session_idle() -> timedelta:
+    idle: timedelta = current_app.config["ANTRE_SESSION_IDLE"]
+    return idle
+
+
 def current_actor() -> Actor:
     """The caller as an :class:`Actor`, or raise 401 (403 for a session without CSRF)."""
     cached: Actor | None = g.get("actor")
@@ -92,7 +123,8 @@ def _session_actor() -> Actor | None:
         given = request.headers.get(CSRF_HEADER, "")
         if not expected or not hmac.compare_digest(expected.encode(), given.encode()):
             raise CsrfFailed()
-    actor = services().accounts.session_actor(session_id)
+    touch = (session_idle(), SESSION_LIFETIME)
+    actor = services().accounts.session_actor(session_id, touch=touch)
     if actor is None:
         session.clear()  # signed out, expired, or the account was deactivated
     return actor
@@ -118,7 +150,9 @@ def start_session(actor: Actor) -> str:
     A session the browser still had is ended on the server first.
     """
     end_session()
-    session["sid"] = services().accounts.start_session(actor, lifetime=SESSION_LIFETIME)
+    session["sid"] = services().accounts.start_session(
+        actor, lifetime=SESSION_LIFETIME, idle=session_idle()
+    )
     session["csrf_token"] = secrets.token_urlsafe(24)
     session.permanent = True
     return str(session["csrf_token"])

@@ -81,6 +81,14 @@ class TooManyAttempts(WebError):
     http_status = 429
 
 
+class AccountLocked(TooManyAttempts):
+    code = "account_locked"
+    template = (
+        "This account is locked for {minutes} minutes after too many failed sign-ins; "
+        "try again later."
+    )
+
+
 class WrongDevicePassword(WebError):
     code = "wrong_device_password"
     template = "Wrong device id or password."
