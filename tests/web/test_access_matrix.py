@@ -145,6 +145,9 @@ WRITTEN_OUT: dict[str, Expect] = {
     "ticket_page.static": public,
     "ticket_page.show": public,
     "console_page.show": public,
+    # The admin console's shell: its scripts sign in and draw only what the role may see.
+    "admin_page.static": public,
+    "admin_page.show": public,
     "screens.pair": public,
     "console_page.print_ticket": declared(frozenset(OFFICERS), False),
     "recap_page.show": declared(frozenset(SUPERVISORS), True),
@@ -167,6 +170,7 @@ DISPLAY_COUNTER = "cs-1"
 OTHER_COUNTER = "cs-2"
 #: The HTML pages; the matrix must see each of them answer.
 HTML_PAGES = {
+    "admin_page.show",
     "console_page.show",
     "console_page.print_ticket",
     "recap_page.show",
@@ -178,6 +182,7 @@ HTML_PAGES = {
 STATIC_FILES = {
     "static": "ticket.js",
     "console_page.static": "console.js",
+    "admin_page.static": "admin-core.js",
     "ticket_page.static": "ticket.js",
     "screens.static": "board.js",
 }
