@@ -101,11 +101,18 @@ def read_office_file(path: Path) -> dict[str, Any]:
 
 
 def load_office(config: ServerConfig, settings: dict[str, Any]) -> OfficeReloaded:
-    """Store ``settings`` as the office's configuration (a new version when it changed)."""
+    """Store ``settings`` as the office's configuration (a new version when it changed).
+
+    The ``OfficeReloaded`` event goes through the outbox with it, so a server running on
+    the same database republishes the office's retained ``config/*`` topics.
+    """
+    from queue_server.persistence.outbox import insert_events
     from queue_server.services.offices import store_office
 
     with opened_services(config) as services:
         with services.database.writer() as session, session.begin():
-            reloaded = store_office(session, settings, now=services.clock())
-        services.events.publish([reloaded])
+            now = services.clock()
+            reloaded = store_office(session, settings, now=now)
+            stored = insert_events(session, [reloaded], now=now)
+        services.events.publish([reloaded], stored=stored)
         return reloaded

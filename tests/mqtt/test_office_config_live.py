@@ -3,13 +3,16 @@ without a restart."""
 
 from __future__ import annotations
 
+import copy
 import json
 import queue
 from typing import Any
 
 import paho.mqtt.client as mqtt
 
+from queue_server.bootstrap import load_office
 from queue_server.domain.ids import Role
+from queue_server.persistence.models import OfficeRow
 from queue_server.services.unit import Actor
 from queue_server.web.app import create_app
 from tests.mqtt.live import PREFIX, WAIT_S, LiveServer, new_client
@@ -75,3 +78,35 @@ def test_a_renamed_service_reaches_the_retained_kiosk_config(live: LiveServer) -
     finally:
         fresh.disconnect()
         fresh.loop_stop()
+
+
+def test_an_office_loaded_from_the_command_line_reaches_a_running_server(
+    live: LiveServer,
+) -> None:
+    """`antre office load` runs in its own process: the running server learns of the new
+    version through the outbox and publishes the retained config again."""
+    password = live.add_device("kiosk-1")
+    live.start()
+    inbox: queue.Queue[bytes] = queue.Queue()
+    kiosk = new_client("kiosk-1", "kiosk-1", password)
+    kiosk.on_connect = lambda client, *_args: client.subscribe(f"{PREFIX}/config/kiosk", qos=1)
+    kiosk.on_message = lambda _c, _u, message: inbox.put(bytes(message.payload))
+    kiosk.connect("127.0.0.1", live.port, keepalive=5)
+    kiosk.loop_start()
+    try:
+        assert walkin_name(inbox.get(timeout=WAIT_S))["en"] == "Passport walk-in"
+        with live.services.database.reader() as session:
+            settings = copy.deepcopy(session.get(OfficeRow, "kanim-test").settings)  # type: ignore[union-attr]
+        for service in settings["services"]:
+            if service["id"] == "walkin":
+                service["name_id"], service["name_en"] = NEW_NAME["id"], NEW_NAME["en"]
+        load_office(live.config, settings)  # what `antre office load FILE` calls
+        seen = []
+        for _ in range(20):  # bounded
+            seen.append(walkin_name(inbox.get(timeout=WAIT_S)))
+            if seen[-1] == NEW_NAME:
+                break
+        assert seen[-1] == NEW_NAME, seen
+    finally:
+        kiosk.disconnect()
+        kiosk.loop_stop()
