@@ -45,6 +45,11 @@ SECTION_SCRIPTS = (
     "admin-users.js",
     "admin-tokens.js",
     "admin-audit.js",
+    "admin-services.js",
+    "admin-counters.js",
+    "admin-calendars.js",
+    "admin-bookings.js",
+    "admin-office-file.js",
     "admin-coming.js",
 )
 

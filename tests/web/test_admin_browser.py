@@ -195,8 +195,8 @@ def test_an_admin_follows_the_floor_reads_reports_and_lists(
     assert all(token.revoked for token in services.accounts.list_tokens(actor=Actor(name="x")))
     open_section(page, "audit")
     expect(page.locator("tr[data-action='token.revoke']")).to_have_count(1)
-    open_section(page, "calendars")
-    expect(page.locator(".coming-card")).to_contain_text("Calendars: coming soon")
+    open_section(page, "content")
+    expect(page.locator(".coming-card")).to_contain_text("Content: coming soon")
     assert page.js_errors == []
 
 

@@ -71,6 +71,35 @@ var AntreAdmin = (function (ui) {
     });
   }
 
+  // A file's bytes as the body (CSV, YAML) with the CSRF token; done(error, body, status)
+  // like request(). The answer's error message is in the page's language.
+  function upload(url, file, contentType, done) {
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", url, true);
+    xhr.timeout = 60000;
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.setRequestHeader("Accept-Language", ui.language);
+    xhr.setRequestHeader("Content-Type", contentType);
+    if (state.csrf) { xhr.setRequestHeader("X-CSRF-Token", state.csrf); }
+    xhr.onreadystatechange = function () {
+      if (xhr.readyState !== 4) { return; }
+      var answer = null;
+      try { answer = xhr.responseText ? JSON.parse(xhr.responseText) : null; } catch (err) {
+        answer = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) { done(null, answer, xhr.status); return; }
+      if (xhr.status === 401) { signedOut(); }
+      var error = {message: t("network_error"), code: "network", status: xhr.status};
+      if (answer && answer.error) {
+        error.message = (answer.error.messages || {})[ui.language] || answer.error.message ||
+          error.message;
+        error.code = answer.error.code;
+      }
+      done(error, answer, xhr.status);
+    };
+    xhr.send(file);
+  }
+
   function serviceName(code) {
     var list = state.info ? state.info.services : [];
     for (var i = 0; i < list.length; i++) {
@@ -276,7 +305,7 @@ var AntreAdmin = (function (ui) {
   function context() {
     return {
       office: state.office, user: state.user, info: state.info, t: t, el: el, ui: ui,
-      request: request, officeUrl: officeUrl, say: say, stamp: stamp, officeDay: officeDay,
+      request: request, upload: upload, officeUrl: officeUrl, say: say, stamp: stamp, officeDay: officeDay,
       serviceName: serviceName, table: table, panel: panel,
       setInfo: function (info) { state.info = info; }
     };

@@ -1,0 +1,276 @@
+"""The admin console's configuration forms in a real browser (Debian's Chromium): create a
+service with its journey and a counter and find them in the lists and in ``GET config``;
+refused input is explained next to the form; add a holiday to the calendar; import a CSV
+booking list with bad rows and read the refused lines; download the office file and import
+it back; an edit made on a stale version says someone else changed the configuration and
+offers to reload. With ``ANTRE_ADMIN_SCREENSHOTS=docs/screenshots/admin`` it writes the
+screenshots of the forms (``admin-cfg-*.png``) in both languages.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from queue_server.services.container import Services
+from queue_server.services.unit import Actor
+from tests.web import test_admin_browser as shared
+from tests.web.conftest import OFFICE
+from tests.web.test_booking_csv_api import GOOD_AND_BAD
+from tests.web.test_console_browser import new_page
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+pytestmark = pytest.mark.skipif(
+    not shared.CHROMIUM.exists(), reason="needs Debian's chromium package"
+)
+base_url = shared.base_url
+browser = shared.browser
+CONFIG = f"/api/v1/offices/{OFFICE}/config"
+
+
+def config(page: Any, base_url: str) -> dict[str, Any]:
+    answer = page.request.get(base_url + CONFIG)
+    assert answer.status == 200
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def by_id(items: list[dict[str, Any]], wanted: str) -> dict[str, Any]:
+    return next(item for item in items if item["id"] == wanted)
+
+
+def admin_page(browser: Any, base_url: str, section: str, lang: str = "en") -> Any:
+    page = new_page(browser)
+    shared.sign_in(page, base_url, "admin", lang=lang)
+    expect(page.locator("[data-view='dashboard']")).to_be_visible()
+    shared.open_section(page, section)
+    return page
+
+
+def test_an_admin_creates_a_service_and_a_counter(base_url: str, browser: Any) -> None:
+    page = admin_page(browser, base_url, "services")
+    before = config(page, base_url)["version"]
+    expect(page.locator("tr[data-service-id='walkin']")).to_contain_text("Passport walk-in")
+    page.click("#svc-new")
+    page.fill("#svc-id", "visa")
+    page.fill("#svc-prefix", "e")
+    page.fill("#svc-name-id", "Visa kunjungan")
+    page.fill("#svc-name-en", "")  # refused: the English name is required
+    page.select_option("#svc-kind", "walk_in")
+    page.fill("#svc-quota", "40")
+    page.click("#svc-add-step")
+    second = page.locator(".step-row").nth(1)
+    second.locator(".step-station").select_option("BIO")
+    second.locator(".step-minutes").fill("10")
+    second.locator(".step-rating").check()
+    page.click("#svc-add-step")
+    third = page.locator(".step-row").nth(2)
+    third.locator(".step-station").select_option("PICKUP")
+    third.locator(".step-minutes").fill("2.5")
+    third.locator(".step-later").fill("3")
+    page.click("#svc-save")
+    error = page.locator(".cfg-message-error")
+    expect(error).to_contain_text(re.compile(r"services\[\d+\]\.name_en"))
+    expect(error).to_contain_text("at least 1 character")
+    assert config(page, base_url)["version"] == before  # nothing changed
+    page.fill("#svc-name-en", "Visit visa")
+    page.click("#svc-save")
+    expect(page.locator(".cfg-message-ok")).to_contain_text(
+        f"Saved: configuration version {before + 1}"
+    )
+    row = page.locator("tr[data-service-id='visa']")
+    expect(row).to_contain_text("Visit visa")
+    expect(row).to_contain_text("CS 5 min → BIO 10 min → PICKUP 2.5 min (after 3 working days)")
+    visa = by_id(config(page, base_url)["settings"]["services"], "visa")
+    assert visa["prefix"] == "E" and visa["daily_quota"] == 40 and visa["kind"] == "walk_in"
+    assert visa["journey"] == [
+        {"station": "CS", "minutes": 5},
+        {"station": "BIO", "minutes": 10, "rating": True},
+        {"station": "PICKUP", "minutes": 2.5, "after_working_days": 3},
+    ]
+
+    row.locator(".svc-edit").click()  # edit: the quota goes, the name changes
+    page.fill("#svc-quota", "")
+    page.fill("#svc-name-en", "Visit visa (tourism)")
+    page.click("#svc-save")
+    expect(row).to_contain_text("Visit visa (tourism)")
+    visa = by_id(config(page, base_url)["settings"]["services"], "visa")
+    assert "daily_quota" not in visa and visa["name_id"] == "Visa kunjungan"
+
+    shared.open_section(page, "counters")
+    page.click("#ctr-new")
+    page.fill("#ctr-id", "visa-1")
+    page.fill("#ctr-name", "Loket Visa")
+    page.locator("[data-ticks='stations'] input[data-value='CS']").check()
+    page.locator("[data-ticks='services'] input[data-value='visa']").check()
+    page.click("#ctr-save")
+    counter_row = page.locator("tr[data-counter-id='visa-1']")
+    expect(counter_row).to_contain_text("Loket Visa")
+    expect(counter_row).to_contain_text("visa")
+    counter = by_id(config(page, base_url)["settings"]["counters"], "visa-1")
+    assert counter == {
+        "id": "visa-1",
+        "name": "Loket Visa",
+        "stations": ["CS"],
+        "services": ["visa"],
+    }
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    counter_row.locator(".ctr-delete").click()
+    expect(page.locator(".cfg-message-ok")).to_contain_text("Loket Visa is deleted.")
+    expect(counter_row).to_have_count(0)
+    counters = config(page, base_url)["settings"]["counters"]
+    assert "visa-1" not in {item["id"] for item in counters}
+    assert page.js_errors == []
+
+
+def test_an_admin_adds_a_holiday_and_changes_hours(base_url: str, browser: Any) -> None:
+    page = admin_page(browser, base_url, "calendars", lang="id")
+    page.fill("[data-add='cuti_bersama']", "2026-12-24")
+    page.click("[data-add-button='cuti_bersama']")
+    expect(page.locator("[data-dates='cuti_bersama'] li[data-date='2026-12-24']")).to_be_visible()
+    page.fill("[data-add='cuti_bersama']", "2026-12-24")
+    page.click("[data-add-button='cuti_bersama']")  # twice: refused, said in Indonesian
+    expect(page.locator(".cfg-message-error")).to_contain_text("2026-12-24 sudah ada di daftar.")
+    page.locator("tr[data-day='sat'] .cal-open").check()
+    page.locator("tr[data-day='sat'] .cal-opens").fill("08:00")
+    page.locator("tr[data-day='sat'] .cal-closes").fill("12:00")
+    page.locator("tr[data-session='sabtu-ambil'] .cal-quota").fill("5")
+    page.click("#cal-save")
+    expect(page.locator(".cfg-message-ok")).to_contain_text("Tersimpan: konfigurasi versi")
+    calendar = config(page, base_url)["settings"]["calendar"]
+    assert calendar["cuti_bersama"] == ["2026-12-24"]
+    assert calendar["hours"]["sat"] == ["08:00", "12:00"]
+    assert calendar["hours"]["fri"] == ["08:00", "16:30"]  # untouched
+    assert calendar["sessions"][0]["quota"] == 5
+    expect(page.locator("[data-dates='cuti_bersama'] li[data-date='2026-12-24']")).to_be_visible()
+
+    page.locator("tr[data-day='sun'] .cal-open").check()  # opens after it closes: refused
+    page.locator("tr[data-day='sun'] .cal-opens").fill("14:00")
+    page.locator("tr[data-day='sun'] .cal-closes").fill("10:00")
+    page.click("#cal-save")
+    expect(page.locator(".cfg-message-error")).to_contain_text("harus sebelum tutup")
+    assert "sun" not in config(page, base_url)["settings"]["calendar"]["hours"]
+    assert page.js_errors == []
+
+
+def test_a_booking_list_with_bad_rows_is_reported_by_line(
+    base_url: str, browser: Any, services: Services
+) -> None:
+    page = admin_page(browser, base_url, "bookings")
+    page.set_input_files(
+        "#bk-file",
+        files=[{"name": "bookings.csv", "mimeType": "text/csv", "buffer": GOOD_AND_BAD.encode()}],
+    )
+    page.click("#bk-upload")
+    expect(page.locator(".bk-counts")).to_have_text(
+        "12 rows: 2 imported, 0 updated, 0 unchanged, 10 refused"
+    )
+    rejected = page.locator(".bk-rejected tbody tr")
+    expect(rejected).to_have_count(10)
+    expect(page.locator(".bk-rejected tr[data-line='4']")).to_contain_text(
+        "unknown service at this office"
+    )
+    expect(page.locator(".bk-rejected tr[data-line='11']")).to_contain_text(
+        "the office is closed on that date"
+    )
+    page.click("#bk-upload")  # the same file again adds nothing
+    expect(page.locator(".bk-counts")).to_have_text(
+        "12 rows: 0 imported, 0 updated, 2 unchanged, 10 refused"
+    )
+    assert page.js_errors == []
+
+
+def test_the_office_file_downloads_and_imports_back(
+    base_url: str, browser: Any, tmp_path: Path
+) -> None:
+    page = admin_page(browser, base_url, "office_file")
+    version = config(page, base_url)["version"]
+    expect(page.locator(".cfg-version")).to_have_text(f"Configuration version {version}")
+    with page.expect_download() as download_info:
+        page.click("#of-download")
+    saved = tmp_path / "office.yaml"
+    download_info.value.save_as(saved)
+    assert download_info.value.suggested_filename == f"{OFFICE}.yaml"
+    data = yaml.safe_load(saved.read_text(encoding="utf-8"))
+    assert data == config(page, base_url)["settings"]
+
+    broken = dict(data, counters=[])
+    page.set_input_files(
+        "#of-file",
+        files=[{"name": "bad.yaml", "mimeType": "application/yaml",
+                "buffer": yaml.safe_dump(broken).encode()}],
+    )  # fmt: skip
+    page.click("#of-upload")
+    expect(page.locator(".cfg-message-error")).to_contain_text("counters")
+    assert config(page, base_url)["version"] == version
+
+    data["office"]["name"] = "Kantor Imigrasi Uji Baru"
+    page.set_input_files(
+        "#of-file",
+        files=[{"name": "office.yaml", "mimeType": "application/yaml",
+                "buffer": yaml.safe_dump(data, allow_unicode=True).encode()}],
+    )  # fmt: skip
+    page.click("#of-upload")
+    message = page.locator(".cfg-message-ok")
+    expect(message).to_contain_text(f"Imported: configuration version {version + 1}.")
+    expect(message).to_contain_text("office.name")
+    assert config(page, base_url)["settings"]["office"]["name"] == "Kantor Imigrasi Uji Baru"
+    assert page.js_errors == []
+
+
+def test_a_stale_edit_says_someone_else_changed_it_and_reloads(
+    base_url: str, browser: Any, services: Services
+) -> None:
+    page = admin_page(browser, base_url, "services")
+    row = page.locator("tr[data-service-id='lost']")
+    row.locator(".svc-edit").click()
+    page.fill("#svc-name-en", "Lost passport")
+    current = services.office_admin.definition(OFFICE)  # another admin saves meanwhile
+    services.office_admin.patch(
+        OFFICE, {"booking": {"early_minutes": 45}}, version=current["version"],
+        actor=Actor(name="other-admin"),
+    )  # fmt: skip
+    page.click("#svc-save")
+    error = page.locator(".cfg-message-error")
+    expect(error).to_contain_text("Someone else changed the office configuration meanwhile")
+    expect(page.locator("#svc-form")).to_be_visible()  # the form is kept
+    lost = by_id(config(page, base_url)["settings"]["services"], "lost")
+    assert lost["name_en"] == "Lost or damaged passport"
+    page.click(".cfg-reload")
+    expect(page.locator(".cfg-version")).to_have_text(
+        f"Configuration version {current['version'] + 1}"
+    )
+    expect(page.locator("#svc-form")).to_have_count(0)
+    row.locator(".svc-edit").click()
+    page.fill("#svc-name-en", "Lost passport")
+    page.click("#svc-save")
+    expect(row).to_contain_text("Lost passport")
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_forms_draw_in_both_languages(base_url: str, browser: Any, language: str) -> None:
+    shots = shared.Shots()
+    page = admin_page(browser, base_url, "services", lang=language)
+    page.locator("tr[data-service-id='mpaspor'] .svc-edit").click()
+    expect(page.locator("#svc-form")).to_be_visible()
+    shots.take(page, f"cfg-service-form-{language}")
+    shared.open_section(page, "counters")
+    page.locator("tr[data-counter-id='bio-1'] .ctr-edit").click()
+    expect(page.locator("#ctr-form")).to_be_visible()
+    shots.take(page, f"cfg-counter-form-{language}")
+    shared.open_section(page, "bookings")
+    page.set_input_files(
+        "#bk-file",
+        files=[{"name": "bookings.csv", "mimeType": "text/csv", "buffer": GOOD_AND_BAD.encode()}],
+    )
+    page.click("#bk-upload")
+    expect(page.locator(".bk-rejected")).to_be_visible()
+    shots.take(page, f"cfg-bookings-report-{language}")
+    assert page.js_errors == []
