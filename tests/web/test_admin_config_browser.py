@@ -45,7 +45,7 @@ def by_id(items: list[dict[str, Any]], wanted: str) -> dict[str, Any]:
 
 
 def admin_page(browser: Any, base_url: str, section: str, lang: str = "en") -> Any:
-    page = new_page(browser)
+    page = new_page(browser, locale={"id": "id-ID", "en": "en-GB"}[lang])  # date pickers
     shared.sign_in(page, base_url, "admin", lang=lang)
     expect(page.locator("[data-view='dashboard']")).to_be_visible()
     shared.open_section(page, section)
@@ -255,12 +255,30 @@ def test_a_stale_edit_says_someone_else_changed_it_and_reloads(
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
-def test_the_forms_draw_in_both_languages(base_url: str, browser: Any, language: str) -> None:
+def test_the_forms_draw_in_both_languages(
+    base_url: str, browser: Any, services: Services, language: str
+) -> None:
     shots = shared.Shots()
     page = admin_page(browser, base_url, "services", lang=language)
     page.locator("tr[data-service-id='mpaspor'] .svc-edit").click()
     expect(page.locator("#svc-form")).to_be_visible()
     shots.take(page, f"cfg-service-form-{language}")
+    current = services.office_admin.definition(OFFICE)
+    services.office_admin.patch(
+        OFFICE, {"booking": {"early_minutes": 45}}, version=current["version"],
+        actor=Actor(name="other-admin"),
+    )  # fmt: skip
+    page.click("#svc-save")
+    expect(page.locator(".cfg-reload")).to_be_visible()
+    shots.take(page, f"cfg-stale-{language}")
+    shared.open_section(page, "calendars")
+    page.fill("[data-add='cuti_bersama']", "2026-12-24")
+    page.click("[data-add-button='cuti_bersama']")
+    page.fill("[data-add='cuti_bersama']", "2026-12-31")
+    page.click("[data-add-button='cuti_bersama']")
+    page.click("#cal-save")
+    expect(page.locator(".cfg-message-ok")).to_be_visible()
+    shots.take(page, f"cfg-calendar-saved-{language}")
     shared.open_section(page, "counters")
     page.locator("tr[data-counter-id='bio-1'] .ctr-edit").click()
     expect(page.locator("#ctr-form")).to_be_visible()

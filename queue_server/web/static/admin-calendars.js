@@ -6,6 +6,8 @@
   "use strict";
   var DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
+  function trim(text) { return String(text).replace(/^\s+|\s+$/g, ""); }
+
   function show(view, ctx) {
     var t = ctx.t, el = ctx.el, ui = ctx.ui;
     var box = forms.messages(ctx);
@@ -58,10 +60,10 @@
         var given = hours[day];
         var open = el("input", {type: "checkbox", className: "cal-open", checked: !!given,
           "aria-label": t("cal_open")});
-        var opens = forms.input(ctx, {type: "time", className: "cal-opens", value: given ? given[0] : "08:00",
+        var opens = forms.input(ctx, {className: "cal-opens", placeholder: "HH:MM", maxlength: "5", value: given ? given[0] : "08:00",
           "aria-label": t("cal_opens")});
-        var closes = forms.input(ctx, {type: "time", className: "cal-closes",
-          value: given ? (given[1] === "24:00" ? "23:59" : given[1]) : "16:00", "aria-label": t("cal_closes")});
+        var closes = forms.input(ctx, {className: "cal-closes", placeholder: "HH:MM", maxlength: "5",
+          value: given ? given[1] : "16:00", "aria-label": t("cal_closes")});
         return {day: day, open: open, opens: opens, closes: closes, given: given, row: el("tr", {"data-day": day}, [
           el("td", {}, t("wd_" + day)), el("td", {}, open), el("td", {}, opens), el("td", {}, closes)
         ])};
@@ -90,9 +92,7 @@
         value.hours = {};
         rows.forEach(function (item) {
           if (!item.open.checked) { return; }
-          var closes = item.closes.value;
-          if (item.given && item.given[1] === "24:00" && closes === "23:59") { closes = "24:00"; }
-          value.hours[item.day] = [item.opens.value, closes];
+          value.hours[item.day] = [trim(item.opens.value), trim(item.closes.value)];
         });
         value.national_holidays = national.checked;
         value.cuti_bersama = holidays.values();
