@@ -48,6 +48,7 @@ SECTION_SCRIPTS = (
     "admin-services.js",
     "admin-counters.js",
     "admin-calendars.js",
+    "admin-content.js",
     "admin-bookings.js",
     "admin-office-file.js",
     "admin-coming.js",

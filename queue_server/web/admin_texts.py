@@ -232,6 +232,20 @@ TEXTS: dict[str, str] = {
     "of_changed": "Changed: {paths}",
     "of_nothing": "The file equals the current configuration; nothing changed.",
     "warnings": "Warnings",
+    "ct_service": "Service",
+    "ct_req_id": "What to bring, in Indonesian (one line each)",
+    "ct_req_en": "What to bring, in English (one line each)",
+    "ct_info_id": "Information page in Indonesian",
+    "ct_info_en": "Information page in English",
+    "ct_version": "Content version {version}",
+    "ct_history": "Earlier versions",
+    "ct_use": "Put this version's text in the form",
+    "ct_items": "{count} requirements",
+    "ct_intro": (
+        "What the kiosks show for a service: the documents to bring and an information "
+        "page, in both languages. Each save is a new content version."
+    ),
+    "col_version": "Version",
 }
 
 #: The report kinds, as the console names them.

@@ -254,6 +254,37 @@ def test_a_stale_edit_says_someone_else_changed_it_and_reloads(
     assert page.js_errors == []
 
 
+def test_an_admin_edits_the_kiosk_content_and_restores_a_version(
+    base_url: str, browser: Any
+) -> None:
+    page = admin_page(browser, base_url, "content")
+    page.select_option("#ct-service", "walkin")
+    page.fill("#ct-req-id", "KTP asli\n\nKartu keluarga ")
+    page.fill("#ct-req-en", "Original ID card\nFamily card")
+    page.fill("#ct-info-en", "Walk-in applicants are served after bookings.")
+    page.click("#ct-save")
+    expect(page.locator(".cfg-message-ok")).to_contain_text("Saved: configuration version")
+    content = config(page, base_url)["settings"]["content"]
+    assert content["services"]["walkin"] == {
+        "requirements_id": ["KTP asli", "Kartu keluarga"],
+        "requirements_en": ["Original ID card", "Family card"],
+        "info_id": "",
+        "info_en": "Walk-in applicants are served after bookings.",
+    }
+    first = content["version"]
+    expect(page.locator("#ct-version")).to_have_text(f"Content version {first}")
+    page.select_option("#ct-service", "walkin")
+    page.fill("#ct-req-en", "Original ID card")
+    page.click("#ct-save")
+    expect(page.locator("#ct-version")).to_have_text(f"Content version {first + 1}")
+    earlier = page.locator(f"tr[data-version='{first}']")
+    expect(earlier).to_contain_text("2 requirements")
+    page.select_option("#ct-service", "walkin")
+    earlier.locator(".ct-use").click()
+    expect(page.locator("#ct-req-en")).to_have_value("Original ID card\nFamily card")
+    assert page.js_errors == []
+
+
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_the_forms_draw_in_both_languages(
     base_url: str, browser: Any, services: Services, language: str
