@@ -91,6 +91,14 @@ var AntreForms = (function () {
       box.ok(ctx.t("cfg_saved", {version: answer.version}), warnings(ctx, answer.warnings));
       ctx.say(ctx.t("cfg_saved", {version: answer.version}), "ok");
       done(answer);
+      refreshInfo(ctx);
+    });
+  }
+
+  // The shell's office info (services and their names for the other sections) after a change.
+  function refreshInfo(ctx) {
+    ctx.request("GET", ctx.officeUrl("/dashboard"), null, function (error, body) {
+      if (!error && body) { ctx.setInfo(body); }
     });
   }
 
