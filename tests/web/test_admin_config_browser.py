@@ -16,8 +16,10 @@ from typing import Any
 import pytest
 import yaml
 
+from queue_server.persistence.models import DeviceRow
 from queue_server.services.container import Services
 from queue_server.services.unit import Actor
+from tests.services.clock import FakeClock
 from tests.web import test_admin_browser as shared
 from tests.web.conftest import OFFICE
 from tests.web.test_booking_csv_api import GOOD_AND_BAD
@@ -52,7 +54,14 @@ def admin_page(browser: Any, base_url: str, section: str, lang: str = "en") -> A
     return page
 
 
-def test_an_admin_creates_a_service_and_a_counter(base_url: str, browser: Any) -> None:
+def test_an_admin_creates_a_service_and_a_counter(
+    base_url: str, browser: Any, services: Services, clock: FakeClock
+) -> None:
+    with services.database.writer() as session, session.begin():
+        session.add(
+            DeviceRow(id="layar-visa", office_id=OFFICE, kind="counter-display",
+                      password_hash="-", created_at=clock())
+        )  # fmt: skip
     page = admin_page(browser, base_url, "services")
     before = config(page, base_url)["version"]
     expect(page.locator("tr[data-service-id='walkin']")).to_contain_text("Passport walk-in")
@@ -119,6 +128,16 @@ def test_an_admin_creates_a_service_and_a_counter(base_url: str, browser: Any) -
         "stations": ["CS"],
         "services": ["visa"],
     }
+
+    display = page.locator("tr[data-display='layar-visa'] .cd-counter")
+    display.select_option("visa-1")  # the counter display now shows the new counter
+    expect(page.locator(".cfg-message-ok")).to_contain_text(
+        "The display layar-visa now shows visa-1."
+    )
+    with services.database.reader() as session:
+        assert session.get(DeviceRow, "layar-visa").counter == "visa-1"  # type: ignore[union-attr]
+    display.select_option("")
+    expect(page.locator(".cfg-message-ok")).to_contain_text("now shows No counter.")
 
     page.once("dialog", lambda dialog: dialog.accept())
     counter_row.locator(".ctr-delete").click()

@@ -45,8 +45,40 @@
               }}, t("act_delete"))
             ];
           }}
-        ], counters, {rowProps: function (row) { return {"data-counter-id": row.id}; }})])
+        ], counters, {rowProps: function (row) { return {"data-counter-id": row.id}; }})]),
+        displays
       ]);
+      loadDisplays();
+    }
+
+    // The counter displays and the counter each shows (PUT counter-displays/<device>).
+    var displays = el("div", {className: "ctr-displays"});
+
+    function loadDisplays() {
+      ctx.request("GET", ctx.officeUrl("/counter-displays"), null, function (error, body) {
+        if (error) { box.error(error, body); return; }
+        var choices = [["", t("cd_no_counter")]].concat((current.settings.counters || []).map(function (c) {
+          return [c.id, c.name + " (" + c.id + ")"];
+        }));
+        ui.append(ui.clear(displays), ctx.panel(t("cd_title") + " (" + body.items.length + ")", [
+          body.items.length ? ctx.table([
+            {label: t("col_device"), cell: function (row) { return el("code", {}, row.device); }},
+            {label: t("cd_counter"), cell: function (row) {
+              var picker = forms.select(ctx, choices, row.counter || "", {className: "cd-counter",
+                "aria-label": t("cd_counter"), onchange: function () {
+                  var chosen = picker.value || null;
+                  ctx.request("PUT", ctx.officeUrl("/counter-displays/" + encodeURIComponent(row.device)),
+                    {counter: chosen}, function (failed, answer) {
+                      if (failed) { box.error(failed, answer); loadDisplays(); return; }
+                      box.ok(t("cd_done", {device: row.device, counter: chosen || t("cd_no_counter")}));
+                    });
+                }});
+              return picker;
+            }}
+          ], body.items, {rowProps: function (row) { return {"data-display": row.device}; }}) :
+            el("p", {className: "empty"}, t("cd_none"))
+        ]));
+      });
     }
 
     function reload() {
