@@ -232,6 +232,8 @@ TEXTS: dict[str, str] = {
     "of_changed": "Changed: {paths}",
     "of_nothing": "The file equals the current configuration; nothing changed.",
     "warnings": "Warnings",
+    "cal_add_session": "Add a session",
+    "cal_new_session": "New special session (saved with the calendar)",
     "cd_title": "Counter displays",
     "cd_none": "No counter display is registered.",
     "cd_counter": "Attached to",

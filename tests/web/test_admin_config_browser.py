@@ -160,6 +160,16 @@ def test_an_admin_adds_a_holiday_and_changes_hours(base_url: str, browser: Any) 
     page.locator("tr[data-day='sat'] .cal-opens").fill("08:00")
     page.locator("tr[data-day='sat'] .cal-closes").fill("12:00")
     page.locator("tr[data-session='sabtu-ambil'] .cal-quota").fill("5")
+    page.fill("#ses-code", "malam-rabu")
+    page.fill("#ses-name-id", "Layanan malam")
+    page.fill("#ses-name-en", "Evening service")
+    page.fill("#ses-opens", "16:00")
+    page.fill("#ses-closes", "20:00")
+    page.fill("#ses-quota", "10")
+    page.locator("[data-ticks='session-weekdays'] input[data-value='wed']").check()
+    page.locator("[data-ticks='session-services'] input[data-value='walkin']").check()
+    page.click("#ses-add")
+    expect(page.locator("tr[data-session='malam-rabu']")).to_contain_text("Rabu · 16:00–20:00")
     page.click("#cal-save")
     expect(page.locator(".cfg-message-ok")).to_contain_text("Tersimpan: konfigurasi versi")
     calendar = config(page, base_url)["settings"]["calendar"]
@@ -167,6 +177,11 @@ def test_an_admin_adds_a_holiday_and_changes_hours(base_url: str, browser: Any) 
     assert calendar["hours"]["sat"] == ["08:00", "12:00"]
     assert calendar["hours"]["fri"] == ["08:00", "16:30"]  # untouched
     assert calendar["sessions"][0]["quota"] == 5
+    assert calendar["sessions"][1] == {
+        "code": "malam-rabu", "name_id": "Layanan malam", "name_en": "Evening service",
+        "opens": "16:00", "closes": "20:00", "weekdays": ["wed"], "services": ["walkin"],
+        "quota": 10,
+    }  # fmt: skip
     expect(page.locator("[data-dates='cuti_bersama'] li[data-date='2026-12-24']")).to_be_visible()
 
     page.locator("tr[data-day='sun'] .cal-open").check()  # opens after it closes: refused

@@ -71,20 +71,60 @@
       var national = el("input", {type: "checkbox", id: "cal-national", checked: calendar.national_holidays !== false});
       var holidays = dateList("cuti_bersama", calendar.cuti_bersama || []);
       var extra = dateList("extra_open_days", calendar.extra_open_days || []);
-      var sessions = (calendar.sessions || []).map(function (session) {
+      var sessions = [];
+      var sessionBody = el("tbody", {});
+      function addSession(session) {
         var quota = forms.input(ctx, {type: "number", min: "0", className: "cal-quota",
           value: session.quota === null || session.quota === undefined ? "" : String(session.quota),
           "aria-label": t("cal_quota")});
         var when = (session.weekdays || []).map(function (day) { return t("wd_" + day); })
           .concat(session.dates || []).join(", ");
-        return {session: session, quota: quota, row: el("tr", {"data-session": session.code}, [
+        var item = {session: session, quota: quota};
+        item.row = el("tr", {"data-session": session.code}, [
           el("td", {}, [el("strong", {}, ui.language === "en" ? session.name_en : session.name_id), " ",
             el("code", {className: "small"}, session.code)]),
           el("td", {}, when + " · " + session.opens + "–" + session.closes),
           el("td", {}, session.services && session.services.length ? session.services.join(", ") : t("all_services")),
-          el("td", {}, quota)
-        ])};
-      });
+          el("td", {}, quota),
+          el("td", {}, el("button", {type: "button", className: "cal-session-remove", onclick: function () {
+            sessions.splice(sessions.indexOf(item), 1);
+            sessionBody.removeChild(item.row);
+          }}, t("act_remove")))
+        ]);
+        sessions.push(item);
+        ui.append(sessionBody, item.row);
+      }
+      (calendar.sessions || []).forEach(addSession);
+      var newCode = forms.input(ctx, {id: "ses-code", maxlength: "40"});
+      var newNameId = forms.input(ctx, {id: "ses-name-id", maxlength: "120"});
+      var newNameEn = forms.input(ctx, {id: "ses-name-en", maxlength: "120"});
+      var newOpens = forms.input(ctx, {id: "ses-opens", placeholder: "HH:MM", maxlength: "5", value: "08:00"});
+      var newCloses = forms.input(ctx, {id: "ses-closes", placeholder: "HH:MM", maxlength: "5", value: "12:00"});
+      var newQuota = forms.input(ctx, {id: "ses-quota", type: "number", min: "0"});
+      var newDays = forms.ticks(ctx, forms.WEEKDAYS.map(function (day) { return [day, t("wd_" + day)]; }),
+        [], "session-weekdays");
+      var newServices = forms.ticks(ctx, (current.settings.services || []).map(function (service) {
+        return [service.id, service.prefix + " · " + (ui.language === "en" ? service.name_en : service.name_id)];
+      }), [], "session-services");
+      var adder = el("div", {className: "cal-session-new"}, [
+        el("h3", {}, t("cal_new_session")),
+        el("div", {className: "cfg-row"}, [
+          forms.field(ctx, t("ctr_id"), newCode), forms.field(ctx, t("svc_name_id"), newNameId),
+          forms.field(ctx, t("svc_name_en"), newNameEn), forms.field(ctx, t("cal_opens"), newOpens, "cal-time"),
+          forms.field(ctx, t("cal_closes"), newCloses, "cal-time"), forms.field(ctx, t("cal_quota"), newQuota)
+        ]),
+        newDays, newServices,
+        el("div", {className: "cfg-buttons"}, el("button", {type: "button", id: "ses-add", onclick: function () {
+          var session = {code: newCode.value.replace(/^\s+|\s+$/g, ""), name_id: newNameId.value,
+            name_en: newNameEn.value, opens: newOpens.value.replace(/^\s+|\s+$/g, ""),
+            closes: newCloses.value.replace(/^\s+|\s+$/g, ""), weekdays: newDays.values(),
+            services: newServices.values()};
+          var quota = forms.number(newQuota.value, null, false);
+          if (quota !== null) { session.quota = quota; }
+          addSession(session);  // checked by the server when the calendar is saved
+          newCode.value = newNameId.value = newNameEn.value = newQuota.value = "";
+        }}, t("cal_add_session")))
+      ]);
 
       var form = el("form", {className: "cfg-form cal-form", id: "cal-form", onsubmit: function (event) {
         event.preventDefault();
@@ -117,11 +157,11 @@
             ctx.panel(t("cal_extra_open"), [extra], "cal-extra")
           ])
         ]),
-        ctx.panel(t("cal_sessions"), [sessions.length ? el("table", {className: "grid"}, [
-          el("thead", {}, el("tr", {}, [t("cal_session"), t("cal_when"), t("col_services"), t("cal_quota")]
+        ctx.panel(t("cal_sessions"), [el("table", {className: "grid cal-sessions"}, [
+          el("thead", {}, el("tr", {}, [t("cal_session"), t("cal_when"), t("col_services"), t("cal_quota"), ""]
             .map(function (text) { return el("th", {}, text); }))),
-          el("tbody", {}, sessions.map(function (item) { return item.row; }))
-        ]) : el("p", {className: "empty"}, t("none"))]),
+          sessionBody
+        ]), adder]),
         el("div", {className: "cfg-buttons"}, [
           el("span", {className: "spacer"}),
           el("button", {type: "button", onclick: reload}, t("act_cancel")),

@@ -53,8 +53,13 @@ var AntreForms = (function () {
       node.className = "cfg-message cfg-message-" + kind;
       node.hidden = false;
     }
+    // The message can be far above a long form's Save button: bring it into sight.
+    function reveal() {
+      if (node.parentNode && node.scrollIntoView) { node.scrollIntoView(true); }
+    }
     return {
       node: node,
+      reveal: reveal,
       clear: function () { ui.clear(node); node.hidden = true; },
       ok: function (text, more) { show("ok", [el("p", {}, text)].concat(more || [])); },
       error: function (error, answer, reload) {
@@ -69,6 +74,7 @@ var AntreForms = (function () {
             t("cfg_reload")));
         }
         show("error", children);
+        reveal();
         ctx.say(error.message, "error");
       }
     };
@@ -91,6 +97,7 @@ var AntreForms = (function () {
       box.ok(ctx.t("cfg_saved", {version: answer.version}), warnings(ctx, answer.warnings));
       ctx.say(ctx.t("cfg_saved", {version: answer.version}), "ok");
       done(answer);
+      box.reveal();
       refreshInfo(ctx);
     });
   }
