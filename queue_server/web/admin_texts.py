@@ -114,6 +114,29 @@ TEXTS: dict[str, str] = {
     "act_revoke": "Revoke",
     "revoke_confirm": "Revoke the token {name}? Machines using it stop working at once.",
     "did_revoke": "The token {name} is revoked.",
+    "usr_new": "New user",
+    "usr_create": "Create the user",
+    "usr_created": "The user {name} is created.",
+    "usr_deactivate": "Deactivate",
+    "usr_deactivate_confirm": (
+        "Deactivate the user {name}? Their sessions end and the tokens they created are revoked."
+    ),
+    "usr_did_deactivate": "The user {name} is deactivated.",
+    "usr_offices_hint": "None ticked: all offices.",
+    "pw_rules": (
+        "Password: at least 10 characters with at least 5 different ones, not a common "
+        "password or the user name, not a sequence (1234567890, qwertyuiop)."
+    ),
+    "tok_new": "New token",
+    "tok_create": "Create the token",
+    "tok_name_hint": "Name: lowercase letters, digits, dot, dash, underscore (e.g. kiosk-lobby).",
+    "tok_created": "The token {name} is created.",
+    "tok_secret": "Token",
+    "tok_copy_hint": "Copy it now (it is selected: Ctrl+C) into the machine's configuration.",
+    "tok_once_warning": (
+        "It is shown this once only: the server keeps no readable copy. If it is lost, "
+        "revoke it and create a new one."
+    ),
     "col_device": "Device",
     "col_kind": "Kind",
     "col_status": "Status",

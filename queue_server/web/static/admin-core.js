@@ -304,7 +304,7 @@ var AntreAdmin = (function (ui) {
 
   function context() {
     return {
-      office: state.office, user: state.user, info: state.info, t: t, el: el, ui: ui,
+      office: state.office, offices: state.offices, user: state.user, info: state.info, t: t, el: el, ui: ui,
       request: request, upload: upload, officeUrl: officeUrl, say: say, stamp: stamp, officeDay: officeDay,
       serviceName: serviceName, table: table, panel: panel,
       setInfo: function (info) { state.info = info; }

@@ -44,6 +44,13 @@ var AntreForms = (function () {
     return node;
   }
 
+  // Ticks of the offices the signed-in user may use (the current one ticked).
+  function officeTicks(ctx) {
+    var codes = (ctx.offices || []).map(function (office) { return office.id; });
+    if (!codes.length) { codes = [ctx.office]; }
+    return ticks(ctx, codes.map(function (code) { return [code, code]; }), [ctx.office], "offices");
+  }
+
   // The message box of a section: ok(text), error(error, answer, reload), clear().
   function messages(ctx) {
     var el = ctx.el, ui = ctx.ui, t = ctx.t;
@@ -143,7 +150,7 @@ var AntreForms = (function () {
 
   return {
     STATIONS: STATIONS, KINDS: KINDS, WEEKDAYS: WEEKDAYS, field: field, input: input,
-    select: select, ticks: ticks, messages: messages, load: load, save: save, head: head,
+    select: select, ticks: ticks, officeTicks: officeTicks, messages: messages, load: load, save: save, head: head,
     stationOptions: stationOptions, number: number, copy: copy, warnings: warnings
   };
 }());

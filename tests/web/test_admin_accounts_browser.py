@@ -1,0 +1,126 @@
+"""The admin console's account screens in a real browser (Debian's Chromium): create a
+user (a weak password is refused with the server's reason, nothing created) and deactivate
+one; create a machine token whose secret is shown once and then only listed without it.
+With ``ANTRE_ADMIN_SCREENSHOTS=docs/screenshots/admin`` it writes ``admin-accounts-*.png``
+in both languages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from queue_server.services.container import Services
+from queue_server.services.unit import Actor
+from tests.web import test_admin_browser as shared
+from tests.web.conftest import OFFICE
+from tests.web.test_admin_config_browser import admin_page
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+pytestmark = pytest.mark.skipif(
+    not shared.CHROMIUM.exists(), reason="needs Debian's chromium package"
+)
+base_url = shared.base_url
+browser = shared.browser
+SOMEONE = Actor(name="test")
+
+
+def user(services: Services, username: str) -> Any:
+    found = [
+        item for item in services.accounts.list_users(actor=SOMEONE) if item.username == username
+    ]
+    return found[0] if found else None
+
+
+def test_an_admin_creates_a_user_and_deactivates_one(
+    base_url: str, browser: Any, services: Services
+) -> None:
+    page = admin_page(browser, base_url, "users")
+    page.click("#usr-new")
+    expect(page.locator("#usr-form")).to_contain_text("at least 10 characters")  # the rules
+    page.fill("#usr-username", "siti.loket")
+    page.fill("#usr-name", "Siti Rahma")
+    page.select_option("#usr-role", "petugas")
+    page.fill("#usr-password", "short")
+    page.click("#usr-save")
+    expect(page.locator(".cfg-message-error")).to_contain_text(
+        "The password must have at least 10 characters."
+    )
+    assert user(services, "siti.loket") is None  # nothing created
+    page.fill("#usr-password", "Loket-Siti-2026!")
+    page.click("#usr-save")
+    row = page.locator("tr[data-user='siti.loket']")
+    expect(row).to_contain_text("Siti Rahma")
+    expect(row).to_contain_text("Officer")
+    expect(row).to_contain_text(OFFICE)
+    expect(page.locator(".cfg-message-ok")).to_have_text("The user siti.loket is created.")
+    created = user(services, "siti.loket")
+    assert created.active and created.role == "petugas" and created.offices == [OFFICE]
+
+    page.once("dialog", lambda dialog: dialog.dismiss())  # asked first: no, nothing happens
+    row.locator(".usr-deactivate").click()
+    expect(row.locator(".usr-deactivate")).to_be_visible()
+    assert user(services, "siti.loket").active
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.locator(".usr-deactivate").click()
+    expect(page.locator(".cfg-message-ok")).to_have_text("The user siti.loket is deactivated.")
+    expect(page.locator("tr[data-user='siti.loket'] .badge")).to_have_text("No")
+    assert not user(services, "siti.loket").active
+    expect(page.locator("tr[data-user='admin'] .usr-deactivate")).to_have_count(0)  # not oneself
+    assert page.js_errors == []
+
+
+def test_an_admin_creates_a_token_and_sees_its_secret_once(
+    base_url: str, browser: Any, services: Services
+) -> None:
+    page = admin_page(browser, base_url, "tokens")
+    page.click("#tok-new")
+    page.fill("#tok-name", "Kiosk Lobby")  # refused: capitals and a space
+    page.click("#tok-save")
+    expect(page.locator(".cfg-message-error")).to_be_visible()
+    assert services.accounts.list_tokens(actor=SOMEONE) == []
+    page.fill("#tok-name", "kiosk-lobby")
+    page.select_option("#tok-role", "kiosk")
+    page.click("#tok-save")
+    secret_box = page.locator("#tok-secret")
+    expect(secret_box).to_be_visible()
+    expect(page.locator(".tok-warning")).to_contain_text("shown this once only")
+    secret = secret_box.input_value()
+    assert len(secret) >= 20
+    machine = services.accounts.authenticate_token(secret)
+    assert machine is not None and machine.name == "token:kiosk-lobby"
+    row = page.locator("tr[data-token='kiosk-lobby']")
+    expect(row).to_contain_text("Kiosk")
+    shared.open_section(page, "users")
+    shared.open_section(page, "tokens")  # again: listed, the secret nowhere
+    expect(row).to_contain_text(OFFICE)
+    expect(page.locator("#tok-secret")).to_have_count(0)
+    assert secret not in page.content()
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_account_screens_in_both_languages(
+    base_url: str, browser: Any, services: Services, language: str
+) -> None:
+    shots = shared.Shots()
+    page = admin_page(browser, base_url, "users", lang=language)
+    page.click("#usr-new")
+    page.fill("#usr-username", "budi")
+    page.fill("#usr-name", "Budi Santoso")
+    page.fill("#usr-password", "1234567890")
+    page.click("#usr-save")
+    expect(page.locator(".cfg-message-error")).to_be_visible()
+    if language == "id":
+        expect(page.locator(".cfg-message-error")).not_to_contain_text("The password")
+    shots.take(page, f"accounts-user-form-{language}")
+    shared.open_section(page, "tokens")
+    page.click("#tok-new")
+    page.fill("#tok-name", "display-hall")
+    page.select_option("#tok-role", "kiosk")
+    page.click("#tok-save")
+    expect(page.locator("#tok-secret")).to_be_visible()
+    shots.take(page, f"accounts-token-once-{language}")
+    assert page.js_errors == []
