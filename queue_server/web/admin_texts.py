@@ -127,6 +127,14 @@ TEXTS: dict[str, str] = {
         "Password: at least 10 characters with at least 5 different ones, not a common "
         "password or the user name, not a sequence (1234567890, qwertyuiop)."
     ),
+    "pw_change": "Change password",
+    "pw_current": "Current password",
+    "pw_new": "New password",
+    "pw_repeat": "New password again",
+    "pw_save": "Change the password",
+    "pw_mismatch": "The two new passwords differ; nothing was changed.",
+    "pw_changed": "Your password is changed. Your other sessions have ended.",
+    "pw_sessions_end": "Your sessions on other computers end; this one stays signed in.",
     "tok_new": "New token",
     "tok_create": "Create the token",
     "tok_name_hint": "Name: lowercase letters, digits, dot, dash, underscore (e.g. kiosk-lobby).",

@@ -1,6 +1,7 @@
 """The admin console's account screens in a real browser (Debian's Chromium): create a
 user (a weak password is refused with the server's reason, nothing created) and deactivate
-one; create a machine token whose secret is shown once and then only listed without it.
+one; create a machine token whose secret is shown once and then only listed without it;
+change one's own password from the top bar and sign in with the new one.
 With ``ANTRE_ADMIN_SCREENSHOTS=docs/screenshots/admin`` it writes ``admin-accounts-*.png``
 in both languages.
 """
@@ -14,7 +15,7 @@ import pytest
 from queue_server.services.container import Services
 from queue_server.services.unit import Actor
 from tests.web import test_admin_browser as shared
-from tests.web.conftest import OFFICE
+from tests.web.conftest import OFFICE, PASSWORDS
 from tests.web.test_admin_config_browser import admin_page
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -123,4 +124,62 @@ def test_the_account_screens_in_both_languages(
     page.click("#tok-save")
     expect(page.locator("#tok-secret")).to_be_visible()
     shots.take(page, f"accounts-token-once-{language}")
+    page.click("#password-change")
+    page.fill("#pw-current", "not-my-password")
+    page.fill("#pw-new", "Kantor-Baru-2026!")
+    page.fill("#pw-repeat", "Kantor-Baru-2026!")
+    page.click("#pw-save")
+    expect(page.locator(".pw-message")).to_be_visible()
+    shots.take(page, f"accounts-password-{language}")
+    assert page.js_errors == []
+
+
+def test_an_admin_changes_the_password_and_signs_in_with_the_new_one(
+    base_url: str, browser: Any, services: Services
+) -> None:
+    page = admin_page(browser, base_url, "users")
+    page.click("#password-change")
+    dialog = page.locator("#pw-dialog")
+    expect(dialog).to_be_visible()
+    page.fill("#pw-current", PASSWORDS["admin"])
+    page.fill("#pw-new", "Kantor-Baru-2026!")
+    page.fill("#pw-repeat", "Kantor-Baru-2027!")
+    page.click("#pw-save")
+    expect(dialog.locator(".pw-message")).to_have_text(
+        "The two new passwords differ; nothing was changed."
+    )
+    page.fill("#pw-current", "not-my-password")
+    page.fill("#pw-repeat", "Kantor-Baru-2026!")
+    page.click("#pw-save")
+    expect(dialog.locator(".pw-message")).not_to_contain_text("differ")
+    wrong = dialog.locator(".pw-message").inner_text()
+    page.fill("#pw-current", PASSWORDS["admin"])
+    page.fill("#pw-new", "abcdefghijk")
+    page.fill("#pw-repeat", "abcdefghijk")
+    page.click("#pw-save")
+    expect(dialog.locator(".pw-message")).to_contain_text("sequence")
+    assert wrong != dialog.locator(".pw-message").inner_text()
+    page.fill("#pw-new", "Kantor-Baru-2026!")
+    page.fill("#pw-repeat", "Kantor-Baru-2026!")
+    page.click("#pw-save")
+    expect(page.locator("#status .status-text")).to_have_text(
+        "Your password is changed. Your other sessions have ended."
+    )
+    expect(dialog).to_have_count(0)
+    shared.open_section(page, "tokens")  # the renewed session and CSRF token still work
+    page.click("#tok-new")
+    page.fill("#tok-name", "after-change")
+    page.click("#tok-save")
+    expect(page.locator("#tok-secret")).to_be_visible()
+
+    page.click("#signout")
+    page.fill("#username", "admin")
+    page.fill("#password", PASSWORDS["admin"])  # the old one: refused
+    page.press("#password", "Enter")
+    expect(page.locator("#status.status-error")).to_be_visible()
+    expect(page.locator("#nav")).to_be_hidden()
+    page.fill("#password", "Kantor-Baru-2026!")
+    page.press("#password", "Enter")
+    expect(page.locator("#status .status-text")).to_have_text("Signed in as admin")
+    expect(page.locator("[data-view='tokens']")).to_be_visible()  # back where it was
     assert page.js_errors == []

@@ -192,6 +192,8 @@ var AntreAdmin = (function (ui) {
     leaveSection();
     closeStream();
     state.user = state.csrf = state.info = state.office = null;
+    var dialog = document.getElementById("pw-dialog");
+    if (dialog) { dialog.parentNode.removeChild(dialog); }
     showSignIn();
   }
 
@@ -204,11 +206,67 @@ var AntreAdmin = (function (ui) {
     signout.onclick = function () {
       ui.request("POST", API + "/auth/logout", {}, state.csrf, function () { signedOut(); });
     };
+    var change = document.getElementById("password-change");
+    change.hidden = !state.user;
+    change.textContent = t("pw_change");
+    change.onclick = showPasswordDialog;
     var place = document.getElementById("place");
     place.textContent = state.info ? state.info.office.name : "";
     if (state.info && state.info.office.demo) {
       ui.append(place, el("span", {className: "demo"}, "DEMO"));
     }
+  }
+
+  // -- password change: a small dialog from the top bar --------------------------------
+
+  function showPasswordDialog() {
+    var old = document.getElementById("pw-dialog");
+    if (old) { old.parentNode.removeChild(old); }
+    function secret(id, complete) {
+      return el("input", {id: id, type: "password", maxlength: "200", autocomplete: complete,
+        required: true});
+    }
+    var current = secret("pw-current", "current-password");
+    var fresh = secret("pw-new", "new-password");
+    var again = secret("pw-repeat", "new-password");
+    var message = el("p", {className: "pw-message", role: "alert", hidden: true});
+    function close() {
+      if (dialog.parentNode) { dialog.parentNode.removeChild(dialog); }
+    }
+    function refuse(text) {
+      message.textContent = text;
+      message.hidden = false;
+      say(text, "error");
+    }
+    var form = el("form", {className: "card pw-form", onsubmit: function (event) {
+      event.preventDefault();
+      if (fresh.value !== again.value) { refuse(t("pw_mismatch")); again.focus(); return; }
+      request("POST", API + "/auth/password",
+        {current_password: current.value, new_password: fresh.value}, function (error, body) {
+          if (error) { refuse(error.message); return; }
+          state.csrf = body.csrf_token;
+          close();
+          say(t("pw_changed"), "ok");
+        });
+    }}, [
+      el("h2", {}, t("pw_change")),
+      el("label", {"for": "pw-current"}, t("pw_current")), current,
+      el("label", {"for": "pw-new"}, t("pw_new")), fresh,
+      el("label", {"for": "pw-repeat"}, t("pw_repeat")), again,
+      el("p", {className: "muted"}, t("pw_rules")),
+      el("p", {className: "muted"}, t("pw_sessions_end")),
+      message,
+      el("div", {className: "pw-buttons"}, [
+        el("button", {type: "button", id: "pw-cancel", onclick: close}, t("act_cancel")),
+        el("button", {type: "submit", className: "primary", id: "pw-save"}, t("pw_save"))
+      ])
+    ]);
+    var dialog = el("div", {id: "pw-dialog", className: "pw-dialog", role: "dialog",
+      "aria-modal": "true", onkeydown: function (event) {
+        if (event.key === "Escape" || event.keyCode === 27) { close(); }
+      }}, form);
+    document.body.appendChild(dialog);
+    current.focus();
   }
 
   // -- office choice --------------------------------------------------------------------
