@@ -6,6 +6,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -33,6 +34,24 @@ def broker_password_matches(password: str, password_hash: str) -> bool:
         return False
     given = hashlib.pbkdf2_hmac("sha512", password.encode(), salt, iterations, len(expected))
     return hmac.compare_digest(given, expected)
+
+
+#: What ``mosquitto_passwd`` uses for a new hash: 12 bytes of salt, 64 of hash, 101 rounds.
+BROKER_SALT_BYTES = 12
+BROKER_HASH_BYTES = 64
+BROKER_ITERATIONS = 101
+
+
+def new_broker_password() -> tuple[str, str]:
+    """A fresh device password and its broker hash (the format ``mosquitto_passwd`` writes,
+    which :func:`broker_password_matches` and Mosquitto read)."""
+    password = secrets.token_urlsafe(18)
+    salt = secrets.token_bytes(BROKER_SALT_BYTES)
+    digest = hashlib.pbkdf2_hmac(
+        "sha512", password.encode(), salt, BROKER_ITERATIONS, BROKER_HASH_BYTES
+    )
+    encoded = (base64.b64encode(part).decode() for part in (salt, digest))
+    return password, f"${BROKER_HASH_ID}${BROKER_ITERATIONS}${'$'.join(encoded)}"
 
 
 class DeviceExists(DomainError):
@@ -98,12 +117,14 @@ class DeviceService(UseCases):
             )
             work.audit(actor, "device.add", office_id=office, target=device, kind=kind)
 
-    def reset(self, device: str, password_hash: str, *, actor: Actor) -> DeviceAccount:
+    def reset(
+        self, device: str, password_hash: str, *, actor: Actor, office: str | None = None
+    ) -> DeviceAccount:
         """Give ``device`` a new broker password: its old one, and every browser paired
-        with it, stop working."""
+        with it, stop working. ``office``: the device must be one of that office's."""
         with self.unit() as work:
             row = work.session.get(DeviceRow, device)
-            if row is None:
+            if row is None or (office is not None and row.office_id != office):
                 raise DeviceNotFound(device=device)
             row.password_hash = password_hash
             work.audit(actor, "device.reset", office_id=row.office_id, target=device)

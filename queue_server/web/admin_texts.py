@@ -135,6 +135,18 @@ TEXTS: dict[str, str] = {
     "pw_mismatch": "The two new passwords differ; nothing was changed.",
     "pw_changed": "Your password is changed. Your other sessions have ended.",
     "pw_sessions_end": "Your sessions on other computers end; this one stays signed in.",
+    "dev_reset": "Reset credentials",
+    "dev_reset_confirm": (
+        "Reset the credentials of {device}? Its current password stops working at once: "
+        "the device must be set up again with the new one."
+    ),
+    "dev_reset_done": "{device} has new credentials.",
+    "dev_user": "MQTT user",
+    "dev_password": "MQTT password",
+    "dev_reprovision": (
+        "Shown this once only. The device is disconnected until it is set up again with this "
+        "password (its configuration, or pair the display's browser again)."
+    ),
     "tok_new": "New token",
     "tok_create": "Create the token",
     "tok_name_hint": "Name: lowercase letters, digits, dot, dash, underscore (e.g. kiosk-lobby).",

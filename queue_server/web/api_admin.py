@@ -23,6 +23,7 @@ from queue_server.services.audit_query import (
     BadAuditDate,
     parse_audit_filter,
 )
+from queue_server.services.devices import DeviceNotFound, new_broker_password
 from queue_server.services.office_scope import OfficesRequired, OutsideYourOffices, UnknownOffice
 from queue_server.services.passwords import WeakPassword
 from queue_server.services.unit import Actor
@@ -180,3 +181,27 @@ def audit_csv(actor: Actor) -> Response:
 )
 def devices(office: str, actor: Actor) -> dict[str, Any]:
     return {"items": services().presence.fleet(office)}
+
+
+@endpoint(
+    admin,
+    "/offices/<office>/devices/<device>/reset",
+    method="POST",
+    summary=(
+        "Reset a device's credentials (audited): a new MQTT password, shown in this answer "
+        "only; the old one and every browser paired with it stop working"
+    ),
+    roles=ADMIN_ONLY,
+    response=responses.DeviceReset,
+    errors=(DeviceNotFound,),
+)
+def reset_device(office: str, device: str, actor: Actor) -> dict[str, Any]:
+    password, password_hash = new_broker_password()
+    account = services().devices.reset(device, password_hash, actor=actor, office=office)
+    return {
+        "device": account.id,
+        "kind": account.kind,
+        "office": account.office,
+        "mqtt_user": account.id,
+        "mqtt_password": password,
+    }

@@ -204,6 +204,16 @@ class Devices(Out):
     items: list[Device]
 
 
+class DeviceReset(Out):
+    """A device's new credentials: the password is in this answer only."""
+
+    device: str
+    kind: str
+    office: str
+    mqtt_user: str
+    mqtt_password: str
+
+
 # -- the officer console (GET .../console, GET .../counters/<counter>/console) ---------
 
 

@@ -1,7 +1,8 @@
 """The admin console's account screens in a real browser (Debian's Chromium): create a
 user (a weak password is refused with the server's reason, nothing created) and deactivate
 one; create a machine token whose secret is shown once and then only listed without it;
-change one's own password from the top bar and sign in with the new one.
+change one's own password from the top bar and sign in with the new one; reset a
+device's credentials (the new password shown once; a report reader has no such button).
 With ``ANTRE_ADMIN_SCREENSHOTS=docs/screenshots/admin`` it writes ``admin-accounts-*.png``
 in both languages.
 """
@@ -12,11 +13,15 @@ from typing import Any
 
 import pytest
 
+from queue_server.persistence.models import DeviceRow
 from queue_server.services.container import Services
+from queue_server.services.devices import DeviceNotFound, new_broker_password
 from queue_server.services.unit import Actor
+from tests.services.clock import FakeClock
 from tests.web import test_admin_browser as shared
 from tests.web.conftest import OFFICE, PASSWORDS
 from tests.web.test_admin_config_browser import admin_page
+from tests.web.test_console_browser import new_page
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -104,9 +109,10 @@ def test_an_admin_creates_a_token_and_sees_its_secret_once(
 
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_the_account_screens_in_both_languages(
-    base_url: str, browser: Any, services: Services, language: str
+    base_url: str, browser: Any, services: Services, clock: FakeClock, language: str
 ) -> None:
     shots = shared.Shots()
+    shared.add_devices(services, clock)
     page = admin_page(browser, base_url, "users", lang=language)
     page.click("#usr-new")
     page.fill("#usr-username", "budi")
@@ -131,6 +137,12 @@ def test_the_account_screens_in_both_languages(
     page.click("#pw-save")
     expect(page.locator(".pw-message")).to_be_visible()
     shots.take(page, f"accounts-password-{language}")
+    page.click("#pw-cancel")
+    shared.open_section(page, "devices")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("tr[data-device='kiosk-lobby'] .dev-reset").click()
+    expect(page.locator("#dev-secret")).to_be_visible()
+    shots.take(page, f"devices-reset-{language}")
     assert page.js_errors == []
 
 
@@ -183,3 +195,43 @@ def test_an_admin_changes_the_password_and_signs_in_with_the_new_one(
     expect(page.locator("#status .status-text")).to_have_text("Signed in as admin")
     expect(page.locator("[data-view='tokens']")).to_be_visible()  # back where it was
     assert page.js_errors == []
+
+
+def test_an_admin_resets_a_devices_credentials(
+    base_url: str, browser: Any, services: Services, clock: FakeClock
+) -> None:
+    old_password, old_hash = new_broker_password()
+    with services.database.writer() as session, session.begin():
+        session.add(
+            DeviceRow(id="kiosk-lobby", office_id=OFFICE, kind="kiosk", password_hash=old_hash,
+                      created_at=clock(), status="online", last_seen_at=clock())
+        )  # fmt: skip
+    page = admin_page(browser, base_url, "devices")
+    row = page.locator("tr[data-device='kiosk-lobby']")
+    page.once("dialog", lambda dialog: dialog.dismiss())  # asked first: no, nothing happens
+    row.locator(".dev-reset").click()
+    expect(row).to_be_visible()
+    assert services.devices.authenticate("kiosk-lobby", old_password) is not None
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.locator(".dev-reset").click()
+    secret_box = page.locator("#dev-secret")
+    expect(secret_box).to_be_visible()
+    expect(page.locator("[data-reset='kiosk-lobby']")).to_contain_text("set up again")
+    password = secret_box.input_value()
+    assert services.devices.authenticate("kiosk-lobby", password) is not None
+    assert services.devices.authenticate("kiosk-lobby", old_password) is None
+    audit = page.request.get(base_url + "/api/v1/audit").json()["items"]
+    assert any(item["action"] == "device.reset" for item in audit)
+    with pytest.raises(DeviceNotFound):  # an office's route resets only its own devices
+        services.devices.reset("kiosk-lobby", old_hash, actor=SOMEONE, office="other-office")
+    shared.open_section(page, "users")
+    shared.open_section(page, "devices")  # the password is gone once the screen is left
+    expect(row).to_be_visible()
+    expect(page.locator("#dev-secret")).to_have_count(0)
+    assert page.js_errors == []
+
+    reader = new_page(browser)
+    shared.sign_in(reader, base_url, "laporan")
+    shared.open_section(reader, "devices")
+    expect(reader.locator("tr[data-device='kiosk-lobby']")).to_be_visible()
+    expect(reader.locator(".dev-reset")).to_have_count(0)  # administrators only

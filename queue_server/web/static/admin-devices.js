@@ -1,11 +1,34 @@
 // Devices: kiosks and displays with their status, last seen and component health.
-// Redrawn on the office's event stream, like the dashboard.
+// Redrawn on the office's event stream, like the dashboard. Administrators may reset a
+// device's credentials (POST devices/<id>/reset): the new MQTT password is shown once.
 (function (admin) {
   "use strict";
 
   function show(view, ctx) {
     var t = ctx.t, el = ctx.el, ui = ctx.ui;
     var generation = 0;
+    var admin = ctx.user && ctx.user.role === "admin";
+    var shown = null;  // the new credentials of a reset, until the section is left
+
+    function reset(row) {
+      if (!window.confirm(t("dev_reset_confirm", {device: row.id}))) { return; }
+      ctx.request("POST", ctx.officeUrl("/devices/" + encodeURIComponent(row.id) + "/reset"), {},
+        function (error, answer) {
+          if (error) { ctx.say(error.message, "error"); return; }
+          var password = el("input", {id: "dev-secret", readOnly: true, value: answer.mqtt_password,
+            className: "tok-secret", "aria-label": t("dev_password")});
+          password.onfocus = function () { password.select(); };
+          shown = el("div", {className: "panel tok-once", "data-reset": answer.device}, [
+            el("h2", {}, t("dev_reset_done", {device: answer.device})),
+            el("p", {}, [t("dev_user") + ": ", el("code", {}, answer.mqtt_user)]),
+            password,
+            el("p", {}, t("tok_copy_hint")),
+            el("p", {className: "tok-warning"}, t("dev_reprovision"))
+          ]);
+          ctx.say(t("dev_reset_done", {device: answer.device}), "ok");
+          refresh(function () { password.focus(); });
+        });
+    }
 
     function health(row) {
       var names = Object.keys(row.health || {}).sort();
@@ -17,7 +40,7 @@
       });
     }
 
-    function refresh() {
+    function refresh(then) {
       var mine = ++generation;
       ctx.request("GET", ctx.officeUrl("/devices"), null,
         function (error, body) {
@@ -25,6 +48,7 @@
           if (error) { ctx.say(error.message, "error"); return; }
           ui.append(ui.clear(view), [
             el("div", {className: "view-head"}, el("h1", {}, t("sec_devices"))),
+            shown,
             ctx.panel(t("sec_devices") + " (" + body.items.length + ")", [body.items.length ? ctx.table([
               {label: t("col_device"), cell: function (row) { return el("strong", {}, row.id); }},
               {label: t("col_kind"), cell: function (row) { return row.kind; }},
@@ -35,17 +59,21 @@
               {label: t("col_last_seen"), cell: function (row) { return ctx.stamp(row.last_seen_at); }},
               {label: t("col_health"), cell: health},
               {label: t("col_active"), cell: function (row) { return row.active ? t("yes") : t("no"); }}
-            ], body.items, {rowProps: function (row) { return {"data-device": row.id}; }}) :
+            ].concat(admin ? [{label: t("col_actions"), className: "nowrap", cell: function (row) {
+              return el("button", {type: "button", className: "danger-button dev-reset",
+                onclick: function () { reset(row); }}, t("dev_reset"));
+            }}] : []), body.items, {rowProps: function (row) { return {"data-device": row.id}; }}) :
               el("p", {className: "empty"}, t("no_devices"))])
           ]);
+          if (typeof then === "function") { then(); }
         });
     }
 
     ui.append(view, [el("div", {className: "view-head"}, el("h1", {}, t("sec_devices"))),
       el("p", {className: "muted"}, t("loading"))]);
     refresh();
-    var ticker = window.setInterval(refresh, 30000);  // health is not on the event stream
-    return {refresh: refresh, leave: function () { generation++; window.clearInterval(ticker); }};
+    var ticker = window.setInterval(function () { refresh(); }, 30000);  // health is not on the event stream
+    return {refresh: function () { refresh(); }, leave: function () { generation++; window.clearInterval(ticker); }};
   }
 
   admin.section({id: "devices", group: "administration", label: "sec_devices",
