@@ -187,9 +187,13 @@ class DevicePresence(UseCases):
             return True
 
     def fleet(self, office: str) -> list[dict[str, object]]:
-        """Every device of ``office`` with its last known status and health."""
+        """Every device of ``office`` with its last known status and health, and for a
+        kiosk the numbers leased to it today (per service) that no synced ticket used yet."""
+        from queue_server.services.offline import unsynced_leases  # offline imports a lot
+
         with self.read() as session:
-            self.catalog.get(session, office)
+            snapshot = self.catalog.get(session, office)
+            office_day = snapshot.office.office_day(self.clock())
             rows = session.scalars(
                 select(DeviceRow).where(DeviceRow.office_id == office).order_by(DeviceRow.id)
             )
@@ -201,6 +205,9 @@ class DevicePresence(UseCases):
                     "status": row.status,
                     "last_seen_at": row.last_seen_at,
                     "health": row.health,
+                    "leased_unsynced": unsynced_leases(session, office, row.id, office_day)
+                    if row.kind == "kiosk"
+                    else {},
                 }
                 for row in rows
             ]

@@ -241,6 +241,25 @@ def _withdraw_unanswered(work: Unit, device: str, transaction: str) -> None:
     )
 
 
+def unsynced_leases(session: Session, office: str, device: str, office_day: date) -> dict[str, int]:
+    """Per service, the numbers leased to ``device`` on ``office_day`` that no synced
+    ticket used (services with none left out)."""
+    services = session.scalars(
+        select(NumberLeaseRow.service_code)
+        .where(
+            NumberLeaseRow.office_id == office,
+            NumberLeaseRow.device == device,
+            NumberLeaseRow.office_day == office_day,
+        )
+        .distinct()
+    ).all()
+    held = {
+        service: _unsynced_numbers(session, office, device, service, office_day)
+        for service in sorted(services)
+    }
+    return {service: count for service, count in held.items() if count > 0}
+
+
 def _unsynced_numbers(
     session: Session, office: str, device: str, service: str, office_day: date
 ) -> int:

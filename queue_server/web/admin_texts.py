@@ -135,6 +135,7 @@ TEXTS: dict[str, str] = {
     "pw_mismatch": "The two new passwords differ; nothing was changed.",
     "pw_changed": "Your password is changed. Your other sessions have ended.",
     "pw_sessions_end": "Your sessions on other computers end; this one stays signed in.",
+    "dev_leased": "Offline numbers not synced",
     "dev_reset": "Reset credentials",
     "dev_reset_confirm": (
         "Reset the credentials of {device}? Its current password stops working at once: "

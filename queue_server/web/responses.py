@@ -198,6 +198,8 @@ class Device(Out):
     status: str
     last_seen_at: datetime | None
     health: dict[str, str]
+    #: A kiosk's numbers leased for offline issuing today, per service, not yet synced.
+    leased_unsynced: dict[str, int] = {}
 
 
 class Devices(Out):

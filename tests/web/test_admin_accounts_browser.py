@@ -16,6 +16,7 @@ import pytest
 from queue_server.persistence.models import DeviceRow
 from queue_server.services.container import Services
 from queue_server.services.devices import DeviceNotFound, new_broker_password
+from queue_server.services.retries import RetryKey
 from queue_server.services.unit import Actor
 from tests.services.clock import FakeClock
 from tests.web import test_admin_browser as shared
@@ -113,6 +114,13 @@ def test_the_account_screens_in_both_languages(
 ) -> None:
     shots = shared.Shots()
     shared.add_devices(services, clock)
+    services.offline.lease(
+        OFFICE,
+        "kiosk-lobby",
+        "walkin",
+        4,
+        retry_key=RetryKey(device="kiosk-lobby", transaction="l"),
+    )
     page = admin_page(browser, base_url, "users", lang=language)
     page.click("#usr-new")
     page.fill("#usr-username", "budi")
@@ -206,8 +214,18 @@ def test_an_admin_resets_a_devices_credentials(
             DeviceRow(id="kiosk-lobby", office_id=OFFICE, kind="kiosk", password_hash=old_hash,
                       created_at=clock(), status="online", last_seen_at=clock())
         )  # fmt: skip
+    block = services.offline.lease(
+        OFFICE,
+        "kiosk-lobby",
+        "walkin",
+        4,
+        retry_key=RetryKey(device="kiosk-lobby", transaction="l-1"),
+    )
+    leased = int(str(block["last_number"])) - int(str(block["first_number"])) + 1
+    assert leased > 0
     page = admin_page(browser, base_url, "devices")
     row = page.locator("tr[data-device='kiosk-lobby']")
+    expect(row).to_contain_text(f"walkin: {leased}")  # offline numbers not synced yet
     page.once("dialog", lambda dialog: dialog.dismiss())  # asked first: no, nothing happens
     row.locator(".dev-reset").click()
     expect(row).to_be_visible()

@@ -40,6 +40,16 @@
       });
     }
 
+    // A kiosk's numbers leased for offline issuing today and not yet synced, per service.
+    function leased(row) {
+      var codes = Object.keys(row.leased_unsynced || {}).sort();
+      if (!codes.length) { return "–"; }
+      return codes.map(function (code) {
+        return el("span", {className: "chip", title: ctx.serviceName(code)},
+          code + ": " + row.leased_unsynced[code]);
+      });
+    }
+
     function refresh(then) {
       var mine = ++generation;
       ctx.request("GET", ctx.officeUrl("/devices"), null,
@@ -58,6 +68,7 @@
               }},
               {label: t("col_last_seen"), cell: function (row) { return ctx.stamp(row.last_seen_at); }},
               {label: t("col_health"), cell: health},
+              {label: t("dev_leased"), cell: leased},
               {label: t("col_active"), cell: function (row) { return row.active ? t("yes") : t("no"); }}
             ].concat(admin ? [{label: t("col_actions"), className: "nowrap", cell: function (row) {
               return el("button", {type: "button", className: "danger-button dev-reset",
