@@ -26,6 +26,7 @@ from queue_server.web.admin_texts import (
     TEXTS,
 )
 from queue_server.web.console_page import STATUS_WORDS
+from queue_server.web.kiosk_preview import kiosk_texts, preview_texts
 from queue_server.web.page_json import script_json
 from queue_server.web.ticket_page import PAGE_HEADERS
 
@@ -85,6 +86,8 @@ def client_texts(language: str) -> str:
     texts["columns"] = words(REPORT_COLUMNS)
     texts["devices"] = words(DEVICE_WORDS)
     texts["roles"] = words(ROLE_WORDS)
+    texts.update(preview_texts(language))  # the Content form's kiosk preview
+    texts["kiosk_preview"] = kiosk_texts()
     return script_json(texts)
 
 
