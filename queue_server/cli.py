@@ -404,7 +404,8 @@ def _purge(args: argparse.Namespace) -> int:
     print(
         f"{verb} the personal data of {report.visits} visits older than {days} days "
         f"({report.bookings} bookings, {report.kiosk_answers} kiosk answers, "
-        f"{report.audit_addresses} audit addresses)"
+        f"{report.audit_addresses} audit addresses, "
+        f"{report.sign_in_addresses} users' sign-in addresses)"
     )
     return 0
 

@@ -24,7 +24,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from queue_server.domain.errors import DomainError, NotFound
 from queue_server.domain.ids import Role
 from queue_server.persistence.models import ApiTokenRow, UserRow
-from queue_server.services import sessions
+from queue_server.services import sessions, sign_in_guards
 from queue_server.services.office_scope import frozen_offices, manages, new_account_scope
 from queue_server.services.passwords import check_password
 from queue_server.services.unit import Actor, UseCases
@@ -88,6 +88,8 @@ class UserView:
     role: str
     active: bool
     offices: list[str] | None
+    #: The end of the lock after too many failed sign-ins (None: not locked).
+    locked_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -244,17 +246,6 @@ class AccountService(UseCases):
                 sessions.touch_session(work.session, session_id, deadline)
         return actor
 
-    def record_lockout(self, username: str, *, remote_addr: str | None, minutes: int) -> None:
-        """Audit that ``username`` was locked after failed sign-ins (an unknown name is
-        locked too, so that a lock reveals nothing, but only a real account is audited)."""
-        with self.read() as session:
-            row = session.scalar(select(UserRow).where(UserRow.username == username))
-        if row is None:
-            return
-        system = Actor(name="system", remote_addr=remote_addr)
-        with self.unit() as work:
-            work.audit(system, "auth.locked", office_id=None, target=row.username, minutes=minutes)
-
     def end_session(self, session_id: str) -> None:
         with self.unit() as work:
             sessions.close_session(work.session, session_id)
@@ -351,9 +342,26 @@ class AccountService(UseCases):
 
     def list_users(self, *, actor: Actor | None = None) -> list[UserView]:
         """The users the actor may manage (every user without an actor)."""
+        now = self.clock()
         with self.read() as session:
+            locked = sign_in_guards.locks(session, now)
             rows = session.scalars(select(UserRow).order_by(UserRow.id))
-            return [_view(row) for row in rows if actor is None or manages(actor, row.offices)]
+            return [
+                _view(row, locked.get(row.username))
+                for row in rows
+                if actor is None or manages(actor, row.offices)
+            ]
+
+    def unlock_user(self, username: str, *, actor: Actor) -> UserView:
+        """Lift the lock after failed sign-ins now (audited when there was one)."""
+        with self.unit() as work:
+            row = work.session.scalar(select(UserRow).where(UserRow.username == username))
+            if row is None or not manages(actor, row.offices):
+                raise UserNotFound(username)
+            until = sign_in_guards.lift(work.session, username, work.now)
+            if until is not None:
+                work.audit(actor, "user.unlock", office_id=None, target=username)
+            return _view(row)
 
     def deactivate_user(self, username: str, *, actor: Actor) -> UserView:
         """Lock an account out: its sessions end and the tokens it created are revoked.
@@ -398,9 +406,11 @@ def _user_actor(row: UserRow, remote_addr: str | None = None) -> Actor:
     )
 
 
-def _view(row: UserRow) -> UserView:
+def _view(row: UserRow, locked_until: datetime | None = None) -> UserView:
     offices = None if row.offices is None else [str(office) for office in row.offices]
-    return UserView(row.id, row.username, row.display_name, row.role, row.active, offices)
+    return UserView(
+        row.id, row.username, row.display_name, row.role, row.active, offices, locked_until
+    )
 
 
 def _token_view(row: ApiTokenRow, creator: str | None) -> TokenView:

@@ -89,6 +89,18 @@ def deactivate_user(username: str, actor: Actor) -> Any:
 
 @endpoint(
     admin,
+    "/users/<username>/unlock",
+    method="POST",
+    summary="Lift a user's lock after too many failed sign-ins now (audited)",
+    roles=ADMIN_ONLY,
+    response=responses.User,
+)
+def unlock_user(username: str, actor: Actor) -> Any:
+    return services().accounts.unlock_user(username, actor=actor)
+
+
+@endpoint(
+    admin,
     "/tokens",
     summary="Machine tokens (never their secret): creator, offices, revoked or not",
     roles=ADMIN_ONLY,
