@@ -234,8 +234,11 @@ def _office_check(args: argparse.Namespace) -> int:
         f"{definition.office.id}: {len(definition.services)} services, "
         f"{len(definition.counters)} counters"
     )
+    from queue_server.i18n.notes import note_texts
+
     for warning in definition.warnings:
-        print(f"warning: {warning}")
+        texts = note_texts(warning)
+        print(f"peringatan: {texts['id']}\nwarning: {texts['en']}")
     return 0
 
 
