@@ -24,7 +24,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from queue_server.domain.errors import DomainError, NotFound
 from queue_server.domain.ids import Role
 from queue_server.persistence.models import ApiTokenRow, UserRow
-from queue_server.services import sessions, sign_in_guards
+from queue_server.services import sessions
 from queue_server.services.office_scope import frozen_offices, manages, new_account_scope
 from queue_server.services.passwords import check_password
 from queue_server.services.unit import Actor, UseCases
@@ -88,7 +88,8 @@ class UserView:
     role: str
     active: bool
     offices: list[str] | None
-    #: The end of the lock after too many failed sign-ins (None: not locked).
+    #: The end of the lock after too many failed sign-ins (None: not locked; filled in by
+    #: :meth:`~queue_server.services.sign_in_guards.SignInGuards.with_locks`).
     locked_until: datetime | None = None
 
 
@@ -342,26 +343,9 @@ class AccountService(UseCases):
 
     def list_users(self, *, actor: Actor | None = None) -> list[UserView]:
         """The users the actor may manage (every user without an actor)."""
-        now = self.clock()
         with self.read() as session:
-            locked = sign_in_guards.locks(session, now)
             rows = session.scalars(select(UserRow).order_by(UserRow.id))
-            return [
-                _view(row, locked.get(row.username))
-                for row in rows
-                if actor is None or manages(actor, row.offices)
-            ]
-
-    def unlock_user(self, username: str, *, actor: Actor) -> UserView:
-        """Lift the lock after failed sign-ins now (audited when there was one)."""
-        with self.unit() as work:
-            row = work.session.scalar(select(UserRow).where(UserRow.username == username))
-            if row is None or not manages(actor, row.offices):
-                raise UserNotFound(username)
-            until = sign_in_guards.lift(work.session, username, work.now)
-            if until is not None:
-                work.audit(actor, "user.unlock", office_id=None, target=username)
-            return _view(row)
+            return [_view(row) for row in rows if actor is None or manages(actor, row.offices)]
 
     def deactivate_user(self, username: str, *, actor: Actor) -> UserView:
         """Lock an account out: its sessions end and the tokens it created are revoked.
@@ -406,11 +390,9 @@ def _user_actor(row: UserRow, remote_addr: str | None = None) -> Actor:
     )
 
 
-def _view(row: UserRow, locked_until: datetime | None = None) -> UserView:
+def _view(row: UserRow) -> UserView:
     offices = None if row.offices is None else [str(office) for office in row.offices]
-    return UserView(
-        row.id, row.username, row.display_name, row.role, row.active, offices, locked_until
-    )
+    return UserView(row.id, row.username, row.display_name, row.role, row.active, offices)
 
 
 def _token_view(row: ApiTokenRow, creator: str | None) -> TokenView:

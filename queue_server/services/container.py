@@ -74,7 +74,8 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
     catalog = OfficeCatalog()
     events = EventBus()
     common = Collaborators(database=database, catalog=catalog, events=events, clock=clock)
-    issuing = IssuingService(nik_key=nik_key_bytes(config), **common)
+    nik_key = nik_key_bytes(config)
+    issuing = IssuingService(nik_key=nik_key, **common)
     return Services(
         config=config,
         database=database,
@@ -97,6 +98,7 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
         office_admin=OfficeAdminService(**common),
         dashboard=DashboardService(**common),
         sign_in_guards=SignInGuards(
+            key=nik_key,
             failures=config.login_lockout_failures,
             lock=timedelta(minutes=config.login_lockout_minutes),
             **common,

@@ -10,12 +10,16 @@ which names exist; only a real account's lock is audited. The last few addresses
 signed in from are not locked out, nor do their failures count: an attacker elsewhere
 cannot keep the owner out by locking the name again and again (those addresses stay under
 the per-address limits of :class:`~queue_server.web.ratelimit.LoginLimiter`). Those
-addresses are personal data: the retention purge clears them.
+addresses are personal data: the retention purge clears them. A name is stored only as a
+keyed hash: whatever was typed into the name field (a password, by mistake) is not kept.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +29,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from queue_server.persistence.models import SignInGuardRow, UserRow
+from queue_server.services.accounts import UserNotFound, UserView
+from queue_server.services.office_scope import manages
 from queue_server.services.unit import Actor, UseCases
 
 #: Addresses remembered per user name that signed in successfully.
@@ -34,10 +40,15 @@ KNOWN_ADDRESSES = 5
 class SignInGuards(UseCases):
     """Counts failed sign-ins per user name and locks the name after too many."""
 
-    def __init__(self, *, failures: int, lock: timedelta, **collaborators: Any) -> None:
+    def __init__(self, *, key: bytes, failures: int, lock: timedelta, **collaborators: Any) -> None:
         super().__init__(**collaborators)
+        self._key = hmac.new(key, b"antre sign-in guard", hashlib.sha256).digest()
         self.failures = failures
         self.lock = lock
+
+    def digest(self, username: str) -> str:
+        """The stored form of a user name (keyed, so a typed secret cannot be looked up)."""
+        return hmac.new(self._key, username.encode(), hashlib.sha256).hexdigest()
 
     @property
     def lock_minutes(self) -> int:
@@ -47,7 +58,7 @@ class SignInGuards(UseCases):
         """Seconds the name stays locked for ``address``, or None when it is not locked."""
         now = self.clock()
         with self.read() as session:
-            row = session.get(SignInGuardRow, username)
+            row = session.get(SignInGuardRow, self.digest(username))
             if row is None or (address is not None and address in (row.known_addresses or ())):
                 return None
             if row.locked_until is None or row.locked_until <= now:
@@ -58,7 +69,8 @@ class SignInGuards(UseCases):
         """Count a failed sign-in; True when this one locks the name (audited)."""
         with self.unit() as work:
             now = work.now
-            row = _guard(work.session, username, now)
+            name = self.digest(username)
+            row = _guard(work.session, name, now)
             if address is not None and address in (row.known_addresses or ()):
                 return False
             if row.locked_until is not None and row.locked_until > now:
@@ -66,7 +78,7 @@ class SignInGuards(UseCases):
             recent = [moment for moment in _times(row.failures) if now - moment < self.lock]
             recent.append(now)
             row.updated_at = now
-            _forget_stale(work.session, username, now - self.lock, now)
+            _forget_stale(work.session, name, now - self.lock, now)
             if len(recent) < self.failures:
                 row.failures = [moment.isoformat() for moment in recent[-self.failures :]]
                 return False
@@ -86,31 +98,48 @@ class SignInGuards(UseCases):
     def signed_in(self, username: str, address: str) -> None:
         """A successful sign-in: the name's failures are forgotten, the address known."""
         with self.unit() as work:
-            row = _guard(work.session, username, work.now)
+            row = _guard(work.session, self.digest(username), work.now)
             known = [item for item in (row.known_addresses or ()) if item != address]
             row.known_addresses = [address, *known][:KNOWN_ADDRESSES]
             row.failures = []
             row.signed_in_at = row.updated_at = work.now
 
+    def with_locks(self, users: list[UserView]) -> list[UserView]:
+        """``users`` with the end of their lock, if locked now."""
+        now = self.clock()
+        with self.read() as session:
+            query = select(SignInGuardRow.name_hash, SignInGuardRow.locked_until).where(
+                SignInGuardRow.locked_until > now
+            )
+            locked: dict[str, datetime | None] = {
+                name: until for name, until in session.execute(query)
+            }
+        return [
+            replace(user, locked_until=locked.get(self.digest(user.username))) for user in users
+        ]
 
-def locks(session: Session, now: datetime) -> dict[str, datetime]:
-    """The names locked at ``now``, with the end of their lock."""
-    query = select(SignInGuardRow.username, SignInGuardRow.locked_until).where(
-        SignInGuardRow.locked_until > now
-    )
-    return {name: until for name, until in session.execute(query) if until is not None}
+    def unlock(self, username: str, *, actor: Actor) -> UserView:
+        """Lift a user's lock now and forget the failures (audited when there was a lock).
 
-
-def lift(session: Session, username: str, now: datetime) -> datetime | None:
-    """End the name's lock and forget its failures; the end of the lock it lifted, if any."""
-    row = session.scalar(
-        select(SignInGuardRow).where(SignInGuardRow.username == username).with_for_update()
-    )
-    if row is None:
-        return None
-    until = row.locked_until if row.locked_until is not None and row.locked_until > now else None
-    row.locked_until, row.failures, row.updated_at = None, [], now
-    return until
+        Raises UserNotFound for a user outside the actor's offices too.
+        """
+        with self.unit() as work:
+            user = work.session.scalar(select(UserRow).where(UserRow.username == username))
+            if user is None or not manages(actor, user.offices):
+                raise UserNotFound(username)
+            row = work.session.scalar(
+                select(SignInGuardRow)
+                .where(SignInGuardRow.name_hash == self.digest(username))
+                .with_for_update()
+            )
+            if row is not None:
+                if row.locked_until is not None and row.locked_until > work.now:
+                    work.audit(actor, "user.unlock", office_id=None, target=username)
+                row.locked_until, row.failures, row.updated_at = None, [], work.now
+            offices = None if user.offices is None else [str(office) for office in user.offices]
+            return UserView(
+                user.id, user.username, user.display_name, user.role, user.active, offices
+            )
 
 
 def forget_addresses(session: Session, cutoff: datetime, *, count_only: bool = False) -> int:
@@ -119,24 +148,24 @@ def forget_addresses(session: Session, cutoff: datetime, *, count_only: bool = F
         SignInGuardRow.known_addresses.is_not(None),
         SignInGuardRow.signed_in_at < cutoff,
     )
-    names = list(session.scalars(select(SignInGuardRow.username).where(stale)))
+    names = list(session.scalars(select(SignInGuardRow.name_hash).where(stale)))
     if names and not count_only:
         session.execute(update(SignInGuardRow).where(stale).values(known_addresses=null()))
     return len(names)
 
 
-def _guard(session: Session, username: str, now: datetime) -> SignInGuardRow:
-    """The name's row, locked for this transaction (created if missing, race-free)."""
+def _guard(session: Session, name: str, now: datetime) -> SignInGuardRow:
+    """The row of a name's hash, locked for this transaction (created if missing, race-free)."""
     dialect = session.get_bind().dialect.name
     insert = postgres_insert if dialect == "postgresql" else sqlite_insert
     session.execute(
         insert(SignInGuardRow)
-        .values(username=username, failures=[], updated_at=now)
-        .on_conflict_do_nothing(index_elements=["username"])
+        .values(name_hash=name, failures=[], updated_at=now)
+        .on_conflict_do_nothing(index_elements=["name_hash"])
     )
     row = session.scalar(
         select(SignInGuardRow)
-        .where(SignInGuardRow.username == username)
+        .where(SignInGuardRow.name_hash == name)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
@@ -144,13 +173,13 @@ def _guard(session: Session, username: str, now: datetime) -> SignInGuardRow:
     return row
 
 
-def _forget_stale(session: Session, username: str, before: datetime, now: datetime) -> None:
+def _forget_stale(session: Session, name: str, before: datetime, now: datetime) -> None:
     """Drop other names' rows with nothing left to remember (old failures, no lock, no
     address), so names tried once do not pile up."""
     session.execute(
         delete(SignInGuardRow)
         .where(
-            SignInGuardRow.username != username,
+            SignInGuardRow.name_hash != name,
             SignInGuardRow.updated_at < before,
             SignInGuardRow.known_addresses.is_(None),
             (SignInGuardRow.locked_until.is_(None)) | (SignInGuardRow.locked_until <= now),

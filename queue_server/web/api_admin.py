@@ -50,7 +50,8 @@ SCOPE_ERRORS = (UnknownOffice, OfficesRequired, OutsideYourOffices)
     response=responses.Users,
 )
 def users(actor: Actor) -> dict[str, Any]:
-    return {"items": services().accounts.list_users(actor=actor)}
+    built = services()
+    return {"items": built.sign_in_guards.with_locks(built.accounts.list_users(actor=actor))}
 
 
 @endpoint(
@@ -96,7 +97,7 @@ def deactivate_user(username: str, actor: Actor) -> Any:
     response=responses.User,
 )
 def unlock_user(username: str, actor: Actor) -> Any:
-    return services().accounts.unlock_user(username, actor=actor)
+    return services().sign_in_guards.unlock(username, actor=actor)
 
 
 @endpoint(

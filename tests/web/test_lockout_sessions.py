@@ -4,6 +4,7 @@ absolute lifetime."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -187,24 +188,28 @@ def test_the_addresses_users_signed_in_from_are_purged_with_the_audit_addresses(
     assert sign_in(client, "admin", PASSWORDS["admin"], "192.168.1.31").status_code == 200
     report = services.retention.purge(30, actor=Actor(name="t"))
     assert report.sign_in_addresses == 1
+    digest = services.sign_in_guards.digest
     with services.database.reader() as session:
         known = {
-            row.username: row.known_addresses for row in session.scalars(select(SignInGuardRow))
+            row.name_hash: row.known_addresses for row in session.scalars(select(SignInGuardRow))
         }
-    assert known == {"laporan": None, "admin": ["192.168.1.31"]}
+    assert known == {digest("laporan"): None, digest("admin"): ["192.168.1.31"]}
     assert services.retention.purge(30, actor=Actor(name="t")).sign_in_addresses == 0
 
 
-def test_names_tried_once_long_ago_are_forgotten(
+def test_names_tried_are_kept_hashed_and_forgotten_once_stale(
     client: FlaskClient, services: Services, clock: FakeClock
 ) -> None:
     for name in ("ghost-1", "ghost-2"):
         assert sign_in(client, name, "nope", "10.9.0.1").status_code == 401
     clock.advance(seconds=LOCK_S + 1)
-    assert sign_in(client, "ghost-3", "nope", "10.9.0.2").status_code == 401
+    typed = "Rahasia-Saya-2026"  # a password typed into the name field by mistake
+    assert sign_in(client, typed, "nope", "10.9.0.2").status_code == 401
     with services.database.reader() as session:
-        names = set(session.scalars(select(SignInGuardRow.username)))
-    assert names == {"ghost-3"}
+        rows = list(session.scalars(select(SignInGuardRow)))
+    assert [row.name_hash for row in rows] == [services.sign_in_guards.digest(typed)]
+    assert typed not in repr([vars(row) for row in rows])
+    assert services.sign_in_guards.digest(typed) != hashlib.sha256(typed.encode()).hexdigest()
 
 
 def test_an_unused_session_ends_after_the_idle_time(

@@ -1,7 +1,8 @@
 """sign in guards: failed sign-ins and account locks kept in the database
 
 Until now the lockout lived in the server's memory: a restart lifted every lock and two
-server processes did not share them. Nothing to carry over: the table starts empty.
+server processes did not share them. Nothing to carry over: the table starts empty. User
+names are stored as a keyed hash (a password typed into the name field is not kept).
 
 Revision ID: 0014
 Revises: 0012
@@ -24,13 +25,13 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table('sign_in_guards',
-    sa.Column('username', sa.String(length=80), nullable=False),
+    sa.Column('name_hash', sa.String(length=64), nullable=False),
     sa.Column('failures', sa.JSON(), nullable=False),
     sa.Column('locked_until', queue_server.persistence.types.UTCDateTime(), nullable=True),
     sa.Column('known_addresses', sa.JSON(), nullable=True),
     sa.Column('signed_in_at', queue_server.persistence.types.UTCDateTime(), nullable=True),
     sa.Column('updated_at', queue_server.persistence.types.UTCDateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('username')
+    sa.PrimaryKeyConstraint('name_hash')
     )
     with op.batch_alter_table('sign_in_guards', schema=None) as batch_op:
         batch_op.create_index('ix_sign_in_guards_updated', ['updated_at'], unique=False)
