@@ -13,6 +13,7 @@ import os
 import re
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -105,7 +106,8 @@ def add_devices(services: Services, clock: FakeClock) -> None:
         session.add(
             DeviceRow(id="kiosk-lobby", office_id=OFFICE, kind="kiosk", password_hash="-",
                       created_at=clock(), status="online", last_seen_at=clock(),
-                      health={"printer": "paper_out", "scanner": "ok"})
+                      health={"printer": "paper_out", "scanner": "ok"}, outbox_waiting=3,
+                      outbox_oldest_at=clock() - timedelta(minutes=12))
         )  # fmt: skip
         session.add(
             DeviceRow(id="board-hall", office_id=OFFICE, kind="display", password_hash="-",
@@ -150,6 +152,9 @@ def test_an_admin_follows_the_floor_reads_reports_and_lists(
     paper = page.locator(".alert-device").filter(has_text="kiosk-lobby")
     expect(paper).to_have_text("Device kiosk-lobby: printer out of paper")
     expect(page.locator(".alert-device").filter(has_text="board-hall")).to_contain_text("offline")
+    expect(page.locator(".alert-outbox")).to_have_text(
+        "Kiosk kiosk-lobby: outbox 3 waiting, oldest 12 min (threshold 10 min)"
+    )
     expect(page.locator(".dash-throughput svg rect.chart-bar").first).to_be_attached()
     before = len(loads)
 
@@ -186,6 +191,9 @@ def test_an_admin_follows_the_floor_reads_reports_and_lists(
     expect(page.locator("tr[data-user='laporan']")).to_contain_text("Report reader")
     open_section(page, "devices")
     expect(page.locator("tr[data-device='board-hall']")).to_contain_text("offline")
+    expect(page.locator("tr[data-device='kiosk-lobby'] .dev-outbox-waiting")).to_have_text(
+        "3 waiting, oldest 12 min"
+    )
     open_section(page, "tokens")
     token_row = page.locator("tr[data-token='kiosk-lobby']")
     page.once("dialog", lambda dialog: dialog.accept())
