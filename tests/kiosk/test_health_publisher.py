@@ -5,10 +5,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, cast
 
+from devices.config import device_config_from_mapping, open_devices
+from devices.health import OutboxCount
+from kiosk.app.live import start_health
 from kiosk.link.client import KioskLink
+from kiosk.link.core import KioskCore
 from kiosk.link.health import HealthPublisher
+from queue_server.protocol.messages import DeviceHealth, decode_device
+
+MADE = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
 
 
 class FakeLink:
@@ -92,3 +103,20 @@ def test_the_thread_publishes_when_the_link_comes_up_and_stops() -> None:
     finally:
         publisher.stop()
     assert not publisher._worker.is_alive()
+
+
+def test_the_live_kiosk_starts_publishing_its_devices_and_outbox(tmp_path: Path) -> None:
+    """What kiosk/app/main.py starts for a real desk: devices and outbox, until closed."""
+    link = FakeLink()
+    link.ready.set()
+    core = SimpleNamespace(link=link, outbox_count=lambda: OutboxCount(2, MADE))
+    config = device_config_from_mapping({"printer": f"virtual:{tmp_path}"}, {})
+    devices = open_devices(config, on_code=lambda code: None)
+    with ExitStack() as stack:
+        stack.callback(devices.close)
+        start_health(cast(KioskCore, core), devices, stack)
+        assert link.published.wait(10)
+    report = decode_device("health", link.sent[0])
+    assert isinstance(report, DeviceHealth) and report.outbox is not None
+    assert (report.outbox.waiting, report.outbox.oldest_at) == (2, MADE)
+    assert report.components["printer"] == "ok"
