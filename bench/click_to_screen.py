@@ -47,22 +47,13 @@ from typing import Any
 
 from common import ROOT, database_url, percentile
 from queue_server.mqtt.broker import Account, DeviceKind, free_port
+from tests.support.chromium import CHROMIUM, LAUNCH_ARGS
 from tests.support.offices import always_open_office
 from tests.support.serving import wait_for_http
 
 OFFICE = "kanim-test"
 COUNTER = "cs-1"
 OFFICER = ("petugas-bench", "Bench-Officer-pw-7391")
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PROBES = (Path(__file__).parent / "click_probes.js").read_text(encoding="utf-8")
 WARM_UP_CALLS = 5
 #: The fields of the probes' records that are times in the page's clock (``ts`` and
@@ -468,7 +459,7 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout
+    chromium = subprocess.run([str(CHROMIUM), "--version"], capture_output=True, text=True).stdout
     load = os.getloadavg()
     return (
         f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()},"
@@ -498,7 +489,9 @@ def run(
             with kivy_context as kivy_lines, sync_playwright() as playwright:
                 if kivy_lines is not None:
                     kivy_lines.wait_for("", within_s=60, stage="ready")
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+                browser = playwright.chromium.launch(
+                    executable_path=str(CHROMIUM), args=LAUNCH_ARGS
+                )
                 boards = [board_page(browser, served, device) for device in web_devices]
                 console = console_page(browser, served)
                 started = time.monotonic()

@@ -1,9 +1,11 @@
 """Device health: each component's state as a short word, for ``device/{id}/health``.
 
 The payload is ``{"components": {"printer": "paper_out", "scanner": "ok",
-"card_reader": "ok"}, "ts": "..."}`` (the server's ``DeviceHealth`` model). A kiosk polls
+"card_reader": "ok"}, "outbox": {"waiting": 3, "oldest_at": "..."}, "ts": "..."}`` (the
+server's ``DeviceHealth`` model; ``outbox`` only from a kiosk that has one). A kiosk polls
 :class:`HealthReporter` from a background thread (a network printer's status may take up
-to its timeout) and publishes, retained, only the payloads it returns: one per change.
+to its timeout, see ``kiosk.link.health``) and publishes, retained, the payloads it
+returns: one per change, and one now and then to say it is still there.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -64,9 +67,23 @@ def component_health(devices: KioskDevices) -> Components:
     return components
 
 
-def health_payload(components: Mapping[str, str], at: datetime) -> bytes:
-    """The JSON payload of ``device/{id}/health``."""
-    document = {"components": dict(components), "ts": at.isoformat()}
+@dataclass(frozen=True, slots=True)
+class OutboxCount:
+    """What a kiosk has not delivered yet: how many items, and when the oldest was made."""
+
+    waiting: int
+    oldest_at: datetime | None = None
+
+
+def health_payload(
+    components: Mapping[str, str], at: datetime, outbox: OutboxCount | None = None
+) -> bytes:
+    """The JSON payload of ``device/{id}/health`` (with ``outbox`` when given)."""
+    document: dict[str, object] = {"components": dict(components)}
+    if outbox is not None:
+        oldest = outbox.oldest_at.isoformat() if outbox.oldest_at is not None else None
+        document["outbox"] = {"waiting": outbox.waiting, "oldest_at": oldest}
+    document["ts"] = at.isoformat()
     return json.dumps(document, separators=(",", ":")).encode()
 
 
@@ -101,23 +118,35 @@ def _log_changes(previous: Mapping[str, str], current: Mapping[str, str]) -> Non
 
 
 class HealthReporter:
-    """Polls a kiosk's devices and returns a payload only when their health changed.
+    """Polls a kiosk's devices (and its outbox) and returns a payload when something changed.
 
     Args:
         devices: the kiosk's opened devices.
         clock: the current time (aware); tests pass a fixed one.
+        outbox: what the kiosk has not delivered yet (None: no outbox in the report).
     """
 
     def __init__(
-        self, devices: KioskDevices, *, clock: Callable[[], datetime] | None = None
+        self,
+        devices: KioskDevices,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        outbox: Callable[[], OutboxCount] | None = None,
     ) -> None:
         self._devices = devices
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._outbox = outbox
+        self._last_outbox: OutboxCount | None = None
         self.detector = HealthChangeDetector()
 
-    def poll(self) -> bytes | None:
-        """The payload to publish, or None when nothing changed since the last one."""
+    def poll(self, *, force: bool = False) -> bytes | None:
+        """The payload to publish, or None when nothing changed since the last one (and
+        ``force`` is not set: a heartbeat, or the link just came back)."""
         components = component_health(self._devices)
-        if not self.detector.changed(components):
+        outbox = self._outbox() if self._outbox is not None else None
+        components_changed = self.detector.changed(components)
+        outbox_changed = outbox != self._last_outbox
+        self._last_outbox = outbox
+        if not (components_changed or outbox_changed or force):
             return None
-        return health_payload(components, self._clock())
+        return health_payload(components, self._clock(), outbox)

@@ -14,8 +14,9 @@ import threading
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from devices.health import HealthReporter
 from kiosk.content import KioskContent, content_from_payload
 from kiosk.link import (
     KioskCore,
@@ -27,7 +28,11 @@ from kiosk.link import (
     SavedConfig,
     utc_now,
 )
+from kiosk.link.health import HealthPublisher
 from queue_server.protocol.states import KioskConfigMessage
+
+if TYPE_CHECKING:
+    from devices.config import KioskDevices
 
 log = logging.getLogger(__name__)
 #: How long a kiosk without saved content waits for the broker's before opening its window.
@@ -92,6 +97,15 @@ def open_live_desk(
     core.start()
     stack.callback(core.stop)
     return core, content
+
+
+def start_health(core: KioskCore, devices: KioskDevices, stack: ExitStack) -> HealthPublisher:
+    """Publish the kiosk's health (devices and outbox) on change, on connect and every few
+    minutes, until the window closes."""
+    reporter = HealthReporter(devices, outbox=core.outbox_count)
+    publisher = HealthPublisher(core.link, lambda force: reporter.poll(force=force)).start()
+    stack.callback(publisher.stop)
+    return publisher
 
 
 def _offline_services(content: KioskContent) -> list[str]:

@@ -126,6 +126,10 @@ def run(config: KioskConfig, window: WindowChoice, *, demo: bool = False) -> int
         )
         stack.callback(devices.close)
         desk, content = _desk_and_content(config, demo, stack, app_holder)
+        if isinstance(desk, KioskCore):  # the demo desk has no server to tell
+            from kiosk.app.live import start_health
+
+            start_health(desk, devices, stack)
         flow = build_flow(
             desk,
             devices,

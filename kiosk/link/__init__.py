@@ -9,6 +9,8 @@ Build it at start-up, in this order::
                            timezone="Asia/Makassar")
     core = KioskCore(link=link, outbox=outbox, issuer=issuer,
                      offline_services=["walkin"]).start()
+    reporter = HealthReporter(devices, outbox=core.outbox_count)  # devices.health
+    HealthPublisher(link, lambda force: reporter.poll(force=force)).start()  # link.health
 """
 
 from kiosk.link.answer import Answer

@@ -97,10 +97,12 @@ class KioskLink:
         self.ready.clear()
         session.close(self._client, self._session, connected=connected)
 
-    def publish_health(self, payload: Mapping[str, Any]) -> None:
-        """Publish ``device/{id}/health`` (retained); queued by paho while the link is down."""
+    def publish_health(self, payload: Mapping[str, Any] | bytes) -> None:
+        """Publish ``device/{id}/health`` (retained); queued by paho while the link is down
+        (:class:`~kiosk.link.health.HealthPublisher` publishes only while it is up)."""
         topic = topics.device_health(self.config.office, self.config.device)
-        self._client.publish(topic, json.dumps(payload).encode(), qos=1, retain=True)
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        self._client.publish(topic, body, qos=1, retain=True)
 
     def request(
         self,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from devices.health import OutboxCount
 from kiosk.link.answer import Answer
 from kiosk.link.client import KioskLink, utc_now
 from kiosk.link.errors import LinkUnavailable, NotAvailableOffline
@@ -222,6 +223,19 @@ class KioskCore:
         )
         self._issuer.refill(self._offline_services)
         self._last_sync_at = utc_now()
+
+    @property
+    def link(self) -> KioskLink:
+        return self._link
+
+    def outbox_count(self) -> OutboxCount:
+        """What the server has not received yet, for the health report: the tickets issued
+        offline not synced (also those in a batch on its way) and the other requests
+        waiting in the outbox (ratings, leases); the oldest one's time."""
+        requests, oldest_request = self._outbox.waiting(besides=KioskAction.SYNC_TICKETS)
+        tickets = self._issuer.pending_count()
+        times = [at for at in (oldest_request, self._issuer.oldest_pending_at()) if at]
+        return OutboxCount(requests + tickets, min(times) if times else None)
 
     def link_report(self) -> LinkReport:
         """How the link is, for the maintenance screen (reads the local store only)."""

@@ -207,6 +207,10 @@ class OfflineIssuer:
     def pending_count(self) -> int:
         return self._sync.pending_count()
 
+    def oldest_pending_at(self) -> datetime | None:
+        """When the oldest ticket still to sync was issued (None: none waits)."""
+        return self._sync.oldest_pending_at()
+
     def records(self) -> list[dict[str, Any]]:
         """Every offline ticket with its sync state (``pending``, ``accepted``, ``refused``)."""
         return self._sync.records()

@@ -49,8 +49,9 @@ class OutboxItem:
 class Outbox:
     """The durable request queue of one kiosk (table ``outbox`` of the local store)."""
 
-    def __init__(self, store: LocalStore) -> None:
+    def __init__(self, store: LocalStore, *, clock: Callable[[], datetime] | None = None) -> None:
         self._store = store
+        self._clock = clock or (lambda: datetime.now(UTC))
         store.schema(SCHEMA)
 
     def add(self, action: KioskAction, data: Mapping[str, Any]) -> OutboxItem:
@@ -63,7 +64,7 @@ class Outbox:
     ) -> OutboxItem:
         """:meth:`add` inside the caller's transaction (with the change it belongs to)."""
         wire = request_data(action, data)  # checked by the contract's model before it waits
-        transaction, now = str(uuid.uuid4()), datetime.now(UTC)
+        transaction, now = str(uuid.uuid4()), self._clock()
         cursor = connection.execute(
             "INSERT INTO outbox (txn, action, data, created_at) VALUES (?, ?, ?, ?)",
             (transaction, action.value, json.dumps(wire), now.isoformat()),
@@ -94,6 +95,15 @@ class Outbox:
         """How many requests wait for their answer."""
         [row] = self._store.rows("SELECT COUNT(*) AS waiting FROM outbox")
         return int(row["waiting"])
+
+    def waiting(self, *, besides: KioskAction) -> tuple[int, datetime | None]:
+        """How many requests of other actions than ``besides`` wait, and the oldest's time."""
+        [row] = self._store.rows(
+            "SELECT COUNT(*) AS waiting, MIN(created_at) AS oldest FROM outbox WHERE action != ?",
+            (besides.value,),
+        )
+        oldest = row["oldest"]
+        return int(row["waiting"]), datetime.fromisoformat(oldest) if oldest else None
 
     def send(
         self, item: OutboxItem, link: KioskLink, timeout_s: float, apply: ApplyAnswer | None = None

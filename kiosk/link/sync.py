@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from kiosk.link.answer import Answer
@@ -122,6 +123,13 @@ class TicketSync:
             "SELECT COUNT(*) AS pending FROM offline_tickets WHERE status = 'pending'"
         )
         return int(row["pending"])
+
+    def oldest_pending_at(self) -> datetime | None:
+        """When the oldest ticket not yet accepted or refused was issued (None: none)."""
+        [row] = self._store.rows(
+            "SELECT MIN(issued_at) AS oldest FROM offline_tickets WHERE status = 'pending'"
+        )
+        return datetime.fromisoformat(row["oldest"]) if row["oldest"] else None
 
     def records(self) -> list[dict[str, Any]]:
         """Every offline ticket with its sync state (``pending``, ``accepted``, ``refused``)."""

@@ -55,4 +55,10 @@ class ServerMessages:
             if change is not None and change.was != change.now:
                 log.info("device %s is %s", device, change.now)  # once per change, not per report
         elif isinstance(report, DeviceHealth):
-            self._presence.record_health(office, device, report.components)
+            outbox = report.outbox
+            self._presence.record_health(
+                office,
+                device,
+                report.components,
+                None if outbox is None else (outbox.waiting, outbox.oldest_at),
+            )

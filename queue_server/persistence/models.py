@@ -351,6 +351,10 @@ class DeviceRow(Base):
     status: Mapped[str] = mapped_column(String(12), default="unknown")
     last_seen_at: Mapped[datetime | None]
     health: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: A kiosk's last reported outbox: items not delivered and the oldest one's time
+    #: (None: never reported, e.g. a kiosk of an earlier version). Counts only.
+    outbox_waiting: Mapped[int | None] = mapped_column(Integer)
+    outbox_oldest_at: Mapped[datetime | None]
 
 
 class BookingRow(Base):

@@ -5,7 +5,7 @@ Building them as models proves every example valid; the document dumps them as J
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Final
 from uuid import UUID
 
@@ -33,7 +33,12 @@ from queue_server.protocol.base import (
     ServiceKindWord,
     TicketStatusWord,
 )
-from queue_server.protocol.messages import ACTION_REQUESTS, DeviceHealth, DeviceStatus
+from queue_server.protocol.messages import (
+    ACTION_REQUESTS,
+    DeviceHealth,
+    DeviceStatus,
+    OutboxHealth,
+)
 from queue_server.protocol.states import (
     Board,
     BookingWindow,
@@ -216,7 +221,9 @@ _OFFICE: Final = OfficeInfo(
 STATE_EXAMPLES: Final[dict[str, BaseModel]] = {
     "device_status": DeviceStatus(state="online", kind="kiosk", version="1.0.0", ts=TS),
     "device_health": DeviceHealth(
-        components={"printer": "paper_near_end", "scanner": "ok", "card_reader": "ok"}, ts=TS
+        components={"printer": "paper_near_end", "scanner": "ok", "card_reader": "ok"},
+        outbox=OutboxHealth(waiting=3, oldest_at=TS - timedelta(minutes=12)),
+        ts=TS,
     ),
     "counter_state": CounterStateMessage(**dict(_COUNTER), seq=1741000500000000),
     "board": Board(seq=1741000500000001, counters=[_IDLE_COUNTER, _COUNTER], serving=[_COUNTER]),

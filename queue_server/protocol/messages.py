@@ -289,13 +289,36 @@ class DeviceStatus(Message):
     ts: AwareDatetime | None = None
 
 
+class OutboxHealth(Message):
+    """A kiosk's outbox: what it has not delivered to the server yet (counts only)."""
+
+    waiting: int = Field(
+        ge=0,
+        le=1_000_000,
+        description="Items not yet accepted by the server: tickets issued offline not "
+        "synced, ratings and lease requests waiting for their answer.",
+    )
+    oldest_at: AwareDatetime | None = Field(
+        default=None,
+        description="When the oldest waiting item was made (kiosk clock); null when none waits.",
+    )
+
+    @model_validator(mode="after")
+    def _oldest_only_when_waiting(self) -> OutboxHealth:
+        if self.waiting == 0 and self.oldest_at is not None:
+            raise ValueError("oldest_at is null when nothing waits")
+        return self
+
+
 class DeviceHealth(Message):
     """``device/{id}/health`` (retained): one state per component.
 
-    Kiosks report ``printer``, ``scanner`` and ``card_reader``.
+    Kiosks report ``printer``, ``scanner`` and ``card_reader``, and their ``outbox``
+    (optional: a kiosk that does not send it is shown without one).
     """
 
     components: dict[StateWord, StateWord] = Field(max_length=32)
+    outbox: OutboxHealth | None = None
     ts: AwareDatetime | None = None
 
 

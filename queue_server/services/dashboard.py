@@ -3,7 +3,8 @@
 Per service the waiting count, the longest wait and the estimated wait for a newcomer;
 per counter open or closed, who opened it and the ticket there; the steps finished per
 hour of today; alerts (a step past its SOP standard time, a wait past the threshold, a
-device offline or out of paper); the devices. No personal data: labels, codes, user names.
+device offline or out of paper, a kiosk's outbox waiting too long); the devices. No
+personal data: labels, codes, user names.
 """
 
 from __future__ import annotations
@@ -18,11 +19,15 @@ from queue_server.domain.ids import AT_COUNTER_STATUSES, CounterId, ServiceId, T
 from queue_server.persistence.models import CounterRow, DeviceRow, TicketRow, UserRow
 from queue_server.services import queries
 from queue_server.services.console import _utc_offset_minutes
+from queue_server.services.devices import outbox_view
 from queue_server.services.offices import OfficeSnapshot
 from queue_server.services.unit import UseCases
 
 #: A queue's longest wait above this many minutes is an alert (``?wait_alert=`` changes it).
 DEFAULT_WAIT_ALERT_MINUTES = 30
+#: A kiosk's outbox whose oldest item is older than this many minutes is an alert
+#: (``?outbox_alert=`` changes it): the kiosk cannot deliver its offline tickets or ratings.
+DEFAULT_OUTBOX_ALERT_MINUTES = 10
 #: Printer and component states that need someone at the device.
 DEVICE_PROBLEMS = frozenset(
     {"paper_out", "paper_near_end", "cover_open", "offline", "timeout", "printer_error", "error"}
@@ -38,14 +43,18 @@ class DashboardService(UseCases):
     """The live dashboard's read model (Admin and Laporan)."""
 
     def summary(
-        self, office: str, *, wait_alert_minutes: int = DEFAULT_WAIT_ALERT_MINUTES
+        self,
+        office: str,
+        *,
+        wait_alert_minutes: int = DEFAULT_WAIT_ALERT_MINUTES,
+        outbox_alert_minutes: int = DEFAULT_OUTBOX_ALERT_MINUTES,
     ) -> dict[str, Any]:
         with self.read() as session:
             snapshot = self.catalog.get(session, office)
             now = self.clock()
             services = _services(session, snapshot, now)
             counters = _counters(session, snapshot, now)
-            devices = _devices(session, office)
+            devices = _devices(session, office, now)
             alerts = (
                 [alert for counter in counters if (alert := counter.pop("alert")) is not None]
                 + [
@@ -63,6 +72,7 @@ class DashboardService(UseCases):
                     for device in devices
                     if device["problems"]
                 ]
+                + _outbox_alerts(devices, outbox_alert_minutes)
             )
             return {
                 "office": {
@@ -74,6 +84,7 @@ class DashboardService(UseCases):
                 },
                 "now": now,
                 "wait_alert_minutes": wait_alert_minutes,
+                "outbox_alert_minutes": outbox_alert_minutes,
                 "services": services,
                 "counters": counters,
                 "throughput": _throughput(session, snapshot, now),
@@ -204,7 +215,25 @@ def _throughput(session: Session, snapshot: OfficeSnapshot, now: datetime) -> li
     return [{"hour": hour, "finished": per_hour.get(hour, 0)} for hour in range(first, current + 1)]
 
 
-def _devices(session: Session, office: str) -> list[dict[str, Any]]:
+def _outbox_alerts(devices: list[dict[str, Any]], threshold: int) -> list[dict[str, Any]]:
+    """A kiosk whose oldest undelivered item waits longer than ``threshold`` minutes."""
+    alerts = []
+    for device in devices:
+        outbox = device["outbox"]
+        if outbox is not None and (outbox["oldest_minutes"] or 0) > threshold:
+            alerts.append(
+                {
+                    "kind": "outbox",
+                    "device": device["id"],
+                    "waiting": outbox["waiting"],
+                    "minutes": outbox["oldest_minutes"],
+                    "threshold": threshold,
+                }
+            )
+    return alerts
+
+
+def _devices(session: Session, office: str, now: datetime) -> list[dict[str, Any]]:
     rows = session.scalars(
         select(DeviceRow)
         .where(DeviceRow.office_id == office, DeviceRow.active)
@@ -224,6 +253,7 @@ def _devices(session: Session, office: str) -> list[dict[str, Any]]:
                 "status": row.status,
                 "last_seen_at": row.last_seen_at,
                 "health": health,
+                "outbox": outbox_view(row, now),
                 "problems": problems,
             }
         )

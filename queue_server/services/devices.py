@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -158,6 +159,16 @@ def _account(row: DeviceRow) -> DeviceAccount:
     return DeviceAccount(row.id, row.kind, row.password_hash, row.office_id, row.counter)
 
 
+def outbox_view(row: DeviceRow, now: datetime) -> dict[str, object] | None:
+    """A device's last reported outbox: ``waiting``, ``oldest_at`` and ``oldest_minutes``
+    (the oldest item's age now, by the server's clock); None when it never reported one."""
+    if row.outbox_waiting is None:
+        return None
+    oldest = row.outbox_oldest_at if row.outbox_waiting else None
+    minutes = None if oldest is None else round(max(0.0, (now - oldest).total_seconds()) / 60, 1)
+    return {"waiting": row.outbox_waiting, "oldest_at": oldest, "oldest_minutes": minutes}
+
+
 @dataclass(frozen=True)
 class PresenceChange:
     """What a status report changed: whether the device came or went (for one log line)."""
@@ -178,22 +189,34 @@ class DevicePresence(UseCases):
             row.status, row.last_seen_at = state, work.now
             return PresenceChange(device, before, state)
 
-    def record_health(self, office: str, device: str, components: dict[str, str]) -> bool:
+    def record_health(
+        self,
+        office: str,
+        device: str,
+        components: dict[str, str],
+        outbox: tuple[int, datetime | None] | None = None,
+    ) -> bool:
+        """Store a health report; ``outbox`` (waiting, oldest item's time) replaces the last
+        one, None (a device that does not report one) clears it."""
         with self.unit() as work:
             row = work.session.get(DeviceRow, device)
             if row is None or row.office_id != office:
                 return False
             row.health, row.last_seen_at = dict(components), work.now
+            waiting, oldest = outbox if outbox is not None else (None, None)
+            row.outbox_waiting, row.outbox_oldest_at = waiting, oldest if waiting else None
             return True
 
     def fleet(self, office: str) -> list[dict[str, object]]:
-        """Every device of ``office`` with its last known status and health, and for a
-        kiosk the numbers leased to it today (per service) that no synced ticket used yet."""
+        """Every device of ``office`` with its last known status and health, its outbox
+        (:func:`outbox_view`), and for a kiosk the numbers leased to it today (per service)
+        that no synced ticket used yet."""
         from queue_server.services.offline import unsynced_leases  # offline imports a lot
 
         with self.read() as session:
             snapshot = self.catalog.get(session, office)
-            office_day = snapshot.office.office_day(self.clock())
+            now = self.clock()
+            office_day = snapshot.office.office_day(now)
             rows = session.scalars(
                 select(DeviceRow).where(DeviceRow.office_id == office).order_by(DeviceRow.id)
             )
@@ -205,6 +228,7 @@ class DevicePresence(UseCases):
                     "status": row.status,
                     "last_seen_at": row.last_seen_at,
                     "health": row.health,
+                    "outbox": outbox_view(row, now),
                     "leased_unsynced": unsynced_leases(session, office, row.id, office_day)
                     if row.kind == "kiosk"
                     else {},

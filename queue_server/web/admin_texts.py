@@ -74,6 +74,9 @@ TEXTS: dict[str, str] = {
     ),
     "alert_long_wait": "{service}: the longest wait is {minutes} min (threshold {threshold} min)",
     "alert_device": "Device {device}: {problems}",
+    "alert_outbox": (
+        "Kiosk {device}: outbox {count} waiting, oldest {minutes} min (threshold {threshold} min)"
+    ),
     # reports
     "rep_kind": "Report",
     "rep_from": "From",
@@ -139,6 +142,10 @@ TEXTS: dict[str, str] = {
     "pw_changed": "Your password is changed. Your other sessions have ended.",
     "pw_sessions_end": "Your sessions on other computers end; this one stays signed in.",
     "dev_leased": "Offline numbers not synced",
+    "dev_outbox": "Kiosk outbox",
+    "dev_outbox_waiting": "{count} waiting, oldest {minutes} min",
+    "dev_outbox_empty": "empty",
+    "dev_outbox_unknown": "not reported",
     "dev_reset": "Reset credentials",
     "dev_reset_confirm": (
         "Reset the credentials of {device}? Its current password stops working at once: "

@@ -12,10 +12,14 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from queue_server.services.dashboard import DEFAULT_WAIT_ALERT_MINUTES, DashboardService
+from queue_server.services.dashboard import (
+    DEFAULT_OUTBOX_ALERT_MINUTES,
+    DEFAULT_WAIT_ALERT_MINUTES,
+    DashboardService,
+)
 from queue_server.services.unit import Actor
 from queue_server.web.auth import services
-from queue_server.web.responses import Out
+from queue_server.web.responses import DeviceOutbox, Out
 from queue_server.web.roles import SUPERVISORS
 from queue_server.web.routing import endpoint
 
@@ -72,6 +76,7 @@ class DashboardDevice(Out):
     status: str
     last_seen_at: datetime | None
     health: dict[str, str]
+    outbox: DeviceOutbox | None = None
     problems: list[str]
 
 
@@ -79,11 +84,13 @@ class Dashboard(Out):
     office: DashboardOffice
     now: datetime
     wait_alert_minutes: int
+    outbox_alert_minutes: int = DEFAULT_OUTBOX_ALERT_MINUTES
     services: list[QueueFigures]
     counters: list[DashboardCounter]
     throughput: list[HourCount]
     #: kind over_standard (counter, label, station, minutes, standard), long_wait
-    #: (service, minutes, threshold) or device (device, problems).
+    #: (service, minutes, threshold), device (device, problems) or outbox (device, waiting,
+    #: minutes, threshold).
     alerts: list[dict[str, Any]]
     devices: list[DashboardDevice]
 
@@ -92,13 +99,15 @@ class Dashboard(Out):
     dashboard_api,
     "/offices/<office>/dashboard",
     summary="Live dashboard: queues (waiting, longest and estimated wait), counters, steps "
-    f"finished per hour today, alerts (?wait_alert=minutes, default {DEFAULT_WAIT_ALERT_MINUTES}), "
-    "devices",
+    f"finished per hour today, alerts (?wait_alert=minutes, default {DEFAULT_WAIT_ALERT_MINUTES}; "
+    f"?outbox_alert=minutes, default {DEFAULT_OUTBOX_ALERT_MINUTES}), devices",
     roles=SUPERVISORS,
     response=Dashboard,
 )
 def dashboard(office: str, actor: Actor) -> dict[str, Any]:
     limit = request.args.get("wait_alert", DEFAULT_WAIT_ALERT_MINUTES, type=int)
     limit = min(max(limit or DEFAULT_WAIT_ALERT_MINUTES, 1), MAX_WAIT_ALERT)
+    outbox = request.args.get("outbox_alert", DEFAULT_OUTBOX_ALERT_MINUTES, type=int)
+    outbox = min(max(outbox or DEFAULT_OUTBOX_ALERT_MINUTES, 1), MAX_WAIT_ALERT)
     reader: DashboardService = services().dashboard
-    return reader.summary(office, wait_alert_minutes=limit)
+    return reader.summary(office, wait_alert_minutes=limit, outbox_alert_minutes=outbox)

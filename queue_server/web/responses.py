@@ -192,6 +192,15 @@ class AuditLog(Out):
     items: list[AuditEntry]
 
 
+class DeviceOutbox(Out):
+    """A kiosk's last reported outbox (counts only): items not delivered to the server."""
+
+    waiting: int
+    oldest_at: datetime | None
+    #: The oldest item's age in minutes, now (None: nothing waits).
+    oldest_minutes: float | None
+
+
 class Device(Out):
     id: str
     kind: str
@@ -199,6 +208,8 @@ class Device(Out):
     status: str
     last_seen_at: datetime | None
     health: dict[str, str]
+    #: None: the device never reported an outbox (a display, or an older kiosk).
+    outbox: DeviceOutbox | None = None
     #: A kiosk's numbers leased for offline issuing today, per service, not yet synced.
     leased_unsynced: dict[str, int] = {}
 

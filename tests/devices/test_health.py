@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from devices.config import KioskDevices, device_config_from_mapping, open_device
 from devices.health import (
     HealthChangeDetector,
     HealthReporter,
+    OutboxCount,
     card_reader_health,
     component_health,
     health_payload,
@@ -134,3 +136,37 @@ def test_the_reporter_returns_a_payload_per_change(kiosk: KioskDevices) -> None:
     changed = reporter.poll()
     assert changed is not None and validated(changed).components["printer"] == "paper_out"
     assert reporter.poll() is None
+
+
+def test_the_reporter_adds_the_outbox_and_reports_its_changes(kiosk: KioskDevices) -> None:
+    waiting = [OutboxCount(0)]
+    reporter = HealthReporter(kiosk, clock=lambda: MOMENT, outbox=lambda: waiting[0])
+    first = reporter.poll()
+    assert first is not None
+    report = validated(first)
+    assert report.outbox is not None and (report.outbox.waiting, report.outbox.oldest_at) == (
+        0,
+        None,
+    )
+    assert reporter.poll() is None
+    oldest = MOMENT - timedelta(minutes=12)
+    waiting[0] = OutboxCount(3, oldest)
+    changed = reporter.poll()
+    assert changed is not None
+    assert json.loads(changed)["outbox"] == {"waiting": 3, "oldest_at": oldest.isoformat()}
+    assert reporter.poll() is None
+    forced = reporter.poll(force=True)  # a heartbeat, or the link came back
+    assert forced is not None and validated(forced).outbox == validated(changed).outbox
+
+
+def test_a_report_without_an_outbox_is_still_accepted_and_a_bad_one_is_refused() -> None:
+    old_kiosk = validated(b'{"components": {"printer": "ok"}}')  # an earlier kiosk version
+    assert old_kiosk.outbox is None
+    for outbox in (
+        {"waiting": -1},
+        {"waiting": 0, "oldest_at": MOMENT.isoformat()},
+        {"waiting": 2, "oldest_at": "2026-12-02T01:15:00"},  # no time zone
+        {"waiting": 2, "names": ["someone"]},
+    ):
+        document = json.dumps({"components": {"printer": "ok"}, "outbox": outbox}).encode()
+        assert not isinstance(decode_device("health", document), DeviceHealth), outbox

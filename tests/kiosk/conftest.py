@@ -45,7 +45,7 @@ class KioskStack:
         server_clock = self.live.services.clock
         self.store = LocalStore(self.folder / "kiosk.db")
         self.link = KioskLink(self.config, clock=server_clock)
-        self.outbox = Outbox(self.store)
+        self.outbox = Outbox(self.store, clock=server_clock)
         self.issuer = OfflineIssuer(
             store=self.store,
             outbox=self.outbox,

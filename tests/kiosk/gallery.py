@@ -51,6 +51,8 @@ STEP_TIMEOUT_S = 10.0
 #: Frames to let layout and redraw finish before a picture is taken.
 SETTLE_S = 0.25
 Ready = Callable[[], bool]
+#: One of the flow's actions (what a button calls), e.g. ``flow.choose_pickup(True)``.
+Move = Callable[[Any], object]
 
 
 class GalleryDesk(DemoDesk):
@@ -117,6 +119,10 @@ class Kiosk:
             _press(keypad.key_buttons()[-1])
 
 
+#: How a picture's screen is reached: acts, and yields what to wait for.
+Reach = Callable[[Kiosk, str], Iterator[Ready]]
+
+
 @dataclass(frozen=True)
 class Entry:
     """One picture per language: ``screen`` (a Step value or a maintenance screen) shown
@@ -124,7 +130,7 @@ class Entry:
 
     name: str
     screen: str
-    reach: Callable[[Kiosk, str], Iterator[Ready]]
+    reach: Reach
 
 
 def _welcome(k: Kiosk, language: str) -> Iterator[Ready]:
@@ -146,9 +152,43 @@ def _unknown_code(k: Kiosk, language: str) -> Iterator[Ready]:
     yield lambda: k.flow.state.message is not None
 
 
-def _services(k: Kiosk, language: str) -> Iterator[Ready]:
-    k.start(language)
-    yield k.on("services")
+def _then(begin: Callable[[Kiosk, str], None], screen: str, *moves: Move) -> Reach:
+    """The way to most screens: ``begin`` (:meth:`Kiosk.start`, ``walk_in`` or ``pickup``),
+    the flow's actions ``moves`` in order, then wait until ``screen`` shows."""
+
+    def reach(k: Kiosk, language: str) -> Iterator[Ready]:
+        begin(k, language)
+        for move in moves:
+            move(k.flow)
+        yield k.on(screen)
+
+    return reach
+
+
+def _passport_service(service: str) -> list[Move]:
+    """The passport group, then ``service`` in it."""
+    return [
+        lambda flow: flow.choose_group(ServiceGroup.PASSPORT),
+        lambda flow: flow.choose_service(service),
+    ]
+
+
+_services = _then(Kiosk.start, "services")
+_info_list = _then(Kiosk.start, "info_list", lambda flow: flow.show_documents())
+_info = _then(
+    Kiosk.start,
+    "info",
+    lambda flow: flow.show_documents(),
+    lambda flow: flow.choose_info("paspor-hilang-rusak"),
+)
+_scan = _then(Kiosk.start, "scan", *_passport_service("paspor-mpaspor"))
+_bap = _then(Kiosk.start, "bap", *_passport_service("paspor-hilang-rusak"))
+_pickup = _then(Kiosk.pickup, "pickup")
+_proxy = _then(Kiosk.pickup, "proxy", lambda flow: flow.choose_pickup(True))
+_nik = _then(Kiosk.pickup, "nik", lambda flow: flow.choose_pickup(False))
+_documents = _then(Kiosk.walk_in, "documents")
+_requirements = _then(Kiosk.walk_in, "requirements", lambda flow: flow.answer_documents(False))
+_priority = _then(Kiosk.walk_in, "priority", lambda flow: flow.answer_documents(True))
 
 
 def _passport(k: Kiosk, language: str) -> Iterator[Ready]:
@@ -174,50 +214,6 @@ def _countdown(k: Kiosk, language: str) -> Iterator[Ready]:
     k.flow.idle_timeout_s = 9.4
     k.flow.touch()
     yield lambda: k.flow.state.seconds_left is not None
-
-
-def _info_list(k: Kiosk, language: str) -> Iterator[Ready]:
-    k.start(language)
-    k.flow.show_documents()
-    yield k.on("info_list")
-
-
-def _info(k: Kiosk, language: str) -> Iterator[Ready]:
-    k.start(language)
-    k.flow.show_documents()
-    k.flow.choose_info("paspor-hilang-rusak")
-    yield k.on("info")
-
-
-def _scan(k: Kiosk, language: str) -> Iterator[Ready]:
-    k.start(language)
-    k.flow.choose_group(ServiceGroup.PASSPORT)
-    k.flow.choose_service("paspor-mpaspor")
-    yield k.on("scan")
-
-
-def _bap(k: Kiosk, language: str) -> Iterator[Ready]:
-    k.start(language)
-    k.flow.choose_group(ServiceGroup.PASSPORT)
-    k.flow.choose_service("paspor-hilang-rusak")
-    yield k.on("bap")
-
-
-def _pickup(k: Kiosk, language: str) -> Iterator[Ready]:
-    k.pickup(language)
-    yield k.on("pickup")
-
-
-def _proxy(k: Kiosk, language: str) -> Iterator[Ready]:
-    k.pickup(language)
-    k.flow.choose_pickup(True)
-    yield k.on("proxy")
-
-
-def _nik(k: Kiosk, language: str) -> Iterator[Ready]:
-    k.pickup(language)
-    k.flow.choose_pickup(False)
-    yield k.on("nik")
 
 
 def _nik_wrong(k: Kiosk, language: str) -> Iterator[Ready]:
@@ -253,17 +249,6 @@ def _chip_retry(k: Kiosk, language: str) -> Iterator[Ready]:
     """Nothing laid on the reader in time: Try again, or the NIK."""
     yield from _chip(k, language)
     yield lambda: k.on("chip")() and not k.flow.state.chip_busy
-
-
-def _documents(k: Kiosk, language: str) -> Iterator[Ready]:
-    k.walk_in(language)
-    yield k.on("documents")
-
-
-def _requirements(k: Kiosk, language: str) -> Iterator[Ready]:
-    k.walk_in(language)
-    k.flow.answer_documents(False)
-    yield k.on("requirements")
 
 
 #: An office's own list for the walk-in passport (admin console, Content), as it shows.
@@ -315,12 +300,6 @@ def _requirements_office(k: Kiosk, language: str) -> Iterator[Ready]:
 def _requirements_long(k: Kiosk, language: str) -> Iterator[Ready]:
     yield from _with_office_list(k, LONG_LIST)
     yield from _requirements(k, language)
-
-
-def _priority(k: Kiosk, language: str) -> Iterator[Ready]:
-    k.walk_in(language)
-    k.flow.answer_documents(True)
-    yield k.on("priority")
 
 
 def _issuing(k: Kiosk, language: str) -> Iterator[Ready]:

@@ -7,48 +7,27 @@ screenshots go to the test's folder and are copied to /tmp/antre-kiosk-shots/.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = Path("/tmp/antre-kiosk-shots")
+from tests.kiosk.kivy_process import driver_report
+
 DRIVER_TIMEOUT_S = 110
 
 pytestmark = pytest.mark.timeout(240)
 
 
 def _drive(display: str, out_dir: Path, size: str) -> dict[str, Any]:
-    environment = {
-        **os.environ,
-        "DISPLAY": display,
-        "KIVY_HOME": str(out_dir / "kivy-home"),
-        "KIVY_NO_ARGS": "1",
-        "KIVY_NO_CONSOLELOG": "1",
-        "SDL_AUDIODRIVER": "dummy",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.kiosk.kivy_driver", str(out_dir), size],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=DRIVER_TIMEOUT_S,
-        check=False,
+    return driver_report(
+        "tests.kiosk.kivy_driver",
+        display,
+        out_dir,
+        size,
+        shots=f"journey-{size}-*.png",
+        timeout_s=DRIVER_TIMEOUT_S,
     )
-    report_path = out_dir / "report.json"
-    assert done.returncode == 0 and report_path.exists(), done.stderr[-3000:]
-    report: dict[str, Any] = json.loads(report_path.read_text())
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for picture in out_dir.glob(f"journey-{size}-*.png"):
-        shutil.copy(picture, SHOTS / picture.name)
-    return report
 
 
 @pytest.mark.parametrize("size", ["1280x800", "1024x600", "1080x1920"])

@@ -8,10 +8,6 @@ this module never imports Kivy. The pictures go to the test's folder and are cop
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +18,7 @@ from kiosk.flow_core import SERVICE_UNAVAILABLE
 from kiosk.flow_state import Step
 from kiosk.guide import KTP
 from queue_server.i18n import both, translate
-from tests.kiosk.test_app_screens import ROOT, SHOTS
+from tests.kiosk.kivy_process import keep_shots, run_driver
 
 DRIVER_TIMEOUT_S = 200
 #: A screen drawn has text (anti-aliased: many shades) and coloured bars; a blank or
@@ -38,29 +34,19 @@ pytestmark = pytest.mark.timeout(DRIVER_TIMEOUT_S + 60)
 
 def _gallery(display: str, out_dir: Path, size: str) -> dict[str, Any]:
     report_file = str(out_dir / f"gallery-{size}.json")
-    environment = {
-        **os.environ,
-        "DISPLAY": display,
-        "KIVY_HOME": str(out_dir / "kivy-home"),
-        "KIVY_NO_ARGS": "1",
-        "KIVY_NO_CONSOLELOG": "1",
-        "SDL_AUDIODRIVER": "dummy",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.kiosk.gallery", str(out_dir), size, "--report", report_file],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=DRIVER_TIMEOUT_S,
-        check=False,
+    done = run_driver(
+        "tests.kiosk.gallery",
+        display,
+        out_dir,
+        size,
+        "--report",
+        report_file,
+        timeout_s=DRIVER_TIMEOUT_S,
     )
     report_path = Path(report_file)
     assert report_path.exists(), done.stderr[-3000:]
     report: dict[str, Any] = json.loads(report_path.read_text())
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for picture in out_dir.glob(f"gallery-{size}-*.png"):
-        shutil.copy(picture, SHOTS / picture.name)
+    keep_shots(out_dir, f"gallery-{size}-*.png")
     assert report["errors"] == [], report["errors"]
     assert done.returncode == 0, done.stderr[-3000:]
     return report

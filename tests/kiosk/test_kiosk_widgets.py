@@ -7,19 +7,14 @@ folder and are copied to /tmp/antre-kiosk-shots/.
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.kiosk.conftest import DEVICE
-from tests.kiosk.test_app_screens import ROOT, SHOTS
+from tests.kiosk.kivy_process import driver_report
 from tests.mqtt.live import OFFICE, LiveServer
 
 PIN = "246810"
@@ -31,32 +26,17 @@ pytestmark = pytest.mark.timeout(150)
 def _drive(
     display: str, out_dir: Path, size: str, *extra: str, env: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    environment = {
-        **(env or {}),
-        **os.environ,
-        "DISPLAY": display,
-        "KIVY_HOME": str(out_dir / "kivy-home"),
-        "KIVY_NO_ARGS": "1",
-        "KIVY_NO_CONSOLELOG": "1",
-        "SDL_AUDIODRIVER": "dummy",
-        "ANTRE_KIOSK_PIN": PIN,
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.kiosk.widgets_driver", str(out_dir), size, *extra],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=DRIVER_TIMEOUT_S,
-        check=False,
+    return driver_report(
+        "tests.kiosk.widgets_driver",
+        display,
+        out_dir,
+        size,
+        *extra,
+        shots=f"{size}-*.png",
+        timeout_s=DRIVER_TIMEOUT_S,
+        defaults=env,
+        overrides={"ANTRE_KIOSK_PIN": PIN},
     )
-    report_path = out_dir / "report.json"
-    assert done.returncode == 0 and report_path.exists(), done.stderr[-3000:]
-    report: dict[str, Any] = json.loads(report_path.read_text())
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for picture in out_dir.glob(f"{size}-*.png"):
-        shutil.copy(picture, SHOTS / picture.name)
-    return report
 
 
 @pytest.mark.parametrize("size", ["1024x600", "1080x1920"])

@@ -5,46 +5,25 @@ The screenshots go to the test's folder and are copied to /tmp/antre-kiosk-shots
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.kiosk.test_app_screens import ROOT, SHOTS
+from tests.kiosk.kivy_process import driver_report
 
 pytestmark = pytest.mark.timeout(180)
 
 
 def _drive(display: str, out_dir: Path, size: str) -> dict[str, Any]:
-    environment = {
-        **os.environ,
-        "DISPLAY": display,
-        "KIVY_HOME": str(out_dir / "kivy-home"),
-        "KIVY_NO_ARGS": "1",
-        "KIVY_NO_CONSOLELOG": "1",
-        "SDL_AUDIODRIVER": "dummy",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.kiosk.passport_driver", str(out_dir), size],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=150,
-        check=False,
+    return driver_report(
+        "tests.kiosk.passport_driver",
+        display,
+        out_dir,
+        size,
+        shots=f"passport-{size}-*.png",
+        timeout_s=150,
     )
-    report_path = out_dir / "report.json"
-    assert done.returncode == 0 and report_path.exists(), done.stderr[-3000:]
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for picture in out_dir.glob(f"passport-{size}-*.png"):
-        shutil.copy(picture, SHOTS / picture.name)
-    report: dict[str, Any] = json.loads(report_path.read_text())
-    return report
 
 
 @pytest.mark.parametrize("size", ["1024x600", "1080x1920"])

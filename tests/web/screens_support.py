@@ -4,17 +4,12 @@ push stream served by Playwright from messages built with the contract's models.
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-from flask import Flask
 from pydantic import BaseModel
-from werkzeug.serving import make_server
 
 from queue_server.protocol.states import (
     Board,
@@ -25,41 +20,12 @@ from queue_server.protocol.states import (
     QueueStateMessage,
 )
 from queue_server.services.container import Services
+from tests.web.browser_support import base_url, browser, needs_chromium, playwright_api
 from tests.web.conftest import OFFICE, PASSWORDS
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+__all__ = ["base_url", "browser", "needs_chromium", "playwright_api"]  # for the screens' tests
+
 SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
-needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
-
-
-@pytest.fixture
-def base_url(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def signed_in_page(

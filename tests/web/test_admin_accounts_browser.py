@@ -112,7 +112,7 @@ def test_an_admin_creates_a_token_and_sees_its_secret_once(
 def test_the_account_screens_in_both_languages(
     base_url: str, browser: Any, services: Services, clock: FakeClock, language: str
 ) -> None:
-    shots = shared.Shots()
+    shots = shared.admin_shots()
     shared.add_devices(services, clock)
     services.offline.lease(
         OFFICE,

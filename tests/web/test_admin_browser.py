@@ -9,35 +9,37 @@ screenshots (``admin-*.png``) of every screen in both languages.
 
 from __future__ import annotations
 
-import os
 import re
-import threading
-from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from flask import Flask
-from werkzeug.serving import make_server
 
 from queue_server.domain.ids import Role
-from queue_server.mqtt.runtime import start_publisher_without_broker
 from queue_server.persistence.models import DeviceRow
 from queue_server.push.hub import PushHub
 from queue_server.services.container import Services
 from queue_server.services.offices import store_office
 from queue_server.services.unit import Actor
-from queue_server.web.api_push import PUSH_EXTENSION
 from tests.services.clock import FakeClock
 from tests.services.test_reports import play_day
+from tests.web.browser_support import (
+    CHROMIUM,
+    Shots,
+    base_url,
+    browser,
+    expect,
+    live,
+    needs_chromium,
+    new_page,
+)
 from tests.web.conftest import OFFICE, PASSWORDS, office_settings
-from tests.web.test_console_browser import LAUNCH_ARGS, issue, new_page
+from tests.web.test_console_browser import issue
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-expect = playwright_api.expect
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium package")
+__all__ = ["CHROMIUM", "base_url", "browser", "live"]  # fixtures, and for the other admin tests
+pytestmark = needs_chromium
 SECTIONS = [
     "dashboard", "reports", "devices", "users", "tokens", "audit",
     "services", "counters", "calendars", "content", "bookings", "office_file",
@@ -45,48 +47,9 @@ SECTIONS = [
 DAY = "2026-11-23"
 
 
-@pytest.fixture
-def base_url(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def live(app: Flask, services: Services) -> Iterator[PushHub]:
-    """The push hub fed by the state publisher, as ``antre serve --no-mqtt`` runs them."""
-    hub: PushHub = app.extensions[PUSH_EXTENSION]
-    hub.start()
-    publisher = start_publisher_without_broker(services, hub.publish)
-    yield hub
-    publisher.stop()
-    hub.stop()
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-class Shots:
+def admin_shots() -> Shots:
     """Screenshots for the docs, only when asked for (ANTRE_ADMIN_SCREENSHOTS)."""
-
-    def __init__(self) -> None:
-        folder = os.environ.get("ANTRE_ADMIN_SCREENSHOTS")
-        self.folder = Path(folder) if folder else None
-
-    def take(self, page: Any, name: str) -> None:
-        if self.folder is not None:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(self.folder / f"admin-{name}.png"))
+    return Shots("ANTRE_ADMIN_SCREENSHOTS", "admin")
 
 
 def played_day(services: Services, clock: FakeClock) -> None:
@@ -105,7 +68,8 @@ def add_devices(services: Services, clock: FakeClock) -> None:
         session.add(
             DeviceRow(id="kiosk-lobby", office_id=OFFICE, kind="kiosk", password_hash="-",
                       created_at=clock(), status="online", last_seen_at=clock(),
-                      health={"printer": "paper_out", "scanner": "ok"})
+                      health={"printer": "paper_out", "scanner": "ok"}, outbox_waiting=3,
+                      outbox_oldest_at=clock() - timedelta(minutes=12))
         )  # fmt: skip
         session.add(
             DeviceRow(id="board-hall", office_id=OFFICE, kind="display", password_hash="-",
@@ -150,6 +114,9 @@ def test_an_admin_follows_the_floor_reads_reports_and_lists(
     paper = page.locator(".alert-device").filter(has_text="kiosk-lobby")
     expect(paper).to_have_text("Device kiosk-lobby: printer out of paper")
     expect(page.locator(".alert-device").filter(has_text="board-hall")).to_contain_text("offline")
+    expect(page.locator(".alert-outbox")).to_have_text(
+        "Kiosk kiosk-lobby: outbox 3 waiting, oldest 12 min (threshold 10 min)"
+    )
     expect(page.locator(".dash-throughput svg rect.chart-bar").first).to_be_attached()
     before = len(loads)
 
@@ -186,6 +153,9 @@ def test_an_admin_follows_the_floor_reads_reports_and_lists(
     expect(page.locator("tr[data-user='laporan']")).to_contain_text("Report reader")
     open_section(page, "devices")
     expect(page.locator("tr[data-device='board-hall']")).to_contain_text("offline")
+    expect(page.locator("tr[data-device='kiosk-lobby'] .dev-outbox-waiting")).to_have_text(
+        "3 waiting, oldest 12 min"
+    )
     open_section(page, "tokens")
     token_row = page.locator("tr[data-token='kiosk-lobby']")
     page.once("dialog", lambda dialog: dialog.accept())
@@ -238,7 +208,7 @@ def test_every_screen_draws_in_both_languages(
     played_day(services, clock)
     add_devices(services, clock)
     services.accounts.create_token("kiosk-lobby", Role.KIOSK, actor=Actor(name="fixture"))
-    shots = Shots()
+    shots = admin_shots()
     locale = {"id": "id-ID", "en": "en-GB"}[language]  # the date pickers' format
     page = new_page(browser, locale=locale)
     page.goto(f"{base_url}/admin/?lang={language}")

@@ -323,7 +323,7 @@ def test_an_admin_edits_the_kiosk_content_and_restores_a_version(
 def test_the_forms_draw_in_both_languages(
     base_url: str, browser: Any, services: Services, language: str
 ) -> None:
-    shots = shared.Shots()
+    shots = shared.admin_shots()
     page = admin_page(browser, base_url, "services", lang=language)
     page.locator("tr[data-service-id='mpaspor'] .svc-edit").click()
     expect(page.locator("#svc-form")).to_be_visible()

@@ -6,102 +6,40 @@ documentation's screenshots (``console-*.png``) while the flow runs.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
-from collections.abc import Iterator
 from datetime import date, time
-from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from queue_server.domain.ids import Role, TicketSource
-from queue_server.mqtt.runtime import start_publisher_without_broker
 from queue_server.push.hub import PushHub
 from queue_server.services.bookings import BookingEntry
 from queue_server.services.container import Services
 from queue_server.services.issuing import IssueRequest
 from queue_server.services.unit import Actor
-from queue_server.web.api_push import PUSH_EXTENSION
 from tests.services.clock import FakeClock
+from tests.web.browser_support import (
+    Shots,
+    base_url,
+    browser,
+    expect,
+    live,
+    needs_chromium,
+    new_page,
+)
 from tests.web.conftest import OFFICE, PASSWORDS
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-expect = playwright_api.expect
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-OFFICE_SCREEN = {"width": 1366, "height": 768}
-TIMEOUT_MS = 10_000
+__all__ = ["base_url", "browser", "live"]  # fixtures
 KIOSK = Actor(name="kiosk-1")
 SECOND_PASSWORD = "petugas-password-2"
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium package")
+pytestmark = needs_chromium
 
 
-@pytest.fixture
-def base_url(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def live(app: Flask, services: Services) -> Iterator[PushHub]:
-    """The push hub fed by the state publisher, as ``antre serve --no-mqtt`` runs them."""
-    hub: PushHub = app.extensions[PUSH_EXTENSION]
-    hub.start()
-    publisher = start_publisher_without_broker(services, hub.publish)
-    yield hub
-    publisher.stop()
-    hub.stop()
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-def new_page(browser: Any, timezone_id: str = "Asia/Makassar", **options: Any) -> Any:
-    context = browser.new_context(
-        viewport=OFFICE_SCREEN, timezone_id=timezone_id, device_scale_factor=1, **options
-    )
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.js_errors = errors
-    return page
-
-
-class Shots:
+def console_shots() -> Shots:
     """Screenshots for the docs, only when asked for (ANTRE_CONSOLE_SCREENSHOTS)."""
-
-    def __init__(self) -> None:
-        folder = os.environ.get("ANTRE_CONSOLE_SCREENSHOTS")
-        self.folder = Path(folder) if folder else None
-
-    def take(self, page: Any, name: str) -> None:
-        if self.folder is not None:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(self.folder / f"console-{name}.png"))
+    return Shots("ANTRE_CONSOLE_SCREENSHOTS", "console")
 
 
 def issue(services: Services, service: str = "walkin", **fields: Any) -> str:
@@ -137,7 +75,7 @@ def test_an_officer_serves_with_buttons_and_shortcuts(
         issue(services)
     issue(services, priority_category="elderly")
     clock.advance(minutes=2)
-    shots = Shots()
+    shots = console_shots()
     page = new_page(browser)
     page.goto(f"{base_url}/console/?lang=en")
     expect(page.locator("#username")).to_be_visible()
@@ -251,7 +189,7 @@ def test_another_officers_action_gives_a_clear_message_and_fresh_lists(
     )
     for _ in range(3):
         issue(services)
-    shots = Shots()
+    shots = console_shots()
     mine = new_page(browser)
     sign_in(mine, base_url, "petugas", PASSWORDS["petugas"])
     mine.locator("[data-counter='cs-1'] button").click()
@@ -287,7 +225,7 @@ def test_indonesian_is_the_default_and_the_switch_keeps_the_counter(
     for minutes in (0, 4, 3):
         clock.advance(minutes=minutes)
         issue(services)
-    shots = Shots()
+    shots = console_shots()
     page = new_page(browser)
     page.goto(f"{base_url}/console/")
     expect(page.get_by_role("heading", name="Masuk ke konsol petugas")).to_be_visible()
@@ -372,7 +310,7 @@ def test_the_desk_checks_in_an_m_paspor_booking_as_the_kiosk_does(
         code="MP-2026-000555", service="mpaspor", day=date(2026, 11, 23), slot=time(10, 30)
     )
     services.bookings.import_bookings(OFFICE, [entry], actor=Actor(name="fixture"))
-    shots = Shots()
+    shots = console_shots()
     page = new_page(browser)
     sign_in(page, base_url, "petugas", PASSWORDS["petugas"])
     page.locator("[data-counter='cs-1'] button").click()
@@ -405,7 +343,7 @@ def test_a_lost_stream_shows_the_mark_and_the_console_catches_up_when_it_is_back
     page.locator("[data-counter='cs-1'] button").click()
     expect(row(page, "B-001")).to_be_visible()
     expect(page.locator("#live")).to_have_text("Live updates lost — reconnecting…")
-    Shots().take(page, "live-lost-en")
+    console_shots().take(page, "live-lost-en")
     issue(services)  # missed while the stream is down
     page.unroute("**/stream")
     expect(page.locator("#live")).to_be_hidden(timeout=15_000)  # reconnected by itself

@@ -89,3 +89,37 @@ def test_petugas_and_kiosks_may_not_read_the_dashboard(
     auth.login("admin")
     assert auth.get(f"{BASE}/dashboard").status_code == 200
     assert auth.get("/api/v1/offices/kanim-lain/dashboard").status_code in (403, 404)
+
+
+def test_a_kiosks_outbox_is_listed_and_raises_an_alert_when_too_old(
+    services: Services, clock: FakeClock, auth: AuthActions
+) -> None:
+    services.devices.add("kanim-test", "kiosk-a", "kiosk", "-", actor=ADMIN)
+    services.devices.add("kanim-test", "kiosk-old", "kiosk", "-", actor=ADMIN)
+    presence = services.presence
+    made = clock()
+    assert presence.record_health("kanim-test", "kiosk-a", {"printer": "ok"}, (3, made))
+    assert presence.record_health("kanim-test", "kiosk-old", {"printer": "ok"})  # no outbox
+    assert not presence.record_health("kanim-lain", "kiosk-a", {"printer": "ok"}, (1, made))
+    clock.advance(minutes=12)
+    auth.login("laporan")
+    devices = {item["id"]: item for item in auth.get(f"{BASE}/devices").get_json()["items"]}
+    assert devices["kiosk-a"]["outbox"] == {
+        "waiting": 3,
+        "oldest_at": made.isoformat().replace("+00:00", "Z"),
+        "oldest_minutes": 12.0,
+    }
+    assert devices["kiosk-old"]["outbox"] is None
+    body = auth.get(f"{BASE}/dashboard").get_json()
+    outbox = [alert for alert in body["alerts"] if alert["kind"] == "outbox"]
+    assert outbox == [
+        {"kind": "outbox", "device": "kiosk-a", "waiting": 3, "minutes": 12.0, "threshold": 10}
+    ]
+    assert body["outbox_alert_minutes"] == 10
+    shown = {device["id"]: device for device in body["devices"]}
+    assert shown["kiosk-a"]["outbox"]["waiting"] == 3
+    later = auth.get(f"{BASE}/dashboard?outbox_alert=15").get_json()
+    assert [alert for alert in later["alerts"] if alert["kind"] == "outbox"] == []
+    presence.record_health("kanim-test", "kiosk-a", {"printer": "ok"}, (0, None))  # delivered
+    body = auth.get(f"{BASE}/dashboard").get_json()
+    assert [alert for alert in body["alerts"] if alert["kind"] == "outbox"] == []

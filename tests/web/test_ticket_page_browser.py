@@ -20,22 +20,12 @@ from queue_server.services.container import Services
 from queue_server.services.issuing import IssueRequest
 from queue_server.services.unit import Actor
 from queue_server.web.api_push import PUSH_EXTENSION
+from tests.web.browser_support import CHROMIUM, LAUNCH_ARGS, needs_chromium, playwright_api
 from tests.web.conftest import OFFICE
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PHONE = {"width": 360, "height": 740}
 SCREENSHOT = Path("/tmp/antre-ticket-page-360.png")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium package")
+pytestmark = needs_chromium
 
 
 @pytest.fixture

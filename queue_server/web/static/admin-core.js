@@ -6,14 +6,12 @@
 //   roles: ["admin", "laporan"], coming: true (a placeholder),
 //   show(view, ctx): draws into `view` (a <section>); may return {refresh(), leave()}.
 //   refresh() runs when the office's event stream says that something changed (debounced).}
-var AntreAdmin = (function (ui) {
+var AntreAdmin = (function (ui, session) {
   "use strict";
   var t = ui.t;
   var el = ui.el;
-  var API = "/api/v1";
+  var API = session.API;
   var DEBOUNCE_MS = 400;
-  var RETRY_FIRST_MS = 2000;
-  var RETRY_MAX_MS = 30000;
   var GROUPS = ["monitoring", "administration", "configuration"];
   var ROLES = ["admin", "laporan"];
   var app = document.getElementById("app");
@@ -24,8 +22,11 @@ var AntreAdmin = (function (ui) {
   var sections = [];
   var state = {
     user: null, csrf: null, offices: [], office: null, info: null, section: null,
-    current: null, stream: null, timer: null, retryMs: RETRY_FIRST_MS, retryTimer: null
+    current: null, timer: null
   };
+  var stream = session.liveStream(live, function () { return officeUrl("/stream"); },
+    function () { scheduleRefresh(); },
+    function () { scheduleRefresh(); });  // whatever changed while the stream was down
 
   function section(spec) { sections.push(spec); }
 
@@ -101,11 +102,7 @@ var AntreAdmin = (function (ui) {
   }
 
   function serviceName(code) {
-    var list = state.info ? state.info.services : [];
-    for (var i = 0; i < list.length; i++) {
-      if (list[i].id === code) { return list[i].name[ui.language] || list[i].name.en; }
-    }
-    return code;
+    return session.serviceName(state.info ? state.info.services : [], code);
   }
 
   // A table: columns [{label, cell(row) -> node/text, className}], rows.
@@ -130,49 +127,23 @@ var AntreAdmin = (function (ui) {
   // -- hash: #office/section ------------------------------------------------------------
 
   function parseHash() {
-    var parts = window.location.hash.replace(/^#/, "").split("/");
-    return {office: decodeURIComponent(parts[0] || ""), section: decodeURIComponent(parts[1] || "")};
+    var parts = session.hashParts(2);
+    return {office: parts[0], section: parts[1]};
   }
 
   function setHash() {
-    var hash = "#" + encodeURIComponent(state.office) + "/" + encodeURIComponent(state.section);
-    if (window.location.hash !== hash) { window.history.replaceState(null, "", hash); }
-    var language = document.getElementById("language");
-    language.href = "?lang=" + language.getAttribute("lang") + hash;
+    session.setHash("#" + encodeURIComponent(state.office) + "/" + encodeURIComponent(state.section));
   }
 
   // -- sign in --------------------------------------------------------------------------
 
-  function start() {
-    ui.request("GET", API + "/auth/me", null, null, function (error, body) {
-      if (error) { showSignIn(); return; }
-      signedIn(body);
-    });
-  }
+  function start() { session.whoAmI(signedIn, showSignIn); }
 
   function showSignIn() {
     drawWho();
     nav.hidden = true;
     officeChoice.hidden = true;
-    var user = el("input", {id: "username", name: "username", autocomplete: "username", required: true});
-    var password = el("input", {id: "password", name: "password", type: "password",
-      autocomplete: "current-password", required: true});
-    var form = el("form", {className: "card signin", onsubmit: function (event) {
-      event.preventDefault();
-      ui.request("POST", API + "/auth/login", {username: user.value, password: password.value}, null,
-        function (error, body) {
-          if (error) { say(error.message, "error"); password.value = ""; password.focus(); return; }
-          say(t("signed_in", {user: body.user.username}), "ok");
-          signedIn(body);
-        });
-    }}, [
-      el("h1", {}, t("sign_in_title")),
-      el("label", {"for": "username"}, t("username")), user,
-      el("label", {"for": "password"}, t("password")), password,
-      el("button", {type: "submit", className: "primary"}, t("sign_in"))
-    ]);
-    ui.append(ui.clear(app), form);
-    user.focus();
+    session.signInForm(app, say, signedIn);
   }
 
   function signedIn(body) {
@@ -199,13 +170,8 @@ var AntreAdmin = (function (ui) {
 
   function drawWho() {
     var who = document.getElementById("who");
-    var signout = document.getElementById("signout");
     who.textContent = state.user ? state.user.username + " · " + ui.word("roles", state.user.role) : "";
-    signout.hidden = !state.user;
-    signout.textContent = t("sign_out");
-    signout.onclick = function () {
-      ui.request("POST", API + "/auth/logout", {}, state.csrf, function () { signedOut(); });
-    };
+    session.signOutButton(state.user, function () { return state.csrf; }, signedOut);
     var change = document.getElementById("password-change");
     change.hidden = !state.user;
     change.textContent = t("pw_change");
@@ -371,11 +337,6 @@ var AntreAdmin = (function (ui) {
 
   // -- live updates: the office's event stream ----------------------------------------
 
-  function showLive(text) {
-    live.hidden = !text;
-    live.textContent = text || "";
-  }
-
   function scheduleRefresh() {
     if (state.timer) { return; }
     state.timer = window.setTimeout(function () {
@@ -384,32 +345,9 @@ var AntreAdmin = (function (ui) {
     }, DEBOUNCE_MS);
   }
 
-  function connectStream() {
-    closeStream();
-    if (!window.EventSource) { showLive(t("live_unsupported")); return; }
-    var source = new window.EventSource(officeUrl("/stream"));
-    state.stream = source;
-    source.addEventListener("state", function () { scheduleRefresh(); });
-    source.addEventListener("ready", function () {
-      state.retryMs = RETRY_FIRST_MS;
-      showLive(null);
-      scheduleRefresh();  // whatever changed while the stream was down
-    });
-    source.onerror = function () {
-      showLive(t("live_lost"));
-      if (source.readyState === 2 && state.stream === source) {  // CLOSED: the browser gave up
-        state.stream = null;
-        state.retryTimer = window.setTimeout(connectStream, state.retryMs);
-        state.retryMs = Math.min(state.retryMs * 2, RETRY_MAX_MS);
-      }
-    };
-  }
+  function connectStream() { stream.connect(); }
 
-  function closeStream() {
-    if (state.retryTimer) { window.clearTimeout(state.retryTimer); state.retryTimer = null; }
-    if (state.stream) { state.stream.close(); state.stream = null; }
-    showLive(null);
-  }
+  function closeStream() { stream.close(); }
 
   return {section: section, start: start, sections: sections};
-}(AntreUi));
+}(AntreUi, AntreSession));

@@ -25,6 +25,10 @@
         return t("alert_long_wait", {service: ctx.serviceName(alert.service),
           minutes: Math.round(alert.minutes), threshold: alert.threshold});
       }
+      if (alert.kind === "outbox") {
+        return t("alert_outbox", {device: alert.device, count: alert.waiting,
+          minutes: Math.round(alert.minutes), threshold: alert.threshold});
+      }
       return t("alert_device", {device: alert.device, problems: alert.problems.map(problemText).join(", ")});
     }
 

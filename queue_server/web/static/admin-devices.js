@@ -1,4 +1,5 @@
-// Devices: kiosks and displays with their status, last seen and component health.
+// Devices: kiosks and displays with their status, last seen, component health and, for a
+// kiosk, its outbox (items not yet delivered to the server, as its last health report said).
 // Redrawn on the office's event stream, like the dashboard. Administrators may reset a
 // device's credentials (POST devices/<id>/reset): the new MQTT password is shown once.
 (function (admin) {
@@ -50,6 +51,15 @@
       });
     }
 
+    // "3 waiting, oldest 12 min", "empty", or "not reported" (a kiosk of an older version).
+    function outbox(row) {
+      var box = row.outbox;
+      if (!box) { return row.kind === "kiosk" ? el("span", {className: "muted"}, t("dev_outbox_unknown")) : "–"; }
+      if (!box.waiting) { return el("span", {className: "chip chip-ok"}, t("dev_outbox_empty")); }
+      return el("span", {className: "chip dev-outbox-waiting"}, t("dev_outbox_waiting",
+        {count: box.waiting, minutes: Math.round(box.oldest_minutes || 0)}));
+    }
+
     function refresh(then) {
       var mine = ++generation;
       ctx.request("GET", ctx.officeUrl("/devices"), null,
@@ -69,11 +79,12 @@
               {label: t("col_last_seen"), cell: function (row) { return ctx.stamp(row.last_seen_at); }},
               {label: t("col_health"), cell: health},
               {label: t("dev_leased"), cell: leased},
+              {label: t("dev_outbox"), cell: outbox},
               {label: t("col_active"), cell: function (row) { return row.active ? t("yes") : t("no"); }}
             ].concat(admin ? [{label: t("col_actions"), className: "nowrap", cell: function (row) {
               return el("button", {type: "button", className: "danger-button dev-reset",
                 onclick: function () { reset(row); }}, t("dev_reset"));
-            }}] : []), body.items, {rowProps: function (row) { return {"data-device": row.id}; }}) :
+            }}] : []), body.items, {className: "dev-table", rowProps: function (row) { return {"data-device": row.id}; }}) :
               el("p", {className: "empty"}, t("no_devices"))])
           ]);
           if (typeof then === "function") { then(); }

@@ -1,25 +1,30 @@
 // The officer console: sign in, choose a counter, serve applicants with buttons or keys.
 // Redraws after each action and when the office's event stream says that this counter
 // or a queue it serves changed; it never polls the server.
-(function (ui) {
+(function (ui, session) {
   "use strict";
   var t = ui.t;
   var el = ui.el;
-  var API = "/api/v1";
+  var API = session.API;
   var DEBOUNCE_MS = 250;
   var TICK_MS = 30000;
-  var RETRY_FIRST_MS = 2000;
-  var RETRY_MAX_MS = 30000;
   var app = document.getElementById("app");
   var statusLine = document.getElementById("status");
   var overlay = document.getElementById("overlay");
   var live = document.getElementById("live");
   var state = {
     user: null, csrf: null, office: null, setup: null, counter: null, screen: null,
-    fetchedAt: 0, selected: null, busy: false, dialog: null, stream: null,
-    refreshTimer: null, afterRefresh: [], retryMs: RETRY_FIRST_MS, retryTimer: null, generation: 0,
+    fetchedAt: 0, selected: null, busy: false, dialog: null,
+    refreshTimer: null, afterRefresh: [], generation: 0,
     drawn: 0
   };
+  var stream = session.liveStream(live, function () { return officeUrl("/stream"); },
+    function (event) {
+      var data;
+      try { data = JSON.parse(event.data); } catch (err) { return; }
+      if (data && typeof data.topic === "string" && concerns(data.topic)) { scheduleRefresh(); }
+    },
+    function () { scheduleRefresh(); });  // whatever changed while the stream was down
 
   // -- small helpers ------------------------------------------------------------------
 
@@ -48,25 +53,18 @@
   }
 
   function serviceName(code) {
-    var services = state.setup ? state.setup.services : [];
-    for (var i = 0; i < services.length; i++) {
-      if (services[i].id === code) { return services[i].name[ui.language] || services[i].name.en; }
-    }
-    return code;
+    return session.serviceName(state.setup ? state.setup.services : [], code);
   }
 
   function isOfficerRole(user) { return user && (user.role === "petugas" || user.role === "admin"); }
 
   function parseHash() {
-    var parts = window.location.hash.replace(/^#/, "").split("/");
-    return {office: decodeURIComponent(parts[0] || ""), counter: decodeURIComponent(parts[1] || "")};
+    var parts = session.hashParts(2);
+    return {office: parts[0], counter: parts[1]};
   }
 
   function setHash(office, counter) {
-    var hash = "#" + encodeURIComponent(office) + (counter ? "/" + encodeURIComponent(counter) : "");
-    if (window.location.hash !== hash) { window.history.replaceState(null, "", hash); }
-    var language = document.getElementById("language");
-    language.href = "?lang=" + language.getAttribute("lang") + hash;
+    session.setHash("#" + encodeURIComponent(office) + (counter ? "/" + encodeURIComponent(counter) : ""));
   }
 
   function failed(error) {
@@ -76,34 +74,11 @@
 
   // -- sign in ------------------------------------------------------------------------
 
-  function start() {
-    ui.request("GET", API + "/auth/me", null, null, function (error, body) {
-      if (error) { showSignIn(); return; }
-      signedIn(body);
-    });
-  }
+  function start() { session.whoAmI(signedIn, showSignIn); }
 
   function showSignIn() {
     drawWho();
-    var user = el("input", {id: "username", name: "username", autocomplete: "username", required: true});
-    var password = el("input", {id: "password", name: "password", type: "password",
-      autocomplete: "current-password", required: true});
-    var form = el("form", {className: "card signin", onsubmit: function (event) {
-      event.preventDefault();
-      ui.request("POST", API + "/auth/login", {username: user.value, password: password.value}, null,
-        function (error, body) {
-          if (error) { say(error.message, "error"); password.value = ""; password.focus(); return; }
-          say(t("signed_in", {user: body.user.username}), "ok");
-          signedIn(body);
-        });
-    }}, [
-      el("h1", {}, t("sign_in_title")),
-      el("label", {"for": "username"}, t("username")), user,
-      el("label", {"for": "password"}, t("password")), password,
-      el("button", {type: "submit", className: "primary"}, t("sign_in"))
-    ]);
-    ui.append(ui.clear(app), form);
-    user.focus();
+    session.signInForm(app, say, signedIn);
   }
 
   function signedIn(body) {
@@ -127,14 +102,9 @@
 
   function drawWho() {
     var who = document.getElementById("who");
-    var signout = document.getElementById("signout");
     var help = document.getElementById("help-button");
     who.textContent = state.user ? state.user.username : "";
-    signout.hidden = !state.user;
-    signout.textContent = t("sign_out");
-    signout.onclick = function () {
-      ui.request("POST", API + "/auth/logout", {}, state.csrf, function () { signedOut(); });
-    };
+    session.signOutButton(state.user, function () { return state.csrf; }, signedOut);
     document.getElementById("help-label").textContent = t("help");
     help.hidden = !state.user;
     help.onclick = showHelp;
@@ -538,41 +508,9 @@
     return !state.screen || !!servedQueues()[topic];
   }
 
-  function showLive(text) {
-    live.hidden = !text;
-    live.textContent = text || "";
-  }
+  function connectStream() { stream.connect(); }
 
-  function connectStream() {
-    closeStream();
-    if (!window.EventSource) { showLive(t("live_unsupported")); return; }
-    var source = new window.EventSource(officeUrl("/stream"));
-    state.stream = source;
-    source.addEventListener("state", function (event) {
-      var data;
-      try { data = JSON.parse(event.data); } catch (err) { return; }
-      if (data && typeof data.topic === "string" && concerns(data.topic)) { scheduleRefresh(); }
-    });
-    source.addEventListener("ready", function () {
-      state.retryMs = RETRY_FIRST_MS;
-      showLive(null);
-      scheduleRefresh();  // whatever changed while the stream was down
-    });
-    source.onerror = function () {
-      showLive(t("live_lost"));
-      if (source.readyState === 2 && state.stream === source) {  // CLOSED: the browser gave up
-        state.stream = null;
-        state.retryTimer = window.setTimeout(connectStream, state.retryMs);
-        state.retryMs = Math.min(state.retryMs * 2, RETRY_MAX_MS);
-      }
-    };
-  }
-
-  function closeStream() {
-    if (state.retryTimer) { window.clearTimeout(state.retryTimer); state.retryTimer = null; }
-    if (state.stream) { state.stream.close(); state.stream = null; }
-    showLive(null);
-  }
+  function closeStream() { stream.close(); }
 
   // Waited minutes and grace periods move on between updates: redraw them locally.
   window.setInterval(function () {
@@ -580,4 +518,4 @@
   }, TICK_MS);
 
   start();
-}(AntreUi));
+}(AntreUi, AntreSession));
