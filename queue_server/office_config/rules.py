@@ -68,7 +68,12 @@ def _calendar_problems(parsed: OfficeFile) -> list[str]:
     ]
     for index, session in enumerate(calendar.sessions):
         problems += _session_problems(f"calendar.sessions[{index}]", session)
-    closed = set(calendar.cuti_bersama)
+    closed = {closed.date for closed in calendar.cuti_bersama}
+    problems += [
+        f"calendar.cuti_bersama[{index}].date: {day.date} is used twice"
+        for index, day in enumerate(calendar.cuti_bersama)
+        if any(other.date == day.date for other in calendar.cuti_bersama[:index])
+    ]
     problems += [
         f"calendar.extra_open_days[{index}]: {day} is also in calendar.cuti_bersama"
         for index, day in enumerate(calendar.extra_open_days)
