@@ -88,7 +88,8 @@ def client_texts(language: str) -> str:
     texts["devices"] = words(DEVICE_WORDS)
     texts["roles"] = words(ROLE_WORDS)
     texts["priority_labels"] = {
-        code: {"id": name_id, "en": name_en} for code, (name_id, name_en) in SOP_PRIORITY_LABELS.items()
+        code: {"id": name_id, "en": name_en}
+        for code, (name_id, name_en) in SOP_PRIORITY_LABELS.items()
     }
     return script_json(texts)
 

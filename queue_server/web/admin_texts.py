@@ -386,6 +386,7 @@ REPORT_COLUMNS: dict[str, str] = {
     "cancellations": "Cancellations",
     "quota_used": "Quota used",
     "quota": "Quota",
+    "session": "Special session",
     "ratings": "Ratings",
     "ikm": "IKM",
     "ikm_category": "IKM category",

@@ -38,9 +38,7 @@ def add_closed_day(page: Any, day: str, name: str = "", kind: str = "") -> None:
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
-def test_named_closed_days_and_a_dated_session(
-    base_url: str, browser: Any, language: str
-) -> None:
+def test_named_closed_days_and_a_dated_session(base_url: str, browser: Any, language: str) -> None:
     shots = shared.Shots()
     page = admin_page(browser, base_url, "calendars", lang=language)
     before = config(page, base_url)
@@ -101,7 +99,9 @@ def test_named_closed_days_and_a_dated_session(
     expect(page.locator(".cfg-message-ok")).to_contain_text(str(before["version"] + 2))
     calendar = config(page, base_url)["settings"]["calendar"]
     assert calendar["cuti_bersama"][2] == {
-        "date": "2026-12-24", "name": "Hari Raya Natal (tambahan)", "kind": "holiday"
+        "date": "2026-12-24",
+        "name": "Hari Raya Natal (tambahan)",
+        "kind": "holiday",
     }
     assert calendar["sessions"][1]["quota"] == 25
     expect(
@@ -115,9 +115,7 @@ TOO_SMALL = {"id": "harus lebih besar atau sama dengan 0", "en": "greater than o
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
-def test_booking_window_and_priority_categories(
-    base_url: str, browser: Any, language: str
-) -> None:
+def test_booking_window_and_priority_categories(base_url: str, browser: Any, language: str) -> None:
     shots = shared.Shots()
     page = admin_page(browser, base_url, "policies", lang=language)
     before = config(page, base_url)
@@ -147,9 +145,9 @@ def test_booking_window_and_priority_categories(
     priority = config(page, base_url)["settings"]["priority"]
     assert priority["categories"] == [
         code
-        for code in before["settings"].get("priority", {}).get(
-            "categories", ["disabled", "elderly", "child_under_five", "pregnant"]
-        )
+        for code in before["settings"]
+        .get("priority", {})
+        .get("categories", ["disabled", "elderly", "child_under_five", "pregnant"])
         if code != "pregnant"
     ] + ["veteran"]
     assert priority["labels"] == {"veteran": {"id": "Veteran", "en": "Veteran"}}
