@@ -127,6 +127,22 @@ class OfficeCalendar:
             return None
         return self._national_year(day.year).get(day)
 
+    def closed_days(self, year: int) -> list[tuple[date, str, str]]:
+        """The year's holidays as ``(day, name, source)``, in date order: ``national``
+        (the built-in list, when the office follows it) and ``office`` (the admin's
+        closed days); the days open despite a holiday are left out."""
+        found = {}
+        if self._config.national_holidays:
+            found = {day: (name, "national") for day, name in self._national_year(year).items()}
+        for closed in self._config.closed_days:
+            if closed.day.year == year:
+                found[closed.day] = (closed.title, "office")
+        return [
+            (day, name, source)
+            for day, (name, source) in sorted(found.items())
+            if day not in self._config.extra_open_days
+        ]
+
     def is_holiday(self, day: date) -> bool:
         return self.holiday_name(day) is not None
 

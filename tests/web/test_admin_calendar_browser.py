@@ -42,6 +42,16 @@ def test_named_closed_days_and_a_dated_session(base_url: str, browser: Any, lang
     shots = shared.Shots()
     page = admin_page(browser, base_url, "calendars", lang=language)
     before = config(page, base_url)
+    natal = page.locator(".cal-national-days li[data-date='2026-12-25']")  # the built-in list
+    expect(natal).to_contain_text("Hari Raya Natal")
+    expect(natal).to_contain_text(
+        {"id": "25/12/2026 (Jumat)", "en": "25/12/2026 (Friday)"}[language]
+    )
+    page.click(".cal-year-next")
+    expect(page.locator(".cal-year")).to_have_text("2027")
+    expect(page.locator(".cal-national-days li[data-date='2027-01-01']")).to_be_visible()
+    page.click(".cal-year-prev")
+    expect(natal).to_be_visible()
 
     add_closed_day(page, "31/02/2026", "Tidak ada")  # no such day: refused, nothing added
     expect(page.locator(".cfg-message-error")).to_contain_text(BAD_DATE[language])

@@ -108,6 +108,35 @@
       return node;
     }
 
+    // The built-in national holidays of a year, named (GET closed-days), with ‹ › to
+    // change the year: what the office is already closed on without an entry here.
+    function nationalList() {
+      var year = Number(ctx.officeDay().slice(0, 4));
+      var list = el("ul", {className: "cfg-dates cal-national-days"});
+      var title = el("span", {className: "cal-year"});
+      function fill() {
+        ui.clear(title);
+        ui.append(title, String(year));
+        ui.append(ui.clear(list), el("li", {className: "muted"}, t("loading")));
+        ctx.request("GET", ctx.officeUrl("/closed-days?year=" + year), null, function (error, body) {
+          ui.clear(list);
+          if (error) { ui.append(list, el("li", {className: "muted"}, error.message)); return; }
+          var national = body.days.filter(function (day) { return day.source === "national"; });
+          if (!national.length) { ui.append(list, el("li", {className: "muted"}, t("none"))); }
+          national.forEach(function (day) {
+            ui.append(list, el("li", {"data-date": day.date}, [
+              el("span", {className: "cfg-day"}, dayText(day.date)), el("span", {}, day.name)]));
+          });
+        });
+      }
+      fill();
+      return ctx.panel(t("cal_national_list"), [el("div", {className: "cfg-row"}, [
+        el("button", {type: "button", className: "cal-year-prev", "aria-label": "-1",
+          onclick: function () { year -= 1; fill(); }}, "‹"), title,
+        el("button", {type: "button", className: "cal-year-next", "aria-label": "+1",
+          onclick: function () { year += 1; fill(); }}, "›")]), list], "cal-national-list");
+    }
+
     function draw() {
       var calendar = forms.copy(current.settings.calendar || {hours: {}});
       var hours = calendar.hours || {};
@@ -230,7 +259,7 @@
               .map(function (text) { return el("th", {}, text); }))),
             el("tbody", {}, rows.map(function (item) { return item.row; }))
           ]), el("label", {className: "cfg-tick"}, [national, " ", t("cal_national")])]),
-          ctx.panel(t("cal_extra_open"), [extra], "cal-extra")
+          el("div", {}, [ctx.panel(t("cal_extra_open"), [extra], "cal-extra"), nationalList()])
         ]),
         ctx.panel(t("cal_holidays"), [el("p", {className: "muted"}, t("cal_holidays_hint")), holidays],
           "cal-holidays"),
