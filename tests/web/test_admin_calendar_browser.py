@@ -82,6 +82,9 @@ def test_named_closed_days_and_a_dated_session(base_url: str, browser: Any, lang
     page.click("#ses-add")
     session_row = page.locator("tr[data-session='sabtu-12-des']")
     expect(session_row).to_contain_text(SATURDAY[language] + " · 08:00–12:00")
+    expect(session_row).to_contain_text(
+        {"id": "Pengambilan paspor", "en": "Passport pickup"}[language]
+    )
     expect(session_row.locator(".cal-quota")).to_have_value("30")
     assert config(page, base_url)["version"] == before["version"]  # nothing saved yet
     shots.take(page, f"cfg-calendar-edit-{language}")

@@ -168,7 +168,8 @@
           el("td", {}, [el("strong", {}, ui.language === "en" ? session.name_en : session.name_id), " ",
             el("code", {className: "small"}, session.code)]),
           el("td", {}, when + " · " + session.opens + "–" + session.closes),
-          el("td", {}, session.services && session.services.length ? session.services.join(", ") : t("all_services")),
+          el("td", {}, session.services && session.services.length ?
+            session.services.map(function (code) { return ctx.serviceName(code); }).join(", ") : t("all_services")),
           el("td", {}, quota),
           el("td", {}, el("button", {type: "button", className: "cal-session-remove", onclick: function () {
             sessions.splice(sessions.indexOf(item), 1);
