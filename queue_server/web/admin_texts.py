@@ -281,6 +281,8 @@ TEXTS: dict[str, str] = {
     "pol_regular_run": "Regular calls in a row",
     "rep_bad_date": "“{value}” is not a date: write it as DD/MM/YYYY, e.g. 17/08/2026.",
     "cal_national_list": "National holidays (built-in list)",
+    "cal_edit_session": "Change the session {code} (saved with the calendar)",
+    "cal_apply_session": "Apply the change",
     "cal_added": "{date} added; press Save to keep it.",
     "cal_session_when": "Tick a weekday or give a date for the session; nothing was added.",
     "wd_mon": "Monday",

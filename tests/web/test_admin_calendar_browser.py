@@ -107,7 +107,14 @@ def test_named_closed_days_and_a_dated_session(base_url: str, browser: Any, lang
     plain = page.locator("[data-dates='cuti_bersama'] li[data-date='2026-12-24']")
     plain.locator(".cfg-day-kind").select_option("holiday")  # the plain day gets a name
     plain.locator(".cfg-day-name").fill("Hari Raya Natal (tambahan)")
-    page.locator("tr[data-session='sabtu-12-des'] .cal-quota").fill("25")
+    page.locator("tr[data-session='sabtu-12-des'] .cal-session-edit").click()  # another date
+    expect(page.locator("#ses-dates")).to_have_value("12/12/2026")
+    expect(page.locator("#ses-quota")).to_have_value("30")
+    page.fill("#ses-dates", "12/12/2026, 19/12/2026")
+    page.fill("#ses-quota", "25")
+    page.click("#ses-add")
+    expect(page.locator("tr[data-session='sabtu-12-des']")).to_contain_text("19/12/2026")
+    expect(page.locator("tr[data-session]")).to_have_count(2)  # changed in place, not added
     page.click("#cal-save")
     expect(page.locator(".cfg-message-ok")).to_contain_text(str(before["version"] + 2))
     calendar = config(page, base_url)["settings"]["calendar"]
@@ -117,6 +124,7 @@ def test_named_closed_days_and_a_dated_session(base_url: str, browser: Any, lang
         "kind": "holiday",
     }
     assert calendar["sessions"][1]["quota"] == 25
+    assert calendar["sessions"][1]["dates"] == ["2026-12-12", "2026-12-19"]
     expect(
         page.locator("[data-dates='cuti_bersama'] li[data-date='2026-12-24'] .cfg-day-name")
     ).to_have_value("Hari Raya Natal (tambahan)")

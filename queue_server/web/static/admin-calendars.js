@@ -157,13 +157,18 @@
       var extra = dateList("extra_open_days", calendar.extra_open_days || [], false);
       var sessions = [];
       var sessionBody = el("tbody", {});
-      function addSession(session) {
+      var editing = null;  // the session item the adder edits (null: it adds a new one)
+      // A session's row; `item` given: redraw that item's row in its place.
+      function sessionRow(session, item) {
         var quota = forms.input(ctx, {type: "number", min: "0", className: "cal-quota",
           value: session.quota === null || session.quota === undefined ? "" : String(session.quota),
           "aria-label": t("cal_quota")});
         var when = (session.weekdays || []).map(function (day) { return t("wd_" + day); })
           .concat((session.dates || []).map(dayText)).join(", ");
-        var item = {session: session, quota: quota};
+        if (!item) { item = {}; sessions.push(item); }
+        var old = item.row;
+        item.session = session;
+        item.quota = quota;
         item.row = el("tr", {"data-session": session.code}, [
           el("td", {}, [el("strong", {}, ui.language === "en" ? session.name_en : session.name_id), " ",
             el("code", {className: "small"}, session.code)]),
@@ -171,15 +176,19 @@
           el("td", {}, session.services && session.services.length ?
             session.services.map(function (code) { return ctx.serviceName(code); }).join(", ") : t("all_services")),
           el("td", {}, quota),
-          el("td", {}, el("button", {type: "button", className: "cal-session-remove", onclick: function () {
-            sessions.splice(sessions.indexOf(item), 1);
-            sessionBody.removeChild(item.row);
-          }}, t("act_remove")))
+          el("td", {className: "cal-session-buttons"}, [
+            el("button", {type: "button", className: "cal-session-edit", onclick: function () { edit(item); }},
+              t("act_edit")), " ",
+            el("button", {type: "button", className: "cal-session-remove", onclick: function () {
+              sessions.splice(sessions.indexOf(item), 1);
+              sessionBody.removeChild(item.row);
+              if (editing === item) { clearAdder(); }
+            }}, t("act_remove"))])
         ]);
-        sessions.push(item);
-        ui.append(sessionBody, item.row);
+        if (old && old.parentNode) { old.parentNode.replaceChild(item.row, old); } else { ui.append(sessionBody, item.row); }
+        return item;
       }
-      (calendar.sessions || []).forEach(addSession);
+      (calendar.sessions || []).forEach(function (session) { sessionRow(session, null); });
       var newCode = forms.input(ctx, {id: "ses-code", maxlength: "40"});
       var newNameId = forms.input(ctx, {id: "ses-name-id", maxlength: "120"});
       var newNameEn = forms.input(ctx, {id: "ses-name-en", maxlength: "120"});
@@ -193,8 +202,85 @@
       var newServices = forms.ticks(ctx, (current.settings.services || []).map(function (service) {
         return [service.id, service.prefix + " · " + (ui.language === "en" ? service.name_en : service.name_id)];
       }), [], "session-services");
+      var adderTitle = el("h3", {}, t("cal_new_session"));
+      var addButton = el("button", {type: "button", id: "ses-add", onclick: apply}, t("cal_add_session"));
+      var cancelEdit = el("button", {type: "button", id: "ses-cancel", hidden: true, onclick: function () {
+        clearAdder();
+      }}, t("act_cancel"));
+
+      function tick(ticks, chosen) {
+        var boxes = ticks.getElementsByTagName("input");
+        for (var i = 0; i < boxes.length; i++) { boxes[i].checked = chosen.indexOf(boxes[i].value) >= 0; }
+      }
+
+      function clearAdder() {
+        editing = null;
+        newCode.value = newNameId.value = newNameEn.value = newQuota.value = newDates.value = "";
+        newHolidays.checked = false;
+        tick(newDays, []);
+        tick(newServices, []);
+        ui.append(ui.clear(adderTitle), t("cal_new_session"));
+        ui.append(ui.clear(addButton), t("cal_add_session"));
+        cancelEdit.hidden = true;
+      }
+
+      // Put a session in the adder to change it (its dates, days, quota, ...).
+      function edit(item) {
+        var session = item.session;
+        editing = item;
+        newCode.value = session.code || "";
+        newNameId.value = session.name_id || "";
+        newNameEn.value = session.name_en || "";
+        newOpens.value = session.opens || "";
+        newCloses.value = session.closes || "";
+        newQuota.value = item.quota.value;
+        newDates.value = (session.dates || []).map(dates.show).join(", ");
+        newHolidays.checked = !!session.on_holidays;
+        tick(newDays, session.weekdays || []);
+        tick(newServices, session.services || []);
+        ui.append(ui.clear(adderTitle), t("cal_edit_session", {code: session.code}));
+        ui.append(ui.clear(addButton), t("cal_apply_session"));
+        cancelEdit.hidden = false;
+        if (newCode.scrollIntoView) { newCode.scrollIntoView(false); }
+        newCode.focus();
+      }
+
+      function apply() {
+        var typed = trim(newDates.value) ? trim(newDates.value).split(/\s*[,;]\s*|\s+/) : [];
+        var days = [];
+        for (var i = 0; i < typed.length; i++) {
+          var day = dates.parse(typed[i]);
+          if (day === null) {
+            box.error({message: t("cal_bad_date", {value: typed[i]})});
+            newDates.focus();
+            return;  // nothing added or changed
+          }
+          if (days.indexOf(day) < 0) { days.push(day); }
+        }
+        var weekdays = newDays.values();
+        if (!weekdays.length && !days.length) { box.error({message: t("cal_session_when")}); return; }
+        box.clear();
+        // Editing keeps what the form does not show; then the form's fields replace theirs.
+        var session = editing ? forms.copy(editing.session) : {};
+        delete session.weekdays; delete session.dates; delete session.quota; delete session.on_holidays;
+        session.code = trim(newCode.value);
+        session.name_id = newNameId.value;
+        session.name_en = newNameEn.value;
+        session.opens = trim(newOpens.value);
+        session.closes = trim(newCloses.value);
+        if (weekdays.length) { session.weekdays = weekdays; }
+        if (days.length) { session.dates = days.sort(); }
+        session.services = newServices.values();
+        var quota = forms.number(newQuota.value, null, false);
+        if (quota !== null) { session.quota = quota; }
+        if (newHolidays.checked) { session.on_holidays = true; }
+        sessionRow(session, editing);  // checked by the server when the calendar is saved
+        clearAdder();
+        ctx.say(t("cal_added", {date: session.code}), "ok");
+      }
+
       var adder = el("div", {className: "cal-session-new"}, [
-        el("h3", {}, t("cal_new_session")),
+        adderTitle,
         el("div", {className: "cfg-row"}, [
           forms.field(ctx, t("ctr_id"), newCode), forms.field(ctx, t("svc_name_id"), newNameId),
           forms.field(ctx, t("svc_name_en"), newNameEn), forms.field(ctx, t("cal_opens"), newOpens, "cal-time"),
@@ -204,34 +290,7 @@
         el("div", {className: "cfg-row"}, [forms.field(ctx, t("cal_dates"), newDates, "cfg-wide"),
           el("label", {className: "cfg-tick"}, [newHolidays, " ", t("cal_on_holidays")])]),
         el("div", {className: "cfg-row"}, [el("span", {className: "cfg-ticks-label"}, t("col_services")), newServices]),
-        el("div", {className: "cfg-buttons"}, el("button", {type: "button", id: "ses-add", onclick: function () {
-          var typed = trim(newDates.value) ? trim(newDates.value).split(/\s*[,;]\s*|\s+/) : [];
-          var days = [];
-          for (var i = 0; i < typed.length; i++) {
-            var day = dates.parse(typed[i]);
-            if (day === null) {
-              box.error({message: t("cal_bad_date", {value: typed[i]})});
-              newDates.focus();
-              return;  // nothing added
-            }
-            if (days.indexOf(day) < 0) { days.push(day); }
-          }
-          var weekdays = newDays.values();
-          if (!weekdays.length && !days.length) { box.error({message: t("cal_session_when")}); return; }
-          box.clear();
-          var session = {code: trim(newCode.value), name_id: newNameId.value,
-            name_en: newNameEn.value, opens: trim(newOpens.value), closes: trim(newCloses.value)};
-          if (weekdays.length) { session.weekdays = weekdays; }
-          if (days.length) { session.dates = days.sort(); }
-          session.services = newServices.values();
-          var quota = forms.number(newQuota.value, null, false);
-          if (quota !== null) { session.quota = quota; }
-          if (newHolidays.checked) { session.on_holidays = true; }
-          addSession(session);  // checked by the server when the calendar is saved
-          newCode.value = newNameId.value = newNameEn.value = newQuota.value = newDates.value = "";
-          newHolidays.checked = false;
-          ctx.say(t("cal_added", {date: session.code}), "ok");
-        }}, t("cal_add_session")))
+        el("div", {className: "cfg-buttons"}, [addButton, cancelEdit])
       ]);
 
       var form = el("form", {className: "cfg-form cal-form", id: "cal-form", novalidate: true, onsubmit: function (event) {
