@@ -17,6 +17,8 @@ APT_PACKAGES := postgresql python3-venv mosquitto mosquitto-clients \
 HOST ?= 127.0.0.1
 PORT ?= 8080
 MQTT_PORT ?= 1883
+# Test processes (pytest-xdist workers); the suite is grouped so that each group can run anywhere.
+TEST_WORKERS ?= 2
 
 .PHONY: run test venv system-deps lint typecheck imports pytest catalogs bench kiosk-gallery clean
 
@@ -63,7 +65,7 @@ catalogs: venv
 
 pytest: venv
 	$(BIN)/python -m queue_server.i18n.catalogs check
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25
 
 test: system-deps venv lint typecheck imports pytest
 

@@ -1,6 +1,7 @@
 """What the kiosk offers, read from the retained ``config/kiosk`` payload (pure code).
 
-The server publishes the office's services, priority categories and ticket footer as the
+The server publishes the office's services (with the office's own lists of documents to
+bring, when it wrote some), priority categories and ticket footer as the
 contract's :class:`~queue_server.protocol.states.KioskConfig`; :func:`content_from_payload`
 turns it into what the screens show and groups the services the way the touch screen
 shows them.
@@ -48,6 +49,19 @@ GROUP_TITLES: dict[ServiceGroup, str] = {
 
 
 @dataclass(frozen=True, slots=True)
+class OfficeRequirements:
+    """The office's own list of documents to bring (admin console, Content), per language."""
+
+    id: tuple[str, ...] = ()
+    en: tuple[str, ...] = ()
+
+    def in_language(self, language: str) -> tuple[str, ...]:
+        """The list in ``language``; the other language's only when this one is empty."""
+        first, other = (self.en, self.id) if language == "en" else (self.id, self.en)
+        return first or other
+
+
+@dataclass(frozen=True, slots=True)
 class ServiceChoice:
     """One service button."""
 
@@ -58,6 +72,8 @@ class ServiceChoice:
     description: LocalisedText | None = None
     needs_booking: bool = False
     offline_allowed: bool = True
+    #: The office's list of documents to bring; None: the kiosk's built-in SOP list.
+    requirements: OfficeRequirements | None = None
 
     @property
     def group(self) -> ServiceGroup:
@@ -167,10 +183,32 @@ def _service(item: ServiceInfo) -> ServiceChoice:
         name=LocalisedText(id=item.name.id, en=item.name.en),
         kind=item.kind.value,
         first_station=item.first_station,
-        description=_text(item.description),
+        description=_either(item.description),
         needs_booking=item.needs_booking,
         offline_allowed=item.offline_allowed,
+        requirements=_requirements(item),
     )
+
+
+def _requirements(item: ServiceInfo) -> OfficeRequirements | None:
+    lists = item.requirements
+    if lists is None:
+        return None
+    own = OfficeRequirements(id=_lines(lists.id), en=_lines(lists.en))
+    return own if own.id or own.en else None
+
+
+def _lines(items: list[str]) -> tuple[str, ...]:
+    """Non-blank lines, stripped (a blank line would show as an empty bullet)."""
+    return tuple(line.strip() for line in items if line.strip())
+
+
+def _either(value: Bilingual | None) -> LocalisedText | None:
+    """A text given in one language only is shown in both (None when neither has one)."""
+    if value is None or not (value.id.strip() or value.en.strip()):
+        return None
+    text_id, text_en = value.id.strip(), value.en.strip()
+    return LocalisedText(id=text_id or text_en, en=text_en or text_id)
 
 
 def _text(value: Bilingual | None) -> LocalisedText | None:

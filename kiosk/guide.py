@@ -2,7 +2,9 @@
 
 The lists follow the SOPs (spec/seed-requirements.md 2.1-2.10 and the matrix in 3.10);
 the office's own ``description`` of a service (``config/kiosk``) is shown above them.
-Every text is an English msgid of the gettext catalogs.
+Every text of these lists is an English msgid of the gettext catalogs. An office that
+wrote its own list for a service (admin console, Content; ``requirements`` in
+``config/kiosk``) has it shown instead, as written: :func:`office_documents`.
 """
 
 from __future__ import annotations
@@ -82,6 +84,17 @@ def documents_for(
     if service.first_station in {"LOKET", "PAY"}:
         return _PERMIT
     return _PASSPORT
+
+
+def office_documents(
+    service: ServiceChoice, language: str, *, proxy: bool = False
+) -> tuple[str, ...]:
+    """The office's own list for ``service`` in ``language`` (the other language's when
+    that one is empty), already in the applicant's words; () when the office wrote none
+    or for a proxy pickup (the SOP's power-of-attorney list applies then)."""
+    if proxy or service.requirements is None:
+        return ()
+    return service.requirements.in_language(language)
 
 
 def station_name(station: str | None) -> str | None:

@@ -234,8 +234,11 @@ def _office_check(args: argparse.Namespace) -> int:
         f"{definition.office.id}: {len(definition.services)} services, "
         f"{len(definition.counters)} counters"
     )
+    from queue_server.i18n.notes import note_texts
+
     for warning in definition.warnings:
-        print(f"warning: {warning}")
+        texts = note_texts(warning)
+        print(f"peringatan: {texts['id']}\nwarning: {texts['en']}")
     return 0
 
 
@@ -404,7 +407,8 @@ def _purge(args: argparse.Namespace) -> int:
     print(
         f"{verb} the personal data of {report.visits} visits older than {days} days "
         f"({report.bookings} bookings, {report.kiosk_answers} kiosk answers, "
-        f"{report.audit_addresses} audit addresses)"
+        f"{report.audit_addresses} audit addresses, "
+        f"{report.sign_in_addresses} users' sign-in addresses)"
     )
     return 0
 

@@ -22,8 +22,10 @@ def describe(error: Exception) -> str | None:
         messages = both(error.template, **error.params)
         return f"{messages['id']}\n{messages['en']}"
     if isinstance(error, OfficeConfigError):
+        from queue_server.i18n.notes import note_texts
+
         return "Berkas kantor tidak valid / the office file is not valid:\n" + "\n".join(
-            f"  - {problem}" for problem in error.problems
+            _both_lines(note_texts(problem)) for problem in error.problems
         )
     if isinstance(error, ValidationError):
         return f"Konfigurasi tidak valid / invalid configuration:\n{error}"
@@ -58,3 +60,10 @@ def describe(error: Exception) -> str | None:
     if isinstance(error, FileNotFoundError):
         return f"Berkas tidak ditemukan / file not found: {error.filename}"
     return None
+
+
+def _both_lines(texts: dict[str, str]) -> str:
+    """One problem: Indonesian, then English when it differs."""
+    if texts["id"] == texts["en"]:
+        return f"  - {texts['en']}"
+    return f"  - {texts['id']}\n    {texts['en']}"

@@ -23,7 +23,7 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk.app import keypad, navbar  # noqa: F401  (registers the widgets the .kv files use)
+from kiosk.app import keypad, navbar, text_scroll  # noqa: F401  (registers the widgets the .kv files use)
 from kiosk.app.lazy_screens import LazyScreens
 from kiosk.app.maintenance_screens import MaintenanceMode
 from kiosk.app.screens import KioskScreen

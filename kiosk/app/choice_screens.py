@@ -17,6 +17,7 @@ from kiosk.app.screens import (
     _bullets,
     _button,
     _tr,
+    bring_text,
     portrait,
 )
 from kiosk.enquiry import RATING_SCALE
@@ -48,6 +49,7 @@ class ChoicesScreen(KioskScreen):
     ) -> None:
         self.ids.title.text = title
         self.ids.body.text = body
+        self.ids.scroll.to_top()  # a new text is read from its top
         # A list reads from the left; a line or two (a service name, a status) is centred.
         self.ids.body.halign = "left" if "\u2022" in body else "center"
         self.ids.message.text = state.text(state.message)
@@ -121,7 +123,7 @@ class InfoScreen(ChoicesScreen):
         if service is None:
             return
         description = state.text(service.description)
-        text = "\n".join(filter(None, [description, _bullets(documents_for(service), state)]))
+        text = "\n".join(filter(None, [description, bring_text(service, state)]))
         take = _button(
             _tr("Take a number for this service", state),
             lambda: flow.choose_service(service.id),

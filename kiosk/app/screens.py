@@ -24,7 +24,7 @@ from devices.codes import CodeError, parse_booking_code, parse_nik
 from kiosk.app.keypad import NumericKeypad
 from kiosk.content import GROUP_TITLES, KioskContent, ServiceChoice
 from kiosk.flow import FlowState, KioskFlow
-from kiosk.guide import documents_for, station_name
+from kiosk.guide import BapReason, documents_for, office_documents, station_name
 from kiosk.issuing import ShownTicket
 from queue_server.i18n import translate
 
@@ -75,6 +75,21 @@ def _button(text: str, action: Callable[[], None], kind: type[BigButton] = BigBu
 
 def _bullets(items: tuple[str, ...], state: FlowState) -> str:
     return "\n".join(f"•  {_tr(item, state)}" for item in items)
+
+
+def bring_text(
+    service: ServiceChoice,
+    state: FlowState,
+    *,
+    bap_reason: BapReason | None = None,
+    proxy: bool = False,
+) -> str:
+    """What to bring, one bullet per line: the office's own list in the applicant's language
+    when it wrote one (admin console, Content), else the SOP's list (gettext msgids)."""
+    own = office_documents(service, state.language, proxy=proxy)
+    if own:
+        return "\n".join(f"•  {line}" for line in own)
+    return _bullets(documents_for(service, bap_reason=bap_reason, proxy=proxy), state)
 
 
 def _columns(count: int) -> int:
@@ -185,8 +200,10 @@ class DocumentsScreen(KioskScreen):
         service = state.service
         self.ids.service.text = state.text(service.name if service else None)
         self.ids.message.text = state.text(state.message)
-        bring = documents_for(service, bap_reason=state.bap_reason) if service else ()
-        self.ids.bring.text = _bullets(bring, state)
+        self.ids.bring.text = (
+            bring_text(service, state, bap_reason=state.bap_reason) if service else ""
+        )
+        self.ids.scroll.to_top()
 
 
 class RequirementsScreen(KioskScreen):
@@ -194,11 +211,12 @@ class RequirementsScreen(KioskScreen):
         service = state.service
         self.ids.service.text = state.text(service.name if service else None)
         description = state.text(service.description if service else None)
-        bring: tuple[str, ...] = ()
+        bring = ""
         if service is not None:
-            bring = documents_for(service, bap_reason=state.bap_reason, proxy=state.by_proxy)
+            bring = bring_text(service, state, bap_reason=state.bap_reason, proxy=state.by_proxy)
         lines = [description] if description and not state.by_proxy else []
-        self.ids.requirements.text = "\n".join([*lines, _bullets(bring, state)]).strip()
+        self.ids.requirements.text = "\n".join([*lines, bring]).strip()
+        self.ids.scroll.to_top()
 
 
 class NikScreen(KioskScreen):

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from queue_server.i18n.notes import RAW, Note, note, pydantic_note
 from queue_server.office_config.build import (
     build_definition,
 )
@@ -24,6 +25,8 @@ from queue_server.office_config.schema import (
     OfficeConfigError,
     OfficeFile,
 )
+
+FILE = "(file)"
 
 # --- reading and validating --------------------------------------------------------
 
@@ -74,7 +77,7 @@ def load_office_file(path: Path) -> tuple[dict[str, Any], OfficeDefinition]:
         FileNotFoundError: there is no such file.
     """
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise OfficeConfigError([f"(file): larger than {MAX_FILE_BYTES} bytes"])
+        raise OfficeConfigError([too_large()])
     data = read_office_yaml(path.read_bytes(), name=str(path))
     return data, parse_office_config(data)
 
@@ -87,16 +90,18 @@ def read_office_yaml(raw: bytes, *, name: str = "<upload>") -> Any:
         OfficeConfigError: too large, not UTF-8 or not valid YAML.
     """
     if len(raw) > MAX_FILE_BYTES:
-        raise OfficeConfigError([f"(file): larger than {MAX_FILE_BYTES} bytes"])
+        raise OfficeConfigError([too_large()])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise OfficeConfigError([f"(file): not UTF-8 text: {error}"]) from error
+        raise OfficeConfigError(
+            [note(FILE, "not UTF-8 text: {error}", error=str(error))]
+        ) from error
     try:
         return yaml.load(text, Loader=_OfficeYamlLoader)
     except yaml.YAMLError as error:
         where = str(error).replace('"<unicode string>"', f'"{name}"')
-        raise OfficeConfigError([f"(file): not valid YAML: {where}"]) from error
+        raise OfficeConfigError([note(FILE, "not valid YAML: {where}", where=where)]) from error
 
 
 def parse_office_config(data: object) -> OfficeDefinition:
@@ -107,9 +112,7 @@ def parse_office_config(data: object) -> OfficeDefinition:
             are reported first, cross-reference problems once the schema is satisfied.
     """
     if not isinstance(data, dict):
-        raise OfficeConfigError(
-            ["(file): must be a mapping with office, calendar, services, counters"]
-        )
+        raise OfficeConfigError([not_a_mapping()])
     try:
         parsed = OfficeFile.model_validate(data)
     except ValidationError as error:
@@ -120,18 +123,20 @@ def parse_office_config(data: object) -> OfficeDefinition:
     try:
         return build_definition(parsed)
     except ValueError as error:  # a domain rule the checks above missed: still refuse cleanly
-        raise OfficeConfigError([f"(file): {error}"]) from error
+        raise OfficeConfigError([note(FILE, RAW, text=str(error))]) from error
 
 
-def _describe(item: Any) -> str:
+def too_large() -> Note:
+    return note(FILE, "larger than {size} bytes", size=MAX_FILE_BYTES)
+
+
+def not_a_mapping() -> Note:
+    return note(FILE, "must be a mapping with office, calendar, services, counters")
+
+
+def _describe(item: Any) -> Note:
     path = "".join(_path_part(part) for part in item["loc"])
-    message = str(item["msg"]).removeprefix("Value error, ")
-    given = item.get("input")
-    if item["type"] not in {"missing", "extra_forbidden", "value_error"} and isinstance(
-        given, str | int | float
-    ):
-        message += f", got {given!r}"
-    return f"{path.lstrip('.') or '(file)'}: {message}"
+    return pydantic_note(path.lstrip(".") or FILE, item, given=True)
 
 
 def _path_part(part: object) -> str:

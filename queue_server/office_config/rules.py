@@ -8,6 +8,7 @@ from queue_server.domain.calendar import (
 from queue_server.domain.ids import (
     StationType,
 )
+from queue_server.i18n.notes import Note, note
 from queue_server.office_config.schema import (
     CATEGORY_RE,
     SOP_PRIORITY_LABELS,
@@ -17,10 +18,13 @@ from queue_server.office_config.schema import (
     SessionSection,
 )
 
+OPENS_BEFORE_CLOSES = "opens ({opens}) must be before closes ({closes})"
+UNKNOWN_SERVICE = "unknown service {code}"
+
 # --- rules across sections ---------------------------------------------------------
 
 
-def cross_checks(parsed: OfficeFile) -> list[str]:
+def cross_checks(parsed: OfficeFile) -> list[Note]:
     return [
         *_unique("services", "id", [service.id for service in parsed.services]),
         *_unique("services", "prefix", [service.prefix for service in parsed.services]),
@@ -34,35 +38,44 @@ def cross_checks(parsed: OfficeFile) -> list[str]:
     ]
 
 
-def _unique(section: str, key: str, values: list[str]) -> list[str]:
+def _unique(section: str, key: str, values: list[str]) -> list[Note]:
     seen: set[str] = set()
     problems = []
     for index, value in enumerate(values):
         if value in seen:
-            problems.append(f"{section}[{index}]{'.' if key else ''}{key}: {value!r} is used twice")
+            path = f"{section}[{index}]{'.' if key else ''}{key}"
+            problems.append(note(path, "{value} is used twice", value=repr(value)))
         seen.add(value)
     return problems
 
 
-def _priority_problems(section: PrioritySection) -> list[str]:
+def _priority_problems(section: PrioritySection) -> list[Note]:
     problems = [
-        f"priority.categories[{index}]: must be lower-case letters, digits and '_' "
-        f"(e.g. child_under_five), got {code!r}"
+        note(
+            f"priority.categories[{index}]",
+            "must be lower-case letters, digits and '_' (e.g. child_under_five), got {code}",
+            code=repr(code),
+        )
         for index, code in enumerate(section.categories)
         if not CATEGORY_RE.fullmatch(code)
     ]
     problems += [
-        f"priority.labels.{code}: {code!r} is not one of priority.categories"
+        note(f"priority.labels.{code}", "{code} is not one of priority.categories", code=repr(code))
         for code in section.labels
         if code not in section.categories
     ]
     return problems
 
 
-def _calendar_problems(parsed: OfficeFile) -> list[str]:
+def _calendar_problems(parsed: OfficeFile) -> list[Note]:
     calendar = parsed.calendar
     problems = [
-        f"calendar.hours.{day}: opens ({opens:%H:%M}) must be before closes ({closes:%H:%M})"
+        note(
+            f"calendar.hours.{day}",
+            OPENS_BEFORE_CLOSES,
+            opens=f"{opens:%H:%M}",
+            closes=f"{closes:%H:%M}",
+        )
         for day, (opens, closes) in calendar.hours.items()
         if opens >= closes
     ]
@@ -75,62 +88,77 @@ def _calendar_problems(parsed: OfficeFile) -> list[str]:
         if any(other.date == day.date for other in calendar.cuti_bersama[:index])
     ]
     problems += [
-        f"calendar.extra_open_days[{index}]: {day} is also in calendar.cuti_bersama"
+        note(
+            f"calendar.extra_open_days[{index}]",
+            "{day} is also in calendar.cuti_bersama",
+            day=str(day),
+        )
         for index, day in enumerate(calendar.extra_open_days)
         if day in closed
     ]
     return problems
 
 
-def _session_problems(path: str, session: SessionSection) -> list[str]:
+def _session_problems(path: str, session: SessionSection) -> list[Note]:
     problems = []
     if session.opens >= session.closes:
         problems.append(
-            f"{path}: opens ({session.opens:%H:%M}) must be before closes ({session.closes:%H:%M})"
+            note(
+                path,
+                OPENS_BEFORE_CLOSES,
+                opens=f"{session.opens:%H:%M}",
+                closes=f"{session.closes:%H:%M}",
+            )
         )
     if not session.weekdays and not session.dates:
-        problems.append(f"{path}: give weekdays or dates, or the session never runs")
+        problems.append(note(path, "give weekdays or dates, or the session never runs"))
     if session.code == REGULAR:
-        problems.append(f"{path}.code: {REGULAR!r} is reserved for the regular hours")
+        problems.append(
+            note(f"{path}.code", "{code} is reserved for the regular hours", code=repr(REGULAR))
+        )
     return problems
 
 
-def _reference_problems(parsed: OfficeFile) -> list[str]:
+def _reference_problems(parsed: OfficeFile) -> list[Note]:
     known = {service.id for service in parsed.services}
     problems = [
-        f"counters[{index}].services: unknown service {code!r}"
+        note(f"counters[{index}].services", UNKNOWN_SERVICE, code=repr(code))
         for index, counter in enumerate(parsed.counters)
         for code in counter.services
         if code not in known
     ]
     problems += [
-        f"calendar.sessions[{index}].services: unknown service {code!r}"
+        note(f"calendar.sessions[{index}].services", UNKNOWN_SERVICE, code=repr(code))
         for index, session in enumerate(parsed.calendar.sessions)
         for code in session.services
         if code not in known
     ]
     if parsed.content is not None:
         problems += [
-            f"content.services.{code}: unknown service {code!r}"
+            note(f"content.services.{code}", UNKNOWN_SERVICE, code=repr(code))
             for code in parsed.content.services
             if code not in known
         ]
     return problems
 
 
-def _journey_problems(parsed: OfficeFile) -> list[str]:
+def _journey_problems(parsed: OfficeFile) -> list[Note]:
     """Steps no counter would ever call: a ticket there would wait forever."""
     problems = []
     for index, service in enumerate(parsed.services):
         for key in ("after_working_days", "after_days"):
             if getattr(service.journey[0], key):
                 problems.append(
-                    f"services[{index}].journey[0].{key}: "
-                    "the first step must be on the day of issue (0)"
+                    note(
+                        f"services[{index}].journey[0].{key}",
+                        "the first step must be on the day of issue (0)",
+                    )
                 )
         problems += [
-            f"services[{index}].journey[{position}]: give after_working_days or after_days, "
-            "not both"
+            note(
+                f"services[{index}].journey[{position}]",
+                "give after_working_days or after_days, not both",
+            )
             for position, step in enumerate(service.journey)
             if step.after_working_days and step.after_days
         ]
@@ -145,15 +173,28 @@ def _journey_problems(parsed: OfficeFile) -> list[str]:
 
 def _step_problems(
     parsed: OfficeFile, path: str, service: ServiceSection, station: StationType
-) -> list[str]:
+) -> list[Note]:
     if not _served(parsed, station, service.id):
-        return [f"{path}: no counter serves {station.value} for {service.id}"]
+        return [
+            note(
+                path,
+                "no counter serves {station} for {service}",
+                station=station.value,
+                service=service.id,
+            )
+        ]
     routed = priority_routes(service).get(station, station)
     if parsed.priority.categories and not _served(parsed, routed, service.id):
         return [
-            f"{path}: priority tickets at {station.value} go to {routed.value}, but no counter "
-            f"serves {routed.value} for {service.id} (add it to a counter's stations, or set "
-            "priority_stations: {} on the service)"
+            note(
+                path,
+                "priority tickets at {station} go to {routed}, but no counter serves {routed} "
+                "for {service} (add it to a counter's stations, or set priority_stations: {{}} "
+                "on the service)",
+                station=station.value,
+                routed=routed.value,
+                service=service.id,
+            )
         ]
     return []
 
@@ -171,21 +212,24 @@ def priority_routes(service: ServiceSection) -> dict[StationType, StationType]:
     return dict(service.priority_stations)
 
 
-def office_warnings(parsed: OfficeFile) -> list[str]:
+def office_warnings(parsed: OfficeFile) -> list[Note]:
     """Things that are allowed but probably unintended."""
     return [*_later_visit_warnings(parsed), *_label_warnings(parsed), *_url_warnings(parsed)]
 
 
-def _url_warnings(parsed: OfficeFile) -> list[str]:
+def _url_warnings(parsed: OfficeFile) -> list[Note]:
     if parsed.office.public_base_url is not None:
         return []
     return [
-        "office.public_base_url: not set; ticket QR codes cannot link to the ticket's "
-        "status page (set the address applicants' phones reach this server at)"
+        note(
+            "office.public_base_url",
+            "not set; ticket QR codes cannot link to the ticket's status page (set the "
+            "address applicants' phones reach this server at)",
+        )
     ]
 
 
-def _later_visit_warnings(parsed: OfficeFile) -> list[str]:
+def _later_visit_warnings(parsed: OfficeFile) -> list[Note]:
     """A later-visit step needs a service to come back to: one that starts at its station."""
     warnings = []
     for index, service in enumerate(parsed.services):
@@ -193,9 +237,13 @@ def _later_visit_warnings(parsed: OfficeFile) -> list[str]:
             later = step.after_working_days or step.after_days
             if later and service.active and not _reentry(parsed, step.station):
                 warnings.append(
-                    f"services[{index}].journey[{position}]: {step.station.value} is on a later "
-                    f"visit, but no active service starts at {step.station.value} with a counter "
-                    "serving it, so the applicant cannot take a ticket for it"
+                    note(
+                        f"services[{index}].journey[{position}]",
+                        "{station} is on a later visit, but no active service starts at "
+                        "{station} with a counter serving it, so the applicant cannot take a "
+                        "ticket for it",
+                        station=step.station.value,
+                    )
                 )
     return warnings
 
@@ -207,9 +255,13 @@ def _reentry(parsed: OfficeFile, station: StationType) -> bool:
     )
 
 
-def _label_warnings(parsed: OfficeFile) -> list[str]:
+def _label_warnings(parsed: OfficeFile) -> list[Note]:
     return [
-        f"priority.categories[{index}]: no labels for {code!r}; kiosks will show the code"
+        note(
+            f"priority.categories[{index}]",
+            "no labels for {code}; kiosks will show the code",
+            code=repr(code),
+        )
         for index, code in enumerate(parsed.priority.categories)
         if code not in parsed.priority.labels and code not in SOP_PRIORITY_LABELS
     ]

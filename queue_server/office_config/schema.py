@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, time
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -17,6 +18,7 @@ from queue_server.domain.ids import (
 from queue_server.domain.model import (
     INDONESIAN_TIMEZONES,
 )
+from queue_server.i18n.notes import NoteError
 
 MAX_FILE_BYTES = 1_000_000
 ID_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
@@ -41,8 +43,8 @@ SOP_PRIORITY_LABELS: dict[str, tuple[str, str]] = {
 class OfficeConfigError(ValueError):
     """The office file is not valid; ``problems`` lists each one as ``path: message``."""
 
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
         super().__init__("; ".join(problems))
 
 
@@ -51,21 +53,22 @@ class OfficeConfigError(ValueError):
 
 def _check_id(value: str) -> str:
     if not ID_RE.fullmatch(value):
-        raise ValueError(
-            f"must be lower-case letters, digits and '-' (e.g. paspor-walkin), got {value!r}"
+        raise NoteError(
+            "must be lower-case letters, digits and '-' (e.g. paspor-walkin), got {value}",
+            value=repr(value),
         )
     return value
 
 
 def _check_prefix(value: str) -> str:
     if not re.fullmatch(r"[A-Z]{1,2}", value):
-        raise ValueError(f"must be 1-2 capital letters (e.g. A), got {value!r}")
+        raise NoteError("must be 1-2 capital letters (e.g. A), got {value}", value=repr(value))
     return value
 
 
 def _check_timezone(value: str) -> str:
     if value not in INDONESIAN_TIMEZONES:
-        raise ValueError(f"must be one of {', '.join(sorted(INDONESIAN_TIMEZONES))}")
+        raise NoteError("must be one of {zones}", zones=", ".join(sorted(INDONESIAN_TIMEZONES)))
     return value
 
 
@@ -79,31 +82,34 @@ def _check_base_url(value: str) -> str:
         or not value.isascii()
         or any(char.isspace() for char in value)
     ):
-        raise ValueError(
+        raise NoteError(
             "must be the address applicants' phones open, like https://antrian.example.go.id "
-            f"(http or https, no query), got {value!r}"
+            "(http or https, no query), got {value}",
+            value=repr(value),
         )
     return value.rstrip("/")
 
 
 def _clock(value: object) -> object:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueError(f'must be a time in quotes like "16:00", got the number {value!r}')
+        raise NoteError(
+            'must be a time in quotes like "16:00", got the number {value}', value=repr(value)
+        )
     if value == END_OF_DAY:
         return time.max
     if isinstance(value, str):
         match = HHMM_RE.fullmatch(value)
         if match is None:
-            raise ValueError(f"{value!r} is not a time HH:MM")
+            raise NoteError("{value} is not a time HH:MM", value=repr(value))
         return time(int(match.group(1)), int(match.group(2)))
     return value
 
 
 def _iso_date(value: object) -> object:
     if isinstance(value, str) and not ISO_DATE_RE.fullmatch(value):
-        raise ValueError(f"{value!r} is not an ISO date YYYY-MM-DD")
+        raise NoteError("{value} is not an ISO date YYYY-MM-DD", value=repr(value))
     if not isinstance(value, str | date):
-        raise ValueError("must be an ISO date YYYY-MM-DD")
+        raise NoteError("must be an ISO date YYYY-MM-DD")
     return value
 
 

@@ -277,6 +277,28 @@ class UserSessionRow(Base):
     expires_at: Mapped[datetime]
 
 
+class SignInGuardRow(Base):
+    """Failed sign-ins and the lock of one user name, shared by every server process.
+
+    Kept for names that do not exist too (a lock must not tell which names exist); rows
+    with nothing left to remember are deleted. The name is stored as a keyed hash only.
+    ``known_addresses`` are the last addresses the name signed in from (not locked out);
+    the retention purge clears them.
+    """
+
+    __tablename__ = "sign_in_guards"
+    __table_args__ = (Index("ix_sign_in_guards_updated", "updated_at"),)
+
+    #: HMAC-SHA256 (hex) of the user name as typed.
+    name_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: The times of the recent failures (ISO 8601, UTC), at most the lockout threshold.
+    failures: Mapped[list[Any]] = mapped_column(JSON)
+    locked_until: Mapped[datetime | None]
+    known_addresses: Mapped[list[Any] | None] = mapped_column(JSON)
+    signed_in_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
 class AuditLogRow(Base):
     """Who did what, when. Never holds personal data of applicants."""
 

@@ -48,6 +48,7 @@ from queue_server.protocol.states import (
     PriorityCategory,
     QueueStateMessage,
     Quota,
+    Requirements,
     ServiceInfo,
 )
 from queue_server.protocol.topics import KioskAction
@@ -246,7 +247,16 @@ STATE_EXAMPLES: Final[dict[str, BaseModel]] = {
         content_version=3,
         office=_OFFICE,
         languages=["id", "en"],
-        services=[_SERVICE],
+        services=[
+            _SERVICE.model_copy(
+                update={
+                    "requirements": Requirements(
+                        id=["KTP asli", "Kartu keluarga asli", "Paspor lama"],
+                        en=["Original KTP", "Original family card", "Old passport"],
+                    )
+                }
+            )
+        ],
         priority_categories=[
             PriorityCategory(code="elderly", name=Bilingual(id="Lanjut usia", en="Elderly"))
         ],

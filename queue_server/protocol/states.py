@@ -139,6 +139,21 @@ class OfficeInfo(Message):
     timezone: str = Field(examples=["Asia/Makassar"])
 
 
+class Requirements(Message):
+    """What to bring for a service, one line per document, as the office wrote it."""
+
+    id: list[str] = Field(
+        max_length=30,
+        description="In Bahasa Indonesia (may be empty: the kiosk then shows `en`).",
+        examples=[["KTP asli", "Kartu keluarga asli"]],
+    )
+    en: list[str] = Field(
+        max_length=30,
+        description="In English (may be empty: the kiosk then shows `id`).",
+        examples=[["Original KTP", "Original family card"]],
+    )
+
+
 class ServiceInfo(Message):
     """One active service as devices offer it."""
 
@@ -151,6 +166,14 @@ class ServiceInfo(Message):
     needs_booking: bool
     has_quota: bool
     offline_allowed: bool
+    requirements: Requirements | None = Field(
+        default=None,
+        exclude_if=lambda lists: lists is None,
+        description="Only in `config/kiosk`, only for a service whose office content lists "
+        "documents to bring (admin console, Content): the kiosk shows these instead of its "
+        "built-in SOP list. Absent otherwise, so a kiosk of an older version (unknown fields "
+        "refused) reads the configuration of an office without such content.",
+    )
 
 
 class PriorityCategory(Message):

@@ -88,6 +88,9 @@ class UserView:
     role: str
     active: bool
     offices: list[str] | None
+    #: The end of the lock after too many failed sign-ins (None: not locked; filled in by
+    #: :meth:`~queue_server.services.sign_in_guards.SignInGuards.with_locks`).
+    locked_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -243,17 +246,6 @@ class AccountService(UseCases):
             with self.unit() as work:
                 sessions.touch_session(work.session, session_id, deadline)
         return actor
-
-    def record_lockout(self, username: str, *, remote_addr: str | None, minutes: int) -> None:
-        """Audit that ``username`` was locked after failed sign-ins (an unknown name is
-        locked too, so that a lock reveals nothing, but only a real account is audited)."""
-        with self.read() as session:
-            row = session.scalar(select(UserRow).where(UserRow.username == username))
-        if row is None:
-            return
-        system = Actor(name="system", remote_addr=remote_addr)
-        with self.unit() as work:
-            work.audit(system, "auth.locked", office_id=None, target=row.username, minutes=minutes)
 
     def end_session(self, session_id: str) -> None:
         with self.unit() as work:

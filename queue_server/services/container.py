@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TypedDict
 
 from queue_server.config import ServerConfig, nik_key_bytes
@@ -23,6 +24,7 @@ from queue_server.services.outbox import OutboxService
 from queue_server.services.ratings import RatingService
 from queue_server.services.reports import ReportService
 from queue_server.services.retention import RetentionService
+from queue_server.services.sign_in_guards import SignInGuards
 from queue_server.services.unit import Clock, utc_now
 from queue_server.services.views import ViewService
 
@@ -60,6 +62,7 @@ class Services:
     reports: ReportService
     office_admin: OfficeAdminService
     dashboard: DashboardService
+    sign_in_guards: SignInGuards
     clock: Clock
 
     def close(self) -> None:
@@ -71,7 +74,8 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
     catalog = OfficeCatalog()
     events = EventBus()
     common = Collaborators(database=database, catalog=catalog, events=events, clock=clock)
-    issuing = IssuingService(nik_key=nik_key_bytes(config), **common)
+    nik_key = nik_key_bytes(config)
+    issuing = IssuingService(nik_key=nik_key, **common)
     return Services(
         config=config,
         database=database,
@@ -93,5 +97,11 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
         reports=ReportService(**common),
         office_admin=OfficeAdminService(**common),
         dashboard=DashboardService(**common),
+        sign_in_guards=SignInGuards(
+            key=nik_key,
+            failures=config.login_lockout_failures,
+            lock=timedelta(minutes=config.login_lockout_minutes),
+            **common,
+        ),
         clock=clock,
     )

@@ -2,7 +2,9 @@
 
 Built from the stored office definition, so a kiosk shows the same services, names and
 priority categories as the server enforces; ``content_version`` is the office's
-configuration version, so a device redraws only when it changed. No personal data.
+configuration version, so a device redraws only when it changed. The kiosk's services
+also carry the office's own lists of documents to bring (the ``content`` section, edited in
+the admin console). No personal data.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from queue_server.domain.ids import ServiceKind
 from queue_server.domain.model import Service
 from queue_server.i18n import SUPPORTED
 from queue_server.office_config.definition import Bilingual as OfficeText
+from queue_server.office_config.definition import ServiceContent
 from queue_server.protocol.base import Bilingual, ServiceKindWord
 from queue_server.protocol.states import (
     BookingWindow,
@@ -20,6 +23,7 @@ from queue_server.protocol.states import (
     KioskConfig,
     OfficeInfo,
     PriorityCategory,
+    Requirements,
     ServiceInfo,
 )
 from queue_server.services.offices import OfficeSnapshot
@@ -35,14 +39,15 @@ class DeviceConfigService(UseCases):
             raise ValueError(f"unknown device kind {kind!r}")
         with self.read() as session:
             snapshot = self.catalog.get(session, office)
-        common = _common(snapshot)
+        common = _common(snapshot, with_requirements=kind == "kiosk")
         if kind == "kiosk":
             return _kiosk(common, snapshot)
         return _display(common, snapshot)
 
 
-def _common(snapshot: OfficeSnapshot) -> DeviceConfig:
+def _common(snapshot: OfficeSnapshot, *, with_requirements: bool) -> DeviceConfig:
     office = snapshot.office
+    definition = snapshot.definition
     branding = snapshot.definition.branding
     return DeviceConfig(
         content_version=snapshot.version,
@@ -54,14 +59,29 @@ def _common(snapshot: OfficeSnapshot) -> DeviceConfig:
         ),
         languages=list(SUPPORTED),
         services=[
-            _service(service, snapshot.definition.service_descriptions.get(service.id))
-            for service in snapshot.definition.services
+            _service(
+                service,
+                definition.service_descriptions.get(service.id),
+                _requirements(definition.service_content.get(service.id))
+                if with_requirements
+                else None,
+            )
+            for service in definition.services
             if service.active
         ],
     )
 
 
-def _service(service: Service, description: OfficeText | None) -> ServiceInfo:
+def _requirements(content: ServiceContent | None) -> Requirements | None:
+    """The office's own list of documents to bring (None when it wrote none)."""
+    if content is None or not (content.requirements_id or content.requirements_en):
+        return None
+    return Requirements(id=list(content.requirements_id), en=list(content.requirements_en))
+
+
+def _service(
+    service: Service, description: OfficeText | None, requirements: Requirements | None
+) -> ServiceInfo:
     return ServiceInfo(
         id=service.id,
         prefix=service.prefix,
@@ -72,6 +92,7 @@ def _service(service: Service, description: OfficeText | None) -> ServiceInfo:
         needs_booking=service.kind is ServiceKind.BOOKING_REQUIRED,
         has_quota=service.daily_quota is not None,
         offline_allowed=service.kind is not ServiceKind.BOOKING_REQUIRED,
+        requirements=requirements,
     )
 
 

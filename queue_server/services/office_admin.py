@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select
 
 from queue_server.domain.errors import CounterNotFound, DomainError, NotFound, OfficeNotFound
+from queue_server.i18n.notes import Note, note
 from queue_server.office_config import (
     OfficeConfigError,
     dump_office_yaml,
@@ -42,7 +43,7 @@ MAX_AUDITED_PATHS = 40
 MAX_CONTENT_HISTORY = 50
 ACTION_CONFIG = "office_config"
 ACTION_CONTENT = "office_content"
-NOT_A_MAPPING = "(file): must be a mapping with office, calendar, services, counters"
+NOT_A_MAPPING = note("(file)", "must be a mapping with office, calendar, services, counters")
 
 
 class ConfigRefused(DomainError):
@@ -139,13 +140,21 @@ _INDONESIAN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 
 def indonesian(problem: str) -> str:
-    """``problem`` (``path: English message``) with its known phrases in Indonesian."""
+    """``problem`` (``path: English message``) in Indonesian: through the catalogs for a
+    :class:`~queue_server.i18n.notes.Note`, else its known phrases replaced."""
+    if isinstance(problem, Note) and problem.translated:
+        return problem.text("id")
     path, separator, message = problem.partition(": ")
     if not separator:
         path, message = "", problem
     for pattern, replacement in _INDONESIAN:
         message = pattern.sub(replacement, message)
     return f"{path}{separator}{message}"
+
+
+def messages(problems: Iterable[str]) -> list[dict[str, str]]:
+    """Each problem or warning in Indonesian (id) and English (en)."""
+    return [{"id": indonesian(problem), "en": str(problem)} for problem in problems]
 
 
 def refused(problems: list[str]) -> ConfigRefused:
@@ -216,7 +225,13 @@ class OfficeAdminService(UseCases):
                 raise OfficeNotFound(office=office)
             settings, version = copy.deepcopy(row.settings), row.config_version
         warnings = list(parse_office_config(settings).warnings)
-        return {"office": office, "version": version, "settings": settings, "warnings": warnings}
+        return {
+            "office": office,
+            "version": version,
+            "settings": settings,
+            "warnings": warnings,
+            "warning_messages": messages(warnings),
+        }
 
     def closed_days(self, office: str, year: int | None) -> dict[str, Any]:
         """The office's holidays in ``year`` (default: this year at the office), named."""
@@ -407,7 +422,7 @@ class OfficeAdminService(UseCases):
             if not isinstance(new, dict):
                 raise refused([NOT_A_MAPPING])
             if isinstance(new.get("office"), dict) and new["office"].get("id") != office:
-                raise refused([f"office.id: must stay {office!r}"])
+                raise refused([note("office.id", "must stay {office}", office=repr(office))])
             new = _bump_content(old.get(CONTENT), new)
             try:
                 definition = parse_office_config(new)
@@ -449,6 +464,7 @@ class OfficeAdminService(UseCases):
             "version": version,
             "settings": settings,
             "warnings": list(warnings),
+            "warning_messages": messages(warnings),
             "changed": paths[:MAX_AUDITED_PATHS],
         }
 

@@ -5,7 +5,8 @@ and the booking reference only while they serve the visit. After the retention p
 (``ANTRE_RETENTION_DAYS``) those fields are cleared; the visit, its tickets, events and
 ratings stay for the statistics, without anything that names a person. Older imported
 bookings, stored kiosk answers (kept for retries only) and the addresses in the audit log
-go too, and officers' parking notes (free text) are cleared.
+go too, as do the addresses users signed in from (kept against lockouts), and officers'
+parking notes (free text) are cleared.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from queue_server.persistence.models import (
     TicketRow,
     VisitRow,
 )
+from queue_server.services.sign_in_guards import forget_addresses
 from queue_server.services.unit import Actor, UseCases
 
 PERSONAL_VISIT_FIELDS = (
@@ -44,6 +46,8 @@ class PurgeReport:
     bookings: int
     kiosk_answers: int
     audit_addresses: int
+    #: User names whose known sign-in addresses were cleared (see sign_in_guards).
+    sign_in_addresses: int = 0
 
 
 class RetentionService(UseCases):
@@ -90,6 +94,7 @@ def _count(session: Session, cutoff: datetime) -> PurgeReport:
         audit_addresses=count(
             AuditLogRow, AuditLogRow.at < cutoff, AuditLogRow.remote_addr.is_not(None)
         ),
+        sign_in_addresses=forget_addresses(session, cutoff, count_only=True),
     )
 
 
@@ -112,3 +117,4 @@ def _clear(session: Session, cutoff: datetime) -> None:
         .where(AuditLogRow.at < cutoff, AuditLogRow.remote_addr.is_not(None))
         .values(remote_addr=None)
     )
+    forget_addresses(session, cutoff)

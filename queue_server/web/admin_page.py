@@ -27,6 +27,7 @@ from queue_server.web.admin_texts import (
     TEXTS,
 )
 from queue_server.web.console_page import STATUS_WORDS
+from queue_server.web.kiosk_preview import kiosk_texts, preview_texts
 from queue_server.web.page_json import script_json
 from queue_server.web.ticket_page import PAGE_HEADERS
 
@@ -91,6 +92,8 @@ def client_texts(language: str) -> str:
         code: {"id": name_id, "en": name_en}
         for code, (name_id, name_en) in SOP_PRIORITY_LABELS.items()
     }
+    texts.update(preview_texts(language))  # the Content form's kiosk preview
+    texts["kiosk_preview"] = kiosk_texts()
     return script_json(texts)
 
 

@@ -123,6 +123,9 @@ TEXTS: dict[str, str] = {
         "Deactivate the user {name}? Their sessions end and the tokens they created are revoked."
     ),
     "usr_did_deactivate": "The user {name} is deactivated.",
+    "usr_locked_until": "Locked until {time}",
+    "usr_unlock": "Unlock",
+    "usr_did_unlock": "The user {name} is unlocked and can sign in again.",
     "usr_offices_hint": "None ticked: all offices.",
     "pw_rules": (
         "Password: at least 10 characters with at least 5 different ones, not a common "

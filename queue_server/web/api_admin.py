@@ -50,7 +50,8 @@ SCOPE_ERRORS = (UnknownOffice, OfficesRequired, OutsideYourOffices)
     response=responses.Users,
 )
 def users(actor: Actor) -> dict[str, Any]:
-    return {"items": services().accounts.list_users(actor=actor)}
+    built = services()
+    return {"items": built.sign_in_guards.with_locks(built.accounts.list_users(actor=actor))}
 
 
 @endpoint(
@@ -85,6 +86,18 @@ def create_user(body: schemas.UserBody, actor: Actor) -> Any:
 )
 def deactivate_user(username: str, actor: Actor) -> Any:
     return services().accounts.deactivate_user(username, actor=actor)
+
+
+@endpoint(
+    admin,
+    "/users/<username>/unlock",
+    method="POST",
+    summary="Lift a user's lock after too many failed sign-ins now (audited)",
+    roles=ADMIN_ONLY,
+    response=responses.User,
+)
+def unlock_user(username: str, actor: Actor) -> Any:
+    return services().sign_in_guards.unlock(username, actor=actor)
 
 
 @endpoint(

@@ -31,6 +31,7 @@ from queue_server.services.office_admin import (
     OtherOfficeFile,
     StaleConfig,
     VersionRequired,
+    messages,
 )
 from queue_server.services.unit import Actor
 from queue_server.web.auth import services
@@ -71,7 +72,10 @@ class ConfigOut(_Model):
     office: str
     version: int = Field(description="config_version")
     settings: dict[str, Any] = Field(description="The office file's content")
-    warnings: list[str]
+    warnings: list[str] = Field(description="Each warning in English: path: message")
+    warning_messages: list[dict[str, str]] = Field(
+        default_factory=list, description="The warnings in Indonesian (id) and English (en)"
+    )
     changed: list[str] = Field(default_factory=list, description="Paths changed by this request")
 
 
@@ -144,10 +148,13 @@ def _tagged(response: Any, version: int) -> Response:
 
 @office_config.errorhandler(ConfigRefused)
 def _refused(error: ConfigRefused) -> Response:
-    """The usual error body, plus ``problems``: one ``path: message`` per problem."""
+    """The usual error body, plus ``problems``: one ``path: message`` per problem (English),
+    and ``problem_messages``: each in Indonesian (id) and English (en)."""
     response = error_response(error.code, error.template, error.http_status, error.params)
     body = response.get_json()
-    body["error"]["problems"] = list(getattr(error, "problems", []))
+    problems = list(getattr(error, "problems", []))
+    body["error"]["problems"] = problems
+    body["error"]["problem_messages"] = messages(problems)
     response.set_data(json.dumps(body))
     return response
 

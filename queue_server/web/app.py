@@ -70,8 +70,6 @@ def create_app(
     app.extensions["antre_login_limit"] = LoginLimiter(
         per_user=config.login_attempts_per_minute,
         per_address=config.login_attempts_per_address_per_minute,
-        lockout_failures=config.login_lockout_failures,
-        lockout_s=config.login_lockout_minutes * 60,
         clock=monotonic,
     )
     app.extensions["antre_limits"] = {

@@ -70,25 +70,22 @@ def refuse_if_limited(wait_s: float | None) -> None:
 
 def refuse_sign_in_if_limited(address: str, username: str) -> None:
     """Raise 429 while ``username`` is locked, or this address tried too often."""
-    limits = login_limiter()
-    locked_s = limits.account.locked_for(username, address)
+    locked_s = services().sign_in_guards.locked_for(username, address)
     if locked_s is not None:
         seconds = max(1, math.ceil(locked_s))
         raise AccountLocked(seconds=seconds, minutes=math.ceil(seconds / 60))
-    refuse_if_limited(limits.retry_after(address, username))
+    refuse_if_limited(login_limiter().retry_after(address, username))
 
 
 def record_sign_in_failure(address: str, username: str) -> None:
-    """Count a failed password; a failure that locks the name is audited."""
-    limits = login_limiter()
-    limits.record_failure(address, username)
-    if limits.account.record_failure(username, address):
-        minutes = math.ceil(limits.account.lock_s / 60)
-        services().accounts.record_lockout(username, remote_addr=address, minutes=minutes)
+    """Count a failed password (in memory per address; per name in the database, where
+    a failure that locks the name is audited)."""
+    login_limiter().record_failure(address, username)
+    services().sign_in_guards.record_failure(username, address)
 
 
 def record_sign_in(address: str, username: str) -> None:
-    login_limiter().account.signed_in(username, address)
+    services().sign_in_guards.signed_in(username, address)
 
 
 def session_idle() -> timedelta:

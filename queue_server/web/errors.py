@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from queue_server.domain.errors import DomainError
 from queue_server.i18n import both, negotiate
+from queue_server.i18n.notes import note_texts, pydantic_note
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +169,7 @@ def _domain(error: DomainError) -> Response:
 def _validation(error: ValidationError) -> Response:
     first = error.errors(include_url=False, include_input=False)[0]
     field = ".".join(str(part) for part in first.get("loc", ())) or "body"
-    problem = first.get("msg", "invalid")
+    problem = note_texts(pydantic_note("", first))  # pydantic's English, and Indonesian
     return error_response(
         InvalidField.code, InvalidField.template, 422, {"field": field, "problem": problem}
     )

@@ -8,8 +8,6 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 
 Monotonic = Callable[[], float]
-#: Addresses remembered per user name that signed in successfully (see AccountLockout).
-KNOWN_ADDRESSES = 5
 
 
 class SlidingWindowLimiter:
@@ -85,89 +83,13 @@ class SlidingWindowLimiter:
             self._hits.popitem(last=False)
 
 
-class AccountLockout:
-    """A user name is locked for ``lock_s`` once ``failures`` sign-ins on it failed within
-    ``lock_s``, from whatever addresses: rotating addresses does not help an attacker.
-
-    The lock ends by itself (no account is locked for good, an administrator's neither),
-    and attempts made while it holds neither count nor extend it. Names that do not
-    exist are counted and locked alike, so a lock tells nothing about which names exist.
-    An address the name signed in from before (its last few, while this process runs) is
-    not locked out, nor do its failures count: an attacker elsewhere cannot keep the
-    owner out by locking the name again and again; that address stays under the
-    per-address limits of :class:`LoginLimiter`.
-    """
-
-    def __init__(
-        self,
-        *,
-        failures: int,
-        lock_s: float,
-        max_keys: int = 10_000,
-        clock: Monotonic = time.monotonic,
-    ) -> None:
-        self.lock_s = lock_s
-        self._failures = SlidingWindowLimiter(
-            limit=failures, window_s=lock_s, max_keys=max_keys, clock=clock
-        )
-        self._max_keys = max_keys
-        self._clock = clock
-        self._until: OrderedDict[str, float] = OrderedDict()
-        self._known: OrderedDict[str, tuple[str, ...]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def locked_for(self, username: str, address: str | None = None) -> float | None:
-        """Seconds the name stays locked for ``address``, or None when it is not locked."""
-        now = self._clock()
-        with self._lock:
-            if address is not None and address in self._known.get(username, ()):
-                return None
-            until = self._until.get(username)
-            if until is None:
-                return None
-            if until <= now:
-                del self._until[username]
-                return None
-            return until - now
-
-    def record_failure(self, username: str, address: str | None = None) -> bool:
-        """Count a failed sign-in; True when this one locks the name."""
-        with self._lock:
-            if address is not None and address in self._known.get(username, ()):
-                return False
-        if self.locked_for(username) is not None:
-            return False
-        self._failures.record(username)
-        if self._failures.retry_after(username) is None:
-            return False
-        self._failures.forget(username)
-        now = self._clock()
-        with self._lock:
-            self._until[username] = now + self.lock_s
-            if len(self._until) > self._max_keys:
-                for name in [name for name, until in self._until.items() if until <= now]:
-                    del self._until[name]
-                while len(self._until) > self._max_keys:
-                    self._until.popitem(last=False)
-        return True
-
-    def signed_in(self, username: str, address: str) -> None:
-        """A successful sign-in: the name's failures are forgotten, the address known."""
-        self._failures.forget(username)
-        with self._lock:
-            known = self._known.pop(username, ())
-            self._known[username] = (address, *[a for a in known if a != address])[:KNOWN_ADDRESSES]
-            while len(self._known) > self._max_keys:
-                self._known.popitem(last=False)
-
-
 class LoginLimiter:
     """Failed sign-ins, limited per address and user name and per address across names.
 
     The first limit stops guessing one account's password; the second stops one address
     from trying a few passwords on every user name. Only failures count, so an officer's
-    own successful sign-ins never lock anyone out. :attr:`account` locks a name tried
-    from many addresses (:class:`AccountLockout`).
+    own successful sign-ins never lock anyone out. A name tried from many addresses is
+    locked in the database (:mod:`queue_server.services.sign_in_guards`).
     """
 
     def __init__(
@@ -176,13 +98,10 @@ class LoginLimiter:
         per_user: int,
         per_address: int,
         window_s: float = 60,
-        lockout_failures: int = 10,
-        lockout_s: float = 15 * 60,
         clock: Monotonic = time.monotonic,
     ) -> None:
         self.per_user = SlidingWindowLimiter(limit=per_user, window_s=window_s, clock=clock)
         self.per_address = SlidingWindowLimiter(limit=per_address, window_s=window_s, clock=clock)
-        self.account = AccountLockout(failures=lockout_failures, lock_s=lockout_s, clock=clock)
 
     def retry_after(self, address: str, username: str) -> float | None:
         """Seconds until this address may try this name again, or None if it may now."""

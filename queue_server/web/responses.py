@@ -72,6 +72,7 @@ class User(Out):
     role: str
     active: bool
     offices: list[str] | None
+    locked_until: datetime | None = None
 
 
 class Users(Out):

@@ -7,12 +7,13 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from queue_server.domain.ids import Role, StationType
+from queue_server.i18n.notes import NoteError
 
 
 def _clean_text(value: str) -> str:
     """Refuse lone surrogates and control characters (they break storage and displays)."""
     if any(0xD800 <= ord(char) <= 0xDFFF or (ord(char) < 32 and char != "\t") for char in value):
-        raise ValueError("text contains characters that are not allowed")
+        raise NoteError("text contains characters that are not allowed")
     return value
 
 

@@ -6,9 +6,9 @@ The kiosk's clock is the server's fake clock, so a test moves both with ``advanc
 from __future__ import annotations
 
 import os
+import select as io_select
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -122,16 +122,6 @@ def server_labels(live: LiveServer) -> list[str]:
 XVFB_START_S = 10.0
 
 
-def _free_display() -> int:
-    for number in range(90, 190):
-        if (
-            not Path(f"/tmp/.X11-unix/X{number}").exists()
-            and not Path(f"/tmp/.X{number}-lock").exists()
-        ):
-            return number
-    raise RuntimeError("no free X display number")
-
-
 @pytest.fixture(scope="session")
 def x_display() -> Iterator[str]:
     """An X server (Xvfb) for the Kivy tests, large enough for a 1080x1920 window."""
@@ -140,18 +130,23 @@ def x_display() -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail("Xvfb must be installed in CI (make test installs xvfb)")
         pytest.skip("Xvfb is not installed; run `make system-deps`")
-    number = _free_display()
+    # Xvfb picks a free display number itself and writes it to the pipe (-displayfd):
+    # no race with another test worker or X server choosing the same number.
+    read_end, write_end = os.pipe()
     server = subprocess.Popen(
-        [xvfb, f":{number}", "-screen", "0", "1280x2000x24", "-nolisten", "tcp"],
+        [xvfb, "-displayfd", str(write_end), "-screen", "0", "1280x2000x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        pass_fds=(write_end,),
     )
+    os.close(write_end)
     try:
-        deadline = time.monotonic() + XVFB_START_S
-        while not Path(f"/tmp/.X11-unix/X{number}").exists():
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Xvfb :{number} did not start")
-            time.sleep(0.05)
+        with os.fdopen(read_end, "rb") as pipe:
+            ready, _, _ = io_select.select([pipe], [], [], XVFB_START_S)
+            written = pipe.readline().strip() if ready else b""
+        if not written.isdigit() or server.poll() is not None:
+            pytest.fail("Xvfb did not start (no display number within its start time)")
+        number = int(written)
         yield f":{number}"
     finally:
         server.terminate()

@@ -22,6 +22,7 @@ be taken as its entry says.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import shutil
 import sys
@@ -265,6 +266,57 @@ def _requirements(k: Kiosk, language: str) -> Iterator[Ready]:
     yield k.on("requirements")
 
 
+#: An office's own list for the walk-in passport (admin console, Content), as it shows.
+OFFICE_LIST: dict[str, list[str]] = {
+    "id": [
+        "e-KTP asli dan fotokopi di kertas A4 (tidak dipotong)",
+        "Kartu keluarga asli",
+        "Akta kelahiran, akta perkawinan, ijazah atau surat baptis (asli)",
+        "Paspor lama, bila mengganti paspor",
+        "Pas foto tidak diperlukan: foto diambil di kantor",
+        "Datang sendiri: paspor tidak dapat diurus oleh orang lain",
+    ],
+    "en": [
+        "Original e-KTP and a copy on A4 paper (not cut)",
+        "Original family card",
+        "Birth or marriage certificate, diploma or baptism certificate (original)",
+        "Old passport, if you replace one",
+        "No photo needed: it is taken at the office",
+        "Come in person: nobody else can apply for you",
+    ],
+}
+#: The longest list the office file allows: 30 lines of 200 characters.
+LONG_LIST: dict[str, list[str]] = {
+    language: [
+        f"{number:02d} {'dokumen asli ' if language == 'id' else 'original paper '}" * 14
+        for number in range(1, 31)
+    ]
+    for language in LANGUAGES
+}
+
+
+def _with_office_list(k: Kiosk, lists: dict[str, list[str]]) -> Iterator[Ready]:
+    payload = copy.deepcopy(DEMO_PAYLOAD)
+    for service in payload["services"]:
+        if service["id"] == "paspor-walkin":
+            service["requirements"] = {
+                key: [line[:200] for line in lines] for key, lines in lists.items()
+            }
+    content = content_from_payload(payload)
+    k.app.content_changed(content)
+    yield lambda: k.flow.content is content
+
+
+def _requirements_office(k: Kiosk, language: str) -> Iterator[Ready]:
+    yield from _with_office_list(k, OFFICE_LIST)
+    yield from _requirements(k, language)
+
+
+def _requirements_long(k: Kiosk, language: str) -> Iterator[Ready]:
+    yield from _with_office_list(k, LONG_LIST)
+    yield from _requirements(k, language)
+
+
 def _priority(k: Kiosk, language: str) -> Iterator[Ready]:
     k.walk_in(language)
     k.flow.answer_documents(True)
@@ -363,6 +415,8 @@ GALLERY: tuple[Entry, ...] = (
     Entry("chip-retry", Step.CHIP, _chip_retry),
     Entry("documents", Step.DOCUMENTS, _documents),
     Entry("requirements", Step.REQUIREMENTS, _requirements),
+    Entry("requirements-office", Step.REQUIREMENTS, _requirements_office),
+    Entry("requirements-long", Step.REQUIREMENTS, _requirements_long),
     Entry("priority", Step.PRIORITY, _priority),
     Entry("issuing", Step.ISSUING, _issuing),
     Entry("ticket", Step.TICKET, _ticket),

@@ -20,7 +20,8 @@ from PIL import Image
 
 from kiosk.flow_core import SERVICE_UNAVAILABLE
 from kiosk.flow_state import Step
-from queue_server.i18n import both
+from kiosk.guide import KTP
+from queue_server.i18n import both, translate
 from tests.kiosk.test_app_screens import ROOT, SHOTS
 
 DRIVER_TIMEOUT_S = 200
@@ -93,6 +94,16 @@ def test_every_screen_in_both_languages(x_display: str, tmp_path: Path, size: st
     for shot in unavailable:
         texts = "\n".join(shot["texts"])
         assert all(text in texts for text in both(SERVICE_UNAVAILABLE).values()), texts
+
+    # An office's own list (admin console, Content) replaces the SOP list, in each language;
+    # the longest list the office file allows scrolls above the answer, which stays on screen.
+    from tests.kiosk.gallery import OFFICE_LIST
+
+    for shot in shots:
+        if shot["name"] == "requirements-office":
+            texts = "\n".join(shot["texts"])
+            assert all(line in texts for line in OFFICE_LIST[shot["language"]]), texts
+            assert translate(KTP, shot["language"]) not in texts, "the SOP list is replaced"
 
     # Texts that do not fit: cut off, running over their neighbours or off the window.
     misfits = {shot["file"]: shot["misfits"] for shot in shots if shot["misfits"]}

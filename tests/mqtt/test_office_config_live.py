@@ -110,3 +110,61 @@ def test_an_office_loaded_from_the_command_line_reaches_a_running_server(
     finally:
         kiosk.disconnect()
         kiosk.loop_stop()
+
+
+WALKIN_CONTENT = {
+    "requirements_id": ["KTP asli", "Kartu keluarga asli"],
+    "requirements_en": ["Original KTP", "Original family card"],
+    "info_id": "Datang sebelum pukul 14.00.",
+    "info_en": "Come before 2 pm.",
+}
+
+
+def test_saved_kiosk_content_reaches_the_retained_kiosk_config(live: LiveServer) -> None:
+    """The admin console's Content form (``PUT config/content``): the kiosks' retained
+    ``config/kiosk`` carries the office's own lists and information; displays get no lists."""
+    password = live.add_device("kiosk-1")
+    live.services.accounts.create_user(
+        "admin", "Admin", ADMIN_PASSWORD, Role.ADMIN, actor=Actor(name="test")
+    )
+    live.start()
+    inbox: queue.Queue[bytes] = queue.Queue()
+    kiosk = new_client("kiosk-1", "kiosk-1", password)
+    kiosk.on_connect = lambda client, *_args: client.subscribe(f"{PREFIX}/config/kiosk", qos=1)
+    kiosk.on_message = lambda _c, _u, message: inbox.put(bytes(message.payload))
+    kiosk.connect("127.0.0.1", live.port, keepalive=5)
+    kiosk.loop_start()
+    try:
+        first = {s["id"]: s for s in json.loads(inbox.get(timeout=WAIT_S))["services"]}
+        assert "requirements" not in first["walkin"]  # no content yet: the key is absent
+        client = create_app(live.config, services=live.services).test_client()
+        login = client.post(
+            "/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}
+        )
+        version = client.get("/api/v1/offices/kanim-test/config").get_json()["version"]
+        saved = client.put(
+            "/api/v1/offices/kanim-test/config/content",
+            json={"version": version, "value": {"services": {"walkin": WALKIN_CONTENT}}},
+            headers={"X-CSRF-Token": login.get_json()["csrf_token"]},
+        )
+        assert saved.status_code == 200, saved.get_json()
+        walkin: dict[str, Any] = {}
+        for _ in range(20):  # bounded: the retained config is published again at once
+            services = {s["id"]: s for s in json.loads(inbox.get(timeout=WAIT_S))["services"]}
+            walkin = services["walkin"]
+            if "requirements" in walkin:
+                break
+        assert walkin["requirements"] == {
+            "id": WALKIN_CONTENT["requirements_id"],
+            "en": WALKIN_CONTENT["requirements_en"],
+        }
+        assert walkin["description"] == {
+            "id": "Datang sebelum pukul 14.00.",
+            "en": "Come before 2 pm.",
+        }
+        assert all("requirements" not in s for i, s in services.items() if i != "walkin")
+        display = live.services.device_config.config("kanim-test", "display")
+        assert all(service.requirements is None for service in display.services)
+    finally:
+        kiosk.disconnect()
+        kiosk.loop_stop()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -20,6 +21,8 @@ import yaml
 
 from queue_server.domain.errors import QueueEmpty
 from queue_server.domain.ids import Role, TicketSource
+from queue_server.persistence.db import open_database
+from queue_server.persistence.migrate import upgrade
 from queue_server.persistence.models import UserRow
 from queue_server.services.issuing import IssueRequest
 from queue_server.services.officer import TicketView, TransferTarget
@@ -41,7 +44,9 @@ from queue_server.services.reports.service import (
     parse_kind,
 )
 from queue_server.services.unit import Actor
-from tests.services.conftest import Engine
+from tests.services.clock import MONDAY_10_WITA, FakeClock
+from tests.services.conftest import Engine, office_settings
+from tests.support.postgres import PostgresServer
 
 OFFICE = "kanim-test"
 WITA = ZoneInfo("Asia/Makassar")
@@ -286,9 +291,28 @@ def table(
     return reports(engine).report(request).table
 
 
-@pytest.fixture
-def played(engine: Engine) -> Day:
-    return play_day(engine, seed=20261123)
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Engine, Day]]:
+    """One played day per database, shared by the tests that only read reports over it."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('reports')}/antre.db"
+    else:
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        name, url = server.fresh_database()
+    upgrade(url)
+    database = open_database(url)
+    engine = Engine(database, FakeClock(MONDAY_10_WITA))
+    engine.load(office_settings())
+    try:
+        yield engine, play_day(engine, seed=20261123)
+    finally:
+        database.dispose()
+        if request.param != "sqlite":
+            server.drop_database(name)
 
 
 # -- the figures -----------------------------------------------------------------------
@@ -306,7 +330,8 @@ def noted_key(group: Group, noted: Noted, moment: datetime | None) -> Any:
     }[group]
 
 
-def test_the_generated_day_has_every_kind_of_event(played: Day) -> None:
+def test_the_generated_day_has_every_kind_of_event(world: tuple[Engine, Day]) -> None:
+    _, played = world
     statuses = {noted.status for noted in played.tickets.values()}
     assert {"done", "transferred", "cancelled", "no_show", "waiting"} <= statuses
     assert {"called", "serving"} & statuses  # some ticket was called and never finished
@@ -315,7 +340,8 @@ def test_the_generated_day_has_every_kind_of_event(played: Day) -> None:
 
 
 @pytest.mark.parametrize("group", list(Group))
-def test_waiting_times_per_group(engine: Engine, played: Day, group: Group) -> None:
+def test_waiting_times_per_group(world: tuple[Engine, Day], group: Group) -> None:
+    engine, played = world
     expected: dict[Any, list[Noted]] = {}
     for noted in played.tickets.values():
         expected.setdefault(noted_key(group, noted, noted.queued), []).append(noted)
@@ -330,7 +356,8 @@ def test_waiting_times_per_group(engine: Engine, played: Day, group: Group) -> N
 
 
 @pytest.mark.parametrize("group", list(Group))
-def test_service_times_per_group(engine: Engine, played: Day, group: Group) -> None:
+def test_service_times_per_group(world: tuple[Engine, Day], group: Group) -> None:
+    engine, played = world
     expected: dict[Any, list[float]] = {}
     for noted in played.tickets.values():
         if noted.service_time is not None:
@@ -349,7 +376,8 @@ def assert_stats(actual: dict[str, Any], expected: dict[str, Any]) -> None:
         assert close(actual[name], expected[name]), (name, actual, expected)
 
 
-def test_compliance_with_the_sop_standard_per_step(engine: Engine, played: Day) -> None:
+def test_compliance_with_the_sop_standard_per_step(world: tuple[Engine, Day]) -> None:
+    engine, played = world
     result = table(engine, ReportKind.COMPLIANCE)
     steps = {(n.station, n.service, n.step) for n in played.tickets.values()}
     assert {(row["station"], row["service"], row["step"] - 1) for row in result.rows} == steps
@@ -374,7 +402,8 @@ def test_compliance_with_the_sop_standard_per_step(engine: Engine, played: Day) 
         assert close(row["service_p90"], plain_stats(served)["p90"])
 
 
-def test_biometrics_question_is_one_call(engine: Engine, played: Day) -> None:
+def test_biometrics_question_is_one_call(world: tuple[Engine, Day]) -> None:
+    engine, played = world
     """How long did people wait for BIO, and did BIO meet its 10-minute standard?"""
     result = table(engine, ReportKind.COMPLIANCE, station="BIO")
     bio = [noted for noted in played.tickets.values() if noted.station == "BIO"]
@@ -387,7 +416,8 @@ def test_biometrics_question_is_one_call(engine: Engine, played: Day) -> None:
     assert row["service_within_standard"] == sum(1 for value in served if value <= 10)
 
 
-def test_volumes_per_day_and_service(engine: Engine, played: Day) -> None:
+def test_volumes_per_day_and_service(world: tuple[Engine, Day]) -> None:
+    engine, played = world
     result = table(engine, ReportKind.VOLUMES)
     services = {noted.service for noted in played.tickets.values()}
     assert {row["service"] for row in result.rows} == services
@@ -404,7 +434,8 @@ def test_volumes_per_day_and_service(engine: Engine, played: Day) -> None:
 
 
 @pytest.mark.parametrize("group", [Group.STATION, Group.OFFICER, Group.COUNTER])
-def test_ratings_and_ikm(engine: Engine, played: Day, group: Group) -> None:
+def test_ratings_and_ikm(world: tuple[Engine, Day], group: Group) -> None:
+    engine, played = world
     position = {Group.STATION: 0, Group.COUNTER: 1, Group.OFFICER: 2}[group]
     expected: dict[str, list[int]] = {}
     for rating in played.ratings:
@@ -423,7 +454,8 @@ def test_ratings_and_ikm(engine: Engine, played: Day, group: Group) -> None:
         assert row["ikm_category"] == ikm_letter(round(mean * 25, 2))
 
 
-def test_estimate_accuracy_beside_the_naive_estimate(engine: Engine, played: Day) -> None:
+def test_estimate_accuracy_beside_the_naive_estimate(world: tuple[Engine, Day]) -> None:
+    engine, played = world
     result = table(engine, ReportKind.ESTIMATES)
     assert result.rows
     for row in result.rows:
@@ -529,7 +561,8 @@ def test_a_ticket_at_2330_local_belongs_to_its_office_day(engine: Engine) -> Non
     assert table(engine, ReportKind.WAITING, MONDAY - timedelta(days=1)).rows == []
 
 
-def test_the_recap_has_every_section(engine: Engine, played: Day) -> None:
+def test_the_recap_has_every_section(world: tuple[Engine, Day]) -> None:
+    engine, played = world
     recap = reports(engine).recap(OFFICE, MONDAY).tables
     assert set(recap) == {"volumes", "compliance", "counters", "officers", "ratings"}
     served_by_officer = {row["officer"]: row["count"] for row in recap["officers"].rows}

@@ -1,7 +1,8 @@
 // Content (administrators): per service what the kiosks show, the documents to bring and
 // an information page, in Indonesian and English (GET content/history, PUT config/content
 // with the version edited; the server numbers each new content version). The earlier
-// versions are listed; one's text can be put back into the form.
+// versions are listed; one's text can be put back into the form. Beside the form, the
+// kiosk's screen as it will look (admin-preview.js), redrawn as the administrator types.
 (function (admin, forms) {
   "use strict";
 
@@ -45,13 +46,26 @@
       var reqEn = el("textarea", {id: "ct-req-en", rows: "6"});
       var infoId = el("textarea", {id: "ct-info-id", rows: "5", maxlength: "1000"});
       var infoEn = el("textarea", {id: "ct-info-en", rows: "5", maxlength: "1000"});
+      var preview = AntreKioskPreview.create(ctx);  // admin-preview.js
+      function showPreview() {
+        var service = history.services.filter(function (item) { return item.id === chosen; })[0] || {};
+        var info = {id: infoId.value.replace(/^\s+|\s+$/g, ""), en: infoEn.value.replace(/^\s+|\s+$/g, "")};
+        preview.update({
+          office: ctx.info && ctx.info.office ? ctx.info.office.name : "",
+          name: {id: service.name_id || "", en: service.name_en || ""},
+          // as the server publishes it: the information page, else the service's description
+          description: info.id || info.en ? info : {id: service.description_id || "", en: service.description_en || ""},
+          requirements: {id: lines(reqId.value), en: lines(reqEn.value)}
+        });
+      }
+      [reqId, reqEn, infoId, infoEn].forEach(function (area) { area.oninput = showPreview; });
       function fill(source) {
         reqId.value = (source.requirements_id || []).join("\n");
         reqEn.value = (source.requirements_en || []).join("\n");
         infoId.value = source.info_id || "";
         infoEn.value = source.info_en || "";
+        showPreview();
       }
-      fill(entry);
       var form = el("form", {className: "panel cfg-form", id: "ct-form", onsubmit: function (event) {
         event.preventDefault();
         var content = forms.copy(history.content || {services: {}});
@@ -86,7 +100,7 @@
           el("span", {className: "badge badge-open", id: "ct-version"}, t("ct_version", {version: history.version}))
         ]),
         box.node,
-        form,
+        el("div", {className: "ct-with-preview"}, [form, preview.node]),
         ctx.panel(t("ct_history") + " (" + previous.length + ")", [previous.length ? ctx.table([
           {label: t("col_version"), className: "n", cell: function (row) { return row.version === null ? "–" : String(row.version); }},
           {label: t("col_at"), className: "nowrap", cell: function (row) { return ctx.stamp(row.at); }},
@@ -102,6 +116,7 @@
         ], previous, {rowProps: function (row) { return {"data-version": row.version}; }}) :
           el("p", {className: "empty"}, t("none"))])
       ]);
+      fill(entry);  // in the page now: the preview can tell whether its list scrolls
     }
 
     ui.append(view, [forms.head(ctx, "sec_content", null), el("p", {className: "muted"}, t("loading"))]);

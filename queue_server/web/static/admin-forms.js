@@ -71,9 +71,12 @@ var AntreForms = (function () {
       ok: function (text, more) { show("ok", [el("p", {}, text)].concat(more || [])); },
       error: function (error, answer, reload) {
         var children = [el("p", {className: "cfg-error-text"}, error.message)];
-        var problems = answer && answer.error && answer.error.problems;
-        if (problems && problems.length > 1 && ui.language === "en") {
-          children.push(el("ul", {}, problems.map(function (item) { return el("li", {}, item); })));
+        var problems = answer && answer.error &&
+          (answer.error.problem_messages || answer.error.problems);
+        if (problems && problems.length > 1) {
+          children.push(el("ul", {className: "cfg-problems"}, problems.map(function (item) {
+            return el("li", {}, inLanguage(ctx, item));
+          })));
         }
         if (error.status === 409 && reload) {
           children.push(el("p", {}, t("cfg_stale_hint")));
@@ -101,7 +104,8 @@ var AntreForms = (function () {
     var body = method === "DELETE" ? {version: version} : {version: version, value: value};
     ctx.request(method, ctx.officeUrl("/config" + path), body, function (error, answer) {
       if (error) { box.error(error, answer, reload); return; }
-      box.ok(ctx.t("cfg_saved", {version: answer.version}), warnings(ctx, answer.warnings));
+      box.ok(ctx.t("cfg_saved", {version: answer.version}),
+        warnings(ctx, answer.warning_messages || answer.warnings));
       ctx.say(ctx.t("cfg_saved", {version: answer.version}), "ok");
       done(answer);
       box.reveal();
@@ -116,11 +120,18 @@ var AntreForms = (function () {
     });
   }
 
+  // A problem or warning from the server: {id, en} in the page's language (or plain text).
+  function inLanguage(ctx, item) {
+    if (typeof item === "string") { return item; }
+    return item[ctx.ui.language] || item.en;
+  }
+
+  // The server's warnings (warning_messages: each {id, en}) as a list.
   function warnings(ctx, list) {
     if (!list || !list.length) { return []; }
     return [ctx.el("p", {className: "muted"}, ctx.t("warnings") + ":"),
       ctx.el("ul", {className: "cfg-warnings"}, list.map(function (item) {
-        return ctx.el("li", {}, item);
+        return ctx.el("li", {}, inLanguage(ctx, item));
       }))];
   }
 

@@ -34,7 +34,7 @@
         var changed = body.changed && body.changed.length ?
           el("p", {className: "small"}, t("of_changed", {paths: body.changed.join(", ")})) :
           el("p", {}, t("of_nothing"));
-        box.ok(t("of_imported", {version: body.version}), [changed].concat(forms.warnings(ctx, body.warnings)));
+        box.ok(t("of_imported", {version: body.version}), [changed].concat(forms.warnings(ctx, body.warning_messages || body.warnings)));
         ctx.say(t("of_imported", {version: body.version}), "ok");
       });
     }}, [

@@ -1,5 +1,6 @@
 // Users (administrators): who may sign in, their role and offices; create a user
-// (POST /api/v1/users) and deactivate one (asks first; POST users/<name>/deactivate).
+// (POST /api/v1/users) and deactivate one (asks first; POST users/<name>/deactivate);
+// a user locked after failed sign-ins shows until when, and an Unlock button (POST users/<name>/unlock).
 (function (admin, forms) {
   "use strict";
   var ROLES = ["petugas", "laporan", "admin"];
@@ -25,13 +26,20 @@
             return row.offices ? row.offices.join(", ") : t("all_offices");
           }},
           {label: t("col_active"), cell: function (row) {
-            return el("span", {className: "badge " + (row.active ? "badge-open" : "badge-closed")},
-              row.active ? t("yes") : t("no"));
+            return [el("span", {className: "badge " + (row.active ? "badge-open" : "badge-closed")},
+              row.active ? t("yes") : t("no")), " ",
+              row.locked_until ? el("span", {className: "badge badge-bad usr-locked"},
+                t("usr_locked_until", {time: ui.clock(row.locked_until)})) : null];
           }},
           {label: t("col_actions"), className: "nowrap", cell: function (row) {
-            if (!row.active || (ctx.user && row.username === ctx.user.username)) { return "–"; }
-            return el("button", {type: "button", className: "danger-button usr-deactivate",
-              onclick: function () { deactivate(row); }}, t("usr_deactivate"));
+            var mine = ctx.user && row.username === ctx.user.username;
+            var buttons = [
+              row.locked_until ? el("button", {type: "button", className: "usr-unlock",
+                onclick: function () { unlock(row); }}, t("usr_unlock")) : null, " ",
+              row.active && !mine ? el("button", {type: "button", className: "danger-button usr-deactivate",
+                onclick: function () { deactivate(row); }}, t("usr_deactivate")) : null
+            ];
+            return buttons[0] || buttons[2] ? buttons : "–";
           }}
         ], items, {rowProps: function (row) { return {"data-user": row.username}; }})])
       ]);
@@ -54,6 +62,17 @@
           load(function () {
             box.ok(t("usr_did_deactivate", {name: user.username}));
             ctx.say(t("usr_did_deactivate", {name: user.username}), "ok");
+          });
+        });
+    }
+
+    function unlock(user) {
+      ctx.request("POST", "/api/v1/users/" + encodeURIComponent(user.username) + "/unlock", {},
+        function (error, answer) {
+          if (error) { box.error(error, answer); return; }
+          load(function () {
+            box.ok(t("usr_did_unlock", {name: user.username}));
+            ctx.say(t("usr_did_unlock", {name: user.username}), "ok");
           });
         });
     }
