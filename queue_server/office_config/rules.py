@@ -83,7 +83,7 @@ def _calendar_problems(parsed: OfficeFile) -> list[Note]:
         problems += _session_problems(f"calendar.sessions[{index}]", session)
     closed = {closed.date for closed in calendar.cuti_bersama}
     problems += [
-        f"calendar.cuti_bersama[{index}].date: {day.date} is used twice"
+        note(f"calendar.cuti_bersama[{index}].date", "{value} is used twice", value=str(day.date))
         for index, day in enumerate(calendar.cuti_bersama)
         if any(other.date == day.date for other in calendar.cuti_bersama[:index])
     ]
