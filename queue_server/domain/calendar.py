@@ -45,6 +45,29 @@ class SpecialSession:
     on_holidays: bool = False
 
 
+#: The name of an admin-entered closed day given without one, per kind.
+CLOSED_DAY_NAMES = {
+    "holiday": "Hari libur nasional",
+    "cuti_bersama": "Cuti bersama",
+    "closure": "Kantor tutup",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedDay:
+    """An admin-entered closed day: its name (may be empty) and kind
+    (``holiday``, ``cuti_bersama`` or ``closure``)."""
+
+    day: date
+    name: str = ""
+    kind: str = "cuti_bersama"
+
+    @property
+    def title(self) -> str:
+        """The name, or the kind's name when none was given."""
+        return self.name or CLOSED_DAY_NAMES.get(self.kind, CLOSED_DAY_NAMES["cuti_bersama"])
+
+
 @dataclass(frozen=True, slots=True)
 class CalendarConfig:
     """Everything an office's calendar is built from."""
@@ -57,6 +80,8 @@ class CalendarConfig:
     national_holidays: bool = True
     #: Days that are open although a holiday says otherwise (rare; by decree).
     extra_open_days: frozenset[date] = field(default_factory=frozenset)
+    #: The names and kinds of the ``extra_closed_days`` (a day missing here: "Cuti bersama").
+    closed_days: tuple[ClosedDay, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,15 +116,32 @@ class OfficeCalendar:
         self._zone = ZoneInfo(timezone)
         self._hours = {hours.weekday: hours for hours in config.hours}
         self._national: dict[int, dict[date, str]] = {}
+        self._closed = {closed.day: closed.title for closed in config.closed_days}
 
     def holiday_name(self, day: date) -> str | None:
         if day in self._config.extra_open_days:
             return None
         if day in self._config.extra_closed_days:
-            return "Cuti bersama"
+            return self._closed.get(day, CLOSED_DAY_NAMES["cuti_bersama"])
         if not self._config.national_holidays:
             return None
         return self._national_year(day.year).get(day)
+
+    def closed_days(self, year: int) -> list[tuple[date, str, str]]:
+        """The year's holidays as ``(day, name, source)``, in date order: ``national``
+        (the built-in list, when the office follows it) and ``office`` (the admin's
+        closed days); the days open despite a holiday are left out."""
+        found = {}
+        if self._config.national_holidays:
+            found = {day: (name, "national") for day, name in self._national_year(year).items()}
+        for closed in self._config.closed_days:
+            if closed.day.year == year:
+                found[closed.day] = (closed.title, "office")
+        return [
+            (day, name, source)
+            for day, (name, source) in sorted(found.items())
+            if day not in self._config.extra_open_days
+        ]
 
     def is_holiday(self, day: date) -> bool:
         return self.holiday_name(day) is not None

@@ -115,6 +115,12 @@ class ServiceClosedUntil(ServiceClosed):
     template = "{service} is not open now. It opens again on {date} at {time}."
 
 
+class ServiceClosedHoliday(ServiceClosedUntil):
+    """Closed today for a holiday, cuti bersama or office closure, named."""
+
+    template = "{service} is not open today ({holiday}). It opens again on {date} at {time}."
+
+
 class ServiceInactive(DomainError):
     code = "service_inactive"
     template = "{service} is not offered at this office."

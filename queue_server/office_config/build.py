@@ -5,6 +5,7 @@ from __future__ import annotations
 from queue_server.domain.calendar import (
     WEEKDAYS,
     CalendarConfig,
+    ClosedDay,
     OpeningHours,
     SpecialSession,
 )
@@ -162,7 +163,10 @@ def _calendar(section: CalendarSection) -> CalendarConfig:
             for day, (opens, closes) in section.hours.items()
         ),
         sessions=tuple(_session(session) for session in section.sessions),
-        extra_closed_days=frozenset(section.cuti_bersama),
+        extra_closed_days=frozenset(closed.date for closed in section.cuti_bersama),
+        closed_days=tuple(
+            ClosedDay(closed.date, closed.name, closed.kind) for closed in section.cuti_bersama
+        ),
         national_holidays=section.national_holidays,
         extra_open_days=frozenset(section.extra_open_days),
     )

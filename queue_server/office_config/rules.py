@@ -81,7 +81,12 @@ def _calendar_problems(parsed: OfficeFile) -> list[Note]:
     ]
     for index, session in enumerate(calendar.sessions):
         problems += _session_problems(f"calendar.sessions[{index}]", session)
-    closed = set(calendar.cuti_bersama)
+    closed = {closed.date for closed in calendar.cuti_bersama}
+    problems += [
+        note(f"calendar.cuti_bersama[{index}].date", "{value} is used twice", value=str(day.date))
+        for index, day in enumerate(calendar.cuti_bersama)
+        if any(other.date == day.date for other in calendar.cuti_bersama[:index])
+    ]
     problems += [
         note(
             f"calendar.extra_open_days[{index}]",

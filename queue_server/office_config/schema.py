@@ -28,6 +28,9 @@ HHMM_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 END_OF_DAY = "24:00"
 ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+#: What an extra closed day is: a national holiday the built-in list lacks, a cuti bersama
+#: day of the joint decree, or the office's own closure.
+ClosedDayKind = Literal["holiday", "cuti_bersama", "closure"]
 #: Names of the SOP priority categories, used when the file gives no labels.
 SOP_PRIORITY_LABELS: dict[str, tuple[str, str]] = {
     "disabled": ("Penyandang disabilitas", "Person with a disability"),
@@ -202,6 +205,26 @@ class SessionSection(_Strict):
     )
 
 
+def _closed_day(value: object) -> object:
+    """A plain date (the older form of the list) is a cuti bersama day without a name."""
+    if isinstance(value, dict | BaseModel):
+        return value
+    return {"date": _iso_date(value)}
+
+
+class ClosedDaySection(_Strict):
+    date: IsoDate = Field(description='The day "YYYY-MM-DD"')
+    name: str = Field(
+        default="", max_length=120, description="e.g. Cuti bersama Idul Fitri; shown to applicants"
+    )
+    kind: ClosedDayKind = Field(
+        default="cuti_bersama", description="holiday, cuti_bersama or closure"
+    )
+
+
+ClosedDay = Annotated[ClosedDaySection, BeforeValidator(_closed_day)]
+
+
 class CalendarSection(_Strict):
     hours: dict[Weekday, tuple[Clock, Clock]] = Field(
         min_length=1, description='Regular hours per weekday: ["HH:MM", "HH:MM"]'
@@ -209,7 +232,11 @@ class CalendarSection(_Strict):
     national_holidays: bool = Field(
         default=True, strict=True, description="Closed on national holidays"
     )
-    cuti_bersama: list[IsoDate] = Field(default_factory=list, description="Extra closed days")
+    cuti_bersama: list[ClosedDay] = Field(
+        default_factory=list,
+        description='Extra closed days: "YYYY-MM-DD" or {date, name, kind} (kind: holiday, '
+        "cuti_bersama, closure)",
+    )
     extra_open_days: list[IsoDate] = Field(default_factory=list, description="Open despite holiday")
     sessions: list[SessionSection] = Field(default_factory=list, description="Special sessions")
 

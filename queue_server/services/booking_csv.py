@@ -156,7 +156,11 @@ def _check_row(
         return None
     moment = datetime.combine(day, slot, snapshot.office.zone)
     if not snapshot.calendar.sessions_on(day, service.id):
-        problem.add("the office is closed on that date")
+        holiday = snapshot.calendar.holiday_name(day)
+        if holiday is None:
+            problem.add("the office is closed on that date")
+        else:
+            problem.add("the office is closed on that date ({holiday})", holiday=holiday)
     elif snapshot.calendar.session_at(moment, service.id) is None:
         problem.add("the time is outside the service hours")
     if problem.reasons_en:

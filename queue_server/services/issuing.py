@@ -22,6 +22,7 @@ from queue_server.domain.errors import (
     InvalidPassportNumber,
     QuotaFull,
     ServiceClosed,
+    ServiceClosedHoliday,
     ServiceClosedUntil,
     SessionQuotaFull,
     UnknownPriorityCategory,
@@ -412,11 +413,11 @@ def _open_session(
         opening = snapshot.calendar.next_opening(now, ServiceId(service.id))
         if opening is None:
             raise ServiceClosed(service=service_names(service))
-        raise ServiceClosedUntil(
-            service=service_names(service),
-            date=opening.strftime("%d-%m-%Y"),
-            time=opening.strftime("%H:%M"),
-        )
+        when = {"date": opening.strftime("%d-%m-%Y"), "time": opening.strftime("%H:%M")}
+        holiday = snapshot.calendar.holiday_name(snapshot.office.local(now).date())
+        if holiday is not None:
+            raise ServiceClosedHoliday(service=service_names(service), holiday=holiday, **when)
+        raise ServiceClosedUntil(service=service_names(service), **when)
     return session
 
 

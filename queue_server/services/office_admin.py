@@ -79,6 +79,16 @@ class ItemNotFound(NotFound):
     template = "There is no {item} in {section}."
 
 
+#: The years ``closed_days`` answers for.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+class BadYear(DomainError):
+    code = "bad_year"
+    template = "The year must be from {first} to {last}, got {year}."
+    http_status = 422
+
+
 class OtherOfficeFile(DomainError):
     code = "office_file_other_office"
     template = "The file is for office {given}, not for {office}; nothing was changed."
@@ -222,6 +232,19 @@ class OfficeAdminService(UseCases):
             "warnings": warnings,
             "warning_messages": messages(warnings),
         }
+
+    def closed_days(self, office: str, year: int | None) -> dict[str, Any]:
+        """The office's holidays in ``year`` (default: this year at the office), named."""
+        if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+            raise BadYear(year=year, first=MIN_YEAR, last=MAX_YEAR)
+        with self.read() as session:
+            snapshot = self.catalog.get(session, office)
+        chosen = year or snapshot.office.office_day(self.clock()).year
+        days = [
+            {"date": day.isoformat(), "name": name, "source": source}
+            for day, name, source in snapshot.calendar.closed_days(chosen)
+        ]
+        return {"office": office, "year": chosen, "days": days}
 
     def export_yaml(self, office: str) -> tuple[str, int]:
         """The office file as ``antre office load`` reads it, and its version."""

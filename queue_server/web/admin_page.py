@@ -18,6 +18,7 @@ from flask import Blueprint, Response, render_template, request
 
 from queue_server.i18n import SUPPORTED, translate
 from queue_server.i18n.stations import STATION_NAMES
+from queue_server.office_config.schema import SOP_PRIORITY_LABELS
 from queue_server.web.admin_texts import (
     DEVICE_WORDS,
     REPORT_COLUMNS,
@@ -49,6 +50,7 @@ SECTION_SCRIPTS = (
     "admin-services.js",
     "admin-counters.js",
     "admin-calendars.js",
+    "admin-policies.js",
     "admin-content.js",
     "admin-bookings.js",
     "admin-office-file.js",
@@ -86,6 +88,10 @@ def client_texts(language: str) -> str:
     texts["columns"] = words(REPORT_COLUMNS)
     texts["devices"] = words(DEVICE_WORDS)
     texts["roles"] = words(ROLE_WORDS)
+    texts["priority_labels"] = {
+        code: {"id": name_id, "en": name_en}
+        for code, (name_id, name_en) in SOP_PRIORITY_LABELS.items()
+    }
     texts.update(preview_texts(language))  # the Content form's kiosk preview
     texts["kiosk_preview"] = kiosk_texts()
     return script_json(texts)

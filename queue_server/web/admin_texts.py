@@ -41,6 +41,7 @@ TEXTS: dict[str, str] = {
     "sec_services": "Services",
     "sec_counters": "Counters",
     "sec_calendars": "Calendars",
+    "sec_policies": "Booking and priority",
     "sec_content": "Content",
     "sec_bookings": "Bookings import",
     "sec_office_file": "Office file",
@@ -249,8 +250,51 @@ TEXTS: dict[str, str] = {
     "cal_session": "Session",
     "cal_when": "When",
     "cal_quota": "Quota (empty: none)",
-    "cal_bad_date": "Give a date YYYY-MM-DD; nothing was added.",
+    "cal_bad_date": (
+        "“{value}” is not a date: write it as DD/MM/YYYY, e.g. 17/08/2026; nothing was added."
+    ),
     "cal_twice": "{date} is in the list already.",
+    "cal_kind": "Kind",
+    "cal_kind_holiday": "National holiday",
+    "cal_kind_cuti_bersama": "Cuti bersama",
+    "cal_kind_closure": "Office closure",
+    "cal_name": "Name (shown to applicants)",
+    "cal_name_hint": "e.g. Cuti bersama Idul Fitri",
+    "cal_holidays_hint": (
+        "Days the built-in list does not know: a new decree's cuti bersama, a holiday, "
+        "the office's own closure. Dates as DD/MM/YYYY."
+    ),
+    "cal_weekdays": "Every week on",
+    "cal_dates": "And/or on these dates (DD/MM/YYYY, separated by commas)",
+    "cal_on_holidays": "Also on holidays",
+    "pol_booking": "Booked appointments",
+    "pol_booking_hint": (
+        "A booked applicant may check in at the kiosk from this long before the slot until "
+        "this long after it."
+    ),
+    "pol_early": "Minutes before the slot",
+    "pol_late": "Minutes after the slot",
+    "pol_priority": "Priority",
+    "pol_priority_hint": (
+        "Who may ask for priority at the kiosk (ticked), with the names shown; empty names: "
+        "the SOP names. Then how many priority and regular tickets are called in turn."
+    ),
+    "pol_use": "Offered",
+    "pol_code": "Code",
+    "pol_new_code": "New category code (a-z, 0-9, _)",
+    "pol_bad_code": (
+        "“{code}” cannot be a category code: lower-case letters, digits and _, starting "
+        "with a letter; nothing was added."
+    ),
+    "pol_code_twice": "{code} is in the list already.",
+    "pol_priority_run": "Priority calls in a row",
+    "pol_regular_run": "Regular calls in a row",
+    "rep_bad_date": "“{value}” is not a date: write it as DD/MM/YYYY, e.g. 17/08/2026.",
+    "cal_national_list": "National holidays (built-in list)",
+    "cal_edit_session": "Change the session {code} (saved with the calendar)",
+    "cal_apply_session": "Apply the change",
+    "cal_added": "{date} added; press Save to keep it.",
+    "cal_session_when": "Tick a weekday or give a date for the session; nothing was added.",
     "wd_mon": "Monday",
     "wd_tue": "Tuesday",
     "wd_wed": "Wednesday",
@@ -356,6 +400,7 @@ REPORT_COLUMNS: dict[str, str] = {
     "cancellations": "Cancellations",
     "quota_used": "Quota used",
     "quota": "Quota",
+    "session": "Special session",
     "ratings": "Ratings",
     "ikm": "IKM",
     "ikm_category": "IKM category",

@@ -21,7 +21,10 @@ from queue_server.services import booking_csv
 from queue_server.services.office_admin import (
     CONTENT,
     ITEM_SECTIONS,
+    MAX_YEAR,
+    MIN_YEAR,
     SECTIONS,
+    BadYear,
     ConfigRefused,
     CounterDisplayNotFound,
     ItemNotFound,
@@ -74,6 +77,18 @@ class ConfigOut(_Model):
         default_factory=list, description="The warnings in Indonesian (id) and English (en)"
     )
     changed: list[str] = Field(default_factory=list, description="Paths changed by this request")
+
+
+class ClosedDayOut(_Model):
+    date: str = Field(description="YYYY-MM-DD")
+    name: str = Field(description="What applicants are told, e.g. Hari Raya Idul Fitri")
+    source: str = Field(description="national (the built-in list) or office (the admin's)")
+
+
+class ClosedDaysOut(_Model):
+    office: str
+    year: int
+    days: list[ClosedDayOut]
 
 
 class SectionOut(_Model):
@@ -186,6 +201,22 @@ def get_section(office: str, section: str, actor: Actor) -> Response:
     value = current["settings"].get(section)
     answer = {"office": office, "version": current["version"], "section": section, "value": value}
     return _tagged(answer, current["version"])
+
+
+@endpoint(
+    office_config,
+    "/offices/<office>/closed-days",
+    summary="The office's holidays of a year (?year=YYYY, default this year), named: the "
+    "built-in national list when the office follows it and the admin's closed days",
+    roles=ADMIN_ONLY,
+    response=ClosedDaysOut,
+    errors=(BadYear,),
+)
+def closed_days(office: str, actor: Actor) -> dict[str, Any]:
+    raw = request.args.get("year", "")
+    if raw and not (raw.isascii() and raw.isdigit() and len(raw) == 4):
+        raise BadYear(year=raw[:10], first=MIN_YEAR, last=MAX_YEAR)
+    return services().office_admin.closed_days(office, int(raw) if raw else None)
 
 
 @endpoint(

@@ -268,7 +268,7 @@ def test_parsing_does_not_change_the_input() -> None:
         ("calendar.sessions.0.code", "regular", "calendar.sessions[0].code: 'regular' is reserved"),
         ("calendar.sessions.0.closes", "07:00", "calendar.sessions[0]: opens (08:00) must be"),
         ("calendar.sessions.0.quota", -5, "calendar.sessions[0].quota: Input should be greater"),
-        ("calendar.cuti_bersama", ["2026-13-01"], "calendar.cuti_bersama[0]: Input should be"),
+        ("calendar.cuti_bersama", ["2026-13-01"], "calendar.cuti_bersama[0].date: Input should"),
         ("calendar.cuti_bersama", ["24/12/2026"], "calendar.cuti_bersama[0]: '24/12/2026' is not"),
         ("calendar.cuti_bersama", [20261224], "calendar.cuti_bersama[0]: must be an ISO date"),
         ("calendar.national_holidays", "yes", "calendar.national_holidays: Input should be"),
@@ -288,6 +288,47 @@ def test_parsing_does_not_change_the_input() -> None:
 def test_bad_files_are_refused_with_the_path(path: str, value: Any, expected: str) -> None:
     problems = refused(mutate(path, value))
     assert any(problem.startswith(expected) for problem in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ([{"date": "2026-03-20", "kind": "libur"}], "calendar.cuti_bersama[0].kind: Input should"),
+        ([{"name": "Idul Fitri"}], "calendar.cuti_bersama[0].date: Field required"),
+        ([{"date": "20/03/2026"}], "calendar.cuti_bersama[0].date: '20/03/2026' is not an ISO"),
+        ([{"date": "2026-03-20", "name": "x" * 121}], "calendar.cuti_bersama[0].name: String"),
+        ([{"date": "2026-03-20", "nama": "x"}], "calendar.cuti_bersama[0].nama: Extra inputs"),
+        (["2026-03-20", {"date": "2026-03-20"}], "calendar.cuti_bersama[1].date: 2026-03-20 is"),
+    ],
+)
+def test_bad_named_closed_days_are_refused_with_the_path(value: Any, expected: str) -> None:
+    problems = refused(mutate("calendar.cuti_bersama", value))
+    assert any(problem.startswith(expected) for problem in problems), problems
+
+
+def test_closed_days_with_names_and_plain_dates_load_together() -> None:
+    data = minimal()
+    data["calendar"]["national_holidays"] = False
+    data["calendar"]["cuti_bersama"] = [
+        "2026-12-24",
+        {"date": "2026-03-20", "name": "Cuti bersama Idul Fitri"},
+        {"date": "2026-08-21", "name": "Rapat kerja", "kind": "closure"},
+        {"date": "2026-11-02", "kind": "holiday"},
+    ]
+    definition = parse_office_config(data)
+    calendar = OfficeCalendar(config=definition.calendar, timezone="Asia/Jakarta")
+    names = {
+        day: calendar.holiday_name(day)
+        for day in (date(2026, 12, 24), date(2026, 3, 20), date(2026, 8, 21), date(2026, 11, 2))
+    }
+    assert names == {
+        date(2026, 12, 24): "Cuti bersama",  # the older plain form: a cuti bersama day
+        date(2026, 3, 20): "Cuti bersama Idul Fitri",
+        date(2026, 8, 21): "Rapat kerja",
+        date(2026, 11, 2): "Hari libur nasional",  # no name: the kind's name
+    }
+    assert not calendar.is_working_day(date(2026, 8, 21))  # a Friday, closed
+    assert calendar.is_working_day(date(2026, 8, 28))  # the next Friday
 
 
 def test_cuti_bersama_day_cannot_also_be_an_extra_open_day() -> None:

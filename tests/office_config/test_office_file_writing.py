@@ -35,6 +35,28 @@ def test_written_and_read_back_is_equal(path: Path, tmp_path: Path) -> None:
     assert '"08:00"' in text  # times quoted, as the format asks of a person
 
 
+def test_named_closed_days_and_dated_sessions_round_trip(tmp_path: Path) -> None:
+    data, _definition = load_office_file(FILES[1])
+    data["calendar"]["cuti_bersama"] = [
+        "2026-12-24",
+        {"date": "2026-03-20", "name": "Cuti bersama Idul Fitri", "kind": "cuti_bersama"},
+        {"date": "2026-08-18", "name": "Rapat kerja: kantor tutup", "kind": "closure"},
+    ]
+    data["calendar"]["sessions"] = [
+        {"code": "sabtu-2026-12-12", "name_id": "Sabtu ambil paspor", "name_en": "Saturday pickup",
+         "opens": "08:00", "closes": "12:00", "dates": ["2026-12-12"], "quota": 30},
+    ]  # fmt: skip
+    text = dump_office_yaml(data)
+    assert '- date: "2026-03-20"' in text and "name: 'Rapat kerja: kantor tutup'" in text
+    path = tmp_path / "office.yaml"
+    path.write_text(text, encoding="utf-8")
+    again, definition = load_office_file(path)
+    assert again == data and dump_office_yaml(again) == text
+    assert [closed.title for closed in definition.calendar.closed_days] == [
+        "Cuti bersama", "Cuti bersama Idul Fitri", "Rapat kerja: kantor tutup"
+    ]  # fmt: skip
+
+
 def test_the_upload_reader_is_as_strict_as_the_file_loader() -> None:
     for raw, expected in [
         (b"a: 1\na: 2\n", "duplicate key"),

@@ -19,6 +19,7 @@ from queue_server.domain.errors import (
     QueueEmpty,
     QuotaFull,
     ServiceClosed,
+    ServiceClosedHoliday,
     TicketNotAtCounter,
 )
 from queue_server.domain.events import TicketChanged
@@ -51,6 +52,27 @@ def test_numbers_run_per_service_and_reset_each_office_day(engine: Engine) -> No
     assert labels == ["B-001", "B-002", "B-003"]
     assert issue(engine, "pickup").label == "D-001"  # type: ignore[attr-defined]
     engine.clock.advance(days=1)  # Tuesday, same time
+    assert issue(engine).label == "B-001"  # type: ignore[attr-defined]
+
+
+def test_a_closed_day_refusal_names_the_holiday(engine: Engine) -> None:
+    settings = office_settings()
+    settings["calendar"]["cuti_bersama"] = [
+        {"date": "2026-11-24", "name": "Rapat kerja kantor", "kind": "closure"},
+        "2026-11-25",
+    ]
+    engine.load(settings)
+    engine.clock.advance(days=1)  # Tuesday 10:00 WITA: the office's own closure
+    with pytest.raises(ServiceClosedHoliday) as closed:
+        issue(engine)
+    messages = both(closed.value.template, **closed.value.params)
+    assert "(Rapat kerja kantor)" in messages["en"] and "26-11-2026" in messages["en"]
+    assert "(Rapat kerja kantor)" in messages["id"]
+    engine.clock.advance(days=1)  # Wednesday: a plain date, a cuti bersama day
+    with pytest.raises(ServiceClosedHoliday) as closed:
+        issue(engine)
+    assert closed.value.params["holiday"] == "Cuti bersama"
+    engine.clock.advance(days=1)  # Thursday: open
     assert issue(engine).label == "B-001"  # type: ignore[attr-defined]
 
 

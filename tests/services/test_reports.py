@@ -12,10 +12,12 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 
 from queue_server.domain.errors import QueueEmpty
 from queue_server.domain.ids import Role, TicketSource
@@ -631,3 +633,28 @@ def test_the_naive_estimate_rules_one_by_one() -> None:
     # standard time (4); nobody had called in the hour before: one counter.
     assert estimator.estimate(gone) == 1 * 4.0 / 1
     assert estimator.estimate(served) == 0
+
+
+def test_special_session_quota_used_in_the_volumes(engine: Engine) -> None:
+    office_file = yaml.safe_load((Path(__file__).parent / "office.yaml").read_text("utf-8"))
+    sessions = {item["code"]: item for item in office_file["calendar"]["sessions"]}
+    saturday = MONDAY + timedelta(days=5)
+    engine.clock.now = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)  # Saturday 09:00 WITA
+    day = Day()
+    for _ in range(2):
+        issue(engine, day, "pickup", engine.clock())
+    engine.clock.now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday: the regular hours
+    issue(engine, day, "pickup", engine.clock())
+    rows = table(engine, ReportKind.VOLUMES, MONDAY, saturday).rows
+    in_sessions = [row for row in rows if row["session"] is not None]
+    assert in_sessions == [
+        {"day": saturday.isoformat(), "service": None, "issued": None, "finished": None,
+         "no_shows": None, "transfers": None, "cancellations": None, "quota_used": 2,
+         "quota": sessions["sabtu-ambil"]["quota"], "session": "sabtu-ambil"},
+    ]  # fmt: skip
+    monday = [row for row in rows if row["session"] is None and row["day"] == MONDAY.isoformat()]
+    assert [(row["service"], row["quota_used"]) for row in monday] == [("pickup", 1)]
+    assert rows[-1] is not None and rows[-1]["session"] == "sabtu-ambil"  # after the services
+    for service, expected in (("pickup", 1), ("walkin", 0)):  # the session serves pickup only
+        filtered = table(engine, ReportKind.VOLUMES, MONDAY, saturday, service=service).rows
+        assert sum(row["session"] is not None for row in filtered) == expected

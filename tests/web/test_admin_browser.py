@@ -125,8 +125,11 @@ def test_an_admin_follows_the_floor_reads_reports_and_lists(
     assert len(loads) == before  # no reload
 
     open_section(page, "reports")
-    page.fill("#rep-from", DAY)
-    page.fill("#rep-to", DAY)
+    page.fill("#rep-from", "31/11/2026")  # no such day: refused in the page, nothing asked
+    page.click("#rep-bio")
+    expect(page.locator("#status")).to_contain_text("“31/11/2026” is not a date")
+    page.fill("#rep-from", "23/11/2026")  # days as DD/MM/YYYY, sent as ISO dates
+    page.fill("#rep-to", "23/11/2026")
     page.click("#rep-bio")
     report = page.request.get(
         f"{base_url}/api/v1/offices/{OFFICE}/reports/compliance?from={DAY}&station=BIO"

@@ -150,12 +150,12 @@ def test_an_admin_creates_a_service_and_a_counter(
 
 def test_an_admin_adds_a_holiday_and_changes_hours(base_url: str, browser: Any) -> None:
     page = admin_page(browser, base_url, "calendars", lang="id")
-    page.fill("[data-add='cuti_bersama']", "2026-12-24")
+    page.fill("[data-add='cuti_bersama']", "24/12/2026")
     page.click("[data-add-button='cuti_bersama']")
     expect(page.locator("[data-dates='cuti_bersama'] li[data-date='2026-12-24']")).to_be_visible()
-    page.fill("[data-add='cuti_bersama']", "2026-12-24")
+    page.fill("[data-add='cuti_bersama']", "24/12/2026")
     page.click("[data-add-button='cuti_bersama']")  # twice: refused, said in Indonesian
-    expect(page.locator(".cfg-message-error")).to_contain_text("2026-12-24 sudah ada di daftar.")
+    expect(page.locator(".cfg-message-error")).to_contain_text("24/12/2026 sudah ada di daftar.")
     page.locator("tr[data-day='sat'] .cal-open").check()
     page.locator("tr[data-day='sat'] .cal-opens").fill("08:00")
     page.locator("tr[data-day='sat'] .cal-closes").fill("12:00")
@@ -337,9 +337,9 @@ def test_the_forms_draw_in_both_languages(
     expect(page.locator(".cfg-reload")).to_be_visible()
     shots.take(page, f"cfg-stale-{language}")
     shared.open_section(page, "calendars")
-    page.fill("[data-add='cuti_bersama']", "2026-12-24")
+    page.fill("[data-add='cuti_bersama']", "24/12/2026")
     page.click("[data-add-button='cuti_bersama']")
-    page.fill("[data-add='cuti_bersama']", "2026-12-31")
+    page.fill("[data-add='cuti_bersama']", "31/12/2026")
     page.click("[data-add-button='cuti_bersama']")
     page.click("#cal-save")
     expect(page.locator(".cfg-message-ok")).to_be_visible()

@@ -117,6 +117,8 @@ CONFIG_KEYS = [
     "sat",
     "walkin",
     "cuti_bersama",
+    "date",
+    "kind",
     "x",
 ]
 config_values = st.recursive(

@@ -230,6 +230,37 @@ def test_calendar_hours_holidays_and_sessions(auth: AuthActions, services: Servi
     assert stored(services)[1]["calendar"] == calendar
 
 
+def test_the_closed_days_of_a_year_are_named(auth: AuthActions) -> None:
+    auth.login("admin")
+    before = current(auth)
+    calendar = copy.deepcopy(before["settings"]["calendar"])
+    calendar["cuti_bersama"] = [
+        {"date": "2026-08-21", "name": "Rapat kerja tahunan", "kind": "closure"},
+        "2026-12-24",
+    ]
+    calendar["extra_open_days"] = ["2026-08-17"]  # open on Independence Day, by decree
+    saved = send(
+        auth, "PUT", f"{CONFIG}/calendar", {"version": before["version"], "value": calendar}
+    )
+    assert saved.status_code == 200, saved.get_json()
+    answer = auth.get(f"{BASE}/closed-days?year=2026")
+    assert answer.status_code == 200, answer.get_json()
+    body = answer.get_json()
+    assert body["year"] == 2026
+    days = {day["date"]: (day["name"], day["source"]) for day in body["days"]}
+    assert days["2026-08-21"] == ("Rapat kerja tahunan", "office")
+    assert days["2026-12-24"] == ("Cuti bersama", "office")  # the admin's entry wins
+    assert days["2026-12-25"] == ("Hari Raya Natal", "national")
+    assert days["2026-03-21"] == ("Hari Raya Idul Fitri", "national")
+    assert "2026-08-17" not in days
+    assert [day["date"] for day in body["days"]] == sorted(days)
+    assert auth.get(f"{BASE}/closed-days").get_json()["year"] == 2026  # this year at the office
+    for bad in ("26", "1999", "dua"):
+        refused = auth.get(f"{BASE}/closed-days?year={bad}")
+        assert refused.status_code == 422
+        assert "Tahun harus dari 2000 sampai 2100" in refused.get_json()["error"]["messages"]["id"]
+
+
 def test_a_stale_version_is_refused_and_changes_nothing(
     auth: AuthActions, services: Services
 ) -> None:

@@ -229,6 +229,22 @@ def test_recap_page(auth: AuthActions, served_day: None) -> None:
     assert "Daily recap" in english and "Passport walk-in" in english
 
 
+def test_recap_lists_the_saturday_session_quota(
+    auth: AuthActions, services: Services, clock: FakeClock
+) -> None:
+    clock.advance(days=5)  # Saturday 28 November, 10:00 WITA: the pickup session
+    request = IssueRequest(office=OFFICE, service="pickup", source=TicketSource.KIOSK)
+    services.issuing.issue(request, actor=ADMIN)
+    auth.login("laporan")
+    rows = report(auth, "volumes", "from=2026-11-28").get_json()["rows"]
+    assert [(row["session"], row["quota_used"], row["quota"]) for row in rows] == [
+        (None, 0, 3),  # the pickup service's daily quota: not used in the session
+        ("sabtu-ambil", 1, 2),
+    ]
+    html = auth.get(f"/admin/recap/{OFFICE}/2026-11-28?lang=en").get_data(as_text=True)
+    assert "Special sessions: sabtu-ambil</td><td>–</td>" in html
+
+
 def test_recap_of_an_empty_day_and_bad_requests(auth: AuthActions) -> None:
     assert auth.get(f"/admin/recap/{OFFICE}/{DAY}").status_code == 401
     auth.login("petugas")

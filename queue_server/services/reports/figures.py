@@ -65,6 +65,9 @@ class OfficeFacts:
     standards: dict[tuple[str, int], float]
     #: Daily quota per service (None: no limit).
     quotas: dict[str, int | None]
+    #: Per special session (code): its quota (None: no limit) and the services it serves
+    #: (empty: all).
+    sessions: dict[str, tuple[int | None, frozenset[str]]] = field(default_factory=dict)
 
     def standard(self, ticket: TicketRecord) -> float | None:
         minutes = self.standards.get((ticket.service, ticket.step_index))
@@ -169,9 +172,12 @@ def volumes_table(
     issued: Sequence[DayCount],
     quota_used: Sequence[DayCount],
     facts: OfficeFacts,
+    session_used: Sequence[DayCount] = (),
 ) -> Table:
     """Per office day and service: visits issued, steps served, no-shows, transfers,
-    cancellations, and the daily quota used against the quota."""
+    cancellations, and the daily quota used against the quota. Then per office day and
+    special session (``session`` set, ``service`` None): its quota used against its quota
+    (a ticket issued in a special session counts there, not in the service's quota)."""
     keyed: dict[tuple[date, str], dict[str, Any]] = {}
 
     def row(day: date, service: str) -> dict[str, Any]:
@@ -194,7 +200,16 @@ def volumes_table(
     for day, service in used.keys() - keyed.keys():
         row(day, service).update(quota_used=used[(day, service)], quota=facts.quotas.get(service))
     columns = ["day", "service", "issued", "finished", "no_shows", "transfers", "cancellations"]
-    return Table([*columns, "quota_used", "quota"], [keyed[key] for key in sorted(keyed)])
+    rows = [dict(keyed[key], session=None) for key in sorted(keyed)]
+    for count in sorted(session_used, key=lambda item: (item.office_day, item.service)):
+        quota = facts.sessions.get(count.service, (None, frozenset()))[0]
+        empty = dict.fromkeys(columns[2:])
+        rows.append(
+            {"day": count.office_day.isoformat(), "service": None, **empty,
+             "quota_used": count.count, "quota": quota, "session": count.service}
+        )  # fmt: skip
+    rows.sort(key=lambda row: (row["day"], row["session"] is not None))
+    return Table([*columns, "quota_used", "quota", "session"], rows)
 
 
 RATING_GROUPS: dict[Group, Callable[[RatingRecord], Hashable]] = {

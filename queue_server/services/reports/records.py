@@ -224,3 +224,17 @@ def quota_used(session: Session, office: str, first: date, last: date) -> list[D
         DayCount(day, scope.removeprefix("service:"), used)
         for day, scope, used in session.execute(statement)
     ]
+
+
+def session_quota_used(session: Session, office: str, first: date, last: date) -> list[DayCount]:
+    """Places taken per office day in each special session's quota (``session:<code>``);
+    ``DayCount.service`` holds the session's code."""
+    statement = select(QuotaUsageRow.office_day, QuotaUsageRow.scope, QuotaUsageRow.used).where(
+        QuotaUsageRow.office_id == office,
+        QuotaUsageRow.office_day.between(first, last),
+        QuotaUsageRow.scope.startswith("session:"),
+    )
+    return [
+        DayCount(day, scope.removeprefix("session:"), used)
+        for day, scope, used in session.execute(statement)
+    ]

@@ -170,7 +170,11 @@ def office_facts(snapshot: OfficeSnapshot) -> OfficeFacts:
     quotas: dict[str, int | None] = {
         service.id: service.daily_quota for service in snapshot.services.values()
     }
-    return OfficeFacts(ZoneInfo(snapshot.office.timezone), standards, quotas)
+    sessions = {
+        special.code: (special.quota, frozenset(str(code) for code in special.services))
+        for special in snapshot.definition.calendar.sessions
+    }
+    return OfficeFacts(ZoneInfo(snapshot.office.timezone), standards, quotas, sessions)
 
 
 class ReportService(UseCases):
@@ -244,7 +248,14 @@ def _build(session: Session, facts: OfficeFacts, request: ReportRequest) -> Tabl
         for count in records.quota_used(session, office, first, last)
         if request.service in (None, count.service)
     ]
-    return figures.volumes_table(tickets, issued, used, facts)
+    sessions = [
+        count
+        for count in records.session_quota_used(session, office, first, last)
+        if request.service is None
+        or not facts.sessions.get(count.service, (None, frozenset()))[1]
+        or request.service in facts.sessions[count.service][1]
+    ]
+    return figures.volumes_table(tickets, issued, used, facts, sessions)
 
 
 def _wanted(request: ReportRequest, station: str, service: str) -> bool:

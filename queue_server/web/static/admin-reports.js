@@ -33,8 +33,13 @@
     var kind = el("select", {id: "rep-kind"}, options(KINDS, choice.kind, function (v) {
       return ui.word("kinds", v);
     }));
-    var from = el("input", {id: "rep-from", type: "date", value: choice.from});
-    var to = el("input", {id: "rep-to", type: "date", value: choice.to});
+    // Office days typed DD/MM/YYYY (AntreDates), sent as ISO dates.
+    var from = window.AntreDates.input(ctx, {id: "rep-from", value: window.AntreDates.show(choice.from)});
+    var to = window.AntreDates.input(ctx, {id: "rep-to", value: window.AntreDates.show(choice.to)});
+    // The ISO day typed in a field ("" when empty, null when not a date).
+    function typed(input) {
+      return /^\s*$/.test(input.value) ? "" : window.AntreDates.parse(input.value);
+    }
     var group = el("select", {id: "rep-group"});
     var station = el("select", {id: "rep-station"}, [el("option", {value: ""}, t("rep_all_stations"))]
       .concat(options(STATIONS, choice.station, function (v) { return ui.word("stations", v); })));
@@ -54,7 +59,7 @@
     }
 
     function query(format) {
-      var parts = ["from=" + encodeURIComponent(from.value), "to=" + encodeURIComponent(to.value || from.value)];
+      var parts = ["from=" + encodeURIComponent(choice.from), "to=" + encodeURIComponent(choice.to)];
       if (GROUPS[kind.value].length) { parts.push("group=" + encodeURIComponent(group.value)); }
       if (station.value) { parts.push("station=" + encodeURIComponent(station.value)); }
       if (service.value) { parts.push("service=" + encodeURIComponent(service.value)); }
@@ -123,7 +128,8 @@
     function drawReport(report, waits) {
       var keyColumn = report.columns[0];
       var parts = [el("p", {className: "muted"}, t("rep_range_note",
-        {from: report.from_day, to: report.to_day, timezone: report.timezone}))];
+        {from: window.AntreDates.show(report.from_day), to: window.AntreDates.show(report.to_day),
+          timezone: report.timezone}))];
       if (!report.rows.length) {
         parts.push(el("p", {className: "empty"}, t("rep_no_rows")));
       } else {
@@ -141,18 +147,28 @@
     }
 
     function drawLinks() {
-      var day = from.value;
+      var day = choice.from;
       ui.append(ui.clear(links), [
         el("a", {className: "button", id: "rep-csv", href: query("csv"), download: ""}, t("rep_csv")),
         el("a", {className: "button", id: "rep-xlsx", href: query("xlsx"), download: ""}, t("rep_xlsx")),
         day ? el("a", {className: "button", id: "rep-recap", target: "_blank", rel: "noopener",
           href: "/admin/recap/" + encodeURIComponent(ctx.office) + "/" + encodeURIComponent(day) +
-            "?lang=" + ui.language}, t("rep_recap", {day: day})) : null
+            "?lang=" + ui.language}, t("rep_recap", {day: window.AntreDates.show(day)})) : null
       ]);
     }
 
     function run() {
-      choice = remembered = {kind: kind.value, from: from.value, to: to.value || from.value,
+      var first = typed(from), last = typed(to);
+      if (first === null || last === null) {  // refused here, in the page's language
+        var bad = first === null ? from : to;
+        ui.clear(result);
+        ctx.say(t("rep_bad_date", {value: bad.value.replace(/^\s+|\s+$/g, "")}), "error");
+        bad.focus();
+        return;
+      }
+      from.value = window.AntreDates.show(first);  // as the console shows dates
+      to.value = window.AntreDates.show(last || first);
+      choice = remembered = {kind: kind.value, from: first, to: last || first,
         group: group.value, station: station.value, service: service.value};
       var mine = ++generation;
       ui.append(ui.clear(result), el("p", {className: "muted"}, t("loading")));
