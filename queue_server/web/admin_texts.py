@@ -26,12 +26,6 @@ TEXTS: dict[str, str] = {
     "nav_monitoring": "Monitoring",
     "nav_administration": "Administration",
     "nav_configuration": "Configuration",
-    "coming": "coming",
-    "coming_title": "{section}: coming soon",
-    "coming_text": (
-        "This screen is being built. Until then this part of the office is set in the "
-        "office file (antre office load) or through the JSON API (docs/api.md)."
-    ),
     "sec_dashboard": "Dashboard",
     "sec_reports": "Reports",
     "sec_devices": "Devices",

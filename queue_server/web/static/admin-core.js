@@ -3,7 +3,7 @@
 // admin-start.js starts the shell once every section has registered. Plain ES5.
 //
 // A section: {id, group: "monitoring"|"administration"|"configuration", label (text key),
-//   roles: ["admin", "laporan"], coming: true (a placeholder),
+//   roles: ["admin", "laporan"],
 //   show(view, ctx): draws into `view` (a <section>); may return {refresh(), leave()}.
 //   refresh() runs when the office's event stream says that something changed (debounced).}
 var AntreAdmin = (function (ui, session) {
@@ -295,10 +295,10 @@ var AntreAdmin = (function (ui, session) {
       ui.append(nav, el("ul", {}, items.map(function (item) {
         return el("li", {}, el("a", {
           href: "#" + encodeURIComponent(state.office) + "/" + item.id,
-          className: "nav-item" + (item.coming ? " is-coming" : ""),
+          className: "nav-item",
           "data-section": item.id,
           onclick: function (event) { event.preventDefault(); open(item.id); }
-        }, [t(item.label), item.coming ? el("span", {className: "coming"}, t("coming")) : null]));
+        }, t(item.label)));
       })));
     });
   }
