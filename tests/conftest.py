@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -37,23 +38,41 @@ SPLIT_MODULES = frozenset(
         "tests/kiosk/test_passport_screens.py",
     }
 )
+#: There is one pcscd per machine and vpcd's readers have fixed ports: every test that
+#: touches them lives here and runs on one worker.
+PCSCD_TESTS = "tests/devices/smartcard/"
+
+
+def worker_group(nodeid: str) -> str:
+    """Which tests must run on the same pytest-xdist worker as this one (``make test``)."""
+    module = nodeid.split("::", 1)[0]
+    if module.startswith(PCSCD_TESTS):
+        return PCSCD_TESTS
+    if module in SPLIT_MODULES:
+        return nodeid
+    return module
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group the tests for ``pytest -n N --dist loadgroup`` (pytest-xdist, ``make test``).
-
-    There is one pcscd per machine and vpcd's readers have fixed ports, so every test that
-    touches them runs on one worker. Without xdist the groups are inert.
-    """
-    root = config.rootpath
+    """Refuse a test that starts pcscd outside :data:`PCSCD_TESTS` (it could run beside them)."""
     for item in items:
-        module = item.path.relative_to(root).as_posix()
-        if "pcscd" in getattr(item, "fixturenames", ()) or module.startswith(
-            "tests/devices/smartcard/"
-        ):
-            group = "pcscd"
-        elif module in SPLIT_MODULES:
-            continue
-        else:
-            group = module
-        item.add_marker(pytest.mark.xdist_group(group))
+        if "pcscd" in getattr(item, "fixturenames", ()) and not item.nodeid.startswith(PCSCD_TESTS):
+            raise pytest.UsageError(f"{item.nodeid} uses pcscd: move it under {PCSCD_TESTS}")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``pytest -n N --dist loadgroup``: send each :func:`worker_group` whole to one worker.
+
+    (pytest-xdist's own ``xdist_group`` marks rely on rewriting node ids, which pytest 9 no
+    longer allows; grouping by node id here does not.)
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByWorkerGroup(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return worker_group(nodeid)
+
+    return ByWorkerGroup(config, log)
