@@ -27,6 +27,9 @@ from queue_server.office_config.schema import (
 )
 
 FILE = "(file)"
+#: No office file nests deeper than about six levels; a deeper one is refused before the
+#: composer's recursion runs out of stack (a RecursionError, once a 500).
+MAX_YAML_DEPTH = 20
 
 # --- reading and validating --------------------------------------------------------
 
@@ -34,15 +37,24 @@ FILE = "(file)"
 class _OfficeYamlLoader(yaml.SafeLoader):
     """Safe loading made strict for a hand-written file.
 
-    Duplicate keys and aliases are refused; dates and clock times stay text (YAML 1.1
-    reads ``16:00`` as 960), so the loaded content is also JSON-safe for storage.
+    Duplicate keys, aliases and nesting deeper than ``MAX_YAML_DEPTH`` are refused; dates
+    and clock times stay text (YAML 1.1 reads ``16:00`` as 960), so the loaded content is
+    also JSON-safe for storage.
     """
+
+    _depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             message = "aliases (*name) are not allowed"
             raise yaml.composer.ComposerError(None, None, message, self.get_mark())
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_YAML_DEPTH:
+            raise _TooDeep(self.get_mark())
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: set[object] = set()
@@ -54,6 +66,12 @@ class _OfficeYamlLoader(yaml.SafeLoader):
                 )
             seen.add(key)
         return super().construct_mapping(node, deep)
+
+
+class _TooDeep(yaml.YAMLError):
+    def __init__(self, mark: Any) -> None:
+        super().__init__(str(mark))
+        self.mark = mark
 
 
 _OfficeYamlLoader.yaml_implicit_resolvers = {
@@ -99,6 +117,18 @@ def read_office_yaml(raw: bytes, *, name: str = "<upload>") -> Any:
         ) from error
     try:
         return yaml.load(text, Loader=_OfficeYamlLoader)
+    except _TooDeep as error:
+        line = error.mark.line + 1 if error.mark is not None else 0
+        raise OfficeConfigError(
+            [
+                note(
+                    FILE,
+                    "nested deeper than {depth} levels (line {line})",
+                    depth=MAX_YAML_DEPTH,
+                    line=line,
+                )
+            ]
+        ) from error
     except yaml.YAMLError as error:
         where = str(error).replace('"<unicode string>"', f'"{name}"')
         raise OfficeConfigError([note(FILE, "not valid YAML: {where}", where=where)]) from error

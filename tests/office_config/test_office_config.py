@@ -387,6 +387,7 @@ def test_branding_and_descriptions_reach_the_definition() -> None:
         ("office: {id: a}\noffice: {id: b}\n", "(file): not valid YAML: duplicate key 'office'"),
         ("x: &anchor {a: 1}\ny: *anchor\n", "(file): not valid YAML: aliases"),
         ("!!python/object:os.system {}\n", "(file): not valid YAML"),
+        ("a: " + "[" * 5000 + "]" * 5000 + "\n", "(file): nested deeper than 20 levels"),
     ],
 )
 def test_bad_yaml_is_a_clear_error_not_a_crash(tmp_path: Path, content: str, expected: str) -> None:

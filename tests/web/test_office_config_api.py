@@ -406,6 +406,9 @@ def test_importing_a_changed_file_equals_office_load(
         (b"office: [unclosed", "(file): not valid YAML", "(file): bukan YAML yang sah"),
         (b"\xff\xfe", "(file): not UTF-8 text", "(file): bukan teks UTF-8"),
         (b"- just\n- a list\n", "(file): must be a mapping", "(file): harus pemetaan"),
+        # nested far deeper than any office file: once a RecursionError and a 500
+        (b"a: " + b"[" * 10_000 + b"]" * 10_000, "(file): nested deeper than", "(file): bersarang"),
+        (b"".join(b" " * i + b"k:\n" for i in range(400)), "(file): nested deeper", "(file): bers"),
     ],
 )
 def test_a_bad_file_is_refused_in_both_languages(
