@@ -283,6 +283,9 @@ def test_parsing_does_not_change_the_input() -> None:
         ("priority", {"priority_run": 0}, "priority.priority_run: Input should be greater"),
         ("booking", {"early_minutes": -1}, "booking.early_minutes: Input should be greater"),
         ("branding", {"footer_en": "x" * 121}, "branding.footer_en: String should have at most"),
+        ("branding", {"ticker_id": "a\x07b"}, "branding.ticker_id: contains the control char"),
+        ("office.name", "Kanim\u2066x", "office.name: contains the control character U+2066"),
+        ("calendar.sessions.0.name_en", "x" * 121, "calendar.sessions[0].name_en: String should"),
     ],
 )
 def test_bad_files_are_refused_with_the_path(path: str, value: Any, expected: str) -> None:

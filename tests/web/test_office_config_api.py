@@ -187,6 +187,31 @@ def test_one_service_or_counter_at_a_time(auth: AuthActions, services: Services)
     assert send(auth, "PUT", f"{CONFIG}/calendar/x", {"version": 1, "value": {}}).status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("section", "item", "field", "value"),
+    [
+        ("services", "walkin", "name_id", "Paspor\x1b[2J"),  # ESC: a printer/terminal command
+        ("services", "walkin", "name_en", "Pass\u202eport"),  # reads right to left
+        ("services", "walkin", "description_en", "a\x00b"),
+        ("counters", "cs-1", "name", "CS\n1"),
+    ],
+)
+def test_control_characters_in_a_name_are_refused(
+    auth: AuthActions, services: Services, section: str, item: str, field: str, value: str
+) -> None:
+    auth.login("admin")
+    version, settings = stored(services)
+    current_item = next(entry for entry in settings[section] if entry["id"] == item)
+    changed = {**current_item, field: value}
+    refused = send(
+        auth, "PUT", f"{CONFIG}/{section}/{item}", {"version": version, "value": changed}
+    )
+    assert refused.status_code == 422, refused.get_json()
+    messages = refused.get_json()["error"]["messages"]
+    assert "control character U+" in messages["en"] and "karakter kendali U+" in messages["id"]
+    assert stored(services) == (version, settings)
+
+
 def test_calendar_hours_holidays_and_sessions(auth: AuthActions, services: Services) -> None:
     auth.login("admin")
     before = current(auth)
