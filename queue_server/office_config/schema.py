@@ -108,6 +108,13 @@ def _iso_date(value: object) -> object:
         raise NoteError("{value} is not an ISO date YYYY-MM-DD", value=repr(value))
     if not isinstance(value, str | date):
         raise NoteError("must be an ISO date YYYY-MM-DD")
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError as error:  # 2026-02-30, 2026-13-01, 0000-01-01: said in id and en
+            raise NoteError(
+                "{value} is not a date (there is no such day)", value=repr(value)
+            ) from error
     return value
 
 

@@ -268,7 +268,17 @@ def test_parsing_does_not_change_the_input() -> None:
         ("calendar.sessions.0.code", "regular", "calendar.sessions[0].code: 'regular' is reserved"),
         ("calendar.sessions.0.closes", "07:00", "calendar.sessions[0]: opens (08:00) must be"),
         ("calendar.sessions.0.quota", -5, "calendar.sessions[0].quota: Input should be greater"),
-        ("calendar.cuti_bersama", ["2026-13-01"], "calendar.cuti_bersama[0]: Input should be"),
+        ("calendar.cuti_bersama", ["2026-13-01"], "calendar.cuti_bersama[0]: '2026-13-01' is no"),
+        (
+            "calendar.cuti_bersama",
+            ["2026-02-30"],
+            "calendar.cuti_bersama[0]: '2026-02-30' is not a",
+        ),
+        (
+            "calendar.sessions.0.dates",
+            ["0000-01-01"],
+            "calendar.sessions[0].dates[0]: '0000-01-01'",
+        ),
         ("calendar.cuti_bersama", ["24/12/2026"], "calendar.cuti_bersama[0]: '24/12/2026' is not"),
         ("calendar.cuti_bersama", [20261224], "calendar.cuti_bersama[0]: must be an ISO date"),
         ("calendar.national_holidays", "yes", "calendar.national_holidays: Input should be"),

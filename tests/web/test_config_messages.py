@@ -110,12 +110,18 @@ def test_collection_problems_are_all_indonesian(auth: AuthActions, services: Ser
     error = refused_patch(
         auth,
         services,
-        {"services": [service, *settings["services"][1:]], "calendar": {"hours": {"mon": "08"}}},
+        {
+            "services": [service, *settings["services"][1:]],
+            "calendar": {"hours": {"mon": "08"}, "cuti_bersama": ["2026-02-30"]},
+        },
     )
     texts = {text["en"].partition(":")[0]: text["id"] for text in error["problem_messages"]}
     assert (
         texts["services[0].journey"] == "services[0].journey: harus berisi minimal 1 butir, ada 0"
     )
     assert texts["calendar.hours.mon"].startswith("calendar.hours.mon: harus daftar dua jam")
+    assert texts["calendar.cuti_bersama[0]"] == (
+        "calendar.cuti_bersama[0]: '2026-02-30' bukan tanggal yang ada (tidak ada hari itu)"
+    )
     for indonesian in texts.values():
         assert not {"List", "Dictionary", "valid", "tuple"} & set(indonesian.split()), indonesian
