@@ -155,7 +155,8 @@ BaseUrl = Annotated[str, Field(max_length=200), AfterValidator(_check_base_url)]
 Prefix = Annotated[str, AfterValidator(_check_prefix)]
 Clock = Annotated[time, BeforeValidator(_clock)]
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-Count = Annotated[int, Field(strict=True, ge=0)]
+#: Quotas: no office gives more than 100,000 tickets a day or session.
+Count = Annotated[int, Field(strict=True, ge=0, le=100_000)]
 Minutes = Annotated[int, Field(strict=True, ge=0, le=24 * 60)]
 
 
