@@ -46,10 +46,13 @@ class _OfficeYamlLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            message = "aliases (*name) are not allowed"
-            raise yaml.composer.ComposerError(None, None, message, self.get_mark())
+            raise _Refused(self.get_mark(), "aliases (*name) are not allowed (line {line})")
         if self._depth >= MAX_YAML_DEPTH:
-            raise _TooDeep(self.get_mark())
+            raise _Refused(
+                self.get_mark(),
+                "nested deeper than {depth} levels (line {line})",
+                depth=MAX_YAML_DEPTH,
+            )
         self._depth += 1
         try:
             return super().compose_node(parent, index)
@@ -61,17 +64,20 @@ class _OfficeYamlLoader(yaml.SafeLoader):
         for key_node, _value in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                raise _Refused(
+                    key_node.start_mark, "duplicate key {key} (line {line})", key=repr(key)
                 )
             seen.add(key)
         return super().construct_mapping(node, deep)
 
 
-class _TooDeep(yaml.YAMLError):
-    def __init__(self, mark: Any) -> None:
-        super().__init__(str(mark))
-        self.mark = mark
+class _Refused(yaml.YAMLError):
+    """A rule of this loader broken at ``mark``: its message (msgid) and parameters."""
+
+    def __init__(self, mark: Any, msgid: str, **params: object) -> None:
+        line = mark.line + 1 if mark is not None else 0
+        self.note = note(FILE, msgid, line=line, **params)
+        super().__init__(str(self.note))
 
 
 _OfficeYamlLoader.yaml_implicit_resolvers = {
@@ -117,18 +123,8 @@ def read_office_yaml(raw: bytes, *, name: str = "<upload>") -> Any:
         ) from error
     try:
         return yaml.load(text, Loader=_OfficeYamlLoader)
-    except _TooDeep as error:
-        line = error.mark.line + 1 if error.mark is not None else 0
-        raise OfficeConfigError(
-            [
-                note(
-                    FILE,
-                    "nested deeper than {depth} levels (line {line})",
-                    depth=MAX_YAML_DEPTH,
-                    line=line,
-                )
-            ]
-        ) from error
+    except _Refused as error:
+        raise OfficeConfigError([error.note]) from error
     except yaml.YAMLError as error:
         where = str(error).replace('"<unicode string>"', f'"{name}"')
         raise OfficeConfigError([note(FILE, "not valid YAML: {where}", where=where)]) from error

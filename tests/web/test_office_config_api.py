@@ -429,6 +429,8 @@ def test_importing_a_changed_file_equals_office_load(
     ("text", "english", "indonesian"),
     [
         (b"office: [unclosed", "(file): not valid YAML", "(file): bukan YAML yang sah"),
+        (b"a: &x [1]\nb: *x\n", "(file): aliases (*name) are not allowed (line 2)", "(baris 2)"),
+        (b"a: 1\na: 2\n", "(file): duplicate key 'a' (line 2)", "(file): kunci 'a' ditulis dua"),
         (b"\xff\xfe", "(file): not UTF-8 text", "(file): bukan teks UTF-8"),
         (b"- just\n- a list\n", "(file): must be a mapping", "(file): harus pemetaan"),
         # nested far deeper than any office file: once a RecursionError and a 500
