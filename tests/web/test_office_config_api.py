@@ -288,6 +288,21 @@ def test_a_stale_version_is_refused_and_changes_nothing(
     assert len(audit_rows(services, "office_config")) == 1
 
 
+@pytest.mark.parametrize("version", [True, "1", 1.0, "01"])
+def test_a_version_of_another_type_is_refused(
+    auth: AuthActions, services: Services, version: Any
+) -> None:
+    auth.login("admin")
+    before = stored(services)
+    assert before[0] == 1  # so a true or "1" taken as 1 would apply
+    body = {"version": version, "value": {"early_minutes": 45, "late_minutes": 30}}
+    refused = send(auth, "PUT", f"{CONFIG}/booking", body)
+    assert refused.status_code == 422, refused.get_json()
+    assert refused.get_json()["error"]["code"] == "invalid_field"
+    assert "version" in refused.get_json()["error"]["messages"]["id"]
+    assert stored(services) == before
+
+
 def test_the_office_id_cannot_change(auth: AuthActions, services: Services) -> None:
     auth.login("admin")
     before = current(auth)
