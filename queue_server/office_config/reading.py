@@ -125,6 +125,19 @@ def read_office_yaml(raw: bytes, *, name: str = "<upload>") -> Any:
         return yaml.load(text, Loader=_OfficeYamlLoader)
     except _Refused as error:
         raise OfficeConfigError([error.note]) from error
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        if mark is None or not error.problem:
+            where = str(error).replace('"<unicode string>"', f'"{name}"')
+            raise OfficeConfigError([note(FILE, "not valid YAML: {where}", where=where)]) from error
+        problem = note(
+            FILE,
+            "not valid YAML at line {line}, column {column}: {problem}",
+            line=mark.line + 1,
+            column=mark.column + 1,
+            problem=error.problem,  # PyYAML's own words (English)
+        )
+        raise OfficeConfigError([problem]) from error
     except yaml.YAMLError as error:
         where = str(error).replace('"<unicode string>"', f'"{name}"')
         raise OfficeConfigError([note(FILE, "not valid YAML: {where}", where=where)]) from error

@@ -445,6 +445,11 @@ def test_importing_a_changed_file_equals_office_load(
     [
         (b"office: [unclosed", "(file): not valid YAML", "(file): bukan YAML yang sah"),
         (b"a: &x [1]\nb: *x\n", "(file): aliases (*name) are not allowed (line 2)", "(baris 2)"),
+        (  # a tab, the usual slip when editing by hand: where it is, in words of the page
+            b"office:\n\tid: x\n",
+            "(file): not valid YAML at line 2, column 1: found character '\\t' that cannot",
+            "(file): bukan YAML yang sah pada baris 2, kolom 1: found character",
+        ),
         (b"a: 1\na: 2\n", "(file): duplicate key 'a' (line 2)", "(file): kunci 'a' ditulis dua"),
         (b"\xff\xfe", "(file): not UTF-8 text", "(file): bukan teks UTF-8"),
         (b"- just\n- a list\n", "(file): must be a mapping", "(file): harus pemetaan"),
