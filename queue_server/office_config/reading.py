@@ -30,6 +30,8 @@ FILE = "(file)"
 #: No office file nests deeper than about six levels; a deeper one is refused before the
 #: composer's recursion runs out of stack (a RecursionError, once a 500).
 MAX_YAML_DEPTH = 20
+#: A number in the file is at most this long (quotas and minutes need a handful).
+MAX_NUMBER_CHARS = 40
 
 # --- reading and validating --------------------------------------------------------
 
@@ -59,6 +61,16 @@ class _OfficeYamlLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        # int() of more than 4300 digits raises ValueError (once a 500); no field needs 40
+        if len(str(node.value)) > MAX_NUMBER_CHARS:
+            raise _Refused(
+                node.start_mark,
+                "a number longer than {digits} digits (line {line})",
+                digits=MAX_NUMBER_CHARS,
+            )
+        return int(super().construct_yaml_int(node))
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: set[object] = set()
         for key_node, _value in node.value:
@@ -80,6 +92,7 @@ class _Refused(yaml.YAMLError):
         super().__init__(str(self.note))
 
 
+_OfficeYamlLoader.add_constructor("tag:yaml.org,2002:int", _OfficeYamlLoader.construct_yaml_int)
 _OfficeYamlLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if not tag.endswith(":timestamp")]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()

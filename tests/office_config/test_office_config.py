@@ -404,6 +404,8 @@ def test_branding_and_descriptions_reach_the_definition() -> None:
         ("x: &anchor {a: 1}\ny: *anchor\n", "(file): aliases (*name) are not allowed (line 2)"),
         ("!!python/object:os.system {}\n", "(file): not valid YAML"),
         ("a: " + "[" * 5000 + "]" * 5000 + "\n", "(file): nested deeper than 20 levels"),
+        ("b: 1\na: -" + "9" * 4400 + "\n", "(file): a number longer than 40 digits (line 2)"),
+        ("a: 0x" + "f" * 4000 + "\n", "(file): a number longer than 40 digits (line 1)"),
     ],
 )
 def test_bad_yaml_is_a_clear_error_not_a_crash(tmp_path: Path, content: str, expected: str) -> None:

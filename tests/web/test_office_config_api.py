@@ -445,6 +445,8 @@ def test_importing_a_changed_file_equals_office_load(
     [
         (b"office: [unclosed", "(file): not valid YAML", "(file): bukan YAML yang sah"),
         (b"a: &x [1]\nb: *x\n", "(file): aliases (*name) are not allowed (line 2)", "(baris 2)"),
+        # past Python's 4300 digits for int(): once a ValueError and a 500
+        (b"a: " + b"1" * 5000, "(file): a number longer than 40 digits (line 1)", "(baris 1)"),
         (  # a tab, the usual slip when editing by hand: where it is, in words of the page
             b"office:\n\tid: x\n",
             "(file): not valid YAML at line 2, column 1: found character '\\t' that cannot",
