@@ -174,6 +174,14 @@
     }
 
     kind.onchange = function () { choice.group = ""; fillGroups(); };
+    // "Choose the day": a one-day choice stays one day when From changes (To follows it),
+    // so the day asked for is not silently widened to "that day until today".
+    var lastFrom = from.value;
+    from.onchange = from.oninput = function () {
+      if (!from.value) { return; }
+      if (!to.value || to.value === lastFrom || to.value < from.value) { to.value = from.value; }
+      lastFrom = from.value;
+    };
     fillGroups();
     var form = el("form", {className: "rep-form panel", onsubmit: function (event) {
       event.preventDefault();
