@@ -104,6 +104,7 @@ PYDANTIC_TEMPLATES: dict[str, str] = {
     "enum": "Input should be {expected}",
     "literal_error": "Input should be {expected}",
     "none_required": "Input should be None",
+    "tuple_type": "Input should be a valid tuple",
     "date_type": "Input should be a valid date",
     "time_type": "Input should be a valid time",
     "json_invalid": "Invalid JSON: {error}",

@@ -27,6 +27,11 @@ from queue_server.office_config.schema import (
 )
 
 FILE = "(file)"
+#: No office file nests deeper than about six levels; a deeper one is refused before the
+#: composer's recursion runs out of stack (a RecursionError, once a 500).
+MAX_YAML_DEPTH = 20
+#: A number in the file is at most this long (quotas and minutes need a handful).
+MAX_NUMBER_CHARS = 40
 
 # --- reading and validating --------------------------------------------------------
 
@@ -34,28 +39,60 @@ FILE = "(file)"
 class _OfficeYamlLoader(yaml.SafeLoader):
     """Safe loading made strict for a hand-written file.
 
-    Duplicate keys and aliases are refused; dates and clock times stay text (YAML 1.1
-    reads ``16:00`` as 960), so the loaded content is also JSON-safe for storage.
+    Duplicate keys, aliases and nesting deeper than ``MAX_YAML_DEPTH`` are refused; dates
+    and clock times stay text (YAML 1.1 reads ``16:00`` as 960), so the loaded content is
+    also JSON-safe for storage.
     """
+
+    _depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            message = "aliases (*name) are not allowed"
-            raise yaml.composer.ComposerError(None, None, message, self.get_mark())
-        return super().compose_node(parent, index)
+            raise _Refused(self.get_mark(), "aliases (*name) are not allowed (line {line})")
+        if self._depth >= MAX_YAML_DEPTH:
+            raise _Refused(
+                self.get_mark(),
+                "nested deeper than {depth} levels (line {line})",
+                depth=MAX_YAML_DEPTH,
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        # int() of more than 4300 digits raises ValueError (once a 500); no field needs 40
+        if len(str(node.value)) > MAX_NUMBER_CHARS:
+            raise _Refused(
+                node.start_mark,
+                "a number longer than {digits} digits (line {line})",
+                digits=MAX_NUMBER_CHARS,
+            )
+        return int(super().construct_yaml_int(node))
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: set[object] = set()
         for key_node, _value in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                raise _Refused(
+                    key_node.start_mark, "duplicate key {key} (line {line})", key=repr(key)
                 )
             seen.add(key)
         return super().construct_mapping(node, deep)
 
 
+class _Refused(yaml.YAMLError):
+    """A rule of this loader broken at ``mark``: its message (msgid) and parameters."""
+
+    def __init__(self, mark: Any, msgid: str, **params: object) -> None:
+        line = mark.line + 1 if mark is not None else 0
+        self.note = note(FILE, msgid, line=line, **params)
+        super().__init__(str(self.note))
+
+
+_OfficeYamlLoader.add_constructor("tag:yaml.org,2002:int", _OfficeYamlLoader.construct_yaml_int)
 _OfficeYamlLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if not tag.endswith(":timestamp")]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -99,6 +136,21 @@ def read_office_yaml(raw: bytes, *, name: str = "<upload>") -> Any:
         ) from error
     try:
         return yaml.load(text, Loader=_OfficeYamlLoader)
+    except _Refused as error:
+        raise OfficeConfigError([error.note]) from error
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        if mark is None or not error.problem:
+            where = str(error).replace('"<unicode string>"', f'"{name}"')
+            raise OfficeConfigError([note(FILE, "not valid YAML: {where}", where=where)]) from error
+        problem = note(
+            FILE,
+            "not valid YAML at line {line}, column {column}: {problem}",
+            line=mark.line + 1,
+            column=mark.column + 1,
+            problem=error.problem,  # PyYAML's own words (English)
+        )
+        raise OfficeConfigError([problem]) from error
     except yaml.YAMLError as error:
         where = str(error).replace('"<unicode string>"', f'"{name}"')
         raise OfficeConfigError([note(FILE, "not valid YAML: {where}", where=where)]) from error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import date, time
 from typing import Annotated, Literal
@@ -110,16 +111,55 @@ def _iso_date(value: object) -> object:
         raise NoteError("{value} is not an ISO date YYYY-MM-DD", value=repr(value))
     if not isinstance(value, str | date):
         raise NoteError("must be an ISO date YYYY-MM-DD")
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError as error:  # 2026-02-30, 2026-13-01, 0000-01-01: said in id and en
+            raise NoteError(
+                "{value} is not a date (there is no such day)", value=repr(value)
+            ) from error
     return value
 
 
+#: Text direction controls (embeddings, overrides, isolates): they can make a name read
+#: as something else on a display or in the console.
+_DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _refuse_controls(value: str, allowed: str) -> str:
+    for position, char in enumerate(value, start=1):
+        if char in allowed:
+            continue
+        if unicodedata.category(char) == "Cc" or char in _DIRECTION_CONTROLS:
+            raise NoteError(
+                "contains the control character U+{code} at character {position}; remove it",
+                code=f"{ord(char):04X}",
+                position=position,
+            )
+    return value
+
+
+def _check_line(value: str) -> str:
+    return _refuse_controls(value, "")
+
+
+def _check_text(value: str) -> str:
+    return _refuse_controls(value, "\n\t")
+
+
 Id = Annotated[str, AfterValidator(_check_id)]
+#: One line shown on kiosks, displays, tickets (printed as ESC/POS) and consoles: no
+#: control characters (ESC, NUL, line breaks, ...) and no text direction overrides.
+Line = Annotated[str, AfterValidator(_check_line)]
+#: A kiosk page or description: like ``Line``, but line breaks and tabs are kept.
+Text = Annotated[str, AfterValidator(_check_text)]
 Timezone = Annotated[str, AfterValidator(_check_timezone)]
 BaseUrl = Annotated[str, Field(max_length=200), AfterValidator(_check_base_url)]
 Prefix = Annotated[str, AfterValidator(_check_prefix)]
 Clock = Annotated[time, BeforeValidator(_clock)]
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-Count = Annotated[int, Field(strict=True, ge=0)]
+#: Quotas: no office gives more than 100,000 tickets a day or session.
+Count = Annotated[int, Field(strict=True, ge=0, le=100_000)]
 Minutes = Annotated[int, Field(strict=True, ge=0, le=24 * 60)]
 
 
@@ -132,7 +172,7 @@ class _Strict(BaseModel):
 
 class OfficeSection(_Strict):
     id: Id = Field(description="Office id, used in URLs and MQTT topics")
-    name: str = Field(min_length=1, max_length=200, description="Official office name")
+    name: Line = Field(min_length=1, max_length=200, description="Official office name")
     timezone: Timezone = Field(
         default="Asia/Jakarta", description="WIB, WITA or WIT; numbers reset at local midnight"
     )
@@ -160,8 +200,8 @@ class OfficeSection(_Strict):
 
 
 class LabelSection(_Strict):
-    id: str = Field(min_length=1, max_length=80, description="Name in Bahasa Indonesia")
-    en: str = Field(min_length=1, max_length=80, description="Name in English")
+    id: Line = Field(min_length=1, max_length=80, description="Name in Bahasa Indonesia")
+    en: Line = Field(min_length=1, max_length=80, description="Name in English")
 
 
 class PrioritySection(_Strict):
@@ -190,8 +230,8 @@ class BookingSection(_Strict):
 
 class SessionSection(_Strict):
     code: Id = Field(description="Session id, e.g. sabtu-ambil-paspor")
-    name_id: str = Field(min_length=1, description="Name in Bahasa Indonesia")
-    name_en: str = Field(min_length=1, description="Name in English")
+    name_id: Line = Field(min_length=1, max_length=120, description="Name in Bahasa Indonesia")
+    name_en: Line = Field(min_length=1, max_length=120, description="Name in English")
     opens: Clock = Field(description='Local opening time "HH:MM"')
     closes: Clock = Field(description='Local closing time "HH:MM" (exclusive)')
     weekdays: list[Weekday] = Field(default_factory=list, description="Every week on these days")
@@ -244,7 +284,7 @@ class CalendarSection(_Strict):
 class StepSection(_Strict):
     station: StationType = Field(description="Desk type: INFO, CS, BIO, BIO_PRIORITY, ...")
     minutes: float = Field(strict=True, ge=0, le=24 * 60, description="SOP standard minutes")
-    label: str = Field(default="", max_length=120, description="What happens at this step")
+    label: Line = Field(default="", max_length=120, description="What happens at this step")
     after_working_days: int = Field(
         default=0, strict=True, ge=0, le=60, description="0 = same visit; >0 = a later visit"
     )
@@ -263,8 +303,8 @@ class StepSection(_Strict):
 class ServiceSection(_Strict):
     id: Id = Field(description="Service id, e.g. paspor-walkin")
     prefix: Prefix = Field(description="Ticket letters, e.g. A for A-001")
-    name_id: str = Field(min_length=1, max_length=120, description="Name in Bahasa Indonesia")
-    name_en: str = Field(min_length=1, max_length=120, description="Name in English")
+    name_id: Line = Field(min_length=1, max_length=120, description="Name in Bahasa Indonesia")
+    name_en: Line = Field(min_length=1, max_length=120, description="Name in English")
     kind: ServiceKind = Field(description="booking_required, walk_in, pickup, complaint, ...")
     journey: list[StepSection] = Field(min_length=1, description="Steps in order")
     daily_quota: Count | None = Field(
@@ -273,10 +313,10 @@ class ServiceSection(_Strict):
     active: bool = Field(
         default=True, strict=True, description="Inactive services issue no tickets"
     )
-    description_id: str = Field(
+    description_id: Text = Field(
         default="", max_length=1000, description="Kiosk information text (id)"
     )
-    description_en: str = Field(
+    description_en: Text = Field(
         default="", max_length=1000, description="Kiosk information text (en)"
     )
     priority_stations: dict[StationType, StationType] | None = Field(
@@ -286,41 +326,41 @@ class ServiceSection(_Strict):
 
 class CounterSection(_Strict):
     id: Id = Field(description="Counter id, e.g. cs-1")
-    name: str = Field(min_length=1, max_length=80, description="Shown on displays and tickets")
+    name: Line = Field(min_length=1, max_length=80, description="Shown on displays and tickets")
     stations: list[StationType] = Field(min_length=1, description="Station types it serves")
     services: list[str] = Field(default_factory=list, description="Only these; empty = all")
 
 
 class BrandingSection(_Strict):
-    display_name: str = Field(
+    display_name: Line = Field(
         default="", max_length=80, description="Short name; default office.name"
     )
-    address: str = Field(default="", max_length=120, description="One address line for tickets")
-    footer_id: str = Field(
+    address: Line = Field(default="", max_length=120, description="One address line for tickets")
+    footer_id: Line = Field(
         default="", max_length=120, description="Ticket footer in Bahasa Indonesia"
     )
-    footer_en: str = Field(default="", max_length=120, description="Ticket footer in English")
-    ticker_id: str = Field(
+    footer_en: Line = Field(default="", max_length=120, description="Ticket footer in English")
+    ticker_id: Line = Field(
         default="", max_length=500, description="Lobby board's information ticker (id)"
     )
-    ticker_en: str = Field(
+    ticker_en: Line = Field(
         default="", max_length=500, description="Lobby board's information ticker (en)"
     )
 
 
 class ServiceContentSection(_Strict):
-    requirements_id: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+    requirements_id: list[Annotated[Line, Field(min_length=1, max_length=200)]] = Field(
         default_factory=list, max_length=30, description="What to bring, one line each (id)"
     )
-    requirements_en: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+    requirements_en: list[Annotated[Line, Field(min_length=1, max_length=200)]] = Field(
         default_factory=list, max_length=30, description="What to bring, one line each (en)"
     )
-    info_id: str = Field(
+    info_id: Text = Field(
         default="",
         max_length=1000,
         description="Kiosk information text (id); replaces the service's description_id when given",
     )
-    info_en: str = Field(
+    info_en: Text = Field(
         default="",
         max_length=1000,
         description="Kiosk information text (en); replaces the service's description_en when given",

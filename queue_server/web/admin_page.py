@@ -5,8 +5,9 @@ in Indonesian (default) or English (``?lang=en``) whose scripts take every text 
 gettext catalogs as JSON in the page, sign in with the session cookie and CSRF token, read
 the JSON API and redraw the live dashboard when the office's event stream says that
 something changed. Each section of the left navigation is its own small script
-(``static/admin-*.js``) that registers itself with ``AntreAdmin.section``. Administrators and report readers (laporan) only: the
-script refuses other roles after sign-in, and the API refuses them anyway.
+(``static/admin-*.js``) that registers itself with ``AntreAdmin.section``. Administrators
+and report readers (laporan) only: the script refuses other roles after sign-in, and the
+API refuses them anyway.
 """
 
 from __future__ import annotations

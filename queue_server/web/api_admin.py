@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
+from queue_server.domain.ids import Role
 from queue_server.services.accounts import (
     BadUsername,
     KioskNeedsToken,
@@ -69,7 +70,7 @@ def create_user(body: schemas.UserBody, actor: Actor) -> Any:
         body.username,
         body.display_name,
         body.password,
-        body.role,
+        Role(body.role),
         actor=actor,
         offices=body.offices,
     )

@@ -56,14 +56,22 @@ class _Model(BaseModel):
 
 class SectionBody(_Model):
     version: int | None = Field(
-        default=None, ge=0, le=MAX_VERSION, description="The config_version edited (or If-Match)"
+        default=None,
+        strict=True,  # a JSON integer: true, "1" or 1.0 is not a version
+        ge=0,
+        le=MAX_VERSION,
+        description="The config_version edited (or If-Match)",
     )
     value: Any = Field(description="The section's new content, as in the office file")
 
 
 class PatchBody(_Model):
     version: int | None = Field(
-        default=None, ge=0, le=MAX_VERSION, description="The config_version edited (or If-Match)"
+        default=None,
+        strict=True,  # a JSON integer: true, "1" or 1.0 is not a version
+        ge=0,
+        le=MAX_VERSION,
+        description="The config_version edited (or If-Match)",
     )
     patch: dict[str, Any] = Field(description="A JSON merge patch (RFC 7386) of the office file")
 
@@ -240,14 +248,22 @@ def put_section(office: str, section: str, body: SectionBody, actor: Actor) -> R
 
 class ItemBody(_Model):
     version: int | None = Field(
-        default=None, ge=0, le=MAX_VERSION, description="The config_version edited (or If-Match)"
+        default=None,
+        strict=True,  # a JSON integer: true, "1" or 1.0 is not a version
+        ge=0,
+        le=MAX_VERSION,
+        description="The config_version edited (or If-Match)",
     )
     value: dict[str, Any] = Field(description="The service or counter, as in the office file")
 
 
 class VersionBody(_Model):
     version: int | None = Field(
-        default=None, ge=0, le=MAX_VERSION, description="The config_version edited (or If-Match)"
+        default=None,
+        strict=True,  # a JSON integer: true, "1" or 1.0 is not a version
+        ge=0,
+        le=MAX_VERSION,
+        description="The config_version edited (or If-Match)",
     )
 
 

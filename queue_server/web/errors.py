@@ -175,11 +175,25 @@ def _validation(error: ValidationError) -> Response:
     )
 
 
+TOO_LARGE_WITH_LIMIT = "The request body is too large (at most {limit})."
+
+
+def _size(limit: int) -> str:
+    """A body limit in words: the routes allow ``N + 1`` bytes for a limit of N."""
+    if limit >= 1_000_000:
+        return f"{limit // 1_000_000} MB"
+    return f"{limit // 1024} KB"
+
+
 def _http(error: HTTPException) -> Response:
     status = error.code or 500
     fallback = HTTP_MESSAGES[400] if status < 500 else INTERNAL
     code, msgid = HTTP_MESSAGES.get(status, fallback)
-    response = error_response(code, msgid, status)
+    limit = request.max_content_length if status == 413 else None
+    if limit:  # say how large a body may be (the bookings CSV 2 MB, an office file 1 MB)
+        response = error_response(code, TOO_LARGE_WITH_LIMIT, status, {"limit": _size(limit)})
+    else:
+        response = error_response(code, msgid, status)
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response

@@ -98,7 +98,7 @@ class UserBody(Body):
     username: str = Field(max_length=40, description="3-40 of a-z 0-9 . _ -")
     display_name: Text = Field(min_length=1, max_length=120)
     password: Text = Field(min_length=1, max_length=200)
-    role: Literal[Role.ADMIN, Role.PETUGAS, Role.LAPORAN]
+    role: Literal["admin", "petugas", "laporan"]  # strings: a refusal names them plainly
     offices: list[Code] | None = Field(
         default=None, min_length=1, max_length=50, description=OFFICES
     )

@@ -237,6 +237,9 @@ def test_parsing_does_not_change_the_input() -> None:
         ),
         ("services.0.daily_quota", -1, "services[0].daily_quota: Input should be greater"),
         ("services.0.daily_quota", "10", "services[0].daily_quota: Input should be a valid"),
+        # past JavaScript's exact integers and SQL's BIGINT: once stored and published
+        ("services.0.daily_quota", 2**63 + 5, "services[0].daily_quota: Input should be less"),
+        ("calendar.sessions.0.quota", 100_001, "calendar.sessions[0].quota: Input should be less"),
         ("services.0.colour", "red", "services[0].colour: Extra inputs are not permitted"),
         ("counters.1.id", "cs-1", "counters[1].id: 'cs-1' is used twice"),
         ("counters.0.stations", ["DESK"], "counters[0].stations[0]: Input should be 'INFO'"),
@@ -268,7 +271,17 @@ def test_parsing_does_not_change_the_input() -> None:
         ("calendar.sessions.0.code", "regular", "calendar.sessions[0].code: 'regular' is reserved"),
         ("calendar.sessions.0.closes", "07:00", "calendar.sessions[0]: opens (08:00) must be"),
         ("calendar.sessions.0.quota", -5, "calendar.sessions[0].quota: Input should be greater"),
-        ("calendar.cuti_bersama", ["2026-13-01"], "calendar.cuti_bersama[0].date: Input should"),
+        ("calendar.cuti_bersama", ["2026-13-01"], "calendar.cuti_bersama[0]: '2026-13-01' is no"),
+        (
+            "calendar.cuti_bersama",
+            ["2026-02-30"],
+            "calendar.cuti_bersama[0]: '2026-02-30' is not a",
+        ),
+        (
+            "calendar.sessions.0.dates",
+            ["0000-01-01"],
+            "calendar.sessions[0].dates[0]: '0000-01-01'",
+        ),
         ("calendar.cuti_bersama", ["24/12/2026"], "calendar.cuti_bersama[0]: '24/12/2026' is not"),
         ("calendar.cuti_bersama", [20261224], "calendar.cuti_bersama[0]: must be an ISO date"),
         ("calendar.national_holidays", "yes", "calendar.national_holidays: Input should be"),
@@ -283,6 +296,9 @@ def test_parsing_does_not_change_the_input() -> None:
         ("priority", {"priority_run": 0}, "priority.priority_run: Input should be greater"),
         ("booking", {"early_minutes": -1}, "booking.early_minutes: Input should be greater"),
         ("branding", {"footer_en": "x" * 121}, "branding.footer_en: String should have at most"),
+        ("branding", {"ticker_id": "a\x07b"}, "branding.ticker_id: contains the control char"),
+        ("office.name", "Kanim\u2066x", "office.name: contains the control character U+2066"),
+        ("calendar.sessions.0.name_en", "x" * 121, "calendar.sessions[0].name_en: String should"),
     ],
 )
 def test_bad_files_are_refused_with_the_path(path: str, value: Any, expected: str) -> None:
@@ -425,9 +441,12 @@ def test_branding_and_descriptions_reach_the_definition() -> None:
         ("- a list\n", "(file): must be a mapping"),
         ("just text", "(file): must be a mapping"),
         ("office: [unclosed\n", "(file): not valid YAML"),
-        ("office: {id: a}\noffice: {id: b}\n", "(file): not valid YAML: duplicate key 'office'"),
-        ("x: &anchor {a: 1}\ny: *anchor\n", "(file): not valid YAML: aliases"),
+        ("office: {id: a}\noffice: {id: b}\n", "(file): duplicate key 'office' (line 2)"),
+        ("x: &anchor {a: 1}\ny: *anchor\n", "(file): aliases (*name) are not allowed (line 2)"),
         ("!!python/object:os.system {}\n", "(file): not valid YAML"),
+        ("a: " + "[" * 5000 + "]" * 5000 + "\n", "(file): nested deeper than 20 levels"),
+        ("b: 1\na: -" + "9" * 4400 + "\n", "(file): a number longer than 40 digits (line 2)"),
+        ("a: 0x" + "f" * 4000 + "\n", "(file): a number longer than 40 digits (line 1)"),
     ],
 )
 def test_bad_yaml_is_a_clear_error_not_a_crash(tmp_path: Path, content: str, expected: str) -> None:

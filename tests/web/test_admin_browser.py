@@ -128,8 +128,10 @@ def test_an_admin_follows_the_floor_reads_reports_and_lists(
     page.fill("#rep-from", "31/11/2026")  # no such day: refused in the page, nothing asked
     page.click("#rep-bio")
     expect(page.locator("#status")).to_contain_text("“31/11/2026” is not a date")
+    page.fill("#rep-from", "17/11/2026")  # "choose the day": To follows a one-day choice
+    expect(page.locator("#rep-to")).to_have_value("17/11/2026")  # (not left on today)
     page.fill("#rep-from", "23/11/2026")  # days as DD/MM/YYYY, sent as ISO dates
-    page.fill("#rep-to", "23/11/2026")
+    expect(page.locator("#rep-to")).to_have_value("23/11/2026")
     page.click("#rep-bio")
     report = page.request.get(
         f"{base_url}/api/v1/offices/{OFFICE}/reports/compliance?from={DAY}&station=BIO"

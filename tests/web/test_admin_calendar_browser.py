@@ -39,7 +39,7 @@ def add_closed_day(page: Any, day: str, name: str = "", kind: str = "") -> None:
 
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_named_closed_days_and_a_dated_session(base_url: str, browser: Any, language: str) -> None:
-    shots = shared.Shots()
+    shots = shared.admin_shots()
     page = admin_page(browser, base_url, "calendars", lang=language)
     before = config(page, base_url)
     natal = page.locator(".cal-national-days li[data-date='2026-12-25']")  # the built-in list
@@ -137,7 +137,7 @@ TOO_SMALL = {"id": "harus lebih besar atau sama dengan 0", "en": "greater than o
 
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_booking_window_and_priority_categories(base_url: str, browser: Any, language: str) -> None:
-    shots = shared.Shots()
+    shots = shared.admin_shots()
     page = admin_page(browser, base_url, "policies", lang=language)
     before = config(page, base_url)
     page.fill("#pol-early", "-5")  # refused by the server, said in the page's language

@@ -99,7 +99,7 @@ def test_the_preview_screenshots(base_url: str, browser: Any, language: str) -> 
     page.fill("#ct-info-en", INFO["en"])
     expect(page.locator("#kp-list .kp-item")).to_have_count(4)
     expect(page.locator("#kp-list")).to_contain_text(REQUIREMENTS[language].split("\n")[0])
-    shared.Shots().take(page, f"content-preview-{language}")
+    shared.admin_shots().take(page, f"content-preview-{language}")
     assert page.js_errors == []
 
 

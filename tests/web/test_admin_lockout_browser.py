@@ -41,7 +41,7 @@ def try_sign_in(page: Any, username: str, password: str) -> int:
 def test_a_locked_user_is_shown_and_unlocked_by_an_administrator(
     base_url: str, browser: Any, services: Services, monotonic: FakeMonotonic
 ) -> None:
-    shots = shared.Shots()
+    shots = shared.admin_shots()
     officer = new_page(browser)
     officer.goto(f"{base_url}/admin/?lang=en")
     answers = []

@@ -1,6 +1,7 @@
 """The admin console shows the server's validation problems and warnings in the page's
 language (Debian's Chromium): a calendar with two wrong days lists both problems, and a
-saved change shows the office file's warning, in Indonesian and in English."""
+saved change shows the office file's warning, in Indonesian and in English; a refusal
+is not left in the status line once another screen is opened."""
 
 from __future__ import annotations
 
@@ -40,6 +41,12 @@ def test_problems_and_warnings_in_the_page_language(base_url: str, browser: Any)
         expect(listed).to_have_count(2)
         expect(listed.nth(0)).to_contain_text(problem)
         expect(listed.nth(1)).to_contain_text(problem)
+        status = page.locator("#status")
+        expect(status).to_contain_text(problem)
+        shared.open_section(page, "counters")  # the calendar's refusal is not the counters'
+        expect(status).not_to_contain_text(problem)
+        expect(status).not_to_have_class("status status-error")
+        shared.open_section(page, "calendars")
         hours(page, "sat", "08:00", "12:00")
         page.locator("tr[data-day='sun'] .cal-open").uncheck()
         page.click("#cal-save")

@@ -115,4 +115,6 @@ def test_a_file_that_cannot_be_read_imports_nothing(auth: AuthActions, services:
     assert "bukan tabel CSV" in endless.get_json()["error"]["messages"]["id"]
     large = upload(auth, b"code,service,date,slot\n" + b"#" * MAX_CSV_BYTES)
     assert large.status_code == 413
+    too_large = large.get_json()["error"]["messages"]  # says the limit, in both languages
+    assert "(at most 2 MB)" in too_large["en"] and "(paling besar 2 MB)" in too_large["id"]
     assert count_rows(services, BookingRow) == 0

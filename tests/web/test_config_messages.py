@@ -90,3 +90,38 @@ def test_a_refused_request_body_says_why_in_indonesian(auth: AuthActions) -> Non
     assert control.get_json()["error"]["messages"]["id"].endswith(
         "teks berisi karakter yang tidak diizinkan"
     )
+
+
+def test_a_refused_role_names_the_roles_plainly(auth: AuthActions) -> None:
+    auth.login("admin")
+    body = {"username": "budi", "display_name": "Budi", "password": "Kuat-sekali-77"}
+    answer = auth.post("/api/v1/users", body | {"role": "root"})
+    assert answer.status_code == 422
+    messages = answer.get_json()["error"]["messages"]
+    assert messages["en"] == "Field role: Input should be 'admin', 'petugas' or 'laporan'"
+    assert "<Role" not in messages["id"] and "'laporan'" in messages["id"]
+    assert auth.post("/api/v1/users", body | {"role": "laporan"}).status_code == 200
+
+
+def test_collection_problems_are_all_indonesian(auth: AuthActions, services: Services) -> None:
+    auth.login("admin")
+    _, settings = stored(services)
+    service = dict(settings["services"][0], journey=[])
+    error = refused_patch(
+        auth,
+        services,
+        {
+            "services": [service, *settings["services"][1:]],
+            "calendar": {"hours": {"mon": "08"}, "cuti_bersama": ["2026-02-30"]},
+        },
+    )
+    texts = {text["en"].partition(":")[0]: text["id"] for text in error["problem_messages"]}
+    assert (
+        texts["services[0].journey"] == "services[0].journey: harus berisi minimal 1 butir, ada 0"
+    )
+    assert texts["calendar.hours.mon"].startswith("calendar.hours.mon: harus daftar dua jam")
+    assert texts["calendar.cuti_bersama[0]"] == (
+        "calendar.cuti_bersama[0]: '2026-02-30' bukan tanggal yang ada (tidak ada hari itu)"
+    )
+    for indonesian in texts.values():
+        assert not {"List", "Dictionary", "valid", "tuple"} & set(indonesian.split()), indonesian

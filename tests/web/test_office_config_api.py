@@ -187,6 +187,31 @@ def test_one_service_or_counter_at_a_time(auth: AuthActions, services: Services)
     assert send(auth, "PUT", f"{CONFIG}/calendar/x", {"version": 1, "value": {}}).status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("section", "item", "field", "value"),
+    [
+        ("services", "walkin", "name_id", "Paspor\x1b[2J"),  # ESC: a printer/terminal command
+        ("services", "walkin", "name_en", "Pass\u202eport"),  # reads right to left
+        ("services", "walkin", "description_en", "a\x00b"),
+        ("counters", "cs-1", "name", "CS\n1"),
+    ],
+)
+def test_control_characters_in_a_name_are_refused(
+    auth: AuthActions, services: Services, section: str, item: str, field: str, value: str
+) -> None:
+    auth.login("admin")
+    version, settings = stored(services)
+    current_item = next(entry for entry in settings[section] if entry["id"] == item)
+    changed = {**current_item, field: value}
+    refused = send(
+        auth, "PUT", f"{CONFIG}/{section}/{item}", {"version": version, "value": changed}
+    )
+    assert refused.status_code == 422, refused.get_json()
+    messages = refused.get_json()["error"]["messages"]
+    assert "control character U+" in messages["en"] and "karakter kendali U+" in messages["id"]
+    assert stored(services) == (version, settings)
+
+
 def test_calendar_hours_holidays_and_sessions(auth: AuthActions, services: Services) -> None:
     auth.login("admin")
     before = current(auth)
@@ -292,6 +317,21 @@ def test_a_stale_version_is_refused_and_changes_nothing(
         "config_version_required",
     )
     assert len(audit_rows(services, "office_config")) == 1
+
+
+@pytest.mark.parametrize("version", [True, "1", 1.0, "01"])
+def test_a_version_of_another_type_is_refused(
+    auth: AuthActions, services: Services, version: Any
+) -> None:
+    auth.login("admin")
+    before = stored(services)
+    assert before[0] == 1  # so a true or "1" taken as 1 would apply
+    body = {"version": version, "value": {"early_minutes": 45, "late_minutes": 30}}
+    refused = send(auth, "PUT", f"{CONFIG}/booking", body)
+    assert refused.status_code == 422, refused.get_json()
+    assert refused.get_json()["error"]["code"] == "invalid_field"
+    assert "version" in refused.get_json()["error"]["messages"]["id"]
+    assert stored(services) == before
 
 
 def test_the_office_id_cannot_change(auth: AuthActions, services: Services) -> None:
@@ -435,8 +475,20 @@ def test_importing_a_changed_file_equals_office_load(
     ("text", "english", "indonesian"),
     [
         (b"office: [unclosed", "(file): not valid YAML", "(file): bukan YAML yang sah"),
+        (b"a: &x [1]\nb: *x\n", "(file): aliases (*name) are not allowed (line 2)", "(baris 2)"),
+        # past Python's 4300 digits for int(): once a ValueError and a 500
+        (b"a: " + b"1" * 5000, "(file): a number longer than 40 digits (line 1)", "(baris 1)"),
+        (  # a tab, the usual slip when editing by hand: where it is, in words of the page
+            b"office:\n\tid: x\n",
+            "(file): not valid YAML at line 2, column 1: found character '\\t' that cannot",
+            "(file): bukan YAML yang sah pada baris 2, kolom 1: found character",
+        ),
+        (b"a: 1\na: 2\n", "(file): duplicate key 'a' (line 2)", "(file): kunci 'a' ditulis dua"),
         (b"\xff\xfe", "(file): not UTF-8 text", "(file): bukan teks UTF-8"),
         (b"- just\n- a list\n", "(file): must be a mapping", "(file): harus pemetaan"),
+        # nested far deeper than any office file: once a RecursionError and a 500
+        (b"a: " + b"[" * 10_000 + b"]" * 10_000, "(file): nested deeper than", "(file): bersarang"),
+        (b"".join(b" " * i + b"k:\n" for i in range(400)), "(file): nested deeper", "(file): bers"),
     ],
 )
 def test_a_bad_file_is_refused_in_both_languages(

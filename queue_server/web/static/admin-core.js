@@ -314,6 +314,10 @@ var AntreAdmin = (function (ui, session) {
   function open(id) {
     var spec = sections.filter(function (item) { return item.id === id; })[0];
     leaveSection();
+    if (/status-error/.test(statusLine.className)) {  // a refusal belongs to the screen left
+      ui.clear(statusLine);
+      statusLine.className = "status";
+    }
     state.section = id;
     setHash();
     var links = nav.querySelectorAll("a.nav-item");

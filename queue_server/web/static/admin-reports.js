@@ -190,6 +190,17 @@
     }
 
     kind.onchange = function () { choice.group = ""; fillGroups(); };
+    // "Choose the day": a one-day choice stays one day when From changes (To follows it),
+    // so the day asked for is not silently widened to "that day until today".
+    var lastFrom = from.value;
+    from.onchange = from.oninput = function () {
+      if (!from.value) { return; }
+      var first = window.AntreDates.parse(from.value), last = window.AntreDates.parse(to.value);
+      if (!to.value || to.value === lastFrom || (first && last && last < first)) {
+        to.value = from.value;
+      }
+      lastFrom = from.value;
+    };
     fillGroups();
     var form = el("form", {className: "rep-form panel", onsubmit: function (event) {
       event.preventDefault();
