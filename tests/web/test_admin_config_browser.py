@@ -66,6 +66,9 @@ def test_an_admin_creates_a_service_and_a_counter(
     before = config(page, base_url)["version"]
     expect(page.locator("tr[data-service-id='walkin']")).to_contain_text("Passport walk-in")
     page.click("#svc-new")
+    page.click("#svc-save")  # empty: the server's reasons in the page's language, not the
+    expect(page.locator(".cfg-message-error")).to_contain_text("services")  # browser's
+    assert config(page, base_url)["version"] == before
     page.fill("#svc-id", "visa")
     page.fill("#svc-prefix", "e")
     page.fill("#svc-name-id", "Visa kunjungan")

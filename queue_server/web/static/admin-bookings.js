@@ -22,7 +22,7 @@
       ]));
     }
 
-    var form = el("form", {className: "panel cfg-form", id: "bk-form", onsubmit: function (event) {
+    var form = el("form", {className: "panel cfg-form", id: "bk-form", novalidate: true, onsubmit: function (event) {
       event.preventDefault();
       box.clear();
       var chosen = file.files && file.files[0];

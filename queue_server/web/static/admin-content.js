@@ -66,7 +66,7 @@
         infoEn.value = source.info_en || "";
         showPreview();
       }
-      var form = el("form", {className: "panel cfg-form", id: "ct-form", onsubmit: function (event) {
+      var form = el("form", {className: "panel cfg-form", id: "ct-form", novalidate: true, onsubmit: function (event) {
         event.preventDefault();
         var content = forms.copy(history.content || {services: {}});
         content.services = content.services || {};

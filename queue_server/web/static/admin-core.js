@@ -204,7 +204,7 @@ var AntreAdmin = (function (ui, session) {
       message.hidden = false;
       say(text, "error");
     }
-    var form = el("form", {className: "card pw-form", onsubmit: function (event) {
+    var form = el("form", {className: "card pw-form", novalidate: true, onsubmit: function (event) {
       event.preventDefault();
       if (fresh.value !== again.value) { refuse(t("pw_mismatch")); again.focus(); return; }
       request("POST", API + "/auth/password",

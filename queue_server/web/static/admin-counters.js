@@ -104,7 +104,7 @@
       var name = forms.input(ctx, {id: "ctr-name", value: original.name || "", maxlength: "80"});
       var stations = forms.ticks(ctx, forms.stationOptions(ctx), original.stations || [], "stations");
       var served = forms.ticks(ctx, serviceOptions(), original.services || [], "services");
-      var form = el("form", {className: "panel cfg-form", id: "ctr-form", onsubmit: function (event) {
+      var form = el("form", {className: "panel cfg-form", id: "ctr-form", novalidate: true, onsubmit: function (event) {
         event.preventDefault();
         var value = forms.copy(original);
         value.id = creating ? id.value.replace(/^\s+|\s+$/g, "") || "-" : original.id;

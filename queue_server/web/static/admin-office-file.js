@@ -19,7 +19,7 @@
       });
     }
 
-    var importForm = el("form", {className: "panel cfg-form", id: "of-form", onsubmit: function (event) {
+    var importForm = el("form", {className: "panel cfg-form", id: "of-form", novalidate: true, onsubmit: function (event) {
       event.preventDefault();
       box.clear();
       var chosen = file.files && file.files[0];

@@ -202,7 +202,7 @@
       lastFrom = from.value;
     };
     fillGroups();
-    var form = el("form", {className: "rep-form panel", onsubmit: function (event) {
+    var form = el("form", {className: "rep-form panel", novalidate: true, onsubmit: function (event) {
       event.preventDefault();
       run();
     }}, [

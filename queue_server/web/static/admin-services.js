@@ -126,7 +126,7 @@
       var steps = [];
       var list = el("tbody", {});
       (original.journey || []).forEach(function (step) { ui.append(list, stepRow(step, steps, list)); });
-      var form = el("form", {className: "panel cfg-form", id: "svc-form", onsubmit: function (event) {
+      var form = el("form", {className: "panel cfg-form", id: "svc-form", novalidate: true, onsubmit: function (event) {
         event.preventDefault();
         var value = forms.copy(original);
         value.id = creating ? id.value.replace(/^\s+|\s+$/g, "") : original.id;

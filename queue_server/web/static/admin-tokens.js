@@ -37,7 +37,7 @@
       var role = forms.select(ctx, ROLES.map(function (code) { return [code, ui.word("roles", code)]; }),
         "kiosk", {id: "tok-role"});
       var offices = forms.officeTicks(ctx);
-      return el("form", {className: "panel cfg-form", id: "tok-form", onsubmit: function (event) {
+      return el("form", {className: "panel cfg-form", id: "tok-form", novalidate: true, onsubmit: function (event) {
         event.preventDefault();
         var body = {name: name.value.replace(/^\s+|\s+$/g, ""), role: role.value};
         var chosen = offices.values();

@@ -86,7 +86,7 @@
       var offices = forms.officeTicks(ctx);
       var password = forms.input(ctx, {id: "usr-password", type: "password", maxlength: "200",
         autocomplete: "new-password"});
-      var form = el("form", {className: "panel cfg-form", id: "usr-form", onsubmit: function (event) {
+      var form = el("form", {className: "panel cfg-form", id: "usr-form", novalidate: true, onsubmit: function (event) {
         event.preventDefault();
         var chosen = offices.values();
         var body = {username: username.value.replace(/^\s+|\s+$/g, ""), display_name: name.value,
