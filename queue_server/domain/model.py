@@ -126,6 +126,9 @@ class Service:
     priority_stations: tuple[tuple[StationType, StationType], ...] = (
         (StationType.BIO, StationType.BIO_PRIORITY),
     )
+    #: Working days from biometrics to the passport being ready; None: the PICKUP step's
+    #: ``after_working_days``, else 4 (see :mod:`queue_server.domain.passports`).
+    ready_after_working_days: int | None = None
 
     def __post_init__(self) -> None:
         if not (1 <= len(self.prefix) <= 2 and self.prefix.isalpha() and self.prefix.isupper()):

@@ -144,6 +144,7 @@ def _service(section: ServiceSection) -> Service:
         daily_quota=section.daily_quota,
         active=section.active,
         priority_stations=tuple(priority_routes(section).items()),
+        ready_after_working_days=section.ready_after_working_days,
     )
 
 

@@ -322,6 +322,14 @@ class ServiceSection(_Strict):
     priority_stations: dict[StationType, StationType] | None = Field(
         default=None, description="Where priority tickets go instead; default {BIO: BIO_PRIORITY}"
     )
+    ready_after_working_days: int | None = Field(
+        default=None,
+        strict=True,
+        ge=1,
+        le=60,
+        description="Working days from biometrics to the passport being ready; "
+        "none = the PICKUP step's after_working_days, else 4",
+    )
 
 
 class CounterSection(_Strict):

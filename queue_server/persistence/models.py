@@ -102,7 +102,10 @@ class VisitRow(Base):
     """One applicant's journey through the office on one day."""
 
     __tablename__ = "visits"
-    __table_args__ = (UniqueConstraint("office_id", "office_day", "series", "number"),)
+    __table_args__ = (
+        UniqueConstraint("office_id", "office_day", "series", "number"),
+        Index("ix_visits_application", "office_id", "application_no"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
@@ -128,6 +131,8 @@ class VisitRow(Base):
     by_proxy: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+    #: The SPRI application number (digits) the visit is for, once known (never a NIK).
+    application_no: Mapped[str | None] = mapped_column(String(20))
 
 
 class TicketRow(Base):
@@ -433,3 +438,22 @@ class OutboxRow(Base):
     delivered_at: Mapped[datetime | None]
     #: The publisher's sequence when the row was delivered (its next start goes on above).
     seq: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class PassportReadyRow(Base):
+    """A passport that is printed and ready for pickup, per office and application number.
+
+    No name or NIK: the application number, when it became ready, how it was reported
+    (``csv``, ``api`` or ``console``) and the visit of that application, when one is known.
+    """
+
+    __tablename__ = "passport_ready"
+    __table_args__ = (UniqueConstraint("office_id", "application_no"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    application_no: Mapped[str] = mapped_column(String(20))
+    ready_at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(10))
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    user_id: Mapped[int | None] = mapped_column(Integer)

@@ -21,6 +21,7 @@ from queue_server.services.officer import OfficerService
 from queue_server.services.offices import OfficeCatalog
 from queue_server.services.offline import OfflineIssuing
 from queue_server.services.outbox import OutboxService
+from queue_server.services.passports import PassportService
 from queue_server.services.ratings import RatingService
 from queue_server.services.reports import ReportService
 from queue_server.services.retention import RetentionService
@@ -64,6 +65,7 @@ class Services:
     dashboard: DashboardService
     sign_in_guards: SignInGuards
     clock: Clock
+    passports: PassportService
 
     def close(self) -> None:
         self.database.dispose()
@@ -104,4 +106,5 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
             **common,
         ),
         clock=clock,
+        passports=PassportService(**common),
     )

@@ -35,6 +35,7 @@ PERSONAL_VISIT_FIELDS = (
     "passport_hash",
     "passport_last4",
     "booking_ref",
+    "application_no",
 )
 
 

@@ -21,6 +21,7 @@ from queue_server.web.api_console import console_api
 from queue_server.web.api_dashboard import dashboard_api
 from queue_server.web.api_office_config import office_config
 from queue_server.web.api_officer import officer
+from queue_server.web.api_passports import passports_api
 from queue_server.web.api_public import public
 from queue_server.web.api_push import push
 from queue_server.web.api_reports import reports_api
@@ -143,3 +144,4 @@ for child in (
 ):
     api.register_blueprint(child)
 api.register_blueprint(office_config)  # configuration by the API (issue 11)
+api.register_blueprint(passports_api)  # passport-ready records (issue 12)

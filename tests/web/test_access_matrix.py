@@ -272,6 +272,7 @@ def path_values(services: Services, token: str) -> dict[str, str]:
         "section": "counters",  # the configuration API (a body-less change is 422/428)
         "item": "cs-9",
         "device": "no-such-display",
+        "application_no": "1234567890",  # no record: an allowed caller gets "not ready"
     }
 
 

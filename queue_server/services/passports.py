@@ -1,0 +1,329 @@
+"""Passport-ready records: marked by a list (API, console) or an uploaded CSV; looked up.
+
+Marking is idempotent: an application already marked ready at the office keeps its first
+record and is reported as such, so the same list or file twice changes nothing. Each
+refused number is reported by its position (or CSV line) with reasons in Indonesian and
+English, never echoed back (a mistyped cell may be a NIK). The audit row holds counts only.
+
+A visit carries the application number once it is known (``visits.application_no``, set
+by the pickup and biometrics flows); a record links to the latest such visit, and the
+"not ready yet" answer counts the expected date from that visit's biometrics step.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from queue_server.domain.errors import DomainError
+from queue_server.domain.ids import ServiceId
+from queue_server.domain.passports import (
+    BIOMETRICS_STATIONS,
+    ApplicationProblem,
+    ReadySource,
+    expected_ready_date,
+    parse_application,
+    ready_working_days,
+)
+from queue_server.i18n import both
+from queue_server.persistence.models import PassportReadyRow, TicketRow, VisitRow
+from queue_server.services.offices import OfficeSnapshot
+from queue_server.services.unit import Actor, UseCases
+
+MAX_LIST = 500
+MAX_CSV_BYTES = 1_000_000
+MAX_CSV_ROWS = 20_000
+#: The header names the application column may have (the first one found is used).
+CSV_COLUMNS = ("application", "application_no", "nomor_permohonan", "no_permohonan")
+
+
+class PassportCsvRefused(DomainError):
+    """The file as a whole cannot be read (nothing marked)."""
+
+    code = "passport_csv_invalid"
+    template = "The list of ready passports was not imported: {problem}"
+    http_status = 422
+
+
+class ApplicationInvalid(DomainError):
+    """A looked-up application number that is not one."""
+
+    code = "application_invalid"
+    template = "Not an application number: {problem}"
+    http_status = 422
+
+
+@dataclass
+class Refusal:
+    """One refused entry: its position (list index from 0, or CSV line) and reasons."""
+
+    where: int
+    reasons: list[str] = field(default_factory=list)
+
+    def texts(self) -> dict[str, str]:
+        found = [both(reason) for reason in self.reasons]
+        return {
+            "id": "; ".join(item["id"] for item in found),
+            "en": "; ".join(item["en"] for item in found),
+        }
+
+
+@dataclass(frozen=True)
+class MarkResult:
+    """What marking a list did: numbers newly marked, already marked (with when), refused."""
+
+    marked: list[str]
+    already: dict[str, datetime]
+    refused: list[Refusal]
+
+
+def check_numbers(
+    texts: Sequence[str], *, first: int = 0
+) -> tuple[list[tuple[int, str]], list[Refusal]]:
+    """The good numbers with their position, and the refusals (a repeat is refused)."""
+    good: list[tuple[int, str]] = []
+    refused: list[Refusal] = []
+    seen: set[str] = set()
+    for offset, text in enumerate(texts):
+        where = first + offset
+        parsed = parse_application(text)
+        if isinstance(parsed, ApplicationProblem):
+            refused.append(Refusal(where, [parsed.value]))
+        elif parsed in seen:
+            refused.append(Refusal(where, ["the application number is given twice"]))
+        else:
+            seen.add(parsed)
+            good.append((where, parsed))
+    return good, refused
+
+
+class PassportService(UseCases):
+    """Marks passports ready and answers whether an application's passport is ready."""
+
+    def mark_ready(
+        self,
+        office: str,
+        numbers: Iterable[str],
+        *,
+        source: ReadySource,
+        actor: Actor,
+        refused: int = 0,
+    ) -> tuple[list[str], dict[str, datetime]]:
+        """Record the (already checked) numbers as ready now; the new ones and the earlier
+        ones with their first ready time. ``refused``: entries refused before (audited)."""
+        marked: list[str] = []
+        already: dict[str, datetime] = {}
+        with self.unit() as work:
+            self.catalog.get(work.session, office)  # an unknown office: 404
+            for number in numbers:
+                row = work.session.scalar(
+                    select(PassportReadyRow).where(
+                        PassportReadyRow.office_id == office,
+                        PassportReadyRow.application_no == number,
+                    )
+                )
+                if row is not None:
+                    already[number] = row.ready_at
+                    continue
+                visit = _latest_visit(work.session, office, number)
+                work.session.add(
+                    PassportReadyRow(
+                        office_id=office,
+                        application_no=number,
+                        ready_at=work.now,
+                        source=source.value,
+                        visit_id=None if visit is None else visit.id,
+                        user_id=actor.user_id,
+                    )
+                )
+                work.session.flush()  # a repeat later in the same call sees this row
+                marked.append(number)
+            work.audit(
+                actor,
+                "mark_passports_ready",
+                office_id=office,
+                target=None,
+                source=source.value,
+                marked=len(marked),
+                already=len(already),
+                refused=refused,
+            )
+        return marked, already
+
+    def mark_list(
+        self, office: str, texts: Sequence[str], *, source: ReadySource, actor: Actor
+    ) -> dict[str, Any]:
+        """Check each text, mark the good ones; the per-entry report (by list index)."""
+        good, refused = check_numbers(texts)
+        marked, already = self.mark_ready(
+            office,
+            [number for _where, number in good],
+            source=source,
+            actor=actor,
+            refused=len(refused),
+        )
+        items: list[dict[str, Any]] = []
+        for where, number in good:
+            if number in already:
+                items.append(_already_item(where, number, already[number]))
+            else:
+                items.append({"index": where, "application_no": number, "result": "marked"})
+        items.extend(
+            {"index": item.where, "result": "refused", "reasons": item.texts()} for item in refused
+        )
+        items.sort(key=lambda item: int(item["index"]))
+        return {
+            "marked": len(marked),
+            "already_ready": len(already),
+            "refused": len(refused),
+            "items": items,
+        }
+
+    def import_csv(self, office: str, raw: bytes, *, actor: Actor) -> dict[str, Any]:
+        """Mark the good rows of an uploaded CSV; refused rows reported by line."""
+        rows = _csv_rows(_decode(raw))
+        good, refused = check_numbers([text for _line, text in rows])
+        lines = [line for line, _text in rows]
+        marked, already = self.mark_ready(
+            office,
+            [number for _where, number in good],
+            source=ReadySource.CSV,
+            actor=actor,
+            refused=len(refused),
+        )
+        return {
+            "rows": len(rows),
+            "marked": len(marked),
+            "already_ready": len(already),
+            "rejected": [{"line": lines[item.where], "reasons": item.texts()} for item in refused],
+        }
+
+    def status(self, office: str, text: str) -> dict[str, Any]:
+        """Whether the application's passport is ready; if not, when it is expected."""
+        parsed = parse_application(text)
+        if isinstance(parsed, ApplicationProblem):
+            raise ApplicationInvalid(problem=both(parsed.value))
+        with self.read() as session:
+            snapshot = self.catalog.get(session, office)
+            row = session.scalar(
+                select(PassportReadyRow).where(
+                    PassportReadyRow.office_id == office,
+                    PassportReadyRow.application_no == parsed,
+                )
+            )
+            if row is not None:
+                return {
+                    "application_no": parsed,
+                    "ready": True,
+                    "ready_at": row.ready_at,
+                    "source": row.source,
+                    "expected_on": None,
+                    "message": both(
+                        "The passport is ready since {day}.",
+                        day=snapshot.office.office_day(row.ready_at).isoformat(),
+                    ),
+                }
+            expected = _expected(session, snapshot, parsed)
+        if expected is None:
+            message = both(
+                "The passport is not ready yet. No biometrics of this application is "
+                "recorded at this office, so no date can be given."
+            )
+        else:
+            message = both(
+                "The passport is not ready yet; it is expected on {day}.", day=expected.isoformat()
+            )
+        return {
+            "application_no": parsed,
+            "ready": False,
+            "ready_at": None,
+            "source": None,
+            "expected_on": expected,
+            "message": message,
+        }
+
+
+def _already_item(where: int, number: str, ready_at: datetime) -> dict[str, Any]:
+    return {
+        "index": where,
+        "application_no": number,
+        "result": "already_ready",
+        "ready_at": ready_at,
+        "reasons": both("already marked ready; nothing changed"),
+    }
+
+
+def _latest_visit(session: Session, office: str, number: str) -> VisitRow | None:
+    return session.scalar(
+        select(VisitRow)
+        .where(VisitRow.office_id == office, VisitRow.application_no == number)
+        .order_by(VisitRow.created_at.desc(), VisitRow.id.desc())
+        .limit(1)
+    )
+
+
+def _expected(session: Session, snapshot: OfficeSnapshot, number: str) -> date | None:
+    """The expected ready day from the latest biometrics of the application's visits."""
+    found = session.execute(
+        select(TicketRow.finished_at, VisitRow.service_code)
+        .join(VisitRow, VisitRow.id == TicketRow.visit_id)
+        .where(
+            VisitRow.office_id == snapshot.office.id,
+            VisitRow.application_no == number,
+            TicketRow.station.in_([station.value for station in BIOMETRICS_STATIONS]),
+            TicketRow.status == "done",
+            TicketRow.finished_at.is_not(None),
+        )
+        .order_by(TicketRow.finished_at.desc())
+        .limit(1)
+    ).first()
+    if found is None or found.finished_at is None:
+        return None
+    service = snapshot.services.get(ServiceId(found.service_code))
+    day = snapshot.office.office_day(found.finished_at)
+    return expected_ready_date(snapshot.calendar, day, ready_working_days(service))
+
+
+def _decode(raw: bytes) -> str:
+    if len(raw) > MAX_CSV_BYTES:
+        raise PassportCsvRefused(
+            problem=both("the file is larger than {size} bytes", size=MAX_CSV_BYTES)
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise PassportCsvRefused(problem=both("the file is not UTF-8 text")) from error
+
+
+def _csv_rows(text: str) -> list[tuple[int, str]]:
+    """Every non-empty data row's line and application cell."""
+    lines = text.splitlines()
+    header = lines[0] if lines else ""
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    try:
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        names = [name.strip().lower() for name in next(reader, [])]
+        column = next((names.index(name) for name in CSV_COLUMNS if name in names), None)
+        if column is None:
+            raise PassportCsvRefused(
+                problem=both("the header line must name the column {column}", column="application")
+            )
+        rows: list[tuple[int, str]] = []
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(rows) >= MAX_CSV_ROWS:
+                raise PassportCsvRefused(
+                    problem=both("more than {rows} rows; split the file", rows=MAX_CSV_ROWS)
+                )
+            rows.append((reader.line_num, cells[column] if column < len(cells) else ""))
+        return rows
+    except csv.Error as error:  # a NUL byte, an endless quoted field
+        raise PassportCsvRefused(problem=both("the file is not a CSV table")) from error

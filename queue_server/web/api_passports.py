@@ -1,0 +1,130 @@
+"""Passport-ready records (admins and petugas of the office): mark ready, import, look up.
+
+Marking is idempotent (a number already ready keeps its first record and is reported as
+``already_ready``); refused entries are reported by position or CSV line with reasons in
+both languages and are never echoed back. Every mark or import is audited (counts only).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint, request
+from pydantic import BaseModel, ConfigDict, Field
+
+from queue_server.domain.passports import ReadySource
+from queue_server.services.passports import (
+    MAX_CSV_BYTES,
+    MAX_LIST,
+    ApplicationInvalid,
+    PassportCsvRefused,
+)
+from queue_server.services.unit import Actor
+from queue_server.web.auth import BEARER, services
+from queue_server.web.roles import OFFICERS
+from queue_server.web.routing import endpoint
+
+passports_api = Blueprint("passports_api", __name__)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReadyBody(_Model):
+    applications: list[str] = Field(
+        min_length=1,
+        max_length=MAX_LIST,
+        description=f"Application numbers (10-20 digits, not 16), at most {MAX_LIST}",
+    )
+
+
+class ReadyItem(_Model):
+    index: int = Field(description="The entry's position in the list, from 0")
+    result: str = Field(description="marked, already_ready or refused")
+    application_no: str | None = Field(default=None, description="The number (not if refused)")
+    ready_at: datetime | None = Field(default=None, description="When first marked (already)")
+    reasons: dict[str, str] | None = Field(
+        default=None, description="Why refused, or that nothing changed (id, en)"
+    )
+
+
+class ReadyOut(_Model):
+    marked: int
+    already_ready: int
+    refused: int
+    items: list[ReadyItem]
+
+
+class RowRejected(_Model):
+    line: int = Field(description="The CSV line (the header is line 1)")
+    reasons: dict[str, str] = Field(description="Why, in Indonesian (id) and English (en)")
+
+
+class ReadyImportOut(_Model):
+    rows: int
+    marked: int
+    already_ready: int
+    rejected: list[RowRejected]
+
+
+class PassportStatusOut(_Model):
+    application_no: str
+    ready: bool
+    ready_at: datetime | None = Field(description="When it was marked ready")
+    source: str | None = Field(description="csv, api or console")
+    expected_on: date | None = Field(
+        description="Not ready: the expected day (working days after biometrics), if known"
+    )
+    message: dict[str, str] = Field(description="The answer in Indonesian (id) and English (en)")
+
+
+def _source() -> ReadySource:
+    """A machine token's call is the printing system's; a browser session is the console."""
+    if request.headers.get("Authorization", "").startswith(BEARER):
+        return ReadySource.API
+    return ReadySource.CONSOLE
+
+
+@endpoint(
+    passports_api,
+    "/offices/<office>/passports/ready",
+    method="POST",
+    summary="Mark passports ready for pickup (audited): each number checked, the good ones "
+    "kept, refused ones reported by position; one already ready is left as it is",
+    roles=OFFICERS,
+    body=ReadyBody,
+    response=ReadyOut,
+)
+def mark_ready(office: str, body: ReadyBody, actor: Actor) -> dict[str, Any]:
+    return services().passports.mark_list(office, body.applications, source=_source(), actor=actor)
+
+
+@endpoint(
+    passports_api,
+    "/offices/<office>/passports/ready/import",
+    method="POST",
+    summary="Import a list of ready passports (CSV with an `application` column; , or ;): "
+    "good rows kept, refused rows reported by line; the same file twice changes nothing",
+    roles=OFFICERS,
+    response=ReadyImportOut,
+    errors=(PassportCsvRefused,),
+)
+def import_ready(office: str, actor: Actor) -> dict[str, Any]:
+    request.max_content_length = MAX_CSV_BYTES + 1
+    raw = request.get_data(cache=False)
+    return services().passports.import_csv(office, raw, actor=actor)
+
+
+@endpoint(
+    passports_api,
+    "/offices/<office>/passports/<application_no>",
+    summary="Whether an application's passport is ready: since when, or the expected day "
+    "(working days after biometrics, holidays and cuti bersama skipped)",
+    roles=OFFICERS,
+    response=PassportStatusOut,
+    errors=(ApplicationInvalid,),
+)
+def passport_status(office: str, application_no: str, actor: Actor) -> dict[str, Any]:
+    return services().passports.status(office, application_no)
