@@ -240,6 +240,9 @@ def test_parsing_does_not_change_the_input() -> None:
         # past JavaScript's exact integers and SQL's BIGINT: once stored and published
         ("services.0.daily_quota", 2**63 + 5, "services[0].daily_quota: Input should be less"),
         ("calendar.sessions.0.quota", 100_001, "calendar.sessions[0].quota: Input should be less"),
+        ("services.0.ready_after_working_days", 0, "services[0].ready_after_working_days: Input"),
+        ("services.0.ready_after_working_days", "4", "services[0].ready_after_working_days: In"),
+        ("services.0.ready_after_working_days", 61, "services[0].ready_after_working_days: Input"),
         ("services.0.colour", "red", "services[0].colour: Extra inputs are not permitted"),
         ("counters.1.id", "cs-1", "counters[1].id: 'cs-1' is used twice"),
         ("counters.0.stations", ["DESK"], "counters[0].stations[0]: Input should be 'INFO'"),
