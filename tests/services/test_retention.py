@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from queue_server.domain.ids import TicketSource
 from queue_server.persistence.models import AuditLogRow, KioskRequestRow, TicketRow, VisitRow
@@ -44,6 +44,9 @@ def visit(engine: Engine, visit_id: int) -> VisitRow:
 def test_purge_clears_personal_fields_of_old_visits_only(engine: Engine) -> None:
     old = issue_with_personal_data(engine, "081234567890")
     with engine.database.writer() as session, session.begin():
+        session.execute(
+            update(VisitRow).where(VisitRow.id == old).values(application_no="1234567890")
+        )
         session.add(
             AuditLogRow(
                 at=engine.clock(),
@@ -84,6 +87,7 @@ def test_purge_clears_personal_fields_of_old_visits_only(engine: Engine) -> None
         None,
     )
     assert (cleared.passport_hash, cleared.passport_last4) == (None, None)
+    assert cleared.application_no is None
     assert cleared.label == "B-001"  # the anonymous visit stays for statistics
     kept = visit(engine, recent)
     assert kept.phone == "081298765432" and kept.nik_last4 == "0001"
