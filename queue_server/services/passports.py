@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from queue_server.domain.errors import DomainError
@@ -40,6 +40,8 @@ from queue_server.services.unit import Actor, UseCases
 MAX_LIST = 500
 MAX_CSV_BYTES = 1_000_000
 MAX_CSV_ROWS = 20_000
+#: Numbers looked up and inserted per statement (well under SQLite's variable limit).
+CHUNK = 500
 #: The header names the application column may have (the first one found is used).
 CSV_COLUMNS = ("application", "application_no", "nomor_permohonan", "no_permohonan")
 
@@ -120,31 +122,32 @@ class PassportService(UseCases):
         ones with their first ready time. ``refused``: entries refused before (audited)."""
         marked: list[str] = []
         already: dict[str, datetime] = {}
+        wanted = list(dict.fromkeys(numbers))
         with self.unit() as work:
             self.catalog.get(work.session, office)  # an unknown office: 404
-            for number in numbers:
-                row = work.session.scalar(
-                    select(PassportReadyRow).where(
-                        PassportReadyRow.office_id == office,
-                        PassportReadyRow.application_no == number,
-                    )
-                )
-                if row is not None:
-                    already[number] = row.ready_at
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                earlier = _ready_rows(work.session, office, chunk)
+                already.update(earlier)
+                fresh = [number for number in chunk if number not in earlier]
+                if not fresh:
                     continue
-                visit = _latest_visit(work.session, office, number)
-                work.session.add(
-                    PassportReadyRow(
-                        office_id=office,
-                        application_no=number,
-                        ready_at=work.now,
-                        source=source.value,
-                        visit_id=None if visit is None else visit.id,
-                        user_id=actor.user_id,
-                    )
+                visits = _latest_visits(work.session, office, fresh)
+                work.session.execute(
+                    insert(PassportReadyRow),
+                    [
+                        {
+                            "office_id": office,
+                            "application_no": number,
+                            "ready_at": work.now,
+                            "source": source.value,
+                            "visit_id": visits.get(number),
+                            "user_id": actor.user_id,
+                        }
+                        for number in fresh
+                    ],
                 )
-                work.session.flush()  # a repeat later in the same call sees this row
-                marked.append(number)
+                marked.extend(fresh)
             work.audit(
                 actor,
                 "mark_passports_ready",
@@ -260,13 +263,23 @@ def _already_item(where: int, number: str, ready_at: datetime) -> dict[str, Any]
     }
 
 
-def _latest_visit(session: Session, office: str, number: str) -> VisitRow | None:
-    return session.scalar(
-        select(VisitRow)
-        .where(VisitRow.office_id == office, VisitRow.application_no == number)
-        .order_by(VisitRow.created_at.desc(), VisitRow.id.desc())
-        .limit(1)
+def _ready_rows(session: Session, office: str, numbers: list[str]) -> dict[str, datetime]:
+    found = session.execute(
+        select(PassportReadyRow.application_no, PassportReadyRow.ready_at).where(
+            PassportReadyRow.office_id == office, PassportReadyRow.application_no.in_(numbers)
+        )
     )
+    return {number: ready_at for number, ready_at in found}
+
+
+def _latest_visits(session: Session, office: str, numbers: list[str]) -> dict[str, int]:
+    """The latest visit of each number that has one."""
+    found = session.execute(
+        select(VisitRow.application_no, VisitRow.id)
+        .where(VisitRow.office_id == office, VisitRow.application_no.in_(numbers))
+        .order_by(VisitRow.created_at, VisitRow.id)
+    )
+    return {str(number): visit for number, visit in found}  # the later ones win
 
 
 def _expected(session: Session, snapshot: OfficeSnapshot, number: str) -> date | None:

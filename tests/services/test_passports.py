@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from queue_server.domain.passports import ReadySource
 from queue_server.persistence.models import AuditLogRow, PassportReadyRow, TicketRow, VisitRow
 from queue_server.services.issuing import IssueRequest
-from queue_server.services.passports import PassportService
+from queue_server.services.passports import CHUNK, PassportService
 from queue_server.services.unit import Actor
 from tests.services.conftest import Engine, office_settings
 
@@ -107,3 +107,22 @@ def test_the_service_s_own_ready_days_count(engine: Engine) -> None:
     use = passports(engine)
     assert use.status(OFFICE, "5555555555")["expected_on"].isoformat() == "2026-11-24"
     assert use.status(OFFICE, "6666666666")["expected_on"].isoformat() == "2026-11-27"
+
+
+def test_a_long_list_is_marked_across_chunks_and_links_the_latest_visit(engine: Engine) -> None:
+    use = passports(engine)
+    numbers = [str(3_000_000_000 + index) for index in range(CHUNK + 100)]
+    use.mark_list(OFFICE, numbers[CHUNK + 50 : CHUNK + 60], source=ReadySource.API, actor=ACTOR)
+    visit_with_biometrics(engine, numbers[CHUNK + 1])
+    latest = visit_with_biometrics(engine, numbers[CHUNK + 1])
+    report = use.mark_list(OFFICE, numbers, source=ReadySource.CSV, actor=ACTOR)
+    assert (report["marked"], report["already_ready"]) == (CHUNK + 90, 10)
+    already = [item["index"] for item in report["items"] if item["result"] == "already_ready"]
+    assert already == list(range(CHUNK + 50, CHUNK + 60))
+    with engine.database.reader() as session:
+        linked = session.execute(
+            select(PassportReadyRow.application_no, PassportReadyRow.visit_id).where(
+                PassportReadyRow.visit_id.is_not(None)
+            )
+        ).all()
+    assert [tuple(row) for row in linked] == [(numbers[CHUNK + 1], latest)]
