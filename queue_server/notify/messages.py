@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from queue_server.i18n import SUPPORTED, translate
+from queue_server.i18n import SUPPORTED, both, translate
 
 
 class Template(StrEnum):
@@ -81,10 +81,7 @@ def normalised_phone(raw: str) -> str:
     digits = re.sub(r"[\s().-]", "", raw)
     if not _PHONE.fullmatch(digits):
         raise InvalidMessage(
-            {
-                "id": "Nomor telepon tidak valid: 8-15 angka, boleh diawali +.",
-                "en": "The phone number is not valid: 8-15 digits, optionally starting with +.",
-            }
+            both("The phone number is not valid: 8-15 digits, optionally starting with +.")
         )
     if digits.startswith("+"):
         return digits
@@ -110,34 +107,23 @@ class Message:
     def checked(self) -> Message:
         """This message with its phone normalised; refused when anything does not fit."""
         if self.language not in SUPPORTED:
-            raise InvalidMessage(
-                {"id": "Bahasa harus id atau en.", "en": "The language must be id or en."}
-            )
+            raise InvalidMessage(both("The language must be id or en."))
         try:
             template = Template(self.template)
         except ValueError:
-            raise InvalidMessage(
-                {"id": "Templat pesan tidak dikenal.", "en": "Unknown message template."}
-            ) from None
+            raise InvalidMessage(both("Unknown message template.")) from None
         expected = PARAMETERS[template]
         if set(self.params) != set(expected):
             raise InvalidMessage(
-                {
-                    "id": "Parameter pesan harus tepat: " + ", ".join(sorted(expected)) + ".",
-                    "en": "The message parameters must be exactly: "
-                    + ", ".join(sorted(expected))
-                    + ".",
-                }
+                both(
+                    "The message parameters must be exactly: {names}.",
+                    names=", ".join(sorted(expected)),
+                )
             )
         for name, pattern in expected.items():
             value = self.params[name]
             if not isinstance(value, str) or not re.fullmatch(pattern, value):
-                raise InvalidMessage(
-                    {
-                        "id": f"Nilai parameter {name} tidak valid.",
-                        "en": f"The value of parameter {name} is not valid.",
-                    }
-                )
+                raise InvalidMessage(both("The value of parameter {name} is not valid.", name=name))
         if template is Template.PASSPORT_READY:
             _options(self.params["options"])
         return Message(normalised_phone(self.phone), template, self.language, dict(self.params))
@@ -150,10 +136,7 @@ def _options(value: str) -> list[PickupOption]:
         options = []
     if not options or len(set(options)) != len(options):
         raise InvalidMessage(
-            {
-                "id": "Pilihan pengambilan: counter, drive_thru, saturday (dipisah koma).",
-                "en": "Pickup options: counter, drive_thru, saturday (comma separated).",
-            }
+            both("Pickup options: counter, drive_thru, saturday (comma separated).")
         )
     return options
 
