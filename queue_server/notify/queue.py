@@ -189,3 +189,14 @@ def mark_failed(session: Session, row_id: int, *, attempt: int, reason: str, now
             status=FAILED, lease_until=None, last_error=reason[:200], recipient=None, settled_at=now
         )
     )
+
+
+def prune(session: Session, *, settled_before: datetime) -> int:
+    """Delete sent and failed rows settled before ``settled_before``; how many went."""
+    result = session.execute(
+        delete(NotificationRow).where(
+            NotificationRow.status.in_((SENT, FAILED)),
+            NotificationRow.settled_at < settled_before,
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -279,3 +279,16 @@ def test_opted_out_numbers_get_nothing(
     with database.writer() as session, session.begin():
         queue.opt_in(session, PHONE, hash_key=HASH_KEY)
     assert row(database, enqueue(database, clock, key="d")).status == "pending"
+
+
+def test_prune_deletes_only_settled_rows_older_than_the_limit(
+    database: Database, provider: Provider, clock: Clock
+) -> None:
+    sent = enqueue(database, clock, key="old")
+    assert worker(database, webhook(provider), clock).run_once() == 1
+    clock.advance(timedelta(days=31))
+    waiting = enqueue(database, clock, key="new")
+    with database.writer() as session, session.begin():
+        removed = queue.prune(session, settled_before=clock() - timedelta(days=30))
+    assert removed == 1
+    assert [r.id for r in all_rows(database)] == [waiting] and waiting != sent
