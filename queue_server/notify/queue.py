@@ -120,7 +120,11 @@ def _claimable(now: datetime) -> Any:
 
 
 def claim(session: Session, row_id: int, *, now: datetime, lease: timedelta) -> Claimed | None:
-    """Take the row for one attempt, or None when another worker has it (or it is settled)."""
+    """Take the row for one attempt, or None when another worker has it (or it is settled).
+
+    A row whose number opted out after it was queued (a retry, or a lapsed lease) is
+    failed here instead of sent.
+    """
     result = session.execute(
         update(NotificationRow)
         .where(NotificationRow.id == row_id, _claimable(now))
@@ -140,9 +144,13 @@ def claim(session: Session, row_id: int, *, now: datetime, lease: timedelta) -> 
             NotificationRow.template,
             NotificationRow.language,
             NotificationRow.recipient,
+            NotificationRow.recipient_hash,
             NotificationRow.params,
         ).where(NotificationRow.id == row_id)
     ).one()
+    if is_opted_out(session, row.recipient_hash):  # opted out while the row was in flight
+        mark_failed(session, row_id, attempt=row.attempts, reason="opted out", now=now)
+        return None
     assert row.recipient is not None  # only settled rows lose their number
     message = Message(row.recipient, Template(row.template), row.language, dict(row.params))
     return Claimed(row_id, row.idempotency_key, row.attempts, message)

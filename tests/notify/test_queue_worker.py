@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -292,3 +293,37 @@ def test_prune_deletes_only_settled_rows_older_than_the_limit(
         removed = queue.prune(session, settled_before=clock() - timedelta(days=30))
     assert removed == 1
     assert [r.id for r in all_rows(database)] == [waiting] and waiting != sent
+
+
+def test_an_opt_out_during_a_lapsed_send_stops_the_resend(
+    database: Database, provider: Provider, clock: Clock
+) -> None:
+    row_id = enqueue(database, clock)
+    with database.writer() as session, session.begin():
+        assert queue.claim(session, row_id, now=clock(), lease=LEASE) is not None
+    with database.writer() as session, session.begin():  # the claiming worker died
+        queue.opt_out(session, PHONE, hash_key=HASH_KEY, now=clock())
+    clock.advance(LEASE)
+    assert worker(database, webhook(provider), clock).run_once() == 0
+    stopped = row(database, row_id)
+    assert (stopped.status, stopped.last_error, stopped.recipient) == ("failed", "opted out", None)
+    assert provider.received == []
+
+
+def test_two_workers_at_once_send_every_message_exactly_once(
+    database: Database, provider: Provider, clock: Clock
+) -> None:
+    keys = [f"visit-{n}:near" for n in range(12)]
+    for key in keys:
+        enqueue(database, clock, key=key)
+    # A second process: its own engines on the same database.
+    other = open_database(database.url, pool_size=2)
+    try:
+        workers = [worker(db, webhook(provider), clock) for db in (database, other)]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            counts = list(pool.map(lambda w: w.run_once(), workers))
+    finally:
+        other.dispose()
+    assert sum(counts) == len(keys)
+    assert sorted(r.headers["idempotency-key"] for r in provider.received) == sorted(keys)
+    assert {r.status for r in all_rows(database)} == {"sent"}
