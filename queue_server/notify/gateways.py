@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import time
 import urllib.error
@@ -18,7 +19,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from queue_server.notify.messages import Message, render, template_parameters
 
@@ -58,10 +59,20 @@ class _Answer:
     body: bytes
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not an order: following it would carry the token elsewhere."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def _post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> _Answer:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _OPENER.open(request, timeout=timeout) as response:
             return _Answer(response.status, response.read(65536))
     except urllib.error.HTTPError as error:
         status = error.code
@@ -75,7 +86,7 @@ def _post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> 
         if isinstance(error.reason, TimeoutError):
             raise TemporaryFailure("timeout") from None
         raise TemporaryFailure(f"no connection ({type(error.reason).__name__})") from None
-    except (ConnectionError, OSError) as error:
+    except (OSError, http.client.HTTPException) as error:
         raise TemporaryFailure(f"no connection ({type(error).__name__})") from None
 
 

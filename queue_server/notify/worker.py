@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import Session
+
 from queue_server.notify import queue
 from queue_server.notify.gateways import Gateway, PermanentFailure, TemporaryFailure
 from queue_server.persistence.db import Database
@@ -59,6 +61,9 @@ class NotificationWorker:
             if claimed is None:
                 continue
             attempts += 1
+            if claimed.attempts > self.backoff.max_attempts:  # its sends kept dying mid-way
+                self._give_up(claimed, "no answer recorded")
+                continue
             self._attempt(claimed)
         return attempts
 
@@ -87,6 +92,16 @@ class NotificationWorker:
                     now=self.clock(),
                 )
             return
+        except Exception as error:  # an adapter's bug must not leave the row to its lease
+            # Only the type: an exception's text could hold the number.
+            log.error(
+                "notification %s: %s failed unexpectedly (%s)",
+                claimed.id,
+                self.gateway.name,
+                type(error).__name__,
+            )
+            self._record_temporary(claimed, f"unexpected {type(error).__name__}")
+            return
         with self.database.write_guard, self.database.writer() as session, session.begin():
             queue.mark_sent(session, claimed.id, provider_id=provider_id, now=self.clock())
         log.info(
@@ -101,14 +116,7 @@ class NotificationWorker:
         now = self.clock()
         with self.database.write_guard, self.database.writer() as session, session.begin():
             if claimed.attempts >= self.backoff.max_attempts:
-                queue.mark_failed(
-                    session,
-                    claimed.id,
-                    attempt=claimed.attempts,
-                    reason=f"gave up after {claimed.attempts} attempts: {reason}",
-                    now=now,
-                )
-                log.warning("notification %s gave up: %s", claimed.id, reason)
+                self._give_up(claimed, reason, session=session)
                 return
             queue.mark_retry(
                 session,
@@ -120,6 +128,19 @@ class NotificationWorker:
         log.info(
             "notification %s attempt %d failed (%s); retrying", claimed.id, claimed.attempts, reason
         )
+
+    def _give_up(self, claimed: queue.Claimed, reason: str, session: Session | None = None) -> None:
+        text = f"gave up after {claimed.attempts} attempts: {reason}"
+        if session is None:
+            with self.database.write_guard, self.database.writer() as own, own.begin():
+                queue.mark_failed(
+                    own, claimed.id, attempt=claimed.attempts, reason=text, now=self.clock()
+                )
+        else:
+            queue.mark_failed(
+                session, claimed.id, attempt=claimed.attempts, reason=text, now=self.clock()
+            )
+        log.warning("notification %s gave up: %s", claimed.id, reason)
 
     def run(self, stop: threading.Event, *, idle_s: float = 5.0) -> None:
         """Until ``stop`` is set: send what is due, then wait ``idle_s`` when nothing was."""

@@ -101,6 +101,8 @@ def running_provider() -> Iterator[Provider]:
             status, answer = provider.answer(self.path, headers, body)
             try:
                 self.send_response(status)
+                if 300 <= status < 400:
+                    self.send_header("Location", provider.url + "/elsewhere")
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()

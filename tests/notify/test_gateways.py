@@ -116,6 +116,16 @@ def test_answers_are_classified_and_the_reason_holds_no_body(
     assert str(caught.value) == f"HTTP {status}"  # the scripted body echoes the number
 
 
+@pytest.mark.parametrize("status", [302, 307])
+def test_a_redirect_is_not_followed(provider: Provider, status: int) -> None:
+    provider.plan.append(status)
+    gateway = WhatsAppGateway(provider.url + "/v21.0", "1055", "token-abc", timeout=5)
+    with pytest.raises(PermanentFailure) as caught:
+        gateway.send(MESSAGE, idempotency_key="k")
+    assert caught.value.reason == f"HTTP {status}"
+    assert [request.path for request in provider.received] == ["/v21.0/1055/messages"]
+
+
 def test_a_slow_provider_is_a_temporary_timeout(provider: Provider) -> None:
     provider.plan.append("slow")
     with pytest.raises(TemporaryFailure) as caught:

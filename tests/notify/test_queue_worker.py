@@ -58,6 +58,15 @@ class CrashAfterSend:
         raise Crash
 
 
+class Broken:
+    """An adapter with a bug: it raises something no adapter should."""
+
+    name = "broken"
+
+    def send(self, message: Message, *, idempotency_key: str) -> str:
+        raise KeyError(message.phone)
+
+
 @pytest.fixture(scope="module")
 def shared_provider() -> Iterator[Provider]:
     with running_provider() as provider:
@@ -327,3 +336,30 @@ def test_two_workers_at_once_send_every_message_exactly_once(
     assert sum(counts) == len(keys)
     assert sorted(r.headers["idempotency-key"] for r in provider.received) == sorted(keys)
     assert {r.status for r in all_rows(database)} == {"sent"}
+
+
+def test_an_adapter_bug_is_retried_like_a_temporary_failure_and_logs_no_number(
+    database: Database, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    row_id = enqueue(database, clock)
+    assert worker(database, Broken(), clock).run_once() == 1
+    retried = row(database, row_id)
+    assert (retried.status, retried.last_error) == ("pending", "unexpected KeyError")
+    assert_no_phone(database, caplog)
+
+
+def test_a_message_whose_sends_keep_dying_is_given_up(
+    database: Database, provider: Provider, clock: Clock
+) -> None:
+    row_id = enqueue(database, clock)
+    crashing = worker(database, CrashAfterSend(webhook(provider)), clock)
+    for _ in range(BACKOFF.max_attempts):
+        with pytest.raises(Crash):
+            crashing.run_once()
+        clock.advance(LEASE)
+    assert worker(database, webhook(provider), clock).run_once() == 1
+    given_up = row(database, row_id)
+    assert given_up.status == "failed" and given_up.recipient is None
+    assert given_up.last_error == "gave up after 5 attempts: no answer recorded"
+    assert len(provider.received) == BACKOFF.max_attempts
