@@ -77,6 +77,7 @@ def test_whatsapp_cloud_api_template_message(provider: Provider) -> None:
     (request,) = provider.received
     assert request.path == "/v21.0/1055/messages"
     assert request.headers["authorization"] == "Bearer token-abc"
+    assert request.headers["idempotency-key"] == "k-2"
     body = json.loads(request.body)
     assert body["messaging_product"] == "whatsapp" and body["type"] == "template"
     assert body["to"] == "6281234567890"

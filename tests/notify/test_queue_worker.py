@@ -6,6 +6,7 @@ Time is a fake clock: back-off and leases are checked by moving it, never by sle
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -363,3 +364,35 @@ def test_a_message_whose_sends_keep_dying_is_given_up(
     assert given_up.status == "failed" and given_up.recipient is None
     assert given_up.last_error == "gave up after 5 attempts: no answer recorded"
     assert len(provider.received) == BACKOFF.max_attempts
+
+
+class Signalling:
+    """The real webhook adapter, telling the test when a message went out."""
+
+    name = "signalling"
+
+    def __init__(self, inner: WebhookGateway) -> None:
+        self.inner, self.sent = inner, threading.Event()
+
+    def send(self, message: Message, *, idempotency_key: str) -> str:
+        provider_id = self.inner.send(message, idempotency_key=idempotency_key)
+        self.sent.set()
+        return provider_id
+
+
+def test_the_loop_sends_what_is_queued_and_stops_when_told(
+    database: Database, provider: Provider, clock: Clock
+) -> None:
+    gateway = Signalling(webhook(provider))
+    row_id = enqueue(database, clock)
+    stop = threading.Event()
+    loop = threading.Thread(target=worker(database, gateway, clock).run, args=(stop,))
+    loop.start()
+    try:
+        assert gateway.sent.wait(timeout=15)
+    finally:
+        stop.set()
+        loop.join(timeout=15)
+    assert not loop.is_alive()
+    assert list(provider.delivered) == ["visit-1:near"]
+    assert row(database, row_id).status == "sent"  # the pass under way was finished
