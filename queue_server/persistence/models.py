@@ -457,3 +457,45 @@ class PassportReadyRow(Base):
     source: Mapped[str] = mapped_column(String(10))
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
     user_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class NotificationRow(Base):
+    """A message to one phone, queued until a provider accepted it (queue_server.notify).
+
+    ``idempotency_key`` names the message for its whole life: queueing it twice keeps one
+    row, and the provider receives it with every attempt so a resend is recognisable. The
+    phone number is kept only until the message is settled (sent or failed); after that
+    only its hash remains.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    #: ``pending``, ``sending``, ``sent`` or ``failed``.
+    status: Mapped[str] = mapped_column(String(10))
+    template: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(2))
+    recipient: Mapped[str | None] = mapped_column(String(20))
+    recipient_hash: Mapped[str] = mapped_column(String(64))
+    #: Only the template's own parameters (a number, a date, pickup options): no NIK or name.
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    #: While ``sending``: when the claim lapses and another worker may retry the row.
+    lease_until: Mapped[datetime | None]
+    #: A short technical reason (``HTTP 500``, ``timeout``), never the provider's answer body.
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    provider_message_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    settled_at: Mapped[datetime | None]
+
+
+class NotificationOptOutRow(Base):
+    """A phone number that asked for no more messages: its keyed hash only."""
+
+    __tablename__ = "notification_opt_outs"
+
+    recipient_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime]
