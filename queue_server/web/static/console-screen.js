@@ -79,6 +79,8 @@ var AntreScreen = (function (ui) {
     ]);
     var more = el("div", {className: "actions secondary"}, [
       button("i", handlers, grace),
+      handlers.passports ? el("button", {type: "button", className: "action", id: "passports-ready",
+        onclick: handlers.passports}, t("act_passports")) : null,
       screen.counter.is_open ? button("q", handlers, grace) : button("o", handlers, grace, "primary"),
       el("button", {type: "button", className: "action link", onclick: handlers.change},
         t("change_counter"))
@@ -171,16 +173,19 @@ var AntreScreen = (function (ui) {
     ]);
   }
 
-  // Redraw everything, keeping the lists' scroll positions.
+  // Redraw everything, keeping the lists' scroll positions and the focused field.
   function draw(app, state, handlers) {
     if (!state.screen) { return; }
+    var focused = document.activeElement && app.contains(document.activeElement) ?
+      document.activeElement.id : "";
     var scrolls = {};
     var old = app.querySelectorAll(".scroll");
     for (var i = 0; i < old.length; i++) { scrolls[old[i].parentNode.className] = old[i].scrollTop; }
+    var pickup = handlers.pickupPanel ? handlers.pickupPanel() : null;  // at a PICKUP counter
     var layout = el("div", {className: "counter-screen", "data-counter": state.counter}, [
       currentCard(state, handlers),
-      el("div", {className: "lists"}, [waitingPanel(state, handlers), selectionBar(state, handlers),
-        asidePanels(state, handlers)])
+      el("div", {className: "lists" + (pickup ? " has-pickup" : "")}, [pickup,
+        waitingPanel(state, handlers), selectionBar(state, handlers), asidePanels(state, handlers)])
     ]);
     ui.append(ui.clear(app), layout);
     var fresh = app.querySelectorAll(".scroll");
@@ -188,6 +193,8 @@ var AntreScreen = (function (ui) {
       var key = fresh[j].parentNode.className;
       if (scrolls[key]) { fresh[j].scrollTop = scrolls[key]; }
     }
+    var refocus = focused ? document.getElementById(focused) : null;
+    if (refocus && !refocus.disabled) { refocus.focus(); }
   }
 
   return {draw: draw, KEYS: KEYS, LABELS: LABELS};

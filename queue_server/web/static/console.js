@@ -192,7 +192,9 @@
     });
     ui.append(ui.clear(app), el("section", {className: "choice"}, [
       el("h1", {}, t("choose_counter")),
-      cards.length ? el("div", {className: "counter-grid"}, cards) : el("p", {}, t("no_counters"))
+      cards.length ? el("div", {className: "counter-grid"}, cards) : el("p", {}, t("no_counters")),
+      el("p", {className: "choice-more"}, el("button", {type: "button", id: "passports-ready",
+        onclick: showPassports}, t("act_passports")))
     ]));
   }
 
@@ -389,7 +391,30 @@
 
   function grace() { return state.screen ? state.screen.no_show_grace_minutes : ""; }
 
-  var handlers = {run: run, canDo: canDo, select: select, change: showCounters};
+  var handlers = {run: run, canDo: canDo, select: select, change: showCounters,
+    passports: showPassports, pickupPanel: pickupPanel};
+
+  // -- passports (console-pickup.js) ----------------------------------------------------
+
+  function showPassports() {
+    AntrePickup.readyDialog({open: openDialog, close: closeDialog, officeUrl: officeUrl,
+      csrf: function () { return state.csrf; }, say: say,
+      offset: officeOffset});
+  }
+
+  function officeOffset() { return state.setup ? state.setup.office.utc_offset_minutes : 0; }
+
+  // The pickup panel beside the called ticket at a PICKUP counter (null elsewhere). The
+  // handover finishes the ticket and ends the visit (no handover record of its own yet).
+  function pickupPanel() {
+    return AntrePickup.panel({screen: state.screen, officeUrl: officeUrl, offset: officeOffset(),
+      redraw: function () { AntreScreen.draw(app, state, handlers); },
+      handOver: function (number, label) {
+        act("/finish", {end_visit: true}, function () {
+          return t("did_handover", {number: number, label: label});
+        });
+      }});
+  }
 
   // What the dialogs call back: each confirms one action.
   var dialogs = {
