@@ -74,6 +74,7 @@ def test_the_printing_officer_marks_numbers_and_the_pickup_counter_hands_over(
     )
     expect(page.locator("#ready-results")).not_to_contain_text(NIK)  # never echoed
     expect(page.locator("#ready-numbers")).to_have_value("")  # ready for the next scans
+    shots.take(page, "passports-ready-en")
     assert services.passports.status(OFFICE, "9876543210")["source"] == "console"
     page.keyboard.press("Escape")
 
