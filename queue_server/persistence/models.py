@@ -457,6 +457,10 @@ class PassportReadyRow(Base):
     source: Mapped[str] = mapped_column(String(10))
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
     user_id: Mapped[int | None] = mapped_column(Integer)
+    #: The handover at the pickup counter: when, by which user, and whether to a proxy.
+    handed_over_at: Mapped[datetime | None]
+    handed_over_by: Mapped[int | None] = mapped_column(Integer)
+    handed_to_proxy: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class NotificationRow(Base):

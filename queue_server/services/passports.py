@@ -62,6 +62,24 @@ class ApplicationInvalid(DomainError):
     http_status = 422
 
 
+class PassportNotReady(DomainError):
+    """A handover of a passport that is not marked ready at the office."""
+
+    code = "passport_not_ready"
+    template = (
+        "The passport of application {application} is not marked ready; nothing was handed over."
+    )
+    http_status = 409
+
+
+class PassportHandedOver(DomainError):
+    """A second handover of one passport."""
+
+    code = "passport_handed_over"
+    template = "The passport of application {application} was handed over already, at {at}."
+    http_status = 409
+
+
 @dataclass
 class Refusal:
     """One refused entry: its position (list index from 0, or CSV line) and reasons."""
@@ -208,6 +226,37 @@ class PassportService(UseCases):
             "rejected": [{"line": lines[item.where], "reasons": item.texts()} for item in refused],
         }
 
+    def hand_over(self, office: str, text: str, *, proxy: bool, actor: Actor) -> dict[str, Any]:
+        """Record that the ready passport was handed over now (to a proxy or not); audited.
+        Not ready: :class:`PassportNotReady`; a second time: :class:`PassportHandedOver`."""
+        parsed = parse_application(text)
+        if isinstance(parsed, ApplicationProblem):
+            raise ApplicationInvalid(problem=both(parsed.value))
+        with self.unit() as work:
+            snapshot = self.catalog.get(work.session, office)
+            row = work.session.scalar(
+                select(PassportReadyRow).where(
+                    PassportReadyRow.office_id == office,
+                    PassportReadyRow.application_no == parsed,
+                )
+            )
+            if row is None:
+                raise PassportNotReady(application=parsed)
+            if row.handed_over_at is not None:
+                local = snapshot.office.local(row.handed_over_at)
+                raise PassportHandedOver(application=parsed, at=local.strftime("%d-%m-%Y %H:%M"))
+            row.handed_over_at = work.now
+            row.handed_over_by = actor.user_id
+            row.handed_to_proxy = proxy
+            work.audit(
+                actor,
+                "passport_handed_over",
+                office_id=office,
+                target=f"passport_ready:{row.id}",  # the record, not the number
+                proxy=proxy,
+            )
+            return {"application_no": parsed, "handed_over_at": work.now, "proxy": proxy}
+
     def status(self, office: str, text: str) -> dict[str, Any]:
         """Whether the application's passport is ready; if not, when it is expected."""
         parsed = parse_application(text)
@@ -228,6 +277,7 @@ class PassportService(UseCases):
                     "ready_at": row.ready_at,
                     "source": row.source,
                     "expected_on": None,
+                    "handed_over_at": row.handed_over_at,
                     "message": both(
                         "The passport is ready since {day}.",
                         day=snapshot.office.office_day(row.ready_at).isoformat(),
@@ -249,6 +299,7 @@ class PassportService(UseCases):
             "ready_at": None,
             "source": None,
             "expected_on": expected,
+            "handed_over_at": None,
             "message": message,
         }
 

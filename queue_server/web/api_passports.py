@@ -19,6 +19,8 @@ from queue_server.services.passports import (
     MAX_LIST,
     ApplicationInvalid,
     PassportCsvRefused,
+    PassportHandedOver,
+    PassportNotReady,
 )
 from queue_server.services.unit import Actor
 from queue_server.web.auth import BEARER, services
@@ -77,7 +79,22 @@ class PassportStatusOut(_Model):
     expected_on: date | None = Field(
         description="Not ready: the expected day (working days after biometrics), if known"
     )
+    handed_over_at: datetime | None = Field(
+        default=None, description="When it was handed over at the pickup counter"
+    )
     message: dict[str, str] = Field(description="The answer in Indonesian (id) and English (en)")
+
+
+class HandoverBody(_Model):
+    proxy: bool = Field(
+        default=False, description="Collected by someone else with a surat kuasa (checked)"
+    )
+
+
+class HandoverOut(_Model):
+    application_no: str
+    handed_over_at: datetime
+    proxy: bool
 
 
 def _source() -> ReadySource:
@@ -128,3 +145,18 @@ def import_ready(office: str, actor: Actor) -> dict[str, Any]:
 )
 def passport_status(office: str, application_no: str, actor: Actor) -> dict[str, Any]:
     return services().passports.status(office, application_no)
+
+
+@endpoint(
+    passports_api,
+    "/offices/<office>/passports/<application_no>/handover",
+    method="POST",
+    summary="Record that a ready passport was handed over at the pickup counter (audited; "
+    "to a proxy with a surat kuasa if `proxy`): once only, and only when marked ready",
+    roles=OFFICERS,
+    body=HandoverBody,
+    response=HandoverOut,
+    errors=(ApplicationInvalid, PassportNotReady, PassportHandedOver),
+)
+def hand_over(office: str, application_no: str, body: HandoverBody, actor: Actor) -> dict[str, Any]:
+    return services().passports.hand_over(office, application_no, proxy=body.proxy, actor=actor)
