@@ -20,6 +20,7 @@ PICKUP_TEXTS: dict[str, str] = {
     "pickup_lookup": "Look up",
     "pickup_ready": "The passport is ready since {day}.",
     "pickup_expected": "The passport is not ready yet; it is expected on {day}.",
+    "pickup_handed_over": "This passport was handed over already, at {at}.",
     "pickup_empty": "Type or scan the application number first.",
     "pickup_checklist": "Identity checklist",
     "pickup_check_ktp": "KTP seen and matches",

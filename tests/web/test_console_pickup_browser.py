@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from queue_server.domain.ids import TicketSource
 from queue_server.domain.passports import ReadySource
+from queue_server.persistence.models import PassportReadyRow
 from queue_server.services.container import Services
 from queue_server.services.issuing import IssueRequest
 from queue_server.services.unit import Actor
@@ -42,6 +45,7 @@ def test_the_printing_officer_marks_numbers_and_the_pickup_counter_hands_over(
     services: Services, base_url: str, browser: Any
 ) -> None:
     services.passports.mark_ready(OFFICE, ["1234567890"], source=ReadySource.API, actor=PRINTER)
+    issue_pickup(services)
     issue_pickup(services)
     shots = Shots("ANTRE_CONSOLE_SCREENSHOTS", "console")
     page = new_page(browser)
@@ -121,6 +125,25 @@ def test_the_printing_officer_marks_numbers_and_the_pickup_counter_hands_over(
     expect(status_line(page)).to_have_text("Passport 9876543210 handed over; D-001 finished")
     expect(page.locator("#pickup-panel")).to_have_count(0)
     expect(page.locator("#current-label")).to_have_count(0)
+    status = services.passports.status(OFFICE, "9876543210")
+    assert status["handed_over_at"] is not None  # recorded, with the proxy
+    with services.database.reader() as session:
+        assert session.scalar(
+            select(PassportReadyRow.handed_to_proxy).where(
+                PassportReadyRow.application_no == "9876543210"
+            )
+        )
+
+    page.keyboard.press("n")  # the same passport a second time: shown, not handed over again
+    expect(page.locator("#current-label")).to_have_text("D-002")
+    page.fill("#pickup-number", "9876543210")
+    page.press("#pickup-number", "Enter")
+    expect(page.locator("#pickup-answer")).to_have_text(
+        "This passport was handed over already, at 23-11-2026 10:00."
+    )
+    page.check("#pickup-ktp")
+    page.check("#pickup-receipt")
+    expect(page.locator("#pickup-handover")).to_be_disabled()
     assert page.js_errors == []
 
 

@@ -2,7 +2,7 @@
 // officer marks application numbers ready (typed or scanned: a scanner types the number
 // and Enter, which starts a new line), and the pickup panel beside the called ticket at a
 // counter of the PICKUP station: look the application up, tick the identity checklist,
-// hand over. Plain ES5, loaded after console-ui.js; console.js and console-screen.js call it.
+// hand over (recorded by console.js, then the ticket finishes). Plain ES5, loaded after console-ui.js; console.js and console-screen.js call it.
 var AntrePickup = (function (ui) {
   "use strict";
   var t = ui.t;
@@ -109,7 +109,8 @@ var AntrePickup = (function (ui) {
 
   function canHandOver(ticket) {
     return !!ticket && !pickup.busy && !!pickup.answer && pickup.answer.ready &&
-      pickup.answer.application_no === pickup.number && complete();
+      !pickup.answer.handed_over_at && pickup.answer.application_no === pickup.number &&
+      complete();
   }
 
   // ctx: {screen, officeUrl(path), offset, redraw(), handOver(number, label)}
@@ -134,7 +135,7 @@ var AntrePickup = (function (ui) {
       answer = el("p", {className: "problem", id: "pickup-answer", role: "alert"}, pickup.problem);
     } else if (pickup.answer) {
       answer = el("p", {id: "pickup-answer", className: "pickup-answer " +
-        (pickup.answer.ready ? "is-ready" : "not-ready")}, statusText(pickup.answer, ctx.offset));
+        (pickup.answer.ready && !pickup.answer.handed_over_at ? "is-ready" : "not-ready")}, statusText(pickup.answer, ctx.offset));
     }
 
     function check(key, id, text, hidden) {
@@ -148,7 +149,7 @@ var AntrePickup = (function (ui) {
     var handover = el("button", {type: "button", id: "pickup-handover",
       className: "action good wide", disabled: !canHandOver(ticket), onclick: function () {
         if (!canHandOver(ticket)) { return; }
-        ctx.handOver(pickup.number, ticket.label);
+        ctx.handOver(pickup.number, ticket.label, pickup.proxy);
       }}, t("act_handover"));
 
     return el("section", {className: "panel pickup", id: "pickup-panel"}, [
@@ -169,6 +170,9 @@ var AntrePickup = (function (ui) {
 
   // Ready since when, or the expected day, in the page's language and the office's time.
   function statusText(answer, offsetMinutes) {
+    if (answer.handed_over_at) {
+      return t("pickup_handed_over", {at: dayAndTime(answer.handed_over_at, offsetMinutes)});
+    }
     if (answer.ready) {
       return t("pickup_ready", {day: dayAndTime(answer.ready_at, offsetMinutes)});
     }

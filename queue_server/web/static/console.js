@@ -405,14 +405,27 @@
   function officeOffset() { return state.setup ? state.setup.office.utc_offset_minutes : 0; }
 
   // The pickup panel beside the called ticket at a PICKUP counter (null elsewhere). The
-  // handover finishes the ticket and ends the visit (no handover record of its own yet).
+  // handover is recorded (.../passports/<no>/handover), then the ticket finishes and the
+  // visit ends; a refused handover (not ready, handed over already) finishes nothing.
   function pickupPanel() {
     return AntrePickup.panel({screen: state.screen, officeUrl: officeUrl, offset: officeOffset(),
       redraw: function () { AntreScreen.draw(app, state, handlers); },
-      handOver: function (number, label) {
-        act("/finish", {end_visit: true}, function () {
-          return t("did_handover", {number: number, label: label});
-        });
+      handOver: function (number, label, proxy) {
+        if (state.busy) { return; }
+        state.busy = true;
+        say(t("working"), "busy");
+        ui.request("POST", officeUrl("/passports/" + encodeURIComponent(number) + "/handover"),
+          {proxy: proxy}, state.csrf, function (error) {
+            state.busy = false;
+            if (error) {
+              if (error.status === 401) { signedOut(); }
+              say(error.message, "error");
+              return;
+            }
+            act("/finish", {end_visit: true}, function () {
+              return t("did_handover", {number: number, label: label});
+            });
+          });
       }});
   }
 
