@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from queue_server.domain.ids import TicketSource
 from queue_server.domain.passports import ReadySource
-from queue_server.persistence.models import PassportReadyRow
+from queue_server.persistence.models import PassportReadyRow, TicketRow, VisitRow
 from queue_server.services.container import Services
 from queue_server.services.issuing import IssueRequest
 from queue_server.services.unit import Actor
@@ -147,6 +147,20 @@ def test_the_printing_officer_marks_numbers_and_the_pickup_counter_hands_over(
     assert page.js_errors == []
 
 
+def biometrics_done(services: Services, number: str) -> None:
+    """A walk-in visit of application ``number`` whose biometrics finished now (Monday)."""
+    request = IssueRequest(office=OFFICE, service="walkin", source=TicketSource.KIOSK)
+    ticket = services.issuing.issue(request, actor=Actor(name="kiosk-1")).ticket_id
+    with services.database.writer() as session, session.begin():
+        visit = session.scalar(select(TicketRow.visit_id).where(TicketRow.id == ticket))
+        session.execute(update(VisitRow).where(VisitRow.id == visit).values(application_no=number))
+        session.execute(
+            update(TicketRow)
+            .where(TicketRow.id == ticket)
+            .values(station="BIO", status="done", finished_at=services.clock())
+        )
+
+
 def test_the_pickup_panel_speaks_indonesian(
     services: Services, base_url: str, browser: Any
 ) -> None:
@@ -157,6 +171,13 @@ def test_the_pickup_panel_speaks_indonesian(
     page.locator("[data-counter='pickup-1'] button").click()
     expect(status_line(page)).to_have_text("Loket Pengambilan 1 dibuka")
     page.keyboard.press("n")
+    biometrics_done(services, "5555555555")  # not ready: 4 working days after Monday
+    assert str(services.passports.status(OFFICE, "5555555555")["expected_on"]) == "2026-11-27"
+    page.fill("#pickup-number", "5555555555")
+    page.get_by_role("button", name="Periksa").click()
+    expect(page.locator("#pickup-answer")).to_have_text(
+        "Paspor belum siap; diperkirakan siap pada 27-11-2026."
+    )
     page.fill("#pickup-number", "1234567890")
     page.get_by_role("button", name="Periksa").click()
     expect(page.locator("#pickup-answer")).to_contain_text("Paspor sudah siap")
