@@ -144,6 +144,16 @@ def test_the_printing_officer_marks_numbers_and_the_pickup_counter_hands_over(
     page.check("#pickup-ktp")
     page.check("#pickup-receipt")
     expect(page.locator("#pickup-handover")).to_be_disabled()
+
+    page.fill("#pickup-number", "1234567890")  # ready; then handed over elsewhere meanwhile
+    page.press("#pickup-number", "Enter")
+    expect(page.locator("#pickup-handover")).to_be_enabled()
+    services.passports.hand_over(OFFICE, "1234567890", proxy=False, actor=PRINTER)
+    page.locator("#pickup-handover").click()
+    expect(status_line(page)).to_have_text(
+        "The passport of application 1234567890 was handed over already, at 23-11-2026 10:00."
+    )
+    expect(page.locator("#current-label")).to_have_text("D-002")  # nothing finished
     assert page.js_errors == []
 
 
