@@ -139,6 +139,7 @@ class KioskCore:
         passport_no: str | None = None,
         phone: str | None = None,
         by_proxy: bool = False,
+        application_no: str | None = None,
         timeout_s: float = ONLINE_ISSUE_TIMEOUT_S,
     ) -> IssuedOnline | IssuedOffline:
         """A ticket from the server, or from a leased block when the server is unreachable.
@@ -154,6 +155,7 @@ class KioskCore:
             "nik": nik,
             "passport_no": passport_no,
             "phone": phone,
+            "application_no": application_no,
         }
         data.update({name: value for name, value in extras.items() if value is not None})
         replaces = None
