@@ -144,8 +144,9 @@ class KioskCore:
     ) -> IssuedOnline | IssuedOffline:
         """A ticket from the server, or from a leased block when the server is unreachable.
 
-        Offline tickets carry no NIK, passport number, phone or proxy flag (``sync_tickets``
-        has no room for them); the server places them by issue time. Raises
+        Offline tickets carry no NIK, passport number, phone, proxy flag or application
+        number (``sync_tickets`` has no room for them; the pickup counter checks an offline
+        pickup's passport); the server places them by issue time. Raises
         :class:`~kiosk.link.errors.Refused` when the server says no, and
         :class:`~kiosk.link.errors.OfflineRefused` when offline issuing is not possible.
         """
