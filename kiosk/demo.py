@@ -143,6 +143,7 @@ class DemoDesk:
         nik: str | None = None,
         passport_no: str | None = None,
         by_proxy: bool = False,
+        application_no: str | None = None,
     ) -> IssuedOnline | IssuedOffline:
         number = self._take(service)
         label = format_number(self._prefixes.get(service, "X"), number)

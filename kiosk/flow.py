@@ -348,8 +348,8 @@ class KioskFlow(FlowCore):
             self._go(message=route.problem)
         elif route.kind is ScanKind.BOOKING and route.value is not None:
             self._scan_booking(route.value)
-        elif route.kind is ScanKind.APPLICATION:
-            self._scan_application()
+        elif route.kind is ScanKind.APPLICATION and route.value is not None:
+            self._scan_application(route.value)
         elif route.kind is ScanKind.TICKET and route.value is not None:
             self._scan_ticket(route.value)
         else:
@@ -362,13 +362,16 @@ class KioskFlow(FlowCore):
             return
         self._check_in(code, service)
 
-    def _scan_application(self) -> None:
+    def _scan_application(self, number: str) -> None:
+        """Passport pickup; the number goes with the ticket (the server checks it is due)."""
         pickups = [s for s in self.content.services if s.kind == "pickup"]
         service = next((s for s in pickups if s.asks_nik), pickups[0] if pickups else None)
         if service is None:
             self._go(message=both(NOT_OFFERED))
             return
-        self._go(Step.PICKUP, **self._fresh(service))
+        fresh = self._fresh(service)
+        self._application_no = number
+        self._go(Step.PICKUP, **fresh)
 
     def _scan_ticket(self, token: str) -> None:
         if not self._online():
@@ -404,6 +407,7 @@ class KioskFlow(FlowCore):
             nik=self._nik,
             passport_no=self._passport_no,
             by_proxy=state.by_proxy,
+            application_no=self._application_no,
         )
 
     def finish_request(self, outcome: Outcome) -> None:
@@ -429,6 +433,7 @@ class KioskFlow(FlowCore):
             self._go(Step.PROBLEM, outcome=outcome, message=outcome.problem)
         else:
             self._forget_identity()  # sent: nothing personal stays on the kiosk
+            self._application_no = None
             self._go(Step.TICKET, outcome=outcome, message=None)
 
     # Internals -------------------------------------------------------------------------

@@ -82,6 +82,8 @@ class FlowCore:
         self._mrz_typed: dict[MrzField, str] = {}
         self._mrz_key: MrzKey | None = None
         self._passport_no: str | None = None
+        #: The application number of a scanned application QR (pickup), sent with the ticket.
+        self._application_no: str | None = None
 
     @property
     def state(self) -> FlowState:
@@ -99,6 +101,7 @@ class FlowCore:
         """Back to the welcome screen, in Indonesian, with nothing remembered."""
         self._history.clear()
         self._queued, self._nik, self._ticket_token = None, None, None
+        self._application_no = None
         self._forget_identity()
         self._state = FlowState(request_seq=self._state.request_seq, message=self._idle_message())
         self._entered_at = self._touched_at = self._changed_at = self.collaborators.monotonic()
@@ -132,6 +135,7 @@ class FlowCore:
     def _fresh(self, choice: ServiceChoice) -> dict[str, Any]:
         """A new service chosen: nothing of an earlier choice is kept."""
         self._forget_identity()
+        self._application_no = None
         return {
             "service": choice,
             "booking_code": None,

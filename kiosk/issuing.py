@@ -45,6 +45,7 @@ class TicketDesk(Protocol):
         nik: str | None = None,
         passport_no: str | None = None,
         by_proxy: bool = False,
+        application_no: str | None = None,
     ) -> IssuedOnline | IssuedOffline: ...
 
     def check_in(
@@ -75,6 +76,8 @@ class IssueRequest:
     #: Instead of a NIK: the document number read from the passport's chip (same rules).
     passport_no: str | None = field(default=None, repr=False)
     by_proxy: bool = False
+    #: The scanned application QR's number (pickup); the server checks the passport is due.
+    application_no: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +140,7 @@ def _ask(request: IssueRequest, desk: TicketDesk) -> IssuedOnline | IssuedOfflin
         nik=request.nik,
         passport_no=request.passport_no,
         by_proxy=request.by_proxy,
+        application_no=request.application_no,
     )
 
 

@@ -55,6 +55,7 @@ NOT_A_DEMO_FILE = (
     "{path} holds offices that are not the demo ({offices}); --demo would delete that file, "
     "so nothing was changed. Serve it without --demo, or give the demo its own file with --db."
 )
+NOTIFY_SETTINGS = "The notification settings cannot be used ({problem}); nothing was started."
 EXIT_REFUSED = 2
 
 
@@ -190,12 +191,19 @@ def http_server(app: Any, *, host: str, port: int, threads: int, per_address: in
 
 
 def _serve(services: Services, config: ServerConfig) -> int:
+    from queue_server.notify.runner import configured_gateway, start_notifications
+    from queue_server.notify.settings import NotifySettingsError
     from queue_server.push.hub import PushHub
     from queue_server.web.api_push import ticket_status_json
     from queue_server.web.app import create_app
     from queue_server.web.health import mqtt_disabled
     from queue_server.web.waitress_channel import CONNECTIONS_PER_ADDRESS
 
+    try:
+        gateway = configured_gateway()
+    except NotifySettingsError as error:  # names the variable, never its value
+        _refuse(NOTIFY_SETTINGS, problem=str(error))
+        return EXIT_REFUSED
     mqtt = MqttSide()
     push = PushHub(ticket_status=ticket_status_json(services))
     app = create_app(
@@ -222,6 +230,7 @@ def _serve(services: Services, config: ServerConfig) -> int:
     purge = DailyPurge(lambda: _purge(services, config.retention_days))
     push.start()
     publisher = None
+    notifications = None
     try:
         if config.mqtt_enabled:
             from queue_server.mqtt.runtime import start_mqtt
@@ -232,9 +241,12 @@ def _serve(services: Services, config: ServerConfig) -> int:
 
             publisher = start_publisher_without_broker(services, push.publish)
         purge.start()
+        notifications = start_notifications(services.database, gateway, clock=services.clock)
         log.info("serving on http://%s:%s/", config.host, config.port)
         server.run()
     finally:
+        if notifications is not None:
+            notifications.stop()
         purge.stop()
         mqtt.stop()
         if publisher is not None:
@@ -261,6 +273,7 @@ def raise_open_files_limit() -> int:
 
 
 def _purge(services: Services, days: int) -> None:
+    from queue_server.notify.runner import prune_settled
     from queue_server.services.unit import Actor
 
     report = services.retention.purge(days, actor=Actor(name="retention"))
@@ -274,6 +287,9 @@ def _purge(services: Services, days: int) -> None:
             report.kiosk_answers,
             report.audit_addresses,
         )
+    pruned = prune_settled(services.database, now=services.clock(), days=days)
+    if pruned:
+        log.info("notifications settled more than %d days ago deleted: %d", days, pruned)
 
 
 def _refuse(msgid: str, **params: object) -> None:

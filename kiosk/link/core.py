@@ -139,12 +139,14 @@ class KioskCore:
         passport_no: str | None = None,
         phone: str | None = None,
         by_proxy: bool = False,
+        application_no: str | None = None,
         timeout_s: float = ONLINE_ISSUE_TIMEOUT_S,
     ) -> IssuedOnline | IssuedOffline:
         """A ticket from the server, or from a leased block when the server is unreachable.
 
-        Offline tickets carry no NIK, passport number, phone or proxy flag (``sync_tickets``
-        has no room for them); the server places them by issue time. Raises
+        Offline tickets carry no NIK, passport number, phone, proxy flag or application
+        number (``sync_tickets`` has no room for them; the pickup counter checks an offline
+        pickup's passport); the server places them by issue time. Raises
         :class:`~kiosk.link.errors.Refused` when the server says no, and
         :class:`~kiosk.link.errors.OfflineRefused` when offline issuing is not possible.
         """
@@ -154,6 +156,7 @@ class KioskCore:
             "nik": nik,
             "passport_no": passport_no,
             "phone": phone,
+            "application_no": application_no,
         }
         data.update({name: value for name, value in extras.items() if value is not None})
         replaces = None

@@ -167,6 +167,7 @@ class KioskRequests:
                 passport_no=data.passport_no,
                 phone=data.phone,
                 by_proxy=data.by_proxy,
+                application_no=data.application_no,
             ),
             actor=Actor(name=f"kiosk:{key.device}"),
             retry_key=key,

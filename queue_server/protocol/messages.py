@@ -71,6 +71,9 @@ class IssueTicketData(Message):
     passport_no: str | None = Field(default=None, pattern=PASSPORT_NO)
     phone: str | None = Field(default=None, pattern=r"^\+?\d{8,15}$")
     by_proxy: bool = False
+    #: The passport application number (pickup: the application QR or typed number); the
+    #: server checks its form and, for a pickup, that the passport is due. Optional.
+    application_no: str | None = Field(default=None, min_length=1, max_length=40)
 
     @model_validator(mode="after")
     def _one_identity(self) -> IssueTicketData:

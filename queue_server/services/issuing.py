@@ -51,6 +51,7 @@ from queue_server.services import queries
 from queue_server.services.booking_checks import BookingOtherService, claim_booking, usable_booking
 from queue_server.services.events import EventBus
 from queue_server.services.offices import OfficeCatalog, OfficeSnapshot
+from queue_server.services.passports import check_pickup_due, checked_application
 from queue_server.services.retries import RetryKey, earlier_answer, remember
 from queue_server.services.station_stats import StationStats
 from queue_server.services.unit import Actor, Clock, Unit, UseCases, utc_now
@@ -82,6 +83,8 @@ class IssueRequest:
     passport_no: str | None = None
     phone: str | None = None
     by_proxy: bool = False
+    #: The passport application number (pickup: the application QR or typed number).
+    application_no: str | None = None
 
 
 @dataclass(frozen=True)
@@ -248,6 +251,7 @@ class IssuingService(UseCases):
             booking_id, request = _check_booking(work, snapshot, service, request)
             session = _open_session(snapshot, service, request, work.now)
             office_day = snapshot.office.office_day(work.now)
+            request = _check_application(work, snapshot, service, request, office_day)
             # Reads first: the quota and number rows below stay locked until commit.
             outlook = _newcomer_outlook(work, snapshot, service, priority, self._stats)
             take_quota(work, snapshot, service, session, office_day)
@@ -358,6 +362,7 @@ def new_visit(
             "passport_last4": passport[1],
             "phone": request.phone,
             "by_proxy": request.by_proxy,
+            "application_no": request.application_no,
             "created_at": work.now,
         },
     )
@@ -402,6 +407,19 @@ def _check_booking(
             closes=local(closes).strftime("%H:%M"),
         )
     return booking.id, replace(request, booking_ref=booking.code, appointment_at=booking.slot_at)
+
+
+def _check_application(
+    work: Unit, snapshot: OfficeSnapshot, service: Service, request: IssueRequest, today: date
+) -> IssueRequest:
+    """The request with its application number in the domain's form (bad ones refused);
+    a pickup of a passport not yet due is refused with its expected day."""
+    if request.application_no is None:
+        return request
+    number = checked_application(request.application_no)
+    if service.kind is ServiceKind.PICKUP:
+        check_pickup_due(work.session, snapshot, number, today)
+    return replace(request, application_no=number)
 
 
 def _open_session(

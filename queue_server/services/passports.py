@@ -72,12 +72,54 @@ class PassportNotReady(DomainError):
     http_status = 409
 
 
+class PassportNotDue(DomainError):
+    """A pickup ticket for an application whose passport is not ready and not yet due."""
+
+    code = "passport_not_due"
+    template = (
+        "The passport of this application is not ready yet; it is expected on {day}. "
+        "Please come back then."
+    )
+    http_status = 409
+
+
 class PassportHandedOver(DomainError):
     """A second handover of one passport."""
 
     code = "passport_handed_over"
     template = "The passport of application {application} was handed over already, at {at}."
     http_status = 409
+
+
+def checked_application(text: str) -> str:
+    """The application number in ``text``; :class:`ApplicationInvalid` if it is not one."""
+    parsed = parse_application(text)
+    if isinstance(parsed, ApplicationProblem):
+        raise ApplicationInvalid(problem=both(parsed.value))
+    return parsed
+
+
+def check_pickup_due(session: Session, snapshot: OfficeSnapshot, number: str, today: date) -> None:
+    """Refuse a pickup ticket when the passport is not marked ready and its expected day
+    (counted from the application's biometrics at this office) is still to come.
+
+    The SOP's pickup comes after "Apakah Paspor telah selesai/ dapat diambil?" (2.7 step 7;
+    2.9: the pickup follows the "ready" message), so a passport known not to be due is
+    refused with its date. When the office cannot tell (no biometrics recorded here, or
+    the day has come but nobody marked it yet), the ticket is issued and the pickup
+    officer checks at the counter: a missing record must not turn an applicant away.
+    """
+    ready = session.scalar(
+        select(PassportReadyRow.id).where(
+            PassportReadyRow.office_id == snapshot.office.id,
+            PassportReadyRow.application_no == number,
+        )
+    )
+    if ready is not None:
+        return
+    expected = _expected(session, snapshot, number)
+    if expected is not None and expected > today:
+        raise PassportNotDue(day=expected.isoformat())
 
 
 @dataclass

@@ -151,6 +151,8 @@ def test_without_mqtt_health_is_ok_and_says_disabled(tmp_path: Path) -> None:
     assert report["checks"] == disabled
     # No office was loaded into this database: the log says so, and how to load one.
     assert "no office is loaded in sqlite:///" in (tmp_path / "serve.log").read_text()
+    # No ANTRE_NOTIFY_* settings: the notification worker is not started, and it says so.
+    assert "notifications are off" in (tmp_path / "serve.log").read_text()
 
 
 def _mode(path: Path) -> int:

@@ -83,6 +83,7 @@ class FakeDesk:
         nik: str | None = None,
         passport_no: str | None = None,
         by_proxy: bool = False,
+        application_no: str | None = None,
     ) -> IssuedOnline | IssuedOffline:
         call: dict[str, Any] = {
             "service": service,
@@ -93,6 +94,8 @@ class FakeDesk:
             call |= {"nik": nik, "by_proxy": by_proxy}
         if passport_no is not None:
             call |= {"passport_no": passport_no}
+        if application_no is not None:
+            call |= {"application_no": application_no}
         self.calls.append(("issue", call))
         if self.error is not None:
             raise self.error

@@ -445,6 +445,26 @@ def test_an_application_qr_goes_to_passport_pickup(flow: KioskFlow) -> None:
     assert flow.state.service is not None and flow.state.service.id == "pengambilan-paspor"
 
 
+def test_the_scanned_application_number_goes_with_the_pickup_ticket_once(
+    flow: KioskFlow, desk: FakeDesk
+) -> None:
+    flow.start()
+    flow.scan("PERMOHONAN:123456789012345678")
+    flow.choose_pickup(by_proxy=True)
+    flow.answer_documents(True)
+    flow.choose_priority(None)
+    run_issue(flow)
+    assert flow.state.step is Step.TICKET
+    assert desk.calls[0][1]["application_no"] == "123456789012345678"
+    flow.home()  # the next applicant chooses pickup from the menu: no number is sent
+    flow.choose_service("pengambilan-paspor")
+    flow.choose_pickup(by_proxy=True)
+    flow.answer_documents(True)
+    flow.choose_priority(None)
+    run_issue(flow)
+    assert len(desk.calls) == 2 and "application_no" not in desk.calls[1][1]
+
+
 def test_own_pickup_asks_a_valid_nik_and_sends_it_once(flow: KioskFlow, desk: FakeDesk) -> None:
     flow.start("en")
     flow.choose_group(ServiceGroup.PICKUP)

@@ -8,15 +8,18 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from kiosk.link import Answer, IssuedOnline, KioskLink, LinkConfig, LinkUnavailable
+from kiosk.link.errors import Refused
 from queue_server.mqtt.broker import free_port
 from queue_server.mqtt.runtime import broker_folder
 from queue_server.persistence.models import KioskRequestRow, TicketRow, VisitRow
 from queue_server.protocol.answers import TicketAnswer
 from queue_server.protocol.messages import ErrorCode
 from queue_server.protocol.topics import KioskAction
+from queue_server.services.issuing import IssueRequest
+from queue_server.services.unit import Actor
 from tests.kiosk.conftest import DEVICE, KioskStack, stop_broker
 from tests.mqtt.live import OFFICE, WAIT_S, LiveServer, live_server, wait_until
 
@@ -45,6 +48,39 @@ def test_a_passport_number_reaches_the_server_only_as_its_hash(
     with pytest.raises(ValidationError):  # refused on the kiosk: never sent
         kiosk.core.issue("walkin", passport_no="c1234567")
     assert live.count(VisitRow) == 1
+
+
+def test_a_pickup_ticket_carries_the_application_number_and_not_yet_due_is_refused(
+    live: LiveServer, kiosk: KioskStack
+) -> None:
+    # Biometrics of 1234567890 finished now (Monday 23 November): due Friday 27 November.
+    earlier = live.services.issuing.issue(
+        IssueRequest(office=OFFICE, service="walkin"), actor=Actor(name="test")
+    )
+    with live.services.database.writer() as session, session.begin():
+        session.execute(
+            update(VisitRow)
+            .where(VisitRow.id == earlier.visit_id)
+            .values(application_no="1234567890")
+        )
+        session.execute(
+            update(TicketRow)
+            .where(TicketRow.id == earlier.ticket_id)
+            .values(station="BIO", status="done", finished_at=live.services.clock())
+        )
+    with pytest.raises(Refused) as not_due:
+        kiosk.core.issue("pickup", application_no="PERMOHONAN:1234567890")
+    assert not_due.value.code == "passport_not_due"
+    assert "2026-11-27" in not_due.value.messages["en"]
+    assert "2026-11-27" in not_due.value.messages["id"]
+    with pytest.raises(Refused) as bad:
+        kiosk.core.issue("pickup", application_no="3171234567890123")
+    assert bad.value.code == "application_invalid" and "NIK" in bad.value.messages["en"]
+    issued = kiosk.core.issue("pickup", application_no="9999999999")  # not known here
+    assert isinstance(issued, IssuedOnline) and issued.label == "D-001"
+    with live.services.database.reader() as session:
+        numbers = list(session.scalars(select(VisitRow.application_no).order_by(VisitRow.id)))
+    assert numbers == ["1234567890", "9999999999"]
 
 
 def test_a_resend_after_a_lost_answer_returns_the_same_ticket(
