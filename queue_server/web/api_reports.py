@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from queue_server.domain.errors import DomainError
+from queue_server.office_config.schema import ID_RE
 from queue_server.services.reports import Report, ReportRequest
 from queue_server.services.reports import service as reports
 from queue_server.services.unit import Actor
@@ -35,7 +36,10 @@ class BadReportFormat(reports.ReportError):
 
 class BadServiceFilter(reports.ReportError):
     code = "bad_service_filter"
-    template = "The service filter is too long (at most {length} characters)."
+    template = (
+        "The service filter is not a service id (lower-case letters, digits and -, at most "
+        "{length} characters)."
+    )
 
 
 PARAMETER_ERRORS: tuple[type[DomainError], ...] = (
@@ -79,7 +83,7 @@ def report_request(office: str, kind: str) -> ReportRequest:
     first = reports.parse_day(request.args.get("from"))
     last = reports.parse_day(request.args.get("to") or first.isoformat())
     service = request.args.get("service") or None
-    if service is not None and len(service) > SERVICE_CODE_MAX:
+    if service is not None and (len(service) > SERVICE_CODE_MAX or not ID_RE.fullmatch(service)):
         raise BadServiceFilter(length=SERVICE_CODE_MAX)
     return ReportRequest(
         office=office,

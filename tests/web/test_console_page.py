@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from flask.testing import FlaskClient
 
 from queue_server.domain.ids import TicketSource
@@ -65,3 +66,14 @@ def test_the_print_page_needs_a_signed_in_officer(
     page = printed.get_data(as_text=True)
     assert "B-001" in page and "<svg" in page and f"/t/{token}" in page
     assert client.get("/console/print/not-a-token").status_code == 404
+
+
+@pytest.mark.parametrize("page", ["/console/", "/admin/"])
+def test_both_consoles_name_an_icon_that_is_served(client: FlaskClient, page: str) -> None:
+    html = client.get(page).get_data(as_text=True)
+    found = re.search(r'<link rel="icon" type="image/svg\+xml" href="([^"]+)"', html)
+    assert found is not None  # else the browser asks /favicon.ico: a 404 in its console
+    with client.get(found.group(1)) as icon:
+        assert icon.status_code == 200
+        assert icon.mimetype == "image/svg+xml"
+        assert icon.get_data(as_text=True).startswith("<svg")

@@ -117,6 +117,8 @@ def test_office_scope(services: Services, clock: FakeClock, auth: AuthActions) -
         ("waiting", f"from={DAY}&station=bio", "unknown_station"),
         ("waiting", f"from={DAY}&format=pdf", "bad_report_format"),
         ("waiting", f"from={DAY}&service={'x' * 41}", "bad_service_filter"),
+        ("waiting", f"from={DAY}&service=../x", "bad_service_filter"),
+        ("waiting", f"from={DAY}&service=Paspor%20Baru", "bad_service_filter"),
     ],
 )
 def test_bad_parameters_get_a_clear_answer(
