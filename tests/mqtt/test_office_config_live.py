@@ -9,6 +9,7 @@ import queue
 from typing import Any
 
 import paho.mqtt.client as mqtt
+from flask.testing import FlaskClient
 
 from queue_server.bootstrap import load_office
 from queue_server.domain.ids import Role
@@ -26,7 +27,11 @@ def walkin_name(payload: bytes) -> Any:
     return {service["id"]: service for service in config["services"]}["walkin"]["name"]
 
 
-def test_a_renamed_service_reaches_the_retained_kiosk_config(live: LiveServer) -> None:
+def start_with_an_admin_and_a_kiosk(
+    live: LiveServer,
+) -> tuple[str, mqtt.Client, queue.Queue[bytes]]:
+    """Start the server with an admin and kiosk-1 subscribed to ``config/kiosk``: the kiosk's
+    password, its connected client and the payloads it receives."""
     password = live.add_device("kiosk-1")
     live.services.accounts.create_user(
         "admin", "Admin", ADMIN_PASSWORD, Role.ADMIN, actor=Actor(name="test")
@@ -38,13 +43,23 @@ def test_a_renamed_service_reaches_the_retained_kiosk_config(live: LiveServer) -
     kiosk.on_message = lambda _c, _u, message: inbox.put(bytes(message.payload))
     kiosk.connect("127.0.0.1", live.port, keepalive=5)
     kiosk.loop_start()
+    return password, kiosk, inbox
+
+
+def signed_in_admin(live: LiveServer) -> tuple[FlaskClient, str]:
+    """A test client of the live server's app signed in as the admin, and its CSRF token."""
+    client = create_app(live.config, services=live.services).test_client()
+    login = client.post(
+        "/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}
+    )
+    return client, str(login.get_json()["csrf_token"])
+
+
+def test_a_renamed_service_reaches_the_retained_kiosk_config(live: LiveServer) -> None:
+    password, kiosk, inbox = start_with_an_admin_and_a_kiosk(live)
     try:
         assert walkin_name(inbox.get(timeout=WAIT_S))["en"] == "Passport walk-in"
-        client = create_app(live.config, services=live.services).test_client()
-        login = client.post(
-            "/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}
-        )
-        csrf = login.get_json()["csrf_token"]
+        client, csrf = signed_in_admin(live)
         config = client.get("/api/v1/offices/kanim-test/config")
         settings = config.get_json()["settings"]
         for service in settings["services"]:
@@ -123,29 +138,16 @@ WALKIN_CONTENT = {
 def test_saved_kiosk_content_reaches_the_retained_kiosk_config(live: LiveServer) -> None:
     """The admin console's Content form (``PUT config/content``): the kiosks' retained
     ``config/kiosk`` carries the office's own lists and information; displays get no lists."""
-    password = live.add_device("kiosk-1")
-    live.services.accounts.create_user(
-        "admin", "Admin", ADMIN_PASSWORD, Role.ADMIN, actor=Actor(name="test")
-    )
-    live.start()
-    inbox: queue.Queue[bytes] = queue.Queue()
-    kiosk = new_client("kiosk-1", "kiosk-1", password)
-    kiosk.on_connect = lambda client, *_args: client.subscribe(f"{PREFIX}/config/kiosk", qos=1)
-    kiosk.on_message = lambda _c, _u, message: inbox.put(bytes(message.payload))
-    kiosk.connect("127.0.0.1", live.port, keepalive=5)
-    kiosk.loop_start()
+    _, kiosk, inbox = start_with_an_admin_and_a_kiosk(live)
     try:
         first = {s["id"]: s for s in json.loads(inbox.get(timeout=WAIT_S))["services"]}
         assert "requirements" not in first["walkin"]  # no content yet: the key is absent
-        client = create_app(live.config, services=live.services).test_client()
-        login = client.post(
-            "/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}
-        )
+        client, csrf = signed_in_admin(live)
         version = client.get("/api/v1/offices/kanim-test/config").get_json()["version"]
         saved = client.put(
             "/api/v1/offices/kanim-test/config/content",
             json={"version": version, "value": {"services": {"walkin": WALKIN_CONTENT}}},
-            headers={"X-CSRF-Token": login.get_json()["csrf_token"]},
+            headers={"X-CSRF-Token": csrf},
         )
         assert saved.status_code == 200, saved.get_json()
         walkin: dict[str, Any] = {}

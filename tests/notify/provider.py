@@ -25,6 +25,8 @@ from queue_server.notify.gateways import (
     verify_signature,
 )
 
+#: The webhook secret the tests sign with and the provider checks.
+SECRET = b"webhook-secret"
 SLOW_HOLD_S = 10.0
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from urllib.parse import parse_qs
 
 import pytest
@@ -20,24 +19,11 @@ from queue_server.notify.gateways import (
 )
 from queue_server.notify.messages import Message, Template
 from queue_server.notify.settings import NotifySettingsError, gateway_from_environment
-from tests.notify.provider import Provider, running_provider
+from tests.notify.provider import SECRET, Provider, running_provider
 
-SECRET = b"webhook-secret"
 MESSAGE = Message(
     "081234567890", Template.NUMBER_NEAR, "id", {"number": "A-012", "away": "3"}
 ).checked()
-
-
-@pytest.fixture(scope="module")
-def shared_provider() -> Iterator[Provider]:
-    with running_provider() as provider:
-        yield provider
-
-
-@pytest.fixture
-def provider(shared_provider: Provider) -> Provider:
-    shared_provider.reset(secret=SECRET)
-    return shared_provider
 
 
 def test_webhook_is_signed_over_the_raw_body_and_the_provider_verifies_it(

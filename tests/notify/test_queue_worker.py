@@ -21,10 +21,9 @@ from queue_server.notify.messages import Message, Template
 from queue_server.notify.worker import Backoff, NotificationWorker
 from queue_server.persistence.db import Database, open_database
 from queue_server.persistence.models import Base, NotificationOptOutRow, NotificationRow
-from tests.notify.provider import Provider, running_provider
+from tests.notify.provider import SECRET, Provider
 
 HASH_KEY = b"phone-hash-key"
-SECRET = b"webhook-secret"
 PHONE = "0812-3456-7890"
 PHONE_DIGITS = "81234567890"
 LEASE = timedelta(minutes=2)
@@ -66,18 +65,6 @@ class Broken:
 
     def send(self, message: Message, *, idempotency_key: str) -> str:
         raise KeyError(message.phone)
-
-
-@pytest.fixture(scope="module")
-def shared_provider() -> Iterator[Provider]:
-    with running_provider() as provider:
-        yield provider
-
-
-@pytest.fixture
-def provider(shared_provider: Provider) -> Provider:
-    shared_provider.reset(secret=SECRET)
-    return shared_provider
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
