@@ -366,6 +366,7 @@ def test_the_forms_draw_in_both_languages(
 ) -> None:
     shots = shared.admin_shots()
     page = admin_page(browser, base_url, "services", lang=language)
+    assert page.evaluate("AntreUi.decimal(2.5)") == {"id": "2,5", "en": "2.5"}[language]
     page.locator("tr[data-service-id='mpaspor'] .svc-edit").click()
     expect(page.locator("#svc-form")).to_be_visible()
     shots.take(page, f"cfg-service-form-{language}")

@@ -73,7 +73,7 @@
       if (column === "hour") { return (value < 10 ? "0" : "") + value + ":00"; }
       if (column === "service") { return ctx.serviceName(String(value)); }
       if (SHARES.indexOf(column) >= 0 && typeof value === "number") { return percent(value); }
-      if (typeof value === "number" && Math.round(value) !== value) { return value.toFixed(2); }
+      if (typeof value === "number" && Math.round(value) !== value) { return ui.decimal(value, 2); }
       return String(value);
     }
 
