@@ -42,7 +42,7 @@ __all__ = ["CHROMIUM", "base_url", "browser", "live"]  # fixtures, and for the o
 pytestmark = needs_chromium
 SECTIONS = [
     "dashboard", "reports", "devices", "users", "tokens", "audit",
-    "services", "counters", "calendars", "content", "bookings", "office_file",
+    "services", "counters", "calendars", "content", "bookings", "passports", "office_file",
 ]  # fmt: skip
 DAY = "2026-11-23"
 
@@ -118,6 +118,7 @@ def test_an_admin_follows_the_floor_reads_reports_and_lists(
         "Kiosk kiosk-lobby: outbox 3 waiting, oldest 12 min (threshold 10 min)"
     )
     expect(page.locator(".dash-throughput svg rect.chart-bar").first).to_be_attached()
+    expect(page.locator("#dash-today")).to_have_text("Today: opening hours 08:00–16:00")
     before = len(loads)
 
     issue(services)  # the stream says a queue changed: the dashboard redraws by itself
