@@ -191,6 +191,9 @@ def test_a_report_reader_sees_dashboard_and_reports_but_no_tokens(
     page.fill("#rep-from", DAY)
     page.click("#rep-bio")
     expect(page.locator(".rep-summary li").first).to_contain_text("standar 10 menit")
+    # The 16 columns of the compliance table fit a 1366 px wide screen (no sideways scroll).
+    assert page.viewport_size["width"] <= 1366
+    assert page.locator(".rep-scroll").evaluate("node => node.scrollWidth <= node.clientWidth")
     token_list = page.request.get(f"{base_url}/api/v1/tokens")
     assert token_list.status == 403
     assert page.js_errors == []
