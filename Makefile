@@ -49,7 +49,8 @@ system-deps:
 	fi
 
 run: system-deps venv
-	$(BIN)/antre serve --demo --host $(HOST) --port $(PORT) --mqtt-port $(MQTT_PORT)
+	$(BIN)/antre serve --demo --host $(HOST) --port $(PORT) --mqtt-port $(MQTT_PORT) \
+	  $(if $(DEMO_TIME),--demo-time "$(DEMO_TIME)")
 
 lint: venv
 	$(BIN)/ruff check .

@@ -18,6 +18,7 @@ from queue_server.data_folder import secure_sqlite_files
 if TYPE_CHECKING:
     from queue_server.domain.events import OfficeReloaded
     from queue_server.services.container import Services
+    from queue_server.services.unit import Clock
 
 DEMO_OFFICE = Path(__file__).with_name("demo") / "banjarmasin.yaml"
 
@@ -74,11 +75,12 @@ def prepare_database(config: ServerConfig) -> None:
         secure_sqlite_files(path)  # the migration may have made the -wal and -shm files
 
 
-def build(config: ServerConfig) -> Services:
-    """The server's use cases over ``config``'s database (the caller closes them)."""
+def build(config: ServerConfig, clock: Clock | None = None) -> Services:
+    """The server's use cases over ``config``'s database (the caller closes them); ``clock``
+    replaces the real time (``antre serve --demo --demo-time``)."""
     from queue_server.services.container import build_services
 
-    return build_services(config)
+    return build_services(config) if clock is None else build_services(config, clock=clock)
 
 
 @contextmanager

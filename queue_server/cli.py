@@ -56,6 +56,13 @@ def build_parser(command_groups: Iterable[CommandGroup] | None = None) -> argpar
     serve.add_argument("--port", type=int, help="port (default 8080)")
     serve.add_argument("--threads", type=int, help="HTTP worker threads")
     serve.add_argument("--demo", action="store_true", help="fresh SQLite file with the demo office")
+    serve.add_argument(
+        "--demo-time",
+        metavar="'YYYY-MM-DD HH:MM'",
+        help="with --demo: the server's clock starts at this moment of the office's local "
+        "time and runs on; the demo office keeps its real calendar (a Saturday session, a "
+        "holiday, the 19:00 registration opening can be tried at any hour)",
+    )
     serve.add_argument("--mqtt-port", type=int, help="port of the managed MQTT broker (1883)")
     serve.add_argument("--no-mqtt", action="store_true", help="HTTP only: no broker, no MQTT")
     serve.add_argument("--mqtt-host", help="address the managed broker binds (127.0.0.1)")

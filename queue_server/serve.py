@@ -37,6 +37,7 @@ from queue_server.i18n import both
 if TYPE_CHECKING:
     from queue_server.mqtt.runtime import MqttRuntime
     from queue_server.services.container import Services
+    from queue_server.services.unit import Clock
 
 log = logging.getLogger("antre.serve")
 DEMO_DATABASE = Path("var/demo.db")
@@ -55,12 +56,26 @@ NOT_A_DEMO_FILE = (
     "{path} holds offices that are not the demo ({offices}); --demo would delete that file, "
     "so nothing was changed. Serve it without --demo, or give the demo its own file with --db."
 )
+DEMO_TIME_WITHOUT_DEMO = "--demo-time works with --demo only; nothing was started."
+BAD_DEMO_TIME = (
+    "--demo-time {given} is not a moment written YYYY-MM-DD HH:MM (e.g. 2026-12-12 09:00); "
+    "nothing was started."
+)
 NOTIFY_SETTINGS = "The notification settings cannot be used ({problem}); nothing was started."
 EXIT_REFUSED = 2
 
 
 def run_server(args: argparse.Namespace) -> int:
     """The ``antre serve`` handler: 0 after a clean stop, 2 when it refused to start."""
+    demo_time = getattr(args, "demo_time", None)
+    if demo_time is not None and not args.demo:
+        _refuse(DEMO_TIME_WITHOUT_DEMO)
+        return EXIT_REFUSED
+    clock = None
+    if demo_time is not None:
+        clock = _demo_clock(demo_time)
+        if clock is None:
+            return EXIT_REFUSED
     own_demo_file = args.demo and not args.db  # var/demo.db is the demo's to replace
     if own_demo_file:
         args.db = str(DEMO_DATABASE)
@@ -99,10 +114,10 @@ def run_server(args: argparse.Namespace) -> int:
         return EXIT_REFUSED
     try:
         if args.demo:
-            _fresh_demo(config)
+            _fresh_demo(config, real_calendar=clock is not None)
         else:
             prepare_database(config)
-        services = build(config)
+        services = build(config, clock)
         try:
             warn_without_offices(services, config)
             return _serve(services, config)
@@ -334,7 +349,26 @@ def _is_demo(settings: dict[str, Any]) -> bool:
     return bool(settings.get("office", {}).get("demo"))
 
 
-def _fresh_demo(config: ServerConfig) -> None:
+def _demo_clock(text: str) -> Clock | None:
+    """The clock of ``--demo-time`` (the demo office's local time), or None (said why)."""
+    from queue_server.demo import demo_clock, demo_start
+
+    timezone = str(read_office_file(DEMO_OFFICE)["office"]["timezone"])
+    try:
+        start = demo_start(text, timezone)
+    except ValueError:
+        _refuse(BAD_DEMO_TIME, given=repr(text[:40]))
+        return None
+    log.warning(
+        "DEMO clock: the server's time starts at %s (%s) and runs on; the office keeps its "
+        "real calendar",
+        start.strftime("%Y-%m-%d %H:%M"),
+        timezone,
+    )
+    return demo_clock(start)
+
+
+def _fresh_demo(config: ServerConfig, *, real_calendar: bool = False) -> None:
     """A new SQLite file with the demo office, a demo admin and two demo officers (passwords
     printed once)."""
     from queue_server.demo import demo_settings
@@ -346,7 +380,9 @@ def _fresh_demo(config: ServerConfig) -> None:
         raise SystemExit("--demo needs a SQLite database file")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    settings = demo_settings(read_office_file(DEMO_OFFICE), _base_url(config))
+    settings = demo_settings(
+        read_office_file(DEMO_OFFICE), _base_url(config), real_calendar=real_calendar
+    )
     load_office(config, settings)
     password = secrets.token_urlsafe(12)
     officers = {name: secrets.token_urlsafe(12) for name in DEMO_OFFICERS}
@@ -361,10 +397,11 @@ def _fresh_demo(config: ServerConfig) -> None:
     finally:
         services.close()
     print(f"Demo office loaded into {path}")
-    log.warning(
-        "DEMO office %s: open around the clock every day (demo calendar); not a real office",
-        settings["office"]["id"],
-    )
+    if not real_calendar:
+        log.warning(
+            "DEMO office %s: open around the clock every day (demo calendar); not a real office",
+            settings["office"]["id"],
+        )
     print(f"Demo admin: {DEMO_ADMIN} / {password}  (shown once)", flush=True)
     for name, officer_password in officers.items():
         print(f"Demo officer: {name} / {officer_password}  (shown once)", flush=True)

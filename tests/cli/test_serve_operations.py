@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
@@ -351,3 +352,39 @@ def test_without_a_broker_a_signed_in_console_still_gets_live_states(tmp_path: P
             assert state.json()["retained"] is True
         finally:
             stream.close()
+
+
+def test_the_demo_at_a_given_time_keeps_the_real_calendar(tmp_path: Path) -> None:
+    """``make run DEMO_TIME="2026-12-12 09:00"``: a Saturday morning, pickup only."""
+    demo = tmp_path / "demo.db"
+    port = free_port()
+    command = [*serve_without_mqtt(str(demo), port), "--demo", "--demo-time", "2026-12-12 09:00"]
+    with running(command, tmp_path / "d.log"):
+        wait_for_http(port)
+        url = f"http://127.0.0.1:{port}/api/v1/offices/kanim-banjarmasin/services"
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            services = {item["service"]: item for item in json.load(answer)["items"]}
+    log = (tmp_path / "d.log").read_text()
+    assert "DEMO clock: the server's time starts at 2026-12-12 09:00 (Asia/Makassar)" in log
+    assert services["pengambilan-paspor"]["open_now"] is True  # the Saturday pickup session
+    assert services["pengambilan-paspor"]["session"] == "sabtu-ambil-paspor"
+    assert services["paspor-walkin"]["open_now"] is False  # no weekday service on a Saturday
+
+
+@pytest.mark.parametrize(
+    ("extra", "english", "indonesian"),
+    [
+        (["--demo-time", "2026-12-12 09:00"], "works with --demo only", "hanya berlaku"),
+        (["--demo", "--demo-time", "12/12/2026"], "is not a moment written", "bukan waktu"),
+        (["--demo", "--demo-time", "2026-02-30 09:00"], "is not a moment written", "bukan waktu"),
+    ],
+)
+def test_a_bad_demo_time_starts_nothing(
+    tmp_path: Path, extra: list[str], english: str, indonesian: str
+) -> None:
+    demo = tmp_path / "demo.db"
+    command = [*serve_without_mqtt(str(demo), free_port()), *extra]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert english in result.stderr and indonesian in result.stderr
+    assert not demo.exists() and "Demo admin" not in result.stdout
