@@ -10,7 +10,7 @@ from queue_server.domain.errors import DomainError
 from queue_server.domain.ids import TicketSource
 from queue_server.domain.passports import ReadySource
 from queue_server.persistence.models import AuditLogRow, NotificationRow, TicketAlertRow
-from queue_server.services.issuing import IssueRequest
+from queue_server.services.issuing import IssuedTicket, IssueRequest
 from queue_server.services.notifications import NotificationService, PhoneInvalid, TicketEnded
 from queue_server.services.passports import PassportService, ReadyEntry
 from queue_server.services.unit import Actor
@@ -40,7 +40,7 @@ def alerts(engine: Engine) -> list[int]:
         return list(session.scalars(select(TicketAlertRow.ticket_id)))
 
 
-def issue(engine: Engine) -> object:
+def issue(engine: Engine) -> IssuedTicket:
     request = IssueRequest(office=OFFICE, service="walkin", source=TicketSource.KIOSK)
     return engine.issuing.issue(request, actor=KIOSK)
 
@@ -107,10 +107,10 @@ def test_number_near_fires_once_at_the_threshold_not_before(engine: Engine) -> N
     tickets = [issue(engine) for _ in range(6)]
     mine = tickets[5]
     with pytest.raises(PhoneInvalid):
-        notifications.ask_alert(mine.token, "12", "id")  # type: ignore[attr-defined]
-    state = notifications.ask_alert(mine.token, PHONE, "id")  # type: ignore[attr-defined]
+        notifications.ask_alert(mine.token, "12", "id")
+    state = notifications.ask_alert(mine.token, PHONE, "id")
     assert state.masked == "+62 812-••••-7890" and state.near == 3
-    assert alerts(engine) == [mine.ticket_id] and rows(engine) == []  # type: ignore[attr-defined]
+    assert alerts(engine) == [mine.ticket_id] and rows(engine) == []
     engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
     engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)  # 4 ahead: not yet
     assert rows(engine) == []
@@ -119,7 +119,7 @@ def test_number_near_fires_once_at_the_threshold_not_before(engine: Engine) -> N
     (row,) = rows(engine)
     assert (row.template, row.params, row.status) == (
         "number_near",
-        {"number": mine.label, "away": "3"},  # type: ignore[attr-defined]
+        {"number": mine.label, "away": "3"},
         "pending",
     )
     assert alerts(engine) == []  # the phone moved into the message
@@ -132,18 +132,18 @@ def test_the_phone_goes_when_the_ticket_ends(engine: Engine) -> None:
     _, notifications = wire(engine)
     tickets = [issue(engine) for _ in range(6)]
     mine = tickets[5]
-    notifications.ask_alert(mine.token, PHONE, "en")  # type: ignore[attr-defined]
-    assert alerts(engine) == [mine.ticket_id]  # type: ignore[attr-defined]
-    engine.officer.cancel(OFFICE, mine.ticket_id, actor=OFFICER)  # type: ignore[attr-defined]
+    notifications.ask_alert(mine.token, PHONE, "en")
+    assert alerts(engine) == [mine.ticket_id]
+    engine.officer.cancel(OFFICE, mine.ticket_id, actor=OFFICER)
     assert alerts(engine) == []
     with pytest.raises(TicketEnded):
-        notifications.ask_alert(mine.token, PHONE, "en")  # type: ignore[attr-defined]
+        notifications.ask_alert(mine.token, PHONE, "en")
     # Stopped by the applicant, and yesterday's requests purged by the day's housekeeping.
     other = tickets[4]
-    notifications.ask_alert(other.token, PHONE, "en")  # type: ignore[attr-defined]
-    notifications.cancel_alert(other.token)  # type: ignore[attr-defined]
+    notifications.ask_alert(other.token, PHONE, "en")
+    notifications.cancel_alert(other.token)
     assert alerts(engine) == []
-    notifications.ask_alert(other.token, PHONE, "en")  # type: ignore[attr-defined]
+    notifications.ask_alert(other.token, PHONE, "en")
     assert notifications.purge_alerts() == 0
     engine.clock.advance(hours=24)
     assert notifications.purge_alerts() == 1 and alerts(engine) == []
@@ -153,14 +153,14 @@ def test_the_phone_goes_when_the_ticket_ends(engine: Engine) -> None:
 def test_bap_approved_is_sent_once_per_visit(engine: Engine) -> None:
     _, notifications = wire(engine)
     issued = issue(engine)
-    ticket = issued.ticket_id  # type: ignore[attr-defined]
+    ticket = issued.ticket_id
     first = notifications.bap_approved(OFFICE, ticket, PHONE, "id", actor=OFFICER)
     again = notifications.bap_approved(OFFICE, ticket, PHONE, "en", actor=OFFICER)
     assert (first["created"], again["created"], again["id"]) == (True, False, first["id"])
     (row,) = rows(engine)
     assert (row.template, row.idempotency_key) == (
         "bap_approved",
-        f"bap_approved:{OFFICE}:{issued.visit_id}",  # type: ignore[attr-defined]
+        f"bap_approved:{OFFICE}:{issued.visit_id}",
     )
     with pytest.raises(DomainError):
         notifications.bap_approved("other-office", ticket, PHONE, "id", actor=OFFICER)
