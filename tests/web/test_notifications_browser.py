@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 
 from queue_server.domain.ids import TicketSource
 from queue_server.domain.passports import ReadySource
-from queue_server.persistence.models import NotificationRow, TicketAlertRow
+from queue_server.persistence.models import NotificationRow, TicketAlertRow, TicketRow
 from queue_server.services.issuing import IssueRequest
 from queue_server.services.passports import ReadyEntry
 from queue_server.services.unit import Actor
@@ -181,5 +181,65 @@ def test_the_ticket_page_asks_for_a_message_when_the_number_is_near(
     expect(page.locator("#alert-form")).to_be_visible()
     with office.services.database.reader() as session:
         assert session.scalar(select(TicketAlertRow.phone)) is None
+    assert page.js_errors == []
+    page.context.close()
+
+
+def test_the_console_sends_bap_approved_and_shows_the_ready_message(
+    office: LiveOffice, chromium: Any
+) -> None:
+    services = office.services
+    ticket = issue(office).ticket_id
+    with services.database.writer() as session, session.begin():  # a ticket at the BAP room
+        session.execute(update(TicketRow).where(TicketRow.id == ticket).values(station="BAP"))
+    page = new_page(chromium)
+    page.goto(f"{office.url}/console/?lang=en")
+    page.fill("#username", "petugas")
+    page.fill("#password", PASSWORDS["petugas"])
+    page.press("#password", "Enter")
+    page.locator("[data-counter='bap-1'] button").click()
+    expect(page.locator("#status .status-text")).to_have_text("Counter Ruang BAP is open")
+    expect(page.locator("#bap-panel")).to_have_count(0)  # nobody called yet
+    page.keyboard.press("n")
+    expect(page.locator("#current-label")).to_be_visible()
+    page.click("#bap-open")
+    page.fill("#bap-phone", "12")
+    page.click("#bap-send")
+    expect(page.locator("#bap-problem")).to_contain_text("The phone number is not valid")
+    page.fill("#bap-phone", PHONE)
+    page.select_option("#bap-language", "en")
+    page.click("#bap-send")
+    expect(page.locator("#status .status-text")).to_have_text("The message is queued.")
+    page.click("#bap-open")
+    page.fill("#bap-phone", PHONE)
+    page.click("#bap-send")
+    expect(page.locator("#status .status-text")).to_contain_text("queued before")
+    with services.database.reader() as session:
+        sent = list(session.scalars(select(NotificationRow.language).where(
+            NotificationRow.template == "bap_approved")))  # fmt: skip
+    assert sent == ["en"]
+
+    # The pickup counter: the looked-up passport's "ready" message, queued, then sent.
+    services.passports.mark_list(
+        OFFICE, [ReadyEntry("2222222222", PHONE)], source=ReadySource.API, actor=PRINTER
+    )
+    pickup = IssueRequest(office=OFFICE, service="pickup", source=TicketSource.KIOSK)
+    services.issuing.issue(pickup, actor=Actor(name="kiosk-1"))
+    page.locator("button.action.link").click()  # change counter (the BAP ticket stays)
+    page.locator("[data-counter='pickup-1'] button").click()
+    expect(page.locator("#status .status-text")).to_have_text("Counter Pengambilan 1 is open")
+    page.keyboard.press("n")
+    page.fill("#pickup-number", "2222222222")
+    page.press("#pickup-number", "Enter")
+    message = page.locator("#pickup-message")
+    expect(message).to_have_text('"Passport ready" message queued 23-11-2026 10:00, not sent yet.')
+    with services.database.writer() as session, session.begin():
+        session.execute(
+            update(NotificationRow)
+            .where(NotificationRow.idempotency_key == f"passport_ready:{OFFICE}:2222222222")
+            .values(status="sent", recipient=None, settled_at=MONDAY_10_WITA.replace(minute=7))
+        )
+    page.press("#pickup-number", "Enter")
+    expect(message).to_have_text('"Passport ready" message sent 23-11-2026 10:07.')
     assert page.js_errors == []
     page.context.close()
