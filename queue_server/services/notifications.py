@@ -118,11 +118,13 @@ def checked_language(text: str | None) -> str:
 
 def pickup_options(snapshot: OfficeSnapshot) -> str:
     """The ways this office hands out passports: the counter always; the drive-thru when a
-    PICKUP counter's id names a drive-thru (``drive...``); Saturday when a calendar session
-    on Saturdays serves a pickup service."""
+    PICKUP counter's id names a drive-thru (``drive...``) or a counter serves a drive-thru
+    station (should the lane get a station type of its own); Saturday when a calendar
+    session on Saturdays serves a pickup service."""
     options = [PickupOption.COUNTER]
     if any(
-        StationType.PICKUP in counter.stations and "drive" in str(counter.id).lower()
+        (StationType.PICKUP in counter.stations and "drive" in str(counter.id).lower())
+        or any("DRIVE" in str(station.value) for station in counter.stations)
         for counter in snapshot.counters.values()
     ):
         options.append(PickupOption.DRIVE_THRU)
