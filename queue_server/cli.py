@@ -408,7 +408,8 @@ def _purge(args: argparse.Namespace) -> int:
         f"{verb} the personal data of {report.visits} visits older than {days} days "
         f"({report.bookings} bookings, {report.kiosk_answers} kiosk answers, "
         f"{report.audit_addresses} audit addresses, "
-        f"{report.sign_in_addresses} users' sign-in addresses)"
+        f"{report.sign_in_addresses} users' sign-in addresses, "
+        f"{report.passports_handed_over} passport-ready records of handed-over passports)"
     )
     return 0
 

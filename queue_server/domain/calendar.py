@@ -194,6 +194,22 @@ class OfficeCalendar:
                     return session.opens
         return None
 
+    def day_plan(self, day: date) -> tuple[str | None, list[ActiveSession]]:
+        """What ``day`` holds for the whole office: the holiday's name (None on an ordinary
+        day) and every session that day, regular hours and special sessions, earliest first."""
+        plan: list[ActiveSession] = []
+        hours = self._hours.get(day.weekday())
+        if hours is not None and not self.is_holiday(day):
+            plan.append(self._session(day, REGULAR, hours.opens, hours.closes, None, False))
+        for special in self._config.sessions:
+            on_day = day in special.dates or day.weekday() in special.weekdays
+            if on_day and (special.on_holidays or not self.is_holiday(day)):
+                opened = self._session(
+                    day, special.code, special.opens, special.closes, special.quota, True
+                )
+                plan.append(replace(opened, name_id=special.name_id, name_en=special.name_en))
+        return self.holiday_name(day), sorted(plan, key=lambda session: session.opens)
+
     def _runs(self, special: SpecialSession, day: date, service: ServiceId) -> bool:
         if special.services and service not in special.services:
             return False

@@ -133,7 +133,13 @@ def pydantic_note(path: str, item: Mapping[str, Any], *, given: bool = False) ->
     return Note(path, *parts)
 
 
+#: A value that should be a section (pydantic names the model class: no word for an admin).
+SECTION_EXPECTED = "Input should be a mapping (names with their values)"
+
+
 def _known(kind: str, context: dict[str, Any], message: str) -> Part:
+    if kind == "model_type":
+        return SECTION_EXPECTED, {}
     template = PYDANTIC_TEMPLATES.get(kind)
     if template is not None:
         for name in ("min_length", "max_length"):

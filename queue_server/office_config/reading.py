@@ -119,6 +119,37 @@ def load_office_file(path: Path) -> tuple[dict[str, Any], OfficeDefinition]:
     return data, parse_office_config(data)
 
 
+#: PyYAML's problems (the start of its English text) in our own words, in both languages.
+_YAML_PROBLEMS = (
+    ("mapping values are not allowed here", "a colon (:) where none may be; put the text "
+     "in quotes or fix the indentation"),
+    ("found character '\\t'", "a tab character; indent with spaces"),
+    ("found character", "a character that cannot start a value; put the text in quotes"),
+    ("expected ',' or ']'", "a list in [ ] is not closed"),
+    ("expected ',' or '}'", "a mapping in { } is not closed"),
+    ("found unexpected end of stream", "the file ends inside a quoted text"),
+    ("found undefined alias", "an alias (*name) without its anchor (&name)"),
+    ("expected <block end>", "the indentation does not match the lines above"),
+    ("did not find expected", "the indentation does not match the lines above"),
+    ("could not find expected ':'", "a colon (:) is missing after a name"),
+    ("found unknown escape character", "an unknown escape (\\) in a double-quoted text"),
+)  # fmt: skip
+
+
+def _yaml_problem(problem: str, mark: Any) -> Note:
+    """PyYAML's problem at ``mark`` as a note in both languages (its own words if unknown)."""
+    where = {"line": mark.line + 1, "column": mark.column + 1}
+    for start, words in _YAML_PROBLEMS:
+        if problem.startswith(start):
+            return note(FILE, "not valid YAML at line {line}, column {column}: " + words, **where)
+    return note(
+        FILE,
+        "not valid YAML at line {line}, column {column}: {problem}",
+        problem=problem,  # PyYAML's own words (English): a rare problem not listed above
+        **where,
+    )
+
+
 def read_office_yaml(raw: bytes, *, name: str = "<upload>") -> Any:
     """The content of an office file given as bytes (UTF-8, at most ``MAX_FILE_BYTES``),
     read the strict way ``antre office load`` reads it; not yet validated.
@@ -132,7 +163,14 @@ def read_office_yaml(raw: bytes, *, name: str = "<upload>") -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise OfficeConfigError(
-            [note(FILE, "not UTF-8 text: {error}", error=str(error))]
+            [
+                note(
+                    FILE,
+                    "not UTF-8 text: the byte at position {position} is not valid UTF-8; "
+                    "save the file as UTF-8",
+                    position=error.start,
+                )
+            ]
         ) from error
     try:
         return yaml.load(text, Loader=_OfficeYamlLoader)
@@ -143,14 +181,7 @@ def read_office_yaml(raw: bytes, *, name: str = "<upload>") -> Any:
         if mark is None or not error.problem:
             where = str(error).replace('"<unicode string>"', f'"{name}"')
             raise OfficeConfigError([note(FILE, "not valid YAML: {where}", where=where)]) from error
-        problem = note(
-            FILE,
-            "not valid YAML at line {line}, column {column}: {problem}",
-            line=mark.line + 1,
-            column=mark.column + 1,
-            problem=error.problem,  # PyYAML's own words (English)
-        )
-        raise OfficeConfigError([problem]) from error
+        raise OfficeConfigError([_yaml_problem(error.problem, mark)]) from error
     except yaml.YAMLError as error:
         where = str(error).replace('"<unicode string>"', f'"{name}"')
         raise OfficeConfigError([note(FILE, "not valid YAML: {where}", where=where)]) from error

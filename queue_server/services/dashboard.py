@@ -9,7 +9,7 @@ personal data: labels, codes, user names.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import select
@@ -83,6 +83,7 @@ class DashboardService(UseCases):
                     "utc_offset_minutes": _utc_offset_minutes(snapshot.office.timezone, now),
                 },
                 "now": now,
+                "today": _today(snapshot, now),
                 "wait_alert_minutes": wait_alert_minutes,
                 "outbox_alert_minutes": outbox_alert_minutes,
                 "services": services,
@@ -91,6 +92,31 @@ class DashboardService(UseCases):
                 "alerts": alerts,
                 "devices": devices,
             }
+
+
+def _clock_time(moment: time) -> str:
+    """HH:MM as the office file writes it (the end of the day is 24:00)."""
+    return "24:00" if moment == time.max else moment.strftime("%H:%M")
+
+
+def _today(snapshot: OfficeSnapshot, now: datetime) -> dict[str, Any]:
+    """The office day: its holiday (by name) and its sessions with their hours."""
+    day = snapshot.office.office_day(now)
+    holiday, plan = snapshot.calendar.day_plan(day)
+    return {
+        "date": day,
+        "holiday": holiday,
+        "sessions": [
+            {
+                "code": session.code,
+                "name": {"id": session.name_id, "en": session.name_en} if session.special else None,
+                "opens": _clock_time(session.opens.time()),
+                "closes": _clock_time(session.closes.time()),
+                "quota": session.quota,
+            }
+            for session in plan
+        ],
+    }
 
 
 def _services(session: Session, snapshot: OfficeSnapshot, now: datetime) -> list[dict[str, Any]]:

@@ -16,10 +16,10 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from queue_server.domain.errors import DomainError
@@ -463,6 +463,47 @@ class PassportService(UseCases):
             "expected_on": expected,
             "handed_over_at": None,
             "message": message,
+        }
+
+    def waiting(self, office: str, *, limit: int, offset: int) -> dict[str, Any]:
+        """Ready passports not collected yet, the longest waiting first, with counts."""
+        waiting = (
+            PassportReadyRow.office_id == office,
+            PassportReadyRow.handed_over_at.is_(None),
+        )
+        with self.read() as session:
+            snapshot = self.catalog.get(session, office)
+            today = snapshot.office.office_day(self.clock())
+            total = session.scalar(
+                select(func.count()).select_from(PassportReadyRow).where(*waiting)
+            )
+            rows = session.execute(
+                select(PassportReadyRow.application_no, PassportReadyRow.ready_at)
+                .where(*waiting)
+                .order_by(PassportReadyRow.ready_at, PassportReadyRow.id)
+                .limit(limit)
+                .offset(offset)
+            ).all()
+            handed_today = session.scalar(
+                select(func.count())
+                .select_from(PassportReadyRow)
+                .where(
+                    PassportReadyRow.office_id == office,
+                    PassportReadyRow.handed_over_at
+                    >= datetime.combine(today, time(0), tzinfo=snapshot.office.zone),
+                )
+            )
+        return {
+            "total": int(total or 0),
+            "handed_over_today": int(handed_today or 0),
+            "items": [
+                {
+                    "application_no": number,
+                    "ready_at": ready_at,
+                    "days_waiting": (today - snapshot.office.office_day(ready_at)).days,
+                }
+                for number, ready_at in rows
+            ],
         }
 
 

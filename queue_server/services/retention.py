@@ -6,7 +6,8 @@ and the booking reference only while they serve the visit. After the retention p
 ratings stay for the statistics, without anything that names a person. Older imported
 bookings, stored kiosk answers (kept for retries only) and the addresses in the audit log
 go too, as do the addresses users signed in from (kept against lockouts), and officers'
-parking notes (free text) are cleared.
+parking notes (free text) are cleared. A passport-ready record goes once its passport was
+handed over longer ago than the period (a passport still waiting for its owner stays).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from queue_server.persistence.models import (
     AuditLogRow,
     BookingRow,
     KioskRequestRow,
+    PassportReadyRow,
     TicketRow,
     VisitRow,
 )
@@ -49,6 +51,8 @@ class PurgeReport:
     audit_addresses: int
     #: User names whose known sign-in addresses were cleared (see sign_in_guards).
     sign_in_addresses: int = 0
+    #: Passport-ready records of passports handed over before the cutoff.
+    passports_handed_over: int = 0
 
 
 class RetentionService(UseCases):
@@ -96,6 +100,7 @@ def _count(session: Session, cutoff: datetime) -> PurgeReport:
             AuditLogRow, AuditLogRow.at < cutoff, AuditLogRow.remote_addr.is_not(None)
         ),
         sign_in_addresses=forget_addresses(session, cutoff, count_only=True),
+        passports_handed_over=count(PassportReadyRow, PassportReadyRow.handed_over_at < cutoff),
     )
 
 
@@ -119,3 +124,4 @@ def _clear(session: Session, cutoff: datetime) -> None:
         .values(remote_addr=None)
     )
     forget_addresses(session, cutoff)
+    session.execute(delete(PassportReadyRow).where(PassportReadyRow.handed_over_at < cutoff))

@@ -55,6 +55,7 @@ SECTION_SCRIPTS = (
     "admin-policies.js",
     "admin-content.js",
     "admin-bookings.js",
+    "admin-passports.js",
     "admin-office-file.js",
     "admin-notifications.js",
 )

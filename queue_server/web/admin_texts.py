@@ -38,6 +38,7 @@ TEXTS: dict[str, str] = {
     "sec_policies": "Booking and priority",
     "sec_content": "Content",
     "sec_bookings": "Bookings import",
+    "sec_passports": "Ready passports",
     "sec_office_file": "Office file",
     "minutes": "{minutes} min",
     "none": "None.",
@@ -47,6 +48,12 @@ TEXTS: dict[str, str] = {
     "dash_queues": "Queues",
     "dash_counters": "Counters",
     "dash_throughput": "Steps finished per hour today",
+    "dash_today": "Today:",
+    "dash_hours": "opening hours {hours}",
+    "dash_session": "{name} {hours}",
+    "dash_quota": "(quota {quota})",
+    "dash_holiday": "closed for {name}",
+    "dash_no_service": "no service today",
     "dash_alerts": "Alerts",
     "dash_devices": "Devices",
     "no_alerts": "No alerts.",
@@ -309,6 +316,23 @@ TEXTS: dict[str, str] = {
         "{rows} rows: {added} imported, {updated} updated, {unchanged} unchanged, "
         "{rejected} refused"
     ),
+    "ps_import": "Import the list of ready passports",
+    "ps_intro": (
+        "The printing section's list as CSV with an application column (application, "
+        "nomor_permohonan); comma or semicolon. Good rows are marked ready, refused rows are "
+        "listed by line; a passport already marked keeps its first date."
+    ),
+    "ps_counts": "{rows} rows: {marked} marked ready, {already} already ready, {rejected} refused",
+    "ps_lookup": "Look up an application",
+    "ps_number": "Application number",
+    "ps_look": "Look up",
+    "ps_type_number": "Type or scan an application number first.",
+    "ps_handed_over_at": "Handed over on {when}.",
+    "ps_waiting": "Ready, not collected yet",
+    "ps_summary": "{total} passports wait for their owners; {today} handed over today.",
+    "ps_ready_since": "Ready since",
+    "ps_days": "Days waiting",
+    "ps_first": "The {shown} longest waiting of {total} are shown.",
     "col_line": "Line",
     "col_reason": "Reason",
     "of_intro": (

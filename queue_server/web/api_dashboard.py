@@ -7,10 +7,11 @@ The console redraws it when the office's event stream says something changed.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, request
+from pydantic import Field
 
 from queue_server.services.dashboard import (
     DEFAULT_OUTBOX_ALERT_MINUTES,
@@ -80,9 +81,24 @@ class DashboardDevice(Out):
     problems: list[str]
 
 
+class TodaySession(Out):
+    code: str = Field(description="`regular` for the opening hours, else the session's code")
+    name: dict[str, str] | None = Field(description="A special session's name (id, en)")
+    opens: str = Field(examples=["08:00"])
+    closes: str = Field(examples=["16:00"])
+    quota: int | None
+
+
+class Today(Out):
+    date: date
+    holiday: str | None = Field(description="The holiday or closed day's name, if it is one")
+    sessions: list[TodaySession] = Field(description="Opening hours and special sessions today")
+
+
 class Dashboard(Out):
     office: DashboardOffice
     now: datetime
+    today: Today
     wait_alert_minutes: int
     outbox_alert_minutes: int = DEFAULT_OUTBOX_ALERT_MINUTES
     services: list[QueueFigures]

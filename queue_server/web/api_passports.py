@@ -29,6 +29,7 @@ from queue_server.web.roles import OFFICERS
 from queue_server.web.routing import endpoint
 
 passports_api = Blueprint("passports_api", __name__)
+MAX_WAITING_PAGE = 500
 
 
 class _Model(BaseModel):
@@ -107,6 +108,18 @@ class PassportStatusOut(_Model):
     ready_message: ReadyMessage | None = Field(
         default=None, description='The "passport ready" message, if one was queued'
     )
+
+
+class WaitingItem(_Model):
+    application_no: str
+    ready_at: datetime
+    days_waiting: int = Field(description="Calendar days since it was marked ready")
+
+
+class WaitingOut(_Model):
+    total: int = Field(description="Ready passports not collected yet")
+    handed_over_today: int
+    items: list[WaitingItem] = Field(description="The longest waiting first")
 
 
 class HandoverBody(_Model):
@@ -189,3 +202,17 @@ def passport_status(office: str, application_no: str, actor: Actor) -> dict[str,
 )
 def hand_over(office: str, application_no: str, body: HandoverBody, actor: Actor) -> dict[str, Any]:
     return services().passports.hand_over(office, application_no, proxy=body.proxy, actor=actor)
+
+
+@endpoint(
+    passports_api,
+    "/offices/<office>/passports",
+    summary="Ready passports not collected yet, the longest waiting first "
+    f"(`limit` 1-{MAX_WAITING_PAGE}, default 100; `offset`), with counts",
+    roles=OFFICERS,
+    response=WaitingOut,
+)
+def waiting_passports(office: str, actor: Actor) -> dict[str, Any]:
+    limit = min(max(request.args.get("limit", 100, type=int) or 100, 1), MAX_WAITING_PAGE)
+    offset = min(max(request.args.get("offset", 0, type=int) or 0, 0), 10**9)
+    return services().passports.waiting(office, limit=limit, offset=offset)

@@ -46,7 +46,7 @@ def show(office: str, day: str) -> Response:
         tables=recap.tables,
         service_name=lambda code: recap.service_names.get(code, {}).get(language, code),
         station_name=lambda code: _station_name(str(code), language),
-        number=_number,
+        number=lambda value, decimals=1: _number(value, decimals, language),
         percent=_percent,
         rating_note=translate(RATING_NOTE, language),
         t=lambda msgid, **params: translate(msgid, language, **params),
@@ -60,11 +60,13 @@ def _station_name(code: str, language: str) -> str:
     return translate(STATION_NAMES.get(code, code), language)
 
 
-def _number(value: Any, decimals: int = 1) -> str:
+def _number(value: Any, decimals: int = 1, language: str = "en") -> str:
+    """A number as the page's language writes it (Indonesian: a decimal comma)."""
     if value is None:
         return "–"
     if isinstance(value, float):
-        return f"{value:.{decimals}f}"
+        text = f"{value:.{decimals}f}"
+        return text.replace(".", ",") if language == "id" else text
     return str(value)
 
 

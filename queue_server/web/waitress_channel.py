@@ -57,9 +57,18 @@ ATTACH = "antre.push.attach"
 STREAM_SEND_BUFFER = 32 * 1024
 
 
+#: Refusals said in our own words (waitress's reason would be English in both languages).
+OWN_WORDS = {
+    413: "The request is too large; it was not carried out.",
+    431: "The request's headers are too large; it was not carried out.",
+    501: "The request uses an HTTP feature this server does not support; it was not carried out.",
+}
+
+
 def error_body(status: int, detail: str) -> bytes:
     """The JSON error body for a request waitress refused with ``status``."""
-    messages = both(MALFORMED_HTTP, detail=detail[:80])
+    own = OWN_WORDS.get(status)
+    messages = both(own) if own else both(MALFORMED_HTTP, detail=detail[:80])
     code = CODES.get(status, "bad_request" if status < 500 else "internal")
     return json.dumps(
         {"error": {"code": code, "message": messages["id"], "messages": messages}},

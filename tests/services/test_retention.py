@@ -100,3 +100,43 @@ def test_purge_clears_personal_fields_of_old_visits_only(engine: Engine) -> None
             select(func.count()).select_from(AuditLogRow).where(AuditLogRow.action == "data.purge")
         )
     assert purge.purge(30, actor=ADMIN).visits == 0  # idempotent
+
+
+def test_purge_deletes_ready_records_of_passports_handed_over_long_ago(engine: Engine) -> None:
+    """A passport collected over the period ago loses its record; one still waiting keeps it."""
+    from queue_server.persistence.models import PassportReadyRow
+
+    start = engine.clock()
+    with engine.database.writer() as session, session.begin():
+        for number, handed_over in (
+            ("1111111111", start),  # collected 35 days before the purge
+            ("2222222222", None),  # never collected
+        ):
+            session.add(
+                PassportReadyRow(
+                    office_id=OFFICE,
+                    application_no=number,
+                    ready_at=start,
+                    source="api",
+                    handed_over_at=handed_over,
+                )
+            )
+    engine.clock.advance(days=35)
+    with engine.database.writer() as session, session.begin():
+        session.add(
+            PassportReadyRow(
+                office_id=OFFICE,
+                application_no="3333333333",
+                ready_at=engine.clock(),
+                source="api",
+                handed_over_at=engine.clock(),  # collected today
+            )
+        )
+    purge = retention(engine)
+
+    assert purge.purge(30, dry_run=True, actor=ADMIN).passports_handed_over == 1
+    assert purge.purge(30, actor=ADMIN).passports_handed_over == 1
+
+    with engine.database.reader() as session:
+        left = set(session.scalars(select(PassportReadyRow.application_no)))
+    assert left == {"2222222222", "3333333333"}

@@ -42,7 +42,7 @@ __all__ = ["CHROMIUM", "base_url", "browser", "live"]  # fixtures, and for the o
 pytestmark = needs_chromium
 SECTIONS = [
     "dashboard", "reports", "devices", "users", "tokens", "audit",
-    "services", "counters", "calendars", "content", "bookings", "office_file",
+    "services", "counters", "calendars", "content", "bookings", "passports", "office_file",
 ]  # fmt: skip
 DAY = "2026-11-23"
 
@@ -118,6 +118,7 @@ def test_an_admin_follows_the_floor_reads_reports_and_lists(
         "Kiosk kiosk-lobby: outbox 3 waiting, oldest 12 min (threshold 10 min)"
     )
     expect(page.locator(".dash-throughput svg rect.chart-bar").first).to_be_attached()
+    expect(page.locator("#dash-today")).to_have_text("Today: opening hours 08:00–16:00")
     before = len(loads)
 
     issue(services)  # the stream says a queue changed: the dashboard redraws by itself
@@ -190,6 +191,9 @@ def test_a_report_reader_sees_dashboard_and_reports_but_no_tokens(
     page.fill("#rep-from", DAY)
     page.click("#rep-bio")
     expect(page.locator(".rep-summary li").first).to_contain_text("standar 10 menit")
+    # The 16 columns of the compliance table fit a 1366 px wide screen (no sideways scroll).
+    assert page.viewport_size["width"] <= 1366
+    assert page.locator(".rep-scroll").evaluate("node => node.scrollWidth <= node.clientWidth")
     token_list = page.request.get(f"{base_url}/api/v1/tokens")
     assert token_list.status == 403
     assert page.js_errors == []

@@ -223,6 +223,44 @@ def test_a_booking_list_with_bad_rows_is_reported_by_line(
     assert page.js_errors == []
 
 
+READY_CSV = """nomor_permohonan;catatan
+1234567890;ok
+3171234567890123;a NIK by mistake
+12345678901234567;ok
+"""
+
+
+def test_ready_passports_are_imported_looked_up_and_listed(base_url: str, browser: Any) -> None:
+    page = admin_page(browser, base_url, "passports")
+    expect(page.locator(".ps-summary")).to_contain_text("passports wait for their owners")
+    page.click("#ps-upload")  # no file chosen: said, nothing sent
+    expect(page.locator(".cfg-message-error")).to_have_text("Choose a file first.")
+    page.set_input_files(
+        "#ps-file",
+        files=[{"name": "ready.csv", "mimeType": "text/csv", "buffer": READY_CSV.encode()}],
+    )
+    page.click("#ps-upload")
+    expect(page.locator(".ps-counts")).to_have_text(
+        "3 rows: 2 marked ready, 0 already ready, 1 refused"
+    )
+    refused = page.locator(".ps-rejected tr[data-line='3']")
+    expect(refused).to_contain_text("NIK")
+    expect(page.locator(".ps-rejected")).not_to_contain_text("3171234567890123")
+    expect(page.locator(".ps-list tr[data-application='1234567890']")).to_contain_text("0")
+    expect(page.locator(".ps-list tr[data-application='12345678901234567']")).to_be_visible()
+    page.click("#ps-upload")  # the same file again marks nothing more
+    expect(page.locator(".ps-counts")).to_have_text(
+        "3 rows: 0 marked ready, 2 already ready, 1 refused"
+    )
+    page.fill("#ps-number", "1234 567 890")
+    page.click("#ps-look")
+    expect(page.locator("#ps-answer")).to_contain_text("1234567890: The passport is ready since")
+    page.fill("#ps-number", "3171234567890123")
+    page.click("#ps-look")
+    expect(page.locator("#ps-answer.is-error")).to_contain_text("NIK")
+    assert page.js_errors == []
+
+
 def test_the_office_file_downloads_and_imports_back(
     base_url: str, browser: Any, tmp_path: Path
 ) -> None:
@@ -328,6 +366,7 @@ def test_the_forms_draw_in_both_languages(
 ) -> None:
     shots = shared.admin_shots()
     page = admin_page(browser, base_url, "services", lang=language)
+    assert page.evaluate("AntreUi.decimal(2.5)") == {"id": "2,5", "en": "2.5"}[language]
     page.locator("tr[data-service-id='mpaspor'] .svc-edit").click()
     expect(page.locator("#svc-form")).to_be_visible()
     shots.take(page, f"cfg-service-form-{language}")
@@ -359,4 +398,15 @@ def test_the_forms_draw_in_both_languages(
     page.click("#bk-upload")
     expect(page.locator(".bk-rejected")).to_be_visible()
     shots.take(page, f"cfg-bookings-report-{language}")
+    shared.open_section(page, "passports")
+    page.set_input_files(
+        "#ps-file",
+        files=[{"name": "ready.csv", "mimeType": "text/csv", "buffer": READY_CSV.encode()}],
+    )
+    page.click("#ps-upload")
+    expect(page.locator(".ps-rejected")).to_be_visible()
+    page.fill("#ps-number", "1234567890")
+    page.click("#ps-look")
+    expect(page.locator("#ps-answer.is-ready")).to_be_visible()
+    shots.take(page, f"cfg-passports-{language}")
     assert page.js_errors == []

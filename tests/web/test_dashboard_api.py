@@ -123,3 +123,38 @@ def test_a_kiosks_outbox_is_listed_and_raises_an_alert_when_too_old(
     presence.record_health("kanim-test", "kiosk-a", {"printer": "ok"}, (0, None))  # delivered
     body = auth.get(f"{BASE}/dashboard").get_json()
     assert [alert for alert in body["alerts"] if alert["kind"] == "outbox"] == []
+
+
+def test_the_dashboard_says_what_today_holds(
+    services: Services, clock: FakeClock, auth: AuthActions
+) -> None:
+    """Opening hours on a weekday, the Saturday session alone, a holiday by its name."""
+    auth.login("admin")
+
+    def today() -> dict[str, object]:
+        answer = auth.get(f"{BASE}/dashboard")
+        assert answer.status_code == 200, answer.get_json()
+        body: dict[str, object] = answer.get_json()["today"]
+        return body
+
+    monday = today()
+    assert monday["date"] == "2026-11-23" and monday["holiday"] is None
+    assert monday["sessions"] == [
+        {"code": "regular", "name": None, "opens": "08:00", "closes": "16:00", "quota": None}
+    ]
+    clock.advance(days=5)  # Saturday 28 November 2026
+    auth.login("admin")
+    saturday = today()
+    assert saturday["sessions"] == [
+        {
+            "code": "sabtu-ambil",
+            "name": {"id": "Pengambilan paspor hari Sabtu", "en": "Saturday passport pickup"},
+            "opens": "08:00",
+            "closes": "12:00",
+            "quota": 2,
+        }
+    ]
+    clock.advance(days=27)  # Friday 25 December 2026, Christmas
+    auth.login("admin")
+    christmas = today()
+    assert christmas["sessions"] == [] and "Natal" in str(christmas["holiday"])

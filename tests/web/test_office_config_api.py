@@ -480,11 +480,16 @@ def test_importing_a_changed_file_equals_office_load(
         (b"a: " + b"1" * 5000, "(file): a number longer than 40 digits (line 1)", "(baris 1)"),
         (  # a tab, the usual slip when editing by hand: where it is, in words of the page
             b"office:\n\tid: x\n",
-            "(file): not valid YAML at line 2, column 1: found character '\\t' that cannot",
-            "(file): bukan YAML yang sah pada baris 2, kolom 1: found character",
+            "(file): not valid YAML at line 2, column 1: a tab character; indent with spaces",
+            "(file): bukan YAML yang sah pada baris 2, kolom 1: ada karakter tab; gunakan spasi",
+        ),
+        (  # a colon inside a value: PyYAML's words replaced by ours, in both languages
+            b"office:\n  name: Kanim: Banjarmasin\n",
+            "(file): not valid YAML at line 2, column 14: a colon (:) where none may be",
+            "(file): bukan YAML yang sah pada baris 2, kolom 14: ada titik dua (:)",
         ),
         (b"a: 1\na: 2\n", "(file): duplicate key 'a' (line 2)", "(file): kunci 'a' ditulis dua"),
-        (b"\xff\xfe", "(file): not UTF-8 text", "(file): bukan teks UTF-8"),
+        (b"\xff\xfe", "(file): not UTF-8 text: the byte at position 0", "(file): bukan teks UTF-8"),
         (b"- just\n- a list\n", "(file): must be a mapping", "(file): harus pemetaan"),
         # nested far deeper than any office file: once a RecursionError and a 500
         (b"a: " + b"[" * 10_000 + b"]" * 10_000, "(file): nested deeper than", "(file): bersarang"),

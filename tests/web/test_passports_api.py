@@ -103,6 +103,17 @@ def flow(services: Services, client: FlaskClient) -> None:
     }
     assert [entry["marked"] for entry in audited] == [2, 0, 1]
 
+    services.clock.advance(days=2)  # type: ignore[attr-defined]
+    token = bearer(services)
+    handed = client.post(f"{BASE}/passports/9876543210/handover", json={}, headers=token)
+    assert handed.status_code == 200, handed.get_json()
+    listed = client.get(f"{BASE}/passports?limit=1", headers=token).get_json()
+    assert (listed["total"], listed["handed_over_today"]) == (2, 1)
+    assert [item["application_no"] for item in listed["items"]] == ["12345678901234567"]
+    assert listed["items"][0]["days_waiting"] == 2
+    rest = client.get(f"{BASE}/passports?offset=1&limit=abc", headers=token).get_json()
+    assert [item["application_no"] for item in rest["items"]] == ["1234567890"]
+
 
 def test_mark_import_and_look_up(services: Services, client: FlaskClient) -> None:
     flow(services, client)

@@ -7,6 +7,7 @@ screenshots (``recap-*.png``).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -48,6 +49,10 @@ def test_the_recap_prints_a_played_day(
     expect(page.locator("#volumes tbody tr")).to_have_count(2)  # walk-in and lost passport
     expect(page.locator("#compliance tbody tr").first).to_be_visible()
     expect(page.locator("#ratings tbody tr")).to_have_count(1)  # BIO
+    decimal, other = (r"\d,\d", r"\d\.\d") if language == "id" else (r"\d\.\d", r"\d,\d")
+    compliance = page.locator("#compliance tbody")
+    expect(compliance).to_contain_text(re.compile(decimal))  # Indonesian: a decimal comma
+    expect(compliance).not_to_contain_text(re.compile(other))
     expect(page.locator("#print")).to_be_visible()
     folder = os.environ.get("ANTRE_RECAP_SCREENSHOTS")
     if folder:

@@ -51,7 +51,7 @@ var AntreChart = (function () {
       svg.appendChild(node("line", {x1: left, x2: width - right, y1: y, y2: y,
         "class": i === 0 ? "chart-axis" : "chart-grid"}));
       svg.appendChild(node("text", {x: left - 6, y: y + 4, "text-anchor": "end", "class": "chart-tick"},
-        Math.round(value * 10) / 10));
+        AntreUi.decimal(value, 1)));
     }
     var slot = items.length ? plotW / items.length : plotW;
     var barW = Math.max(2, slot * 0.72);
@@ -62,11 +62,11 @@ var AntreChart = (function () {
       var bar = node("rect", {x: x, y: top + plotH - barH, width: barW, height: Math.max(barH, 0),
         "class": "chart-bar" + (item.highlight ? " chart-bar-high" : ""), "data-label": item.label,
         "data-value": amount});
-      bar.appendChild(node("title", {}, item.label + ": " + amount));
+      bar.appendChild(node("title", {}, item.label + ": " + AntreUi.decimal(amount)));
       svg.appendChild(bar);
       if (amount > 0) {
         svg.appendChild(node("text", {x: x + barW / 2, y: top + plotH - barH - 4,
-          "text-anchor": "middle", "class": "chart-value"}, amount));
+          "text-anchor": "middle", "class": "chart-value"}, AntreUi.decimal(amount)));
       }
       svg.appendChild(node("text", {x: x + barW / 2, y: top + plotH + 16, "text-anchor": "middle",
         "class": "chart-label"}, item.label));

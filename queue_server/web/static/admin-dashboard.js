@@ -38,6 +38,21 @@
         parts[0] + " " + ui.word("devices", parts[1]);
     }
 
+    // "Today: opening hours 08:00–16:00 · Evening passport service 16:00–19:00 (quota 40)",
+    // or the holiday's name when the office is closed.
+    function todayLine(today) {
+      var parts = today.sessions.map(function (session) {
+        var hours = session.opens + "–" + session.closes;
+        var text = session.name ? t("dash_session", {name: session.name[ui.language] || session.name.en,
+          hours: hours}) : t("dash_hours", {hours: hours});
+        return session.quota === null ? text : text + " " + t("dash_quota", {quota: session.quota});
+      });
+      var closed = today.holiday ? t("dash_holiday", {name: today.holiday}) : null;
+      if (!parts.length) { parts.push(closed || t("dash_no_service")); closed = null; }
+      return el("p", {className: "dash-today" + (today.sessions.length ? "" : " is-closed"), id: "dash-today"},
+        [el("strong", {}, t("dash_today") + " "), (closed ? closed + " · " : "") + parts.join(" · ")]);
+    }
+
     function draw(data) {
       var alerts = data.alerts.length ?
         el("ul", {className: "alerts"}, data.alerts.map(function (alert) {
@@ -93,6 +108,7 @@
       ui.append(ui.clear(view), [
         el("div", {className: "view-head"}, [el("h1", {}, t("sec_dashboard")),
           el("span", {className: "muted updated"}, t("updated_at", {time: ui.clock(data.now)}))]),
+        todayLine(data.today),
         ctx.panel(t("dash_alerts") + " (" + data.alerts.length + ")", [alerts],
           data.alerts.length ? "has-alerts" : ""),
         el("div", {className: "dash-grid"}, [

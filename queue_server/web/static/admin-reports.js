@@ -73,7 +73,7 @@
       if (column === "hour") { return (value < 10 ? "0" : "") + value + ":00"; }
       if (column === "service") { return ctx.serviceName(String(value)); }
       if (SHARES.indexOf(column) >= 0 && typeof value === "number") { return percent(value); }
-      if (typeof value === "number" && Math.round(value) !== value) { return value.toFixed(2); }
+      if (typeof value === "number" && Math.round(value) !== value) { return ui.decimal(value, 2); }
       return String(value);
     }
 
@@ -135,7 +135,8 @@
       } else {
         if (report.kind === "compliance") { parts.push(complianceLines(report.rows)); }
         var tableNode = ctx.table(report.columns.map(function (column) {
-          return {label: columnLabel(column), className: /^min_/.test(column) ? "n bucket" : null,
+          var named = column === "station" || column === "service";  // names may wrap
+          return {label: columnLabel(column), className: /^min_/.test(column) ? "n bucket" : named ? "rep-name" : null,
             cell: function (row) { return cellText(column, row[column]); }};
         }), report.rows, {className: "rep-table"});
         parts.push(el("div", {className: "rep-scroll"}, tableNode));

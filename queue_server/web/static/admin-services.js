@@ -13,7 +13,7 @@
 
     function journeyText(service) {
       return (service.journey || []).map(function (step) {
-        var text = step.station + " " + t("minutes", {minutes: step.minutes});
+        var text = step.station + " " + t("minutes", {minutes: ui.decimal(step.minutes)});
         if (step.after_working_days) { text += " (" + t("step_after", {days: step.after_working_days}) + ")"; }
         return text;
       }).join(" → ");

@@ -124,6 +124,14 @@ var AntreUi = (function () {
     return pad(local.getUTCHours()) + ":" + pad(local.getUTCMinutes());
   }
 
+  // decimal(2.5) -> "2,5" on an Indonesian page, "2.5" on an English one (at most
+  // `digits` decimals, default 2; whole numbers stay whole).
+  function decimal(value, digits) {
+    var scale = Math.pow(10, digits === undefined ? 2 : digits);
+    var text = String(Math.round(Number(value) * scale) / scale);
+    return language === "id" ? text.replace(".", ",") : text;
+  }
+
   function minutes(value) {
     return t("minutes", {minutes: Math.max(0, Math.round(Number(value) || 0))});
   }
@@ -131,6 +139,7 @@ var AntreUi = (function () {
   return {
     texts: texts, language: language, t: t, word: word, fill: fill, el: el, append: append,
     clear: clear, actionButton: actionButton, request: request, clock: clock, minutes: minutes,
+    decimal: decimal,
     setOffice: setOffice
   };
 }());
