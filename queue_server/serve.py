@@ -302,6 +302,9 @@ def _purge(services: Services, days: int) -> None:
             report.kiosk_answers,
             report.audit_addresses,
         )
+    alerts = services.notifications.purge_alerts()  # "number near" phones of past days
+    if alerts:
+        log.info("number-near requests of ended tickets or past days deleted: %d", alerts)
     pruned = prune_settled(services.database, now=services.clock(), days=days)
     if pruned:
         log.info("notifications settled more than %d days ago deleted: %d", days, pruned)

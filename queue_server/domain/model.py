@@ -71,6 +71,8 @@ class Office:
     no_show_grace_minutes: int = 30
     #: How long a counter's screen asks for a rating after a step that asks for one.
     rating_timeout_seconds: int = 30
+    #: "Your number is near" goes out when this many or fewer people are ahead.
+    notify_near_ahead: int = 3
 
     def __post_init__(self) -> None:
         if self.timezone not in INDONESIAN_TIMEZONES:

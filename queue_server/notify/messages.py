@@ -90,6 +90,14 @@ def normalised_phone(raw: str) -> str:
     return "+" + digits
 
 
+def masked_phone(phone: str) -> str:
+    """The number as screens may show it: ``+62 812-••••-7890`` (country, 3 first, 4 last)."""
+    digits = normalised_phone(phone)[1:]
+    country = "62" if digits.startswith("62") else digits[:2]
+    national = digits[len(country) :]
+    return f"+{country} {national[:3]}-••••-{national[-4:]}"
+
+
 def phone_hash(phone: str, key: bytes) -> str:
     """The keyed hash that stands for a phone number once its message is settled."""
     return hmac.new(key, normalised_phone(phone).encode(), hashlib.sha256).hexdigest()

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from queue_server.notify.messages import Message, Template, phone_hash
+from queue_server.notify.messages import Message, Template, masked_phone, phone_hash
 from queue_server.persistence.models import NotificationOptOutRow, NotificationRow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
@@ -80,7 +80,9 @@ def opt_out(session: Session, phone: str, *, hash_key: bytes, now: datetime) -> 
     """Send nothing more to ``phone``: its hash joins the list, its queued messages fail."""
     hashed = phone_hash(phone, hash_key)
     if session.get(NotificationOptOutRow, hashed) is None:
-        session.add(NotificationOptOutRow(recipient_hash=hashed, created_at=now))
+        session.add(
+            NotificationOptOutRow(recipient_hash=hashed, created_at=now, masked=masked_phone(phone))
+        )
     session.execute(
         update(NotificationRow)
         .where(NotificationRow.recipient_hash == hashed, NotificationRow.status == PENDING)

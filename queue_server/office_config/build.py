@@ -100,6 +100,7 @@ def _office(parsed: OfficeFile) -> Office:
         booking=BookingPolicy(parsed.booking.early_minutes, parsed.booking.late_minutes),
         no_show_grace_minutes=parsed.office.no_show_grace_minutes,
         rating_timeout_seconds=parsed.office.rating_timeout_seconds,
+        notify_near_ahead=parsed.office.notify_near_ahead,
     )
 
 

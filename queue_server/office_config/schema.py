@@ -187,6 +187,14 @@ class OfficeSection(_Strict):
         le=600,
         description="How long the counter's screen asks for a rating after a step that asks",
     )
+    notify_near_ahead: int = Field(
+        default=3,
+        strict=True,
+        ge=1,
+        le=50,
+        description="An applicant who asked for a message is told when this many or fewer "
+        "people are ahead",
+    )
     demo: bool = Field(
         default=False,
         strict=True,

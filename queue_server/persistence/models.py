@@ -503,3 +503,24 @@ class NotificationOptOutRow(Base):
 
     recipient_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     created_at: Mapped[datetime]
+    #: The number as the admin list shows it (``+62 812-••••-7890``); None for old rows.
+    masked: Mapped[str | None] = mapped_column(String(24))
+
+
+class TicketAlertRow(Base):
+    """An applicant's request, made on the ticket page, for a message when the number is near.
+
+    The phone is kept only while the ticket waits: the row goes when the message is queued,
+    when the ticket ends (finished, missed, cancelled, moved on) and at the day's purge.
+    """
+
+    __tablename__ = "ticket_alerts"
+    __table_args__ = (Index("ix_ticket_alerts_station", "office_id", "station"),)
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    office_id: Mapped[str] = mapped_column(String(40))
+    station: Mapped[str] = mapped_column(String(20))
+    office_day: Mapped[date] = mapped_column(Date)
+    phone: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[datetime]

@@ -16,6 +16,7 @@ from queue_server.services.device_config import DeviceConfigService
 from queue_server.services.devices import DevicePresence, DeviceService
 from queue_server.services.events import EventBus
 from queue_server.services.issuing import IssuingService
+from queue_server.services.notifications import NotificationService
 from queue_server.services.office_admin import OfficeAdminService
 from queue_server.services.officer import OfficerService
 from queue_server.services.offices import OfficeCatalog
@@ -66,6 +67,7 @@ class Services:
     sign_in_guards: SignInGuards
     clock: Clock
     passports: PassportService
+    notifications: NotificationService
 
     def close(self) -> None:
         self.database.dispose()
@@ -78,6 +80,9 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
     common = Collaborators(database=database, catalog=catalog, events=events, clock=clock)
     nik_key = nik_key_bytes(config)
     issuing = IssuingService(nik_key=nik_key, **common)
+    # Phone hashes (opt-outs) use the NIK key: one server secret, never stored with the data.
+    notifications = NotificationService(hash_key=nik_key, **common)
+    events.subscribe(notifications.on_event)
     return Services(
         config=config,
         database=database,
@@ -106,5 +111,6 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
             **common,
         ),
         clock=clock,
-        passports=PassportService(**common),
+        passports=PassportService(hash_key=nik_key, **common),
+        notifications=notifications,
     )

@@ -32,8 +32,10 @@ from queue_server.domain.passports import (
     parse_application,
     ready_working_days,
 )
-from queue_server.i18n import both
+from queue_server.i18n import SUPPORTED, both
+from queue_server.notify.messages import InvalidMessage, normalised_phone
 from queue_server.persistence.models import PassportReadyRow, TicketRow, VisitRow
+from queue_server.services.notifications import passport_ready_message, ready_message_state
 from queue_server.services.offices import OfficeSnapshot
 from queue_server.services.unit import Actor, UseCases
 
@@ -44,6 +46,36 @@ MAX_CSV_ROWS = 20_000
 CHUNK = 500
 #: The header names the application column may have (the first one found is used).
 CSV_COLUMNS = ("application", "application_no", "nomor_permohonan", "no_permohonan")
+#: Optional columns: the applicant's phone (for the "ready" message) and its language.
+PHONE_COLUMNS = ("phone", "telepon", "no_hp", "hp")
+LANGUAGE_COLUMNS = ("language", "bahasa", "lang")
+
+
+@dataclass(frozen=True)
+class ReadyEntry:
+    """One entry of a ready list: the application number's text, and optionally the
+    applicant's phone and the message's language (``id`` when not given)."""
+
+    application: str
+    phone: str | None = None
+    language: str | None = None
+
+
+#: A checked contact: the phone as ``+62...`` and the language.
+Contact = tuple[str, str]
+
+
+def _contact(entry: ReadyEntry) -> Contact | str | None:
+    """The entry's checked contact, None without a phone, or the reason it is refused."""
+    language = (entry.language or "").strip().lower() or "id"
+    if language not in SUPPORTED:
+        return "the language must be id or en"
+    if entry.phone is None or not entry.phone.strip():
+        return None
+    try:
+        return normalised_phone(entry.phone), language
+    except InvalidMessage:
+        return "the phone number is not valid: 8-15 digits, optionally starting with +"
 
 
 class PassportCsvRefused(DomainError):
@@ -150,24 +182,50 @@ def check_numbers(
     texts: Sequence[str], *, first: int = 0
 ) -> tuple[list[tuple[int, str]], list[Refusal]]:
     """The good numbers with their position, and the refusals (a repeat is refused)."""
-    good: list[tuple[int, str]] = []
-    refused: list[Refusal] = []
-    seen: set[str] = set()
-    for offset, text in enumerate(texts):
-        where = first + offset
-        parsed = parse_application(text)
-        if isinstance(parsed, ApplicationProblem):
-            refused.append(Refusal(where, [parsed.value]))
-        elif parsed in seen:
-            refused.append(Refusal(where, ["the application number is given twice"]))
-        else:
-            seen.add(parsed)
-            good.append((where, parsed))
+    good, refused, _contacts = check_entries([ReadyEntry(text) for text in texts], first=first)
     return good, refused
 
 
+def check_entries(
+    entries: Sequence[ReadyEntry], *, first: int = 0
+) -> tuple[list[tuple[int, str]], list[Refusal], dict[str, Contact]]:
+    """The good numbers with their position, the refusals (a repeat, a bad phone or
+    language is refused: the whole entry) and the checked contacts by number."""
+    good: list[tuple[int, str]] = []
+    refused: list[Refusal] = []
+    contacts: dict[str, Contact] = {}
+    seen: set[str] = set()
+    for offset, entry in enumerate(entries):
+        where = first + offset
+        parsed = parse_application(entry.application)
+        contact = _contact(entry)
+        reasons: list[str] = []
+        if isinstance(parsed, ApplicationProblem):
+            reasons.append(parsed.value)
+        elif parsed in seen:
+            reasons.append("the application number is given twice")
+        if isinstance(contact, str):
+            reasons.append(contact)
+        if reasons or isinstance(parsed, ApplicationProblem):
+            refused.append(Refusal(where, reasons))
+            continue
+        seen.add(parsed)
+        good.append((where, parsed))
+        if isinstance(contact, tuple):
+            contacts[parsed] = contact
+    return good, refused, contacts
+
+
 class PassportService(UseCases):
-    """Marks passports ready and answers whether an application's passport is ready."""
+    """Marks passports ready and answers whether an application's passport is ready.
+
+    An entry with the applicant's phone also queues the "passport ready" message, once per
+    office and application number (its idempotency key), however often it is marked.
+    """
+
+    def __init__(self, *, hash_key: bytes | None = None, **common: Any) -> None:
+        super().__init__(**common)
+        self.hash_key = hash_key
 
     def mark_ready(
         self,
@@ -180,11 +238,28 @@ class PassportService(UseCases):
     ) -> tuple[list[str], dict[str, datetime]]:
         """Record the (already checked) numbers as ready now; the new ones and the earlier
         ones with their first ready time. ``refused``: entries refused before (audited)."""
+        marked, already, _queued = self._mark(
+            office, numbers, source=source, actor=actor, refused=refused, contacts={}
+        )
+        return marked, already
+
+    def _mark(
+        self,
+        office: str,
+        numbers: Iterable[str],
+        *,
+        source: ReadySource,
+        actor: Actor,
+        refused: int,
+        contacts: dict[str, Contact],
+    ) -> tuple[list[str], dict[str, datetime], int]:
+        """As :meth:`mark_ready`, also queueing the "ready" message of each number in
+        ``contacts`` (phone, language); the third value: how many messages were new."""
         marked: list[str] = []
         already: dict[str, datetime] = {}
         wanted = list(dict.fromkeys(numbers))
         with self.unit() as work:
-            self.catalog.get(work.session, office)  # an unknown office: 404
+            snapshot = self.catalog.get(work.session, office)  # an unknown office: 404
             for start in range(0, len(wanted), CHUNK):
                 chunk = wanted[start : start + CHUNK]
                 earlier = _ready_rows(work.session, office, chunk)
@@ -208,6 +283,7 @@ class PassportService(UseCases):
                     ],
                 )
                 marked.extend(fresh)
+            queued = self._queue_messages(work.session, snapshot, contacts, now=work.now)
             work.audit(
                 actor,
                 "mark_passports_ready",
@@ -217,20 +293,60 @@ class PassportService(UseCases):
                 marked=len(marked),
                 already=len(already),
                 refused=refused,
+                **({"messages": queued} if contacts else {}),
             )
-        return marked, already
+        return marked, already, queued
+
+    def _queue_messages(
+        self,
+        session: Session,
+        snapshot: OfficeSnapshot,
+        contacts: dict[str, Contact],
+        *,
+        now: datetime,
+    ) -> int:
+        """Queue the "ready" message of each number with a phone, not yet handed over."""
+        if not contacts:
+            return 0
+        if self.hash_key is None:
+            raise RuntimeError("PassportService needs hash_key to queue messages")
+        handed = set(
+            session.scalars(
+                select(PassportReadyRow.application_no).where(
+                    PassportReadyRow.office_id == snapshot.office.id,
+                    PassportReadyRow.application_no.in_(list(contacts)),
+                    PassportReadyRow.handed_over_at.is_not(None),
+                )
+            )
+        )
+        queued = 0
+        for number, (phone, language) in contacts.items():
+            if number in handed:
+                continue
+            done = passport_ready_message(
+                session, snapshot, number, phone, language, hash_key=self.hash_key, now=now
+            )
+            queued += int(done.created)
+        return queued
 
     def mark_list(
-        self, office: str, texts: Sequence[str], *, source: ReadySource, actor: Actor
+        self,
+        office: str,
+        texts: Sequence[str | ReadyEntry],
+        *,
+        source: ReadySource,
+        actor: Actor,
     ) -> dict[str, Any]:
-        """Check each text, mark the good ones; the per-entry report (by list index)."""
-        good, refused = check_numbers(texts)
-        marked, already = self.mark_ready(
+        """Check each entry, mark the good ones; the per-entry report (by list index)."""
+        entries = [ReadyEntry(item) if isinstance(item, str) else item for item in texts]
+        good, refused, contacts = check_entries(entries)
+        marked, already, queued = self._mark(
             office,
             [number for _where, number in good],
             source=source,
             actor=actor,
             refused=len(refused),
+            contacts=contacts,
         )
         items: list[dict[str, Any]] = []
         for where, number in good:
@@ -246,25 +362,28 @@ class PassportService(UseCases):
             "marked": len(marked),
             "already_ready": len(already),
             "refused": len(refused),
+            "messages_queued": queued,
             "items": items,
         }
 
     def import_csv(self, office: str, raw: bytes, *, actor: Actor) -> dict[str, Any]:
         """Mark the good rows of an uploaded CSV; refused rows reported by line."""
         rows = _csv_rows(_decode(raw))
-        good, refused = check_numbers([text for _line, text in rows])
-        lines = [line for line, _text in rows]
-        marked, already = self.mark_ready(
+        good, refused, contacts = check_entries([entry for _line, entry in rows])
+        lines = [line for line, _entry in rows]
+        marked, already, queued = self._mark(
             office,
             [number for _where, number in good],
             source=ReadySource.CSV,
             actor=actor,
             refused=len(refused),
+            contacts=contacts,
         )
         return {
             "rows": len(rows),
             "marked": len(marked),
             "already_ready": len(already),
+            "messages_queued": queued,
             "rejected": [{"line": lines[item.where], "reasons": item.texts()} for item in refused],
         }
 
@@ -320,6 +439,7 @@ class PassportService(UseCases):
                     "source": row.source,
                     "expected_on": None,
                     "handed_over_at": row.handed_over_at,
+                    "ready_message": ready_message_state(session, office, parsed),
                     "message": both(
                         "The passport is ready since {day}.",
                         day=snapshot.office.office_day(row.ready_at).isoformat(),
@@ -449,8 +569,8 @@ def _decode(raw: bytes) -> str:
         raise PassportCsvRefused(problem=both("the file is not UTF-8 text")) from error
 
 
-def _csv_rows(text: str) -> list[tuple[int, str]]:
-    """Every non-empty data row's line and application cell."""
+def _csv_rows(text: str) -> list[tuple[int, ReadyEntry]]:
+    """Every non-empty data row's line and entry (application, optional phone, language)."""
     lines = text.splitlines()
     header = lines[0] if lines else ""
     delimiter = ";" if header.count(";") > header.count(",") else ","
@@ -462,7 +582,13 @@ def _csv_rows(text: str) -> list[tuple[int, str]]:
             raise PassportCsvRefused(
                 problem=both("the header line must name the column {column}", column="application")
             )
-        rows: list[tuple[int, str]] = []
+        phone = next((names.index(name) for name in PHONE_COLUMNS if name in names), None)
+        language = next((names.index(name) for name in LANGUAGE_COLUMNS if name in names), None)
+
+        def cell(cells: list[str], index: int | None) -> str | None:
+            return cells[index] if index is not None and index < len(cells) else None
+
+        rows: list[tuple[int, ReadyEntry]] = []
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue
@@ -470,7 +596,8 @@ def _csv_rows(text: str) -> list[tuple[int, str]]:
                 raise PassportCsvRefused(
                     problem=both("more than {rows} rows; split the file", rows=MAX_CSV_ROWS)
                 )
-            rows.append((reader.line_num, cells[column] if column < len(cells) else ""))
+            entry = ReadyEntry(cell(cells, column) or "", cell(cells, phone), cell(cells, language))
+            rows.append((reader.line_num, entry))
         return rows
     except csv.Error as error:  # a NUL byte, an endless quoted field
         raise PassportCsvRefused(problem=both("the file is not a CSV table")) from error

@@ -215,6 +215,17 @@ def _newcomer_ahead(
     )
 
 
+def people_ahead(
+    session: Session,
+    snapshot: OfficeSnapshot,
+    service: ServiceId,
+    station: StationType,
+    ticket_id: TicketId,
+) -> int:
+    """How many waiting tickets come before the waiting ticket ``ticket_id``."""
+    return _ticket_ahead(session, snapshot, service, station, ticket_id)
+
+
 def _ticket_ahead(
     session: Session,
     snapshot: OfficeSnapshot,

@@ -28,6 +28,8 @@ from queue_server.web.admin_texts import (
 )
 from queue_server.web.console_page import STATUS_WORDS
 from queue_server.web.kiosk_preview import kiosk_texts, preview_texts
+from queue_server.web.notify_texts import ADMIN_TEXTS, TEMPLATE_WORDS
+from queue_server.web.notify_texts import STATUS_WORDS as NOTIFY_STATUS_WORDS
 from queue_server.web.page_json import script_json
 from queue_server.web.ticket_page import PAGE_HEADERS
 
@@ -55,6 +57,7 @@ SECTION_SCRIPTS = (
     "admin-bookings.js",
     "admin-passports.js",
     "admin-office-file.js",
+    "admin-notifications.js",
 )
 
 
@@ -94,6 +97,9 @@ def client_texts(language: str) -> str:
     }
     texts.update(preview_texts(language))  # the Content form's kiosk preview
     texts["kiosk_preview"] = kiosk_texts()
+    texts.update(words(ADMIN_TEXTS))  # the Notifications section
+    texts["ntf_statuses"] = words(NOTIFY_STATUS_WORDS)
+    texts["ntf_templates"] = words(TEMPLATE_WORDS)
     return script_json(texts)
 
 

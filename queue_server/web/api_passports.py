@@ -21,6 +21,7 @@ from queue_server.services.passports import (
     PassportCsvRefused,
     PassportHandedOver,
     PassportNotReady,
+    ReadyEntry,
 )
 from queue_server.services.unit import Actor
 from queue_server.web.auth import BEARER, services
@@ -35,11 +36,23 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class ReadyEntryIn(_Model):
+    application: str = Field(max_length=100, description="The application number")
+    phone: str | None = Field(
+        default=None,
+        max_length=30,
+        description='The applicant\'s mobile number: a "passport ready" message is queued '
+        "(once per application)",
+    )
+    language: str | None = Field(default=None, max_length=5, description="id (default) or en")
+
+
 class ReadyBody(_Model):
-    applications: list[str] = Field(
+    applications: list[str | ReadyEntryIn] = Field(
         min_length=1,
         max_length=MAX_LIST,
-        description=f"Application numbers (10-20 digits, not 16), at most {MAX_LIST}",
+        description=f"Application numbers (10-20 digits, not 16), at most {MAX_LIST}; an "
+        "entry may be an object with the applicant's phone and language",
     )
 
 
@@ -57,6 +70,7 @@ class ReadyOut(_Model):
     marked: int
     already_ready: int
     refused: int
+    messages_queued: int = Field(default=0, description='New "passport ready" messages')
     items: list[ReadyItem]
 
 
@@ -69,7 +83,14 @@ class ReadyImportOut(_Model):
     rows: int
     marked: int
     already_ready: int
+    messages_queued: int = Field(default=0, description='New "passport ready" messages')
     rejected: list[RowRejected]
+
+
+class ReadyMessage(_Model):
+    status: str = Field(description="pending, sending, sent or failed")
+    queued_at: datetime
+    settled_at: datetime | None = Field(description="When it was sent (or failed for good)")
 
 
 class PassportStatusOut(_Model):
@@ -84,6 +105,9 @@ class PassportStatusOut(_Model):
         default=None, description="When it was handed over at the pickup counter"
     )
     message: dict[str, str] = Field(description="The answer in Indonesian (id) and English (en)")
+    ready_message: ReadyMessage | None = Field(
+        default=None, description='The "passport ready" message, if one was queued'
+    )
 
 
 class WaitingItem(_Model):
@@ -128,15 +152,20 @@ def _source() -> ReadySource:
     response=ReadyOut,
 )
 def mark_ready(office: str, body: ReadyBody, actor: Actor) -> dict[str, Any]:
-    return services().passports.mark_list(office, body.applications, source=_source(), actor=actor)
+    entries = [
+        item if isinstance(item, str) else ReadyEntry(item.application, item.phone, item.language)
+        for item in body.applications
+    ]
+    return services().passports.mark_list(office, entries, source=_source(), actor=actor)
 
 
 @endpoint(
     passports_api,
     "/offices/<office>/passports/ready/import",
     method="POST",
-    summary="Import a list of ready passports (CSV with an `application` column; , or ;): "
-    "good rows kept, refused rows reported by line; the same file twice changes nothing",
+    summary="Import a list of ready passports (CSV with an `application` column, optional "
+    "`phone` and `language` columns; , or ;): good rows kept, refused rows (also a bad phone) "
+    "reported by line; the same file twice changes nothing and sends no second message",
     roles=OFFICERS,
     response=ReadyImportOut,
     errors=(PassportCsvRefused,),

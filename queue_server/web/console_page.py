@@ -24,6 +24,7 @@ from queue_server.i18n.stations import STATION_NAMES
 from queue_server.web.auth import require_role, services
 from queue_server.web.console_pickup_texts import PICKUP_TEXTS
 from queue_server.web.console_texts import TEXTS
+from queue_server.web.notify_texts import CONSOLE_TEXTS
 from queue_server.web.page_json import script_json
 from queue_server.web.roles import OFFICERS
 from queue_server.web.ticket_page import PAGE_HEADERS, TOKEN_RE
@@ -114,6 +115,7 @@ def client_texts(language: str) -> str:
     """Every text the console's script shows, in ``language``, as JSON for the page."""
     texts: dict[str, Any] = {key: translate(msgid, language) for key, msgid in TEXTS.items()}
     texts.update({key: translate(msgid, language) for key, msgid in PICKUP_TEXTS.items()})
+    texts.update({key: translate(msgid, language) for key, msgid in CONSOLE_TEXTS.items()})
     texts["stations"] = {key: translate(msgid, language) for key, msgid in STATION_NAMES.items()}
     texts["categories"] = {key: translate(msgid, language) for key, msgid in CATEGORY_TEXTS.items()}
     texts["statuses"] = {key: translate(msgid, language) for key, msgid in STATUS_WORDS.items()}

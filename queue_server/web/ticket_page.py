@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 
-from queue_server.domain.errors import NotFound
+from queue_server.domain.errors import DomainError, NotFound
 from queue_server.i18n import SUPPORTED, both, negotiate, translate
 from queue_server.i18n.stations import STATION_NAMES
 from queue_server.web.api_public import PUBLIC_LIMIT
@@ -82,11 +82,14 @@ def show(token: str) -> Response:
             ),
         )
         return _respond(page, 404)
+    alert = services().notifications.alert_state(token)
     page = render_template(
         "ticket.html",
         language=language,
         token=token,
         status=status,
+        alert=alert,
+        alert_result=ALERT_RESULTS.get(request.args.get("alert", "")),
         view=_view(status, language),
         texts=_client_texts(language),
         poll_seconds=POLL_SECONDS,
@@ -95,6 +98,61 @@ def show(token: str) -> Response:
         t=lambda msgid, **params: translate(msgid, language, **params),
     )
     return _respond(page, 200)
+
+
+#: What the page says after the "near" form was sent (``?alert=``), and whether it is an error.
+ALERT_RESULTS: dict[str, tuple[str, bool]] = {
+    "on": ("Done: we will send you a message when your number is near.", False),
+    "off": ("Done: no message will be sent.", False),
+    "bad_phone": (
+        "The phone number is not valid: 8-15 digits, optionally starting with +.",
+        True,
+    ),
+    "ended": ("This ticket is no longer waiting; no message can be asked for.", True),
+}
+
+
+@ticket_page.post("/t/<token>/alert")
+def ask_alert(token: str) -> Response:
+    """The page's form: keep a phone for "your number is near" (waiting tickets only)."""
+    return _alert(token, stop=False)
+
+
+@ticket_page.post("/t/<token>/alert/stop")
+def stop_alert(token: str) -> Response:
+    """The page's form: forget the phone, send nothing."""
+    return _alert(token, stop=True)
+
+
+def _alert(token: str, *, stop: bool) -> Response:
+    language = request.form.get("lang", "")
+    language = (
+        language if language in SUPPORTED else negotiate(request.headers.get("Accept-Language"))
+    )
+    wait_s = limiter(PUBLIC_LIMIT).hit(str(request.remote_addr))
+    if wait_s is not None:
+        seconds = max(1, int(wait_s + 0.999))
+        texts = both("Too many attempts; try again in {seconds} seconds.", seconds=seconds)
+        page = render_template("ticket_busy.html", seconds=seconds, texts=texts)
+        return _respond(page, 429, {"Retry-After": str(seconds)})
+    if not TOKEN_RE.fullmatch(token):
+        return _respond("", 404)
+    notifications = services().notifications
+    try:
+        if stop:
+            notifications.cancel_alert(token)
+            result = "off"
+        else:
+            notifications.ask_alert(token, request.form.get("phone", "")[:40], language)
+            result = "on"
+    except NotFound:
+        return _respond("", 404)
+    except DomainError as error:
+        result = "ended" if error.code == "ticket_ended" else "bad_phone"
+    response = Response(status=303)
+    response.headers["Location"] = f"/t/{token}?lang={language}&alert={result}#alert"
+    response.headers.update(PAGE_HEADERS)
+    return response
 
 
 def _language() -> str:

@@ -144,6 +144,9 @@ WRITTEN_OUT: dict[str, Expect] = {
     "screens.static": public,
     "ticket_page.static": public,
     "ticket_page.show": public,
+    # The ticket page's "tell me when my number is near" forms: the token is the key.
+    "ticket_page.ask_alert": public,
+    "ticket_page.stop_alert": public,
     "console_page.show": public,
     # The admin console's shell: its scripts sign in and draw only what the role may see.
     "admin_page.static": public,
@@ -273,6 +276,8 @@ def path_values(services: Services, token: str) -> dict[str, str]:
         "item": "cs-9",
         "device": "no-such-display",
         "application_no": "1234567890",  # no record: an allowed caller gets "not ready"
+        "notification_id": "2147483647",  # no such message: an allowed caller gets a 404
+        "recipient_hash": "0" * 64,  # not on the opt-out list: 404
     }
 
 

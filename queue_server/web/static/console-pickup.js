@@ -137,6 +137,7 @@ var AntrePickup = (function (ui) {
       answer = el("p", {id: "pickup-answer", className: "pickup-answer " +
         (pickup.answer.ready && !pickup.answer.handed_over_at ? "is-ready" : "not-ready")}, statusText(pickup.answer, ctx.offset));
     }
+    var sent = pickup.answer && pickup.answer.ready ? messageLine(pickup.answer, ctx.offset) : null;
 
     function check(key, id, text, hidden) {
       return el("label", {className: "check", hidden: hidden}, [el("input", {type: "checkbox",
@@ -154,7 +155,7 @@ var AntrePickup = (function (ui) {
 
     return el("section", {className: "panel pickup", id: "pickup-panel"}, [
       el("h3", {}, t("pickup_title")),
-      el("label", {"for": "pickup-number"}, t("pickup_application")), lookup, answer,
+      el("label", {"for": "pickup-number"}, t("pickup_application")), lookup, answer, sent,
       el("div", {className: "checklist"}, [
         el("div", {className: "checklist-title"}, t("pickup_checklist")),
         check("ktp", "pickup-ktp", t("pickup_check_ktp")),
@@ -166,6 +167,17 @@ var AntrePickup = (function (ui) {
       canHandOver(ticket) ? null : el("p", {className: "hint small", id: "pickup-needs"},
         t("pickup_needs"))
     ]);
+  }
+
+  // Whether and when the "passport ready" message went out (status from the notifications).
+  function messageLine(answer, offsetMinutes) {
+    var message = answer.ready_message;
+    var text = !message ? t("pickup_msg_none") :
+      message.status === "sent" ? t("pickup_msg_sent", {time: dayAndTime(message.settled_at, offsetMinutes)}) :
+      message.status === "failed" ? t("pickup_msg_failed", {time: dayAndTime(message.settled_at, offsetMinutes)}) :
+      t("pickup_msg_pending", {time: dayAndTime(message.queued_at, offsetMinutes)});
+    return el("p", {className: "hint small pickup-message", id: "pickup-message",
+      "data-status": message ? message.status : "none"}, text);
   }
 
   // Ready since when, or the expected day, in the page's language and the office's time.

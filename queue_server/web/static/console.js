@@ -408,7 +408,13 @@
   // handover is recorded (.../passports/<no>/handover), then the ticket finishes and the
   // visit ends; a refused handover (not ready, handed over already) finishes nothing.
   function pickupPanel() {
-    return AntrePickup.panel({screen: state.screen, officeUrl: officeUrl, offset: officeOffset(),
+    return AntrePickup.panel(pickupContext()) ||
+      AntreNotify.bapPanel({screen: state.screen, open: openDialog, close: closeDialog,  // console-notify.js
+        officeUrl: officeUrl, csrf: function () { return state.csrf; }, say: say});
+  }
+
+  function pickupContext() {
+    return {screen: state.screen, officeUrl: officeUrl, offset: officeOffset(),
       redraw: function () { AntreScreen.draw(app, state, handlers); },
       handOver: function (number, label, proxy) {
         if (state.busy) { return; }
@@ -426,7 +432,7 @@
               return t("did_handover", {number: number, label: label});
             });
           });
-      }});
+      }};
   }
 
   // What the dialogs call back: each confirms one action.

@@ -1,0 +1,196 @@
+"""The notification triggers over SQLite and PostgreSQL: a passport marked ready with a
+phone, the ticket page's "number near" request, "BAP approved"; and the phone's purge."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from queue_server.domain.errors import DomainError
+from queue_server.domain.ids import TicketSource
+from queue_server.domain.passports import ReadySource
+from queue_server.persistence.models import AuditLogRow, NotificationRow, TicketAlertRow
+from queue_server.services.issuing import IssuedTicket, IssueRequest
+from queue_server.services.notifications import NotificationService, PhoneInvalid, TicketEnded
+from queue_server.services.passports import PassportService, ReadyEntry
+from queue_server.services.unit import Actor
+from tests.services.conftest import Engine, office_settings
+
+OFFICE = "kanim-test"
+PRINTER = Actor(name="printing")
+OFFICER = Actor(name="officer-1")
+KIOSK = Actor(name="kiosk-1")
+KEY = b"phone-hash-key"
+PHONE = "0812 3456 7890"
+
+
+def wire(engine: Engine) -> tuple[PassportService, NotificationService]:
+    notifications = NotificationService(hash_key=KEY, **engine.shared)
+    engine.events.subscribe(notifications.on_event)
+    return PassportService(hash_key=KEY, **engine.shared), notifications
+
+
+def rows(engine: Engine) -> list[NotificationRow]:
+    with engine.database.reader() as session:
+        return list(session.scalars(select(NotificationRow).order_by(NotificationRow.id)))
+
+
+def alerts(engine: Engine) -> list[int]:
+    with engine.database.reader() as session:
+        return list(session.scalars(select(TicketAlertRow.ticket_id)))
+
+
+def issue(engine: Engine) -> IssuedTicket:
+    request = IssueRequest(office=OFFICE, service="walkin", source=TicketSource.KIOSK)
+    return engine.issuing.issue(request, actor=KIOSK)
+
+
+def test_ready_with_a_phone_queues_one_message_and_a_bad_phone_refuses_its_row(
+    engine: Engine,
+) -> None:
+    passports, _ = wire(engine)
+    report = passports.mark_list(
+        OFFICE,
+        [
+            ReadyEntry("1234567890", PHONE, "en"),
+            ReadyEntry("1234567891", "12ab"),  # refused: the whole row
+            "1234567892",  # no phone: marked, no message
+        ],
+        source=ReadySource.API,
+        actor=PRINTER,
+    )
+    assert (report["marked"], report["refused"], report["messages_queued"]) == (2, 1, 1)
+    refused = [item for item in report["items"] if item["result"] == "refused"]
+    assert refused[0]["index"] == 1
+    assert "phone" in refused[0]["reasons"]["en"] and "telepon" in refused[0]["reasons"]["id"]
+    (row,) = rows(engine)
+    assert (row.status, row.template, row.language, row.recipient) == (
+        "pending",
+        "passport_ready",
+        "en",
+        "+6281234567890",
+    )
+    assert row.idempotency_key == f"passport_ready:{OFFICE}:1234567890"
+    # The test office has a PICKUP counter (not a drive-thru) and a Saturday pickup session.
+    assert row.params["options"] == "counter,saturday"
+
+    # Marked again by API, then imported by CSV (phone column): still one message.
+    passports.mark_list(
+        OFFICE, [ReadyEntry("1234567890", PHONE)], source=ReadySource.API, actor=PRINTER
+    )
+    csv = b"application;phone;language\n1234567890;+6281234567890;id\n1234567893;0812;id\n"
+    imported = passports.import_csv(OFFICE, csv, actor=PRINTER)
+    assert (imported["already_ready"], imported["messages_queued"]) == (1, 0)
+    assert [item["line"] for item in imported["rejected"]] == [3]
+    assert len(rows(engine)) == 1
+    with engine.database.reader() as session:
+        details = list(session.scalars(select(AuditLogRow.details)))
+    assert not any("3456" in str(detail) for detail in details)  # no phone in the audit
+
+
+def test_a_drive_thru_counter_adds_the_drive_thru_option(engine: Engine) -> None:
+    settings = office_settings()
+    settings["counters"] = [
+        *settings["counters"],
+        {"id": "drive-thru-1", "name": "Drive-thru", "stations": ["PICKUP"]},
+    ]
+    engine.load(settings)
+    passports, _ = wire(engine)
+    passports.mark_list(
+        OFFICE, [ReadyEntry("1234567890", PHONE)], source=ReadySource.CSV, actor=PRINTER
+    )
+    assert rows(engine)[0].params["options"] == "counter,drive_thru,saturday"
+
+
+def test_number_near_fires_once_at_the_threshold_not_before(engine: Engine) -> None:
+    _, notifications = wire(engine)
+    tickets = [issue(engine) for _ in range(6)]
+    mine = tickets[5]
+    with pytest.raises(PhoneInvalid):
+        notifications.ask_alert(mine.token, "12", "id")
+    state = notifications.ask_alert(mine.token, PHONE, "id")
+    assert state.masked == "+62 812-••••-7890" and state.near == 3
+    assert alerts(engine) == [mine.ticket_id] and rows(engine) == []
+    engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
+    engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)  # 4 ahead: not yet
+    assert rows(engine) == []
+    engine.officer.finish(OFFICE, "cs-1", actor=OFFICER)
+    engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)  # 3 ahead: now
+    (row,) = rows(engine)
+    assert (row.template, row.params, row.status) == (
+        "number_near",
+        {"number": mine.label, "away": "3"},
+        "pending",
+    )
+    assert alerts(engine) == []  # the phone moved into the message
+    engine.officer.finish(OFFICE, "cs-1", actor=OFFICER)
+    engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)  # 2 ahead: nothing more
+    assert len(rows(engine)) == 1
+
+
+def test_the_phone_goes_when_the_ticket_ends(engine: Engine) -> None:
+    _, notifications = wire(engine)
+    tickets = [issue(engine) for _ in range(6)]
+    mine = tickets[5]
+    notifications.ask_alert(mine.token, PHONE, "en")
+    assert alerts(engine) == [mine.ticket_id]
+    engine.officer.cancel(OFFICE, mine.ticket_id, actor=OFFICER)
+    assert alerts(engine) == []
+    with pytest.raises(TicketEnded):
+        notifications.ask_alert(mine.token, PHONE, "en")
+    # Stopped by the applicant, and yesterday's requests purged by the day's housekeeping.
+    other = tickets[4]
+    notifications.ask_alert(other.token, PHONE, "en")
+    notifications.cancel_alert(other.token)
+    assert alerts(engine) == []
+    notifications.ask_alert(other.token, PHONE, "en")
+    assert notifications.purge_alerts() == 0
+    engine.clock.advance(hours=24)
+    assert notifications.purge_alerts() == 1 and alerts(engine) == []
+    assert rows(engine) == []
+
+
+def test_bap_approved_is_sent_once_per_visit(engine: Engine) -> None:
+    _, notifications = wire(engine)
+    issued = issue(engine)
+    ticket = issued.ticket_id
+    first = notifications.bap_approved(OFFICE, ticket, PHONE, "id", actor=OFFICER)
+    again = notifications.bap_approved(OFFICE, ticket, PHONE, "en", actor=OFFICER)
+    assert (first["created"], again["created"], again["id"]) == (True, False, first["id"])
+    (row,) = rows(engine)
+    assert (row.template, row.idempotency_key) == (
+        "bap_approved",
+        f"bap_approved:{OFFICE}:{issued.visit_id}",
+    )
+    with pytest.raises(DomainError):
+        notifications.bap_approved("other-office", ticket, PHONE, "id", actor=OFFICER)
+
+
+def test_admin_retry_needs_the_same_number_and_the_opt_out_list_is_masked(
+    engine: Engine,
+) -> None:
+    passports, notifications = wire(engine)
+    passports.mark_list(
+        OFFICE, [ReadyEntry("1234567890", PHONE)], source=ReadySource.API, actor=PRINTER
+    )
+    (row,) = rows(engine)
+    with engine.database.writer() as session, session.begin():
+        stored = session.get_one(NotificationRow, row.id)
+        stored.status, stored.recipient, stored.last_error = "failed", None, "HTTP 400"
+    listed = notifications.overview(OFFICE, status="failed")
+    assert listed["counts"]["failed"] == 1
+    assert [item["id"] for item in listed["items"]] == [row.id]
+    assert listed["items"][0]["recipient"] is None
+    with pytest.raises(DomainError) as refused:
+        notifications.retry(OFFICE, row.id, "0812 0000 0000", actor=OFFICER)
+    assert refused.value.code == "phone_mismatch"
+    assert notifications.retry(OFFICE, row.id, PHONE, actor=OFFICER)["status"] == "pending"
+    (again,) = rows(engine)
+    assert (again.status, again.attempts, again.recipient) == ("pending", 0, "+6281234567890")
+
+    added = notifications.add_opt_out(PHONE, actor=OFFICER)
+    assert added["recipient"] == "+62 812-••••-7890"
+    assert notifications.opt_outs()[0]["recipient"] == "+62 812-••••-7890"
+    assert rows(engine)[0].status == "failed"  # its queued message is stopped
+    notifications.remove_opt_out(added["id"], actor=OFFICER)
+    assert notifications.opt_outs() == []
