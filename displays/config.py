@@ -121,9 +121,7 @@ class AnnouncerSection(Section):
     """The spoken calls (see :class:`~displays.announcer.config.AnnouncerConfig`)."""
 
     enabled: bool | None = None
-    languages: list[Language] = Field(
-        default_factory=_both_languages, min_length=1, max_length=2
-    )
+    languages: list[Language] = Field(default_factory=_both_languages, min_length=1, max_length=2)
     voices: dict[Language, str] = Field(default_factory=dict)
     speed: int = Field(default=150, ge=80, le=450)
     volume: float = Field(default=0.8, ge=0.0, le=1.0)
@@ -180,9 +178,7 @@ class DisplaySettings(Section):
     broker: BrokerSection = Field(default_factory=BrokerSection)
     device: DeviceSection
     screen: ScreenSection = Field(default_factory=ScreenSection)
-    languages: list[Language] = Field(
-        default_factory=_both_languages, min_length=1, max_length=2
-    )
+    languages: list[Language] = Field(default_factory=_both_languages, min_length=1, max_length=2)
     ticker: TickerSection = Field(default_factory=TickerSection)
     announcer: AnnouncerSection = Field(default_factory=AnnouncerSection)
 

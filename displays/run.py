@@ -77,8 +77,12 @@ def _check_sound(settings: DisplaySettings) -> bool:
     if clips is not None:
         problems = check_clip_set(clips, config.languages)
         if problems:
-            print(_line(CLIPS_INCOMPLETE, folder=str(clips), count=len(problems),
-                        missing=problems[0]), file=sys.stderr)
+            print(
+                _line(
+                    CLIPS_INCOMPLETE, folder=str(clips), count=len(problems), missing=problems[0]
+                ),
+                file=sys.stderr,
+            )
             return False
         voice = f"{clips} (espeak-ng)"
     print(_line(SOUND_OK, voice=voice, player=player))
@@ -123,8 +127,9 @@ def build_announcer(settings: DisplaySettings, player: Player | None = None) -> 
             print(_line(NO_ANNOUNCER, reason=_reason(error)), file=sys.stderr)
             return None
     if settings.announcer.clips is not None:
-        return Announcer(config, ClipSpeaker(ClipSet(settings.announcer.clips, config.volume),
-                                             espeak), player)
+        return Announcer(
+            config, ClipSpeaker(ClipSet(settings.announcer.clips, config.volume), espeak), player
+        )
     assert espeak is not None
     return Announcer(config, espeak, player)
 

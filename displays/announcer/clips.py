@@ -195,11 +195,25 @@ def documented_segments(language: Language) -> list[str]:
     """Every segment a clip set needs in ``language`` (counter-name words aside)."""
     phrases_ = [name for _phrase, name in PHRASES[language]]
     if language == "id":
-        numbers = [*map(str, range(10)), "sepuluh", "sebelas", "belas", "puluh", "seratus",
-                   "ratus", "seribu", "ribu"]
+        numbers = [
+            *map(str, range(10)),
+            "sepuluh",
+            "sebelas",
+            "belas",
+            "puluh",
+            "seratus",
+            "ratus",
+            "seribu",
+            "ribu",
+        ]
     else:
-        numbers = [*map(str, range(20)), *(str(t * 10) for t in range(2, 10)), "hundred",
-                   "and", "thousand"]
+        numbers = [
+            *map(str, range(20)),
+            *(str(t * 10) for t in range(2, 10)),
+            "hundred",
+            "and",
+            "thousand",
+        ]
     return [*phrases_, *numbers, *(chr(c) for c in range(ord("A"), ord("Z") + 1))]
 
 
@@ -223,14 +237,16 @@ def check_clip_set(folder: Path, languages: tuple[Language, ...] = ("id", "en"))
     return problems
 
 
-def make_clip_set(folder: Path, speaker: Speaker, languages: tuple[Language, ...] = ("id", "en")
-                  ) -> list[Path]:
+def make_clip_set(
+    folder: Path, speaker: Speaker, languages: tuple[Language, ...] = ("id", "en")
+) -> list[Path]:
     """Write every documented segment with ``speaker`` (espeak-ng): a complete clip set to
     try the layout with, or to replace segment by segment with recordings."""
-    spoken_phrases = {name: phrase for language in languages
-                      for phrase, name in PHRASES[language]}
-    words = {language: {file: word for word, file in _DIGIT_FILES[language].items()}
-             for language in languages}
+    spoken_phrases = {name: phrase for language in languages for phrase, name in PHRASES[language]}
+    words = {
+        language: {file: word for word, file in _DIGIT_FILES[language].items()}
+        for language in languages
+    }
     written = []
     for language in languages:
         (folder / language).mkdir(parents=True, exist_ok=True)

@@ -146,8 +146,7 @@ class BoardApp(App):  # type: ignore[misc]
         if state.services != self._drawn.get("services"):
             board.service_rows = list(state.services)
             self._fill_services(board, state.services)
-        self._drawn = {"serving": serving, "recent": state.recent_calls,
-                       "services": state.services}
+        self._drawn = {"serving": serving, "recent": state.recent_calls, "services": state.services}
 
     def _fill_serving(self, board: BoardRoot, serving: tuple[Serving, ...]) -> None:
         grid = board.ids.serving
@@ -162,11 +161,18 @@ class BoardApp(App):  # type: ignore[misc]
             grid.add_widget(self._serving_cell(item))
 
     def _serving_cell(self, serving: Serving) -> Panel:
-        cell = Panel(orientation="horizontal", padding=self.unit, spacing=self.unit,
-                     background=(0.12, 0.24, 0.42, 1))
+        cell = Panel(
+            orientation="horizontal",
+            padding=self.unit,
+            spacing=self.unit,
+            background=(0.12, 0.24, 0.42, 1),
+        )
         cell.add_widget(BoardText(text=serving.ticket, bold=True, font_size=self.unit * 4.2))
-        cell.add_widget(BoardText(text=serving.counter_name, halign="right",
-                                  font_size=self.unit * 3.0, color=MUTED))
+        cell.add_widget(
+            BoardText(
+                text=serving.counter_name, halign="right", font_size=self.unit * 3.0, color=MUTED
+            )
+        )
         return cell
 
     def _fill_recent(self, board: BoardRoot, calls: tuple[RecentCall, ...]) -> None:
@@ -179,8 +185,7 @@ class BoardApp(App):  # type: ignore[misc]
             return
         box.clear_widgets()
         for call in calls:
-            row = Panel(orientation="horizontal", padding=(self.unit * 1.2, 0),
-                        spacing=self.unit)
+            row = Panel(orientation="horizontal", padding=(self.unit * 1.2, 0), spacing=self.unit)
             row.add_widget(BoardText(bold=True, font_size=self.unit * 6, size_hint_x=0.45))
             row.add_widget(BoardText(halign="right", font_size=self.unit * 4.2))
             self._set_recent_row(row, call)
@@ -211,10 +216,21 @@ class BoardApp(App):  # type: ignore[misc]
             return
         grid.clear_widgets()
         for service in services:
-            cell = Panel(orientation="vertical", padding=(self.unit, self.unit * 0.4),
-                         background=(0.11, 0.18, 0.30, 1))
-            cell.add_widget(FitText(bold=True, base_font=self.unit * 2.8, size_hint_y=1.3,
-                                    color=PLAIN, halign="left", valign="middle"))
+            cell = Panel(
+                orientation="vertical",
+                padding=(self.unit, self.unit * 0.4),
+                background=(0.11, 0.18, 0.30, 1),
+            )
+            cell.add_widget(
+                FitText(
+                    bold=True,
+                    base_font=self.unit * 2.8,
+                    size_hint_y=1.3,
+                    color=PLAIN,
+                    halign="left",
+                    valign="middle",
+                )
+            )
             cell.add_widget(BoardText(font_size=self.unit * 3.2, color=NEWEST))
             cell.add_widget(BoardText(font_size=self.unit * 2.6, color=MUTED))
             self._set_service_cell(cell, service)

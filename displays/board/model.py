@@ -181,13 +181,23 @@ class BoardModel:
         ]
         listed = {(call.ticket, call.counter) for call in heard}
         at_counters = sorted(
-            (s for s in self._serving()
-             if s.since is not None and (s.ticket, s.counter) not in listed),
-            key=lambda s: s.since or datetime.min, reverse=True,
+            (
+                s
+                for s in self._serving()
+                if s.since is not None and (s.ticket, s.counter) not in listed
+            ),
+            key=lambda s: s.since or datetime.min,
+            reverse=True,
         )
         filled = [
-            RecentCall(id=0, ticket=s.ticket, counter=s.counter, counter_name=s.counter_name,
-                       recall=False, newest=False)
+            RecentCall(
+                id=0,
+                ticket=s.ticket,
+                counter=s.counter,
+                counter_name=s.counter_name,
+                recall=False,
+                newest=False,
+            )
             for s in at_counters
         ]
         return tuple((heard + filled)[: self.recent_limit])

@@ -124,8 +124,10 @@ def demo_messages() -> list[
     services = ("paspor-baru", "paspor-ganti", "pengaduan")
     names = {
         "paspor-baru": ("Paspor Baru", "New Passport"),
-        "paspor-ganti": ("Penggantian Paspor Hilang atau Rusak",
-                         "Replacement of a Lost or Damaged Passport"),
+        "paspor-ganti": (
+            "Penggantian Paspor Hilang atau Rusak",
+            "Replacement of a Lost or Damaged Passport",
+        ),
         "pengaduan": ("Pengaduan", "Complaints"),
     }
     counters = [

@@ -136,8 +136,13 @@ class Turned(FloatLayout):  # type: ignore[misc]
             raise ValueError(f"degrees must be 90, 180 or 270: {degrees}")
         self.degrees = degrees
         self.child = child
-        self.scatter = Scatter(do_rotation=False, do_scale=False, do_translation=False,
-                               size_hint=(None, None), auto_bring_to_front=False)
+        self.scatter = Scatter(
+            do_rotation=False,
+            do_scale=False,
+            do_translation=False,
+            size_hint=(None, None),
+            auto_bring_to_front=False,
+        )
         self.scatter.add_widget(child)
         self.add_widget(self.scatter)
         self.bind(size=self._layout, pos=self._layout)

@@ -14,6 +14,7 @@ from queue_server.services.console import ConsoleService
 from queue_server.services.dashboard import DashboardService
 from queue_server.services.device_config import DeviceConfigService
 from queue_server.services.devices import DevicePresence, DeviceService
+from queue_server.services.drive_thru import DriveThruService
 from queue_server.services.events import EventBus
 from queue_server.services.issuing import IssuingService
 from queue_server.services.office_admin import OfficeAdminService
@@ -66,6 +67,7 @@ class Services:
     sign_in_guards: SignInGuards
     clock: Clock
     passports: PassportService
+    drive_thru: DriveThruService
 
     def close(self) -> None:
         self.database.dispose()
@@ -78,6 +80,7 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
     common = Collaborators(database=database, catalog=catalog, events=events, clock=clock)
     nik_key = nik_key_bytes(config)
     issuing = IssuingService(nik_key=nik_key, **common)
+    passports = PassportService(**common)
     return Services(
         config=config,
         database=database,
@@ -106,5 +109,6 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
             **common,
         ),
         clock=clock,
-        passports=PassportService(**common),
+        passports=passports,
+        drive_thru=DriveThruService(passports=passports, **common),
     )

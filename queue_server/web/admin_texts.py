@@ -355,6 +355,7 @@ REPORT_KINDS: dict[str, str] = {
     "volumes": "Volumes",
     "ratings": "Ratings and IKM",
     "estimates": "Accuracy of the wait estimates",
+    "drive_thru": "Drive-thru lane",
 }
 
 #: The report columns (bucket columns min_A_B are drawn as "A–B").
@@ -403,6 +404,16 @@ REPORT_COLUMNS: dict[str, str] = {
     "shown_bias": "Shown estimate bias",
     "naive_mae": "Queue-length MAE",
     "naive_bias": "Queue-length bias",
+    # the drive-thru lane report (kind drive_thru)
+    "arrivals": "Cars arrived",
+    "handed_over": "Handed over",
+    "sent_to_counter": "Sent to the counter",
+    "still_waiting": "Still waiting",
+    "active_hours": "Active hours",
+    "handed_over_per_hour": "Handed over per hour",
+    "handover_median_min": "Handover median (min)",
+    "handover_p90_min": "Handover p90 (min)",
+    "handover_max_min": "Handover longest (min)",
 }
 
 #: Device problems and statuses, as the dashboard names them.
