@@ -15,6 +15,7 @@ from queue_server.services.container import Services
 from queue_server.services.offices import store_office
 from queue_server.services.unit import Actor
 from tests.web.conftest import BASE, OFFICE, AuthActions, count_rows, office_settings
+from tests.web.test_office_config_api import send
 
 LANE = f"{BASE}/drive-thru/lanes/lajur-1"
 READY = ("1234567890", "2345678901")
@@ -88,3 +89,17 @@ def test_bad_input_is_refused_in_both_languages_and_changes_nothing(
     assert "3171234567890123" not in answer.get_data(as_text=True)
     with lane_office.database.reader() as session:
         assert session.scalars(select(DriveThruArrivalRow)).all() == []
+
+
+def test_an_admin_adds_a_lane_over_the_configuration_api(
+    services: Services, auth: AuthActions
+) -> None:
+    auth.login("admin")
+    bad = send(auth, "PUT", f"{BASE}/config/drive_thru", {"version": 1, "value": {"lanes": []}})
+    assert bad.status_code == 422
+    assert bad.get_json()["error"]["messages"]["id"] != bad.get_json()["error"]["messages"]["en"]
+    assert auth.get(f"{BASE}/drive-thru/lanes").get_json() == {"lanes": []}
+    lanes = {"lanes": [{"id": "lajur-1", "name": "Drive-thru 1"}]}
+    good = send(auth, "PUT", f"{BASE}/config/drive_thru", {"version": 1, "value": lanes})
+    assert good.status_code == 200, good.get_json()
+    assert auth.get(f"{BASE}/drive-thru/lanes").get_json() == lanes
