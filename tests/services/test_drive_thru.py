@@ -4,6 +4,7 @@ kept, a passport is handed over once, a car can be sent to the counter; the day'
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -167,3 +168,23 @@ def test_the_report_gives_throughput_and_handover_times_per_day(
         ReportRequest(OFFICE, ReportKind.DRIVE_THRU, date(2026, 11, 24), date(2026, 11, 24))
     )
     assert other_day.table.rows == []
+
+
+def test_one_car_scanned_at_two_lanes_at_once_waits_once(
+    engine: Engine, lane: DriveThruService
+) -> None:
+    start = threading.Barrier(2)
+    answers: list[dict[str, object]] = []
+
+    def scan(where: str) -> None:
+        start.wait(timeout=10)
+        answers.append(lane.arrive(OFFICE, CAR_C, lane=where, device=f"kiosk:{where}"))
+
+    threads = [threading.Thread(target=scan, args=(where,)) for where in (LANE, "lajur-2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(str(answer["result"]) for answer in answers) == ["already_waiting", "waiting"]
+    assert len({answer["arrival_id"] for answer in answers}) == 1
+    assert arrivals(engine) == 1
