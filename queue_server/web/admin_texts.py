@@ -405,15 +405,15 @@ REPORT_COLUMNS: dict[str, str] = {
     "naive_mae": "Queue-length MAE",
     "naive_bias": "Queue-length bias",
     # the drive-thru lane report (kind drive_thru)
-    "arrivals": "Cars arrived",
+    "arrivals": "Cars",
     "handed_over": "Handed over",
-    "sent_to_counter": "Sent to the counter",
+    "sent_to_counter": "To the counter",
     "still_waiting": "Still waiting",
     "active_hours": "Active hours",
-    "handed_over_per_hour": "Handed over per hour",
-    "handover_median_min": "Handover median (min)",
-    "handover_p90_min": "Handover p90 (min)",
-    "handover_max_min": "Handover longest (min)",
+    "handed_over_per_hour": "Per hour",
+    "handover_median_min": "Median (min)",
+    "handover_p90_min": "p90 (min)",
+    "handover_max_min": "Longest (min)",
 }
 
 #: Device problems and statuses, as the dashboard names them.

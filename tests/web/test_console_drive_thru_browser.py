@@ -19,6 +19,8 @@ from queue_server.services.unit import Actor
 from tests.services.clock import FakeClock
 from tests.web.browser_support import Shots, base_url, browser, expect, needs_chromium, new_page
 from tests.web.conftest import OFFICE, PASSWORDS, office_settings
+from tests.web.test_admin_browser import open_section
+from tests.web.test_admin_browser import sign_in as sign_in_admin
 
 __all__ = ["base_url", "browser"]  # fixtures
 pytestmark = needs_chromium
@@ -124,3 +126,19 @@ def test_scan_two_cars_hand_over_the_first_and_a_second_scan_is_recognised(
     page_id.locator("#dt-send").click()
     expect(page_id.locator("#dt-cars .dt-number")).to_have_text([THIRD])
     assert page_id.js_errors == []
+
+    # The admin console's Reports: the day's lane figures (one handed over after 5 min).
+    admin = new_page(browser)
+    sign_in_admin(admin, base_url, "admin")
+    open_section(admin, "reports")
+    admin.select_option("#rep-kind", "drive_thru")
+    admin.fill("#rep-from", "2026-11-23")
+    admin.fill("#rep-to", "2026-11-23")
+    admin.locator("#rep-show").click()
+    row = admin.locator(".rep-table tbody tr")
+    expect(row).to_have_count(1)
+    expect(row.locator("td")).to_have_text(
+        ["2026-11-23", "3", "1", "1", "1", "1", "1", "5", "5", "5"]
+    )
+    Shots("ANTRE_ADMIN_SCREENSHOTS", "admin").take(admin, "reports-drive-thru-en")
+    assert admin.js_errors == []
