@@ -105,13 +105,7 @@ class DriveThruService(UseCases):
         waiting = self._waiting(office, number)
         if waiting is not None:
             return waiting
-        status = self.passports.status(office, number)
-        if status["ready"] and status["handed_over_at"] is not None:
-            raise PassportHandedOver(application=number, at=self._local(office, status))
-        if not status["ready"]:
-            if status["expected_on"] is not None:
-                raise PassportNotDue(day=status["expected_on"].isoformat())
-            raise GoToCounter(application=number)
+        self._refuse_unless_ready(office, number)
         try:
             with self.unit() as work:
                 row = DriveThruArrivalRow(
@@ -211,6 +205,16 @@ class DriveThruService(UseCases):
             }
 
     # -- helpers -----------------------------------------------------------------------
+
+    def _refuse_unless_ready(self, office: str, number: str) -> None:
+        """Refuse a passport collected already, not ready (with its day) or unknown."""
+        status = self.passports.status(office, number)
+        if status["ready"] and status["handed_over_at"] is not None:
+            raise PassportHandedOver(application=number, at=self._local(office, status))
+        if not status["ready"]:
+            if status["expected_on"] is not None:
+                raise PassportNotDue(day=status["expected_on"].isoformat())
+            raise GoToCounter(application=number)
 
     def _lane(self, office: str, lane: str) -> DriveThruLane:
         for known in self.lanes(office):
