@@ -19,6 +19,7 @@ from queue_server.protocol import topics
 from queue_server.protocol.answers import (
     AnswerData,
     ErrorAnswer,
+    LaneAnswer,
     LeaseAnswer,
     OkAnswer,
     RateAnswer,
@@ -34,6 +35,7 @@ from queue_server.protocol.base import Bilingual, dump
 from queue_server.protocol.messages import (
     CheckInData,
     DecodedRequest,
+    DriveThruArrivalData,
     ErrorCode,
     IssueTicketData,
     LeaseNumbersData,
@@ -46,6 +48,7 @@ from queue_server.protocol.messages import (
 from queue_server.protocol.topics import KioskAction, ParsedTopic, TopicError
 from queue_server.services.bookings import BookingService, CheckInRequest
 from queue_server.services.container import Services
+from queue_server.services.drive_thru import DriveThruService
 from queue_server.services.issuing import IssuedTicket, IssueRequest, IssuingService
 from queue_server.services.offline import OfflineIssuing, OfflineTicket, SyncOutcome
 from queue_server.services.ratings import RatingRequest, RatingService
@@ -79,11 +82,13 @@ class KioskRequests:
         bookings: BookingService | None = None,
         offline: OfflineIssuing | None = None,
         ratings: RatingService | None = None,
+        drive_thru: DriveThruService | None = None,
         fingerprint_key: bytes = b"",
     ) -> None:
         self._issuing, self._views = issuing, views
         self._fingerprint_key = fingerprint_key
         self._bookings, self._offline, self._ratings = bookings, offline, ratings
+        self._drive_thru = drive_thru
         self._actions: dict[KioskAction, Action] = {KioskAction.ISSUE_TICKET: self._issue}
         optional: list[tuple[object, KioskAction, Action]] = [
             (views, KioskAction.LOOKUP, self._lookup),
@@ -91,6 +96,7 @@ class KioskRequests:
             (offline, KioskAction.LEASE_NUMBERS, self._lease),
             (offline, KioskAction.SYNC_TICKETS, self._sync),
             (ratings, KioskAction.RATE, self._rate),
+            (drive_thru, KioskAction.DRIVE_THRU_ARRIVAL, self._lane_arrival),
         ]
         for collaborator, action, run in optional:
             if collaborator is not None:
@@ -226,6 +232,16 @@ class KioskRequests:
         )
         return RateAnswer.model_validate(answer)
 
+    def _lane_arrival(self, office: str, key: RetryKey, request: DecodedRequest) -> AnswerData:
+        """A car scanned by a kiosk in lane mode. A resent request is safe without the
+        retry key: the car already waiting is answered ``already_waiting``, nothing added."""
+        data = request.data
+        assert isinstance(data, DriveThruArrivalData) and self._drive_thru is not None
+        answer = self._drive_thru.arrive(
+            office, data.scan, lane=data.lane, device=f"kiosk:{key.device}"
+        )
+        return LaneAnswer.model_validate(answer)
+
 
 def _ticket_answer(issued: IssuedTicket) -> TicketAnswer:
     return TicketAnswer(
@@ -269,5 +285,6 @@ def kiosk_requests_for(services: Services) -> KioskRequests:
         bookings=services.bookings,
         offline=services.offline,
         ratings=services.ratings,
+        drive_thru=services.drive_thru,
         fingerprint_key=nik_key_bytes(services.config),
     )

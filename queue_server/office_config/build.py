@@ -25,6 +25,7 @@ from queue_server.domain.model import (
 from queue_server.office_config.definition import (
     Bilingual,
     Branding,
+    DriveThruLane,
     OfficeDefinition,
     PriorityCategory,
     ServiceContent,
@@ -69,6 +70,10 @@ def build_definition(parsed: OfficeFile) -> OfficeDefinition:
             for code, item in (parsed.content.services if parsed.content else {}).items()
         },
         content_version=parsed.content.version if parsed.content else 0,
+        drive_thru_lanes=tuple(
+            DriveThruLane(lane.id, lane.name)
+            for lane in (parsed.drive_thru.lanes if parsed.drive_thru else [])
+        ),
     )
 
 

@@ -53,6 +53,14 @@ class ServiceContent:
 
 
 @dataclass(frozen=True, slots=True)
+class DriveThruLane:
+    """A drive-thru pickup lane (Si Peluru): its id and the name its console page shows."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class OfficeDefinition:
     """Everything one office file defines, as domain objects.
 
@@ -74,3 +82,5 @@ class OfficeDefinition:
     #: The ``content`` section: per service, requirements and information (versioned).
     service_content: Mapping[ServiceId, ServiceContent] = field(default_factory=dict)
     content_version: int = 0
+    #: The ``drive_thru`` section's lanes (none: the office has no drive-thru).
+    drive_thru_lanes: tuple[DriveThruLane, ...] = ()

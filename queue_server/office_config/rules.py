@@ -12,6 +12,7 @@ from queue_server.i18n.notes import Note, note
 from queue_server.office_config.schema import (
     CATEGORY_RE,
     SOP_PRIORITY_LABELS,
+    LaneSection,
     OfficeFile,
     PrioritySection,
     ServiceSection,
@@ -31,11 +32,16 @@ def cross_checks(parsed: OfficeFile) -> list[Note]:
         *_unique("counters", "id", [counter.id for counter in parsed.counters]),
         *_unique("calendar.sessions", "code", [s.code for s in parsed.calendar.sessions]),
         *_unique("priority.categories", "", parsed.priority.categories),
+        *_unique("drive_thru.lanes", "id", [lane.id for lane in _lanes(parsed)]),
         *_priority_problems(parsed.priority),
         *_calendar_problems(parsed),
         *_reference_problems(parsed),
         *_journey_problems(parsed),
     ]
+
+
+def _lanes(parsed: OfficeFile) -> list[LaneSection]:
+    return list(parsed.drive_thru.lanes) if parsed.drive_thru else []
 
 
 def _unique(section: str, key: str, values: list[str]) -> list[Note]:

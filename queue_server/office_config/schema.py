@@ -347,6 +347,17 @@ class CounterSection(_Strict):
     services: list[str] = Field(default_factory=list, description="Only these; empty = all")
 
 
+class LaneSection(_Strict):
+    id: Id = Field(description="Lane id, e.g. lajur-1 (used in URLs)")
+    name: Line = Field(min_length=1, max_length=80, description="Shown on the lane's console page")
+
+
+class DriveThruSection(_Strict):
+    lanes: list[LaneSection] = Field(
+        min_length=1, max_length=10, description="The drive-thru pickup lanes (Si Peluru)"
+    )
+
+
 class BrandingSection(_Strict):
     display_name: Line = Field(
         default="", max_length=80, description="Short name; default office.name"
@@ -401,3 +412,4 @@ class OfficeFile(_Strict):
     counters: list[CounterSection] = Field(min_length=1)
     branding: BrandingSection | None = None
     content: ContentSection | None = None
+    drive_thru: DriveThruSection | None = None

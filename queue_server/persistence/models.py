@@ -524,3 +524,42 @@ class TicketAlertRow(Base):
     phone: Mapped[str] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(2))
     created_at: Mapped[datetime]
+
+
+class DriveThruArrivalRow(Base):
+    """A car scanned at a drive-thru pickup lane (Si Peluru), per office and lane.
+
+    No name or NIK: the application number, the lane, when the car arrived and which
+    device scanned it, then what became of it (``waiting``, ``handed_over``,
+    ``sent_to_counter``), when, and by which officer. One car waits at most once per
+    office (a second scan of a waiting car finds its row: the partial unique index).
+    """
+
+    __tablename__ = "drive_thru_arrivals"
+    __table_args__ = (
+        Index(
+            "uq_drive_thru_waiting",
+            "office_id",
+            "application_no",
+            unique=True,
+            sqlite_where=text("status = 'waiting'"),
+            postgresql_where=text("status = 'waiting'"),
+        ),
+        Index("ix_drive_thru_lane", "office_id", "lane", "status", "arrived_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    lane: Mapped[str] = mapped_column(String(40))
+    application_no: Mapped[str] = mapped_column(String(20))
+    arrived_at: Mapped[datetime]
+    #: ``waiting``, ``handed_over`` or ``sent_to_counter``.
+    status: Mapped[str] = mapped_column(String(16))
+    #: The device (or console user) that scanned the car.
+    device: Mapped[str] = mapped_column(String(80))
+    handed_over_at: Mapped[datetime | None]
+    #: When it left the lane for the counter inside, and why (a reason code).
+    sent_to_counter_at: Mapped[datetime | None]
+    counter_reason: Mapped[str | None] = mapped_column(String(20))
+    #: The officer who handed over or sent the car to the counter.
+    officer_id: Mapped[int | None] = mapped_column(Integer)

@@ -111,7 +111,22 @@ class RateAnswer(Message):
     score: int = Field(ge=1, le=4)
 
 
-AnswerData = TicketAnswer | PublicTicket | LeaseAnswer | SyncAnswer | RateAnswer
+class LaneAnswer(Message):
+    """A car scanned at a drive-thru lane: its place there (added now, or already waiting)."""
+
+    result: Literal["waiting", "already_waiting"] = Field(
+        description="waiting: added now; already_waiting: the car was in a lane already, "
+        "nothing added"
+    )
+    arrival_id: int = Field(ge=1)
+    application_no: str = Field(examples=["2026120400001"])
+    lane: Id = Field(description="The lane the car waits in (a repeat scan: its first lane).")
+    position: int = Field(ge=1, description="The car's place in the lane, 1 = next.")
+    arrived_at: AwareDatetime
+    message: Bilingual = Field(description="What the lane's screen tells the driver.")
+
+
+AnswerData = TicketAnswer | PublicTicket | LeaseAnswer | SyncAnswer | RateAnswer | LaneAnswer
 
 
 class _Ok(Message):
@@ -149,7 +164,13 @@ class RateOk(_Ok):
     data: RateAnswer
 
 
-OkAnswer = TicketOk | LookupOk | LeaseOk | SyncOk | RateOk
+class LaneOk(_Ok):
+    """The answer to ``drive_thru_arrival``."""
+
+    data: LaneAnswer
+
+
+OkAnswer = TicketOk | LookupOk | LeaseOk | SyncOk | RateOk | LaneOk
 
 #: The ok answer of each action.
 ACTION_ANSWERS: dict[KioskAction, type[OkAnswer]] = {
@@ -159,6 +180,7 @@ ACTION_ANSWERS: dict[KioskAction, type[OkAnswer]] = {
     KioskAction.LEASE_NUMBERS: LeaseOk,
     KioskAction.SYNC_TICKETS: SyncOk,
     KioskAction.RATE: RateOk,
+    KioskAction.DRIVE_THRU_ARRIVAL: LaneOk,
 }
 
 

@@ -15,6 +15,7 @@ from queue_server.protocol.answers import (
     ACTION_ANSWERS,
     AnswerData,
     ErrorAnswer,
+    LaneAnswer,
     LeaseAnswer,
     OkAnswer,
     PublicTicket,
@@ -89,6 +90,7 @@ _REQUEST_DATA: Final[dict[KioskAction, dict[str, object]]] = {
         ]
     },
     KioskAction.RATE: {"ticket_token": TOKEN, "score": 4},
+    KioskAction.DRIVE_THRU_ARRIVAL: {"lane": "lajur-1", "scan": "PERMOHONAN:2026120400001"},
 }
 
 REQUEST_EXAMPLES: Final[dict[KioskAction, Message]] = {
@@ -160,6 +162,18 @@ _ANSWER_DATA: Final[dict[KioskAction, AnswerData]] = {
         ]
     ),
     KioskAction.RATE: RateAnswer(label="B-001", station="BIO", score=4),
+    KioskAction.DRIVE_THRU_ARRIVAL: LaneAnswer(
+        result="waiting",
+        arrival_id=17,
+        application_no="2026120400001",
+        lane="lajur-1",
+        position=2,
+        arrived_at=TS,
+        message=Bilingual(
+            id="Silakan menunggu di jalur Drive-thru 1: Anda urutan ke-2.",
+            en="Please wait in the lane Drive-thru 1: you are number 2.",
+        ),
+    ),
 }
 
 ANSWER_EXAMPLES: Final[dict[KioskAction, OkAnswer]] = {

@@ -119,6 +119,13 @@ class RateData(Message):
     score: int = Field(ge=1, le=4)
 
 
+class DriveThruArrivalData(Message):
+    #: The lane's id in the office file's ``drive_thru`` section.
+    lane: str = Field(pattern=SERVICE_ID)
+    #: What the scanner read: the application number, or the application QR's text.
+    scan: str = Field(min_length=1, max_length=40)
+
+
 ACTION_DATA: dict[KioskAction, type[Message]] = {
     KioskAction.ISSUE_TICKET: IssueTicketData,
     KioskAction.CHECK_IN: CheckInData,
@@ -126,6 +133,7 @@ ACTION_DATA: dict[KioskAction, type[Message]] = {
     KioskAction.LEASE_NUMBERS: LeaseNumbersData,
     KioskAction.SYNC_TICKETS: SyncTicketsData,
     KioskAction.RATE: RateData,
+    KioskAction.DRIVE_THRU_ARRIVAL: DriveThruArrivalData,
 }
 
 
@@ -184,6 +192,13 @@ class RateRequest(Message):
     data: RateData
 
 
+class DriveThruArrivalRequest(Message):
+    """``kiosk/{device}/request/drive_thru_arrival``."""
+
+    transaction: UUID
+    data: DriveThruArrivalData
+
+
 #: The whole request payload of each action (what the AsyncAPI document specifies).
 ACTION_REQUESTS: dict[KioskAction, type[Message]] = {
     KioskAction.ISSUE_TICKET: IssueTicketRequest,
@@ -192,6 +207,7 @@ ACTION_REQUESTS: dict[KioskAction, type[Message]] = {
     KioskAction.LEASE_NUMBERS: LeaseNumbersRequest,
     KioskAction.SYNC_TICKETS: SyncTicketsRequest,
     KioskAction.RATE: RateRequest,
+    KioskAction.DRIVE_THRU_ARRIVAL: DriveThruArrivalRequest,
 }
 
 

@@ -31,6 +31,8 @@ class KioskAction(StrEnum):
     LEASE_NUMBERS = "lease_numbers"
     SYNC_TICKETS = "sync_tickets"
     RATE = "rate"
+    #: A kiosk in drive-thru lane mode announces a car's application QR (Si Peluru).
+    DRIVE_THRU_ARRIVAL = "drive_thru_arrival"
 
 
 ACTIONS = frozenset(action.value for action in KioskAction)

@@ -14,6 +14,7 @@ from queue_server.services.console import ConsoleService
 from queue_server.services.dashboard import DashboardService
 from queue_server.services.device_config import DeviceConfigService
 from queue_server.services.devices import DevicePresence, DeviceService
+from queue_server.services.drive_thru import DriveThruService
 from queue_server.services.events import EventBus
 from queue_server.services.issuing import IssuingService
 from queue_server.services.notifications import NotificationService
@@ -68,6 +69,7 @@ class Services:
     clock: Clock
     passports: PassportService
     notifications: NotificationService
+    drive_thru: DriveThruService
 
     def close(self) -> None:
         self.database.dispose()
@@ -83,6 +85,7 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
     # Phone hashes (opt-outs) use the NIK key: one server secret, never stored with the data.
     notifications = NotificationService(hash_key=nik_key, **common)
     events.subscribe(notifications.on_event)
+    passports = PassportService(hash_key=nik_key, **common)
     return Services(
         config=config,
         database=database,
@@ -111,6 +114,7 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
             **common,
         ),
         clock=clock,
-        passports=PassportService(hash_key=nik_key, **common),
+        passports=passports,
         notifications=notifications,
+        drive_thru=DriveThruService(passports=passports, **common),
     )

@@ -32,7 +32,16 @@ from queue_server.services.offices import store_office
 from queue_server.services.unit import Actor, UseCases
 
 #: The sections an admin may replace one by one (``office.id`` never changes).
-SECTIONS = ("office", "priority", "booking", "calendar", "services", "counters", "branding")
+SECTIONS = (
+    "office",
+    "priority",
+    "booking",
+    "calendar",
+    "services",
+    "counters",
+    "branding",
+    "drive_thru",
+)
 CONTENT = "content"
 COUNTER_DISPLAY = "counter-display"
 #: Sections that are lists of items with an ``id``, editable one item at a time.

@@ -379,6 +379,7 @@ REPORT_KINDS: dict[str, str] = {
     "volumes": "Volumes",
     "ratings": "Ratings and IKM",
     "estimates": "Accuracy of the wait estimates",
+    "drive_thru": "Drive-thru lane",
 }
 
 #: The report columns (bucket columns min_A_B are drawn as "A–B").
@@ -427,6 +428,16 @@ REPORT_COLUMNS: dict[str, str] = {
     "shown_bias": "Shown estimate bias",
     "naive_mae": "Queue-length MAE",
     "naive_bias": "Queue-length bias",
+    # the drive-thru lane report (kind drive_thru)
+    "arrivals": "Cars",
+    "handed_over": "Handed over",
+    "sent_to_counter": "To the counter",
+    "still_waiting": "Still waiting",
+    "active_hours": "Active hours",
+    "handed_over_per_hour": "Per hour",
+    "handover_median_min": "Median (min)",
+    "handover_p90_min": "p90 (min)",
+    "handover_max_min": "Longest (min)",
 }
 
 #: Device problems and statuses, as the dashboard names them.

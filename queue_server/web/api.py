@@ -19,6 +19,7 @@ from queue_server.web import responses, schemas
 from queue_server.web.api_admin import admin
 from queue_server.web.api_console import console_api
 from queue_server.web.api_dashboard import dashboard_api
+from queue_server.web.api_drive_thru import drive_thru_api
 from queue_server.web.api_notifications import notifications_api
 from queue_server.web.api_office_config import office_config
 from queue_server.web.api_officer import officer
@@ -147,3 +148,4 @@ for child in (
 api.register_blueprint(office_config)  # configuration by the API (issue 11)
 api.register_blueprint(passports_api)  # passport-ready records (issue 12)
 api.register_blueprint(notifications_api)  # notifications: status, opt-outs, BAP (issue 12)
+api.register_blueprint(drive_thru_api)  # the drive-thru pickup lane (issue 12)

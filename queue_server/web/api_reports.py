@@ -60,7 +60,7 @@ PARAMETER_ERRORS: tuple[type[DomainError], ...] = (
     "/offices/<office>/reports/<kind>",
     summary=(
         "A report over office days: kind waiting, service_time, compliance, volumes, ratings "
-        "or estimates; ?from=YYYY-MM-DD&to=YYYY-MM-DD&group=&station=&service=&format="
+        "estimates or drive_thru; ?from=YYYY-MM-DD&to=YYYY-MM-DD&group=&station=&service=&format="
         "json|csv|xlsx (at most 366 days)"
     ),
     roles=SUPERVISORS,

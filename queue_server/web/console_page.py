@@ -22,6 +22,7 @@ from queue_server.domain.errors import DomainError, NotFound
 from queue_server.i18n import SUPPORTED, translate
 from queue_server.i18n.stations import STATION_NAMES
 from queue_server.web.auth import require_role, services
+from queue_server.web.console_drive_thru_texts import DRIVE_THRU_TEXTS
 from queue_server.web.console_pickup_texts import PICKUP_TEXTS
 from queue_server.web.console_texts import TEXTS
 from queue_server.web.notify_texts import CONSOLE_TEXTS
@@ -79,6 +80,23 @@ def show() -> Response:
         language=language,
         other=next(code for code in SUPPORTED if code != language),
         texts=client_texts(language),
+        t=lambda msgid, **params: translate(msgid, language, **params),
+    )
+    return _respond(page, 200)
+
+
+@console_page.get("/console/drive-thru/")
+def drive_thru() -> Response:
+    """The drive-thru lane page: the lane's cars in arrival order, scan, check, hand over."""
+    language = _language()
+    texts: dict[str, Any] = {key: translate(msgid, language) for key, msgid in TEXTS.items()}
+    for table in (PICKUP_TEXTS, DRIVE_THRU_TEXTS):
+        texts.update({key: translate(msgid, language) for key, msgid in table.items()})
+    page = render_template(
+        "console_drive_thru.html",
+        language=language,
+        other=next(code for code in SUPPORTED if code != language),
+        texts=script_json(texts),
         t=lambda msgid, **params: translate(msgid, language, **params),
     )
     return _respond(page, 200)

@@ -5,6 +5,8 @@ from __future__ import annotations
 PICKUP_TEXTS: dict[str, str] = {
     # "Passports ready": the printing officer marks numbers ready
     "act_passports": "Passports ready…",
+    # the link to the drive-thru lane page (console-drive-thru.js), for offices with a lane
+    "act_drive_thru": "Drive-thru lane",
     "ready_title": "Passports ready",
     "ready_label": "Application numbers, one per line (type or scan)",
     "ready_hint": "A scanner types the number and Enter: scan them one after the other.",

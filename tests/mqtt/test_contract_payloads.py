@@ -18,14 +18,17 @@ from typing import Any
 from devices.health import health_payload
 from kiosk.link.client import KioskLink
 from kiosk.link.config import LinkConfig
+from queue_server.domain.passports import ReadySource
 from queue_server.mqtt.kiosk_requests import KioskRequests
 from queue_server.mqtt.publisher import StatePublisher
 from queue_server.protocol import topics
 from queue_server.services.bookings import BookingEntry
 from queue_server.services.device_config import DeviceConfigService
+from queue_server.services.drive_thru import DriveThruService
+from queue_server.services.passports import PassportService
 from queue_server.services.unit import Actor
 from tests.protocol.schema_check import message_problems, problems
-from tests.services.conftest import Engine
+from tests.services.conftest import Engine, office_settings
 
 OFFICE = "kanim-test"
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.json"
@@ -108,6 +111,15 @@ def kiosk_traffic(engine: Engine, handler: KioskRequests, recorder: Recorder) ->
     used = str(uuid.uuid4())
     ask("issue_ticket", {"service": "walkin"}, used)
     assert ask("issue_ticket", {"service": "pickup"}, used)["status"] == "error"
+    # a kiosk in drive-thru lane mode: a ready car, then a passport the office does not know
+    engine.load(office_settings(drive_thru={"lanes": [{"id": "lajur-1", "name": "Lajur 1"}]}))
+    PassportService(**engine.shared).mark_ready(
+        OFFICE, ["2026120400001"], source=ReadySource.API, actor=OFFICER
+    )
+    lane = {"lane": "lajur-1", "scan": "2026120400001"}
+    assert ask("drive_thru_arrival", lane)["status"] == "ok"
+    lane["scan"] = "2026120400002"
+    assert ask("drive_thru_arrival", lane)["status"] == "error"
     assert ask("explode", {})["error"]["code"] == "unknown_action"
     assert ask("issue_ticket", {"service": "Bad"})["error"]["code"] == "invalid_field"
 
@@ -129,6 +141,7 @@ def test_every_payload_sent_matches_the_generated_document(engine: Engine) -> No
         bookings=engine.bookings,
         offline=engine.offline,
         ratings=engine.ratings,
+        drive_thru=DriveThruService(passports=PassportService(**engine.shared), **engine.shared),
     )
     publisher.start()
     try:

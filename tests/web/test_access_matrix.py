@@ -148,6 +148,7 @@ WRITTEN_OUT: dict[str, Expect] = {
     "ticket_page.ask_alert": public,
     "ticket_page.stop_alert": public,
     "console_page.show": public,
+    "console_page.drive_thru": public,  # the drive-thru lane page's shell (its script signs in)
     # The admin console's shell: its scripts sign in and draw only what the role may see.
     "admin_page.static": public,
     "admin_page.show": public,
@@ -175,6 +176,7 @@ OTHER_COUNTER = "cs-2"
 HTML_PAGES = {
     "admin_page.show",
     "console_page.show",
+    "console_page.drive_thru",
     "console_page.print_ticket",
     "recap_page.show",
     "screens.board",
@@ -278,6 +280,8 @@ def path_values(services: Services, token: str) -> dict[str, str]:
         "application_no": "1234567890",  # no record: an allowed caller gets "not ready"
         "notification_id": "2147483647",  # no such message: an allowed caller gets a 404
         "recipient_hash": "0" * 64,  # not on the opt-out list: 404
+        "lane": "lajur-1",  # the test office has no drive-thru: an allowed caller gets a 404
+        "arrival_id": "2147483647",
     }
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from queue_server.domain.errors import DomainError
 from queue_server.domain.ids import StationType
 from queue_server.services.offices import OfficeSnapshot
-from queue_server.services.reports import figures, records
+from queue_server.services.reports import figures, lanes, records
 from queue_server.services.reports.figures import Group, OfficeFacts, Table
 from queue_server.services.unit import UseCases
 
@@ -32,6 +32,7 @@ class ReportKind(StrEnum):
     VOLUMES = "volumes"
     RATINGS = "ratings"
     ESTIMATES = "estimates"
+    DRIVE_THRU = "drive_thru"
 
 
 #: The groupings each kind accepts; the first is the default. Empty: not grouped.
@@ -42,6 +43,7 @@ GROUPS: dict[ReportKind, tuple[Group, ...]] = {
     ReportKind.COMPLIANCE: (),
     ReportKind.VOLUMES: (),
     ReportKind.ESTIMATES: (),
+    ReportKind.DRIVE_THRU: (),
 }
 
 
@@ -215,6 +217,8 @@ class ReportService(UseCases):
 def _build(session: Session, facts: OfficeFacts, request: ReportRequest) -> Table:
     office, first, last = request.office, request.first, request.last
     group = request.group or check_group(request.kind, None)
+    if request.kind is ReportKind.DRIVE_THRU:  # the drive-thru lanes (Si Peluru)
+        return lanes.lanes_table(session, office, facts.timezone, first, last)
     if request.kind is ReportKind.RATINGS:
         ratings = [
             rating

@@ -4,12 +4,13 @@
 // question: how long did people wait for BIO on a day, and were services within 10 min?
 (function (admin) {
   "use strict";
-  var KINDS = ["compliance", "waiting", "service_time", "volumes", "ratings", "estimates"];
+  var KINDS = ["compliance", "waiting", "service_time", "volumes", "ratings", "estimates",
+    "drive_thru"];
   var GROUPS = {
     waiting: ["service", "station", "counter", "officer", "hour", "day"],
     service_time: ["service", "station", "counter", "officer", "hour", "day"],
     ratings: ["station", "officer", "counter", "service", "day"],
-    compliance: [], volumes: [], estimates: []
+    compliance: [], volumes: [], estimates: [], drive_thru: []
   };
   var STATIONS = ["INFO", "CS", "BIO", "BIO_PRIORITY", "BAP", "LOKET", "PAY", "PICKUP", "COMPLAINT"];
   // Columns that are shares (0-1), shown as percentages.

@@ -190,12 +190,19 @@
           }}, label)
       ]);
     });
+    // The drive-thru lane page, offered when the office has a lane (docs/console.md).
+    var driveThru = el("a", {id: "drive-thru-link", className: "button", hidden: true,
+      href: "/console/drive-thru/?lang=" + ui.language + "#" + encodeURIComponent(state.office)},
+      t("act_drive_thru"));
     ui.append(ui.clear(app), el("section", {className: "choice"}, [
       el("h1", {}, t("choose_counter")),
       cards.length ? el("div", {className: "counter-grid"}, cards) : el("p", {}, t("no_counters")),
-      el("p", {className: "choice-more"}, el("button", {type: "button", id: "passports-ready",
-        onclick: showPassports}, t("act_passports")))
+      el("p", {className: "choice-more"}, [el("button", {type: "button", id: "passports-ready",
+        onclick: showPassports}, t("act_passports")), " ", driveThru])
     ]));
+    ui.request("GET", officeUrl("/drive-thru/lanes"), null, null, function (error, body) {
+      if (!error && body.lanes.length) { driveThru.hidden = false; }
+    });
   }
 
   // -- the counter screen -------------------------------------------------------------
