@@ -22,6 +22,7 @@ from queue_server.domain.model import (
     PriorityPolicy,
     Service,
 )
+from queue_server.domain.registration import RegistrationWindow
 from queue_server.office_config.definition import (
     Bilingual,
     Branding,
@@ -39,6 +40,7 @@ from queue_server.office_config.schema import (
     CounterSection,
     OfficeFile,
     PrioritySection,
+    RegistrationWindowSection,
     ServiceSection,
     SessionSection,
 )
@@ -69,6 +71,14 @@ def build_definition(parsed: OfficeFile) -> OfficeDefinition:
             for code, item in (parsed.content.services if parsed.content else {}).items()
         },
         content_version=parsed.content.version if parsed.content else 0,
+        registration_windows=tuple(_window(section) for section in parsed.registration),
+    )
+
+
+def _window(section: RegistrationWindowSection) -> RegistrationWindow:
+    return RegistrationWindow(
+        **section.model_dump(exclude={"services"}),
+        services=tuple(ServiceId(code) for code in section.services),
     )
 
 

@@ -16,6 +16,7 @@ from queue_server.domain.model import (
     Office,
     Service,
 )
+from queue_server.domain.registration import RegistrationWindow
 
 # --- what the file produces --------------------------------------------------------
 
@@ -74,3 +75,5 @@ class OfficeDefinition:
     #: The ``content`` section: per service, requirements and information (versioned).
     service_content: Mapping[ServiceId, ServiceContent] = field(default_factory=dict)
     content_version: int = 0
+    #: The ``registration`` section: windows for registering ahead (WhatsApp, web).
+    registration_windows: tuple[RegistrationWindow, ...] = ()

@@ -503,3 +503,28 @@ class NotificationOptOutRow(Base):
 
     recipient_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     created_at: Mapped[datetime]
+
+
+class RegistrationRow(Base):
+    """A remote registration (WhatsApp or web) for one service day: no name, no NIK, and
+    no phone number (its keyed hash only; the number itself waits in the notification
+    row until the confirmation is sent). ``code`` is unique per office and day."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (UniqueConstraint("office_id", "service_day", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    window_code: Mapped[str] = mapped_column(String(40))
+    service_code: Mapped[str] = mapped_column(String(40))
+    service_day: Mapped[date] = mapped_column(Date)
+    code: Mapped[str] = mapped_column(String(12))
+    #: ``confirmed``, ``checked_in`` or ``cancelled``.
+    status: Mapped[str] = mapped_column(String(12))
+    #: ``web`` or ``whatsapp``.
+    channel: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str] = mapped_column(String(2))
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    checked_in_at: Mapped[datetime | None]
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))

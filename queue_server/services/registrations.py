@@ -1,0 +1,347 @@
+"""Use case: remote registration (web page, WhatsApp) and its check-in at the kiosk.
+
+A registration takes one place of its window's quota in the same transaction that stores
+it (an atomic counter row, so two registrations never take the last place), answers with
+a short code and a signed QR text, and queues the confirmation for the applicant's phone
+when one was given. Only the phone's keyed hash is kept with the registration; the number
+itself waits in the notification row until the message is settled.
+
+Check-in issues the ticket through :class:`~queue_server.services.issuing.IssuingService`
+and marks the registration used in that same transaction, so a registration gives one
+ticket, whichever way it is checked in.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from queue_server.domain.calendar import REGULAR
+from queue_server.domain.ids import ServiceId, TicketSource
+from queue_server.domain.registration import (
+    RegistrationArrival,
+    RegistrationCancelled,
+    RegistrationClosed,
+    RegistrationDayClosed,
+    RegistrationFull,
+    RegistrationInvalid,
+    RegistrationNotOpenYet,
+    RegistrationOtherDay,
+    RegistrationOtherService,
+    RegistrationUsed,
+    RegistrationWindow,
+    ServiceNotAdmitted,
+    UnknownWindow,
+    looks_like_qr,
+    new_code,
+    normalise_code,
+    qr_text,
+    read_qr,
+)
+from queue_server.notify import queue as notify_queue
+from queue_server.notify.messages import Message, Template, phone_hash
+from queue_server.persistence.models import RegistrationRow, VisitRow
+from queue_server.persistence.sequences import take_quota_place
+from queue_server.services.issuing import IssuedTicket, IssueRequest, IssuingService, service_names
+from queue_server.services.offices import OfficeSnapshot
+from queue_server.services.retries import RetryKey
+from queue_server.services.unit import Actor, Unit, UseCases
+
+CONFIRMED, CHECKED_IN, CANCELLED = "confirmed", "checked_in", "cancelled"
+CODE_ATTEMPTS = 20
+
+
+@dataclass(frozen=True)
+class Registered:
+    """What the applicant is told at once."""
+
+    code: str
+    qr_text: str
+    service_day: date
+    arrive_at: str
+    window: dict[str, str]
+    service: dict[str, str]
+
+
+class RegistrationService(UseCases):
+    """Registers ahead and checks registrations in (see the module docstring)."""
+
+    def __init__(
+        self, *, signing_key: bytes, hash_key: bytes, issuing: IssuingService, **common: object
+    ) -> None:
+        super().__init__(**common)  # type: ignore[arg-type]
+        self._signing_key = signing_key
+        self._hash_key = hash_key
+        self._issuing = issuing
+
+    def windows(self, office: str) -> tuple[OfficeSnapshot, list[RegistrationWindow]]:
+        with self.read() as session:
+            snapshot = self.catalog.get(session, office)
+        return snapshot, list(snapshot.definition.registration_windows)
+
+    def register(
+        self,
+        *,
+        office: str,
+        window: str,
+        service: str | None = None,
+        day: date | None = None,
+        phone: str | None = None,
+        language: str = "id",
+        channel: str = "web",
+        attempt: str | None = None,
+    ) -> Registered:
+        """Register for ``window`` (its open day unless ``day``); refusals raise a
+        :class:`~queue_server.domain.errors.DomainError`. With a ``phone`` the confirmation
+        is queued; a refusal for a full quota is queued too when ``attempt`` names it."""
+        try:
+            return self._register(office, window, service, day, phone, language, channel)
+        except RegistrationFull as full:
+            if phone is not None and attempt is not None:
+                params = {"date": str(full.params["date"])}
+                key = f"reg-refused:{attempt}"
+                self._queue(phone, language, key, Template.REGISTRATION_REFUSED, params)
+            raise
+
+    def _register(
+        self,
+        office: str,
+        window_code: str,
+        service: str | None,
+        day: date | None,
+        phone: str | None,
+        language: str,
+        channel: str,
+    ) -> Registered:
+        with self.unit() as work:
+            snapshot = self.catalog.get(work.session, office)
+            window = _window(snapshot, window_code)
+            service_id = service or window.services[0]
+            if service_id not in window.services:
+                raise ServiceNotAdmitted(service=service_id, window=window.names)
+            names = service_names(snapshot.service(service_id))
+            day = day or self._open_day(snapshot, window, work.now)
+            _check_open(snapshot, window, day, work.now)
+            _check_day(snapshot, window, service_id, day)
+            _take_place(work, snapshot, window, service_id, day)
+            code = _fresh_code(work, office, day)
+            row = RegistrationRow(
+                office_id=office,
+                window_code=window.code,
+                service_code=service_id,
+                service_day=day,
+                code=code,
+                status=CONFIRMED,
+                channel=channel,
+                language=language,
+                phone_hash=phone_hash(phone, self._hash_key) if phone else None,
+                created_at=work.now,
+            )
+            work.session.add(row)
+            work.session.flush()
+            arrive = arrival(snapshot, window, service_id, day)[0].strftime("%H:%M")
+            if phone:
+                params = {"date": day.isoformat(), "time": arrive, "code": code}
+                message = Message(phone, Template.REGISTRATION_CONFIRMED, language, params)
+                notify_queue.enqueue(
+                    work.session,
+                    message,
+                    idempotency_key=f"reg:{row.id}",
+                    hash_key=self._hash_key,
+                    now=work.now,
+                )
+        qr = qr_text(self._signing_key, office, code, day, service_id)
+        return Registered(code, qr, day, arrive, window.names, names)
+
+    def _open_day(
+        self, snapshot: OfficeSnapshot, window: RegistrationWindow, now: datetime
+    ) -> date:
+        zone = snapshot.office.zone
+        day = window.open_day(now, zone)
+        if day is not None:
+            return day
+        today = now.astimezone(zone).date()
+        for offset in range(1, 9):  # the next service day whose registration opens later
+            opens = window.opens_at(today + timedelta(days=offset), zone)
+            if opens > now:
+                raise RegistrationNotOpenYet(
+                    window=window.names, date=opens.strftime("%d-%m-%Y"), time=f"{opens:%H:%M}"
+                )
+        raise RegistrationClosed(window=window.names)
+
+    def _queue(
+        self, phone: str, language: str, key: str, template: Template, params: dict[str, str]
+    ) -> None:
+        with self.unit() as work:
+            message = Message(phone, template, language, params)
+            notify_queue.enqueue(
+                work.session, message, idempotency_key=key, hash_key=self._hash_key, now=work.now
+            )
+
+    # --- check-in at the kiosk ---------------------------------------------------------
+
+    def check_in(
+        self,
+        *,
+        office: str,
+        registration: str,
+        service: str,
+        language: str = "id",
+        actor: Actor,
+        retry_key: RetryKey | None = None,
+    ) -> IssuedTicket:
+        """The ticket of a registration (its QR text or short code), issued once."""
+        with self.read() as session:
+            snapshot = self.catalog.get(session, office)
+            now = self.clock()
+            today = snapshot.office.office_day(now)
+            row = self._find(session, office, registration, today)
+            window = _window(snapshot, row.window_code)
+            _check_usable(session, row, today)
+            if row.service_code != service:
+                names = service_names(snapshot.service(row.service_code))
+                raise RegistrationOtherService(service=names)
+            opens, closes = arrival(snapshot, window, row.service_code, today)
+            policy = snapshot.office.booking
+            earliest = opens - timedelta(minutes=policy.early_minutes)
+            latest = closes + timedelta(minutes=policy.late_minutes)
+            if not earliest <= now <= latest:
+                raise RegistrationArrival(opens=f"{earliest:%H:%M}", closes=f"{latest:%H:%M}")
+            registration_id = row.id
+
+        def claim(work: Unit, issued: IssuedTicket) -> None:
+            claimed = work.session.execute(
+                update(RegistrationRow)
+                .where(RegistrationRow.id == registration_id, RegistrationRow.status == CONFIRMED)
+                .values(status=CHECKED_IN, visit_id=issued.visit_id, checked_in_at=work.now)
+            )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                raise RegistrationUsed(label="-")
+
+        request = IssueRequest(
+            office=office, service=service, source=TicketSource.KIOSK, language=language
+        )
+        return self._issuing.issue(
+            request,
+            actor=actor,
+            retry_key=retry_key,
+            on_issue=claim,
+            action="issue_registration",
+            quota_held=True,
+        )
+
+    def _find(self, session: Session, office: str, text: str, today: date) -> RegistrationRow:
+        if looks_like_qr(text):
+            claim = read_qr(self._signing_key, text)
+            if claim.office != office:
+                raise RegistrationInvalid()
+            code, day = claim.code, claim.day
+        else:
+            found = normalise_code(text)
+            if found is None:
+                raise RegistrationInvalid()
+            code, day = found, today
+        row = session.scalars(
+            select(RegistrationRow).where(
+                RegistrationRow.office_id == office,
+                RegistrationRow.service_day == day,
+                RegistrationRow.code == code,
+            )
+        ).one_or_none()
+        if row is None:
+            raise RegistrationInvalid()
+        return row
+
+
+def _window(snapshot: OfficeSnapshot, code: str) -> RegistrationWindow:
+    for window in snapshot.definition.registration_windows:
+        if window.code == code:
+            return window
+    raise UnknownWindow(window=code)
+
+
+def _check_open(
+    snapshot: OfficeSnapshot, window: RegistrationWindow, day: date, now: datetime
+) -> None:
+    zone = snapshot.office.zone
+    opens = window.opens_at(day, zone)
+    if now < opens:
+        raise RegistrationNotOpenYet(
+            window=window.names, date=opens.strftime("%d-%m-%Y"), time=f"{opens:%H:%M}"
+        )
+    if now >= window.closes_at(day, zone):
+        raise RegistrationClosed(window=window.names)
+
+
+def _check_day(
+    snapshot: OfficeSnapshot, window: RegistrationWindow, service: str, day: date
+) -> None:
+    """The service day must run the window's session (or regular hours)."""
+    wanted = window.session or REGULAR
+    sessions = snapshot.calendar.sessions_on(day, ServiceId(service))
+    if any(session.code == wanted for session in sessions):
+        return
+    holiday = snapshot.calendar.holiday_name(day)
+    reason = {"id": holiday, "en": holiday} if holiday else {"id": "kantor tutup", "en": "closed"}
+    raise RegistrationDayClosed(window=window.names, date=day.strftime("%d-%m-%Y"), reason=reason)
+
+
+def arrival(
+    snapshot: OfficeSnapshot, window: RegistrationWindow, service: str, day: date
+) -> tuple[datetime, datetime]:
+    """When the registered applicant is expected: the session's hours or the window's."""
+    if window.session is not None:
+        for session in snapshot.calendar.sessions_on(day, ServiceId(service)):
+            if session.code == window.session:
+                return session.opens, session.closes
+    zone = snapshot.office.zone
+    assert window.arrive_from is not None and window.arrive_until is not None
+    return (
+        datetime.combine(day, window.arrive_from, zone),
+        datetime.combine(day, window.arrive_until, zone),
+    )
+
+
+def _take_place(
+    work: Unit, snapshot: OfficeSnapshot, window: RegistrationWindow, service: str, day: date
+) -> None:
+    """One place of the quota (a session's is shared with its walk-ins), or refuse."""
+    if window.session is not None:
+        scope = f"session:{window.session}"
+        sessions = snapshot.calendar.sessions_on(day, ServiceId(service))
+        limit = next((s.quota for s in sessions if s.code == window.session), None)
+    else:
+        scope, limit = f"registration:{window.code}", window.quota
+    used = take_quota_place(work.session, office_id=snapshot.office.id, scope=scope, office_day=day)
+    if limit is not None and used > limit:
+        raise RegistrationFull(window=window.names, date=day.isoformat())
+
+
+def _fresh_code(work: Unit, office: str, day: date) -> str:
+    for _ in range(CODE_ATTEMPTS):
+        code = new_code(secrets.choice)
+        taken = work.session.scalar(
+            select(RegistrationRow.id).where(
+                RegistrationRow.office_id == office,
+                RegistrationRow.service_day == day,
+                RegistrationRow.code == code,
+            )
+        )
+        if taken is None:
+            return code
+    raise IntegrityError("no free registration code", None, ValueError())
+
+
+def _check_usable(session: Session, row: RegistrationRow, today: date) -> None:
+    if row.status == CANCELLED:
+        raise RegistrationCancelled()
+    if row.status == CHECKED_IN:
+        visit = session.get(VisitRow, row.visit_id) if row.visit_id else None
+        raise RegistrationUsed(label=visit.label if visit else "-")
+    if row.service_day != today:
+        raise RegistrationOtherDay(date=row.service_day.strftime("%d-%m-%Y"))
