@@ -69,13 +69,28 @@ class RegistrationWindow:
     def is_open(self, day: date, now: datetime, zone: ZoneInfo) -> bool:
         return self.opens_at(day, zone) <= now < self.closes_at(day, zone)
 
-    def open_day(self, now: datetime, zone: ZoneInfo) -> date | None:
-        """The service day whose registration is open at ``now``, earliest first."""
+    def open_day(
+        self, now: datetime, zone: ZoneInfo, runs: Callable[[date], bool] = lambda day: True
+    ) -> date | None:
+        """The service day whose registration is open at ``now``, earliest first (only
+        days on which ``runs`` says the window's service happens, when given)."""
         today = now.astimezone(zone).date()
         for offset in range(MAX_DAYS_AHEAD):
             day = today + timedelta(days=offset)
-            if self.is_open(day, now, zone):
+            if self.is_open(day, now, zone) and runs(day):
                 return day
+        return None
+
+    def next_opening(
+        self, now: datetime, zone: ZoneInfo, runs: Callable[[date], bool] = lambda day: True
+    ) -> datetime | None:
+        """When registration next opens after ``now`` for a day that ``runs``."""
+        today = now.astimezone(zone).date()
+        for offset in range(MAX_DAYS_AHEAD * 4):
+            day = today + timedelta(days=offset)
+            opens = self.opens_at(day, zone)
+            if opens > now and runs(day):
+                return opens
         return None
 
 

@@ -14,6 +14,7 @@ ticket, whichever way it is checked in.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -22,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from queue_server.domain.calendar import REGULAR
+from queue_server.domain.errors import DomainError
 from queue_server.domain.ids import ServiceId, TicketSource
 from queue_server.domain.registration import (
     RegistrationArrival,
@@ -44,8 +46,9 @@ from queue_server.domain.registration import (
     read_qr,
 )
 from queue_server.notify import queue as notify_queue
+from queue_server.notify.inbound import InboundText, Verb, attempt_key, read_command
 from queue_server.notify.messages import Message, Template, phone_hash
-from queue_server.persistence.models import RegistrationRow, VisitRow
+from queue_server.persistence.models import NotificationRow, RegistrationRow, VisitRow
 from queue_server.persistence.sequences import take_quota_place
 from queue_server.services.issuing import IssuedTicket, IssueRequest, IssuingService, service_names
 from queue_server.services.offices import OfficeSnapshot
@@ -100,7 +103,7 @@ class RegistrationService(UseCases):
         :class:`~queue_server.domain.errors.DomainError`. With a ``phone`` the confirmation
         is queued; a refusal for a full quota is queued too when ``attempt`` names it."""
         try:
-            return self._register(office, window, service, day, phone, language, channel)
+            return self._register(office, window, service, day, phone, language, channel, attempt)
         except RegistrationFull as full:
             if phone is not None and attempt is not None:
                 params = {"date": str(full.params["date"])}
@@ -117,8 +120,12 @@ class RegistrationService(UseCases):
         phone: str | None,
         language: str,
         channel: str,
+        attempt: str | None,
     ) -> Registered:
+        confirmation_key = f"reg:{attempt}" if attempt else None
         with self.unit() as work:
+            if confirmation_key and _known_attempt(work, attempt or ""):
+                raise RepeatedAttempt()
             snapshot = self.catalog.get(work.session, office)
             window = _window(snapshot, window_code)
             service_id = service or window.services[0]
@@ -151,7 +158,7 @@ class RegistrationService(UseCases):
                 notify_queue.enqueue(
                     work.session,
                     message,
-                    idempotency_key=f"reg:{row.id}",
+                    idempotency_key=confirmation_key or f"reg:{row.id}",
                     hash_key=self._hash_key,
                     now=work.now,
                 )
@@ -161,18 +168,16 @@ class RegistrationService(UseCases):
     def _open_day(
         self, snapshot: OfficeSnapshot, window: RegistrationWindow, now: datetime
     ) -> date:
-        zone = snapshot.office.zone
-        day = window.open_day(now, zone)
+        zone, runs = snapshot.office.zone, runs_on(snapshot, window)
+        day = window.open_day(now, zone, runs) or window.open_day(now, zone)
         if day is not None:
-            return day
-        today = now.astimezone(zone).date()
-        for offset in range(1, 9):  # the next service day whose registration opens later
-            opens = window.opens_at(today + timedelta(days=offset), zone)
-            if opens > now:
-                raise RegistrationNotOpenYet(
-                    window=window.names, date=opens.strftime("%d-%m-%Y"), time=f"{opens:%H:%M}"
-                )
-        raise RegistrationClosed(window=window.names)
+            return day  # (a closed day is refused with its reason by _check_day)
+        opens = window.next_opening(now, zone, runs)
+        if opens is None:
+            raise RegistrationClosed(window=window.names)
+        raise RegistrationNotOpenYet(
+            window=window.names, date=opens.strftime("%d-%m-%Y"), time=f"{opens:%H:%M}"
+        )
 
     def _queue(
         self, phone: str, language: str, key: str, template: Template, params: dict[str, str]
@@ -182,6 +187,41 @@ class RegistrationService(UseCases):
             notify_queue.enqueue(
                 work.session, message, idempotency_key=key, hash_key=self._hash_key, now=work.now
             )
+
+    # --- WhatsApp commands ------------------------------------------------------------
+
+    def whatsapp_message(self, office: str, message: InboundText) -> str:
+        """Act on one inbound WhatsApp text; returns what happened, for counting only
+        (``registered``, ``refused``, ``repeated``, ``stopped``, ``started``, ``ignored``).
+        Replies go through the notification queue, never inline."""
+        command = read_command(message.text)
+        if command.verb is Verb.STOP:
+            with self.unit() as work:
+                notify_queue.opt_out(
+                    work.session, message.sender, hash_key=self._hash_key, now=work.now
+                )
+            return "stopped"
+        if command.verb is Verb.START:
+            with self.unit() as work:
+                notify_queue.opt_in(work.session, message.sender, hash_key=self._hash_key)
+            return "started"
+        if command.verb is not Verb.REGISTER or command.window is None:
+            return "ignored"
+        try:
+            self.register(
+                office=office,
+                window=command.window,
+                service=command.service,
+                phone=message.sender,
+                language=command.language,
+                channel="whatsapp",
+                attempt=attempt_key(message.message_id),
+            )
+        except RepeatedAttempt:
+            return "repeated"
+        except DomainError:
+            return "refused"
+        return "registered"
 
     # --- check-in at the kiosk ---------------------------------------------------------
 
@@ -195,7 +235,11 @@ class RegistrationService(UseCases):
         actor: Actor,
         retry_key: RetryKey | None = None,
     ) -> IssuedTicket:
-        """The ticket of a registration (its QR text or short code), issued once."""
+        """The ticket of a registration (its QR text or short code), issued once; a
+        repeated kiosk request (same ``retry_key``) gets the first answer again."""
+        earlier = None if retry_key is None else self._issuing.earlier_answer(retry_key)
+        if earlier is not None:
+            return earlier
         with self.read() as session:
             snapshot = self.catalog.get(session, office)
             now = self.clock()
@@ -258,6 +302,18 @@ class RegistrationService(UseCases):
         return row
 
 
+class RepeatedAttempt(Exception):
+    """The provider delivered this message before: it was handled then (nothing to do)."""
+
+
+def _known_attempt(work: Unit, attempt: str) -> bool:
+    keys = (f"reg:{attempt}", f"reg-refused:{attempt}")
+    found = work.session.scalar(
+        select(NotificationRow.id).where(NotificationRow.idempotency_key.in_(keys))
+    )
+    return found is not None
+
+
 def _window(snapshot: OfficeSnapshot, code: str) -> RegistrationWindow:
     for window in snapshot.definition.registration_windows:
         if window.code == code:
@@ -276,6 +332,18 @@ def _check_open(
         )
     if now >= window.closes_at(day, zone):
         raise RegistrationClosed(window=window.names)
+
+
+def runs_on(snapshot: OfficeSnapshot, window: RegistrationWindow) -> Callable[[date], bool]:
+    """Whether the window's first service is served (in its session) on a day."""
+    wanted = window.session or REGULAR
+    service = ServiceId(window.services[0])
+
+    def runs(day: date) -> bool:
+        sessions = snapshot.calendar.sessions_on(day, service)
+        return any(session.code == wanted for session in sessions)
+
+    return runs
 
 
 def _check_day(
