@@ -150,10 +150,12 @@ def _service_name(snapshot: OfficeSnapshot, code: str, language: str) -> str:
 
 
 def _done(office: str, language: str, registered: Registered) -> Response:
+    snapshot, _ = _windows(office)
     page = render_template(
         "registration_done.html",
         language=language,
         office=office,
+        office_name=snapshot.public_name,
         registered=registered,
         day=_day(registered.service_day),
         window=registered.window[language],
