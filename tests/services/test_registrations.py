@@ -3,6 +3,7 @@ signed QR codes, one ticket per registration (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -196,3 +197,34 @@ def test_the_evening_window_shares_the_session_quota(
         office=OFFICE, registration=registered.code, service="walkin", actor=KIOSK
     )
     assert ticket.session_code == "petang"  # its place was held: not refused
+
+
+def test_concurrent_registrations_take_exactly_the_quota(
+    engine: Engine, registrations: RegistrationService
+) -> None:
+    engine.clock.now = wita(23, 20, 0)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def applicant() -> None:
+        try:
+            start.wait(timeout=30)
+            for _ in range(2):
+                try:
+                    outcomes.append(register(registrations).code)
+                except RegistrationFull:
+                    outcomes.append("full")
+        except BaseException as error:  # re-raised in the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=applicant) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+        assert not thread.is_alive(), "an applicant hung"
+    assert errors == []
+    assert sorted(outcome == "full" for outcome in outcomes) == [False] * 2 + [True] * 10
+    with engine.database.reader() as session:
+        assert len(session.scalars(select(RegistrationRow)).all()) == 2
