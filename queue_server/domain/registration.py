@@ -177,6 +177,8 @@ class RegistrationDayClosed(DomainError):
 class RegistrationFull(DomainError):
     code = "registration_full"
     template = "Sorry, {window} on {date} is full: no place left. Please try another day."
+    #: The service day that is full (``date`` is it as applicants read it).
+    day: date | None = None
 
 
 class RegistrationInvalid(DomainError):

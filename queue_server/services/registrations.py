@@ -105,8 +105,8 @@ class RegistrationService(UseCases):
         try:
             return self._register(office, window, service, day, phone, language, channel, attempt)
         except RegistrationFull as full:
-            if phone is not None and attempt is not None:
-                params = {"date": str(full.params["date"])}
+            if phone is not None and attempt is not None and full.day is not None:
+                params = {"date": full.day.isoformat()}
                 key = f"reg-refused:{attempt}"
                 self._queue(phone, language, key, Template.REGISTRATION_REFUSED, params)
             raise
@@ -387,7 +387,9 @@ def _take_place(
         scope, limit = f"registration:{window.code}", window.quota
     used = take_quota_place(work.session, office_id=snapshot.office.id, scope=scope, office_day=day)
     if limit is not None and used > limit:
-        raise RegistrationFull(window=window.names, date=day.isoformat())
+        full = RegistrationFull(window=window.names, date=day.strftime("%d-%m-%Y"))
+        full.day = day
+        raise full
 
 
 def _fresh_code(work: Unit, office: str, day: date) -> str:
