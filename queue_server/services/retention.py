@@ -22,6 +22,7 @@ from queue_server.persistence.models import (
     AuditLogRow,
     BookingRow,
     KioskRequestRow,
+    RegistrationRow,
     TicketRow,
     VisitRow,
 )
@@ -119,3 +120,8 @@ def _clear(session: Session, cutoff: datetime) -> None:
         .values(remote_addr=None)
     )
     forget_addresses(session, cutoff)
+    session.execute(  # a remote registration's phone hash (issue 12): kept for its day only
+        update(RegistrationRow)
+        .where(RegistrationRow.created_at < cutoff, RegistrationRow.phone_hash.is_not(None))
+        .values(phone_hash=None)
+    )

@@ -28,6 +28,7 @@ from queue_server.i18n import both
 from queue_server.persistence.models import NotificationRow, RegistrationRow
 from queue_server.services.issuing import IssueRequest
 from queue_server.services.registrations import RegistrationService
+from queue_server.services.retention import RetentionService
 from queue_server.services.unit import Actor
 from tests.services.conftest import Engine, office_settings
 
@@ -228,3 +229,15 @@ def test_concurrent_registrations_take_exactly_the_quota(
     assert sorted(outcome == "full" for outcome in outcomes) == [False] * 2 + [True] * 10
     with engine.database.reader() as session:
         assert len(session.scalars(select(RegistrationRow)).all()) == 2
+
+
+def test_the_purge_clears_the_phone_hash(
+    engine: Engine, registrations: RegistrationService
+) -> None:
+    engine.clock.now = wita(23, 20, 0)
+    register(registrations, phone=PHONE)
+    engine.clock.advance(days=31)
+    RetentionService(**engine.shared).purge(30, actor=KIOSK)
+    with engine.database.reader() as session:
+        (row,) = session.scalars(select(RegistrationRow)).all()
+    assert row.phone_hash is None and row.code
