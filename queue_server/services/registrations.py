@@ -13,34 +13,25 @@ ticket, whichever way it is checked in.
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from queue_server.domain.calendar import REGULAR
 from queue_server.domain.errors import DomainError
-from queue_server.domain.ids import ServiceId, TicketSource
+from queue_server.domain.ids import TicketSource
 from queue_server.domain.registration import (
     RegistrationArrival,
-    RegistrationCancelled,
     RegistrationClosed,
-    RegistrationDayClosed,
     RegistrationFull,
     RegistrationInvalid,
     RegistrationNotOpenYet,
-    RegistrationOtherDay,
     RegistrationOtherService,
     RegistrationUsed,
     RegistrationWindow,
     ServiceNotAdmitted,
-    UnknownWindow,
     looks_like_qr,
-    new_code,
     normalise_code,
     qr_text,
     read_qr,
@@ -48,15 +39,27 @@ from queue_server.domain.registration import (
 from queue_server.notify import queue as notify_queue
 from queue_server.notify.inbound import InboundText, Verb, attempt_key, read_command
 from queue_server.notify.messages import Message, Template, phone_hash
-from queue_server.persistence.models import NotificationRow, RegistrationRow, VisitRow
-from queue_server.persistence.sequences import take_quota_place
+from queue_server.persistence.db import Database
+from queue_server.persistence.models import RegistrationRow
+from queue_server.services.events import EventBus
 from queue_server.services.issuing import IssuedTicket, IssueRequest, IssuingService, service_names
-from queue_server.services.offices import OfficeSnapshot
+from queue_server.services.offices import OfficeCatalog, OfficeSnapshot
+from queue_server.services.registration_rules import (
+    CHECKED_IN,
+    CONFIRMED,
+    RepeatedAttempt,
+    arrival,
+    check_day,
+    check_open,
+    check_usable,
+    find_window,
+    fresh_code,
+    known_attempt,
+    runs_on,
+    take_place,
+)
 from queue_server.services.retries import RetryKey
-from queue_server.services.unit import Actor, Unit, UseCases
-
-CONFIRMED, CHECKED_IN, CANCELLED = "confirmed", "checked_in", "cancelled"
-CODE_ATTEMPTS = 20
+from queue_server.services.unit import Actor, Clock, Unit, UseCases, utc_now
 
 
 @dataclass(frozen=True)
@@ -75,9 +78,17 @@ class RegistrationService(UseCases):
     """Registers ahead and checks registrations in (see the module docstring)."""
 
     def __init__(
-        self, *, signing_key: bytes, hash_key: bytes, issuing: IssuingService, **common: object
+        self,
+        *,
+        signing_key: bytes,
+        hash_key: bytes,
+        issuing: IssuingService,
+        database: Database,
+        catalog: OfficeCatalog,
+        events: EventBus,
+        clock: Clock = utc_now,
     ) -> None:
-        super().__init__(**common)  # type: ignore[arg-type]
+        super().__init__(database=database, catalog=catalog, events=events, clock=clock)
         self._signing_key = signing_key
         self._hash_key = hash_key
         self._issuing = issuing
@@ -124,19 +135,19 @@ class RegistrationService(UseCases):
     ) -> Registered:
         confirmation_key = f"reg:{attempt}" if attempt else None
         with self.unit() as work:
-            if confirmation_key and _known_attempt(work, attempt or ""):
+            if confirmation_key and known_attempt(work, attempt or ""):
                 raise RepeatedAttempt()
             snapshot = self.catalog.get(work.session, office)
-            window = _window(snapshot, window_code)
+            window = find_window(snapshot, window_code)
             service_id = service or window.services[0]
             if service_id not in window.services:
                 raise ServiceNotAdmitted(service=service_id, window=window.names)
             names = service_names(snapshot.service(service_id))
             day = day or self._open_day(snapshot, window, work.now)
-            _check_open(snapshot, window, day, work.now)
-            _check_day(snapshot, window, service_id, day)
-            _take_place(work, snapshot, window, service_id, day)
-            code = _fresh_code(work, office, day)
+            check_open(snapshot, window, day, work.now)
+            check_day(snapshot, window, service_id, day)
+            take_place(work, snapshot, window, service_id, day)
+            code = fresh_code(work, office, day)
             row = RegistrationRow(
                 office_id=office,
                 window_code=window.code,
@@ -245,8 +256,8 @@ class RegistrationService(UseCases):
             now = self.clock()
             today = snapshot.office.office_day(now)
             row = self._find(session, office, registration, today)
-            window = _window(snapshot, row.window_code)
-            _check_usable(session, row, today)
+            window = find_window(snapshot, row.window_code)
+            check_usable(session, row, today)
             if row.service_code != service:
                 names = service_names(snapshot.service(row.service_code))
                 raise RegistrationOtherService(service=names)
@@ -300,118 +311,3 @@ class RegistrationService(UseCases):
         if row is None:
             raise RegistrationInvalid()
         return row
-
-
-class RepeatedAttempt(Exception):
-    """The provider delivered this message before: it was handled then (nothing to do)."""
-
-
-def _known_attempt(work: Unit, attempt: str) -> bool:
-    keys = (f"reg:{attempt}", f"reg-refused:{attempt}")
-    found = work.session.scalar(
-        select(NotificationRow.id).where(NotificationRow.idempotency_key.in_(keys))
-    )
-    return found is not None
-
-
-def _window(snapshot: OfficeSnapshot, code: str) -> RegistrationWindow:
-    for window in snapshot.definition.registration_windows:
-        if window.code == code:
-            return window
-    raise UnknownWindow(window=code)
-
-
-def _check_open(
-    snapshot: OfficeSnapshot, window: RegistrationWindow, day: date, now: datetime
-) -> None:
-    zone = snapshot.office.zone
-    opens = window.opens_at(day, zone)
-    if now < opens:
-        raise RegistrationNotOpenYet(
-            window=window.names, date=opens.strftime("%d-%m-%Y"), time=f"{opens:%H:%M}"
-        )
-    if now >= window.closes_at(day, zone):
-        raise RegistrationClosed(window=window.names)
-
-
-def runs_on(snapshot: OfficeSnapshot, window: RegistrationWindow) -> Callable[[date], bool]:
-    """Whether the window's first service is served (in its session) on a day."""
-    wanted = window.session or REGULAR
-    service = ServiceId(window.services[0])
-
-    def runs(day: date) -> bool:
-        sessions = snapshot.calendar.sessions_on(day, service)
-        return any(session.code == wanted for session in sessions)
-
-    return runs
-
-
-def _check_day(
-    snapshot: OfficeSnapshot, window: RegistrationWindow, service: str, day: date
-) -> None:
-    """The service day must run the window's session (or regular hours)."""
-    wanted = window.session or REGULAR
-    sessions = snapshot.calendar.sessions_on(day, ServiceId(service))
-    if any(session.code == wanted for session in sessions):
-        return
-    holiday = snapshot.calendar.holiday_name(day)
-    reason = {"id": holiday, "en": holiday} if holiday else {"id": "kantor tutup", "en": "closed"}
-    raise RegistrationDayClosed(window=window.names, date=day.strftime("%d-%m-%Y"), reason=reason)
-
-
-def arrival(
-    snapshot: OfficeSnapshot, window: RegistrationWindow, service: str, day: date
-) -> tuple[datetime, datetime]:
-    """When the registered applicant is expected: the session's hours or the window's."""
-    if window.session is not None:
-        for session in snapshot.calendar.sessions_on(day, ServiceId(service)):
-            if session.code == window.session:
-                return session.opens, session.closes
-    zone = snapshot.office.zone
-    assert window.arrive_from is not None and window.arrive_until is not None
-    return (
-        datetime.combine(day, window.arrive_from, zone),
-        datetime.combine(day, window.arrive_until, zone),
-    )
-
-
-def _take_place(
-    work: Unit, snapshot: OfficeSnapshot, window: RegistrationWindow, service: str, day: date
-) -> None:
-    """One place of the quota (a session's is shared with its walk-ins), or refuse."""
-    if window.session is not None:
-        scope = f"session:{window.session}"
-        sessions = snapshot.calendar.sessions_on(day, ServiceId(service))
-        limit = next((s.quota for s in sessions if s.code == window.session), None)
-    else:
-        scope, limit = f"registration:{window.code}", window.quota
-    used = take_quota_place(work.session, office_id=snapshot.office.id, scope=scope, office_day=day)
-    if limit is not None and used > limit:
-        full = RegistrationFull(window=window.names, date=day.strftime("%d-%m-%Y"))
-        full.day = day
-        raise full
-
-
-def _fresh_code(work: Unit, office: str, day: date) -> str:
-    for _ in range(CODE_ATTEMPTS):
-        code = new_code(secrets.choice)
-        taken = work.session.scalar(
-            select(RegistrationRow.id).where(
-                RegistrationRow.office_id == office,
-                RegistrationRow.service_day == day,
-                RegistrationRow.code == code,
-            )
-        )
-        if taken is None:
-            return code
-    raise IntegrityError("no free registration code", None, ValueError())
-
-
-def _check_usable(session: Session, row: RegistrationRow, today: date) -> None:
-    if row.status == CANCELLED:
-        raise RegistrationCancelled()
-    if row.status == CHECKED_IN:
-        visit = session.get(VisitRow, row.visit_id) if row.visit_id else None
-        raise RegistrationUsed(label=visit.label if visit else "-")
-    if row.service_day != today:
-        raise RegistrationOtherDay(date=row.service_day.strftime("%d-%m-%Y"))

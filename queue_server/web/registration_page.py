@@ -23,7 +23,8 @@ from queue_server.domain.registration import RegistrationWindow
 from queue_server.i18n import SUPPORTED, both, negotiate, translate
 from queue_server.notify.messages import InvalidMessage
 from queue_server.services.offices import OfficeSnapshot
-from queue_server.services.registrations import Registered, runs_on
+from queue_server.services.registration_rules import runs_on
+from queue_server.services.registrations import Registered
 from queue_server.web.api_public import PUBLIC_LIMIT
 from queue_server.web.auth import limiter, services
 from queue_server.web.ticket_page import PAGE_HEADERS

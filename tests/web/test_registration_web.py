@@ -95,6 +95,17 @@ def test_a_forged_form_changes_nothing(client: FlaskClient, registering: Service
     assert bad.status_code == 400
     missing = client.post(PAGE, data={"token": form_token(client), "choice": "../../etc"})
     assert missing.status_code == 422
+    bad_phone = client.post(
+        PAGE,
+        data={
+            "token": form_token(client),
+            "choice": "percepatan/walkin",
+            "phone": "12ab",
+            "lang": "id",
+        },
+    )
+    assert bad_phone.status_code == 422
+    assert "Nomor telepon" in bad_phone.get_data(as_text=True)
     assert client.get("/daftar/no-such-office").status_code == 404
     assert rows(registering, RegistrationRow) == []
 
