@@ -162,6 +162,17 @@ class ServiceNotAdmitted(DomainError):
 class RegistrationNotOpenYet(DomainError):
     code = "registration_not_open"
     template = "Registration for {window} is not open yet; it opens on {date} at {time}."
+    #: When it opens (``date`` and ``time`` are it as applicants read it).
+    opens: datetime | None = None
+
+
+def not_open_until(window: RegistrationWindow, opens: datetime) -> RegistrationNotOpenYet:
+    """The refusal of a registration sent before ``opens`` (office-local)."""
+    refusal = RegistrationNotOpenYet(
+        window=window.names, date=opens.strftime("%d-%m-%Y"), time=f"{opens:%H:%M}"
+    )
+    refusal.opens = opens
+    return refusal
 
 
 class RegistrationClosed(DomainError):

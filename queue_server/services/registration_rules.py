@@ -19,12 +19,12 @@ from queue_server.domain.registration import (
     RegistrationClosed,
     RegistrationDayClosed,
     RegistrationFull,
-    RegistrationNotOpenYet,
     RegistrationOtherDay,
     RegistrationUsed,
     RegistrationWindow,
     UnknownWindow,
     new_code,
+    not_open_until,
 )
 from queue_server.persistence.models import NotificationRow, RegistrationRow, VisitRow
 from queue_server.persistence.sequences import take_quota_place
@@ -60,9 +60,7 @@ def check_open(
     zone = snapshot.office.zone
     opens = window.opens_at(day, zone)
     if now < opens:
-        raise RegistrationNotOpenYet(
-            window=window.names, date=opens.strftime("%d-%m-%Y"), time=f"{opens:%H:%M}"
-        )
+        raise not_open_until(window, opens)
     if now >= window.closes_at(day, zone):
         raise RegistrationClosed(window=window.names)
 

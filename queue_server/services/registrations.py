@@ -33,6 +33,7 @@ from queue_server.domain.registration import (
     ServiceNotAdmitted,
     looks_like_qr,
     normalise_code,
+    not_open_until,
     qr_text,
     read_qr,
 )
@@ -186,9 +187,7 @@ class RegistrationService(UseCases):
         opens = window.next_opening(now, zone, runs)
         if opens is None:
             raise RegistrationClosed(window=window.names)
-        raise RegistrationNotOpenYet(
-            window=window.names, date=opens.strftime("%d-%m-%Y"), time=f"{opens:%H:%M}"
-        )
+        raise not_open_until(window, opens)
 
     def _queue(
         self, phone: str, language: str, key: str, template: Template, params: dict[str, str]
@@ -230,6 +229,13 @@ class RegistrationService(UseCases):
             )
         except RepeatedAttempt:
             return "repeated"
+        except RegistrationNotOpenYet as early:
+            if early.opens is not None:  # told when to try again (the UP3 18:59 case)
+                params = {"date": early.opens.date().isoformat(), "time": f"{early.opens:%H:%M}"}
+                key = f"reg-early:{attempt_key(message.message_id)}"
+                template = Template.REGISTRATION_NOT_OPEN
+                self._queue(message.sender, command.language, key, template, params)
+            return "refused"
         except DomainError:
             return "refused"
         return "registered"

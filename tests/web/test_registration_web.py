@@ -175,3 +175,15 @@ def test_stop_opts_out_and_mulai_opts_in(hooked: Flask, registering: Services) -
 def test_without_settings_the_webhook_is_not_there(app: Flask) -> None:
     body = delivery("STOP")
     assert app.test_client().post(HOOK, data=body, headers=signed(body)).status_code == 404
+
+
+def test_a_daftar_before_19_00_is_told_when_it_opens(
+    hooked: Flask, registering: Services, clock: FakeClock
+) -> None:
+    clock.now = wita(23, 18, 59)
+    body = delivery("DAFTAR percepatan", "wamid.early")
+    assert hooked.test_client().post(HOOK, data=body, headers=signed(body)).status_code == 200
+    assert rows(registering, RegistrationRow) == []
+    (queued,) = rows(registering, NotificationRow)
+    assert queued.template == "registration_not_open"
+    assert queued.params == {"date": "2026-11-23", "time": "19:00"}
