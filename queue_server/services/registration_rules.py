@@ -98,6 +98,7 @@ def arrival(
         for session in snapshot.calendar.sessions_on(day, ServiceId(service)):
             if session.code == window.session:
                 return session.opens, session.closes
+        check_day(snapshot, window, service, day)  # the session does not run that day
     zone = snapshot.office.zone
     assert window.arrive_from is not None and window.arrive_until is not None
     return (

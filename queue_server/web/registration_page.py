@@ -70,9 +70,7 @@ def register(office: str) -> Response:
         )
     except InvalidMessage as bad:
         return _form(office, language, problem=bad.text[language], status=422, raw=True)
-    except NotFound:
-        return _form(office, language, problem=None, status=404)
-    except DomainError as refused:
+    except DomainError as refused:  # also an unknown window (an unknown office: its page)
         text = both(refused.template, **refused.params)[language]
         return _form(office, language, problem=text, status=refused.http_status, raw=True)
     return _done(office, language, registered)

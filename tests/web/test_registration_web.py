@@ -106,6 +106,8 @@ def test_a_forged_form_changes_nothing(client: FlaskClient, registering: Service
     )
     assert bad_phone.status_code == 422
     assert "Nomor telepon" in bad_phone.get_data(as_text=True)
+    unknown = client.post(PAGE, data={"token": form_token(client), "choice": "nope/walkin"})
+    assert unknown.status_code == 404 and "Tidak ada jendela pendaftaran nope" in unknown.text
     assert client.get("/daftar/no-such-office").status_code == 404
     assert rows(registering, RegistrationRow) == []
 
