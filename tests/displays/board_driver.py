@@ -139,10 +139,8 @@ def _update(app: Any, report: dict[str, Any]) -> None:
     app.redraw = counted
     model.accept("event/called", call(900, "C-001", "cs-3", "Loket 3"))
     app.request_redraw()
-    model.accept(
-        "queue/pengaduan/state",
-        queue(900, "pengaduan", "C", 3, name={"id": "Pengaduan", "en": "Complaints"}),
-    )
+    model.accept("queue/pengaduan/state", queue(900, "pengaduan", "C", 3,
+                                                 name={"id": "Pengaduan", "en": "Complaints"}))
     app.request_redraw()
 
     def after(_dt: float) -> None:

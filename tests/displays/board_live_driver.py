@@ -54,23 +54,17 @@ def main(out: Path, config: Path, once: bool) -> int:
         Path(saved).replace(out / name)
         report["shots"].append(name)
         number = app.board.ids.number
-        report[name] = {
-            "number": number.text,
-            "number_box": [
-                number.center_x - number.texture_size[0] / 2,
-                number.center_y - number.texture_size[1] / 2,
-                *number.texture_size,
-            ],
-            "window": list(Window.size),
-            "lost_mark": app.board.ids.lost.opacity > 0,
-            "office": app.board.ids.office.text,
-            "recent": [
-                row.children[-1].text
-                for row in reversed(app.board.ids.recent.children)
-                if row.children
-            ],
-            "ticker": app.board.ids.ticker.shown,
-        }
+        report[name] = {"number": number.text,
+                        "number_box": [number.center_x - number.texture_size[0] / 2,
+                                       number.center_y - number.texture_size[1] / 2,
+                                       *number.texture_size],
+                        "window": list(Window.size),
+                        "lost_mark": app.board.ids.lost.opacity > 0,
+                        "office": app.board.ids.office.text,
+                        "recent": [row.children[-1].text
+                                   for row in reversed(app.board.ids.recent.children)
+                                   if row.children],
+                        "ticker": app.board.ids.ticker.shown}
 
     def reached(name: str, condition: bool) -> bool:
         """True once ``condition`` held for SETTLE_S (layout and redraw done)."""
@@ -120,10 +114,8 @@ def _expected_shown(out: Path, state: BoardState) -> bool:
         return False
     label = expect.read_text().strip()
     newest = state.newest_call
-    return (
-        newest is not None
-        and newest.ticket == label
-        and any(s.ticket == label for s in state.serving)
+    return newest is not None and newest.ticket == label and any(
+        s.ticket == label for s in state.serving
     )
 
 

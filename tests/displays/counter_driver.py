@@ -28,17 +28,14 @@ LIMIT_S = 20.0
 
 def model_for(status: str, connected: bool) -> CounterModel:
     model = CounterModel("cs-2")
-    model.accept(
-        topics.config(OFFICE, "counter-display"), config(1, "Kantor Imigrasi Kelas I TPI Denpasar")
-    )
+    model.accept(topics.config(OFFICE, "counter-display"),
+                 config(1, "Kantor Imigrasi Kelas I TPI Denpasar"))
     values = counter("cs-2", "Loket 2", None if status in ("idle", "closed") else "B-007")
     if status == "serving":
         values["ticket_status"] = "serving"
     values["is_open"] = status != "closed"
-    model.accept(
-        topics.counter_state(OFFICE, "cs-2"),
-        CounterStateMessage.model_validate({"seq": 3, **values}),
-    )
+    model.accept(topics.counter_state(OFFICE, "cs-2"),
+                 CounterStateMessage.model_validate({"seq": 3, **values}))
     model.set_connected(connected)
     return model
 
@@ -64,25 +61,15 @@ def main(out_dir: Path, size: str, status: str, connected: bool) -> int:
         root = app.root_widget
         number, band = root.ids.number, root.ids.status
         report["window"] = list(Window.size)
-        report["number"] = {
-            "text": number.text,
-            "font_size": number.font_size,
-            "texture": list(number.texture_size),
-            "width": number.width,
-        }
-        report["band"] = {
-            "rgba": list(band.background),
-            "box": [band.x, band.y, band.width, band.height],
-        }
-        shown = [
-            w
-            for w in root.walk()
-            if isinstance(w, Label) and w.opacity > 0 and all(p.opacity > 0 for p in _parents(w))
-        ]
+        report["number"] = {"text": number.text, "font_size": number.font_size,
+                            "texture": list(number.texture_size), "width": number.width}
+        report["band"] = {"rgba": list(band.background), "box": [band.x, band.y, band.width,
+                                                                  band.height]}
+        shown = [w for w in root.walk() if isinstance(w, Label)
+                 and w.opacity > 0 and all(p.opacity > 0 for p in _parents(w))]
         report["texts"] = [w.text for w in shown]
-        report["cut"] = [
-            w.text for w in shown if w.text and w._label.get_extents(w.text)[0] > w.width + 1
-        ]
+        report["cut"] = [w.text for w in shown
+                         if w.text and w._label.get_extents(w.text)[0] > w.width + 1]
         report["shot"] = name
         app.stop()
 

@@ -151,20 +151,12 @@ def test_a_counter_display_follows_its_counter(live: LiveServer) -> None:
 
     live.add_device("counter-2", "counter-display")
     model = CounterModel("cs-2")
-    config = BoardLinkConfig(
-        OFFICE,
-        "counter-2",
-        live.passwords["counter-2"],
-        port=live.port,
-        kind="counter-display",
-        counter="cs-2",
-    )
+    config = BoardLinkConfig(OFFICE, "counter-2", live.passwords["counter-2"], port=live.port,
+                             kind="counter-display", counter="cs-2")
     link = BoardLink(config, model)
     assert link.subscriptions() == [
-        topics.counter_state(OFFICE, "cs-2"),
-        topics.config(OFFICE, "counter-display"),
-        topics.event_called(OFFICE),
-    ]
+        topics.counter_state(OFFICE, "cs-2"), topics.config(OFFICE, "counter-display"),
+        topics.event_called(OFFICE)]
     link.start()
     try:
         assert wait_until(lambda: model.connected)

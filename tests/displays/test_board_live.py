@@ -27,6 +27,8 @@ TICKER = "Layanan gratis, tanpa calo · All services are free of charge, no brok
 AMBER = (255, 214, 64)  # the called number's colour (1, 0.84, 0.25)
 
 
+
+
 def display_config(live: LiveServer, out: Path) -> Path:
     """The lobby display's configuration file, as an office would write it."""
     (out / "display.password").write_text(live.passwords["lobby-1"] + "\n")
@@ -45,29 +47,13 @@ def display_config(live: LiveServer, out: Path) -> Path:
 def start_board(live: LiveServer, display: str, out: Path, *extra: str) -> subprocess.Popen[str]:
     out.mkdir(parents=True, exist_ok=True)
     environment = {
-        **os.environ,
-        "DISPLAY": display,
-        "KIVY_HOME": str(out / "kivy-home"),
-        "KIVY_NO_ARGS": "1",
-        "KIVY_NO_CONSOLELOG": "1",
-        "SDL_AUDIODRIVER": "dummy",
+        **os.environ, "DISPLAY": display, "KIVY_HOME": str(out / "kivy-home"),
+        "KIVY_NO_ARGS": "1", "KIVY_NO_CONSOLELOG": "1", "SDL_AUDIODRIVER": "dummy",
     }
-    command = [
-        sys.executable,
-        "-m",
-        "tests.displays.board_live_driver",
-        str(out),
-        str(display_config(live, out)),
-        *extra,
-    ]
-    return subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=environment,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    command = [sys.executable, "-m", "tests.displays.board_live_driver", str(out),
+               str(display_config(live, out)), *extra]
+    return subprocess.Popen(command, cwd=ROOT, env=environment, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def amber_share(shot: Path, shown: dict[str, Any]) -> float:
@@ -78,9 +64,8 @@ def amber_share(shot: Path, shown: dict[str, Any]) -> float:
         rgb = image.convert("RGB")
         top = rgb.height - int(y + height)
         box = rgb.crop((int(x), top, int(x + width), top + int(height)))
-        pixels = [
-            box.getpixel((i, j)) for i in range(0, box.width, 2) for j in range(0, box.height, 2)
-        ]
+        pixels = [box.getpixel((i, j)) for i in range(0, box.width, 2)
+                  for j in range(0, box.height, 2)]
     near = [p for p in pixels if all(abs(c - a) < 40 for c, a in zip(p, AMBER, strict=True))]
     return len(near) / max(1, len(pixels))
 
@@ -118,19 +103,13 @@ def test_the_board_draws_again_after_a_broker_restart(
             board.kill()
             board.communicate()
     assert report["shots"] == [
-        "board-live-before.png",
-        "board-live-lost.png",
-        "board-live-after.png",
-    ]
+        "board-live-before.png", "board-live-lost.png", "board-live-after.png"]
     assert report["board-live-before.png"]["lost_mark"] is False
     assert report["board-live-lost.png"]["lost_mark"] is True
     assert report["board-live-lost.png"]["office"]  # the last board stays on screen
     after = report["board-live-after.png"]
     assert (after["number"], after["lost_mark"], after["office"]) == (
-        label,
-        False,
-        report["board-live-lost.png"]["office"],
-    )
+        label, False, report["board-live-lost.png"]["office"])
     assert after["recent"][0] == label
     # A display started after the restart draws the board from the retained messages alone.
     fresh_out = tmp_path / "fresh"
@@ -148,6 +127,5 @@ def test_the_board_draws_again_after_a_broker_restart(
     assert fresh["announced"] == []  # a display started later does not speak old calls
     DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(out / "board-live-lost.png", DOCS_SHOTS / "board-1280x720-live-lost.png")
-    shutil.copy(
-        fresh_out / "board-live-fresh.png", DOCS_SHOTS / "board-1280x720-live-after-restart.png"
-    )
+    shutil.copy(fresh_out / "board-live-fresh.png",
+                DOCS_SHOTS / "board-1280x720-live-after-restart.png")

@@ -180,15 +180,10 @@ def test_after_a_fresh_start_the_last_calls_come_from_the_retained_board() -> No
     model.accept("b", board(1, counters))
     state = model.state()
     assert [(c.ticket, c.newest) for c in state.recent_calls] == [
-        ("B-002", False),
-        ("A-001", False),
-    ]
+        ("B-002", False), ("A-001", False)]
     assert state.newest_call is None and state.headline == ("B-002", "Loket 2")
     model.accept("c", call(1, "A-003", "cs-3", "Loket 3"))
     assert [(c.ticket, c.newest) for c in model.state().recent_calls] == [
-        ("A-003", True),
-        ("B-002", False),
-        ("A-001", False),
-    ]
+        ("A-003", True), ("B-002", False), ("A-001", False)]
     model.accept("c", call(2, "B-002", "cs-2", "Loket 2"))  # heard now: listed once
     assert [c.ticket for c in model.state().recent_calls] == ["B-002", "A-003", "A-001"]

@@ -17,36 +17,15 @@ from displays.announcer.phrases import phrases
 from tests.displays.conftest import MakeCall
 
 RATE = 16000
-ID_WORDS = [
-    "nomor_antrean",
-    "panggilan_ulang",
-    "silakan_menuju_loket",
-    *map(str, range(10)),
-    "sepuluh",
-    "sebelas",
-    "belas",
-    "puluh",
-    "seratus",
-    "ratus",
-    "seribu",
-    "ribu",
-]
-EN_WORDS = [
-    "number",
-    "repeat_call",
-    "please_go_to_counter",
-    *map(str, range(20)),
-    *(str(t * 10) for t in range(2, 10)),
-    "hundred",
-    "and",
-    "thousand",
-]
+ID_WORDS = ["nomor_antrean", "panggilan_ulang", "silakan_menuju_loket", *map(str, range(10)),
+            "sepuluh", "sebelas", "belas", "puluh", "seratus", "ratus", "seribu", "ribu"]
+EN_WORDS = ["number", "repeat_call", "please_go_to_counter", *map(str, range(20)),
+            *(str(t * 10) for t in range(2, 10)), "hundred", "and", "thousand"]
 LETTERS = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
 
 
-def write_segment(
-    path: Path, marker: int, frames: int, rate: int = RATE, channels: int = 1
-) -> None:
+def write_segment(path: Path, marker: int, frames: int, rate: int = RATE,
+                  channels: int = 1) -> None:
     """A segment whose every sample is ``marker``: the joined file shows which came where."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with wave.open(str(path), "wb") as out:
@@ -83,65 +62,24 @@ def test_sentences_are_cut_into_the_documented_segments(make_call: MakeCall) -> 
     config = AnnouncerConfig()
     sentences = dict(phrases(make_call(ticket="B-023", counter_name="Loket 11"), config))
     assert segments(sentences["id"], "id") == [
-        "nomor_antrean",
-        "B",
-        "2",
-        "puluh",
-        "3",
-        ",",
-        "silakan_menuju_loket",
-        "sebelas",
-    ]
+        "nomor_antrean", "B", "2", "puluh", "3", ",", "silakan_menuju_loket", "sebelas"]
     assert segments(sentences["en"], "en") == [
-        "number",
-        "B",
-        "20",
-        "3",
-        ",",
-        "please_go_to_counter",
-        "11",
-    ]
-    recall = dict(phrases(make_call(ticket="BI-115", counter_name="BIO 2", recall=True), config))
+        "number", "B", "20", "3", ",", "please_go_to_counter", "11"]
+    recall = dict(phrases(make_call(ticket="BI-115", counter_name="BIO 2", recall=True),
+                          config))
     assert segments(recall["id"], "id") == [
-        "panggilan_ulang",
-        ",",
-        "nomor_antrean",
-        "B",
-        "I",
-        "seratus",
-        "5",
-        "belas",
-        ",",
-        "silakan_menuju_loket",
-        "B",
-        "I",
-        "O",
-        "2",
-    ]
+        "panggilan_ulang", ",", "nomor_antrean", "B", "I", "seratus", "5", "belas", ",",
+        "silakan_menuju_loket", "B", "I", "O", "2"]
     assert segments(recall["en"], "en") == [
-        "repeat_call",
-        ",",
-        "number",
-        "B",
-        "I",
-        "1",
-        "hundred",
-        "and",
-        "15",
-        ",",
-        "please_go_to_counter",
-        "B",
-        "I",
-        "O",
-        "2",
-    ]
+        "repeat_call", ",", "number", "B", "I", "1", "hundred", "and", "15", ",",
+        "please_go_to_counter", "B", "I", "O", "2"]
     assert segments("Nomor antrean A satu, silakan menuju loket Biometrik 1", "id")[-2:] == [
-        "biometrik",
-        "1",
-    ]
+        "biometrik", "1"]
 
 
-def test_segments_are_joined_in_order_with_pauses(tmp_path: Path, make_call: MakeCall) -> None:
+def test_segments_are_joined_in_order_with_pauses(
+    tmp_path: Path, make_call: MakeCall
+) -> None:
     markers = make_clip_set(tmp_path / "clips")
     clips = ClipSet(tmp_path / "clips")
     text = dict(phrases(make_call(ticket="B-023", counter_name="CS 3"), AnnouncerConfig()))["id"]
@@ -217,9 +155,8 @@ def test_a_clip_set_made_with_espeak_is_complete_and_speaks_a_call(
     assert check_clip_set(folder) == []
     espeak_fallback = FakeEspeak()
     speaker = ClipSpeaker(ClipSet(folder), espeak_fallback)
-    for language, text in phrases(
-        make_call(ticket="B-023", counter_name="Loket 3"), AnnouncerConfig()
-    ):
+    for language, text in phrases(make_call(ticket="B-023", counter_name="Loket 3"),
+                                  AnnouncerConfig()):
         out = speaker.synthesize(text, language, tmp_path / f"{language}.wav")
         with wave.open(str(out), "rb") as wav:
             assert wav.getnframes() / wav.getframerate() > 1.5

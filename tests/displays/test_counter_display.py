@@ -21,21 +21,12 @@ AMBER = (0.85, 0.55, 0.05)
 
 def show(display: str, out: Path, size: str, status: str, *extra: str) -> dict[str, Any]:
     environment = {
-        **os.environ,
-        "DISPLAY": display,
-        "KIVY_HOME": str(out / "kivy-home"),
-        "KIVY_NO_ARGS": "1",
-        "KIVY_NO_CONSOLELOG": "1",
-        "SDL_AUDIODRIVER": "dummy",
+        **os.environ, "DISPLAY": display, "KIVY_HOME": str(out / "kivy-home"),
+        "KIVY_NO_ARGS": "1", "KIVY_NO_CONSOLELOG": "1", "SDL_AUDIODRIVER": "dummy",
     }
     done = subprocess.run(
         [sys.executable, "-m", "tests.displays.counter_driver", str(out), size, status, *extra],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60, check=False,
     )
     assert done.returncode == 0 and (out / "report.json").exists(), done.stderr[-3000:]
     report: dict[str, Any] = json.loads((out / "report.json").read_text())
@@ -51,7 +42,9 @@ def pixel(path: Path, x: float, y_from_bottom: float) -> tuple[int, int, int]:
 
 
 @pytest.mark.parametrize("size", ["1280x720", "800x480"])
-def test_a_called_ticket_is_big_with_its_counter(x_display: str, tmp_path: Path, size: str) -> None:
+def test_a_called_ticket_is_big_with_its_counter(
+    x_display: str, tmp_path: Path, size: str
+) -> None:
     report = show(x_display, tmp_path, size, "called")
     width, height = (int(p) for p in size.split("x"))
     assert report["window"] == [width, height]
@@ -70,14 +63,11 @@ def test_a_called_ticket_is_big_with_its_counter(x_display: str, tmp_path: Path,
     shutil.copy(tmp_path / report["shot"], DOCS_SHOTS / report["shot"])
 
 
-@pytest.mark.parametrize(
-    ("status", "words"),
-    [
-        ("serving", "Sedang dilayani · Now serving"),
-        ("idle", "Silakan tunggu nomor Anda · Please wait for your number"),
-        ("closed", "Loket tutup · Counter closed"),
-    ],
-)
+@pytest.mark.parametrize(("status", "words"), [
+    ("serving", "Sedang dilayani · Now serving"),
+    ("idle", "Silakan tunggu nomor Anda · Please wait for your number"),
+    ("closed", "Loket tutup · Counter closed"),
+])
 def test_each_counter_status_is_said(
     x_display: str, tmp_path: Path, status: str, words: str
 ) -> None:

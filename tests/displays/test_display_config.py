@@ -35,10 +35,7 @@ def test_a_minimal_file_gets_the_defaults(tmp_path: Path) -> None:
     assert settings.mode == "board" and settings.kind == "display" and settings.announces
     assert settings.device.password_file == tmp_path / "display.password"
     assert (settings.broker.host, settings.broker.port, settings.broker.tls) == (
-        "127.0.0.1",
-        1883,
-        False,
-    )
+        "127.0.0.1", 1883, False)
     config = settings.announcer.announcer_config()
     assert config.languages == ("id", "en") and config.numbers == "words"
 
@@ -46,16 +43,15 @@ def test_a_minimal_file_gets_the_defaults(tmp_path: Path) -> None:
 def test_the_documented_example_is_valid(tmp_path: Path) -> None:
     text = EXAMPLE.read_text().replace("/etc/antre/", "")
     (tmp_path / "clips").mkdir()
-    settings, _ = load(write(tmp_path, text.replace("clips: /var/lib/antre/clips", "clips: clips")))
+    settings, _ = load(write(tmp_path, text.replace("clips: /var/lib/antre/clips",
+                                                    "clips: clips")))
     assert settings.ticker.lines and settings.announcer.clips == tmp_path / "clips"
     config = settings.announcer.announcer_config()
     assert config.counter_names["bio-1"].id == "biometrik satu"
 
 
 def test_toml_and_a_counter_display(tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        """\
+    path = write(tmp_path, """\
 office = "kanim-test"
 mode = "counter"
 counter = "cs-2"
@@ -68,9 +64,7 @@ size = "800x480"
 orientation = "portrait"
 [announcer]
 numbers = "digits"
-""",
-        "display.toml",
-    )
+""", "display.toml")
     settings, _ = load(path)
     assert settings.kind == "counter-display" and settings.counter == "cs-2"
     assert not settings.announces  # a counter display is silent unless told
@@ -78,28 +72,23 @@ numbers = "digits"
     assert settings.announcer.announcer_config().numbers == "digits"
 
 
-@pytest.mark.parametrize(
-    ("text", "field"),
-    [
-        (MINIMAL + "announcer: {volume: 3}\n", "announcer.volume"),
-        (MINIMAL + "announcer: {numbers: roman}\n", "announcer.numbers"),
-        (MINIMAL + "announcer: {languages: [id, fr]}\n", "announcer.languages.1"),
-        (MINIMAL + "announcer: {voices: {id: 'id; rm -rf'}}\n", "announcer.voices"),
-        (MINIMAL + "announcer: {clips: no-such-folder}\n", "announcer.clips"),
-        (MINIMAL + "mode: counter\n", "counter"),
-        (MINIMAL + "mode: tv\n", "mode"),
-        (MINIMAL + "broker: {port: 70000}\n", "broker.port"),
-        (MINIMAL + "screen: {size: big}\n", "screen.size"),
-        (MINIMAL + "ticker: {lines: ['" + "x" * 200 + "']}\n", "ticker.lines"),
-        (MINIMAL + "colour: blue\n", "colour"),
-        ("office: Kanim Test\ndevice: {id: lobby-1, password_file: display.password}\n", "office"),
-        ("office: kanim-test\n", "device"),
-        (
-            "office: kanim-test\ndevice: {id: lobby-1, password_file: missing}\n",
-            "device.password_file",
-        ),
-    ],
-)
+@pytest.mark.parametrize(("text", "field"), [
+    (MINIMAL + "announcer: {volume: 3}\n", "announcer.volume"),
+    (MINIMAL + "announcer: {numbers: roman}\n", "announcer.numbers"),
+    (MINIMAL + "announcer: {languages: [id, fr]}\n", "announcer.languages.1"),
+    (MINIMAL + "announcer: {voices: {id: 'id; rm -rf'}}\n", "announcer.voices"),
+    (MINIMAL + "announcer: {clips: no-such-folder}\n", "announcer.clips"),
+    (MINIMAL + "mode: counter\n", "counter"),
+    (MINIMAL + "mode: tv\n", "mode"),
+    (MINIMAL + "broker: {port: 70000}\n", "broker.port"),
+    (MINIMAL + "screen: {size: big}\n", "screen.size"),
+    (MINIMAL + "ticker: {lines: ['" + "x" * 200 + "']}\n", "ticker.lines"),
+    (MINIMAL + "colour: blue\n", "colour"),
+    ("office: Kanim Test\ndevice: {id: lobby-1, password_file: display.password}\n", "office"),
+    ("office: kanim-test\n", "device"),
+    ("office: kanim-test\ndevice: {id: lobby-1, password_file: missing}\n",
+     "device.password_file"),
+])
 def test_a_bad_field_is_named_in_both_languages(tmp_path: Path, text: str, field: str) -> None:
     with pytest.raises(DisplayConfigError) as caught:
         load(write(tmp_path, text))
@@ -131,11 +120,8 @@ def test_commands_refuse_a_bad_file_with_exit_code_2(
     monkeypatch.setattr("displays.run.run", lambda *args: started.append(args) or 0)
     bad = write(tmp_path, MINIMAL + "announcer: {speed: 9000}\n")
     groups = [("display", display_cli.register)]
-    for argv in (
-        ["display", "--config", str(bad)],
-        ["display", "run", "--config", str(bad)],
-        ["display", "check", "--config", str(bad)],
-    ):
+    for argv in (["display", "--config", str(bad)], ["display", "run", "--config", str(bad)],
+                 ["display", "check", "--config", str(bad)]):
         assert antre(argv, command_groups=groups) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and "announcer.speed" in err[0] and " / " in err[0]
@@ -154,8 +140,7 @@ def test_the_problem_is_said_in_each_language(tmp_path: Path) -> None:
     assert str(caught.value) == (
         "Konfigurasi layar display.yaml tidak valid: announcer.volume: paling besar 1.0 / "
         "The display configuration display.yaml is not valid: announcer.volume: "
-        "must be at most 1.0"
-    )
+        "must be at most 1.0")
     with pytest.raises(DisplayConfigError) as caught:
         load(write(tmp_path, MINIMAL + "mode: counter\n"))
     assert "tidak valid: counter: mode loket memerlukan kode loket" in str(caught.value)
@@ -163,8 +148,7 @@ def test_the_problem_is_said_in_each_language(tmp_path: Path) -> None:
         load(tmp_path / "absent.yaml")
     assert str(caught.value) == (
         "Konfigurasi layar absent.yaml tidak dapat dibaca: berkas tidak ada / "
-        "The display configuration absent.yaml cannot be read: no such file"
-    )
+        "The display configuration absent.yaml cannot be read: no such file")
 
 
 def test_check_says_whether_the_display_can_speak_here(
@@ -181,8 +165,7 @@ def test_check_says_whether_the_display_can_speak_here(
     monkeypatch.setenv("PATH", str(tools))
     assert antre(check, command_groups=groups) == 0
     assert "Sound: calls are spoken with espeak-ng and played with aplay." in (
-        capsys.readouterr().out
-    )
+        capsys.readouterr().out)
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))  # no player, no espeak-ng
     assert antre(check, command_groups=groups) == 1
     err = capsys.readouterr().err.strip()

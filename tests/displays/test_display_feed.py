@@ -42,11 +42,8 @@ def test_fresh_calls_pass_once_stale_and_foreign_ones_do_not(make_call: MakeCall
     wait_for(lambda: len(announcer.announced) == 2)
     assert announcer.stop(5)
     assert announcer.announced == [1, 3] and feed.too_old == [2]
-    only_cs2 = CallFeed(
-        Announcer(AnnouncerConfig(chime=False), SilentSpeaker(), player),
-        counter="cs-2",
-        now=lambda: NOW,
-    )
+    only_cs2 = CallFeed(Announcer(AnnouncerConfig(chime=False), SilentSpeaker(), player),
+                        counter="cs-2", now=lambda: NOW)
     assert only_cs2(payload(make_call(id=4, counter="cs-3", ts=NOW))) is False
     assert only_cs2(payload(make_call(id=5, counter="cs-2", ts=NOW))) is True
     assert only_cs2.announcer.stop(5)
@@ -73,12 +70,10 @@ def test_real_espeak_calls_at_real_length_never_overlap(espeak: str, make_call: 
     announcer = Announcer(config, speaker, player)
     now = datetime.now(UTC)
     feed = CallFeed(announcer, now=lambda: now)
-    calls = [
-        make_call(id=21, ticket="A-012", counter_name="Loket 1", ts=now),
-        make_call(id=22, ticket="B-007", counter_name="Loket 2", ts=now),
-        make_call(id=21, ticket="A-012", counter_name="Loket 1", ts=now),
-        make_call(id=23, ticket="A-012", counter_name="Loket 1", recall=True, ts=now),
-    ]
+    calls = [make_call(id=21, ticket="A-012", counter_name="Loket 1", ts=now),
+             make_call(id=22, ticket="B-007", counter_name="Loket 2", ts=now),
+             make_call(id=21, ticket="A-012", counter_name="Loket 1", ts=now),
+             make_call(id=23, ticket="A-012", counter_name="Loket 1", recall=True, ts=now)]
     accepted = [feed(payload(call)) for call in calls]
     assert accepted == [True, True, False, True]
     wait_for(lambda: len(announcer.announced) == 3, seconds=90)
@@ -92,9 +87,8 @@ def test_real_espeak_calls_at_real_length_never_overlap(espeak: str, make_call: 
     for item in played:
         assert item.end - item.start >= item.seconds * 0.95  # played for its real length
     names = [item.path.name for item in played]
-    assert names == [
-        n for i in (21, 22, 23) for n in ("chime.wav", f"{i}-0-id.wav", f"{i}-1-en.wav")
-    ]
+    assert names == [n for i in (21, 22, 23) for n in ("chime.wav", f"{i}-0-id.wav",
+                                                         f"{i}-1-en.wav")]
     assert speaker.texts["23-0-id.wav"].startswith("Panggilan ulang, nomor antrean A")
     assert sum(item.seconds for item in played if item.path.name != "chime.wav") > 6.0
 
@@ -111,10 +105,6 @@ def test_a_counter_display_keeps_its_own_counter_only() -> None:
     assert not model.accept(topics.counter_state(OFFICE, "cs-1"), other)
     view = model.view()
     assert (view.ticket, view.status, view.counter_name, view.known) == (
-        "B-007",
-        "called",
-        "Loket 2",
-        True,
-    )
+        "B-007", "called", "Loket 2", True)
     idle = CounterStateMessage.model_validate({"seq": 6, **counter("cs-2", "Loket 2")})
     assert model.accept(topic, idle) and model.view().ticket == ""

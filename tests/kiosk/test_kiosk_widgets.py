@@ -40,7 +40,9 @@ def _drive(
 
 
 @pytest.mark.parametrize("size", ["1024x600", "1080x1920"])
-def test_keyboard_navigation_bar_and_maintenance(x_display: str, tmp_path: Path, size: str) -> None:
+def test_keyboard_navigation_bar_and_maintenance(
+    x_display: str, tmp_path: Path, size: str
+) -> None:
     report = _drive(x_display, tmp_path, size)
     assert report.get("error") is None, report.get("error")
     checks = report["checks"]
@@ -100,7 +102,9 @@ def test_keyboard_navigation_bar_and_maintenance(x_display: str, tmp_path: Path,
         assert (tmp_path / f"{size}-{name}0001.png").stat().st_size > 10_000
 
 
-def test_maintenance_shows_the_live_link(x_display: str, live: LiveServer, tmp_path: Path) -> None:
+def test_maintenance_shows_the_live_link(
+    x_display: str, live: LiveServer, tmp_path: Path
+) -> None:
     """The real composition (link, store, core) against the live server and broker."""
     kiosk_env = {
         "ANTRE_KIOSK_OFFICE": OFFICE,

@@ -126,12 +126,8 @@ def test_two_runs_leave_the_same_tree(tmp_path: Path) -> None:
     assert (root / "boot/firmware/cmdline.txt").read_text().split().count("consoleblank=0") == 1
     session = root / "opt/antre/bin/antre-session"
     assert subprocess.run(["sh", "-n", str(session)], check=False).returncode == 0
-    assert (
-        session.read_text()
-        .rstrip()
-        .endswith(
-            "exec /opt/antre/venv/bin/antre kiosk --config /etc/antre/kiosk.yaml --fullscreen"
-        )
+    assert session.read_text().rstrip().endswith(
+        "exec /opt/antre/venv/bin/antre kiosk --config /etc/antre/kiosk.yaml --fullscreen"
     )
     record = (root / RECORD).read_text().splitlines()
     assert "chown antre:antre /etc/antre/kiosk.password" in record
