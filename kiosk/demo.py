@@ -144,6 +144,7 @@ class DemoDesk:
         passport_no: str | None = None,
         by_proxy: bool = False,
         application_no: str | None = None,
+        registration: str | None = None,
     ) -> IssuedOnline | IssuedOffline:
         number = self._take(service)
         label = format_number(self._prefixes.get(service, "X"), number)

@@ -352,6 +352,8 @@ class KioskFlow(FlowCore):
             self._scan_application(route.value)
         elif route.kind is ScanKind.TICKET and route.value is not None:
             self._scan_ticket(route.value)
+        elif route.kind is ScanKind.REGISTRATION and route.value is not None:
+            self._scan_registration(route.value, route.service or "")
         else:
             self._go(message=both(NIK_NOT_ASKED))
 
@@ -372,6 +374,19 @@ class KioskFlow(FlowCore):
         fresh = self._fresh(service)
         self._application_no = number
         self._go(Step.PICKUP, **fresh)
+
+    def _scan_registration(self, text: str, service_id: str) -> None:
+        """A remote registration: its service's ticket at once (the server checks it in)."""
+        choice = self.content.service(service_id)
+        if choice is None:
+            self._go(message=both(NOT_OFFERED))
+            return
+        if not self._online():
+            self._go(message=both(NEEDS_SERVER), offline=True)
+            return
+        fresh = self._fresh(choice)
+        self._registration = text
+        self._go(Step.ISSUING, **fresh)
 
     def _scan_ticket(self, token: str) -> None:
         if not self._online():
@@ -408,6 +423,7 @@ class KioskFlow(FlowCore):
             passport_no=self._passport_no,
             by_proxy=state.by_proxy,
             application_no=self._application_no,
+            registration=self._registration,
         )
 
     def finish_request(self, outcome: Outcome) -> None:
@@ -434,6 +450,7 @@ class KioskFlow(FlowCore):
         else:
             self._forget_identity()  # sent: nothing personal stays on the kiosk
             self._application_no = None
+            self._registration = None
             self._go(Step.TICKET, outcome=outcome, message=None)
 
     # Internals -------------------------------------------------------------------------

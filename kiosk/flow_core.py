@@ -84,6 +84,8 @@ class FlowCore:
         self._passport_no: str | None = None
         #: The application number of a scanned application QR (pickup), sent with the ticket.
         self._application_no: str | None = None
+        #: A scanned remote registration's QR text, sent with the ticket (checked in once).
+        self._registration: str | None = None
 
     @property
     def state(self) -> FlowState:
@@ -102,6 +104,7 @@ class FlowCore:
         self._history.clear()
         self._queued, self._nik, self._ticket_token = None, None, None
         self._application_no = None
+        self._registration = None
         self._forget_identity()
         self._state = FlowState(request_seq=self._state.request_seq, message=self._idle_message())
         self._entered_at = self._touched_at = self._changed_at = self.collaborators.monotonic()
@@ -136,6 +139,7 @@ class FlowCore:
         """A new service chosen: nothing of an earlier choice is kept."""
         self._forget_identity()
         self._application_no = None
+        self._registration = None
         return {
             "service": choice,
             "booking_code": None,

@@ -46,6 +46,7 @@ class TicketDesk(Protocol):
         passport_no: str | None = None,
         by_proxy: bool = False,
         application_no: str | None = None,
+        registration: str | None = None,
     ) -> IssuedOnline | IssuedOffline: ...
 
     def check_in(
@@ -78,6 +79,8 @@ class IssueRequest:
     by_proxy: bool = False
     #: The scanned application QR's number (pickup); the server checks the passport is due.
     application_no: str | None = None
+    #: A scanned remote registration's QR text; the server checks it in (once).
+    registration: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +144,7 @@ def _ask(request: IssueRequest, desk: TicketDesk) -> IssuedOnline | IssuedOfflin
         passport_no=request.passport_no,
         by_proxy=request.by_proxy,
         application_no=request.application_no,
+        registration=request.registration,
     )
 
 

@@ -38,10 +38,22 @@ MAX_SCAN_CHARS = 512
 MRZ_LENGTHS = frozenset({44, 88})
 
 
+#: A remote registration's QR (WhatsApp or web): ``ANTRE-REG:office:code:date:service:sig``;
+#: the server checks the signature, the kiosk only reads the service to ask for.
+REGISTRATION_PATTERN = re.compile(
+    r"ANTRE-REG:[a-z0-9-]{1,40}:[A-Z0-9]{4,12}:\d{4}-\d{2}-\d{2}:([a-z0-9-]{1,40}):[0-9a-f]{20}"
+)
+REGISTRATION_UNREADABLE = (
+    "This registration QR code cannot be read. Type the registration code, or ask at the "
+    "information desk."
+)
+
+
 class ScanKind(StrEnum):
     BOOKING = "booking"  # M-Paspor booking QR: that service's check-in
     APPLICATION = "application"  # application QR or number: passport pickup
     TICKET = "ticket"  # an Antre ticket's QR: its status (and rating)
+    REGISTRATION = "registration"  # a remote registration's QR: its ticket (checked in)
     NIK = "nik"  # 16 digits: accepted only where the kiosk asks for a NIK
     MRZ = "mrz"  # a passport photo page's MRZ: opens the chip where identity is asked
     UNKNOWN = "unknown"
@@ -63,6 +75,8 @@ class ScanRoute:
     nik: Nik | None = field(default=None, repr=False)
     mrz: MrzKey | None = field(default=None, repr=False)
     problem: dict[str, str] | None = None
+    #: A registration's service (the ticket to ask for); ``value`` is then the QR text.
+    service: str | None = None
 
 
 def route_scan(text: str) -> ScanRoute:
@@ -76,6 +90,11 @@ def route_scan(text: str) -> ScanRoute:
             return ScanRoute(ScanKind.MRZ, mrz=key_from_mrz(compact))
         except DocumentDataError:
             return ScanRoute(ScanKind.MRZ, problem=both(MRZ_UNREADABLE))
+    if text.upper().startswith("ANTRE-REG:"):
+        registration = REGISTRATION_PATTERN.fullmatch(text)
+        if registration is None:
+            return ScanRoute(ScanKind.REGISTRATION, problem=both(REGISTRATION_UNREADABLE))
+        return ScanRoute(ScanKind.REGISTRATION, value=text, service=registration.group(1))
     application = APPLICATION_PATTERN.fullmatch(text.upper())
     if application is not None:
         return ScanRoute(ScanKind.APPLICATION, value=application.group(1))

@@ -141,6 +141,7 @@ class KioskCore:
         by_proxy: bool = False,
         application_no: str | None = None,
         timeout_s: float = ONLINE_ISSUE_TIMEOUT_S,
+        registration: str | None = None,
     ) -> IssuedOnline | IssuedOffline:
         """A ticket from the server, or from a leased block when the server is unreachable.
 
@@ -149,6 +150,7 @@ class KioskCore:
         pickup's passport); the server places them by issue time. Raises
         :class:`~kiosk.link.errors.Refused` when the server says no, and
         :class:`~kiosk.link.errors.OfflineRefused` when offline issuing is not possible.
+        A remote ``registration`` (its QR text or short code) is checked in online only.
         """
         data: dict[str, Any] = {"service": service, "language": language, "by_proxy": by_proxy}
         extras = {
@@ -159,6 +161,10 @@ class KioskCore:
             "application_no": application_no,
         }
         data.update({name: value for name, value in extras.items() if value is not None})
+        if registration is not None:  # checked on the server only: never issued offline
+            data["registration"] = registration
+            answer = self._online(KioskAction.ISSUE_TICKET, data)
+            return IssuedOnline(answer.data_or_raise(TicketAnswer))
         replaces = None
         if self._link.ready.is_set():  # offline: straight to the lease, no waiting
             try:

@@ -48,6 +48,7 @@ def demo_settings(
     calendar["hours"] = {day: list(AROUND_THE_CLOCK) for day in WEEK}
     calendar["national_holidays"] = False
     calendar["cuti_bersama"] = []
+    settings["registration"] = [_demo_window(window) for window in settings.get("registration", [])]
     return settings
 
 
@@ -67,3 +68,11 @@ def demo_clock(
     """A clock that reads ``start`` now and runs on at the real pace from there."""
     first, origin = ticks(), start.astimezone(UTC)
     return lambda: origin + timedelta(seconds=ticks() - first)
+def _demo_window(window: dict[str, Any]) -> dict[str, Any]:
+    """A registration window of the demo: one without a session takes registrations for
+    the same day around the clock, and checks in all day, so it can be tried any time."""
+    if window.get("session"):
+        return window
+    same_day = {"opens_days_before": 0, "opens": "00:00", "closes_days_before": 0}
+    hours = {"closes": "24:00", "arrive_from": "00:00", "arrive_until": "24:00"}
+    return window | same_day | hours

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from queue_server.config import nik_key_bytes
 from queue_server.domain.errors import DomainError
 from queue_server.domain.ids import TicketSource
+from queue_server.domain.registration import RegistrationInvalid
 from queue_server.i18n import both
 from queue_server.protocol import topics
 from queue_server.protocol.answers import (
@@ -52,6 +53,7 @@ from queue_server.services.drive_thru import DriveThruService
 from queue_server.services.issuing import IssuedTicket, IssueRequest, IssuingService
 from queue_server.services.offline import OfflineIssuing, OfflineTicket, SyncOutcome
 from queue_server.services.ratings import RatingRequest, RatingService
+from queue_server.services.registrations import RegistrationService
 from queue_server.services.retries import RetryKey, fingerprint
 from queue_server.services.unit import Actor
 from queue_server.services.views import ViewService
@@ -84,8 +86,10 @@ class KioskRequests:
         ratings: RatingService | None = None,
         drive_thru: DriveThruService | None = None,
         fingerprint_key: bytes = b"",
+        registrations: RegistrationService | None = None,
     ) -> None:
         self._issuing, self._views = issuing, views
+        self._registrations = registrations
         self._fingerprint_key = fingerprint_key
         self._bookings, self._offline, self._ratings = bookings, offline, ratings
         self._drive_thru = drive_thru
@@ -162,6 +166,8 @@ class KioskRequests:
     def _issue(self, office: str, key: RetryKey, request: DecodedRequest) -> AnswerData:
         data = request.data
         assert isinstance(data, IssueTicketData)
+        if data.registration is not None:
+            return self._check_in_registration(office, key, data)
         issued = self._issuing.issue(
             IssueRequest(
                 office=office,
@@ -175,6 +181,22 @@ class KioskRequests:
                 by_proxy=data.by_proxy,
                 application_no=data.application_no,
             ),
+            actor=Actor(name=f"kiosk:{key.device}"),
+            retry_key=key,
+        )
+        return _ticket_answer(issued)
+
+    def _check_in_registration(
+        self, office: str, key: RetryKey, data: IssueTicketData
+    ) -> AnswerData:
+        """A remote registration's ticket (issued once; a second check-in is refused)."""
+        if self._registrations is None or data.registration is None:
+            raise RegistrationInvalid()
+        issued = self._registrations.check_in(
+            office=office,
+            registration=data.registration,
+            service=data.service,
+            language=data.language,
             actor=Actor(name=f"kiosk:{key.device}"),
             retry_key=key,
         )
@@ -287,4 +309,5 @@ def kiosk_requests_for(services: Services) -> KioskRequests:
         ratings=services.ratings,
         drive_thru=services.drive_thru,
         fingerprint_key=nik_key_bytes(services.config),
+        registrations=services.registrations,
     )

@@ -22,6 +22,8 @@ class Template(StrEnum):
     BAP_APPROVED = "bap_approved"
     REGISTRATION_CONFIRMED = "registration_confirmed"
     REGISTRATION_REFUSED = "registration_refused"
+    #: A WhatsApp registration sent before its window opened (UP3: before 19:00).
+    REGISTRATION_NOT_OPEN = "registration_not_open"
 
 
 class PickupOption(StrEnum):
@@ -49,6 +51,10 @@ PARAMETERS: dict[Template, dict[str, str]] = {
         "code": r"[A-Z0-9]{4,12}",
     },
     Template.REGISTRATION_REFUSED: {"date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}"},
+    Template.REGISTRATION_NOT_OPEN: {
+        "date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
+        "time": r"[0-9]{2}:[0-9]{2}",
+    },
 }
 
 _TEXTS: dict[Template, str] = {
@@ -64,6 +70,10 @@ _TEXTS: dict[Template, str] = {
     ),
     Template.REGISTRATION_REFUSED: (
         "Sorry, the quota for {date} is full; your registration was not accepted."
+    ),
+    Template.REGISTRATION_NOT_OPEN: (
+        "Registration is not open yet. It opens on {date} at {time}; please send your "
+        "message again then."
     ),
 }
 

@@ -22,6 +22,7 @@ from queue_server.domain.model import (
     PriorityPolicy,
     Service,
 )
+from queue_server.domain.registration import RegistrationWindow
 from queue_server.office_config.definition import (
     Bilingual,
     Branding,
@@ -40,6 +41,7 @@ from queue_server.office_config.schema import (
     CounterSection,
     OfficeFile,
     PrioritySection,
+    RegistrationWindowSection,
     ServiceSection,
     SessionSection,
 )
@@ -74,6 +76,14 @@ def build_definition(parsed: OfficeFile) -> OfficeDefinition:
             DriveThruLane(lane.id, lane.name)
             for lane in (parsed.drive_thru.lanes if parsed.drive_thru else [])
         ),
+        registration_windows=tuple(_window(section) for section in parsed.registration),
+    )
+
+
+def _window(section: RegistrationWindowSection) -> RegistrationWindow:
+    return RegistrationWindow(
+        **section.model_dump(exclude={"services"}),
+        services=tuple(ServiceId(code) for code in section.services),
     )
 
 

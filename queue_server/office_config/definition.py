@@ -16,6 +16,7 @@ from queue_server.domain.model import (
     Office,
     Service,
 )
+from queue_server.domain.registration import RegistrationWindow
 
 # --- what the file produces --------------------------------------------------------
 
@@ -84,3 +85,5 @@ class OfficeDefinition:
     content_version: int = 0
     #: The ``drive_thru`` section's lanes (none: the office has no drive-thru).
     drive_thru_lanes: tuple[DriveThruLane, ...] = ()
+    #: The ``registration`` section: windows for registering ahead (WhatsApp, web).
+    registration_windows: tuple[RegistrationWindow, ...] = ()

@@ -15,6 +15,7 @@ from queue_server.office_config.schema import (
     LaneSection,
     OfficeFile,
     PrioritySection,
+    RegistrationWindowSection,
     ServiceSection,
     SessionSection,
 )
@@ -37,11 +38,66 @@ def cross_checks(parsed: OfficeFile) -> list[Note]:
         *_calendar_problems(parsed),
         *_reference_problems(parsed),
         *_journey_problems(parsed),
+        *_unique("registration", "code", [window.code for window in parsed.registration]),
+        *_registration_problems(parsed),
     ]
 
 
 def _lanes(parsed: OfficeFile) -> list[LaneSection]:
     return list(parsed.drive_thru.lanes) if parsed.drive_thru else []
+def _registration_problems(parsed: OfficeFile) -> list[Note]:
+    known = {service.id for service in parsed.services}
+    sessions = {session.code: session for session in parsed.calendar.sessions}
+    problems = []
+    for index, window in enumerate(parsed.registration):
+        path = f"registration[{index}]"
+        problems += [
+            note(f"{path}.services", UNKNOWN_SERVICE, code=repr(code))
+            for code in window.services
+            if code not in known
+        ]
+        opens = (-window.opens_days_before, window.opens)
+        closes = (-window.closes_days_before, window.closes)
+        if opens >= closes:
+            problems.append(note(path, "registration must open before it closes"))
+        problems += _window_session_problems(path, window, sessions)
+    return problems
+
+
+def _window_session_problems(
+    path: str, window: RegistrationWindowSection, sessions: dict[str, SessionSection]
+) -> list[Note]:
+    if window.session is None:
+        missing = [
+            name
+            for name in ("quota", "arrive_from", "arrive_until")
+            if getattr(window, name) is None
+        ]
+        problems = [
+            note(f"{path}.{name}", "is required for a window without a session") for name in missing
+        ]
+        if window.arrive_from and window.arrive_until and window.arrive_from >= window.arrive_until:
+            problems.append(note(f"{path}.arrive_until", "must be after arrive_from"))
+        return problems
+    session = sessions.get(window.session)
+    if session is None:
+        return [note(f"{path}.session", "unknown session {code}", code=repr(window.session))]
+    problems = [
+        note(f"{path}.{name}", "comes from the session; remove it here")
+        for name in ("quota", "arrive_from", "arrive_until")
+        if getattr(window, name) is not None
+    ]
+    problems += [
+        note(
+            f"{path}.services",
+            "{code} is not served in session {session}",
+            code=repr(code),
+            session=repr(session.code),
+        )
+        for code in window.services
+        if session.services and code not in session.services
+    ]
+    return problems
 
 
 def _unique(section: str, key: str, values: list[str]) -> list[Note]:

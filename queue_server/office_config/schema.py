@@ -403,6 +403,33 @@ class ContentSection(_Strict):
     )
 
 
+class RegistrationWindowSection(_Strict):
+    code: Id = Field(description="Window id, e.g. percepatan (used in DAFTAR <code>)")
+    name_id: Line = Field(min_length=1, max_length=120, description="Name in Bahasa Indonesia")
+    name_en: Line = Field(min_length=1, max_length=120, description="Name in English")
+    services: list[str] = Field(min_length=1, description="Service ids it admits")
+    opens_days_before: int = Field(
+        default=0, strict=True, ge=0, le=7, description="Registration opens this many days before"
+    )
+    opens: Clock = Field(description='Local time registration opens "HH:MM"')
+    closes_days_before: int = Field(
+        default=0, strict=True, ge=0, le=7, description="Registration closes this many days before"
+    )
+    closes: Clock = Field(description='Local time registration closes "HH:MM" (exclusive)')
+    session: Id | None = Field(
+        default=None, description="A calendar.sessions code: its quota and hours apply"
+    )
+    quota: Count | None = Field(
+        default=None, description="Registrations per service day (not with a session)"
+    )
+    arrive_from: Clock | None = Field(
+        default=None, description='Check-in from "HH:MM" (not with a session)'
+    )
+    arrive_until: Clock | None = Field(
+        default=None, description='Check-in until "HH:MM" (not with a session)'
+    )
+
+
 class OfficeFile(_Strict):
     office: OfficeSection
     priority: PrioritySection = Field(default_factory=PrioritySection)
@@ -413,3 +440,6 @@ class OfficeFile(_Strict):
     branding: BrandingSection | None = None
     content: ContentSection | None = None
     drive_thru: DriveThruSection | None = None
+    registration: list[RegistrationWindowSection] = Field(
+        default_factory=list, description="Remote registration windows (WhatsApp and web)"
+    )

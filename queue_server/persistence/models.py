@@ -563,3 +563,28 @@ class DriveThruArrivalRow(Base):
     counter_reason: Mapped[str | None] = mapped_column(String(20))
     #: The officer who handed over or sent the car to the counter.
     officer_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class RegistrationRow(Base):
+    """A remote registration (WhatsApp or web) for one service day: no name, no NIK, and
+    no phone number (its keyed hash only; the number itself waits in the notification
+    row until the confirmation is sent). ``code`` is unique per office and day."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (UniqueConstraint("office_id", "service_day", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    window_code: Mapped[str] = mapped_column(String(40))
+    service_code: Mapped[str] = mapped_column(String(40))
+    service_day: Mapped[date] = mapped_column(Date)
+    code: Mapped[str] = mapped_column(String(12))
+    #: ``confirmed``, ``checked_in`` or ``cancelled``.
+    status: Mapped[str] = mapped_column(String(12))
+    #: ``web`` or ``whatsapp``.
+    channel: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str] = mapped_column(String(2))
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    checked_in_at: Mapped[datetime | None]
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))

@@ -74,6 +74,10 @@ class IssueTicketData(Message):
     #: The passport application number (pickup: the application QR or typed number); the
     #: server checks its form and, for a pickup, that the passport is due. Optional.
     application_no: str | None = Field(default=None, min_length=1, max_length=40)
+    #: A remote registration (WhatsApp or web): its QR text ``ANTRE-REG:...`` or its short
+    #: code. The server checks the signature, office, day, service and arrival time and
+    #: issues the registration's ticket once. Optional.
+    registration: str | None = Field(default=None, min_length=4, max_length=200)
 
     @model_validator(mode="after")
     def _one_identity(self) -> IssueTicketData:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypedDict
 
-from queue_server.config import ServerConfig, nik_key_bytes
+from queue_server.config import ServerConfig, nik_key_bytes, session_key
 from queue_server.persistence.db import Database, open_database
 from queue_server.services.accounts import AccountService
 from queue_server.services.bookings import BookingService
@@ -25,6 +27,7 @@ from queue_server.services.offline import OfflineIssuing
 from queue_server.services.outbox import OutboxService
 from queue_server.services.passports import PassportService
 from queue_server.services.ratings import RatingService
+from queue_server.services.registrations import RegistrationService
 from queue_server.services.reports import ReportService
 from queue_server.services.retention import RetentionService
 from queue_server.services.sign_in_guards import SignInGuards
@@ -70,6 +73,7 @@ class Services:
     passports: PassportService
     notifications: NotificationService
     drive_thru: DriveThruService
+    registrations: RegistrationService
 
     def close(self) -> None:
         self.database.dispose()
@@ -117,4 +121,13 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
         passports=passports,
         notifications=notifications,
         drive_thru=DriveThruService(passports=passports, **common),
+        registrations=RegistrationService(
+            signing_key=registration_key(config), hash_key=nik_key, issuing=issuing, **common
+        ),
     )
+
+
+def registration_key(config: ServerConfig) -> bytes:
+    """Signs registration QR codes: derived from the session key (its own purpose)."""
+    secret = session_key(config).encode()
+    return hmac.new(secret, b"antre registration qr", hashlib.sha256).digest()

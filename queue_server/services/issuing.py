@@ -208,8 +208,11 @@ class IssuingService(UseCases):
         retry_key: RetryKey | None = None,
         on_issue: IssueHook | None = None,
         action: str = "issue_ticket",
+        quota_held: bool = False,
     ) -> IssuedTicket:
         """Issue a ticket. With ``retry_key`` a repeated request returns the first ticket.
+
+        ``quota_held``: the place was taken earlier (a remote registration), not again.
 
         The answer is stored in the same transaction as the ticket, so after a crash either
         both exist (the retry gets the ticket) or neither does (the retry issues it). Refusals
@@ -217,7 +220,12 @@ class IssuingService(UseCases):
         """
         try:
             return self._issue(
-                request, actor=actor, retry_key=retry_key, on_issue=on_issue, action=action
+                request,
+                actor=actor,
+                retry_key=retry_key,
+                on_issue=on_issue,
+                action=action,
+                quota_held=quota_held,
             )
         except IntegrityError:
             # Two copies of one request raced; the other one committed first.
@@ -239,6 +247,7 @@ class IssuingService(UseCases):
         retry_key: RetryKey | None,
         on_issue: IssueHook | None,
         action: str,
+        quota_held: bool = False,
     ) -> IssuedTicket:
         with self.unit() as work:
             # A retry is answered in the same transaction that would otherwise issue.
@@ -254,7 +263,8 @@ class IssuingService(UseCases):
             request = _check_application(work, snapshot, service, request, office_day)
             # Reads first: the quota and number rows below stay locked until commit.
             outlook = _newcomer_outlook(work, snapshot, service, priority, self._stats)
-            take_quota(work, snapshot, service, session, office_day)
+            if not quota_held:
+                take_quota(work, snapshot, service, session, office_day)
             visit = self._new_visit(work, snapshot, service, request, session, office_day)
             placement = Placement(
                 service, 0, priority, visit.label, appointment_at=request.appointment_at

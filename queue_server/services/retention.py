@@ -24,6 +24,7 @@ from queue_server.persistence.models import (
     BookingRow,
     KioskRequestRow,
     PassportReadyRow,
+    RegistrationRow,
     TicketRow,
     VisitRow,
 )
@@ -125,3 +126,8 @@ def _clear(session: Session, cutoff: datetime) -> None:
     )
     forget_addresses(session, cutoff)
     session.execute(delete(PassportReadyRow).where(PassportReadyRow.handed_over_at < cutoff))
+    session.execute(  # a remote registration's phone hash (issue 12): kept for its day only
+        update(RegistrationRow)
+        .where(RegistrationRow.created_at < cutoff, RegistrationRow.phone_hash.is_not(None))
+        .values(phone_hash=None)
+    )

@@ -9,6 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from queue_server.config import ServerConfig, load_config, session_key
+from queue_server.notify.inbound import settings_from_environment as whatsapp_settings
 from queue_server.push.hub import PushHub
 from queue_server.services.container import Services, build_services
 from queue_server.web import errors, headers
@@ -21,10 +22,12 @@ from queue_server.web.console_page import console_page
 from queue_server.web.health import HEALTH_EXTENSION, MqttHealth, health, mqtt_disabled
 from queue_server.web.ratelimit import LoginLimiter, Monotonic, SlidingWindowLimiter
 from queue_server.web.recap_page import recap_page
+from queue_server.web.registration_page import registration_page
 from queue_server.web.routing import AsciiIntegerConverter
 from queue_server.web.screens import screens
 from queue_server.web.ticket_page import ticket_page
 from queue_server.web.token_cache import TokenCache
+from queue_server.web.whatsapp_webhook import WHATSAPP_EXTENSION, whatsapp_webhook
 
 #: Public ticket-status look-ups per address and minute (a phone polls every ~15 s).
 PUBLIC_REQUESTS_PER_MINUTE = 120
@@ -93,4 +96,7 @@ def create_app(
     app.register_blueprint(screens)
     app.register_blueprint(recap_page)
     app.register_blueprint(admin_page)
+    app.register_blueprint(registration_page)
+    app.register_blueprint(whatsapp_webhook)
+    app.extensions[WHATSAPP_EXTENSION] = whatsapp_settings()
     return app

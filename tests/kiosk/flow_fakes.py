@@ -84,6 +84,7 @@ class FakeDesk:
         passport_no: str | None = None,
         by_proxy: bool = False,
         application_no: str | None = None,
+        registration: str | None = None,
     ) -> IssuedOnline | IssuedOffline:
         call: dict[str, Any] = {
             "service": service,
@@ -96,6 +97,8 @@ class FakeDesk:
             call |= {"passport_no": passport_no}
         if application_no is not None:
             call |= {"application_no": application_no}
+        if registration is not None:
+            call |= {"registration": registration}
         self.calls.append(("issue", call))
         if self.error is not None:
             raise self.error

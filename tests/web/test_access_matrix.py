@@ -153,6 +153,12 @@ WRITTEN_OUT: dict[str, Expect] = {
     "admin_page.static": public,
     "admin_page.show": public,
     "screens.pair": public,
+    # Remote registration: a public form (signed form token, no session) and the
+    # WhatsApp webhook (signed by the provider; 404 while not configured).
+    "registration_page.show": public,
+    "registration_page.register": public,
+    "whatsapp_webhook.verify": public,
+    "whatsapp_webhook.deliver": public,
     "console_page.print_ticket": declared(frozenset(OFFICERS), False),
     "recap_page.show": declared(frozenset(SUPERVISORS), True),
     "screens.board": screen(counter_bound=False),
@@ -183,6 +189,7 @@ HTML_PAGES = {
     "screens.counter",
     "screens.pair",
     "ticket_page.show",
+    "registration_page.show",
 }
 STATIC_FILES = {
     "static": "ticket.js",
