@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,7 @@ from queue_server.services.passports import (
     PassportNotDue,
     PassportService,
     checked_application,
+    record_handover,
 )
 from queue_server.services.unit import Actor, Clock, UseCases, utc_now
 
@@ -155,22 +156,16 @@ class DriveThruService(UseCases):
     def hand_over(
         self, office: str, arrival_id: int, *, proxy: bool, actor: Actor
     ) -> dict[str, Any]:
-        """Hand the waiting car's passport over (once only) and close its arrival."""
-        number = self._open_number(office, arrival_id)
-        done = self.passports.hand_over(office, number, proxy=proxy, actor=actor)
+        """Hand the waiting car's passport over (once only) and close its arrival, in one
+        transaction: the passport record and the lane never disagree."""
         with self.unit() as work:
-            work.session.execute(
-                update(DriveThruArrivalRow)
-                .where(
-                    DriveThruArrivalRow.id == arrival_id,
-                    DriveThruArrivalRow.status == ArrivalStatus.WAITING.value,
-                )
-                .values(
-                    status=ArrivalStatus.HANDED_OVER.value,
-                    handed_over_at=done["handed_over_at"],
-                    officer_id=actor.user_id,
-                )
-            )
+            row = self._open_row(work.session, office, arrival_id)
+            number = row.application_no
+            snapshot = self.catalog.get(work.session, office)
+            done = record_handover(work, snapshot, number, proxy=proxy, actor=actor)
+            row.status = ArrivalStatus.HANDED_OVER.value
+            row.handed_over_at = done["handed_over_at"]
+            row.officer_id = actor.user_id
         return {
             "arrival_id": arrival_id,
             "application_no": number,
@@ -239,10 +234,6 @@ class DriveThruService(UseCases):
             name = next((known.name for known in lanes if known.id == row.lane), row.lane)
             where = (row.lane, name)
             return _answer("already_waiting", row.id, number, where, position, row.arrived_at)
-
-    def _open_number(self, office: str, arrival_id: int) -> str:
-        with self.read() as session:
-            return self._open_row(session, office, arrival_id).application_no
 
     @staticmethod
     def _open_row(session: Session, office: str, arrival_id: int) -> DriveThruArrivalRow:

@@ -37,7 +37,7 @@ from queue_server.notify.messages import InvalidMessage, normalised_phone
 from queue_server.persistence.models import PassportReadyRow, TicketRow, VisitRow
 from queue_server.services.notifications import passport_ready_message, ready_message_state
 from queue_server.services.offices import OfficeSnapshot
-from queue_server.services.unit import Actor, UseCases
+from queue_server.services.unit import Actor, Unit, UseCases
 
 MAX_LIST = 500
 MAX_CSV_BYTES = 1_000_000
@@ -395,28 +395,7 @@ class PassportService(UseCases):
             raise ApplicationInvalid(problem=both(parsed.value))
         with self.unit() as work:
             snapshot = self.catalog.get(work.session, office)
-            row = work.session.scalar(
-                select(PassportReadyRow).where(
-                    PassportReadyRow.office_id == office,
-                    PassportReadyRow.application_no == parsed,
-                )
-            )
-            if row is None:
-                raise PassportNotReady(application=parsed)
-            if row.handed_over_at is not None:
-                local = snapshot.office.local(row.handed_over_at)
-                raise PassportHandedOver(application=parsed, at=local.strftime("%d-%m-%Y %H:%M"))
-            row.handed_over_at = work.now
-            row.handed_over_by = actor.user_id
-            row.handed_to_proxy = proxy
-            work.audit(
-                actor,
-                "passport_handed_over",
-                office_id=office,
-                target=f"passport_ready:{row.id}",  # the record, not the number
-                proxy=proxy,
-            )
-            return {"application_no": parsed, "handed_over_at": work.now, "proxy": proxy}
+            return record_handover(work, snapshot, parsed, proxy=proxy, actor=actor)
 
     def status(self, office: str, text: str) -> dict[str, Any]:
         """Whether the application's passport is ready; if not, when it is expected."""
@@ -505,6 +484,35 @@ class PassportService(UseCases):
                 for number, ready_at in rows
             ],
         }
+
+
+def record_handover(
+    work: Unit, snapshot: OfficeSnapshot, number: str, *, proxy: bool, actor: Actor
+) -> dict[str, Any]:
+    """Within ``work``: the ready passport of ``number`` (checked) is handed over now; audited.
+    Not ready: :class:`PassportNotReady`; a second time: :class:`PassportHandedOver`."""
+    office = snapshot.office.id
+    row = work.session.scalar(
+        select(PassportReadyRow).where(
+            PassportReadyRow.office_id == office, PassportReadyRow.application_no == number
+        )
+    )
+    if row is None:
+        raise PassportNotReady(application=number)
+    if row.handed_over_at is not None:
+        local = snapshot.office.local(row.handed_over_at)
+        raise PassportHandedOver(application=number, at=local.strftime("%d-%m-%Y %H:%M"))
+    row.handed_over_at = work.now
+    row.handed_over_by = actor.user_id
+    row.handed_to_proxy = proxy
+    work.audit(
+        actor,
+        "passport_handed_over",
+        office_id=office,
+        target=f"passport_ready:{row.id}",  # the record, not the number
+        proxy=proxy,
+    )
+    return {"application_no": number, "handed_over_at": work.now, "proxy": proxy}
 
 
 def _already_item(where: int, number: str, ready_at: datetime) -> dict[str, Any]:
