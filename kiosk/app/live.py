@@ -29,6 +29,7 @@ from kiosk.link import (
     utc_now,
 )
 from kiosk.link.health import HealthPublisher
+from kiosk.sessions import OpenSessions
 from queue_server.protocol.states import KioskConfigMessage
 
 if TYPE_CHECKING:
@@ -54,10 +55,15 @@ def start_content(
 
 
 def open_live_desk(
-    config: LinkConfig, database: Path, stack: ExitStack, app_holder: list[Any]
+    config: LinkConfig,
+    database: Path,
+    stack: ExitStack,
+    app_holder: list[Any],
+    sessions: OpenSessions | None = None,
 ) -> tuple[KioskCore, KioskContent]:
     """Start the link and the core over the local store in ``database``; the content is the
-    saved ``config/kiosk`` or (bounded wait) the broker's first one."""
+    saved ``config/kiosk`` or (bounded wait) the broker's first one. ``sessions`` gets the
+    server's queue states (what is open now: a pickup-only Saturday)."""
     store = LocalStore(database)
     stack.callback(store.close)
     saved_config = SavedConfig(store)
@@ -80,6 +86,8 @@ def open_live_desk(
         return latest[0] if first.wait(limit_s) and latest else None
 
     link.on_config(on_config)
+    if sessions is not None:
+        link.on_queue_state(sessions.update)
     link.start()
     stack.callback(link.close)
     content = start_content(saved, wait_for_broker)
