@@ -202,7 +202,7 @@ class KioskLink:
         if message.topic == topics.config(self.config.office, "kiosk"):
             self._deliver_config(bytes(message.payload))
             return
-        if message.topic.endswith("/state") and "/queue/" in message.topic:
+        if _is_queue_state(message.topic):
             self._deliver_queue_state(bytes(message.payload))
             return
         action = _answered_action(message.topic)
@@ -238,6 +238,13 @@ class KioskLink:
             return
         for callback in self._on_config:
             callback(config)
+
+
+def _is_queue_state(topic: str) -> bool:
+    try:
+        return topics.parse(topic).kind == "queue_state"
+    except topics.TopicError:
+        return False
 
 
 def _queue_state(payload: bytes) -> QueueStateMessage | None:

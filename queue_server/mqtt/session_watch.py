@@ -10,6 +10,7 @@ look, asks the publisher for a full refresh of that office (configs, counters, q
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Collection
 
 from queue_server.periodic import Periodic
@@ -35,9 +36,14 @@ class SessionWatch(Periodic):
         self._views, self._refresh = views, refresh
         self._offices = None if offices is None else list(offices)
         self._seen: dict[str, frozenset[tuple[str, str]]] = {}
+        self._lock = threading.Lock()  # one round at a time (the tick, or a caller's)
 
     def look(self) -> list[str]:
         """One round: the offices refreshed (the first look only remembers); never raises."""
+        with self._lock:
+            return self._look()
+
+    def _look(self) -> list[str]:
         changed: list[str] = []
         try:
             offices = self._offices or [known["id"] for known in self._views.offices()]
