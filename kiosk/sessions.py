@@ -77,21 +77,28 @@ def pickup_only(states: list[QueueState], now: datetime) -> PickupOnlyDay | None
     )
 
 
+def _opening(state: QueueState) -> tuple[object, ...]:
+    return (state.open_now, state.session, state.session_opens, state.session_closes)
+
+
 class OpenSessions:
     """The latest ``queue/{service}/state`` of each service; thread-safe (paho's thread
-    writes, the UI thread reads). Kept in memory: the broker's retained states come again
-    on every connect."""
+    writes, the UI thread reads). ``kiosk/link/saved_states.py`` keeps them across a
+    restart; the broker's retained states come again on every connect."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._states: dict[str, QueueStateMessage] = {}
 
-    def update(self, state: QueueStateMessage) -> None:
-        """A newer state of its service replaces the older (an older one is dropped)."""
+    def update(self, state: QueueStateMessage) -> bool:
+        """A newer state of its service replaces the older (an older one is dropped).
+        True when what is open changed (worth keeping across a restart)."""
         with self._lock:
             known = self._states.get(state.service)
-            if known is None or state.seq >= known.seq:
-                self._states[state.service] = state
+            if known is not None and state.seq < known.seq:
+                return False
+            self._states[state.service] = state
+            return known is None or _opening(known) != _opening(state)
 
     def pickup_only(self, now: datetime) -> PickupOnlyDay | None:
         with self._lock:

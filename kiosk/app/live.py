@@ -29,8 +29,9 @@ from kiosk.link import (
     utc_now,
 )
 from kiosk.link.health import HealthPublisher
+from kiosk.link.saved_states import SavedQueueStates
 from kiosk.sessions import OpenSessions
-from queue_server.protocol.states import KioskConfigMessage
+from queue_server.protocol.states import KioskConfigMessage, QueueStateMessage
 
 if TYPE_CHECKING:
     from devices.config import KioskDevices
@@ -87,7 +88,7 @@ def open_live_desk(
 
     link.on_config(on_config)
     if sessions is not None:
-        link.on_queue_state(sessions.update)
+        _keep_sessions(sessions, SavedQueueStates(store), link)
     link.start()
     stack.callback(link.close)
     content = start_content(saved, wait_for_broker)
@@ -114,6 +115,19 @@ def start_health(core: KioskCore, devices: KioskDevices, stack: ExitStack) -> He
     publisher = HealthPublisher(core.link, lambda force: reporter.poll(force=force)).start()
     stack.callback(publisher.stop)
     return publisher
+
+
+def _keep_sessions(sessions: OpenSessions, saved: SavedQueueStates, link: KioskLink) -> None:
+    """What is open: the saved states at once (offline start), then the broker's; a change
+    of what is open is saved."""
+    for state in saved.load():
+        sessions.update(state)
+
+    def on_state(state: QueueStateMessage) -> None:
+        if sessions.update(state):
+            saved.save(state)
+
+    link.on_queue_state(on_state)
 
 
 def _offline_services(content: KioskContent) -> list[str]:

@@ -5,6 +5,8 @@ refusal of a passport not yet due shown with its date, and a pickup-only Saturda
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -145,3 +147,42 @@ def test_on_a_pickup_only_saturday_the_kiosk_offers_pickup_only_and_says_so(
     flow.home()
     flow.start("en")
     assert ServiceGroup.PASSPORT in flow.offered_groups()
+
+
+def test_what_is_open_is_kept_across_a_restart_while_offline(tmp_path: Path) -> None:
+    """The saved queue states: a kiosk restarted without the server still knows the
+    Saturday session (and a waiting-count change alone is not written)."""
+    from kiosk.demo import DEMO_PAYLOAD
+    from kiosk.link.saved_states import SavedQueueStates
+    from kiosk.link.store import LocalStore
+    from kiosk.sessions import OpenSessions
+    from tests.kiosk.saturday import queue_state
+
+    store = LocalStore(tmp_path / "kiosk.db")
+    saved, sessions = SavedQueueStates(store), OpenSessions()
+    for seq, service in enumerate(DEMO_PAYLOAD["services"], start=1):
+        state = queue_state(seq, service, open_now=service["id"] == PICKUP)
+        if sessions.update(state):
+            saved.save(state)
+    pickup = next(s for s in DEMO_PAYLOAD["services"] if s["id"] == PICKUP)
+    busier = queue_state(99, pickup, open_now=True).model_copy(update={"waiting": 5})
+    assert sessions.update(busier) is False  # nothing about opening changed: not written
+    assert sessions.update(queue_state(1, pickup, open_now=False)) is False  # older: dropped
+    store.close()
+
+    # The kiosk app's start (kiosk/app/live.py): the saved states first, then the broker's.
+    from kiosk.app.live import _keep_sessions
+
+    class Link:
+        def on_queue_state(self, callback: Any) -> None:
+            self.deliver = callback
+
+    link, reopened, again = Link(), LocalStore(tmp_path / "kiosk.db"), OpenSessions()
+    _keep_sessions(again, SavedQueueStates(reopened), link)  # type: ignore[arg-type]
+    day = again.pickup_only(SATURDAY_09)
+    assert day is not None and day.services == {PICKUP}
+    link.deliver(queue_state(100, pickup, open_now=False))  # 12:00: the broker says closed
+    assert again.pickup_only(SATURDAY_09) is None
+    closed = {state.service: state.open_now for state in SavedQueueStates(reopened).load()}
+    assert closed[PICKUP] is False
+    reopened.close()
