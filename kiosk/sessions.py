@@ -5,8 +5,10 @@ offers pickup only and says so. It learns this from the queue states the server 
 retained on the broker (the kiosk's ACL reads ``queue/+/state``): each says whether its
 service is open now and, during a special session, the session's name and hours
 (``session_name``, ``session_opens``, ``session_closes``). The server re-publishes them
-when a session opens or closes. An offline kiosk keeps its last knowledge, bounded by the
-session's closing time on its own clock (after 12:00 it no longer says "pickup only").
+when a session opens or closes. Before the session opens, a day whose only services
+still to open (``next_opening`` today) are pickups is one too ("from 08:00"). An offline
+kiosk keeps its last knowledge, bounded by the session's closing time on its own clock
+(after 12:00 it no longer says "pickup only").
 """
 
 from __future__ import annotations
@@ -25,34 +27,43 @@ NOT_TODAY = (
     "Today only passport pickup is served ({opens}–{closes}). Please come back on a "
     "working day for other services."
 )
+#: The same before the session opens (its closing time is not known yet).
+PICKUP_ONLY_FROM = "Today ({day}): passport pickup only, from {opens}"
+NOT_TODAY_FROM = (
+    "Today only passport pickup is served (from {opens}). Please come back on a working "
+    "day for other services."
+)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True, slots=True)
 class PickupOnlyDay:
-    """A special session serving only pickup is open now: which services, until when."""
+    """Only pickup is served today: open now in a special session (``closes`` known), or
+    the only services opening later today are pickups (``closes`` None)."""
 
     services: frozenset[str]
     opens: datetime
-    closes: datetime
+    closes: datetime | None
 
     def _params(self) -> dict[str, object]:
         def clock(moment: datetime) -> dict[str, str]:
             return {"id": moment.strftime("%H.%M"), "en": moment.strftime("%H:%M")}
 
         day = WEEKDAYS[self.opens.weekday()]
-        return {
+        params: dict[str, object] = {
             "day": {"id": translate(day, "id"), "en": day},
             "opens": clock(self.opens),
-            "closes": clock(self.closes),
         }
+        if self.closes is not None:
+            params["closes"] = clock(self.closes)
+        return params
 
     def banner(self) -> dict[str, str]:
         """The banner in both languages (the hours in the office's time)."""
-        return both(PICKUP_ONLY, **self._params())
+        return both(PICKUP_ONLY if self.closes else PICKUP_ONLY_FROM, **self._params())
 
     def not_today(self) -> dict[str, str]:
-        return both(NOT_TODAY, **self._params())
+        return both(NOT_TODAY if self.closes else NOT_TODAY_FROM, **self._params())
 
 
 def pickup_only(states: list[QueueState], now: datetime) -> PickupOnlyDay | None:
@@ -64,7 +75,7 @@ def pickup_only(states: list[QueueState], now: datetime) -> PickupOnlyDay | None
         if state.open_now and (state.session_closes is None or now < state.session_closes)
     ]
     if not open_now:
-        return None
+        return _opening_today(states, now)
     for state in open_now:
         if state.kind != "pickup" or state.session_opens is None or state.session_closes is None:
             return None
@@ -77,8 +88,32 @@ def pickup_only(states: list[QueueState], now: datetime) -> PickupOnlyDay | None
     )
 
 
+def _opening_today(states: list[QueueState], now: datetime) -> PickupOnlyDay | None:
+    """Nothing open yet: a pickup-only day when the services still to open today (the
+    office's day, from their ``next_opening``) are all pickups."""
+    later = [
+        state
+        for state in states
+        if state.next_opening is not None
+        and now < state.next_opening
+        and now.astimezone(state.next_opening.tzinfo).date() == state.next_opening.date()
+    ]
+    if not later or any(state.kind != "pickup" for state in later):
+        return None
+    opens = min(state.next_opening for state in later if state.next_opening is not None)
+    return PickupOnlyDay(
+        services=frozenset(state.service for state in later), opens=opens, closes=None
+    )
+
+
 def _opening(state: QueueState) -> tuple[object, ...]:
-    return (state.open_now, state.session, state.session_opens, state.session_closes)
+    return (
+        state.open_now,
+        state.session,
+        state.session_opens,
+        state.session_closes,
+        state.next_opening,
+    )
 
 
 class OpenSessions:

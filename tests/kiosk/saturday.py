@@ -18,7 +18,13 @@ CLOSES = datetime(2026, 11, 28, 12, 0, tzinfo=WITA)
 PICKUP = "pengambilan-paspor"
 
 
-def queue_state(seq: int, service: dict[str, Any], *, open_now: bool) -> QueueStateMessage:
+def queue_state(
+    seq: int,
+    service: dict[str, Any],
+    *,
+    open_now: bool,
+    next_opening: str = "2026-11-30T08:00:00+08:00",
+) -> QueueStateMessage:
     values: dict[str, Any] = {
         "seq": seq,
         "service": service["id"],
@@ -33,7 +39,7 @@ def queue_state(seq: int, service: dict[str, Any], *, open_now: bool) -> QueueSt
         "estimated_wait_minutes": 0.0 if open_now else None,
         "open_now": open_now,
         "session": "sabtu-ambil-paspor" if open_now else None,
-        "next_opening": None if open_now else "2026-11-30T08:00:00+08:00",
+        "next_opening": None if open_now else next_opening,
         "quota": {"limit": 100, "used": 0, "left": 100},
         "journey": [],
     }
@@ -46,6 +52,15 @@ def queue_state(seq: int, service: dict[str, Any], *, open_now: bool) -> QueueSt
     # Through JSON, as the broker delivers it.
     message = QueueStateMessage.model_validate(values)
     return QueueStateMessage.model_validate_json(message.model_dump_json())
+
+
+def saturday_dawn_sessions() -> OpenSessions:
+    """The same before 08:00: nothing open yet, only the pickup opens today."""
+    sessions = OpenSessions()
+    for seq, service in enumerate(DEMO_PAYLOAD["services"], start=1):
+        today = OPENS.isoformat() if service["id"] == PICKUP else "2026-11-30T08:00:00+08:00"
+        sessions.update(queue_state(seq, service, open_now=False, next_opening=today))
+    return sessions
 
 
 def saturday_sessions() -> OpenSessions:

@@ -17,7 +17,13 @@ from kiosk.link.errors import Refused
 from kiosk.scan_routes import TYPED_MALFORMED, TYPED_NIK, typed_application
 from queue_server.i18n import both
 from tests.kiosk.flow_fakes import FakeClock, FakeDesk
-from tests.kiosk.saturday import PICKUP, SATURDAY_09, saturday_sessions
+from tests.kiosk.saturday import (
+    OPENS,
+    PICKUP,
+    SATURDAY_09,
+    saturday_dawn_sessions,
+    saturday_sessions,
+)
 from tests.kiosk.test_flow import run_issue
 
 NOT_DUE = (
@@ -186,3 +192,19 @@ def test_what_is_open_is_kept_across_a_restart_while_offline(tmp_path: Path) -> 
     closed = {state.service: state.open_now for state in SavedQueueStates(reopened).load()}
     assert closed[PICKUP] is False
     reopened.close()
+
+
+def test_before_the_saturday_session_opens_the_kiosk_already_says_pickup_only() -> None:
+    """07:00: nothing is open; the only service opening today is the pickup (08:00)."""
+    sessions = saturday_dawn_sessions()
+    day = sessions.pickup_only(SATURDAY_09 - timedelta(hours=2))
+    assert day is not None and day.services == {PICKUP} and day.closes is None
+    assert day.banner() == {
+        "id": "Hari ini (Sabtu) hanya layanan pengambilan paspor, mulai 08.00",
+        "en": "Today (Saturday): passport pickup only, from 08:00",
+    }
+    assert "from 08:00" in day.not_today()["en"]
+    # Friday evening: the pickup opens tomorrow, not today: nothing to say yet.
+    assert sessions.pickup_only(OPENS - timedelta(hours=14)) is None
+    # 08:00 with no new state (offline): the kiosk does not guess; nothing said.
+    assert sessions.pickup_only(OPENS) is None
