@@ -7,6 +7,8 @@ Paths (:class:`~kiosk.flow_state.Step`), each from the office's ``config/kiosk``
                            lost/damaged: BAP -> DOCUMENTS -> PRIORITY -> ISSUING
                            stay permit: PRIORITY -> ISSUING
                            pickup: PICKUP -> NIK (own) | PROXY (surat kuasa) -> PRIORITY
+                                   PICKUP "type the application number" -> APPLICATION
+                                   -> PICKUP (the number noted; a scan notes it too)
                                    NIK "use my passport" -> MRZ -> CHIP -> PRIORITY
                            complaint, information: ISSUING
                            documents to bring: INFO_LIST -> INFO -> (take a number)
@@ -51,7 +53,7 @@ from kiosk.passport_chip import (
     parse_document_number,
     parse_typed_date,
 )
-from kiosk.scan_routes import ScanKind, route_scan
+from kiosk.scan_routes import ScanKind, route_scan, typed_application
 from queue_server.i18n import SUPPORTED, both
 
 log = logging.getLogger(__name__)
@@ -110,11 +112,21 @@ class KioskFlow(FlowCore):
         if not self.content.services:  # no office content yet: nothing to choose from
             self._go(message=self._idle_message())
             return
-        self._go(Step.SERVICES, group=None, message=None, offline=not self._online())
+        self._go(
+            Step.SERVICES,
+            group=None,
+            message=None,
+            offline=not self._online(),
+            pickup_only=self._pickup_only(),
+        )
 
     @tap
     def choose_group(self, group: ServiceGroup) -> None:
-        choices = self.content.in_group(group)
+        choices = self.offered(group)
+        day = self._state.pickup_only
+        if day is not None and not choices:
+            self._go(message=day.not_today())
+            return
         if len(choices) == 1:  # one service in the group: no second screen to pass
             self._choose(choices[0].id)
         else:
@@ -137,6 +149,18 @@ class KioskFlow(FlowCore):
         else:
             self._go(Step.INFO, service=choice, bap_reason=None, by_proxy=False, message=None)
 
+    def offered(self, group: ServiceGroup) -> list[ServiceChoice]:
+        """The group's services the kiosk offers now (pickup only on a pickup-only day)."""
+        choices = self.content.in_group(group)
+        day = self._state.pickup_only
+        if day is None:
+            return list(choices)
+        return [choice for choice in choices if choice.id in day.services]
+
+    def offered_groups(self) -> list[ServiceGroup]:
+        """The groups with a service offered now, in display order."""
+        return [group for group in self.content.groups() if self.offered(group)]
+
     def submit_code(self, text: str) -> None:
         """A booking code typed on the scan screen (a scan anywhere goes to :meth:`scan`)."""
         if self._state.step is not Step.SCAN:
@@ -152,6 +176,32 @@ class KioskFlow(FlowCore):
     def choose_bap_reason(self, reason: BapReason) -> None:
         if self._state.step is Step.BAP:
             self._go(Step.DOCUMENTS, bap_reason=reason, message=None)
+
+    @property
+    def application_no(self) -> str | None:
+        """The pickup's application number, scanned or typed (sent with the ticket)."""
+        return self._application_no
+
+    @tap
+    def type_application(self) -> None:
+        """From the pickup step: type the application number on the keypad."""
+        if self._state.step is Step.PICKUP and self._state.service is not None:
+            self._go(Step.APPLICATION, message=None)
+
+    def submit_application(self, text: str) -> None:
+        """A typed application number: 10 to 20 digits (a NIK is named as such); back on
+        the pickup step with the number noted."""
+        if self._state.step is not Step.APPLICATION:
+            return
+        number = typed_application(text)
+        if isinstance(number, dict):
+            self._go(message=number)
+            return
+        self._application_no = number
+        if self._history and self._history[-1].step is Step.PICKUP:
+            self._restore(self._history.pop())
+        else:
+            self._go(Step.PICKUP, message=None)
 
     @tap
     def choose_pickup(self, by_proxy: bool) -> None:
@@ -358,6 +408,10 @@ class KioskFlow(FlowCore):
             self._go(message=both(NIK_NOT_ASKED))
 
     def _scan_booking(self, code: str) -> None:
+        day = self._state.pickup_only
+        if day is not None:
+            self._go(message=day.not_today())
+            return
         service = next((s for s in self.content.services if s.needs_booking), None)
         if service is None:
             self._go(message=both(NOT_OFFERED))
@@ -367,9 +421,20 @@ class KioskFlow(FlowCore):
     def _scan_application(self, number: str) -> None:
         """Passport pickup; the number goes with the ticket (the server checks it is due)."""
         pickups = [s for s in self.content.services if s.kind == "pickup"]
+        day = self._state.pickup_only
+        if day is not None:
+            pickups = [s for s in pickups if s.id in day.services]
         service = next((s for s in pickups if s.asks_nik), pickups[0] if pickups else None)
         if service is None:
             self._go(message=both(NOT_OFFERED))
+            return
+        state = self._state
+        if state.step in {Step.PICKUP, Step.APPLICATION} and state.service in pickups:
+            self._application_no = number  # the same pickup: the number is noted
+            if state.step is Step.APPLICATION and self._history:
+                self._restore(self._history.pop())
+            else:
+                self._go(message=None)
             return
         fresh = self._fresh(service)
         self._application_no = number
@@ -459,6 +524,10 @@ class KioskFlow(FlowCore):
         choice = self.content.service(service_id)
         if choice is None:
             self._go(Step.SERVICES, message=both(UNKNOWN_SERVICE))
+            return
+        day = self._state.pickup_only
+        if day is not None and choice.id not in day.services:
+            self._go(message=day.not_today())
             return
         if choice.needs_server and not self._online():
             self._go(message=both(NEEDS_SERVER), offline=True)

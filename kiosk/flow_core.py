@@ -20,6 +20,7 @@ from kiosk.content import KioskContent, ServiceChoice
 from kiosk.enquiry import Request
 from kiosk.flow_state import Collaborators, FlowState, Step
 from kiosk.passport_chip import MrzField
+from kiosk.sessions import PickupOnlyDay
 from queue_server.i18n import both
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ class FlowCore:
         self.collaborators = collaborators
         self.idle_timeout_s, self.ticket_shown_s = idle_timeout_s, ticket_shown_s
         self.tap_guard_s = tap_guard_s
-        self._state = FlowState(message=self._idle_message())
+        self._state = FlowState(message=self._idle_message(), pickup_only=self._pickup_only())
         self._listeners: list[Callable[[FlowState], None]] = []
         self._touched_at = self._entered_at = collaborators.monotonic()
         self._changed_at = -math.inf  # the first tap is never a double tap
@@ -106,7 +107,11 @@ class FlowCore:
         self._application_no = None
         self._registration = None
         self._forget_identity()
-        self._state = FlowState(request_seq=self._state.request_seq, message=self._idle_message())
+        self._state = FlowState(
+            request_seq=self._state.request_seq,
+            message=self._idle_message(),
+            pickup_only=self._pickup_only(),
+        )
         self._entered_at = self._touched_at = self._changed_at = self.collaborators.monotonic()
         self._notify()
 
@@ -115,6 +120,9 @@ class FlowCore:
         offline = not self._online()
         if offline != self._state.offline:
             self._set(offline=offline)
+        pickup_only = self._pickup_only()
+        if pickup_only != self._state.pickup_only:
+            self._set(pickup_only=pickup_only)
         state, now_s = self._state, self.collaborators.monotonic()
         idle_s = now_s - self._touched_at
         idle_message = self._idle_message()
@@ -129,6 +137,17 @@ class FlowCore:
     def _idle_message(self) -> dict[str, str] | None:
         """The welcome screen's standing message: "unavailable" while there is no content."""
         return None if self.content.services else both(SERVICE_UNAVAILABLE)
+
+    def _pickup_only(self) -> PickupOnlyDay | None:
+        """A pickup-only session open now (the server's queue states, the kiosk's clock)."""
+        known = self.collaborators.pickup_only
+        if known is None:
+            return None
+        try:
+            return known(self.collaborators.now())
+        except Exception:  # never let a bad state stop the kiosk: serve as usual
+            log.exception("could not tell whether today is a pickup-only day")
+            return None
 
     def _forget_identity(self) -> None:
         """Nothing personal stays: the NIK, the passport's details and its number."""
@@ -177,6 +196,7 @@ class FlowCore:
             language=state.language,
             request_seq=state.request_seq,
             offline=state.offline,
+            pickup_only=state.pickup_only,
             message=None,
             seconds_left=None,
         )

@@ -14,6 +14,7 @@ from kiosk.enquiry import LookupOutcome, RateOutcome
 from kiosk.guide import BapReason
 from kiosk.issuing import IssueOutcome, TicketDesk
 from kiosk.passport_chip import MrzField
+from kiosk.sessions import PickupOnlyDay
 
 if TYPE_CHECKING:
     from devices.smartcard.reader import CardReader
@@ -30,6 +31,7 @@ class Step(StrEnum):
     BAP = "bap"  # lost, damaged or changed data?
     PICKUP = "pickup"  # who collects: the applicant or someone else
     PROXY = "proxy"  # what someone collecting for another must bring
+    APPLICATION = "application"  # pickup: the application number typed on the keypad
     NIK = "nik"
     MRZ = "mrz"  # the passport's number and dates, typed (or its MRZ scanned)
     CHIP = "chip"  # the passport on the reader: its chip read with those details
@@ -75,6 +77,8 @@ class FlowState:
     mrz_field: MrzField = MrzField.NUMBER
     #: The chip is being read (the CHIP step's "Try again" waits).
     chip_busy: bool = False
+    #: Only a pickup session is open now (a Saturday): pickup only, with a banner.
+    pickup_only: PickupOnlyDay | None = None
 
     def text(self, localised: LocalisedText | dict[str, str] | None) -> str:
         """``localised`` in the current language ('' for None)."""
@@ -107,3 +111,5 @@ class Collaborators:
     status_base_url: str = "http://antre.local"
     #: The e-passport reader; None: the kiosk offers the NIK only.
     card_reader: CardReader | None = None
+    #: What is open now, from the server's queue states (None: the kiosk does not know).
+    pickup_only: Callable[[datetime], PickupOnlyDay | None] | None = None

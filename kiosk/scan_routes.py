@@ -33,6 +33,17 @@ MRZ_UNREADABLE = (
     "The code of the passport's photo page could not be read. Please scan it again, "
     "or type the passport number and dates."
 )
+#: A typed application number that is 16 digits: a NIK typed by mistake.
+TYPED_NIK = (
+    "These 16 digits look like a NIK (from the KTP), not an application number. Type the "
+    "application number printed on your application receipt."
+)
+#: A typed application number of the wrong length.
+TYPED_MALFORMED = (
+    "An application number has 10 to 20 digits. Please check the number on your "
+    "application receipt."
+)
+NIK_DIGITS = 16
 MAX_SCAN_CHARS = 512
 #: A TD3 MRZ: both lines, or the second alone (with the ``<`` fillers no other code has).
 MRZ_LENGTHS = frozenset({44, 88})
@@ -110,6 +121,18 @@ def route_scan(text: str) -> ScanRoute:
     if found.kind is CodeKind.BOOKING_CODE and isinstance(found.value, BookingCode):
         return ScanRoute(ScanKind.BOOKING, value=found.value.code)
     return ScanRoute(ScanKind.UNKNOWN, problem=both(UNKNOWN_CODE))
+
+
+def typed_application(text: str) -> str | dict[str, str]:
+    """The application number typed on the keypad (its digits), or why it is not one,
+    in both languages (a NIK typed by mistake is named as such)."""
+    digits = "".join(text.split())
+    if digits.isdigit() and len(digits) == NIK_DIGITS:
+        return both(TYPED_NIK)
+    found = APPLICATION_PATTERN.fullmatch(digits)
+    if found is None or not digits.isdigit():
+        return both(TYPED_MALFORMED)
+    return found.group(1)
 
 
 def _problem(error: object) -> dict[str, str]:

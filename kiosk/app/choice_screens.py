@@ -84,8 +84,18 @@ class PickupScreen(ChoicesScreen):
             lambda: flow.choose_pickup(True),
             ChoiceButton,
         )
-        body = state.text(state.service.name if state.service else None)
-        self.fill(state, _tr("Who is collecting?", state), body, [other], [own])
+        typed = _button(_tr(TYPE_APPLICATION, state), flow.type_application, ChoiceButton)
+        lines = [state.text(state.service.name if state.service else None)]
+        number = flow.application_no
+        if number:
+            lines.append(_tr("Application number: {number}", state, number=number))
+        else:
+            lines.append(_tr(SCAN_APPLICATION, state))
+        self.fill(state, _tr("Who is collecting?", state), "\n".join(lines), [other, typed], [own])
+
+
+TYPE_APPLICATION = "Type the application number"
+SCAN_APPLICATION = "Scan the QR code of your application receipt, or type its number."
 
 
 class ProxyScreen(ChoicesScreen):

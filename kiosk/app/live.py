@@ -29,7 +29,9 @@ from kiosk.link import (
     utc_now,
 )
 from kiosk.link.health import HealthPublisher
-from queue_server.protocol.states import KioskConfigMessage
+from kiosk.link.saved_states import SavedQueueStates
+from kiosk.sessions import OpenSessions
+from queue_server.protocol.states import KioskConfigMessage, QueueStateMessage
 
 if TYPE_CHECKING:
     from devices.config import KioskDevices
@@ -54,10 +56,15 @@ def start_content(
 
 
 def open_live_desk(
-    config: LinkConfig, database: Path, stack: ExitStack, app_holder: list[Any]
+    config: LinkConfig,
+    database: Path,
+    stack: ExitStack,
+    app_holder: list[Any],
+    sessions: OpenSessions | None = None,
 ) -> tuple[KioskCore, KioskContent]:
     """Start the link and the core over the local store in ``database``; the content is the
-    saved ``config/kiosk`` or (bounded wait) the broker's first one."""
+    saved ``config/kiosk`` or (bounded wait) the broker's first one. ``sessions`` gets the
+    server's queue states (what is open now: a pickup-only Saturday)."""
     store = LocalStore(database)
     stack.callback(store.close)
     saved_config = SavedConfig(store)
@@ -80,6 +87,8 @@ def open_live_desk(
         return latest[0] if first.wait(limit_s) and latest else None
 
     link.on_config(on_config)
+    if sessions is not None:
+        _keep_sessions(sessions, SavedQueueStates(store), link)
     link.start()
     stack.callback(link.close)
     content = start_content(saved, wait_for_broker)
@@ -106,6 +115,19 @@ def start_health(core: KioskCore, devices: KioskDevices, stack: ExitStack) -> He
     publisher = HealthPublisher(core.link, lambda force: reporter.poll(force=force)).start()
     stack.callback(publisher.stop)
     return publisher
+
+
+def _keep_sessions(sessions: OpenSessions, saved: SavedQueueStates, link: KioskLink) -> None:
+    """What is open: the saved states at once (offline start), then the broker's; a change
+    of what is open is saved."""
+    for state in saved.load():
+        sessions.update(state)
+
+    def on_state(state: QueueStateMessage) -> None:
+        if sessions.update(state):
+            saved.save(state)
+
+    link.on_queue_state(on_state)
 
 
 def _offline_services(content: KioskContent) -> list[str]:

@@ -35,6 +35,7 @@ from kiosk.flow import Collaborators, KioskFlow
 from kiosk.issuing import TicketDesk
 from kiosk.link.core import KioskCore
 from kiosk.maintenance import KioskMaintenance, PinGate
+from kiosk.sessions import OpenSessions, PickupOnlyDay
 from queue_server.i18n import both
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,8 @@ def run(config: KioskConfig, window: WindowChoice, *, demo: bool = False) -> int
             on_code=lambda code: app_holder[0].code_scanned(code.text) if app_holder else None,
         )
         stack.callback(devices.close)
-        desk, content = _desk_and_content(config, demo, stack, app_holder)
+        sessions = OpenSessions()
+        desk, content = _desk_and_content(config, demo, stack, app_holder, sessions)
         if isinstance(desk, KioskCore):  # the demo desk has no server to tell
             from kiosk.app.live import start_health
 
@@ -137,6 +139,7 @@ def run(config: KioskConfig, window: WindowChoice, *, demo: bool = False) -> int
             status_base_url=config.status_url,
             idle_timeout_s=window.idle_timeout_s,
             ticket_shown_s=window.ticket_shown_s,
+            pickup_only=sessions.pickup_only,
         )
         app = KioskApp(flow, maintenance=build_maintenance(config, devices, desk))
         app_holder.append(app)
@@ -155,6 +158,7 @@ def build_flow(
     idle_timeout_s: float = 60.0,
     ticket_shown_s: float = 20.0,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    pickup_only: Callable[[datetime], PickupOnlyDay | None] | None = None,
 ) -> KioskFlow:
     collaborators = Collaborators(
         desk=desk,
@@ -164,6 +168,7 @@ def build_flow(
         now=now,
         status_base_url=status_base_url,
         card_reader=devices.card_reader,
+        pickup_only=pickup_only,
     )
     return KioskFlow(
         content=content,
@@ -192,10 +197,16 @@ def build_maintenance(
 
 
 def _desk_and_content(
-    config: KioskConfig, demo: bool, stack: ExitStack, app_holder: list[Any]
+    config: KioskConfig,
+    demo: bool,
+    stack: ExitStack,
+    app_holder: list[Any],
+    sessions: OpenSessions | None = None,
 ) -> tuple[TicketDesk, KioskContent]:
     if demo:
         return DemoDesk(), content_from_payload(DEMO_PAYLOAD)
     from kiosk.app.live import open_live_desk
 
-    return open_live_desk(config.link_config(), config.settings.database, stack, app_holder)
+    return open_live_desk(
+        config.link_config(), config.settings.database, stack, app_holder, sessions
+    )

@@ -22,10 +22,11 @@ from kivy.uix.screenmanager import Screen
 
 from devices.codes import CodeError, parse_booking_code, parse_nik
 from kiosk.app.keypad import NumericKeypad
-from kiosk.content import GROUP_TITLES, KioskContent, ServiceChoice
+from kiosk.content import GROUP_TITLES, ServiceChoice
 from kiosk.flow import FlowState, KioskFlow
 from kiosk.guide import BapReason, documents_for, office_documents, station_name
 from kiosk.issuing import ShownTicket
+from kiosk.scan_routes import typed_application
 from queue_server.i18n import translate
 
 PRINTED = "Your ticket has been printed. Please take it."
@@ -116,6 +117,8 @@ class WelcomeScreen(KioskScreen):
 
     def show(self, state: FlowState, flow: KioskFlow) -> None:
         self.ids.message.text = welcome_message(state.message)
+        day = state.pickup_only
+        self.ids.banner.text = welcome_message(day.banner()) if day else ""
 
 
 def welcome_message(message: dict[str, str] | None) -> str:
@@ -128,15 +131,15 @@ def welcome_message(message: dict[str, str] | None) -> str:
 
 class ServicesScreen(KioskScreen):
     def show(self, state: FlowState, flow: KioskFlow) -> None:
-        content: KioskContent = flow.content
         choices = self.ids.choices
         choices.clear_widgets()
         self.ids.message.text = state.text(state.message)
+        self.ids.banner.text = state.text(state.pickup_only.banner() if state.pickup_only else None)
         from kiosk.app.icons import IconButton, IconChoiceButton
 
         if state.group is None:
             self.ids.title.text = _tr("What do you need today?", state)
-            for group in content.groups():
+            for group in flow.offered_groups():
                 title = _tr(GROUP_TITLES[group], state)
                 button = _button(title, partial(flow.choose_group, group), IconButton)
                 button.icon = group.value
@@ -148,7 +151,7 @@ class ServicesScreen(KioskScreen):
             choices.add_widget(documents)
         else:
             self.ids.title.text = _tr(GROUP_TITLES[state.group], state)
-            for service in content.in_group(state.group):
+            for service in flow.offered(state.group):
                 button = _service_button(service, state, flow)
                 button.icon = state.group.value
                 choices.add_widget(button)
@@ -217,6 +220,32 @@ class RequirementsScreen(KioskScreen):
         lines = [description] if description and not state.by_proxy else []
         self.ids.requirements.text = "\n".join([*lines, bring]).strip()
         self.ids.scroll.to_top()
+
+
+class ApplicationScreen(KioskScreen):
+    """The pickup's application number, typed on the numeric keypad (10 to 20 digits)."""
+
+    def on_kv_post(self, _base_widget: Any) -> None:
+        keypad = NumericKeypad(max_length=20, quiet_below=10, placeholder="Application number")
+        keypad.validator = application_problem
+        keypad.bind(on_submit=lambda _widget, text: self._submit(text))
+        self.entry = keypad
+        self.ids.entry_slot.add_widget(keypad)
+
+    def _submit(self, text: str) -> None:
+        from kivy.app import App
+
+        App.get_running_app().flow.submit_application(text)
+
+    def show(self, state: FlowState, flow: KioskFlow) -> None:
+        self.entry.notice = state.message
+
+
+def application_problem(text: str) -> dict[str, str] | None:
+    """The application keypad's validator: None for an application number, else why not
+    (16 digits: a NIK typed by mistake)."""
+    found = typed_application(text)
+    return found if isinstance(found, dict) else None
 
 
 class NikScreen(KioskScreen):

@@ -12,6 +12,7 @@ from kiosk.app.choice_screens import (
 )
 from kiosk.app.identity_screens import ChipScreen, MrzScreen
 from kiosk.app.screens import (
+    ApplicationScreen,
     DocumentsScreen,
     IssuingScreen,
     KioskScreen,
@@ -34,6 +35,7 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "bap": BapScreen,
     "pickup": PickupScreen,
     "proxy": ProxyScreen,
+    "application": ApplicationScreen,
     "nik": NikScreen,
     "mrz": MrzScreen,
     "chip": ChipScreen,

@@ -29,7 +29,7 @@ from kiosk.link.config import LinkConfig
 from kiosk.link.errors import LinkUnavailable
 from queue_server.protocol import topics
 from queue_server.protocol.messages import ErrorCode, request_data
-from queue_server.protocol.states import KioskConfigMessage
+from queue_server.protocol.states import KioskConfigMessage, QueueStateMessage
 from queue_server.protocol.topics import KioskAction
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,7 @@ class KioskLink:
         self._client = self._new_client()
         self._on_up: list[Callable[[], None]] = []
         self._on_config: list[Callable[[KioskConfigMessage], None]] = []
+        self._on_queue_state: list[Callable[[QueueStateMessage], None]] = []
         #: When the server last answered a request, and when one last went unanswered
         #: (read-only, for the maintenance screen).
         self.last_answer_at: datetime | None = None
@@ -85,6 +86,11 @@ class KioskLink:
     def on_config(self, callback: Callable[[KioskConfigMessage], None]) -> None:
         """Call ``callback`` (on paho's thread) with each retained ``config/kiosk`` payload."""
         self._on_config.append(callback)
+
+    def on_queue_state(self, callback: Callable[[QueueStateMessage], None]) -> None:
+        """Call ``callback`` (on paho's thread) with each ``queue/{service}/state``: what is
+        open now (a pickup-only Saturday session)."""
+        self._on_queue_state.append(callback)
 
     def start(self) -> KioskLink:
         """Connect in the background; returns at once, also when the broker is away."""
@@ -169,14 +175,18 @@ class KioskLink:
         client.publish(self._session.status_topic, self._status("online"), qos=1, retain=True)
         office, device = self.config.office, self.config.device
         responses = topics.kiosk_responses(office, device)
-        client.subscribe([(responses, 1), (topics.config(office, "kiosk"), 1)])
+        client.subscribe(
+            [(responses, 1), (topics.config(office, "kiosk"), 1), (topics.queue_states(office), 1)]
+        )
 
     def _on_subscribe(
         self, _client: mqtt.Client, _userdata: Any, _mid: int, reasons: Any, _properties: Any
     ) -> None:
-        if any(reason.is_failure for reason in reasons):
+        if any(reason.is_failure for reason in reasons[:2]):
             log.error("the broker refused the kiosk's response subscription: %s", reasons)
             return
+        if any(reason.is_failure for reason in reasons[2:]):  # an older ACL: no pickup-only days
+            log.warning("the broker refused the queue states to the kiosk: %s", reasons)
         if not self.ready.is_set():
             log.info("kiosk link up")
         self.ready.set()
@@ -191,6 +201,9 @@ class KioskLink:
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
         if message.topic == topics.config(self.config.office, "kiosk"):
             self._deliver_config(bytes(message.payload))
+            return
+        if _is_queue_state(message.topic):
+            self._deliver_queue_state(bytes(message.payload))
             return
         action = _answered_action(message.topic)
         answer = None if action is None else parse_answer(action, bytes(message.payload))
@@ -211,6 +224,12 @@ class KioskLink:
         waiter.answer = answer
         waiter.arrived.set()
 
+    def _deliver_queue_state(self, payload: bytes) -> None:
+        state = _queue_state(payload)
+        if state is not None:
+            for callback in self._on_queue_state:
+                callback(state)
+
     def _deliver_config(self, payload: bytes) -> None:
         try:
             config = KioskConfigMessage.model_validate_json(payload)
@@ -219,6 +238,21 @@ class KioskLink:
             return
         for callback in self._on_config:
             callback(config)
+
+
+def _is_queue_state(topic: str) -> bool:
+    try:
+        return topics.parse(topic).kind == "queue_state"
+    except topics.TopicError:
+        return False
+
+
+def _queue_state(payload: bytes) -> QueueStateMessage | None:
+    try:
+        return QueueStateMessage.model_validate_json(payload)
+    except ValueError:  # pydantic's ValidationError too
+        log.warning("ignored a queue state that does not follow the contract")
+        return None
 
 
 def _answered_action(topic: str) -> KioskAction | None:

@@ -41,6 +41,7 @@ from queue_server.mqtt.external import parse_mqtt_url, redacted
 from queue_server.mqtt.fairness import RateLimit
 from queue_server.mqtt.kiosk_requests import kiosk_requests_for
 from queue_server.mqtt.publisher import Sink, StatePublisher, no_broker
+from queue_server.mqtt.session_watch import SessionWatch
 from queue_server.mqtt.supervisor import BrokerSupervisor
 from queue_server.mqtt.tls import given_listener, self_signed_listener
 from queue_server.services.container import Services
@@ -69,6 +70,8 @@ class MqttRuntime:
     broker: ManagedBroker | None  # None with an external broker
     client: ServerMqtt
     publisher: StatePublisher
+    #: Re-publishes the states when a session opens or closes (None: not started).
+    session_watch: SessionWatch | None = None
 
     def health(self) -> dict[str, str]:
         """``broker``: ok, down or external; ``mqtt``: whether the server's link is up."""
@@ -82,6 +85,8 @@ class MqttRuntime:
     def stop(self) -> None:
         if self.broker is not None:
             self.broker.supervisor.stop()
+        if self.session_watch is not None:
+            self.session_watch.stop()
         self.publisher.stop()
         self.client.stop()
         if self.broker is not None:
@@ -132,7 +137,10 @@ def start_mqtt(
     services.events.subscribe_stored(publisher)
     publisher.start()
     client.start()
-    return MqttRuntime(broker=broker, client=client, publisher=publisher)
+    watch = SessionWatch(
+        services.views, publisher.refresh, offices=None if office is None else [office]
+    ).start()
+    return MqttRuntime(broker=broker, client=client, publisher=publisher, session_watch=watch)
 
 
 def start_publisher_without_broker(services: Services, sink: Sink) -> StatePublisher:

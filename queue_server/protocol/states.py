@@ -106,6 +106,24 @@ class QueueState(Message):
     )
     quota: Quota
     journey: list[JourneyStep]
+    # A special session open now (a Saturday pickup, an evening session): its name and
+    # bounds, so a kiosk can say "today: pickup only, 08:00-12:00". Absent otherwise, so a
+    # parser of an older version still reads every other state.
+    session_name: Bilingual | None = Field(
+        default=None,
+        exclude_if=lambda name: name is None,
+        description="The special session open now (absent in regular hours or when closed).",
+    )
+    session_opens: AwareDatetime | None = Field(
+        default=None,
+        exclude_if=lambda moment: moment is None,
+        description="When the special session open now opened (office time).",
+    )
+    session_closes: AwareDatetime | None = Field(
+        default=None,
+        exclude_if=lambda moment: moment is None,
+        description="When the special session open now closes (office time).",
+    )
 
 
 class QueueStateMessage(QueueState, Sequenced):

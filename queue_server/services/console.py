@@ -169,6 +169,9 @@ def _current(session: Session, counter_pk: int) -> dict[str, Any] | None:
         "called_at": ticket.called_at,
         "started_at": ticket.started_at,
         "recall_count": ticket.recall_count,
+        # pickup: what the applicant gave at the kiosk (the panel starts from it)
+        "application_no": visit.application_no,
+        "by_proxy": visit.by_proxy,
         "timeline": _timeline(session, visit.id),
     }
 

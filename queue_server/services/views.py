@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from queue_server.domain.calendar import ActiveSession
 from queue_server.domain.calling import Streak, order_queue
 from queue_server.domain.errors import CounterNotFound, TicketNotFound
 from queue_server.domain.ids import (
@@ -127,7 +128,21 @@ class ViewService(UseCases):
                 )
                 for step in service.journey
             ],
+            **_special_session(active),
         )
+
+    def open_sessions(self, office: str) -> frozenset[tuple[str, str]]:
+        """(service, session code) of every active service open now: what changes when a
+        session opens or closes (the publisher's minute tick compares it)."""
+        with self.read() as session:
+            snapshot = self.catalog.get(session, office)
+            now = self.clock()
+            found = set()
+            for service in snapshot.services.values():
+                active = snapshot.calendar.session_at(now, ServiceId(service.id))
+                if service.active and active is not None:
+                    found.add((service.id, active.code))
+            return frozenset(found)
 
     def ticket_status(self, token: str) -> PublicTicket:
         """What an applicant sees on the phone: no personal data."""
@@ -268,6 +283,17 @@ class ViewService(UseCases):
                 }
                 for row in rows
             ]
+
+
+def _special_session(active: ActiveSession | None) -> dict[str, Any]:
+    """The special session open now, for :class:`QueueState` (nothing in regular hours)."""
+    if active is None or not active.special:
+        return {}
+    return {
+        "session_name": Bilingual(id=active.name_id, en=active.name_en),
+        "session_opens": active.opens,
+        "session_closes": active.closes,
+    }
 
 
 def _waiting_per_station(session: Session, office_id: str, service: str) -> dict[str, int]:

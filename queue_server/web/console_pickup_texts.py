@@ -29,6 +29,8 @@ PICKUP_TEXTS: dict[str, str] = {
     "pickup_check_receipt": "Application receipt seen",
     "pickup_check_proxy": "Collected by someone else",
     "pickup_check_letter": "Surat kuasa (letter of authority) seen",
+    "pickup_kiosk_proxy": "At the kiosk the applicant said someone else collects: "
+    "the surat kuasa is required.",
     "pickup_needs": "Handing over needs a ready passport and every check ticked.",
     "act_handover": "Handed over",
     "did_handover": "Passport {number} handed over; {label} finished",

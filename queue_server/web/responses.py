@@ -304,6 +304,10 @@ class CurrentTicket(Out):
     called_at: datetime | None
     started_at: datetime | None
     recall_count: int
+    #: Pickup: the application number the kiosk sent (None: not given) and whether the
+    #: applicant said someone else collects (a surat kuasa is needed).
+    application_no: str | None = None
+    by_proxy: bool = False
     timeline: list[TimelineEntry]
 
 

@@ -73,6 +73,18 @@ class Kiosk:
 
     def __init__(self, app: Any, devices: Any, desk: GalleryDesk, content: KioskContent) -> None:
         self.app, self.devices, self.desk, self.content = app, devices, desk, content
+        #: A pickup-only Saturday (tests/kiosk/saturday.py's queue states) while True.
+        self.saturday = False
+
+    def pickup_only(self, _now: Any) -> Any:
+        """The flow's ``pickup_only`` collaborator: Saturday 09:00's answer while on."""
+        from tests.kiosk.saturday import SATURDAY_09, saturday_sessions
+
+        return saturday_sessions().pickup_only(SATURDAY_09) if self.saturday else None
+
+    def on_saturday(self) -> None:
+        self.saturday = True
+        self.flow.tick()
 
     @property
     def flow(self) -> Any:
@@ -186,6 +198,30 @@ _bap = _then(Kiosk.start, "bap", *_passport_service("paspor-hilang-rusak"))
 _pickup = _then(Kiosk.pickup, "pickup")
 _proxy = _then(Kiosk.pickup, "proxy", lambda flow: flow.choose_pickup(True))
 _nik = _then(Kiosk.pickup, "nik", lambda flow: flow.choose_pickup(False))
+_application = _then(Kiosk.pickup, "application", lambda flow: flow.type_application())
+
+
+def _application_nik(k: Kiosk, language: str) -> Iterator[Ready]:
+    """A NIK typed where the application number is asked: named as such, OK stays off."""
+    yield from _application(k, language)
+    k.type_keys(list(NIK), ok=False)
+    yield lambda: bool(k.keypad()._message.text)
+
+
+def _welcome_saturday(k: Kiosk, language: str) -> Iterator[Ready]:
+    """A pickup-only Saturday: the banner in both languages."""
+    k.on_saturday()
+    k.flow.set_language(language)
+    yield lambda: k.on("welcome")() and k.flow.state.pickup_only is not None
+
+
+def _services_saturday(k: Kiosk, language: str) -> Iterator[Ready]:
+    """A pickup-only Saturday: pickup only, and the banner."""
+    k.on_saturday()
+    k.start(language)
+    yield lambda: k.on("services")() and k.flow.state.pickup_only is not None
+
+
 _documents = _then(Kiosk.walk_in, "documents")
 _requirements = _then(Kiosk.walk_in, "requirements", lambda flow: flow.answer_documents(False))
 _priority = _then(Kiosk.walk_in, "priority", lambda flow: flow.answer_documents(True))
@@ -386,6 +422,10 @@ GALLERY: tuple[Entry, ...] = (
     Entry("bap", Step.BAP, _bap),
     Entry("pickup", Step.PICKUP, _pickup),
     Entry("proxy", Step.PROXY, _proxy),
+    Entry("application", Step.APPLICATION, _application),
+    Entry("application-nik", Step.APPLICATION, _application_nik),
+    Entry("welcome-saturday", Step.WELCOME, _welcome_saturday),
+    Entry("services-saturday", Step.SERVICES, _services_saturday),
     Entry("nik", Step.NIK, _nik),
     Entry("nik-wrong", Step.NIK, _nik_wrong),
     Entry("mrz", Step.MRZ, _mrz),
@@ -429,7 +469,8 @@ def main(
     )
     devices = open_devices(config, on_code=lambda _code: None)
     desk, content = GalleryDesk(), content_from_payload(DEMO_PAYLOAD)
-    flow = build_flow(desk, devices, content)
+    holder: list[Kiosk] = []
+    flow = build_flow(desk, devices, content, pickup_only=lambda now: holder[0].pickup_only(now))
     flow.tap_guard_s = 0.0  # the gallery calls the actions one after another
     passport_chip.CHIP_TIMEOUT_S = 1.0  # "nothing on the reader" comes sooner
     maintenance = KioskMaintenance(
@@ -442,6 +483,7 @@ def main(
     )
     app = KioskApp(flow, maintenance=maintenance)
     kiosk = Kiosk(app, devices, desk, content)
+    holder.append(kiosk)
     report: dict[str, Any] = {"size": size, "shots": [], "errors": []}
     jobs = [
         (entry, language)
@@ -454,6 +496,7 @@ def main(
         """The kiosk as an applicant finds it: online, paper in, the office's content."""
         desk.go_on.set()
         desk.offline = False
+        kiosk.saturday = False
         kiosk.paper_out(False)
         flow.idle_timeout_s = 60.0
         if app.maintenance_mode.is_open:

@@ -91,6 +91,28 @@ def test_every_screen_in_both_languages(x_display: str, tmp_path: Path, size: st
             assert all(line in texts for line in OFFICE_LIST[shot["language"]]), texts
             assert translate(KTP, shot["language"]) not in texts, "the SOP list is replaced"
 
+    # A pickup-only Saturday: the banner (both languages on the welcome screen), and the
+    # services screen offers the pickup group only. A NIK typed for the application number
+    # is named as such.
+    from kiosk.content import GROUP_TITLES, ServiceGroup
+    from kiosk.scan_routes import TYPED_NIK
+    from tests.kiosk.saturday import SATURDAY_09, saturday_sessions
+
+    day = saturday_sessions().pickup_only(SATURDAY_09)
+    assert day is not None
+    for shot in shots:
+        texts = "\n".join(shot["texts"])
+        language = shot["language"]
+        if shot["name"] == "welcome-saturday":
+            assert all(line in texts for line in day.banner().values()), texts
+        if shot["name"] == "services-saturday":
+            assert day.banner()[language] in texts, texts
+            titles = {group: translate(GROUP_TITLES[group], language) for group in ServiceGroup}
+            assert titles.pop(ServiceGroup.PICKUP) in shot["texts"], texts
+            assert not set(titles.values()) & set(shot["texts"]), texts
+        if shot["name"] == "application-nik":
+            assert translate(TYPED_NIK, language) in texts, texts
+
     # Texts that do not fit: cut off, running over their neighbours or off the window.
     misfits = {shot["file"]: shot["misfits"] for shot in shots if shot["misfits"]}
     assert misfits == {}, json.dumps(misfits, indent=1)

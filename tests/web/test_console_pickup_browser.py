@@ -205,3 +205,40 @@ def test_the_pickup_panel_speaks_indonesian(
         "Baris 1: ditolak, 16 angka adalah NIK, bukan nomor permohonan (NIK tidak diterima di sini)"
     )
     assert page.js_errors == []
+
+
+def test_the_kiosks_number_and_proxy_choice_start_the_panel(
+    services: Services, base_url: str, browser: Any
+) -> None:
+    """A pickup ticket taken at the kiosk with the application number and "for someone
+    else": the panel starts with that number, and the surat kuasa line is required."""
+    services.passports.mark_ready(OFFICE, ["1234567890"], source=ReadySource.API, actor=PRINTER)
+    request = IssueRequest(
+        office=OFFICE,
+        service="pickup",
+        source=TicketSource.KIOSK,
+        application_no="1234567890",
+        by_proxy=True,
+    )
+    services.issuing.issue(request, actor=Actor(name="kiosk-1"))
+    page = new_page(browser)
+    sign_in(page, base_url, "en")
+    page.locator("[data-counter='pickup-1'] button").click()
+    expect(status_line(page)).to_have_text("Counter Pengambilan 1 is open")
+    page.keyboard.press("n")
+    expect(page.locator("#current-label")).to_have_text("D-001")
+    expect(page.locator("#pickup-number")).to_have_value("1234567890")
+    expect(page.locator("#pickup-proxy")).to_be_checked()
+    expect(page.locator("#pickup-kiosk-proxy")).to_have_text(
+        "At the kiosk the applicant said someone else collects: the surat kuasa is required."
+    )
+    page.locator("#pickup-lookup").click()
+    expect(page.locator("#pickup-answer")).to_contain_text("The passport is ready since")
+    page.check("#pickup-ktp")
+    page.check("#pickup-receipt")
+    handover = page.locator("#pickup-handover")
+    expect(handover).to_be_disabled()  # the surat kuasa is not ticked yet
+    page.check("#pickup-letter")
+    expect(handover).to_be_enabled()
+    Shots("ANTRE_CONSOLE_SCREENSHOTS", "console").take(page, "pickup-proxy-en")
+    assert page.js_errors == []

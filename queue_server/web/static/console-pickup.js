@@ -10,9 +10,13 @@ var AntrePickup = (function (ui) {
   // The pickup panel's state, kept across the screen's redraws for the ticket it is about.
   var pickup = fresh(null);
 
-  function fresh(ticketId) {
-    return {ticket: ticketId, number: "", answer: null, problem: "", busy: false,
-      ktp: false, receipt: false, proxy: false, letter: false};
+  // A new ticket: what the applicant gave at the kiosk comes first (the application
+  // number typed or scanned; "for someone else": the surat kuasa line is then required).
+  function fresh(ticket) {
+    return {ticket: ticket ? ticket.ticket_id : null,
+      number: (ticket && ticket.application_no) || "", answer: null, problem: "",
+      busy: false, ktp: false, receipt: false, proxy: !!(ticket && ticket.by_proxy),
+      kioskProxy: !!(ticket && ticket.by_proxy), letter: false};
   }
 
   function inLanguage(texts) {
@@ -117,7 +121,7 @@ var AntrePickup = (function (ui) {
   function panel(ctx) {
     var ticket = ctx.screen.current;
     if (!isPickupCounter(ctx.screen) || !ticket) { pickup = fresh(null); return null; }
-    if (pickup.ticket !== ticket.ticket_id) { pickup = fresh(ticket.ticket_id); }
+    if (pickup.ticket !== ticket.ticket_id) { pickup = fresh(ticket); }
 
     var number = el("input", {id: "pickup-number", value: pickup.number, autocomplete: "off",
       inputmode: "numeric", maxlength: "40", oninput: function () {
@@ -161,7 +165,9 @@ var AntrePickup = (function (ui) {
         check("ktp", "pickup-ktp", t("pickup_check_ktp")),
         check("receipt", "pickup-receipt", t("pickup_check_receipt")),
         check("proxy", "pickup-proxy", t("pickup_check_proxy")),
-        check("letter", "pickup-letter", t("pickup_check_letter"), !pickup.proxy)
+        check("letter", "pickup-letter", t("pickup_check_letter"), !pickup.proxy),
+        pickup.kioskProxy ? el("p", {className: "hint small", id: "pickup-kiosk-proxy"},
+          t("pickup_kiosk_proxy")) : null
       ]),
       handover,
       canHandOver(ticket) ? null : el("p", {className: "hint small", id: "pickup-needs"},
