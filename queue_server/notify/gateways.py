@@ -1,4 +1,4 @@
-"""Providers that deliver a rendered message: one interface, three adapters.
+"""Providers that deliver a rendered message: one interface, three adapters (and a log).
 
 Every adapter POSTs over HTTP(S) with a timeout and sends the message's idempotency key
 in an ``Idempotency-Key`` header, so a provider (or the relay in front of it) recognises a
@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import logging
 import time
 import urllib.error
 import urllib.parse
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from queue_server.notify.messages import Message, render, template_parameters
+from queue_server.notify.messages import Message, masked_phone, render, template_parameters
 
 TEMPORARY_STATUSES = frozenset({408, 425, 429})
 SIGNATURE_HEADER = "X-Antre-Signature"
@@ -234,3 +235,25 @@ class SmsGateway:
         body = urllib.parse.urlencode(fields).encode()
         answer = _post(self.url, body, headers, timeout=self.timeout)
         return _json_id(answer.body, lambda data: data["id"])  # type: ignore[index]
+
+
+class LogGateway:
+    """Writes each message to the server's log instead of sending it (demos and trials):
+    the template, the number masked and the text in the message's language."""
+
+    name = "log"
+
+    def __init__(self, logger: logging.Logger | None = None) -> None:
+        self._log = logger or logging.getLogger("antre.notify.log")
+        self._count = 0
+
+    def send(self, message: Message, *, idempotency_key: str) -> str:
+        self._count += 1
+        self._log.info(
+            "message %s to %s (%s): %s",
+            message.template,
+            masked_phone(message.phone),
+            message.language,
+            render(message),
+        )
+        return f"log-{self._count}"

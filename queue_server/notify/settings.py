@@ -10,7 +10,13 @@ import os
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from queue_server.notify.gateways import Gateway, SmsGateway, WebhookGateway, WhatsAppGateway
+from queue_server.notify.gateways import (
+    Gateway,
+    LogGateway,
+    SmsGateway,
+    WebhookGateway,
+    WhatsAppGateway,
+)
 
 PREFIX = "ANTRE_NOTIFY_"
 WHATSAPP_DEFAULT_URL = "https://graph.facebook.com/v21.0"
@@ -47,6 +53,8 @@ def gateway_from_environment(env: Mapping[str, str] | None = None) -> Gateway | 
         raise NotifySettingsError(f"{PREFIX}TIMEOUT_S must be between 0.1 and 60")
     if provider == "none":
         return None
+    if provider == "log":  # demos and trials: the messages in the server's output
+        return LogGateway()
     if provider == "webhook":
         secret = _required(env, "SECRET").encode()
         return WebhookGateway(_url(env, "URL"), secret, timeout=timeout)
@@ -65,4 +73,4 @@ def gateway_from_environment(env: Mapping[str, str] | None = None) -> Gateway | 
             sender=env.get(PREFIX + "SMS_SENDER", ""),
             timeout=timeout,
         )
-    raise NotifySettingsError(f"{PREFIX}PROVIDER must be none, webhook, whatsapp or sms")
+    raise NotifySettingsError(f"{PREFIX}PROVIDER must be none, log, webhook, whatsapp or sms")

@@ -34,7 +34,7 @@ from queue_server.services.passports import (
 from queue_server.services.unit import Actor
 from queue_server.web.auth import BEARER, services
 from queue_server.web.roles import OFFICERS
-from queue_server.web.routing import endpoint
+from queue_server.web.routing import ROW_ID, endpoint
 
 drive_thru_api = Blueprint("drive_thru_api", __name__)
 
@@ -149,7 +149,7 @@ def lane_queue(office: str, lane: str, actor: Actor) -> dict[str, Any]:
 
 @endpoint(
     drive_thru_api,
-    "/offices/<office>/drive-thru/arrivals/<int:arrival_id>/handover",
+    f"/offices/<office>/drive-thru/arrivals/<{ROW_ID}:arrival_id>/handover",
     method="POST",
     summary="Hand the waiting car's passport over (identity checked; to a proxy with a surat "
     "kuasa if `proxy`): once only, audited; the car leaves the lane",
@@ -164,7 +164,7 @@ def hand_over(office: str, arrival_id: int, body: HandoverBody, actor: Actor) ->
 
 @endpoint(
     drive_thru_api,
-    "/offices/<office>/drive-thru/arrivals/<int:arrival_id>/send-to-counter",
+    f"/offices/<office>/drive-thru/arrivals/<{ROW_ID}:arrival_id>/send-to-counter",
     method="POST",
     summary="The car cannot be served at the lane (e.g. identity): it leaves the lane for "
     "the pickup counter inside; audited with the reason",

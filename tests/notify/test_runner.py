@@ -76,6 +76,31 @@ def test_a_configured_provider_starts_the_worker_which_sends_and_stops(
     assert PHONE_DIGITS not in caplog.text and provider.url not in caplog.text
 
 
+def test_the_log_provider_writes_each_message_masked_and_settles_it(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``ANTRE_NOTIFY_PROVIDER=log`` (demos): the text in the log, the number masked."""
+    caplog.set_level(logging.INFO)
+    clock = Clock()
+    queued = enqueue(database, clock)
+    runner = start_notifications(
+        database, configured_gateway({"ANTRE_NOTIFY_PROVIDER": "log"}), clock=clock, idle_s=0.05
+    )
+    assert runner is not None
+    try:
+        deadline = time.monotonic() + WAIT_S
+        while row(database, queued).status != "sent" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert row(database, queued).status == "sent"
+    finally:
+        assert runner.stop(timeout_s=10) is True
+    written = [
+        record.getMessage() for record in caplog.records if record.name == "antre.notify.log"
+    ]
+    assert len(written) == 1 and "-••••-" in written[0]
+    assert PHONE_DIGITS not in caplog.text
+
+
 def test_without_settings_nothing_starts_and_the_log_says_so(
     database: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
