@@ -35,6 +35,12 @@ class ServerConfig(BaseModel):
     login_attempts_per_address_per_minute: int = Field(
         default=30, ge=1, description="failed sign-ins per address across all user names"
     )
+    registrations_per_address_per_hour: int = Field(
+        default=10,
+        ge=1,
+        description="remote registrations one client address may make on the public page "
+        "per hour (a script cannot take a day's quota)",
+    )
     login_lockout_failures: int = Field(
         default=10,
         ge=1,

@@ -192,6 +192,17 @@ class RegistrationFull(DomainError):
     day: date | None = None
 
 
+class RegistrationDuplicate(DomainError):
+    """One registration per phone number, window and day (a second would hold two places)."""
+
+    code = "registration_duplicate"
+    template = (
+        "This phone number is already registered for {window} on {date}; the first "
+        "registration stands (its code was sent to it)."
+    )
+    http_status = 409
+
+
 class RegistrationInvalid(DomainError):
     code = "registration_invalid"
     template = "This registration code is not valid. Check the code or ask at the information desk."

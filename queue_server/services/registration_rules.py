@@ -18,6 +18,7 @@ from queue_server.domain.registration import (
     RegistrationCancelled,
     RegistrationClosed,
     RegistrationDayClosed,
+    RegistrationDuplicate,
     RegistrationFull,
     RegistrationOtherDay,
     RegistrationUsed,
@@ -105,6 +106,23 @@ def arrival(
         datetime.combine(day, window.arrive_from, zone),
         datetime.combine(day, window.arrive_until, zone),
     )
+
+
+def refuse_second(
+    work: Unit, office: str, window: RegistrationWindow, day: date, hashed: str
+) -> None:
+    """Refuse a phone number that already holds a place in ``window`` on ``day``."""
+    held = work.session.scalar(
+        select(RegistrationRow.id).where(
+            RegistrationRow.office_id == office,
+            RegistrationRow.window_code == window.code,
+            RegistrationRow.service_day == day,
+            RegistrationRow.phone_hash == hashed,
+            RegistrationRow.status != CANCELLED,
+        )
+    )
+    if held is not None:
+        raise RegistrationDuplicate(window=window.names, date=day.strftime("%d-%m-%Y"))
 
 
 def take_place(

@@ -56,6 +56,7 @@ from queue_server.services.registration_rules import (
     find_window,
     fresh_code,
     known_attempt,
+    refuse_second,
     runs_on,
     take_place,
 )
@@ -147,6 +148,9 @@ class RegistrationService(UseCases):
             day = day or self._open_day(snapshot, window, work.now)
             check_open(snapshot, window, day, work.now)
             check_day(snapshot, window, service_id, day)
+            hashed = phone_hash(phone, self._hash_key) if phone else None
+            if hashed is not None:
+                refuse_second(work, office, window, day, hashed)
             take_place(work, snapshot, window, service_id, day)
             code = fresh_code(work, office, day)
             row = RegistrationRow(
@@ -158,7 +162,7 @@ class RegistrationService(UseCases):
                 status=CONFIRMED,
                 channel=channel,
                 language=language,
-                phone_hash=phone_hash(phone, self._hash_key) if phone else None,
+                phone_hash=hashed,
                 created_at=work.now,
             )
             work.session.add(row)

@@ -22,7 +22,7 @@ from queue_server.web.console_page import console_page
 from queue_server.web.health import HEALTH_EXTENSION, MqttHealth, health, mqtt_disabled
 from queue_server.web.ratelimit import LoginLimiter, Monotonic, SlidingWindowLimiter
 from queue_server.web.recap_page import recap_page
-from queue_server.web.registration_page import registration_page
+from queue_server.web.registration_page import REGISTRATION_LIMIT, registration_page
 from queue_server.web.routing import AsciiIntegerConverter
 from queue_server.web.screens import screens
 from queue_server.web.ticket_page import ticket_page
@@ -78,6 +78,9 @@ def create_app(
     app.extensions["antre_limits"] = {
         PUBLIC_LIMIT: SlidingWindowLimiter(
             limit=PUBLIC_REQUESTS_PER_MINUTE, window_s=60, clock=monotonic
+        ),
+        REGISTRATION_LIMIT: SlidingWindowLimiter(
+            limit=config.registrations_per_address_per_hour, window_s=3600, clock=monotonic
         ),
     }
     tokens = TokenCache(clock=monotonic)

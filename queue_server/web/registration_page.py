@@ -29,6 +29,13 @@ from queue_server.web.api_public import PUBLIC_LIMIT
 from queue_server.web.auth import limiter, services
 from queue_server.web.ticket_page import PAGE_HEADERS
 
+#: The limiter of registrations per client address and hour (a script cannot take a day's
+#: quota; ``ANTRE_REGISTRATIONS_PER_ADDRESS_PER_HOUR``, default 10).
+REGISTRATION_LIMIT = "registrations"
+TOO_MANY_REGISTRATIONS = (
+    "Too many registrations from this connection; try again in {minutes} minutes."
+)
+
 registration_page = Blueprint("registration_page", __name__, template_folder="templates")
 FORM_SALT = "antre-registration-form"
 FORM_MAX_AGE_S = 2 * 3600
@@ -60,6 +67,14 @@ def register(office: str) -> Response:
     if choice is None:
         return _form(office, language, problem=NO_CHOICE, status=422)
     phone = request.form.get("phone", "").strip()[:40] or None
+    address = str(request.remote_addr)
+    wait_s = limiter(REGISTRATION_LIMIT).retry_after(address)
+    if wait_s is not None:
+        minutes = max(1, int(wait_s / 60 + 0.999))
+        text = both(TOO_MANY_REGISTRATIONS, minutes=minutes)[language]
+        answer = _form(office, language, problem=text, status=429, raw=True)
+        answer.headers["Retry-After"] = str(int(wait_s + 0.999))
+        return answer
     try:
         registered = services().registrations.register(
             office=office,
@@ -73,6 +88,7 @@ def register(office: str) -> Response:
     except DomainError as refused:  # also an unknown window (an unknown office: its page)
         text = both(refused.template, **refused.params)[language]
         return _form(office, language, problem=text, status=refused.http_status, raw=True)
+    limiter(REGISTRATION_LIMIT).record(address)  # only places taken count
     return _done(office, language, registered)
 
 

@@ -113,16 +113,17 @@ def test_the_last_place_is_given_and_the_next_refused(
     engine: Engine, registrations: RegistrationService
 ) -> None:
     engine.clock.now = wita(23, 20, 0)
-    codes = {register(registrations, phone=PHONE).code for _ in range(2)}  # quota 2
+    phones = [f"08123456780{n}" for n in range(3)]  # one place per number and day
+    codes = {register(registrations, phone=phone).code for phone in phones[:2]}  # quota 2
     assert len(codes) == 2
     with pytest.raises(RegistrationFull) as full:
-        register(registrations, phone=PHONE, attempt="wamid.1")
+        register(registrations, phone=phones[2], attempt="wamid.1")
     text = both(full.value.template, **full.value.params)
     assert "penuh" in text["id"] and "full" in text["en"]
     with engine.database.reader() as session:
         rows = session.scalars(select(RegistrationRow)).all()
         sent = session.scalars(select(NotificationRow).order_by(NotificationRow.id)).all()
-    assert len(rows) == 2 and all(row.phone_hash and PHONE not in row.phone_hash for row in rows)
+    assert len(rows) == 2 and all(row.phone_hash and "3456780" not in row.phone_hash for row in rows)
     assert [row.template for row in sent] == [
         "registration_confirmed",
         "registration_confirmed",

@@ -90,6 +90,38 @@ def test_full_is_told_at_once(client: FlaskClient, registering: Services) -> Non
     assert len(rows(registering, RegistrationRow)) == 2
 
 
+def test_a_phone_number_holds_one_place_per_window_and_day(
+    client: FlaskClient, registering: Services
+) -> None:
+    form = {"token": form_token(client), "lang": "en", "choice": "percepatan/walkin"}
+    assert client.post(PAGE, data=form | {"phone": "0812 3456 7890"}).status_code == 201
+    again = client.post(PAGE, data=form | {"phone": "+62 812-3456-7890", "lang": "id"})
+    assert again.status_code == 409
+    assert "Nomor telepon ini sudah terdaftar untuk Layanan percepatan" in again.get_data(
+        as_text=True
+    )
+    assert len(rows(registering, RegistrationRow)) == 1  # no second place, no second message
+    assert len(rows(registering, NotificationRow)) == 1
+    assert client.post(PAGE, data=form | {"phone": "0813 1111 2222"}).status_code == 201
+
+
+def test_one_connection_takes_at_most_ten_places_an_hour(
+    client: FlaskClient, registering: Services, clock: FakeClock, monotonic: Any
+) -> None:
+    """A script on one address cannot empty a day's quota (here 30 places)."""
+    roomy = [WINDOWS[0] | {"quota": 30}]
+    with registering.database.writer() as session, session.begin():
+        store_office(session, office_settings() | {"registration": roomy}, now=clock())
+    form = {"token": form_token(client), "lang": "en", "choice": "percepatan/walkin"}
+    assert {client.post(PAGE, data=form).status_code for _ in range(10)} == {201}
+    refused = client.post(PAGE, data=form | {"lang": "id"})
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 3000
+    assert "Terlalu banyak pendaftaran dari koneksi ini" in refused.get_data(as_text=True)
+    assert len(rows(registering, RegistrationRow)) == 10
+    monotonic.advance(3600)
+    assert client.post(PAGE, data=form).status_code == 201
+
+
 def test_a_forged_form_changes_nothing(client: FlaskClient, registering: Services) -> None:
     bad = client.post(PAGE, data={"token": "forged", "choice": "percepatan/walkin"})
     assert bad.status_code == 400
