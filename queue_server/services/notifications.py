@@ -117,16 +117,11 @@ def checked_language(text: str | None) -> str:
 
 
 def pickup_options(snapshot: OfficeSnapshot) -> str:
-    """The ways this office hands out passports: the counter always; the drive-thru when a
-    PICKUP counter's id names a drive-thru (``drive...``) or a counter serves a drive-thru
-    station (should the lane get a station type of its own); Saturday when a calendar
+    """The ways this office hands out passports: the counter always; the drive-thru when the
+    office file has drive-thru lanes (its ``drive_thru`` section); Saturday when a calendar
     session on Saturdays serves a pickup service."""
     options = [PickupOption.COUNTER]
-    if any(
-        (StationType.PICKUP in counter.stations and "drive" in str(counter.id).lower())
-        or any("DRIVE" in str(station.value) for station in counter.stations)
-        for counter in snapshot.counters.values()
-    ):
+    if snapshot.definition.drive_thru_lanes:
         options.append(PickupOption.DRIVE_THRU)
     pickup = {
         code for code, service in snapshot.services.items() if service.kind is ServiceKind.PICKUP

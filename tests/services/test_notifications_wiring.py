@@ -88,18 +88,19 @@ def test_ready_with_a_phone_queues_one_message_and_a_bad_phone_refuses_its_row(
     assert not any("3456" in str(detail) for detail in details)  # no phone in the audit
 
 
-def test_a_drive_thru_counter_adds_the_drive_thru_option(engine: Engine) -> None:
-    settings = office_settings()
-    settings["counters"] = [
-        *settings["counters"],
-        {"id": "drive-thru-1", "name": "Drive-thru", "stations": ["PICKUP"]},
-    ]
-    engine.load(settings)
+def test_a_drive_thru_lane_adds_the_drive_thru_option(engine: Engine) -> None:
     passports, _ = wire(engine)
     passports.mark_list(
         OFFICE, [ReadyEntry("1234567890", PHONE)], source=ReadySource.CSV, actor=PRINTER
     )
-    assert rows(engine)[0].params["options"] == "counter,drive_thru,saturday"
+    settings = office_settings()
+    settings["drive_thru"] = {"lanes": [{"id": "lajur-1", "name": "Drive-thru"}]}
+    engine.load(settings)
+    passports.mark_list(
+        OFFICE, [ReadyEntry("2345678901", PHONE)], source=ReadySource.CSV, actor=PRINTER
+    )
+    options = [row.params["options"] for row in rows(engine)]
+    assert options == ["counter,saturday", "counter,drive_thru,saturday"]
 
 
 def test_number_near_fires_once_at_the_threshold_not_before(engine: Engine) -> None:
