@@ -72,7 +72,7 @@ def parse_delivery(body: bytes) -> list[InboundText]:
     """The text messages of one webhook delivery; other message types are skipped."""
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:  # (nested too deep)
         raise InboundError("not JSON") from error
     if not isinstance(data, dict) or data.get("object") != "whatsapp_business_account":
         raise InboundError("not a WhatsApp Business delivery")

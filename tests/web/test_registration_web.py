@@ -187,7 +187,13 @@ def test_bad_or_unsigned_bodies_change_nothing(hooked: Flask, registering: Servi
     assert client.post(HOOK, data=body, headers=signed(body, b"wrong")).status_code == 401
     tampered = body.replace(b"percepatan", b"petang")
     assert client.post(HOOK, data=tampered, headers=signed(body)).status_code == 401
-    for junk in (b"{not json", b'{"object": "page"}', b'{"object": "whatsapp_business_account"}'):
+    deep = b'{"a":' * 5000 + b"1" + b"}" * 5000  # once a RecursionError and a 500
+    for junk in (
+        b"{not json",
+        b'{"object": "page"}',
+        b'{"object": "whatsapp_business_account"}',
+        deep,
+    ):
         assert client.post(HOOK, data=junk, headers=signed(junk)).status_code == 400
     assert rows(registering, RegistrationRow) == [] and rows(registering, NotificationRow) == []
 
