@@ -21,8 +21,8 @@ from queue_server.i18n.stations import STATION_NAMES
 from queue_server.office_config.schema import SOP_PRIORITY_LABELS
 from queue_server.web.admin_texts import (
     DEVICE_WORDS,
-    REPORT_COLUMNS,
     REGISTRATION_TEXTS,
+    REPORT_COLUMNS,
     REPORT_KINDS,
     ROLE_WORDS,
     TEXTS,
