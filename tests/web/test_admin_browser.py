@@ -187,7 +187,7 @@ def test_a_report_reader_sees_dashboard_and_reports_but_no_tokens(
     sign_in(page, base_url, "laporan", lang="id")
     expect(page.locator("[data-view='dashboard']")).to_be_visible()
     shown = page.locator("nav a.nav-item")
-    expect(shown).to_have_count(4)  # dashboard, reports, devices, audit
+    expect(shown).to_have_count(5)  # dashboard, reports, registrations, devices, audit
     expect(page.locator("nav a[data-section='tokens']")).to_have_count(0)
     expect(page.locator("nav a[data-section='users']")).to_have_count(0)
     open_section(page, "reports")
