@@ -152,7 +152,12 @@ class RegistrationAdmin(UseCases):
                 .values(status=CANCELLED)
             )
             if changed.rowcount != 1:  # type: ignore[attr-defined]
-                raise RegistrationNotCancellable(code=row.code)  # checked in meanwhile
+                now_status = work.session.scalar(  # changed meanwhile by another request
+                    select(RegistrationRow.status).where(RegistrationRow.id == row.id)
+                )
+                if now_status == CANCELLED:
+                    raise RegistrationAlreadyCancelled(code=row.code)
+                raise RegistrationNotCancellable(code=row.code)
             window = _window(snapshot, row.window_code)
             returned = False
             if window is not None:

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from queue_server.domain.registration import RegistrationCancelled
+from queue_server.domain.registration import RegistrationCancelled, RegistrationFull
 from queue_server.i18n import both
 from queue_server.persistence.models import AuditLogRow, QuotaUsageRow
 from queue_server.services.registration_admin import (
@@ -126,3 +126,52 @@ def test_a_past_day_is_not_cancelled_and_bad_days_are_refused(
         with pytest.raises(BadRegistrationDay) as refused:
             parse_day(bad)
         assert len(str(refused.value)) < 200
+
+
+def test_cancels_racing_with_registrations_keep_the_counter_true(
+    engine: Engine, registrations: RegistrationService
+) -> None:
+    """Two admins cancel the same registration while applicants take places: one cancel
+    wins, and the counter ends equal to the places held (never below, never lost)."""
+    import threading
+
+    admin = RegistrationAdmin(**engine.shared)
+    engine.clock.now = wita(23, 19, 30)
+    register(registrations, phone="081234567801")
+    second = register(registrations, phone="081234567802")
+    (item,) = [i for i in admin.day(OFFICE, TUESDAY)["items"] if i["code"] == second.code]
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def cancel() -> None:
+        try:
+            start.wait(timeout=30)
+            admin.cancel(OFFICE, item["id"], actor=ADMIN)
+            outcomes.append("cancelled")
+        except RegistrationAlreadyCancelled:
+            outcomes.append("already")
+        except BaseException as error:  # re-raised in the main thread
+            errors.append(error)
+
+    def apply(phone: str) -> None:
+        try:
+            start.wait(timeout=30)
+            register(registrations, phone=phone)
+            outcomes.append("registered")
+        except RegistrationFull:
+            outcomes.append("full")
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=cancel) for _ in range(2)]
+    threads += [threading.Thread(target=apply, args=(f"08123456789{n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+        assert not thread.is_alive(), "a caller hung"
+    assert errors == []
+    assert sorted(outcomes).count("cancelled") == 1 and outcomes.count("already") == 1
+    held = [i for i in admin.day(OFFICE, TUESDAY)["items"] if i["status"] != "cancelled"]
+    assert len(held) == used(engine, "registration:percepatan") <= 2
