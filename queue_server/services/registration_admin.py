@@ -10,6 +10,7 @@ refuses its code (``registration_cancelled``).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import date
 from typing import Any
@@ -30,7 +31,8 @@ from queue_server.services.registration_rules import (
 )
 from queue_server.services.unit import Actor, UseCases
 
-DAY_LENGTH = len("YYYY-MM-DD")
+#: Only this spelling (``date.fromisoformat`` also takes ``2026-W48-2`` and ``20261124``).
+DAY_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: At most this many registrations are listed for one day.
 MAX_LISTED = 5000
 
@@ -69,7 +71,7 @@ def parse_day(value: str | None) -> date | None:
     if value is None or value == "":
         return None
     try:
-        if len(value) != DAY_LENGTH:
+        if DAY_PATTERN.fullmatch(value) is None:
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:

@@ -69,6 +69,8 @@ class PurgeReport:
     number_near_requests: int = 0
     #: Notifications sent or failed for good before the cutoff.
     notifications_settled: int = 0
+    #: Remote registrations made before the cutoff whose phone hash was cleared.
+    registration_phones: int = 0
 
 
 def purge_summary(report: PurgeReport) -> str:
@@ -80,7 +82,8 @@ def purge_summary(report: PurgeReport) -> str:
         f"{report.passports_handed_over} passport-ready records of handed-over passports, "
         f"{report.drive_thru_arrivals} drive-thru arrivals, "
         f"{report.number_near_requests} number-near requests, "
-        f"{report.notifications_settled} settled notifications"
+        f"{report.notifications_settled} settled notifications, "
+        f"{report.registration_phones} registrations' phone hashes"
     )
 
 
@@ -143,6 +146,11 @@ def _count(session: Session, cutoff: datetime, alerts: list[int]) -> PurgeReport
         drive_thru_arrivals=count(DriveThruArrivalRow, DriveThruArrivalRow.arrived_at < cutoff),
         number_near_requests=len(alerts),
         notifications_settled=count(NotificationRow, _settled(cutoff)),
+        registration_phones=count(
+            RegistrationRow,
+            RegistrationRow.created_at < cutoff,
+            RegistrationRow.phone_hash.is_not(None),
+        ),
     )
 
 

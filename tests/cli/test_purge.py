@@ -87,5 +87,6 @@ def test_purge_lists_every_kind_it_clears(
     assert main(["office", "load", str(OFFICE_FILE), "--db", str(database)]) == 0
     assert main(["purge", "--dry-run", "--db", str(database)]) == 0
     out = capsys.readouterr().out
-    for kind in ("drive-thru arrivals", "number-near requests", "settled notifications"):
+    kinds = ("drive-thru arrivals", "number-near requests", "settled notifications")
+    for kind in (*kinds, "registrations' phone hashes"):
         assert f"0 {kind}" in out

@@ -122,7 +122,7 @@ def test_a_past_day_is_not_cancelled_and_bad_days_are_refused(
     assert admin.day(OFFICE, TUESDAY)["items"][0]["status"] == "confirmed"
     assert registered.code == item["code"]
     assert parse_day(None) is None and parse_day("2026-11-24") == TUESDAY
-    for bad in ("24/11/2026", "2026-02-30", "2026-1-5", "x" * 500):
+    for bad in ("24/11/2026", "2026-02-30", "2026-1-5", "2026-W48-2", "20261124xx", "x" * 500):
         with pytest.raises(BadRegistrationDay) as refused:
             parse_day(bad)
         assert len(str(refused.value)) < 200
@@ -175,3 +175,19 @@ def test_cancels_racing_with_registrations_keep_the_counter_true(
     assert sorted(outcomes).count("cancelled") == 1 and outcomes.count("already") == 1
     held = [i for i in admin.day(OFFICE, TUESDAY)["items"] if i["status"] != "cancelled"]
     assert len(held) == used(engine, "registration:percepatan") <= 2
+
+
+def test_the_purge_counts_the_phone_hashes_it_clears(
+    engine: Engine, registrations: RegistrationService
+) -> None:
+    from queue_server.services.retention import RetentionService
+
+    engine.clock.now = wita(23, 20, 0)
+    register(registrations, phone="081234567801")
+    register(registrations)  # no phone: nothing to clear
+    engine.clock.advance(days=31)
+    purge = RetentionService(**engine.shared)
+    assert purge.purge(30, dry_run=True, actor=ADMIN).registration_phones == 1
+    assert purge.purge(30, actor=ADMIN).registration_phones == 1
+    assert purge.purge(30, actor=ADMIN).registration_phones == 0
+    assert len(RegistrationAdmin(**engine.shared).day(OFFICE, TUESDAY)["items"]) == 2
