@@ -404,6 +404,7 @@ def _import_bookings(args: argparse.Namespace) -> int:
 
 def _purge(args: argparse.Namespace) -> int:
     from queue_server.bootstrap import opened_services
+    from queue_server.services.retention import purge_summary
     from queue_server.services.unit import Actor
 
     config = _existing(args)
@@ -413,10 +414,7 @@ def _purge(args: argparse.Namespace) -> int:
     verb = "would clear" if args.dry_run else "cleared"
     print(
         f"{verb} the personal data of {report.visits} visits older than {days} days "
-        f"({report.bookings} bookings, {report.kiosk_answers} kiosk answers, "
-        f"{report.audit_addresses} audit addresses, "
-        f"{report.sign_in_addresses} users' sign-in addresses, "
-        f"{report.passports_handed_over} passport-ready records of handed-over passports)"
+        f"({purge_summary(report)})"
     )
     return 0
 

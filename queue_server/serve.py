@@ -9,6 +9,7 @@ shared by the web app and the MQTT adapter.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import secrets
@@ -33,6 +34,7 @@ from queue_server.config import ServerConfig, sqlite_path
 from queue_server.data_folder import ServerLock, ServerRunning, data_folder
 from queue_server.housekeeping import DailyPurge, limit_queue_warnings
 from queue_server.i18n import both
+from queue_server.services.retention import purge_summary
 
 if TYPE_CHECKING:
     from queue_server.mqtt.runtime import MqttRuntime
@@ -288,26 +290,14 @@ def raise_open_files_limit() -> int:
 
 
 def _purge(services: Services, days: int) -> None:
-    from queue_server.notify.runner import prune_settled
     from queue_server.services.unit import Actor
 
     report = services.retention.purge(days, actor=Actor(name="retention"))
-    if report.visits or report.bookings or report.kiosk_answers or report.audit_addresses:
+    if any(dataclasses.astuple(report)):
+        summary = purge_summary(report)
         log.info(
-            "personal data older than %d days cleared: %d visits, %d bookings, "
-            "%d kiosk answers, %d audit addresses",
-            days,
-            report.visits,
-            report.bookings,
-            report.kiosk_answers,
-            report.audit_addresses,
+            "personal data older than %d days cleared: %d visits, %s", days, report.visits, summary
         )
-    alerts = services.notifications.purge_alerts()  # "number near" phones of past days
-    if alerts:
-        log.info("number-near requests of ended tickets or past days deleted: %d", alerts)
-    pruned = prune_settled(services.database, now=services.clock(), days=days)
-    if pruned:
-        log.info("notifications settled more than %d days ago deleted: %d", days, pruned)
 
 
 def _refuse(msgid: str, **params: object) -> None:

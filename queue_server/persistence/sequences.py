@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, bindparam
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
@@ -76,3 +76,26 @@ def take_quota_place(
     """Count ``places`` more used in ``scope`` on ``office_day``; returns places used so far."""
     keys = {"office_id": office_id, "scope": scope, "office_day": office_day}
     return _increment(session, QUOTA_USAGE, keys, places)
+
+
+def give_back_quota_place(
+    session: Session, *, office_id: str, scope: str, office_day: date, places: int = 1
+) -> bool:
+    """Count ``places`` fewer used in ``scope`` on ``office_day`` (a cancelled place).
+
+    One conditional ``UPDATE ... SET used = used - places WHERE used >= places``: the row
+    lock it takes orders it with concurrent :func:`take_quota_place` calls (PostgreSQL; SQLite
+    has one writer), and the counter never goes below zero. Returns whether it was counted.
+    """
+    table = QUOTA_USAGE
+    result = session.execute(
+        update(table)
+        .where(
+            table.c.office_id == office_id,
+            table.c.scope == scope,
+            table.c.office_day == office_day,
+            table.c.used >= places,
+        )
+        .values(used=table.c.used - places)
+    )
+    return int(result.rowcount) == 1  # type: ignore[attr-defined]

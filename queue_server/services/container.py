@@ -27,6 +27,7 @@ from queue_server.services.offline import OfflineIssuing
 from queue_server.services.outbox import OutboxService
 from queue_server.services.passports import PassportService
 from queue_server.services.ratings import RatingService
+from queue_server.services.registration_admin import RegistrationAdmin
 from queue_server.services.registrations import RegistrationService
 from queue_server.services.reports import ReportService
 from queue_server.services.retention import RetentionService
@@ -74,6 +75,7 @@ class Services:
     notifications: NotificationService
     drive_thru: DriveThruService
     registrations: RegistrationService
+    registration_admin: RegistrationAdmin
 
     def close(self) -> None:
         self.database.dispose()
@@ -124,6 +126,7 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
         registrations=RegistrationService(
             signing_key=registration_key(config), hash_key=nik_key, issuing=issuing, **common
         ),
+        registration_admin=RegistrationAdmin(**common),
     )
 
 

@@ -48,7 +48,7 @@ from queue_server.persistence.models import (
     VisitRow,
 )
 from queue_server.services import queries
-from queue_server.services.offices import OfficeSnapshot
+from queue_server.services.offices import OfficeCatalog, OfficeSnapshot
 from queue_server.services.unit import Actor, Clock, UseCases, utc_now
 
 #: Ticket states after which a "number near" request is of no use any more.
@@ -321,22 +321,7 @@ class NotificationService(UseCases):
     def purge_alerts(self) -> int:
         """Delete the requests of earlier office days and of tickets that ended; how many."""
         with self.unit() as work:
-            rows = work.session.execute(
-                select(
-                    TicketAlertRow.ticket_id,
-                    TicketAlertRow.office_id,
-                    TicketAlertRow.office_day,
-                    TicketRow.status,
-                ).join(TicketRow, TicketRow.id == TicketAlertRow.ticket_id)
-            ).all()
-            stale: list[int] = []
-            for ticket_id, office, day, status in rows:
-                try:
-                    today = self.catalog.get(work.session, office).office.office_day(work.now)
-                except NotFound:
-                    today = day + timedelta(days=1)
-                if day < today or status in {s.value for s in ENDED}:
-                    stale.append(ticket_id)
+            stale = stale_alerts(work.session, self.catalog, work.now)
             if stale:
                 work.session.execute(
                     delete(TicketAlertRow).where(TicketAlertRow.ticket_id.in_(stale))
@@ -516,3 +501,26 @@ def _latest_ticket(session: Session, token: str) -> TicketRow:
     if ticket is None:
         raise NotFound(what="ticket")
     return ticket
+
+
+def stale_alerts(session: Session, catalog: OfficeCatalog, now: datetime) -> list[int]:
+    """The tickets whose "number near" request is of an earlier office day or whose ticket
+    ended: those requests (and their phone numbers) are no longer needed."""
+    rows = session.execute(
+        select(
+            TicketAlertRow.ticket_id,
+            TicketAlertRow.office_id,
+            TicketAlertRow.office_day,
+            TicketRow.status,
+        ).join(TicketRow, TicketRow.id == TicketAlertRow.ticket_id)
+    ).all()
+    ended = {s.value for s in ENDED}
+    stale: list[int] = []
+    for ticket_id, office, day, status in rows:
+        try:
+            today = catalog.get(session, office).office.office_day(now)
+        except NotFound:
+            today = day + timedelta(days=1)
+        if day < today or status in ended:
+            stale.append(ticket_id)
+    return stale

@@ -129,17 +129,23 @@ def take_place(
     work: Unit, snapshot: OfficeSnapshot, window: RegistrationWindow, service: str, day: date
 ) -> None:
     """One place of the quota (a session's is shared with its walk-ins), or refuse."""
-    if window.session is not None:
-        scope = f"session:{window.session}"
-        sessions = snapshot.calendar.sessions_on(day, ServiceId(service))
-        limit = next((s.quota for s in sessions if s.code == window.session), None)
-    else:
-        scope, limit = f"registration:{window.code}", window.quota
+    scope, limit = quota_of(snapshot, window, service, day)
     used = take_quota_place(work.session, office_id=snapshot.office.id, scope=scope, office_day=day)
     if limit is not None and used > limit:
         full = RegistrationFull(window=window.names, date=day.strftime("%d-%m-%Y"))
         full.day = day
         raise full
+
+
+def quota_of(
+    snapshot: OfficeSnapshot, window: RegistrationWindow, service: str, day: date
+) -> tuple[str, int | None]:
+    """The quota counter's scope of a window's places on ``day``, and its limit (if any)."""
+    if window.session is not None:
+        sessions = snapshot.calendar.sessions_on(day, ServiceId(service))
+        limit = next((s.quota for s in sessions if s.code == window.session), None)
+        return f"session:{window.session}", limit
+    return f"registration:{window.code}", window.quota
 
 
 def fresh_code(work: Unit, office: str, day: date) -> str:

@@ -8,6 +8,10 @@ bookings, stored kiosk answers (kept for retries only) and the addresses in the 
 go too, as do the addresses users signed in from (kept against lockouts), and officers'
 parking notes (free text) are cleared. A passport-ready record goes once its passport was
 handed over longer ago than the period (a passport still waiting for its owner stays).
+Drive-thru lane arrivals (application numbers) older than the period are deleted (the lane
+report then covers the days that remain), settled notifications too; "number near"
+requests go as soon as their ticket ended or their office day is past. The server's daily
+purge and ``antre purge`` both run :meth:`RetentionService.purge`: one place for all of it.
 """
 
 from __future__ import annotations
@@ -19,15 +23,20 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from queue_server.notify import queue as notify_queue
 from queue_server.persistence.models import (
     AuditLogRow,
     BookingRow,
+    DriveThruArrivalRow,
     KioskRequestRow,
+    NotificationRow,
     PassportReadyRow,
     RegistrationRow,
+    TicketAlertRow,
     TicketRow,
     VisitRow,
 )
+from queue_server.services.notifications import stale_alerts
 from queue_server.services.sign_in_guards import forget_addresses
 from queue_server.services.unit import Actor, UseCases
 
@@ -54,6 +63,28 @@ class PurgeReport:
     sign_in_addresses: int = 0
     #: Passport-ready records of passports handed over before the cutoff.
     passports_handed_over: int = 0
+    #: Drive-thru lane arrivals (application numbers) of cars that arrived before the cutoff.
+    drive_thru_arrivals: int = 0
+    #: "Number near" requests (phone numbers) of ended tickets or past office days.
+    number_near_requests: int = 0
+    #: Notifications sent or failed for good before the cutoff.
+    notifications_settled: int = 0
+    #: Remote registrations made before the cutoff whose phone hash was cleared.
+    registration_phones: int = 0
+
+
+def purge_summary(report: PurgeReport) -> str:
+    """What a purge cleared besides visits, for the log and ``antre purge``."""
+    return (
+        f"{report.bookings} bookings, "
+        f"{report.kiosk_answers} kiosk answers, {report.audit_addresses} audit addresses, "
+        f"{report.sign_in_addresses} users' sign-in addresses, "
+        f"{report.passports_handed_over} passport-ready records of handed-over passports, "
+        f"{report.drive_thru_arrivals} drive-thru arrivals, "
+        f"{report.number_near_requests} number-near requests, "
+        f"{report.notifications_settled} settled notifications, "
+        f"{report.registration_phones} registrations' phone hashes"
+    )
 
 
 class RetentionService(UseCases):
@@ -67,10 +98,10 @@ class RetentionService(UseCases):
         cutoff = self.clock() - timedelta(days=older_than_days)
         if dry_run:
             with self.read() as session:
-                return _count(session, cutoff)
+                return _count(session, cutoff, self._alerts(session))
         with self.unit() as work:
-            report = _count(work.session, cutoff)
-            _clear(work.session, cutoff)
+            report = _count(work.session, cutoff, self._alerts(work.session))
+            _clear(work.session, cutoff, self._alerts(work.session))
             work.audit(
                 actor,
                 "data.purge",
@@ -81,6 +112,9 @@ class RetentionService(UseCases):
             )
             return report
 
+    def _alerts(self, session: Session) -> list[int]:
+        return stale_alerts(session, self.catalog, self.clock())
+
 
 def _personal_visits(cutoff: datetime) -> ColumnElement[bool]:
     return and_(
@@ -89,7 +123,14 @@ def _personal_visits(cutoff: datetime) -> ColumnElement[bool]:
     )
 
 
-def _count(session: Session, cutoff: datetime) -> PurgeReport:
+def _settled(cutoff: datetime) -> ColumnElement[bool]:
+    return and_(
+        NotificationRow.status.in_((notify_queue.SENT, notify_queue.FAILED)),
+        NotificationRow.settled_at < cutoff,
+    )
+
+
+def _count(session: Session, cutoff: datetime, alerts: list[int]) -> PurgeReport:
     def count(table: type[Any], *conditions: ColumnElement[bool]) -> int:
         return int(session.scalar(select(func.count()).select_from(table).where(*conditions)) or 0)
 
@@ -102,10 +143,18 @@ def _count(session: Session, cutoff: datetime) -> PurgeReport:
         ),
         sign_in_addresses=forget_addresses(session, cutoff, count_only=True),
         passports_handed_over=count(PassportReadyRow, PassportReadyRow.handed_over_at < cutoff),
+        drive_thru_arrivals=count(DriveThruArrivalRow, DriveThruArrivalRow.arrived_at < cutoff),
+        number_near_requests=len(alerts),
+        notifications_settled=count(NotificationRow, _settled(cutoff)),
+        registration_phones=count(
+            RegistrationRow,
+            RegistrationRow.created_at < cutoff,
+            RegistrationRow.phone_hash.is_not(None),
+        ),
     )
 
 
-def _clear(session: Session, cutoff: datetime) -> None:
+def _clear(session: Session, cutoff: datetime, alerts: list[int]) -> None:
     old_visits = select(VisitRow.id).where(VisitRow.created_at < cutoff)
     session.execute(
         update(TicketRow)
@@ -131,3 +180,7 @@ def _clear(session: Session, cutoff: datetime) -> None:
         .where(RegistrationRow.created_at < cutoff, RegistrationRow.phone_hash.is_not(None))
         .values(phone_hash=None)
     )
+    session.execute(delete(DriveThruArrivalRow).where(DriveThruArrivalRow.arrived_at < cutoff))
+    if alerts:
+        session.execute(delete(TicketAlertRow).where(TicketAlertRow.ticket_id.in_(alerts)))
+    notify_queue.prune(session, settled_before=cutoff)

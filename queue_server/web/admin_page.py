@@ -21,6 +21,7 @@ from queue_server.i18n.stations import STATION_NAMES
 from queue_server.office_config.schema import SOP_PRIORITY_LABELS
 from queue_server.web.admin_texts import (
     DEVICE_WORDS,
+    REGISTRATION_TEXTS,
     REPORT_COLUMNS,
     REPORT_KINDS,
     ROLE_WORDS,
@@ -58,6 +59,7 @@ SECTION_SCRIPTS = (
     "admin-passports.js",
     "admin-office-file.js",
     "admin-notifications.js",
+    "admin-registrations.js",
 )
 
 
@@ -100,6 +102,7 @@ def client_texts(language: str) -> str:
     texts.update(words(ADMIN_TEXTS))  # the Notifications section
     texts["ntf_statuses"] = words(NOTIFY_STATUS_WORDS)
     texts["ntf_templates"] = words(TEMPLATE_WORDS)
+    texts.update(words(REGISTRATION_TEXTS))  # the Registrations section
     return script_json(texts)
 
 

@@ -460,3 +460,42 @@ ROLE_WORDS: dict[str, str] = {
     "laporan": "Report reader",
     "kiosk": "Kiosk",
 }
+
+#: The Registrations section (admin-registrations.js): a day's remote registrations.
+REGISTRATION_TEXTS: dict[str, str] = {
+    "sec_registrations": "Registrations",
+    "rg_intro": (
+        "Remote registrations (web page and WhatsApp) for one day. No phone numbers are "
+        "shown: only a keyed hash of the number is stored."
+    ),
+    "rg_day": "Day",
+    "rg_show": "Show",
+    "rg_bad_day": "Type the day as DD/MM/YYYY, e.g. 24/11/2026.",
+    "rg_windows": "Registration windows on {day}",
+    "rg_window": "Window",
+    "rg_quota": "Quota",
+    "rg_no_quota": "no limit",
+    "rg_taken": "Places taken",
+    "rg_checked_in": "Checked in",
+    "rg_not_come": "Not come yet",
+    "rg_cancelled": "Cancelled",
+    "rg_list": "Registrations ({count})",
+    "rg_service": "Service",
+    "rg_code": "Code",
+    "rg_channel": "Channel",
+    "rg_status": "Status",
+    "rg_created": "Registered at",
+    "rg_checked_in_at": "Checked in at",
+    "rg_none": "No registrations for this day.",
+    "rg_cancel": "Cancel registration",
+    "rg_cancel_confirm": (
+        "Cancel registration {code}? Its place goes back to the quota and the kiosk will "
+        "refuse the code."
+    ),
+    "rg_did_cancel": "Registration {code} cancelled; its place is free again.",
+    "rg_st_confirmed": "Confirmed",
+    "rg_st_checked_in": "Checked in",
+    "rg_st_cancelled": "Cancelled",
+    "rg_ch_web": "Web page",
+    "rg_ch_whatsapp": "WhatsApp",
+}

@@ -26,6 +26,7 @@ from queue_server.web.api_officer import officer
 from queue_server.web.api_passports import passports_api
 from queue_server.web.api_public import public
 from queue_server.web.api_push import push
+from queue_server.web.api_registrations import registrations_api
 from queue_server.web.api_reports import reports_api
 from queue_server.web.api_screens import screens_api
 from queue_server.web.auth import (
@@ -149,3 +150,4 @@ api.register_blueprint(office_config)  # configuration by the API (issue 11)
 api.register_blueprint(passports_api)  # passport-ready records (issue 12)
 api.register_blueprint(notifications_api)  # notifications: status, opt-outs, BAP (issue 12)
 api.register_blueprint(drive_thru_api)  # the drive-thru pickup lane (issue 12)
+api.register_blueprint(registrations_api)  # the admin's view of registrations (issue 12)

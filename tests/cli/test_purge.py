@@ -78,3 +78,15 @@ def test_a_bad_period_is_refused_in_both_languages(
     error = capsys.readouterr().err
     assert "bukan jumlah hari" in error and "not a number of days" in error
     assert not database.exists()
+
+
+def test_purge_lists_every_kind_it_clears(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "antre.db"
+    assert main(["office", "load", str(OFFICE_FILE), "--db", str(database)]) == 0
+    assert main(["purge", "--dry-run", "--db", str(database)]) == 0
+    out = capsys.readouterr().out
+    kinds = ("drive-thru arrivals", "number-near requests", "settled notifications")
+    for kind in (*kinds, "registrations' phone hashes"):
+        assert f"0 {kind}" in out

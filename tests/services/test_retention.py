@@ -140,3 +140,47 @@ def test_purge_deletes_ready_records_of_passports_handed_over_long_ago(engine: E
     with engine.database.reader() as session:
         left = set(session.scalars(select(PassportReadyRow.application_no)))
     assert left == {"2222222222", "3333333333"}
+
+
+def test_purge_deletes_old_drive_thru_arrivals_and_number_near_requests(engine: Engine) -> None:
+    """Lane arrivals (application numbers) go after the period; a "number near" request
+    (a phone) goes with its past office day, in the same purge the server runs daily."""
+    from queue_server.persistence.models import DriveThruArrivalRow, TicketAlertRow
+    from queue_server.services.notifications import NotificationService
+
+    def arrival(number: str) -> DriveThruArrivalRow:
+        return DriveThruArrivalRow(
+            office_id=OFFICE,
+            lane="lane-1",
+            application_no=number,
+            arrived_at=engine.clock(),
+            status="handed_over",
+            device="token:scanner",
+            handed_over_at=engine.clock(),
+        )
+
+    notifications = NotificationService(hash_key=b"k", **engine.shared)
+    request = IssueRequest(office=OFFICE, service="walkin", source=TicketSource.KIOSK)
+    tickets = [engine.issuing.issue(request, actor=Actor(name="kiosk")) for _ in range(6)]
+    notifications.ask_alert(tickets[-1].token, "081234567890", "id")  # 5 ahead: kept
+    with engine.database.writer() as session, session.begin():
+        session.add(arrival("1111111111"))
+    engine.clock.advance(days=35)
+    with engine.database.writer() as session, session.begin():
+        session.add(arrival("2222222222"))
+    purge = retention(engine)
+
+    counted = purge.purge(30, dry_run=True, actor=ADMIN)
+    assert (counted.drive_thru_arrivals, counted.number_near_requests) == (1, 1)
+    with engine.database.reader() as session:
+        assert session.scalar(select(func.count()).select_from(TicketAlertRow)) == 1
+
+    report = purge.purge(30, actor=ADMIN)
+
+    assert (report.drive_thru_arrivals, report.number_near_requests) == (1, 1)
+    with engine.database.reader() as session:
+        left = set(session.scalars(select(DriveThruArrivalRow.application_no)))
+        assert session.scalar(select(func.count()).select_from(TicketAlertRow)) == 0
+    assert left == {"2222222222"}
+    again = purge.purge(30, actor=ADMIN)
+    assert (again.drive_thru_arrivals, again.number_near_requests) == (0, 0)

@@ -289,6 +289,7 @@ def path_values(services: Services, token: str) -> dict[str, str]:
         "recipient_hash": "0" * 64,  # not on the opt-out list: 404
         "lane": "lajur-1",  # the test office has no drive-thru: an allowed caller gets a 404
         "arrival_id": "2147483647",
+        "registration_id": "2147483647",  # no such registration: a 404
     }
 
 

@@ -410,3 +410,73 @@ def test_the_forms_draw_in_both_languages(
     expect(page.locator("#ps-answer.is-ready")).to_be_visible()
     shots.take(page, f"cfg-passports-{language}")
     assert page.js_errors == []
+
+
+def registered_day(services: Services, clock: FakeClock) -> list[str]:
+    """Tuesday 24 Nov 2026, 08:15 WITA: four registrations of the percepatan window (quota
+    20), two by WhatsApp, the first checked in at the kiosk; their codes."""
+    from queue_server.services.offices import store_office
+    from tests.services.test_registrations import WINDOWS, wita
+    from tests.web.conftest import office_settings
+
+    clock.now = wita(23, 20, 0)  # Monday 20:00: the window is open for Tuesday
+    settings = office_settings() | {"registration": [WINDOWS[0] | {"quota": 20}]}
+    with services.database.writer() as session, session.begin():
+        store_office(session, settings, now=clock())
+    codes = [
+        services.registrations.register(
+            office=OFFICE, window="percepatan", phone=f"08123456780{n}", channel=channel
+        ).code
+        for n, channel in enumerate(("web", "whatsapp", "web", "whatsapp"))
+    ]
+    clock.now = wita(24, 8, 15)
+    services.registrations.check_in(
+        office=OFFICE, registration=codes[0], service="walkin", actor=Actor(name="kiosk-1")
+    )
+    return codes
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_registrations_of_a_day_and_a_cancel(
+    base_url: str, browser: Any, services: Services, clock: FakeClock, language: str
+) -> None:
+    codes = registered_day(services, clock)
+    shots = shared.admin_shots()
+    page = admin_page(browser, base_url, "registrations", lang=language)
+    window = page.locator(".rg-windows tr[data-window='percepatan'] td")
+    expect(window.nth(1)).to_have_text("20")  # quota
+    expect(window.nth(2)).to_have_text("4")  # places taken
+    expect(window.nth(3)).to_have_text("1")  # checked in
+    expect(window.nth(4)).to_have_text("3")  # not come yet
+    expect(page.locator(".rg-list tbody tr")).to_have_count(4)
+    expect(page.locator(f".rg-list tr[data-code='{codes[0]}']")).to_have_attribute(
+        "data-status", "checked_in"
+    )
+    expect(page.locator(f".rg-list tr[data-code='{codes[0]}'] .rg-cancel")).to_have_count(0)
+    expect(page.locator(".rg-list")).to_contain_text("WhatsApp")
+    expect(page.locator("[data-view='registrations']")).not_to_contain_text("0812")
+    second = page.locator(f".rg-list tr[data-code='{codes[1]}']")
+    page.once("dialog", lambda dialog: dialog.dismiss())  # asked first: no, nothing happens
+    second.locator(".rg-cancel").click()
+    expect(second).to_have_attribute("data-status", "confirmed")
+    page.once("dialog", lambda dialog: dialog.accept())
+    second.locator(".rg-cancel").click()
+    expect(second).to_have_attribute("data-status", "cancelled")
+    expect(window.nth(2)).to_have_text("3")  # the place is free again
+    expect(window.nth(5)).to_have_text("1")
+    expect(page.locator(".cfg-message-ok")).to_contain_text(codes[1])
+    shots.take(page, f"registrations-{language}")
+    page.fill("#rg-day", "31/11/2026")  # no such day: said in the page, nothing asked
+    page.click("#rg-show")
+    expect(page.locator(".cfg-message-error")).to_contain_text("DD/MM/YYYY")
+    page.fill("#rg-day", "23/11/2026")
+    page.click("#rg-show")
+    expect(page.locator(".rg-list")).to_have_count(0)  # none for Monday
+    assert page.js_errors == []
+
+    reader = new_page(browser)
+    shared.sign_in(reader, base_url, "laporan", lang=language)
+    shared.open_section(reader, "registrations")
+    expect(reader.locator(".rg-list tbody tr")).to_have_count(4)
+    expect(reader.locator(".rg-cancel")).to_have_count(0)  # a report reader only reads
+    assert reader.js_errors == []
