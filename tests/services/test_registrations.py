@@ -123,7 +123,9 @@ def test_the_last_place_is_given_and_the_next_refused(
     with engine.database.reader() as session:
         rows = session.scalars(select(RegistrationRow)).all()
         sent = session.scalars(select(NotificationRow).order_by(NotificationRow.id)).all()
-    assert len(rows) == 2 and all(row.phone_hash and "3456780" not in row.phone_hash for row in rows)
+    assert len(rows) == 2 and all(
+        row.phone_hash and "3456780" not in row.phone_hash for row in rows
+    )
     assert [row.template for row in sent] == [
         "registration_confirmed",
         "registration_confirmed",
