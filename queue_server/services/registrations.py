@@ -289,13 +289,14 @@ class RegistrationService(UseCases):
         *,
         office: str,
         registration: str,
-        service: str,
+        service: str | None,
         language: str = "id",
         actor: Actor,
         retry_key: RetryKey | None = None,
     ) -> IssuedTicket:
         """The ticket of a registration (its QR text or short code), issued once; a
-        repeated kiosk request (same ``retry_key``) gets the first answer again."""
+        repeated kiosk request (same ``retry_key``) gets the first answer again. Without a
+        ``service`` (a short code typed at the kiosk) the registration's service is used."""
         earlier = None if retry_key is None else self._issuing.earlier_answer(retry_key)
         if earlier is not None:
             return earlier
@@ -306,6 +307,7 @@ class RegistrationService(UseCases):
             row = self._find(session, office, registration, today)
             window = find_window(snapshot, row.window_code)
             check_usable(session, row, today)
+            service = service or row.service_code
             if row.service_code != service:
                 names = service_names(snapshot.service(row.service_code))
                 raise RegistrationOtherService(service=names)
