@@ -63,6 +63,12 @@ StateWord = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 
 
 class IssueTicketData(Message):
+    # The schema says what the validator below checks: a service, or a registration.
+    model_config = ConfigDict(
+        **Message.model_config,
+        json_schema_extra={"anyOf": [{"required": ["service"]}, {"required": ["registration"]}]},
+    )
+
     #: Required, except with a ``registration``: then the registration's own service is
     #: used when it is left out (a short code typed at the kiosk names no service).
     service: str | None = Field(default=None, pattern=SERVICE_ID)
