@@ -229,6 +229,10 @@ class KioskFlow(FlowCore):
         """ "I registered ahead": the code's keyboard (registrations need the server)."""
         if self._state.step is not Step.SERVICES:
             return
+        day = self._state.pickup_only
+        if day is not None:
+            self._go(message=day.not_today())
+            return
         if not self._online():
             self._go(message=both(REGISTRATION_NEEDS_SERVER), offline=True)
             return

@@ -151,11 +151,12 @@ class ServicesScreen(KioskScreen):
             )
             documents.icon = "documents"
             choices.add_widget(documents)
-            registered = _button(
-                _tr(REGISTERED_AHEAD, state), flow.type_registration, IconChoiceButton
-            )
-            registered.icon = "registration"
-            choices.add_widget(registered)
+            if state.pickup_only is None:  # (a pickup-only day offers pickup alone)
+                registered = _button(
+                    _tr(REGISTERED_AHEAD, state), flow.type_registration, IconChoiceButton
+                )
+                registered.icon = "registration"
+                choices.add_widget(registered)
         else:
             self.ids.title.text = _tr(GROUP_TITLES[state.group], state)
             for service in flow.offered(state.group):
