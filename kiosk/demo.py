@@ -23,6 +23,12 @@ from queue_server.protocol.labels import format_number
 
 BOOKING_USED = "This booking has already been checked in."
 TICKET_UNKNOWN = "This ticket is not known."
+#: The server's answer to an unknown registration code (its msgid); the demo says it for
+#: :data:`DEMO_UNKNOWN_REGISTRATION`.
+REGISTRATION_UNKNOWN = (
+    "This registration code is not valid. Check the code or ask at the information desk."
+)
+DEMO_UNKNOWN_REGISTRATION = "XXXXXX"
 
 
 def _service(
@@ -136,7 +142,7 @@ class DemoDesk:
 
     def issue(
         self,
-        service: str,
+        service: str | None,
         *,
         language: str = "id",
         priority_category: str | None = None,
@@ -146,6 +152,11 @@ class DemoDesk:
         application_no: str | None = None,
         registration: str | None = None,
     ) -> IssuedOnline | IssuedOffline:
+        if registration is not None:  # a typed code names no service: the demo's walk-in
+            if registration == DEMO_UNKNOWN_REGISTRATION:
+                raise Refused(both(REGISTRATION_UNKNOWN), code="registration_invalid")
+            service = service or "paspor-walkin"
+        assert service is not None
         number = self._take(service)
         label = format_number(self._prefixes.get(service, "X"), number)
         if self.offline:

@@ -10,6 +10,7 @@ Paths (:class:`~kiosk.flow_state.Step`), each from the office's ``config/kiosk``
                                    PICKUP "type the application number" -> APPLICATION
                                    -> PICKUP (the number noted; a scan notes it too)
                                    NIK "use my passport" -> MRZ -> CHIP -> PRIORITY
+                           "I registered ahead": REGISTRATION (code typed) -> ISSUING
                            complaint, information: ISSUING
                            documents to bring: INFO_LIST -> INFO -> (take a number)
     DOCUMENTS/PROXY "not ready" -> REQUIREMENTS;  refused -> PROBLEM
@@ -29,6 +30,7 @@ from __future__ import annotations
 import logging
 
 from devices.codes import CodeError, parse_booking_code, parse_nik
+from devices.printer.layout import LocalisedText
 from devices.smartcard.mrz import MrzKey
 from kiosk.content import KioskContent, ServiceChoice, ServiceGroup
 from kiosk.enquiry import (
@@ -53,7 +55,7 @@ from kiosk.passport_chip import (
     parse_document_number,
     parse_typed_date,
 )
-from kiosk.scan_routes import ScanKind, route_scan, typed_application
+from kiosk.scan_routes import ScanKind, route_scan, typed_application, typed_registration
 from queue_server.i18n import SUPPORTED, both
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,20 @@ MRZ_NOT_ASKED = (
 )
 NO_CHIP_READER = "This kiosk cannot read passport chips. Please type your NIK."
 NOT_OFFERED = "This office does not offer that service at the kiosk. Please ask at the desk."
+REGISTRATION_NEEDS_SERVER = (
+    "A registration can only be checked by the office server, which cannot be reached "
+    "now: no number can be given for it at the kiosk. Please try again in a moment or ask "
+    "at the information desk."
+)
+#: What a typed registration code is issued as: the server answers with the registration's
+#: own service (the ticket then names it); never in the office's content.
+REGISTERED = ServiceChoice(
+    id="",
+    name=LocalisedText(id="Pendaftaran Anda", en="Your registration"),
+    kind="registration",
+    first_station="",
+    offline_allowed=False,
+)
 _NEXT_MRZ_FIELD = {MrzField.NUMBER: MrzField.BIRTH, MrzField.BIRTH: MrzField.EXPIRY}
 __all__ = [
     "Collaborators",
@@ -92,7 +108,10 @@ class KioskFlow(FlowCore):
         self.content = content
         state = self._state
         chosen = state.service
-        if not content.services or (chosen is not None and content.service(chosen.id) is None):
+        gone = (
+            chosen is not None and chosen is not REGISTERED and content.service(chosen.id) is None
+        )
+        if not content.services or gone:
             self.restart()  # the welcome screen, saying "unavailable" when nothing is left
         elif state.step is Step.WELCOME and state.message == both(SERVICE_UNAVAILABLE):
             self._set(message=None)  # the content came: the kiosk serves again by itself
@@ -202,6 +221,37 @@ class KioskFlow(FlowCore):
             self._restore(self._history.pop())
         else:
             self._go(Step.PICKUP, message=None)
+
+    # A remote registration's short code, typed -------------------------------------
+
+    @tap
+    def type_registration(self) -> None:
+        """ "I registered ahead": the code's keyboard (registrations need the server)."""
+        if self._state.step is not Step.SERVICES:
+            return
+        day = self._state.pickup_only
+        if day is not None:
+            self._go(message=day.not_today())
+            return
+        if not self._online():
+            self._go(message=both(REGISTRATION_NEEDS_SERVER), offline=True)
+            return
+        self._go(Step.REGISTRATION, **self._fresh(REGISTERED))
+
+    def submit_registration(self, text: str) -> None:
+        """A typed short code: checked for its form here, then sent with the ticket (the
+        server takes the registration's service and says no when it must)."""
+        if self._state.step is not Step.REGISTRATION:
+            return
+        code = typed_registration(text)
+        if isinstance(code, dict):
+            self._go(message=code)
+            return
+        if not self._online():
+            self._go(message=both(REGISTRATION_NEEDS_SERVER), offline=True)
+            return
+        self._registration = code
+        self._go(Step.ISSUING, message=None)
 
     @tap
     def choose_pickup(self, by_proxy: bool) -> None:
@@ -489,6 +539,7 @@ class KioskFlow(FlowCore):
             by_proxy=state.by_proxy,
             application_no=self._application_no,
             registration=self._registration,
+            services=self.content.services if state.service is REGISTERED else (),
         )
 
     def finish_request(self, outcome: Outcome) -> None:

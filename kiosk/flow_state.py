@@ -32,6 +32,7 @@ class Step(StrEnum):
     PICKUP = "pickup"  # who collects: the applicant or someone else
     PROXY = "proxy"  # what someone collecting for another must bring
     APPLICATION = "application"  # pickup: the application number typed on the keypad
+    REGISTRATION = "registration"  # a remote registration's short code, typed
     NIK = "nik"
     MRZ = "mrz"  # the passport's number and dates, typed (or its MRZ scanned)
     CHIP = "chip"  # the passport on the reader: its chip read with those details

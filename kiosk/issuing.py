@@ -38,7 +38,7 @@ class TicketDesk(Protocol):
 
     def issue(
         self,
-        service: str,
+        service: str | None,
         *,
         language: str = "id",
         priority_category: str | None = None,
@@ -79,8 +79,12 @@ class IssueRequest:
     by_proxy: bool = False
     #: The scanned application QR's number (pickup); the server checks the passport is due.
     application_no: str | None = None
-    #: A scanned remote registration's QR text; the server checks it in (once).
+    #: A remote registration's QR text (scanned) or short code (typed); the server checks
+    #: it in (once).
     registration: str | None = None
+    #: For a typed code (``service`` then has no id: the server uses the registration's
+    #: own service): the offered services, to name the one the answer gives.
+    services: tuple[ServiceChoice, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +141,7 @@ def _ask(request: IssueRequest, desk: TicketDesk) -> IssuedOnline | IssuedOfflin
     if request.booking_code is not None:
         return desk.check_in(request.booking_code, documents_ready=True, language=request.language)
     return desk.issue(
-        request.service.id,
+        request.service.id or None,
         language=request.language,
         priority_category=request.priority_category,
         nik=request.nik,
@@ -166,9 +170,10 @@ def _shown(
         )
     data = issued.data
     wait = data.estimated_wait_minutes
+    named = next((s for s in request.services if s.id == data.service), request.service)
     return ShownTicket(
         label=issued.label,
-        service_name=request.service.name,
+        service_name=named.name,
         people_ahead=data.people_ahead,
         wait_minutes=None if wait is None else round(wait),
         qr_text=f"{base}{data.status_path}",

@@ -60,6 +60,17 @@ REGISTRATION_UNREADABLE = (
 )
 
 
+#: A registration's short code, as the server makes it (``queue_server.domain.registration``
+#: CODE_ALPHABET and CODE_LENGTH; a test keeps the two equal): no 0/O/Q, 1/I/L, 2/Z, 5/S, 8/B.
+REGISTRATION_CODE_ALPHABET = "ACDEFGHJKMNPRTUVWXY34679"
+REGISTRATION_CODE_LENGTH = 6
+#: A typed registration code that cannot be one (the server answers for the rest).
+TYPED_CODE_MALFORMED = (
+    "A registration code has 6 letters and digits, as in the message or on the page you "
+    "registered on. Please check it."
+)
+
+
 class ScanKind(StrEnum):
     BOOKING = "booking"  # M-Paspor booking QR: that service's check-in
     APPLICATION = "application"  # application QR or number: passport pickup
@@ -133,6 +144,17 @@ def typed_application(text: str) -> str | dict[str, str]:
     if found is None or not digits.isdigit():
         return both(TYPED_MALFORMED)
     return found.group(1)
+
+
+def typed_registration(text: str) -> str | dict[str, str]:
+    """The registration short code typed on the keyboard (upper case, no spaces or
+    dashes), or why it cannot be one, in both languages."""
+    code = "".join(text.replace("-", " ").split()).upper()
+    if len(code) != REGISTRATION_CODE_LENGTH or any(
+        char not in REGISTRATION_CODE_ALPHABET for char in code
+    ):
+        return both(TYPED_CODE_MALFORMED)
+    return code
 
 
 def _problem(error: object) -> dict[str, str]:

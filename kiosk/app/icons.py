@@ -3,7 +3,8 @@
 :class:`IconButton` is a :class:`~kiosk.app.screens.BigButton` with an icon at its left,
 in the colour of its text: a passport booklet with a globe (passport services), a permit
 card with its holder (stay permits), a booklet with a tick (pickup), a speech bubble with
-an "i" (complaints and information) and a page with lines (documents to bring). Each icon
+an "i" (complaints and information), a page with lines (documents to bring) and a phone
+with a tick (registered ahead). Each icon
 is a list of strokes in a unit square (0-1, y up), scaled to the button.
 """
 
@@ -74,6 +75,14 @@ def _documents() -> list[Stroke]:
     ]
 
 
+def _registration() -> list[Stroke]:
+    return [
+        ("rect", [0.24, 0.05, 0.52, 0.9, 0.08]),
+        ("line", [0.42, 0.84, 0.58, 0.84]),
+        ("line", [0.34, 0.48, 0.46, 0.36, 0.66, 0.62]),
+    ]
+
+
 #: The icon of each service group (``kiosk.content.ServiceGroup`` values) and of the
 #: documents page.
 ICONS: dict[str, Callable[[], list[Stroke]]] = {
@@ -82,6 +91,7 @@ ICONS: dict[str, Callable[[], list[Stroke]]] = {
     "pickup": _pickup,
     "help": _help,
     "documents": _documents,
+    "registration": _registration,
 }
 
 

@@ -1,4 +1,5 @@
-"""On-screen keyboards for a touch-only kiosk: :class:`NumericKeypad` and :class:`AlphaKeyboard`.
+"""On-screen keyboards for a touch-only kiosk: :class:`NumericKeypad`, :class:`AlphaKeyboard`
+and :class:`CodeKeyboard` (a registration's short code).
 
 Both show the typed value large above the keys and the validator's message under it; OK
 stays disabled until the validator accepts the value. Use::
@@ -313,4 +314,16 @@ class AlphaKeyboard(TextKeypad):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 24)
+        super().__init__(**kwargs)
+
+
+class CodeKeyboard(TextKeypad):
+    """The registration short code's own alphabet (no letter or digit that is misread),
+    with Delete and Clear: only keys that can be part of a code are offered."""
+
+    ROWS = ("ACDEFGHJ", "KMNPRTUV", "WXY34679")
+    CONTROLS = (DELETE, CLEAR)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 6)
         super().__init__(**kwargs)

@@ -21,18 +21,20 @@ from kivy.uix.button import Button
 from kivy.uix.screenmanager import Screen
 
 from devices.codes import CodeError, parse_booking_code, parse_nik
-from kiosk.app.keypad import NumericKeypad
+from kiosk.app.keypad import CodeKeyboard, NumericKeypad
 from kiosk.content import GROUP_TITLES, ServiceChoice
 from kiosk.flow import FlowState, KioskFlow
 from kiosk.guide import BapReason, documents_for, office_documents, station_name
 from kiosk.issuing import ShownTicket
-from kiosk.scan_routes import typed_application
+from kiosk.scan_routes import typed_application, typed_registration
 from queue_server.i18n import translate
 
 PRINTED = "Your ticket has been printed. Please take it."
 NOT_PRINTED = "The ticket on this screen is valid: please note your number."
 OFFLINE = "Issued while the kiosk is offline: your place is kept, the wait is not known yet."
 NOT_OFFLINE = "not available while offline"
+#: The services screen's way to a registration's short code.
+REGISTERED_AHEAD = "I registered ahead (code)"
 GREEN = (0.0, 0.42, 0.16, 1)
 RED = (0.62, 0.05, 0.05, 1)
 #: The text colour of common.kv's INK.
@@ -149,6 +151,12 @@ class ServicesScreen(KioskScreen):
             )
             documents.icon = "documents"
             choices.add_widget(documents)
+            if state.pickup_only is None:  # (a pickup-only day offers pickup alone)
+                registered = _button(
+                    _tr(REGISTERED_AHEAD, state), flow.type_registration, IconChoiceButton
+                )
+                registered.icon = "registration"
+                choices.add_widget(registered)
         else:
             self.ids.title.text = _tr(GROUP_TITLES[state.group], state)
             for service in flow.offered(state.group):
@@ -220,6 +228,31 @@ class RequirementsScreen(KioskScreen):
         lines = [description] if description and not state.by_proxy else []
         self.ids.requirements.text = "\n".join([*lines, bring]).strip()
         self.ids.scroll.to_top()
+
+
+class RegistrationScreen(KioskScreen):
+    """A remote registration's short code, typed on its own keyboard (6 characters)."""
+
+    def on_kv_post(self, _base_widget: Any) -> None:
+        keyboard = CodeKeyboard(max_length=6, quiet_below=6, placeholder="Registration code")
+        keyboard.validator = registration_problem
+        keyboard.bind(on_submit=lambda _widget, text: self._submit(text))
+        self.entry = keyboard
+        self.ids.entry_slot.add_widget(keyboard)
+
+    def _submit(self, text: str) -> None:
+        from kivy.app import App
+
+        App.get_running_app().flow.submit_registration(text)
+
+    def show(self, state: FlowState, flow: KioskFlow) -> None:
+        self.entry.notice = state.message
+
+
+def registration_problem(text: str) -> dict[str, str] | None:
+    """The code keyboard's validator: None for a code of the right form, else why not."""
+    found = typed_registration(text)
+    return found if isinstance(found, dict) else None
 
 
 class ApplicationScreen(KioskScreen):

@@ -131,7 +131,7 @@ class KioskCore:
 
     def issue(
         self,
-        service: str,
+        service: str | None,
         *,
         language: str = "id",
         priority_category: str | None = None,
@@ -152,7 +152,9 @@ class KioskCore:
         :class:`~kiosk.link.errors.OfflineRefused` when offline issuing is not possible.
         A remote ``registration`` (its QR text or short code) is checked in online only.
         """
-        data: dict[str, Any] = {"service": service, "language": language, "by_proxy": by_proxy}
+        data: dict[str, Any] = {"language": language, "by_proxy": by_proxy}
+        if service is not None:  # (left out only with a typed registration code)
+            data["service"] = service
         extras = {
             "priority_category": priority_category,
             "nik": nik,
@@ -165,6 +167,8 @@ class KioskCore:
             data["registration"] = registration
             answer = self._online(KioskAction.ISSUE_TICKET, data)
             return IssuedOnline(answer.data_or_raise(TicketAnswer))
+        if service is None:
+            raise ValueError("a service is needed (left out only with a registration)")
         replaces = None
         if self._link.ready.is_set():  # offline: straight to the lease, no waiting
             try:

@@ -68,6 +68,8 @@ def demo_clock(
     """A clock that reads ``start`` now and runs on at the real pace from there."""
     first, origin = ticks(), start.astimezone(UTC)
     return lambda: origin + timedelta(seconds=ticks() - first)
+
+
 def _demo_window(window: dict[str, Any]) -> dict[str, Any]:
     """A registration window of the demo: one without a session takes registrations for
     the same day around the clock, and checks in all day, so it can be tried any time."""

@@ -168,6 +168,7 @@ class KioskRequests:
         assert isinstance(data, IssueTicketData)
         if data.registration is not None:
             return self._check_in_registration(office, key, data)
+        assert data.service is not None  # (IssueTicketData requires it without registration)
         issued = self._issuing.issue(
             IssueRequest(
                 office=office,

@@ -24,6 +24,10 @@ class Template(StrEnum):
     REGISTRATION_REFUSED = "registration_refused"
     #: A WhatsApp registration sent before its window opened (UP3: before 19:00).
     REGISTRATION_NOT_OPEN = "registration_not_open"
+    #: Any other refused WhatsApp registration: the refusal's reason, in the sender's language.
+    REGISTRATION_NOT_ACCEPTED = "registration_not_accepted"
+    #: An unknown WhatsApp command: the commands and the office's window codes.
+    REGISTRATION_HELP = "registration_help"
 
 
 class PickupOption(StrEnum):
@@ -55,6 +59,8 @@ PARAMETERS: dict[Template, dict[str, str]] = {
         "date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
         "time": r"[0-9]{2}:[0-9]{2}",
     },
+    Template.REGISTRATION_NOT_ACCEPTED: {"reason": r"[^\r\n]{1,300}"},
+    Template.REGISTRATION_HELP: {"windows": r"[a-z0-9, -]{1,200}"},
 }
 
 _TEXTS: dict[Template, str] = {
@@ -74,6 +80,11 @@ _TEXTS: dict[Template, str] = {
     Template.REGISTRATION_NOT_OPEN: (
         "Registration is not open yet. It opens on {date} at {time}; please send your "
         "message again then."
+    ),
+    Template.REGISTRATION_NOT_ACCEPTED: "Your registration was not accepted: {reason}",
+    Template.REGISTRATION_HELP: (
+        "To register, send DAFTAR <window> [service]; windows: {windows}. STOP: no more "
+        "messages. MULAI: messages again."
     ),
 }
 

@@ -45,6 +45,8 @@ def cross_checks(parsed: OfficeFile) -> list[Note]:
 
 def _lanes(parsed: OfficeFile) -> list[LaneSection]:
     return list(parsed.drive_thru.lanes) if parsed.drive_thru else []
+
+
 def _registration_problems(parsed: OfficeFile) -> list[Note]:
     known = {service.id for service in parsed.services}
     sessions = {session.code: session for session in parsed.calendar.sessions}

@@ -63,7 +63,15 @@ StateWord = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 
 
 class IssueTicketData(Message):
-    service: str = Field(pattern=SERVICE_ID)
+    # The schema says what the validator below checks: a service, or a registration.
+    model_config = ConfigDict(
+        **Message.model_config,
+        json_schema_extra={"anyOf": [{"required": ["service"]}, {"required": ["registration"]}]},
+    )
+
+    #: Required, except with a ``registration``: then the registration's own service is
+    #: used when it is left out (a short code typed at the kiosk names no service).
+    service: str | None = Field(default=None, pattern=SERVICE_ID)
     priority_category: str | None = Field(default=None, max_length=40)
     language: Literal["id", "en"] = "id"
     nik: str | None = Field(default=None, pattern=r"^\d{16}$")
@@ -83,6 +91,8 @@ class IssueTicketData(Message):
     def _one_identity(self) -> IssueTicketData:
         if self.nik is not None and self.passport_no is not None:
             raise ValueError("give either nik or passport_no, not both")
+        if self.service is None and self.registration is None:
+            raise ValueError("service is required (it may be left out only with registration)")
         return self
 
 

@@ -41,7 +41,7 @@ class RepeatedAttempt(Exception):
 
 
 def known_attempt(work: Unit, attempt: str) -> bool:
-    keys = (f"reg:{attempt}", f"reg-refused:{attempt}")
+    keys = tuple(f"{kind}:{attempt}" for kind in ("reg", "reg-refused", "reg-early", "reg-no"))
     found = work.session.scalar(
         select(NotificationRow.id).where(NotificationRow.idempotency_key.in_(keys))
     )

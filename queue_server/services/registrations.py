@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from queue_server.domain.errors import DomainError
+from queue_server.domain.errors import DomainError, OfficeNotFound
 from queue_server.domain.ids import TicketSource
 from queue_server.domain.registration import (
     RegistrationArrival,
@@ -37,6 +37,7 @@ from queue_server.domain.registration import (
     qr_text,
     read_qr,
 )
+from queue_server.i18n import translate
 from queue_server.notify import queue as notify_queue
 from queue_server.notify.inbound import InboundText, Verb, attempt_key, read_command
 from queue_server.notify.messages import Message, Template, phone_hash
@@ -62,6 +63,9 @@ from queue_server.services.registration_rules import (
 )
 from queue_server.services.retries import RetryKey
 from queue_server.services.unit import Actor, Clock, Unit, UseCases, utc_now
+
+#: A refusal reason sent by WhatsApp is cut to this many characters (a template parameter).
+REASON_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -206,8 +210,10 @@ class RegistrationService(UseCases):
 
     def whatsapp_message(self, office: str, message: InboundText) -> str:
         """Act on one inbound WhatsApp text; returns what happened, for counting only
-        (``registered``, ``refused``, ``repeated``, ``stopped``, ``started``, ``ignored``).
-        Replies go through the notification queue, never inline."""
+        (``registered``, ``refused``, ``repeated``, ``stopped``, ``started``, ``helped``,
+        ``ignored``). Replies go through the notification queue, never inline; each reply's
+        idempotency key comes from the WhatsApp message id, so a redelivered message never
+        gets a second one."""
         command = read_command(message.text)
         if command.verb is Verb.STOP:
             with self.unit() as work:
@@ -219,8 +225,9 @@ class RegistrationService(UseCases):
             with self.unit() as work:
                 notify_queue.opt_in(work.session, message.sender, hash_key=self._hash_key)
             return "started"
+        attempt = attempt_key(message.message_id)
         if command.verb is not Verb.REGISTER or command.window is None:
-            return "ignored"
+            return self._help(office, message.sender, command.language, attempt)
         try:
             self.register(
                 office=office,
@@ -229,20 +236,51 @@ class RegistrationService(UseCases):
                 phone=message.sender,
                 language=command.language,
                 channel="whatsapp",
-                attempt=attempt_key(message.message_id),
+                attempt=attempt,
             )
         except RepeatedAttempt:
             return "repeated"
+        except OfficeNotFound:
+            return "ignored"  # (no office to answer for)
         except RegistrationNotOpenYet as early:
             if early.opens is not None:  # told when to try again (the UP3 18:59 case)
                 params = {"date": early.opens.date().isoformat(), "time": f"{early.opens:%H:%M}"}
-                key = f"reg-early:{attempt_key(message.message_id)}"
                 template = Template.REGISTRATION_NOT_OPEN
-                self._queue(message.sender, command.language, key, template, params)
+                self._queue(
+                    message.sender, command.language, f"reg-early:{attempt}", template, params
+                )
+            else:
+                self._refused(message.sender, command.language, attempt, early)
             return "refused"
-        except DomainError:
+        except RegistrationFull as full:
+            if full.day is None:  # (with a day, register() has queued registration_refused)
+                self._refused(message.sender, command.language, attempt, full)
+            return "refused"
+        except DomainError as refusal:
+            self._refused(message.sender, command.language, attempt, refusal)
             return "refused"
         return "registered"
+
+    def _refused(self, phone: str, language: str, attempt: str, refusal: DomainError) -> None:
+        """The generic refusal reply: the refusal's own message, in the sender's language."""
+        reason = " ".join(translate(refusal.template, language, **refusal.params).split())
+        if len(reason) > REASON_CHARS:
+            reason = reason[: REASON_CHARS - 1] + "…"
+        params = {"reason": reason}
+        self._queue(
+            phone, language, f"reg-no:{attempt}", Template.REGISTRATION_NOT_ACCEPTED, params
+        )
+
+    def _help(self, office: str, phone: str, language: str, attempt: str) -> str:
+        """The commands and the office's window codes, for a text that is none of them."""
+        try:
+            _, windows = self.windows(office)
+        except OfficeNotFound:
+            return "ignored"
+        codes = [window.code for window in windows]
+        params = {"windows": ", ".join(codes) or "-"}
+        self._queue(phone, language, f"reg-help:{attempt}", Template.REGISTRATION_HELP, params)
+        return "helped"
 
     # --- check-in at the kiosk ---------------------------------------------------------
 
@@ -251,13 +289,14 @@ class RegistrationService(UseCases):
         *,
         office: str,
         registration: str,
-        service: str,
+        service: str | None,
         language: str = "id",
         actor: Actor,
         retry_key: RetryKey | None = None,
     ) -> IssuedTicket:
         """The ticket of a registration (its QR text or short code), issued once; a
-        repeated kiosk request (same ``retry_key``) gets the first answer again."""
+        repeated kiosk request (same ``retry_key``) gets the first answer again. Without a
+        ``service`` (a short code typed at the kiosk) the registration's service is used."""
         earlier = None if retry_key is None else self._issuing.earlier_answer(retry_key)
         if earlier is not None:
             return earlier
@@ -268,6 +307,7 @@ class RegistrationService(UseCases):
             row = self._find(session, office, registration, today)
             window = find_window(snapshot, row.window_code)
             check_usable(session, row, today)
+            service = service or row.service_code
             if row.service_code != service:
                 names = service_names(snapshot.service(row.service_code))
                 raise RegistrationOtherService(service=names)

@@ -76,7 +76,7 @@ class FakeDesk:
 
     def issue(
         self,
-        service: str,
+        service: str | None,
         *,
         language: str = "id",
         priority_category: str | None = None,

@@ -37,7 +37,7 @@ from typing import Any
 from devices.screen import prepare_window
 from kiosk import passport_chip
 from kiosk.content import KioskContent, ServiceGroup, content_from_payload
-from kiosk.demo import DEMO_PAYLOAD, DemoDesk
+from kiosk.demo import DEMO_PAYLOAD, DEMO_UNKNOWN_REGISTRATION, DemoDesk
 from kiosk.flow_state import Step
 
 LANGUAGES = ("id", "en")
@@ -63,7 +63,7 @@ class GalleryDesk(DemoDesk):
         self.go_on = threading.Event()
         self.go_on.set()
 
-    def issue(self, service: str, **kwargs: Any) -> Any:
+    def issue(self, service: str | None, **kwargs: Any) -> Any:
         self.go_on.wait(STEP_TIMEOUT_S)
         return super().issue(service, **kwargs)
 
@@ -206,6 +206,23 @@ def _application_nik(k: Kiosk, language: str) -> Iterator[Ready]:
     yield from _application(k, language)
     k.type_keys(list(NIK), ok=False)
     yield lambda: bool(k.keypad()._message.text)
+
+
+_registration_step = _then(Kiosk.start, "registration", lambda flow: flow.type_registration())
+
+
+def _registration(k: Kiosk, language: str) -> Iterator[Ready]:
+    """ "I registered ahead": the code's own keyboard, the first characters typed."""
+    yield from _registration_step(k, language)
+    k.type_keys(list("ACD3"), ok=False)
+    yield lambda: k.keypad()._value.text == "ACD3"
+
+
+def _registration_refused(k: Kiosk, language: str) -> Iterator[Ready]:
+    """A typed code the server does not know (the demo desk's XXXXXX): its refusal."""
+    yield from _registration_step(k, language)
+    k.type_keys(list(DEMO_UNKNOWN_REGISTRATION))
+    yield lambda: k.flow.state.step is Step.PROBLEM
 
 
 def _welcome_saturday(k: Kiosk, language: str) -> Iterator[Ready]:
@@ -424,6 +441,8 @@ GALLERY: tuple[Entry, ...] = (
     Entry("proxy", Step.PROXY, _proxy),
     Entry("application", Step.APPLICATION, _application),
     Entry("application-nik", Step.APPLICATION, _application_nik),
+    Entry("registration", Step.REGISTRATION, _registration),
+    Entry("problem-registration", Step.PROBLEM, _registration_refused),
     Entry("welcome-saturday", Step.WELCOME, _welcome_saturday),
     Entry("services-saturday", Step.SERVICES, _services_saturday),
     Entry("nik", Step.NIK, _nik),

@@ -143,6 +143,8 @@ def test_on_a_pickup_only_saturday_the_kiosk_offers_pickup_only_and_says_so(
     flow.start("en")
     flow.scan("MP2026ABC123")  # an M-Paspor booking: not today
     assert flow.state.step is Step.SERVICES and flow.state.message == day.not_today()
+    flow.type_registration()  # a registration's code: not today either
+    assert flow.state.step is Step.SERVICES and flow.state.message == day.not_today()
     assert desk.calls == []
     flow.choose_group(ServiceGroup.PICKUP)
     assert flow.state.step is Step.PICKUP

@@ -227,3 +227,44 @@ def test_a_daftar_before_19_00_is_told_when_it_opens(
     (queued,) = rows(registering, NotificationRow)
     assert queued.template == "registration_not_open"
     assert queued.params == {"date": "2026-11-23", "time": "19:00"}
+
+
+def test_every_refusal_and_an_unknown_command_get_one_reply_in_the_senders_language(
+    hooked: Flask, registering: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = hooked.test_client()
+    texts = {
+        "wamid.first": "DAFTAR percepatan",
+        "wamid.dup": "REGISTER percepatan",  # the same phone again: registration_duplicate
+        "wamid.nowin": "daftar nope",  # an unknown window
+        "wamid.svc": "DAFTAR percepatan tanpa-layanan",  # a service the window does not take
+        "wamid.hi": "halo, bisa daftar?",  # not a command: the help
+        "wamid.en": "register",  # REGISTER without a window: the help, in English
+    }
+    with caplog.at_level("INFO", logger="antre.whatsapp"):
+        for _ in range(2):  # Meta redelivers every message: still one reply each
+            for message_id, text in texts.items():
+                body = delivery(text, message_id)
+                assert client.post(HOOK, data=body, headers=signed(body)).status_code == 200
+    assert len(rows(registering, RegistrationRow)) == 1
+    replies = sorted(
+        (row.template, row.language, row.params.get("reason", ""))
+        for row in rows(registering, NotificationRow)
+    )
+    assert [(template, language) for template, language, _ in replies] == [
+        ("registration_confirmed", "id"),
+        ("registration_help", "en"),
+        ("registration_help", "id"),
+        ("registration_not_accepted", "en"),
+        ("registration_not_accepted", "id"),
+        ("registration_not_accepted", "id"),
+    ]
+    reasons = [reason for *_, reason in replies[3:]]
+    assert reasons[0].startswith("This phone number is already registered for Accelerated service")
+    assert reasons[1:] == [
+        "Tidak ada jendela pendaftaran nope.",
+        "tanpa-layanan tidak dapat didaftarkan pada Layanan percepatan.",
+    ]
+    helps = [row.params for row in rows(registering, NotificationRow) if "windows" in row.params]
+    assert helps == [{"windows": "percepatan"}] * 2
+    assert SENDER not in caplog.text and "halo" not in caplog.text
