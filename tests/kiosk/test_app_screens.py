@@ -102,7 +102,9 @@ def test_touch_journey_to_a_printed_ticket(x_display: str, tmp_path: Path, size:
     )
     groups = [b for b in report["buttons"] if b["screen"] in ("services", "services-id")]
     groups = [b for b in groups if not b["in_navbar"] and b["min_px"] == 120]
-    assert len(groups) == 10 and all(b["icon"] for b in groups), "an icon per service group"
+    ahead = [b for b in groups if b["text"].startswith(("I registered", "Saya sudah mendaftar"))]
+    assert len(ahead) == 2, "the way to a registration's code, in both languages"
+    assert len(groups) == 12 and all(b["icon"] for b in groups), "an icon per service group"
     backs = [b for b in report["buttons"] if b["text"] in ("Back", "Kembali")]
     assert all(b["in_navbar"] for b in backs), "Back is only in the navigation bar"
     back = {(b["x"], b["y"]) for b in backs}
