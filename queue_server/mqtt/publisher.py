@@ -11,6 +11,12 @@ row not acknowledged within ``RESEND_AFTER_S``, or left pending by a crash, is p
 again: delivery is at least once. ``event/called`` carries the row's id, the same in
 every copy, so a display announces a call once (``queue_server.protocol.dedupe``).
 
+Only what changed goes out: a retained state whose content (all but its ``seq``) is the one
+this publisher last sent on its topic is not sent again, so a call re-publishes its
+counter, the board and its queue, not every counter of the office. A full refresh (the
+link came up, the office was reloaded) and a batch the broker did not acknowledge in time
+send everything again.
+
 Every snapshot carries a ``seq`` that only grows: microseconds since the epoch, bumped
 when two fall in the same microsecond, and never below the sequence recorded with the
 last delivered row, so it keeps growing across restarts and from one serving process to
@@ -175,6 +181,8 @@ class StatePublisher:
         self._offices = None if offices is None else frozenset(offices)
         self._seq = Sequence()
         self._sent: list[Receipt] = []
+        #: Per retained topic, the content (without ``seq``) last sent on it.
+        self._last: dict[str, bytes] = {}
         self._inbox: queue.Queue[Item] = queue.Queue()
         self._worker = threading.Thread(target=self._work, name="mqtt-publisher", daemon=True)
 
@@ -269,6 +277,7 @@ class StatePublisher:
                 deadline = time.monotonic() + RESEND_AFTER_S
                 progress.flights.append(Flight([entry.id for entry in entries], receipts, deadline))
         except Exception:  # the rows stay pending: the next read publishes them
+            self._last.clear()  # (and every state again: some may not have gone out)
             log.exception("could not publish the pending changes; retrying")
             return RETRY_AFTER_S
         return 0.0 if len(entries) == MAX_BATCH else POLL_S
@@ -296,6 +305,7 @@ class StatePublisher:
             if flight.settled():
                 progress.acked.extend(flight.ids)
             elif now >= flight.deadline:
+                self._last.clear()  # what the broker may not have: everything goes again
                 log.warning(
                     "%d changes not acknowledged by the broker in %.0f s; publishing them again",
                     len(flight.ids),
@@ -357,9 +367,9 @@ class StatePublisher:
             for state in self._views.services_overview(office):
                 queues.add((office, state.service))
         for office in sorted(counters | full):
-            self.publish_counters(office)
+            self.publish_counters(office, everything=office in full)
         for office, service in sorted(queues):
-            self.publish_queue(office, service)
+            self.publish_queue(office, service, everything=office in full)
 
     def _publish_call(self, event: TicketChanged, call_id: int) -> None:
         payload = CalledEvent(
@@ -375,20 +385,30 @@ class StatePublisher:
         )
         self._publish(topics.event_called(event.office), dump(payload), False)
 
-    def publish_counters(self, office: str) -> None:
-        """Retained state of every counter, and the lobby board built from them."""
+    def publish_counters(self, office: str, *, everything: bool = False) -> None:
+        """Retained state of each counter that changed, and the lobby board built from
+        them if it changed (``everything``: all of them, changed or not)."""
         states = self._views.counters(office)
         for state in states:
-            message = CounterStateMessage(**dict(state), seq=self._seq.next())
-            self._publish(topics.counter_state(office, state.code), dump(message), True)
+            topic = topics.counter_state(office, state.code)
+            if self._changed(topic, dump(state), everything):
+                message = CounterStateMessage(**dict(state), seq=self._seq.next())
+                self._publish(topic, dump(message), True)
         # The board needs no rating question (and older boards do not know the field).
         plain = [state.model_copy(update={"rating": None}) for state in states]
-        board = Board(
-            seq=self._seq.next(),
-            counters=plain,
-            serving=[state for state in plain if state.ticket_label],
-        )
-        self._publish(topics.board(office), dump(board), True)
+        serving = [state for state in plain if state.ticket_label]
+        topic = topics.board(office)
+        content = dump(Board(seq=1, counters=plain, serving=serving))  # seq aside
+        if self._changed(topic, content, everything):
+            board = Board(seq=self._seq.next(), counters=plain, serving=serving)
+            self._publish(topic, dump(board), True)
+
+    def _changed(self, topic: str, content: bytes, everything: bool) -> bool:
+        """Whether ``content`` differs from what was last sent on ``topic`` (then noted)."""
+        if not everything and self._last.get(topic) == content:
+            return False
+        self._last[topic] = content
+        return True
 
     def publish_configs(self, office: str) -> None:
         """Retained ``config/{kind}`` for kiosks and displays (services, names, counters)."""
@@ -403,7 +423,10 @@ class StatePublisher:
             )
             self._publish(topics.config(office, kind), dump(message), True)
 
-    def publish_queue(self, office: str, service: str) -> None:
+    def publish_queue(self, office: str, service: str, *, everything: bool = False) -> None:
+        """The service's retained queue state, if it changed (``everything``: anyway)."""
         state = self._views.queue_state(office, service)
-        message = QueueStateMessage(**dict(state), seq=self._seq.next())
-        self._publish(topics.queue_state(office, service), dump(message), True)
+        topic = topics.queue_state(office, service)
+        if self._changed(topic, dump(state), everything):
+            message = QueueStateMessage(**dict(state), seq=self._seq.next())
+            self._publish(topic, dump(message), True)

@@ -74,3 +74,36 @@ def test_the_answer_removes_the_question_from_the_next_state(engine: Engine) -> 
     assert len(engine.published) > before  # an event makes the publisher send the state again
     payload = json.loads(published(engine)[f"antre/v1/{OFFICE}/counter/bio-1/state"])
     assert "rating" not in payload
+
+
+def test_a_call_republishes_its_counter_and_the_board_not_every_counter(engine: Engine) -> None:
+    """Only what changed goes out; a full refresh sends everything again."""
+    sent: list[str] = []
+    publisher = StatePublisher(
+        views=engine.views(),
+        publish=lambda topic, payload, retain: sent.append(topic),
+        outbox=engine.outbox(),
+    )
+    publisher.publish_counters(OFFICE)
+    publisher.publish_queue(OFFICE, "walkin")
+    counters = [topic for topic in sent if "/counter/" in topic]
+    assert len(counters) >= 3  # the office's counters, all new to this publisher
+    sent.clear()
+    publisher.publish_counters(OFFICE)  # nothing changed: nothing sent
+    publisher.publish_queue(OFFICE, "walkin")
+    assert sent == []
+    engine.issuing.issue(
+        IssueRequest(office=OFFICE, service="walkin", source=TicketSource.KIOSK), actor=OFFICER
+    )
+    engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
+    engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
+    publisher.publish_counters(OFFICE)
+    publisher.publish_queue(OFFICE, "walkin")
+    assert sorted(sent) == [
+        f"antre/v1/{OFFICE}/board",
+        f"antre/v1/{OFFICE}/counter/cs-1/state",
+        f"antre/v1/{OFFICE}/queue/walkin/state",
+    ]
+    sent.clear()
+    publisher.publish_counters(OFFICE, everything=True)  # a full refresh
+    assert sorted(sent) == sorted([*counters, f"antre/v1/{OFFICE}/board"])
