@@ -275,6 +275,25 @@ def ticket_at_counter(session: Session, counter_pk: int) -> TicketRow | None:
     )
 
 
+def tickets_at_counters(session: Session, counter_pks: list[int]) -> dict[int, TicketRow]:
+    """The ticket at each of ``counter_pks`` that has one, in one query (the first by id
+    should a counter ever hold two)."""
+    if not counter_pks:
+        return {}
+    found: dict[int, TicketRow] = {}
+    for ticket in session.scalars(
+        select(TicketRow)
+        .where(
+            TicketRow.counter_pk.in_(counter_pks),
+            TicketRow.status.in_([status.value for status in AT_COUNTER_STATUSES]),
+        )
+        .order_by(TicketRow.id)
+    ):
+        if ticket.counter_pk is not None:
+            found.setdefault(ticket.counter_pk, ticket)
+    return found
+
+
 def waiting_counts(session: Session, office_id: str) -> dict[str, int]:
     """Waiting tickets per service code."""
     rows = session.execute(

@@ -222,11 +222,12 @@ class ViewService(UseCases):
                 select(CounterRow)
                 .where(CounterRow.office_id == office, CounterRow.active)
                 .order_by(CounterRow.code)
-            )
+            ).all()
+            tickets = queries.tickets_at_counters(session, [row.pk for row in rows])
             states = []
             now = self.clock()
             for row in rows:
-                ticket = queries.ticket_at_counter(session, row.pk)
+                ticket = tickets.get(row.pk)
                 prompt = rating_prompts.open_prompt(session, row, now)
                 profile = snapshot.counters.get(CounterId(row.code))
                 stations = [station.value for station in profile.stations] if profile else []
