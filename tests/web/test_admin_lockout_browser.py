@@ -29,12 +29,16 @@ FAILURES = 10  # ServerConfig.login_lockout_failures' default
 
 
 def try_sign_in(page: Any, username: str, password: str) -> int:
-    """Submit the sign-in form; the HTTP status of the server's answer."""
+    """Submit the sign-in form; the HTTP status of the server's answer, once the page has
+    handled it (a refused sign-in empties the password field: filling it before that
+    happened would lose the next password and the form would not be sent)."""
     page.fill("#username", username)
     page.fill("#password", password)
     with page.expect_response(lambda answer: answer.url.endswith("/auth/login")) as answer:
         page.press("#password", "Enter")
     status: int = answer.value.status
+    if status != 200:
+        expect(page.locator("#password")).to_have_value("")
     return status
 
 
