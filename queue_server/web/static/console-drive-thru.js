@@ -25,12 +25,7 @@
     return officeUrl("/drive-thru/lanes/" + encodeURIComponent(state.lane.id) + path);
   }
 
-  function say(text, kind) {
-    ui.clear(statusLine);
-    ui.append(statusLine, [el("span", {className: "status-time"}, ui.clock(serverNow())),
-      el("span", {className: "status-text"}, text)]);
-    statusLine.className = "status status-" + (kind || "ok");
-  }
+  function say(text, kind) { session.showStatus(statusLine, text, kind, serverNow()); }
 
   function serverNow() {
     if (!state.now) { return new Date().toISOString(); }
@@ -45,29 +40,20 @@
 
   // -- sign in, office, lane ------------------------------------------------------------
 
-  function start() { session.whoAmI(signedIn, showSignIn); }
-
-  function showSignIn() {
-    drawWho();
-    session.signInForm(app, say, signedIn);
-  }
-
-  function signedIn(body) {
+  var signIn = session.officerSignIn(app, say, drawWho, function (body) {
     state.user = body.user;
     state.csrf = body.csrf_token;
     drawWho();
-    if (state.user.role !== "petugas" && state.user.role !== "admin") {
-      ui.append(ui.clear(app), el("div", {className: "card refused"},
-        el("p", {}, t("role_refused", {role: state.user.role}))));
-      return;
-    }
-    chooseOffice();
-  }
+  }, function () {
+    session.chooseOffice(app, state.user, failed, function (office, lane) {
+      useOffice(office, lane || null);
+    });
+  });
 
   function signedOut() {
     stopPolling();
     state.user = state.csrf = state.lane = null;
-    showSignIn();
+    signIn.showSignIn();
   }
 
   function drawWho() {
@@ -77,28 +63,6 @@
     place.textContent = [state.officeName, state.lane ? state.lane.name : ""]
       .filter(function (part) { return part; }).join(" · ");
     if (state.demo) { ui.append(place, el("span", {className: "demo"}, "DEMO")); }
-  }
-
-  function chooseOffice() {
-    ui.request("GET", API + "/offices", null, null, function (error, body) {
-      if (error) { failed(error); return; }
-      var allowed = state.user.offices;
-      var offices = body.items.filter(function (office) {
-        return !allowed || allowed.indexOf(office.id) >= 0;
-      });
-      var wanted = session.hashParts(2);
-      var known = offices.filter(function (office) { return office.id === wanted[0]; });
-      if (known.length || offices.length === 1) {
-        useOffice((known[0] || offices[0]).id, wanted[1]);
-        return;
-      }
-      ui.append(ui.clear(app), el("div", {className: "card choice"}, [el("h1", {}, t("office"))]
-        .concat(offices.map(function (office) {
-          return el("button", {type: "button", className: "counter-card", onclick: function () {
-            useOffice(office.id, null);
-          }}, office.name);
-        }))));
-    });
   }
 
   function useOffice(office, lane) {
@@ -336,5 +300,5 @@
     }
   });
 
-  start();
+  signIn.start();
 }(AntreUi, AntreSession));

@@ -41,6 +41,63 @@ var AntreSession = (function (ui) {
     user.focus();
   }
 
+  // The #status line: the (server's) time `now`, an ISO string, and `text`; kind: ok, error.
+  function showStatus(line, text, kind, now) {
+    ui.clear(line);
+    ui.append(line, [el("span", {className: "status-time"}, ui.clock(now)),
+      el("span", {className: "status-text"}, text)]);
+    line.className = "status status-" + (kind || "ok");
+  }
+
+  // The officers' pages (officer console, drive-thru lane): whoever is signed in, else the
+  // sign-in form. signed(body) gets each sign-in ({user, csrf_token}); officer() follows
+  // for an officer or administrator, any other role is told in `app` that it may not.
+  // Returns {start, showSignIn}; drawWho() runs before the form is drawn.
+  function officerSignIn(app, say, drawWho, signed, officer) {
+    function signedIn(body) {
+      signed(body);
+      var role = body.user.role;
+      if (role !== "petugas" && role !== "admin") {
+        ui.append(ui.clear(app), el("div", {className: "card refused"},
+          el("p", {}, t("role_refused", {role: role}))));
+        return;
+      }
+      officer();
+    }
+    function showSignIn() {
+      drawWho();
+      signInForm(app, say, signedIn);
+    }
+    return {start: function () { whoAmI(signedIn, showSignIn); }, showSignIn: showSignIn};
+  }
+
+  // The office to work in, among the ones `user` may use: the address's (use(id, the
+  // address's second part)), the only one (use(id, "")), or the one picked from cards drawn
+  // in `app`. failed(error) when the list cannot be read.
+  function chooseOffice(app, user, failed, use) {
+    ui.request("GET", API + "/offices", null, null, function (error, body) {
+      if (error) { failed(error); return; }
+      var allowed = user.offices;
+      var offices = body.items.filter(function (office) {
+        return !allowed || allowed.indexOf(office.id) >= 0;
+      });
+      var wanted = hashParts(2);
+      var known = offices.filter(function (office) { return office.id === wanted[0]; });
+      if (known.length) {
+        use(known[0].id, wanted[1]);
+      } else if (offices.length === 1) {
+        use(offices[0].id, "");
+      } else {
+        ui.append(ui.clear(app), el("div", {className: "card choice"}, [el("h1", {}, t("office"))]
+          .concat(offices.map(function (office) {
+            return el("button", {type: "button", className: "counter-card", onclick: function () {
+              use(office.id, "");
+            }}, office.name);
+          }))));
+      }
+    });
+  }
+
   // The top bar's #signout button: shown while `user` is signed in; csrf() is read when
   // pressed (a password change renews the token); signedOut() once the server answered.
   function signOutButton(user, csrf, signedOut) {
@@ -121,6 +178,7 @@ var AntreSession = (function (ui) {
 
   return {
     API: API, whoAmI: whoAmI, signInForm: signInForm, signOutButton: signOutButton,
+    showStatus: showStatus, officerSignIn: officerSignIn, chooseOffice: chooseOffice,
     hashParts: hashParts, setHash: setHash, serviceName: serviceName, liveStream: liveStream
   };
 }(AntreUi));

@@ -41,12 +41,7 @@
     return new Date(new Date(state.screen.now).getTime() + elapsed).toISOString();
   }
 
-  function say(text, kind) {
-    ui.clear(statusLine);
-    ui.append(statusLine, [el("span", {className: "status-time"}, ui.clock(serverNow())),
-      el("span", {className: "status-text"}, text)]);
-    statusLine.className = "status status-" + (kind || "ok");
-  }
+  function say(text, kind) { session.showStatus(statusLine, text, kind, serverNow()); }
 
   function counterName() {
     return state.screen ? state.screen.counter.name : state.counter;
@@ -54,13 +49,6 @@
 
   function serviceName(code) {
     return session.serviceName(state.setup ? state.setup.services : [], code);
-  }
-
-  function isOfficerRole(user) { return user && (user.role === "petugas" || user.role === "admin"); }
-
-  function parseHash() {
-    var parts = session.hashParts(2);
-    return {office: parts[0], counter: parts[1]};
   }
 
   function setHash(office, counter) {
@@ -74,30 +62,21 @@
 
   // -- sign in ------------------------------------------------------------------------
 
-  function start() { session.whoAmI(signedIn, showSignIn); }
-
-  function showSignIn() {
-    drawWho();
-    session.signInForm(app, say, signedIn);
-  }
-
-  function signedIn(body) {
+  var signIn = session.officerSignIn(app, say, drawWho, function (body) {
     state.user = body.user;
     state.csrf = body.csrf_token;
     drawWho();
-    if (!isOfficerRole(state.user)) {
-      ui.append(ui.clear(app), el("div", {className: "card refused"},
-        el("p", {}, t("role_refused", {role: state.user.role}))));
-      return;
-    }
-    chooseOffice();
-  }
+  }, function () {
+    session.chooseOffice(app, state.user, failed, function (office, counter) {
+      useOffice(office, counter || null);
+    });
+  });
 
   function signedOut() {
     closeStream();
     state.user = state.csrf = state.screen = state.counter = null;
     closeDialog();
-    showSignIn();
+    signIn.showSignIn();
   }
 
   function drawWho() {
@@ -123,30 +102,6 @@
   }
 
   // -- office and counter choice ------------------------------------------------------
-
-  function chooseOffice() {
-    ui.request("GET", API + "/offices", null, null, function (error, body) {
-      if (error) { failed(error); return; }
-      var allowed = state.user.offices;
-      var offices = body.items.filter(function (office) {
-        return !allowed || allowed.indexOf(office.id) >= 0;
-      });
-      var wanted = parseHash();
-      var known = offices.filter(function (office) { return office.id === wanted.office; });
-      if (known.length) {
-        useOffice(known[0].id, wanted.counter);
-      } else if (offices.length === 1) {
-        useOffice(offices[0].id, null);
-      } else {
-        ui.append(ui.clear(app), el("div", {className: "card choice"}, [el("h1", {}, t("office"))]
-          .concat(offices.map(function (office) {
-            return el("button", {type: "button", className: "counter-card", onclick: function () {
-              useOffice(office.id, null);
-            }}, office.name);
-          }))));
-      }
-    });
-  }
 
   function useOffice(office, counter) {
     state.office = office;
@@ -568,5 +523,5 @@
     if (state.screen && !state.dialog) { AntreScreen.draw(app, state, handlers); }
   }, TICK_MS);
 
-  start();
+  signIn.start();
 }(AntreUi, AntreSession));
