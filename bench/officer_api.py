@@ -1,12 +1,14 @@
 """P3: the officer HTTP API under 50 concurrent officers (target >= 500 calls/s, 0 double calls).
 
 Usage: python bench/officer_api.py --db sqlite|postgres [--officers 50] [--tickets 6000]
-       [--seconds 20] [--threads 16]
+       [--seconds 20] [--threads 16] [--mqtt]
 
 The server runs as a separate process (`antre serve`, waitress) on a random loopback
 port; this process plays the officers, each on its own keep-alive connection with its
 own machine token and counter, looping call-next -> finish. Every HTTP request counts
 as one call. Double calls and the other invariants are checked from the tables after.
+With --mqtt the server runs its managed broker (a random loopback port) and publishes
+every call and state change to it, as in an office; without, it runs ``--no-mqtt``.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from datetime import timedelta
@@ -107,7 +111,7 @@ def officer_loop(
         post("finish")
 
 
-def _server_command(port: int, threads: int, workers: int) -> list[str]:
+def _server_command(port: int, threads: int, workers: int, mqtt: bool = False) -> list[str]:
     """``antre serve`` (waitress, one process), or gunicorn with ``workers`` processes."""
     if workers > 1:
         return [
@@ -122,20 +126,29 @@ def _server_command(port: int, threads: int, workers: int) -> list[str]:
             f"127.0.0.1:{port}",
             "queue_server.web.wsgi:app",
         ]
-    serve = ["serve", "--no-mqtt", "--port", str(port), "--threads", str(threads)]
+    broker = ["--mqtt-port", str(free_port())] if mqtt else ["--no-mqtt"]
+    serve = ["serve", *broker, "--port", str(port), "--threads", str(threads)]
     return [sys.executable, "-m", "queue_server.cli", *serve]
 
 
 def run(
-    kind: str, officers: int, tickets: int, seconds: float, threads: int, workers: int = 1
+    kind: str,
+    officers: int,
+    tickets: int,
+    seconds: float,
+    threads: int,
+    workers: int = 1,
+    mqtt: bool = False,
 ) -> dict[str, object]:
     with database_url(kind) as url:
         office, tokens = seed(url, officers, tickets)
         port = free_port()
         env = {**os.environ, "ANTRE_DATABASE_URL": url, "ANTRE_NIK_KEY": "bench"}
+        # the managed broker keeps its files beside a SQLite file, else in ./var/mqtt
+        folder = tempfile.mkdtemp(prefix="antre-bench-serve-")
         server = subprocess.Popen(
-            _server_command(port, threads, workers),
-            cwd=ROOT,
+            _server_command(port, threads, workers, mqtt),
+            cwd=folder if mqtt else ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -162,12 +175,14 @@ def run(
         finally:
             server.terminate()
             server.wait(timeout=30)
+            shutil.rmtree(folder, ignore_errors=True)
         database = open_database(url)
         checks = invariants(database)
         database.dispose()
     return {
         "db": kind,
         "server_processes": workers,
+        "mqtt": mqtt,
         "officers": officers,
         "requests": len(latencies),
         "calls_per_s": round(len(latencies) / elapsed, 1),
@@ -190,8 +205,13 @@ def main() -> None:
         default=1,
         help="more than 1: gunicorn with this many processes (gthread)",
     )
+    parser.add_argument(
+        "--mqtt", action="store_true", help="publish to the managed broker (not --no-mqtt)"
+    )
     args = parser.parse_args()
-    result = run(args.db, args.officers, args.tickets, args.seconds, args.threads, args.workers)
+    result = run(
+        args.db, args.officers, args.tickets, args.seconds, args.threads, args.workers, args.mqtt
+    )
     for key, value in result.items():
         print(f"{key}: {value}")
     raise SystemExit(1 if result["double_calls"] else 0)
