@@ -131,6 +131,8 @@ class KioskContent:
     version: str = ""
     #: Where applicants' phones reach the server; a ticket's QR is this + its status path.
     public_base_url: str | None = None
+    #: The office takes registrations ahead: "I registered ahead" is offered.
+    registration: bool = False
 
     def service(self, service_id: str) -> ServiceChoice | None:
         return next((choice for choice in self.services if choice.id == service_id), None)
@@ -167,6 +169,7 @@ def content_from_payload(payload: KioskConfig | Mapping[str, Any]) -> KioskConte
         branding=branding,
         version=str(config.content_version),
         public_base_url=_base_url(config.public_base_url),
+        registration=config.registration,
     )
 
 

@@ -50,6 +50,7 @@ def _service(
 
 DEMO_PAYLOAD: dict[str, Any] = {
     "content_version": 1,
+    "registration": True,
     "office": {
         "id": "kanim-demo",
         "name": "Kantor Imigrasi Kelas I TPI Banjarmasin",

@@ -227,8 +227,8 @@ class KioskFlow(FlowCore):
     @tap
     def type_registration(self) -> None:
         """ "I registered ahead": the code's keyboard (registrations need the server)."""
-        if self._state.step is not Step.SERVICES:
-            return
+        if self._state.step is not Step.SERVICES or not self.content.registration:
+            return  # (the office takes no registrations ahead: the button is not shown)
         day = self._state.pickup_only
         if day is not None:
             self._go(message=day.not_today())

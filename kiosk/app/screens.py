@@ -151,7 +151,8 @@ class ServicesScreen(KioskScreen):
             )
             documents.icon = "documents"
             choices.add_widget(documents)
-            if state.pickup_only is None:  # (a pickup-only day offers pickup alone)
+            # (a pickup-only day offers pickup alone)
+            if state.pickup_only is None and flow.content.registration:
                 registered = _button(
                     _tr(REGISTERED_AHEAD, state), flow.type_registration, IconChoiceButton
                 )

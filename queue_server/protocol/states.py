@@ -237,6 +237,11 @@ class KioskConfig(DeviceConfig):
         description="Where the ticket's QR points (`{public_base_url}/t/{token}`); null: "
         "the kiosk's own setting.",
     )
+    registration: bool = Field(
+        default=False,
+        description="The office takes registrations ahead (WhatsApp, web): the kiosk offers "
+        "'I registered ahead' to type the registration's code.",
+    )
 
 
 class DisplayConfig(DeviceConfig):

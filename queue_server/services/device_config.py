@@ -112,6 +112,7 @@ def _kiosk(common: DeviceConfig, snapshot: OfficeSnapshot) -> KioskConfig:
         ),
         ticket_footer=_bilingual(branding.footer if branding else None),
         public_base_url=snapshot.definition.public_base_url,
+        registration=bool(snapshot.definition.registration_windows),
     )
 
 

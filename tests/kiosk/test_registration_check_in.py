@@ -4,6 +4,7 @@ loopback notification provider."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 
@@ -203,3 +204,15 @@ def test_end_to_end_register_confirm_and_check_in_once(
     with pytest.raises(Refused) as unknown:
         kiosk.core.issue(None, registration="XXXXXX")
     assert unknown.value.code == "registration_invalid"
+
+
+def test_an_office_without_registrations_ahead_does_not_open_the_code_keyboard(
+    flow: KioskFlow, desk: FakeDesk
+) -> None:
+    flow.set_content(dataclasses.replace(flow.content, registration=False))
+    flow.start("en")
+    flow.type_registration()  # (a press on a button that was just taken away)
+    assert flow.state.step is Step.SERVICES and desk.calls == []
+    flow.set_content(dataclasses.replace(flow.content, registration=True))
+    flow.type_registration()
+    assert flow.state.step is Step.REGISTRATION

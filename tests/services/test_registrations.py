@@ -243,3 +243,18 @@ def test_the_purge_clears_the_phone_hash(
     with engine.database.reader() as session:
         (row,) = session.scalars(select(RegistrationRow)).all()
     assert row.phone_hash is None and row.code
+
+
+def test_kiosks_offer_i_registered_ahead_only_where_the_office_takes_registrations(
+    engine: Engine,
+) -> None:
+    from queue_server.services.device_config import DeviceConfigService
+
+    configs = DeviceConfigService(**engine.shared)
+    engine.load(office_settings())  # no registration windows
+    assert configs.config(OFFICE, "kiosk").registration is False  # type: ignore[union-attr]
+    settings = office_settings(registration=WINDOWS)
+    settings["calendar"]["sessions"].append(EVENING)
+    engine.load(settings)
+    configs = DeviceConfigService(**engine.shared)
+    assert configs.config(OFFICE, "kiosk").registration is True  # type: ignore[union-attr]
