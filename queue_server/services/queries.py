@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from queue_server.domain.calling import QueueEntry, Streak, newcomer_position, order_queue
-from queue_server.domain.estimate import estimate_wait_minutes, service_time_minutes
+from queue_server.domain.estimate import OpenCounter, estimate_wait_minutes, service_time_minutes
 from queue_server.domain.ids import (
     AT_COUNTER_STATUSES,
     ServiceId,
@@ -20,7 +20,7 @@ from queue_server.domain.ids import (
     TicketStatus,
 )
 from queue_server.domain.model import CounterProfile
-from queue_server.persistence.models import QuotaUsageRow, TicketRow
+from queue_server.persistence.models import CounterRow, QuotaUsageRow, TicketRow
 from queue_server.persistence.statements import (
     OPEN_COUNTER_CODES,
     WAITING_BY_CLASS,
@@ -140,14 +140,94 @@ def recent_service_minutes(session: Session, office_id: str, station: StationTyp
     ]
 
 
+#: Waiting tickets at a station per (service, priority), and how many of them are booked
+#: check-ins whose slot comes after ``:cutoff`` (they queue by their slot, so they are
+#: called after a newcomer who joins at ``:cutoff``).
+WAITING_BY_CLASS_BEFORE = (
+    select(
+        TicketRow.service_code,
+        TicketRow.priority,
+        func.count(),
+        func.sum(case((TicketRow.appointment_at > bindparam("cutoff"), 1), else_=0)),
+    )
+    .where(
+        TicketRow.office_id == bindparam("office_id"),
+        TicketRow.status == TicketStatus.WAITING.value,
+        TicketRow.station == bindparam("station"),
+    )
+    .group_by(TicketRow.service_code, TicketRow.priority)
+)
+
+#: The applicant at each counter now: counter code, station and when it was called.
+AT_COUNTERS = (
+    select(CounterRow.code, TicketRow.station, TicketRow.called_at)
+    .join(CounterRow, CounterRow.pk == TicketRow.counter_pk)
+    .where(
+        TicketRow.office_id == bindparam("office_id"),
+        TicketRow.status.in_([status.value for status in AT_COUNTER_STATUSES]),
+    )
+)
+
+#: Waiting tickets per station (index-only), for desks that serve several stations.
+WAITING_PER_STATION = (
+    select(TicketRow.station, func.count())
+    .where(
+        TicketRow.office_id == bindparam("office_id"),
+        TicketRow.status == TicketStatus.WAITING.value,
+    )
+    .group_by(TicketRow.station)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AtCounter:
+    """The applicant a counter is serving (or has called)."""
+
+    counter: str
+    station: str
+    called_at: datetime | None
+
+
+def at_counters(session: Session, office_id: str) -> dict[str, AtCounter]:
+    """Counter code -> its current applicant, for every busy counter of the office."""
+    rows = session.execute(AT_COUNTERS, {"office_id": office_id})
+    return {code: AtCounter(code, station, called_at) for code, station, called_at in rows}
+
+
+def waiting_per_station(session: Session, office_id: str) -> dict[str, int]:
+    rows = session.execute(WAITING_PER_STATION, {"office_id": office_id})
+    return {station: int(count) for station, count in rows}
+
+
 class StatsSource(Protocol):
-    """Open counters and recent service minutes, possibly cached (see station_stats)."""
+    """Open counters, busy counters and recent service minutes, possibly cached
+    (see station_stats)."""
 
     def open_counters(self, session: Session, office_id: str) -> set[str]: ...
 
     def recent_minutes(
         self, session: Session, office_id: str, station: StationType
     ) -> list[float]: ...
+
+    def at_counters(self, session: Session, office_id: str) -> dict[str, AtCounter]: ...
+
+    def waiting_per_station(self, session: Session, office_id: str) -> dict[str, int]: ...
+
+
+class FreshStats:
+    """Every estimate input read now (no cache)."""
+
+    def open_counters(self, session: Session, office_id: str) -> set[str]:
+        return open_counter_codes(session, office_id)
+
+    def recent_minutes(self, session: Session, office_id: str, station: StationType) -> list[float]:
+        return recent_service_minutes(session, office_id, station)
+
+    def at_counters(self, session: Session, office_id: str) -> dict[str, AtCounter]:
+        return at_counters(session, office_id)
+
+    def waiting_per_station(self, session: Session, office_id: str) -> dict[str, int]:
+        return waiting_per_station(session, office_id)
 
 
 @dataclass(frozen=True)
@@ -170,28 +250,76 @@ def outlook(
     ticket_id: TicketId | None = None,
     priority: bool = False,
     stats: StatsSource | None = None,
+    now: datetime | None = None,
+    appointment_at: datetime | None = None,
 ) -> Outlook:
     """People ahead and estimated wait for the waiting ticket ``ticket_id``, or for a
     newcomer of the given class when ``ticket_id`` is None (counted, not listed).
 
-    ``stats`` may supply the open counters and recent service times from a short cache.
+    ``stats`` may supply the counters and recent service times from a short cache;
+    ``now`` lets the estimate count the time the applicants at the counters have already
+    spent there; ``appointment_at`` is a booked newcomer's slot (it queues by it).
+    The model is :mod:`queue_server.domain.estimate`.
     """
     office_id = snapshot.office.id
+    source: StatsSource = FreshStats() if stats is None else stats
+    queue_time = appointment_at if appointment_at is not None else now
     if ticket_id is None:
-        ahead = _newcomer_ahead(session, snapshot, service, station, priority)
+        ahead = _newcomer_ahead(session, snapshot, service, station, priority, queue_time)
     else:
-        ahead = _ticket_ahead(session, snapshot, service, station, ticket_id)
-    if stats is None:
-        open_codes = open_counter_codes(session, office_id)
-        recent = recent_service_minutes(session, office_id, station)
-    else:
-        open_codes = stats.open_counters(session, office_id)
-        recent = stats.recent_minutes(session, office_id, station)
-    open_count = counters_serving(snapshot, open_codes, station, service)
-    per_ticket = service_time_minutes(recent, standard_minutes)
-    return Outlook(
-        ahead, open_count, per_ticket, estimate_wait_minutes(ahead, open_count, per_ticket)
+        ahead, queue_time = _ticket_place(session, snapshot, service, station, ticket_id)
+    open_codes = source.open_counters(session, office_id)
+    per_ticket = service_time_minutes(
+        source.recent_minutes(session, office_id, station), standard_minutes
     )
+    counters = _open_counters(
+        session, snapshot, source, open_codes, station, service, now, per_ticket
+    )
+    not_before = 0.0
+    if now is not None and queue_time is not None and queue_time > now:
+        not_before = (queue_time - now).total_seconds() / 60
+    wait = estimate_wait_minutes(ahead, counters, per_ticket, not_before_minutes=not_before)
+    return Outlook(ahead, len(counters), per_ticket, wait)
+
+
+def _open_counters(
+    session: Session,
+    snapshot: OfficeSnapshot,
+    source: StatsSource,
+    open_codes: set[str],
+    station: StationType,
+    service: ServiceId,
+    now: datetime | None,
+    per_ticket: float,
+) -> list[OpenCounter]:
+    """The open counters that may call the ticket, with their share and current applicant."""
+    serving = [
+        counter
+        for code, counter in snapshot.counters.items()
+        if code in open_codes and counter.serves(station, service)
+    ]
+    if not serving:
+        return []
+    busy = source.at_counters(session, snapshot.office.id)
+    waiting: dict[str, int] | None = None
+    result = []
+    for counter in serving:
+        share = 1.0
+        if len(counter.stations) > 1:
+            if waiting is None:
+                waiting = source.waiting_per_station(session, snapshot.office.id)
+            here = waiting.get(station.value, 0) + 1  # the ticket itself waits here
+            total = sum(waiting.get(other.value, 0) for other in counter.stations) + 1
+            share = here / total
+        current = busy.get(counter.id)
+        busy_minutes = None
+        if current is not None:
+            if now is None or current.called_at is None:
+                busy_minutes = per_ticket / 2
+            else:
+                busy_minutes = max((now - current.called_at).total_seconds() / 60, 0.0)
+        result.append(OpenCounter(share=share, busy_minutes=busy_minutes))
+    return result
 
 
 def _newcomer_ahead(
@@ -200,13 +328,25 @@ def _newcomer_ahead(
     service: ServiceId,
     station: StationType,
     priority: bool,
+    queue_time: datetime | None,
 ) -> int:
+    """People called before a newcomer joining at ``queue_time`` (now, or its booked slot)."""
     counts = {True: 0, False: 0}
-    for (other, is_priority), count in waiting_by_class(
-        session, snapshot.office.id, station
-    ).items():
+    if queue_time is None:
+        rows: Iterable[Any] = (
+            (other, is_priority, count, 0)
+            for (other, is_priority), count in waiting_by_class(
+                session, snapshot.office.id, station
+            ).items()
+        )
+    else:
+        rows = session.execute(
+            WAITING_BY_CLASS_BEFORE,
+            {"office_id": snapshot.office.id, "station": station.value, "cutoff": queue_time},
+        )
+    for other, is_priority, count, later in rows:
         if _share_counters(snapshot, station, ServiceId(other), service):
-            counts[is_priority] += count
+            counts[bool(is_priority)] += int(count) - int(later or 0)
     return newcomer_position(
         priority_waiting=counts[True],
         regular_waiting=counts[False],
@@ -233,16 +373,27 @@ def _ticket_ahead(
     station: StationType,
     ticket_id: TicketId,
 ) -> int:
+    return _ticket_place(session, snapshot, service, station, ticket_id)[0]
+
+
+def _ticket_place(
+    session: Session,
+    snapshot: OfficeSnapshot,
+    service: ServiceId,
+    station: StationType,
+    ticket_id: TicketId,
+) -> tuple[int, datetime | None]:
+    """People ahead of a waiting ticket, and its queue time (its slot when booked)."""
     entries = [
         entry
         for entry in waiting_entries(session, snapshot.office.id, [station])
         if _share_counters(snapshot, station, entry.service, service)
     ]
-    ordered = [
-        entry.ticket_id
-        for entry in order_queue(entries, streak=Streak(), policy=snapshot.office.priority)
-    ]
-    return ordered.index(ticket_id) if ticket_id in ordered else len(ordered)
+    ordered = order_queue(entries, streak=Streak(), policy=snapshot.office.priority)
+    for index, entry in enumerate(ordered):
+        if entry.ticket_id == ticket_id:
+            return index, entry.queue_time
+    return len(ordered), None
 
 
 def _share_counters(

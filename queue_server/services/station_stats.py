@@ -1,10 +1,12 @@
-"""Estimate inputs that may be a moment stale: open counters and recent service times.
+"""Estimate inputs that may be a moment stale: open and busy counters, service times.
 
-A newcomer's wait estimate needs which counters are open and how long the latest
-tickets at the station took. Both change rarely compared with how often kiosks issue, so
-each process keeps them for ``ttl_s`` and drops them at once when its own event bus says
-they changed (a counter opened or closed, a ticket finished). Another process's change
-shows within ``ttl_s``. Positions (people ahead) are always read fresh.
+A newcomer's wait estimate needs which counters are open, who is at each counter since
+when, how long the latest tickets at the station took and (for desks serving several
+stations) how many wait at each station. These change rarely compared with how often
+kiosks issue, so each process keeps them for ``ttl_s`` and drops them at once when its
+own event bus says they changed (a counter opened or closed, a ticket called or
+finished). Another process's change shows within ``ttl_s``. Positions (people ahead)
+are always read fresh.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from queue_server.domain.events import CounterChanged, DomainEvent, OfficeReloaded, TicketChanged
-from queue_server.domain.ids import StationType, TicketStatus
+from queue_server.domain.ids import AT_COUNTER_STATUSES, StationType, TicketStatus
 from queue_server.services import queries
 
 T = TypeVar("T")
@@ -40,6 +42,14 @@ class StationStats:
             lambda: queries.recent_service_minutes(session, office_id, station),
         )
 
+    def at_counters(self, session: Session, office_id: str) -> dict[str, queries.AtCounter]:
+        return self._cached((office_id, "busy"), lambda: queries.at_counters(session, office_id))
+
+    def waiting_per_station(self, session: Session, office_id: str) -> dict[str, int]:
+        return self._cached(
+            (office_id, "waiting"), lambda: queries.waiting_per_station(session, office_id)
+        )
+
     def __call__(self, event: DomainEvent) -> None:
         """The event-bus subscriber: forget what the event changed."""
         if isinstance(event, CounterChanged):
@@ -47,8 +57,11 @@ class StationStats:
         elif isinstance(event, OfficeReloaded):
             with self._lock:
                 self._entries = {k: v for k, v in self._entries.items() if k[0] != event.office}
-        elif isinstance(event, TicketChanged) and event.status is TicketStatus.DONE:
-            self._forget((event.office, event.station.value))
+        elif isinstance(event, TicketChanged):
+            if event.status in AT_COUNTER_STATUSES or event.previous in AT_COUNTER_STATUSES:
+                self._forget((event.office, "busy"))
+            if event.status is TicketStatus.DONE:
+                self._forget((event.office, event.station.value))
 
     def _cached(self, key: tuple[str, str], load: Callable[[], T]) -> T:
         now = self._clock()

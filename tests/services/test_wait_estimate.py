@@ -1,0 +1,51 @@
+"""What the services feed the wait estimate: calling order, busy counters, booked slots."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from queue_server.domain.ids import TicketSource
+from queue_server.services.bookings import BookingEntry
+from queue_server.services.issuing import IssueRequest
+from tests.services.conftest import Engine
+from tests.services.test_engine import KIOSK, OFFICE, OFFICER
+
+MONDAY = date(2026, 11, 23)  # the engine's clock: 10:00 WITA
+
+
+def walk_in(engine: Engine) -> object:
+    request = IssueRequest(office=OFFICE, service="walkin", source=TicketSource.KIOSK)
+    return engine.issuing.issue(request, actor=KIOSK)
+
+
+def test_time_spent_at_the_counter_shortens_a_newcomers_wait(engine: Engine) -> None:
+    engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
+    walk_in(engine)
+    engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
+    engine.clock.advance(minutes=1)
+    early = walk_in(engine)
+    engine.clock.advance(minutes=2)
+    later = walk_in(engine)
+    # The standard is 4 minutes at CS: 3 left after one minute, then one ticket of 4.
+    assert early.estimated_wait_minutes == 3  # type: ignore[attr-defined]
+    assert later.estimated_wait_minutes == 1 + 4  # type: ignore[attr-defined]
+
+
+def test_a_booked_check_in_with_a_later_slot_is_not_ahead_of_a_walk_in(engine: Engine) -> None:
+    entry = BookingEntry("MP-77001", "mpaspor", MONDAY, time(10, 40))
+    engine.bookings.import_bookings(OFFICE, [entry], actor=OFFICER)
+    request = IssueRequest(
+        office=OFFICE,
+        service="mpaspor",
+        source=TicketSource.KIOSK,
+        booking_ref="MP-77001",
+        documents_ready=True,
+    )
+    booked = engine.issuing.issue(request, actor=KIOSK)
+    assert booked.estimated_wait_minutes is None  # no counter open yet
+    engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
+    newcomer = walk_in(engine)
+    assert (newcomer.people_ahead, newcomer.estimated_wait_minutes) == (0, 0)  # type: ignore[attr-defined]
+    status = engine.views().ticket_status(booked.token)  # type: ignore[attr-defined]
+    assert status.people_ahead == 1  # the walk-in who came before the slot
+    assert status.estimated_wait_minutes == 40  # not before the 10:40 slot
