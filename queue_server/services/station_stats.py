@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import TypeVar
 
 from sqlalchemy.orm import Session
@@ -37,9 +38,14 @@ class StationStats:
         )
 
     def recent_minutes(self, session: Session, office_id: str, station: StationType) -> list[float]:
+        return self.recent_service(session, office_id, station).minutes
+
+    def recent_service(
+        self, session: Session, office_id: str, station: StationType
+    ) -> queries.RecentService:
         return self._cached(
             (office_id, station.value),
-            lambda: queries.recent_service_minutes(session, office_id, station),
+            lambda: queries.recent_service(session, office_id, station),
         )
 
     def at_counters(self, session: Session, office_id: str) -> dict[str, queries.AtCounter]:
@@ -50,10 +56,42 @@ class StationStats:
             (office_id, "waiting"), lambda: queries.waiting_per_station(session, office_id)
         )
 
+    def joins(
+        self,
+        session: Session,
+        office_id: str,
+        station: StationType,
+        now: datetime,
+        office_day: date,
+    ) -> queries.Joins:
+        return self._cached(
+            (office_id, f"joins:{station.value}"),
+            lambda: queries.joins_per_minute(session, office_id, station, now, office_day),
+        )
+
+    def bookings(
+        self,
+        session: Session,
+        office_id: str,
+        office_day: date,
+        now: datetime,
+        late_minutes: float,
+    ) -> queries.ExpectedBookings:
+        return self._cached(
+            (office_id, "bookings"),
+            lambda: queries.expected_bookings(session, office_id, office_day, now, late_minutes),
+        )
+
+    def breaks(self, session: Session, office_id: str, now: datetime) -> queries.CounterBreaks:
+        return self._cached(
+            (office_id, "breaks"), lambda: queries.counter_breaks(session, office_id, now)
+        )
+
     def __call__(self, event: DomainEvent) -> None:
         """The event-bus subscriber: forget what the event changed."""
         if isinstance(event, CounterChanged):
             self._forget((event.office, "open"))
+            self._forget((event.office, "breaks"))
         elif isinstance(event, OfficeReloaded):
             with self._lock:
                 self._entries = {k: v for k, v in self._entries.items() if k[0] != event.office}

@@ -7,8 +7,12 @@ import pytest
 from queue_server.domain.calling import newcomer_position
 from queue_server.domain.estimate import (
     OpenCounter,
+    Overtaking,
     baseline_wait_minutes,
     estimate_wait_minutes,
+    expected_back_minutes,
+    overtaking,
+    pause_minutes,
     service_time_minutes,
 )
 from queue_server.domain.model import PriorityPolicy
@@ -84,11 +88,63 @@ def test_a_priority_newcomer_waits_less_than_a_regular_one_behind_the_same_queue
     assert priority_wait < regular_wait
 
 
-def test_a_booked_applicant_is_not_called_before_its_slot() -> None:
-    assert estimate_wait_minutes(0, 1, 10, not_before_minutes=25) == 25
-    assert estimate_wait_minutes(5, 1, 10, not_before_minutes=25) == 50
+def test_walk_ins_arriving_before_a_booked_slot_are_called_first() -> None:
+    # 3 ahead, one counter of 10 min: 30 min; walk-ins take half the counter's time.
+    alone = estimate_wait_minutes(3, 1, 10)
+    busy = estimate_wait_minutes(3, 1, 10, overtaking=[Overtaking(0.05, 120)])
+    short_slot = estimate_wait_minutes(3, 1, 10, overtaking=[Overtaking(0.05, 20)])
+    assert (alone, busy, short_slot) == (30, 60, 40)  # 30 / (1 - 0.5); 30 + 0.5 x 20
+    both = estimate_wait_minutes(3, 1, 10, overtaking=[Overtaking(0.05, 20), Overtaking(0.02)])
+    assert both == round((30 + 0.5 * 20) / (1 - 0.2), 1)
+
+
+def policy_overtaking(**changes: float) -> list[Overtaking]:
+    inputs: dict[str, float] = {
+        "priority_joins_per_minute": 0.1,
+        "regular_joins_per_minute": 1.0,
+        "minutes_until_slot": 0,
+        "priority_run": 1,
+        "regular_run": 2,
+        "calls_per_minute": 0.6,
+        **changes,
+    }
+    priority = bool(inputs.pop("priority", 0))
+    return overtaking(priority=priority, **inputs)  # type: ignore[arg-type]
+
+
+def test_priority_arrivals_overtake_a_regular_ticket_up_to_the_policys_share() -> None:
+    assert policy_overtaking() == [Overtaking(0.1)]
+    assert policy_overtaking(priority_joins_per_minute=5.0) == [Overtaking(pytest.approx(0.2))]
+    assert policy_overtaking(priority=1, priority_joins_per_minute=5.0) == []
+    regular_wait = estimate_wait_minutes(4, 2, 5)
+    overtaken = estimate_wait_minutes(4, 2, 5, overtaking=policy_overtaking())
+    assert regular_wait is not None and overtaken is not None and overtaken > regular_wait
+
+
+def test_a_booked_ticket_is_overtaken_until_its_slot_and_late_bookings_overtake_anyone() -> None:
+    booked = policy_overtaking(minutes_until_slot=25, bookings_before_slot=5)
+    assert booked == [Overtaking(0.1), Overtaking(pytest.approx(1.0 + 5 / 25), 25)]
+    late = policy_overtaking(late_bookings=3, late_minutes=30)
+    assert late == [Overtaking(0.1), Overtaking(0.1, 30)]
 
 
 def test_the_baseline_is_people_ahead_times_standard_over_counters() -> None:
     assert baseline_wait_minutes(6, 2, 10) == 30
     assert baseline_wait_minutes(6, 0, 10) is None
+
+
+def test_a_counter_on_a_break_is_expected_back_after_the_usual_break() -> None:
+    assert expected_back_minutes({"cs-2": 10.0}, []) == {"cs-2": 20.0}  # 30-minute prior
+    learned = expected_back_minutes({"cs-2": 10.0}, [60.0, 60.0, 60.0, 60.0])
+    assert learned == {"cs-2": pytest.approx((240 + 60) / 6 - 10)}
+    assert expected_back_minutes({"cs-2": 61.0}, []) == {}  # gone for the day
+    away = [OpenCounter(busy_minutes=0.0), OpenCounter(back_in_minutes=20.0)]
+    only_one = estimate_wait_minutes(6, [OpenCounter(busy_minutes=0.0)], 10)
+    with_return = estimate_wait_minutes(6, away, 10)
+    # Alone: 10 + 6 x 10. With the returning desk, free-ups at 10, 20, 20, 30, 30, 40, 40.
+    assert (only_one, with_return) == (70, 40)
+
+
+def test_pauses_between_calls_lengthen_a_ticket_only_once_seen() -> None:
+    assert pause_minutes([]) == 0
+    assert pause_minutes([0.5] * 15) == pytest.approx(0.5 * 15 / 20)
