@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Select, bindparam, case, func, select
+from sqlalchemy import Select, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from queue_server.domain.calling import QueueEntry, Streak, newcomer_position, order_queue
@@ -31,6 +31,7 @@ from queue_server.domain.ids import (
 )
 from queue_server.domain.model import CounterProfile
 from queue_server.persistence.models import (
+    WAITING_SQL,
     AuditLogRow,
     BookingRow,
     CounterRow,
@@ -197,23 +198,41 @@ def recent_service(session: Session, office_id: str, station: StationType) -> Re
     return RecentService(minutes, pauses)
 
 
-#: Waiting tickets at a station per (service, priority), and how many of them are booked
-#: check-ins whose slot comes after ``:cutoff`` (they queue by their slot, so they are
-#: called after a newcomer who joins at ``:cutoff``).
-WAITING_BY_CLASS_BEFORE = (
-    select(
-        TicketRow.service_code,
-        TicketRow.priority,
-        func.count(),
-        func.sum(case((TicketRow.appointment_at > bindparam("cutoff"), 1), else_=0)),
-    )
+#: Booked check-ins waiting whose slot comes after ``:cutoff``, per (station, service,
+#: priority): they queue by their slot, so a newcomer joining at ``:cutoff`` is called
+#: before them. Only those rows are read, through ``ix_tickets_queue_head`` (SQLite's
+#: planner, without statistics, would read every waiting row of the office instead).
+BOOKED_AFTER = (
+    select(TicketRow.station, TicketRow.service_code, TicketRow.priority, func.count())
     .where(
         TicketRow.office_id == bindparam("office_id"),
-        TicketRow.status == TicketStatus.WAITING.value,
-        TicketRow.station == bindparam("station"),
+        text(WAITING_SQL),  # as written in the partial index
+        TicketRow.priority.in_([False, True]),
+        TicketRow.appointment_at > bindparam("cutoff"),
     )
-    .group_by(TicketRow.service_code, TicketRow.priority)
+    .group_by(TicketRow.station, TicketRow.service_code, TicketRow.priority)
 )
+BOOKED_AFTER_SQLITE = text(
+    "SELECT station, service_code, priority, count(*) FROM tickets "
+    "INDEXED BY ix_tickets_queue_head "
+    f"WHERE office_id = :office_id AND {WAITING_SQL} AND priority IN (0, 1) "
+    "AND appointment_at > :cutoff GROUP BY station, service_code, priority"
+).bindparams(bindparam("cutoff", type_=TicketRow.__table__.c.appointment_at.type))
+
+
+def booked_after(
+    session: Session, office_id: str, station: StationType, cutoff: datetime
+) -> dict[tuple[str, bool], int]:
+    """Waiting booked check-ins at ``station`` queued after ``cutoff``, per (service, class)."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    statement = BOOKED_AFTER_SQLITE if sqlite else BOOKED_AFTER
+    rows = session.execute(statement, {"office_id": office_id, "cutoff": cutoff})
+    return {
+        (service, bool(priority)): int(count)
+        for at, service, priority, count in rows
+        if at == station.value
+    }
+
 
 #: The applicant at each counter now: counter code, station and when it was called.
 AT_COUNTERS = (
@@ -572,13 +591,7 @@ def _overtaking(
     slot = queue_time if queue_time is not None and queue_time > now else now
     late = float(office.booking.late_minutes)
     before_slot = late_now = 0.0
-    booked = [
-        other.id
-        for other in snapshot.services.values()
-        if other.kind is ServiceKind.BOOKING_REQUIRED
-        and other.station_for(0, priority=False) is station
-        and _share_counters(snapshot, station, ServiceId(other.id), service)
-    ]
+    booked = _booked_services(snapshot, station, service)
     if booked:
         expected = source.bookings(session, office_id, day, now, late)
         before_slot = sum(expected.between(code, now, slot) for code in booked)
@@ -596,6 +609,19 @@ def _overtaking(
         late_bookings=late_now,
         late_minutes=late,
     )
+
+
+def _booked_services(
+    snapshot: OfficeSnapshot, station: StationType, service: ServiceId
+) -> list[str]:
+    """Booked services whose tickets start at ``station`` and share a counter with ``service``."""
+    return [
+        other.id
+        for other in snapshot.services.values()
+        if other.kind is ServiceKind.BOOKING_REQUIRED
+        and other.station_for(0, priority=False) is station
+        and _share_counters(snapshot, station, ServiceId(other.id), service)
+    ]
 
 
 def _open_counters(
@@ -659,21 +685,13 @@ def _newcomer_ahead(
 ) -> int:
     """People called before a newcomer joining at ``queue_time`` (now, or its booked slot)."""
     counts = {True: 0, False: 0}
-    if queue_time is None:
-        rows: Iterable[Any] = (
-            (other, is_priority, count, 0)
-            for (other, is_priority), count in waiting_by_class(
-                session, snapshot.office.id, station
-            ).items()
-        )
-    else:
-        rows = session.execute(
-            WAITING_BY_CLASS_BEFORE,
-            {"office_id": snapshot.office.id, "station": station.value, "cutoff": queue_time},
-        )
-    for other, is_priority, count, later in rows:
+    office_id = snapshot.office.id
+    behind: dict[tuple[str, bool], int] = {}
+    if queue_time is not None and _booked_services(snapshot, station, service):
+        behind = booked_after(session, office_id, station, queue_time)
+    for (other, is_priority), count in waiting_by_class(session, office_id, station).items():
         if _share_counters(snapshot, station, ServiceId(other), service):
-            counts[bool(is_priority)] += int(count) - int(later or 0)
+            counts[is_priority] += count - behind.get((other, is_priority), 0)
     return newcomer_position(
         priority_waiting=counts[True],
         regular_waiting=counts[False],
