@@ -20,8 +20,9 @@ Model, in four parts:
    ticket less the time already spent, at least ``MIN_REMAINING`` of a ticket), a counter
    closed for a break (open earlier today) when it is expected back (today's breaks'
    mean length, 30 minutes before any); then every counter frees up once per ticket.
-   The turn is the sorted free-up times of the first round plus whole rounds:
-   ``first[position % c] + (position // c) * period``.
+   The turn is the sorted free-up times of the first round plus whole rounds,
+   ``first[position % c] + (position // c) * period``, while the first free-ups lie
+   within one period; otherwise the free-ups are counted by bisection on the time.
 4. *Overtaking*: arrivals after the ticket that are still called before it add their
    service time: priority tickets overtake a regular one (at most at the policy's share
    of the calls), walk-ins arriving before a booked ticket's slot and booked applicants
@@ -47,6 +48,9 @@ OUTLIER_FACTOR = 3.0
 MIN_REMAINING = 0.2
 #: A counter closed for a break is expected back after this long (before today shows).
 BREAK_MINUTES, BREAK_PRIOR_WEIGHT = 30.0, 2
+#: Steps of the bisection for the turn when counters start far apart (precision: the
+#: wait span / 2**BISECTIONS).
+BISECTIONS = 30
 #: Overtaking arrivals take at most this share of the counters' time in the estimate.
 MAX_OVERTAKING_LOAD = 0.8
 
@@ -147,8 +151,7 @@ def estimate_wait_minutes(
         else counter.back_in_minutes
         for counter in counters
     )
-    rounds, turn = divmod(position, count)
-    wait = first[turn] + rounds * period
+    wait = _turn(position, first, period)
     loads = [
         (item.per_minute * minutes_per_ticket / capacity, item.minutes)
         for item in overtaking
@@ -157,6 +160,30 @@ def estimate_wait_minutes(
     if loads:
         wait = _with_overtaking(wait, loads)
     return round(max(wait, 0.0), 1)
+
+
+def _turn(position: int, first: list[float], period: float) -> float:
+    """When the ``position + 1``-th free-up happens: counter ``i`` frees up at
+    ``first[i] + j * period`` (``first`` sorted).
+
+    While the first free-ups lie within one period of each other (every counter open)
+    they repeat in the same order each round: closed form. Otherwise (a counter back from
+    a break much later) the free-ups are counted by bisection on the time.
+    """
+    count = len(first)
+    if first[-1] - first[0] <= period:
+        rounds, turn = divmod(position, count)
+        return first[turn] + rounds * period
+    need = position + 1
+    low, high = first[0], first[0] + position * period  # the first counter alone suffices
+    for _ in range(BISECTIONS):
+        middle = (low + high) / 2
+        freed = sum(int((middle - start) // period) + 1 for start in first if start <= middle)
+        if freed >= need:
+            high = middle
+        else:
+            low = middle
+    return high
 
 
 def _with_overtaking(wait: float, loads: Sequence[tuple[float, float | None]]) -> float:

@@ -148,3 +148,14 @@ def test_a_counter_on_a_break_is_expected_back_after_the_usual_break() -> None:
 def test_pauses_between_calls_lengthen_a_ticket_only_once_seen() -> None:
     assert pause_minutes([]) == 0
     assert pause_minutes([0.5] * 15) == pytest.approx(0.5 * 15 / 20)
+
+
+def test_counters_back_much_later_take_only_the_turns_after_their_return() -> None:
+    counters = [
+        OpenCounter(busy_minutes=2.0),
+        OpenCounter(back_in_minutes=24.0),
+        OpenCounter(back_in_minutes=26.0),
+    ]
+    # The open desk frees up at 3, 8, 13, 18, 23, 28, ...; the others from 24 and 26.
+    waits = [estimate_wait_minutes(position, counters, 5) for position in range(8)]
+    assert waits == [3, 8, 13, 18, 23, 24, 26, 28]
