@@ -51,8 +51,9 @@ BREAK_MINUTES, BREAK_PRIOR_WEIGHT = 30.0, 2
 #: Steps of the bisection for the turn when counters start far apart (precision: the
 #: wait span / 2**BISECTIONS).
 BISECTIONS = 30
-#: Overtaking arrivals take at most this share of the counters' time in the estimate.
-MAX_OVERTAKING_LOAD = 0.8
+#: Overtaking arrivals take at most this share of the counters' time in the estimate: near
+#: a full load the fluid formula ``W0 / (1 - load)`` explodes on small errors in the rates.
+MAX_OVERTAKING_LOAD = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,10 +199,9 @@ def _with_overtaking(wait: float, loads: Sequence[tuple[float, float | None]]) -
     fixed = wait  # what the arrivals whose minutes are over already added
     for index, (minutes, load) in enumerate(limited):
         active = unlimited + sum(later_load for _, later_load in limited[index:])
-        if active < 1:
-            candidate = fixed / (1 - active)
-            if candidate <= minutes:
-                return candidate
+        candidate = fixed / (1 - min(active, MAX_OVERTAKING_LOAD))
+        if candidate <= minutes:
+            return candidate
         fixed += load * minutes
     return fixed / (1 - unlimited)
 
