@@ -52,3 +52,18 @@ def test_a_booked_check_in_with_a_later_slot_is_not_ahead_of_a_walk_in(engine: E
     # rate (1 arrival; the day is young, so over the shortest window, 10 minutes), each
     # taking 4 of the counter's minutes.
     assert status.estimated_wait_minutes == round(4 / (1 - 4 / 10), 1)
+
+
+def test_a_counter_on_a_break_is_counted_from_when_it_is_expected_back(engine: Engine) -> None:
+    engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
+    engine.officer.open_counter(OFFICE, "cs-2", actor=OFFICER)
+    engine.officer.close_counter(OFFICE, "cs-2", actor=OFFICER)
+    for _ in range(12):
+        walk_in(engine)
+    newcomer = walk_in(engine)
+    # cs-1 (free) calls at 0, 4, 8, ...; cs-2, back after the usual 30-minute break, at
+    # 30, 34, 38: the 13th call is at 38 (cs-1 alone: 48).
+    assert newcomer.estimated_wait_minutes == 38  # type: ignore[attr-defined]
+    engine.clock.advance(minutes=61)  # away for twice the usual break: gone for the day
+    later = walk_in(engine)
+    assert later.estimated_wait_minutes == 13 * 4  # type: ignore[attr-defined]
