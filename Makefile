@@ -93,6 +93,8 @@ bench: system-deps venv
 	$(BIN)/python bench/kiosk_start.py --starts 20
 	$(BIN)/python bench/kiosk_touch.py --journeys 20
 	$(BIN)/python bench/kiosk_memory.py --journeys 5
+	$(BIN)/python bench/estimate_accuracy.py --seeds 1 2 3 4 5 --scale 1.0
+	$(BIN)/python bench/estimate_accuracy.py --seeds 1 2 3 4 5 --scale 1.5
 
 # The kiosk screen gallery of docs/screenshots/kiosk/ (tests/kiosk/gallery.py): every
 # screen in Indonesian and English, at 1024x600 and portrait 1080x1920, under Xvfb.

@@ -141,6 +141,7 @@ def _services(session: Session, snapshot: OfficeSnapshot, now: datetime) -> list
             service=ServiceId(service.id),
             station=service.station_for(0, priority=False),
             standard_minutes=service.journey[0].standard_minutes,
+            now=now,
         )
         first = oldest.get(service.id)
         result.append(

@@ -262,7 +262,9 @@ class IssuingService(UseCases):
             office_day = snapshot.office.office_day(work.now)
             request = _check_application(work, snapshot, service, request, office_day)
             # Reads first: the quota and number rows below stay locked until commit.
-            outlook = _newcomer_outlook(work, snapshot, service, priority, self._stats)
+            outlook = _newcomer_outlook(
+                work, snapshot, service, priority, self._stats, request.appointment_at
+            )
             if not quota_held:
                 take_quota(work, snapshot, service, session, office_day)
             visit = self._new_visit(work, snapshot, service, request, session, office_day)
@@ -574,6 +576,7 @@ def _newcomer_outlook(
     service: Service,
     priority: bool,
     stats: queries.StatsSource,
+    appointment_at: datetime | None,
 ) -> queries.Outlook:
     return queries.outlook(
         work.session,
@@ -583,6 +586,8 @@ def _newcomer_outlook(
         standard_minutes=service.journey[0].standard_minutes,
         priority=priority,
         stats=stats,
+        now=work.now,
+        appointment_at=appointment_at,
     )
 
 

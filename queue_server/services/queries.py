@@ -2,25 +2,42 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from queue_server.domain.calling import QueueEntry, Streak, newcomer_position, order_queue
-from queue_server.domain.estimate import estimate_wait_minutes, service_time_minutes
+from queue_server.domain.estimate import (
+    OpenCounter,
+    Overtaking,
+    estimate_wait_minutes,
+    expected_back_minutes,
+    overtaking,
+    pause_minutes,
+    service_time_minutes,
+)
 from queue_server.domain.ids import (
     AT_COUNTER_STATUSES,
     ServiceId,
+    ServiceKind,
     StationType,
     TicketId,
     TicketStatus,
 )
 from queue_server.domain.model import CounterProfile
-from queue_server.persistence.models import QuotaUsageRow, TicketRow
+from queue_server.persistence.models import (
+    WAITING_SQL,
+    AuditLogRow,
+    BookingRow,
+    CounterRow,
+    QuotaUsageRow,
+    TicketRow,
+)
 from queue_server.persistence.statements import (
     OPEN_COUNTER_CODES,
     WAITING_BY_CLASS,
@@ -132,22 +149,358 @@ def counters_serving(
 
 def recent_service_minutes(session: Session, office_id: str, station: StationType) -> list[float]:
     """Durations (called to finished) of the latest finished tickets at ``station``."""
-    rows = session.execute(_RECENT_DURATIONS, {"office_id": office_id, "station": station.value})
-    return [
-        (finished - called).total_seconds() / 60
-        for called, finished in rows
+    return recent_service(session, office_id, station).minutes
+
+
+#: The latest finished tickets at a station with their counter (``ix_tickets_recent_done``).
+RECENT_SERVICE = (
+    select(TicketRow.counter_pk, TicketRow.called_at, TicketRow.finished_at)
+    .where(
+        TicketRow.office_id == bindparam("office_id"),
+        TicketRow.station == bindparam("station"),
+        TicketRow.status == TicketStatus.DONE.value,
+        TicketRow.called_at.is_not(None),
+    )
+    .order_by(TicketRow.finished_at.desc())
+    .limit(RECENT_SERVICE_SAMPLES)
+)
+#: A pause between a finish and the counter's next call longer than this was idle time.
+LONGEST_PAUSE_MINUTES = 5.0
+
+
+@dataclass(frozen=True)
+class RecentService:
+    """The latest service durations at a station (newest first) and the pauses between
+    a counter's finish and its next call (minutes)."""
+
+    minutes: list[float]
+    pauses: list[float]
+
+
+def recent_service(session: Session, office_id: str, station: StationType) -> RecentService:
+    rows = [
+        (counter, called, finished)
+        for counter, called, finished in session.execute(
+            RECENT_SERVICE, {"office_id": office_id, "station": station.value}
+        )
         if called is not None and finished is not None
     ]
+    minutes = [(finished - called).total_seconds() / 60 for _, called, finished in rows]
+    pauses = []
+    last_call: dict[int | None, datetime] = {}
+    for counter, called, finished in rows:  # newest first: the next call is already seen
+        following = last_call.get(counter)
+        if following is not None and counter is not None:
+            pause = (following - finished).total_seconds() / 60
+            if 0 <= pause <= LONGEST_PAUSE_MINUTES:
+                pauses.append(pause)
+        last_call[counter] = called
+    return RecentService(minutes, pauses)
+
+
+#: Booked check-ins waiting whose slot comes after ``:cutoff``, per (station, service,
+#: priority): they queue by their slot, so a newcomer joining at ``:cutoff`` is called
+#: before them. Only those rows are read, through ``ix_tickets_queue_head`` (SQLite's
+#: planner, without statistics, would read every waiting row of the office instead).
+BOOKED_AFTER = (
+    select(TicketRow.station, TicketRow.service_code, TicketRow.priority, func.count())
+    .where(
+        TicketRow.office_id == bindparam("office_id"),
+        text(WAITING_SQL),  # as written in the partial index
+        TicketRow.priority.in_([False, True]),
+        TicketRow.appointment_at > bindparam("cutoff"),
+    )
+    .group_by(TicketRow.station, TicketRow.service_code, TicketRow.priority)
+)
+BOOKED_AFTER_SQLITE = text(
+    "SELECT station, service_code, priority, count(*) FROM tickets "
+    "INDEXED BY ix_tickets_queue_head "
+    f"WHERE office_id = :office_id AND {WAITING_SQL} AND priority IN (0, 1) "
+    "AND appointment_at > :cutoff GROUP BY station, service_code, priority"
+).bindparams(bindparam("cutoff", type_=TicketRow.__table__.c.appointment_at.type))
+
+
+def booked_after(
+    session: Session, office_id: str, station: StationType, cutoff: datetime
+) -> dict[tuple[str, bool], int]:
+    """Waiting booked check-ins at ``station`` queued after ``cutoff``, per (service, class)."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    statement = BOOKED_AFTER_SQLITE if sqlite else BOOKED_AFTER
+    rows = session.execute(statement, {"office_id": office_id, "cutoff": cutoff})
+    return {
+        (service, bool(priority)): int(count)
+        for at, service, priority, count in rows
+        if at == station.value
+    }
+
+
+#: The applicant at each counter now: counter code, station and when it was called.
+AT_COUNTERS = (
+    select(CounterRow.code, TicketRow.station, TicketRow.called_at)
+    .join(CounterRow, CounterRow.pk == TicketRow.counter_pk)
+    .where(
+        TicketRow.office_id == bindparam("office_id"),
+        TicketRow.status.in_([status.value for status in AT_COUNTER_STATUSES]),
+    )
+)
+
+#: Waiting tickets per station (index-only), for desks that serve several stations.
+WAITING_PER_STATION = (
+    select(TicketRow.station, func.count())
+    .where(
+        TicketRow.office_id == bindparam("office_id"),
+        TicketRow.status == TicketStatus.WAITING.value,
+    )
+    .group_by(TicketRow.station)
+)
+
+
+#: Tickets that joined a station's queue since ``:since`` by class, booked first steps
+#: (queued by their slot) left out: the arrival rate behind overtaking.
+JOINS_SINCE = (
+    select(TicketRow.priority, func.count(), func.min(TicketRow.queued_at))
+    .where(
+        TicketRow.office_id == bindparam("office_id"),
+        TicketRow.office_day == bindparam("office_day"),
+        TicketRow.station == bindparam("station"),
+        TicketRow.queued_at >= bindparam("since"),
+        TicketRow.appointment_at.is_(None),
+    )
+    .group_by(TicketRow.priority)
+)
+#: How far back the arrival rate looks.
+JOINS_WINDOW = timedelta(minutes=30)
+JOINS_MIN_WINDOW_MINUTES = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Joins:
+    """Arrivals per minute at a station lately, by class."""
+
+    priority: float = 0.0
+    regular: float = 0.0
+
+
+def joins_per_minute(
+    session: Session, office_id: str, station: StationType, now: datetime, office_day: date
+) -> Joins:
+    params = {
+        "office_id": office_id,
+        "office_day": office_day,
+        "station": station.value,
+        "since": now - JOINS_WINDOW,
+    }
+    counts: dict[bool, int] = {}
+    earliest = now
+    for priority, count, first in session.execute(JOINS_SINCE, params):
+        counts[bool(priority)] = int(count)
+        earliest = min(earliest, first)
+    # Early in the day the window is what has passed since the first arrival.
+    window = (now - earliest).total_seconds() / 60
+    window = min(max(window, JOINS_MIN_WINDOW_MINUTES), JOINS_WINDOW.total_seconds() / 60)
+    return Joins(counts.get(True, 0) / window, counts.get(False, 0) / window)
+
+
+TODAYS_BOOKINGS = select(
+    BookingRow.service_code, BookingRow.slot_at, BookingRow.visit_id.is_not(None)
+).where(
+    BookingRow.office_id == bindparam("office_id"),
+    BookingRow.office_day == bindparam("office_day"),
+)
+#: The show rate of bookings before the day has any: counts as this many bookings.
+SHOW_RATE_PRIOR, SHOW_RATE_WEIGHT = 0.9, 10
+#: Of the bookings whose slot has passed unclaimed, the share still expected to come.
+LATE_SHOW_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class ExpectedBookings:
+    """Today's bookings not checked in yet: slots per service (POSIX seconds, sorted)
+    and the share of today's bookings that came."""
+
+    slots: dict[str, list[float]]
+    show_rate: float
+
+    def between(self, service: str, start: datetime, end: datetime) -> float:
+        """Booked applicants of ``service`` expected with a slot in [start, end)."""
+        slots = self.slots.get(service)
+        if not slots or end <= start:
+            return 0.0
+        found = bisect.bisect_left(slots, end.timestamp()) - bisect.bisect_left(
+            slots, start.timestamp()
+        )
+        return found * self.show_rate
+
+
+def expected_bookings(
+    session: Session, office_id: str, office_day: date, now: datetime, late_minutes: float
+) -> ExpectedBookings:
+    """One pass over today's bookings of the office (a few hundred rows at most)."""
+    cutoff = now - timedelta(minutes=late_minutes)
+    slots: dict[str, list[float]] = {}
+    passed = came = 0
+    params = {"office_id": office_id, "office_day": office_day}
+    for service, slot_at, claimed in session.execute(TODAYS_BOOKINGS, params):
+        if slot_at < cutoff:
+            passed += 1
+            came += bool(claimed)
+        elif not claimed:
+            slots.setdefault(service, []).append(slot_at.timestamp())
+    for values in slots.values():
+        values.sort()
+    show_rate = (came + SHOW_RATE_PRIOR * SHOW_RATE_WEIGHT) / (passed + SHOW_RATE_WEIGHT)
+    return ExpectedBookings(slots, show_rate)
+
+
+#: Counters opened and closed lately (the audit log keeps every open and close).
+COUNTER_HISTORY = (
+    select(AuditLogRow.target, AuditLogRow.action, AuditLogRow.at)
+    .where(
+        AuditLogRow.office_id == bindparam("office_id"),
+        AuditLogRow.action.in_(["open", "close"]),
+        AuditLogRow.at >= bindparam("since"),
+    )
+    .order_by(AuditLogRow.at, AuditLogRow.id)
+)
+#: How far back the counters' history is read (longer than an office day).
+HISTORY_WINDOW = timedelta(hours=14)
+#: A closed spell longer than this was not a break (the night, a day off).
+LONGEST_BREAK = timedelta(hours=3)
+
+
+@dataclass(frozen=True)
+class CounterBreaks:
+    """Counters closed now after being open lately (when they closed), and the lengths of
+    the breaks taken lately (minutes)."""
+
+    closed_at: dict[str, datetime]
+    breaks_minutes: list[float]
+
+    def back_in(self, now: datetime) -> dict[str, float]:
+        away = {
+            code: max((now - closed).total_seconds() / 60, 0.0)
+            for code, closed in self.closed_at.items()
+        }
+        return expected_back_minutes(away, self.breaks_minutes)
+
+
+def counter_breaks(session: Session, office_id: str, now: datetime) -> CounterBreaks:
+    closed_at: dict[str, datetime] = {}
+    breaks: list[float] = []
+    params = {"office_id": office_id, "since": now - HISTORY_WINDOW}
+    for code, action, at in session.execute(COUNTER_HISTORY, params):
+        if code is None:
+            continue
+        if action == "close":
+            closed_at[code] = at
+        elif code in closed_at:
+            gap = at - closed_at.pop(code)
+            if gap <= LONGEST_BREAK:
+                breaks.append(gap.total_seconds() / 60)
+    return CounterBreaks(closed_at, breaks)
+
+
+@dataclass(frozen=True, slots=True)
+class AtCounter:
+    """The applicant a counter is serving (or has called)."""
+
+    counter: str
+    station: str
+    called_at: datetime | None
+
+
+def at_counters(session: Session, office_id: str) -> dict[str, AtCounter]:
+    """Counter code -> its current applicant, for every busy counter of the office."""
+    rows = session.execute(AT_COUNTERS, {"office_id": office_id})
+    return {code: AtCounter(code, station, called_at) for code, station, called_at in rows}
+
+
+def waiting_per_station(session: Session, office_id: str) -> dict[str, int]:
+    rows = session.execute(WAITING_PER_STATION, {"office_id": office_id})
+    return {station: int(count) for station, count in rows}
 
 
 class StatsSource(Protocol):
-    """Open counters and recent service minutes, possibly cached (see station_stats)."""
+    """Open counters, busy counters and recent service minutes, possibly cached
+    (see station_stats)."""
 
     def open_counters(self, session: Session, office_id: str) -> set[str]: ...
 
     def recent_minutes(
         self, session: Session, office_id: str, station: StationType
     ) -> list[float]: ...
+
+    def recent_service(
+        self, session: Session, office_id: str, station: StationType
+    ) -> RecentService: ...
+
+    def at_counters(self, session: Session, office_id: str) -> dict[str, AtCounter]: ...
+
+    def waiting_per_station(self, session: Session, office_id: str) -> dict[str, int]: ...
+
+    def joins(
+        self,
+        session: Session,
+        office_id: str,
+        station: StationType,
+        now: datetime,
+        office_day: date,
+    ) -> Joins: ...
+
+    def bookings(
+        self,
+        session: Session,
+        office_id: str,
+        office_day: date,
+        now: datetime,
+        late_minutes: float,
+    ) -> ExpectedBookings: ...
+
+    def breaks(self, session: Session, office_id: str, now: datetime) -> CounterBreaks: ...
+
+
+class FreshStats:
+    """Every estimate input read now (no cache)."""
+
+    def open_counters(self, session: Session, office_id: str) -> set[str]:
+        return open_counter_codes(session, office_id)
+
+    def recent_minutes(self, session: Session, office_id: str, station: StationType) -> list[float]:
+        return recent_service_minutes(session, office_id, station)
+
+    def recent_service(
+        self, session: Session, office_id: str, station: StationType
+    ) -> RecentService:
+        return recent_service(session, office_id, station)
+
+    def at_counters(self, session: Session, office_id: str) -> dict[str, AtCounter]:
+        return at_counters(session, office_id)
+
+    def waiting_per_station(self, session: Session, office_id: str) -> dict[str, int]:
+        return waiting_per_station(session, office_id)
+
+    def joins(
+        self,
+        session: Session,
+        office_id: str,
+        station: StationType,
+        now: datetime,
+        office_day: date,
+    ) -> Joins:
+        return joins_per_minute(session, office_id, station, now, office_day)
+
+    def bookings(
+        self,
+        session: Session,
+        office_id: str,
+        office_day: date,
+        now: datetime,
+        late_minutes: float,
+    ) -> ExpectedBookings:
+        return expected_bookings(session, office_id, office_day, now, late_minutes)
+
+    def breaks(self, session: Session, office_id: str, now: datetime) -> CounterBreaks:
+        return counter_breaks(session, office_id, now)
 
 
 @dataclass(frozen=True)
@@ -170,28 +523,156 @@ def outlook(
     ticket_id: TicketId | None = None,
     priority: bool = False,
     stats: StatsSource | None = None,
+    now: datetime | None = None,
+    appointment_at: datetime | None = None,
 ) -> Outlook:
     """People ahead and estimated wait for the waiting ticket ``ticket_id``, or for a
     newcomer of the given class when ``ticket_id`` is None (counted, not listed).
 
-    ``stats`` may supply the open counters and recent service times from a short cache.
+    ``stats`` may supply the counters and recent service times from a short cache;
+    ``now`` lets the estimate count the time the applicants at the counters have already
+    spent there; ``appointment_at`` is a booked newcomer's slot (it queues by it).
+    The model is :mod:`queue_server.domain.estimate`.
     """
     office_id = snapshot.office.id
+    source: StatsSource = FreshStats() if stats is None else stats
+    queue_time = appointment_at if appointment_at is not None else now
     if ticket_id is None:
-        ahead = _newcomer_ahead(session, snapshot, service, station, priority)
+        ahead = _newcomer_ahead(session, snapshot, service, station, priority, queue_time)
     else:
-        ahead = _ticket_ahead(session, snapshot, service, station, ticket_id)
-    if stats is None:
-        open_codes = open_counter_codes(session, office_id)
-        recent = recent_service_minutes(session, office_id, station)
-    else:
-        open_codes = stats.open_counters(session, office_id)
-        recent = stats.recent_minutes(session, office_id, station)
-    open_count = counters_serving(snapshot, open_codes, station, service)
-    per_ticket = service_time_minutes(recent, standard_minutes)
-    return Outlook(
-        ahead, open_count, per_ticket, estimate_wait_minutes(ahead, open_count, per_ticket)
+        ahead, queue_time = _ticket_place(session, snapshot, service, station, ticket_id)
+    open_codes = source.open_counters(session, office_id)
+    recent = source.recent_service(session, office_id, station)
+    per_ticket = service_time_minutes(recent.minutes, standard_minutes) + pause_minutes(
+        recent.pauses
     )
+    counters = _open_counters(
+        session, snapshot, source, open_codes, station, service, now, per_ticket
+    )
+    wait = estimate_wait_minutes(
+        ahead,
+        counters,
+        per_ticket,
+        overtaking=_overtaking(
+            session,
+            snapshot,
+            source,
+            counters,
+            per_ticket,
+            station,
+            service,
+            priority,
+            now,
+            queue_time,
+        ),
+    )
+    open_now = sum(1 for counter in counters if counter.back_in_minutes is None)
+    return Outlook(ahead, open_now, per_ticket, wait)
+
+
+def _overtaking(
+    session: Session,
+    snapshot: OfficeSnapshot,
+    source: StatsSource,
+    counters: list[OpenCounter],
+    per_ticket: float,
+    station: StationType,
+    service: ServiceId,
+    priority: bool,
+    now: datetime | None,
+    queue_time: datetime | None,
+) -> list[Overtaking]:
+    """The later arrivals expected to be called before the ticket (see the domain model)."""
+    if now is None or not counters:
+        return []
+    office, office_id = snapshot.office, snapshot.office.id
+    day = office.office_day(now)
+    joins = source.joins(session, office_id, station, now, day)
+    slot = queue_time if queue_time is not None and queue_time > now else now
+    late = float(office.booking.late_minutes)
+    before_slot = late_now = 0.0
+    booked = _booked_services(snapshot, station, service)
+    if booked:
+        expected = source.bookings(session, office_id, day, now, late)
+        before_slot = sum(expected.between(code, now, slot) for code in booked)
+        passed = sum(expected.between(code, now - timedelta(minutes=late), now) for code in booked)
+        late_now = passed * LATE_SHOW_SHARE
+    return overtaking(
+        priority=priority,
+        priority_joins_per_minute=joins.priority,
+        regular_joins_per_minute=joins.regular,
+        minutes_until_slot=(slot - now).total_seconds() / 60,
+        priority_run=office.priority.priority_run,
+        regular_run=office.priority.regular_run,
+        calls_per_minute=sum(counter.share for counter in counters) / per_ticket,
+        bookings_before_slot=before_slot,
+        late_bookings=late_now,
+        late_minutes=late,
+    )
+
+
+def _booked_services(
+    snapshot: OfficeSnapshot, station: StationType, service: ServiceId
+) -> list[str]:
+    """Booked services whose tickets start at ``station`` and share a counter with ``service``."""
+    return [
+        other.id
+        for other in snapshot.services.values()
+        if other.kind is ServiceKind.BOOKING_REQUIRED
+        and other.station_for(0, priority=False) is station
+        and _share_counters(snapshot, station, ServiceId(other.id), service)
+    ]
+
+
+def _open_counters(
+    session: Session,
+    snapshot: OfficeSnapshot,
+    source: StatsSource,
+    open_codes: set[str],
+    station: StationType,
+    service: ServiceId,
+    now: datetime | None,
+    per_ticket: float,
+) -> list[OpenCounter]:
+    """The open counters that may call the ticket, with their share and current applicant."""
+    serving = [
+        counter
+        for code, counter in snapshot.counters.items()
+        if code in open_codes and counter.serves(station, service)
+    ]
+    if not serving:
+        return []
+    busy = source.at_counters(session, snapshot.office.id)
+    waiting: dict[str, int] | None = None
+    back_in: dict[str, float] = {}
+    if now is not None:
+        back_in = source.breaks(session, snapshot.office.id, now).back_in(now)
+    returning = [
+        counter
+        for code, counter in snapshot.counters.items()
+        if code not in open_codes and code in back_in and counter.serves(station, service)
+    ]
+    result = []
+    for counter in serving + returning:
+        share = 1.0
+        if len(counter.stations) > 1:
+            if waiting is None:
+                waiting = source.waiting_per_station(session, snapshot.office.id)
+            here = waiting.get(station.value, 0) + 1  # the ticket itself waits here
+            total = sum(waiting.get(other.value, 0) for other in counter.stations) + 1
+            share = here / total
+        if counter.id in back_in:
+            result.append(OpenCounter(share=share, back_in_minutes=back_in[counter.id]))
+            continue
+        current = busy.get(counter.id)
+        busy_minutes = None
+        if current is not None:
+            if now is None or current.called_at is None:
+                busy_minutes = per_ticket / 2
+            else:
+                busy_minutes = max((now - current.called_at).total_seconds() / 60, 0.0)
+        result.append(OpenCounter(share=share, busy_minutes=busy_minutes))
+    return result
 
 
 def _newcomer_ahead(
@@ -200,13 +681,17 @@ def _newcomer_ahead(
     service: ServiceId,
     station: StationType,
     priority: bool,
+    queue_time: datetime | None,
 ) -> int:
+    """People called before a newcomer joining at ``queue_time`` (now, or its booked slot)."""
     counts = {True: 0, False: 0}
-    for (other, is_priority), count in waiting_by_class(
-        session, snapshot.office.id, station
-    ).items():
+    office_id = snapshot.office.id
+    behind: dict[tuple[str, bool], int] = {}
+    if queue_time is not None and _booked_services(snapshot, station, service):
+        behind = booked_after(session, office_id, station, queue_time)
+    for (other, is_priority), count in waiting_by_class(session, office_id, station).items():
         if _share_counters(snapshot, station, ServiceId(other), service):
-            counts[is_priority] += count
+            counts[is_priority] += count - behind.get((other, is_priority), 0)
     return newcomer_position(
         priority_waiting=counts[True],
         regular_waiting=counts[False],
@@ -233,16 +718,27 @@ def _ticket_ahead(
     station: StationType,
     ticket_id: TicketId,
 ) -> int:
+    return _ticket_place(session, snapshot, service, station, ticket_id)[0]
+
+
+def _ticket_place(
+    session: Session,
+    snapshot: OfficeSnapshot,
+    service: ServiceId,
+    station: StationType,
+    ticket_id: TicketId,
+) -> tuple[int, datetime | None]:
+    """People ahead of a waiting ticket, and its queue time (its slot when booked)."""
     entries = [
         entry
         for entry in waiting_entries(session, snapshot.office.id, [station])
         if _share_counters(snapshot, station, entry.service, service)
     ]
-    ordered = [
-        entry.ticket_id
-        for entry in order_queue(entries, streak=Streak(), policy=snapshot.office.priority)
-    ]
-    return ordered.index(ticket_id) if ticket_id in ordered else len(ordered)
+    ordered = order_queue(entries, streak=Streak(), policy=snapshot.office.priority)
+    for index, entry in enumerate(ordered):
+        if entry.ticket_id == ticket_id:
+            return index, entry.queue_time
+    return len(ordered), None
 
 
 def _share_counters(

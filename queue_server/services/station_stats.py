@@ -1,10 +1,12 @@
-"""Estimate inputs that may be a moment stale: open counters and recent service times.
+"""Estimate inputs that may be a moment stale: open and busy counters, service times.
 
-A newcomer's wait estimate needs which counters are open and how long the latest
-tickets at the station took. Both change rarely compared with how often kiosks issue, so
-each process keeps them for ``ttl_s`` and drops them at once when its own event bus says
-they changed (a counter opened or closed, a ticket finished). Another process's change
-shows within ``ttl_s``. Positions (people ahead) are always read fresh.
+A newcomer's wait estimate needs which counters are open, who is at each counter since
+when, how long the latest tickets at the station took and (for desks serving several
+stations) how many wait at each station. These change rarely compared with how often
+kiosks issue, so each process keeps them for ``ttl_s`` and drops them at once when its
+own event bus says they changed (a counter opened or closed, a ticket called or
+finished). Another process's change shows within ``ttl_s``. Positions (people ahead)
+are always read fresh.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
 from queue_server.domain.events import CounterChanged, DomainEvent, OfficeReloaded, TicketChanged
-from queue_server.domain.ids import StationType, TicketStatus
+from queue_server.domain.ids import AT_COUNTER_STATUSES, StationType, TicketStatus
 from queue_server.services import queries
 
 T = TypeVar("T")
@@ -35,20 +38,68 @@ class StationStats:
         )
 
     def recent_minutes(self, session: Session, office_id: str, station: StationType) -> list[float]:
+        return self.recent_service(session, office_id, station).minutes
+
+    def recent_service(
+        self, session: Session, office_id: str, station: StationType
+    ) -> queries.RecentService:
         return self._cached(
             (office_id, station.value),
-            lambda: queries.recent_service_minutes(session, office_id, station),
+            lambda: queries.recent_service(session, office_id, station),
+        )
+
+    def at_counters(self, session: Session, office_id: str) -> dict[str, queries.AtCounter]:
+        return self._cached((office_id, "busy"), lambda: queries.at_counters(session, office_id))
+
+    def waiting_per_station(self, session: Session, office_id: str) -> dict[str, int]:
+        return self._cached(
+            (office_id, "waiting"), lambda: queries.waiting_per_station(session, office_id)
+        )
+
+    def joins(
+        self,
+        session: Session,
+        office_id: str,
+        station: StationType,
+        now: datetime,
+        office_day: date,
+    ) -> queries.Joins:
+        return self._cached(
+            (office_id, f"joins:{station.value}"),
+            lambda: queries.joins_per_minute(session, office_id, station, now, office_day),
+        )
+
+    def bookings(
+        self,
+        session: Session,
+        office_id: str,
+        office_day: date,
+        now: datetime,
+        late_minutes: float,
+    ) -> queries.ExpectedBookings:
+        return self._cached(
+            (office_id, "bookings"),
+            lambda: queries.expected_bookings(session, office_id, office_day, now, late_minutes),
+        )
+
+    def breaks(self, session: Session, office_id: str, now: datetime) -> queries.CounterBreaks:
+        return self._cached(
+            (office_id, "breaks"), lambda: queries.counter_breaks(session, office_id, now)
         )
 
     def __call__(self, event: DomainEvent) -> None:
         """The event-bus subscriber: forget what the event changed."""
         if isinstance(event, CounterChanged):
             self._forget((event.office, "open"))
+            self._forget((event.office, "breaks"))
         elif isinstance(event, OfficeReloaded):
             with self._lock:
                 self._entries = {k: v for k, v in self._entries.items() if k[0] != event.office}
-        elif isinstance(event, TicketChanged) and event.status is TicketStatus.DONE:
-            self._forget((event.office, event.station.value))
+        elif isinstance(event, TicketChanged):
+            if event.status in AT_COUNTER_STATUSES or event.previous in AT_COUNTER_STATUSES:
+                self._forget((event.office, "busy"))
+            if event.status is TicketStatus.DONE:
+                self._forget((event.office, event.station.value))
 
     def _cached(self, key: tuple[str, str], load: Callable[[], T]) -> T:
         now = self._clock()

@@ -92,6 +92,7 @@ class ViewService(UseCases):
             service=ServiceId(code),
             station=first,
             standard_minutes=service.journey[0].standard_minutes,
+            now=now,
         )
         active = snapshot.calendar.session_at(now, ServiceId(code))
         opening = None if active else snapshot.calendar.next_opening(now, ServiceId(code))
@@ -174,6 +175,7 @@ class ViewService(UseCases):
                     station=StationType(ticket.station),
                     standard_minutes=step.standard_minutes,
                     ticket_id=TicketId(ticket.id),
+                    now=self.clock(),
                 )
                 people_ahead, wait = outlook.people_ahead, outlook.estimated_wait_minutes
             elif (

@@ -73,3 +73,38 @@ def test_a_finished_ticket_clears_its_stations_service_times(engine: Engine) -> 
     )
     with engine.database.reader() as session:
         assert stats.recent_minutes(session, OFFICE, StationType.CS) == [4.0]
+
+
+def test_a_call_clears_who_is_at_the_counters_and_a_counter_change_the_breaks(
+    engine: Engine,
+) -> None:
+    clock = Ticking()
+    stats = StationStats(ttl_s=60.0, clock=clock)
+    engine.issuing.issue(IssueRequest(office=OFFICE, service="walkin"), actor=OFFICER)
+    engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
+    with engine.database.reader() as session:
+        assert stats.at_counters(session, OFFICE) == {}
+        assert stats.breaks(session, OFFICE, engine.clock()).closed_at == {}
+    called = engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
+    engine.officer.open_counter(OFFICE, "cs-2", actor=OFFICER)
+    engine.officer.close_counter(OFFICE, "cs-2", actor=OFFICER)
+    with engine.database.reader() as session:
+        assert stats.at_counters(session, OFFICE) == {}  # still the cached answer
+    stats(
+        TicketChanged(
+            office=OfficeId(OFFICE),
+            ticket=TicketId(called.id),
+            label=called.label,
+            service=ServiceId("walkin"),
+            station=StationType.CS,
+            action="call",
+            status=TicketStatus.CALLED,
+            previous=TicketStatus.WAITING,
+            counter=CounterId("cs-1"),
+            at=AT,
+        )
+    )
+    stats(CounterChanged(OfficeId(OFFICE), CounterId("cs-2"), False, AT))
+    with engine.database.reader() as session:
+        assert list(stats.at_counters(session, OFFICE)) == ["cs-1"]
+        assert list(stats.breaks(session, OFFICE, engine.clock()).closed_at) == ["cs-2"]

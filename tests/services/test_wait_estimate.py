@@ -1,0 +1,69 @@
+"""What the services feed the wait estimate: calling order, busy counters, booked slots."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from queue_server.domain.ids import TicketSource
+from queue_server.services.bookings import BookingEntry
+from queue_server.services.issuing import IssueRequest
+from tests.services.conftest import Engine
+from tests.services.test_engine import KIOSK, OFFICE, OFFICER
+
+MONDAY = date(2026, 11, 23)  # the engine's clock: 10:00 WITA
+
+
+def walk_in(engine: Engine) -> object:
+    request = IssueRequest(office=OFFICE, service="walkin", source=TicketSource.KIOSK)
+    return engine.issuing.issue(request, actor=KIOSK)
+
+
+def test_time_spent_at_the_counter_shortens_a_newcomers_wait(engine: Engine) -> None:
+    engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
+    walk_in(engine)
+    engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
+    engine.clock.advance(minutes=1)
+    early = walk_in(engine)
+    engine.clock.advance(minutes=2)
+    later = walk_in(engine)
+    # The standard is 4 minutes at CS: 3 left after one minute, then one ticket of 4.
+    assert early.estimated_wait_minutes == 3  # type: ignore[attr-defined]
+    assert later.estimated_wait_minutes == 1 + 4  # type: ignore[attr-defined]
+
+
+def test_a_booked_check_in_with_a_later_slot_is_not_ahead_of_a_walk_in(engine: Engine) -> None:
+    entry = BookingEntry("MP-77001", "mpaspor", MONDAY, time(10, 40))
+    engine.bookings.import_bookings(OFFICE, [entry], actor=OFFICER)
+    request = IssueRequest(
+        office=OFFICE,
+        service="mpaspor",
+        source=TicketSource.KIOSK,
+        booking_ref="MP-77001",
+        documents_ready=True,
+    )
+    booked = engine.issuing.issue(request, actor=KIOSK)
+    assert booked.estimated_wait_minutes is None  # no counter open yet
+    engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
+    newcomer = walk_in(engine)
+    assert (newcomer.people_ahead, newcomer.estimated_wait_minutes) == (0, 0)  # type: ignore[attr-defined]
+    status = engine.views().ticket_status(booked.token)  # type: ignore[attr-defined]
+    assert status.people_ahead == 1  # the walk-in who came before the slot
+    # The walk-in's 4 minutes, plus the walk-ins expected before the slot at the recent
+    # rate (1 arrival; the day is young, so over the shortest window, 10 minutes), each
+    # taking 4 of the counter's minutes.
+    assert status.estimated_wait_minutes == round(4 / (1 - 4 / 10), 1)
+
+
+def test_a_counter_on_a_break_is_counted_from_when_it_is_expected_back(engine: Engine) -> None:
+    engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
+    engine.officer.open_counter(OFFICE, "cs-2", actor=OFFICER)
+    engine.officer.close_counter(OFFICE, "cs-2", actor=OFFICER)
+    for _ in range(12):
+        walk_in(engine)
+    newcomer = walk_in(engine)
+    # cs-1 (free) calls at 0, 4, 8, ...; cs-2, back after the usual 30-minute break, at
+    # 30, 34, 38: the 13th call is at 38 (cs-1 alone: 48).
+    assert newcomer.estimated_wait_minutes == 38  # type: ignore[attr-defined]
+    engine.clock.advance(minutes=61)  # away for twice the usual break: gone for the day
+    later = walk_in(engine)
+    assert later.estimated_wait_minutes == 13 * 4  # type: ignore[attr-defined]
