@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from queue_server.simulate.checks import estimate_report, invariants, read_rows, station_report
+from queue_server.simulate.checks import (
+    DayRows,
+    estimate_report,
+    invariants,
+    read_rows,
+    station_report,
+)
 from queue_server.simulate.plan import make_plan
 
 DEMO_FILE = Path(__file__).resolve().parents[1] / "demo" / "banjarmasin.yaml"
@@ -33,7 +39,7 @@ class Options:
     displays: int = 10
     seed: int = 1
     db: str = "sqlite"  # "sqlite" (temporary file) or a PostgreSQL URL
-    tick_s: float = 10.0
+    tick_s: float = 30.0
     lockstep: bool = False
     timeout_s: float = 900.0
 
@@ -50,8 +56,22 @@ def _database(db: str, folder: Path) -> Iterator[str]:
     yield db
 
 
+@dataclass(frozen=True)
+class Day:
+    """A simulated day: the report, the rows it was checked on, the labels kiosks gave out."""
+
+    report: dict[str, Any]
+    rows: DayRows
+    labels: list[str]
+
+
 def simulate(options: Options) -> dict[str, Any]:
     """Run the day of ``options``; the report as a dict (see docs/operations.md)."""
+    return simulate_day(options).report
+
+
+def simulate_day(options: Options) -> Day:
+    """Run the day of ``options``: its report, rows and labels."""
     from queue_server.bootstrap import read_office_file
     from queue_server.simulate.driver import drive
     from queue_server.simulate.server import running_server
@@ -78,6 +98,7 @@ def simulate(options: Options) -> dict[str, Any]:
             with running_server(url, folder, plan, clock_value) as server:
                 timings["server_start"] = time.perf_counter() - began
                 began = time.perf_counter()
+                cpu = time.process_time()
                 child = context.Process(
                     target=drive,
                     args=(
@@ -101,6 +122,7 @@ def simulate(options: Options) -> dict[str, Any]:
                 if status != "ok":
                     raise SimulationFailed(str(outcome))
                 timings["day"] = time.perf_counter() - began
+                timings["server_cpu_during_day"] = time.process_time() - cpu
                 began = time.perf_counter()
                 rows = read_rows(server.services.database, plan.office)
                 timings["checks"] = time.perf_counter() - began
@@ -113,7 +135,7 @@ def simulate(options: Options) -> dict[str, Any]:
     by_source: dict[str, int] = {}
     for item in issued:
         by_source[item["source"]] = by_source.get(item["source"], 0) + 1
-    return {
+    report = {
         "seed": options.seed,
         "database": "sqlite" if options.db == "sqlite" else "postgresql",
         "visits_planned": options.visits,
@@ -132,3 +154,4 @@ def simulate(options: Options) -> dict[str, Any]:
         "wall_seconds": {name: round(value, 2) for name, value in timings.items()},
         "driver_seconds": phases,
     }
+    return Day(report=report, rows=rows, labels=labels)

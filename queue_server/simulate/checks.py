@@ -161,11 +161,12 @@ def estimate_report(
     errors: list[float] = []
     baseline: list[float] = []
     for item in issued:
-        ticket = first_ticket.get(str(item["label"]))
+        found = first_ticket.get(str(item["label"]))
         promised = item.get("estimate_minutes")
-        if ticket is None or ticket.called_at is None or promised is None:
+        if found is None or found.called_at is None or promised is None:
             continue
-        actual = _minutes(ticket.queued_at, ticket.called_at)
+        ticket = found
+        actual = _minutes(found.queued_at, found.called_at)
         errors.append(abs(float(promised) - actual))
         ahead = item.get("people_ahead")
         if ahead is not None:

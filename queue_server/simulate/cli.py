@@ -20,6 +20,7 @@ LIMITS = {
     "--kiosks": (2, 50),
     "--displays": (0, 50),
     "--seed": (0, 2**31 - 1),
+    "--tick": (1, 600),
 }
 
 
@@ -72,6 +73,10 @@ def register(commands: Any) -> None:
         "--lockstep", action="store_true",
         help="one request at a time (slower; the same seed then gives the same day exactly)",
     )  # fmt: skip
+    parser.add_argument(
+        "--tick", type=_count("--tick"), default=30,
+        help="seconds of simulated time whose events are sent together (default 30)",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(handler=run)
 
@@ -80,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     from queue_server.simulate import Options, SimulationFailed, simulate
 
     logging.getLogger().setLevel(logging.WARNING)  # the server's per-request lines
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # busy by design here
     options = Options(
         visits=args.visits,
         counters=args.counters,
@@ -88,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         db=args.db,
         lockstep=args.lockstep,
+        tick_s=float(args.tick),
     )
     try:
         report = simulate(options)
@@ -118,7 +125,8 @@ def summary(report: dict[str, Any]) -> str:
         "  invariants: "
         + ", ".join(f"{name} {value}" for name, value in report["invariants"].items())
         + ("  -> OK" if report["invariants_hold"] else "  -> BROKEN"),
-        f"  displays: calls received {driver['display_called']}, missing {driver['display_missing']}",
+        f"  displays: calls received {driver['display_called']}, "
+        f"missing {driver['display_missing']}",
         "  station     called  wait p50  p90   max (min)   service mean / SOP (min)",
     ]
     for station, row in report["stations"].items():

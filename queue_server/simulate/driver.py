@@ -198,7 +198,7 @@ class Outcome:
     empty_polls: int = 0
     requests: int = 0
     batches: int = 0
-    phase_seconds: Counter[str] = field(default_factory=Counter)
+    phase_seconds: dict[str, float] = field(default_factory=dict)
     called_labels: list[str] = field(default_factory=list)
     display_called: list[int] = field(default_factory=list)
     display_missing: int = 0
@@ -301,9 +301,8 @@ class Driver:
         self.clock.set(self.plan.opens_at - timedelta(minutes=10))
         for _round in range(20 * len(self.plan.arrivals) + 10_000):  # bounded: see the error
             if not self.heap:
-                if not self._call_idle():
-                    if self._idle_everywhere():
-                        break
+                if not self._call_idle() and self._idle_everywhere():
+                    break
                 continue
             first = self.heap[0][0]
             self.clock.set(first)
@@ -320,10 +319,14 @@ class Driver:
         self._collect_displays()
         return self.outcome
 
+    def _add_time(self, phase: str, seconds: float) -> None:
+        times = self.outcome.phase_seconds
+        times[phase] = times.get(phase, 0.0) + seconds
+
     def _timed(self, phase: str, work: Callable[[], None]) -> None:
         began = time.perf_counter()
         work()
-        self.outcome.phase_seconds[phase] += time.perf_counter() - began
+        self._add_time(phase, time.perf_counter() - began)
 
     def _run_batch(self, batch: list[tuple[datetime, int, str, Any]]) -> None:
         by_kind: dict[str, list[Any]] = {}
@@ -545,7 +548,7 @@ class Driver:
             return False
         began = time.perf_counter()
         self._parallel(self._call, idle)
-        self.outcome.phase_seconds["call"] += time.perf_counter() - began
+        self._add_time("call", time.perf_counter() - began)
         return True
 
     def _call(self, officer: Officer) -> None:
@@ -588,8 +591,11 @@ class Driver:
         return self.outcome.calls == before and not self.heap
 
     def _close_all(self) -> None:
+        def close(officer: Officer) -> None:
+            self._post(officer, "close")
+
         self._parallel(
-            lambda officer: self._post(officer, "close"),
+            close,
             [o for o in self.officers.values() if o.is_open],
         )
 
@@ -607,8 +613,10 @@ class Driver:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
-        for client in [*self.kiosks, *self.displays]:
-            client.close()
+        for kiosk in self.kiosks:
+            kiosk.close()
+        for display in self.displays:
+            display.close()
         for officer in self.officers.values():
             officer.connection.close()
 
@@ -624,13 +632,15 @@ def drive(
     """The child process's entry: run the day and put the outcome (or the error) on ``results``."""
     try:
         began = time.perf_counter()
+        cpu = time.process_time()
         driver = Driver(plan, endpoints, SharedClock(clock_value), tick_s=tick_s, lockstep=lockstep)
         connect_s = time.perf_counter() - began
         try:
             outcome = driver.run()
         finally:
             driver.close()
-        outcome.phase_seconds["connect"] += connect_s
+        outcome.phase_seconds["connect"] = connect_s
+        outcome.phase_seconds["driver_cpu"] = time.process_time() - cpu
         results.put(("ok", outcome.as_dict()))
     except Exception as error:  # reported by the parent, which owns the server
         results.put(("error", f"{type(error).__name__}: {error}"))

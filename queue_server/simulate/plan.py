@@ -35,18 +35,18 @@ HOURLY_PROFILE: dict[int, float] = {
 
 #: Share of visits per service (a large passport office: many pickups and questions).
 SERVICE_MIX: dict[str, float] = {
-    "paspor-mpaspor": 0.20,
-    "paspor-walkin": 0.05,
-    "paspor-prioritas": 0.03,
-    "paspor-hilang-rusak": 0.02,
-    "paspor-lanjutan-bap": 0.02,
-    "itk-penerbitan": 0.02,
-    "itas-vitas": 0.02,
+    "paspor-mpaspor": 0.13,
+    "paspor-walkin": 0.03,
+    "paspor-prioritas": 0.02,
+    "paspor-hilang-rusak": 0.01,
+    "paspor-lanjutan-bap": 0.01,
+    "itk-penerbitan": 0.01,
+    "itas-vitas": 0.01,
     "itap-perpanjangan": 0.01,
-    "pengambilan-paspor": 0.35,
+    "pengambilan-paspor": 0.40,
     "pengambilan-izin-tinggal": 0.03,
-    "pengaduan": 0.02,
-    "informasi": 0.23,
+    "pengaduan": 0.01,
+    "informasi": 0.33,
 }
 PRIORITY_CATEGORIES = ("disabled", "elderly", "child_under_five", "pregnant")
 #: Booked applicants who never come (their booking stays unused).
@@ -207,7 +207,10 @@ def make_plan(
     counts = allocate_counters(station_load(demo, visits), counters)
     settings = office_settings(demo, counts)
     zone = ZoneInfo(settings["office"]["timezone"])
-    local = lambda moment: datetime.combine(DAY, moment, zone).astimezone(ZoneInfo("UTC"))  # noqa: E731
+
+    def local(moment: time) -> datetime:
+        return datetime.combine(DAY, moment, zone).astimezone(ZoneInfo("UTC"))
+
     opens_at = local(OPENS)
     last = local(LAST_ARRIVAL)
     services = list(SERVICE_MIX)
