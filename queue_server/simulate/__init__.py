@@ -27,6 +27,7 @@ from queue_server.simulate.checks import (
     station_report,
 )
 from queue_server.simulate.plan import make_plan
+from queue_server.simulate.sampler import Sampler
 
 DEMO_FILE = Path(__file__).resolve().parents[1] / "demo" / "banjarmasin.yaml"
 
@@ -42,6 +43,7 @@ class Options:
     tick_s: float = 30.0
     lockstep: bool = False
     timeout_s: float = 900.0
+    profile: bool = False
 
 
 class SimulationFailed(Exception):
@@ -99,6 +101,7 @@ def simulate_day(options: Options) -> Day:
                 timings["server_start"] = time.perf_counter() - began
                 began = time.perf_counter()
                 cpu = time.process_time()
+                sampler = Sampler().start() if options.profile else None
                 child = context.Process(
                     target=drive,
                     args=(
@@ -119,6 +122,8 @@ def simulate_day(options: Options) -> Day:
                     raise SimulationFailed(f"no result within {options.timeout_s:.0f} s") from error
                 finally:
                     child.join(timeout=30)
+                    if sampler is not None:
+                        sampler.stop()
                 if status != "ok":
                     raise SimulationFailed(str(outcome))
                 timings["day"] = time.perf_counter() - began
@@ -154,4 +159,9 @@ def simulate_day(options: Options) -> Day:
         "wall_seconds": {name: round(value, 2) for name, value in timings.items()},
         "driver_seconds": phases,
     }
+    if sampler is not None:
+        report["server_profile"] = {
+            "busy_samples": sampler.busy,
+            "top_percent": dict(sampler.top()),
+        }
     return Day(report=report, rows=rows, labels=labels)

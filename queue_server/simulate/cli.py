@@ -77,6 +77,10 @@ def register(commands: Any) -> None:
         "--tick", type=_count("--tick"), default=30,
         help="seconds of simulated time whose events are sent together (default 30)",
     )  # fmt: skip
+    parser.add_argument(
+        "--profile", action="store_true",
+        help="sample the server's threads: where its CPU goes (in the report)",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(handler=run)
 
@@ -95,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         db=args.db,
         lockstep=args.lockstep,
         tick_s=float(args.tick),
+        profile=args.profile,
     )
     try:
         report = simulate(options)
@@ -145,4 +150,10 @@ def summary(report: dict[str, Any]) -> str:
         f"{wall.get('day')}, checks {wall.get('checks')}); {driver['requests']} requests in "
         f"{driver['batches']} batches; driver time by phase {report['driver_seconds']}"
     )
+    profile = report.get("server_profile")
+    if profile:
+        lines.append(
+            f"  server profile ({profile['busy_samples']} busy samples), share of busy time:"
+        )
+        lines.extend(f"    {share:5.1f}%  {name}" for name, share in profile["top_percent"].items())
     return "\n".join(lines)

@@ -539,11 +539,15 @@ class Driver:
 
     def _call_idle(self) -> bool:
         """Idle open counters with work believed waiting call next; True if any did."""
-        idle = [
-            o for o in self.officers.values()
-            if o.is_open and o.busy is None and not o.closing
-            and any(self.hint[station] > 0 for station in o.stations)
-        ]  # fmt: skip
+        budget = Counter({station: n for station, n in self.hint.items() if n > 0})
+        idle = []
+        for officer in self.officers.values():  # no more callers than tickets believed waiting
+            if not officer.is_open or officer.busy is not None or officer.closing:
+                continue
+            station = next((s for s in officer.stations if budget[s] > 0), None)
+            if station is not None:
+                budget[station] -= 1
+                idle.append(officer)
         if not idle:
             return False
         began = time.perf_counter()
