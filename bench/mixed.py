@@ -1,7 +1,7 @@
 """Issue 13 item 4: the mixed load of an office, all at once.
 
 Usage: python bench/mixed.py [--db sqlite|postgres] [--kiosks 20] [--officers 22]
-       [--seconds 10] [--rate 20] [--seed-tickets 400]
+       [--seconds 10] [--rate 20] [--seed-tickets 1500]
 
 The server as `antre serve` runs it, in this process: the kiosk-request adapter and the
 state publisher on a real Mosquitto (random loopback port, per-device accounts), the HTTP
@@ -390,7 +390,7 @@ def main() -> None:
     parser.add_argument("--officers", type=int, default=22)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rate", type=float, default=20, help="paced issues/s of part 2")
-    parser.add_argument("--seed-tickets", type=int, default=400)
+    parser.add_argument("--seed-tickets", type=int, default=1500)
     args = parser.parse_args()
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # busy by design here
     print(f"load average before: {os.getloadavg()[0]:.2f}")
