@@ -147,7 +147,8 @@ def summary(report: dict[str, Any]) -> str:
     )
     lines.append(
         f"  wall {wall['wall']} s (server start {wall.get('server_start')}, day "
-        f"{wall.get('day')}, checks {wall.get('checks')}); {driver['requests']} requests in "
+        f"{wall.get('day')}, checks {wall.get('checks')}; server CPU in the day "
+        f"{wall.get('server_cpu_during_day')}); {driver['requests']} requests in "
         f"{driver['batches']} batches; driver time by phase {report['driver_seconds']}"
     )
     profile = report.get("server_profile")
