@@ -17,8 +17,8 @@ from types import FrameType
 #: Innermost functions that mean "this thread waits" (not CPU work).
 IDLE = frozenset(
     {
-        "wait", "select", "poll", "poll2", "_poll", "recv", "_recv", "_recv_bytes", "recv_into", "accept",
-        "sleep", "_wait_for_tstate_lock", "readinto", "acquire",
+        "wait", "select", "poll", "poll2", "_poll", "recv", "_recv", "_recv_bytes",
+        "recv_into", "accept", "sleep", "_wait_for_tstate_lock", "readinto", "acquire",
     }
 )  # fmt: skip
 
