@@ -14,6 +14,10 @@ NOT_A_DATABASE = (
     "(given: {value}); nothing was started."
 )
 FAILED = "The simulated day could not be run: {reason}"
+NOT_EMPTY = (
+    "The database already holds visits of the office {office} (an earlier simulated day?); "
+    "antre simulate needs an empty database. Nothing was changed."
+)
 LIMITS = {
     "--visits": (1, 20_000),
     "--counters": (9, 300),
@@ -87,6 +91,7 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from queue_server.simulate import Options, SimulationFailed, simulate
+    from queue_server.simulate.server import DatabaseNotEmpty
 
     logging.getLogger().setLevel(logging.WARNING)  # the server's per-request lines
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # busy by design here
@@ -105,6 +110,9 @@ def run(args: argparse.Namespace) -> int:
         report = simulate(options)
     except SimulationFailed as error:
         print(_both(FAILED, reason=str(error)[:300]), file=sys.stderr)
+        return 2
+    except DatabaseNotEmpty as error:
+        print(_both(NOT_EMPTY, office=str(error)), file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))

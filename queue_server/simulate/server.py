@@ -32,12 +32,22 @@ class RunningServer:
     services: Any  # queue_server.services.container.Services
 
 
+class DatabaseNotEmpty(Exception):
+    """The database already holds visits of the simulated office (from an earlier run)."""
+
+
 def _seed_database(services: Any, plan: DayPlan) -> dict[str, str]:
+    from sqlalchemy import text
+
     from queue_server.domain.ids import Role
     from queue_server.services.bookings import BookingEntry
     from queue_server.services.offices import store_office
     from queue_server.services.unit import Actor
 
+    with services.database.reader() as session:
+        query = text("select count(*) from visits where office_id = :office")
+        if session.execute(query, {"office": plan.office}).scalar_one():
+            raise DatabaseNotEmpty(plan.office)
     with services.database.writer() as session, session.begin():
         store_office(session, plan.settings, now=plan.opens_at - timedelta(hours=2))
     actor = Actor(name="simulate")
