@@ -74,11 +74,15 @@ def _client(port: int, username: str, password: str) -> mqtt.Client:
 
 
 def _connect(client: mqtt.Client, port: int, topics: Iterable[str]) -> None:
+    client.connect("127.0.0.1", port, keepalive=60)
+    client.loop_start()
+    _subscribe(client, topics)
+
+
+def _subscribe(client: mqtt.Client, topics: Iterable[str]) -> None:
     subscribed = threading.Event()
     wanted = list(topics)
     client.on_subscribe = lambda *_args: subscribed.set()
-    client.connect("127.0.0.1", port, keepalive=60)
-    client.loop_start()
     client.subscribe([(topic, 1) for topic in wanted])
     if not subscribed.wait(15):
         raise RuntimeError(f"could not subscribe to {wanted}")
@@ -93,7 +97,18 @@ class Kiosk:
         self._pending: dict[str, tuple[threading.Event, list[dict[str, Any]]]] = {}
         self.client = _client(port, username, password)
         self.client.on_message = self._on_message
-        _connect(self.client, port, [f"antre/v1/{office}/kiosk/{username}/response/+"])
+        self.topic = f"antre/v1/{office}/kiosk/{username}/response/+"
+        _connect(self.client, port, [self.topic])
+
+    def go_offline(self) -> None:
+        """The kiosk loses its link (the broker sees its connection end)."""
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def come_back(self) -> None:
+        self.client.reconnect()
+        self.client.loop_start()
+        _subscribe(self.client, [self.topic])
 
     def _on_message(self, _c: mqtt.Client, _u: object, message: mqtt.MQTTMessage) -> None:
         answer = json.loads(message.payload)
@@ -336,8 +351,10 @@ class Driver:
             self._timed("lease", self._lease)
         for kiosk in by_kind.get("offline", []):
             self.offline.add(kiosk)
+            self.kiosks[kiosk].go_offline()
         for kiosk in by_kind.get("online", []):
             self.offline.discard(kiosk)
+            self.kiosks[kiosk].come_back()
             self._timed("sync", self._sync)
         if "arrive" in by_kind:
             self._timed("issue", lambda: self._arrive(by_kind["arrive"]))
@@ -617,8 +634,9 @@ class Driver:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
-        for kiosk in self.kiosks:
-            kiosk.close()
+        for index, kiosk in enumerate(self.kiosks):
+            if index not in self.offline:
+                kiosk.close()
         for display in self.displays:
             display.close()
         for officer in self.officers.values():
