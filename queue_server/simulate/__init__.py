@@ -22,6 +22,7 @@ from typing import Any
 from queue_server.simulate.checks import (
     DayRows,
     estimate_report,
+    estimate_samples,
     invariants,
     read_rows,
     station_report,
@@ -65,6 +66,8 @@ class Day:
     report: dict[str, Any]
     rows: DayRows
     labels: list[str]
+    #: Per kiosk ticket: the wait told at issue, the queue-length estimate, the real wait.
+    estimates: list[dict[str, Any]]
 
 
 def simulate(options: Options) -> dict[str, Any]:
@@ -140,6 +143,7 @@ def simulate_day(options: Options) -> Day:
     by_source: dict[str, int] = {}
     for item in issued:
         by_source[item["source"]] = by_source.get(item["source"], 0) + 1
+    samples = estimate_samples(rows, issued, plan.standard_minutes)
     report = {
         "seed": options.seed,
         "database": "sqlite" if options.db == "sqlite" else "postgresql",
@@ -154,7 +158,7 @@ def simulate_day(options: Options) -> Day:
         "invariants": checks,
         "invariants_hold": not any(checks.values()),
         "stations": station_report(rows, plan.standard_minutes),
-        "estimate": estimate_report(rows, issued, plan.standard_minutes),
+        "estimate": estimate_report(samples),
         "driver": outcome,
         "wall_seconds": {name: round(value, 2) for name, value in timings.items()},
         "driver_seconds": phases,
@@ -164,4 +168,4 @@ def simulate_day(options: Options) -> Day:
             "busy_samples": sampler.busy,
             "top_percent": dict(sampler.top()),
         }
-    return Day(report=report, rows=rows, labels=labels)
+    return Day(report=report, rows=rows, labels=labels, estimates=samples)

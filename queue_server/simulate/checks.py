@@ -149,30 +149,54 @@ def station_report(
     return report
 
 
-def estimate_report(
+def estimate_samples(
     rows: DayRows, issued: list[dict[str, Any]], standard: dict[tuple[str, str], float]
-) -> dict[str, float | int]:
-    """Mean absolute error (minutes) of the wait each kiosk ticket was promised at issue,
-    against the wait it had (issue -> call), beside the queue-length estimate "people ahead
-    x standard minutes / open counters" computed from the same answer."""
+) -> list[dict[str, Any]]:
+    """One row per kiosk ticket that was called: what it was told at issue and what it got.
+
+    ``queue_length_minutes`` is "people ahead x standard minutes / open counters" from the
+    same answer (the estimator item 6 compares against); minutes throughout.
+    """
     first_ticket: dict[str, TicketRow] = {}
     for ticket in rows.tickets:  # ordered by id: a visit's first ticket comes first
         first_ticket.setdefault(ticket.visit_label, ticket)
-    errors: list[float] = []
-    baseline: list[float] = []
+    samples: list[dict[str, Any]] = []
     for item in issued:
         found = first_ticket.get(str(item["label"]))
         promised = item.get("estimate_minutes")
         if found is None or found.called_at is None or promised is None:
             continue
-        ticket = found
-        actual = _minutes(found.queued_at, found.called_at)
-        errors.append(abs(float(promised) - actual))
         ahead = item.get("people_ahead")
-        if ahead is not None:
-            minutes = standard.get((ticket.service, ticket.station), 5.0)
-            guess = float(ahead) * minutes / max(1, int(item.get("open_counters") or 0))
-            baseline.append(abs(guess - actual))
+        open_counters = int(item.get("open_counters") or 0)
+        minutes = standard.get((found.service, found.station), 5.0)
+        samples.append(
+            {
+                "label": found.label,
+                "service": found.service,
+                "station": found.station,
+                "issued_at": found.queued_at.isoformat(),
+                "people_ahead": ahead,
+                "open_counters": open_counters,
+                "estimate_minutes": float(promised),
+                "queue_length_minutes": None
+                if ahead is None
+                else round(float(ahead) * minutes / max(1, open_counters), 2),
+                "actual_minutes": round(_minutes(found.queued_at, found.called_at), 2),
+            }
+        )
+    return samples
+
+
+def estimate_report(samples: list[dict[str, Any]]) -> dict[str, float | int]:
+    """Mean absolute error (minutes) of the wait each kiosk ticket was promised at issue,
+    against the wait it had (issue -> call), beside the queue-length estimate "people ahead
+    x standard minutes / open counters" computed from the same answer."""
+    errors = [abs(s["estimate_minutes"] - s["actual_minutes"]) for s in samples]
+    baseline = [
+        abs(s["queue_length_minutes"] - s["actual_minutes"])
+        for s in samples
+        if s["queue_length_minutes"] is not None
+    ]
     return {
         "tickets": len(errors),
         "server_estimate_mae_min": round(sum(errors) / len(errors), 2) if errors else 0.0,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import logging
 import sys
+from pathlib import Path
 from typing import Any
 
 NOT_A_COUNT = "{option} must be a whole number from {low} to {high} (given: {value})."
@@ -85,12 +87,17 @@ def register(commands: Any) -> None:
         "--profile", action="store_true",
         help="sample the server's threads: where its CPU goes (in the report)",
     )  # fmt: skip
+    parser.add_argument(
+        "--estimates", metavar="FILE.csv",
+        help="write one row per kiosk ticket: the wait told at issue, the queue-length "
+        "estimate and the real wait (minutes)",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from queue_server.simulate import Options, SimulationFailed, simulate
+    from queue_server.simulate import Options, SimulationFailed, simulate_day
     from queue_server.simulate.server import DatabaseNotEmpty
 
     logging.getLogger().setLevel(logging.WARNING)  # the server's per-request lines
@@ -107,18 +114,32 @@ def run(args: argparse.Namespace) -> int:
         profile=args.profile,
     )
     try:
-        report = simulate(options)
+        day = simulate_day(options)
     except SimulationFailed as error:
         print(_both(FAILED, reason=str(error)[:300]), file=sys.stderr)
         return 2
     except DatabaseNotEmpty as error:
         print(_both(NOT_EMPTY, office=str(error)), file=sys.stderr)
         return 2
+    report = day.report
+    if args.estimates:
+        write_estimates(Path(args.estimates), day.estimates)
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))
     else:
         print(summary(report))
     return 0 if report["invariants_hold"] else 1
+
+
+def write_estimates(path: Path, samples: list[dict[str, Any]]) -> None:
+    columns = [
+        "label", "service", "station", "issued_at", "people_ahead", "open_counters",
+        "estimate_minutes", "queue_length_minutes", "actual_minutes",
+    ]  # fmt: skip
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(samples)
 
 
 def summary(report: dict[str, Any]) -> str:

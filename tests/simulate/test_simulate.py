@@ -45,7 +45,9 @@ def test_a_small_day_keeps_every_invariant(small_day: Day) -> None:
     # Both displays saw every call.
     assert driver["display_missing"] == 0 and driver["display_called"] == [driver["calls"]] * 2
     assert {"CS", "BIO", "PICKUP", "INFO"} <= set(report["stations"])
-    assert report["estimate"]["tickets"] > 0
+    assert report["estimate"]["tickets"] == len(small_day.estimates) > 0
+    sample = small_day.estimates[0]
+    assert sample["actual_minutes"] >= 0 and sample["open_counters"] >= 0
 
 
 def test_the_plan_is_the_same_for_the_same_seed() -> None:
