@@ -45,6 +45,7 @@ class Options:
     lockstep: bool = False
     timeout_s: float = 900.0
     profile: bool = False
+    http_threads: int = 4
 
 
 class SimulationFailed(Exception):
@@ -100,7 +101,9 @@ def simulate_day(options: Options) -> Day:
         os.chmod(folder, 0o755)  # the broker may run as another user
         with _database(options.db, folder) as url:
             began = time.perf_counter()
-            with running_server(url, folder, plan, clock_value) as server:
+            with running_server(
+                url, folder, plan, clock_value, http_threads=options.http_threads
+            ) as server:
                 timings["server_start"] = time.perf_counter() - began
                 began = time.perf_counter()
                 cpu = time.process_time()

@@ -65,7 +65,7 @@ def _seed_database(services: Any, plan: DayPlan) -> dict[str, str]:
 
 @contextlib.contextmanager
 def running_server(
-    url: str, folder: Path, plan: DayPlan, clock_value: Any, *, http_threads: int = 16
+    url: str, folder: Path, plan: DayPlan, clock_value: Any, *, http_threads: int = 4
 ) -> Iterator[RunningServer]:
     """The whole server for ``plan`` on ``url``; stopped and closed when the block ends."""
     from queue_server.bootstrap import build, prepare_database
