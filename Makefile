@@ -95,6 +95,10 @@ bench: system-deps venv
 	$(BIN)/python bench/kiosk_memory.py --journeys 5
 	$(BIN)/python bench/estimate_accuracy.py --seeds 1 2 3 4 5 --scale 1.0
 	$(BIN)/python bench/estimate_accuracy.py --seeds 1 2 3 4 5 --scale 1.5
+	$(BIN)/python bench/mixed.py --db sqlite
+	$(BIN)/python bench/mixed.py --db postgres
+	$(BIN)/antre simulate --visits 3000
+	$(BIN)/python bench/simulate_day.py --visits 3000 --db postgres
 
 # The kiosk screen gallery of docs/screenshots/kiosk/ (tests/kiosk/gallery.py): every
 # screen in Indonesian and English, at 1024x600 and portrait 1080x1920, under Xvfb.

@@ -182,6 +182,10 @@ def build_parser(command_groups: Iterable[CommandGroup] | None = None) -> argpar
     _add_db(purge)
     purge.set_defaults(handler=_purge)
 
+    from queue_server.simulate.cli import register as register_simulate
+
+    register_simulate(commands)
+
     groups = {"device": device_actions}
     for name, register in installed_command_groups() if command_groups is None else command_groups:
         if name not in groups:

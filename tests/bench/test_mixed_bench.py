@@ -1,0 +1,33 @@
+"""bench/mixed.py runs end to end on a tiny load (so a change of the server's pieces it
+assembles is caught here, not on the benchmark day) and its table checks count what they
+should."""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+BENCH = Path(__file__).parents[2] / "bench"
+
+
+@pytest.fixture(scope="module")
+def mixed() -> Iterator[Any]:
+    # Kept on the path: the load runs in a spawned process that imports bench/mixed.py too.
+    sys.path.insert(0, str(BENCH))
+    yield importlib.import_module("mixed")
+    sys.path.remove(str(BENCH))
+
+
+@pytest.mark.skipif(shutil.which("mosquitto") is None, reason="needs Mosquitto")
+def test_a_tiny_mixed_run_keeps_the_invariants(mixed: Any) -> None:
+    result = mixed.run("sqlite", kiosks=2, officers=2, seconds=1.0, rate=10, seeded=30)
+    assert result["checks"] and not any(result["checks"].values()), result["checks"]
+    assert result["mixed"]["issues"] > 0 and result["mixed"]["calls"] > 0
+    assert result["mixed"]["calls_not_on_display"] == 0
+    assert '"404"' in result["empty_poll"]["poller_statuses"]  # the poller's queue was empty
