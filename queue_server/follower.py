@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from queue_server.mqtt.sharing import shared_limits
 from queue_server.processes import FollowerSetup, WakeSender
+from queue_server.protocol import topics
 
 if TYPE_CHECKING:
     from queue_server.mqtt.dispatch import ServerMessages
@@ -112,8 +113,12 @@ class FirstMessageNoted:
 
     def __init__(self, handler: ServerMessages, index: int) -> None:
         self._handler, self._index = handler, index
-        self.subscriptions = handler.subscriptions
         self._noted = False
+
+    @staticmethod
+    def subscriptions(office: str | None) -> list[str]:
+        """Kiosk requests only: device reports stay with the leader, kept in order."""
+        return [topics.kiosk_requests(office)]
 
     def handle(self, topic: str, payload: bytes) -> Outgoing | None:
         if not self._noted:

@@ -14,9 +14,10 @@ an expiry), so requests sent while the server was away are delivered when it ret
 paho reconnects with back-off (1 s doubling to 30 s), also when the first connection
 fails; publishing only queues, so no caller waits on the broker.
 
-With several server processes (``antre serve --processes N``) each one subscribes through
-the MQTT v5 shared subscription ``$share/<group>/...``: the broker hands each request to
-one process of the group. No-local is not allowed on a shared subscription, so there it is
+With several server processes (``antre serve --processes N``) each one subscribes to the
+kiosk requests through the MQTT v5 shared subscription ``$share/<group>/...``: the broker
+hands each request to one process of the group (device reports stay with the leader, in
+order). No-local is not allowed on a shared subscription, so there it is
 off (the server's own clearing of a retained request comes back empty and is ignored). A
 process with a ``mirror`` also subscribes, unshared, to what displays read and hands each
 message to it (a follower's push hub). Followers start clean and keep no session, so a
@@ -218,16 +219,19 @@ class ServerMqtt:
         # Retain-as-published shows which requests were sent retained; no-local keeps the
         # server's own messages (e.g. clearing a retained request) from coming back.
         plain = self._handler.subscriptions(self._office)
+        requests = [topic for topic in plain if topics.is_kiosk_request(topic)]
         group = self._share_group
-        options = SubscribeOptions(qos=1, noLocal=group is None, retainAsPublished=True)
-        wanted = plain if group is None else [shared(topic, group) for topic in plain]
-        filters = [(topic, options) for topic in wanted]
+        options = SubscribeOptions(qos=1, noLocal=True, retainAsPublished=True)
+        filters = [(topic, options) for topic in plain if group is None or topic not in requests]
+        if group is not None:  # no-local is a protocol error on a shared subscription
+            sharing = SubscribeOptions(qos=1, noLocal=False, retainAsPublished=True)
+            filters += [(shared(topic, group), sharing) for topic in requests]
         if self._mirror is not None:
             everywhere = topics.office_filter(None)
             mirror = SubscribeOptions(qos=1, retainAsPublished=True)
             filters += [(f"{everywhere}/{topic}", mirror) for topic in MIRRORED]
-        if self._persistent and plain:  # what a run in the other mode left in the session
-            left = [shared(topic, SHARE_GROUP) for topic in plain] if group is None else plain
+        if self._persistent and requests:  # what a run in the other mode left in the session
+            left = [shared(topic, SHARE_GROUP) for topic in requests] if group is None else requests
             client.unsubscribe(left)
         if not filters:
             self._ready()

@@ -44,9 +44,17 @@ class Accepted:
     is_failure = False
 
 
-def connect(**options: Any) -> Broker:
+class Everything(Plain):
+    def subscriptions(self, office: str | None) -> list[str]:
+        return topics.server_subscriptions(office)
+
+
+def connect(handler: Plain | None = None, **options: Any) -> Broker:
     client = ServerMqtt(
-        broker=BrokerAddress("127.0.0.1", 1, "", ""), office=None, handler=Plain(), **options
+        broker=BrokerAddress("127.0.0.1", 1, "", ""),
+        office=None,
+        handler=handler or Plain(),
+        **options,
     )
     broker = Broker()
     client._on_connect(broker, None, None, Accepted(), None)  # type: ignore[arg-type]
@@ -66,6 +74,17 @@ def test_a_process_of_several_subscribes_through_the_shared_group_without_no_loc
     assert topic == f"$share/{SHARE_GROUP}/{REQUESTS}"
     assert not options.noLocal  # a protocol error on a shared subscription
     assert broker.unsubscribed == [REQUESTS]  # what a single-process run left in the session
+
+
+def test_the_leader_keeps_device_reports_to_itself_in_order() -> None:
+    broker = connect(Everything(), share_group=SHARE_GROUP)
+    subscribed = {topic: options for topic, options in broker.subscribed}
+    assert set(subscribed) == {
+        f"$share/{SHARE_GROUP}/{REQUESTS}",
+        "antre/v1/+/device/+/status",
+        "antre/v1/+/device/+/health",
+    }
+    assert subscribed["antre/v1/+/device/+/status"].noLocal
 
 
 def test_a_follower_keeps_no_session_and_mirrors_what_displays_read() -> None:
