@@ -91,6 +91,8 @@ bench: system-deps venv
 	$(BIN)/python bench/kiosk_start.py --starts 20
 	$(BIN)/python bench/kiosk_touch.py --journeys 20
 	$(BIN)/python bench/kiosk_memory.py --journeys 5
+	$(BIN)/python bench/multi_process.py --db sqlite --processes 1,2,4
+	$(BIN)/python bench/multi_process.py --db postgres --processes 1,2,4
 
 # The kiosk screen gallery of docs/screenshots/kiosk/ (tests/kiosk/gallery.py): every
 # screen in Indonesian and English, at 1024x600 and portrait 1080x1920, under Xvfb.

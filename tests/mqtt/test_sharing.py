@@ -4,8 +4,12 @@ device's rate, and the leader's wake-up port."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from queue_server.cli import main
 from queue_server.mqtt.client import SHARE_GROUP, BrokerAddress, ServerMqtt, mirrored
 from queue_server.mqtt.fairness import RateLimit
 from queue_server.mqtt.kiosk_requests import Outgoing
@@ -135,3 +139,16 @@ def test_the_setup_line_carries_the_follower_settings() -> None:
     assert again == setup
     assert again.broker_address().username == "antre-server-2"
     assert again.server_config().database_url == "sqlite:///x.db"
+
+
+def test_processes_need_the_mqtt_side_and_a_count_from_1_to_32(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = f"sqlite:///{tmp_path / 'antre.db'}"
+    assert main(["serve", "--db", database, "--processes", "2", "--no-mqtt"]) == 2
+    refused = capsys.readouterr().err
+    assert "--processes 2 needs the MQTT side" in refused and "memerlukan sisi MQTT" in refused
+    assert not (tmp_path / "antre.db").exists()  # refused before touching anything
+    with pytest.raises(SystemExit):
+        main(["serve", "--db", database, "--processes", "0"])
+    assert "a whole number from 1 to 32" in capsys.readouterr().err
