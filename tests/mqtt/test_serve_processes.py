@@ -99,6 +99,7 @@ class Kiosk:
     port: int
     account: Account
     answers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    sends: Counter[str] = field(default_factory=Counter)
     arrived: queue.Queue[str] = field(default_factory=queue.Queue)
 
     def __post_init__(self) -> None:
@@ -133,6 +134,7 @@ class Kiosk:
             deadline = time.monotonic() + ANSWERS_S
             while transaction not in self.answers and time.monotonic() < deadline:
                 self.client.publish(topic, body, qos=1)
+                self.sends[transaction] += 1
                 self._wait_for(transaction, time.monotonic() + RESEND_S)
         return sent
 
@@ -220,6 +222,8 @@ def test_kiosk_requests_are_answered_once_each_by_every_process(server: Server) 
     kiosks = kiosks_issue(server, each=15)
     answers = answers_of(kiosks)
     assert len(answers) == KIOSKS * 15
+    for kiosk in kiosks:  # one answer per request sent (a resend may be answered again)
+        assert all(len(kiosk.answers[t]) <= sends for t, sends in kiosk.sends.items())
     labels = Counter(answer["data"]["label"] for answer in answers.values())
     assert all(count == 1 for count in labels.values()), labels.most_common(3)
     visits, numbers, requests = stored(server)

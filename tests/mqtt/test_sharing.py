@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import paho.mqtt.client as mqtt
 import pytest
 
 from queue_server.cli import main
@@ -152,3 +153,23 @@ def test_processes_need_the_mqtt_side_and_a_count_from_1_to_32(
     with pytest.raises(SystemExit):
         main(["serve", "--db", database, "--processes", "0"])
     assert "a whole number from 1 to 32" in capsys.readouterr().err
+
+
+def test_a_follower_hands_display_messages_to_its_mirror_and_requests_to_its_workers() -> None:
+    mirrored_messages: list[tuple[str, bytes, bool]] = []
+    client = ServerMqtt(
+        broker=BrokerAddress("127.0.0.1", 1, "", ""),
+        office=None,
+        handler=Plain(),
+        share_group=SHARE_GROUP,
+        mirror=lambda *message: mirrored_messages.append(message),
+        persistent=False,
+    )
+    board = mqtt.MQTTMessage(topic=b"antre/v1/kanim/board")
+    board.payload, board.retain = b'{"seq": 1}', True
+    client._on_message(client._client, None, board)
+    assert mirrored_messages == [("antre/v1/kanim/board", b'{"seq": 1}', True)]
+    request = mqtt.MQTTMessage(topic=b"antre/v1/kanim/kiosk/k-1/request/issue_ticket")
+    request.payload = b"{}"
+    client._on_message(client._client, None, request)
+    assert len(mirrored_messages) == 1 and client._queue.waiting("k-1") == 1
