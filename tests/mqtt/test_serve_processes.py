@@ -7,6 +7,7 @@ clients with their own accounts; officers use HTTP.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import queue
@@ -31,7 +32,14 @@ from queue_server.bootstrap import opened_services, server_config
 from queue_server.mqtt.broker import Account, DeviceKind, free_port, hash_password
 from queue_server.services.unit import Actor
 from tests.mqtt.test_broker import Device
-from tests.mqtt.test_serve_outbox import OFFICE, Site, at_counters, check_delivery, running
+from tests.mqtt.test_serve_outbox import (
+    OFFICE,
+    Officer,
+    Site,
+    at_counters,
+    check_delivery,
+    running,
+)
 from tests.support.postgres import PostgresServer
 
 KIOSKS = 4
@@ -281,3 +289,52 @@ def test_a_killed_follower_loses_nothing_accepted(server: Server) -> None:
     while len(followers_of(server.process.pid)) < server.processes - 1:
         assert time.monotonic() < deadline, "the follower was not started again"
         time.sleep(0.2)
+
+
+STREAMS = 6
+
+
+class TicketStream:
+    """One ``/public/tickets/<token>/stream`` connection (whichever process accepts it)."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=ANSWERS_S)
+        self.connection.request("GET", f"/api/v1/public/tickets/{token}/stream")
+        self.response = self.connection.getresponse()
+        assert self.response.status == 200
+
+    def next_ticket(self) -> dict[str, Any]:
+        """The next ``event: ticket``'s JSON (pings and other lines skipped)."""
+        event = ""
+        for _ in range(1000):
+            line = self.response.fp.readline().decode().rstrip("\r\n")
+            if line.startswith("event: "):
+                event = line.removeprefix("event: ")
+            elif line.startswith("data: ") and event == "ticket":
+                return dict(json.loads(line.removeprefix("data: ")))
+        raise AssertionError("no ticket event")
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def test_browser_streams_on_every_process_follow_the_leader_publications(server: Server) -> None:
+    officer = Officer(server.http_port, server.site.token)
+    try:
+        issued = officer.post("tickets", {"service": "walkin"})
+        streams = [TicketStream(server.http_port, issued["token"]) for _ in range(STREAMS)]
+        try:
+            firsts = [stream.next_ticket() for stream in streams]
+            assert all(first == firsts[0] for first in firsts)
+            # A call anywhere in the queue changes this ticket's place: each stream, on the
+            # leader or a follower (its hub mirrors the leader's messages), says so.
+            officer.post("counters/cs-1/open")  # (already open when the earlier tests ran)
+            officer.post("counters/cs-1/call-next")
+            changed = [stream.next_ticket() for stream in streams]
+            assert all(update != firsts[0] for update in changed)
+            officer.post("counters/cs-1/finish")
+        finally:
+            for stream in streams:
+                stream.close()
+    finally:
+        officer.close()
