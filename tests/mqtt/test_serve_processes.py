@@ -29,7 +29,7 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from sqlalchemy import create_engine, text
 
 from queue_server.bootstrap import opened_services, server_config
-from queue_server.mqtt.broker import Account, DeviceKind, free_port, hash_password
+from queue_server.mqtt.broker import Account, DeviceKind, free_port, hash_password, stop_orphan
 from queue_server.services.unit import Actor
 from tests.mqtt.test_broker import Device
 from tests.mqtt.test_serve_outbox import (
@@ -338,3 +338,27 @@ def test_browser_streams_on_every_process_follow_the_leader_publications(server:
                 stream.close()
     finally:
         officer.close()
+
+
+def test_followers_stop_when_the_leader_is_killed(server: Server) -> None:
+    """The last test on each server: it kills the leader."""
+    followers = followers_of(server.process.pid)
+    assert len(followers) == server.processes - 1
+    server.process.send_signal(signal.SIGKILL)
+    server.process.wait(timeout=10)
+    folder = server.site.folder
+    broker = folder / "mqtt" if "sqlite" in server.site.database_url else folder / "var" / "mqtt"
+    stop_orphan(broker)  # what the next `antre serve` on this folder would do
+    deadline = time.monotonic() + LOG_S
+    while any(_running(pid) for pid in followers):
+        assert time.monotonic() < deadline, "a follower outlived its leader"
+        time.sleep(0.2)
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie waiting to be reaped does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
