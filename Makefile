@@ -99,6 +99,8 @@ bench: system-deps venv
 	$(BIN)/python bench/mixed.py --db postgres
 	$(BIN)/antre simulate --visits 3000
 	$(BIN)/python bench/simulate_day.py --visits 3000 --db postgres
+	$(BIN)/python bench/multi_process.py --db sqlite --processes 1,2,4
+	$(BIN)/python bench/multi_process.py --db postgres --processes 1,2,4
 
 # The kiosk screen gallery of docs/screenshots/kiosk/ (tests/kiosk/gallery.py): every
 # screen in Indonesian and English, at 1024x600 and portrait 1080x1920, under Xvfb.

@@ -40,6 +40,17 @@ def installed_command_groups() -> list[CommandGroup]:
     return groups
 
 
+def _processes(text: str) -> int:
+    """``--processes``: a whole number from 1 to 32."""
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= 32:
+        raise argparse.ArgumentTypeError(f"a whole number from 1 to 32, not {text[:20]!r}")
+    return count
+
+
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="database URL or SQLite file (default: var/antre.db)")
 
@@ -62,6 +73,12 @@ def build_parser(command_groups: Iterable[CommandGroup] | None = None) -> argpar
         help="with --demo: the server's clock starts at this moment of the office's local "
         "time and runs on; the demo office keeps its real calendar (a Saturday session, a "
         "holiday, the 19:00 registration opening can be tried at any hour)",
+    )
+    serve.add_argument(
+        "--processes",
+        type=_processes,
+        default=1,
+        help="server processes sharing kiosk requests and HTTP (default 1; see docs/operations.md)",
     )
     serve.add_argument("--mqtt-port", type=int, help="port of the managed MQTT broker (1883)")
     serve.add_argument("--no-mqtt", action="store_true", help="HTTP only: no broker, no MQTT")

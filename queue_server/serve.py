@@ -38,6 +38,7 @@ from queue_server.services.retention import purge_summary
 
 if TYPE_CHECKING:
     from queue_server.mqtt.runtime import MqttRuntime
+    from queue_server.processes import Followers
     from queue_server.services.container import Services
     from queue_server.services.unit import Clock
 
@@ -64,6 +65,11 @@ BAD_DEMO_TIME = (
     "nothing was started."
 )
 NOTIFY_SETTINGS = "The notification settings cannot be used ({problem}); nothing was started."
+PROCESSES_WITHOUT_MQTT = (
+    "--processes {processes} needs the MQTT side (the processes share the kiosk requests "
+    "through the broker) and the real clock: leave out --no-mqtt and --demo-time; nothing "
+    "was started."
+)
 EXIT_REFUSED = 2
 
 
@@ -78,6 +84,10 @@ def run_server(args: argparse.Namespace) -> int:
         clock = _demo_clock(demo_time)
         if clock is None:
             return EXIT_REFUSED
+    processes = getattr(args, "processes", None) or 1
+    if processes > 1 and (args.no_mqtt or demo_time is not None):
+        _refuse(PROCESSES_WITHOUT_MQTT, processes=processes)
+        return EXIT_REFUSED
     own_demo_file = args.demo and not args.db  # var/demo.db is the demo's to replace
     if own_demo_file:
         args.db = str(DEMO_DATABASE)
@@ -122,7 +132,7 @@ def run_server(args: argparse.Namespace) -> int:
         services = build(config, clock)
         try:
             warn_without_offices(services, config)
-            return _serve(services, config)
+            return _serve(services, config, processes)
         finally:
             services.close()
     finally:
@@ -207,7 +217,27 @@ def http_server(app: Any, *, host: str, port: int, threads: int, per_address: in
     return server
 
 
-def _serve(services: Services, config: ServerConfig) -> int:
+def http_server_on(
+    app: Any, listening: socket.socket, *, threads: int, per_address: int | None
+) -> Any:
+    """:func:`http_server` on a socket already listening (a follower's, from the leader)."""
+    import waitress
+
+    from queue_server.web.waitress_channel import CONNECTION_LIMIT, guard
+
+    server = waitress.create_server(
+        app,
+        sockets=[listening],
+        threads=threads,
+        ident="antre",
+        connection_limit=CONNECTION_LIMIT,
+        asyncore_use_poll=True,
+    )
+    guard(server, per_address=per_address)
+    return server
+
+
+def _serve(services: Services, config: ServerConfig, processes: int = 1) -> int:
     from queue_server.notify.runner import configured_gateway, start_notifications
     from queue_server.notify.settings import NotifySettingsError
     from queue_server.push.hub import PushHub
@@ -248,11 +278,14 @@ def _serve(services: Services, config: ServerConfig) -> int:
     push.start()
     publisher = None
     notifications = None
+    followers: Followers | None = None
     try:
         if config.mqtt_enabled:
             from queue_server.mqtt.runtime import start_mqtt
 
-            mqtt.runtime = start_mqtt(services, config, sink=push.publish)
+            mqtt.runtime = start_mqtt(services, config, sink=push.publish, processes=processes)
+            if processes > 1:
+                followers = start_followers(config, mqtt.runtime, server, processes)
         else:  # no broker: the browsers' live updates still need the publisher
             from queue_server.mqtt.runtime import start_publisher_without_broker
 
@@ -262,6 +295,8 @@ def _serve(services: Services, config: ServerConfig) -> int:
         log.info("serving on http://%s:%s/", config.host, config.port)
         server.run()
     finally:
+        if followers is not None:
+            followers.stop()
         if notifications is not None:
             notifications.stop()
         purge.stop()
@@ -271,6 +306,34 @@ def _serve(services: Services, config: ServerConfig) -> int:
         push.stop()
         server.close()
     return 0
+
+
+def start_followers(
+    config: ServerConfig, runtime: MqttRuntime, server: Any, processes: int
+) -> Followers:
+    """Start processes 2..``processes``: each handles its share of the kiosk requests and
+    of the HTTP connections on ``server``'s socket, and wakes this process's publisher
+    after each commit (see ``queue_server/processes.py``)."""
+    from queue_server.mqtt.sharing import follower_account
+    from queue_server.processes import Followers, FollowerSetup, OutboxWake, follower_env
+
+    assert runtime.address is not None
+    wake = OutboxWake(runtime.publisher.wake).start()
+    broker = dataclasses.asdict(runtime.address)
+    setups = [
+        FollowerSetup(
+            index=index,
+            config=config.model_dump(),
+            broker={**broker, "username": follower_account(runtime.address.username, index)},
+            wake_port=wake.port,
+            http_fd=server.socket.fileno(),
+            processes=processes,
+        )
+        for index in range(2, processes + 1)
+    ]
+    followers = Followers(setups, follower_env(), on_stop=wake.stop).start()
+    log.info("serving with %d processes (this one leads)", processes)
+    return followers
 
 
 def raise_open_files_limit() -> int:

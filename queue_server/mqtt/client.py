@@ -13,6 +13,15 @@ requests never wait on the broker. The session is persistent (``clean_start=Fals
 an expiry), so requests sent while the server was away are delivered when it returns.
 paho reconnects with back-off (1 s doubling to 30 s), also when the first connection
 fails; publishing only queues, so no caller waits on the broker.
+
+With several server processes (``antre serve --processes N``) each one subscribes to the
+kiosk requests through the MQTT v5 shared subscription ``$share/<group>/...``: the broker
+hands each request to one process of the group (device reports stay with the leader, in
+order). No-local is not allowed on a shared subscription, so there it is
+off (the server's own clearing of a retained request comes back empty and is ignored). A
+process with a ``mirror`` also subscribes, unshared, to what displays read and hands each
+message to it (a follower's push hub). Followers start clean and keep no session, so a
+stopped one leaves the group at once.
 """
 
 from __future__ import annotations
@@ -45,6 +54,22 @@ RECONNECT_MIN_S, RECONNECT_MAX_S = 1, 30
 # Messages kept in memory while the broker is away; retained states are re-published on
 # reconnect anyway, so a long outage costs memory up to here and then drops new messages.
 MAX_QUEUED_MESSAGES = 10_000
+#: The shared-subscription group of the server processes of one database.
+SHARE_GROUP = "antre"
+#: What displays read, of every office: a follower's push hub mirrors it.
+MIRRORED = ("board", "counter/+/state", "queue/+/state", "event/called", "config/+")
+Mirror = Callable[[str, bytes, bool], None]  # topic, payload, retained
+
+
+def shared(topic_filter: str, group: str) -> str:
+    """``topic_filter`` as an MQTT v5 shared subscription of ``group``."""
+    return f"$share/{group}/{topic_filter}"
+
+
+def mirrored(topic: str) -> bool:
+    """Whether ``topic`` is one a display reads (not a request, answer or device report)."""
+    parts = topic.split("/", 4)
+    return len(parts) > 3 and parts[3] in {"board", "counter", "queue", "event", "config"}
 
 
 class MessageHandler(Protocol):
@@ -106,8 +131,14 @@ class ServerMqtt:
         workers: int = 1,
         limits: DeviceLimits | None = None,
         limiter: RateLimiter | None = None,
+        share_group: str | None = None,
+        mirror: Mirror | None = None,
+        persistent: bool = True,
     ) -> None:
+        """``share_group``: subscribe as one process of this shared-subscription group;
+        ``mirror``: also gets every display message; ``persistent``: keep a session."""
         self._broker, self._office, self._handler = broker, office, handler
+        self._share_group, self._mirror, self._persistent = share_group, mirror, persistent
         self._on_connected = on_connected
         limits = limits or DeviceLimits()
         self._queue: FairQueue[tuple[str, bytes]] = FairQueue(limits.backlog)
@@ -139,14 +170,14 @@ class ServerMqtt:
 
     def start(self) -> None:
         properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
-        properties.SessionExpiryInterval = SESSION_EXPIRY_S
+        properties.SessionExpiryInterval = SESSION_EXPIRY_S if self._persistent else 0
         for worker in self._workers:
             worker.start()
         self._client.connect_async(
             self._broker.host,
             self._broker.port,
             keepalive=KEEPALIVE_S,
-            clean_start=False,
+            clean_start=not self._persistent,
             properties=properties,
         )
         self._client.loop_start()
@@ -187,8 +218,21 @@ class ServerMqtt:
             return
         # Retain-as-published shows which requests were sent retained; no-local keeps the
         # server's own messages (e.g. clearing a retained request) from coming back.
+        plain = self._handler.subscriptions(self._office)
+        requests = [topic for topic in plain if topics.is_kiosk_request(topic)]
+        group = self._share_group
         options = SubscribeOptions(qos=1, noLocal=True, retainAsPublished=True)
-        filters = [(topic, options) for topic in self._handler.subscriptions(self._office)]
+        filters = [(topic, options) for topic in plain if group is None or topic not in requests]
+        if group is not None:  # no-local is a protocol error on a shared subscription
+            sharing = SubscribeOptions(qos=1, noLocal=False, retainAsPublished=True)
+            filters += [(shared(topic, group), sharing) for topic in requests]
+        if self._mirror is not None:
+            everywhere = topics.office_filter(None)
+            mirror = SubscribeOptions(qos=1, retainAsPublished=True)
+            filters += [(f"{everywhere}/{topic}", mirror) for topic in MIRRORED]
+        if self._persistent and requests:  # what a run in the other mode left in the session
+            left = [shared(topic, SHARE_GROUP) for topic in requests] if group is None else requests
+            client.unsubscribe(left)
         if not filters:
             self._ready()
             return
@@ -216,6 +260,9 @@ class ServerMqtt:
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
         topic, payload = message.topic, bytes(message.payload)
+        if self._mirror is not None and mirrored(topic):
+            self._mirror(topic, payload, bool(message.retain))
+            return
         route = request_route(topic)
         if route is None and message.retain and payload and topics.is_kiosk_request(topic):
             self._send(topic, b"", qos=1, retain=True)  # unanswerable, but never kept retained

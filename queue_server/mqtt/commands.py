@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from queue_server.mqtt.broker import Account, hardening_options, write_acl, write_passwords
+from queue_server.mqtt.sharing import follower_account
 
 SERVER_USER = "antre-server"  # the same name as the managed broker's server account
 BROKER_USER = "mosquitto"  # the user Debian's mosquitto drops to when started as root
@@ -35,6 +36,12 @@ def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         action="store_true",
         help="read the server account's password from stdin and add it to passwd",
     )
+    acl.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="server processes (antre serve --processes N): accounts SERVER-2..N too",
+    )
     acl.add_argument("--db", help="database URL or SQLite file (default: var/antre.db)")
     acl.set_defaults(handler=write_broker_files)
 
@@ -52,12 +59,15 @@ def write_broker_files(args: argparse.Namespace) -> int:
             return 2
         devices = device_accounts(services, office)
     password = sys.stdin.readline().rstrip("\n") if args.server_password_stdin else ""
-    server = Account(args.server_user, password, None)
+    servers = [
+        Account(follower_account(args.server_user, index), password, None)
+        for index in range(1, max(1, args.processes) + 1)
+    ]
     args.out.mkdir(parents=True, exist_ok=True)
-    write_acl(args.out / "acl", office, [server, *devices])
+    write_acl(args.out / "acl", office, [*servers, *devices])
     passwd = args.out / "passwd"
     passwd.touch(mode=0o600)
-    write_passwords(passwd, [*([server] if password else []), *devices])
+    write_passwords(passwd, [*(servers if password else []), *devices])
     passwd.chmod(0o600)
     _give_to_broker_user(passwd)
     write_broker_options(args.out)

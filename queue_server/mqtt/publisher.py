@@ -195,6 +195,10 @@ class StatePublisher:
         self._inbox.put(None)
         self._worker.join(timeout=10)
 
+    def wake(self) -> None:
+        """Read the outbox now (another process committed rows; never blocks)."""
+        self._inbox.put(Wake())
+
     def refresh(self, office: str) -> None:
         """Queue a re-publication of every retained state of ``office`` (after a reconnect)."""
         self._inbox.put(FullRefresh(office))

@@ -35,13 +35,14 @@ from queue_server.mqtt.broker import (
     hash_password,
     stop_orphan,
 )
-from queue_server.mqtt.client import BrokerAddress, DeviceLimits, ServerMqtt
+from queue_server.mqtt.client import SHARE_GROUP, BrokerAddress, DeviceLimits, ServerMqtt
 from queue_server.mqtt.dispatch import ServerMessages
 from queue_server.mqtt.external import parse_mqtt_url, redacted
 from queue_server.mqtt.fairness import RateLimit
 from queue_server.mqtt.kiosk_requests import kiosk_requests_for
 from queue_server.mqtt.publisher import Sink, StatePublisher, no_broker
 from queue_server.mqtt.session_watch import SessionWatch
+from queue_server.mqtt.sharing import follower_account, shared_limits
 from queue_server.mqtt.supervisor import BrokerSupervisor
 from queue_server.mqtt.tls import given_listener, self_signed_listener
 from queue_server.services.container import Services
@@ -72,6 +73,8 @@ class MqttRuntime:
     publisher: StatePublisher
     #: Re-publishes the states when a session opens or closes (None: not started).
     session_watch: SessionWatch | None = None
+    #: Where the server's client connects (followers connect there as ``<user>-<index>``).
+    address: BrokerAddress | None = None
 
     def health(self) -> dict[str, str]:
         """``broker``: ok, down or external; ``mqtt``: whether the server's link is up."""
@@ -99,12 +102,16 @@ def start_mqtt(
     office: str | None = None,
     *,
     sink: Sink | None = None,
+    processes: int = 1,
 ) -> MqttRuntime:
     """Start (or reach) the broker, connect the adapter, publish the states.
 
     Args:
         office: serve only this office; None (``antre serve``): every office in the database.
         sink: also gets every message published (the browsers' push hub).
+        processes: server processes on this database (``--processes``): above 1, kiosk
+            requests come through the shared subscription, each process with its share of
+            a device's rate, and the managed broker has an account per process.
     """
     broker: ManagedBroker | None = None
     served = office or "every office"
@@ -112,7 +119,8 @@ def start_mqtt(
         address = parse_mqtt_url(config.mqtt_url, ca_file=config.mqtt_ca or None)
         log.info("MQTT: external broker %s for %s", redacted(config.mqtt_url), served)
     else:
-        broker, address = _start_managed_broker(services, config, office)
+        broker, address = _start_managed_broker(services, config, office, processes)
+    limits = device_limits(config)
     client = ServerMqtt(
         broker=address,
         office=office,
@@ -123,7 +131,8 @@ def start_mqtt(
         client_id=SERVER_USER if office is None else f"{SERVER_USER}-{office}",
         on_connected=lambda: _refresh(services, publisher, office),
         workers=config.mqtt_workers or (1 if config.database_url.startswith("sqlite") else 4),
-        limits=device_limits(config),
+        limits=shared_limits(limits, processes),
+        share_group=SHARE_GROUP if processes > 1 else None,
     )
     publisher = StatePublisher(
         views=services.views,
@@ -140,7 +149,9 @@ def start_mqtt(
     watch = SessionWatch(
         services.views, publisher.refresh, offices=None if office is None else [office]
     ).start()
-    return MqttRuntime(broker=broker, client=client, publisher=publisher, session_watch=watch)
+    return MqttRuntime(
+        broker=broker, client=client, publisher=publisher, session_watch=watch, address=address
+    )
 
 
 def start_publisher_without_broker(services: Services, sink: Sink) -> StatePublisher:
@@ -190,11 +201,16 @@ def device_accounts(services: Services, office: str | None = None) -> list[Accou
 
 
 def _start_managed_broker(
-    services: Services, config: ServerConfig, office: str | None
+    services: Services, config: ServerConfig, office: str | None, processes: int = 1
 ) -> tuple[ManagedBroker, BrokerAddress]:
     password = secrets.token_urlsafe(24)
-    server = Account(SERVER_USER, password, None, hash_password(password))
-    devices = device_accounts(services, office)
+    hashed = hash_password(password)
+    server = Account(SERVER_USER, password, None, hashed)
+    others = [
+        Account(follower_account(SERVER_USER, index), password, None, hashed)
+        for index in range(2, processes + 1)
+    ]
+    devices = [*others, *device_accounts(services, office)]
     folder = broker_folder(config)
     process = MosquittoProcess(
         folder,
@@ -215,7 +231,7 @@ def _start_managed_broker(
         account_sync=AccountSync(
             broker=process,
             server=server,
-            load=lambda: device_accounts(services, office),
+            load=lambda: [*others, *device_accounts(services, office)],
             interval_s=config.mqtt_account_check_s,
         ).start(),
     )
@@ -226,7 +242,7 @@ def _start_managed_broker(
         config.mqtt_host,
         config.mqtt_port,
         tls_note,
-        len(devices),
+        len(devices) - len(others),
     )
     address = BrokerAddress(connect_host(config.mqtt_host), config.mqtt_port, SERVER_USER, password)
     return broker, address

@@ -105,6 +105,20 @@ class OfflineIssuing(UseCases):
             earlier = earlier_answer(session, retry_key)
         if earlier is not None:
             return earlier
+        try:
+            return self._lease(office, device, service_code, count, retry_key=retry_key)
+        except IntegrityError:
+            # Two copies of one request raced (e.g. a resend handled by another server
+            # process); the other committed first: its lease is the answer.
+            with self.read() as session:
+                earlier = earlier_answer(session, retry_key)
+            if earlier is None:
+                raise
+            return earlier
+
+    def _lease(
+        self, office: str, device: str, service_code: str, count: int, *, retry_key: RetryKey
+    ) -> dict[str, object]:
         with self.unit() as work:
             snapshot = self.catalog.get(work.session, office)
             service = snapshot.service(service_code)

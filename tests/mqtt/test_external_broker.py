@@ -91,6 +91,14 @@ def operator_broker(live: LiveServer, monkeypatch: pytest.MonkeyPatch) -> Iterat
             broker.wait(timeout=10)
 
 
+def test_acl_command_adds_an_account_per_server_process(live: LiveServer, tmp_path: Path) -> None:
+    assert acl_command(live, tmp_path, "--processes", "3") == 0
+    acl = (tmp_path / "acl").read_text()
+    for user in ("antre-server", "antre-server-2", "antre-server-3"):
+        assert f"user {user}\ntopic readwrite antre/v1/#" in acl
+    assert "antre-server-4" not in acl
+
+
 def test_acl_command_writes_the_files(
     live: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -160,6 +160,18 @@ def test_lease_reserves_a_block_and_online_numbers_continue_after_it(engine: Eng
     assert count(engine, NumberLeaseRow) == 1
 
 
+def test_copies_of_one_lease_request_at_once_get_the_same_block(engine: Engine) -> None:
+    """A resend handled by another server process while the first copy is being served."""
+    blocks: list[dict[str, object]] = []
+    threads = [threading.Thread(target=lambda: blocks.append(lease(engine))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(blocks) == 4 and all(block == blocks[0] for block in blocks)
+    assert count(engine, NumberLeaseRow) == 1
+
+
 def test_a_kiosk_holds_at_most_a_tenth_of_a_quota_so_online_issuing_goes_on(
     engine: Engine,
 ) -> None:
