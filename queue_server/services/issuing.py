@@ -249,7 +249,7 @@ class IssuingService(UseCases):
         action: str,
         quota_held: bool = False,
     ) -> IssuedTicket:
-        with self.unit() as work:
+        with self.grouped() as work:
             # A retry is answered in the same transaction that would otherwise issue.
             earlier = None if retry_key is None else earlier_answer(work.session, retry_key)
             if earlier is not None:

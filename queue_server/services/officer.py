@@ -141,13 +141,13 @@ class CounterLock:
 
 class OfficerService(UseCases):
     def open_counter(self, office: str, counter: str, *, actor: Actor) -> None:
-        with self.unit() as work:
+        with self.grouped() as work:
             row = _lock_counter(work, office, counter, actor)
             _update_counter(work, row, is_open=True, officer_id=actor.user_id, opened_at=work.now)
             self._counter_event(work, office, counter, is_open=True, actor=actor)
 
     def close_counter(self, office: str, counter: str, *, actor: Actor) -> None:
-        with self.unit() as work:
+        with self.grouped() as work:
             row = _lock_counter(work, office, counter, actor)
             current = _ticket_at_counter(work.session, row.pk)
             if current is not None:
@@ -156,7 +156,7 @@ class OfficerService(UseCases):
             self._counter_event(work, office, counter, is_open=False, actor=actor)
 
     def call_next(self, office: str, counter: str, *, actor: Actor) -> TicketView:
-        with self.unit() as work:
+        with self.grouped() as work:
             snapshot, row, profile = self._ready_counter(work, office, counter, actor)
             streak = Streak(priority=row.priority_streak, regular=row.regular_streak)
             ticket = _claim(work.session, profile, streak, snapshot)
@@ -170,7 +170,7 @@ class OfficerService(UseCases):
     def call_specific(
         self, office: str, counter: str, ticket_id: int, *, actor: Actor
     ) -> TicketView:
-        with self.unit() as work:
+        with self.grouped() as work:
             snapshot, row, profile = self._ready_counter(work, office, counter, actor)
             ticket = _lock_ticket(work.session, office, ticket_id)
             _refuse_if_at_a_counter(work.session, ticket)
@@ -199,7 +199,7 @@ class OfficerService(UseCases):
         self, office: str, counter: str, *, actor: Actor, end_visit: bool = False
     ) -> tuple[TicketView, TicketView | None]:
         """Finish the counter's ticket; the visit moves to its next same-day step unless ended."""
-        with self.unit() as work:
+        with self.grouped() as work:
             snapshot = self.catalog.get(work.session, office)
             row = _lock_counter(work, office, counter, actor)
             ticket = _current(work.session, row, counter)
@@ -217,7 +217,7 @@ class OfficerService(UseCases):
     def transfer(
         self, office: str, counter: str, target: TransferTarget, *, actor: Actor
     ) -> tuple[TicketView, TicketView]:
-        with self.unit() as work:
+        with self.grouped() as work:
             snapshot = self.catalog.get(work.session, office)
             row = _lock_counter(work, office, counter, actor)
             ticket = _current(work.session, row, counter)
@@ -228,7 +228,7 @@ class OfficerService(UseCases):
 
     def reactivate(self, office: str, ticket_id: int, *, actor: Actor) -> TicketView:
         """Put a no-show back in its queue, at its original place, within the grace period."""
-        with self.unit() as work:
+        with self.grouped() as work:
             snapshot = self.catalog.get(work.session, office)
             ticket = _lock_ticket(work.session, office, ticket_id)
             if TicketStatus(ticket.status) is TicketStatus.NO_SHOW:
@@ -237,7 +237,7 @@ class OfficerService(UseCases):
             return _view(back, None)
 
     def cancel(self, office: str, ticket_id: int, *, actor: Actor) -> TicketView:
-        with self.unit() as work:
+        with self.grouped() as work:
             ticket = _lock_ticket(work.session, office, ticket_id)
             _refuse_if_at_a_counter(work.session, ticket)
             cancelled = self._change(work, ticket, Action.CANCEL, actor, None)
@@ -249,7 +249,7 @@ class OfficerService(UseCases):
     def _act(
         self, office: str, counter: str, action: Action, *, actor: Actor, note: str | None = None
     ) -> TicketView:
-        with self.unit() as work:
+        with self.grouped() as work:
             row = _lock_counter(work, office, counter, actor)
             ticket = _current(work.session, row, counter)
             changes: dict[str, Any] = {}
