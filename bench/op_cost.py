@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import os
 import pstats
 import time
 import uuid
@@ -63,7 +64,9 @@ def measure(
     cpu = time.process_time() - started
     if profiler is not None:
         print(f"--- profile of {label} ---")
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "tottime")).print_stats(
+            os.environ.get("FILTER", ""), 30
+        )
     count = len(operations)
     return {
         "operations": count,

@@ -40,6 +40,7 @@ from queue_server.domain.ids import (
 from queue_server.domain.model import Service
 from queue_server.domain.numbering import format_number
 from queue_server.persistence.db import Database
+from queue_server.persistence.fast import run
 from queue_server.persistence.sequences import next_number, take_quota_place
 from queue_server.persistence.statements import (
     INSERT_TICKET,
@@ -617,7 +618,8 @@ def record_change(
 ) -> None:
     """Write the timeline row and queue the domain event for after commit."""
     status = TicketStatus(ticket.status)
-    work.session.execute(
+    run(
+        work.session,
         INSERT_TICKET_EVENT,
         {
             "office_id": ticket.office_id,

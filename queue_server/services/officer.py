@@ -45,6 +45,7 @@ from queue_server.domain.ids import (
 from queue_server.domain.model import CounterProfile
 from queue_server.domain.numbering import format_number
 from queue_server.domain.transitions import Action, target_status
+from queue_server.persistence.fast import run
 from queue_server.persistence.models import CounterRow, UserRow
 from queue_server.persistence.sequences import next_number
 from queue_server.persistence.statements import (
@@ -277,7 +278,7 @@ class OfficerService(UseCases):
         changes["status"] = target_status(previous, action).value
         if action in {Action.FINISH, Action.TRANSFER}:
             changes["finished_at"] = work.now
-        work.session.execute(UPDATE_TICKET, {"ticket": ticket.id, **changes})
+        run(work.session, UPDATE_TICKET, {"ticket": ticket.id, **changes})
         changed = replace(ticket, **{k: v for k, v in changes.items() if k in _STATE_FIELDS})
         record_change(
             work,
@@ -333,7 +334,7 @@ _STATE_FIELDS = frozenset(field.name for field in fields(TicketState))
 
 def _lock_counter(work: Unit, office: str, counter: str, actor: Actor) -> CounterLock:
     """Lock the counter row; refuse an officer acting on a counter another officer opened."""
-    row = work.session.execute(LOCK_COUNTER, {"office_id": office, "code": counter}).first()
+    row = run(work.session, LOCK_COUNTER, {"office_id": office, "code": counter}).first()
     if row is None:
         raise CounterNotFound(counter=counter)
     locked = CounterLock(*row)
@@ -354,11 +355,11 @@ def _may_act_on(row: CounterLock, actor: Actor) -> bool:
 
 
 def _update_counter(work: Unit, row: CounterLock, **changes: Any) -> None:
-    work.session.execute(UPDATE_COUNTER, {"counter": row.pk, **changes})
+    run(work.session, UPDATE_COUNTER, {"counter": row.pk, **changes})
 
 
 def _ticket_state(session: Session, statement: Any, params: dict[str, Any]) -> TicketState | None:
-    row = session.execute(statement, params).first()
+    row = run(session, statement, params).first()
     return None if row is None else TicketState(*row)
 
 
@@ -471,7 +472,7 @@ def _queue_step(
 
 
 def _end_visit(work: Unit, ticket: TicketState) -> None:
-    work.session.execute(END_VISIT, {"visit": ticket.visit_id, "ended_at": work.now})
+    run(work.session, END_VISIT, {"visit": ticket.visit_id, "ended_at": work.now})
 
 
 def _view(ticket: TicketState | QueuedTicket, counter: str | None) -> TicketView:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from queue_server.domain.events import DomainEvent
 from queue_server.domain.ids import Role
 from queue_server.persistence.db import Database
+from queue_server.persistence.fast import run
 from queue_server.persistence.outbox import insert_events
 from queue_server.persistence.statements import INSERT_AUDIT
 from queue_server.services.events import EventBus
@@ -66,7 +67,8 @@ class Unit:
         target: str | None,
         **details: Any,
     ) -> None:
-        self.session.execute(
+        run(
+            self.session,
             INSERT_AUDIT,
             {
                 "at": self.now,
