@@ -115,7 +115,7 @@ def run(session: Session, statement: Any, values: Mapping[str, Any]) -> FastResu
     Pending ORM changes are flushed first, as ``Session.execute`` would.
     """
     session._autoflush()
-    connection = session.connection()
+    connection = _connection(session)
     dialect = connection.dialect
     form = _form(statement, dialect, tuple(values))
     if form.fallback:
@@ -124,6 +124,22 @@ def run(session: Session, statement: Any, values: Mapping[str, Any]) -> FastResu
         return FastResult(rows, result.rowcount)
     parameters = form.parameters(values)
     return _execute(connection, form, parameters)
+
+
+def _connection(session: Session) -> Connection:
+    """The session's connection, remembered for its current transaction (asking the
+    session each time cost about as much as running the statement)."""
+    transaction = session._transaction
+    remembered = session.info.get(_CONNECTION)
+    if remembered is not None and transaction is not None and remembered[0] is transaction:
+        connection: Connection = remembered[1]
+        return connection
+    connection = session.connection()
+    session.info[_CONNECTION] = (session._transaction, connection)
+    return connection
+
+
+_CONNECTION = "antre.fast.connection"
 
 
 def _execute(connection: Connection, form: _Form, parameters: Any) -> FastResult:
