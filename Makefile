@@ -86,6 +86,8 @@ bench: system-deps venv
 	$(BIN)/python bench/flood_fairness.py --db postgres --workers 4 --lookups 50
 	$(BIN)/python bench/resilience.py
 	$(BIN)/python bench/publish_count.py --counters 22 --calls 200
+	$(BIN)/python bench/op_cost.py --db sqlite
+	$(BIN)/python bench/op_cost.py --db postgres
 	$(BIN)/python bench/call_delivery.py --db sqlite
 	$(BIN)/python bench/call_delivery.py --db postgres
 	$(BIN)/python bench/click_to_screen.py --db sqlite

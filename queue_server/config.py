@@ -86,7 +86,7 @@ class ServerConfig(BaseModel):
         default=0,
         ge=0,
         le=32,
-        description="threads handling device messages (0: 1 on SQLite, 4 on PostgreSQL)",
+        description="threads handling device messages (0: 4; their requests share commits)",
     )
     mqtt_rate_per_s: float = Field(
         default=10.0, gt=0, le=10_000, description="kiosk requests a second per device, on average"

@@ -130,7 +130,7 @@ def start_mqtt(
         ),
         client_id=SERVER_USER if office is None else f"{SERVER_USER}-{office}",
         on_connected=lambda: _refresh(services, publisher, office),
-        workers=config.mqtt_workers or (1 if config.database_url.startswith("sqlite") else 4),
+        workers=config.mqtt_workers or 4,  # several: requests arriving together share a commit
         limits=shared_limits(limits, processes),
         share_group=SHARE_GROUP if processes > 1 else None,
     )

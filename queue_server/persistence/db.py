@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from queue_server.persistence.gate import FairGate
+from queue_server.persistence.group import GroupCommit
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: How long a request waits for a free connection before failing (409 at the HTTP boundary).
@@ -38,6 +39,8 @@ class Database:
     reader: sessionmaker[Session]
     engines: tuple[Engine, ...]
     write_guard: AbstractContextManager[object] = field(default_factory=nullcontext)
+    #: Group commit for the hot paths (``UseCases.grouped``); None: each unit commits alone.
+    group: GroupCommit | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -85,12 +88,15 @@ def open_database(url: str, *, pool_size: int = 10, max_writers: int = 8) -> Dat
     if make_url(url).get_backend_name() == "sqlite":
         writer_engine = _sqlite_engine(url, begin="BEGIN IMMEDIATE", pool_size=pool_size)
         reader_engine = _sqlite_engine(url, begin="BEGIN", pool_size=pool_size)
+        writer = sessionmaker(writer_engine, expire_on_commit=False)
+        gate = FairGate(1)
         return Database(
             url=url,
-            writer=sessionmaker(writer_engine, expire_on_commit=False),
+            writer=writer,
             reader=sessionmaker(reader_engine, expire_on_commit=False),
             engines=(writer_engine, reader_engine),
-            write_guard=FairGate(1),
+            write_guard=gate,
+            group=GroupCommit(writer, gate),
         )
     engine = create_engine(
         url,
@@ -101,10 +107,12 @@ def open_database(url: str, *, pool_size: int = 10, max_writers: int = 8) -> Dat
         pool_pre_ping=True,
     )
     factory = sessionmaker(engine, expire_on_commit=False)
+    gate = FairGate(max_writers)
     return Database(
         url=url,
         writer=factory,
         reader=factory,
         engines=(engine,),
-        write_guard=FairGate(max_writers),
+        write_guard=gate,
+        group=GroupCommit(factory, gate),
     )

@@ -24,6 +24,7 @@ from queue_server.domain.ids import (
     TicketId,
     TicketStatus,
 )
+from queue_server.persistence.fast import run
 from queue_server.persistence.models import OutboxRow
 
 OUTBOX: Table = OutboxRow.__table__  # type: ignore[assignment]
@@ -59,7 +60,7 @@ def insert_events(session: Session, events: Iterable[DomainEvent], *, now: datet
     """Write one row per event in the session's transaction; the rows' ids, in order."""
     rows = [_row(event, now) for event in events]
     if len(rows) == 1:  # the common case, without the many-rows machinery
-        return [int(session.connection().execute(INSERT_OUTBOX, rows[0]).scalar_one())]
+        return [int(run(session, INSERT_OUTBOX, rows[0]).scalar_one())]
     return [int(row_id) for row_id in session.scalars(INSERT_OUTBOX, rows)] if rows else []
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
+from queue_server.persistence.fast import run
 from queue_server.persistence.models import NumberSeriesRow, QuotaUsageRow
 
 NUMBER_SERIES: Table = NumberSeriesRow.__table__  # type: ignore[assignment]
@@ -48,7 +49,7 @@ _UPSERTS = {
 
 def _increment(session: Session, table: Table, keys: dict[str, Any], amount: int = 1) -> int:
     statement = _UPSERTS[session.get_bind().dialect.name, table.name]
-    value = session.execute(statement, {**keys, "amount": amount}).scalar_one()
+    value = run(session, statement, {**keys, "amount": amount}).scalar_one()
     return int(value)
 
 

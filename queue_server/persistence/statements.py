@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from queue_server.domain.ids import TicketStatus
+from queue_server.persistence.fast import run
 from queue_server.persistence.models import (
     AT_COUNTER_SQL,
     DONE_SQL,
@@ -111,7 +112,7 @@ def recent_durations_statement(samples: int) -> Any:
 
 def insert_returning_id(session: Session, statement: Insert, values: dict[str, Any]) -> int:
     """Run an ``INSERT ... RETURNING id`` built above; the new row's id."""
-    return int(session.execute(statement, values).scalar_one())
+    return int(run(session, statement, values).scalar_one())
 
 
 # -- officer actions -----------------------------------------------------------------

@@ -45,6 +45,12 @@ class EventBus:
                 for stored_subscriber in self._stored:
                     self._call(stored_subscriber, OutboxEntry(row_id, domain_event), domain_event)
 
+    def publish_batches(self, batches: list[tuple[list[DomainEvent], Sequence[int]]]) -> None:
+        """Several transactions' (events, outbox ids) as one batch, in commit order."""
+        events = [event for batch, _ids in batches for event in batch]
+        stored = [row_id for _batch, ids in batches for row_id in ids]
+        self.publish(events, stored=stored if len(stored) == len(events) else ())
+
     @staticmethod
     def _call(subscriber: Callable[[_T], None], item: _T, domain_event: DomainEvent) -> None:
         try:

@@ -18,6 +18,7 @@ from queue_server.domain.errors import (
     BookingRequired,
     BookingWindow,
     DocumentsNotReady,
+    DomainError,
     InvalidNik,
     InvalidPassportNumber,
     QuotaFull,
@@ -40,6 +41,7 @@ from queue_server.domain.ids import (
 from queue_server.domain.model import Service
 from queue_server.domain.numbering import format_number
 from queue_server.persistence.db import Database
+from queue_server.persistence.fast import run
 from queue_server.persistence.sequences import next_number, take_quota_place
 from queue_server.persistence.statements import (
     INSERT_TICKET,
@@ -218,18 +220,31 @@ class IssuingService(UseCases):
         both exist (the retry gets the ticket) or neither does (the retry issues it). Refusals
         are not stored: they changed nothing, so answering a retry afresh is safe.
         """
+        # A plain issue skips the look-up of an earlier answer (a round trip): a retry of
+        # a committed request then fails on the stored answer's key, or is refused (quota
+        # used up, closed...), and only then is the earlier answer looked up. Bookings,
+        # registrations and hooks change state a retry would trip over: looked up first.
+        look_first = on_issue is not None or quota_held or request.booking_ref is not None
         try:
             return self._issue(
                 request,
                 actor=actor,
-                retry_key=retry_key,
+                retry_key=retry_key if look_first else None,
                 on_issue=on_issue,
                 action=action,
                 quota_held=quota_held,
+                remember_as=retry_key,
             )
+        except DomainError:
+            earlier = None
+            if retry_key is not None and not look_first:
+                earlier = self._answer_in_group(retry_key)
+            if earlier is None:
+                raise
+            return earlier
         except IntegrityError:
             # Two copies of one request raced; the other one committed first.
-            earlier = self.earlier_answer(retry_key) if retry_key is not None else None
+            earlier = self._answer_in_group(retry_key) if retry_key is not None else None
             if earlier is None:
                 raise
             return earlier
@@ -237,6 +252,13 @@ class IssuingService(UseCases):
     def earlier_answer(self, retry_key: RetryKey) -> IssuedTicket | None:
         with self.read() as session:
             answer = earlier_answer(session, retry_key)
+        return None if answer is None else issued_from_json(answer)
+
+    def _answer_in_group(self, retry_key: RetryKey) -> IssuedTicket | None:
+        """The earlier answer as the write group sees it: a copy of this request issued
+        in the same group (not committed yet) counts, and is answered after its commit."""
+        with self.grouped() as work:
+            answer = earlier_answer(work.session, retry_key)
         return None if answer is None else issued_from_json(answer)
 
     def _issue(
@@ -248,8 +270,11 @@ class IssuingService(UseCases):
         on_issue: IssueHook | None,
         action: str,
         quota_held: bool = False,
+        remember_as: RetryKey | None = None,
     ) -> IssuedTicket:
-        with self.unit() as work:
+        """Issue; ``retry_key``: answer from an earlier answer first; ``remember_as``: the
+        key the answer is stored under."""
+        with self.grouped() as work:
             # A retry is answered in the same transaction that would otherwise issue.
             earlier = None if retry_key is None else earlier_answer(work.session, retry_key)
             if earlier is not None:
@@ -285,10 +310,10 @@ class IssuingService(UseCases):
                 work.audit(actor, "issue", office_id=visit.office_id, target=visit.label)
             if on_issue is not None:
                 on_issue(work, issued)
-            if retry_key is not None:
+            if remember_as is not None:
                 remember(
                     work,
-                    retry_key,
+                    remember_as,
                     office_id=visit.office_id,
                     action=action,
                     response=issued_to_json(issued),
@@ -622,7 +647,8 @@ def record_change(
 ) -> None:
     """Write the timeline row and queue the domain event for after commit."""
     status = TicketStatus(ticket.status)
-    work.session.execute(
+    run(
+        work.session,
         INSERT_TICKET_EVENT,
         {
             "office_id": ticket.office_id,

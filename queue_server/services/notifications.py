@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from queue_server.domain.errors import DomainError, NotFound
@@ -40,6 +40,7 @@ from queue_server.notify.messages import (
     normalised_phone,
     phone_hash,
 )
+from queue_server.persistence.fast import run
 from queue_server.persistence.models import (
     NotificationOptOutRow,
     NotificationRow,
@@ -64,6 +65,12 @@ ENDED = frozenset(
 CALLS = frozenset({"call", "call_specific"})
 SATURDAY = 5
 LIST_LIMIT = 200
+
+#: The requests of one station (built once: every call and end looks them up).
+_ALERTS_AT = select(TicketAlertRow.ticket_id).where(
+    TicketAlertRow.office_id == bindparam("office_id"),
+    TicketAlertRow.station == bindparam("station"),
+)
 
 
 class PhoneInvalid(DomainError):
@@ -258,14 +265,8 @@ class NotificationService(UseCases):
         if not called and not ended:
             return
         with self.read() as session:
-            wanted = list(
-                session.scalars(
-                    select(TicketAlertRow.ticket_id).where(
-                        TicketAlertRow.office_id == event.office,
-                        TicketAlertRow.station == event.station.value,
-                    )
-                )
-            )
+            params = {"office_id": event.office, "station": event.station.value}
+            wanted = run(session, _ALERTS_AT, params).rows
         if not wanted:
             return
         with self.unit() as work:

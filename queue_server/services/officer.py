@@ -45,6 +45,7 @@ from queue_server.domain.ids import (
 from queue_server.domain.model import CounterProfile
 from queue_server.domain.numbering import format_number
 from queue_server.domain.transitions import Action, target_status
+from queue_server.persistence.fast import run
 from queue_server.persistence.models import CounterRow, UserRow
 from queue_server.persistence.sequences import next_number
 from queue_server.persistence.statements import (
@@ -141,13 +142,13 @@ class CounterLock:
 
 class OfficerService(UseCases):
     def open_counter(self, office: str, counter: str, *, actor: Actor) -> None:
-        with self.unit() as work:
+        with self.grouped() as work:
             row = _lock_counter(work, office, counter, actor)
             _update_counter(work, row, is_open=True, officer_id=actor.user_id, opened_at=work.now)
             self._counter_event(work, office, counter, is_open=True, actor=actor)
 
     def close_counter(self, office: str, counter: str, *, actor: Actor) -> None:
-        with self.unit() as work:
+        with self.grouped() as work:
             row = _lock_counter(work, office, counter, actor)
             current = _ticket_at_counter(work.session, row.pk)
             if current is not None:
@@ -156,7 +157,7 @@ class OfficerService(UseCases):
             self._counter_event(work, office, counter, is_open=False, actor=actor)
 
     def call_next(self, office: str, counter: str, *, actor: Actor) -> TicketView:
-        with self.unit() as work:
+        with self.grouped() as work:
             snapshot, row, profile = self._ready_counter(work, office, counter, actor)
             streak = Streak(priority=row.priority_streak, regular=row.regular_streak)
             ticket = _claim(work.session, profile, streak, snapshot)
@@ -170,7 +171,7 @@ class OfficerService(UseCases):
     def call_specific(
         self, office: str, counter: str, ticket_id: int, *, actor: Actor
     ) -> TicketView:
-        with self.unit() as work:
+        with self.grouped() as work:
             snapshot, row, profile = self._ready_counter(work, office, counter, actor)
             ticket = _lock_ticket(work.session, office, ticket_id)
             _refuse_if_at_a_counter(work.session, ticket)
@@ -199,7 +200,7 @@ class OfficerService(UseCases):
         self, office: str, counter: str, *, actor: Actor, end_visit: bool = False
     ) -> tuple[TicketView, TicketView | None]:
         """Finish the counter's ticket; the visit moves to its next same-day step unless ended."""
-        with self.unit() as work:
+        with self.grouped() as work:
             snapshot = self.catalog.get(work.session, office)
             row = _lock_counter(work, office, counter, actor)
             ticket = _current(work.session, row, counter)
@@ -217,7 +218,7 @@ class OfficerService(UseCases):
     def transfer(
         self, office: str, counter: str, target: TransferTarget, *, actor: Actor
     ) -> tuple[TicketView, TicketView]:
-        with self.unit() as work:
+        with self.grouped() as work:
             snapshot = self.catalog.get(work.session, office)
             row = _lock_counter(work, office, counter, actor)
             ticket = _current(work.session, row, counter)
@@ -228,7 +229,7 @@ class OfficerService(UseCases):
 
     def reactivate(self, office: str, ticket_id: int, *, actor: Actor) -> TicketView:
         """Put a no-show back in its queue, at its original place, within the grace period."""
-        with self.unit() as work:
+        with self.grouped() as work:
             snapshot = self.catalog.get(work.session, office)
             ticket = _lock_ticket(work.session, office, ticket_id)
             if TicketStatus(ticket.status) is TicketStatus.NO_SHOW:
@@ -237,7 +238,7 @@ class OfficerService(UseCases):
             return _view(back, None)
 
     def cancel(self, office: str, ticket_id: int, *, actor: Actor) -> TicketView:
-        with self.unit() as work:
+        with self.grouped() as work:
             ticket = _lock_ticket(work.session, office, ticket_id)
             _refuse_if_at_a_counter(work.session, ticket)
             cancelled = self._change(work, ticket, Action.CANCEL, actor, None)
@@ -249,7 +250,7 @@ class OfficerService(UseCases):
     def _act(
         self, office: str, counter: str, action: Action, *, actor: Actor, note: str | None = None
     ) -> TicketView:
-        with self.unit() as work:
+        with self.grouped() as work:
             row = _lock_counter(work, office, counter, actor)
             ticket = _current(work.session, row, counter)
             changes: dict[str, Any] = {}
@@ -277,7 +278,7 @@ class OfficerService(UseCases):
         changes["status"] = target_status(previous, action).value
         if action in {Action.FINISH, Action.TRANSFER}:
             changes["finished_at"] = work.now
-        work.session.execute(UPDATE_TICKET, {"ticket": ticket.id, **changes})
+        run(work.session, UPDATE_TICKET, {"ticket": ticket.id, **changes})
         changed = replace(ticket, **{k: v for k, v in changes.items() if k in _STATE_FIELDS})
         record_change(
             work,
@@ -333,7 +334,7 @@ _STATE_FIELDS = frozenset(field.name for field in fields(TicketState))
 
 def _lock_counter(work: Unit, office: str, counter: str, actor: Actor) -> CounterLock:
     """Lock the counter row; refuse an officer acting on a counter another officer opened."""
-    row = work.session.execute(LOCK_COUNTER, {"office_id": office, "code": counter}).first()
+    row = run(work.session, LOCK_COUNTER, {"office_id": office, "code": counter}).first()
     if row is None:
         raise CounterNotFound(counter=counter)
     locked = CounterLock(*row)
@@ -354,11 +355,11 @@ def _may_act_on(row: CounterLock, actor: Actor) -> bool:
 
 
 def _update_counter(work: Unit, row: CounterLock, **changes: Any) -> None:
-    work.session.execute(UPDATE_COUNTER, {"counter": row.pk, **changes})
+    run(work.session, UPDATE_COUNTER, {"counter": row.pk, **changes})
 
 
 def _ticket_state(session: Session, statement: Any, params: dict[str, Any]) -> TicketState | None:
-    row = session.execute(statement, params).first()
+    row = run(session, statement, params).first()
     return None if row is None else TicketState(*row)
 
 
@@ -471,7 +472,7 @@ def _queue_step(
 
 
 def _end_visit(work: Unit, ticket: TicketState) -> None:
-    work.session.execute(END_VISIT, {"visit": ticket.visit_id, "ended_at": work.now})
+    run(work.session, END_VISIT, {"visit": ticket.visit_id, "ended_at": work.now})
 
 
 def _view(ticket: TicketState | QueuedTicket, counter: str | None) -> TicketView:

@@ -26,6 +26,7 @@ from queue_server.domain.events import OfficeReloaded
 from queue_server.domain.ids import CounterId, OfficeId, ServiceId
 from queue_server.domain.model import CounterProfile, Office, Service
 from queue_server.office_config import OfficeDefinition, parse_office_config
+from queue_server.persistence.fast import run
 from queue_server.persistence.models import CounterRow, OfficeRow
 from queue_server.persistence.statements import CONFIG_VERSION
 
@@ -84,7 +85,7 @@ class OfficeCatalog:
         self._cache: dict[str, OfficeSnapshot] = {}
 
     def get(self, session: Session, office_id: str) -> OfficeSnapshot:
-        version = session.scalar(CONFIG_VERSION, {"office_id": office_id})
+        version = run(session, CONFIG_VERSION, {"office_id": office_id}).scalar()
         if version is None:
             raise OfficeNotFound(office=office_id)
         cached = self._cache.get(office_id)

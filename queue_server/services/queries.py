@@ -30,6 +30,7 @@ from queue_server.domain.ids import (
     TicketStatus,
 )
 from queue_server.domain.model import CounterProfile
+from queue_server.persistence.fast import run
 from queue_server.persistence.models import (
     WAITING_SQL,
     AuditLogRow,
@@ -129,12 +130,12 @@ def waiting_by_class(
     session: Session, office_id: str, station: StationType
 ) -> dict[tuple[str, bool], int]:
     """Waiting tickets at ``station`` counted per (service, priority)."""
-    rows = session.execute(WAITING_BY_CLASS, {"office_id": office_id, "station": station.value})
+    rows = run(session, WAITING_BY_CLASS, {"office_id": office_id, "station": station.value})
     return {(service, bool(priority)): int(count) for service, priority, count in rows}
 
 
 def open_counter_codes(session: Session, office_id: str) -> set[str]:
-    return set(session.scalars(OPEN_COUNTER_CODES, {"office_id": office_id}))
+    return set(run(session, OPEN_COUNTER_CODES, {"office_id": office_id}).scalars())
 
 
 def counters_serving(

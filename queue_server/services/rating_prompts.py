@@ -12,14 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from queue_server.persistence.fast import run
 from queue_server.persistence.models import CounterRow, TicketRow
 from queue_server.services.offices import OfficeSnapshot
 from queue_server.services.unit import Unit
 
 _CLEAR = update(CounterRow).values(rating_ticket_id=None, rating_asked_at=None, rating_until=None)
+#: Built once: ``clear`` runs on every call.
+_CLEAR_AT = _CLEAR.where(
+    CounterRow.pk == bindparam("counter"), CounterRow.rating_ticket_id.is_not(None)
+)
 
 
 @dataclass(frozen=True)
@@ -50,9 +55,7 @@ def ask(work: Unit, snapshot: OfficeSnapshot, counter_pk: int, ticket_id: int) -
 
 def clear(work: Unit, counter_pk: int) -> None:
     """End the counter's question, if it has one (its next call, or the answer)."""
-    work.session.execute(
-        _CLEAR.where(CounterRow.pk == counter_pk, CounterRow.rating_ticket_id.is_not(None))
-    )
+    run(work.session, _CLEAR_AT, {"counter": counter_pk})
 
 
 def open_prompt(session: Session, row: CounterRow, now: datetime) -> Prompt | None:

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from queue_server.domain.errors import DomainError
+from queue_server.persistence.fast import run
 from queue_server.persistence.statements import INSERT_KIOSK_REQUEST, KIOSK_ANSWER
 from queue_server.protocol.messages import ErrorCode
 from queue_server.services.unit import Unit
@@ -72,7 +73,7 @@ def earlier_answer(session: Session, retry_key: RetryKey) -> dict[str, Any] | No
         TransactionTaken: another device sent this transaction id.
         TransactionReused: this device sent it before with other data.
     """
-    row = session.execute(KIOSK_ANSWER, {"transaction": retry_key.transaction}).first()
+    row = run(session, KIOSK_ANSWER, {"transaction": retry_key.transaction}).first()
     if row is None:
         return None
     if row.device != retry_key.device:
@@ -89,7 +90,8 @@ def remember(
     work: Unit, retry_key: RetryKey, *, office_id: str, action: str, response: dict[str, Any]
 ) -> None:
     """Store ``response`` as the answer to the request, in ``work``'s transaction."""
-    work.session.execute(
+    run(
+        work.session,
         INSERT_KIOSK_REQUEST,
         {
             "transaction": retry_key.transaction,

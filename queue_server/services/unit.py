@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from queue_server.domain.events import DomainEvent
 from queue_server.domain.ids import Role
 from queue_server.persistence.db import Database
+from queue_server.persistence.fast import run
 from queue_server.persistence.outbox import insert_events
 from queue_server.persistence.statements import INSERT_AUDIT
 from queue_server.services.events import EventBus
@@ -66,7 +67,8 @@ class Unit:
         target: str | None,
         **details: Any,
     ) -> None:
-        self.session.execute(
+        run(
+            self.session,
             INSERT_AUDIT,
             {
                 "at": self.now,
@@ -105,6 +107,26 @@ class UseCases:
             yield work
             stored = insert_events(session, work.events, now=work.now)
         self.events.publish(work.events, stored=stored)
+
+    @contextmanager
+    def grouped(self) -> Iterator[Unit]:
+        """Like :meth:`unit`, but shared with the units arriving at the same time: one
+        transaction, each unit in its own savepoint (a refusal undoes only itself), one
+        commit, and the group's events to the bus in one batch after it. Returns (or
+        raises) only after that commit; a failed commit fails every unit of the group.
+        Never nest it in another unit of this database (the group holds the write gate).
+        """
+        group = self.database.group
+        if group is None:
+            with self.unit() as work:
+                yield work
+            return
+        with group.member() as member:
+            work = Unit(session=member.session, now=self.clock())
+            yield work
+            if work.events:
+                stored = insert_events(member.session, work.events, now=work.now)
+                member.after_commit(self.events.publish_batches, (work.events, stored))
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -1,0 +1,215 @@
+"""Group commit: units of work that arrive together share one transaction and one commit.
+
+Callers (MQTT workers, HTTP threads) enter :meth:`GroupCommit.member` and run their unit
+of work in their own thread, one at a time (a first-come, first-served turn). The first
+member opens the group's transaction; each later member runs in its own SAVEPOINT, so a
+refusal rolls back only itself. A member that succeeded hands the turn to the next
+waiting caller and waits; the member that finds nobody waiting (or the group full) commits
+once, runs every member's after-commit work (events to the bus) and wakes them all. Nobody
+is answered before the commit that holds its change; if that commit fails, every member of
+the group fails (:class:`GroupCommitFailed`) and nothing of the group is stored.
+
+The first member runs without a savepoint (one round trip less): if it fails, the whole
+transaction, which holds nothing else yet, is rolled back and the next member opens a new
+one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+
+#: Members per group at most: bounds one transaction's locks and the first member's wait.
+GROUP_LIMIT = 64
+
+#: Work run once after the commit, with every member's payload in order (e.g. publish).
+Deliver = Callable[[list[Any]], None]
+
+
+class GroupCommitFailed(RuntimeError):
+    """The group's commit (or its transaction) failed: this member's change is not stored."""
+
+
+@dataclass
+class Member:
+    """One unit of work in a group: the shared session, and what to do after the commit."""
+
+    session: Session
+    deliveries: list[tuple[Deliver, Any]] = field(default_factory=list)
+
+    def after_commit(self, deliver: Deliver, payload: Any) -> None:
+        """Hand ``payload`` to ``deliver`` after the group's commit (one call per
+        ``deliver`` for the whole group, payloads in commit order)."""
+        self.deliveries.append((deliver, payload))
+
+
+@dataclass
+class _Group:
+    session: Session
+    committed: list[Member] = field(default_factory=list)
+    #: Members that ran in it, refused ones included.
+    size: int = 0
+    done: threading.Event = field(default_factory=threading.Event)
+    error: BaseException | None = None
+    #: The transaction cannot go on (a savepoint could not be released or rolled back).
+    broken: BaseException | None = None
+
+
+class GroupCommit:
+    """One open group at a time per process; see the module notes."""
+
+    def __init__(
+        self,
+        writer: sessionmaker[Session],
+        gate: AbstractContextManager[object],
+        *,
+        limit: int = GROUP_LIMIT,
+    ) -> None:
+        self._writer, self._gate, self._limit = writer, gate, limit
+        self._mutex = threading.Lock()
+        self._waiters: deque[threading.Event] = deque()
+        self._busy = False
+        self._group: _Group | None = None
+        #: Groups committed and members they held (for tests and benchmarks).
+        self.groups = 0
+        self.members = 0
+
+    @property
+    def waiting(self) -> int:
+        """Callers waiting for their turn now."""
+        with self._mutex:
+            return len(self._waiters)
+
+    @contextmanager
+    def member(self) -> Iterator[Member]:
+        """Run one unit of work in the current group; returns after the group's commit."""
+        self._take_turn()
+        try:
+            group = self._group or self._open()
+        except BaseException:
+            self._pass_turn()
+            raise
+        self._group = group
+        group.size += 1
+        savepoint: SessionTransaction | None = None
+        try:
+            if group.committed:
+                savepoint = group.session.begin_nested()
+        except BaseException as error:
+            group.broken = error
+            self._leave(group, succeeded=False)
+            raise
+        member = Member(group.session)
+        try:
+            yield member
+            if savepoint is not None:
+                savepoint.commit()  # RELEASE SAVEPOINT
+        except BaseException:
+            self._undo(group, savepoint)
+            self._leave(group, succeeded=False)
+            raise
+        group.committed.append(member)
+        self._leave(group, succeeded=True)
+
+    def _undo(self, group: _Group, savepoint: SessionTransaction | None) -> None:
+        """Roll back the failed member only (its savepoint, or the whole transaction when
+        it was the first)."""
+        try:
+            if savepoint is not None:
+                savepoint.rollback()
+                return
+            group.session.rollback()
+        except BaseException as error:
+            group.broken = error
+            return
+        self._close(group)
+
+    def _leave(self, group: _Group, *, succeeded: bool) -> None:
+        """Hand the turn on and wait for the commit, or commit the group now."""
+        open_group = self._group is group
+        with self._mutex:
+            if open_group and self._waiters and group.broken is None and group.size < self._limit:
+                self._waiters.popleft().set()  # the next caller joins this group
+                handed = True
+            else:
+                handed = False
+        if not handed:
+            if open_group:
+                self._finish(group)
+            self._pass_turn()
+        if succeeded:
+            group.done.wait()
+            if group.error is not None:
+                raise GroupCommitFailed("the group's commit failed") from group.error
+
+    def _finish(self, group: _Group) -> None:
+        """Commit (or roll back a broken group), then deliver and wake every member."""
+        self._group = None
+        try:
+            if group.broken is not None:
+                raise group.broken
+            group.session.commit()
+            self.groups += 1
+            self.members += len(group.committed)
+        except BaseException as error:
+            group.error = error
+            with suppress(Exception):  # the connection is closed below either way
+                group.session.rollback()
+        finally:
+            self._close(group)
+        try:
+            if group.error is None:
+                _deliver(group.committed)
+        finally:
+            group.done.set()
+
+    def _open(self) -> _Group:
+        self._gate.__enter__()
+        try:
+            session = self._writer()
+            session.begin()
+        except BaseException:
+            self._gate.__exit__(None, None, None)
+            raise
+        return _Group(session)
+
+    def _close(self, group: _Group) -> None:
+        """Give the connection and the write gate back (the group is over)."""
+        if self._group is group:
+            self._group = None
+        try:
+            group.session.close()
+        finally:
+            self._gate.__exit__(None, None, None)
+
+    def _take_turn(self) -> None:
+        with self._mutex:
+            if not self._busy:
+                self._busy = True
+                return
+            turn = threading.Event()
+            self._waiters.append(turn)
+        turn.wait()  # handed over by _leave or _pass_turn
+
+    def _pass_turn(self) -> None:
+        with self._mutex:
+            if self._waiters:
+                self._waiters.popleft().set()
+            else:
+                self._busy = False
+
+
+def _deliver(members: list[Member]) -> None:
+    """One call per distinct ``deliver`` with the payloads of every member, in order."""
+    batches: dict[Deliver, list[Any]] = {}
+    for member in members:
+        for deliver, payload in member.deliveries:
+            batches.setdefault(deliver, []).append(payload)
+    for deliver, payloads in batches.items():
+        deliver(payloads)

@@ -1,0 +1,264 @@
+"""Group commit (issue 13 item 2): requests arriving together share one transaction, each
+in its own savepoint, with one commit; on SQLite and PostgreSQL.
+
+To make a group deterministic, the first request holds its turn (inside its issuing
+transaction, through the ``on_issue`` hook) until the other threads queue behind it;
+the wait is bounded.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+
+from queue_server.domain.errors import DomainError, QueueEmpty
+from queue_server.domain.ids import TicketSource
+from queue_server.persistence.group import GroupCommit, GroupCommitFailed
+from queue_server.persistence.models import OutboxRow, QuotaUsageRow, TicketEventRow, VisitRow
+from queue_server.services.issuing import IssuedTicket, IssueRequest
+from queue_server.services.unit import Actor, Unit
+from tests.services.conftest import Engine
+
+OFFICE = "kanim-test"
+KIOSK = Actor(name="kiosk:test")
+
+
+class Refused(DomainError):
+    code = "test_refusal"
+    template = "Refused by the test."
+
+
+def _group(engine: Engine) -> GroupCommit:
+    group = engine.database.group
+    assert group is not None
+    return group
+
+
+def _request() -> IssueRequest:
+    return IssueRequest(office=OFFICE, service="walkin", source=TicketSource.KIOSK)
+
+
+def _hold_until_queued(group: GroupCommit, others: int, holding: threading.Event) -> Any:
+    """An ``on_issue`` hook keeping its turn until ``others`` callers wait for theirs."""
+
+    def hook(_work: Unit, _issued: IssuedTicket) -> None:
+        holding.set()
+        for _ in range(4000):  # at most about 20 s
+            if group.waiting >= others:
+                return
+            time.sleep(0.005)
+        raise AssertionError("the other requests never queued behind the first")
+
+    return hook
+
+
+def _refuse(_work: Unit, _issued: IssuedTicket) -> None:
+    raise Refused()
+
+
+def _join(threads: list[threading.Thread]) -> None:
+    for thread in threads:
+        thread.join(timeout=60)
+        assert not thread.is_alive(), "a request hung"
+
+
+def _grouped_issues(
+    engine: Engine, hooks: list[Callable[[Unit, IssuedTicket], None] | None]
+) -> list[object]:
+    """Issue one ticket per hook, all in one group (the first holds until the rest queue)."""
+    group = _group(engine)
+    holding = threading.Event()
+    results: list[object] = [None] * (len(hooks) + 1)
+    hold = _hold_until_queued(group, len(hooks), holding)
+
+    def issue(index: int, hook: Callable[[Unit, IssuedTicket], None] | None) -> None:
+        try:
+            results[index] = engine.issuing.issue(_request(), actor=KIOSK, on_issue=hook)
+        except BaseException as error:  # collected for the assertions
+            results[index] = error
+
+    first = threading.Thread(target=issue, args=(0, hold))
+    first.start()
+    assert holding.wait(30), "the first request never ran"
+    threads = [first]
+    for index, hook in enumerate(hooks, start=1):
+        thread = threading.Thread(target=issue, args=(index, hook))
+        thread.start()
+        threads.append(thread)
+    _join(threads)
+    return results
+
+
+def _count(engine: Engine, column: Any) -> int:
+    with engine.database.reader() as session:
+        return int(session.scalar(select(func.count(column))) or 0)
+
+
+def test_a_refusal_in_a_group_undoes_only_itself(engine: Engine) -> None:
+    group = _group(engine)
+    groups_before, members_before = group.groups, group.members
+    results = _grouped_issues(engine, [None, _refuse, None, _refuse, None])
+    refused = [result for result in results if isinstance(result, Refused)]
+    issued = [result for result in results if isinstance(result, IssuedTicket)]
+    assert len(refused) == 2 and len(issued) == 4, results
+    # One commit for the four that succeeded; the refused ones gave their numbers back.
+    assert (group.groups - groups_before, group.members - members_before) == (1, 4)
+    assert sorted(ticket.label for ticket in issued) == ["B-001", "B-002", "B-003", "B-004"]
+    with engine.database.reader() as session:
+        labels = sorted(session.scalars(select(VisitRow.label)))
+        used = session.scalar(select(QuotaUsageRow.used))
+    assert labels == ["B-001", "B-002", "B-003", "B-004"]
+    assert used == 4
+    assert _count(engine, OutboxRow.id) == 4 == len(engine.published)
+
+
+def test_a_refused_first_member_leaves_the_group_to_the_others(engine: Engine) -> None:
+    group = _group(engine)
+    holding = threading.Event()
+    hold = _hold_until_queued(group, 2, holding)
+
+    def first_then_refuse(work: Unit, issued: IssuedTicket) -> None:
+        hold(work, issued)
+        raise Refused()
+
+    results: list[object] = [None] * 3
+
+    def issue(index: int, hook: Callable[[Unit, IssuedTicket], None] | None) -> None:
+        try:
+            results[index] = engine.issuing.issue(_request(), actor=KIOSK, on_issue=hook)
+        except BaseException as error:  # collected for the assertions
+            results[index] = error
+
+    threads = [threading.Thread(target=issue, args=(0, first_then_refuse))]
+    threads[0].start()
+    assert holding.wait(30)
+    threads += [threading.Thread(target=issue, args=(i, None)) for i in (1, 2)]
+    for thread in threads[1:]:
+        thread.start()
+    _join(threads)
+    assert isinstance(results[0], Refused)
+    assert sorted(r.label for r in results[1:] if isinstance(r, IssuedTicket)) == [
+        "B-001",
+        "B-002",
+    ]
+    assert _count(engine, VisitRow.id) == 2 == _count(engine, OutboxRow.id)
+
+
+def test_a_failed_commit_fails_every_member_and_stores_nothing(engine: Engine) -> None:
+    failing = {"armed": True}
+
+    def fail_commit(session: Any) -> None:
+        # (also called when a savepoint is released: only the group's commit fails)
+        if failing["armed"] and not session.in_nested_transaction():
+            failing["armed"] = False
+            raise RuntimeError("the disk is full (test)")
+
+    event.listen(engine.database.writer, "before_commit", fail_commit)
+    try:
+        results = _grouped_issues(engine, [None, None, None])
+    finally:
+        event.remove(engine.database.writer, "before_commit", fail_commit)
+    assert not failing["armed"], "the group never committed"
+    assert all(isinstance(result, GroupCommitFailed) for result in results), [
+        type(r).__name__ + (r.label if isinstance(r, IssuedTicket) else repr(r)) for r in results
+    ]
+    assert _count(engine, VisitRow.id) == 0
+    assert _count(engine, OutboxRow.id) == 0
+    assert engine.published == []
+    # The writer works again afterwards, numbering from the start.
+    issued = engine.issuing.issue(_request(), actor=KIOSK)
+    assert issued.label == "B-001"
+
+
+def test_concurrent_issues_and_calls_share_commits_without_duplicates(engine: Engine) -> None:
+    """Unique numbers, and exactly one outbox row per event, under free-running threads."""
+    kiosks, per_kiosk = 6, 15
+    errors: list[BaseException] = []
+    labels: list[str] = []
+    calls: list[str] = []
+    for desk in ("cs-1", "cs-2"):
+        engine.officer.open_counter(OFFICE, desk, actor=KIOSK)
+
+    def kiosk() -> None:
+        try:
+            for _ in range(per_kiosk):
+                labels.append(engine.issuing.issue(_request(), actor=KIOSK).label)
+        except BaseException as error:  # collected and checked below
+            errors.append(error)
+
+    def desk(code: str) -> None:
+        try:
+            for _ in range(20):
+                try:
+                    calls.append(engine.officer.call_next(OFFICE, code, actor=KIOSK).label)
+                except QueueEmpty:
+                    continue
+                engine.officer.finish(OFFICE, code, actor=KIOSK, end_visit=True)
+        except BaseException as error:  # collected and checked below
+            errors.append(error)
+
+    threads = [threading.Thread(target=kiosk) for _ in range(kiosks)]
+    threads += [threading.Thread(target=desk, args=(code,)) for code in ("cs-1", "cs-2")]
+    for thread in threads:
+        thread.start()
+    _join(threads)
+    assert errors == []
+    total = kiosks * per_kiosk
+    assert sorted(labels) == [f"B-{n:03d}" for n in range(1, total + 1)]
+    assert len(set(calls)) == len(calls)
+    with engine.database.reader() as session:
+        stored = sorted(session.scalars(select(VisitRow.label)))
+        ticket_events = int(session.scalar(select(func.count(TicketEventRow.id))) or 0)
+        outbox = list(session.scalars(select(OutboxRow.data)))
+    assert stored == sorted(labels)
+    # Every ticket change has one outbox row (plus the two counters opened), none twice.
+    assert len(outbox) == ticket_events + 2
+    keys = [(row.get("ticket"), row.get("action"), row.get("counter")) for row in outbox]
+    assert len(set(keys)) == len(keys)
+    assert len(engine.published) == len(outbox)
+
+
+@pytest.mark.parametrize("refuse", [False, True])
+def test_officer_actions_in_one_group(engine: Engine, refuse: bool) -> None:
+    """Two desks call in one group; a third, closed desk is refused inside it."""
+    for _ in range(2):
+        engine.issuing.issue(_request(), actor=KIOSK)
+    for desk in ("cs-1", "cs-2"):
+        engine.officer.open_counter(OFFICE, desk, actor=KIOSK)
+    group = _group(engine)
+    before = group.groups
+    holding = threading.Event()
+    results: dict[str, object] = {}
+
+    def hold_then_call() -> object:
+        with engine.issuing.grouped():
+            holding.set()
+            for _ in range(4000):
+                if group.waiting >= (3 if refuse else 2):
+                    break
+                time.sleep(0.005)
+        return "held"
+
+    def call(code: str) -> None:
+        try:
+            results[code] = engine.officer.call_next(OFFICE, code, actor=KIOSK).label
+        except BaseException as error:  # collected for the assertions
+            results[code] = error
+
+    first = threading.Thread(target=hold_then_call)
+    first.start()
+    assert holding.wait(30)
+    desks = ["cs-1", "cs-2"] + (["cs-3"] if refuse else [])
+    threads = [first] + [threading.Thread(target=call, args=(code,)) for code in desks]
+    for thread in threads[1:]:
+        thread.start()
+    _join(threads)
+    assert sorted(str(results[code]) for code in ("cs-1", "cs-2")) == ["B-001", "B-002"]
+    if refuse:
+        assert isinstance(results["cs-3"], DomainError)
+    assert group.groups - before == 1
