@@ -14,9 +14,11 @@ from queue_server.services.retries import RetryKey
 from queue_server.services.unit import Actor
 from tests.services.conftest import Engine
 
-#: Now: BEGIN, office version, waiting counts (estimate), quota and number
-#: upserts, visit, ticket, timeline row, stored answer, outbox row, COMMIT.
-MAX_ROUND_TRIPS_PER_ISSUE = 11
+#: Now: BEGIN, office version, waiting counts (estimate), the booked check-ins queued
+#: after the newcomer (estimate; only where a booked service starts at the station, as
+#: in this office), quota and number upserts, visit, ticket, timeline row, stored
+#: answer, outbox row, COMMIT. Issue 13's target is 3.
+MAX_ROUND_TRIPS_PER_ISSUE = 12
 
 
 class Trips:
@@ -44,4 +46,4 @@ def test_an_issue_takes_at_most_the_known_round_trips(engine: Engine) -> None:
         )
     per_issue = len(trips.sent) / 5
     assert trips.sent.count("COMMIT") == 5
-    assert per_issue <= MAX_ROUND_TRIPS_PER_ISSUE, trips.sent
+    assert per_issue <= MAX_ROUND_TRIPS_PER_ISSUE, trips.sent[:14]
