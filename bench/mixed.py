@@ -59,6 +59,7 @@ from queue_server.mqtt.client import BrokerAddress, DeviceLimits, ServerMqtt
 from queue_server.mqtt.fairness import RateLimit
 from queue_server.mqtt.kiosk_requests import KioskRequests
 from queue_server.mqtt.publisher import StatePublisher
+from queue_server.mqtt.runtime import mqtt_workers
 from queue_server.persistence.db import open_database
 from queue_server.services.container import build_services
 from queue_server.services.issuing import IssueRequest
@@ -301,7 +302,7 @@ def run(
     seconds: float,
     rate: float,
     seeded: int,
-    workers: int = 4,
+    workers: int = 0,
 ) -> dict[str, Any]:
     accounts = [Account(f"kiosk-{i}", f"kiosk-secret-{i}", DeviceKind.KIOSK) for i in range(kiosks)]
     with database_url(kind) as url, tempfile.TemporaryDirectory(prefix="antre-mixed-") as folder:
@@ -309,9 +310,9 @@ def run(
         database = open_database(url)
         office = prepare(database, url, mixed_office(officers))
         database.dispose()
-        services = build_services(
-            ServerConfig(database_url=url, nik_key="bench"), clock=lambda: OPEN_MOMENT
-        )
+        config = ServerConfig(database_url=url, nik_key="bench", mqtt_workers=workers)
+        workers = mqtt_workers(config)  # as antre serve chooses them
+        services = build_services(config, clock=lambda: OPEN_MOMENT)
         try:
             actor = Actor(name="bench")
             for _ in range(seeded):  # officers have work from the first second
@@ -407,7 +408,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20, help="paced issues/s of part 2")
     parser.add_argument("--seed-tickets", type=int, default=1500)
     parser.add_argument(
-        "--workers", type=int, default=4, help="MQTT worker threads (antre serve's default: 4)"
+        "--workers", type=int, default=0, help="MQTT worker threads (0: antre serve's default)"
     )
     args = parser.parse_args()
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # busy by design here
