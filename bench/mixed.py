@@ -59,6 +59,7 @@ from queue_server.mqtt.client import BrokerAddress, DeviceLimits, ServerMqtt
 from queue_server.mqtt.fairness import RateLimit
 from queue_server.mqtt.kiosk_requests import KioskRequests
 from queue_server.mqtt.publisher import StatePublisher
+from queue_server.mqtt.runtime import mqtt_workers
 from queue_server.persistence.db import open_database
 from queue_server.services.container import build_services
 from queue_server.services.issuing import IssueRequest
@@ -295,7 +296,13 @@ def _merged(counts: list[dict[int, int]]) -> dict[int, int]:
 
 
 def run(
-    kind: str, kiosks: int, officers: int, seconds: float, rate: float, seeded: int
+    kind: str,
+    kiosks: int,
+    officers: int,
+    seconds: float,
+    rate: float,
+    seeded: int,
+    workers: int = 0,
 ) -> dict[str, Any]:
     accounts = [Account(f"kiosk-{i}", f"kiosk-secret-{i}", DeviceKind.KIOSK) for i in range(kiosks)]
     with database_url(kind) as url, tempfile.TemporaryDirectory(prefix="antre-mixed-") as folder:
@@ -303,9 +310,9 @@ def run(
         database = open_database(url)
         office = prepare(database, url, mixed_office(officers))
         database.dispose()
-        services = build_services(
-            ServerConfig(database_url=url, nik_key="bench"), clock=lambda: OPEN_MOMENT
-        )
+        config = ServerConfig(database_url=url, nik_key="bench", mqtt_workers=workers)
+        workers = mqtt_workers(config)  # as antre serve chooses them
+        services = build_services(config, clock=lambda: OPEN_MOMENT)
         try:
             actor = Actor(name="bench")
             for _ in range(seeded):  # officers have work from the first second
@@ -325,7 +332,7 @@ def run(
             )
             with broker:
                 result = _serve_and_load(
-                    services, office, broker.port, accounts, tokens, seconds, rate
+                    services, office, broker.port, accounts, tokens, seconds, rate, workers
                 )
             with services.database.reader() as session:
                 visits = {
@@ -340,7 +347,14 @@ def run(
     answered = result.pop("answered_labels")
     checks["answered_issues_without_visit"] = len(set(answered) - visits)
     checks["answered_twice"] = len(answered) - len(set(answered))
-    return {"db": kind, "kiosks": kiosks, "officers": officers, **result, "checks": checks}
+    return {
+        "db": kind,
+        "kiosks": kiosks,
+        "officers": officers,
+        "workers": workers,
+        **result,
+        "checks": checks,
+    }
 
 
 def _serve_and_load(
@@ -351,6 +365,7 @@ def _serve_and_load(
     tokens: list[str],
     seconds: float,
     rate: float,
+    workers: int,
 ) -> dict[str, Any]:
     address = BrokerAddress("127.0.0.1", broker_port, SERVER.username, SERVER.password)
     server_mqtt = ServerMqtt(
@@ -358,6 +373,7 @@ def _serve_and_load(
         office=office,
         handler=KioskRequests(issuing=services.issuing),
         limits=STRESS_LIMITS,
+        workers=workers,
     )
     publisher = StatePublisher(
         views=services.views,
@@ -391,10 +407,21 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rate", type=float, default=20, help="paced issues/s of part 2")
     parser.add_argument("--seed-tickets", type=int, default=1500)
+    parser.add_argument(
+        "--workers", type=int, default=0, help="MQTT worker threads (0: antre serve's default)"
+    )
     args = parser.parse_args()
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # busy by design here
     print(f"load average before: {os.getloadavg()[0]:.2f}")
-    result = run(args.db, args.kiosks, args.officers, args.seconds, args.rate, args.seed_tickets)
+    result = run(
+        args.db,
+        args.kiosks,
+        args.officers,
+        args.seconds,
+        args.rate,
+        args.seed_tickets,
+        args.workers,
+    )
     for key, value in result.items():
         print(f"{key}: {value}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")

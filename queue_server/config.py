@@ -86,7 +86,7 @@ class ServerConfig(BaseModel):
         default=0,
         ge=0,
         le=32,
-        description="threads handling device messages (0: 4; their requests share commits)",
+        description="threads handling device messages (0: as many as the HTTP threads, at most 32)",
     )
     mqtt_rate_per_s: float = Field(
         default=10.0, gt=0, le=10_000, description="kiosk requests a second per device, on average"

@@ -57,7 +57,7 @@ def _serve(setup: FollowerSetup, services: object, wake: WakeSender) -> int:
     from queue_server.mqtt.client import SHARE_GROUP, ServerMqtt
     from queue_server.mqtt.dispatch import ServerMessages
     from queue_server.mqtt.kiosk_requests import kiosk_requests_for
-    from queue_server.mqtt.runtime import device_limits
+    from queue_server.mqtt.runtime import device_limits, mqtt_workers
     from queue_server.push.hub import PushHub
     from queue_server.serve import http_server_on, raise_open_files_limit
     from queue_server.services.container import Services
@@ -77,7 +77,7 @@ def _serve(setup: FollowerSetup, services: object, wake: WakeSender) -> int:
             setup.index,
         ),
         client_id=address.username,
-        workers=config.mqtt_workers or (1 if config.database_url.startswith("sqlite") else 4),
+        workers=mqtt_workers(config),
         limits=shared_limits(device_limits(config), setup.processes),
         share_group=SHARE_GROUP,
         mirror=push.publish,

@@ -1,7 +1,8 @@
 """The server's MQTT connection (paho-mqtt 2, MQTT v5, callback API version 2).
 
-Paho's network thread only queues incoming messages; worker threads (one by default,
-several on PostgreSQL) handle them through the use cases and publish the replies. The
+Paho's network thread only queues incoming messages; worker threads (``antre serve``
+starts as many as its HTTP threads, see ``runtime.mqtt_workers``) handle them through the
+use cases and publish the replies. The
 queue is fair (:class:`~queue_server.mqtt.fairness.FairQueue`): one queue per device,
 served round-robin, each device's messages in order on one worker at a time, so a
 flooding kiosk cannot hold back the others. A kiosk request over its device's rate, over
