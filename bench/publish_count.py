@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections import Counter
+from collections.abc import Collection
 
 from common import bench_office, bench_site, prepare
 from queue_server.domain.ids import TicketSource
@@ -28,11 +29,21 @@ OFFICER = Actor(name="bench-officer")
 class EveryState(StatePublisher):
     """The publisher as it was: every counter state, the board and the queues each batch."""
 
-    def publish_counters(self, office: str, *, everything: bool = False) -> None:
+    def publish_counters(
+        self, office: str, *, everything: bool = False, only: Collection[str] | None = None
+    ) -> set[str]:
         super().publish_counters(office, everything=True)
+        return set()  # the queues below: those the events name
 
-    def publish_queue(self, office: str, service: str, *, everything: bool = False) -> None:
-        super().publish_queue(office, service, everything=True)
+    def publish_queues(
+        self,
+        office: str,
+        services: Collection[str] | None,
+        *,
+        stations: Collection[str] = (),
+        everything: bool = False,
+    ) -> None:
+        super().publish_queues(office, services, everything=True)
 
 
 def run(counters: int, calls: int, publisher_class: type[StatePublisher]) -> dict[str, object]:

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from queue_server.domain.events import CounterChanged, DomainEvent, OfficeReloaded, TicketChanged
+from queue_server.domain.ids import AT_COUNTER_STATUSES
 from queue_server.persistence.outbox import OutboxEntry
 from queue_server.protocol import topics
 from queue_server.protocol.base import dump
@@ -350,11 +351,10 @@ class StatePublisher:
         self._mark(progress, time.monotonic(), force=True)
 
     def _publish_batch(self, entries: list[OutboxEntry], refresh: set[str]) -> None:
-        """Calls first and in order (displays announce them), then each changed state once;
-        every state of the offices in ``refresh``."""
+        """Calls first and in order (displays announce them), then each state the events
+        name, once, if it changed; every state of the offices in ``refresh``."""
         full: set[str] = set(refresh)
-        counters: set[str] = set()
-        queues: set[tuple[str, str]] = set()
+        named: dict[str, Named] = {}
         for entry in entries:
             event = entry.event
             if isinstance(event, OfficeReloaded):
@@ -362,18 +362,18 @@ class StatePublisher:
             elif isinstance(event, TicketChanged):
                 if event.is_call and event.counter is not None:
                     self._publish_call(event, entry.id)
-                counters.add(event.office)
-                queues.add((event.office, event.service))
+                named.setdefault(event.office, Named()).ticket(event)
             elif isinstance(event, CounterChanged):
-                counters.add(event.office)
+                named.setdefault(event.office, Named()).counters.add(event.counter)
         for office in sorted(full):
             self.publish_configs(office)
-            for state in self._views.services_overview(office):
-                queues.add((office, state.service))
-        for office in sorted(counters | full):
-            self.publish_counters(office, everything=office in full)
-        for office, service in sorted(queues):
-            self.publish_queue(office, service, everything=office in full)
+            self.publish_counters(office, everything=True)
+            self.publish_queues(office, None, everything=True)
+        for office in sorted(set(named) - full):
+            names = named[office]
+            codes = None if names.every_counter else names.counters
+            stations = self.publish_counters(office, only=codes)
+            self.publish_queues(office, names.services, stations=names.stations | stations)
 
     def _publish_call(self, event: TicketChanged, call_id: int) -> None:
         payload = CalledEvent(
@@ -389,11 +389,18 @@ class StatePublisher:
         )
         self._publish(topics.event_called(event.office), dump(payload), False)
 
-    def publish_counters(self, office: str, *, everything: bool = False) -> None:
-        """Retained state of each counter that changed, and the lobby board built from
-        them if it changed (``everything``: all of them, changed or not)."""
-        states = self._views.counters(office)
+    def publish_counters(
+        self, office: str, *, everything: bool = False, only: Collection[str] | None = None
+    ) -> set[str]:
+        """Retained state of each counter in ``only`` (None: every counter) that changed,
+        and the lobby board built from all of them if it changed (``everything``: send
+        them changed or not); the stations the counters in ``only`` serve."""
+        states = self._views.counters(office, rated=only)
+        stations: set[str] = set()
         for state in states:
+            if only is not None and state.code not in only:
+                continue  # built for the board only (without its rating question)
+            stations.update(state.stations)
             topic = topics.counter_state(office, state.code)
             if self._changed(topic, dump(state), everything):
                 message = CounterStateMessage(**dict(state), seq=self._seq.next())
@@ -406,6 +413,7 @@ class StatePublisher:
         if self._changed(topic, content, everything):
             board = Board(seq=self._seq.next(), counters=plain, serving=serving)
             self._publish(topic, dump(board), True)
+        return stations
 
     def _changed(self, topic: str, content: bytes, everything: bool) -> bool:
         """Whether ``content`` differs from what was last sent on ``topic`` (then noted)."""
@@ -429,8 +437,40 @@ class StatePublisher:
 
     def publish_queue(self, office: str, service: str, *, everything: bool = False) -> None:
         """The service's retained queue state, if it changed (``everything``: anyway)."""
-        state = self._views.queue_state(office, service)
-        topic = topics.queue_state(office, service)
-        if self._changed(topic, dump(state), everything):
-            message = QueueStateMessage(**dict(state), seq=self._seq.next())
-            self._publish(topic, dump(message), True)
+        self.publish_queues(office, [service], everything=everything)
+
+    def publish_queues(
+        self,
+        office: str,
+        services: Collection[str] | None,
+        *,
+        stations: Collection[str] = (),
+        everything: bool = False,
+    ) -> None:
+        """The retained queue states of ``services`` and of the services whose first
+        station is in ``stations`` (None: every active service), those that changed."""
+        for state in self._views.queue_states(office, services, stations=stations):
+            topic = topics.queue_state(office, state.service)
+            if self._changed(topic, dump(state), everything):
+                message = QueueStateMessage(**dict(state), seq=self._seq.next())
+                self._publish(topic, dump(message), True)
+
+
+@dataclass
+class Named:
+    """The states a batch's events name in one office (see ``_publish_batch``)."""
+
+    counters: set[str] = field(default_factory=set)
+    every_counter: bool = False
+    services: set[str] = field(default_factory=set)
+    stations: set[str] = field(default_factory=set)
+
+    def ticket(self, event: TicketChanged) -> None:
+        """A ticket changed: its counter (every counter if it left one the event does not
+        name), its service's queue and the queues that start at its station."""
+        self.services.add(event.service)
+        self.stations.add(event.station.value)
+        if event.counter is not None:
+            self.counters.add(event.counter)
+        elif event.previous in AT_COUNTER_STATUSES:
+            self.every_counter = True

@@ -41,6 +41,7 @@ from queue_server.protocol.states import (
 from queue_server.services import queries, rating_prompts
 from queue_server.services.audit_query import NO_FILTER, AuditFilter
 from queue_server.services.offices import OfficeSnapshot
+from queue_server.services.station_stats import StationStats
 from queue_server.services.unit import UseCases
 
 #: Longest waiting list an officer's console gets in one answer.
@@ -82,8 +83,44 @@ class ViewService(UseCases):
             snapshot = self.catalog.get(session, office)
             return self._queue_state(session, snapshot, snapshot.service(service).id)
 
-    def _queue_state(self, session: Session, snapshot: OfficeSnapshot, code: str) -> QueueState:
+    def queue_states(
+        self, office: str, services: Collection[str] | None, *, stations: Collection[str] = ()
+    ) -> list[QueueState]:
+        """In one snapshot, the queue states of ``services`` and of every active service
+        whose first station is in ``stations`` (a change there moves its estimate);
+        ``services`` None: every active service. Sorted by service."""
+        with self.read() as session:
+            snapshot = self.catalog.get(session, office)
+            wanted = set(services) if services is not None else set()
+            for service in snapshot.services.values():
+                first = {
+                    service.station_for(0, priority=False).value,
+                    service.station_for(0, priority=True).value,
+                }
+                if service.active and (services is None or first & set(stations)):
+                    wanted.add(service.id)
+            counts = queries.waiting_counts(session, snapshot.office.id)
+            # What every estimate reads (open and busy counters, service times), read once
+            # in this snapshot for all the states built.
+            stats = StationStats(ttl_s=float("inf"))
+            return [
+                self._queue_state(session, snapshot, code, counts=counts, stats=stats)
+                for code in sorted(wanted)
+                if ServiceId(code) in snapshot.services
+            ]
+
+    def _queue_state(
+        self,
+        session: Session,
+        snapshot: OfficeSnapshot,
+        code: str,
+        *,
+        counts: dict[str, int] | None = None,
+        stats: StationStats | None = None,
+    ) -> QueueState:
         service = snapshot.service(code)
+        if counts is None:
+            counts = queries.waiting_counts(session, snapshot.office.id)
         now = self.clock()
         first = service.station_for(0, priority=False)
         outlook = queries.outlook(
@@ -93,6 +130,7 @@ class ViewService(UseCases):
             station=first,
             standard_minutes=service.journey[0].standard_minutes,
             now=now,
+            stats=stats,
         )
         active = snapshot.calendar.session_at(now, ServiceId(code))
         opening = None if active else snapshot.calendar.next_opening(now, ServiceId(code))
@@ -108,7 +146,7 @@ class ViewService(UseCases):
             prefix=service.prefix,
             name=Bilingual(id=service.name_id, en=service.name_en),
             kind=ServiceKindWord(service.kind.value),
-            waiting=queries.waiting_counts(session, snapshot.office.id).get(code, 0),
+            waiting=counts.get(code, 0),
             waiting_per_station=_waiting_per_station(session, snapshot.office.id, code),
             people_ahead_of_newcomer=outlook.people_ahead,
             open_counters=outlook.open_counters,
@@ -216,8 +254,10 @@ class ViewService(UseCases):
             profile = self.catalog.get(session, office).counters.get(CounterId(counter))
         return profile.name if profile is not None else counter
 
-    def counters(self, office: str) -> list[CounterState]:
-        """Every active counter: open or not, the stations it serves, its current ticket."""
+    def counters(self, office: str, *, rated: Collection[str] | None = None) -> list[CounterState]:
+        """Every active counter: open or not, the stations it serves, its current ticket;
+        the rating question only for the counters in ``rated`` (None: all of them; the
+        others get none: the board, which carries no question, needs only the rest)."""
         with self.read() as session:
             snapshot = self.catalog.get(session, office)
             rows = session.scalars(
@@ -230,7 +270,8 @@ class ViewService(UseCases):
             now = self.clock()
             for row in rows:
                 ticket = tickets.get(row.pk)
-                prompt = rating_prompts.open_prompt(session, row, now)
+                asked = rated is None or row.code in rated
+                prompt = rating_prompts.open_prompt(session, row, now) if asked else None
                 profile = snapshot.counters.get(CounterId(row.code))
                 stations = [station.value for station in profile.stations] if profile else []
                 states.append(
