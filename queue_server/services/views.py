@@ -6,7 +6,8 @@ They run on the reader session and never hold personal data.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,7 +24,13 @@ from queue_server.domain.ids import (
     TicketId,
     TicketStatus,
 )
-from queue_server.persistence.models import AuditLogRow, CounterRow, TicketRow, VisitRow
+from queue_server.persistence.models import (
+    AuditLogRow,
+    CounterRow,
+    QuotaUsageRow,
+    TicketRow,
+    VisitRow,
+)
 from queue_server.protocol.answers import PublicTicket
 from queue_server.protocol.base import (
     AtCounterWord,
@@ -71,8 +78,10 @@ class ViewService(UseCases):
         """Every active service of ``office`` with its queue state."""
         with self.read() as session:
             snapshot = self.catalog.get(session, office)
+            day = snapshot.office.office_day(self.clock())
+            shared = _prefetch(session, snapshot.office.id, day)
             return [
-                self._queue_state(session, snapshot, service.id)
+                self._queue_state(session, snapshot, service.id, shared=shared)
                 for service in snapshot.services.values()
                 if service.active
             ]
@@ -99,12 +108,13 @@ class ViewService(UseCases):
                 }
                 if service.active and (services is None or first & set(stations)):
                     wanted.add(service.id)
-            counts = queries.waiting_counts(session, snapshot.office.id)
-            # What every estimate reads (open and busy counters, service times), read once
-            # in this snapshot for all the states built.
-            stats = StationStats(ttl_s=float("inf"))
+            # What the states share (waiting counts, quotas used, open and busy counters,
+            # service times), read once in this snapshot for all of them.
+            shared = _prefetch(
+                session, snapshot.office.id, snapshot.office.office_day(self.clock())
+            )
             return [
-                self._queue_state(session, snapshot, code, counts=counts, stats=stats)
+                self._queue_state(session, snapshot, code, shared=shared)
                 for code in sorted(wanted)
                 if ServiceId(code) in snapshot.services
             ]
@@ -115,12 +125,11 @@ class ViewService(UseCases):
         snapshot: OfficeSnapshot,
         code: str,
         *,
-        counts: dict[str, int] | None = None,
-        stats: StationStats | None = None,
+        shared: Prefetched | None = None,
     ) -> QueueState:
         service = snapshot.service(code)
-        if counts is None:
-            counts = queries.waiting_counts(session, snapshot.office.id)
+        if shared is None:
+            shared = _prefetch(session, snapshot.office.id, None)
         now = self.clock()
         first = service.station_for(0, priority=False)
         outlook = queries.outlook(
@@ -130,7 +139,7 @@ class ViewService(UseCases):
             station=first,
             standard_minutes=service.journey[0].standard_minutes,
             now=now,
-            stats=stats,
+            stats=shared.stats,
         )
         active = snapshot.calendar.session_at(now, ServiceId(code))
         opening = None if active else snapshot.calendar.next_opening(now, ServiceId(code))
@@ -140,14 +149,18 @@ class ViewService(UseCases):
             if active is not None and active.special
             else (f"service:{code}", service.daily_quota)
         )
-        used = queries.quota_used(session, snapshot.office.id, scope, day)
+        used = (
+            queries.quota_used(session, snapshot.office.id, scope, day)
+            if shared.quota_day != day
+            else shared.quota_used.get(scope, 0)
+        )
         return QueueState(
             service=code,
             prefix=service.prefix,
             name=Bilingual(id=service.name_id, en=service.name_en),
             kind=ServiceKindWord(service.kind.value),
-            waiting=counts.get(code, 0),
-            waiting_per_station=_waiting_per_station(session, snapshot.office.id, code),
+            waiting=sum(shared.per_station.get(code, {}).values()),
+            waiting_per_station=shared.per_station.get(code, {}),
             people_ahead_of_newcomer=outlook.people_ahead,
             open_counters=outlook.open_counters,
             minutes_per_ticket=round(outlook.minutes_per_ticket, 1),
@@ -340,17 +353,34 @@ def _special_session(active: ActiveSession | None) -> dict[str, Any]:
     }
 
 
-def _waiting_per_station(session: Session, office_id: str, service: str) -> dict[str, int]:
+@dataclass
+class Prefetched:
+    """What every queue state of one office reads, read once per snapshot."""
+
+    per_station: dict[str, dict[str, int]]  # service -> station -> waiting tickets
+    quota_day: date | None  # the office day of ``quota_used`` (None: not read)
+    quota_used: dict[str, int]  # scope -> used that day
+    stats: StationStats  # open and busy counters, service times: no expiry in one snapshot
+
+
+def _prefetch(session: Session, office_id: str, day: date | None) -> Prefetched:
+    per_station: dict[str, dict[str, int]] = {}
     rows = session.execute(
-        select(TicketRow.station, func.count())
-        .where(
-            TicketRow.office_id == office_id,
-            TicketRow.service_code == service,
-            TicketRow.status == TicketStatus.WAITING.value,
-        )
-        .group_by(TicketRow.station)
+        select(TicketRow.service_code, TicketRow.station, func.count())
+        .where(TicketRow.office_id == office_id, TicketRow.status == TicketStatus.WAITING.value)
+        .group_by(TicketRow.service_code, TicketRow.station)
     )
-    return {station: int(count) for station, count in rows}
+    for service, station, count in rows:
+        per_station.setdefault(service, {})[station] = int(count)
+    used: dict[str, int] = {}
+    if day is not None:
+        found = session.execute(
+            select(QuotaUsageRow.scope, QuotaUsageRow.used).where(
+                QuotaUsageRow.office_id == office_id, QuotaUsageRow.office_day == day
+            )
+        )
+        used = {scope: int(count or 0) for scope, count in found}
+    return Prefetched(per_station, day, used, StationStats(ttl_s=float("inf")))
 
 
 def ordered_waiting(

@@ -4,7 +4,7 @@ those a full rebuild gives."""
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from queue_server.domain.ids import TicketSource
@@ -143,7 +143,7 @@ def test_after_mixed_actions_the_retained_states_are_those_of_a_full_rebuild(
     officer = engine.officer
     labels = [issue(engine, service) for service in ("walkin", "lost", "lost", "pickup")]
     harness.batch({OFFICE})
-    steps = [
+    steps: list[Callable[[], object]] = [
         lambda: officer.open_counter(OFFICE, "cs-1", actor=OFFICER),
         lambda: officer.open_counter(OFFICE, "cs-2", actor=OFFICER),
         lambda: officer.open_counter(OFFICE, "bio-1", actor=OFFICER),
