@@ -5,10 +5,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
-from queue_server.domain.ids import TicketSource
-from queue_server.mqtt.publisher import DELIVERED, Receipt, StatePublisher
+from queue_server.domain.events import TicketChanged
+from queue_server.domain.ids import (
+    OfficeId,
+    ServiceId,
+    StationType,
+    TicketId,
+    TicketSource,
+    TicketStatus,
+)
+from queue_server.mqtt.publisher import DELIVERED, Named, Receipt, StatePublisher
 from queue_server.persistence.outbox import OutboxEntry
 from queue_server.protocol.states import CounterState, QueueState
 from queue_server.services.issuing import IssueRequest
@@ -173,3 +183,24 @@ def test_after_mixed_actions_the_retained_states_are_those_of_a_full_rebuild(
     assert harness.retained == rebuilt(engine)
     # and a batch builds less than everything: the last one only bio-1 with its question
     assert harness.views.rated == [{"bio-1"}]
+
+
+def test_a_ticket_leaving_a_counter_the_event_does_not_name_builds_every_counter() -> None:
+    left = TicketChanged(
+        office=OfficeId(OFFICE),
+        ticket=TicketId(1),
+        label="A-001",
+        service=ServiceId("walkin"),
+        station=StationType.CS,
+        action="cancel",
+        status=TicketStatus.CANCELLED,
+        previous=TicketStatus.CALLED,
+        counter=None,
+        at=datetime(2026, 11, 23, 2, 0, tzinfo=UTC),
+    )
+    named = Named()
+    named.ticket(left)
+    assert named.every_counter and named.services == {"walkin"} and named.stations == {"CS"}
+    waiting = Named()
+    waiting.ticket(replace(left, previous=TicketStatus.WAITING))
+    assert not waiting.every_counter and waiting.counters == set()
