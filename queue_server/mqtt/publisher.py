@@ -184,6 +184,9 @@ class StatePublisher:
         self._sent: list[Receipt] = []
         #: Per retained topic, the content (without ``seq``) last sent on it.
         self._last: dict[str, bytes] = {}
+        #: After ``forget``: the offices whose every state was built again since (None:
+        #: nothing forgotten); the next batch of any other office builds everything.
+        self._rebuilt: set[str] | None = None
         self._inbox: queue.Queue[Item] = queue.Queue()
         self._worker = threading.Thread(target=self._work, name="mqtt-publisher", daemon=True)
 
@@ -282,7 +285,7 @@ class StatePublisher:
                 deadline = time.monotonic() + RESEND_AFTER_S
                 progress.flights.append(Flight([entry.id for entry in entries], receipts, deadline))
         except Exception:  # the rows stay pending: the next read publishes them
-            self._last.clear()  # (and every state again: some may not have gone out)
+            self.forget()  # (and every state again: some may not have gone out)
             log.exception("could not publish the pending changes; retrying")
             return RETRY_AFTER_S
         return 0.0 if len(entries) == MAX_BATCH else POLL_S
@@ -310,7 +313,7 @@ class StatePublisher:
             if flight.settled():
                 progress.acked.extend(flight.ids)
             elif now >= flight.deadline:
-                self._last.clear()  # what the broker may not have: everything goes again
+                self.forget()  # what the broker may not have: everything goes again
                 log.warning(
                     "%d changes not acknowledged by the broker in %.0f s; publishing them again",
                     len(flight.ids),
@@ -350,6 +353,11 @@ class StatePublisher:
             self._settle(progress, time.monotonic())
         self._mark(progress, time.monotonic(), force=True)
 
+    def forget(self) -> None:
+        """Forget what was sent: each office's next batch builds and sends every state."""
+        self._last.clear()
+        self._rebuilt = set()
+
     def _publish_batch(self, entries: list[OutboxEntry], refresh: set[str]) -> None:
         """Calls first and in order (displays announce them), then each state the events
         name, once, if it changed; every state of the offices in ``refresh``."""
@@ -365,7 +373,11 @@ class StatePublisher:
                 named.setdefault(event.office, Named()).ticket(event)
             elif isinstance(event, CounterChanged):
                 named.setdefault(event.office, Named()).counters.add(event.counter)
+        if self._rebuilt is not None:
+            full |= set(named) - self._rebuilt
         for office in sorted(full):
+            if self._rebuilt is not None:
+                self._rebuilt.add(office)
             self.publish_configs(office)
             self.publish_counters(office, everything=True)
             self.publish_queues(office, None, everything=True)

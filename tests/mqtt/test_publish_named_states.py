@@ -204,3 +204,20 @@ def test_a_ticket_leaving_a_counter_the_event_does_not_name_builds_every_counter
     waiting = Named()
     waiting.ticket(replace(left, previous=TicketStatus.WAITING))
     assert not waiting.every_counter and waiting.counters == set()
+
+
+def test_after_forgetting_what_was_sent_the_next_batch_builds_everything(engine: Engine) -> None:
+    """What happens when the broker did not acknowledge a batch in time."""
+    harness = Harness(engine)
+    issue(engine, "pickup")
+    engine.officer.open_counter(OFFICE, "pickup-1", actor=OFFICER)
+    harness.batch({OFFICE})
+    harness.publisher.forget()
+    engine.officer.call_next(OFFICE, "pickup-1", actor=OFFICER)
+    harness.batch()
+    assert harness.views.rated == [None]
+    assert set(harness.views.queues) == {"mpaspor", "walkin", "lost", "pickup"}
+    assert len([topic for topic in harness.topics if "/counter/" in topic]) == 7
+    engine.officer.finish(OFFICE, "pickup-1", actor=OFFICER)
+    harness.batch()  # rebuilt once: named states only again
+    assert harness.views.rated == [{"pickup-1"}]
