@@ -102,6 +102,7 @@ def run(counters: int, calls: int, publisher_class: type[StatePublisher]) -> dic
                 seen.update(entry.id for entry in rows)
                 started = time.process_time()
                 publisher._publish_batch(rows, set())
+                publisher.publish_moved()  # as the thread does once its inbox is empty
                 cpu += time.process_time() - started
                 batches += 1
         return {

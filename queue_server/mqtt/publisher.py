@@ -69,6 +69,9 @@ MAX_IN_FLIGHT = 2000
 #: Wait after a batch failed before reading the outbox again.
 RETRY_AFTER_S = 2.0
 PRUNE_EVERY_S = 60.0
+#: The queue states a batch moved only through a station (other services than its own)
+#: are built once the inbox is empty, or at the latest after this long: calls first.
+MOVED_WITHIN_S = 0.2
 #: How long ``stop`` waits for the last acknowledgements.
 STOP_WAIT_S = 2.0
 
@@ -187,6 +190,9 @@ class StatePublisher:
         #: After ``forget``: the offices whose every state was built again since (None:
         #: nothing forgotten); the next batch of any other office builds everything.
         self._rebuilt: set[str] | None = None
+        #: Per office, the stations whose services' queue states are still to be built.
+        self._moved: dict[str, set[str]] = {}
+        self._moved_since = 0.0
         self._inbox: queue.Queue[Item] = queue.Queue()
         self._worker = threading.Thread(target=self._work, name="mqtt-publisher", daemon=True)
 
@@ -235,6 +241,10 @@ class StatePublisher:
                     progress.next_read = now + self._drain(progress)
                 else:
                     self._drain(progress, fresh)
+            if self._moved and self._connected():
+                late = time.monotonic() - self._moved_since >= MOVED_WITHIN_S
+                if stopping or late or self._inbox.empty():
+                    self.publish_moved(progress)
             self._mark(progress, now, force=stopping)
             if stopping:
                 self._finish(progress)
@@ -246,6 +256,8 @@ class StatePublisher:
         timeout = max(0.0, progress.next_read - time.monotonic())
         if progress.flights or progress.acked:
             timeout = min(timeout, ACK_CHECK_S)
+        if self._moved:
+            timeout = 0.0
         try:
             items = [self._inbox.get(timeout=timeout)]
         except queue.Empty:
@@ -385,7 +397,30 @@ class StatePublisher:
             names = named[office]
             codes = None if names.every_counter else names.counters
             stations = self.publish_counters(office, only=codes)
-            self.publish_queues(office, names.services, stations=names.stations | stations)
+            self.publish_queues(office, names.services)
+            if not self._moved:
+                self._moved_since = time.monotonic()
+            self._moved.setdefault(office, set()).update(names.stations | stations)
+        for office in full:
+            self._moved.pop(office, None)  # built above
+
+    def publish_moved(self, progress: Progress | None = None) -> None:
+        """The queue states of the services starting at the stations recent batches moved
+        (their people ahead, open counters, estimate), those that changed; right after the
+        calls and states of those batches (``MOVED_WITHIN_S``)."""
+        moved, self._moved = self._moved, {}
+        self._sent = []
+        try:
+            for office in sorted(moved):
+                self.publish_queues(office, (), stations=moved[office])
+            if progress is not None and self._sent:
+                deadline = time.monotonic() + RESEND_AFTER_S
+                progress.flights.append(Flight([], self._sent, deadline))
+        except Exception:
+            self.forget()  # every state again with each office's next batch
+            log.exception("could not publish the queue states; they go out with the next")
+        finally:
+            self._sent = []
 
     def _publish_call(self, event: TicketChanged, call_id: int) -> None:
         payload = CalledEvent(
