@@ -11,11 +11,13 @@ row not acknowledged within ``RESEND_AFTER_S``, or left pending by a crash, is p
 again: delivery is at least once. ``event/called`` carries the row's id, the same in
 every copy, so a display announces a call once (``queue_server.protocol.dedupe``).
 
-Only what changed goes out: a retained state whose content (all but its ``seq``) is the one
-this publisher last sent on its topic is not sent again, so a call re-publishes its
-counter, the board and its queue, not every counter of the office. A full refresh (the
-link came up, the office was reloaded) and a batch the broker did not acknowledge in time
-send everything again.
+Only what changed goes out: a batch builds only the states its events name (see
+``Named``), and a retained state whose content (all but its ``seq``) is the one this
+publisher last sent on its topic is not sent again, so a call re-publishes its counter,
+the board and its queue, not every counter of the office; the queue states of the other
+services starting at the stations it moved follow once the inbox is empty
+(``publish_moved``). A full refresh (the link came up, the office was reloaded) and a
+batch the broker did not acknowledge in time build and send everything again.
 
 Every snapshot carries a ``seq`` that only grows: microseconds since the epoch, bumped
 when two fall in the same microsecond, and never below the sequence recorded with the
