@@ -11,11 +11,13 @@ row not acknowledged within ``RESEND_AFTER_S``, or left pending by a crash, is p
 again: delivery is at least once. ``event/called`` carries the row's id, the same in
 every copy, so a display announces a call once (``queue_server.protocol.dedupe``).
 
-Only what changed goes out: a retained state whose content (all but its ``seq``) is the one
-this publisher last sent on its topic is not sent again, so a call re-publishes its
-counter, the board and its queue, not every counter of the office. A full refresh (the
-link came up, the office was reloaded) and a batch the broker did not acknowledge in time
-send everything again.
+Only what changed goes out: a batch builds only the states its events name (see
+``Named``), and a retained state whose content (all but its ``seq``) is the one this
+publisher last sent on its topic is not sent again, so a call re-publishes its counter,
+the board and its queue, not every counter of the office; the queue states of the other
+services starting at the stations it moved follow once the inbox is empty
+(``publish_moved``). A full refresh (the link came up, the office was reloaded) and a
+batch the broker did not acknowledge in time build and send everything again.
 
 Every snapshot carries a ``seq`` that only grows: microseconds since the epoch, bumped
 when two fall in the same microsecond, and never below the sequence recorded with the
@@ -35,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from queue_server.domain.events import CounterChanged, DomainEvent, OfficeReloaded, TicketChanged
+from queue_server.domain.ids import AT_COUNTER_STATUSES
 from queue_server.persistence.outbox import OutboxEntry
 from queue_server.protocol import topics
 from queue_server.protocol.base import dump
@@ -68,6 +71,9 @@ MAX_IN_FLIGHT = 2000
 #: Wait after a batch failed before reading the outbox again.
 RETRY_AFTER_S = 2.0
 PRUNE_EVERY_S = 60.0
+#: The queue states a batch moved only through a station (other services than its own)
+#: are built once the inbox is empty, or at the latest after this long: calls first.
+MOVED_WITHIN_S = 0.2
 #: How long ``stop`` waits for the last acknowledgements.
 STOP_WAIT_S = 2.0
 
@@ -183,6 +189,12 @@ class StatePublisher:
         self._sent: list[Receipt] = []
         #: Per retained topic, the content (without ``seq``) last sent on it.
         self._last: dict[str, bytes] = {}
+        #: After ``forget``: the offices whose every state was built again since (None:
+        #: nothing forgotten); the next batch of any other office builds everything.
+        self._rebuilt: set[str] | None = None
+        #: Per office, the stations whose services' queue states are still to be built.
+        self._moved: dict[str, set[str]] = {}
+        self._moved_since = 0.0
         self._inbox: queue.Queue[Item] = queue.Queue()
         self._worker = threading.Thread(target=self._work, name="mqtt-publisher", daemon=True)
 
@@ -231,6 +243,10 @@ class StatePublisher:
                     progress.next_read = now + self._drain(progress)
                 else:
                     self._drain(progress, fresh)
+            if self._moved and self._connected():
+                late = time.monotonic() - self._moved_since >= MOVED_WITHIN_S
+                if stopping or late or self._inbox.empty():
+                    self.publish_moved(progress)
             self._mark(progress, now, force=stopping)
             if stopping:
                 self._finish(progress)
@@ -242,6 +258,8 @@ class StatePublisher:
         timeout = max(0.0, progress.next_read - time.monotonic())
         if progress.flights or progress.acked:
             timeout = min(timeout, ACK_CHECK_S)
+        if self._moved:
+            timeout = 0.0
         try:
             items = [self._inbox.get(timeout=timeout)]
         except queue.Empty:
@@ -281,7 +299,7 @@ class StatePublisher:
                 deadline = time.monotonic() + RESEND_AFTER_S
                 progress.flights.append(Flight([entry.id for entry in entries], receipts, deadline))
         except Exception:  # the rows stay pending: the next read publishes them
-            self._last.clear()  # (and every state again: some may not have gone out)
+            self.forget()  # (and every state again: some may not have gone out)
             log.exception("could not publish the pending changes; retrying")
             return RETRY_AFTER_S
         return 0.0 if len(entries) == MAX_BATCH else POLL_S
@@ -309,7 +327,7 @@ class StatePublisher:
             if flight.settled():
                 progress.acked.extend(flight.ids)
             elif now >= flight.deadline:
-                self._last.clear()  # what the broker may not have: everything goes again
+                self.forget()  # what the broker may not have: everything goes again
                 log.warning(
                     "%d changes not acknowledged by the broker in %.0f s; publishing them again",
                     len(flight.ids),
@@ -349,12 +367,16 @@ class StatePublisher:
             self._settle(progress, time.monotonic())
         self._mark(progress, time.monotonic(), force=True)
 
+    def forget(self) -> None:
+        """Forget what was sent: each office's next batch builds and sends every state."""
+        self._last.clear()
+        self._rebuilt = set()
+
     def _publish_batch(self, entries: list[OutboxEntry], refresh: set[str]) -> None:
-        """Calls first and in order (displays announce them), then each changed state once;
-        every state of the offices in ``refresh``."""
+        """Calls first and in order (displays announce them), then each state the events
+        name, once, if it changed; every state of the offices in ``refresh``."""
         full: set[str] = set(refresh)
-        counters: set[str] = set()
-        queues: set[tuple[str, str]] = set()
+        named: dict[str, Named] = {}
         for entry in entries:
             event = entry.event
             if isinstance(event, OfficeReloaded):
@@ -362,18 +384,45 @@ class StatePublisher:
             elif isinstance(event, TicketChanged):
                 if event.is_call and event.counter is not None:
                     self._publish_call(event, entry.id)
-                counters.add(event.office)
-                queues.add((event.office, event.service))
+                named.setdefault(event.office, Named()).ticket(event)
             elif isinstance(event, CounterChanged):
-                counters.add(event.office)
+                named.setdefault(event.office, Named()).counters.add(event.counter)
+        if self._rebuilt is not None:
+            full |= set(named) - self._rebuilt
         for office in sorted(full):
+            if self._rebuilt is not None:
+                self._rebuilt.add(office)
             self.publish_configs(office)
-            for state in self._views.services_overview(office):
-                queues.add((office, state.service))
-        for office in sorted(counters | full):
-            self.publish_counters(office, everything=office in full)
-        for office, service in sorted(queues):
-            self.publish_queue(office, service, everything=office in full)
+            self.publish_counters(office, everything=True)
+            self.publish_queues(office, None, everything=True)
+        for office in sorted(set(named) - full):
+            names = named[office]
+            codes = None if names.every_counter else names.counters
+            stations = self.publish_counters(office, only=codes)
+            self.publish_queues(office, names.services)
+            if not self._moved:
+                self._moved_since = time.monotonic()
+            self._moved.setdefault(office, set()).update(names.stations | stations)
+        for office in full:
+            self._moved.pop(office, None)  # built above
+
+    def publish_moved(self, progress: Progress | None = None) -> None:
+        """The queue states of the services starting at the stations recent batches moved
+        (their people ahead, open counters, estimate), those that changed; right after the
+        calls and states of those batches (``MOVED_WITHIN_S``)."""
+        moved, self._moved = self._moved, {}
+        self._sent = []
+        try:
+            for office in sorted(moved):
+                self.publish_queues(office, (), stations=moved[office])
+            if progress is not None and self._sent:
+                deadline = time.monotonic() + RESEND_AFTER_S
+                progress.flights.append(Flight([], self._sent, deadline))
+        except Exception:
+            self.forget()  # every state again with each office's next batch
+            log.exception("could not publish the queue states; they go out with the next")
+        finally:
+            self._sent = []
 
     def _publish_call(self, event: TicketChanged, call_id: int) -> None:
         payload = CalledEvent(
@@ -389,11 +438,18 @@ class StatePublisher:
         )
         self._publish(topics.event_called(event.office), dump(payload), False)
 
-    def publish_counters(self, office: str, *, everything: bool = False) -> None:
-        """Retained state of each counter that changed, and the lobby board built from
-        them if it changed (``everything``: all of them, changed or not)."""
-        states = self._views.counters(office)
+    def publish_counters(
+        self, office: str, *, everything: bool = False, only: Collection[str] | None = None
+    ) -> set[str]:
+        """Retained state of each counter in ``only`` (None: every counter) that changed,
+        and the lobby board built from all of them if it changed (``everything``: send
+        them changed or not); the stations the counters in ``only`` serve."""
+        states = self._views.counters(office, rated=only)
+        stations: set[str] = set()
         for state in states:
+            if only is not None and state.code not in only:
+                continue  # built for the board only (without its rating question)
+            stations.update(state.stations)
             topic = topics.counter_state(office, state.code)
             if self._changed(topic, dump(state), everything):
                 message = CounterStateMessage(**dict(state), seq=self._seq.next())
@@ -406,6 +462,7 @@ class StatePublisher:
         if self._changed(topic, content, everything):
             board = Board(seq=self._seq.next(), counters=plain, serving=serving)
             self._publish(topic, dump(board), True)
+        return stations
 
     def _changed(self, topic: str, content: bytes, everything: bool) -> bool:
         """Whether ``content`` differs from what was last sent on ``topic`` (then noted)."""
@@ -429,8 +486,40 @@ class StatePublisher:
 
     def publish_queue(self, office: str, service: str, *, everything: bool = False) -> None:
         """The service's retained queue state, if it changed (``everything``: anyway)."""
-        state = self._views.queue_state(office, service)
-        topic = topics.queue_state(office, service)
-        if self._changed(topic, dump(state), everything):
-            message = QueueStateMessage(**dict(state), seq=self._seq.next())
-            self._publish(topic, dump(message), True)
+        self.publish_queues(office, [service], everything=everything)
+
+    def publish_queues(
+        self,
+        office: str,
+        services: Collection[str] | None,
+        *,
+        stations: Collection[str] = (),
+        everything: bool = False,
+    ) -> None:
+        """The retained queue states of ``services`` and of the services whose first
+        station is in ``stations`` (None: every active service), those that changed."""
+        for state in self._views.queue_states(office, services, stations=stations):
+            topic = topics.queue_state(office, state.service)
+            if self._changed(topic, dump(state), everything):
+                message = QueueStateMessage(**dict(state), seq=self._seq.next())
+                self._publish(topic, dump(message), True)
+
+
+@dataclass
+class Named:
+    """The states a batch's events name in one office (see ``_publish_batch``)."""
+
+    counters: set[str] = field(default_factory=set)
+    every_counter: bool = False
+    services: set[str] = field(default_factory=set)
+    stations: set[str] = field(default_factory=set)
+
+    def ticket(self, event: TicketChanged) -> None:
+        """A ticket changed: its counter (every counter if it left one the event does not
+        name), its service's queue and the queues that start at its station."""
+        self.services.add(event.service)
+        self.stations.add(event.station.value)
+        if event.counter is not None:
+            self.counters.add(event.counter)
+        elif event.previous in AT_COUNTER_STATUSES:
+            self.every_counter = True

@@ -6,7 +6,8 @@ They run on the reader session and never hold personal data.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,7 +24,13 @@ from queue_server.domain.ids import (
     TicketId,
     TicketStatus,
 )
-from queue_server.persistence.models import AuditLogRow, CounterRow, TicketRow, VisitRow
+from queue_server.persistence.models import (
+    AuditLogRow,
+    CounterRow,
+    QuotaUsageRow,
+    TicketRow,
+    VisitRow,
+)
 from queue_server.protocol.answers import PublicTicket
 from queue_server.protocol.base import (
     AtCounterWord,
@@ -41,6 +48,7 @@ from queue_server.protocol.states import (
 from queue_server.services import queries, rating_prompts
 from queue_server.services.audit_query import NO_FILTER, AuditFilter
 from queue_server.services.offices import OfficeSnapshot
+from queue_server.services.station_stats import StationStats
 from queue_server.services.unit import UseCases
 
 #: Longest waiting list an officer's console gets in one answer.
@@ -70,8 +78,10 @@ class ViewService(UseCases):
         """Every active service of ``office`` with its queue state."""
         with self.read() as session:
             snapshot = self.catalog.get(session, office)
+            day = snapshot.office.office_day(self.clock())
+            shared = _prefetch(session, snapshot.office.id, day)
             return [
-                self._queue_state(session, snapshot, service.id)
+                self._queue_state(session, snapshot, service.id, shared=shared)
                 for service in snapshot.services.values()
                 if service.active
             ]
@@ -82,8 +92,44 @@ class ViewService(UseCases):
             snapshot = self.catalog.get(session, office)
             return self._queue_state(session, snapshot, snapshot.service(service).id)
 
-    def _queue_state(self, session: Session, snapshot: OfficeSnapshot, code: str) -> QueueState:
+    def queue_states(
+        self, office: str, services: Collection[str] | None, *, stations: Collection[str] = ()
+    ) -> list[QueueState]:
+        """In one snapshot, the queue states of ``services`` and of every active service
+        whose first station is in ``stations`` (a change there moves its estimate);
+        ``services`` None: every active service. Sorted by service."""
+        with self.read() as session:
+            snapshot = self.catalog.get(session, office)
+            wanted = set(services) if services is not None else set()
+            for service in snapshot.services.values():
+                first = {
+                    service.station_for(0, priority=False).value,
+                    service.station_for(0, priority=True).value,
+                }
+                if service.active and (services is None or first & set(stations)):
+                    wanted.add(service.id)
+            # What the states share (waiting counts, quotas used, open and busy counters,
+            # service times), read once in this snapshot for all of them.
+            shared = _prefetch(
+                session, snapshot.office.id, snapshot.office.office_day(self.clock())
+            )
+            return [
+                self._queue_state(session, snapshot, code, shared=shared)
+                for code in sorted(wanted)
+                if ServiceId(code) in snapshot.services
+            ]
+
+    def _queue_state(
+        self,
+        session: Session,
+        snapshot: OfficeSnapshot,
+        code: str,
+        *,
+        shared: Prefetched | None = None,
+    ) -> QueueState:
         service = snapshot.service(code)
+        if shared is None:
+            shared = _prefetch(session, snapshot.office.id, None)
         now = self.clock()
         first = service.station_for(0, priority=False)
         outlook = queries.outlook(
@@ -93,6 +139,7 @@ class ViewService(UseCases):
             station=first,
             standard_minutes=service.journey[0].standard_minutes,
             now=now,
+            stats=shared.stats,
         )
         active = snapshot.calendar.session_at(now, ServiceId(code))
         opening = None if active else snapshot.calendar.next_opening(now, ServiceId(code))
@@ -102,14 +149,18 @@ class ViewService(UseCases):
             if active is not None and active.special
             else (f"service:{code}", service.daily_quota)
         )
-        used = queries.quota_used(session, snapshot.office.id, scope, day)
+        used = (
+            queries.quota_used(session, snapshot.office.id, scope, day)
+            if shared.quota_day != day
+            else shared.quota_used.get(scope, 0)
+        )
         return QueueState(
             service=code,
             prefix=service.prefix,
             name=Bilingual(id=service.name_id, en=service.name_en),
             kind=ServiceKindWord(service.kind.value),
-            waiting=queries.waiting_counts(session, snapshot.office.id).get(code, 0),
-            waiting_per_station=_waiting_per_station(session, snapshot.office.id, code),
+            waiting=sum(shared.per_station.get(code, {}).values()),
+            waiting_per_station=shared.per_station.get(code, {}),
             people_ahead_of_newcomer=outlook.people_ahead,
             open_counters=outlook.open_counters,
             minutes_per_ticket=round(outlook.minutes_per_ticket, 1),
@@ -216,8 +267,10 @@ class ViewService(UseCases):
             profile = self.catalog.get(session, office).counters.get(CounterId(counter))
         return profile.name if profile is not None else counter
 
-    def counters(self, office: str) -> list[CounterState]:
-        """Every active counter: open or not, the stations it serves, its current ticket."""
+    def counters(self, office: str, *, rated: Collection[str] | None = None) -> list[CounterState]:
+        """Every active counter: open or not, the stations it serves, its current ticket;
+        the rating question only for the counters in ``rated`` (None: all of them; the
+        others get none: the board, which carries no question, needs only the rest)."""
         with self.read() as session:
             snapshot = self.catalog.get(session, office)
             rows = session.scalars(
@@ -230,7 +283,8 @@ class ViewService(UseCases):
             now = self.clock()
             for row in rows:
                 ticket = tickets.get(row.pk)
-                prompt = rating_prompts.open_prompt(session, row, now)
+                asked = rated is None or row.code in rated
+                prompt = rating_prompts.open_prompt(session, row, now) if asked else None
                 profile = snapshot.counters.get(CounterId(row.code))
                 stations = [station.value for station in profile.stations] if profile else []
                 states.append(
@@ -299,17 +353,34 @@ def _special_session(active: ActiveSession | None) -> dict[str, Any]:
     }
 
 
-def _waiting_per_station(session: Session, office_id: str, service: str) -> dict[str, int]:
+@dataclass
+class Prefetched:
+    """What every queue state of one office reads, read once per snapshot."""
+
+    per_station: dict[str, dict[str, int]]  # service -> station -> waiting tickets
+    quota_day: date | None  # the office day of ``quota_used`` (None: not read)
+    quota_used: dict[str, int]  # scope -> used that day
+    stats: StationStats  # open and busy counters, service times: no expiry in one snapshot
+
+
+def _prefetch(session: Session, office_id: str, day: date | None) -> Prefetched:
+    per_station: dict[str, dict[str, int]] = {}
     rows = session.execute(
-        select(TicketRow.station, func.count())
-        .where(
-            TicketRow.office_id == office_id,
-            TicketRow.service_code == service,
-            TicketRow.status == TicketStatus.WAITING.value,
-        )
-        .group_by(TicketRow.station)
+        select(TicketRow.service_code, TicketRow.station, func.count())
+        .where(TicketRow.office_id == office_id, TicketRow.status == TicketStatus.WAITING.value)
+        .group_by(TicketRow.service_code, TicketRow.station)
     )
-    return {station: int(count) for station, count in rows}
+    for service, station, count in rows:
+        per_station.setdefault(service, {})[station] = int(count)
+    used: dict[str, int] = {}
+    if day is not None:
+        found = session.execute(
+            select(QuotaUsageRow.scope, QuotaUsageRow.used).where(
+                QuotaUsageRow.office_id == office_id, QuotaUsageRow.office_day == day
+            )
+        )
+        used = {scope: int(count or 0) for scope, count in found}
+    return Prefetched(per_station, day, used, StationStats(ttl_s=float("inf")))
 
 
 def ordered_waiting(

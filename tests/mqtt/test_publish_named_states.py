@@ -1,0 +1,232 @@
+"""A publish batch builds only the states its events name, and the retained states stay
+those a full rebuild gives."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from queue_server.domain.events import TicketChanged
+from queue_server.domain.ids import (
+    OfficeId,
+    ServiceId,
+    StationType,
+    TicketId,
+    TicketSource,
+    TicketStatus,
+)
+from queue_server.mqtt.publisher import DELIVERED, Named, Receipt, StatePublisher
+from queue_server.persistence.outbox import OutboxEntry
+from queue_server.protocol.states import CounterState, QueueState
+from queue_server.services.issuing import IssueRequest
+from queue_server.services.ratings import CounterRating
+from queue_server.services.unit import Actor
+from queue_server.services.views import ViewService
+from tests.services.conftest import Engine
+
+OFFICE = "kanim-test"
+OFFICER = Actor(name="officer")
+
+
+class SpyViews(ViewService):
+    """The view service, noting which states each batch builds."""
+
+    def __init__(self, **shared: Any) -> None:
+        super().__init__(**shared)
+        self.rated: list[set[str] | None] = []  # the counters built with their question
+        self.queues: list[str] = []  # the queue states built
+
+    def counters(self, office: str, *, rated: Collection[str] | None = None) -> list[CounterState]:
+        self.rated.append(None if rated is None else set(rated))
+        return super().counters(office, rated=rated)
+
+    def queue_states(
+        self, office: str, services: Collection[str] | None, *, stations: Collection[str] = ()
+    ) -> list[QueueState]:
+        states = super().queue_states(office, services, stations=stations)
+        self.queues.extend(state.service for state in states)
+        return states
+
+    def forget(self) -> None:
+        self.rated.clear()
+        self.queues.clear()
+
+
+class Harness:
+    """A publisher over ``engine`` whose retained messages are kept by topic."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.views = SpyViews(**engine.shared)
+        self.retained: dict[str, dict[str, Any]] = {}
+        self.topics: list[str] = []
+        self.publisher = StatePublisher(
+            views=self.views, publish=self.publish, outbox=engine.outbox()
+        )
+        self.seen: set[int] = set()
+        self.built: list[str] = []
+        self.moved: list[str] = []
+
+    def publish(self, topic: str, payload: bytes, retain: bool) -> Receipt:
+        self.topics.append(topic)
+        if retain:
+            content = json.loads(payload)
+            content.pop("seq")
+            self.retained[topic] = content
+        return DELIVERED
+
+    def batch(self, refresh: set[str] | None = None) -> None:
+        """Publish the outbox rows committed since the last batch, as the thread does."""
+        rows: list[OutboxEntry] = [
+            entry
+            for entry in self.engine.outbox().pending(offices=None, limit=10_000, skip=self.seen)
+            if entry.id not in self.seen
+        ]
+        self.seen.update(entry.id for entry in rows)
+        self.views.forget()
+        self.topics.clear()
+        self.publisher._publish_batch(rows, refresh or set())
+        self.built = list(self.views.queues)  # in the batch, with its calls
+        self.views.queues.clear()
+        self.publisher.publish_moved()  # what the thread does once its inbox is empty
+        self.moved = list(self.views.queues)
+
+
+def issue(engine: Engine, service: str) -> str:
+    ticket = engine.issuing.issue(
+        IssueRequest(office=OFFICE, service=service, source=TicketSource.KIOSK), actor=OFFICER
+    )
+    return str(ticket.label)
+
+
+def test_a_call_builds_only_its_counter_its_queue_and_the_board(engine: Engine) -> None:
+    harness = Harness(engine)
+    for service in ("pickup", "walkin", "lost"):
+        issue(engine, service)
+    for counter in ("pickup-1", "cs-1"):
+        engine.officer.open_counter(OFFICE, counter, actor=OFFICER)
+    harness.batch({OFFICE})  # the start: everything
+    assert harness.views.rated == [None]
+    assert set(harness.built) == {"mpaspor", "walkin", "lost", "pickup"}
+    assert harness.moved == []
+
+    engine.officer.call_next(OFFICE, "pickup-1", actor=OFFICER)
+    harness.batch()
+    assert harness.views.rated == [{"pickup-1"}]  # the others only for the board
+    assert harness.built == ["pickup"]
+    assert harness.moved == ["pickup"]  # the only service that starts at PICKUP
+    assert sorted(harness.topics) == sorted(
+        [
+            f"antre/v1/{OFFICE}/event/called",
+            f"antre/v1/{OFFICE}/counter/pickup-1/state",
+            f"antre/v1/{OFFICE}/board",
+            f"antre/v1/{OFFICE}/queue/pickup/state",
+        ]
+    )
+
+    # A call at CS moves the estimate of every service that starts there: built after it.
+    engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
+    harness.batch()
+    assert harness.views.rated == [{"cs-1"}]
+    assert harness.built == ["walkin"]
+    assert harness.moved == ["lost", "mpaspor", "walkin"]
+
+
+def test_a_counter_closing_builds_its_counter_and_the_queues_it_serves(engine: Engine) -> None:
+    harness = Harness(engine)
+    harness.batch({OFFICE})
+    engine.officer.open_counter(OFFICE, "bio-1", actor=OFFICER)
+    harness.batch()
+    assert harness.views.rated == [{"bio-1"}]
+    assert harness.built == harness.moved == []  # no service starts at BIO in this office
+    engine.officer.open_counter(OFFICE, "cs-2", actor=OFFICER)
+    harness.batch()
+    assert harness.views.rated == [{"cs-2"}]
+    assert harness.moved == ["lost", "mpaspor", "walkin"]
+
+
+def rebuilt(engine: Engine) -> dict[str, dict[str, Any]]:
+    fresh = Harness(engine)
+    fresh.publisher.publish_counters(OFFICE, everything=True)
+    fresh.publisher.publish_queues(OFFICE, None, everything=True)
+    return fresh.retained
+
+
+def test_after_mixed_actions_the_retained_states_are_those_of_a_full_rebuild(
+    engine: Engine,
+) -> None:
+    harness = Harness(engine)
+    officer = engine.officer
+    labels = [issue(engine, service) for service in ("walkin", "lost", "lost", "pickup")]
+    harness.batch({OFFICE})
+    steps: list[Callable[[], object]] = [
+        lambda: officer.open_counter(OFFICE, "cs-1", actor=OFFICER),
+        lambda: officer.open_counter(OFFICE, "cs-2", actor=OFFICER),
+        lambda: officer.open_counter(OFFICE, "bio-1", actor=OFFICER),
+        lambda: officer.open_counter(OFFICE, "pickup-1", actor=OFFICER),
+        lambda: officer.call_next(OFFICE, "cs-1", actor=OFFICER),
+        lambda: issue(engine, "walkin"),
+        lambda: officer.call_next(OFFICE, "cs-2", actor=OFFICER),
+        lambda: officer.finish(OFFICE, "cs-1", actor=OFFICER),  # on to BIO
+        lambda: officer.call_next(OFFICE, "bio-1", actor=OFFICER),
+        lambda: officer.no_show(OFFICE, "cs-2", actor=OFFICER),
+        lambda: officer.call_next(OFFICE, "pickup-1", actor=OFFICER),
+        lambda: officer.recall(OFFICE, "pickup-1", actor=OFFICER),
+        lambda: officer.finish(OFFICE, "bio-1", actor=OFFICER),  # asks for a rating
+        lambda: officer.finish(OFFICE, "pickup-1", actor=OFFICER),
+        lambda: officer.close_counter(OFFICE, "cs-2", actor=OFFICER),
+        lambda: issue(engine, "lost"),
+    ]
+    for index, step in enumerate(steps):
+        step()
+        harness.batch()
+        assert harness.retained == rebuilt(engine), f"after step {index}"
+    engine.ratings.rate_at_counter(
+        CounterRating(office=OFFICE, counter="bio-1", ticket_label=labels[0], score=4),
+        actor=OFFICER,
+    )
+    harness.batch()
+    assert harness.retained == rebuilt(engine)
+    # and a batch builds less than everything: the last one only bio-1 with its question
+    assert harness.views.rated == [{"bio-1"}]
+
+
+def test_a_ticket_leaving_a_counter_the_event_does_not_name_builds_every_counter() -> None:
+    left = TicketChanged(
+        office=OfficeId(OFFICE),
+        ticket=TicketId(1),
+        label="A-001",
+        service=ServiceId("walkin"),
+        station=StationType.CS,
+        action="cancel",
+        status=TicketStatus.CANCELLED,
+        previous=TicketStatus.CALLED,
+        counter=None,
+        at=datetime(2026, 11, 23, 2, 0, tzinfo=UTC),
+    )
+    named = Named()
+    named.ticket(left)
+    assert named.every_counter and named.services == {"walkin"} and named.stations == {"CS"}
+    waiting = Named()
+    waiting.ticket(replace(left, previous=TicketStatus.WAITING))
+    assert not waiting.every_counter and waiting.counters == set()
+
+
+def test_after_forgetting_what_was_sent_the_next_batch_builds_everything(engine: Engine) -> None:
+    """What happens when the broker did not acknowledge a batch in time."""
+    harness = Harness(engine)
+    issue(engine, "pickup")
+    engine.officer.open_counter(OFFICE, "pickup-1", actor=OFFICER)
+    harness.batch({OFFICE})
+    harness.publisher.forget()
+    engine.officer.call_next(OFFICE, "pickup-1", actor=OFFICER)
+    harness.batch()
+    assert harness.views.rated == [None]
+    assert set(harness.built) == {"mpaspor", "walkin", "lost", "pickup"}
+    assert len([topic for topic in harness.topics if "/counter/" in topic]) == 7
+    engine.officer.finish(OFFICE, "pickup-1", actor=OFFICER)
+    harness.batch()  # rebuilt once: named states only again
+    assert harness.views.rated == [{"pickup-1"}]
