@@ -5,7 +5,10 @@ of work in their own thread, one at a time (a first-come, first-served turn). Th
 member opens the group's transaction; each later member runs in its own SAVEPOINT, so a
 refusal rolls back only itself. A member that succeeded hands the turn to the next
 waiting caller and waits; the member that finds nobody waiting (or the group full) commits
-once, runs every member's after-commit work (events to the bus) and wakes them all. Nobody
+once, runs every member's after-commit work (events to the bus) and wakes them all. A group
+takes the callers that were waiting when its first member's work was done (at most 64);
+later callers form the next group, so a steady stream of requests does not keep one
+group open and its first answers waiting. Nobody
 is answered before the commit that holds its change; if that commit fails, every member of
 the group fails (:class:`GroupCommitFailed`) and nothing of the group is stored.
 
@@ -59,6 +62,11 @@ class _Group:
     error: BaseException | None = None
     #: The transaction cannot go on (a savepoint could not be released or rolled back).
     broken: BaseException | None = None
+    #: Members it takes at most: the opener and whoever was waiting when the opener's work
+    #: was done (set then). Callers arriving later go to the next group, so a group does
+    #: not grow for as long as requests keep coming and its first member's answer waits
+    #: only for those queued ahead of it.
+    quota: int | None = None
 
 
 class GroupCommit:
@@ -134,7 +142,9 @@ class GroupCommit:
         """Hand the turn on and wait for the commit, or commit the group now."""
         open_group = self._group is group
         with self._mutex:
-            if open_group and self._waiters and group.broken is None and group.size < self._limit:
+            if group.quota is None:
+                group.quota = min(self._limit, group.size + len(self._waiters))
+            if open_group and self._waiters and group.broken is None and group.size < group.quota:
                 self._waiters.popleft().set()  # the next caller joins this group
                 handed = True
             else:
