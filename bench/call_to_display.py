@@ -15,20 +15,23 @@ import argparse
 import http.client
 import json
 import queue
-import threading
 import time
 
 import paho.mqtt.client as mqtt
-from waitress.server import create_server
 
-from common import DISPLAY, Site, bench_site, close_client, subscribed_client, summary_ms
+from common import (
+    DISPLAY,
+    Site,
+    bench_site,
+    close_client,
+    server_side,
+    subscribed_client,
+    summary_ms,
+)
 from queue_server.domain.ids import Role, TicketSource
-from queue_server.mqtt.broker import free_port
 from queue_server.mqtt.kiosk_requests import KioskRequests
-from queue_server.mqtt.publisher import StatePublisher
 from queue_server.services.issuing import IssueRequest
 from queue_server.services.unit import Actor
-from queue_server.web.app import create_app
 
 
 def run(kind: str, calls: int) -> dict[str, object]:
@@ -46,27 +49,13 @@ def run(kind: str, calls: int) -> dict[str, object]:
 def measure(site: Site, token: str, broker_port: int, calls: int) -> dict[str, object]:
     services, office = site.services, site.office
     server_mqtt = site.server_link(broker_port, handler=KioskRequests(issuing=services.issuing))
-    publisher = StatePublisher(
-        views=services.views,
-        publish=server_mqtt.publish,
-        outbox=services.outbox,
-        connected=server_mqtt.connected.is_set,
-    )
-    services.events.subscribe_stored(publisher)
-    server_mqtt.start()
-    publisher.start()
-    http_port = free_port()
-    web = create_server(create_app(services=services), host="127.0.0.1", port=http_port, threads=8)
-    threading.Thread(target=web.run, daemon=True).start()
     received: queue.Queue[tuple[float, dict[str, object]]] = queue.Queue()
     display = display_client(broker_port, office, received)
     try:
-        server_mqtt.connected.wait(10)
-        latencies = officer_loop(http_port, office, token, calls, received)
+        with server_side(services, server_mqtt, threads=8) as http_port:
+            latencies = officer_loop(http_port, office, token, calls, received)
     finally:
         close_client(display)
-        publisher.stop()
-        server_mqtt.stop()  # the HTTP server thread is a daemon and ends with the process
     return {"calls": len(latencies), "call_to_display": summary_ms(latencies)}
 
 

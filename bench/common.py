@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from queue_server.config import ServerConfig
 from queue_server.mqtt.broker import Account, DeviceKind, MosquittoProcess, free_port
 from queue_server.mqtt.client import BrokerAddress, ServerMqtt
+from queue_server.mqtt.publisher import StatePublisher
 from queue_server.persistence.db import Database, open_database
 from queue_server.persistence.migrate import upgrade
 from queue_server.services.container import Services, build_services
@@ -137,6 +138,38 @@ def subscribed_client(
     if not subscribed.wait(10):
         raise SystemExit(f"{account.username} could not subscribe to {topic}")
     return client
+
+
+@contextlib.contextmanager
+def server_side(services: Services, server_mqtt: ServerMqtt, *, threads: int) -> Iterator[int]:
+    """The server as ``antre serve`` runs it, in this process: ``server_mqtt`` (kiosk
+    requests), the state publisher on its link and the HTTP API on waitress (``threads``
+    threads, a random loopback port, given); stopped afterwards, the link connected first."""
+    from waitress.server import create_server
+
+    from queue_server.web.app import create_app
+
+    publisher = StatePublisher(
+        views=services.views,
+        publish=server_mqtt.publish,
+        outbox=services.outbox,
+        connected=server_mqtt.connected.is_set,
+    )
+    services.events.subscribe_stored(publisher)
+    server_mqtt.start()
+    publisher.start()
+    http_port = free_port()
+    web = create_server(
+        create_app(services=services), host="127.0.0.1", port=http_port, threads=threads
+    )
+    threading.Thread(target=web.run, daemon=True).start()
+    try:
+        server_mqtt.connected.wait(10)
+        yield http_port
+    finally:
+        publisher.stop()
+        server_mqtt.stop()
+        web.close()
 
 
 def in_own_process(target: Callable[..., None], *args: Any, timeout_s: float) -> Any:

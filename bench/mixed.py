@@ -39,7 +39,6 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 from sqlalchemy import text
-from waitress.server import create_server
 
 from common import (
     DISPLAY,
@@ -50,6 +49,7 @@ from common import (
     in_own_process,
     invariants,
     prepare,
+    server_side,
     summary_ms,
 )
 from queue_server.config import ServerConfig
@@ -58,13 +58,11 @@ from queue_server.mqtt.broker import Account, DeviceKind, MosquittoProcess, free
 from queue_server.mqtt.client import BrokerAddress, DeviceLimits, ServerMqtt
 from queue_server.mqtt.fairness import RateLimit
 from queue_server.mqtt.kiosk_requests import KioskRequests
-from queue_server.mqtt.publisher import StatePublisher
 from queue_server.mqtt.runtime import mqtt_workers
 from queue_server.persistence.db import open_database
 from queue_server.services.container import build_services
 from queue_server.services.issuing import IssueRequest
 from queue_server.services.unit import Actor
-from queue_server.web.app import create_app
 
 SERVER = Account("antre-server", "bench-server-secret", None)
 STRESS_LIMITS = DeviceLimits(rate=RateLimit(per_s=100_000, burst=100_000), backlog=100_000)
@@ -375,28 +373,11 @@ def _serve_and_load(
         limits=STRESS_LIMITS,
         workers=workers,
     )
-    publisher = StatePublisher(
-        views=services.views,
-        publish=server_mqtt.publish,
-        outbox=services.outbox,
-        connected=server_mqtt.connected.is_set,
-    )
-    services.events.subscribe_stored(publisher)
-    server_mqtt.start()
-    publisher.start()
-    http_port = free_port()
-    web = create_server(create_app(services=services), host="127.0.0.1", port=http_port, threads=16)
-    threading.Thread(target=web.run, daemon=True).start()
-    try:
-        server_mqtt.connected.wait(10)
+    with server_side(services, server_mqtt, threads=16) as http_port:
         return in_own_process(  # type: ignore[no-any-return]
             load, broker_port, http_port, office, accounts, tokens[:-1], tokens[-1], seconds, rate,
             timeout_s=4 * seconds + 120,
         )  # fmt: skip
-    finally:
-        publisher.stop()
-        server_mqtt.stop()
-        web.close()
 
 
 def main() -> None:
