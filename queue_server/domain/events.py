@@ -58,4 +58,13 @@ class OfficeReloaded:
     at: datetime
 
 
-DomainEvent = TicketChanged | CounterChanged | OfficeReloaded
+@dataclass(frozen=True, slots=True)
+class LaneChanged:
+    """A car joined or left a drive-thru lane (scanned, handed over, sent to the counter)."""
+
+    office: OfficeId
+    lane: str
+    at: datetime
+
+
+DomainEvent = TicketChanged | CounterChanged | OfficeReloaded | LaneChanged

@@ -57,8 +57,16 @@ RECONNECT_MIN_S, RECONNECT_MAX_S = 1, 30
 MAX_QUEUED_MESSAGES = 10_000
 #: The shared-subscription group of the server processes of one database.
 SHARE_GROUP = "antre"
-#: What displays read, of every office: a follower's push hub mirrors it.
-MIRRORED = ("board", "counter/+/state", "queue/+/state", "event/called", "config/+")
+#: What displays read, and the drive-thru lanes' states (for the officers' pages), of every
+#: office: a follower's push hub mirrors it.
+MIRRORED = (
+    "board",
+    "counter/+/state",
+    "queue/+/state",
+    "event/called",
+    "config/+",
+    "lane/+/state",
+)
 Mirror = Callable[[str, bytes, bool], None]  # topic, payload, retained
 
 
@@ -68,9 +76,10 @@ def shared(topic_filter: str, group: str) -> str:
 
 
 def mirrored(topic: str) -> bool:
-    """Whether ``topic`` is one a display reads (not a request, answer or device report)."""
+    """Whether ``topic`` is one a display or an officer's page reads (not a request, answer
+    or device report)."""
     parts = topic.split("/", 4)
-    return len(parts) > 3 and parts[3] in {"board", "counter", "queue", "event", "config"}
+    return len(parts) > 3 and parts[3] in {"board", "counter", "queue", "event", "config", "lane"}
 
 
 class MessageHandler(Protocol):

@@ -16,8 +16,10 @@ Only what changed goes out: a batch builds only the states its events name (see
 publisher last sent on its topic is not sent again, so a call re-publishes its counter,
 the board and its queue, not every counter of the office; the queue states of the other
 services starting at the stations it moved follow once the inbox is empty
-(``publish_moved``). A full refresh (the link came up, the office was reloaded) and a
-batch the broker did not acknowledge in time build and send everything again.
+(``publish_moved``). A car joining or leaving a drive-thru lane (``LaneChanged``) builds
+only that lane's ``lane/{lane}/state``. A full refresh (the link came up, the office was
+reloaded) and a batch the broker did not acknowledge in time build and send everything
+again.
 
 Every snapshot carries a ``seq`` that only grows: microseconds since the epoch, bumped
 when two fall in the same microsecond, and never below the sequence recorded with the
@@ -36,7 +38,13 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from queue_server.domain.events import CounterChanged, DomainEvent, OfficeReloaded, TicketChanged
+from queue_server.domain.events import (
+    CounterChanged,
+    DomainEvent,
+    LaneChanged,
+    OfficeReloaded,
+    TicketChanged,
+)
 from queue_server.domain.ids import AT_COUNTER_STATUSES
 from queue_server.persistence.outbox import OutboxEntry
 from queue_server.protocol import topics
@@ -48,6 +56,7 @@ from queue_server.protocol.states import (
     DisplayConfig,
     DisplayConfigMessage,
     KioskConfigMessage,
+    LaneStateMessage,
     QueueStateMessage,
 )
 from queue_server.services.device_config import KINDS, DeviceConfigService
@@ -387,6 +396,8 @@ class StatePublisher:
                 named.setdefault(event.office, Named()).ticket(event)
             elif isinstance(event, CounterChanged):
                 named.setdefault(event.office, Named()).counters.add(event.counter)
+            elif isinstance(event, LaneChanged):
+                named.setdefault(event.office, Named()).lanes.add(event.lane)
         if self._rebuilt is not None:
             full |= set(named) - self._rebuilt
         for office in sorted(full):
@@ -395,8 +406,13 @@ class StatePublisher:
             self.publish_configs(office)
             self.publish_counters(office, everything=True)
             self.publish_queues(office, None, everything=True)
+            self.publish_lanes(office, None, everything=True)
         for office in sorted(set(named) - full):
             names = named[office]
+            if names.lanes:
+                self.publish_lanes(office, names.lanes)
+            if names.lanes_only():
+                continue
             codes = None if names.every_counter else names.counters
             stations = self.publish_counters(office, only=codes)
             self.publish_queues(office, names.services)
@@ -504,6 +520,17 @@ class StatePublisher:
                 message = QueueStateMessage(**dict(state), seq=self._seq.next())
                 self._publish(topic, dump(message), True)
 
+    def publish_lanes(
+        self, office: str, lanes: Collection[str] | None, *, everything: bool = False
+    ) -> None:
+        """The retained states of the drive-thru ``lanes`` (None: every lane of the office),
+        those that changed (``everything``: anyway)."""
+        for state in self._views.lane_states(office, lanes):
+            topic = topics.lane_state(office, state.lane)
+            if self._changed(topic, dump(state), everything):
+                message = LaneStateMessage(**dict(state), seq=self._seq.next())
+                self._publish(topic, dump(message), True)
+
 
 @dataclass
 class Named:
@@ -513,6 +540,11 @@ class Named:
     every_counter: bool = False
     services: set[str] = field(default_factory=set)
     stations: set[str] = field(default_factory=set)
+    lanes: set[str] = field(default_factory=set)
+
+    def lanes_only(self) -> bool:
+        """Only drive-thru lanes changed: no counter or queue state to build."""
+        return not (self.counters or self.every_counter or self.services or self.stations)
 
     def ticket(self, event: TicketChanged) -> None:
         """A ticket changed: its counter (every counter if it left one the event does not

@@ -431,7 +431,7 @@ class OutboxRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     office_id: Mapped[str] = mapped_column(String(40))
-    #: ``ticket``, ``counter`` or ``office``: which domain event ``data`` holds.
+    #: ``ticket``, ``counter``, ``office`` or ``lane``: which domain event ``data`` holds.
     kind: Mapped[str] = mapped_column(String(12))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime]

@@ -15,7 +15,13 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from queue_server.domain.events import CounterChanged, DomainEvent, OfficeReloaded, TicketChanged
+from queue_server.domain.events import (
+    CounterChanged,
+    DomainEvent,
+    LaneChanged,
+    OfficeReloaded,
+    TicketChanged,
+)
 from queue_server.domain.ids import (
     CounterId,
     OfficeId,
@@ -152,6 +158,8 @@ def _data(event: DomainEvent) -> tuple[str, dict[str, Any]]:
             "is_open": event.is_open,
             "at": at,
         }
+    if isinstance(event, LaneChanged):
+        return "lane", {"office": event.office, "lane": event.lane, "at": at}
     return "office", {"office": event.office, "version": event.version, "at": at}
 
 
@@ -189,8 +197,17 @@ def _office(data: dict[str, Any]) -> OfficeReloaded:
     )
 
 
+def _lane(data: dict[str, Any]) -> LaneChanged:
+    return LaneChanged(
+        office=OfficeId(data["office"]),
+        lane=str(data["lane"]),
+        at=datetime.fromisoformat(data["at"]),
+    )
+
+
 _READERS: dict[str, Callable[[dict[str, Any]], DomainEvent]] = {
     "ticket": _ticket,
     "counter": _counter,
     "office": _office,
+    "lane": _lane,
 }

@@ -48,6 +48,7 @@ from queue_server.protocol.states import (
     CounterStateMessage,
     DisplayConfigMessage,
     KioskConfigMessage,
+    LaneStateMessage,
     QueueStateMessage,
 )
 from queue_server.protocol.topics import ID_PATTERN, KioskAction
@@ -138,6 +139,13 @@ TOPICS: Final[tuple[TopicSpec, ...]] = (
         retained=True,
         direction="server → kiosks, displays (at start, reconnect and office reload)",
         readers="kiosks read `config/kiosk`; displays read `config/{their kind}`",
+    ),
+    TopicSpec(
+        topics.lane_state,
+        retained=True,
+        direction="server → server processes (the officers' drive-thru pages, through "
+        "the browser push)",
+        readers="the server only (no device's ACL grants it)",
     ),
 )
 
@@ -287,6 +295,7 @@ def _messages(schemas: _Schemas) -> JsonObject:
         ("queue_state", "Queue state", QueueStateMessage, "walk_in"),
         ("counter_state", "Counter state", CounterStateMessage, "calling"),
         ("board", "Lobby board", Board, "one_call"),
+        ("lane_state", "Drive-thru lane state", LaneStateMessage, "two_cars"),
     ]
     for name, title, model, example in states:
         messages[name] = _message(
@@ -328,6 +337,7 @@ def _parameters() -> JsonObject:
         "service": "A service code of the office.",
         "counter": "A counter code of the office.",
         "kind": "A device kind: kiosk, display or counter-display.",
+        "lane": "A drive-thru lane id of the office (its `drive_thru` section).",
     }
     examples = {
         "office": EXAMPLE_OFFICE,
@@ -335,6 +345,7 @@ def _parameters() -> JsonObject:
         "service": "paspor-walkin",
         "counter": "cs-1",
         "kind": "kiosk",
+        "lane": "lajur-1",
     }
     parameters: JsonObject = {
         name: {
@@ -438,6 +449,7 @@ def _operations() -> JsonObject:
         "board": "With the counter states.",
         "event_called": "For every call and recall, after its transaction commits.",
         "config": "At start, at every reconnect and when the office is reloaded.",
+        "lane_state": "When a car joins or leaves the drive-thru lane, and at every reconnect.",
     }
     for channel, when in published.items():
         operations[f"send_{channel}"] = _operation(

@@ -50,6 +50,7 @@ from queue_server.protocol.states import (
     DisplayConfigMessage,
     JourneyStep,
     KioskConfigMessage,
+    LaneStateMessage,
     OfficeInfo,
     PriorityCategory,
     QueueStateMessage,
@@ -240,6 +241,7 @@ STATE_EXAMPLES: Final[dict[str, BaseModel]] = {
         ts=TS,
     ),
     "counter_state": CounterStateMessage(**dict(_COUNTER), seq=1741000500000000),
+    "lane_state": LaneStateMessage(lane="lajur-1", arrivals=[41, 43], seq=1741000500000002),
     "board": Board(seq=1741000500000001, counters=[_IDLE_COUNTER, _COUNTER], serving=[_COUNTER]),
     "queue_state": QueueStateMessage(
         service="paspor-walkin",

@@ -130,6 +130,21 @@ class QueueStateMessage(QueueState, Sequenced):
     """``queue/{service}/state`` (retained)."""
 
 
+class LaneState(Message):
+    """One drive-thru lane: the arrivals waiting in it, in arrival order (ids only)."""
+
+    lane: Id
+    arrivals: list[int] = Field(
+        description="The waiting cars' arrival ids in arrival order, 200 at most (as in "
+        "`GET /api/v1/offices/{office}/drive-thru/lanes/{lane}/arrivals`); no application "
+        "number."
+    )
+
+
+class LaneStateMessage(LaneState, Sequenced):
+    """``lane/{lane}/state`` (retained)."""
+
+
 class CalledEvent(Sequenced):
     """``event/called`` (not retained): a call or a recall, to announce.
 

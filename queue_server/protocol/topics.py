@@ -105,6 +105,11 @@ def counter_state(office: str, counter: str) -> str:
     return f"{prefix(office)}/counter/{check_id(counter, 'counter')}/state"
 
 
+def lane_state(office: str, lane: str) -> str:
+    """A drive-thru lane's cars (for the officers' pages; no device reads it)."""
+    return f"{prefix(office)}/lane/{check_id(lane, 'lane')}/state"
+
+
 def board(office: str) -> str:
     return f"{prefix(office)}/board"
 
@@ -149,6 +154,10 @@ def queue_states(office: str | None) -> str:
 
 def counter_states(office: str | None) -> str:
     return f"{office_filter(office)}/counter/{ANY}/state"
+
+
+def lane_states(office: str | None) -> str:
+    return f"{office_filter(office)}/lane/{ANY}/state"
 
 
 def device_read_filters(office: str, kind: str, device: str = ANY) -> list[str]:
@@ -223,6 +232,8 @@ def _parse_rest(rest: list[str], topic: str) -> tuple[str, str | None, str | Non
             return "queue_state", check_id(service, "service"), None
         case ["counter", counter, "state"]:
             return "counter_state", check_id(counter, "counter"), None
+        case ["lane", lane, "state"]:
+            return "lane_state", check_id(lane, "lane"), None
         case ["config", kind]:
             return "config", check_id(kind, "kind"), None
     raise TopicError(f"unknown topic: {topic!r}")

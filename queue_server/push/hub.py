@@ -618,13 +618,15 @@ def _take(inbox: queue.Queue[_T], timeout: float) -> list[_T]:
 
 
 def session_filters(office: str) -> tuple[str, ...]:
-    """A signed-in user's reach: the office's board, counters, queues, calls, display config."""
+    """A signed-in user's reach: the office's board, counters, queues, calls, display config
+    and drive-thru lanes (ids only; no device reads those)."""
     return (
         topics.board(office),
         topics.counter_states(office),
         topics.queue_states(office),
         topics.event_called(office),
         topics.config(office, "display"),
+        topics.lane_states(office),
     )
 
 

@@ -7,11 +7,15 @@ refusal. A second scan of a car already waiting is answered with its place, no s
 row (the partial unique index ``uq_drive_thru_waiting`` holds this under concurrency
 too). ``hand_over`` records the handover through :meth:`PassportService.hand_over`
 (once only, audited) and then closes the car's arrival; ``send_to_counter`` closes it
-for a car that cannot be served at the lane. No name or NIK is kept or logged.
+for a car that cannot be served at the lane. Each change of a lane's cars is a
+``LaneChanged`` event (outbox), from which the publisher sends the lane's retained
+``lane/{lane}/state`` (the waiting arrivals' ids, no application number) to the officers'
+pages. No name or NIK is kept or logged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +28,8 @@ from queue_server.domain.drive_thru import (
     CounterReason,
 )
 from queue_server.domain.errors import DomainError, NotFound
+from queue_server.domain.events import LaneChanged
+from queue_server.domain.ids import OfficeId
 from queue_server.i18n import both
 from queue_server.office_config.definition import DriveThruLane
 from queue_server.persistence.db import Database
@@ -119,6 +125,7 @@ class DriveThruService(UseCases):
                 )
                 work.session.add(row)
                 work.session.flush()
+                work.events.append(LaneChanged(OfficeId(office), lane, work.now))
                 position = _position(work.session, row)
                 arrival_id = row.id
         except IntegrityError:  # the same car scanned twice at once: the other scan won
@@ -132,16 +139,7 @@ class DriveThruService(UseCases):
         """The cars waiting at ``lane`` in arrival order."""
         self._lane(office, lane)
         with self.read() as session:
-            rows = session.scalars(
-                select(DriveThruArrivalRow)
-                .where(
-                    DriveThruArrivalRow.office_id == office,
-                    DriveThruArrivalRow.lane == lane,
-                    DriveThruArrivalRow.status == ArrivalStatus.WAITING.value,
-                )
-                .order_by(DriveThruArrivalRow.arrived_at, DriveThruArrivalRow.id)
-                .limit(MAX_LISTED)
-            ).all()
+            rows = waiting_at_lane(session, office, lane)
             cars = [
                 {
                     "arrival_id": row.id,
@@ -166,6 +164,7 @@ class DriveThruService(UseCases):
             row.status = ArrivalStatus.HANDED_OVER.value
             row.handed_over_at = done["handed_over_at"]
             row.officer_id = actor.user_id
+            work.events.append(LaneChanged(OfficeId(office), row.lane, work.now))
         return {
             "arrival_id": arrival_id,
             "application_no": number,
@@ -184,6 +183,7 @@ class DriveThruService(UseCases):
             row.sent_to_counter_at = work.now
             row.counter_reason = reason.value
             row.officer_id = actor.user_id
+            work.events.append(LaneChanged(OfficeId(office), row.lane, work.now))
             work.audit(
                 actor,
                 "drive_thru_sent_to_counter",
@@ -249,6 +249,20 @@ class DriveThruService(UseCases):
             snapshot = self.catalog.get(session, office)
         moment: datetime = status["handed_over_at"]
         return snapshot.office.local(moment).strftime("%d-%m-%Y %H:%M")
+
+
+def waiting_at_lane(session: Session, office: str, lane: str) -> Sequence[DriveThruArrivalRow]:
+    """The cars waiting at ``lane``, in arrival order (``MAX_LISTED`` at most)."""
+    return session.scalars(
+        select(DriveThruArrivalRow)
+        .where(
+            DriveThruArrivalRow.office_id == office,
+            DriveThruArrivalRow.lane == lane,
+            DriveThruArrivalRow.status == ArrivalStatus.WAITING.value,
+        )
+        .order_by(DriveThruArrivalRow.arrived_at, DriveThruArrivalRow.id)
+        .limit(MAX_LISTED)
+    ).all()
 
 
 def _position(session: Session, row: DriveThruArrivalRow) -> int:

@@ -41,12 +41,14 @@ from queue_server.protocol.base import (
 from queue_server.protocol.states import (
     CounterState,
     JourneyStep,
+    LaneState,
     QueueState,
     Quota,
     RatingPrompt,
 )
 from queue_server.services import queries, rating_prompts
 from queue_server.services.audit_query import NO_FILTER, AuditFilter
+from queue_server.services.drive_thru import waiting_at_lane
 from queue_server.services.offices import OfficeSnapshot
 from queue_server.services.station_stats import StationStats
 from queue_server.services.unit import UseCases
@@ -300,6 +302,19 @@ class ViewService(UseCases):
                         rating=_rating(prompt),
                     )
                 )
+            return states
+
+    def lane_states(self, office: str, lanes: Collection[str] | None = None) -> list[LaneState]:
+        """The office's drive-thru lanes in ``lanes`` (None: every lane): the ids of the
+        cars waiting, in arrival order. A lane the office file no longer has is left out."""
+        with self.read() as session:
+            known = self.catalog.get(session, office).definition.drive_thru_lanes
+            states = []
+            for lane in known:
+                if lanes is not None and lane.id not in lanes:
+                    continue
+                rows = waiting_at_lane(session, office, lane.id)
+                states.append(LaneState(lane=lane.id, arrivals=[row.id for row in rows]))
             return states
 
     def waiting_list(

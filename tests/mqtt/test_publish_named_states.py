@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from queue_server.domain.drive_thru import CounterReason
 from queue_server.domain.events import TicketChanged
 from queue_server.domain.ids import (
     OfficeId,
@@ -21,11 +22,15 @@ from queue_server.domain.ids import (
 from queue_server.mqtt.publisher import DELIVERED, Named, Receipt, StatePublisher
 from queue_server.persistence.outbox import OutboxEntry
 from queue_server.protocol.states import CounterState, QueueState
+from queue_server.services.drive_thru import DriveThruService
 from queue_server.services.issuing import IssueRequest
 from queue_server.services.ratings import CounterRating
 from queue_server.services.unit import Actor
 from queue_server.services.views import ViewService
 from tests.services.conftest import Engine
+from tests.services.test_drive_thru import CAR_A, CAR_B, LANE, lane
+
+__all__ = ["lane"]  # fixture
 
 OFFICE = "kanim-test"
 OFFICER = Actor(name="officer")
@@ -230,3 +235,33 @@ def test_after_forgetting_what_was_sent_the_next_batch_builds_everything(engine:
     engine.officer.finish(OFFICE, "pickup-1", actor=OFFICER)
     harness.batch()  # rebuilt once: named states only again
     assert harness.views.rated == [{"pickup-1"}]
+
+
+def test_a_lane_change_builds_only_that_lane_state_with_its_arrivals_in_order(
+    engine: Engine, lane: DriveThruService
+) -> None:
+    harness = Harness(engine)
+    harness.batch({OFFICE})  # the start: every lane too, empty
+    topic = f"antre/v1/{OFFICE}/lane/{LANE}/state"
+    other = f"antre/v1/{OFFICE}/lane/lajur-2/state"
+    assert harness.retained[topic] == {"lane": LANE, "arrivals": []}
+    assert harness.retained[other] == {"lane": "lajur-2", "arrivals": []}
+
+    first = lane.arrive(OFFICE, CAR_B, lane=LANE, device="console:petugas")["arrival_id"]
+    engine.clock.advance(minutes=1)
+    second = lane.arrive(OFFICE, CAR_A, lane=LANE, device="console:petugas")["arrival_id"]
+    harness.batch()
+    assert harness.topics == [topic]  # no counter, board or queue state built
+    assert harness.views.rated == [] and harness.built == harness.moved == []
+    assert harness.retained[topic] == {"lane": LANE, "arrivals": [first, second]}
+
+    lane.arrive(OFFICE, CAR_B, lane=LANE, device="console:petugas")  # again: nothing added
+    harness.batch()
+    assert harness.topics == []
+    lane.hand_over(OFFICE, first, proxy=False, actor=OFFICER)
+    harness.batch()
+    assert harness.topics == [topic]
+    assert harness.retained[topic] == {"lane": LANE, "arrivals": [second]}
+    lane.send_to_counter(OFFICE, second, reason=CounterReason.IDENTITY, actor=OFFICER)
+    harness.batch()
+    assert harness.retained[topic] == {"lane": LANE, "arrivals": []}

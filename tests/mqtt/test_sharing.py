@@ -100,6 +100,8 @@ def test_a_follower_keeps_no_session_and_mirrors_what_displays_read() -> None:
     assert broker.unsubscribed == []
     assert mirrored("antre/v1/kanim/counter/cs-1/state")
     assert mirrored("antre/v1/kanim/config/display")
+    assert mirrored("antre/v1/kanim/lane/lajur-1/state")  # the officers' drive-thru pages
+    assert "antre/v1/+/lane/+/state" in mirrors
     assert not mirrored("antre/v1/kanim/kiosk/k-1/request/issue_ticket")
     assert not mirrored("antre/v1/kanim/device/k-1/status")
 

@@ -46,6 +46,7 @@ NOT_TOPIC_BUILDERS = {
     "device_healths",
     "queue_states",
     "counter_states",
+    "lane_states",
     "server_subscriptions",
 }
 

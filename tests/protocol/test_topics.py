@@ -34,6 +34,8 @@ def test_state_topics_round_trip(office: str, subject: str) -> None:
     assert topics.parse(topics.device_health(office, subject)).kind == "device_health"
     assert topics.parse(topics.board(office)).kind == "board"
     assert topics.parse(topics.event_called(office)).kind == "event_called"
+    lane = topics.parse(topics.lane_state(office, subject))
+    assert (lane.kind, lane.subject) == ("lane_state", subject)
 
 
 def test_examples() -> None:
@@ -101,6 +103,9 @@ def test_filters_and_acl_patterns_come_from_the_builders() -> None:
     assert topics.everything() == "antre/v1/#"
     assert topics.queue_states("o") == "antre/v1/o/queue/+/state"
     assert topics.counter_states("o") == "antre/v1/o/counter/+/state"
+    assert topics.lane_states("o") == "antre/v1/o/lane/+/state"
+    for kind in ("kiosk", "display", "counter-display"):  # lanes are for officers only
+        assert topics.lane_states("o") not in topics.device_read_filters("o", kind)
     with pytest.raises(TopicError):
         topics.kiosk_requests("o", "#")
     assert topics.sender("antre/v1/o/kiosk/k1/request/x") == "k1"

@@ -140,10 +140,15 @@ def test_reach_is_the_office_and_the_kind(hub: PushHub) -> None:
     hub.publish(topics.config(OFFICE, "counter-display"), payload(2), True)
     hub.publish(topics.config(OFFICE, "display"), payload(3), True)
     hub.publish(topics.kiosk_response(OFFICE, "kiosk-1", "lookup"), payload(4), False)
+    hub.publish(topics.lane_state(OFFICE, "lajur-1"), payload(7, arrivals=[1]), True)
     hub.publish(topics.board(OFFICE), payload(5), True)
     for connection in (console, counter_screen):
         connection.wait(lambda c: b'"seq":5' in c.data)
-    assert [item["topic"] for _n, item in console.events()[1:]] == ["config/display", "board"]
+    assert [item["topic"] for _n, item in console.events()[1:]] == [
+        "config/display",
+        "lane/lajur-1/state",  # the officers' drive-thru page; no display gets it
+        "board",
+    ]
     assert [item["topic"] for _n, item in counter_screen.events()[1:]] == [
         "config/counter-display",
         "board",
