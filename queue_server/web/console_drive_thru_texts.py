@@ -28,5 +28,5 @@ DRIVE_THRU_TEXTS: dict[str, str] = {
     "dt_reason_other": "Another reason",
     "dt_did_handover": "Passport {number} handed over.",
     "dt_did_send": "Car {number} sent to the pickup counter inside.",
-    "dt_polling": "The list is refreshed every {seconds} seconds.",
+    "dt_live": "The list updates by itself when a car arrives or leaves.",
 }

@@ -1,20 +1,25 @@
 // The drive-thru lane page (Si Peluru): sign in, choose the lane, then a USB scanner (a
 // keyboard wedge: it types the QR's text and Enter) or the officer's keys put cars in the
-// lane; the lane's cars are listed in arrival order, refreshed by short polling every
-// POLL_MS; select a car, tick the identity checklist, hand over, or send it to the
-// counter inside. Plain ES5, loaded after console-ui.js and console-session.js.
+// lane; the lane's cars are listed in arrival order, fetched again whenever the office's
+// event stream says the lane changed (lane/<lane>/state: a car scanned anywhere, handed
+// over or sent in on another PC) and, as a safety net, every POLL_MS; select a car, tick
+// the identity checklist, hand over, or send it to the counter inside. Plain ES5, loaded
+// after console-ui.js and console-session.js.
 (function (ui, session) {
   "use strict";
   var t = ui.t;
   var el = ui.el;
   var API = session.API;
-  var POLL_MS = 3000;
+  var POLL_MS = 30000;  // only a safety net: the stream brings each change
   var REASONS = ["identity", "proxy_letter", "documents", "other"];
   var app = document.getElementById("app");
   var statusLine = document.getElementById("status");
+  var stream = session.liveStream(document.getElementById("live"),
+    function () { return officeUrl("/stream"); }, laneChanged,
+    function () { refresh(); });  // whatever changed while the stream was down
   var state = {user: null, csrf: null, office: null, officeName: "", demo: false, lanes: [],
     lane: null, cars: [], now: null, fetchedAt: 0, selected: null, checks: fresh(),
-    busy: false, timer: null, generation: 0};
+    busy: false, timer: null, generation: 0, seq: 0};
   var parts = {};  // the lane screen's nodes, built once per lane
 
   function fresh() { return {ktp: false, receipt: false, proxy: false, letter: false}; }
@@ -51,7 +56,7 @@
   });
 
   function signedOut() {
-    stopPolling();
+    stopFollowing();
     state.user = state.csrf = state.lane = null;
     signIn.showSignIn();
   }
@@ -82,7 +87,7 @@
   }
 
   function showLanes() {
-    stopPolling();
+    stopFollowing();
     state.lane = null;
     session.setHash("#" + encodeURIComponent(state.office));
     drawWho();
@@ -108,7 +113,7 @@
     drawWho();
     build();
     refresh();
-    startPolling();
+    follow();
   }
 
   function build() {
@@ -130,7 +135,7 @@
     ui.append(ui.clear(app), el("div", {className: "dt-screen"}, [
       el("section", {className: "panel dt-lane"}, [form,
         el("h2", {}, [t("dt_cars"), parts.count]), parts.list,
-        el("p", {className: "hint small"}, [t("dt_polling", {seconds: POLL_MS / 1000}), " ",
+        el("p", {className: "hint small"}, [t("dt_live"), " ",
           state.lanes.length > 1 ? change : null])]),
       parts.car]));
     drawCars();
@@ -178,13 +183,32 @@
     });
   }
 
-  function startPolling() {
-    stopPolling();
+  // The event stream (the #live mark says when it is lost) and the slow safety poll.
+  function follow() {
+    stopFollowing();
+    state.seq = 0;
+    stream.connect();
     state.timer = window.setInterval(refresh, POLL_MS);
   }
 
-  function stopPolling() {
+  function stopFollowing() {
+    stream.close();
     if (state.timer) { window.clearInterval(state.timer); state.timer = null; }
+  }
+
+  // A "state" event: this lane's waiting arrivals (ids only), newer than the last seen
+  // and not the list shown: fetch the list.
+  function laneChanged(event) {
+    var data;
+    try { data = JSON.parse(event.data); } catch (err) { return; }
+    if (!state.lane || !data || data.topic !== "lane/" + state.lane.id + "/state") { return; }
+    var message = data.message || {};
+    if (typeof message.seq === "number") {
+      if (message.seq <= state.seq) { return; }
+      state.seq = message.seq;
+    }
+    var shown = state.cars.map(function (car) { return car.arrival_id; }).join(",");
+    if ((message.arrivals || []).join(",") !== shown) { refresh(); }
   }
 
   function carById(id) {
