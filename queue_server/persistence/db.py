@@ -5,7 +5,7 @@ the database lock instead of failing half-way (pysqlite would otherwise run the
 first SELECT outside the transaction). Reads use a second engine with deferred
 transactions, so WAL readers never wait for writers.
 PostgreSQL: READ COMMITTED; the use cases take row locks where they read-then-write.
-The group commit's connection runs in psycopg's pipeline mode (see
+An issue puts the group commit's connection in psycopg's pipeline mode (see
 :mod:`queue_server.persistence.fast`). A pooled connection is checked before use without
 a round trip (:func:`_check_out`) instead of the pool's pre-ping, which cost one per
 transaction.
@@ -126,7 +126,7 @@ def open_database(url: str, *, pool_size: int = 10, max_writers: int = 8) -> Dat
         reader=factory,
         engines=(engine,),
         write_guard=gate,
-        group=GroupCommit(factory, gate, pipelined=True),
+        group=GroupCommit(factory, gate),
     )
 
 

@@ -253,15 +253,17 @@ def _wrapped(sql: str, parameters: Any, error: Exception, dialect: Dialect) -> E
 class _Pipeline:
     """The driver's pipeline on one connection, and whether answers may wait."""
 
-    __slots__ = ("ahead", "manager", "pipeline", "reserved")
+    __slots__ = ("ahead", "began", "manager", "pipeline", "reserved")
 
-    def __init__(self, manager: Any) -> None:
+    def __init__(self, manager: Any, *, began: bool) -> None:
         #: ``psycopg.Connection.pipeline()``, entered: leaving it sends a sync and waits.
         self.manager = manager
         self.pipeline = manager.__enter__()
+        #: We sent BEGIN (the driver in autocommit mode until the transaction ends).
+        self.began = began
         self.ahead = False
-        #: Table name -> ids taken from its sequence and not used yet (pending or read).
-        self.reserved: dict[str, list[Any]] = {}
+        #: Table name -> ids taken from its sequence and not used yet: (result, column).
+        self.reserved: dict[str, list[tuple[FastResult, int]]] = {}
 
 
 #: In ``Connection.info`` (the pooled connection's) while its pipeline is on.
@@ -273,23 +275,31 @@ _IDLE = 0
 
 
 def start_pipeline(session: Session) -> None:
-    """Begin the session's transaction in pipeline mode, which lasts until it is committed
-    or the connection goes back to the pool (PostgreSQL with psycopg; elsewhere nothing
-    changes). BEGIN is sent by us and travels with the first statements (psycopg's own
-    would wait for its answer), so the driver is in autocommit mode meanwhile."""
+    """Put the session's connection in pipeline mode until its transaction is committed
+    or it goes back to the pool (PostgreSQL with psycopg; elsewhere nothing changes).
+
+    Before the transaction has begun, BEGIN is sent by us and travels with the first
+    statements (psycopg's own would wait for its answer), the driver in autocommit mode
+    meanwhile.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
     connection = _connection(session)
     dbapi: Any = connection.connection.dbapi_connection
-    if not hasattr(dbapi, "pipeline") or _PIPELINE in connection.info:
-        return
-    if dbapi.isolation_level is not None or dbapi.info.transaction_status != _IDLE:
-        return  # an isolation level of its own, or already begun: as usual
-    dbapi.autocommit = True
-    state = _Pipeline(dbapi.pipeline())
-    connection.info[_PIPELINE] = state
     session.info[_PIPELINE] = True
-    cursor = dbapi.cursor()
-    cursor.execute("BEGIN")
-    cursor.close()
+    if _PIPELINE in connection.info or not hasattr(dbapi, "pipeline"):
+        return
+    begin = dbapi.info.transaction_status == _IDLE
+    if begin and dbapi.isolation_level is not None:
+        return  # a transaction of its own kind: begun by psycopg, as usual
+    if begin:
+        dbapi.autocommit = True
+    state = _Pipeline(dbapi.pipeline(), began=begin)
+    connection.info[_PIPELINE] = state
+    if begin:
+        cursor = dbapi.cursor()
+        cursor.execute("BEGIN")
+        cursor.close()
 
 
 def _commit_in_pipeline(connection: Connection) -> None:
@@ -309,7 +319,8 @@ def _commit_in_pipeline(connection: Connection) -> None:
     except dialect.loaded_dbapi.Error as error:
         _leave(dbapi, state)
         raise _wrapped("COMMIT", None, error, dialect) from error
-    dbapi.autocommit = False
+    if state.began:
+        dbapi.autocommit = False
 
 
 def _leave(dbapi: Any, state: _Pipeline) -> None:
@@ -317,10 +328,11 @@ def _leave(dbapi: Any, state: _Pipeline) -> None:
     back and the driver leaves autocommit mode (a broken connection: the pool drops it)."""
     with suppress(Exception):
         state.manager.__exit__(None, None, None)
-    with suppress(Exception):
-        if dbapi.info.transaction_status != _IDLE:
-            dbapi.rollback()
-        dbapi.autocommit = False
+    if state.began:
+        with suppress(Exception):
+            if dbapi.info.transaction_status != _IDLE:
+                dbapi.rollback()
+            dbapi.autocommit = False
 
 
 def _state(session: Session) -> tuple[Connection, _Pipeline] | None:
@@ -373,6 +385,7 @@ def _recover(connection: Connection) -> None:
 def ahead(session: Session) -> Iterator[None]:
     """Within: :func:`run` does not wait for answers (pipeline mode only); on the way out
     everything sent is settled, errors raised as SQLAlchemy's exceptions."""
+    start_pipeline(session)
     found = _state(session)
     if found is None or found[1].ahead:
         yield
@@ -412,14 +425,20 @@ def settle(session: Session) -> None:
 
 def reserve_ids(session: Session, *tables: Table) -> None:
     """Ahead of inserts into ``tables`` (one row each), take their ids from the tables'
-    sequences in the current batch (within :func:`ahead` only; elsewhere nothing)."""
+    sequences in one statement of the current batch (within :func:`ahead` only)."""
     found = _state(session)
     if found is None or not found[1].ahead:
         return
     state = found[1]
-    for table in tables:
-        result = run(session, _next_id(table), {})
-        state.reserved.setdefault(table.name, []).append(result)
+    names = tuple(table.name for table in tables)
+    statement = _NEXT_IDS.get(names)
+    if statement is None:
+        statement = _NEXT_IDS[names] = select(
+            *(func.nextval(func.pg_get_serial_sequence(t.name, t.c.id.name)) for t in tables)
+        )
+    result = run(session, statement, {})
+    for index, name in enumerate(names):
+        state.reserved.setdefault(name, []).append((result, index))
 
 
 def reserved_id(session: Session, table: Table) -> int | None:
@@ -428,15 +447,8 @@ def reserved_id(session: Session, table: Table) -> int | None:
     waiting = None if found is None else found[1].reserved.get(table.name)
     if not waiting:
         return None
-    return int(waiting.pop(0).scalar_one())
+    result, index = waiting.pop(0)
+    return int(result.first()[index])
 
 
-_NEXT_IDS: dict[str, Any] = {}
-
-
-def _next_id(table: Table) -> Any:
-    statement = _NEXT_IDS.get(table.name)
-    if statement is None:
-        sequence = func.pg_get_serial_sequence(table.name, table.c.id.name)
-        statement = _NEXT_IDS[table.name] = select(func.nextval(sequence))
-    return statement
+_NEXT_IDS: dict[tuple[str, ...], Any] = {}

@@ -16,11 +16,11 @@ The first member runs without a savepoint (one round trip less): if it fails, th
 transaction, which holds nothing else yet, is rolled back and the next member opens a new
 one.
 
-On PostgreSQL (``pipelined``) the group's connection stays in the driver's pipeline mode
-(:mod:`queue_server.persistence.fast`) from its opening to its commit: SAVEPOINT and
-RELEASE travel with the statements that follow them, and COMMIT with the group's last
-sync, so they cost no round trip of their own. A member that lets answers wait
-(``fast.ahead``) has them all settled before it leaves, so a failure is still its own.
+On PostgreSQL a member that lets answers wait (an issue: ``fast.ahead``) puts the group's
+connection in the driver's pipeline mode until the group's commit
+(:mod:`queue_server.persistence.fast`): later members' SAVEPOINT and RELEASE travel with
+the statements that follow them, and COMMIT with the group's last sync. Such a member has
+everything it sent settled before it leaves, so a failure is still its own.
 """
 
 from __future__ import annotations
@@ -33,8 +33,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
-
-from queue_server.persistence.fast import start_pipeline
 
 #: Members per group at most: bounds one transaction's locks and the first member's wait.
 GROUP_LIMIT = 64
@@ -86,11 +84,8 @@ class GroupCommit:
         gate: AbstractContextManager[object],
         *,
         limit: int = GROUP_LIMIT,
-        pipelined: bool = False,
     ) -> None:
         self._writer, self._gate, self._limit = writer, gate, limit
-        #: The group's connection in the driver's pipeline mode (PostgreSQL): see the notes.
-        self._pipelined = pipelined
         self._mutex = threading.Lock()
         self._waiters: deque[threading.Event] = deque()
         self._busy = False
@@ -192,18 +187,11 @@ class GroupCommit:
 
     def _open(self) -> _Group:
         self._gate.__enter__()
-        session = None
         try:
             session = self._writer()
             session.begin()
-            if self._pipelined:
-                start_pipeline(session)
         except BaseException:
-            try:
-                if session is not None:
-                    session.close()
-            finally:
-                self._gate.__exit__(None, None, None)
+            self._gate.__exit__(None, None, None)
             raise
         return _Group(session)
 
