@@ -7,7 +7,7 @@ transactions, so WAL readers never wait for writers.
 PostgreSQL: READ COMMITTED; the use cases take row locks where they read-then-write.
 An issue puts the group commit's connection in psycopg's pipeline mode (see
 :mod:`queue_server.persistence.fast`). A pooled connection is checked before use without
-a round trip (:func:`_check_out`) instead of the pool's pre-ping, which cost one per
+a round trip (:func:`_check_connections`) instead of the pool's pre-ping, which cost one per
 transaction.
 """
 
