@@ -5,9 +5,11 @@ Usage: python bench/op_cost.py --db sqlite|postgres [--issues 1000] [--profile i
 One thread, no broker: ``--issues`` kiosk issue requests go through the kiosk path
 (``KioskRequests.answer``: decode, validate, retry key, issuing, estimate, SQL, outbox,
 answer encode), then two counters call and finish every ticket through the officer use
-cases. Reports CPU (``time.process_time``) per issue, per call and per finish, and, on
-PostgreSQL, the statements sent per operation (each a round trip, BEGIN and COMMIT
-included). ``--profile`` prints the top cProfile entries of one kind of operation.
+cases. Reports CPU (``time.process_time``) per issue, per call and per finish, and the
+statements sent per operation (BEGIN and COMMIT included). On PostgreSQL an issue's
+statements travel in pipeline mode, three round trips for all of them: statements are
+not round trips (those are counted on the wire by ``tests/services/test_round_trips.py``).
+``--profile`` prints the top cProfile entries of one kind of operation.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ DESKS = ("bench-01", "bench-02")
 
 
 class RoundTrips:
-    """Statements sent to the database (plus BEGIN/COMMIT/ROLLBACK), as round trips."""
+    """Statements sent to the database (plus BEGIN/COMMIT/ROLLBACK)."""
 
     def __init__(self, engines: Any) -> None:
         self.count = 0

@@ -5,22 +5,33 @@ the database lock instead of failing half-way (pysqlite would otherwise run the
 first SELECT outside the transaction). Reads use a second engine with deferred
 transactions, so WAL readers never wait for writers.
 PostgreSQL: READ COMMITTED; the use cases take row locks where they read-then-write.
+An issue puts the group commit's connection in psycopg's pipeline mode (see
+:mod:`queue_server.persistence.fast`). A pooled connection is checked before use without
+a round trip (:func:`_check_connections`) instead of the pool's pre-ping, which cost one per
+transaction.
 """
 
 from __future__ import annotations
 
+import select
+import time
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from queue_server.persistence.fast import watch_pipelines
 from queue_server.persistence.gate import FairGate
 from queue_server.persistence.group import GroupCommit
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: A pooled PostgreSQL connection unused for longer than this is pinged before use (a
+#: firewall or NAT may have dropped it silently).
+PING_AFTER_IDLE_S = 30.0
+_RETURNED_AT = "antre.db.returned_at"
 #: How long a request waits for a free connection before failing (409 at the HTTP boundary).
 POOL_TIMEOUT_S = 60
 
@@ -104,8 +115,9 @@ def open_database(url: str, *, pool_size: int = 10, max_writers: int = 8) -> Dat
         pool_size=pool_size,
         max_overflow=pool_size * 2,
         pool_timeout=POOL_TIMEOUT_S,
-        pool_pre_ping=True,
     )
+    _check_connections(engine)
+    watch_pipelines(engine)
     factory = sessionmaker(engine, expire_on_commit=False)
     gate = FairGate(max_writers)
     return Database(
@@ -116,3 +128,36 @@ def open_database(url: str, *, pool_size: int = 10, max_writers: int = 8) -> Dat
         write_guard=gate,
         group=GroupCommit(factory, gate),
     )
+
+
+def _check_connections(engine: Engine) -> None:
+    """The pool's pre-ping without its round trip on every checkout.
+
+    An idle connection has nothing to read: if its socket is readable, the server closed
+    it (a restart, an administrator's ``pg_terminate_backend``, an idle timeout) or sent
+    a notice; only then, and after :data:`PING_AFTER_IDLE_S` unused, is it pinged. A
+    connection that fails the ping is replaced, as the pre-ping did.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get(_RETURNED_AT)
+        if returned is None:
+            return  # just connected
+        stale = time.monotonic() - returned > PING_AFTER_IDLE_S
+        if not stale and dbapi_connection.closed:
+            stale = True
+        if not stale:
+            readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+            stale = bool(readable)
+        if not stale:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise exc.DisconnectionError(f"connection lost: {error}") from error

@@ -11,6 +11,16 @@ called (statement counts in tests and benchmarks).
 
 Only for statements without expanding (``IN``) parameters and without Python-side
 column defaults to fill in; anything else goes through the session as usual.
+
+Pipeline mode (PostgreSQL, psycopg): :func:`start_pipeline` puts the session's connection
+in the driver's pipeline mode, where a statement is sent without waiting for its answer.
+:func:`run` still waits for each answer unless the caller opened :func:`ahead`: then it
+returns a :class:`PendingResult` whose rows are read when first asked for, so statements
+whose answers are not needed before the next one travel together (one round trip for
+all of them). :func:`reserve_ids` takes new rows' ids from their sequences in such a
+batch, so inserts that refer to each other need no answer in between. Statements run
+through SQLAlchemy itself (ORM, ``IN`` lists) wait for their answer as before (see
+:func:`watch_pipelines`). SQLite has no pipeline: every function here then runs as before.
 """
 
 from __future__ import annotations
@@ -18,9 +28,10 @@ from __future__ import annotations
 import weakref
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from typing import Any
 
-from sqlalchemy import exc
+from sqlalchemy import Engine, Table, event, exc, func, select
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
@@ -98,6 +109,31 @@ class FastResult:
         return iter(self.rows)
 
 
+class PendingResult(FastResult):
+    """A result still on its way in pipeline mode: read (one round trip for everything
+    sent so far) when its rows or row count are first asked for."""
+
+    __slots__ = ("_connection", "_cursor", "_form", "_parameters")
+
+    def __init__(self, connection: Connection, cursor: Any, form: _Form, parameters: Any) -> None:
+        self._connection, self._cursor = connection, cursor
+        self._form, self._parameters = form, parameters
+
+    def __getattr__(self, name: str) -> Any:
+        # Only the unset slots ``rows`` and ``rowcount`` get here: read the answer.
+        if name not in ("rows", "rowcount"):
+            raise AttributeError(name)
+        cursor, self._cursor = self._cursor, None
+        if cursor is None:
+            raise AttributeError(name)
+        try:
+            done = _answer(self._connection, cursor, self._form, self._parameters)
+        finally:
+            cursor.close()
+        self.rows, self.rowcount = done.rows, done.rowcount
+        return getattr(self, name)
+
+
 _FORMS: dict[tuple[int, str, tuple[str, ...]], tuple[ClauseElement, _Form]] = {}
 
 
@@ -157,16 +193,38 @@ def _execute(connection: Connection, form: _Form, parameters: Any) -> FastResult
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(form.sql, parameters)
+    except dialect.loaded_dbapi.Error as error:
+        cursor.close()
+        _recover(connection)
+        raise _wrapped(form.sql, parameters, error, dialect) from error
+    except BaseException:
+        cursor.close()
+        raise
+    state = connection.info.get(_PIPELINE)
+    if state is not None and state.ahead:
+        return PendingResult(connection, cursor, form, parameters)
+    try:
+        return _answer(connection, cursor, form, parameters)
+    finally:
+        cursor.close()
+
+
+def _answer(connection: Connection, cursor: Any, form: _Form, parameters: Any) -> FastResult:
+    """The rows of an executed statement (in pipeline mode: after a round trip)."""
+    dialect = connection.dialect
+    state = connection.info.get(_PIPELINE)
+    try:
+        if state is not None and cursor.pgresult is None:
+            state.pipeline.sync()
         raw = cursor.fetchall() if cursor.description is not None else []
         rowcount = cursor.rowcount
     except dialect.loaded_dbapi.Error as error:
-        raise exc.DBAPIError.instance(
-            form.sql, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect
-        ) from error
-    finally:
-        cursor.close()
-    if form.row is None or not raw:
+        _recover(connection)
+        raise _wrapped(form.sql, parameters, error, dialect) from error
+    if not raw:
         return FastResult([], rowcount)
+    if form.row is None:  # a text() statement: no typed columns, plain tuples
+        return FastResult([tuple(row) for row in raw], rowcount)
     processors = form.results
     make = form.row._make
     if any(processors):
@@ -180,3 +238,217 @@ def _execute(connection: Connection, form: _Form, parameters: Any) -> FastResult
     else:
         rows = [make(row) for row in raw]
     return FastResult(rows, rowcount)
+
+
+def _wrapped(sql: str, parameters: Any, error: Exception, dialect: Dialect) -> Exception:
+    """The driver's error as SQLAlchemy's exception (``IntegrityError``...)."""
+    return exc.DBAPIError.instance(
+        sql, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect
+    )
+
+
+# -- pipeline mode (PostgreSQL) --------------------------------------------------------
+
+
+class _Pipeline:
+    """The driver's pipeline on one connection, and whether answers may wait."""
+
+    __slots__ = ("ahead", "began", "manager", "pipeline", "reserved")
+
+    def __init__(self, manager: Any, *, began: bool) -> None:
+        #: ``psycopg.Connection.pipeline()``, entered: leaving it sends a sync and waits.
+        self.manager = manager
+        self.pipeline = manager.__enter__()
+        #: We sent BEGIN (the driver in autocommit mode until the transaction ends).
+        self.began = began
+        self.ahead = False
+        #: Table name -> ids taken from its sequence and not used yet: (result, column).
+        self.reserved: dict[str, list[tuple[FastResult, int]]] = {}
+
+
+#: In ``Connection.info`` (the pooled connection's) while its pipeline is on.
+_PIPELINE = "antre.fast.pipeline"
+#: ``psycopg.pq.PipelineStatus.ABORTED``: an error skips what follows until a sync.
+_ABORTED = 2
+#: ``psycopg.pq.TransactionStatus.IDLE``: no transaction open.
+_IDLE = 0
+
+
+def start_pipeline(session: Session) -> None:
+    """Put the session's connection in pipeline mode until its transaction is committed
+    or it goes back to the pool (PostgreSQL with psycopg; elsewhere nothing changes).
+
+    Before the transaction has begun, BEGIN is sent by us and travels with the first
+    statements (psycopg's own would wait for its answer), the driver in autocommit mode
+    meanwhile.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    connection = _connection(session)
+    dbapi: Any = connection.connection.dbapi_connection
+    session.info[_PIPELINE] = True
+    if _PIPELINE in connection.info or not hasattr(dbapi, "pipeline"):
+        return
+    begin = dbapi.info.transaction_status == _IDLE
+    if begin and dbapi.isolation_level is not None:
+        return  # a transaction of its own kind: begun by psycopg, as usual
+    if begin:
+        dbapi.autocommit = True
+    state = _Pipeline(dbapi.pipeline(), began=begin)
+    connection.info[_PIPELINE] = state
+    if begin:
+        cursor = dbapi.cursor()
+        cursor.execute("BEGIN")
+        cursor.close()
+
+
+def _commit_in_pipeline(connection: Connection) -> None:
+    """SQLAlchemy is about to commit (after the session's flush and its ``before_commit``
+    listeners): in pipeline mode, COMMIT goes with whatever is still on its way and the
+    sync that ends pipeline mode (one round trip); the driver's own commit then finds the
+    transaction done and sends nothing."""
+    state = connection.info.pop(_PIPELINE, None)
+    if state is None:
+        return
+    dialect = connection.dialect
+    dbapi: Any = connection.connection.dbapi_connection
+    try:
+        cursor = dbapi.cursor()
+        cursor.execute("COMMIT")
+        state.manager.__exit__(None, None, None)
+    except dialect.loaded_dbapi.Error as error:
+        _leave(dbapi, state)
+        raise _wrapped("COMMIT", None, error, dialect) from error
+    if state.began:
+        dbapi.autocommit = False
+
+
+def _leave(dbapi: Any, state: _Pipeline) -> None:
+    """Leave pipeline mode whatever happened: what is left of the transaction is rolled
+    back and the driver leaves autocommit mode (a broken connection: the pool drops it)."""
+    with suppress(Exception):
+        state.manager.__exit__(None, None, None)
+    if state.began:
+        with suppress(Exception):
+            if dbapi.info.transaction_status != _IDLE:
+                dbapi.rollback()
+            dbapi.autocommit = False
+
+
+def _state(session: Session) -> tuple[Connection, _Pipeline] | None:
+    """The session's connection and its pipeline, if :func:`start_pipeline` turned it on."""
+    if not session.info.get(_PIPELINE):
+        return None
+    connection = _connection(session)
+    state = connection.info.get(_PIPELINE)
+    return None if state is None else (connection, state)
+
+
+def _end_pipeline(dbapi_connection: Any, record: Any) -> None:
+    """Leave pipeline mode before the pool resets (rolls back) or takes back the connection."""
+    state = None if record is None else record.info.pop(_PIPELINE, None)
+    if state is not None:
+        _leave(dbapi_connection, state)
+
+
+def _end_pipeline_on_reset(dbapi_connection: Any, record: Any, _reset_state: Any) -> None:
+    _end_pipeline(dbapi_connection, record)
+
+
+def watch_pipelines(engine: Engine) -> None:
+    """Make ``engine`` safe for :func:`start_pipeline`: a statement that SQLAlchemy runs
+    itself waits for its answer (SQLAlchemy reads it at once), except SAVEPOINT and
+    RELEASE, which travel with what follows; COMMIT travels with the last sync; pipeline
+    mode ends with the commit, or when the connection goes back to the pool."""
+    event.listen(engine, "after_cursor_execute", _settle_after)
+    event.listen(engine, "commit", _commit_in_pipeline)
+    event.listen(engine, "reset", _end_pipeline_on_reset)
+    event.listen(engine, "checkin", _end_pipeline)
+
+
+def _settle_after(connection: Connection, _cursor: Any, statement: str, *_rest: Any) -> None:
+    state = connection.info.get(_PIPELINE)
+    if state is not None and not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
+        state.pipeline.sync()  # errors go through SQLAlchemy's handling of the statement
+
+
+def _recover(connection: Connection) -> None:
+    """After an error in pipeline mode: sync if the pipeline was left aborted (the error
+    came without one), so the next statements are not skipped."""
+    state = connection.info.get(_PIPELINE)
+    if state is not None and state.pipeline.status == _ABORTED:
+        with suppress(connection.dialect.loaded_dbapi.Error):
+            state.pipeline.sync()
+
+
+@contextmanager
+def ahead(session: Session) -> Iterator[None]:
+    """Within: :func:`run` does not wait for answers (pipeline mode only); on the way out
+    everything sent is settled, errors raised as SQLAlchemy's exceptions."""
+    start_pipeline(session)
+    found = _state(session)
+    if found is None or found[1].ahead:
+        yield
+        return
+    connection, state = found
+    state.ahead = True
+    try:
+        yield
+    except BaseException:
+        # Settle quietly what is still on its way: the unit is failing already, and the
+        # rollback that follows must not meet an error of a statement it undoes.
+        if state.pipeline.result_queue or state.pipeline.command_queue:
+            with suppress(connection.dialect.loaded_dbapi.Error):
+                state.pipeline.sync()
+        raise
+    finally:
+        state.ahead = False
+        state.reserved.clear()
+    settle(session)
+
+
+def settle(session: Session) -> None:
+    """Wait for every answer still on its way (one round trip; none if nothing is)."""
+    found = _state(session)
+    if found is None:
+        return
+    connection, state = found
+    if not state.pipeline.result_queue:
+        return
+    dialect = connection.dialect
+    try:
+        state.pipeline.sync()
+    except dialect.loaded_dbapi.Error as error:
+        _recover(connection)
+        raise _wrapped("(pipeline)", None, error, dialect) from error
+
+
+def reserve_ids(session: Session, *tables: Table) -> None:
+    """Ahead of inserts into ``tables`` (one row each), take their ids from the tables'
+    sequences in one statement of the current batch (within :func:`ahead` only)."""
+    found = _state(session)
+    if found is None or not found[1].ahead:
+        return
+    state = found[1]
+    names = tuple(table.name for table in tables)
+    statement = _NEXT_IDS.get(names)
+    if statement is None:
+        statement = _NEXT_IDS[names] = select(
+            *(func.nextval(func.pg_get_serial_sequence(t.name, t.c.id.name)) for t in tables)
+        )
+    result = run(session, statement, {})
+    for index, name in enumerate(names):
+        state.reserved.setdefault(name, []).append((result, index))
+
+
+def reserved_id(session: Session, table: Table) -> int | None:
+    """An id reserved for a new row of ``table`` (used up), or None."""
+    found = _state(session)
+    waiting = None if found is None else found[1].reserved.get(table.name)
+    if not waiting:
+        return None
+    result, index = waiting.pop(0)
+    return int(result.first()[index])
+
+
+_NEXT_IDS: dict[tuple[str, ...], Any] = {}

@@ -15,6 +15,12 @@ the group fails (:class:`GroupCommitFailed`) and nothing of the group is stored.
 The first member runs without a savepoint (one round trip less): if it fails, the whole
 transaction, which holds nothing else yet, is rolled back and the next member opens a new
 one.
+
+On PostgreSQL a member that lets answers wait (an issue: ``fast.ahead``) puts the group's
+connection in the driver's pipeline mode until the group's commit
+(:mod:`queue_server.persistence.fast`): later members' SAVEPOINT and RELEASE travel with
+the statements that follow them, and COMMIT with the group's last sync. Such a member has
+everything it sent settled before it leaves, so a failure is still its own.
 """
 
 from __future__ import annotations

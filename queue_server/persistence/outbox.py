@@ -30,8 +30,8 @@ from queue_server.domain.ids import (
     TicketId,
     TicketStatus,
 )
-from queue_server.persistence.fast import run
 from queue_server.persistence.models import OutboxRow
+from queue_server.persistence.statements import insert_returning_id
 
 OUTBOX: Table = OutboxRow.__table__  # type: ignore[assignment]
 INSERT_OUTBOX = OUTBOX.insert().returning(OUTBOX.c.id, sort_by_parameter_order=True)
@@ -66,7 +66,7 @@ def insert_events(session: Session, events: Iterable[DomainEvent], *, now: datet
     """Write one row per event in the session's transaction; the rows' ids, in order."""
     rows = [_row(event, now) for event in events]
     if len(rows) == 1:  # the common case, without the many-rows machinery
-        return [int(run(session, INSERT_OUTBOX, rows[0]).scalar_one())]
+        return [insert_returning_id(session, INSERT_OUTBOX, rows[0])]
     return [int(row_id) for row_id in session.scalars(INSERT_OUTBOX, rows)] if rows else []
 
 

@@ -7,6 +7,7 @@ value, and a rollback (e.g. quota exceeded) gives the value back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -48,15 +49,30 @@ _UPSERTS = {
 
 
 def _increment(session: Session, table: Table, keys: dict[str, Any], amount: int = 1) -> int:
+    return _increment_later(session, table, keys, amount)()
+
+
+def _increment_later(
+    session: Session, table: Table, keys: dict[str, Any], amount: int = 1
+) -> Callable[[], int]:
+    """Send the upsert now; the returned call reads the new value (in pipeline mode with
+    :func:`~queue_server.persistence.fast.ahead`, the answer travels with later statements)."""
     statement = _UPSERTS[session.get_bind().dialect.name, table.name]
-    value = run(session, statement, {**keys, "amount": amount}).scalar_one()
-    return int(value)
+    result = run(session, statement, {**keys, "amount": amount})
+    return lambda: int(result.scalar_one())
 
 
 def next_number(session: Session, *, office_id: str, series: str, office_day: date) -> int:
     """The next ticket number of ``series`` on ``office_day`` (1, 2, 3, ...)."""
+    return next_number_later(session, office_id=office_id, series=series, office_day=office_day)()
+
+
+def next_number_later(
+    session: Session, *, office_id: str, series: str, office_day: date
+) -> Callable[[], int]:
+    """:func:`next_number`, read when the returned call is made."""
     keys = {"office_id": office_id, "series": series, "office_day": office_day}
-    return _increment(session, NUMBER_SERIES, keys)
+    return _increment_later(session, NUMBER_SERIES, keys)
 
 
 def reserve_numbers(
@@ -75,8 +91,17 @@ def take_quota_place(
     session: Session, *, office_id: str, scope: str, office_day: date, places: int = 1
 ) -> int:
     """Count ``places`` more used in ``scope`` on ``office_day``; returns places used so far."""
+    return take_quota_place_later(
+        session, office_id=office_id, scope=scope, office_day=office_day, places=places
+    )()
+
+
+def take_quota_place_later(
+    session: Session, *, office_id: str, scope: str, office_day: date, places: int = 1
+) -> Callable[[], int]:
+    """:func:`take_quota_place`, read when the returned call is made."""
     keys = {"office_id": office_id, "scope": scope, "office_day": office_day}
-    return _increment(session, QUOTA_USAGE, keys, places)
+    return _increment_later(session, QUOTA_USAGE, keys, places)
 
 
 def give_back_quota_place(

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from queue_server.domain.ids import TicketStatus
-from queue_server.persistence.fast import run
+from queue_server.persistence.fast import reserved_id, run
 from queue_server.persistence.models import (
     AT_COUNTER_SQL,
     DONE_SQL,
@@ -111,8 +111,17 @@ def recent_durations_statement(samples: int) -> Any:
 
 
 def insert_returning_id(session: Session, statement: Insert, values: dict[str, Any]) -> int:
-    """Run an ``INSERT ... RETURNING id`` built above; the new row's id."""
-    return int(run(session, statement, values).scalar_one())
+    """Run an ``INSERT ... RETURNING id`` built above; the new row's id.
+
+    With an id reserved for the table (:func:`~queue_server.persistence.fast.reserve_ids`)
+    the row gets it and the insert's answer is not waited for.
+    """
+    table: Table = statement.table  # type: ignore[assignment]
+    reserved = reserved_id(session, table)
+    if reserved is None:
+        return int(run(session, statement, values).scalar_one())
+    run(session, statement, {**values, "id": reserved})
+    return reserved
 
 
 # -- officer actions -----------------------------------------------------------------

@@ -41,12 +41,15 @@ from queue_server.domain.ids import (
 from queue_server.domain.model import Service
 from queue_server.domain.numbering import format_number
 from queue_server.persistence.db import Database
-from queue_server.persistence.fast import run
-from queue_server.persistence.sequences import next_number, take_quota_place
+from queue_server.persistence.fast import reserve_ids, run
+from queue_server.persistence.outbox import OUTBOX
+from queue_server.persistence.sequences import next_number_later, take_quota_place_later
 from queue_server.persistence.statements import (
     INSERT_TICKET,
     INSERT_TICKET_EVENT,
     INSERT_VISIT,
+    TICKETS,
+    VISITS,
     insert_returning_id,
 )
 from queue_server.services import queries
@@ -184,6 +187,10 @@ class TicketFacts(Protocol):
 IssueHook = Callable[[Unit, "IssuedTicket"], None]
 
 
+class _OfficeChanged(Exception):
+    """The office was reloaded after the snapshot an issue started with was cached."""
+
+
 class IssuingService(UseCases):
     """Issues tickets: numbering and quota are atomic in the issuing transaction."""
 
@@ -273,75 +280,132 @@ class IssuingService(UseCases):
         remember_as: RetryKey | None = None,
     ) -> IssuedTicket:
         """Issue; ``retry_key``: answer from an earlier answer first; ``remember_as``: the
-        key the answer is stored under."""
-        with self.grouped() as work:
+        key the answer is stored under.
+
+        The cached office snapshot is used before the stored version is read (the version
+        query travels with the first statements); if the office was reloaded meanwhile,
+        that attempt is undone and the issue runs again on the new snapshot.
+        """
+        for cached in (True, False, False):  # the office reloaded again: rare, bounded
+            try:
+                return self._issue_once(
+                    request,
+                    cached=cached,
+                    actor=actor,
+                    retry_key=retry_key,
+                    on_issue=on_issue,
+                    action=action,
+                    quota_held=quota_held,
+                    remember_as=remember_as,
+                )
+            except _OfficeChanged:
+                continue
+        raise _OfficeChanged()
+
+    def _issue_once(
+        self,
+        request: IssueRequest,
+        *,
+        cached: bool,
+        actor: Actor,
+        retry_key: RetryKey | None,
+        on_issue: IssueHook | None,
+        action: str,
+        quota_held: bool,
+        remember_as: RetryKey | None,
+    ) -> IssuedTicket:
+        # On PostgreSQL three round trips: (1) the version query, the quota and number
+        # upserts, the new rows' ids and the estimate's reads; (2) the inserts (visit,
+        # ticket, timeline row, stored answer, outbox row); (3) COMMIT (the group's).
+        with self.grouped(ahead=True) as work:
             # A retry is answered in the same transaction that would otherwise issue.
             earlier = None if retry_key is None else earlier_answer(work.session, retry_key)
             if earlier is not None:
                 return issued_from_json(earlier)
-            snapshot = self.catalog.get(work.session, request.office)
-            service = snapshot.service(request.service)
-            priority = _check_priority(snapshot, request.priority_category)
-            booking_id, request = _check_booking(work, snapshot, service, request)
-            session = _open_session(snapshot, service, request, work.now)
-            office_day = snapshot.office.office_day(work.now)
-            request = _check_application(work, snapshot, service, request, office_day)
-            # Reads first: the quota and number rows below stay locked until commit.
-            outlook = _newcomer_outlook(
-                work, snapshot, service, priority, self._stats, request.appointment_at
-            )
-            if not quota_held:
-                take_quota(work, snapshot, service, session, office_day)
-            visit = self._new_visit(work, snapshot, service, request, session, office_day)
-            placement = Placement(
-                service, 0, priority, visit.label, appointment_at=request.appointment_at
-            )
-            ticket = add_waiting_ticket(
-                work,
-                visit,
-                placement,
-                action="issue",
-                predicted_wait_minutes=outlook.estimated_wait_minutes,
-            )
-            issued = _describe(work, service, visit, ticket, outlook)
-            if booking_id is not None:
-                claim_booking(work, booking_id, visit.id)
-            if request.source is TicketSource.OFFICER:
-                work.audit(actor, "issue", office_id=visit.office_id, target=visit.label)
+            snapshot, current = self.catalog.get_later(work.session, request.office)
+            if snapshot is None or not cached:
+                snapshot = current()
+            try:
+                issued = self._issue_in(
+                    work, snapshot, current, request, actor=actor, quota_held=quota_held
+                )
+            except DomainError:
+                if current() is not snapshot:
+                    raise _OfficeChanged() from None
+                raise
             if on_issue is not None:
                 on_issue(work, issued)
             if remember_as is not None:
                 remember(
                     work,
                     remember_as,
-                    office_id=visit.office_id,
+                    office_id=issued.office,
                     action=action,
                     response=issued_to_json(issued),
                 )
         return issued
 
-    def _new_visit(
+    def _issue_in(
         self,
         work: Unit,
         snapshot: OfficeSnapshot,
-        service: Service,
+        current: Callable[[], OfficeSnapshot],
         request: IssueRequest,
-        session: ActiveSession | None,
-        office_day: date,
-    ) -> NewVisit:
-        number = next_number(
+        *,
+        actor: Actor,
+        quota_held: bool,
+    ) -> IssuedTicket:
+        """Issue with ``snapshot``; ``current()`` reads the stored version (the current
+        snapshot): :class:`_OfficeChanged` when it is not ``snapshot``."""
+        service = snapshot.service(request.service)
+        priority = _check_priority(snapshot, request.priority_category)
+        booking_id, request = _check_booking(work, snapshot, service, request)
+        session = _open_session(snapshot, service, request, work.now)
+        office_day = snapshot.office.office_day(work.now)
+        request = _check_application(work, snapshot, service, request, office_day)
+        # Sent before any answer is read: the quota and number upserts and the new rows'
+        # ids, then the estimate's reads (the rows the upserts lock stay locked until
+        # commit, one round trip later).
+        check_quota = None
+        if not quota_held:
+            check_quota = take_quota_later(work, snapshot, service, session, office_day)
+        number = next_number_later(
             work.session, office_id=snapshot.office.id, series=service.prefix, office_day=office_day
         )
-        return new_visit(
+        reserve_ids(work.session, VISITS, TICKETS, OUTBOX)
+        outlook = _newcomer_outlook(
+            work, snapshot, service, priority, self._stats, request.appointment_at
+        )
+        if current() is not snapshot:
+            raise _OfficeChanged()
+        if check_quota is not None:
+            check_quota()
+        visit = new_visit(
             work,
             service,
             request,
-            number=number,
+            number=number(),
             office_day=office_day,
             session_code=session.code if session else "officer",
             nik=self._minimise_nik(request.nik),
             passport=self._minimise_passport(request.passport_no),
         )
+        placement = Placement(
+            service, 0, priority, visit.label, appointment_at=request.appointment_at
+        )
+        ticket = add_waiting_ticket(
+            work,
+            visit,
+            placement,
+            action="issue",
+            predicted_wait_minutes=outlook.estimated_wait_minutes,
+        )
+        issued = _describe(work, service, visit, ticket, outlook)
+        if booking_id is not None:
+            claim_booking(work, booking_id, visit.id)
+        if request.source is TicketSource.OFFICER:
+            work.audit(actor, "issue", office_id=visit.office_id, target=visit.label)
+        return issued
 
     def _minimise_nik(self, nik: str | None) -> tuple[str | None, str | None]:
         if nik is None:
@@ -485,17 +549,34 @@ def take_quota(
     places: int = 1,
 ) -> None:
     """Take ``places`` of the service's (or special session's) quota, or refuse."""
+    take_quota_later(work, snapshot, service, session, office_day, places)()
+
+
+def take_quota_later(
+    work: Unit,
+    snapshot: OfficeSnapshot,
+    service: Service,
+    session: ActiveSession | None,
+    office_day: date,
+    places: int = 1,
+) -> Callable[[], None]:
+    """:func:`take_quota`: the upsert is sent now, the returned call reads its answer and
+    refuses if the quota is used up."""
     scope, limit = quota_scope(service, session)
     # Usage is counted even without a limit, so reports and a quota set later are right.
-    used = take_quota_place(
+    used = take_quota_place_later(
         work.session,
         office_id=snapshot.office.id,
         scope=scope,
         office_day=office_day,
         places=places,
     )
-    if limit is not None and used > limit:
-        raise quota_full(service, session)
+
+    def check() -> None:
+        if limit is not None and used() > limit:
+            raise quota_full(service, session)
+
+    return check
 
 
 def quota_full(service: Service, session: ActiveSession | None) -> QuotaFull:

@@ -8,6 +8,7 @@ every worker at its next transaction.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -85,7 +86,21 @@ class OfficeCatalog:
         self._cache: dict[str, OfficeSnapshot] = {}
 
     def get(self, session: Session, office_id: str) -> OfficeSnapshot:
-        version = run(session, CONFIG_VERSION, {"office_id": office_id}).scalar()
+        return self.get_later(session, office_id)[1]()
+
+    def get_later(
+        self, session: Session, office_id: str
+    ) -> tuple[OfficeSnapshot | None, Callable[[], OfficeSnapshot]]:
+        """The cached snapshot (None: none yet) to work with before the stored version is
+        read, and the call that reads it and gives the current snapshot. The version
+        query is sent now; in pipeline mode its answer comes with the statements sent
+        after it (:func:`~queue_server.persistence.fast.ahead`)."""
+        result = run(session, CONFIG_VERSION, {"office_id": office_id})
+        return self._cache.get(office_id), lambda: self._current(
+            session, office_id, result.scalar()
+        )
+
+    def _current(self, session: Session, office_id: str, version: int | None) -> OfficeSnapshot:
         if version is None:
             raise OfficeNotFound(office=office_id)
         cached = self._cache.get(office_id)

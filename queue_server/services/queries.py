@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -208,7 +208,7 @@ BOOKED_AFTER = (
     .where(
         TicketRow.office_id == bindparam("office_id"),
         text(WAITING_SQL),  # as written in the partial index
-        TicketRow.priority.in_([False, True]),
+        text("tickets.priority IN (false, true)"),  # written out: no expanding list
         TicketRow.appointment_at > bindparam("cutoff"),
     )
     .group_by(TicketRow.station, TicketRow.service_code, TicketRow.priority)
@@ -221,14 +221,15 @@ BOOKED_AFTER_SQLITE = text(
 ).bindparams(bindparam("cutoff", type_=TicketRow.__table__.c.appointment_at.type))
 
 
-def booked_after(
+def booked_after_later(
     session: Session, office_id: str, station: StationType, cutoff: datetime
-) -> dict[tuple[str, bool], int]:
-    """Waiting booked check-ins at ``station`` queued after ``cutoff``, per (service, class)."""
+) -> Callable[[], dict[tuple[str, bool], int]]:
+    """Waiting booked check-ins at ``station`` queued after ``cutoff``, per (service,
+    class): the query is sent now, its answer read when the returned call is made."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     statement = BOOKED_AFTER_SQLITE if sqlite else BOOKED_AFTER
-    rows = session.execute(statement, {"office_id": office_id, "cutoff": cutoff})
-    return {
+    rows = run(session, statement, {"office_id": office_id, "cutoff": cutoff})
+    return lambda: {
         (service, bool(priority)): int(count)
         for at, service, priority, count in rows
         if at == station.value
@@ -687,10 +688,13 @@ def _newcomer_ahead(
     """People called before a newcomer joining at ``queue_time`` (now, or its booked slot)."""
     counts = {True: 0, False: 0}
     office_id = snapshot.office.id
-    behind: dict[tuple[str, bool], int] = {}
+    behind_later = None
     if queue_time is not None and _booked_services(snapshot, station, service):
-        behind = booked_after(session, office_id, station, queue_time)
-    for (other, is_priority), count in waiting_by_class(session, office_id, station).items():
+        behind_later = booked_after_later(session, office_id, station, queue_time)
+    # Both queries are sent before either answer is read (one round trip in pipeline mode).
+    waiting = waiting_by_class(session, office_id, station)
+    behind = {} if behind_later is None else behind_later()
+    for (other, is_priority), count in waiting.items():
         if _share_counters(snapshot, station, ServiceId(other), service):
             counts[is_priority] += count - behind.get((other, is_priority), 0)
     return newcomer_position(

@@ -8,7 +8,7 @@ or just before a crash.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from queue_server.domain.events import DomainEvent
 from queue_server.domain.ids import Role
+from queue_server.persistence import fast
 from queue_server.persistence.db import Database
 from queue_server.persistence.fast import run
 from queue_server.persistence.outbox import insert_events
@@ -109,12 +110,17 @@ class UseCases:
         self.events.publish(work.events, stored=stored)
 
     @contextmanager
-    def grouped(self) -> Iterator[Unit]:
+    def grouped(self, *, ahead: bool = False) -> Iterator[Unit]:
         """Like :meth:`unit`, but shared with the units arriving at the same time: one
         transaction, each unit in its own savepoint (a refusal undoes only itself), one
         commit, and the group's events to the bus in one batch after it. Returns (or
         raises) only after that commit; a failed commit fails every unit of the group.
         Never nest it in another unit of this database (the group holds the write gate).
+
+        ``ahead``: in pipeline mode (PostgreSQL) the unit's fast statements do not wait
+        for their answers until one is read (:func:`~queue_server.persistence.fast.ahead`);
+        what is still on its way, the outbox rows included, is settled before the unit
+        leaves, so an error is raised here as it would have been at its statement.
         """
         group = self.database.group
         if group is None:
@@ -123,10 +129,11 @@ class UseCases:
             return
         with group.member() as member:
             work = Unit(session=member.session, now=self.clock())
-            yield work
-            if work.events:
-                stored = insert_events(member.session, work.events, now=work.now)
-                member.after_commit(self.events.publish_batches, (work.events, stored))
+            with fast.ahead(member.session) if ahead else nullcontext():
+                yield work
+                if work.events:
+                    stored = insert_events(member.session, work.events, now=work.now)
+                    member.after_commit(self.events.publish_batches, (work.events, stored))
 
     @contextmanager
     def read(self) -> Iterator[Session]:
