@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from functools import partial
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Select, bindparam, func, select, text
 from sqlalchemy.orm import Session
@@ -50,6 +51,9 @@ from queue_server.services.offices import OfficeSnapshot
 RECENT_SERVICE_SAMPLES = 20
 _RECENT_DURATIONS = recent_durations_statement(RECENT_SERVICE_SAMPLES)
 _QUEUE_HEADS = queue_heads_statement()
+T = TypeVar("T")
+#: Waiting tickets per station, then per (service, priority).
+ByClass = dict[str, dict[tuple[str, bool], int]]
 
 
 def entry_of(row: TicketRow) -> QueueEntry:
@@ -225,14 +229,19 @@ def booked_after(
     session: Session, office_id: str, station: StationType, cutoff: datetime
 ) -> dict[tuple[str, bool], int]:
     """Waiting booked check-ins at ``station`` queued after ``cutoff``, per (service, class)."""
+    return booked_after_by_station(session, office_id, cutoff).get(station.value, {})
+
+
+def booked_after_by_station(session: Session, office_id: str, cutoff: datetime) -> ByClass:
+    """Waiting booked check-ins queued after ``cutoff``, per station and (service, class)."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     statement = BOOKED_AFTER_SQLITE if sqlite else BOOKED_AFTER
-    rows = session.execute(statement, {"office_id": office_id, "cutoff": cutoff})
-    return {
-        (service, bool(priority)): int(count)
-        for at, service, priority, count in rows
-        if at == station.value
-    }
+    found: ByClass = {}
+    for at, service, priority, count in session.execute(
+        statement, {"office_id": office_id, "cutoff": cutoff}
+    ):
+        found.setdefault(at, {})[(service, bool(priority))] = int(count)
+    return found
 
 
 #: The applicant at each counter now: counter code, station and when it was called.
@@ -514,6 +523,39 @@ class Outlook:
     estimated_wait_minutes: float | None
 
 
+@dataclass
+class SharedOutlooks:
+    """What the newcomers' outlooks of several services of one office share in one
+    snapshot (the queue states built together): the waiting tickets per station and class
+    (read once for the office), the booked check-ins queued after a moment (one query for
+    every station), and what follows from the reads and the office definition alone
+    (minutes per ticket, which services share a counter, a desk's share of its stations,
+    when closed counters are back), each worked out once instead of once per service. One
+    per snapshot, used with one ``StatsSource``."""
+
+    waiting_by_class: ByClass
+    _booked: dict[datetime, ByClass] = field(default_factory=dict)
+    _derived: dict[tuple[object, ...], object] = field(default_factory=dict)
+
+    def booked_after(
+        self, session: Session, office_id: str, station: StationType, cutoff: datetime
+    ) -> dict[tuple[str, bool], int]:
+        found = self._booked.get(cutoff)
+        if found is None:
+            found = self._booked[cutoff] = booked_after_by_station(session, office_id, cutoff)
+        return found.get(station.value, {})
+
+    def once(self, key: tuple[object, ...], make: Callable[[], T]) -> T:
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]  # type: ignore[return-value]
+
+
+def _once(shared: SharedOutlooks | None, key: tuple[object, ...], make: Callable[[], T]) -> T:
+    """``make()``, worked out once per ``shared`` (every time without)."""
+    return make() if shared is None else shared.once(key, make)
+
+
 def outlook(
     session: Session,
     snapshot: OfficeSnapshot,
@@ -526,29 +568,36 @@ def outlook(
     stats: StatsSource | None = None,
     now: datetime | None = None,
     appointment_at: datetime | None = None,
+    shared: SharedOutlooks | None = None,
 ) -> Outlook:
     """People ahead and estimated wait for the waiting ticket ``ticket_id``, or for a
     newcomer of the given class when ``ticket_id`` is None (counted, not listed).
 
     ``stats`` may supply the counters and recent service times from a short cache;
     ``now`` lets the estimate count the time the applicants at the counters have already
-    spent there; ``appointment_at`` is a booked newcomer's slot (it queues by it).
+    spent there; ``appointment_at`` is a booked newcomer's slot (it queues by it);
+    ``shared``: what the outlooks of one snapshot share (newcomers only).
     The model is :mod:`queue_server.domain.estimate`.
     """
     office_id = snapshot.office.id
     source: StatsSource = FreshStats() if stats is None else stats
     queue_time = appointment_at if appointment_at is not None else now
     if ticket_id is None:
-        ahead = _newcomer_ahead(session, snapshot, service, station, priority, queue_time)
+        ahead = _newcomer_ahead(session, snapshot, service, station, priority, queue_time, shared)
     else:
+        shared = None  # its place is read for itself
         ahead, queue_time = _ticket_place(session, snapshot, service, station, ticket_id)
     open_codes = source.open_counters(session, office_id)
     recent = source.recent_service(session, office_id, station)
-    per_ticket = service_time_minutes(recent.minutes, standard_minutes) + pause_minutes(
-        recent.pauses
+    per_ticket = _once(
+        shared,
+        ("per_ticket", station, standard_minutes),
+        lambda: (
+            service_time_minutes(recent.minutes, standard_minutes) + pause_minutes(recent.pauses)
+        ),
     )
     counters = _open_counters(
-        session, snapshot, source, open_codes, station, service, now, per_ticket
+        session, snapshot, source, open_codes, station, service, now, per_ticket, shared
     )
     wait = estimate_wait_minutes(
         ahead,
@@ -565,6 +614,7 @@ def outlook(
             priority,
             now,
             queue_time,
+            shared,
         ),
     )
     open_now = sum(1 for counter in counters if counter.back_in_minutes is None)
@@ -582,6 +632,7 @@ def _overtaking(
     priority: bool,
     now: datetime | None,
     queue_time: datetime | None,
+    shared: SharedOutlooks | None = None,
 ) -> list[Overtaking]:
     """The later arrivals expected to be called before the ticket (see the domain model)."""
     if now is None or not counters:
@@ -592,7 +643,7 @@ def _overtaking(
     slot = queue_time if queue_time is not None and queue_time > now else now
     late = float(office.booking.late_minutes)
     before_slot = late_now = 0.0
-    booked = _booked_services(snapshot, station, service)
+    booked = _booked_services(snapshot, station, service, shared)
     if booked:
         expected = source.bookings(session, office_id, day, now, late)
         before_slot = sum(expected.between(code, now, slot) for code in booked)
@@ -613,16 +664,23 @@ def _overtaking(
 
 
 def _booked_services(
-    snapshot: OfficeSnapshot, station: StationType, service: ServiceId
+    snapshot: OfficeSnapshot,
+    station: StationType,
+    service: ServiceId,
+    shared: SharedOutlooks | None = None,
 ) -> list[str]:
     """Booked services whose tickets start at ``station`` and share a counter with ``service``."""
-    return [
-        other.id
-        for other in snapshot.services.values()
-        if other.kind is ServiceKind.BOOKING_REQUIRED
-        and other.station_for(0, priority=False) is station
-        and _share_counters(snapshot, station, ServiceId(other.id), service)
-    ]
+    return _once(
+        shared,
+        ("booked", station, service),
+        lambda: [
+            other.id
+            for other in snapshot.services.values()
+            if other.kind is ServiceKind.BOOKING_REQUIRED
+            and other.station_for(0, priority=False) is station
+            and _share_counters(snapshot, station, ServiceId(other.id), service, shared)
+        ],
+    )
 
 
 def _open_counters(
@@ -634,6 +692,7 @@ def _open_counters(
     service: ServiceId,
     now: datetime | None,
     per_ticket: float,
+    shared: SharedOutlooks | None = None,
 ) -> list[OpenCounter]:
     """The open counters that may call the ticket, with their share and current applicant."""
     serving = [
@@ -644,10 +703,13 @@ def _open_counters(
     if not serving:
         return []
     busy = source.at_counters(session, snapshot.office.id)
-    waiting: dict[str, int] | None = None
     back_in: dict[str, float] = {}
     if now is not None:
-        back_in = source.breaks(session, snapshot.office.id, now).back_in(now)
+        back_in = _once(
+            shared,
+            ("back_in", now),
+            lambda: source.breaks(session, snapshot.office.id, now).back_in(now),
+        )
     returning = [
         counter
         for code, counter in snapshot.counters.items()
@@ -657,11 +719,11 @@ def _open_counters(
     for counter in serving + returning:
         share = 1.0
         if len(counter.stations) > 1:
-            if waiting is None:
-                waiting = source.waiting_per_station(session, snapshot.office.id)
-            here = waiting.get(station.value, 0) + 1  # the ticket itself waits here
-            total = sum(waiting.get(other.value, 0) for other in counter.stations) + 1
-            share = here / total
+            share = _once(
+                shared,
+                ("share", station, counter.stations),
+                partial(_station_share, session, snapshot, source, station, counter.stations),
+            )
         if counter.id in back_in:
             result.append(OpenCounter(share=share, back_in_minutes=back_in[counter.id]))
             continue
@@ -676,6 +738,20 @@ def _open_counters(
     return result
 
 
+def _station_share(
+    session: Session,
+    snapshot: OfficeSnapshot,
+    source: StatsSource,
+    station: StationType,
+    stations: Collection[StationType],
+) -> float:
+    """The share of a desk serving ``stations`` that goes to ``station``: by their queues."""
+    waiting = source.waiting_per_station(session, snapshot.office.id)
+    here = waiting.get(station.value, 0) + 1  # the ticket itself waits here
+    total = sum(waiting.get(other.value, 0) for other in stations) + 1
+    return here / total
+
+
 def _newcomer_ahead(
     session: Session,
     snapshot: OfficeSnapshot,
@@ -683,15 +759,25 @@ def _newcomer_ahead(
     station: StationType,
     priority: bool,
     queue_time: datetime | None,
+    shared: SharedOutlooks | None = None,
 ) -> int:
     """People called before a newcomer joining at ``queue_time`` (now, or its booked slot)."""
     counts = {True: 0, False: 0}
     office_id = snapshot.office.id
     behind: dict[tuple[str, bool], int] = {}
-    if queue_time is not None and _booked_services(snapshot, station, service):
-        behind = booked_after(session, office_id, station, queue_time)
-    for (other, is_priority), count in waiting_by_class(session, office_id, station).items():
-        if _share_counters(snapshot, station, ServiceId(other), service):
+    if queue_time is not None and _booked_services(snapshot, station, service, shared):
+        behind = (
+            booked_after(session, office_id, station, queue_time)
+            if shared is None
+            else shared.booked_after(session, office_id, station, queue_time)
+        )
+    classes = (
+        waiting_by_class(session, office_id, station)
+        if shared is None
+        else shared.waiting_by_class.get(station.value, {})
+    )
+    for (other, is_priority), count in classes.items():
+        if _share_counters(snapshot, station, ServiceId(other), service, shared):
             counts[is_priority] += count - behind.get((other, is_priority), 0)
     return newcomer_position(
         priority_waiting=counts[True],
@@ -743,12 +829,20 @@ def _ticket_place(
 
 
 def _share_counters(
-    snapshot: OfficeSnapshot, station: StationType, other: ServiceId, service: ServiceId
+    snapshot: OfficeSnapshot,
+    station: StationType,
+    other: ServiceId,
+    service: ServiceId,
+    shared: SharedOutlooks | None = None,
 ) -> bool:
     """Whether some counter serves both services' tickets at ``station``."""
-    return any(
-        counter.serves(station, other) and counter.serves(station, service)
-        for counter in snapshot.counters.values()
+    return _once(
+        shared,
+        ("share", station, other, service),
+        lambda: any(
+            counter.serves(station, other) and counter.serves(station, service)
+            for counter in snapshot.counters.values()
+        ),
     )
 
 
