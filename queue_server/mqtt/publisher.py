@@ -16,8 +16,10 @@ Only what changed goes out: a batch builds only the states its events name (see
 publisher last sent on its topic is not sent again, so a call re-publishes its counter,
 the board and its queue, not every counter of the office; the queue states of the other
 services starting at the stations it moved follow once the inbox is empty
-(``publish_moved``). A full refresh (the link came up, the office was reloaded) and a
-batch the broker did not acknowledge in time build and send everything again.
+(``publish_moved``), without those the office's latest batch built. A state is encoded
+once: its content is compared, and sent with the ``seq`` put in front. A full refresh
+(the link came up, the office was reloaded) and a batch the broker did not acknowledge in
+time build and send everything again.
 
 Every snapshot carries a ``seq`` that only grows: microseconds since the epoch, bumped
 when two fall in the same microsecond, and never below the sequence recorded with the

@@ -6,10 +6,10 @@ import bisect
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Select, bindparam, func, select, text
+from sqlalchemy import CompoundSelect, Select, bindparam, func, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
 from queue_server.domain.calling import QueueEntry, Streak, newcomer_position, order_queue
@@ -157,18 +157,23 @@ def recent_service_minutes(session: Session, office_id: str, station: StationTyp
     return recent_service(session, office_id, station).minutes
 
 
-#: The latest finished tickets at a station with their counter (``ix_tickets_recent_done``).
-RECENT_SERVICE = (
-    select(TicketRow.counter_pk, TicketRow.called_at, TicketRow.finished_at)
-    .where(
-        TicketRow.office_id == bindparam("office_id"),
-        TicketRow.station == bindparam("station"),
-        TicketRow.status == TicketStatus.DONE.value,
-        TicketRow.called_at.is_not(None),
+def _recent_at(station: Any) -> Select:  # type: ignore[type-arg]
+    """The latest finished tickets at ``station`` with their counter
+    (``ix_tickets_recent_done``)."""
+    return (
+        select(TicketRow.counter_pk, TicketRow.called_at, TicketRow.finished_at)
+        .where(
+            TicketRow.office_id == bindparam("office_id"),
+            TicketRow.station == station,
+            TicketRow.status == TicketStatus.DONE.value,
+            TicketRow.called_at.is_not(None),
+        )
+        .order_by(TicketRow.finished_at.desc())
+        .limit(RECENT_SERVICE_SAMPLES)
     )
-    .order_by(TicketRow.finished_at.desc())
-    .limit(RECENT_SERVICE_SAMPLES)
-)
+
+
+RECENT_SERVICE = _recent_at(bindparam("station"))
 #: A pause between a finish and the counter's next call longer than this was idle time.
 LONGEST_PAUSE_MINUTES = 5.0
 
@@ -183,11 +188,49 @@ class RecentService:
 
 
 def recent_service(session: Session, office_id: str, station: StationType) -> RecentService:
+    rows = session.execute(RECENT_SERVICE, {"office_id": office_id, "station": station.value})
+    return _recent_service(list(rows))
+
+
+def recent_services(
+    session: Session, office_id: str, stations: Collection[StationType]
+) -> dict[StationType, RecentService]:
+    """``recent_service`` of several stations in one statement (each part its own
+    ``ix_tickets_recent_done`` range)."""
+    if not stations:
+        return {}
+    order = sorted(stations, key=lambda station: station.value)
+    params = {f"station_{index}": station.value for index, station in enumerate(order)}
+    per_part: list[list[Any]] = [[] for _ in order]
+    for part, counter, called, finished in session.execute(
+        _recent_of(len(order)), {"office_id": office_id, **params}
+    ):
+        if called is not None and finished is not None:
+            per_part[part].append((counter, called, finished))
+    return {  # newest first in each part, as one statement per station gives them
+        station: _recent_service(sorted(rows, key=lambda row: row[2], reverse=True))
+        for station, rows in zip(order, per_part, strict=True)
+    }
+
+
+@lru_cache(maxsize=64)
+def _recent_of(count: int) -> CompoundSelect[Any]:
+    """``RECENT_SERVICE`` of ``count`` stations (``:station_0``...) in one statement, each
+    part numbered (built once per count: building a statement costs more than running it)."""
+    parts = [
+        select(literal(index).label("part"), *part.c).select_from(part)
+        for index, part in enumerate(
+            _recent_at(bindparam(f"station_{index}")).subquery() for index in range(count)
+        )
+    ]
+    return union_all(*parts)
+
+
+def _recent_service(found: list[Any]) -> RecentService:
+    """Durations and pauses from (counter, called, finished), newest finish first."""
     rows = [
         (counter, called, finished)
-        for counter, called, finished in session.execute(
-            RECENT_SERVICE, {"office_id": office_id, "station": station.value}
-        )
+        for counter, called, finished in found
         if called is not None and finished is not None
     ]
     minutes = [(finished - called).total_seconds() / 60 for _, called, finished in rows]
@@ -268,15 +311,15 @@ WAITING_PER_STATION = (
 #: Tickets that joined a station's queue since ``:since`` by class, booked first steps
 #: (queued by their slot) left out: the arrival rate behind overtaking.
 JOINS_SINCE = (
-    select(TicketRow.priority, func.count(), func.min(TicketRow.queued_at))
+    select(TicketRow.station, TicketRow.priority, func.count(), func.min(TicketRow.queued_at))
     .where(
         TicketRow.office_id == bindparam("office_id"),
         TicketRow.office_day == bindparam("office_day"),
-        TicketRow.station == bindparam("station"),
+        TicketRow.station.in_(bindparam("stations", expanding=True)),
         TicketRow.queued_at >= bindparam("since"),
         TicketRow.appointment_at.is_(None),
     )
-    .group_by(TicketRow.priority)
+    .group_by(TicketRow.station, TicketRow.priority)
 )
 #: How far back the arrival rate looks.
 JOINS_WINDOW = timedelta(minutes=30)
@@ -294,21 +337,36 @@ class Joins:
 def joins_per_minute(
     session: Session, office_id: str, station: StationType, now: datetime, office_day: date
 ) -> Joins:
+    return joins_by_station(session, office_id, [station], now, office_day)[station]
+
+
+def joins_by_station(
+    session: Session,
+    office_id: str,
+    stations: Collection[StationType],
+    now: datetime,
+    office_day: date,
+) -> dict[StationType, Joins]:
+    """``joins_per_minute`` of several stations in one statement."""
     params = {
         "office_id": office_id,
         "office_day": office_day,
-        "station": station.value,
+        "stations": sorted(station.value for station in stations),
         "since": now - JOINS_WINDOW,
     }
-    counts: dict[bool, int] = {}
-    earliest = now
-    for priority, count, first in session.execute(JOINS_SINCE, params):
-        counts[bool(priority)] = int(count)
-        earliest = min(earliest, first)
-    # Early in the day the window is what has passed since the first arrival.
-    window = (now - earliest).total_seconds() / 60
-    window = min(max(window, JOINS_MIN_WINDOW_MINUTES), JOINS_WINDOW.total_seconds() / 60)
-    return Joins(counts.get(True, 0) / window, counts.get(False, 0) / window)
+    counts: dict[str, dict[bool, int]] = {}
+    earliest: dict[str, datetime] = {}
+    for station, priority, count, first in session.execute(JOINS_SINCE, params):
+        counts.setdefault(station, {})[bool(priority)] = int(count)
+        earliest[station] = min(earliest.get(station, now), first)
+    found = {}
+    for station in stations:
+        # Early in the day the window is what has passed since the first arrival.
+        window = (now - earliest.get(station.value, now)).total_seconds() / 60
+        window = min(max(window, JOINS_MIN_WINDOW_MINUTES), JOINS_WINDOW.total_seconds() / 60)
+        at = counts.get(station.value, {})
+        found[station] = Joins(at.get(True, 0) / window, at.get(False, 0) / window)
+    return found
 
 
 TODAYS_BOOKINGS = select(

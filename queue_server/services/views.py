@@ -120,11 +120,13 @@ class ViewService(UseCases):
             # service times, the estimate's inputs per station), read or worked out once in
             # this snapshot for all of them, at one moment.
             now = self.clock()
-            shared = _prefetch(session, snapshot.office.id, snapshot.office.office_day(now))
+            day = snapshot.office.office_day(now)
+            shared = _prefetch(session, snapshot.office.id, day)
+            codes = [code for code in sorted(wanted) if ServiceId(code) in snapshot.services]
+            firsts = {snapshot.service(code).station_for(0, priority=False) for code in codes}
+            shared.stats.preload(session, snapshot.office.id, firsts, now, day)
             return [
-                self._queue_state(session, snapshot, code, shared=shared, now=now)
-                for code in sorted(wanted)
-                if ServiceId(code) in snapshot.services
+                self._queue_state(session, snapshot, code, shared=shared, now=now) for code in codes
             ]
 
     def _queue_state(
