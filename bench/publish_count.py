@@ -41,9 +41,10 @@ class EveryState(StatePublisher):
         services: Collection[str] | None,
         *,
         stations: Collection[str] = (),
+        skip: Collection[str] = (),
         everything: bool = False,
-    ) -> None:
-        super().publish_queues(office, services, everything=True)
+    ) -> set[str]:
+        return super().publish_queues(office, services, everything=True)
 
 
 class OwnQueueOnly(StatePublisher):
@@ -56,9 +57,10 @@ class OwnQueueOnly(StatePublisher):
         services: Collection[str] | None,
         *,
         stations: Collection[str] = (),
+        skip: Collection[str] = (),
         everything: bool = False,
-    ) -> None:
-        super().publish_queues(office, services, everything=everything)
+    ) -> set[str]:
+        return super().publish_queues(office, services, everything=everything)
 
 
 def run(counters: int, calls: int, publisher_class: type[StatePublisher]) -> dict[str, object]:

@@ -16,10 +16,11 @@ Only what changed goes out: a batch builds only the states its events name (see
 publisher last sent on its topic is not sent again, so a call re-publishes its counter,
 the board and its queue, not every counter of the office; the queue states of the other
 services starting at the stations it moved follow once the inbox is empty
-(``publish_moved``). A car joining or leaving a drive-thru lane (``LaneChanged``) builds
-only that lane's ``lane/{lane}/state``. A full refresh (the link came up, the office was
-reloaded) and a batch the broker did not acknowledge in time build and send everything
-again.
+(``publish_moved``), without those the office's latest batch built. A car joining or
+leaving a drive-thru lane (``LaneChanged``) builds only that lane's ``lane/{lane}/state``.
+A state is encoded once: its content is compared, and sent with the ``seq`` put in front.
+A full refresh (the link came up, the office was reloaded) and a batch the broker did not
+acknowledge in time build and send everything again.
 
 Every snapshot carries a ``seq`` that only grows: microseconds since the epoch, bumped
 when two fall in the same microsecond, and never below the sequence recorded with the
@@ -48,16 +49,13 @@ from queue_server.domain.events import (
 from queue_server.domain.ids import AT_COUNTER_STATUSES
 from queue_server.persistence.outbox import OutboxEntry
 from queue_server.protocol import topics
-from queue_server.protocol.base import dump
+from queue_server.protocol.base import dump, sequenced, unsequenced
 from queue_server.protocol.states import (
     Board,
     CalledEvent,
-    CounterStateMessage,
     DisplayConfig,
     DisplayConfigMessage,
     KioskConfigMessage,
-    LaneStateMessage,
-    QueueStateMessage,
 )
 from queue_server.services.device_config import KINDS, DeviceConfigService
 from queue_server.services.outbox import OutboxService
@@ -203,6 +201,9 @@ class StatePublisher:
         self._rebuilt: set[str] | None = None
         #: Per office, the stations whose services' queue states are still to be built.
         self._moved: dict[str, set[str]] = {}
+        #: Per office, the services whose queue states its latest batch built: they show
+        #: every change published so far, so the moved pass leaves them out.
+        self._built: dict[str, set[str]] = {}
         self._moved_since = 0.0
         self._inbox: queue.Queue[Item] = queue.Queue()
         self._worker = threading.Thread(target=self._work, name="mqtt-publisher", daemon=True)
@@ -379,6 +380,7 @@ class StatePublisher:
     def forget(self) -> None:
         """Forget what was sent: each office's next batch builds and sends every state."""
         self._last.clear()
+        self._built.clear()
         self._rebuilt = set()
 
     def _publish_batch(self, entries: list[OutboxEntry], refresh: set[str]) -> None:
@@ -415,22 +417,26 @@ class StatePublisher:
                 continue
             codes = None if names.every_counter else names.counters
             stations = self.publish_counters(office, only=codes)
-            self.publish_queues(office, names.services)
+            self._built[office] = self.publish_queues(office, names.services)
             if not self._moved:
                 self._moved_since = time.monotonic()
             self._moved.setdefault(office, set()).update(names.stations | stations)
         for office in full:
             self._moved.pop(office, None)  # built above
+            self._built.pop(office, None)
 
     def publish_moved(self, progress: Progress | None = None) -> None:
         """The queue states of the services starting at the stations recent batches moved
         (their people ahead, open counters, estimate), those that changed; right after the
-        calls and states of those batches (``MOVED_WITHIN_S``)."""
+        calls and states of those batches (``MOVED_WITHIN_S``); not those the office's
+        latest batch built (they show every change published so far)."""
         moved, self._moved = self._moved, {}
+        built, self._built = self._built, {}
         self._sent = []
         try:
             for office in sorted(moved):
-                self.publish_queues(office, (), stations=moved[office])
+                skip = built.get(office, set())
+                self.publish_queues(office, (), stations=moved[office], skip=skip)
             if progress is not None and self._sent:
                 deadline = time.monotonic() + RESEND_AFTER_S
                 progress.flights.append(Flight([], self._sent, deadline))
@@ -466,19 +472,19 @@ class StatePublisher:
             if only is not None and state.code not in only:
                 continue  # built for the board only (without its rating question)
             stations.update(state.stations)
-            topic = topics.counter_state(office, state.code)
-            if self._changed(topic, dump(state), everything):
-                message = CounterStateMessage(**dict(state), seq=self._seq.next())
-                self._publish(topic, dump(message), True)
+            self._publish_state(topics.counter_state(office, state.code), dump(state), everything)
         # The board needs no rating question (and older boards do not know the field).
         plain = [state.model_copy(update={"rating": None}) for state in states]
         serving = [state for state in plain if state.ticket_label]
-        topic = topics.board(office)
-        content = dump(Board(seq=1, counters=plain, serving=serving))  # seq aside
-        if self._changed(topic, content, everything):
-            board = Board(seq=self._seq.next(), counters=plain, serving=serving)
-            self._publish(topic, dump(board), True)
+        content = unsequenced(dump(Board(seq=1, counters=plain, serving=serving)))
+        self._publish_state(topics.board(office), content, everything)
         return stations
+
+    def _publish_state(self, topic: str, content: bytes, everything: bool) -> None:
+        """A retained state from its content (its JSON without ``seq``), if it changed:
+        encoded once, the ``seq`` put in front (the same bytes as its message's ``dump``)."""
+        if self._changed(topic, content, everything):
+            self._publish(topic, sequenced(content, self._seq.next()), True)
 
     def _changed(self, topic: str, content: bytes, everything: bool) -> bool:
         """Whether ``content`` differs from what was last sent on ``topic`` (then noted)."""
@@ -510,15 +516,17 @@ class StatePublisher:
         services: Collection[str] | None,
         *,
         stations: Collection[str] = (),
+        skip: Collection[str] = (),
         everything: bool = False,
-    ) -> None:
+    ) -> set[str]:
         """The retained queue states of ``services`` and of the services whose first
-        station is in ``stations`` (None: every active service), those that changed."""
-        for state in self._views.queue_states(office, services, stations=stations):
-            topic = topics.queue_state(office, state.service)
-            if self._changed(topic, dump(state), everything):
-                message = QueueStateMessage(**dict(state), seq=self._seq.next())
-                self._publish(topic, dump(message), True)
+        station is in ``stations`` (None: every active service) but not in ``skip``, those
+        that changed; the services built."""
+        built = set()
+        for state in self._views.queue_states(office, services, stations=stations, skip=skip):
+            built.add(state.service)
+            self._publish_state(topics.queue_state(office, state.service), dump(state), everything)
+        return built
 
     def publish_lanes(
         self, office: str, lanes: Collection[str] | None, *, everything: bool = False
@@ -526,10 +534,7 @@ class StatePublisher:
         """The retained states of the drive-thru ``lanes`` (None: every lane of the office),
         those that changed (``everything``: anyway)."""
         for state in self._views.lane_states(office, lanes):
-            topic = topics.lane_state(office, state.lane)
-            if self._changed(topic, dump(state), everything):
-                message = LaneStateMessage(**dict(state), seq=self._seq.next())
-                self._publish(topic, dump(message), True)
+            self._publish_state(topics.lane_state(office, state.lane), dump(state), everything)
 
 
 @dataclass

@@ -95,3 +95,22 @@ class Sequenced(Message):
 def dump(message: BaseModel) -> bytes:
     """The compact UTF-8 JSON of ``message``, as it goes on the wire."""
     return message.model_dump_json().encode()
+
+
+#: How ``dump`` begins a :class:`Sequenced` message whose ``seq`` is 1 (``seq`` comes first).
+_SEQ_1 = b'{"seq":1,'
+
+
+def unsequenced(payload: bytes) -> bytes:
+    """The content of a :class:`Sequenced` message dumped with ``seq`` 1: the payload
+    without its ``seq`` (what two messages of one topic compare)."""
+    if not payload.startswith(_SEQ_1):
+        raise ValueError("not a message dumped with seq 1")
+    return b"{" + payload[len(_SEQ_1) :]
+
+
+def sequenced(content: bytes, seq: int) -> bytes:
+    """The payload ``dump`` gives for the :class:`Sequenced` message of ``content`` (the
+    compact JSON of the same fields without ``seq``, never empty) and ``seq``, without
+    building and encoding the message again."""
+    return b'{"seq":%d,' % seq + content[1:]

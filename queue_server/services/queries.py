@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from functools import lru_cache, partial
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Select, bindparam, func, select, text
+from sqlalchemy import CompoundSelect, Select, bindparam, func, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
 from queue_server.domain.calling import QueueEntry, Streak, newcomer_position, order_queue
@@ -50,6 +51,9 @@ from queue_server.services.offices import OfficeSnapshot
 RECENT_SERVICE_SAMPLES = 20
 _RECENT_DURATIONS = recent_durations_statement(RECENT_SERVICE_SAMPLES)
 _QUEUE_HEADS = queue_heads_statement()
+T = TypeVar("T")
+#: Waiting tickets per station, then per (service, priority).
+ByClass = dict[str, dict[tuple[str, bool], int]]
 
 
 def entry_of(row: TicketRow) -> QueueEntry:
@@ -153,18 +157,23 @@ def recent_service_minutes(session: Session, office_id: str, station: StationTyp
     return recent_service(session, office_id, station).minutes
 
 
-#: The latest finished tickets at a station with their counter (``ix_tickets_recent_done``).
-RECENT_SERVICE = (
-    select(TicketRow.counter_pk, TicketRow.called_at, TicketRow.finished_at)
-    .where(
-        TicketRow.office_id == bindparam("office_id"),
-        TicketRow.station == bindparam("station"),
-        TicketRow.status == TicketStatus.DONE.value,
-        TicketRow.called_at.is_not(None),
+def _recent_at(station: Any) -> Select:  # type: ignore[type-arg]
+    """The latest finished tickets at ``station`` with their counter
+    (``ix_tickets_recent_done``)."""
+    return (
+        select(TicketRow.counter_pk, TicketRow.called_at, TicketRow.finished_at)
+        .where(
+            TicketRow.office_id == bindparam("office_id"),
+            TicketRow.station == station,
+            TicketRow.status == TicketStatus.DONE.value,
+            TicketRow.called_at.is_not(None),
+        )
+        .order_by(TicketRow.finished_at.desc())
+        .limit(RECENT_SERVICE_SAMPLES)
     )
-    .order_by(TicketRow.finished_at.desc())
-    .limit(RECENT_SERVICE_SAMPLES)
-)
+
+
+RECENT_SERVICE = _recent_at(bindparam("station"))
 #: A pause between a finish and the counter's next call longer than this was idle time.
 LONGEST_PAUSE_MINUTES = 5.0
 
@@ -179,11 +188,49 @@ class RecentService:
 
 
 def recent_service(session: Session, office_id: str, station: StationType) -> RecentService:
+    rows = session.execute(RECENT_SERVICE, {"office_id": office_id, "station": station.value})
+    return _recent_service(list(rows))
+
+
+def recent_services(
+    session: Session, office_id: str, stations: Collection[StationType]
+) -> dict[StationType, RecentService]:
+    """``recent_service`` of several stations in one statement (each part its own
+    ``ix_tickets_recent_done`` range)."""
+    if not stations:
+        return {}
+    order = sorted(stations, key=lambda station: station.value)
+    params = {f"station_{index}": station.value for index, station in enumerate(order)}
+    per_part: list[list[Any]] = [[] for _ in order]
+    for part, counter, called, finished in session.execute(
+        _recent_of(len(order)), {"office_id": office_id, **params}
+    ):
+        if called is not None and finished is not None:
+            per_part[part].append((counter, called, finished))
+    return {  # newest first in each part, as one statement per station gives them
+        station: _recent_service(sorted(rows, key=lambda row: row[2], reverse=True))
+        for station, rows in zip(order, per_part, strict=True)
+    }
+
+
+@lru_cache(maxsize=64)
+def _recent_of(count: int) -> CompoundSelect[Any]:
+    """``RECENT_SERVICE`` of ``count`` stations (``:station_0``...) in one statement, each
+    part numbered (built once per count: building a statement costs more than running it)."""
+    parts = [
+        select(literal(index).label("part"), *part.c).select_from(part)
+        for index, part in enumerate(
+            _recent_at(bindparam(f"station_{index}")).subquery() for index in range(count)
+        )
+    ]
+    return union_all(*parts)
+
+
+def _recent_service(found: list[Any]) -> RecentService:
+    """Durations and pauses from (counter, called, finished), newest finish first."""
     rows = [
         (counter, called, finished)
-        for counter, called, finished in session.execute(
-            RECENT_SERVICE, {"office_id": office_id, "station": station.value}
-        )
+        for counter, called, finished in found
         if called is not None and finished is not None
     ]
     minutes = [(finished - called).total_seconds() / 60 for _, called, finished in rows]
@@ -221,19 +268,31 @@ BOOKED_AFTER_SQLITE = text(
 ).bindparams(bindparam("cutoff", type_=TicketRow.__table__.c.appointment_at.type))
 
 
+def _booked_after_rows(session: Session, office_id: str, cutoff: datetime) -> Any:
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    statement = BOOKED_AFTER_SQLITE if sqlite else BOOKED_AFTER
+    return run(session, statement, {"office_id": office_id, "cutoff": cutoff})
+
+
 def booked_after_later(
     session: Session, office_id: str, station: StationType, cutoff: datetime
 ) -> Callable[[], dict[tuple[str, bool], int]]:
     """Waiting booked check-ins at ``station`` queued after ``cutoff``, per (service,
     class): the query is sent now, its answer read when the returned call is made."""
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    statement = BOOKED_AFTER_SQLITE if sqlite else BOOKED_AFTER
-    rows = run(session, statement, {"office_id": office_id, "cutoff": cutoff})
+    rows = _booked_after_rows(session, office_id, cutoff)
     return lambda: {
         (service, bool(priority)): int(count)
         for at, service, priority, count in rows
         if at == station.value
     }
+
+
+def booked_after_by_station(session: Session, office_id: str, cutoff: datetime) -> ByClass:
+    """Waiting booked check-ins queued after ``cutoff``, per station and (service, class)."""
+    found: ByClass = {}
+    for at, service, priority, count in _booked_after_rows(session, office_id, cutoff):
+        found.setdefault(at, {})[(service, bool(priority))] = int(count)
+    return found
 
 
 #: The applicant at each counter now: counter code, station and when it was called.
@@ -260,15 +319,15 @@ WAITING_PER_STATION = (
 #: Tickets that joined a station's queue since ``:since`` by class, booked first steps
 #: (queued by their slot) left out: the arrival rate behind overtaking.
 JOINS_SINCE = (
-    select(TicketRow.priority, func.count(), func.min(TicketRow.queued_at))
+    select(TicketRow.station, TicketRow.priority, func.count(), func.min(TicketRow.queued_at))
     .where(
         TicketRow.office_id == bindparam("office_id"),
         TicketRow.office_day == bindparam("office_day"),
-        TicketRow.station == bindparam("station"),
+        TicketRow.station.in_(bindparam("stations", expanding=True)),
         TicketRow.queued_at >= bindparam("since"),
         TicketRow.appointment_at.is_(None),
     )
-    .group_by(TicketRow.priority)
+    .group_by(TicketRow.station, TicketRow.priority)
 )
 #: How far back the arrival rate looks.
 JOINS_WINDOW = timedelta(minutes=30)
@@ -286,21 +345,36 @@ class Joins:
 def joins_per_minute(
     session: Session, office_id: str, station: StationType, now: datetime, office_day: date
 ) -> Joins:
+    return joins_by_station(session, office_id, [station], now, office_day)[station]
+
+
+def joins_by_station(
+    session: Session,
+    office_id: str,
+    stations: Collection[StationType],
+    now: datetime,
+    office_day: date,
+) -> dict[StationType, Joins]:
+    """``joins_per_minute`` of several stations in one statement."""
     params = {
         "office_id": office_id,
         "office_day": office_day,
-        "station": station.value,
+        "stations": sorted(station.value for station in stations),
         "since": now - JOINS_WINDOW,
     }
-    counts: dict[bool, int] = {}
-    earliest = now
-    for priority, count, first in session.execute(JOINS_SINCE, params):
-        counts[bool(priority)] = int(count)
-        earliest = min(earliest, first)
-    # Early in the day the window is what has passed since the first arrival.
-    window = (now - earliest).total_seconds() / 60
-    window = min(max(window, JOINS_MIN_WINDOW_MINUTES), JOINS_WINDOW.total_seconds() / 60)
-    return Joins(counts.get(True, 0) / window, counts.get(False, 0) / window)
+    counts: dict[str, dict[bool, int]] = {}
+    earliest: dict[str, datetime] = {}
+    for station, priority, count, first in session.execute(JOINS_SINCE, params):
+        counts.setdefault(station, {})[bool(priority)] = int(count)
+        earliest[station] = min(earliest.get(station, now), first)
+    found = {}
+    for station in stations:
+        # Early in the day the window is what has passed since the first arrival.
+        window = (now - earliest.get(station.value, now)).total_seconds() / 60
+        window = min(max(window, JOINS_MIN_WINDOW_MINUTES), JOINS_WINDOW.total_seconds() / 60)
+        at = counts.get(station.value, {})
+        found[station] = Joins(at.get(True, 0) / window, at.get(False, 0) / window)
+    return found
 
 
 TODAYS_BOOKINGS = select(
@@ -515,6 +589,39 @@ class Outlook:
     estimated_wait_minutes: float | None
 
 
+@dataclass
+class SharedOutlooks:
+    """What the newcomers' outlooks of several services of one office share in one
+    snapshot (the queue states built together): the waiting tickets per station and class
+    (read once for the office), the booked check-ins queued after a moment (one query for
+    every station), and what follows from the reads and the office definition alone
+    (minutes per ticket, which services share a counter, a desk's share of its stations,
+    when closed counters are back), each worked out once instead of once per service. One
+    per snapshot, used with one ``StatsSource``."""
+
+    waiting_by_class: ByClass
+    _booked: dict[datetime, ByClass] = field(default_factory=dict)
+    _derived: dict[tuple[object, ...], object] = field(default_factory=dict)
+
+    def booked_after(
+        self, session: Session, office_id: str, station: StationType, cutoff: datetime
+    ) -> dict[tuple[str, bool], int]:
+        found = self._booked.get(cutoff)
+        if found is None:
+            found = self._booked[cutoff] = booked_after_by_station(session, office_id, cutoff)
+        return found.get(station.value, {})
+
+    def once(self, key: tuple[object, ...], make: Callable[[], T]) -> T:
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]  # type: ignore[return-value]
+
+
+def _once(shared: SharedOutlooks | None, key: tuple[object, ...], make: Callable[[], T]) -> T:
+    """``make()``, worked out once per ``shared`` (every time without)."""
+    return make() if shared is None else shared.once(key, make)
+
+
 def outlook(
     session: Session,
     snapshot: OfficeSnapshot,
@@ -527,29 +634,36 @@ def outlook(
     stats: StatsSource | None = None,
     now: datetime | None = None,
     appointment_at: datetime | None = None,
+    shared: SharedOutlooks | None = None,
 ) -> Outlook:
     """People ahead and estimated wait for the waiting ticket ``ticket_id``, or for a
     newcomer of the given class when ``ticket_id`` is None (counted, not listed).
 
     ``stats`` may supply the counters and recent service times from a short cache;
     ``now`` lets the estimate count the time the applicants at the counters have already
-    spent there; ``appointment_at`` is a booked newcomer's slot (it queues by it).
+    spent there; ``appointment_at`` is a booked newcomer's slot (it queues by it);
+    ``shared``: what the outlooks of one snapshot share (newcomers only).
     The model is :mod:`queue_server.domain.estimate`.
     """
     office_id = snapshot.office.id
     source: StatsSource = FreshStats() if stats is None else stats
     queue_time = appointment_at if appointment_at is not None else now
     if ticket_id is None:
-        ahead = _newcomer_ahead(session, snapshot, service, station, priority, queue_time)
+        ahead = _newcomer_ahead(session, snapshot, service, station, priority, queue_time, shared)
     else:
+        shared = None  # its place is read for itself
         ahead, queue_time = _ticket_place(session, snapshot, service, station, ticket_id)
     open_codes = source.open_counters(session, office_id)
     recent = source.recent_service(session, office_id, station)
-    per_ticket = service_time_minutes(recent.minutes, standard_minutes) + pause_minutes(
-        recent.pauses
+    per_ticket = _once(
+        shared,
+        ("per_ticket", station, standard_minutes),
+        lambda: (
+            service_time_minutes(recent.minutes, standard_minutes) + pause_minutes(recent.pauses)
+        ),
     )
     counters = _open_counters(
-        session, snapshot, source, open_codes, station, service, now, per_ticket
+        session, snapshot, source, open_codes, station, service, now, per_ticket, shared
     )
     wait = estimate_wait_minutes(
         ahead,
@@ -566,6 +680,7 @@ def outlook(
             priority,
             now,
             queue_time,
+            shared,
         ),
     )
     open_now = sum(1 for counter in counters if counter.back_in_minutes is None)
@@ -583,6 +698,7 @@ def _overtaking(
     priority: bool,
     now: datetime | None,
     queue_time: datetime | None,
+    shared: SharedOutlooks | None = None,
 ) -> list[Overtaking]:
     """The later arrivals expected to be called before the ticket (see the domain model)."""
     if now is None or not counters:
@@ -593,7 +709,7 @@ def _overtaking(
     slot = queue_time if queue_time is not None and queue_time > now else now
     late = float(office.booking.late_minutes)
     before_slot = late_now = 0.0
-    booked = _booked_services(snapshot, station, service)
+    booked = _booked_services(snapshot, station, service, shared)
     if booked:
         expected = source.bookings(session, office_id, day, now, late)
         before_slot = sum(expected.between(code, now, slot) for code in booked)
@@ -614,16 +730,23 @@ def _overtaking(
 
 
 def _booked_services(
-    snapshot: OfficeSnapshot, station: StationType, service: ServiceId
+    snapshot: OfficeSnapshot,
+    station: StationType,
+    service: ServiceId,
+    shared: SharedOutlooks | None = None,
 ) -> list[str]:
     """Booked services whose tickets start at ``station`` and share a counter with ``service``."""
-    return [
-        other.id
-        for other in snapshot.services.values()
-        if other.kind is ServiceKind.BOOKING_REQUIRED
-        and other.station_for(0, priority=False) is station
-        and _share_counters(snapshot, station, ServiceId(other.id), service)
-    ]
+    return _once(
+        shared,
+        ("booked", station, service),
+        lambda: [
+            other.id
+            for other in snapshot.services.values()
+            if other.kind is ServiceKind.BOOKING_REQUIRED
+            and other.station_for(0, priority=False) is station
+            and _share_counters(snapshot, station, ServiceId(other.id), service, shared)
+        ],
+    )
 
 
 def _open_counters(
@@ -635,6 +758,7 @@ def _open_counters(
     service: ServiceId,
     now: datetime | None,
     per_ticket: float,
+    shared: SharedOutlooks | None = None,
 ) -> list[OpenCounter]:
     """The open counters that may call the ticket, with their share and current applicant."""
     serving = [
@@ -645,10 +769,13 @@ def _open_counters(
     if not serving:
         return []
     busy = source.at_counters(session, snapshot.office.id)
-    waiting: dict[str, int] | None = None
     back_in: dict[str, float] = {}
     if now is not None:
-        back_in = source.breaks(session, snapshot.office.id, now).back_in(now)
+        back_in = _once(
+            shared,
+            ("back_in", now),
+            lambda: source.breaks(session, snapshot.office.id, now).back_in(now),
+        )
     returning = [
         counter
         for code, counter in snapshot.counters.items()
@@ -658,11 +785,11 @@ def _open_counters(
     for counter in serving + returning:
         share = 1.0
         if len(counter.stations) > 1:
-            if waiting is None:
-                waiting = source.waiting_per_station(session, snapshot.office.id)
-            here = waiting.get(station.value, 0) + 1  # the ticket itself waits here
-            total = sum(waiting.get(other.value, 0) for other in counter.stations) + 1
-            share = here / total
+            share = _once(
+                shared,
+                ("share", station, counter.stations),
+                partial(_station_share, session, snapshot, source, station, counter.stations),
+            )
         if counter.id in back_in:
             result.append(OpenCounter(share=share, back_in_minutes=back_in[counter.id]))
             continue
@@ -677,6 +804,20 @@ def _open_counters(
     return result
 
 
+def _station_share(
+    session: Session,
+    snapshot: OfficeSnapshot,
+    source: StatsSource,
+    station: StationType,
+    stations: Collection[StationType],
+) -> float:
+    """The share of a desk serving ``stations`` that goes to ``station``: by their queues."""
+    waiting = source.waiting_per_station(session, snapshot.office.id)
+    here = waiting.get(station.value, 0) + 1  # the ticket itself waits here
+    total = sum(waiting.get(other.value, 0) for other in stations) + 1
+    return here / total
+
+
 def _newcomer_ahead(
     session: Session,
     snapshot: OfficeSnapshot,
@@ -684,18 +825,27 @@ def _newcomer_ahead(
     station: StationType,
     priority: bool,
     queue_time: datetime | None,
+    shared: SharedOutlooks | None = None,
 ) -> int:
     """People called before a newcomer joining at ``queue_time`` (now, or its booked slot)."""
     counts = {True: 0, False: 0}
     office_id = snapshot.office.id
-    behind_later = None
-    if queue_time is not None and _booked_services(snapshot, station, service):
-        behind_later = booked_after_later(session, office_id, station, queue_time)
+    behind_later: Callable[[], dict[tuple[str, bool], int]] | None = None
+    if queue_time is not None and _booked_services(snapshot, station, service, shared):
+        if shared is None:
+            behind_later = booked_after_later(session, office_id, station, queue_time)
+        else:
+            found = shared.booked_after(session, office_id, station, queue_time)
+            behind_later = lambda: found  # noqa: E731
     # Both queries are sent before either answer is read (one round trip in pipeline mode).
-    waiting = waiting_by_class(session, office_id, station)
+    classes = (
+        waiting_by_class(session, office_id, station)
+        if shared is None
+        else shared.waiting_by_class.get(station.value, {})
+    )
     behind = {} if behind_later is None else behind_later()
-    for (other, is_priority), count in waiting.items():
-        if _share_counters(snapshot, station, ServiceId(other), service):
+    for (other, is_priority), count in classes.items():
+        if _share_counters(snapshot, station, ServiceId(other), service, shared):
             counts[is_priority] += count - behind.get((other, is_priority), 0)
     return newcomer_position(
         priority_waiting=counts[True],
@@ -747,12 +897,20 @@ def _ticket_place(
 
 
 def _share_counters(
-    snapshot: OfficeSnapshot, station: StationType, other: ServiceId, service: ServiceId
+    snapshot: OfficeSnapshot,
+    station: StationType,
+    other: ServiceId,
+    service: ServiceId,
+    shared: SharedOutlooks | None = None,
 ) -> bool:
     """Whether some counter serves both services' tickets at ``station``."""
-    return any(
-        counter.serves(station, other) and counter.serves(station, service)
-        for counter in snapshot.counters.values()
+    return _once(
+        shared,
+        ("share", station, other, service),
+        lambda: any(
+            counter.serves(station, other) and counter.serves(station, service)
+            for counter in snapshot.counters.values()
+        ),
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -87,6 +87,26 @@ class StationStats:
             (office_id, "breaks"), lambda: queries.counter_breaks(session, office_id, now)
         )
 
+    def preload(
+        self,
+        session: Session,
+        office_id: str,
+        stations: Collection[StationType],
+        now: datetime,
+        office_day: date,
+    ) -> None:
+        """Read the recent service and the joins of those of ``stations`` not cached, in one
+        statement each for all of them (the queue states of several services)."""
+        recent = [s for s in stations if not self._has((office_id, s.value))]
+        if recent:
+            for station, value in queries.recent_services(session, office_id, recent).items():
+                self._store((office_id, station.value), value)
+        joins = [s for s in stations if not self._has((office_id, f"joins:{s.value}"))]
+        if joins:
+            found = queries.joins_by_station(session, office_id, joins, now, office_day)
+            for station, rate in found.items():
+                self._store((office_id, f"joins:{station.value}"), rate)
+
     def __call__(self, event: DomainEvent) -> None:
         """The event-bus subscriber: forget what the event changed."""
         if isinstance(event, CounterChanged):
@@ -111,6 +131,15 @@ class StationStats:
         with self._lock:
             self._entries[key] = (now, value)
         return value
+
+    def _has(self, key: tuple[str, str]) -> bool:
+        with self._lock:
+            entry = self._entries.get(key)
+        return entry is not None and self._clock() - entry[0] < self._ttl_s
+
+    def _store(self, key: tuple[str, str], value: object) -> None:
+        with self._lock:
+            self._entries[key] = (self._clock(), value)
 
     def _forget(self, key: tuple[str, str]) -> None:
         with self._lock:

@@ -80,10 +80,10 @@ class ViewService(UseCases):
         """Every active service of ``office`` with its queue state."""
         with self.read() as session:
             snapshot = self.catalog.get(session, office)
-            day = snapshot.office.office_day(self.clock())
-            shared = _prefetch(session, snapshot.office.id, day)
+            now = self.clock()
+            shared = _prefetch(session, snapshot.office.id, snapshot.office.office_day(now))
             return [
-                self._queue_state(session, snapshot, service.id, shared=shared)
+                self._queue_state(session, snapshot, service.id, shared=shared, now=now)
                 for service in snapshot.services.values()
                 if service.active
             ]
@@ -95,11 +95,16 @@ class ViewService(UseCases):
             return self._queue_state(session, snapshot, snapshot.service(service).id)
 
     def queue_states(
-        self, office: str, services: Collection[str] | None, *, stations: Collection[str] = ()
+        self,
+        office: str,
+        services: Collection[str] | None,
+        *,
+        stations: Collection[str] = (),
+        skip: Collection[str] = (),
     ) -> list[QueueState]:
         """In one snapshot, the queue states of ``services`` and of every active service
-        whose first station is in ``stations`` (a change there moves its estimate);
-        ``services`` None: every active service. Sorted by service."""
+        whose first station is in ``stations`` (a change there moves its estimate), but not
+        of those in ``skip``; ``services`` None: every active service. Sorted by service."""
         with self.read() as session:
             snapshot = self.catalog.get(session, office)
             wanted = set(services) if services is not None else set()
@@ -110,15 +115,20 @@ class ViewService(UseCases):
                 }
                 if service.active and (services is None or first & set(stations)):
                     wanted.add(service.id)
+            wanted.difference_update(skip)
+            if not wanted:
+                return []
             # What the states share (waiting counts, quotas used, open and busy counters,
-            # service times), read once in this snapshot for all of them.
-            shared = _prefetch(
-                session, snapshot.office.id, snapshot.office.office_day(self.clock())
-            )
+            # service times, the estimate's inputs per station), read or worked out once in
+            # this snapshot for all of them, at one moment.
+            now = self.clock()
+            day = snapshot.office.office_day(now)
+            shared = _prefetch(session, snapshot.office.id, day)
+            codes = [code for code in sorted(wanted) if ServiceId(code) in snapshot.services]
+            firsts = {snapshot.service(code).station_for(0, priority=False) for code in codes}
+            shared.stats.preload(session, snapshot.office.id, firsts, now, day)
             return [
-                self._queue_state(session, snapshot, code, shared=shared)
-                for code in sorted(wanted)
-                if ServiceId(code) in snapshot.services
+                self._queue_state(session, snapshot, code, shared=shared, now=now) for code in codes
             ]
 
     def _queue_state(
@@ -128,11 +138,13 @@ class ViewService(UseCases):
         code: str,
         *,
         shared: Prefetched | None = None,
+        now: datetime | None = None,
     ) -> QueueState:
         service = snapshot.service(code)
         if shared is None:
             shared = _prefetch(session, snapshot.office.id, None)
-        now = self.clock()
+        if now is None:
+            now = self.clock()
         first = service.station_for(0, priority=False)
         outlook = queries.outlook(
             session,
@@ -142,6 +154,7 @@ class ViewService(UseCases):
             standard_minutes=service.journey[0].standard_minutes,
             now=now,
             stats=shared.stats,
+            shared=shared.outlooks,
         )
         active = snapshot.calendar.session_at(now, ServiceId(code))
         opening = None if active else snapshot.calendar.next_opening(now, ServiceId(code))
@@ -376,17 +389,23 @@ class Prefetched:
     quota_day: date | None  # the office day of ``quota_used`` (None: not read)
     quota_used: dict[str, int]  # scope -> used that day
     stats: StationStats  # open and busy counters, service times: no expiry in one snapshot
+    outlooks: queries.SharedOutlooks  # waiting per station and class, and what follows
 
 
 def _prefetch(session: Session, office_id: str, day: date | None) -> Prefetched:
     per_station: dict[str, dict[str, int]] = {}
+    by_class: queries.ByClass = {}
     rows = session.execute(
-        select(TicketRow.service_code, TicketRow.station, func.count())
+        select(TicketRow.service_code, TicketRow.station, TicketRow.priority, func.count())
         .where(TicketRow.office_id == office_id, TicketRow.status == TicketStatus.WAITING.value)
-        .group_by(TicketRow.service_code, TicketRow.station)
+        .group_by(TicketRow.service_code, TicketRow.station, TicketRow.priority)
     )
-    for service, station, count in rows:
-        per_station.setdefault(service, {})[station] = int(count)
+    for service, station, priority, count in rows:
+        at = per_station.setdefault(service, {})
+        at[station] = at.get(station, 0) + int(count)
+        by_class.setdefault(station, {})[(service, bool(priority))] = int(count)
+    for service, at in per_station.items():  # by station: the same payload for the same counts
+        per_station[service] = dict(sorted(at.items()))
     used: dict[str, int] = {}
     if day is not None:
         found = session.execute(
@@ -395,7 +414,8 @@ def _prefetch(session: Session, office_id: str, day: date | None) -> Prefetched:
             )
         )
         used = {scope: int(count or 0) for scope, count in found}
-    return Prefetched(per_station, day, used, StationStats(ttl_s=float("inf")))
+    stats = StationStats(ttl_s=float("inf"))
+    return Prefetched(per_station, day, used, stats, queries.SharedOutlooks(by_class))
 
 
 def ordered_waiting(

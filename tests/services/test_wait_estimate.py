@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from queue_server.domain.ids import TicketSource
+from queue_server.domain.ids import ServiceId, TicketSource
+from queue_server.services import queries
 from queue_server.services.bookings import BookingEntry
 from queue_server.services.issuing import IssueRequest
-from tests.services.conftest import Engine
+from tests.services.conftest import Engine, office_settings
 from tests.services.test_engine import KIOSK, OFFICE, OFFICER
 
 MONDAY = date(2026, 11, 23)  # the engine's clock: 10:00 WITA
@@ -67,3 +68,71 @@ def test_a_counter_on_a_break_is_counted_from_when_it_is_expected_back(engine: E
     engine.clock.advance(minutes=61)  # away for twice the usual break: gone for the day
     later = walk_in(engine)
     assert later.estimated_wait_minutes == 13 * 4  # type: ignore[attr-defined]
+
+
+def test_queue_states_built_together_give_each_services_own_outlook(engine: Engine) -> None:
+    """The queue states of one snapshot share their reads and what follows from them
+    (``queries.SharedOutlooks``): the same numbers as each service's outlook alone."""
+    settings = office_settings()
+    lost = next(service for service in settings["services"] if service["id"] == "lost")
+    lost["journey"][0]["minutes"] = 6  # another standard time at the same station
+    desks = {counter["id"]: counter for counter in settings["counters"]}
+    desks["cs-1"]["stations"] = ["CS", "BIO"]  # a desk of two stations: a share of each
+    desks["cs-1"]["services"] = ["mpaspor", "walkin"]
+    for code in ("cs-2", "cs-3"):  # lost shares no desk with the booked mpaspor
+        desks[code]["services"] = ["walkin", "lost"]
+    engine.load(settings)
+    for _ in range(2):
+        request = IssueRequest(office=OFFICE, service="walkin", source=TicketSource.KIOSK)
+        engine.issuing.issue(request, actor=KIOSK)  # waiting at BIO after CS
+        engine.officer.open_counter(OFFICE, "cs-2", actor=OFFICER)
+        engine.officer.call_next(OFFICE, "cs-2", actor=OFFICER)
+        engine.clock.advance(minutes=3)
+        engine.officer.finish(OFFICE, "cs-2", actor=OFFICER)
+    entry = BookingEntry("MP-77002", "mpaspor", MONDAY, time(10, 20))
+    engine.bookings.import_bookings(OFFICE, [entry], actor=OFFICER)
+    booked = IssueRequest(
+        office=OFFICE,
+        service="mpaspor",
+        source=TicketSource.KIOSK,
+        booking_ref="MP-77002",
+        documents_ready=True,
+    )
+    engine.issuing.issue(booked, actor=KIOSK)
+    for counter in ("cs-1", "cs-2", "cs-3"):
+        engine.officer.open_counter(OFFICE, counter, actor=OFFICER)
+    engine.officer.close_counter(OFFICE, "cs-3", actor=OFFICER)  # on a break
+    for service in ("walkin", "lost", "walkin", "pickup"):
+        request = IssueRequest(office=OFFICE, service=service, source=TicketSource.KIOSK)
+        engine.issuing.issue(request, actor=KIOSK)
+    engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
+    engine.clock.advance(minutes=2)
+    views = engine.views()
+    together = views.queue_states(OFFICE, None)
+    assert {state.service for state in together} == {"mpaspor", "walkin", "lost", "pickup"}
+    with views.read() as session:
+        snapshot = views.catalog.get(session, OFFICE)
+        for state in together:
+            service = snapshot.service(state.service)
+            alone = queries.outlook(
+                session,
+                snapshot,
+                service=ServiceId(state.service),
+                station=service.station_for(0, priority=False),
+                standard_minutes=service.journey[0].standard_minutes,
+                now=engine.clock(),
+            )
+            assert (
+                state.people_ahead_of_newcomer,
+                state.open_counters,
+                state.minutes_per_ticket,
+                state.estimated_wait_minutes,
+            ) == (
+                alone.people_ahead,
+                alone.open_counters,
+                round(alone.minutes_per_ticket, 1),
+                alone.estimated_wait_minutes,
+            ), state.service
+    assert [state.estimated_wait_minutes for state in together if state.service == "walkin"] != [
+        None
+    ]
