@@ -13,8 +13,9 @@ Model, in four parts:
    start of the day and the office's real pace after a few tickets), plus the usual
    pause between a counter's finish and its next call.
 2. *Counters*: every open counter that may call the ticket, with the share of its calls
-   that go to this station (a desk serving two stations splits its time by their queues)
-   and how long its current applicant has been there.
+   that go to this station (a desk serving two stations splits its time by their queues),
+   how long its current applicant has been there and its planned breaks still to come
+   (the office file's rota, e.g. lunch).
 3. *The ticket's turn*: it is called when the ``position + 1``-th counter frees up. A busy
    counter frees up after its current applicant's expected remaining time (the minutes per
    ticket less the time already spent, at least ``MIN_REMAINING`` of a ticket), a counter
@@ -22,7 +23,10 @@ Model, in four parts:
    mean length, 30 minutes before any); then every counter frees up once per ticket.
    The turn is the sorted free-up times of the first round plus whole rounds,
    ``first[position % c] + (position // c) * period``, while the first free-ups lie
-   within one period; otherwise the free-ups are counted by bisection on the time.
+   within one period; otherwise the free-ups are counted by bisection on the time. A
+   counter with a planned break calls nobody from its start (its applicant then is
+   finished first) until its end; a counter closed during its planned break is back at
+   its end. Breaks that begin after the turn found without them change nothing.
 4. *Overtaking*: arrivals after the ticket that are still called before it add their
    service time: priority tickets overtake a regular one (at most at the policy's share
    of the calls), walk-ins arriving before a booked ticket's slot and booked applicants
@@ -38,6 +42,7 @@ With every counter free and serving only this station this is the old rule,
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,6 +71,10 @@ class OpenCounter:
     busy_minutes: float | None = None
     #: Closed for a break: minutes until it is expected back (None: open now).
     back_in_minutes: float | None = None
+    #: Planned closings to come (the office's rota, e.g. lunch), as (from, to) in minutes
+    #: from now, sorted: it calls nobody in between (the applicant it is serving then
+    #: is finished first).
+    planned_breaks: tuple[tuple[float, float], ...] = ()
 
 
 def service_time_minutes(
@@ -146,13 +155,19 @@ def estimate_wait_minutes(
     # make the period longer, by the share of their time that goes elsewhere.
     count = len(counters)
     period = minutes_per_ticket * count / capacity
-    first = sorted(
-        remaining_minutes(counter.busy_minutes, minutes_per_ticket)
-        if counter.back_in_minutes is None
-        else counter.back_in_minutes
+    starts = [
+        (
+            remaining_minutes(counter.busy_minutes, minutes_per_ticket)
+            if counter.back_in_minutes is None
+            else counter.back_in_minutes,
+            counter.planned_breaks,
+        )
         for counter in counters
-    )
-    wait = _turn(position, first, period)
+    ]
+    wait = _turn(position, sorted(start for start, _ in starts), period)
+    breaks_begin = min((begins for _, breaks in starts for begins, _ in breaks), default=math.inf)
+    if breaks_begin <= wait:  # a planned break may take some of the turns before it
+        wait = _turn_with_breaks(position, starts, period)
     loads = [
         (item.per_minute * minutes_per_ticket / capacity, item.minutes)
         for item in overtaking
@@ -185,6 +200,46 @@ def _turn(position: int, first: list[float], period: float) -> float:
         else:
             low = middle
     return high
+
+
+def _turn_with_breaks(
+    position: int, starts: Sequence[tuple[float, tuple[tuple[float, float], ...]]], period: float
+) -> float:
+    """When the ``position + 1``-th free-up happens when some counters will close for a
+    planned break: counted by bisection on the time (see :func:`_freed`)."""
+    need = position + 1
+    ends = [end for _, breaks in starts for _, end in breaks]
+    low = min(start for start, _ in starts)
+    # After every break every counter frees up once per period: ``need`` turns by then.
+    high = max([start for start, _ in starts] + ends) + need * period
+    for _ in range(BISECTIONS):
+        middle = (low + high) / 2
+        if sum(_freed(start, breaks, period, middle) for start, breaks in starts) >= need:
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def _freed(
+    start: float, breaks: tuple[tuple[float, float], ...], period: float, moment: float
+) -> int:
+    """How many times a counter frees up by ``moment``: at ``start``, then once per period,
+    except during its planned breaks (it calls again when a break ends)."""
+    freed = 0
+    for begins, ends in breaks:
+        if ends <= start:
+            continue
+        if start < begins:  # free-ups at start + j * period before the break begins
+            before = math.ceil((begins - start) / period)
+            by_moment = int((moment - start) // period) + 1 if moment >= start else 0
+            freed += min(before, by_moment)
+        if moment < ends:
+            return freed
+        start = ends
+    if moment >= start:
+        freed += int((moment - start) // period) + 1
+    return freed
 
 
 def _with_overtaking(wait: float, loads: Sequence[tuple[float, float | None]]) -> float:

@@ -646,8 +646,16 @@ def _open_counters(
     busy = source.at_counters(session, snapshot.office.id)
     waiting: dict[str, int] | None = None
     back_in: dict[str, float] = {}
+    planned: dict[str, tuple[tuple[float, float], ...]] = {}
     if now is not None:
-        back_in = source.breaks(session, snapshot.office.id, now).back_in(now)
+        history = source.breaks(session, snapshot.office.id, now)
+        back_in = history.back_in(now)
+        planned = _planned_breaks(snapshot, now)
+        for code in history.closed_at.keys() - open_codes:
+            # Closed during its planned break (open earlier today): back when it ends.
+            ends = next((end for begins, end in planned.get(code, ()) if begins <= 0), None)
+            if ends is not None:
+                back_in[code] = ends
     returning = [
         counter
         for code, counter in snapshot.counters.items()
@@ -655,6 +663,7 @@ def _open_counters(
     ]
     result = []
     for counter in serving + returning:
+        breaks = planned.get(counter.id, ())
         share = 1.0
         if len(counter.stations) > 1:
             if waiting is None:
@@ -663,7 +672,9 @@ def _open_counters(
             total = sum(waiting.get(other.value, 0) for other in counter.stations) + 1
             share = here / total
         if counter.id in back_in:
-            result.append(OpenCounter(share=share, back_in_minutes=back_in[counter.id]))
+            back = back_in[counter.id]
+            later = tuple(item for item in breaks if item[1] > back)
+            result.append(OpenCounter(share, back_in_minutes=back, planned_breaks=later))
             continue
         current = busy.get(counter.id)
         busy_minutes = None
@@ -672,8 +683,33 @@ def _open_counters(
                 busy_minutes = per_ticket / 2
             else:
                 busy_minutes = max((now - current.called_at).total_seconds() / 60, 0.0)
-        result.append(OpenCounter(share=share, busy_minutes=busy_minutes))
+        # A break already begun counts only for the applicant called before it (the desk
+        # closes after it); an officer who calls during the break is working through it.
+        since = -1.0 if busy_minutes is None else -busy_minutes
+        breaks = tuple(item for item in breaks if item[0] > since)
+        result.append(OpenCounter(share, busy_minutes, planned_breaks=breaks))
     return result
+
+
+def _planned_breaks(
+    snapshot: OfficeSnapshot, now: datetime
+) -> dict[str, tuple[tuple[float, float], ...]]:
+    """Counter code -> its planned breaks today not over yet, in minutes from ``now``."""
+    office = snapshot.office
+    day = office.office_day(now)
+    planned: dict[str, tuple[tuple[float, float], ...]] = {}
+    for code, counter in snapshot.counters.items():
+        windows = tuple(
+            (
+                (datetime.combine(day, begins, office.zone) - now).total_seconds() / 60,
+                (datetime.combine(day, ends, office.zone) - now).total_seconds() / 60,
+            )
+            for begins, ends in counter.breaks
+        )
+        windows = tuple(window for window in windows if window[1] > 0)
+        if windows:
+            planned[code] = windows
+    return planned
 
 
 def _newcomer_ahead(
