@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from queue_server.domain.calling import QueueEntry, Streak, newcomer_position, order_queue
 from queue_server.domain.estimate import (
+    MAX_RECENT_SAMPLES,
+    RECENT_SAMPLES,
     OpenCounter,
     Overtaking,
     estimate_wait_minutes,
@@ -47,7 +49,7 @@ from queue_server.persistence.statements import (
 )
 from queue_server.services.offices import OfficeSnapshot
 
-RECENT_SERVICE_SAMPLES = 20
+RECENT_SERVICE_SAMPLES = MAX_RECENT_SAMPLES
 _RECENT_DURATIONS = recent_durations_statement(RECENT_SERVICE_SAMPLES)
 _QUEUE_HEADS = queue_heads_statement()
 
@@ -544,8 +546,10 @@ def outlook(
         ahead, queue_time = _ticket_place(session, snapshot, service, station, ticket_id)
     open_codes = source.open_counters(session, office_id)
     recent = source.recent_service(session, office_id, station)
-    per_ticket = service_time_minutes(recent.minutes, standard_minutes) + pause_minutes(
-        recent.pauses
+    serving = counters_serving(snapshot, open_codes, station, service)
+    # The durations of the latest 8 tickets per open counter; the pauses of the latest 20.
+    per_ticket = service_time_minutes(recent.minutes, standard_minutes, serving) + pause_minutes(
+        recent.pauses[:RECENT_SAMPLES]
     )
     counters = _open_counters(
         session, snapshot, source, open_codes, station, service, now, per_ticket

@@ -188,3 +188,12 @@ def test_a_break_after_the_turn_changes_nothing() -> None:
     late_lunch = OpenCounter(busy_minutes=0.0, planned_breaks=((500.0, 560.0),))
     assert estimate_wait_minutes(3, [late_lunch, OpenCounter()], 10) == 20  # 0, 10, 10, 20
     assert estimate_wait_minutes(3, [OpenCounter(busy_minutes=0.0), OpenCounter()], 10) == 20
+
+
+def test_a_busy_station_averages_more_of_its_latest_durations() -> None:
+    newest_slow = [6.0] * 20 + [3.0] * 40  # newest first
+    assert service_time_minutes(newest_slow, 3) == pytest.approx((6 * 20 + 3 * 5) / 25)
+    # Eight counters open: 60 durations, each officer's latest few.
+    assert service_time_minutes(newest_slow, 3, counters=8) == pytest.approx(
+        (6 * 20 + 3 * 40 + 3 * 5) / 65
+    )
