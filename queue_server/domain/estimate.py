@@ -7,14 +7,16 @@ the office knows about the counters.
 Model, in four parts:
 
 1. *Minutes per ticket* at the station: the mean of the latest service durations (called
-   to finished; durations above ``OUTLIER_FACTOR`` x their median are cut down to it, an
-   officer who forgot to press "finish" must not move the estimate), blended with the SOP
+   to finished; 20, or 8 per open counter up to 60, so every officer's pace counts;
+   durations above ``OUTLIER_FACTOR`` x their median are cut down to it, an officer who
+   forgot to press "finish" must not move the estimate), blended with the SOP
    standard time, which counts as ``PRIOR_WEIGHT`` samples (so the standard rules at the
    start of the day and the office's real pace after a few tickets), plus the usual
    pause between a counter's finish and its next call.
 2. *Counters*: every open counter that may call the ticket, with the share of its calls
-   that go to this station (a desk serving two stations splits its time by their queues)
-   and how long its current applicant has been there.
+   that go to this station (a desk serving two stations splits its time by their queues),
+   how long its current applicant has been there and its planned breaks still to come
+   (the office file's rota, e.g. lunch).
 3. *The ticket's turn*: it is called when the ``position + 1``-th counter frees up. A busy
    counter frees up after its current applicant's expected remaining time (the minutes per
    ticket less the time already spent, at least ``MIN_REMAINING`` of a ticket), a counter
@@ -22,7 +24,10 @@ Model, in four parts:
    mean length, 30 minutes before any); then every counter frees up once per ticket.
    The turn is the sorted free-up times of the first round plus whole rounds,
    ``first[position % c] + (position // c) * period``, while the first free-ups lie
-   within one period; otherwise the free-ups are counted by bisection on the time.
+   within one period; otherwise the free-ups are counted by bisection on the time. A
+   counter with a planned break calls nobody from its start (its applicant then is
+   finished first) until its end; a counter closed during its planned break is back at
+   its end. Breaks that begin after the turn found without them change nothing.
 4. *Overtaking*: arrivals after the ticket that are still called before it add their
    service time: priority tickets overtake a regular one (at most at the policy's share
    of the calls), walk-ins arriving before a booked ticket's slot and booked applicants
@@ -38,12 +43,17 @@ With every counter free and serving only this station this is the old rule,
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 PRIOR_WEIGHT = 5
 RECENT_SAMPLES = 20
+#: With several counters the latest durations are this many per open counter (each
+#: officer's pace counts alike, and 20 samples of a busy station, its last few minutes,
+#: leave the mean 9% off at a CV of 0.4), up to ``MAX_RECENT_SAMPLES``.
+SAMPLES_PER_COUNTER, MAX_RECENT_SAMPLES = 8, 60
 OUTLIER_FACTOR = 3.0
 MIN_REMAINING = 0.2
 #: A counter closed for a break is expected back after this long (before today shows).
@@ -66,13 +76,19 @@ class OpenCounter:
     busy_minutes: float | None = None
     #: Closed for a break: minutes until it is expected back (None: open now).
     back_in_minutes: float | None = None
+    #: Planned closings to come (the office's rota, e.g. lunch), as (from, to) in minutes
+    #: from now, sorted: it calls nobody in between (the applicant it is serving then
+    #: is finished first).
+    planned_breaks: tuple[tuple[float, float], ...] = ()
 
 
 def service_time_minutes(
-    recent_durations_minutes: Sequence[float], standard_minutes: float
+    recent_durations_minutes: Sequence[float], standard_minutes: float, counters: int = 1
 ) -> float:
-    """Expected minutes per ticket from recent durations and the SOP standard time."""
-    samples = [value for value in recent_durations_minutes[:RECENT_SAMPLES] if value >= 0]
+    """Expected minutes per ticket from recent durations (newest first) and the SOP
+    standard time; ``counters``: how many counters are open at the station."""
+    window = min(max(RECENT_SAMPLES, SAMPLES_PER_COUNTER * counters), MAX_RECENT_SAMPLES)
+    samples = [value for value in recent_durations_minutes[:window] if value >= 0]
     if not samples:
         return standard_minutes
     cap = OUTLIER_FACTOR * max(statistics.median(samples), 0.1 * standard_minutes)
@@ -146,13 +162,19 @@ def estimate_wait_minutes(
     # make the period longer, by the share of their time that goes elsewhere.
     count = len(counters)
     period = minutes_per_ticket * count / capacity
-    first = sorted(
-        remaining_minutes(counter.busy_minutes, minutes_per_ticket)
-        if counter.back_in_minutes is None
-        else counter.back_in_minutes
+    starts = [
+        (
+            remaining_minutes(counter.busy_minutes, minutes_per_ticket)
+            if counter.back_in_minutes is None
+            else counter.back_in_minutes,
+            counter.planned_breaks,
+        )
         for counter in counters
-    )
-    wait = _turn(position, first, period)
+    ]
+    wait = _turn(position, sorted(start for start, _ in starts), period)
+    breaks_begin = min((begins for _, breaks in starts for begins, _ in breaks), default=math.inf)
+    if breaks_begin <= wait:  # a planned break may take some of the turns before it
+        wait = _turn_with_breaks(position, starts, period)
     loads = [
         (item.per_minute * minutes_per_ticket / capacity, item.minutes)
         for item in overtaking
@@ -185,6 +207,46 @@ def _turn(position: int, first: list[float], period: float) -> float:
         else:
             low = middle
     return high
+
+
+def _turn_with_breaks(
+    position: int, starts: Sequence[tuple[float, tuple[tuple[float, float], ...]]], period: float
+) -> float:
+    """When the ``position + 1``-th free-up happens when some counters will close for a
+    planned break: counted by bisection on the time (see :func:`_freed`)."""
+    need = position + 1
+    ends = [end for _, breaks in starts for _, end in breaks]
+    low = min(start for start, _ in starts)
+    # After every break every counter frees up once per period: ``need`` turns by then.
+    high = max([start for start, _ in starts] + ends) + need * period
+    for _ in range(BISECTIONS):
+        middle = (low + high) / 2
+        if sum(_freed(start, breaks, period, middle) for start, breaks in starts) >= need:
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def _freed(
+    start: float, breaks: tuple[tuple[float, float], ...], period: float, moment: float
+) -> int:
+    """How many times a counter frees up by ``moment``: at ``start``, then once per period,
+    except during its planned breaks (it calls again when a break ends)."""
+    freed = 0
+    for begins, ends in breaks:
+        if ends <= start:
+            continue
+        if start < begins:  # free-ups at start + j * period before the break begins
+            before = math.ceil((begins - start) / period)
+            by_moment = int((moment - start) // period) + 1 if moment >= start else 0
+            freed += min(before, by_moment)
+        if moment < ends:
+            return freed
+        start = ends
+    if moment >= start:
+        freed += int((moment - start) // period) + 1
+    return freed
 
 
 def _with_overtaking(wait: float, loads: Sequence[tuple[float, float | None]]) -> float:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from queue_server.domain.ids import (
@@ -169,6 +169,9 @@ class CounterProfile:
     stations: frozenset[StationType]
     #: Empty means every service whose current step is at one of ``stations``.
     services: frozenset[ServiceId] = frozenset()
+    #: Planned closings every working day, local (from, to): the lunch rota. The wait
+    #: estimate counts on them; nothing else enforces them.
+    breaks: tuple[tuple[time, time], ...] = ()
 
     def serves(self, station: StationType, service: ServiceId) -> bool:
         return station in self.stations and (not self.services or service in self.services)

@@ -170,6 +170,7 @@ def _counter(section: CounterSection) -> CounterProfile:
         name=section.name,
         stations=frozenset(section.stations),
         services=frozenset(ServiceId(code) for code in section.services),
+        breaks=tuple(sorted(section.breaks)),
     )
 
 

@@ -36,6 +36,7 @@ def cross_checks(parsed: OfficeFile) -> list[Note]:
         *_unique("drive_thru.lanes", "id", [lane.id for lane in _lanes(parsed)]),
         *_priority_problems(parsed.priority),
         *_calendar_problems(parsed),
+        *_counter_break_problems(parsed),
         *_reference_problems(parsed),
         *_journey_problems(parsed),
         *_unique("registration", "code", [window.code for window in parsed.registration]),
@@ -161,6 +162,20 @@ def _calendar_problems(parsed: OfficeFile) -> list[Note]:
         if day in closed
     ]
     return problems
+
+
+def _counter_break_problems(parsed: OfficeFile) -> list[Note]:
+    return [
+        note(
+            f"counters[{index}].breaks[{number}]",
+            OPENS_BEFORE_CLOSES,
+            opens=f"{opens:%H:%M}",
+            closes=f"{closes:%H:%M}",
+        )
+        for index, counter in enumerate(parsed.counters)
+        for number, (opens, closes) in enumerate(counter.breaks)
+        if opens >= closes
+    ]
 
 
 def _session_problems(path: str, session: SessionSection) -> list[Note]:

@@ -345,6 +345,12 @@ class CounterSection(_Strict):
     name: Line = Field(min_length=1, max_length=80, description="Shown on displays and tickets")
     stations: list[StationType] = Field(min_length=1, description="Station types it serves")
     services: list[str] = Field(default_factory=list, description="Only these; empty = all")
+    breaks: list[tuple[Clock, Clock]] = Field(
+        default_factory=list,
+        max_length=4,
+        description='Planned closings every working day, local ["HH:MM", "HH:MM"] (the '
+        "lunch rota); the wait estimate counts on them",
+    )
 
 
 class LaneSection(_Strict):

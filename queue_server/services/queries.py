@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from queue_server.domain.calling import QueueEntry, Streak, newcomer_position, order_queue
 from queue_server.domain.estimate import (
+    MAX_RECENT_SAMPLES,
+    RECENT_SAMPLES,
     OpenCounter,
     Overtaking,
     estimate_wait_minutes,
@@ -48,7 +50,7 @@ from queue_server.persistence.statements import (
 )
 from queue_server.services.offices import OfficeSnapshot
 
-RECENT_SERVICE_SAMPLES = 20
+RECENT_SERVICE_SAMPLES = MAX_RECENT_SAMPLES
 _RECENT_DURATIONS = recent_durations_statement(RECENT_SERVICE_SAMPLES)
 _QUEUE_HEADS = queue_heads_statement()
 T = TypeVar("T")
@@ -655,11 +657,14 @@ def outlook(
         ahead, queue_time = _ticket_place(session, snapshot, service, station, ticket_id)
     open_codes = source.open_counters(session, office_id)
     recent = source.recent_service(session, office_id, station)
+    serving = counters_serving(snapshot, open_codes, station, service)
+    # The durations of the latest 8 tickets per open counter; the pauses of the latest 20.
     per_ticket = _once(
         shared,
-        ("per_ticket", station, standard_minutes),
+        ("per_ticket", station, standard_minutes, serving),
         lambda: (
-            service_time_minutes(recent.minutes, standard_minutes) + pause_minutes(recent.pauses)
+            service_time_minutes(recent.minutes, standard_minutes, serving)
+            + pause_minutes(recent.pauses[:RECENT_SAMPLES])
         ),
     )
     counters = _open_counters(
@@ -770,11 +775,13 @@ def _open_counters(
         return []
     busy = source.at_counters(session, snapshot.office.id)
     back_in: dict[str, float] = {}
+    planned: dict[str, tuple[tuple[float, float], ...]] = {}
     if now is not None:
+        planned = _once(shared, ("planned", now), partial(_planned_breaks, snapshot, now))
         back_in = _once(
             shared,
             ("back_in", now),
-            lambda: source.breaks(session, snapshot.office.id, now).back_in(now),
+            partial(_back_in, session, snapshot, source, open_codes, planned, now),
         )
     returning = [
         counter
@@ -783,6 +790,7 @@ def _open_counters(
     ]
     result = []
     for counter in serving + returning:
+        breaks = planned.get(counter.id, ())
         share = 1.0
         if len(counter.stations) > 1:
             share = _once(
@@ -791,7 +799,9 @@ def _open_counters(
                 partial(_station_share, session, snapshot, source, station, counter.stations),
             )
         if counter.id in back_in:
-            result.append(OpenCounter(share=share, back_in_minutes=back_in[counter.id]))
+            back = back_in[counter.id]
+            later = tuple(item for item in breaks if item[1] > back)
+            result.append(OpenCounter(share, back_in_minutes=back, planned_breaks=later))
             continue
         current = busy.get(counter.id)
         busy_minutes = None
@@ -800,7 +810,11 @@ def _open_counters(
                 busy_minutes = per_ticket / 2
             else:
                 busy_minutes = max((now - current.called_at).total_seconds() / 60, 0.0)
-        result.append(OpenCounter(share=share, busy_minutes=busy_minutes))
+        # A break already begun counts only for the applicant called before it (the desk
+        # closes after it); an officer who calls during the break is working through it.
+        since = -1.0 if busy_minutes is None else -busy_minutes
+        breaks = tuple(item for item in breaks if item[0] > since)
+        result.append(OpenCounter(share, busy_minutes, planned_breaks=breaks))
     return result
 
 
@@ -816,6 +830,46 @@ def _station_share(
     here = waiting.get(station.value, 0) + 1  # the ticket itself waits here
     total = sum(waiting.get(other.value, 0) for other in stations) + 1
     return here / total
+
+
+def _back_in(
+    session: Session,
+    snapshot: OfficeSnapshot,
+    source: StatsSource,
+    open_codes: set[str],
+    planned: dict[str, tuple[tuple[float, float], ...]],
+    now: datetime,
+) -> dict[str, float]:
+    """Counters closed now (open earlier today) and the minutes until each is back."""
+    history = source.breaks(session, snapshot.office.id, now)
+    back_in = history.back_in(now)
+    for code in history.closed_at.keys() - open_codes:
+        # Closed during its planned break (open earlier today): back when it ends.
+        ends = next((end for begins, end in planned.get(code, ()) if begins <= 0), None)
+        if ends is not None:
+            back_in[code] = ends
+    return back_in
+
+
+def _planned_breaks(
+    snapshot: OfficeSnapshot, now: datetime
+) -> dict[str, tuple[tuple[float, float], ...]]:
+    """Counter code -> its planned breaks today not over yet, in minutes from ``now``."""
+    office = snapshot.office
+    day = office.office_day(now)
+    planned: dict[str, tuple[tuple[float, float], ...]] = {}
+    for code, counter in snapshot.counters.items():
+        windows = tuple(
+            (
+                (datetime.combine(day, begins, office.zone) - now).total_seconds() / 60,
+                (datetime.combine(day, ends, office.zone) - now).total_seconds() / 60,
+            )
+            for begins, ends in counter.breaks
+        )
+        windows = tuple(window for window in windows if window[1] > 0)
+        if windows:
+            planned[code] = windows
+    return planned
 
 
 def _newcomer_ahead(

@@ -56,7 +56,8 @@ CALL_NO_SHOW = 0.03
 NO_SHOW_AFTER_S = 120.0
 #: Service times: a gamma distribution around the SOP minutes with this coefficient of variation.
 SERVICE_CV = 0.4
-#: Counters that take a lunch break (every second counter of a station with two or more).
+#: The lunch break of every second counter of a station with two or more (in the office
+#: file's rota, so the server knows it too).
 BREAK = (time(12, 0), time(13, 0))
 
 
@@ -172,6 +173,8 @@ def office_settings(demo: dict[str, Any], counts: dict[str, int]) -> dict[str, A
     """The demo office without quotas or evening sessions, with ``counts`` counters per station.
 
     The priority station's desks also do document checks, as the demo's Loket Ramah HAM.
+    Every second counter of a station with two or more takes the lunch break
+    :data:`BREAK`, as the office file's rota says (the server's estimate counts on it).
     """
     settings = copy.deepcopy(demo)
     for service in settings["services"]:
@@ -182,13 +185,14 @@ def office_settings(demo: dict[str, Any], counts: dict[str, int]) -> dict[str, A
     for station, count in sorted(counts.items()):
         stations = ["BIO_PRIORITY", "CS"] if station == "BIO_PRIORITY" else [station]
         for number in range(1, count + 1):
-            counters.append(
-                {
-                    "id": f"{station.lower().replace('_', '-')}-{number}",
-                    "name": f"{station} {number}",
-                    "stations": stations,
-                }
-            )
+            counter: dict[str, Any] = {
+                "id": f"{station.lower().replace('_', '-')}-{number}",
+                "name": f"{station} {number}",
+                "stations": stations,
+            }
+            if number % 2 == 0:
+                counter["breaks"] = [[f"{BREAK[0]:%H:%M}", f"{BREAK[1]:%H:%M}"]]
+            counters.append(counter)
     settings["counters"] = counters
     return settings
 
@@ -240,15 +244,17 @@ def make_plan(
             at = min(at, slot_at + timedelta(minutes=25))
         arrivals.append(Arrival(index, at, service, draw.randrange(kiosks), category, code))
     arrivals.sort(key=lambda arrival: (arrival.at, arrival.index))
-    counter_plans = []
-    by_station: dict[str, int] = {}
-    for counter in settings["counters"]:
-        station = counter["stations"][0]
-        by_station[station] = by_station.get(station, 0) + 1
-        rest: tuple[tuple[datetime, datetime], ...] = ()
-        if by_station[station] % 2 == 0:
-            rest = ((local(BREAK[0]), local(BREAK[1])),)
-        counter_plans.append(CounterPlan(counter["id"], tuple(counter["stations"]), rest))
+    counter_plans = [
+        CounterPlan(
+            counter["id"],
+            tuple(counter["stations"]),
+            tuple(
+                (local(time.fromisoformat(begins)), local(time.fromisoformat(ends)))
+                for begins, ends in counter.get("breaks", ())
+            ),
+        )
+        for counter in settings["counters"]
+    ]
     offline_from = local(time(10, 0))
     return DayPlan(
         seed=seed,

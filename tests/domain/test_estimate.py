@@ -159,3 +159,41 @@ def test_counters_back_much_later_take_only_the_turns_after_their_return() -> No
     # The open desk frees up at 3, 8, 13, 18, 23, 28, ...; the others from 24 and 26.
     waits = [estimate_wait_minutes(position, counters, 5) for position in range(8)]
     assert waits == [3, 8, 13, 18, 23, 24, 26, 28]
+
+
+def test_a_planned_break_takes_the_counters_turns_until_it_ends() -> None:
+    lunch = OpenCounter(busy_minutes=0.0, planned_breaks=((12.0, 60.0),))
+    counters = [OpenCounter(busy_minutes=0.0), lunch]
+    # The first desk frees up at 10, 20, 30, ...; the one going to lunch at 10 (its
+    # applicant is finished, then it closes), then from 60 on.
+    waits = [estimate_wait_minutes(position, counters, 10) for position in range(8)]
+    assert waits == [10, 10, 20, 30, 40, 50, 60, 60]
+    unplanned = [
+        estimate_wait_minutes(position, [counters[0], OpenCounter(busy_minutes=0.0)], 10)
+        for position in range(8)
+    ]
+    assert unplanned == [10, 10, 20, 20, 30, 30, 40, 40]
+
+
+def test_an_applicant_called_before_the_break_is_served_and_the_desk_is_back_at_its_end() -> None:
+    closing = [OpenCounter(busy_minutes=2.0, planned_breaks=((-1.0, 30.0),))]
+    assert estimate_wait_minutes(0, closing, 5) == 30
+    assert estimate_wait_minutes(1, closing, 5) == 35
+    # Back from a break and off again later: turns at 4 and 9, then from 40.
+    returning = [OpenCounter(back_in_minutes=4.0, planned_breaks=((10.0, 40.0),))]
+    assert [estimate_wait_minutes(p, returning, 5) for p in range(4)] == [4, 9, 40, 45]
+
+
+def test_a_break_after_the_turn_changes_nothing() -> None:
+    late_lunch = OpenCounter(busy_minutes=0.0, planned_breaks=((500.0, 560.0),))
+    assert estimate_wait_minutes(3, [late_lunch, OpenCounter()], 10) == 20  # 0, 10, 10, 20
+    assert estimate_wait_minutes(3, [OpenCounter(busy_minutes=0.0), OpenCounter()], 10) == 20
+
+
+def test_a_busy_station_averages_more_of_its_latest_durations() -> None:
+    newest_slow = [6.0] * 20 + [3.0] * 40  # newest first
+    assert service_time_minutes(newest_slow, 3) == pytest.approx((6 * 20 + 3 * 5) / 25)
+    # Eight counters open: 60 durations, each officer's latest few.
+    assert service_time_minutes(newest_slow, 3, counters=8) == pytest.approx(
+        (6 * 20 + 3 * 40 + 3 * 5) / 65
+    )

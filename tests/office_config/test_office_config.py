@@ -377,6 +377,17 @@ def test_every_cross_reference_problem_is_reported_at_once() -> None:
     ]
 
 
+def test_a_counters_planned_breaks_are_read_and_must_end_after_they_begin() -> None:
+    data = mutate("counters.0.breaks", [["13:00", "13:30"], ["12:00", "12:45"]])
+    (counter,) = [
+        c for c in parse_office_config(data).counters if c.id == data["counters"][0]["id"]
+    ]
+    assert counter.breaks == ((time(12, 0), time(12, 45)), (time(13, 0), time(13, 30)))
+    assert refused(mutate("counters.0.breaks", [["12:00", "11:00"]])) == [
+        "counters[0].breaks[0]: opens (12:00) must be before closes (11:00)"
+    ]
+
+
 def test_wrong_types_give_the_value_that_was_given() -> None:
     (problem,) = refused(mutate("services.0.kind", "vip"))
     assert problem.endswith("got 'vip'")

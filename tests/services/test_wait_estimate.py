@@ -136,3 +136,21 @@ def test_queue_states_built_together_give_each_services_own_outlook(engine: Engi
     assert [state.estimated_wait_minutes for state in together if state.service == "walkin"] != [
         None
     ]
+
+
+def test_a_planned_lunch_break_is_foreseen_and_its_end_awaited(engine: Engine) -> None:
+    settings = office_settings()
+    settings["counters"][1]["breaks"] = [["10:20", "11:00"]]  # cs-2's lunch rota
+    engine.load(settings)
+    engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
+    engine.officer.open_counter(OFFICE, "cs-2", actor=OFFICER)
+    for _ in range(12):
+        walk_in(engine)
+    # Both desks call at 0, 4, 8, ...; cs-2 calls nobody from 10:20 (minute 20) to 11:00
+    # (minute 40): the 13th call is at 28 (without the rota: 24).
+    assert walk_in(engine).estimated_wait_minutes == 28  # type: ignore[attr-defined]
+    engine.clock.advance(minutes=25)
+    engine.officer.close_counter(OFFICE, "cs-2", actor=OFFICER)
+    # 10:25, 13 ahead: cs-2 is back at 11:00 (35 minutes), not after the usual 30-minute
+    # break: cs-1 at 0, 4, ... 40, cs-2 at 35, 39, 43: the 14th call at 43 (30 min: 40).
+    assert walk_in(engine).estimated_wait_minutes == 43  # type: ignore[attr-defined]

@@ -64,6 +64,29 @@ def test_the_plan_is_the_same_for_the_same_seed() -> None:
     assert one.service_seconds("A-001", "paspor-mpaspor", "CS") == two.service_seconds(
         "A-001", "paspor-mpaspor", "CS"
     )
+    # The lunch rota the desks follow is the one the office file tells the server.
+    rota = [bool(counter.get("breaks")) for counter in one.settings["counters"]]
+    assert [bool(counter.breaks) for counter in one.counters] == rota and any(rota)
+
+
+@needs_mosquitto
+def test_every_service_lasts_as_long_as_drawn(small_day: Day) -> None:
+    """A finish is never sent early with the batch before it (docs/operations.md)."""
+    from queue_server.bootstrap import read_office_file
+
+    plan = make_plan(
+        read_office_file(DEMO_FILE), visits=150, counters=12, kiosks=3, displays=2, seed=7
+    )
+    lasted = [
+        (
+            (ticket.finished_at - ticket.called_at).total_seconds(),
+            plan.service_seconds(ticket.label, ticket.service, ticket.station),
+        )
+        for ticket in small_day.rows.tickets
+        if ticket.status == "done" and ticket.called_at and ticket.finished_at
+    ]
+    assert len(lasted) > 100
+    assert all(abs(took - drawn) < 1 for took, drawn in lasted)
 
 
 @needs_mosquitto
