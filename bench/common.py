@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from queue_server.config import ServerConfig
+from queue_server.heap import settle_heap
 from queue_server.mqtt.broker import Account, DeviceKind, MosquittoProcess, free_port
 from queue_server.mqtt.client import BrokerAddress, ServerMqtt
 from queue_server.mqtt.publisher import StatePublisher
@@ -165,6 +166,7 @@ def server_side(services: Services, server_mqtt: ServerMqtt, *, threads: int) ->
     threading.Thread(target=web.run, daemon=True).start()
     try:
         server_mqtt.connected.wait(10)
+        settle_heap()  # as antre serve does once started
         yield http_port
     finally:
         publisher.stop()

@@ -23,6 +23,7 @@ from multiprocessing import Queue
 import paho.mqtt.client as mqtt
 
 from common import bench_site, close_client, in_own_process, subscribed_client, summary_ms
+from queue_server.heap import settle_heap
 from queue_server.mqtt.broker import Account, DeviceKind
 from queue_server.mqtt.client import DeviceLimits
 from queue_server.mqtt.fairness import RateLimit
@@ -134,6 +135,7 @@ def run(
         )
         server.start()
         server.connected.wait(10)
+        settle_heap()  # as antre serve does once started
         try:
             latencies, sustained, cold_max = in_own_process(
                 simulate, broker.port, site.office, accounts, rate, seconds,

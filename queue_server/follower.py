@@ -17,6 +17,7 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from queue_server.heap import settle_heap
 from queue_server.mqtt.sharing import shared_limits
 from queue_server.processes import FollowerSetup, WakeSender
 from queue_server.protocol import topics
@@ -99,6 +100,7 @@ def _serve(setup: FollowerSetup, services: object, wake: WakeSender) -> int:
     push.start()
     client.start()
     log.info("follower %d serving (pid %d)", setup.index, os.getpid())
+    settle_heap()
     try:
         server.run()
     finally:

@@ -32,6 +32,7 @@ from queue_server.bootstrap import (
 )
 from queue_server.config import ServerConfig, sqlite_path
 from queue_server.data_folder import ServerLock, ServerRunning, data_folder
+from queue_server.heap import settle_heap
 from queue_server.housekeeping import DailyPurge, limit_queue_warnings
 from queue_server.i18n import both
 from queue_server.services.retention import purge_summary
@@ -293,6 +294,7 @@ def _serve(services: Services, config: ServerConfig, processes: int = 1) -> int:
         purge.start()
         notifications = start_notifications(services.database, gateway, clock=services.clock)
         log.info("serving on http://%s:%s/", config.host, config.port)
+        settle_heap()
         server.run()
     finally:
         if followers is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 
+from queue_server.heap import settle_heap
 from queue_server.web.app import create_app
 
 log = logging.getLogger("antre.wsgi")
@@ -22,3 +23,4 @@ NO_PUBLISHER_HERE = (
 
 app = create_app()
 log.warning(NO_PUBLISHER_HERE)
+settle_heap()
