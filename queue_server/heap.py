@@ -10,6 +10,8 @@ publisher): the slowest answers of ``bench/mqtt_issue.py`` were these passes.
 :func:`settle_heap`, called once a process has started (and warmed its caches), moves
 everything alive into the collector's permanent generation (:func:`gc.freeze`): later
 full passes walk only what was made since, and their start is counted against that.
+The price: a frozen object that later becomes part of an unreachable cycle is never freed
+(startup objects live as long as the process anyway; an office reload replaces a few).
 """
 
 from __future__ import annotations

@@ -69,6 +69,7 @@ def running_server(
 ) -> Iterator[RunningServer]:
     """The whole server for ``plan`` on ``url``; stopped and closed when the block ends."""
     from queue_server.bootstrap import build, prepare_database
+    from queue_server.heap import settle_heap
     from queue_server.mqtt.broker import Account, DeviceKind, MosquittoProcess, free_port
     from queue_server.mqtt.runtime import start_mqtt
     from queue_server.serve import http_server
@@ -118,6 +119,7 @@ def running_server(
             try:
                 if not runtime.client.connected.wait(15):
                     raise RuntimeError("the server did not connect to the broker")
+                settle_heap()  # as antre serve does once started
                 endpoints = Endpoints(
                     office=plan.office,
                     http_port=http_port,
