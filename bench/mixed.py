@@ -17,6 +17,11 @@ interpreter):
 2. empty-queue poller: the kiosks issue paced at --rate per second, once alone and once
    while one officer polls call-next in a tight loop at a counter whose queue is empty;
    the kiosks' p50/p99 should not change.
+3. paced beside officers: the kiosks issue paced at --rate per second (an office's pace,
+   not a flood) while the 22 officers loop call-next -> finish flat out: the kiosks'
+   p50/p99 when the officers saturate the server. (In part 1 every client waits for its
+   answer before the next request, so the issue latency there is the queue of a saturated
+   server: about kiosks / issues per second, Little's law.)
 
 Afterwards the tables are checked: no duplicate number, no double call, no visit with two
 live tickets, no counter with two active tickets, and every answered issue is a visit.
@@ -273,6 +278,20 @@ def load(
             "kiosks_beside_poller": summary_ms(beside),
             "poller_requests_per_s": round(polls[0] / (seconds / 2 + 2), 1) if polls else 0,
             "poller_statuses": json.dumps(poller.statuses),
+        }
+        # 3. Paced kiosks (an office's pace) beside every officer calling flat out.
+        until = time.perf_counter() + seconds / 2 + 1
+        threads = [threading.Thread(target=o.loop, args=(until,)) for o in officers]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.5)
+        busy = paced(kiosks, rate, seconds / 2)
+        for thread in threads:
+            thread.join()
+        out["paced_beside_officers"] = {
+            "rate_per_s": rate,
+            "officers": len(officers),
+            "kiosks": summary_ms(busy),
         }
         out["answered_labels"] = [label for kiosk in kiosks for label in kiosk.labels]
     finally:
