@@ -33,8 +33,8 @@ TITLE_COLOURS = {
     LaneResult.UNCHECKED: RED,
 }
 #: The glyph's data modules on a 7x7 grid (column, row from the bottom) besides the three
-#: finder squares: a QR code's look, not a readable code.
-QR_MODULES = ((3, 0), (4, 1), (6, 0), (3, 2), (5, 2), (4, 3), (6, 3), (0, 3), (2, 3), (3, 5))
+#: finder squares (3x3 in the corners): a QR code's look, not a readable code.
+QR_MODULES = ((4, 3), (6, 3), (3, 2), (5, 2), (4, 1), (6, 1), (3, 0), (5, 0), (3, 5))
 
 
 class ScanGlyph(Widget):  # type: ignore[misc]
@@ -50,14 +50,18 @@ class ScanGlyph(Widget):  # type: ignore[misc]
         if side <= 0:
             return
         cell = side / 7
-        arrow = min(side, self.height - side - cell)  # the arrow: at most the code's height
+        arrow = min(side * 0.6, self.height - side - cell)  # shorter than the code
         left = self.center_x - side / 2
         bottom = self.center_y + (cell + arrow - side) / 2  # the pair centred
         with self.canvas:
             Color(*NAVY)
-            for column, row in ((0, 4), (4, 4), (0, 0)):  # the finder squares
+            ring = max(dp(1), cell * 0.14)  # (Kivy draws a line 2 x width thick)
+            for column, row in ((0, 4), (4, 4), (0, 0)):  # the finder squares, inside 3x3
                 x, y = left + column * cell, bottom + row * cell
-                Line(rectangle=(x, y, 3 * cell, 3 * cell), width=max(dp(2), cell * 0.22))
+                Line(
+                    rectangle=(x + ring, y + ring, 3 * cell - 2 * ring, 3 * cell - 2 * ring),
+                    width=ring,
+                )
                 Rectangle(pos=(x + cell, y + cell), size=(cell, cell))
             for column, row in QR_MODULES:
                 Rectangle(pos=(left + column * cell, bottom + row * cell), size=(cell, cell))

@@ -8,15 +8,19 @@ from typing import Any
 
 import pytest
 
+from devices.config import device_config_from_mapping, open_devices
 from devices.printer import MemoryPrinter
+from kiosk import cli as kiosk_cli
+from kiosk.app.main import build_flow
 from kiosk.config import KioskConfigError, load
-from kiosk.content import KioskContent
-from kiosk.demo import DemoDesk
+from kiosk.content import KioskContent, content_from_payload
+from kiosk.demo import DEMO_PAYLOAD, DemoDesk
 from kiosk.enquiry import perform_request
 from kiosk.flow import Collaborators
 from kiosk.flow_state import Step
 from kiosk.lane import LANE_NIK, LANE_OTHER_CODE, LANE_UNCHECKED, LaneRequest, LaneResult
 from kiosk.lane_flow import REPEAT_SCAN_S, LaneFlow
+from queue_server.cli import main as antre
 from queue_server.i18n import both
 from tests.kiosk.flow_fakes import NOW, FakeClock
 
@@ -160,3 +164,36 @@ def test_the_lane_comes_from_the_file_or_the_environment(tmp_path: Path) -> None
     with pytest.raises(KioskConfigError) as refused:
         load(config, {}, need_link=False)
     assert refused.value.field == "lane"
+
+
+def test_lane_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``antre kiosk run --lane LANE`` reaches the configuration (over the file's), is
+    checked like it, and builds the lane flow."""
+    started: list[Any] = []
+    monkeypatch.setattr(
+        "kiosk.app.main.run", lambda config, window, demo=False: started.append(config) or 0
+    )
+    monkeypatch.delenv("ANTRE_KIOSK_LANE", raising=False)
+    (tmp_path / "kiosk.password").write_text("s3cret-pass\n")
+    config = tmp_path / "kiosk.yaml"
+    config.write_text(
+        "office: kanim-test\ndevice: {id: kiosk-1, password_file: kiosk.password}\nlane: a\n"
+    )
+    groups = [("kiosk", kiosk_cli.register)]
+    run = ["kiosk", "run", "--config", str(config)]
+    assert antre([*run, "--lane", "lajur-1"], command_groups=groups) == 0
+    assert antre(run, command_groups=groups) == 0
+    assert [started_config.settings.lane for started_config in started] == ["lajur-1", "a"]
+    assert antre([*run, "--lane", "Lajur-1"], command_groups=groups) == 2
+    assert "lane" in capsys.readouterr().err and len(started) == 2
+    devices = open_devices(
+        device_config_from_mapping({"printer": f"virtual:{tmp_path}"}, environ={}),
+        on_code=lambda _code: None,
+    )
+    try:
+        flow = build_flow(DemoDesk(), devices, content_from_payload(DEMO_PAYLOAD), lane="lajur-1")
+    finally:
+        devices.close()
+    assert isinstance(flow, LaneFlow) and flow.state.step is Step.LANE
