@@ -1,4 +1,5 @@
-"""``antre kiosk --config FILE [--fullscreen]`` (run the kiosk) and
+"""``antre kiosk --config FILE [--fullscreen] [--lane LANE]`` (run the kiosk; with a lane,
+as that drive-thru lane's kiosk) and
 ``antre kiosk check --config FILE`` (check its configuration, start nothing).
 
 The ``antre`` command finds :data:`register` through the ``antre.commands`` entry point
@@ -25,6 +26,8 @@ def _run(args: argparse.Namespace) -> int:
         argv.append("--windowed")
     if args.size:
         argv += ["--size", args.size]
+    if args.lane:
+        argv += ["--lane", args.lane]
     return main(argv)
 
 
@@ -48,6 +51,9 @@ def _window_options(parser: argparse.ArgumentParser) -> None:
     screen.add_argument("--fullscreen", action="store_true", help="full screen (the default)")
     screen.add_argument("--windowed", action="store_true", help="a window, for trying it on a desk")
     parser.add_argument("--size", type=window_size, default="", help="e.g. 1024x600")
+    parser.add_argument(
+        "--lane", default="", help="a drive-thru lane kiosk for this lane (e.g. lajur-1)"
+    )
 
 
 class KioskCommands:

@@ -14,6 +14,7 @@ the file (or alone, without a file). A file that holds only ``printer``, ``scann
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from devices.config_file import (
     MISSING,
     NO_FILE,
     NOT_A_SIZE,
+    NOT_AN_ID,
     ONE_LINE_PASSWORD,
     UNREADABLE,
     BrokerSection,
@@ -37,6 +39,7 @@ from devices.config_file import (
     read_mapping,
 )
 from devices.screen import window_size
+from queue_server.protocol.messages import SERVICE_ID
 
 if TYPE_CHECKING:
     from kiosk.link.config import LinkConfig
@@ -45,7 +48,8 @@ CONFIG_INVALID = "The kiosk configuration {file} is not valid: {field}: {problem
 CONFIG_UNREADABLE = "The kiosk configuration {file} cannot be read: {problem}"
 DEFAULT_STATUS_URL = "http://antre.local"
 DEVICE_SECTIONS = frozenset({"printer", "scanner", "card_reader"})
-#: The first cut's environment variables: variable -> the field it overrides.
+LANE_VARIABLE = "ANTRE_KIOSK_LANE"
+#: The first cut's environment variables (and the lane's): variable -> the field it overrides.
 ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
     "ANTRE_KIOSK_OFFICE": ("office",),
     "ANTRE_KIOSK_DEVICE": ("device", "id"),
@@ -54,6 +58,7 @@ ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
     "ANTRE_KIOSK_TIMEZONE": ("timezone",),
     "ANTRE_KIOSK_STATUS_URL": ("status_url",),
     "ANTRE_KIOSK_DB": ("database",),
+    LANE_VARIABLE: ("lane",),
 }
 PASSWORD_VARIABLE = "ANTRE_KIOSK_PASSWORD"
 PIN_VARIABLE = "ANTRE_KIOSK_PIN"
@@ -104,10 +109,12 @@ class ScreenSection(Section):
 
 class TimeoutSection(Section):
     """``idle_s``: no touch for this long returns to the welcome screen; ``ticket_shown_s``:
-    how long the issued ticket stays on screen."""
+    how long the issued ticket stays on screen; ``lane_answer_s``: how long a drive-thru
+    lane kiosk shows its answer to a car."""
 
     idle_s: float = Field(default=60.0, ge=10.0, le=600.0)
     ticket_shown_s: float = Field(default=20.0, ge=5.0, le=300.0)
+    lane_answer_s: float = Field(default=8.0, ge=3.0, le=60.0)
 
 
 class MaintenanceSection(Section):
@@ -119,9 +126,12 @@ class MaintenanceSection(Section):
 
 class KioskSettings(Section):
     """A whole kiosk configuration file; ``office`` and ``device.id`` are checked as
-    needed only when the kiosk links to a server (not with ``--demo``)."""
+    needed only when the kiosk links to a server (not with ``--demo``). ``lane`` (a lane
+    id of the office file's ``drive_thru`` section) makes it a drive-thru lane kiosk: one
+    scan screen for drivers, no tickets."""
 
     office: str | None = None
+    lane: str | None = None
     timezone: str = "Asia/Jakarta"
     device: DeviceSection = Field(default_factory=DeviceSection)
     broker: BrokerSection = Field(default_factory=BrokerSection)
@@ -136,6 +146,13 @@ class KioskSettings(Section):
     @classmethod
     def _office(cls, value: str | None) -> str | None:
         return None if value is None else identifier(value, "office")
+
+    @field_validator("lane")
+    @classmethod
+    def _lane(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(SERVICE_ID, value):
+            raise ValueError(NOT_AN_ID)  # (the office file's lane ids: 1-40, no edge dash)
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -3,6 +3,8 @@
 The desk answers like the server does: numbers per service prefix, people ahead, a wait
 estimate, refusals with bilingual messages. Booking codes starting with ``USED`` are
 refused as already checked in; ``offline = True`` makes it issue from a pretend lease.
+At a drive-thru lane (``--lane``) every application is ready but those ending in 9 (sent
+to the counter inside), and a car scanned again is already waiting.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from kiosk.link.core import IssuedOffline, IssuedOnline
 from kiosk.link.errors import NotAvailableOffline, Refused
 from kiosk.link.offline import LocalTicket
 from queue_server.i18n import both
-from queue_server.protocol.answers import PublicTicket, RateAnswer, TicketAnswer
+from queue_server.protocol.answers import LaneAnswer, PublicTicket, RateAnswer, TicketAnswer
 from queue_server.protocol.base import Bilingual, TicketStatusWord
 from queue_server.protocol.labels import format_number
 
@@ -29,6 +31,11 @@ REGISTRATION_UNKNOWN = (
     "This registration code is not valid. Check the code or ask at the information desk."
 )
 DEMO_UNKNOWN_REGISTRATION = "XXXXXX"
+#: The server's refusal of an application without a ready passport (its msgid).
+GO_TO_COUNTER = (
+    "No ready passport is known for application {application}. Please park and go to "
+    "the pickup counter inside the office."
+)
 
 
 def _service(
@@ -137,6 +144,8 @@ class DemoDesk:
         self._lock = threading.Lock()
         self.offline = False
         self.ratings: list[tuple[str, int]] = []
+        #: The cars waiting at the demo lane, in arrival order (application numbers).
+        self.lane_cars: list[str] = []
 
     def is_online(self) -> bool:
         return not self.offline
@@ -201,6 +210,28 @@ class DemoDesk:
             self.ratings.append((ticket_token, score))
         data = RateAnswer(label="B-001", station="PICKUP", score=score)
         return None if self.offline else Answer(transaction="demo", ok=True, data=data)
+
+    def drive_thru_arrival(self, lane: str, scan: str) -> LaneAnswer:
+        """The demo lane: ready unless the number ends in 9; a second scan adds nothing."""
+        if self.offline:
+            raise NotAvailableOffline()
+        if scan.endswith("9"):
+            message = both(GO_TO_COUNTER, application=scan)
+            raise Refused(message, code="drive_thru_go_to_counter")
+        with self._lock:
+            again = scan in self.lane_cars
+            if not again:
+                self.lane_cars.append(scan)
+            position = self.lane_cars.index(scan) + 1
+        return LaneAnswer(
+            result="already_waiting" if again else "waiting",
+            arrival_id=position,
+            application_no=scan,
+            lane=lane,
+            position=position,
+            arrived_at=self._clock(),
+            message=Bilingual(id="", en=""),
+        )
 
     def _take(self, service: str) -> int:
         with self._lock:

@@ -1,5 +1,6 @@
-"""A scanned ticket's status (MQTT ``lookup``), its rating (``rate``) and the passport chip
-(:mod:`kiosk.passport_chip`): worker-thread code.
+"""A scanned ticket's status (MQTT ``lookup``), its rating (``rate``), the passport chip
+(:mod:`kiosk.passport_chip`) and a drive-thru lane's scan (:mod:`kiosk.lane`):
+worker-thread code.
 
 Like :func:`~kiosk.issuing.perform_issue`, each call touches no screen and never raises;
 :func:`perform_request` runs whichever request the flow handed out.
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from devices.printer import Branding
 from kiosk.issuing import IssueOutcome, IssueRequest, TicketDesk, perform_issue
+from kiosk.lane import LaneOutcome, LaneRequest, perform_lane
 from kiosk.link.errors import LinkError
 from kiosk.passport_chip import ChipOutcome, ChipRequest, perform_chip
 from queue_server.i18n import both
@@ -74,8 +76,8 @@ class RateOutcome:
     message: dict[str, str]
 
 
-Request = IssueRequest | LookupRequest | RateRequest | ChipRequest
-Outcome = IssueOutcome | LookupOutcome | RateOutcome | ChipOutcome
+Request = IssueRequest | LookupRequest | RateRequest | ChipRequest | LaneRequest
+Outcome = IssueOutcome | LookupOutcome | RateOutcome | ChipOutcome | LaneOutcome
 
 
 def perform_request(request: Request, collaborators: Collaborators, branding: Branding) -> Outcome:
@@ -86,6 +88,8 @@ def perform_request(request: Request, collaborators: Collaborators, branding: Br
         return perform_lookup(request, collaborators.desk)
     if isinstance(request, ChipRequest):
         return perform_chip(request, collaborators.card_reader)
+    if isinstance(request, LaneRequest):
+        return perform_lane(request, collaborators.desk)
     return perform_rate(request, collaborators.desk)
 
 

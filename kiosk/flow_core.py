@@ -56,6 +56,9 @@ def tap(action: _Action) -> _Action:
 class FlowCore:
     """State, history, clocks and listeners of a kiosk flow (actions: ``KioskFlow``)."""
 
+    #: Where the kiosk starts and returns to (a drive-thru lane kiosk: its scan screen).
+    first_step = Step.WELCOME
+
     def __init__(
         self,
         *,
@@ -69,7 +72,9 @@ class FlowCore:
         self.collaborators = collaborators
         self.idle_timeout_s, self.ticket_shown_s = idle_timeout_s, ticket_shown_s
         self.tap_guard_s = tap_guard_s
-        self._state = FlowState(message=self._idle_message(), pickup_only=self._pickup_only())
+        self._state = FlowState(
+            step=self.first_step, message=self._idle_message(), pickup_only=self._pickup_only()
+        )
         self._listeners: list[Callable[[FlowState], None]] = []
         self._touched_at = self._entered_at = collaborators.monotonic()
         self._changed_at = -math.inf  # the first tap is never a double tap
@@ -108,6 +113,7 @@ class FlowCore:
         self._registration = None
         self._forget_identity()
         self._state = FlowState(
+            step=self.first_step,
             request_seq=self._state.request_seq,
             message=self._idle_message(),
             pickup_only=self._pickup_only(),

@@ -13,6 +13,7 @@ from kiosk.content import ServiceChoice, ServiceGroup
 from kiosk.enquiry import LookupOutcome, RateOutcome
 from kiosk.guide import BapReason
 from kiosk.issuing import IssueOutcome, TicketDesk
+from kiosk.lane import LaneOutcome
 from kiosk.passport_chip import MrzField
 from kiosk.sessions import PickupOnlyDay
 
@@ -43,6 +44,8 @@ class Step(StrEnum):
     TICKET = "ticket"
     PROBLEM = "problem"
     STATUS = "status"  # a scanned ticket's status and rating
+    LANE = "lane"  # drive-thru lane mode: "scan your application receipt"
+    LANE_ANSWER = "lane_answer"  # drive-thru lane mode: the car's place, or why not
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,8 @@ class FlowState:
     chip_busy: bool = False
     #: Only a pickup session is open now (a Saturday): pickup only, with a banner.
     pickup_only: PickupOnlyDay | None = None
+    #: Drive-thru lane mode: the answer to the last scan (None while it is checked).
+    lane: LaneOutcome | None = None
 
     def text(self, localised: LocalisedText | dict[str, str] | None) -> str:
         """``localised`` in the current language ('' for None)."""
@@ -96,7 +101,7 @@ class FlowState:
     @property
     def can_go_back(self) -> bool:
         """Back and Home are shown (the same place on every screen) but for these steps."""
-        return self.step not in {Step.WELCOME, Step.ISSUING}
+        return self.step not in {Step.WELCOME, Step.ISSUING, Step.LANE, Step.LANE_ANSWER}
 
 
 @dataclass(frozen=True, slots=True)

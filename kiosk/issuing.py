@@ -24,7 +24,7 @@ from kiosk.link.answer import Answer
 from kiosk.link.core import IssuedOffline, IssuedOnline
 from kiosk.link.errors import LinkError
 from queue_server.i18n import both, translate
-from queue_server.protocol.answers import PublicTicket
+from queue_server.protocol.answers import LaneAnswer, PublicTicket
 
 if TYPE_CHECKING:
     from kiosk.flow import Collaborators
@@ -56,6 +56,8 @@ class TicketDesk(Protocol):
     def lookup(self, code: str) -> PublicTicket: ...
 
     def rate(self, ticket_token: str, score: int) -> Answer | None: ...
+
+    def drive_thru_arrival(self, lane: str, scan: str) -> LaneAnswer: ...
 
     def is_online(self) -> bool: ...
 

@@ -61,10 +61,17 @@ def open_live_desk(
     stack: ExitStack,
     app_holder: list[Any],
     sessions: OpenSessions | None = None,
+    *,
+    lane: bool = False,
 ) -> tuple[KioskCore, KioskContent]:
     """Start the link and the core over the local store in ``database``; the content is the
     saved ``config/kiosk`` or (bounded wait) the broker's first one. ``sessions`` gets the
-    server's queue states (what is open now: a pickup-only Saturday)."""
+    server's queue states (what is open now: a pickup-only Saturday). A ``lane`` kiosk
+    issues no tickets, so it leases no offline numbers."""
+
+    def offline_services(content: KioskContent) -> list[str]:
+        return [] if lane else _offline_services(content)
+
     store = LocalStore(database)
     stack.callback(store.close)
     saved_config = SavedConfig(store)
@@ -80,7 +87,7 @@ def open_live_desk(
         latest[:] = [content]
         first.set()
         if cores:
-            cores[0].set_offline_services(_offline_services(content))
+            cores[0].set_offline_services(offline_services(content))
         _hand_over(app_holder, content)
 
     def wait_for_broker(limit_s: float) -> KioskContent | None:
@@ -100,7 +107,7 @@ def open_live_desk(
         link=link,
         outbox=outbox,
         issuer=issuer,
-        offline_services=_offline_services(latest[0] if latest else content),
+        offline_services=offline_services(latest[0] if latest else content),
     )
     cores.append(core)
     core.start()

@@ -8,8 +8,9 @@ refused with one bilingual line naming the field and exit code 2. The first cut'
 ``TIMEZONE``, ``STATUS_URL``, ``DB``, and ``PIN``) still override it, or replace it when no
 file is given; a file with only ``printer``, ``scanner`` and ``card_reader`` is the old
 device file. With a PIN (``maintenance.pin_file``, or ``ANTRE_KIOSK_PIN``: 4 to 12
-digits) the officer's maintenance screen is on; without one it is off. Kivy's own argument
-parsing is switched off.
+digits) the officer's maintenance screen is on; without one it is off. With a lane
+(``lane:`` in the file, ``ANTRE_KIOSK_LANE`` or ``--lane``) it is a drive-thru lane kiosk
+(:mod:`kiosk.lane_flow`). Kivy's own argument parsing is switched off.
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ from typing import Any
 
 from devices.config import KioskDevices, open_devices
 from devices.screen import lock_window, prepare_window, tell_systemd_alive, window_size
-from kiosk.config import DEFAULT_STATUS_URL, KioskConfig, KioskConfigError, load
+from kiosk.config import DEFAULT_STATUS_URL, LANE_VARIABLE, KioskConfig, KioskConfigError, load
 from kiosk.content import KioskContent, content_from_payload
 from kiosk.demo import DEMO_PAYLOAD, DemoDesk
 from kiosk.flow import Collaborators, KioskFlow
 from kiosk.issuing import TicketDesk
+from kiosk.lane_flow import LANE_ANSWER_S, LaneFlow
 from kiosk.link.core import KioskCore
 from kiosk.maintenance import KioskMaintenance, PinGate
 from kiosk.sessions import OpenSessions, PickupOnlyDay
@@ -51,6 +53,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--idle-timeout", type=float, metavar="SECONDS")
     parser.add_argument("--ticket-seconds", type=float, metavar="SECONDS")
     parser.add_argument(
+        "--lane", metavar="LANE", help="run as the drive-thru lane kiosk of LANE (e.g. lajur-1)"
+    )
+    parser.add_argument(
         "--size", default="", type=window_size, help="window size, e.g. 1024x600 or 1280x800"
     )
     screen = parser.add_mutually_exclusive_group()
@@ -62,10 +67,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     """Read the configuration and run the kiosk; 2 (nothing started) when it is bad."""
     args = parse_args(argv)
+    environ = dict(os.environ if environ is None else environ)
+    if args.lane:  # the command line names the lane: checked like the file's
+        environ[LANE_VARIABLE] = args.lane
     try:
-        config = load(
-            args.config, os.environ if environ is None else environ, need_link=not args.demo
-        )
+        config = load(args.config, environ, need_link=not args.demo)
     except KioskConfigError as error:
         print(error, file=sys.stderr)
         return 2
@@ -99,6 +105,7 @@ class WindowChoice:
     fullscreen: bool
     idle_timeout_s: float
     ticket_shown_s: float
+    lane_answer_s: float = 8.0
 
 
 def _with_arguments(config: KioskConfig, args: argparse.Namespace) -> WindowChoice:
@@ -111,6 +118,7 @@ def _with_arguments(config: KioskConfig, args: argparse.Namespace) -> WindowChoi
         fullscreen=fullscreen,
         idle_timeout_s=args.idle_timeout or settings.timeouts.idle_s,
         ticket_shown_s=args.ticket_seconds or settings.timeouts.ticket_shown_s,
+        lane_answer_s=settings.timeouts.lane_answer_s,
     )
 
 
@@ -140,6 +148,8 @@ def run(config: KioskConfig, window: WindowChoice, *, demo: bool = False) -> int
             idle_timeout_s=window.idle_timeout_s,
             ticket_shown_s=window.ticket_shown_s,
             pickup_only=sessions.pickup_only,
+            lane=config.settings.lane,
+            lane_answer_s=window.lane_answer_s,
         )
         app = KioskApp(flow, maintenance=build_maintenance(config, devices, desk))
         app_holder.append(app)
@@ -159,7 +169,11 @@ def build_flow(
     ticket_shown_s: float = 20.0,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     pickup_only: Callable[[datetime], PickupOnlyDay | None] | None = None,
+    lane: str | None = None,
+    lane_answer_s: float = LANE_ANSWER_S,
 ) -> KioskFlow:
+    """The applicant's flow; with ``lane``, the drive-thru lane kiosk's (no tickets, so
+    nothing is printed and no pickup-only day applies)."""
     collaborators = Collaborators(
         desk=desk,
         printer=devices.printer,
@@ -168,8 +182,16 @@ def build_flow(
         now=now,
         status_base_url=status_base_url,
         card_reader=devices.card_reader,
-        pickup_only=pickup_only,
+        pickup_only=None if lane else pickup_only,
     )
+    if lane:
+        return LaneFlow(
+            lane=lane,
+            answer_shown_s=lane_answer_s,
+            content=content,
+            collaborators=collaborators,
+            idle_timeout_s=idle_timeout_s,
+        )
     return KioskFlow(
         content=content,
         collaborators=collaborators,
@@ -207,6 +229,7 @@ def _desk_and_content(
         return DemoDesk(), content_from_payload(DEMO_PAYLOAD)
     from kiosk.app.live import open_live_desk
 
+    lane = config.settings.lane is not None  # no tickets: no offline numbers to lease
     return open_live_desk(
-        config.link_config(), config.settings.database, stack, app_holder, sessions
+        config.link_config(), config.settings.database, stack, app_holder, sessions, lane=lane
     )

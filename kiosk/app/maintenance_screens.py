@@ -1,9 +1,10 @@
 """The officer's maintenance screens: a hidden long press, a PIN, then the kiosk's state.
 
-Holding the top-left corner of the welcome screen for :data:`HOLD_S` opens the PIN screen
-(only when a PIN is configured: see :mod:`kiosk.maintenance`). While either screen is open
-the flow's screen changes wait, scanned codes go to the scanner test, and
-:data:`IDLE_S` without a touch closes it. Device checks run on a worker thread.
+Holding the top-left corner of the welcome screen (a lane kiosk's scan screen) for
+:data:`HOLD_S` opens the PIN screen (only when a PIN is configured: see
+:mod:`kiosk.maintenance`). While either screen is open the flow's screen changes wait,
+scanned codes go to the scanner test, and :data:`IDLE_S` without a touch closes it.
+Device checks run on a worker thread.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ CORNER_DP = 120
 IDLE_S = 120.0
 REFRESH_S = 2.0
 PIN_SCREEN, INFO_SCREEN = "maintenance_pin", "maintenance"
+#: The screens whose corner opens the PIN: the welcome screen, a lane kiosk's scan screen.
+HOME_SCREENS = frozenset({"welcome", "lane"})
 PIN_LENGTH = "The PIN has 4 to 12 digits."
 WRONG_PIN = "Wrong PIN."
 LOCKED = "Too many wrong PINs. Try again in {seconds} s."
@@ -129,7 +132,7 @@ class MaintenanceMode:
 
     def _touch_down(self, _window: Any, touch: Any) -> bool:
         self._touched_at = time.monotonic()
-        if _in_corner(touch) and self.manager is not None and self.manager.current == "welcome":
+        if _in_corner(touch) and self.manager is not None and self.manager.current in HOME_SCREENS:
             self._cancel_hold()
             self._hold = Clock.schedule_once(lambda _dt: self.open_pin(), HOLD_S)
         return False

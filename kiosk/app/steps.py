@@ -11,6 +11,7 @@ from kiosk.app.choice_screens import (
     StatusScreen,
 )
 from kiosk.app.identity_screens import ChipScreen, MrzScreen
+from kiosk.app.lane_screens import LaneAnswerScreen, LaneScreen
 from kiosk.app.screens import (
     ApplicationScreen,
     DocumentsScreen,
@@ -48,4 +49,6 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "ticket": TicketScreen,
     "problem": ProblemScreen,
     "status": StatusScreen,
+    "lane": LaneScreen,
+    "lane_answer": LaneAnswerScreen,
 }

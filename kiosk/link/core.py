@@ -2,10 +2,11 @@
 
 ``issue`` tries the server first (``issue_ticket``, short timeout) and falls back to a
 leased number when the server cannot be reached; a refusal by the server (closed, quota
-full) is final and is not turned into an offline ticket. ``check_in`` and ``lookup`` need
-the server; ``rate`` goes through the outbox and is delivered later when offline. A
-background thread syncs offline tickets, flushes the outbox and refills the leases each
-time the link comes up, and every ``maintain_every_s`` while it is up.
+full) is final and is not turned into an offline ticket. ``check_in``, ``lookup`` and a
+drive-thru lane's ``drive_thru_arrival`` need the server; ``rate`` goes through the outbox
+and is delivered later when offline. A background thread syncs offline tickets, flushes
+the outbox and refills the leases each time the link comes up, and every
+``maintain_every_s`` while it is up.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from kiosk.link.client import KioskLink, utc_now
 from kiosk.link.errors import LinkUnavailable, NotAvailableOffline
 from kiosk.link.offline import LocalTicket, OfflineIssuer
 from kiosk.link.outbox import Outbox
-from queue_server.protocol.answers import PublicTicket, TicketAnswer
+from queue_server.protocol.answers import LaneAnswer, PublicTicket, TicketAnswer
 from queue_server.protocol.topics import KioskAction
 
 log = logging.getLogger(__name__)
@@ -205,6 +206,13 @@ class KioskCore:
     def lookup(self, code: str) -> PublicTicket:
         """A ticket's public status from the code in its QR (online only)."""
         return self._online(KioskAction.LOOKUP, {"code": code}).data_or_raise(PublicTicket)
+
+    def drive_thru_arrival(self, lane: str, scan: str) -> LaneAnswer:
+        """Announce a car scanned at the drive-thru ``lane`` (online only, never queued:
+        a car announced late would wait for a driver who has gone). A resend within the
+        timeout gets the server's stored answer, so it is exact."""
+        answer = self._online(KioskAction.DRIVE_THRU_ARRIVAL, {"lane": lane, "scan": scan})
+        return answer.data_or_raise(LaneAnswer)
 
     def rate(
         self, ticket_token: str, score: int, timeout_s: float = REQUEST_TIMEOUT_S

@@ -256,12 +256,13 @@ class KioskRequests:
         return RateAnswer.model_validate(answer)
 
     def _lane_arrival(self, office: str, key: RetryKey, request: DecodedRequest) -> AnswerData:
-        """A car scanned by a kiosk in lane mode. A resent request is safe without the
-        retry key: the car already waiting is answered ``already_waiting``, nothing added."""
+        """A car scanned by a kiosk in lane mode. A resent request gets the stored answer
+        (the car added: ``waiting``, its number); a new scan of a car in the lane is
+        answered ``already_waiting``, nothing added."""
         data = request.data
         assert isinstance(data, DriveThruArrivalData) and self._drive_thru is not None
         answer = self._drive_thru.arrive(
-            office, data.scan, lane=data.lane, device=f"kiosk:{key.device}"
+            office, data.scan, lane=data.lane, device=f"kiosk:{key.device}", retry_key=key
         )
         return LaneAnswer.model_validate(answer)
 

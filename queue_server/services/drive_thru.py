@@ -43,12 +43,15 @@ from queue_server.services.passports import (
     checked_application,
     record_handover,
 )
+from queue_server.services.retries import RetryKey, earlier_answer, remember
 from queue_server.services.unit import Actor, Clock, UseCases, utc_now
 
 #: Cars shown per lane at most (a lane holds a handful; this bounds a runaway list).
 MAX_LISTED = 200
 #: The device names kept (a console user or a kiosk id).
 DEVICE_CHARS = 80
+#: The kiosk action whose answers are stored (``kiosk_requests.action``).
+ARRIVAL = "drive_thru_arrival"
 
 
 class LaneNotFound(NotFound):
@@ -105,10 +108,25 @@ class DriveThruService(UseCases):
         with self.read() as session:
             return list(self.catalog.get(session, office).definition.drive_thru_lanes)
 
-    def arrive(self, office: str, scan: str, *, lane: str, device: str) -> dict[str, Any]:
-        """A car scanned at ``lane``: its place in the lane, or a refusal (nothing kept)."""
+    def arrive(
+        self,
+        office: str,
+        scan: str,
+        *,
+        lane: str,
+        device: str,
+        retry_key: RetryKey | None = None,
+    ) -> dict[str, Any]:
+        """A car scanned at ``lane``: its place in the lane, or a refusal (nothing kept).
+
+        With ``retry_key`` (a lane kiosk's request) the answer that added the car is
+        stored with it: a resent request gets that same ``waiting`` answer, not
+        ``already_waiting`` (JSON: ``arrived_at`` as an ISO string)."""
         number = checked_application(scan)
         name = self._lane(office, lane).name
+        earlier = self._earlier(retry_key)
+        if earlier is not None:
+            return earlier
         waiting = self._waiting(office, number)
         if waiting is not None:
             return waiting
@@ -127,13 +145,16 @@ class DriveThruService(UseCases):
                 work.session.flush()
                 work.events.append(LaneChanged(OfficeId(office), lane, work.now))
                 position = _position(work.session, row)
-                arrival_id = row.id
+                answer = _answer("waiting", row.id, number, (lane, name), position, work.now)
+                if retry_key is not None:
+                    stored = answer | {"arrived_at": work.now.isoformat()}
+                    remember(work, retry_key, office_id=office, action=ARRIVAL, response=stored)
         except IntegrityError:  # the same car scanned twice at once: the other scan won
-            again = self._waiting(office, number)
+            again = self._earlier(retry_key) or self._waiting(office, number)
             if again is None:
                 raise
             return again
-        return _answer("waiting", arrival_id, number, (lane, name), position, work.now)
+        return answer
 
     def lane_queue(self, office: str, lane: str) -> dict[str, Any]:
         """The cars waiting at ``lane`` in arrival order."""
@@ -216,6 +237,13 @@ class DriveThruService(UseCases):
             if known.id == lane:
                 return known
         raise LaneNotFound(lane=lane[:40])
+
+    def _earlier(self, retry_key: RetryKey | None) -> dict[str, Any] | None:
+        """The stored answer to a resent lane kiosk request (None: not answered yet)."""
+        if retry_key is None:
+            return None
+        with self.read() as session:
+            return earlier_answer(session, retry_key)
 
     def _waiting(self, office: str, number: str) -> dict[str, Any] | None:
         """The answer for a car of ``number`` already waiting at a lane of the office."""

@@ -45,6 +45,10 @@ PIN = "246810"
 NIK = "6371015705900001"
 WRONG_NIK = "6371019905900001"  # day 99: no date of birth
 TICKET_QR = "http://antre.local/t/demo-status-0001"
+#: Applications at the demo lane: ready, and (ending in 9) no ready passport known; the
+#: one held while "checking" is shot is refused (its answer comes after the next picture's
+#: reset: it must add no car).
+LANE_READY, LANE_NOT_READY, LANE_HELD = "2026120400001", "2026120400009", "2026120400019"
 #: The ICAO specimen passport of devices/smartcard/demo_cards.json (never on the reader here).
 SPECIMEN_NUMBER, SPECIMEN_BIRTH, SPECIMEN_EXPIRY = "L898902C3", "12081974", "15042012"
 STEP_TIMEOUT_S = 10.0
@@ -67,14 +71,28 @@ class GalleryDesk(DemoDesk):
         self.go_on.wait(STEP_TIMEOUT_S)
         return super().issue(service, **kwargs)
 
+    def drive_thru_arrival(self, lane: str, scan: str) -> Any:
+        self.go_on.wait(STEP_TIMEOUT_S)
+        return super().drive_thru_arrival(lane, scan)
+
 
 class Kiosk:
-    """What an entry drives: the app, its flow, the desk and the devices."""
+    """What an entry drives: the app, its flow, the desk and the devices; ``lane_flow`` is
+    the same kiosk in drive-thru lane mode (:meth:`use_lane` shows it)."""
 
-    def __init__(self, app: Any, devices: Any, desk: GalleryDesk, content: KioskContent) -> None:
+    def __init__(
+        self, app: Any, devices: Any, desk: GalleryDesk, content: KioskContent, lane_flow: Any
+    ) -> None:
         self.app, self.devices, self.desk, self.content = app, devices, desk, content
+        self.lane_flow = lane_flow
         #: A pickup-only Saturday (tests/kiosk/saturday.py's queue states) while True.
         self.saturday = False
+
+    def use_lane(self, language: str) -> None:
+        """The app shows the lane kiosk's flow (``reset`` goes back to the applicant's)."""
+        self.app.flow = self.lane_flow
+        self.lane_flow.restart()
+        self.lane_flow.set_language(language)
 
     def pickup_only(self, _now: Any) -> Any:
         """The flow's ``pickup_only`` collaborator: Saturday 09:00's answer while on."""
@@ -411,6 +429,49 @@ def _rated(k: Kiosk, language: str) -> Iterator[Ready]:
     yield lambda: k.flow.state.rating is not None
 
 
+def _lane(k: Kiosk, language: str) -> Iterator[Ready]:
+    """A drive-thru lane kiosk (``lane: lajur-1``): its scan screen."""
+    k.use_lane(language)
+    yield k.on("lane")
+
+
+def _lane_scan(code: str, *, checking: bool = False) -> Reach:
+    """The lane kiosk after ``code`` was scanned: its answer (or, with ``checking``, the
+    screen while the desk holds the answer back)."""
+
+    def reach(k: Kiosk, language: str) -> Iterator[Ready]:
+        k.use_lane(language)
+        yield k.on("lane")
+        if checking:
+            k.desk.go_on.clear()  # released before the next picture
+        k.app.code_scanned(code)
+        if checking:
+            yield lambda: k.on("lane_answer")() and k.flow.state.lane is None
+        else:
+            yield lambda: k.on("lane_answer")() and k.flow.state.lane is not None
+
+    return reach
+
+
+def _lane_nik(k: Kiosk, language: str) -> Iterator[Ready]:
+    """A NIK scanned at the lane: refused on the kiosk, never sent."""
+    yield from _lane(k, language)
+    k.app.code_scanned(NIK)
+    yield lambda: k.on("lane")() and k.flow.state.message is not None
+
+
+def _lane_again(k: Kiosk, language: str) -> Iterator[Ready]:
+    """The same car scanned again after its answer: already in the lane."""
+    yield from _lane_scan(LANE_READY)(k, language)
+    yield from _lane_scan(LANE_READY)(k, language)
+
+
+def _lane_offline(k: Kiosk, language: str) -> Iterator[Ready]:
+    """No link to the server: the lane cannot check, nothing is claimed."""
+    k.desk.offline = True
+    yield from _lane_scan(LANE_READY)(k, language)
+
+
 def _pin(k: Kiosk, language: str) -> Iterator[Ready]:
     """The officer's long press on the welcome screen's corner opens the PIN keypad."""
     k.flow.set_language(language)
@@ -464,6 +525,13 @@ GALLERY: tuple[Entry, ...] = (
     Entry("problem", Step.PROBLEM, _problem),
     Entry("status", Step.STATUS, _status),
     Entry("status-rated", Step.STATUS, _rated),
+    Entry("lane", Step.LANE, _lane),
+    Entry("lane-nik", Step.LANE, _lane_nik),
+    Entry("lane-checking", Step.LANE_ANSWER, _lane_scan(LANE_HELD, checking=True)),
+    Entry("lane-waiting", Step.LANE_ANSWER, _lane_scan(f"PERMOHONAN:{LANE_READY}")),
+    Entry("lane-already", Step.LANE_ANSWER, _lane_again),
+    Entry("lane-refused", Step.LANE_ANSWER, _lane_scan(LANE_NOT_READY)),
+    Entry("lane-offline", Step.LANE_ANSWER, _lane_offline),
     Entry("maintenance-pin", "maintenance_pin", _pin),
     Entry("maintenance", "maintenance", _maintenance),
 )
@@ -490,7 +558,9 @@ def main(
     desk, content = GalleryDesk(), content_from_payload(DEMO_PAYLOAD)
     holder: list[Kiosk] = []
     flow = build_flow(desk, devices, content, pickup_only=lambda now: holder[0].pickup_only(now))
-    flow.tap_guard_s = 0.0  # the gallery calls the actions one after another
+    lane_flow = build_flow(desk, devices, content, lane="lajur-1")
+    for either in (flow, lane_flow):
+        either.tap_guard_s = 0.0  # the gallery calls the actions one after another
     passport_chip.CHIP_TIMEOUT_S = 1.0  # "nothing on the reader" comes sooner
     maintenance = KioskMaintenance(
         gate=PinGate(PIN),
@@ -501,7 +571,8 @@ def main(
         card_reader=devices.card_reader,
     )
     app = KioskApp(flow, maintenance=maintenance)
-    kiosk = Kiosk(app, devices, desk, content)
+    lane_flow.on_change(app._show)  # (the app listens to the flow it was built with)
+    kiosk = Kiosk(app, devices, desk, content, lane_flow)
     holder.append(kiosk)
     report: dict[str, Any] = {"size": size, "shots": [], "errors": []}
     jobs = [
@@ -515,6 +586,8 @@ def main(
         """The kiosk as an applicant finds it: online, paper in, the office's content."""
         desk.go_on.set()
         desk.offline = False
+        desk.lane_cars.clear()
+        app.flow = flow
         kiosk.saturday = False
         kiosk.paper_out(False)
         flow.idle_timeout_s = 60.0

@@ -113,6 +113,33 @@ def test_every_screen_in_both_languages(x_display: str, tmp_path: Path, size: st
         if shot["name"] == "application-nik":
             assert translate(TYPED_NIK, language) in texts, texts
 
+    # The drive-thru lane kiosk: the car's number, the second scan, the server's refusal,
+    # a NIK refused on the kiosk, and no claim while offline (each in its language).
+    from kiosk.demo import GO_TO_COUNTER
+    from kiosk.lane import ANSWER_TITLES, LANE_NIK, LANE_UNCHECKED, SCAN_PROMPT
+
+    lane_texts = {
+        "lane": [SCAN_PROMPT],
+        "lane-nik": [SCAN_PROMPT, LANE_NIK],
+        "lane-checking": [ANSWER_TITLES[None]],
+        "lane-waiting": [ANSWER_TITLES["waiting"]],
+        "lane-already": [ANSWER_TITLES["already_waiting"]],
+        "lane-refused": [ANSWER_TITLES["refused"]],
+        "lane-offline": [ANSWER_TITLES["unchecked"], LANE_UNCHECKED],
+    }
+    lane_shots = [shot for shot in shots if shot["name"] in lane_texts]
+    assert len(lane_shots) == 2 * len(lane_texts)
+    for shot in lane_shots:
+        language, texts = shot["language"], shot["texts"]
+        for msgid in lane_texts[shot["name"]]:
+            assert translate(msgid, language) in texts, texts
+        numbered = shot["name"] in {"lane-waiting", "lane-already"}
+        assert ("1" in texts) is numbered, texts
+    refused = [shot for shot in lane_shots if shot["name"] == "lane-refused"]
+    for shot in refused:
+        reason = translate(GO_TO_COUNTER, shot["language"], application="2026120400009")
+        assert reason in shot["texts"], shot["texts"]
+
     # Texts that do not fit: cut off, running over their neighbours or off the window.
     misfits = {shot["file"]: shot["misfits"] for shot in shots if shot["misfits"]}
     assert misfits == {}, json.dumps(misfits, indent=1)

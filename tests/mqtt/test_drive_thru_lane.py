@@ -4,6 +4,8 @@ added, a passport not ready is refused in both languages with its date."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from typing import Any
 
 from queue_server.domain.passports import ReadySource
@@ -54,5 +56,31 @@ def test_a_lane_kiosk_announces_cars_and_a_second_scan_adds_nothing(live: LiveSe
         with live.services.database.reader() as session:
             row = session.query(DriveThruArrivalRow).one()
         assert (row.device, row.status, row.lane) == ("kiosk:kiosk-lane", "waiting", "lajur-1")
+    finally:
+        kiosk.close()
+
+
+def test_a_resent_request_gets_the_answer_that_added_the_car(live: LiveServer) -> None:
+    """The lane kiosk resends a request whose answer it did not get (a reconnect): the
+    stored answer comes again, ``waiting`` with the same number, not ``already_waiting``;
+    a new request for the same car is the duplicate scan."""
+    with_lane(live)
+    password = live.add_device("kiosk-lane")
+    live.start()
+    kiosk = Kiosk(live.port, "kiosk-lane", password)
+    try:
+        transaction = str(uuid.uuid4())
+        data = {"lane": "lajur-1", "scan": READY}
+        payload = json.dumps({"transaction": transaction, "data": data}).encode()
+        for _copy in range(2):
+            kiosk.send(ACTION, payload)
+            kiosk.next_answer()
+        first, resent = kiosk.copies[transaction]
+        assert first == resent, (first, resent)
+        assert (first["data"]["result"], first["data"]["position"]) == ("waiting", 1)
+        again = kiosk.request(ACTION, data)
+        assert again["data"]["result"] == "already_waiting"
+        assert again["data"]["arrival_id"] == first["data"]["arrival_id"]
+        assert live.count(DriveThruArrivalRow) == 1
     finally:
         kiosk.close()
