@@ -16,7 +16,11 @@ Only what changed goes out: a batch builds only the states its events name (see
 publisher last sent on its topic is not sent again, so a call re-publishes its counter,
 the board and its queue, not every counter of the office; the queue states of the other
 services starting at the stations it moved follow once the inbox is empty
-(``publish_moved``), without those the office's latest batch built. A car joining or
+(``publish_moved``), without those the office's latest batch built; while more work
+waits in the inbox, so do the queue states the batch names (calls, counters and the board
+never wait). Each office's states of a batch are built in one read snapshot
+(``ViewService.snapshot``), and a call's counter name comes from the cached office
+definition without a read. A car joining or
 leaving a drive-thru lane (``LaneChanged``) builds only that lane's ``lane/{lane}/state``.
 A state is encoded once: its content is compared, and sent with the ``seq`` put in front.
 A full refresh (the link came up, the office was reloaded) and a batch the broker did not
