@@ -22,6 +22,7 @@ from queue_server.domain.ids import TicketSource
 from queue_server.mqtt.publisher import DELIVERED, Receipt, StatePublisher
 from queue_server.services.issuing import IssueRequest
 from queue_server.services.unit import Actor
+from queue_server.services.views import OfficeView
 
 OFFICER = Actor(name="bench-officer")
 
@@ -30,9 +31,14 @@ class EveryState(StatePublisher):
     """The publisher as it was: every counter state, the board and the queues each batch."""
 
     def publish_counters(
-        self, office: str, *, everything: bool = False, only: Collection[str] | None = None
+        self,
+        office: str,
+        *,
+        everything: bool = False,
+        only: Collection[str] | None = None,
+        view: OfficeView | None = None,
     ) -> set[str]:
-        super().publish_counters(office, everything=True)
+        super().publish_counters(office, everything=True, view=view)
         return set()  # the queues below: those the events name
 
     def publish_queues(
@@ -43,8 +49,9 @@ class EveryState(StatePublisher):
         stations: Collection[str] = (),
         skip: Collection[str] = (),
         everything: bool = False,
+        view: OfficeView | None = None,
     ) -> set[str]:
-        return super().publish_queues(office, services, everything=True)
+        return super().publish_queues(office, services, everything=True, view=view)
 
 
 class OwnQueueOnly(StatePublisher):
@@ -59,8 +66,9 @@ class OwnQueueOnly(StatePublisher):
         stations: Collection[str] = (),
         skip: Collection[str] = (),
         everything: bool = False,
+        view: OfficeView | None = None,
     ) -> set[str]:
-        return super().publish_queues(office, services, everything=everything)
+        return super().publish_queues(office, services, everything=everything, view=view)
 
 
 def run(counters: int, calls: int, publisher_class: type[StatePublisher]) -> dict[str, object]:

@@ -16,7 +16,11 @@ Only what changed goes out: a batch builds only the states its events name (see
 publisher last sent on its topic is not sent again, so a call re-publishes its counter,
 the board and its queue, not every counter of the office; the queue states of the other
 services starting at the stations it moved follow once the inbox is empty
-(``publish_moved``), without those the office's latest batch built. A car joining or
+(``publish_moved``), without those the office's latest batch built; while more work
+waits in the inbox, so do the queue states the batch names (calls, counters and the board
+never wait). Each office's states of a batch are built in one read snapshot
+(``ViewService.snapshot``), and a call's counter name comes from the cached office
+definition without a read. A car joining or
 leaving a drive-thru lane (``LaneChanged``) builds only that lane's ``lane/{lane}/state``.
 A state is encoded once: its content is compared, and sent with the ``seq`` put in front.
 A full refresh (the link came up, the office was reloaded) and a batch the broker did not
@@ -59,7 +63,7 @@ from queue_server.protocol.states import (
 )
 from queue_server.services.device_config import KINDS, DeviceConfigService
 from queue_server.services.outbox import OutboxService
-from queue_server.services.views import ViewService
+from queue_server.services.views import OfficeView, ViewService, counter_name
 
 log = logging.getLogger(__name__)
 #: Outbox rows handled together at most; a burst of calls refreshes the states once.
@@ -199,12 +203,15 @@ class StatePublisher:
         #: After ``forget``: the offices whose every state was built again since (None:
         #: nothing forgotten); the next batch of any other office builds everything.
         self._rebuilt: set[str] | None = None
-        #: Per office, the stations whose services' queue states are still to be built.
-        self._moved: dict[str, set[str]] = {}
+        #: Per office, the queue states still to be built (the moved pass).
+        self._moved: dict[str, Pending] = {}
         #: Per office, the services whose queue states its latest batch built: they show
         #: every change published so far, so the moved pass leaves them out.
         self._built: dict[str, set[str]] = {}
         self._moved_since = 0.0
+        #: Per office, the highest version an ``OfficeReloaded`` seen named: a cached
+        #: definition older than that must be read again for a call's counter name.
+        self._reloaded: dict[str, int] = {}
         self._inbox: queue.Queue[Item] = queue.Queue()
         self._worker = threading.Thread(target=self._work, name="mqtt-publisher", daemon=True)
 
@@ -385,13 +392,17 @@ class StatePublisher:
 
     def _publish_batch(self, entries: list[OutboxEntry], refresh: set[str]) -> None:
         """Calls first and in order (displays announce them), then each state the events
-        name, once, if it changed; every state of the offices in ``refresh``."""
+        name, once, if it changed; every state of the offices in ``refresh``. Each office's
+        states are built in one read snapshot; while more work waits in the inbox, the
+        named queue states are left to the moved pass (see ``publish_moved``)."""
         full: set[str] = set(refresh)
         named: dict[str, Named] = {}
         for entry in entries:
             event = entry.event
             if isinstance(event, OfficeReloaded):
                 full.add(event.office)
+                seen = self._reloaded.get(event.office, 0)
+                self._reloaded[event.office] = max(seen, event.version)
             elif isinstance(event, TicketChanged):
                 if event.is_call and event.counter is not None:
                     self._publish_call(event, entry.id)
@@ -406,37 +417,54 @@ class StatePublisher:
             if self._rebuilt is not None:
                 self._rebuilt.add(office)
             self.publish_configs(office)
-            self.publish_counters(office, everything=True)
-            self.publish_queues(office, None, everything=True)
-            self.publish_lanes(office, None, everything=True)
+            with self._views.snapshot(office) as view:
+                self.publish_counters(office, everything=True, view=view)
+                self.publish_queues(office, None, everything=True, view=view)
+                self.publish_lanes(office, None, everything=True, view=view)
         for office in sorted(set(named) - full):
-            names = named[office]
-            if names.lanes:
-                self.publish_lanes(office, names.lanes)
-            if names.lanes_only():
-                continue
-            codes = None if names.every_counter else names.counters
-            stations = self.publish_counters(office, only=codes)
-            self._built[office] = self.publish_queues(office, names.services)
-            if not self._moved:
-                self._moved_since = time.monotonic()
-            self._moved.setdefault(office, set()).update(names.stations | stations)
+            with self._views.snapshot(office) as view:
+                self._publish_named(office, named[office], view)
         for office in full:
             self._moved.pop(office, None)  # built above
             self._built.pop(office, None)
 
+    def _publish_named(self, office: str, names: Named, view: OfficeView) -> None:
+        """The states ``names`` names in ``office``, from one snapshot: lanes, counters and
+        the board at once; the named queue states too unless more work waits in the inbox
+        (then with the moved pass, at the latest ``MOVED_WITHIN_S`` later)."""
+        if names.lanes:
+            self.publish_lanes(office, names.lanes, view=view)
+        if names.lanes_only():
+            return
+        codes = None if names.every_counter else names.counters
+        stations = self.publish_counters(office, only=codes, view=view)
+        pending = self._moved.get(office)
+        if pending is None:
+            if not self._moved:
+                self._moved_since = time.monotonic()
+            pending = self._moved[office] = Pending()
+        pending.stations |= names.stations | stations
+        if self._inbox.empty():
+            self._built[office] = self.publish_queues(office, names.services, view=view)
+            pending.services -= self._built[office]
+        else:  # busy: one build for this batch's and the next ones' queue states
+            self._built[office] = set()
+            pending.services |= names.services
+
     def publish_moved(self, progress: Progress | None = None) -> None:
-        """The queue states of the services starting at the stations recent batches moved
-        (their people ahead, open counters, estimate), those that changed; right after the
-        calls and states of those batches (``MOVED_WITHIN_S``); not those the office's
-        latest batch built (they show every change published so far)."""
+        """The queue states left for later: those of the services starting at the stations
+        recent batches moved (their people ahead, open counters, estimate) and those busy
+        batches named, those that changed; right after the calls and states of those
+        batches (``MOVED_WITHIN_S``); not those the office's latest batch built (they show
+        every change published so far). One snapshot per office."""
         moved, self._moved = self._moved, {}
         built, self._built = self._built, {}
         self._sent = []
         try:
             for office in sorted(moved):
                 skip = built.get(office, set())
-                self.publish_queues(office, (), stations=moved[office], skip=skip)
+                pending = moved[office]
+                self.publish_queues(office, pending.services, stations=pending.stations, skip=skip)
             if progress is not None and self._sent:
                 deadline = time.monotonic() + RESEND_AFTER_S
                 progress.flights.append(Flight([], self._sent, deadline))
@@ -453,20 +481,39 @@ class StatePublisher:
             ticket=event.label,
             station=event.station.value,
             counter=str(event.counter),
-            counter_name=self._views.counter_name(event.office, str(event.counter)),
+            counter_name=self._counter_name(event.office, str(event.counter)),
             service=event.service,
             recall=event.action == "recall",
             ts=event.at,
         )
         self._publish(topics.event_called(event.office), dump(payload), False)
 
+    def _counter_name(self, office: str, counter: str) -> str:
+        """The counter's display name from the office definition this process holds,
+        without a read, unless it is older than a reload this publisher saw (the call's
+        row comes after that reload's: a renamed counter is called by its new name)."""
+        cached = self._views.cached_office(office)
+        if cached is not None and cached.version >= self._reloaded.get(office, 0):
+            return counter_name(cached, counter)
+        self._reloaded.pop(office, None)  # read now: the stored version is the truth
+        return self._views.counter_name(office, counter)
+
     def publish_counters(
-        self, office: str, *, everything: bool = False, only: Collection[str] | None = None
+        self,
+        office: str,
+        *,
+        everything: bool = False,
+        only: Collection[str] | None = None,
+        view: OfficeView | None = None,
     ) -> set[str]:
         """Retained state of each counter in ``only`` (None: every counter) that changed,
         and the lobby board built from all of them if it changed (``everything``: send
-        them changed or not); the stations the counters in ``only`` serve."""
-        states = self._views.counters(office, rated=only)
+        them changed or not); the stations the counters in ``only`` serve. ``view``: the
+        snapshot to build them in (None: one of their own)."""
+        if view is None:
+            with self._views.snapshot(office) as own:
+                return self.publish_counters(office, everything=everything, only=only, view=own)
+        states = view.counters(only)
         stations: set[str] = set()
         for state in states:
             if only is not None and state.code not in only:
@@ -518,23 +565,47 @@ class StatePublisher:
         stations: Collection[str] = (),
         skip: Collection[str] = (),
         everything: bool = False,
+        view: OfficeView | None = None,
     ) -> set[str]:
         """The retained queue states of ``services`` and of the services whose first
         station is in ``stations`` (None: every active service) but not in ``skip``, those
-        that changed; the services built."""
+        that changed; the services built. ``view``: the snapshot to build them in (None:
+        one of their own)."""
+        if view is None:
+            with self._views.snapshot(office) as own:
+                return self.publish_queues(
+                    office, services, stations=stations, skip=skip, everything=everything, view=own
+                )
         built = set()
-        for state in self._views.queue_states(office, services, stations=stations, skip=skip):
+        for state in view.queue_states(services, stations=stations, skip=skip):
             built.add(state.service)
             self._publish_state(topics.queue_state(office, state.service), dump(state), everything)
         return built
 
     def publish_lanes(
-        self, office: str, lanes: Collection[str] | None, *, everything: bool = False
+        self,
+        office: str,
+        lanes: Collection[str] | None,
+        *,
+        everything: bool = False,
+        view: OfficeView | None = None,
     ) -> None:
         """The retained states of the drive-thru ``lanes`` (None: every lane of the office),
-        those that changed (``everything``: anyway)."""
-        for state in self._views.lane_states(office, lanes):
+        those that changed (``everything``: anyway); ``view`` as for ``publish_counters``."""
+        if view is None:
+            with self._views.snapshot(office) as own:
+                self.publish_lanes(office, lanes, everything=everything, view=own)
+            return
+        for state in view.lane_states(lanes):
             self._publish_state(topics.lane_state(office, state.lane), dump(state), everything)
+
+
+@dataclass
+class Pending:
+    """An office's queue states left to the moved pass."""
+
+    stations: set[str] = field(default_factory=set)  # those of the services starting here
+    services: set[str] = field(default_factory=set)  # named by batches while busy
 
 
 @dataclass

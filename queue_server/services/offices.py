@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +24,7 @@ from queue_server.domain.errors import (
     ServiceNotFound,
 )
 from queue_server.domain.events import OfficeReloaded
-from queue_server.domain.ids import CounterId, OfficeId, ServiceId
+from queue_server.domain.ids import CounterId, OfficeId, ServiceId, StationType
 from queue_server.domain.model import CounterProfile, Office, Service
 from queue_server.office_config import OfficeDefinition, parse_office_config
 from queue_server.persistence.fast import run
@@ -41,6 +41,11 @@ class OfficeSnapshot:
     calendar: OfficeCalendar
     services: dict[ServiceId, Service]
     counters: dict[CounterId, CounterProfile]
+    #: (station, service) -> the counters serving it, in ``counters`` order (worked out
+    #: once per version: the estimates ask for every service of every queue state).
+    _serving: dict[tuple[StationType, str], tuple[CounterProfile, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def office(self) -> Office:
@@ -59,6 +64,19 @@ class OfficeSnapshot:
         if not service.active:
             raise ServiceInactive(service={"id": service.name_id, "en": service.name_en})
         return service
+
+    def serving(self, station: StationType, service: str) -> tuple[CounterProfile, ...]:
+        """The counters (active or not, open or not) that serve ``service`` at ``station``."""
+        key = (station, service)
+        found = self._serving.get(key)
+        if found is None:
+            found = tuple(
+                counter
+                for counter in self.counters.values()
+                if counter.serves(station, ServiceId(service))
+            )
+            self._serving[key] = found
+        return found
 
     def counter(self, code: str) -> CounterProfile:
         counter = self.counters.get(CounterId(code))
@@ -111,6 +129,13 @@ class OfficeCatalog:
         with self._lock:
             self._cache[office_id] = snapshot
         return snapshot
+
+    def cached(self, office_id: str) -> OfficeSnapshot | None:
+        """The snapshot this process holds, read nothing (None: none yet). It is the stored
+        version as of this process's latest transaction that looked (every use case and
+        view looks first); a reload by another process reaches it at the next look, so a
+        caller that saw an ``OfficeReloaded`` of a higher version must look (``get``)."""
+        return self._cache.get(office_id)
 
     def office_ids(self, session: Session) -> list[str]:
         return list(session.scalars(select(OfficeRow.id).order_by(OfficeRow.id)))

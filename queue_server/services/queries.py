@@ -766,11 +766,8 @@ def _open_counters(
     shared: SharedOutlooks | None = None,
 ) -> list[OpenCounter]:
     """The open counters that may call the ticket, with their share and current applicant."""
-    serving = [
-        counter
-        for code, counter in snapshot.counters.items()
-        if code in open_codes and counter.serves(station, service)
-    ]
+    candidates = snapshot.serving(station, service)
+    serving = [counter for counter in candidates if counter.id in open_codes]
     if not serving:
         return []
     busy = source.at_counters(session, snapshot.office.id)
@@ -784,9 +781,7 @@ def _open_counters(
             partial(_back_in, session, snapshot, source, open_codes, planned, now),
         )
     returning = [
-        counter
-        for code, counter in snapshot.counters.items()
-        if code not in open_codes and code in back_in and counter.serves(station, service)
+        counter for counter in candidates if counter.id not in open_codes and counter.id in back_in
     ]
     result = []
     for counter in serving + returning:

@@ -37,6 +37,10 @@ class StationStats:
             (office_id, "open"), lambda: queries.open_counter_codes(session, office_id)
         )
 
+    def open_from(self, office_id: str, codes: Collection[str]) -> None:
+        """The open counters, known from rows read in the same snapshot (not read again)."""
+        self._store((office_id, "open"), set(codes))
+
     def recent_minutes(self, session: Session, office_id: str, station: StationType) -> list[float]:
         return self.recent_service(session, office_id, station).minutes
 

@@ -5,7 +5,8 @@ They run on the reader session and never hold personal data.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -105,31 +106,20 @@ class ViewService(UseCases):
         """In one snapshot, the queue states of ``services`` and of every active service
         whose first station is in ``stations`` (a change there moves its estimate), but not
         of those in ``skip``; ``services`` None: every active service. Sorted by service."""
+        with self.snapshot(office) as view:
+            return view.queue_states(services, stations=stations, skip=skip)
+
+    @contextmanager
+    def snapshot(self, office: str) -> Iterator[OfficeView]:
+        """``office`` in one read snapshot: one transaction and one check of the office
+        version for every state built from it (a publish batch), all at one moment."""
         with self.read() as session:
-            snapshot = self.catalog.get(session, office)
-            wanted = set(services) if services is not None else set()
-            for service in snapshot.services.values():
-                first = {
-                    service.station_for(0, priority=False).value,
-                    service.station_for(0, priority=True).value,
-                }
-                if service.active and (services is None or first & set(stations)):
-                    wanted.add(service.id)
-            wanted.difference_update(skip)
-            if not wanted:
-                return []
-            # What the states share (waiting counts, quotas used, open and busy counters,
-            # service times, the estimate's inputs per station), read or worked out once in
-            # this snapshot for all of them, at one moment.
-            now = self.clock()
-            day = snapshot.office.office_day(now)
-            shared = _prefetch(session, snapshot.office.id, day)
-            codes = [code for code in sorted(wanted) if ServiceId(code) in snapshot.services]
-            firsts = {snapshot.service(code).station_for(0, priority=False) for code in codes}
-            shared.stats.preload(session, snapshot.office.id, firsts, now, day)
-            return [
-                self._queue_state(session, snapshot, code, shared=shared, now=now) for code in codes
-            ]
+            yield OfficeView(self, session, self.catalog.get(session, office), self.clock())
+
+    def cached_office(self, office: str) -> OfficeSnapshot | None:
+        """The office definition this process holds, without reading anything (None: none
+        yet); it may be older than the stored one (see ``OfficeCatalog.cached``)."""
+        return self.catalog.cached(office)
 
     def _queue_state(
         self,
@@ -279,56 +269,17 @@ class ViewService(UseCases):
     def counter_name(self, office: str, counter: str) -> str:
         """The display name of a counter (from the cached office definition)."""
         with self.read() as session:
-            profile = self.catalog.get(session, office).counters.get(CounterId(counter))
-        return profile.name if profile is not None else counter
+            return counter_name(self.catalog.get(session, office), counter)
 
     def counters(self, office: str, *, rated: Collection[str] | None = None) -> list[CounterState]:
-        """Every active counter: open or not, the stations it serves, its current ticket;
-        the rating question only for the counters in ``rated`` (None: all of them; the
-        others get none: the board, which carries no question, needs only the rest)."""
-        with self.read() as session:
-            snapshot = self.catalog.get(session, office)
-            rows = session.scalars(
-                select(CounterRow)
-                .where(CounterRow.office_id == office, CounterRow.active)
-                .order_by(CounterRow.code)
-            ).all()
-            tickets = queries.tickets_at_counters(session, [row.pk for row in rows])
-            states = []
-            now = self.clock()
-            for row in rows:
-                ticket = tickets.get(row.pk)
-                asked = rated is None or row.code in rated
-                prompt = rating_prompts.open_prompt(session, row, now) if asked else None
-                profile = snapshot.counters.get(CounterId(row.code))
-                stations = [station.value for station in profile.stations] if profile else []
-                states.append(
-                    CounterState(
-                        code=row.code,
-                        name=row.name,
-                        stations=stations,
-                        is_open=row.is_open,
-                        ticket_label=ticket.label if ticket else None,
-                        ticket_status=AtCounterWord(ticket.status) if ticket else None,
-                        ticket_id=ticket.id if ticket else None,
-                        since=ticket.called_at if ticket else None,
-                        rating=_rating(prompt),
-                    )
-                )
-            return states
+        """Every active counter (see ``OfficeView.counters``), in one snapshot."""
+        with self.snapshot(office) as view:
+            return view.counters(rated)
 
     def lane_states(self, office: str, lanes: Collection[str] | None = None) -> list[LaneState]:
-        """The office's drive-thru lanes in ``lanes`` (None: every lane): the ids of the
-        cars waiting, in arrival order. A lane the office file no longer has is left out."""
-        with self.read() as session:
-            known = self.catalog.get(session, office).definition.drive_thru_lanes
-            states = []
-            for lane in known:
-                if lanes is not None and lane.id not in lanes:
-                    continue
-                rows = waiting_at_lane(session, office, lane.id)
-                states.append(LaneState(lane=lane.id, arrivals=[row.id for row in rows]))
-            return states
+        """The office's drive-thru lanes (see ``OfficeView.lane_states``), in one snapshot."""
+        with self.snapshot(office) as view:
+            return view.lane_states(lanes)
 
     def waiting_list(
         self, office: str, counter: str, *, limit: int = MAX_LISTED
@@ -368,6 +319,116 @@ class ViewService(UseCases):
                 }
                 for row in rows
             ]
+
+
+class OfficeView:
+    """One office in one read snapshot (``ViewService.snapshot``): the states a publish
+    batch builds, read in one transaction with one office-version check and one ``now``.
+    What they share is read once: the counters' rows give the open counters the queue
+    states' estimates need, and queue states built together share their prefetch."""
+
+    def __init__(
+        self, views: ViewService, session: Session, office: OfficeSnapshot, now: datetime
+    ) -> None:
+        self._views, self.session, self.office, self.now = views, session, office, now
+        self._shared: Prefetched | None = None
+        self._open: set[str] | None = None  # the open counters, once the counters were read
+
+    def counter_name(self, counter: str) -> str:
+        return counter_name(self.office, counter)
+
+    def counters(self, rated: Collection[str] | None = None) -> list[CounterState]:
+        """Every active counter: open or not, the stations it serves, its current ticket;
+        the rating question only for the counters in ``rated`` (None: all of them; the
+        others get none: the board, which carries no question, needs only the rest)."""
+        session, office = self.session, self.office
+        rows = session.scalars(
+            select(CounterRow)
+            .where(CounterRow.office_id == office.office.id, CounterRow.active)
+            .order_by(CounterRow.code)
+        ).all()
+        self._open = {row.code for row in rows if row.is_open}
+        if self._shared is not None:
+            self._shared.stats.open_from(office.office.id, self._open)
+        tickets = queries.tickets_at_counters(session, [row.pk for row in rows])
+        states = []
+        for row in rows:
+            ticket = tickets.get(row.pk)
+            asked = rated is None or row.code in rated
+            prompt = rating_prompts.open_prompt(session, row, self.now) if asked else None
+            profile = office.counters.get(CounterId(row.code))
+            stations = [station.value for station in profile.stations] if profile else []
+            states.append(
+                CounterState(
+                    code=row.code,
+                    name=row.name,
+                    stations=stations,
+                    is_open=row.is_open,
+                    ticket_label=ticket.label if ticket else None,
+                    ticket_status=AtCounterWord(ticket.status) if ticket else None,
+                    ticket_id=ticket.id if ticket else None,
+                    since=ticket.called_at if ticket else None,
+                    rating=_rating(prompt),
+                )
+            )
+        return states
+
+    def queue_states(
+        self,
+        services: Collection[str] | None,
+        *,
+        stations: Collection[str] = (),
+        skip: Collection[str] = (),
+    ) -> list[QueueState]:
+        """The queue states of ``services`` and of every active service whose first
+        station is in ``stations`` (a change there moves its estimate), but not of those in
+        ``skip``; ``services`` None: every active service. Sorted by service."""
+        snapshot = self.office
+        wanted = set(services) if services is not None else set()
+        for service in snapshot.services.values():
+            first = {
+                service.station_for(0, priority=False).value,
+                service.station_for(0, priority=True).value,
+            }
+            if service.active and (services is None or first & set(stations)):
+                wanted.add(service.id)
+        wanted.difference_update(skip)
+        if not wanted:
+            return []
+        # What the states share (waiting counts, quotas used, open and busy counters,
+        # service times, the estimate's inputs per station), read or worked out once in
+        # this snapshot for all of them, at one moment.
+        now, office_id = self.now, snapshot.office.id
+        day = snapshot.office.office_day(now)
+        if self._shared is None:
+            self._shared = _prefetch(self.session, office_id, day)
+            if self._open is not None:
+                self._shared.stats.open_from(office_id, self._open)
+        shared = self._shared
+        codes = [code for code in sorted(wanted) if ServiceId(code) in snapshot.services]
+        firsts = {snapshot.service(code).station_for(0, priority=False) for code in codes}
+        shared.stats.preload(self.session, office_id, firsts, now, day)
+        return [
+            self._views._queue_state(self.session, snapshot, code, shared=shared, now=now)
+            for code in codes
+        ]
+
+    def lane_states(self, lanes: Collection[str] | None = None) -> list[LaneState]:
+        """The office's drive-thru lanes in ``lanes`` (None: every lane): the ids of the
+        cars waiting, in arrival order. A lane the office file no longer has is left out."""
+        states = []
+        for lane in self.office.definition.drive_thru_lanes:
+            if lanes is not None and lane.id not in lanes:
+                continue
+            rows = waiting_at_lane(self.session, self.office.office.id, lane.id)
+            states.append(LaneState(lane=lane.id, arrivals=[row.id for row in rows]))
+        return states
+
+
+def counter_name(snapshot: OfficeSnapshot, counter: str) -> str:
+    """The display name of ``counter`` in the office definition (its code if unknown)."""
+    profile = snapshot.counters.get(CounterId(counter))
+    return profile.name if profile is not None else counter
 
 
 def _special_session(active: ActiveSession | None) -> dict[str, Any]:

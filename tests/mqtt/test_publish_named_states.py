@@ -4,7 +4,8 @@ those a full rebuild gives."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -21,8 +22,8 @@ from queue_server.domain.ids import (
     TicketSource,
     TicketStatus,
 )
-from queue_server.mqtt.publisher import DELIVERED, Named, Receipt, StatePublisher
-from queue_server.persistence.outbox import OutboxEntry
+from queue_server.mqtt.publisher import DELIVERED, Named, Receipt, StatePublisher, Wake
+from queue_server.persistence.outbox import OutboxEntry, insert_events
 from queue_server.protocol.base import dump
 from queue_server.protocol.states import (
     Board,
@@ -36,10 +37,11 @@ from queue_server.protocol.states import (
 )
 from queue_server.services.drive_thru import DriveThruService
 from queue_server.services.issuing import IssueRequest
+from queue_server.services.offices import OfficeCatalog, store_office
 from queue_server.services.ratings import CounterRating
 from queue_server.services.unit import Actor
-from queue_server.services.views import ViewService
-from tests.services.conftest import Engine
+from queue_server.services.views import OfficeView, ViewService
+from tests.services.conftest import Engine, office_settings
 from tests.services.test_drive_thru import CAR_A, CAR_B, LANE, lane
 
 __all__ = ["lane"]  # fixture
@@ -58,41 +60,63 @@ OFFICER = Actor(name="officer")
 
 
 class SpyViews(ViewService):
-    """The view service, noting which states each batch builds."""
+    """The view service, noting which states each batch builds and the snapshots opened."""
 
     def __init__(self, **shared: Any) -> None:
         super().__init__(**shared)
         self.rated: list[set[str] | None] = []  # the counters built with their question
         self.queues: list[str] = []  # the queue states built
+        self.snapshots: list[str] = []  # the office of each read snapshot opened
+        self.names = 0  # counter names read from the database (not from the cache)
 
-    def counters(self, office: str, *, rated: Collection[str] | None = None) -> list[CounterState]:
-        self.rated.append(None if rated is None else set(rated))
-        return super().counters(office, rated=rated)
+    @contextmanager
+    def snapshot(self, office: str) -> Iterator[OfficeView]:
+        self.snapshots.append(office)
+        with super().snapshot(office) as view:
+            yield SpyView(self, view.session, view.office, view.now)
+
+    def counter_name(self, office: str, counter: str) -> str:
+        self.names += 1
+        return super().counter_name(office, counter)
+
+    def forget(self) -> None:
+        self.rated.clear()
+        self.queues.clear()
+        self.snapshots.clear()
+        self.names = 0
+
+
+class SpyView(OfficeView):
+    def __init__(self, spy: SpyViews, *args: Any) -> None:
+        super().__init__(spy, *args)
+        self.spy = spy
+
+    def counters(self, rated: Collection[str] | None = None) -> list[CounterState]:
+        self.spy.rated.append(None if rated is None else set(rated))
+        return super().counters(rated)
 
     def queue_states(
         self,
-        office: str,
         services: Collection[str] | None,
         *,
         stations: Collection[str] = (),
         skip: Collection[str] = (),
     ) -> list[QueueState]:
-        states = super().queue_states(office, services, stations=stations, skip=skip)
-        self.queues.extend(state.service for state in states)
+        states = super().queue_states(services, stations=stations, skip=skip)
+        self.spy.queues.extend(state.service for state in states)
         return states
-
-    def forget(self) -> None:
-        self.rated.clear()
-        self.queues.clear()
 
 
 class Harness:
     """A publisher over ``engine`` whose retained messages are kept by topic."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, catalog: OfficeCatalog | None = None) -> None:
+        """``catalog``: the publisher's own (another process's), not the use cases'."""
         self.engine = engine
-        self.views = SpyViews(**engine.shared)
+        shared = engine.shared if catalog is None else engine.shared | {"catalog": catalog}
+        self.views = SpyViews(**shared)
         self.retained: dict[str, dict[str, Any]] = {}
+        self.calls: list[dict[str, Any]] = []  # event/called payloads
         self.topics: list[str] = []
         self.publisher = StatePublisher(
             views=self.views, publish=self.publish, outbox=engine.outbox()
@@ -100,6 +124,7 @@ class Harness:
         self.seen: set[int] = set()
         self.built: list[str] = []
         self.moved: list[str] = []
+        self.read: list[str] = []  # the snapshots the latest batch opened (not its moved pass)
 
     def publish(self, topic: str, payload: bytes, retain: bool) -> Receipt:
         self.topics.append(topic)
@@ -110,6 +135,8 @@ class Harness:
             content = json.loads(payload)
             content.pop("seq")
             self.retained[topic] = content
+        else:
+            self.calls.append(json.loads(payload))
         return DELIVERED
 
     def rows(self) -> list[OutboxEntry]:
@@ -129,6 +156,7 @@ class Harness:
         self.topics.clear()
         self.publisher._publish_batch(rows, refresh or set())
         self.built = list(self.views.queues)  # in the batch, with its calls
+        self.read = list(self.views.snapshots)
         self.views.queues.clear()
         self.publisher.publish_moved()  # what the thread does once its inbox is empty
         self.moved = list(self.views.queues)
@@ -321,3 +349,77 @@ def test_a_lane_change_builds_only_that_lane_state_with_its_arrivals_in_order(
     lane.send_to_counter(OFFICE, second, reason=CounterReason.IDENTITY, actor=OFFICER)
     harness.batch()
     assert harness.retained[topic] == {"lane": LANE, "arrivals": []}
+
+
+def test_a_batch_reads_each_office_once_and_names_the_calls_counter_without_a_read(
+    engine: Engine,
+) -> None:
+    harness = Harness(engine)
+    issue(engine, "walkin")
+    engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
+    harness.batch({OFFICE})
+    engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
+    harness.batch()
+    assert harness.read == [OFFICE]  # the counter, the board and the queue state: one read
+    assert harness.built == ["walkin"] and harness.moved == ["lost", "mpaspor"]
+    assert [call["counter_name"] for call in harness.calls] == ["CS 1"]
+    assert harness.views.names == 0  # from the cached office definition
+
+
+def test_a_counter_renamed_by_a_reload_is_called_by_its_new_name(engine: Engine) -> None:
+    """The publisher's process did not do the reload (its own catalog): a call after the
+    reload's row is named from the new definition, a call before it from the old one."""
+    harness = Harness(engine, catalog=OfficeCatalog())
+    for _ in range(2):
+        issue(engine, "pickup")
+    engine.officer.open_counter(OFFICE, "pickup-1", actor=OFFICER)
+    harness.batch({OFFICE})  # the publisher's catalog holds the first version
+    engine.officer.call_next(OFFICE, "pickup-1", actor=OFFICER)
+    settings = office_settings()
+    for counter in settings["counters"]:
+        if counter["id"] == "pickup-1":
+            counter["name"] = "Ambil Paspor"
+    with engine.database.writer() as session, session.begin():
+        reloaded = store_office(session, settings, now=engine.clock())
+        insert_events(session, [reloaded], now=engine.clock())
+    engine.officer.finish(OFFICE, "pickup-1", actor=OFFICER)
+    engine.officer.call_next(OFFICE, "pickup-1", actor=OFFICER)
+    harness.batch()
+    assert [call["counter_name"] for call in harness.calls] == ["Pengambilan 1", "Ambil Paspor"]
+    assert harness.views.names == 1  # read once, for the call after the reload
+    engine.officer.recall(OFFICE, "pickup-1", actor=OFFICER)
+    harness.batch()
+    assert harness.calls[-1]["counter_name"] == "Ambil Paspor"
+    assert harness.views.names == 0
+    board = harness.retained[f"antre/v1/{OFFICE}/board"]["counters"]
+    assert {row["code"]: row["name"] for row in board}["pickup-1"] == "Ambil Paspor"
+
+
+def test_a_busy_batch_leaves_its_queue_states_to_the_moved_pass(engine: Engine) -> None:
+    """More work waits in the inbox: the call, its counter and the board go out at once,
+    the queue states with the moved pass (one build for several batches)."""
+    harness = Harness(engine)
+    issue(engine, "walkin")
+    issue(engine, "lost")
+    for counter in ("cs-1", "cs-2"):
+        engine.officer.open_counter(OFFICE, counter, actor=OFFICER)
+    harness.batch({OFFICE})
+    harness.publisher._inbox.put(Wake())  # the next change is already waiting
+    for counter in ("cs-1", "cs-2"):
+        engine.officer.call_next(OFFICE, counter, actor=OFFICER)
+        harness.views.forget()
+        harness.topics.clear()
+        harness.publisher._publish_batch(harness.rows(), set())
+        assert harness.views.queues == [] and harness.views.snapshots == [OFFICE]
+        assert sorted(harness.topics) == sorted(
+            [
+                f"antre/v1/{OFFICE}/event/called",
+                f"antre/v1/{OFFICE}/counter/{counter}/state",
+                f"antre/v1/{OFFICE}/board",
+            ]
+        )
+    harness.views.forget()
+    harness.publisher.publish_moved()  # once for both batches
+    assert harness.views.queues == ["lost", "mpaspor", "walkin"]
+    assert harness.views.snapshots == [OFFICE]
+    assert harness.retained == rebuilt(engine)
