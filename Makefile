@@ -79,8 +79,8 @@ bench: system-deps venv
 	$(BIN)/python bench/officer_api.py --db postgres --mqtt
 	$(BIN)/python bench/call_to_display.py --db sqlite
 	$(BIN)/python bench/call_to_display.py --db postgres
-	$(BIN)/python bench/mqtt_issue.py --db sqlite
-	$(BIN)/python bench/mqtt_issue.py --db postgres
+	$(BIN)/python bench/mqtt_issue.py --db sqlite --workers 16
+	$(BIN)/python bench/mqtt_issue.py --db postgres --workers 16
 	$(BIN)/python bench/push_fanout.py --seconds 30 --rate 10
 	$(BIN)/python bench/flood_fairness.py --db sqlite --lookups 50
 	$(BIN)/python bench/flood_fairness.py --db postgres --workers 4 --lookups 50
