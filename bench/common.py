@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from queue_server.config import ServerConfig
 from queue_server.heap import settle_heap
 from queue_server.mqtt.broker import Account, DeviceKind, MosquittoProcess, free_port
-from queue_server.mqtt.client import BrokerAddress, ServerMqtt
+from queue_server.mqtt.client import BrokerAddress, ServerMqtt, without_nagle
 from queue_server.mqtt.publisher import StatePublisher
 from queue_server.persistence.db import Database, open_database
 from queue_server.persistence.migrate import upgrade
@@ -130,6 +130,7 @@ def subscribed_client(
         protocol=MQTTProtocolVersion.MQTTv5,
     )
     client.username_pw_set(account.username, account.password)
+    client.on_socket_open = without_nagle  # as a real kiosk's and display's session does
     client.on_message = on_message
     subscribed = threading.Event()
     client.on_subscribe = lambda *_args: subscribed.set()

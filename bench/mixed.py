@@ -60,7 +60,7 @@ from common import (
 from queue_server.config import ServerConfig
 from queue_server.domain.ids import Role, TicketSource
 from queue_server.mqtt.broker import Account, DeviceKind, MosquittoProcess, free_port
-from queue_server.mqtt.client import BrokerAddress, DeviceLimits, ServerMqtt
+from queue_server.mqtt.client import BrokerAddress, DeviceLimits, ServerMqtt, without_nagle
 from queue_server.mqtt.fairness import RateLimit
 from queue_server.mqtt.kiosk_requests import KioskRequests
 from queue_server.mqtt.runtime import mqtt_workers
@@ -98,6 +98,7 @@ class Kiosk:
             protocol=mqtt.MQTTv5,
         )
         self.client.username_pw_set(account.username, account.password)
+        self.client.on_socket_open = without_nagle  # as a real device's session does
         self.client.on_message = self._on_message
         subscribed = threading.Event()
         self.client.on_subscribe = lambda *_args: subscribed.set()
@@ -136,6 +137,7 @@ class Display:
             protocol=mqtt.MQTTv5,
         )
         self.client.username_pw_set(DISPLAY.username, DISPLAY.password)
+        self.client.on_socket_open = without_nagle  # as a real device's session does
         self.client.on_message = self._on_message
         subscribed = threading.Event()
         self.client.on_subscribe = lambda *_args: subscribed.set()

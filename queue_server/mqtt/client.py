@@ -165,7 +165,7 @@ class ServerMqtt:
             self._client.tls_set(ca_certs=broker.ca_file)  # verifies the host name too
         self._client.reconnect_delay_set(min_delay=RECONNECT_MIN_S, max_delay=RECONNECT_MAX_S)
         self._client.max_queued_messages_set(MAX_QUEUED_MESSAGES)
-        self._client.on_socket_open = _without_nagle
+        self._client.on_socket_open = without_nagle
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message
@@ -321,7 +321,7 @@ class ServerMqtt:
                 self._queue.done(device)
 
 
-def _without_nagle(_client: mqtt.Client, _userdata: Any, sock: Any) -> None:
+def without_nagle(_client: mqtt.Client, _userdata: Any, sock: Any) -> None:
     """Send each packet at once: paho sets no TCP_NODELAY, and a reply written right after a
     PUBACK would otherwise wait for the broker's delayed ACK (about 40 ms on Linux)."""
     try:

@@ -36,6 +36,7 @@ after a newer one on the same topic.
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import threading
 import time
@@ -85,6 +86,9 @@ PRUNE_EVERY_S = 60.0
 #: The queue states a batch moved only through a station (other services than its own)
 #: are built once the inbox is empty, or at the latest after this long: calls first.
 MOVED_WITHIN_S = 0.2
+#: An office's states (counters, board, queues) are built at most this often: under load
+#: the batches of a burst share one build, at most this late (calls never wait).
+STATE_EVERY_S = 0.05
 #: How long ``stop`` waits for the last acknowledgements.
 STOP_WAIT_S = 2.0
 
@@ -135,8 +139,13 @@ class Flight:
     ids: list[int]
     receipts: list[Receipt]
     deadline: float
+    #: Offices whose states these rows named and that are deferred (not yet built): the
+    #: flight is not settled before their build's receipts joined it.
+    open: int = 0
 
     def settled(self) -> bool:
+        if self.open:
+            return False
         self.receipts = [receipt for receipt in self.receipts if not receipt.acknowledged()]
         return not self.receipts
 
@@ -188,10 +197,12 @@ class StatePublisher:
         offices: Collection[str] | None = None,
         connected: Callable[[], bool] = lambda: True,
         sink: Sink | None = None,
+        state_every_s: float = STATE_EVERY_S,
     ) -> None:
         """``offices``: whose rows to deliver (None: all); ``connected``: whether the link
         is up (nothing is read from the outbox while it is down); ``sink``: also gets
-        every message published (the browsers' push hub)."""
+        every message published (the browsers' push hub); ``state_every_s``: an office's
+        states are built at most this often (0: with every batch)."""
         self._views, self._deliver, self._configs = views, publish, configs
         self._sink = sink
         self._outbox, self._connected = outbox, connected
@@ -209,6 +220,15 @@ class StatePublisher:
         #: every change published so far, so the moved pass leaves them out.
         self._built: dict[str, set[str]] = {}
         self._moved_since = 0.0
+        self._state_every_s = state_every_s
+        #: Per office, when its states were last built, and the states named since by
+        #: batches that came sooner than ``state_every_s`` after it (built when due).
+        self._last_build: dict[str, float] = {}
+        self._deferred: dict[str, Named] = {}
+        #: Per office, the flights waiting on its deferred build; the offices the batch
+        #: being published deferred.
+        self._awaiting: dict[str, list[Flight]] = {}
+        self._deferring: set[str] = set()
         #: Per office, the highest version an ``OfficeReloaded`` seen named: a cached
         #: definition older than that must be read again for a call's counter name.
         self._reloaded: dict[str, int] = {}
@@ -245,38 +265,43 @@ class StatePublisher:
     def _work(self) -> None:
         progress = Progress()
         self._start_up()
+        up = True  # whether the link was up when last asked
         while True:
-            items = self._wait(progress)
+            items = self._wait(progress, waiting=up)
             stopping = None in items
             progress.refresh.update(item.office for item in items if isinstance(item, FullRefresh))
             fresh = [item for item in items if isinstance(item, OutboxEntry)]
             now = time.monotonic()
             self._settle(progress, now)
             read = any(isinstance(item, Wake | FullRefresh) for item in items)
+            if read or fresh or now >= progress.next_read or self._deferred or self._moved:
+                up = self._connected()
             if read or fresh or now >= progress.next_read:  # also when stopping: last calls out
-                if not self._connected():  # while the link is down, only look again later
+                if not up:  # while the link is down, only look again later
                     progress.next_read = now + POLL_S
                 elif read or now >= progress.next_read:
                     progress.next_read = now + self._drain(progress)
                 else:
                     self._drain(progress, fresh)
-            if self._moved and self._connected():
-                late = time.monotonic() - self._moved_since >= MOVED_WITHIN_S
-                if stopping or late or self._inbox.empty():
-                    self.publish_moved(progress)
+            if self._deferred and up:
+                self._publish_deferred(progress, force=stopping)
+            if self._moved and up and self._moved_due(force=stopping):
+                self.publish_moved(progress)
             self._mark(progress, now, force=stopping)
             if stopping:
                 self._finish(progress)
                 return
             self._prune(progress, now)
 
-    def _wait(self, progress: Progress) -> list[Item]:
-        """What arrived (a burst at once), waiting until the next read or acknowledgement."""
+    def _wait(self, progress: Progress, *, waiting: bool) -> list[Item]:
+        """What arrived (a burst at once), waiting until the next read or acknowledgement,
+        or the next deferred build (``waiting``: the link is up, so that one can go out)."""
         timeout = max(0.0, progress.next_read - time.monotonic())
         if progress.flights or progress.acked:
             timeout = min(timeout, ACK_CHECK_S)
-        if self._moved:
-            timeout = 0.0
+        due = self._next_due() if waiting else None
+        if due is not None:
+            timeout = min(timeout, max(0.0, due - time.monotonic()))
         try:
             items = [self._inbox.get(timeout=timeout)]
         except queue.Empty:
@@ -311,10 +336,15 @@ class StatePublisher:
                     (entry for entry in fresh if entry.id not in busy), key=lambda e: e.id
                 )
             if entries or progress.refresh:
+                self._deferring = set()
                 receipts = self._publish_entries(entries, progress.refresh)
                 progress.refresh = set()
                 deadline = time.monotonic() + RESEND_AFTER_S
-                progress.flights.append(Flight([entry.id for entry in entries], receipts, deadline))
+                flight = Flight([entry.id for entry in entries], receipts, deadline)
+                for office in self._deferring:  # their states' receipts join it when built
+                    self._awaiting.setdefault(office, []).append(flight)
+                    flight.open += 1
+                progress.flights.append(flight)
         except Exception:  # the rows stay pending: the next read publishes them
             self.forget()  # (and every state again: some may not have gone out)
             log.exception("could not publish the pending changes; retrying")
@@ -413,7 +443,9 @@ class StatePublisher:
                 named.setdefault(event.office, Named()).lanes.add(event.lane)
         if self._rebuilt is not None:
             full |= set(named) - self._rebuilt
+        full_receipts: dict[str, list[Receipt]] = {}
         for office in sorted(full):
+            start = len(self._sent)
             if self._rebuilt is not None:
                 self._rebuilt.add(office)
             self.publish_configs(office)
@@ -421,12 +453,86 @@ class StatePublisher:
                 self.publish_counters(office, everything=True, view=view)
                 self.publish_queues(office, None, everything=True, view=view)
                 self.publish_lanes(office, None, everything=True, view=view)
+            full_receipts[office] = self._sent[start:]
+        now = time.monotonic()
         for office in sorted(set(named) - full):
+            names = named[office]
+            waiting = self._deferred.pop(office, None)
+            if waiting is not None:
+                names = waiting.merge(names)
+            if now - self._last_build.get(office, -math.inf) < self._state_every_s:
+                self._deferred[office] = names  # built when due, with what comes meanwhile
+                self._deferring.add(office)
+                continue
+            self._last_build[office] = now
             with self._views.snapshot(office) as view:
-                self._publish_named(office, named[office], view)
+                self._publish_named(office, names, view)
         for office in full:
             self._moved.pop(office, None)  # built above
             self._built.pop(office, None)
+            self._deferred.pop(office, None)
+            self._last_build[office] = now
+            self._close_awaiting(office, full_receipts.get(office, []))
+
+    def _close_awaiting(self, office: str, receipts: list[Receipt]) -> None:
+        """The office's deferred states were built (``receipts``): the flights of the rows
+        that named them hold those receipts too."""
+        for flight in self._awaiting.pop(office, []):
+            flight.receipts.extend(receipts)
+            flight.open -= 1
+
+    def _next_due(self) -> float | None:
+        """When the next deferred build or moved pass is due (None: nothing waits)."""
+        due = [self._last_build.get(office, 0.0) + self._state_every_s for office in self._deferred]
+        if self._moved:
+            due.append(self._moved_due_at())
+        return min(due) if due else None
+
+    def _moved_due_at(self) -> float:
+        """The moved pass goes out once the office's latest build is ``state_every_s``
+        old (and the inbox is empty), at the latest ``MOVED_WITHIN_S`` after the first
+        batch that left it work."""
+        built = min(self._last_build.get(office, 0.0) for office in self._moved)
+        return min(built + self._state_every_s, self._moved_since + MOVED_WITHIN_S)
+
+    def _moved_due(self, *, force: bool) -> bool:
+        now = time.monotonic()
+        if force or now - self._moved_since >= MOVED_WITHIN_S:
+            return True
+        return self._inbox.empty() and now >= self._moved_due_at()
+
+    def _publish_deferred(self, progress: Progress, *, force: bool = False) -> None:
+        """Build the deferred states of the offices whose turn came (all: ``force``)."""
+        now = time.monotonic()
+        due = {
+            office: names
+            for office, names in self._deferred.items()
+            if force or now - self._last_build.get(office, 0.0) >= self._state_every_s
+        }
+        if not due:
+            return
+        for office in due:
+            del self._deferred[office]
+        self._sent = []
+        try:
+            for office in sorted(due):
+                self._last_build[office] = now
+                if self._rebuilt is not None and office not in self._rebuilt:
+                    self._publish_batch([], {office})  # forgotten: every state again
+                    continue
+                start = len(self._sent)
+                with self._views.snapshot(office) as view:
+                    self._publish_named(office, due[office], view)
+                self._close_awaiting(office, self._sent[start:])
+            if self._sent:
+                progress.flights.append(Flight([], self._sent, now + RESEND_AFTER_S))
+        except Exception:  # their rows' flights stay open: sent again after RESEND_AFTER_S
+            for office in due:
+                self._awaiting.pop(office, None)
+            self.forget()  # every state again with each office's next batch
+            log.exception("could not publish the deferred states; they go out with the next")
+        finally:
+            self._sent = []
 
     def _publish_named(self, office: str, names: Named, view: OfficeView) -> None:
         """The states ``names`` names in ``office``, from one snapshot: lanes, counters and
@@ -617,6 +723,16 @@ class Named:
     services: set[str] = field(default_factory=set)
     stations: set[str] = field(default_factory=set)
     lanes: set[str] = field(default_factory=set)
+
+    def merge(self, other: Named) -> Named:
+        """What this and ``other`` name together."""
+        return Named(
+            counters=self.counters | other.counters,
+            every_counter=self.every_counter or other.every_counter,
+            services=self.services | other.services,
+            stations=self.stations | other.stations,
+            lanes=self.lanes | other.lanes,
+        )
 
     def lanes_only(self) -> bool:
         """Only drive-thru lanes changed: no counter or queue state to build."""

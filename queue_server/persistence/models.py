@@ -179,6 +179,17 @@ class TicketRow(Base):
             sqlite_where=text(WAITING_SQL),
             postgresql_where=text(WAITING_SQL),
         ),
+        # Who joined a station's queue lately (the arrival rate in the wait estimate),
+        # read from the index alone instead of every ticket of the day.
+        Index(
+            "ix_tickets_joins",
+            "office_id",
+            "station",
+            "queued_at",
+            "office_day",
+            "priority",
+            "appointment_at",
+        ),
         # The latest service durations at a station for the wait estimate.
         Index(
             "ix_tickets_recent_done",
@@ -383,6 +394,7 @@ class NumberLeaseRow(Base):
     """A block of ticket numbers reserved for one kiosk to issue while offline."""
 
     __tablename__ = "number_leases"
+    __table_args__ = (Index("ix_number_leases_device", "office_id", "device", "office_day"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))

@@ -63,7 +63,8 @@ def _insert_returning_id(table: Table) -> Insert:
 #: the planners use a partial index only when the query repeats its condition.
 WAITING = text(WAITING_SQL)
 DONE = text(DONE_SQL)
-AT_COUNTER = text(AT_COUNTER_SQL)
+#: Qualified, so that it also reads right in a join with ``visits`` (which has a status).
+AT_COUNTER = text(f"tickets.{AT_COUNTER_SQL}")
 
 INSERT_VISIT = _insert_returning_id(VISITS)
 INSERT_TICKET = _insert_returning_id(TICKETS)

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from queue_server.domain.errors import CounterNotFound
 from queue_server.domain.ids import (
-    AT_COUNTER_STATUSES,
     CounterId,
     ServiceId,
     ServiceKind,
@@ -31,13 +30,13 @@ from queue_server.persistence.models import (
     UserRow,
     VisitRow,
 )
+from queue_server.persistence.statements import AT_COUNTER
 from queue_server.services.offices import OfficeSnapshot
 from queue_server.services.unit import Actor, UseCases
 from queue_server.services.views import MAX_LISTED, ordered_waiting
 
 #: Parked tickets and no-shows listed per counter (the oldest first).
 MAX_SET_ASIDE = 50
-_AT_COUNTER = [status.value for status in AT_COUNTER_STATUSES]
 
 
 def _utc_offset_minutes(timezone: str, now: datetime) -> int:
@@ -150,7 +149,7 @@ def _current(session: Session, counter_pk: int) -> dict[str, Any] | None:
     found = session.execute(
         select(TicketRow, VisitRow)
         .join(VisitRow, VisitRow.id == TicketRow.visit_id)
-        .where(TicketRow.counter_pk == counter_pk, TicketRow.status.in_(_AT_COUNTER))
+        .where(TicketRow.counter_pk == counter_pk, AT_COUNTER)
     ).first()
     if found is None:
         return None

@@ -43,6 +43,7 @@ from queue_server.persistence.models import (
     TicketRow,
 )
 from queue_server.persistence.statements import (
+    AT_COUNTER,
     OPEN_COUNTER_CODES,
     WAITING_BY_CLASS,
     queue_heads_statement,
@@ -975,12 +976,7 @@ def quota_used(session: Session, office_id: str, scope: str, office_day: date) -
 
 
 def ticket_at_counter(session: Session, counter_pk: int) -> TicketRow | None:
-    return session.scalar(
-        select(TicketRow).where(
-            TicketRow.counter_pk == counter_pk,
-            TicketRow.status.in_([status.value for status in AT_COUNTER_STATUSES]),
-        )
-    )
+    return session.scalar(select(TicketRow).where(TicketRow.counter_pk == counter_pk, AT_COUNTER))
 
 
 def tickets_at_counters(session: Session, counter_pks: list[int]) -> dict[int, TicketRow]:
@@ -991,10 +987,7 @@ def tickets_at_counters(session: Session, counter_pks: list[int]) -> dict[int, T
     found: dict[int, TicketRow] = {}
     for ticket in session.scalars(
         select(TicketRow)
-        .where(
-            TicketRow.counter_pk.in_(counter_pks),
-            TicketRow.status.in_([status.value for status in AT_COUNTER_STATUSES]),
-        )
+        .where(TicketRow.counter_pk.in_(counter_pks), AT_COUNTER)
         .order_by(TicketRow.id)
     ):
         if ticket.counter_pk is not None:

@@ -7,8 +7,10 @@ the simulated clock: the server reads the same shared value, and the driver move
 forward from one batch of events to the next, so nothing waits for real time.
 
 Events that fall into one tick of simulated time form a batch: the kiosks' requests of
-the batch are sent together, then the officers' actions, then every idle counter with
-work waiting calls next (in parallel; ``lockstep`` sends one request at a time instead).
+the batch are sent together, and at the same time the officers' finishes (kiosks and
+officers are different people), then the counters' openings and closings, then every
+idle counter with work waiting calls next (in parallel; ``lockstep`` sends one request
+at a time instead, the kiosks' before the officers').
 A batch runs at the time of its first event, so its other events happen up to a tick
 early; an officer's finish (or no-show) never does: it ends the batch before it and runs
 at its own time, so every service lasts as long as drawn (finishes run early by up to
@@ -35,6 +37,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
+from queue_server.mqtt.client import without_nagle
 from queue_server.simulate.plan import NO_SHOW_AFTER_S, Arrival, DayPlan
 
 #: A kiosk's or officer's request gets this long (real seconds) for its answer.
@@ -77,6 +80,7 @@ def _client(port: int, username: str, password: str) -> mqtt.Client:
         protocol=MQTTProtocolVersion.MQTTv5,
     )
     client.username_pw_set(username, password)
+    client.on_socket_open = without_nagle  # as a real kiosk's session does
     return client
 
 
@@ -291,6 +295,7 @@ class Driver:
             for counter in plan.counters
         }  # fmt: skip
         self.pool = ThreadPoolExecutor(max_workers=max(1, min(32, len(self.officers))))
+        self.kiosk_pool = ThreadPoolExecutor(max_workers=1)  # a batch's arrivals, in order
         self.offline: set[int] = set()
         self.leases: dict[str, dict[str, Any]] = {}  # service -> lease answer and next number
         self.offline_tickets: list[dict[str, Any]] = []
@@ -365,16 +370,27 @@ class Driver:
             self.offline.discard(kiosk)
             self.kiosks[kiosk].come_back()
             self._timed("sync", self._sync)
-        if "arrive" in by_kind:
-            self._timed("issue", lambda: self._arrive(by_kind["arrive"]))
+        arrivals = by_kind.get("arrive", [])
         actions = [(c, "finish") for c in by_kind.get("done", [])]
         actions += [(c, "no-show") for c in by_kind.get("absent", [])]
-        if actions:
-            self._timed("finish", lambda: self._parallel(self._end_service, actions))
+        if arrivals and actions and not self.lockstep:
+            self._timed("issue+finish", lambda: self._arrive_and_finish(arrivals, actions))
+        else:
+            if arrivals:
+                self._timed("issue", lambda: self._arrive(arrivals))
+            if actions:
+                self._timed("finish", lambda: self._parallel(self._end_service, actions))
         switches = [(c, "close") for c in by_kind.get("close", [])]
         switches += [(c, "open") for c in by_kind.get("open", [])]
         if switches:
             self._timed("open_close", lambda: self._parallel(self._switch, switches))
+
+    def _arrive_and_finish(self, arrivals: list[Arrival], actions: list[Any]) -> None:
+        kiosks = self.kiosk_pool.submit(self._arrive, arrivals)
+        try:
+            self._parallel(self._end_service, actions)
+        finally:
+            kiosks.result()
 
     def _parallel(self, work: Callable[[Any], None], items: list[Any]) -> None:
         if self.lockstep or len(items) == 1:
@@ -413,7 +429,8 @@ class Driver:
                 data = {"service": arrival.service, "language": "id"}
                 if arrival.priority_category:
                     data["priority_category"] = arrival.priority_category
-            self.outcome.requests += 1
+            with self.lock:
+                self.outcome.requests += 1
             answer = self.kiosks[kiosk].send(action, data)
             if self.lockstep:
                 self._issued(arrival, answer())
@@ -423,6 +440,10 @@ class Driver:
             self._issued(arrival, answer())
 
     def _issued(self, arrival: Arrival, answer: dict[str, Any]) -> None:
+        with self.lock:  # officer threads count too
+            self._count_issued(arrival, answer)
+
+    def _count_issued(self, arrival: Arrival, answer: dict[str, Any]) -> None:
         if answer.get("status") != "ok":
             self.outcome.kiosk_errors[_error_code(answer)] += 1
             return
@@ -642,6 +663,7 @@ class Driver:
         self.outcome.display_states = sum(d.states for d in self.displays)
 
     def close(self) -> None:
+        self.kiosk_pool.shutdown(wait=True)
         self.pool.shutdown(wait=True)
         for index, kiosk in enumerate(self.kiosks):
             if index not in self.offline:

@@ -118,8 +118,8 @@ class Harness:
         self.retained: dict[str, dict[str, Any]] = {}
         self.calls: list[dict[str, Any]] = []  # event/called payloads
         self.topics: list[str] = []
-        self.publisher = StatePublisher(
-            views=self.views, publish=self.publish, outbox=engine.outbox()
+        self.publisher = StatePublisher(  # every batch builds (no coalescing here)
+            views=self.views, publish=self.publish, outbox=engine.outbox(), state_every_s=0
         )
         self.seen: set[int] = set()
         self.built: list[str] = []

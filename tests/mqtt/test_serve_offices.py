@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import yaml
@@ -50,7 +51,14 @@ def test_two_offices_in_one_database_are_both_served(tmp_path: Path) -> None:
                 issue(mqtt_port, "kanim-test", "kiosk-pertama", first),
                 issue(mqtt_port, "kanim-kedua", "kiosk-kedua", second),
             ]
-            own = retained(mqtt_port, "kiosk-pertama", first, "kanim-test")
+            # A state follows its commit by up to publisher.STATE_EVERY_S (more on a busy
+            # machine): read it again until it shows the ticket, for 10 s at most.
+            own, deadline = "", time.monotonic() + 10
+            while time.monotonic() < deadline:
+                own = retained(mqtt_port, "kiosk-pertama", first, "kanim-test")
+                if own and json.loads(own)["waiting"] == 1:
+                    break
+                time.sleep(0.05)
             other = retained(mqtt_port, "kiosk-pertama", first, "kanim-kedua")
         finally:
             server.terminate()
