@@ -513,8 +513,8 @@ class StatePublisher:
             return
         for office in due:
             del self._deferred[office]
-        self._sent = []
-        try:
+
+        def build() -> None:
             for office in sorted(due):
                 self._last_build[office] = now
                 if self._rebuilt is not None and office not in self._rebuilt:
@@ -524,13 +524,28 @@ class StatePublisher:
                 with self._views.snapshot(office) as view:
                     self._publish_named(office, due[office], view)
                 self._close_awaiting(office, self._sent[start:])
-            if self._sent:
-                progress.flights.append(Flight([], self._sent, now + RESEND_AFTER_S))
-        except Exception:  # their rows' flights stay open: sent again after RESEND_AFTER_S
-            for office in due:
+
+        if not self._outside_batch(progress, build, "the deferred states"):
+            for office in due:  # their rows' flights stay open: sent again after a while
                 self._awaiting.pop(office, None)
-            self.forget()  # every state again with each office's next batch
-            log.exception("could not publish the deferred states; they go out with the next")
+
+    def _outside_batch(
+        self, progress: Progress | None, build: Callable[[], None], what: str
+    ) -> bool:
+        """Run a pass that publishes outside an outbox batch (the deferred states, the
+        moved pass); its messages form a flight of their own. On failure every state goes
+        again with each office's next batch; False then."""
+        self._sent = []
+        try:
+            build()
+            if progress is not None and self._sent:
+                deadline = time.monotonic() + RESEND_AFTER_S
+                progress.flights.append(Flight([], self._sent, deadline))
+            return True
+        except Exception:
+            self.forget()
+            log.exception("could not publish %s; they go out with the next batch", what)
+            return False
         finally:
             self._sent = []
 
@@ -565,20 +580,14 @@ class StatePublisher:
         every change published so far). One snapshot per office."""
         moved, self._moved = self._moved, {}
         built, self._built = self._built, {}
-        self._sent = []
-        try:
+
+        def build() -> None:
             for office in sorted(moved):
                 skip = built.get(office, set())
                 pending = moved[office]
                 self.publish_queues(office, pending.services, stations=pending.stations, skip=skip)
-            if progress is not None and self._sent:
-                deadline = time.monotonic() + RESEND_AFTER_S
-                progress.flights.append(Flight([], self._sent, deadline))
-        except Exception:
-            self.forget()  # every state again with each office's next batch
-            log.exception("could not publish the queue states; they go out with the next")
-        finally:
-            self._sent = []
+
+        self._outside_batch(progress, build, "the queue states")
 
     def _publish_call(self, event: TicketChanged, call_id: int) -> None:
         payload = CalledEvent(

@@ -22,7 +22,14 @@ from queue_server.domain.ids import (
     TicketSource,
     TicketStatus,
 )
-from queue_server.mqtt.publisher import DELIVERED, Named, Receipt, StatePublisher, Wake
+from queue_server.mqtt.publisher import (
+    DELIVERED,
+    Named,
+    Progress,
+    Receipt,
+    StatePublisher,
+    Wake,
+)
 from queue_server.persistence.outbox import OutboxEntry, insert_events
 from queue_server.protocol.base import dump
 from queue_server.protocol.states import (
@@ -110,16 +117,22 @@ class SpyView(OfficeView):
 class Harness:
     """A publisher over ``engine`` whose retained messages are kept by topic."""
 
-    def __init__(self, engine: Engine, catalog: OfficeCatalog | None = None) -> None:
-        """``catalog``: the publisher's own (another process's), not the use cases'."""
+    def __init__(
+        self, engine: Engine, catalog: OfficeCatalog | None = None, state_every_s: float = 0
+    ) -> None:
+        """``catalog``: the publisher's own (another process's), not the use cases';
+        ``state_every_s``: the publisher's build turn (0: every batch builds)."""
         self.engine = engine
         shared = engine.shared if catalog is None else engine.shared | {"catalog": catalog}
         self.views = SpyViews(**shared)
         self.retained: dict[str, dict[str, Any]] = {}
         self.calls: list[dict[str, Any]] = []  # event/called payloads
         self.topics: list[str] = []
-        self.publisher = StatePublisher(  # every batch builds (no coalescing here)
-            views=self.views, publish=self.publish, outbox=engine.outbox(), state_every_s=0
+        self.publisher = StatePublisher(
+            views=self.views,
+            publish=self.publish,
+            outbox=engine.outbox(),
+            state_every_s=state_every_s,
         )
         self.seen: set[int] = set()
         self.built: list[str] = []
@@ -423,3 +436,56 @@ def test_a_busy_batch_leaves_its_queue_states_to_the_moved_pass(engine: Engine) 
     assert harness.views.queues == ["lost", "mpaspor", "walkin"]
     assert harness.views.snapshots == [OFFICE]
     assert harness.retained == rebuilt(engine)
+
+
+# -- an office's states built at most every ``state_every_s`` ------------------------------
+
+
+def test_batches_soon_after_a_build_send_their_calls_and_share_one_later_build(
+    engine: Engine,
+) -> None:
+    harness = Harness(engine, state_every_s=60)  # nothing comes due by itself here
+    for service in ("pickup", "walkin"):
+        issue(engine, service)
+    for counter in ("pickup-1", "cs-1"):
+        engine.officer.open_counter(OFFICE, counter, actor=OFFICER)
+    harness.batch({OFFICE})  # everything: the office's states were just built
+    called = f"antre/v1/{OFFICE}/event/called"
+    for counter in ("pickup-1", "cs-1"):
+        engine.officer.call_next(OFFICE, counter, actor=OFFICER)
+        harness.topics.clear()
+        harness.publisher._publish_batch(harness.rows(), set())
+        assert harness.topics == [called]  # the call at once, its states later
+    assert len(harness.calls) == 2
+
+    harness.topics.clear()
+    harness.publisher._publish_deferred(Progress(), force=True)
+    assert sorted(harness.topics) == sorted(  # both batches' states, each built once
+        [
+            f"antre/v1/{OFFICE}/counter/pickup-1/state",
+            f"antre/v1/{OFFICE}/counter/cs-1/state",
+            f"antre/v1/{OFFICE}/board",
+            f"antre/v1/{OFFICE}/queue/pickup/state",
+            f"antre/v1/{OFFICE}/queue/walkin/state",
+        ]
+    )
+    harness.publisher.publish_moved()
+    assert harness.retained == rebuilt(engine)
+
+
+def test_a_row_whose_states_wait_is_not_settled_before_they_are_built(engine: Engine) -> None:
+    harness = Harness(engine, state_every_s=60)
+    issue(engine, "pickup")
+    engine.officer.open_counter(OFFICE, "pickup-1", actor=OFFICER)
+    progress = Progress(refresh={OFFICE})
+    harness.publisher._drain(progress)  # the start: every state, the rows so far
+    assert all(flight.settled() for flight in progress.flights)  # DELIVERED: acknowledged
+
+    engine.officer.call_next(OFFICE, "pickup-1", actor=OFFICER)
+    harness.publisher._drain(progress)
+    waiting = progress.flights[-1]
+    assert len(waiting.ids) == 1 and not waiting.settled()  # its call out, its states not
+
+    harness.publisher._publish_deferred(progress, force=True)
+    assert waiting.settled()
+    assert f"antre/v1/{OFFICE}/counter/pickup-1/state" in harness.retained
