@@ -17,8 +17,12 @@ publisher last sent on its topic is not sent again, so a call re-publishes its c
 the board and its queue, not every counter of the office; the queue states of the other
 services starting at the stations it moved follow once the inbox is empty
 (``publish_moved``), without those the office's latest batch built; while more work
-waits in the inbox, so do the queue states the batch names (calls, counters and the board
-never wait). Each office's states of a batch are built in one read snapshot
+waits in the inbox, so do the queue states the batch names (calls never wait; counters
+and the board go out with the batch's build). An office's states are built at most every
+``STATE_EVERY_S``: a batch sooner after the last build sends its calls and leaves its
+states to one build when the turn comes (``_publish_deferred``); its rows settle only
+once that build's messages are acknowledged too. Each office's states of a batch are
+built in one read snapshot
 (``ViewService.snapshot``), and a call's counter name comes from the cached office
 definition without a read. A car joining or
 leaving a drive-thru lane (``LaneChanged``) builds only that lane's ``lane/{lane}/state``.
