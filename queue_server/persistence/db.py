@@ -80,6 +80,9 @@ def _sqlite_engine(url: str, *, begin: str, pool_size: int) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Statement journals (a group commit's savepoints) and sorts in memory, not in a
+        # temporary file created and deleted for each.
+        cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -1,8 +1,9 @@
 """``antre simulate``: a full office day, accelerated, through the real server and broker.
 
 :func:`simulate` plans the day from a seed (:mod:`.plan`), starts the server in this
-process on a fresh database with its own Mosquitto (:mod:`.server`), runs the kiosks,
-officers and displays in a child process that owns the simulated clock (:mod:`.driver`),
+process on a fresh database with its own Mosquitto (:mod:`.server`), runs the kiosks
+and officers in a child process that owns the simulated clock (:mod:`.driver`) and the
+lobby displays in another (:mod:`.displays`),
 then checks the invariants from the tables and builds the report (:mod:`.checks`).
 """
 
@@ -79,6 +80,7 @@ def simulate(options: Options) -> dict[str, Any]:
 def simulate_day(options: Options) -> Day:
     """Run the day of ``options``: its report, rows and labels."""
     from queue_server.bootstrap import read_office_file
+    from queue_server.simulate.displays import DisplaysFailed, Lobby
     from queue_server.simulate.driver import drive
     from queue_server.simulate.server import running_server
 
@@ -108,30 +110,37 @@ def simulate_day(options: Options) -> Day:
                 began = time.perf_counter()
                 cpu = time.process_time()
                 sampler = Sampler().start() if options.profile else None
-                child = context.Process(
-                    target=drive,
-                    args=(
-                        plan,
-                        server.endpoints,
-                        clock_value,
-                        options.tick_s,
-                        options.lockstep,
-                        results,
-                    ),
-                    name="antre-simulate-driver",
-                )
-                child.start()
-                try:
-                    status, outcome = results.get(timeout=options.timeout_s)
-                except queue.Empty as error:
-                    child.terminate()
-                    raise SimulationFailed(f"no result within {options.timeout_s:.0f} s") from error
-                finally:
-                    child.join(timeout=30)
-                    if sampler is not None:
-                        sampler.stop()
-                if status != "ok":
-                    raise SimulationFailed(str(outcome))
+                with Lobby(context, server.endpoints) as lobby:
+                    child = context.Process(
+                        target=drive,
+                        args=(
+                            plan,
+                            server.endpoints,
+                            clock_value,
+                            options.tick_s,
+                            options.lockstep,
+                            results,
+                        ),
+                        name="antre-simulate-driver",
+                    )
+                    child.start()
+                    try:
+                        status, outcome = results.get(timeout=options.timeout_s)
+                    except queue.Empty as error:
+                        child.terminate()
+                        raise SimulationFailed(
+                            f"no result within {options.timeout_s:.0f} s"
+                        ) from error
+                    finally:
+                        child.join(timeout=30)
+                        if sampler is not None:
+                            sampler.stop()
+                    if status != "ok":
+                        raise SimulationFailed(str(outcome))
+                    try:
+                        outcome.update(lobby.collect(outcome["called_labels"]))
+                    except DisplaysFailed as error:
+                        raise SimulationFailed(str(error)) from error
                 timings["day"] = time.perf_counter() - began
                 timings["server_cpu_during_day"] = time.process_time() - cpu
                 began = time.perf_counter()

@@ -1,16 +1,19 @@
-"""The simulated people: kiosks over MQTT, officers over HTTP, lobby displays listening.
+"""The simulated people: kiosks over MQTT and officers over HTTP.
 
 Runs in its own process (apart from the server's interpreter) and talks to the server
 only through its public interfaces: the MQTT contract (``docs/protocol.md``) with each
-kiosk's and display's own account, and the officer HTTP API with bearer tokens. It owns
-the simulated clock: the server reads the same shared value, and the driver moves it
-forward from one batch of events to the next, so nothing waits for real time.
+kiosk's own account, and the officer HTTP API with bearer tokens. It owns the simulated
+clock: the server reads the same shared value, and the driver moves it forward from one
+batch of events to the next, so nothing waits for real time. The lobby displays listen
+in a process of their own (:mod:`.displays`).
 
 Events that fall into one tick of simulated time form a batch: the kiosks' requests of
 the batch are sent together, and at the same time the officers' finishes (kiosks and
-officers are different people), then the counters' openings and closings, then every
-idle counter with work waiting calls next (in parallel; ``lockstep`` sends one request
-at a time instead, the kiosks' before the officers').
+officers are different people); an officer who finished calls the next applicant at once
+if one is believed waiting at the desk's stations; then the counters' openings and
+closings, then every idle counter with work waiting calls next (in parallel;
+``lockstep`` sends one request at a time instead, the kiosks' before the officers', and
+calls only once the batch is over).
 A batch runs at the time of its first event, so its other events happen up to a tick
 early; an officer's finish (or no-show) never does: it ends the batch before it and runs
 at its own time, so every service lasts as long as drawn (finishes run early by up to
@@ -73,7 +76,7 @@ class SharedClock:
         return datetime.fromtimestamp(self._value.value, UTC)
 
 
-def _client(port: int, username: str, password: str) -> mqtt.Client:
+def client_for(port: int, username: str, password: str) -> mqtt.Client:
     client = mqtt.Client(
         callback_api_version=CallbackAPIVersion.VERSION2,
         client_id=username,
@@ -84,7 +87,7 @@ def _client(port: int, username: str, password: str) -> mqtt.Client:
     return client
 
 
-def _connect(client: mqtt.Client, port: int, topics: Iterable[str]) -> None:
+def connect(client: mqtt.Client, port: int, topics: Iterable[str]) -> None:
     client.connect("127.0.0.1", port, keepalive=60)
     client.loop_start()
     _subscribe(client, topics)
@@ -106,10 +109,10 @@ class Kiosk:
         self.name, self.office = username, office
         self._lock = threading.Lock()
         self._pending: dict[str, tuple[threading.Event, list[dict[str, Any]]]] = {}
-        self.client = _client(port, username, password)
+        self.client = client_for(port, username, password)
         self.client.on_message = self._on_message
         self.topic = f"antre/v1/{office}/kiosk/{username}/response/+"
-        _connect(self.client, port, [self.topic])
+        connect(self.client, port, [self.topic])
 
     def go_offline(self) -> None:
         """The kiosk loses its link (the broker sees its connection end)."""
@@ -147,30 +150,6 @@ class Kiosk:
             return box[0]
 
         return answer
-
-    def close(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
-
-
-class Display:
-    """A lobby display: counts the calls it is shown and the retained states it gets."""
-
-    def __init__(self, port: int, office: str, username: str, password: str) -> None:
-        self.called: list[str] = []
-        self.states = 0
-        self._lock = threading.Lock()
-        self.client = _client(port, username, password)
-        self.client.on_message = self._on_message
-        base = f"antre/v1/{office}"
-        _connect(self.client, port, [f"{base}/event/called", f"{base}/board"])
-
-    def _on_message(self, _c: mqtt.Client, _u: object, message: mqtt.MQTTMessage) -> None:
-        with self._lock:
-            if message.topic.endswith("/event/called"):
-                self.called.append(str(json.loads(message.payload).get("ticket")))
-            else:
-                self.states += 1
 
     def close(self) -> None:
         self.client.disconnect()
@@ -219,6 +198,8 @@ class Outcome:
     kiosk_errors: Counter[str] = field(default_factory=Counter)
     http_errors: Counter[str] = field(default_factory=Counter)
     calls: int = 0
+    #: Of the calls, those an officer made right after finishing (in the same batch).
+    calls_after_finish: int = 0
     finishes: int = 0
     no_shows: int = 0
     empty_polls: int = 0
@@ -226,9 +207,6 @@ class Outcome:
     batches: int = 0
     phase_seconds: dict[str, float] = field(default_factory=dict)
     called_labels: list[str] = field(default_factory=list)
-    display_called: list[int] = field(default_factory=list)
-    display_missing: int = 0
-    display_states: int = 0
     offline_synced: int = 0
     offline_refused: int = 0
     day_ended_at: str = ""
@@ -240,6 +218,7 @@ class Outcome:
             "kiosk_errors": dict(self.kiosk_errors),
             "http_errors": dict(self.http_errors),
             "calls": self.calls,
+            "calls_after_finish": self.calls_after_finish,
             "finishes": self.finishes,
             "no_shows": self.no_shows,
             "empty_polls": self.empty_polls,
@@ -247,9 +226,6 @@ class Outcome:
             "batches": self.batches,
             "phase_seconds": {k: round(v, 3) for k, v in self.phase_seconds.items()},
             "called_labels": self.called_labels,
-            "display_called": self.display_called,
-            "display_missing": self.display_missing,
-            "display_states": self.display_states,
             "offline_synced": self.offline_synced,
             "offline_refused": self.offline_refused,
             "day_ended_at": self.day_ended_at,
@@ -281,12 +257,10 @@ class Driver:
         self.heap: list[tuple[datetime, int, str, Any]] = []
         self.order = itertools.count()
         self.hint: Counter[str] = Counter()  # tickets believed waiting per station
+        self.claimed: Counter[str] = Counter()  # of those, being called right now
         self.lock = threading.Lock()  # the heap, hints and counts (officer threads share them)
         office, port = endpoints.office, endpoints.mqtt_port
         self.kiosks = [Kiosk(port, office, name, pw) for name, pw in endpoints.kiosk_passwords]
-        self.displays = [
-            Display(port, office, name, pw) for name, pw in endpoints.display_passwords
-        ]
         self.officers = {
             counter.id: Officer(
                 endpoints.http_port, office, counter.id, counter.stations,
@@ -345,7 +319,6 @@ class Driver:
             raise RuntimeError("the simulated day did not end (a queue that never empties)")
         self.outcome.day_ended_at = self.clock.now().isoformat()
         self._close_all()
-        self._collect_displays()
         return self.outcome
 
     def _add_time(self, phase: str, seconds: float) -> None:
@@ -392,7 +365,7 @@ class Driver:
         finally:
             kiosks.result()
 
-    def _parallel(self, work: Callable[[Any], None], items: list[Any]) -> None:
+    def _parallel(self, work: Callable[[Any], object], items: list[Any]) -> None:
         if self.lockstep or len(items) == 1:
             for item in items:
                 work(item)
@@ -583,6 +556,29 @@ class Driver:
         if officer.closing:
             officer.closing = False
             officer.is_open = not self._post(officer, "close")
+        elif not self.lockstep:
+            self._call_if_waiting(officer)
+
+    def _call_if_waiting(self, officer: Officer) -> None:
+        """The officer who just finished calls the next applicant at once, if one is
+        believed waiting at the desk's stations (not claimed by another officer of the batch);
+        the others are called once the batch is over (``_call_idle``)."""
+        with self.lock:
+            station = next(
+                (s for s in officer.stations if self.hint[s] - self.claimed[s] > 0), None
+            )
+            if station is None or not officer.is_open:
+                return
+            self.claimed[station] += 1
+        try:
+            began = time.perf_counter()
+            called = self._call(officer)
+            with self.lock:
+                self._add_time("call after finish", time.perf_counter() - began)
+                self.outcome.calls_after_finish += called
+        finally:
+            with self.lock:
+                self.claimed[station] -= 1
 
     def _call_idle(self) -> bool:
         """Idle open counters with work believed waiting call next; True if any did."""
@@ -602,7 +598,8 @@ class Driver:
         self._add_time("call", time.perf_counter() - began)
         return True
 
-    def _call(self, officer: Officer) -> None:
+    def _call(self, officer: Officer) -> bool:
+        """Call next at ``officer``'s counter; whether somebody was called."""
         status, answer = officer.post("call-next")
         with self.lock:
             self.outcome.requests += 1
@@ -613,7 +610,7 @@ class Driver:
                     self.outcome.http_errors[f"call-next:{status}:{_error_code(answer)}"] += 1
                 for station in officer.stations:  # nobody there for this desk: stop asking
                     self.hint[station] = 0
-                return
+                return False
             ticket = answer["ticket"]
             station = str(ticket["station"])
             self.hint[station] = max(0, self.hint[station] - 1)
@@ -628,6 +625,7 @@ class Driver:
         else:
             seconds = self.plan.service_seconds(label, str(ticket["service"]), station)
             self.at(now + timedelta(seconds=seconds), "done", officer.counter)
+        return True
 
     def _idle_everywhere(self) -> bool:
         """The end of the day: no event left, nobody at a desk, and a last call-next at every
@@ -650,26 +648,12 @@ class Driver:
             [o for o in self.officers.values() if o.is_open],
         )
 
-    def _collect_displays(self) -> None:
-        called = len(self.outcome.called_labels)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(len(d.called) < called for d in self.displays):
-            time.sleep(0.05)
-        self.outcome.display_called = [len(d.called) for d in self.displays]
-        wanted = Counter(self.outcome.called_labels)
-        self.outcome.display_missing = sum(
-            sum((wanted - Counter(d.called)).values()) for d in self.displays
-        )
-        self.outcome.display_states = sum(d.states for d in self.displays)
-
     def close(self) -> None:
         self.kiosk_pool.shutdown(wait=True)
         self.pool.shutdown(wait=True)
         for index, kiosk in enumerate(self.kiosks):
             if index not in self.offline:
                 kiosk.close()
-        for display in self.displays:
-            display.close()
         for officer in self.officers.values():
             officer.connection.close()
 

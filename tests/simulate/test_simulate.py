@@ -42,7 +42,9 @@ def test_a_small_day_keeps_every_invariant(small_day: Day) -> None:
     assert driver["kiosk_errors"] == {} and driver["http_errors"] == {}
     # The offline kiosk's tickets reached the server when it came back.
     assert report["issued_by_source"].get("offline", 0) == driver["offline_synced"] > 0
-    # Both displays saw every call.
+    # Officers who finished mostly called the next applicant at once, in the same batch.
+    assert 0 < driver["calls_after_finish"] < driver["calls"]
+    # Both displays (in a process of their own) saw every call.
     assert driver["display_missing"] == 0 and driver["display_called"] == [driver["calls"]] * 2
     assert {"CS", "BIO", "PICKUP", "INFO"} <= set(report["stations"])
     assert report["estimate"]["tickets"] == len(small_day.estimates) > 0
@@ -124,3 +126,26 @@ def test_bad_arguments_are_refused_in_both_languages(
     assert stopped.value.code == 2
     error = capsys.readouterr().err
     assert expected in error and " / " in error and "secret" not in error
+
+
+def test_displays_that_cannot_connect_stop_the_day_at_once() -> None:
+    import multiprocessing
+    import time
+
+    from queue_server.mqtt.broker import free_port
+    from queue_server.simulate.displays import DisplaysFailed, Lobby
+    from queue_server.simulate.driver import Endpoints
+
+    nobody = Endpoints(
+        office="kanim-banjarmasin",
+        http_port=free_port(),
+        mqtt_port=free_port(),  # no broker listens there
+        officer_tokens={},
+        kiosk_passwords=[],
+        display_passwords=[("sim-display-1", "secret")],
+    )
+    began = time.monotonic()
+    lobby = Lobby(multiprocessing.get_context("spawn"), nobody)
+    with pytest.raises(DisplaysFailed, match="ConnectionRefusedError"), lobby:
+        pass
+    assert time.monotonic() - began < 20  # told, not left to the 30 s wait
