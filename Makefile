@@ -103,6 +103,7 @@ bench: system-deps venv
 	$(BIN)/python bench/simulate_day.py --visits 3000 --db postgres
 	$(BIN)/python bench/multi_process.py --db sqlite --processes 1,2,4
 	$(BIN)/python bench/multi_process.py --db postgres --processes 1,2,4
+	$(BIN)/python bench/multi_process.py --db postgres --processes 1,2,4 --broker external
 
 # The kiosk screen gallery of docs/screenshots/kiosk/ (tests/kiosk/gallery.py): every
 # screen in Indonesian and English, at 1024x600 and portrait 1080x1920, under Xvfb.

@@ -1,11 +1,15 @@
 """Issue 13 item 3: `antre serve --processes N` measured from outside, N = 1, 2, 4...
 
 Usage: python bench/multi_process.py [--db sqlite|postgres] [--processes 1,2,4]
-       [--kiosks 20] [--rate 100] [--officers 10] [--seconds 8]
+       [--kiosks 20] [--rate 100] [--officers 10] [--seconds 8] [--broker managed|external]
 
 For each N: a fresh database with the benchmark office (open around the clock), the real
-server (`antre serve --processes N`, its managed Mosquitto on a random loopback port, the
-per-device rate limit lifted as in bench/mqtt_issue.py), then
+server (`antre serve --processes N`, the per-device rate limit lifted as in
+bench/mqtt_issue.py) with its managed Mosquitto on a random loopback port, or with
+``--broker external`` a Mosquitto this script starts and stops (the server reaches it by
+``ANTRE_MQTT_URL``, as a deployment with its own or a clustered broker does; the script
+writes the server's and its followers' accounts, ``antre-bench``, ``antre-bench-2``...,
+and the devices' into its password and ACL files), then
 
 1. kiosks (in their own process): `issue_ticket` paced at --rate (round trip), then in a
    closed loop (sustained issues/s);
@@ -22,6 +26,7 @@ with numbers taken on another machine.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -49,7 +54,14 @@ from common import (
 )
 from queue_server.config import ServerConfig
 from queue_server.domain.ids import Role
-from queue_server.mqtt.broker import Account, DeviceKind, free_port, hash_password
+from queue_server.mqtt.broker import (
+    Account,
+    DeviceKind,
+    MosquittoProcess,
+    free_port,
+    hash_password,
+)
+from queue_server.mqtt.sharing import follower_account
 from queue_server.persistence.db import open_database
 from queue_server.services.container import build_services
 from queue_server.services.unit import Actor
@@ -61,6 +73,25 @@ STRESS = {
     "ANTRE_MQTT_RATE_BURST": "100000",
     "ANTRE_MQTT_BACKLOG_PER_DEVICE": "100000",
 }
+SERVER_USER = "antre-bench"
+
+
+def external_broker(
+    folder: Path, office: str, processes: int, devices: list[Account]
+) -> tuple[MosquittoProcess, str]:
+    """A Mosquitto of this script's own on a random loopback port, with an account for each
+    server process and device; and the URL the server reaches it by."""
+    password = os.urandom(12).hex()
+    servers = [
+        Account(follower_account(SERVER_USER, index), password, None)
+        for index in range(1, processes + 1)
+    ]
+    port = free_port()
+    broker = MosquittoProcess(
+        folder / f"external-mqtt-{processes}", office=office, accounts=[*servers, *devices],
+        port=port,
+    )  # fmt: skip
+    return broker, f"mqtt://{SERVER_USER}:{password}@127.0.0.1:{port}"
 
 
 def always_open(counters: int) -> dict[str, Any]:
@@ -190,35 +221,67 @@ def run(kind: str, processes: int, args: argparse.Namespace) -> dict[str, object
         log = folder / f"multi-process-{processes}.log"
         http_port, mqtt_port = free_port(), free_port()
         command = [sys.executable, "-m", "queue_server.cli", "serve", "--db", url]
-        command += ["--port", str(http_port), "--mqtt-port", str(mqtt_port)]
-        command += ["--processes", str(processes)]
+        command += ["--port", str(http_port), "--processes", str(processes)]
         env = {**os.environ, **STRESS, "ANTRE_NIK_KEY": "bench", "PYTHONPATH": str(ROOT)}
-        with log.open("wb") as output:
-            server = subprocess.Popen(command, cwd=folder, env=env, stdout=output, stderr=output)
-        try:
-            wait_connected(log, processes, server)
-            latencies, sustained = in_own_process(
-                kiosk_phase, mqtt_port, office, kiosks, args.rate, args.seconds,
-                timeout_s=3 * args.seconds + 60,
-            )  # fmt: skip
-            screen = Display(mqtt_port, office, display)
-            calls_per_s, sent, statuses = officer_phase(http_port, office, tokens, args.seconds)
-            deadline = time.monotonic() + 10
-            while len(screen.arrived) < len(sent) and time.monotonic() < deadline:
-                time.sleep(0.05)
-            close_client(screen.client)
-            to_display = [
-                screen.arrived[label] - at for label, at in sent.items() if label in screen.arrived
-            ]
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
+        with contextlib.ExitStack() as stack:
+            if args.broker == "external":
+                broker, env["ANTRE_MQTT_URL"] = external_broker(
+                    folder, office, processes, [*kiosks, display]
+                )
+                stack.enter_context(broker)
+                mqtt_port = broker.port
+            else:
+                command += ["--mqtt-port", str(mqtt_port)]
+            results = measure(args, processes, command, env, folder, log, http_port, mqtt_port,
+                              office, tokens, kiosks, display)  # fmt: skip
         database = open_database(url)
         checks = invariants(database)
         database.dispose()
     return {
         "db": kind,
+        "broker": args.broker,
         "processes": processes,
+        **results,
+        **checks,
+    }
+
+
+def measure(
+    args: argparse.Namespace,
+    processes: int,
+    command: list[str],
+    env: dict[str, str],
+    folder: Path,
+    log: Path,
+    http_port: int,
+    mqtt_port: int,
+    office: str,
+    tokens: list[str],
+    kiosks: list[Account],
+    display: Account,
+) -> dict[str, object]:
+    """Start the server, run the kiosks' and the officers' phases, stop the server."""
+    with log.open("wb") as output:
+        server = subprocess.Popen(command, cwd=folder, env=env, stdout=output, stderr=output)
+    try:
+        wait_connected(log, processes, server)
+        latencies, sustained = in_own_process(
+            kiosk_phase, mqtt_port, office, kiosks, args.rate, args.seconds,
+            timeout_s=3 * args.seconds + 60,
+        )  # fmt: skip
+        screen = Display(mqtt_port, office, display)
+        calls_per_s, sent, statuses = officer_phase(http_port, office, tokens, args.seconds)
+        deadline = time.monotonic() + 10
+        while len(screen.arrived) < len(sent) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        close_client(screen.client)
+        to_display = [
+            screen.arrived[label] - at for label, at in sent.items() if label in screen.arrived
+        ]
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    return {
         "issue_paced": f"{args.rate:.0f}/s, {summary_ms(latencies)}",
         "issue_sustained_per_s": round(sustained, 1),
         "officers": args.officers,
@@ -226,7 +289,6 @@ def run(kind: str, processes: int, args: argparse.Namespace) -> dict[str, object
         "call_to_display": summary_ms(to_display),
         "calls_not_displayed": len(sent) - len(to_display),
         "statuses": json.dumps(statuses),
-        **checks,
     }
 
 
@@ -238,6 +300,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--officers", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument(
+        "--broker",
+        choices=["managed", "external"],
+        default="managed",
+        help="the server's managed Mosquitto, or one this script runs (ANTRE_MQTT_URL)",
+    )
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     for count in [int(part) for part in args.processes.split(",")]:

@@ -3,23 +3,17 @@ records: each part is the difference of the right two moments, matched by ticket
 
 from __future__ import annotations
 
-import importlib
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-BENCH = Path(__file__).parents[2] / "bench"
+from tests.bench import bench_module
 
 
 @pytest.fixture(scope="module")
 def bench() -> Any:
-    sys.path.insert(0, str(BENCH))
-    try:
-        return importlib.import_module("click_to_screen")
-    finally:
-        sys.path.remove(str(BENCH))
+    with bench_module("click_to_screen") as module:
+        return module
 
 
 def records(bench: Any, labels: list[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:

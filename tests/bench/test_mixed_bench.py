@@ -4,24 +4,19 @@ should."""
 
 from __future__ import annotations
 
-import importlib
 import shutil
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-BENCH = Path(__file__).parents[2] / "bench"
+from tests.bench import bench_module
 
 
 @pytest.fixture(scope="module")
 def mixed() -> Iterator[Any]:
-    # Kept on the path: the load runs in a spawned process that imports bench/mixed.py too.
-    sys.path.insert(0, str(BENCH))
-    yield importlib.import_module("mixed")
-    sys.path.remove(str(BENCH))
+    with bench_module("mixed") as module:
+        yield module
 
 
 @pytest.mark.skipif(shutil.which("mosquitto") is None, reason="needs Mosquitto")
