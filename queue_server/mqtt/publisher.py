@@ -93,6 +93,11 @@ MOVED_WITHIN_S = 0.2
 #: An office's states (counters, board, queues) are built at most this often: under load
 #: the batches of a burst share one build, at most this late (calls never wait).
 STATE_EVERY_S = 0.05
+#: An office's queue states (what the kiosks show per service: waiting, estimate) are
+#: built at most this often: under load they go with the moved pass, which at most
+#: ``MOVED_WITHIN_S`` after the batch that moved them. Nobody at a kiosk tells 50 ms from
+#: 200 ms; building them is most of a build's cost.
+QUEUE_EVERY_S = 0.2
 #: How long ``stop`` waits for the last acknowledgements.
 STOP_WAIT_S = 2.0
 
@@ -202,11 +207,13 @@ class StatePublisher:
         connected: Callable[[], bool] = lambda: True,
         sink: Sink | None = None,
         state_every_s: float = STATE_EVERY_S,
+        queue_every_s: float = QUEUE_EVERY_S,
     ) -> None:
         """``offices``: whose rows to deliver (None: all); ``connected``: whether the link
         is up (nothing is read from the outbox while it is down); ``sink``: also gets
         every message published (the browsers' push hub); ``state_every_s``: an office's
-        states are built at most this often (0: with every batch)."""
+        states are built at most this often (0: with every batch); ``queue_every_s``: its
+        queue states at most this often (0: with every build)."""
         self._views, self._deliver, self._configs = views, publish, configs
         self._sink = sink
         self._outbox, self._connected = outbox, connected
@@ -224,7 +231,9 @@ class StatePublisher:
         #: every change published so far, so the moved pass leaves them out.
         self._built: dict[str, set[str]] = {}
         self._moved_since = 0.0
-        self._state_every_s = state_every_s
+        self._state_every_s, self._queue_every_s = state_every_s, queue_every_s
+        #: Per office, when its queue states were last built (by a batch or the moved pass).
+        self._last_queues: dict[str, float] = {}
         #: Per office, when its states were last built, and the states named since by
         #: batches that came sooner than ``state_every_s`` after it (built when due).
         self._last_build: dict[str, float] = {}
@@ -475,7 +484,7 @@ class StatePublisher:
             self._moved.pop(office, None)  # built above
             self._built.pop(office, None)
             self._deferred.pop(office, None)
-            self._last_build[office] = now
+            self._last_build[office] = self._last_queues[office] = now
             self._close_awaiting(office, full_receipts.get(office, []))
 
     def _close_awaiting(self, office: str, receipts: list[Receipt]) -> None:
@@ -494,10 +503,16 @@ class StatePublisher:
 
     def _moved_due_at(self) -> float:
         """The moved pass goes out once the office's latest build is ``state_every_s``
-        old (and the inbox is empty), at the latest ``MOVED_WITHIN_S`` after the first
-        batch that left it work."""
-        built = min(self._last_build.get(office, 0.0) for office in self._moved)
-        return min(built + self._state_every_s, self._moved_since + MOVED_WITHIN_S)
+        old and its latest queue states ``queue_every_s`` old (and the inbox is empty), at
+        the latest ``MOVED_WITHIN_S`` after the first batch that left it work."""
+        turn = min(
+            max(
+                self._last_build.get(office, 0.0) + self._state_every_s,
+                self._last_queues.get(office, 0.0) + self._queue_every_s,
+            )
+            for office in self._moved
+        )
+        return min(turn, self._moved_since + MOVED_WITHIN_S)
 
     def _moved_due(self, *, force: bool) -> bool:
         now = time.monotonic()
@@ -556,7 +571,8 @@ class StatePublisher:
     def _publish_named(self, office: str, names: Named, view: OfficeView) -> None:
         """The states ``names`` names in ``office``, from one snapshot: lanes, counters and
         the board at once; the named queue states too unless more work waits in the inbox
-        (then with the moved pass, at the latest ``MOVED_WITHIN_S`` later)."""
+        or the office's queue states were built less than ``queue_every_s`` ago (then with
+        the moved pass, at the latest ``MOVED_WITHIN_S`` later)."""
         if names.lanes:
             self.publish_lanes(office, names.lanes, view=view)
         if names.lanes_only():
@@ -569,10 +585,13 @@ class StatePublisher:
                 self._moved_since = time.monotonic()
             pending = self._moved[office] = Pending()
         pending.stations |= names.stations | stations
-        if self._inbox.empty():
+        now = time.monotonic()
+        due = now - self._last_queues.get(office, -math.inf) >= self._queue_every_s
+        if due and self._inbox.empty():
+            self._last_queues[office] = now
             self._built[office] = self.publish_queues(office, names.services, view=view)
             pending.services -= self._built[office]
-        else:  # busy: one build for this batch's and the next ones' queue states
+        else:  # busy, or built lately: one build for this and the next batches' states
             self._built[office] = set()
             pending.services |= names.services
 
@@ -586,7 +605,9 @@ class StatePublisher:
         built, self._built = self._built, {}
 
         def build() -> None:
+            now = time.monotonic()
             for office in sorted(moved):
+                self._last_queues[office] = now
                 skip = built.get(office, set())
                 pending = moved[office]
                 self.publish_queues(office, pending.services, stations=pending.stations, skip=skip)

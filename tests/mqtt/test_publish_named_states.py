@@ -4,6 +4,7 @@ those a full rebuild gives."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -24,6 +25,7 @@ from queue_server.domain.ids import (
 )
 from queue_server.mqtt.publisher import (
     DELIVERED,
+    MOVED_WITHIN_S,
     Named,
     Progress,
     Receipt,
@@ -118,10 +120,15 @@ class Harness:
     """A publisher over ``engine`` whose retained messages are kept by topic."""
 
     def __init__(
-        self, engine: Engine, catalog: OfficeCatalog | None = None, state_every_s: float = 0
+        self,
+        engine: Engine,
+        catalog: OfficeCatalog | None = None,
+        state_every_s: float = 0,
+        queue_every_s: float = 0,
     ) -> None:
         """``catalog``: the publisher's own (another process's), not the use cases';
-        ``state_every_s``: the publisher's build turn (0: every batch builds)."""
+        ``state_every_s``: the publisher's build turn (0: every batch builds);
+        ``queue_every_s``: its turn for the queue states (0: with every build)."""
         self.engine = engine
         shared = engine.shared if catalog is None else engine.shared | {"catalog": catalog}
         self.views = SpyViews(**shared)
@@ -133,6 +140,7 @@ class Harness:
             publish=self.publish,
             outbox=engine.outbox(),
             state_every_s=state_every_s,
+            queue_every_s=queue_every_s,
         )
         self.seen: set[int] = set()
         self.built: list[str] = []
@@ -470,6 +478,33 @@ def test_batches_soon_after_a_build_send_their_calls_and_share_one_later_build(
         ]
     )
     harness.publisher.publish_moved()
+    assert harness.retained == rebuilt(engine)
+
+
+def test_queue_states_wait_for_their_turn_and_go_with_the_moved_pass(engine: Engine) -> None:
+    harness = Harness(engine, queue_every_s=60)  # their turn never comes by itself here
+    issue(engine, "pickup")
+    engine.officer.open_counter(OFFICE, "pickup-1", actor=OFFICER)
+    harness.batch({OFFICE})  # everything, queue states included: their turn starts now
+    assert f"antre/v1/{OFFICE}/queue/pickup/state" in harness.topics
+
+    engine.officer.call_next(OFFICE, "pickup-1", actor=OFFICER)
+    harness.topics.clear()
+    began = time.monotonic()
+    harness.publisher._publish_batch(harness.rows(), set())
+    assert sorted(harness.topics) == sorted(  # the call, its counter and the board at once
+        [
+            f"antre/v1/{OFFICE}/event/called",
+            f"antre/v1/{OFFICE}/counter/pickup-1/state",
+            f"antre/v1/{OFFICE}/board",
+        ]
+    )
+    # Not before the queue turn, but at the latest MOVED_WITHIN_S after the batch.
+    due = harness.publisher._moved_due_at()
+    assert began < due <= time.monotonic() + MOVED_WITHIN_S
+    harness.topics.clear()
+    harness.publisher.publish_moved()
+    assert harness.topics == [f"antre/v1/{OFFICE}/queue/pickup/state"]
     assert harness.retained == rebuilt(engine)
 
 
