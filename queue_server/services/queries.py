@@ -9,7 +9,17 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache, partial
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import CompoundSelect, Select, bindparam, func, literal, select, text, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from queue_server.domain.calling import QueueEntry, Streak, newcomer_position, order_queue
@@ -296,6 +306,36 @@ def booked_after_by_station(session: Session, office_id: str, cutoff: datetime) 
     for at, service, priority, count in _booked_after_rows(session, office_id, cutoff):
         found.setdefault(at, {})[(service, bool(priority))] = int(count)
     return found
+
+
+#: Every active counter of an office with the applicant at it (if any), by code: what
+#: the counter states and the board are built from, in one statement (the partial index
+#: ``uq_tickets_active_per_counter`` finds each counter's ticket).
+COUNTERS_WITH_TICKETS = (
+    select(
+        CounterRow.pk,
+        CounterRow.code,
+        CounterRow.name,
+        CounterRow.is_open,
+        CounterRow.rating_ticket_id,
+        CounterRow.rating_asked_at,
+        CounterRow.rating_until,
+        TicketRow.id.label("ticket_id"),
+        TicketRow.label.label("ticket_label"),
+        TicketRow.status.label("ticket_status"),
+        TicketRow.called_at.label("ticket_called_at"),
+    )
+    .outerjoin(TicketRow, and_(TicketRow.counter_pk == CounterRow.pk, AT_COUNTER))
+    .where(CounterRow.office_id == bindparam("office_id"), CounterRow.active)
+    .order_by(CounterRow.code, TicketRow.id)
+)
+
+
+def counters_with_tickets(session: Session, office_id: str) -> list[Any]:
+    """The office's active counters by code, each once (the first of its tickets should a
+    counter ever hold two), with the ticket at it (``ticket_*`` None when free)."""
+    rows = run(session, COUNTERS_WITH_TICKETS, {"office_id": office_id}).all()
+    return [row for index, row in enumerate(rows) if index == 0 or rows[index - 1].pk != row.pk]
 
 
 #: The applicant at each counter now: counter code, station and when it was called.
@@ -977,22 +1017,6 @@ def quota_used(session: Session, office_id: str, scope: str, office_day: date) -
 
 def ticket_at_counter(session: Session, counter_pk: int) -> TicketRow | None:
     return session.scalar(select(TicketRow).where(TicketRow.counter_pk == counter_pk, AT_COUNTER))
-
-
-def tickets_at_counters(session: Session, counter_pks: list[int]) -> dict[int, TicketRow]:
-    """The ticket at each of ``counter_pks`` that has one, in one query (the first by id
-    should a counter ever hold two)."""
-    if not counter_pks:
-        return {}
-    found: dict[int, TicketRow] = {}
-    for ticket in session.scalars(
-        select(TicketRow)
-        .where(TicketRow.counter_pk.in_(counter_pks), AT_COUNTER)
-        .order_by(TicketRow.id)
-    ):
-        if ticket.counter_pk is not None:
-            found.setdefault(ticket.counter_pk, ticket)
-    return found
 
 
 def waiting_counts(session: Session, office_id: str) -> dict[str, int]:

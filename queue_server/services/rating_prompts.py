@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -58,7 +59,18 @@ def clear(work: Unit, counter_pk: int) -> None:
     run(work.session, _CLEAR_AT, {"counter": counter_pk})
 
 
-def open_prompt(session: Session, row: CounterRow, now: datetime) -> Prompt | None:
+class PromptColumns(Protocol):
+    """A counter's rating columns (its row, or a row of a statement that reads them)."""
+
+    @property
+    def rating_ticket_id(self) -> int | None: ...
+    @property
+    def rating_asked_at(self) -> datetime | None: ...
+    @property
+    def rating_until(self) -> datetime | None: ...
+
+
+def open_prompt(session: Session, row: PromptColumns, now: datetime) -> Prompt | None:
     """The counter's question if one is open at ``now``, else None."""
     if row.rating_ticket_id is None or row.rating_until is None or row.rating_asked_at is None:
         return None

@@ -342,32 +342,27 @@ class OfficeView:
         the rating question only for the counters in ``rated`` (None: all of them; the
         others get none: the board, which carries no question, needs only the rest)."""
         session, office = self.session, self.office
-        rows = session.scalars(
-            select(CounterRow)
-            .where(CounterRow.office_id == office.office.id, CounterRow.active)
-            .order_by(CounterRow.code)
-        ).all()
+        rows = queries.counters_with_tickets(session, office.office.id)
         self._open = {row.code for row in rows if row.is_open}
         if self._shared is not None:
             self._shared.stats.open_from(office.office.id, self._open)
-        tickets = queries.tickets_at_counters(session, [row.pk for row in rows])
         states = []
         for row in rows:
-            ticket = tickets.get(row.pk)
             asked = rated is None or row.code in rated
             prompt = rating_prompts.open_prompt(session, row, self.now) if asked else None
             profile = office.counters.get(CounterId(row.code))
             stations = [station.value for station in profile.stations] if profile else []
+            busy = row.ticket_id is not None
             states.append(
                 CounterState(
                     code=row.code,
                     name=row.name,
                     stations=stations,
                     is_open=row.is_open,
-                    ticket_label=ticket.label if ticket else None,
-                    ticket_status=AtCounterWord(ticket.status) if ticket else None,
-                    ticket_id=ticket.id if ticket else None,
-                    since=ticket.called_at if ticket else None,
+                    ticket_label=row.ticket_label,
+                    ticket_status=AtCounterWord(row.ticket_status) if busy else None,
+                    ticket_id=row.ticket_id,
+                    since=row.ticket_called_at,
                     rating=_rating(prompt),
                 )
             )

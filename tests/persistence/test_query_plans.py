@@ -17,7 +17,12 @@ from queue_server.bootstrap import prepare_database
 from queue_server.config import ServerConfig
 from queue_server.persistence.models import TicketRow
 from queue_server.persistence.statements import AT_COUNTER
-from queue_server.services.queries import COUNTER_HISTORY, JOINS_SINCE, TODAYS_BOOKINGS
+from queue_server.services.queries import (
+    COUNTER_HISTORY,
+    COUNTERS_WITH_TICKETS,
+    JOINS_SINCE,
+    TODAYS_BOOKINGS,
+)
 
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 
@@ -47,9 +52,15 @@ def plan(url: str, statement: Select, params: dict[str, object]) -> str:
         engine.dispose()
 
 
-def test_the_applicants_at_the_counters_use_the_partial_index(url: str) -> None:
-    statement = select(TicketRow).where(TicketRow.counter_pk.in_([1, 2, 3]), AT_COUNTER)
+def test_the_applicant_at_a_counter_uses_the_partial_index(url: str) -> None:
+    statement = select(TicketRow).where(TicketRow.counter_pk == 1, AT_COUNTER)
     found = plan(url, statement, {})
+    assert "uq_tickets_active_per_counter" in found, found
+    assert "SCAN tickets" not in found
+
+
+def test_the_board_finds_each_counters_applicant_by_the_partial_index(url: str) -> None:
+    found = plan(url, COUNTERS_WITH_TICKETS, {"office_id": "o"})
     assert "uq_tickets_active_per_counter" in found, found
     assert "SCAN tickets" not in found
 
