@@ -98,6 +98,8 @@ STATE_EVERY_S = 0.05
 #: ``MOVED_WITHIN_S`` after the batch that moved them. Nobody at a kiosk tells 50 ms from
 #: 200 ms; building them is most of a build's cost.
 QUEUE_EVERY_S = 0.2
+#: Calls sent from the committing thread and not yet reached by the worker, at most.
+EARLY_CALLS_MAX = 10_000
 #: How long ``stop`` waits for the last acknowledgements.
 STOP_WAIT_S = 2.0
 
@@ -245,6 +247,13 @@ class StatePublisher:
         #: Per office, the highest version an ``OfficeReloaded`` seen named: a cached
         #: definition older than that must be read again for a call's counter name.
         self._reloaded: dict[str, int] = {}
+        #: Calls sent at once by the thread that committed them (``__call__``), by outbox
+        #: row: the worker counts their receipts instead of sending them again.
+        self._early: dict[int, tuple[Receipt, float]] = {}
+        self._early_lock = threading.Lock()
+        #: Per office, the highest reload version the committing threads handed over.
+        self._early_reloads: dict[str, int] = {}
+        self._started = False
         self._inbox: queue.Queue[Item] = queue.Queue()
         self._worker = threading.Thread(target=self._work, name="mqtt-publisher", daemon=True)
 
@@ -273,11 +282,55 @@ class StatePublisher:
         """
         office = event.event.office if isinstance(event, OutboxEntry) else event.office
         if self._offices is None or office in self._offices:
+            if isinstance(event, OutboxEntry):
+                self._send_early(event)
             self._inbox.put(event if isinstance(event, OutboxEntry) else Wake())
+
+    def _send_early(self, entry: OutboxEntry) -> None:
+        """Send a committed call at once from the committing thread, so that it never waits
+        behind a state build on the worker (rows reach the bus in commit order, so calls
+        keep their order). The worker counts its receipt for the row's flight (the row is
+        marked delivered only once acknowledged) instead of sending it again (should the
+        worker have read the row from the table first, the call goes twice with one id, which
+        displays announce once, and the leftover is pruned). Skipped, and
+        left to the worker, when anything is unsure: the link down, the worker not started,
+        the office reloaded since the cached definition, too many waiting."""
+        event = entry.event
+        if isinstance(event, OfficeReloaded):
+            with self._early_lock:
+                seen = self._early_reloads.get(event.office, 0)
+                self._early_reloads[event.office] = max(seen, event.version)
+            return
+        if not (isinstance(event, TicketChanged) and event.is_call and event.counter is not None):
+            return
+        cached = self._views.cached_office(event.office)
+        with self._early_lock:
+            if (
+                not self._started
+                or cached is None
+                or cached.version < self._early_reloads.get(event.office, 0)
+                or len(self._early) >= EARLY_CALLS_MAX
+            ):
+                return
+        try:
+            if not self._connected():
+                return
+            topic = topics.event_called(event.office)
+            payload = self._call_payload(event, entry.id, counter_name(cached, str(event.counter)))
+            receipt = self._deliver(topic, payload, False)
+        except Exception:  # the worker sends it with its batch
+            log.debug("could not send a call at once; it goes with the batch", exc_info=True)
+            return
+        with self._early_lock:
+            self._early[entry.id] = (receipt, time.monotonic())
+        if self._sink is not None:
+            self._sink(topic, payload, False)
 
     def _work(self) -> None:
         progress = Progress()
         self._start_up()
+        with self._early_lock:
+            self._started = True
         up = True  # whether the link was up when last asked
         while True:
             items = self._wait(progress, waiting=up)
@@ -414,6 +467,10 @@ class StatePublisher:
         if now < progress.next_prune:
             return
         progress.next_prune = now + PRUNE_EVERY_S
+        with self._early_lock:  # rows the worker had read before their call went out early
+            self._early = {
+                row: sent for row, sent in self._early.items() if now - sent[1] < PRUNE_EVERY_S
+            }
         try:
             self._outbox.prune()
         except Exception:
@@ -615,18 +672,29 @@ class StatePublisher:
         self._outside_batch(progress, build, "the queue states")
 
     def _publish_call(self, event: TicketChanged, call_id: int) -> None:
+        with self._early_lock:
+            early = self._early.pop(call_id, None)
+        if early is not None:  # sent by the committing thread: its receipt joins the flight
+            self._sent.append(early[0])
+            return
+        name = self._counter_name(event.office, str(event.counter))
+        self._publish(
+            topics.event_called(event.office), self._call_payload(event, call_id, name), False
+        )
+
+    def _call_payload(self, event: TicketChanged, call_id: int, name: str) -> bytes:
         payload = CalledEvent(
             id=call_id,  # the outbox row: the same in every copy of this call
             seq=self._seq.next(),
             ticket=event.label,
             station=event.station.value,
             counter=str(event.counter),
-            counter_name=self._counter_name(event.office, str(event.counter)),
+            counter_name=name,
             service=event.service,
             recall=event.action == "recall",
             ts=event.at,
         )
-        self._publish(topics.event_called(event.office), dump(payload), False)
+        return dump(payload)
 
     def _counter_name(self, office: str, counter: str) -> str:
         """The counter's display name from the office definition this process holds,

@@ -18,6 +18,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 
+from queue_server.protocol.dedupe import SeenCalls
 from queue_server.simulate.driver import Endpoints, client_for, connect
 
 #: Real seconds the displays get to connect, and to show the last calls at the end.
@@ -26,11 +27,13 @@ SETTLE_WITHIN_S = 10.0
 
 
 class Display:
-    """A lobby display: counts the calls it is shown and the retained states it gets."""
+    """A lobby display: counts the calls it is shown (each id once, as a real display
+    announces it) and the retained states it gets."""
 
     def __init__(self, port: int, office: str, username: str, password: str) -> None:
         self.called: list[str] = []
         self.states = 0
+        self._seen = SeenCalls(capacity=100_000)
         self._lock = threading.Lock()
         self.client = client_for(port, username, password)
         self.client.on_message = self._on_message
@@ -40,7 +43,9 @@ class Display:
     def _on_message(self, _c: mqtt.Client, _u: object, message: mqtt.MQTTMessage) -> None:
         with self._lock:
             if message.topic.endswith("/event/called"):
-                self.called.append(str(json.loads(message.payload).get("ticket")))
+                call = json.loads(message.payload)
+                if self._seen.first_time(call.get("id")):  # a redelivery is shown once
+                    self.called.append(str(call.get("ticket")))
             else:
                 self.states += 1
 

@@ -185,6 +185,59 @@ def test_calls_of_this_process_go_out_without_reading_the_outbox(
         publisher.stop()
 
 
+def test_a_call_goes_out_from_the_thread_that_committed_it(engine: Engine, fast: None) -> None:
+    """Not behind a state build on the worker: sent before the use case returns; the worker
+    counts its receipt (the row waits for the acknowledgement) instead of sending it again."""
+    fake = FakeBroker(acking=False)
+    threads: list[str] = []
+
+    def publish(topic: str, payload: bytes, retain: bool) -> FakeReceipt:
+        if topic == CALLED:
+            threads.append(threading.current_thread().name)
+        return fake.publish(topic, payload, retain)
+
+    publisher = StatePublisher(views=engine.views(), publish=publish, outbox=engine.outbox())
+    engine.events.subscribe_stored(publisher)
+    publisher.start()
+    try:
+        assert wait_until(lambda: publisher._started)
+        issue(engine)
+        engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
+        called = engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
+        assert [call["ticket"] for call in fake.calls()] == [called.label]  # already out
+        assert threads == [threading.current_thread().name]
+        board = f"antre/v1/{OFFICE}/board"
+        assert wait_until(lambda: any(topic == board for topic, _ in fake.sent))  # its batch
+        assert len(fake.calls()) == 1 and len(pending_ids(engine)) >= 1  # not acknowledged
+        fake.acking = True
+        assert wait_until(lambda: pending_ids(engine) == [])
+        assert {call["id"] for call in fake.calls()} == {fake.calls()[0]["id"]}  # one call
+    finally:
+        publisher.stop()
+
+
+def test_no_call_goes_out_early_while_the_link_is_down(engine: Engine, fast: None) -> None:
+    fake = FakeBroker()
+    link = threading.Event()
+    publisher = StatePublisher(
+        views=engine.views(), publish=fake.publish, outbox=engine.outbox(), connected=link.is_set
+    )
+    engine.events.subscribe_stored(publisher)
+    publisher.start()
+    try:
+        assert wait_until(lambda: publisher._started)
+        issue(engine)
+        engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
+        called = engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
+        time.sleep(0.3)
+        assert fake.sent == []
+        link.set()  # the worker sends it with its batch once the link is up
+        assert wait_until(lambda: [call["ticket"] for call in fake.calls()] == [called.label])
+        assert wait_until(lambda: pending_ids(engine) == [])
+    finally:
+        publisher.stop()
+
+
 def test_a_call_committed_by_another_process_is_published(
     engine: Engine, fake_publisher: tuple[StatePublisher, FakeBroker]
 ) -> None:
