@@ -12,6 +12,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -185,6 +186,30 @@ def test_calls_of_this_process_go_out_without_reading_the_outbox(
         publisher.stop()
 
 
+@contextmanager
+def stored_publisher(
+    engine: Engine, publish: Callable[[str, bytes, bool], FakeReceipt], **options: Any
+) -> Iterator[StatePublisher]:
+    """A started publisher given each committed row by the bus, as ``antre serve`` runs it."""
+    publisher = StatePublisher(
+        views=engine.views(), publish=publish, outbox=engine.outbox(), **options
+    )
+    engine.events.subscribe_stored(publisher)
+    publisher.start()
+    try:
+        assert wait_until(lambda: publisher._started)
+        yield publisher
+    finally:
+        publisher.stop()
+
+
+def call_one(engine: Engine) -> str:
+    """Issue a ticket and call it at cs-1; its label."""
+    issue(engine)
+    engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
+    return engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER).label
+
+
 def test_a_call_goes_out_from_the_thread_that_committed_it(engine: Engine, fast: None) -> None:
     """Not behind a state build on the worker: sent before the use case returns; the worker
     counts its receipt (the row waits for the acknowledgement) instead of sending it again."""
@@ -196,15 +221,9 @@ def test_a_call_goes_out_from_the_thread_that_committed_it(engine: Engine, fast:
             threads.append(threading.current_thread().name)
         return fake.publish(topic, payload, retain)
 
-    publisher = StatePublisher(views=engine.views(), publish=publish, outbox=engine.outbox())
-    engine.events.subscribe_stored(publisher)
-    publisher.start()
-    try:
-        assert wait_until(lambda: publisher._started)
-        issue(engine)
-        engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
-        called = engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
-        assert [call["ticket"] for call in fake.calls()] == [called.label]  # already out
+    with stored_publisher(engine, publish):
+        label = call_one(engine)
+        assert [call["ticket"] for call in fake.calls()] == [label]  # already out
         assert threads == [threading.current_thread().name]
         board = f"antre/v1/{OFFICE}/board"
         assert wait_until(lambda: any(topic == board for topic, _ in fake.sent))  # its batch
@@ -212,30 +231,18 @@ def test_a_call_goes_out_from_the_thread_that_committed_it(engine: Engine, fast:
         fake.acking = True
         assert wait_until(lambda: pending_ids(engine) == [])
         assert {call["id"] for call in fake.calls()} == {fake.calls()[0]["id"]}  # one call
-    finally:
-        publisher.stop()
 
 
 def test_no_call_goes_out_early_while_the_link_is_down(engine: Engine, fast: None) -> None:
     fake = FakeBroker()
     link = threading.Event()
-    publisher = StatePublisher(
-        views=engine.views(), publish=fake.publish, outbox=engine.outbox(), connected=link.is_set
-    )
-    engine.events.subscribe_stored(publisher)
-    publisher.start()
-    try:
-        assert wait_until(lambda: publisher._started)
-        issue(engine)
-        engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
-        called = engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
+    with stored_publisher(engine, fake.publish, connected=link.is_set):
+        label = call_one(engine)
         time.sleep(0.3)
         assert fake.sent == []
         link.set()  # the worker sends it with its batch once the link is up
-        assert wait_until(lambda: [call["ticket"] for call in fake.calls()] == [called.label])
+        assert wait_until(lambda: [call["ticket"] for call in fake.calls()] == [label])
         assert wait_until(lambda: pending_ids(engine) == [])
-    finally:
-        publisher.stop()
 
 
 def test_a_call_committed_by_another_process_is_published(
