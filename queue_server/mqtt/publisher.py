@@ -251,6 +251,10 @@ class StatePublisher:
         #: row: the worker counts their receipts instead of sending them again.
         self._early: dict[int, tuple[Receipt, float]] = {}
         self._early_lock = threading.Lock()
+        #: Held while a call's ``seq`` is drawn and the call handed to the client, by the
+        #: committing threads and the worker alike: calls reach the broker in ``seq``
+        #: order (a display drops a message older than the last on its topic).
+        self._call_lock = threading.Lock()
         #: Per office, the highest reload version the committing threads handed over.
         self._early_reloads: dict[str, int] = {}
         self._started = False
@@ -316,15 +320,17 @@ class StatePublisher:
             if not self._connected():
                 return
             topic = topics.event_called(event.office)
-            payload = self._call_payload(event, entry.id, counter_name(cached, str(event.counter)))
-            receipt = self._deliver(topic, payload, False)
+            name = counter_name(cached, str(event.counter))
+            with self._call_lock:
+                payload = self._call_payload(event, entry.id, name)
+                receipt = self._deliver(topic, payload, False)
+                if self._sink is not None:
+                    self._sink(topic, payload, False)
         except Exception:  # the worker sends it with its batch
             log.debug("could not send a call at once; it goes with the batch", exc_info=True)
             return
         with self._early_lock:
             self._early[entry.id] = (receipt, time.monotonic())
-        if self._sink is not None:
-            self._sink(topic, payload, False)
 
     def _work(self) -> None:
         progress = Progress()
@@ -678,9 +684,9 @@ class StatePublisher:
             self._sent.append(early[0])
             return
         name = self._counter_name(event.office, str(event.counter))
-        self._publish(
-            topics.event_called(event.office), self._call_payload(event, call_id, name), False
-        )
+        with self._call_lock:
+            payload = self._call_payload(event, call_id, name)
+            self._publish(topics.event_called(event.office), payload, False)
 
     def _call_payload(self, event: TicketChanged, call_id: int, name: str) -> bytes:
         payload = CalledEvent(

@@ -7,8 +7,10 @@ published later, and every copy of a call carries the same id.
 
 from __future__ import annotations
 
+import itertools
 import json
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,12 +20,22 @@ from typing import Any
 
 import pytest
 
-from queue_server.domain.ids import TicketSource
+from queue_server.domain.events import TicketChanged
+from queue_server.domain.ids import (
+    CounterId,
+    OfficeId,
+    ServiceId,
+    StationType,
+    TicketId,
+    TicketSource,
+    TicketStatus,
+)
 from queue_server.mqtt import publisher as publisher_module
 from queue_server.mqtt.broker import MosquittoProcess, free_port
 from queue_server.mqtt.client import BrokerAddress, ServerMqtt
 from queue_server.mqtt.kiosk_requests import KioskRequests
 from queue_server.mqtt.publisher import StatePublisher
+from queue_server.persistence.outbox import OutboxEntry
 from queue_server.services.issuing import IssueRequest
 from queue_server.services.unit import Actor
 from tests.mqtt.live import wait_until
@@ -378,3 +390,47 @@ def test_calls_committed_before_a_crash_reach_the_display_after_the_restart(
             again.crash()
     finally:
         display.close()
+
+
+def test_calls_sent_early_and_by_the_worker_reach_the_client_in_seq_order(
+    engine: Engine,
+) -> None:
+    """A display drops a call older than the last on its topic: every thread draws the
+    call's ``seq`` and hands it to the client in one step."""
+    call_one(engine)  # the office definition is now cached
+    order: list[int] = []
+
+    def publish(topic: str, payload: bytes, retain: bool) -> FakeReceipt:
+        order.append(json.loads(payload)["seq"])
+        return FakeReceipt(FakeBroker())
+
+    publisher = StatePublisher(views=engine.views(), publish=publish, outbox=engine.outbox())
+    publisher._started = True  # as after its start-up, without its thread
+    event = TicketChanged(
+        office=OfficeId(OFFICE), ticket=TicketId(1), label="B-001", service=ServiceId("walkin"),
+        station=StationType.CS, action="call", status=TicketStatus.CALLED,
+        previous=TicketStatus.WAITING, counter=CounterId("cs-1"), at=engine.clock(),
+    )  # fmt: skip
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
+    try:
+        early = [
+            threading.Thread(
+                target=lambda first=first: [
+                    publisher._send_early(OutboxEntry(row, event))
+                    for row in range(first, first + 300)
+                ]
+            )
+            for first in (1_000, 2_000, 3_000)
+        ]
+        worker = threading.Thread(
+            target=lambda: [publisher._publish_call(event, row) for row in range(1, 301)]
+        )
+        for thread in [*early, worker]:
+            thread.start()
+        for thread in [*early, worker]:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert len(order) == 1_200
+    assert all(a < b for a, b in itertools.pairwise(order))
