@@ -1,12 +1,12 @@
 """Issue 13 item 4: the mixed load of an office, all at once.
 
 Usage: python bench/mixed.py [--db sqlite|postgres] [--kiosks 20] [--officers 22]
-       [--seconds 10] [--rate 20] [--seed-tickets 1500]
+       [--seconds 10] [--rate 20] [--seed-tickets 1500] [--workers N] [--threads N]
 
 The server as `antre serve` runs it, in this process: the kiosk-request adapter and the
 state publisher on a real Mosquitto (random loopback port, per-device accounts), the HTTP
-API on waitress (16 threads). The load runs in its own process (apart from the server's
-interpreter):
+API on waitress (as many threads as `antre serve` runs, or ``--threads``). The load runs
+in its own process (apart from the server's interpreter):
 
 1. mixed: 20 kiosks issue over MQTT in a closed loop (each sends its next request when
    the answer arrives) while 22 officers loop call-next -> finish over HTTP on their own
@@ -322,6 +322,7 @@ def run(
     rate: float,
     seeded: int,
     workers: int = 0,
+    threads: int = 0,
 ) -> dict[str, Any]:
     accounts = [Account(f"kiosk-{i}", f"kiosk-secret-{i}", DeviceKind.KIOSK) for i in range(kiosks)]
     with database_url(kind) as url, tempfile.TemporaryDirectory(prefix="antre-mixed-") as folder:
@@ -330,6 +331,11 @@ def run(
         office = prepare(database, url, mixed_office(officers))
         database.dispose()
         config = ServerConfig(database_url=url, nik_key="bench", mqtt_workers=workers)
+        if threads:  # else antre serve's default
+            config = ServerConfig(
+                database_url=url, nik_key="bench", mqtt_workers=workers, threads=threads
+            )
+        threads = config.threads
         workers = mqtt_workers(config)  # as antre serve chooses them
         services = build_services(config, clock=lambda: OPEN_MOMENT)
         try:
@@ -351,7 +357,7 @@ def run(
             )
             with broker:
                 result = _serve_and_load(
-                    services, office, broker.port, accounts, tokens, seconds, rate, workers
+                    services, office, broker.port, accounts, tokens, seconds, rate, workers, threads
                 )
             with services.database.reader() as session:
                 visits = {
@@ -371,6 +377,7 @@ def run(
         "kiosks": kiosks,
         "officers": officers,
         "workers": workers,
+        "threads": threads,
         **result,
         "checks": checks,
     }
@@ -385,6 +392,7 @@ def _serve_and_load(
     seconds: float,
     rate: float,
     workers: int,
+    threads: int,
 ) -> dict[str, Any]:
     address = BrokerAddress("127.0.0.1", broker_port, SERVER.username, SERVER.password)
     server_mqtt = ServerMqtt(
@@ -394,7 +402,7 @@ def _serve_and_load(
         limits=STRESS_LIMITS,
         workers=workers,
     )
-    with server_side(services, server_mqtt, threads=16) as http_port:
+    with server_side(services, server_mqtt, threads=threads) as http_port:
         return in_own_process(  # type: ignore[no-any-return]
             load, broker_port, http_port, office, accounts, tokens[:-1], tokens[-1], seconds, rate,
             timeout_s=4 * seconds + 120,
@@ -412,6 +420,9 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=0, help="MQTT worker threads (0: antre serve's default)"
     )
+    parser.add_argument(
+        "--threads", type=int, default=0, help="HTTP threads (0: antre serve's default)"
+    )
     args = parser.parse_args()
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # busy by design here
     print(f"load average before: {os.getloadavg()[0]:.2f}")
@@ -423,6 +434,7 @@ def main() -> None:
         args.rate,
         args.seed_tickets,
         args.workers,
+        args.threads,
     )
     for key, value in result.items():
         print(f"{key}: {value}")

@@ -1,7 +1,7 @@
 """P3: the officer HTTP API under 50 concurrent officers (target >= 500 calls/s, 0 double calls).
 
 Usage: python bench/officer_api.py --db sqlite|postgres [--officers 50] [--tickets 6000]
-       [--seconds 20] [--threads 16] [--mqtt]
+       [--seconds 20] [--threads N (antre serve's default, 48)] [--mqtt]
 
 The server runs as a separate process (`antre serve`, waitress) on a random loopback
 port; this process plays the officers, each on its own keep-alive connection with its
@@ -27,6 +27,7 @@ import time
 from datetime import timedelta
 
 from common import OPEN_MOMENT, ROOT, bench_office, database_url, invariants, prepare, summary_ms
+from queue_server.config import ServerConfig
 from queue_server.domain.ids import Role, TicketSource
 from queue_server.persistence.db import open_database
 from queue_server.services.accounts import AccountService
@@ -198,7 +199,9 @@ def main() -> None:
     parser.add_argument("--officers", type=int, default=50)
     parser.add_argument("--tickets", type=int, default=6000)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument(
+        "--threads", type=int, default=ServerConfig.model_fields["threads"].default
+    )
     parser.add_argument(
         "--workers",
         type=int,

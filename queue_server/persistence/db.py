@@ -89,7 +89,33 @@ def _sqlite_engine(url: str, *, begin: str, pool_size: int) -> Engine:
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql(begin)
 
+    _plain_savepoints(engine)
     return engine
+
+
+def _plain_savepoints(engine: Engine) -> None:
+    """SAVEPOINT, RELEASE and ROLLBACK TO as driver statements, not compiled clauses.
+
+    A group commit opens and releases a savepoint for every member after the first; the
+    dialect's own way builds and compiles a fresh clause each time (never cached), which
+    cost a third of a member's statement time. The names are SQLAlchemy's own
+    (``sa_savepoint_N``), so they need no quoting; errors are wrapped as for any statement.
+    """
+    dialect = engine.dialect
+
+    def savepoint(connection: Any, name: str) -> None:
+        connection.exec_driver_sql(f"SAVEPOINT {name}")
+
+    def release(connection: Any, name: str) -> None:
+        connection.exec_driver_sql(f"RELEASE SAVEPOINT {name}")
+
+    def rollback_to(connection: Any, name: str) -> None:
+        connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {name}")
+
+    # the instance's methods, for this engine only (other engines keep the dialect's own)
+    setattr(dialect, "do_savepoint", savepoint)  # noqa: B010
+    setattr(dialect, "do_release_savepoint", release)  # noqa: B010
+    setattr(dialect, "do_rollback_to_savepoint", rollback_to)  # noqa: B010
 
 
 def open_database(url: str, *, pool_size: int = 10, max_writers: int = 8) -> Database:
@@ -121,6 +147,7 @@ def open_database(url: str, *, pool_size: int = 10, max_writers: int = 8) -> Dat
     )
     _check_connections(engine)
     watch_pipelines(engine)
+    _plain_savepoints(engine)
     factory = sessionmaker(engine, expire_on_commit=False)
     gate = FairGate(max_writers)
     return Database(

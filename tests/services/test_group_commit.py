@@ -117,6 +117,30 @@ def test_a_refusal_in_a_group_undoes_only_itself(engine: Engine) -> None:
     assert _count(engine, OutboxRow.id) == 4 == len(engine.published)
 
 
+def test_savepoints_go_as_driver_statements_not_compiled_clauses(engine: Engine) -> None:
+    """SAVEPOINT, RELEASE and ROLLBACK TO are sent as plain statements (the dialect's own
+    way compiles a fresh clause for each member); a refused member is still undone."""
+    sent: list[tuple[str, bool]] = []
+
+    def record(
+        _conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: Any
+    ) -> None:
+        if "SAVEPOINT" in statement:
+            sent.append((statement.split(" sa_savepoint")[0], context.compiled is None))
+
+    writer = engine.database.engines[0]
+    event.listen(writer, "before_cursor_execute", record)
+    try:
+        results = _grouped_issues(engine, [None, _refuse])
+    finally:
+        event.remove(writer, "before_cursor_execute", record)
+    assert sum(isinstance(result, IssuedTicket) for result in results) == 2, results
+    kinds = [statement for statement, _plain in sent]
+    assert kinds.count("SAVEPOINT") == 2, sent
+    assert "RELEASE SAVEPOINT" in kinds and "ROLLBACK TO SAVEPOINT" in kinds, sent
+    assert all(plain for _statement, plain in sent), sent
+
+
 def test_a_refused_first_member_leaves_the_group_to_the_others(engine: Engine) -> None:
     group = _group(engine)
     holding = threading.Event()
