@@ -90,7 +90,7 @@ def build_services(config: ServerConfig, *, clock: Clock = utc_now) -> Services:
     issuing = IssuingService(nik_key=nik_key, **common)
     # Phone hashes (opt-outs) use the NIK key: one server secret, never stored with the data.
     notifications = NotificationService(hash_key=nik_key, **common)
-    events.subscribe(notifications.on_event)
+    events.subscribe_batch(notifications.on_events)
     passports = PassportService(hash_key=nik_key, **common)
     return Services(
         config=config,

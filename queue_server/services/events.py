@@ -18,6 +18,7 @@ _T = TypeVar("_T")
 
 Subscriber = Callable[[DomainEvent], None]
 StoredSubscriber = Callable[[OutboxEntry], None]
+BatchSubscriber = Callable[[Sequence[DomainEvent]], None]
 
 
 class EventBus:
@@ -26,6 +27,7 @@ class EventBus:
     def __init__(self) -> None:
         self._subscribers: list[Subscriber] = []
         self._stored: list[StoredSubscriber] = []
+        self._batches: list[BatchSubscriber] = []
 
     def subscribe(self, subscriber: Subscriber) -> None:
         self._subscribers.append(subscriber)
@@ -33,6 +35,11 @@ class EventBus:
     def subscribe_stored(self, subscriber: StoredSubscriber) -> None:
         """Also get each event stored in the outbox, with its row id."""
         self._stored.append(subscriber)
+
+    def subscribe_batch(self, subscriber: BatchSubscriber) -> None:
+        """Get each published batch at once (a group commit's events in commit order),
+        after the other subscribers: for work that reads the database once per batch."""
+        self._batches.append(subscriber)
 
     def publish(self, events: Iterable[DomainEvent], *, stored: Sequence[int] = ()) -> None:
         """Hand ``events`` to the subscribers; ``stored``: their outbox row ids, in order."""
@@ -44,6 +51,9 @@ class EventBus:
             for row_id, domain_event in zip(stored, events, strict=True):
                 for stored_subscriber in self._stored:
                     self._call(stored_subscriber, OutboxEntry(row_id, domain_event), domain_event)
+        if events:
+            for batch_subscriber in self._batches:
+                self._call(batch_subscriber, events, events[0])
 
     def publish_batches(self, batches: list[tuple[list[DomainEvent], Sequence[int]]]) -> None:
         """Several transactions' (events, outbox ids) as one batch, in commit order."""

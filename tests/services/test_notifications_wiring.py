@@ -3,10 +3,13 @@ phone, the ticket page's "number near" request, "BAP approved"; and the phone's 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from queue_server.domain.errors import DomainError
+from queue_server.domain.events import DomainEvent
 from queue_server.domain.ids import TicketSource
 from queue_server.domain.passports import ReadySource
 from queue_server.persistence.models import AuditLogRow, NotificationRow, TicketAlertRow
@@ -26,7 +29,7 @@ PHONE = "0812 3456 7890"
 
 def wire(engine: Engine) -> tuple[PassportService, NotificationService]:
     notifications = NotificationService(hash_key=KEY, **engine.shared)
-    engine.events.subscribe(notifications.on_event)
+    engine.events.subscribe_batch(notifications.on_events)
     return PassportService(hash_key=KEY, **engine.shared), notifications
 
 
@@ -127,6 +130,40 @@ def test_number_near_fires_once_at_the_threshold_not_before(engine: Engine) -> N
     engine.officer.finish(OFFICE, "cs-1", actor=OFFICER)
     engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)  # 2 ahead: nothing more
     assert len(rows(engine)) == 1
+
+
+def test_a_batch_of_calls_reads_the_requests_once_and_still_fires(engine: Engine) -> None:
+    """A committed batch costs one read of the office's requests (none here); with a
+    request at the station, the batch's calls queue its message once."""
+    notifications = NotificationService(hash_key=KEY, **engine.shared)
+    batch: list[DomainEvent] = []
+    engine.events.subscribe_batch(batch.extend)
+    tickets = [issue(engine) for _ in range(6)]
+    engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
+    engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
+    engine.officer.finish(OFFICE, "cs-1", actor=OFFICER)
+    engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
+    reads: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if "ticket_alerts" in statement:
+            reads.append(statement)
+
+    for database_engine in engine.database.engines:
+        event.listen(database_engine, "before_cursor_execute", count)
+    try:
+        notifications.on_events(batch)
+        assert len(reads) == 1 and rows(engine) == [], reads
+        mine = tickets[5]  # three waiting ahead of it now: the threshold
+        notifications.ask_alert(mine.token, PHONE, "en")
+        notifications.on_events(batch)
+        notifications.on_events(batch)
+    finally:
+        for database_engine in engine.database.engines:
+            event.remove(database_engine, "before_cursor_execute", count)
+    (row,) = rows(engine)
+    assert (row.template, row.params) == ("number_near", {"number": mine.label, "away": "3"})
+    assert alerts(engine) == []
 
 
 def test_the_phone_goes_when_the_ticket_ends(engine: Engine) -> None:
