@@ -5,7 +5,8 @@ of work in their own thread, one at a time (a first-come, first-served turn). Th
 member opens the group's transaction; each later member runs in its own SAVEPOINT, so a
 refusal rolls back only itself. A member that succeeded hands the turn to the next
 waiting caller and waits; the member that finds nobody waiting (or the group full) commits
-once, runs every member's after-commit work (events to the bus) and wakes them all. A group
+once, passes the turn to the next group, runs every member's after-commit work (events to
+the bus; groups' deliveries in commit order) and wakes them all. A group
 takes the callers that were waiting when its first member's work was done (at most 64);
 later callers form the next group, so a steady stream of requests does not keep one
 group open and its first answers waiting. Nobody
@@ -90,6 +91,8 @@ class GroupCommit:
         self._waiters: deque[threading.Event] = deque()
         self._busy = False
         self._group: _Group | None = None
+        #: Held from a group's commit to the end of its deliveries (commit order).
+        self._delivering = threading.Lock()
         #: Groups committed and members they held (for tests and benchmarks).
         self.groups = 0
         self.members = 0
@@ -157,15 +160,19 @@ class GroupCommit:
                 handed = False
         if not handed:
             if open_group:
-                self._finish(group)
-            self._pass_turn()
+                self._finish(group)  # passes the turn once committed
+            else:
+                self._pass_turn()
         if succeeded:
             group.done.wait()
             if group.error is not None:
                 raise GroupCommitFailed("the group's commit failed") from group.error
 
     def _finish(self, group: _Group) -> None:
-        """Commit (or roll back a broken group), then deliver and wake every member."""
+        """Commit (or roll back a broken group) and pass the turn; then deliver and wake
+        every member. The next group runs while this one's deliveries do (they may read
+        the database, a round trip each on PostgreSQL); the delivery lock, taken before
+        the turn is passed, keeps the groups' deliveries in commit order."""
         self._group = None
         try:
             if group.broken is not None:
@@ -177,13 +184,21 @@ class GroupCommit:
             group.error = error
             with suppress(Exception):  # the connection is closed below either way
                 group.session.rollback()
-        finally:
+        unclosed: BaseException | None = None
+        try:
             self._close(group)
+        except BaseException as error:  # raised once the members are woken
+            unclosed = error
+        self._delivering.acquire()
+        self._pass_turn()
         try:
             if group.error is None:
                 _deliver(group.committed)
         finally:
+            self._delivering.release()
             group.done.set()
+        if unclosed is not None:
+            raise unclosed
 
     def _open(self) -> _Group:
         self._gate.__enter__()

@@ -173,6 +173,39 @@ def test_a_refused_first_member_leaves_the_group_to_the_others(engine: Engine) -
     assert _count(engine, VisitRow.id) == 2 == _count(engine, OutboxRow.id)
 
 
+def test_the_next_group_commits_while_deliveries_keep_commit_order(engine: Engine) -> None:
+    """A group's deliveries (events to the bus) run after the turn has passed on, so the
+    next group commits meanwhile; its deliveries still come after the first group's."""
+    group = _group(engine)
+    start = group.groups
+    delivered: list[str] = []
+    delivering = threading.Event()
+    overlapped: list[bool] = []
+
+    def deliver(payloads: list[str]) -> None:
+        if payloads == ["first"]:
+            delivering.set()
+            for _ in range(2000):  # at most about 10 s for the second group's commit
+                if group.groups >= start + 2:
+                    break
+                time.sleep(0.005)
+            overlapped.append(group.groups >= start + 2)
+        delivered.extend(payloads)
+
+    def member(name: str) -> None:
+        with group.member() as work:
+            work.after_commit(deliver, name)
+
+    first = threading.Thread(target=member, args=("first",))
+    first.start()
+    assert delivering.wait(30), "the first group never delivered"
+    second = threading.Thread(target=member, args=("second",))
+    second.start()
+    _join([first, second])
+    assert overlapped == [True], "the second group waited for the first one's deliveries"
+    assert delivered == ["first", "second"]
+
+
 def test_a_failed_commit_fails_every_member_and_stores_nothing(engine: Engine) -> None:
     failing = {"armed": True}
 
