@@ -68,7 +68,6 @@ CALLS = frozenset({"call", "call_specific"})
 SATURDAY = 5
 LIST_LIMIT = 200
 
-#: The requests of one station (built once: every call and end looks them up).
 #: The stations of an office where applicants asked to be told (usually none).
 _ALERT_STATIONS = (
     select(TicketAlertRow.station)
