@@ -65,7 +65,7 @@ def build_parser(command_groups: Iterable[CommandGroup] | None = None) -> argpar
     _add_db(serve)
     serve.add_argument("--host", help="bind address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 8080)")
-    serve.add_argument("--threads", type=int, help="HTTP worker threads")
+    serve.add_argument("--threads", type=int, help="HTTP worker threads (default 48)")
     serve.add_argument("--demo", action="store_true", help="fresh SQLite file with the demo office")
     serve.add_argument(
         "--demo-time",

@@ -231,3 +231,16 @@ def test_a_counter_display_is_bound_to_its_counter_and_a_reset_changes_its_passw
     assert listed[0].startswith("id\toffice\tkind\tcounter\tstatus")
     assert listed[1:] == ["screen-cs-1\tkanim-test\tcounter-display\tcs-1\tnever seen\t-\t-"]
     assert main(["device", "list", "--office", "nowhere", *db]) == 2
+
+
+def test_serve_help_names_the_real_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    """The defaults `antre serve --help` states are the ones the server runs with."""
+    from queue_server.config import ServerConfig
+
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    config = ServerConfig()
+    assert f"HTTP worker threads (default {config.threads})" in shown
+    assert f"port (default {config.port})" in shown
+    assert f"bind address (default {config.host})" in shown
