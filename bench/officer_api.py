@@ -1,7 +1,7 @@
 """P3: the officer HTTP API under 50 concurrent officers (target >= 500 calls/s, 0 double calls).
 
 Usage: python bench/officer_api.py --db sqlite|postgres [--officers 50] [--tickets 6000]
-       [--seconds 20] [--threads N (antre serve's default, 48)] [--mqtt]
+       [--seconds 20] [--threads N (antre serve's default, 48)] [--mqtt] [--processes N]
 
 The server runs as a separate process (`antre serve`, waitress) on a random loopback
 port; this process plays the officers, each on its own keep-alive connection with its
@@ -9,6 +9,8 @@ own machine token and counter, looping call-next -> finish. Every HTTP request c
 as one call. Double calls and the other invariants are checked from the tables after.
 With --mqtt the server runs its managed broker (a random loopback port) and publishes
 every call and state change to it, as in an office; without, it runs ``--no-mqtt``.
+With --processes N (N > 1) it runs ``antre serve --processes N``: the officers'
+connections are spread over the processes by the kernel.
 """
 
 from __future__ import annotations
@@ -112,7 +114,9 @@ def officer_loop(
         post("finish")
 
 
-def _server_command(port: int, threads: int, workers: int, mqtt: bool = False) -> list[str]:
+def _server_command(
+    port: int, threads: int, workers: int, mqtt: bool = False, processes: int = 1
+) -> list[str]:
     """``antre serve`` (waitress, one process), or gunicorn with ``workers`` processes."""
     if workers > 1:
         return [
@@ -129,6 +133,8 @@ def _server_command(port: int, threads: int, workers: int, mqtt: bool = False) -
         ]
     broker = ["--mqtt-port", str(free_port())] if mqtt else ["--no-mqtt"]
     serve = ["serve", *broker, "--port", str(port), "--threads", str(threads)]
+    if processes > 1:
+        serve += ["--processes", str(processes)]
     return [sys.executable, "-m", "queue_server.cli", *serve]
 
 
@@ -140,6 +146,7 @@ def run(
     threads: int,
     workers: int = 1,
     mqtt: bool = False,
+    processes: int = 1,
 ) -> dict[str, object]:
     with database_url(kind) as url:
         office, tokens = seed(url, officers, tickets)
@@ -148,7 +155,7 @@ def run(
         # the managed broker keeps its files beside a SQLite file, else in ./var/mqtt
         folder = tempfile.mkdtemp(prefix="antre-bench-serve-")
         server = subprocess.Popen(
-            _server_command(port, threads, workers, mqtt),
+            _server_command(port, threads, workers, mqtt, processes),
             cwd=folder if mqtt else ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -182,7 +189,7 @@ def run(
         database.dispose()
     return {
         "db": kind,
-        "server_processes": workers,
+        "server_processes": max(workers, processes),
         "mqtt": mqtt,
         "officers": officers,
         "requests": len(latencies),
@@ -211,9 +218,19 @@ def main() -> None:
     parser.add_argument(
         "--mqtt", action="store_true", help="publish to the managed broker (not --no-mqtt)"
     )
+    parser.add_argument(
+        "--processes", type=int, default=1, help="antre serve --processes N (shares HTTP)"
+    )
     args = parser.parse_args()
     result = run(
-        args.db, args.officers, args.tickets, args.seconds, args.threads, args.workers, args.mqtt
+        args.db,
+        args.officers,
+        args.tickets,
+        args.seconds,
+        args.threads,
+        args.workers,
+        args.mqtt,
+        args.processes,
     )
     for key, value in result.items():
         print(f"{key}: {value}")

@@ -159,14 +159,7 @@ class OfficerService(UseCases):
     def call_next(self, office: str, counter: str, *, actor: Actor) -> TicketView:
         with self.grouped() as work:
             snapshot, row, profile = self._ready_counter(work, office, counter, actor)
-            streak = Streak(priority=row.priority_streak, regular=row.regular_streak)
-            ticket = _claim(work.session, profile, streak, snapshot)
-            priority_streak, regular_streak = _streak_after(streak, ticket.priority)
-            _update_counter(
-                work, row, priority_streak=priority_streak, regular_streak=regular_streak
-            )
-            called = self._put_at_counter(work, ticket, row, actor, Action.CALL)
-            return _view(called, counter)
+            return self._call_next_at(work, snapshot, row, profile, actor)
 
     def call_specific(
         self, office: str, counter: str, ticket_id: int, *, actor: Actor
@@ -203,17 +196,25 @@ class OfficerService(UseCases):
         with self.grouped() as work:
             snapshot = self.catalog.get(work.session, office)
             row = _lock_counter(work, office, counter, actor)
-            ticket = _current(work.session, row, counter)
-            finished = self._change(work, ticket, Action.FINISH, actor, counter)
-            if rating_prompts.step_asks_rating(snapshot, ticket.service_code, ticket.step_index):
-                rating_prompts.ask(work, snapshot, row.pk, ticket.id)
-            service = snapshot.service(ticket.service_code)
-            following = None if end_visit else service.next_same_day_step(ticket.step_index)
-            if following is None:
-                _end_visit(work, ticket)
-                return _view(finished, counter), None
-            successor = _queue_step(work, snapshot, ticket, ticket.service_code, following, None)
-            return _view(finished, counter), _view(successor, None)
+            return self._finish_at(work, snapshot, row, actor, end_visit=end_visit)
+
+    def finish_and_call_next(
+        self, office: str, counter: str, *, actor: Actor, end_visit: bool = False
+    ) -> tuple[TicketView, TicketView | None, TicketView | None]:
+        """Finish the counter's ticket and call the next one at once, in one transaction
+        (the console's "Finish & call next": one request, one commit, for the officer's
+        most frequent pair of actions). The finish stands when nobody is waiting for this
+        counter: the third value is then None. Calling clears the rating question the
+        finish may have put on the counter display, as a separate call-next does."""
+        with self.grouped() as work:
+            snapshot = self.catalog.get(work.session, office)
+            row = _lock_counter(work, office, counter, actor)
+            finished, following = self._finish_at(work, snapshot, row, actor, end_visit=end_visit)
+            try:
+                called = self._call_next_at(work, snapshot, row, snapshot.counter(counter), actor)
+            except QueueEmpty:
+                called = None  # nothing was written by the attempt: the finish alone commits
+            return finished, following, called
 
     def transfer(
         self, office: str, counter: str, target: TransferTarget, *, actor: Actor
@@ -292,6 +293,45 @@ class OfficerService(UseCases):
             actor, action.value, office_id=ticket.office_id, target=ticket.label, counter=counter
         )
         return changed
+
+    def _finish_at(
+        self,
+        work: Unit,
+        snapshot: OfficeSnapshot,
+        row: CounterLock,
+        actor: Actor,
+        *,
+        end_visit: bool,
+    ) -> tuple[TicketView, TicketView | None]:
+        """Finish the ticket at the locked counter ``row``; its successor, if any."""
+        counter = row.code
+        ticket = _current(work.session, row, counter)
+        finished = self._change(work, ticket, Action.FINISH, actor, counter)
+        if rating_prompts.step_asks_rating(snapshot, ticket.service_code, ticket.step_index):
+            rating_prompts.ask(work, snapshot, row.pk, ticket.id)
+        service = snapshot.service(ticket.service_code)
+        following = None if end_visit else service.next_same_day_step(ticket.step_index)
+        if following is None:
+            _end_visit(work, ticket)
+            return _view(finished, counter), None
+        successor = _queue_step(work, snapshot, ticket, ticket.service_code, following, None)
+        return _view(finished, counter), _view(successor, None)
+
+    def _call_next_at(
+        self,
+        work: Unit,
+        snapshot: OfficeSnapshot,
+        row: CounterLock,
+        profile: CounterProfile,
+        actor: Actor,
+    ) -> TicketView:
+        """Claim the next ticket by the calling policy for the locked, free counter ``row``."""
+        streak = Streak(priority=row.priority_streak, regular=row.regular_streak)
+        ticket = _claim(work.session, profile, streak, snapshot)
+        priority_streak, regular_streak = _streak_after(streak, ticket.priority)
+        _update_counter(work, row, priority_streak=priority_streak, regular_streak=regular_streak)
+        called = self._put_at_counter(work, ticket, row, actor, Action.CALL)
+        return _view(called, row.code)
 
     def _put_at_counter(
         self, work: Unit, ticket: TicketState, row: CounterLock, actor: Actor, action: Action

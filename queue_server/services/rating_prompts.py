@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 
 from queue_server.persistence.fast import run
 from queue_server.persistence.models import CounterRow, TicketRow
+from queue_server.persistence.statements import UPDATE_COUNTER
 from queue_server.services.offices import OfficeSnapshot
 from queue_server.services.unit import Unit
 
 _CLEAR = update(CounterRow).values(rating_ticket_id=None, rating_asked_at=None, rating_until=None)
-#: Built once: ``clear`` runs on every call.
+#: Built once: ``clear`` runs on every call, ``ask`` on every finish of such a step.
 _CLEAR_AT = _CLEAR.where(
     CounterRow.pk == bindparam("counter"), CounterRow.rating_ticket_id.is_not(None)
 )
@@ -47,11 +48,8 @@ def step_asks_rating(snapshot: OfficeSnapshot, service_code: str, step_index: in
 def ask(work: Unit, snapshot: OfficeSnapshot, counter_pk: int, ticket_id: int) -> None:
     """Open the counter's question about ``ticket_id`` for the office's rating timeout."""
     until = work.now + timedelta(seconds=snapshot.office.rating_timeout_seconds)
-    work.session.execute(
-        update(CounterRow)
-        .where(CounterRow.pk == counter_pk)
-        .values(rating_ticket_id=ticket_id, rating_asked_at=work.now, rating_until=until)
-    )
+    asked = {"rating_ticket_id": ticket_id, "rating_asked_at": work.now, "rating_until": until}
+    run(work.session, UPDATE_COUNTER, {"counter": counter_pk, **asked})
 
 
 def clear(work: Unit, counter_pk: int) -> None:

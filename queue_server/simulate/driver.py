@@ -541,35 +541,63 @@ class Driver:
         return status, answer
 
     def _end_service(self, item: tuple[str, str]) -> None:
+        """A finish or no-show. An officer who finishes while an applicant is believed
+        waiting at the desk's stations (and who is not closing) finishes and calls next
+        in one request, as the console's "Finish & call next" does."""
         counter, action = item
         officer = self.officers[counter]
-        status, answer = self._request(officer, action)
-        officer.busy = None
-        with self.lock:
-            if status == 200 and action == "finish":
-                self.outcome.finishes += 1
-                following = answer.get("next")
-                if following:
-                    self.hint[str(following["station"])] += 1
-            elif status == 200:
-                self.outcome.no_shows += 1
+        claimed = None
+        if action == "finish" and not officer.closing and not self.lockstep:
+            claimed = self._claim_waiting(officer)
+        try:
+            body = {"call_next": True} if claimed is not None else None
+            status, answer = self._request(officer, action, body)
+            officer.busy = None
+            with self.lock:
+                if status == 200 and action == "finish":
+                    self.outcome.finishes += 1
+                    following = answer.get("next")
+                    if following:
+                        self.hint[str(following["station"])] += 1
+                elif status == 200:
+                    self.outcome.no_shows += 1
+            if claimed is not None and status == 200:
+                called = answer.get("called")
+                if called is None:
+                    self._nobody_for(officer, empty_poll=True)
+                else:
+                    self._called(officer, called)
+                with self.lock:
+                    self.outcome.calls_after_finish += called is not None
+        finally:
+            if claimed is not None:
+                with self.lock:
+                    self.claimed[claimed] -= 1
         if officer.closing:
             officer.closing = False
             officer.is_open = not self._post(officer, "close")
-        elif not self.lockstep:
+        elif not self.lockstep and claimed is None:
             self._call_if_waiting(officer)
 
-    def _call_if_waiting(self, officer: Officer) -> None:
-        """The officer who just finished calls the next applicant at once, if one is
-        believed waiting at the desk's stations (not claimed by another officer of the batch);
-        the others are called once the batch is over (``_call_idle``)."""
+    def _claim_waiting(self, officer: Officer) -> str | None:
+        """A station of the desk where an applicant is believed waiting and not claimed by
+        another officer of the batch (now claimed: release it), or None."""
         with self.lock:
             station = next(
                 (s for s in officer.stations if self.hint[s] - self.claimed[s] > 0), None
             )
             if station is None or not officer.is_open:
-                return
+                return None
             self.claimed[station] += 1
+            return station
+
+    def _call_if_waiting(self, officer: Officer) -> None:
+        """The officer who just finished (the finish's own next step may be at this desk)
+        calls the next applicant at once, if one is believed waiting at the desk's
+        stations; the others are called once the batch is over (``_call_idle``)."""
+        station = self._claim_waiting(officer)
+        if station is None:
+            return
         try:
             began = time.perf_counter()
             called = self._call(officer)
@@ -603,15 +631,26 @@ class Driver:
         status, answer = officer.post("call-next")
         with self.lock:
             self.outcome.requests += 1
-            if status != 200:
-                if status == 404 and _error_code(answer) == "queue_empty":
-                    self.outcome.empty_polls += 1
-                else:
-                    self.outcome.http_errors[f"call-next:{status}:{_error_code(answer)}"] += 1
-                for station in officer.stations:  # nobody there for this desk: stop asking
-                    self.hint[station] = 0
-                return False
-            ticket = answer["ticket"]
+        if status == 200:
+            self._called(officer, answer["ticket"])
+            return True
+        empty = status == 404 and _error_code(answer) == "queue_empty"
+        if not empty:
+            with self.lock:
+                self.outcome.http_errors[f"call-next:{status}:{_error_code(answer)}"] += 1
+        self._nobody_for(officer, empty_poll=empty)
+        return False
+
+    def _nobody_for(self, officer: Officer, *, empty_poll: bool) -> None:
+        """A call at ``officer``'s desk found nobody: stop asking there for now."""
+        with self.lock:
+            self.outcome.empty_polls += empty_poll
+            for station in officer.stations:
+                self.hint[station] = 0
+
+    def _called(self, officer: Officer, ticket: dict[str, Any]) -> None:
+        """``ticket`` was called to ``officer``'s desk: the applicant comes, or does not."""
+        with self.lock:
             station = str(ticket["station"])
             self.hint[station] = max(0, self.hint[station] - 1)
             self.outcome.calls += 1
@@ -625,7 +664,6 @@ class Driver:
         else:
             seconds = self.plan.service_seconds(label, str(ticket["service"]), station)
             self.at(now + timedelta(seconds=seconds), "done", officer.counter)
-        return True
 
     def _idle_everywhere(self) -> bool:
         """The end of the day: no event left, nobody at a desk, and a last call-next at every

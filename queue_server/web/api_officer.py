@@ -163,15 +163,29 @@ def park(office: str, counter: str, body: schemas.ParkBody, actor: Actor) -> dic
     return _moved(services().officer.park(office, counter, actor=actor, note=body.note))
 
 
-@_action(
+@endpoint(
+    officer,
     f"{COUNTER}/finish",
-    "Finish; the visit moves on to its next same-day step unless end_visit is set",
+    method="POST",
+    summary=(
+        "Finish; the visit moves on to its next same-day step unless end_visit is set. "
+        "With call_next the counter then calls the next ticket in the same transaction "
+        "(`called`; null when nobody is waiting for it, the finish stands)"
+    ),
+    roles=OFFICERS,
     body=schemas.FinishBody,
+    response=responses.Finished,
+    errors=AT_COUNTER,
 )
 def finish(office: str, counter: str, body: schemas.FinishBody, actor: Actor) -> dict[str, Any]:
-    return _moved(
-        *services().officer.finish(office, counter, actor=actor, end_visit=body.end_visit)
+    if not body.call_next:
+        return _moved(
+            *services().officer.finish(office, counter, actor=actor, end_visit=body.end_visit)
+        )
+    finished, following, called = services().officer.finish_and_call_next(
+        office, counter, actor=actor, end_visit=body.end_visit
     )
+    return {**_moved(finished, following), "called": called}
 
 
 @_action(

@@ -178,6 +178,13 @@ class Moved(Out):
     next: Ticket | None = None
 
 
+class Finished(Moved):
+    """A finish; with ``call_next``, the ticket then called at the counter (None: nobody
+    waiting for it, the finish stands)."""
+
+    called: Ticket | None = None
+
+
 class AuditEntry(Out):
     at: datetime
     actor: str

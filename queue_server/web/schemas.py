@@ -78,6 +78,8 @@ class IssueBody(Body):
 
 class FinishBody(Body):
     end_visit: bool = False
+    #: Call the next ticket at this counter in the same transaction ("Finish & call next").
+    call_next: bool = False
 
 
 class ParkBody(Body):

@@ -166,6 +166,43 @@ def test_full_journey_cs_then_bio_keeps_the_number(engine: Engine) -> None:
     assert actions == ["issue", "call", "recall", "start", "finish", "queue", "call", "finish"]
 
 
+def test_finish_and_call_next_is_one_transaction_that_keeps_the_finish_when_nobody_waits(
+    engine: Engine,
+) -> None:
+    first, second = issue(engine), issue(engine)
+    engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
+    engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
+    engine.officer.start(OFFICE, "cs-1", actor=OFFICER)
+    engine.published.clear()
+    done, following, called = engine.officer.finish_and_call_next(OFFICE, "cs-1", actor=OFFICER)
+    assert (done.label, done.status) == (first.label, "done")  # type: ignore[attr-defined]
+    assert following is not None and (following.station, following.status) == ("BIO", "waiting")
+    assert called is not None
+    assert (called.label, called.status, called.counter) == (second.label, "called", "cs-1")  # type: ignore[attr-defined]
+    changes = [event for event in engine.published if isinstance(event, TicketChanged)]
+    assert [(event.action, event.label) for event in changes] == [
+        ("finish", done.label),
+        ("queue", following.label),
+        ("call", called.label),
+    ]
+    at_bio = following
+    # Nobody else waits at CS (the first visit went on to BIO): the finish still stands.
+    done, following, called = engine.officer.finish_and_call_next(
+        OFFICE, "cs-1", actor=OFFICER, end_visit=True
+    )
+    assert (done.label, done.status, following, called) == (second.label, "done", None, None)  # type: ignore[attr-defined]
+    with engine.database.reader() as session:
+        actions = list(session.scalars(select(TicketEventRow.action).order_by(TicketEventRow.id)))
+        statuses = dict(session.execute(select(TicketRow.id, TicketRow.status)).all())
+    assert actions == ["issue", "issue", "call", "start", "finish", "queue", "call", "finish"]
+    assert statuses == {first.ticket_id: "done", at_bio.id: "waiting", second.ticket_id: "done"}  # type: ignore[attr-defined]
+    # The counter is free again: a plain call-next finds nobody; the next finish needs a ticket.
+    with pytest.raises(QueueEmpty):
+        engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
+    with pytest.raises(TicketNotAtCounter):
+        engine.officer.finish_and_call_next(OFFICE, "cs-1", actor=OFFICER)
+
+
 def test_priority_visit_is_routed_to_the_priority_booth(engine: Engine) -> None:
     issue(engine, priority_category="pregnant")
     engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)

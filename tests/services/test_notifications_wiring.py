@@ -14,7 +14,12 @@ from queue_server.domain.ids import TicketSource
 from queue_server.domain.passports import ReadySource
 from queue_server.persistence.models import AuditLogRow, NotificationRow, TicketAlertRow
 from queue_server.services.issuing import IssuedTicket, IssueRequest
-from queue_server.services.notifications import NotificationService, PhoneInvalid, TicketEnded
+from queue_server.services.notifications import (
+    AlertStations,
+    NotificationService,
+    PhoneInvalid,
+    TicketEnded,
+)
 from queue_server.services.passports import PassportService, ReadyEntry
 from queue_server.services.unit import Actor
 from tests.services.conftest import Engine, office_settings
@@ -164,6 +169,56 @@ def test_a_batch_of_calls_reads_the_requests_once_and_still_fires(engine: Engine
     (row,) = rows(engine)
     assert (row.template, row.params) == ("number_near", {"number": mine.label, "away": "3"})
     assert alerts(engine) == []
+
+
+def test_the_stations_with_requests_are_kept_a_second_and_read_at_once_after_a_local_request(
+    engine: Engine,
+) -> None:
+    """Batches of calls read the office's stations with requests at most once a second; a
+    request asked in this process is seen by the next batch, one asked in another server
+    process once the second is over (the next call then sends its message)."""
+    moment = [100.0]
+    here = NotificationService(hash_key=KEY, **engine.shared)
+    here.alert_stations = AlertStations(ttl_s=1.0, clock=lambda: moment[0])
+    elsewhere = NotificationService(hash_key=KEY, **engine.shared)  # another process
+    tickets = [issue(engine) for _ in range(7)]
+    engine.officer.open_counter(OFFICE, "cs-1", actor=OFFICER)
+    batch: list[DomainEvent] = []
+    engine.events.subscribe_batch(batch.extend)
+    reads: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if "ticket_alerts" in statement and "DISTINCT" in statement.upper():
+            reads.append(statement)
+
+    def call_again() -> None:
+        batch.clear()
+        engine.officer.finish(OFFICE, "cs-1", actor=OFFICER, end_visit=True)
+        engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)
+        here.on_events(batch)
+
+    engine.officer.call_next(OFFICE, "cs-1", actor=OFFICER)  # tickets[0]
+    for database_engine in engine.database.engines:
+        event.listen(database_engine, "before_cursor_execute", count)
+    try:
+        here.on_events(batch)
+        here.on_events(batch)
+        assert len(reads) == 1  # none asked: kept
+        elsewhere.ask_alert(tickets[6].token, PHONE, "en")  # five ahead: not near yet
+        moment[0] += 0.5
+        call_again()  # tickets[1]; four ahead now, still within the second: not read
+        assert len(reads) == 1
+        moment[0] += 0.6
+        call_again()  # tickets[2]: read again, three ahead: near
+        assert len(reads) == 2
+        (row,) = rows(engine)
+        assert row.params == {"number": tickets[6].label, "away": "3"}
+        here.ask_alert(tickets[5].token, PHONE, "id")  # asked here: the next batch reads
+        call_again()
+        assert len(reads) == 3
+    finally:
+        for database_engine in engine.database.engines:
+            event.remove(database_engine, "before_cursor_execute", count)
 
 
 def test_the_phone_goes_when_the_ticket_ends(engine: Engine) -> None:

@@ -140,6 +140,16 @@ def test_an_officer_serves_with_buttons_and_shortcuts(
     press(page, "Enter", "Cancelled B-001")
     expect(row(page, "B-001")).to_have_count(0)
 
+    press(page, "n", "Called B-004 to CS 1")  # finish and call the next in one step
+    page.get_by_role("button", name=re.compile("Finish & call next")).click()
+    expect(status_line(page)).to_have_text("Finished B-004; called B-005 to CS 1")
+    expect(page.locator("#current-label")).to_have_text("B-005")
+    press(page, "b", "Finished B-005; called B-006 to CS 1")
+    shots.take(page, "finish-call-next-en")
+    nobody = re.compile(r"^Finished B-006; the visit goes on to .+ as B-006 Nobody is waiting\.$")
+    press(page, "b", nobody)  # the finish stands; nobody left for CS
+    expect(page.locator(".current")).to_contain_text("No ticket at the counter")
+
     page.keyboard.press("i")
     page.select_option("#issue-service", "walkin")
     page.select_option("#issue-priority", "pregnant")
@@ -153,7 +163,7 @@ def test_an_officer_serves_with_buttons_and_shortcuts(
     expect(row(page, "B-008")).to_be_visible()
 
     page.keyboard.press("?")
-    expect(page.locator(".help tbody tr")).to_have_count(17)
+    expect(page.locator(".help tbody tr")).to_have_count(18)
     shots.take(page, "help-en")
     page.keyboard.press("Escape")
 

@@ -167,3 +167,26 @@ def test_queue_state_waiting_quota_and_opening(
             "demo": False,
         }
     ]
+
+
+def test_finish_with_call_next_answers_both_in_one_request(auth: AuthActions) -> None:
+    auth.login("petugas")
+    first, second = issue(auth), issue(auth)
+    auth.post(f"{CS}/open")
+    auth.post(f"{CS}/call-next")
+    refused = auth.post(f"{CS}/finish", {"call_next": "maybe"})
+    assert refused.status_code == 422  # a bad body changes nothing: B-001 is still at cs-1
+    counters = {c["code"]: c for c in auth.get(f"{BASE}/counters").get_json()["items"]}
+    assert counters["cs-1"]["ticket_label"] == first["label"]
+
+    answer = auth.post(f"{CS}/finish", {"call_next": True}).get_json()
+    assert (answer["ticket"]["label"], answer["ticket"]["status"]) == (first["label"], "done")
+    assert answer["next"]["station"] == "BIO"
+    assert (answer["called"]["id"], answer["called"]["status"]) == (second["ticket_id"], "called")
+    counters = {c["code"]: c for c in auth.get(f"{BASE}/counters").get_json()["items"]}
+    assert counters["cs-1"]["ticket_label"] == second["label"]
+
+    last = auth.post(f"{CS}/finish", {"call_next": True, "end_visit": True}).get_json()
+    assert (last["ticket"]["status"], last["next"], last["called"]) == ("done", None, None)
+    plain = auth.post(f"{CS}/finish")  # nothing at the counter any more
+    assert (plain.status_code, plain.get_json()["error"]["code"]) == (409, "ticket_not_at_counter")

@@ -5,9 +5,10 @@ var AntreScreen = (function (ui) {
   "use strict";
   var t = ui.t;
   var el = ui.el;
-  var KEYS = ["n", "r", "s", "f", "e", "a", "p", "t", "c", "x", "v", "i", "q", "o", "?"];
+  var KEYS = ["n", "r", "s", "f", "b", "e", "a", "p", "t", "c", "x", "v", "i", "q", "o", "?"];
   var LABELS = {
-    n: "act_call_next", r: "act_recall", s: "act_start", f: "act_finish", e: "act_end_visit",
+    n: "act_call_next", r: "act_recall", s: "act_start", f: "act_finish", b: "act_finish_call",
+    e: "act_end_visit",
     a: "act_no_show", p: "act_park", t: "act_transfer", c: "act_call_specific", x: "act_cancel",
     v: "act_reactivate", i: "act_issue", q: "act_close", o: "act_open", "?": "act_help"
   };
@@ -73,7 +74,8 @@ var AntreScreen = (function (ui) {
     var buttons = el("div", {className: "actions"}, [
       button("n", handlers, grace, "primary wide"),
       button("r", handlers, grace), button("s", handlers, grace),
-      button("f", handlers, grace, "good"), button("e", handlers, grace),
+      button("f", handlers, grace, "good"), button("b", handlers, grace, "good"),
+      button("e", handlers, grace),
       button("a", handlers, grace, "warn"), button("p", handlers, grace),
       button("t", handlers, grace), button("c", handlers, grace)
     ]);

@@ -281,7 +281,8 @@
     var called = ticket && ticket.status === "called";
     var selected = state.selected;
     var rules = {
-      n: open && !ticket, r: called, s: called, f: !!ticket, e: !!ticket, a: called,
+      n: open && !ticket, r: called, s: called, f: !!ticket, b: open && !!ticket, e: !!ticket,
+      a: called,
       p: !!ticket, t: !!ticket, c: open && !ticket, x: !!selected,
       v: !!selected && selected.kind === "no_show", i: true, q: open && !ticket, o: !open, "?": true
     };
@@ -312,6 +313,17 @@
       act("/finish", {end_visit: false}, function (answer) {
         return answer.next ? t("did_finish_next", nextText(answer)) :
           t("did_finish_end", {label: answer.ticket.label});
+      });
+    },
+    b: function () {  // finish and call the next applicant in one request
+      act("/finish", {end_visit: false, call_next: true}, function (answer) {
+        var called = answer.called;
+        if (!called) {
+          return (answer.next ? t("did_finish_next", nextText(answer)) :
+            t("did_finish_end", {label: answer.ticket.label})) + " " + t("nobody_waiting");
+        }
+        return t("did_finish_called", {label: answer.ticket.label, called: called.label,
+          counter: counterName()});
       });
     },
     e: function () {
