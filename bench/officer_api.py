@@ -2,6 +2,7 @@
 
 Usage: python bench/officer_api.py --db sqlite|postgres [--officers 50] [--tickets 6000]
        [--seconds 20] [--threads N (antre serve's default, 48)] [--mqtt] [--processes N]
+       [--combined]
 
 The server runs as a separate process (`antre serve`, waitress) on a random loopback
 port; this process plays the officers, each on its own keep-alive connection with its
@@ -10,7 +11,10 @@ as one call. Double calls and the other invariants are checked from the tables a
 With --mqtt the server runs its managed broker (a random loopback port) and publishes
 every call and state change to it, as in an office; without, it runs ``--no-mqtt``.
 With --processes N (N > 1) it runs ``antre serve --processes N``: the officers'
-connections are spread over the processes by the kernel.
+connections are spread over the processes by the kernel. With --combined each officer
+calls once and then loops ``finish`` with ``{"call_next": true}`` (the console's "Finish &
+call next"): one request per applicant. ``applicants_called_per_s`` counts the calls
+made, in either mode (half the requests in the default one).
 """
 
 from __future__ import annotations
@@ -90,24 +94,39 @@ def officer_loop(
     token: str,
     until: float,
     latencies: list[float],
-    statuses: dict[int, int],
+    statuses: dict[int | str, int],
     lock: threading.Lock,
+    combined: bool = False,
 ) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     base = f"/api/v1/offices/{office}/counters/bench-{index + 1:02d}"
 
-    def post(action: str) -> int:
+    called: list[bool] = []
+
+    def post(action: str, body: bytes = b"{}") -> int:
         started = time.perf_counter()
-        connection.request("POST", f"{base}/{action}", body=b"{}", headers=headers)
+        connection.request("POST", f"{base}/{action}", body=body, headers=headers)
         response = connection.getresponse()
-        response.read()
+        data = response.read()
+        calls = response.status == 200 and (
+            action == "call-next" or json.loads(data).get("called") is not None
+        )
+        called.append(calls)
         with lock:
             latencies.append(time.perf_counter() - started)
             statuses[response.status] = statuses.get(response.status, 0) + 1
+            statuses["calls"] = statuses.get("calls", 0) + calls
         return response.status
 
     post("open")
+    if combined:  # the console's "Finish & call next": one request per applicant
+        if post("call-next") != 200:
+            return
+        while time.monotonic() < until:
+            if post("finish", b'{"call_next": true}') != 200 or not called[-1]:
+                break
+        return
     while time.monotonic() < until:
         if post("call-next") != 200:
             break
@@ -147,6 +166,7 @@ def run(
     workers: int = 1,
     mqtt: bool = False,
     processes: int = 1,
+    combined: bool = False,
 ) -> dict[str, object]:
     with database_url(kind) as url:
         office, tokens = seed(url, officers, tickets)
@@ -164,13 +184,13 @@ def run(
         try:
             wait_ready(port)
             latencies: list[float] = []
-            statuses: dict[int, int] = {}
+            statuses: dict[int | str, int] = {}
             lock = threading.Lock()
             until = time.monotonic() + seconds
             officer_threads = [
                 threading.Thread(
                     target=officer_loop,
-                    args=(port, office, i, tokens[i], until, latencies, statuses, lock),
+                    args=(port, office, i, tokens[i], until, latencies, statuses, lock, combined),
                 )
                 for i in range(officers)
             ]
@@ -193,7 +213,10 @@ def run(
         "mqtt": mqtt,
         "officers": officers,
         "requests": len(latencies),
+        # requests/s: each call-next and each finish counts (the P3 measure since issue 13)
         "calls_per_s": round(len(latencies) / elapsed, 1),
+        "applicants_called_per_s": round(statuses.pop("calls", 0) / elapsed, 1),
+        "combined": combined,
         "latency": summary_ms(latencies),
         "statuses": json.dumps(statuses),
         **checks,
@@ -221,6 +244,11 @@ def main() -> None:
     parser.add_argument(
         "--processes", type=int, default=1, help="antre serve --processes N (shares HTTP)"
     )
+    parser.add_argument(
+        "--combined",
+        action="store_true",
+        help="officers finish and call next in one request (the console's B key)",
+    )
     args = parser.parse_args()
     result = run(
         args.db,
@@ -231,6 +259,7 @@ def main() -> None:
         args.workers,
         args.mqtt,
         args.processes,
+        args.combined,
     )
     for key, value in result.items():
         print(f"{key}: {value}")

@@ -9,16 +9,15 @@ are plain inserts: no ORM identity, no unit-of-work flush at commit.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
     Insert,
     Integer,
     Table,
     bindparam,
     func,
-    or_,
     select,
     text,
     union_all,
@@ -192,7 +191,7 @@ END_VISIT = (
 )
 
 
-def _queue_head(*, priority: bool, booked: bool) -> Any:
+def _queue_head(*, priority: bool, booked: bool, stations: int, services: int, skip: int) -> Any:
     """One class's oldest waiting tickets, walk-ins or booked check-ins (``ix_tickets_queue_head``).
 
     A ticket's queue time is its appointment if it has one, else when it was queued;
@@ -208,6 +207,18 @@ def _queue_head(*, priority: bool, booked: bool) -> Any:
         # an equality to its planner).
         kind = TICKETS.c.appointment_at.is_(None)
         order = (TICKETS.c.appointment_at, TICKETS.c.queued_at)
+    conditions: list[Any] = [
+        TICKETS.c.office_id == bindparam("office_id"),
+        WAITING,
+        TICKETS.c.priority == priority,
+        kind,
+        TICKETS.c.station.in_([bindparam(f"station_{i}") for i in range(stations)]),
+    ]
+    if services:
+        codes: list[Any] = [bindparam(f"service_{i}") for i in range(services)]
+        conditions.append(TICKETS.c.service_code.in_(codes))
+    if skip:
+        conditions.append(TICKETS.c.id.not_in([bindparam(f"skip_{i}") for i in range(skip)]))
     return (
         select(
             TICKETS.c.id,
@@ -217,30 +228,27 @@ def _queue_head(*, priority: bool, booked: bool) -> Any:
             TICKETS.c.queued_at,
             TICKETS.c.appointment_at,
         )
-        .where(
-            TICKETS.c.office_id == bindparam("office_id"),
-            WAITING,
-            TICKETS.c.priority == priority,
-            kind,
-            TICKETS.c.station.in_(bindparam("stations", expanding=True)),
-            or_(
-                bindparam("all_services", type_=Boolean),
-                TICKETS.c.service_code.in_(bindparam("services", expanding=True)),
-            ),
-            TICKETS.c.id.not_in(bindparam("skip", expanding=True)),
-        )
+        .where(*conditions)
         .order_by(*order, TICKETS.c.id)
         .limit(bindparam("limit", type_=Integer))
     )
 
 
-def queue_heads_statement() -> Any:
-    """The oldest ``:limit`` waiting walk-ins and booked tickets of each class, in one query.
+@functools.lru_cache(maxsize=256)
+def queue_heads_statement(stations: int, services: int, skip: int) -> Any:
+    """The oldest ``:limit`` waiting walk-ins and booked tickets of each class, in one query,
+    for a counter serving ``stations`` stations and ``services`` services (0: every
+    service), leaving ``skip`` tickets out.
 
-    Together they hold each class's oldest ``:limit`` tickets in calling order.
+    Together they hold each class's oldest ``:limit`` tickets in calling order. One
+    parameter per value (``station_0``, ``service_0``, ``skip_0``...) instead of
+    expanding lists, so the statement runs straight on the driver
+    (:func:`queue_server.persistence.fast.run`); built once per shape (a counter's
+    profile, the tickets skipped while claiming).
     """
+    shape = {"stations": stations, "services": services, "skip": skip}
     heads = [
-        _queue_head(priority=priority, booked=booked).subquery()
+        _queue_head(priority=priority, booked=booked, **shape).subquery()
         for priority in (True, False)
         for booked in (False, True)
     ]

@@ -63,7 +63,6 @@ from queue_server.services.offices import OfficeSnapshot
 
 RECENT_SERVICE_SAMPLES = MAX_RECENT_SAMPLES
 _RECENT_DURATIONS = recent_durations_statement(RECENT_SERVICE_SAMPLES)
-_QUEUE_HEADS = queue_heads_statement()
 T = TypeVar("T")
 #: Waiting tickets per station, then per (service, priority).
 ByClass = dict[str, dict[tuple[str, bool], int]]
@@ -132,15 +131,15 @@ def head_entries(
     Enough for :func:`~queue_server.domain.calling.choose_next`, which only looks at the
     head of each class; ``skip`` leaves out tickets another counter is claiming.
     """
-    params = {
-        "limit": limit,
-        "office_id": office_id,
-        "stations": [station.value for station in counter.stations],
-        "all_services": not counter.services,
-        "services": sorted(counter.services),
-        "skip": list(skip),
-    }
-    return _entries(session.execute(_QUEUE_HEADS, params))
+    stations = [station.value for station in counter.stations]
+    services = sorted(counter.services)
+    skipped = sorted(skip)
+    params: dict[str, object] = {"limit": limit, "office_id": office_id}
+    params.update((f"station_{i}", value) for i, value in enumerate(stations))
+    params.update((f"service_{i}", value) for i, value in enumerate(services))
+    params.update((f"skip_{i}", value) for i, value in enumerate(skipped))
+    statement = queue_heads_statement(len(stations), len(services), len(skipped))
+    return _entries(run(session, statement, params))
 
 
 def waiting_by_class(

@@ -343,3 +343,29 @@ def test_offices_may_renumber_per_station(engine: Engine) -> None:
         labels.append(following.label)
     assert (first.label, second.label) == ("B-001", "B-002")  # type: ignore[attr-defined]
     assert labels == ["BI-001", "BI-002"]
+
+
+def test_queue_heads_take_the_counters_services_and_leave_out_the_skipped(engine: Engine) -> None:
+    """The heads query the calling policy reads, one parameter per station, service and
+    skipped ticket: each class's oldest ``limit``, only the services asked for."""
+    from queue_server.domain.ids import ServiceId
+    from queue_server.domain.model import CounterProfile
+    from queue_server.services.queries import head_entries
+
+    walkins = [issue(engine).ticket_id for _ in range(3)]  # type: ignore[attr-defined]
+    lost = [issue(engine, "lost").ticket_id for _ in range(2)]  # type: ignore[attr-defined]
+    elderly = issue(engine, priority_category="elderly").ticket_id  # type: ignore[attr-defined]
+    every = CounterProfile(id="cs-1", name="CS 1", stations=frozenset({StationType.CS}))  # type: ignore[arg-type]
+    only_lost = CounterProfile(
+        id="cs-1",  # type: ignore[arg-type]
+        name="CS 1",
+        stations=frozenset({StationType.CS, StationType.BIO}),
+        services=frozenset({ServiceId("lost")}),
+    )
+    with engine.database.reader() as session:
+        heads = [e.ticket_id for e in head_entries(session, OFFICE, every, limit=2)]
+        skipping = head_entries(session, OFFICE, every, limit=2, skip={elderly, walkins[0]})
+        lost_only = [e.ticket_id for e in head_entries(session, OFFICE, only_lost, limit=5)]
+    assert heads == [elderly, walkins[0], walkins[1]]  # priority class first, two of the rest
+    assert [e.ticket_id for e in skipping] == [walkins[1], walkins[2]]
+    assert lost_only == lost
