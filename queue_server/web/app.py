@@ -6,6 +6,8 @@ import time
 from datetime import timedelta
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from queue_server.config import ServerConfig, load_config, session_key
@@ -66,6 +68,7 @@ def create_app(
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         ANTRE_SESSION_IDLE=timedelta(minutes=config.session_idle_minutes),
     )
+    app.session_interface = CookieSessions()
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.url_map.converters["int"] = AsciiIntegerConverter  # before any route is added
     built = services or build_services(config)
@@ -103,3 +106,22 @@ def create_app(
     app.register_blueprint(whatsapp_webhook)
     app.extensions[WHATSAPP_EXTENSION] = whatsapp_settings()
     return app
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie sessions, with the signing serializer built once per key
+    instead of on every request (most requests, a kiosk's or an officer's with a bearer
+    token, carry no session cookie at all)."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple[object, ...], URLSafeTimedSerializer] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        serializer = self._serializers.get(keys)
+        if serializer is None:
+            serializer = super().get_signing_serializer(app)
+            if serializer is None:
+                return None
+            self._serializers = {keys: serializer}  # a changed key replaces the old one
+        return serializer

@@ -124,6 +124,27 @@ def test_a_replayed_cookie_is_dead_after_logout(client: FlaskClient, auth: AuthA
     assert error_code(replay) == (401, "unauthenticated")
 
 
+def test_a_cookie_signed_with_another_key_or_altered_is_no_session(
+    client: FlaskClient, auth: AuthActions, app: Any
+) -> None:
+    """The signing serializer is built once per key (CookieSessions): a cookie still has
+    to carry this key's signature, and a new key ends every session signed with the old."""
+    auth.login("petugas")
+    cookie = client.get_cookie(SESSION_COOKIE)
+    assert cookie is not None
+    assert client.get("/api/v1/auth/me").status_code == 200
+    interface = app.session_interface
+    assert interface.get_signing_serializer(app) is interface.get_signing_serializer(app)
+    value = cookie.value
+    flipped = "B" if value[-5] == "A" else "A"  # a character of the signature, all 6 bits used
+    client.set_cookie(SESSION_COOKIE, value[:-5] + flipped + value[-4:])
+    assert client.get("/api/v1/auth/me").status_code == 401
+    client.set_cookie(SESSION_COOKIE, cookie.value)
+    assert client.get("/api/v1/auth/me").status_code == 200
+    app.secret_key = "another key altogether, 32 bytes at least"
+    assert client.get("/api/v1/auth/me").status_code == 401
+
+
 def test_changing_the_password_ends_every_other_session(
     client: FlaskClient, auth: AuthActions, app: Any
 ) -> None:
