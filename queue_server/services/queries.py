@@ -200,8 +200,8 @@ class RecentService:
 
 
 def recent_service(session: Session, office_id: str, station: StationType) -> RecentService:
-    rows = session.execute(RECENT_SERVICE, {"office_id": office_id, "station": station.value})
-    return _recent_service(list(rows))
+    rows = run(session, RECENT_SERVICE, {"office_id": office_id, "station": station.value})
+    return _recent_service(rows.all())
 
 
 def recent_services(
@@ -214,8 +214,8 @@ def recent_services(
     order = sorted(stations, key=lambda station: station.value)
     params = {f"station_{index}": station.value for index, station in enumerate(order)}
     per_part: list[list[Any]] = [[] for _ in order]
-    for part, counter, called, finished in session.execute(
-        _recent_of(len(order)), {"office_id": office_id, **params}
+    for part, counter, called, finished in run(
+        session, _recent_of(len(order)), {"office_id": office_id, **params}
     ):
         if called is not None and finished is not None:
             per_part[part].append((counter, called, finished))
@@ -529,12 +529,12 @@ class AtCounter:
 
 def at_counters(session: Session, office_id: str) -> dict[str, AtCounter]:
     """Counter code -> its current applicant, for every busy counter of the office."""
-    rows = session.execute(AT_COUNTERS, {"office_id": office_id})
+    rows = run(session, AT_COUNTERS, {"office_id": office_id})
     return {code: AtCounter(code, station, called_at) for code, station, called_at in rows}
 
 
 def waiting_per_station(session: Session, office_id: str) -> dict[str, int]:
-    rows = session.execute(WAITING_PER_STATION, {"office_id": office_id})
+    rows = run(session, WAITING_PER_STATION, {"office_id": office_id})
     return {station: int(count) for station, count in rows}
 
 

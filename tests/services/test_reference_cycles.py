@@ -39,6 +39,7 @@ engine.issuing.issue(request, actor=kiosk)  # warm: caches filled once are not g
 engine.officer.open_counter(OFFICE, "cs-1", actor=officer)
 engine.officer.call_next(OFFICE, "cs-1", actor=officer)
 engine.officer.finish(OFFICE, "cs-1", actor=officer)
+engine.issuing.issue(request, actor=kiosk)  # with a finished ticket: the estimate's reads
 gc.collect()
 gc.disable()
 gc.set_debug(gc.DEBUG_SAVEALL)
