@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from queue_server.domain.errors import (
@@ -19,6 +19,7 @@ from queue_server.domain.errors import (
     BookingUsed,
     DomainError,
 )
+from queue_server.persistence.fast import run
 from queue_server.persistence.models import BookingRow, VisitRow
 from queue_server.services.offices import OfficeSnapshot
 from queue_server.services.unit import Unit
@@ -64,13 +65,16 @@ def usable_booking(
     return booking
 
 
+#: Built once: every check-in runs it (the values are named by the caller).
+_CLAIM_BOOKING = update(BookingRow).where(
+    BookingRow.id == bindparam("booking"), BookingRow.visit_id.is_(None)
+)
+
+
 def claim_booking(work: Unit, booking_id: int, visit_id: int) -> None:
     """Mark the booking used by ``visit_id`` in the issuing transaction; a concurrent
     claim loses with BookingUsed."""
-    claimed = work.session.execute(
-        update(BookingRow)
-        .where(BookingRow.id == booking_id, BookingRow.visit_id.is_(None))
-        .values(visit_id=visit_id, checked_in_at=work.now)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    params = {"booking": booking_id, "visit_id": visit_id, "checked_in_at": work.now}
+    claimed = run(work.session, _CLAIM_BOOKING, params)
+    if claimed.rowcount != 1:
         raise BookingUsed(label="-")

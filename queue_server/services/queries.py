@@ -458,7 +458,7 @@ def expected_bookings(
     slots: dict[str, list[float]] = {}
     passed = came = 0
     params = {"office_id": office_id, "office_day": office_day}
-    for service, slot_at, claimed in session.execute(TODAYS_BOOKINGS, params):
+    for service, slot_at, claimed in run(session, TODAYS_BOOKINGS, params):
         if slot_at < cutoff:
             passed += 1
             came += bool(claimed)
