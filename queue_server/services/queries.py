@@ -35,7 +35,6 @@ from queue_server.domain.estimate import (
     service_time_minutes,
 )
 from queue_server.domain.ids import (
-    AT_COUNTER_STATUSES,
     ServiceId,
     ServiceKind,
     StationType,
@@ -343,7 +342,7 @@ AT_COUNTERS = (
     .join(CounterRow, CounterRow.pk == TicketRow.counter_pk)
     .where(
         TicketRow.office_id == bindparam("office_id"),
-        TicketRow.status.in_([status.value for status in AT_COUNTER_STATUSES]),
+        AT_COUNTER,  # as the partial index says it; no list to expand: runs on the driver
     )
 )
 
