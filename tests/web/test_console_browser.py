@@ -251,12 +251,14 @@ def test_indonesian_is_the_default_and_the_switch_keeps_the_counter(
     press(page, "n", "Memanggil B-001 ke CS 1")
     press(page, "s", "Melayani B-001")
     shots.take(page, "serving-id")
+    press(page, "b", "B-001 selesai; B-002 dipanggil ke CS 1")  # the button Selesai & berikutnya
+    shots.take(page, "finish-call-next-id")
     page.keyboard.press("t")
-    expect(page.get_by_role("heading", name="Alihkan B-001")).to_be_visible()
+    expect(page.get_by_role("heading", name="Alihkan B-002")).to_be_visible()
     shots.take(page, "transfer-dialog-id")
     page.keyboard.press("Escape")
     page.get_by_role("link", name="English").click()
-    expect(page.locator("#current-label")).to_have_text("B-001")  # same counter, same ticket
+    expect(page.locator("#current-label")).to_have_text("B-002")  # same counter, same ticket
     expect(page.get_by_role("heading", name="At the counter")).to_be_visible()
     assert page.js_errors == []
 
