@@ -101,6 +101,7 @@ bench: system-deps venv
 	$(BIN)/python bench/estimate_accuracy.py --seeds 1 2 3 4 5 --scale 1.5
 	$(BIN)/python bench/mixed.py --db sqlite
 	$(BIN)/python bench/mixed.py --db postgres
+	$(BIN)/python bench/mixed.py --db sqlite --combined
 	$(BIN)/antre simulate --visits 3000
 	$(BIN)/python bench/simulate_day.py --visits 3000 --db postgres
 	$(BIN)/python bench/multi_process.py --db sqlite --processes 1,2,4

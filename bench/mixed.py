@@ -2,6 +2,7 @@
 
 Usage: python bench/mixed.py [--db sqlite|postgres] [--kiosks 20] [--officers 22]
        [--seconds 10] [--rate 20] [--seed-tickets 1500] [--workers N] [--threads N]
+       [--combined]
 
 The server as `antre serve` runs it, in this process: the kiosk-request adapter and the
 state publisher on a real Mosquitto (random loopback port, per-device accounts), the HTTP
@@ -22,6 +23,10 @@ in its own process (apart from the server's interpreter):
    p50/p99 when the officers saturate the server. (In part 1 every client waits for its
    answer before the next request, so the issue latency there is the queue of a saturated
    server: about kiosks / issues per second, Little's law.)
+
+With --combined the officers finish and call next in one request (``finish`` with
+``{"call_next": true}``, the console's B key) instead of call-next -> finish; the call
+-> display latency then runs from sending that request.
 
 Afterwards the tables are checked: no duplicate number, no double call, no visit with two
 live tickets, no counter with two active tickets, and every answered issue is a visit.
@@ -164,21 +169,33 @@ class Officer:
         self.called: dict[str, float] = {}  # label -> when call-next was sent
         self.statuses: dict[int, int] = {}
 
-    def post(self, action: str) -> tuple[int, dict[str, Any]]:
-        self.connection.request("POST", f"{self.base}/{action}", body=b"{}", headers=self.headers)
+    def post(self, action: str, body: bytes = b"{}") -> tuple[int, dict[str, Any]]:
+        self.connection.request("POST", f"{self.base}/{action}", body=body, headers=self.headers)
         response = self.connection.getresponse()
         body = response.read()
         self.statuses[response.status] = self.statuses.get(response.status, 0) + 1
         return response.status, (json.loads(body) if body else {})
 
-    def loop(self, until: float) -> None:
+    def loop(self, until: float, combined: bool = False) -> None:
+        serving = False  # combined: a ticket at the counter, to finish with the next call
         while time.perf_counter() < until:
             sent = time.perf_counter()
-            status, answer = self.post("call-next")
-            if status != 200:
+            if serving:  # the console's "Finish & call next": one request
+                status, answer = self.post("finish", b'{"call_next": true}')
+                ticket = answer.get("called") if status == 200 else None
+            else:
+                status, answer = self.post("call-next")
+                ticket = answer.get("ticket") if status == 200 else None
+            if ticket is None:
+                serving = False
                 time.sleep(0.05)  # nobody waiting for a moment: a real officer looks again
                 continue
-            self.called[answer["ticket"]["label"]] = sent
+            self.called[ticket["label"]] = sent
+            if combined:
+                serving = True
+            else:
+                self.post("finish")
+        if serving:  # leave the counter free for the next part
             self.post("finish")
 
     def poll(self, until: float) -> int:
@@ -225,6 +242,7 @@ def load(
     poll_token: str,
     seconds: float,
     rate: float,
+    combined: bool,
     results: Queue,  # type: ignore[type-arg]
 ) -> None:
     kiosks = [Kiosk(mqtt_port, office, account) for account in kiosk_accounts]
@@ -240,7 +258,7 @@ def load(
     try:
         # 1. Everything at once.
         until = time.perf_counter() + seconds
-        threads = [threading.Thread(target=o.loop, args=(until,)) for o in officers]
+        threads = [threading.Thread(target=o.loop, args=(until, combined)) for o in officers]
         began = time.perf_counter()
         for thread in threads:
             thread.start()
@@ -283,7 +301,7 @@ def load(
         }
         # 3. Paced kiosks (an office's pace) beside every officer calling flat out.
         until = time.perf_counter() + seconds / 2 + 1
-        threads = [threading.Thread(target=o.loop, args=(until,)) for o in officers]
+        threads = [threading.Thread(target=o.loop, args=(until, combined)) for o in officers]
         for thread in threads:
             thread.start()
         time.sleep(0.5)
@@ -323,6 +341,7 @@ def run(
     seeded: int,
     workers: int = 0,
     threads: int = 0,
+    combined: bool = False,
 ) -> dict[str, Any]:
     accounts = [Account(f"kiosk-{i}", f"kiosk-secret-{i}", DeviceKind.KIOSK) for i in range(kiosks)]
     with database_url(kind) as url, tempfile.TemporaryDirectory(prefix="antre-mixed-") as folder:
@@ -357,7 +376,16 @@ def run(
             )
             with broker:
                 result = _serve_and_load(
-                    services, office, broker.port, accounts, tokens, seconds, rate, workers, threads
+                    services,
+                    office,
+                    broker.port,
+                    accounts,
+                    tokens,
+                    seconds,
+                    rate,
+                    workers,
+                    threads,
+                    combined,
                 )
             with services.database.reader() as session:
                 visits = {
@@ -378,6 +406,7 @@ def run(
         "officers": officers,
         "workers": workers,
         "threads": threads,
+        "combined": combined,
         **result,
         "checks": checks,
     }
@@ -393,6 +422,7 @@ def _serve_and_load(
     rate: float,
     workers: int,
     threads: int,
+    combined: bool,
 ) -> dict[str, Any]:
     address = BrokerAddress("127.0.0.1", broker_port, SERVER.username, SERVER.password)
     server_mqtt = ServerMqtt(
@@ -405,7 +435,7 @@ def _serve_and_load(
     with server_side(services, server_mqtt, threads=threads) as http_port:
         return in_own_process(  # type: ignore[no-any-return]
             load, broker_port, http_port, office, accounts, tokens[:-1], tokens[-1], seconds, rate,
-            timeout_s=4 * seconds + 120,
+            combined, timeout_s=4 * seconds + 120,
         )  # fmt: skip
 
 
@@ -423,6 +453,11 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=0, help="HTTP threads (0: antre serve's default)"
     )
+    parser.add_argument(
+        "--combined",
+        action="store_true",
+        help="officers finish and call next in one request (the console's B key)",
+    )
     args = parser.parse_args()
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # busy by design here
     print(f"load average before: {os.getloadavg()[0]:.2f}")
@@ -435,6 +470,7 @@ def main() -> None:
         args.seed_tickets,
         args.workers,
         args.threads,
+        args.combined,
     )
     for key, value in result.items():
         print(f"{key}: {value}")
