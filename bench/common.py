@@ -4,6 +4,7 @@ checks straight from the tables."""
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import copy
 import multiprocessing
@@ -42,6 +43,19 @@ OPEN_MOMENT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 SERVER = Account("antre-server", "bench-server-secret", None)
 DISPLAY = Account("lobby-1", "bench-display-secret", DeviceKind.DISPLAY)
 OnMessage = Callable[[mqtt.Client, object, mqtt.MQTTMessage], None]
+
+
+#: The body of the console's "Finish & call next" (B): ``finish`` with the next call.
+FINISH_AND_CALL_NEXT = b'{"call_next": true}'
+
+
+def add_combined_option(parser: argparse.ArgumentParser) -> None:
+    """``--combined``: the benchmark's officers finish and call next in one request."""
+    parser.add_argument(
+        "--combined",
+        action="store_true",
+        help="officers finish and call next in one request (the console's B key)",
+    )
 
 
 @contextlib.contextmanager

@@ -52,7 +52,9 @@ from sqlalchemy import text
 
 from common import (
     DISPLAY,
+    FINISH_AND_CALL_NEXT,
     OPEN_MOMENT,
+    add_combined_option,
     bench_office,
     close_client,
     database_url,
@@ -181,7 +183,7 @@ class Officer:
         while time.perf_counter() < until:
             sent = time.perf_counter()
             if serving:  # the console's "Finish & call next": one request
-                status, answer = self.post("finish", b'{"call_next": true}')
+                status, answer = self.post("finish", FINISH_AND_CALL_NEXT)
                 ticket = answer.get("called") if status == 200 else None
             else:
                 status, answer = self.post("call-next")
@@ -453,11 +455,7 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=0, help="HTTP threads (0: antre serve's default)"
     )
-    parser.add_argument(
-        "--combined",
-        action="store_true",
-        help="officers finish and call next in one request (the console's B key)",
-    )
+    add_combined_option(parser)
     args = parser.parse_args()
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # busy by design here
     print(f"load average before: {os.getloadavg()[0]:.2f}")

@@ -32,7 +32,17 @@ import threading
 import time
 from datetime import timedelta
 
-from common import OPEN_MOMENT, ROOT, bench_office, database_url, invariants, prepare, summary_ms
+from common import (
+    FINISH_AND_CALL_NEXT,
+    OPEN_MOMENT,
+    ROOT,
+    add_combined_option,
+    bench_office,
+    database_url,
+    invariants,
+    prepare,
+    summary_ms,
+)
 from queue_server.config import ServerConfig
 from queue_server.domain.ids import Role, TicketSource
 from queue_server.persistence.db import open_database
@@ -124,7 +134,7 @@ def officer_loop(
         if post("call-next") != 200:
             return
         while time.monotonic() < until:
-            if post("finish", b'{"call_next": true}') != 200 or not called[-1]:
+            if post("finish", FINISH_AND_CALL_NEXT) != 200 or not called[-1]:
                 break
         return
     while time.monotonic() < until:
@@ -244,11 +254,7 @@ def main() -> None:
     parser.add_argument(
         "--processes", type=int, default=1, help="antre serve --processes N (shares HTTP)"
     )
-    parser.add_argument(
-        "--combined",
-        action="store_true",
-        help="officers finish and call next in one request (the console's B key)",
-    )
+    add_combined_option(parser)
     args = parser.parse_args()
     result = run(
         args.db,
