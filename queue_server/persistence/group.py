@@ -9,7 +9,16 @@ once, passes the turn to the next group, runs every member's after-commit work (
 the bus; groups' deliveries in commit order) and wakes them all. A group
 takes the callers that were waiting when its first member's work was done (at most 64);
 later callers form the next group, so a steady stream of requests does not keep one
-group open and its first answers waiting. Nobody
+group open and its first answers waiting.
+
+Urgent members (a kiosk's issue: somebody stands at the screen) have a lane of their own.
+A group opened by an urgent member takes only urgent callers. In a group of the others,
+once it holds ``CUT_AFTER`` members, urgent callers waiting join next and the group
+commits after them (the others it had counted wait for the next group): a kiosk's answer
+waits for at most that many officer actions, not for every one queued when it came.
+The turn after a group that held urgent members goes to the others first (when they
+wait), so a stream of urgent callers still leaves them ``CUT_AFTER`` places a group.
+Nobody
 is answered before the commit that holds its change; if that commit fails, every member of
 the group fails (:class:`GroupCommitFailed`) and nothing of the group is stored.
 
@@ -37,6 +46,9 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 #: Members per group at most: bounds one transaction's locks and the first member's wait.
 GROUP_LIMIT = 64
+
+#: Members of the others a group takes before urgent callers may cut it short.
+CUT_AFTER = 8
 
 #: Work run once after the commit, with every member's payload in order (e.g. publish).
 Deliver = Callable[[list[Any]], None]
@@ -74,6 +86,10 @@ class _Group:
     #: not grow for as long as requests keep coming and its first member's answer waits
     #: only for those queued ahead of it.
     quota: int | None = None
+    #: Opened by an urgent member: takes only urgent callers.
+    urgent: bool = False
+    #: Urgent callers joined this group of the others: it takes only urgent ones now.
+    cut: bool = False
 
 
 class GroupCommit:
@@ -89,6 +105,9 @@ class GroupCommit:
         self._writer, self._gate, self._limit = writer, gate, limit
         self._mutex = threading.Lock()
         self._waiters: deque[threading.Event] = deque()
+        self._urgent: deque[threading.Event] = deque()
+        #: The last group held urgent members: the others have the next turn.
+        self._after_urgent = False
         self._busy = False
         self._group: _Group | None = None
         #: Held from a group's commit to the end of its deliveries (commit order).
@@ -101,14 +120,15 @@ class GroupCommit:
     def waiting(self) -> int:
         """Callers waiting for their turn now."""
         with self._mutex:
-            return len(self._waiters)
+            return len(self._waiters) + len(self._urgent)
 
     @contextmanager
-    def member(self) -> Iterator[Member]:
-        """Run one unit of work in the current group; returns after the group's commit."""
-        self._take_turn()
+    def member(self, *, urgent: bool = False) -> Iterator[Member]:
+        """Run one unit of work in the current group; returns after the group's commit.
+        ``urgent``: ahead of the others waiting (see the module notes)."""
+        self._take_turn(urgent)
         try:
-            group = self._group or self._open()
+            group = self._group or self._open(urgent)
         except BaseException:
             self._pass_turn()
             raise
@@ -152,9 +172,17 @@ class GroupCommit:
         open_group = self._group is group
         with self._mutex:
             if group.quota is None:
-                group.quota = min(self._limit, group.size + len(self._waiters))
-            if open_group and self._waiters and group.broken is None and group.size < group.quota:
-                self._waiters.popleft().set()  # the next caller joins this group
+                waiting = len(self._urgent) + (0 if group.urgent else len(self._waiters))
+                group.quota = min(self._limit, group.size + waiting)
+            if group.urgent:
+                joining, quota = self._urgent, group.quota
+            elif group.cut or (self._urgent and (group.size >= CUT_AFTER or not self._waiters)):
+                joining, quota = self._urgent, self._limit  # they close the group
+            else:
+                joining, quota = self._waiters, group.quota
+            if open_group and joining and group.broken is None and group.size < quota:
+                group.cut = joining is self._urgent and not group.urgent
+                joining.popleft().set()  # the next caller joins this group
                 handed = True
             else:
                 handed = False
@@ -174,6 +202,7 @@ class GroupCommit:
         the database, a round trip each on PostgreSQL); the delivery lock, taken before
         the turn is passed, keeps the groups' deliveries in commit order."""
         self._group = None
+        self._after_urgent = group.urgent or group.cut
         try:
             if group.broken is not None:
                 raise group.broken
@@ -200,7 +229,7 @@ class GroupCommit:
         if unclosed is not None:
             raise unclosed
 
-    def _open(self) -> _Group:
+    def _open(self, urgent: bool) -> _Group:
         self._gate.__enter__()
         try:
             session = self._writer()
@@ -208,7 +237,7 @@ class GroupCommit:
         except BaseException:
             self._gate.__exit__(None, None, None)
             raise
-        return _Group(session)
+        return _Group(session, urgent=urgent)
 
     def _close(self, group: _Group) -> None:
         """Give the connection and the write gate back (the group is over)."""
@@ -219,19 +248,26 @@ class GroupCommit:
         finally:
             self._gate.__exit__(None, None, None)
 
-    def _take_turn(self) -> None:
+    def _take_turn(self, urgent: bool) -> None:
         with self._mutex:
             if not self._busy:
                 self._busy = True
                 return
             turn = threading.Event()
-            self._waiters.append(turn)
+            (self._urgent if urgent else self._waiters).append(turn)
         turn.wait()  # handed over by _leave or _pass_turn
 
     def _pass_turn(self) -> None:
         with self._mutex:
-            if self._waiters:
-                self._waiters.popleft().set()
+            first, then = (
+                (self._waiters, self._urgent)
+                if self._after_urgent
+                else (self._urgent, self._waiters)
+            )
+            if first:
+                first.popleft().set()
+            elif then:
+                then.popleft().set()
             else:
                 self._busy = False
 

@@ -264,7 +264,7 @@ class IssuingService(UseCases):
     def _answer_in_group(self, retry_key: RetryKey) -> IssuedTicket | None:
         """The earlier answer as the write group sees it: a copy of this request issued
         in the same group (not committed yet) counts, and is answered after its commit."""
-        with self.grouped() as work:
+        with self.grouped(urgent=True) as work:
             answer = earlier_answer(work.session, retry_key)
         return None if answer is None else issued_from_json(answer)
 
@@ -317,7 +317,7 @@ class IssuingService(UseCases):
         # On PostgreSQL three round trips: (1) the version query, the quota and number
         # upserts, the new rows' ids and the estimate's reads; (2) the inserts (visit,
         # ticket, timeline row, stored answer, outbox row); (3) COMMIT (the group's).
-        with self.grouped(ahead=True) as work:
+        with self.grouped(ahead=True, urgent=True) as work:
             # A retry is answered in the same transaction that would otherwise issue.
             earlier = None if retry_key is None else earlier_answer(work.session, retry_key)
             if earlier is not None:

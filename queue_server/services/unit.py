@@ -110,7 +110,7 @@ class UseCases:
         self.events.publish(work.events, stored=stored)
 
     @contextmanager
-    def grouped(self, *, ahead: bool = False) -> Iterator[Unit]:
+    def grouped(self, *, ahead: bool = False, urgent: bool = False) -> Iterator[Unit]:
         """Like :meth:`unit`, but shared with the units arriving at the same time: one
         transaction, each unit in its own savepoint (a refusal undoes only itself), one
         commit, and the group's events to the bus in one batch after it. Returns (or
@@ -121,13 +121,17 @@ class UseCases:
         for their answers until one is read (:func:`~queue_server.persistence.fast.ahead`);
         what is still on its way, the outbox rows included, is settled before the unit
         leaves, so an error is raised here as it would have been at its statement.
+
+        ``urgent``: somebody waits at a screen (a kiosk's issue); the unit goes ahead of the
+        others waiting for the group's turn, in a group of urgent units only
+        (:mod:`~queue_server.persistence.group`).
         """
         group = self.database.group
         if group is None:
             with self.unit() as work:
                 yield work
             return
-        with group.member() as member:
+        with group.member(urgent=urgent) as member:
             work = Unit(session=member.session, now=self.clock())
             with fast.ahead(member.session) if ahead else nullcontext():
                 yield work

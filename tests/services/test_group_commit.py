@@ -18,7 +18,7 @@ from sqlalchemy import event, func, select
 
 from queue_server.domain.errors import DomainError, QueueEmpty
 from queue_server.domain.ids import TicketSource
-from queue_server.persistence.group import GroupCommit, GroupCommitFailed
+from queue_server.persistence.group import CUT_AFTER, GroupCommit, GroupCommitFailed
 from queue_server.persistence.models import OutboxRow, QuotaUsageRow, TicketEventRow, VisitRow
 from queue_server.services.issuing import IssuedTicket, IssueRequest
 from queue_server.services.unit import Actor, Unit
@@ -319,3 +319,86 @@ def test_officer_actions_in_one_group(engine: Engine, refuse: bool) -> None:
     if refuse:
         assert isinstance(results["cs-3"], DomainError)
     assert group.groups - before == 1
+
+
+def _wait_until(condition: Callable[[], bool], what: str) -> None:
+    for _ in range(4000):  # at most about 20 s
+        if condition():
+            return
+        time.sleep(0.005)
+    raise AssertionError(what)
+
+
+def test_urgent_members_go_ahead_in_a_group_of_their_own_and_then_give_way(
+    engine: Engine,
+) -> None:
+    """A kiosk's issue (urgent) waiting behind an urgent group joins it ahead of an officer
+    action that queued first; that action then opens the next group (urgent traffic does
+    not starve it), where a later urgent member joins it."""
+    group = _group(engine)
+    ran: list[tuple[str, int]] = []
+    officer_running = threading.Event()
+
+    def member(name: str, urgent: bool, hold: Callable[[], None] | None = None) -> None:
+        with group.member(urgent=urgent):
+            ran.append((name, group.groups))
+            if hold is not None:
+                hold()
+
+    def kiosk_holds() -> None:
+        officer.start()
+        _wait_until(lambda: group.waiting >= 1, "the officer action never queued")
+        late_kiosk.start()
+        _wait_until(lambda: group.waiting >= 2, "the second kiosk never queued")
+
+    def officer_holds() -> None:
+        officer_running.set()
+        _wait_until(lambda: group.waiting >= 1, "the third kiosk never queued")
+
+    first_kiosk = threading.Thread(target=member, args=("kiosk 1", True, kiosk_holds))
+    officer = threading.Thread(target=member, args=("officer", False, officer_holds))
+    late_kiosk = threading.Thread(target=member, args=("kiosk 2", True))
+    third_kiosk = threading.Thread(target=member, args=("kiosk 3", True))
+    first_kiosk.start()
+    assert officer_running.wait(30), "the officer action never ran"
+    third_kiosk.start()
+    _join([first_kiosk, officer, late_kiosk, third_kiosk])
+    start = ran[0][1]
+    assert ran == [
+        ("kiosk 1", start),
+        ("kiosk 2", start),
+        ("officer", start + 1),
+        ("kiosk 3", start + 1),
+    ]
+    assert group.waiting == 0
+
+
+def test_an_urgent_member_cuts_a_long_group_of_the_others_short(engine: Engine) -> None:
+    """Officer actions queued together would share one group; a kiosk's issue queued after
+    them joins once the group holds ``CUT_AFTER`` of them, and the group commits after it
+    (the officer actions left over form the next group)."""
+    group = _group(engine)
+    officers = CUT_AFTER + 2
+    ran: list[tuple[str, int]] = []
+
+    def member(name: str, urgent: bool) -> None:
+        with group.member(urgent=urgent):
+            ran.append((name, group.groups))
+            if name == "officer 0":
+                for index in range(1, officers):
+                    threads[index].start()
+                    _wait_until(lambda n=index: group.waiting >= n, f"officer {index} never queued")
+                threads[-1].start()
+                _wait_until(lambda: group.waiting >= officers, "the kiosk never queued")
+
+    threads = [
+        threading.Thread(target=member, args=(f"officer {index}", False))
+        for index in range(officers)
+    ]
+    threads.append(threading.Thread(target=member, args=("kiosk", True)))
+    threads[0].start()
+    _join(threads)
+    start = ran[0][1]
+    first = [(f"officer {index}", start) for index in range(CUT_AFTER)] + [("kiosk", start)]
+    rest = [(f"officer {index}", start + 1) for index in range(CUT_AFTER, officers)]
+    assert ran == first + rest
