@@ -10,6 +10,7 @@ indexes on ``tickets`` are the safety net.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -158,8 +159,14 @@ class OfficerService(UseCases):
 
     def call_next(self, office: str, counter: str, *, actor: Actor) -> TicketView:
         with self.grouped(ahead=True) as work:
-            snapshot, row, profile = self._ready_counter(work, office, counter, actor)
-            return self._call_next_at(work, snapshot, row, profile, actor)
+            snapshot, row, profile = self._open_counter_row(work, office, counter, actor)
+            # Sent with the check for a ticket at the counter: one round trip for both in
+            # pipeline mode; read only when the counter is free.
+            heads = queries.head_entries_later(
+                work.session, snapshot.office.id, profile, limit=HEAD_SIZE
+            )
+            _refuse_if_busy(work.session, row)
+            return self._call_next_at(work, snapshot, row, profile, actor, heads=heads)
 
     def call_specific(
         self, office: str, counter: str, ticket_id: int, *, actor: Actor
@@ -321,10 +328,13 @@ class OfficerService(UseCases):
         row: CounterLock,
         profile: CounterProfile,
         actor: Actor,
+        *,
+        heads: Callable[[], list[QueueEntry]] | None = None,
     ) -> TicketView:
-        """Claim the next ticket by the calling policy for the locked, free counter ``row``."""
+        """Claim the next ticket by the calling policy for the locked, free counter ``row``
+        (``heads``: the queue heads already sent, see :func:`_claim`)."""
         streak = Streak(priority=row.priority_streak, regular=row.regular_streak)
-        ticket = _claim(work.session, profile, streak, snapshot)
+        ticket = _claim(work.session, profile, streak, snapshot, heads)
         priority_streak, regular_streak = _streak_after(streak, ticket.priority)
         _update_counter(work, row, priority_streak=priority_streak, regular_streak=regular_streak)
         called = self._put_at_counter(work, ticket, row, actor, Action.CALL)
@@ -359,16 +369,22 @@ class OfficerService(UseCases):
             raise
         return current(), row
 
-    def _ready_counter(
+    def _open_counter_row(
         self, work: Unit, office: str, counter: str, actor: Actor
     ) -> tuple[OfficeSnapshot, CounterLock, CounterProfile]:
+        """The snapshot, the locked row and the profile of an open counter."""
         snapshot, row = self._locked_counter(work, office, counter, actor)
         if not row.is_open:
             raise CounterClosed(counter=counter)
-        current = _ticket_at_counter(work.session, row.pk)
-        if current is not None:
-            raise CounterBusy(counter=counter, ticket=current.label)
         return snapshot, row, snapshot.counter(counter)
+
+    def _ready_counter(
+        self, work: Unit, office: str, counter: str, actor: Actor
+    ) -> tuple[OfficeSnapshot, CounterLock, CounterProfile]:
+        """As :meth:`_open_counter_row`, for a counter with no ticket at it."""
+        ready = self._open_counter_row(work, office, counter, actor)
+        _refuse_if_busy(work.session, ready[1])
+        return ready
 
     def _counter_event(
         self, work: Unit, office: str, counter: str, *, is_open: bool, actor: Actor
@@ -417,14 +433,25 @@ def _ticket_at_counter(session: Session, counter_pk: int) -> TicketState | None:
     return _ticket_state(session, TICKET_AT_COUNTER, {"counter": counter_pk})
 
 
+def _refuse_if_busy(session: Session, row: CounterLock) -> None:
+    current = _ticket_at_counter(session, row.pk)
+    if current is not None:
+        raise CounterBusy(counter=row.code, ticket=current.label)
+
+
 def _claim(
-    session: Session, profile: CounterProfile, streak: Streak, snapshot: OfficeSnapshot
+    session: Session,
+    profile: CounterProfile,
+    streak: Streak,
+    snapshot: OfficeSnapshot,
+    heads: Callable[[], list[QueueEntry]] | None = None,
 ) -> TicketState:
-    """Lock and take the ticket the policy picks; skip any another counter is taking."""
+    """Lock and take the ticket the policy picks; skip any another counter is taking.
+    ``heads``: the first queue heads, already sent (:func:`queries.head_entries_later`)."""
     skipped: set[int] = set()
-    candidates: list[QueueEntry] = []
+    candidates = None if heads is None else heads()
     for _attempt in range(MAX_CLAIM_ATTEMPTS):
-        if not candidates:
+        if candidates is None:
             candidates = queries.head_entries(
                 session, snapshot.office.id, profile, limit=HEAD_SIZE, skip=skipped
             )
@@ -437,7 +464,7 @@ def _claim(
         skipped.add(chosen.ticket_id)
         candidates = [entry for entry in candidates if entry.ticket_id != chosen.ticket_id]
         if not any(_head_group(entry) == _head_group(chosen) for entry in candidates):
-            candidates = []  # that head is used up here: fetch the next ones
+            candidates = None  # that head is used up here: fetch the next ones
     raise QueueEmpty()
 
 

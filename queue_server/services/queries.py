@@ -130,6 +130,19 @@ def head_entries(
     Enough for :func:`~queue_server.domain.calling.choose_next`, which only looks at the
     head of each class; ``skip`` leaves out tickets another counter is claiming.
     """
+    return head_entries_later(session, office_id, counter, limit=limit, skip=skip)()
+
+
+def head_entries_later(
+    session: Session,
+    office_id: str,
+    counter: CounterProfile,
+    *,
+    limit: int,
+    skip: Collection[int] = (),
+) -> Callable[[], list[QueueEntry]]:
+    """:func:`head_entries` sent now, read when called: in pipeline mode the query's
+    answer comes with the next statement's that is read (one round trip for both)."""
     stations = [station.value for station in counter.stations]
     services = sorted(counter.services)
     skipped = sorted(skip)
@@ -138,7 +151,8 @@ def head_entries(
     params.update((f"service_{i}", value) for i, value in enumerate(services))
     params.update((f"skip_{i}", value) for i, value in enumerate(skipped))
     statement = queue_heads_statement(len(stations), len(services), len(skipped))
-    return _entries(run(session, statement, params))
+    result = run(session, statement, params)
+    return lambda: _entries(result)
 
 
 def waiting_by_class(
