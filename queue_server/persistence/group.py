@@ -13,8 +13,9 @@ group open and its first answers waiting.
 
 Urgent members (a kiosk's issue: somebody stands at the screen) have a lane of their own.
 A group opened by an urgent member takes only urgent callers. In a group of the others,
-once it holds ``CUT_AFTER`` members, urgent callers waiting join next and the group
-commits after them (the others it had counted wait for the next group): a kiosk's answer
+once it holds ``CUT_AFTER`` members, the urgent callers waiting then join next and the
+group commits after them (the others it had counted, and urgent callers arriving later,
+wait for the next group): a kiosk's answer
 waits for at most that many officer actions, not for every one queued when it came.
 The turn after a group that held urgent members goes to the others first (when they
 wait), so a stream of urgent callers still leaves them ``CUT_AFTER`` places a group.
@@ -177,11 +178,13 @@ class GroupCommit:
             if group.urgent:
                 joining, quota = self._urgent, group.quota
             elif group.cut or (self._urgent and (group.size >= CUT_AFTER or not self._waiters)):
-                joining, quota = self._urgent, self._limit  # they close the group
+                if not group.cut:  # the urgent callers waiting now join, and close it
+                    group.cut = True
+                    group.quota = min(self._limit, group.size + len(self._urgent))
+                joining, quota = self._urgent, group.quota
             else:
                 joining, quota = self._waiters, group.quota
             if open_group and joining and group.broken is None and group.size < quota:
-                group.cut = joining is self._urgent and not group.urgent
                 joining.popleft().set()  # the next caller joins this group
                 handed = True
             else:

@@ -376,7 +376,8 @@ def test_urgent_members_go_ahead_in_a_group_of_their_own_and_then_give_way(
 def test_an_urgent_member_cuts_a_long_group_of_the_others_short(engine: Engine) -> None:
     """Officer actions queued together would share one group; a kiosk's issue queued after
     them joins once the group holds ``CUT_AFTER`` of them, and the group commits after it
-    (the officer actions left over form the next group)."""
+    (the officer actions left over form the next group, and so does a kiosk's issue
+    arriving after the cut)."""
     group = _group(engine)
     officers = CUT_AFTER + 2
     ran: list[tuple[str, int]] = []
@@ -388,17 +389,21 @@ def test_an_urgent_member_cuts_a_long_group_of_the_others_short(engine: Engine) 
                 for index in range(1, officers):
                     threads[index].start()
                     _wait_until(lambda n=index: group.waiting >= n, f"officer {index} never queued")
-                threads[-1].start()
+                threads[-2].start()
                 _wait_until(lambda: group.waiting >= officers, "the kiosk never queued")
+            elif name == "kiosk":
+                threads[-1].start()
+                _wait_until(lambda: group.waiting >= 3, "the late kiosk never queued")
 
     threads = [
         threading.Thread(target=member, args=(f"officer {index}", False))
         for index in range(officers)
     ]
     threads.append(threading.Thread(target=member, args=("kiosk", True)))
+    threads.append(threading.Thread(target=member, args=("late kiosk", True)))
     threads[0].start()
     _join(threads)
     start = ran[0][1]
     first = [(f"officer {index}", start) for index in range(CUT_AFTER)] + [("kiosk", start)]
     rest = [(f"officer {index}", start + 1) for index in range(CUT_AFTER, officers)]
-    assert ran == first + rest
+    assert ran == first + rest + [("late kiosk", start + 1)]
