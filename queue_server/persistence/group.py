@@ -1,7 +1,8 @@
 """Group commit: units of work that arrive together share one transaction and one commit.
 
 Callers (MQTT workers, HTTP threads) enter :meth:`GroupCommit.member` and run their unit
-of work in their own thread, one at a time (a first-come, first-served turn). The first
+of work in their own thread, one at a time (a first-come, first-served turn within each
+of two lanes, see the urgent members below). The first
 member opens the group's transaction; each later member runs in its own SAVEPOINT, so a
 refusal rolls back only itself. A member that succeeded hands the turn to the next
 waiting caller and waits; the member that finds nobody waiting (or the group full) commits
