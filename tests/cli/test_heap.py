@@ -33,6 +33,8 @@ def test_startup_garbage_is_collected_and_the_living_frozen() -> None:
     del garbage
     frozen = settle_heap()
     assert gone() is None, "a cycle left by startup must be freed, not frozen"
-    assert frozen == gc.get_freeze_count() > 0
+    # What settle_heap froze, less what other threads of this process (left by earlier
+    # tests) have freed since: nothing is frozen again without another freeze.
+    assert 0 < gc.get_freeze_count() <= frozen
     # the collector's generations (what its passes walk) no longer hold the living list
     assert all(thing is not kept for thing in gc.get_objects())
