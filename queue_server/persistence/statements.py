@@ -17,7 +17,9 @@ from sqlalchemy import (
     Integer,
     Table,
     bindparam,
+    case,
     func,
+    literal_column,
     select,
     text,
     union_all,
@@ -174,12 +176,30 @@ LOCK_TICKET = (
     .with_for_update()
 )
 
-#: Claim: lock the chosen ticket if it still waits; skip it if another counter holds it.
-LOCK_WAITING_TICKET = (
-    select(*TICKET_STATE_COLUMNS)
-    .where(TICKETS.c.id == bindparam("ticket"), TICKETS.c.status == TicketStatus.WAITING.value)
-    .with_for_update(skip_locked=True)
-)
+
+@functools.lru_cache(maxsize=64)
+def lock_first_waiting(count: int) -> Any:
+    """Claim: of ``count`` tickets given in calling order (``ticket_0``, ``ticket_1``...),
+    lock the first that still waits and that no other transaction holds (PostgreSQL locks
+    the rows in that order and skips the held ones); no row when every one is taken or
+    held. One round trip however many of them another server process is claiming."""
+    ids = [bindparam(f"ticket_{i}", type_=Integer) for i in range(count)]
+    order = case(
+        *((TICKETS.c.id == ticket, literal_column(str(i))) for i, ticket in enumerate(ids))
+    )
+    # ``coalesce``: the waiting-tickets index cannot answer this test, so the planner looks
+    # the tickets up by id (else it may scan every waiting ticket for the few given).
+    waiting = func.coalesce(TICKETS.c.status, literal_column("''")) == literal_column(
+        f"'{TicketStatus.WAITING.value}'"
+    )
+    return (
+        select(*TICKET_STATE_COLUMNS)
+        .where(TICKETS.c.id.in_(ids), waiting)
+        .order_by(order)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+
 
 #: ``UPDATE tickets SET <the given columns> WHERE id = :ticket``.
 UPDATE_TICKET = TICKETS.update().where(TICKETS.c.id == bindparam("ticket"))

@@ -53,10 +53,10 @@ from queue_server.persistence.statements import (
     END_VISIT,
     LOCK_COUNTER,
     LOCK_TICKET,
-    LOCK_WAITING_TICKET,
     TICKET_AT_COUNTER,
     UPDATE_COUNTER,
     UPDATE_TICKET,
+    lock_first_waiting,
 )
 from queue_server.services import queries, rating_prompts
 from queue_server.services.issuing import (
@@ -447,7 +447,11 @@ def _claim(
     heads: Callable[[], list[QueueEntry]] | None = None,
 ) -> TicketState:
     """Lock and take the ticket the policy picks; skip any another counter is taking.
-    ``heads``: the first queue heads, already sent (:func:`queries.head_entries_later`)."""
+    ``heads``: the first queue heads, already sent (:func:`queries.head_entries_later`).
+
+    The lock is tried on the chosen ticket and, in the same statement, on the ones after it
+    in its class: another server process's counters may hold several heads at once (their
+    group's transaction has not committed yet), and one round trip skips them all."""
     skipped: set[int] = set()
     candidates = None if heads is None else heads()
     for _attempt in range(MAX_CLAIM_ATTEMPTS):
@@ -458,14 +462,44 @@ def _claim(
         chosen = choose_next(candidates, profile, streak, snapshot.office.priority)
         if chosen is None:
             break
-        ticket = _ticket_state(session, LOCK_WAITING_TICKET, {"ticket": chosen.ticket_id})
+        line = [int(entry.ticket_id) for entry in _in_line(candidates, chosen, profile)]
+        ticket = _lock_first_waiting(session, line)
         if ticket is not None:
             return ticket
-        skipped.add(chosen.ticket_id)
-        candidates = [entry for entry in candidates if entry.ticket_id != chosen.ticket_id]
-        if not any(_head_group(entry) == _head_group(chosen) for entry in candidates):
-            candidates = None  # that head is used up here: fetch the next ones
+        skipped.update(line)
+        candidates = None  # all of those are taken: fetch the next heads
     raise QueueEmpty()
+
+
+def _lock_first_waiting(session: Session, line: list[int]) -> TicketState | None:
+    params = {f"ticket_{i}": ticket for i, ticket in enumerate(line)}
+    return _ticket_state(session, lock_first_waiting(len(line)), params)
+
+
+def _in_line(
+    candidates: list[QueueEntry], chosen: QueueEntry, profile: CounterProfile
+) -> list[QueueEntry]:
+    """``chosen`` and the fetched tickets of its class after it, in calling order, as far as
+    the fetched heads tell: a head that came back full may hide tickets that come before
+    the other head's later ones, so the line stops at the end of the shorter full head."""
+    same = [
+        entry
+        for entry in candidates
+        if entry.priority == chosen.priority and profile.serves(entry.station, entry.service)
+    ]
+    ends = [
+        max(entry.sort_key for entry in head)
+        for head in (
+            [entry for entry in candidates if _head_group(entry) == group]
+            for group in ((chosen.priority, False), (chosen.priority, True))
+        )
+        if len(head) >= HEAD_SIZE
+    ]
+    line = sorted(
+        (entry for entry in same if not ends or entry.sort_key <= min(ends)),
+        key=lambda entry: entry.sort_key,
+    )
+    return line or [chosen]
 
 
 def _head_group(entry: QueueEntry) -> tuple[bool, bool]:

@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from queue_server.domain.errors import QuotaFull
 from queue_server.domain.ids import TicketSource
@@ -173,3 +175,39 @@ def test_officer_actions_take_at_most_the_known_round_trips(
         flights[action] = max(flights.get(action, 0), proxy.flights)
     assert labels == ["B-002", "B-002", "B-003", "B-004"]
     assert all(flights[action] <= most for action, most in MAX_ROUND_TRIPS.items()), flights
+
+
+def test_a_call_skips_the_heads_another_process_holds_in_one_round_trip(
+    proxied: tuple[Engine, RoundTripProxy], pg_url: str
+) -> None:
+    """Another server process's group (not committed yet) holds the three oldest tickets:
+    the call takes the fourth without a round trip per held ticket, and the held ones are
+    called next once that group lets them go (here: rolls back)."""
+    engine, proxy = proxied
+    for index in range(6):
+        _issue(engine, f"h-{index}")
+    officer = engine.officer
+    officer.open_counter(OFFICE, "cs-1", actor=KIOSK)
+    officer.call_next(OFFICE, "cs-1", actor=KIOSK)  # warm: B-001
+    officer.finish(OFFICE, "cs-1", actor=KIOSK, end_visit=True)
+    other = create_engine(pg_url, poolclass=NullPool)
+    try:
+        with other.connect() as held:
+            held.execute(
+                text(
+                    "SELECT id FROM tickets WHERE status = 'waiting' ORDER BY id LIMIT 3 FOR UPDATE"
+                )
+            ).all()
+            proxy.reset()
+            called = officer.call_next(OFFICE, "cs-1", actor=KIOSK)
+            flights = proxy.flights
+            officer.finish(OFFICE, "cs-1", actor=KIOSK, end_visit=True)
+            held.rollback()
+    finally:
+        other.dispose()
+    assert called.label == "B-005"
+    assert flights <= MAX_ROUND_TRIPS["call_next"], flights
+    after = [officer.call_next(OFFICE, "cs-1", actor=KIOSK).label]
+    officer.finish(OFFICE, "cs-1", actor=KIOSK, end_visit=True)
+    after.append(officer.call_next(OFFICE, "cs-1", actor=KIOSK).label)
+    assert after == ["B-002", "B-003"]
