@@ -101,6 +101,7 @@ def _serve(setup: FollowerSetup, services: object, wake: WakeSender) -> int:
     client.start()
     log.info("follower %d serving (pid %d)", setup.index, os.getpid())
     settle_heap()
+    wake.serving(setup.index)  # the server's loop starts at once
     try:
         server.run()
     finally:

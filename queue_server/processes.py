@@ -10,7 +10,10 @@ connection to one of them).
 
 A follower's commits reach the leader's publisher at once: after each commit it sends one
 loopback datagram to the leader's :class:`OutboxWake` port, which makes the publisher read
-the outbox now (the 0.5 s poll stays as the safety net, e.g. for a lost datagram). A
+the outbox now (the 0.5 s poll stays as the safety net, e.g. for a lost datagram). Once it
+accepts HTTP connections it sends one more, saying so (``r`` and its index): ``/healthz``
+reports ``processes`` as ``starting`` until every follower has (and again while one is
+being restarted), so a monitor or a load balancer waits for all of them. A
 follower's own push hub (browser streams) mirrors the messages the leader publishes, read
 back from the broker.
 
@@ -69,11 +72,18 @@ class FollowerSetup:
         return BrokerAddress(**self.broker)
 
 
-class OutboxWake:
-    """The leader's loopback datagram port: each datagram calls ``on_wake`` (coalesced)."""
+#: The first byte of a follower's "serving" datagram (followed by its index in ASCII).
+SERVING = b"r"
 
-    def __init__(self, on_wake: Callable[[], None]) -> None:
-        self._on_wake = on_wake
+
+class OutboxWake:
+    """The leader's loopback datagram port: each datagram calls ``on_wake`` (coalesced);
+    a follower's "serving" datagram calls ``on_serving`` with its index instead."""
+
+    def __init__(
+        self, on_wake: Callable[[], None], on_serving: Callable[[int], None] | None = None
+    ) -> None:
+        self._on_wake, self._on_serving = on_wake, on_serving
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._socket.bind(("127.0.0.1", 0))
         self.port: int = self._socket.getsockname()[1]
@@ -94,11 +104,11 @@ class OutboxWake:
     def _listen(self) -> None:
         while not self._stopping:
             try:
-                self._socket.recv(64)
+                self._note(self._socket.recv(64))
                 self._socket.setblocking(False)
                 try:  # a burst of datagrams is one read of the outbox
-                    while self._socket.recv(64) is not None:
-                        pass
+                    while True:
+                        self._note(self._socket.recv(64))
                 except (BlockingIOError, InterruptedError):
                     pass
                 finally:
@@ -111,6 +121,15 @@ class OutboxWake:
                 continue
             if not self._stopping:
                 self._on_wake()
+
+    def _note(self, datagram: bytes) -> None:
+        """A "serving" datagram from a follower: tell ``on_serving`` (anything else, or a
+        malformed one, is only a wake-up)."""
+        if self._on_serving is None or not datagram.startswith(SERVING):
+            return
+        index = datagram[len(SERVING) :]
+        if index.isdigit() and len(index) <= 3:
+            self._on_serving(int(index))
 
 
 class WakeSender:
@@ -127,6 +146,14 @@ class WakeSender:
         except OSError:  # the leader's poll still finds the row within 0.5 s
             log.debug("could not wake the publisher")
 
+    def serving(self, index: int) -> None:
+        """Tell the leader this follower accepts HTTP connections (loopback: not lost
+        short of a full socket buffer, which an idle port at start-up does not have)."""
+        try:
+            self._socket.sendto(SERVING + str(index).encode(), self._address)
+        except OSError:
+            log.warning("could not tell the leader that this follower serves")
+
     def close(self) -> None:
         self._socket.close()
 
@@ -136,6 +163,8 @@ class Follower:
     setup: FollowerSetup
     process: subprocess.Popen[bytes] | None = None
     starts: list[float] | None = None
+    #: Said it accepts HTTP connections (since it was last started).
+    serving: bool = False
 
 
 class Followers:
@@ -165,6 +194,23 @@ class Followers:
     def pids(self) -> list[int]:
         with self._lock:
             return [f.process.pid for f in self._followers if f.process is not None]
+
+    def serving(self, index: int) -> None:
+        """Follower ``index`` accepts HTTP connections (its datagram, see OutboxWake)."""
+        with self._lock:
+            for follower in self._followers:
+                if follower.setup.index == index and follower.process is not None:
+                    follower.serving = True
+
+    def health(self) -> str:
+        """``ok`` when every follower serves; ``starting`` while one is (re)starting;
+        ``down`` when one was left stopped (it kept dying)."""
+        with self._lock:
+            if any(follower.process is None for follower in self._followers):
+                return "down"
+            if all(follower.serving for follower in self._followers):
+                return "ok"
+            return "starting"
 
     def stop(self) -> None:
         self._stopping.set()
@@ -196,7 +242,7 @@ class Followers:
         assert process.stdin is not None
         process.stdin.write(setup.to_line())
         process.stdin.flush()  # kept open: the follower stops when it closes
-        follower.process = process
+        follower.process, follower.serving = process, False
         assert follower.starts is not None
         follower.starts.append(time.monotonic())
         log.info("follower %d started (pid %d)", setup.index, process.pid)
@@ -218,7 +264,7 @@ class Followers:
         follower.starts = [at for at in follower.starts if now - at < 60]
         if len(follower.starts) >= RESTARTS_PER_MINUTE:
             log.error("follower %d keeps dying (exit %s); left stopped", index, code)
-            follower.process = None
+            follower.process, follower.serving = None, False
             return
         log.warning("follower %d stopped (exit %s); starting it again", index, code)
         self._launch(follower)

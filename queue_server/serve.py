@@ -183,15 +183,20 @@ def _shown_database(url: str) -> str:
 
 
 class MqttSide:
-    """The MQTT runtime once started, and what ``/healthz`` reports about it meanwhile."""
+    """The MQTT runtime once started, and what ``/healthz`` reports about it meanwhile;
+    with ``--processes N``, the followers too (``processes``: ok, starting or down)."""
 
     def __init__(self) -> None:
         self.runtime: MqttRuntime | None = None
+        self.followers: Followers | None = None
 
     def health(self) -> Mapping[str, str]:
-        if self.runtime is None:
-            return {"broker": "down", "mqtt": "down"}
-        return self.runtime.health()
+        report = (
+            {"broker": "down", "mqtt": "down"} if self.runtime is None else self.runtime.health()
+        )
+        if self.followers is not None:
+            report = {**report, "processes": self.followers.health()}
+        return report
 
     def stop(self) -> None:
         if self.runtime is not None:
@@ -286,7 +291,9 @@ def _serve(services: Services, config: ServerConfig, processes: int = 1) -> int:
 
             mqtt.runtime = start_mqtt(services, config, sink=push.publish, processes=processes)
             if processes > 1:
-                followers = start_followers(config, mqtt.runtime, server, processes)
+                followers = mqtt.followers = start_followers(
+                    config, mqtt.runtime, server, processes
+                )
         else:  # no broker: the browsers' live updates still need the publisher
             from queue_server.mqtt.runtime import start_publisher_without_broker
 
@@ -320,7 +327,13 @@ def start_followers(
     from queue_server.processes import Followers, FollowerSetup, OutboxWake, follower_env
 
     assert runtime.address is not None
-    wake = OutboxWake(runtime.publisher.wake).start()
+    followers: Followers | None = None
+
+    def serving(index: int) -> None:
+        if followers is not None:  # (set before any follower is started)
+            followers.serving(index)
+
+    wake = OutboxWake(runtime.publisher.wake, on_serving=serving).start()
     broker = dataclasses.asdict(runtime.address)
     setups = [
         FollowerSetup(
@@ -333,7 +346,8 @@ def start_followers(
         )
         for index in range(2, processes + 1)
     ]
-    followers = Followers(setups, follower_env(), on_stop=wake.stop).start()
+    followers = Followers(setups, follower_env(), on_stop=wake.stop)
+    followers.start()
     log.info("serving with %d processes (this one leads)", processes)
     return followers
 

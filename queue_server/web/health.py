@@ -4,6 +4,9 @@ each reported.
 The answer is 200 with ``status: ok`` only when every part works; otherwise 503 with
 ``status: unavailable``, so a monitor sees a server whose displays get nothing. Each
 check says ``ok``, ``down``, ``disabled`` (``--no-mqtt``) or, for the broker, ``external``;
+with ``antre serve --processes N`` the ``processes`` check is ``starting`` until every
+follower process accepts connections (and while one is restarted), ``down`` when one was
+left stopped;
 the outbox is ``behind`` when a change has waited longer than
 :data:`~queue_server.services.outbox.BEHIND_AFTER` to be published (no ``antre serve``
 drains it, e.g. only HTTP workers run), and the answer carries its backlog.
@@ -91,4 +94,7 @@ def _outbox_state(backlog: OutboxBacklog | None) -> str:
 def _mqtt() -> dict[str, str]:
     report: MqttHealth = current_app.extensions.get(HEALTH_EXTENSION, mqtt_disabled)
     states = report()
-    return {name: str(states.get(name, "down")) for name in ("broker", "mqtt")}
+    checks = {name: str(states.get(name, "down")) for name in ("broker", "mqtt")}
+    if "processes" in states:  # antre serve --processes N: are the followers serving?
+        checks["processes"] = str(states["processes"])
+    return checks

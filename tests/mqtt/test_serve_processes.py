@@ -225,6 +225,27 @@ def followers_of(pid: int) -> list[int]:
     ]
 
 
+def processes_health(server: Server, wanted: str = "ok") -> dict[str, Any]:
+    """``/healthz``'s answer once its ``processes`` check says ``wanted`` (waits a while)."""
+    deadline = time.monotonic() + LOG_S
+    while True:
+        connection = http.client.HTTPConnection("127.0.0.1", server.http_port, timeout=10)
+        try:
+            connection.request("GET", "/healthz")
+            answer: dict[str, Any] = json.loads(connection.getresponse().read())
+        finally:
+            connection.close()
+        if answer["checks"].get("processes") == wanted or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.1)
+
+
+def test_health_says_ok_once_every_follower_serves(server: Server) -> None:
+    answer = processes_health(server)
+    assert answer["checks"]["processes"] == "ok"
+    assert answer["status"] == "ok"
+
+
 def test_kiosk_requests_are_answered_once_each_by_every_process(server: Server) -> None:
     before = stored(server)
     kiosks = kiosks_issue(server, each=15)
@@ -289,6 +310,7 @@ def test_a_killed_follower_loses_nothing_accepted(server: Server) -> None:
     while len(followers_of(server.process.pid)) < server.processes - 1:
         assert time.monotonic() < deadline, "the follower was not started again"
         time.sleep(0.2)
+    assert processes_health(server)["checks"]["processes"] == "ok"  # it serves again
 
 
 STREAMS = 6

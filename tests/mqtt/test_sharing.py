@@ -3,6 +3,7 @@ device's rate, and the leader's wake-up port."""
 
 from __future__ import annotations
 
+import subprocess
 import threading
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from queue_server.mqtt.client import SHARE_GROUP, BrokerAddress, ServerMqtt, mir
 from queue_server.mqtt.fairness import RateLimit
 from queue_server.mqtt.kiosk_requests import Outgoing
 from queue_server.mqtt.sharing import follower_account, shared_limits
-from queue_server.processes import FollowerSetup, OutboxWake, WakeSender
+from queue_server.processes import Followers, FollowerSetup, OutboxWake, WakeSender
 from queue_server.protocol import topics
 
 REQUESTS = "antre/v1/+/kiosk/+/request/+"
@@ -127,6 +128,54 @@ def test_a_datagram_from_a_follower_wakes_the_leader_publisher() -> None:
     finally:
         sender.close()
         wake.stop()
+
+
+def test_a_follower_says_it_serves_and_the_health_waits_for_every_one() -> None:
+    """``/healthz``'s ``processes``: starting until each follower's "serving" datagram came
+    (a malformed one counts for nothing), again after a restart, down when left stopped."""
+    setups = [_setup(index) for index in (2, 3)]
+    followers = Followers(setups)
+    for follower in followers._followers:  # as if launched (no process needed here)
+        follower.process = subprocess.Popen(["true"])
+        follower.process.wait()
+    said: list[int] = []
+    arrived = threading.Event()
+
+    def serving(index: int) -> None:
+        said.append(index)
+        followers.serving(index)
+        arrived.set()
+
+    wake = OutboxWake(lambda: None, on_serving=serving).start()
+    sender = WakeSender(wake.port)
+    try:
+        assert followers.health() == "starting"
+        sender._socket.sendto(b"rx", ("127.0.0.1", wake.port))
+        sender.serving(2)
+        assert arrived.wait(timeout=5)
+        assert said == [2] and followers.health() == "starting"
+        arrived.clear()
+        sender.serving(3)
+        assert arrived.wait(timeout=5)
+        assert followers.health() == "ok"
+        followers._followers[0].serving = False  # as _launch does on a restart
+        assert followers.health() == "starting"
+        followers._followers[0].process = None  # kept dying: left stopped
+        assert followers.health() == "down"
+    finally:
+        sender.close()
+        wake.stop()
+
+
+def _setup(index: int) -> FollowerSetup:
+    return FollowerSetup(
+        index=index,
+        config={"database_url": "sqlite:///x.db"},
+        broker={"host": "127.0.0.1", "port": 1883, "username": f"antre-server-{index}"},
+        wake_port=5000,
+        http_fd=7,
+        processes=3,
+    )
 
 
 def test_the_setup_line_carries_the_follower_settings() -> None:
