@@ -170,6 +170,20 @@ TICKET_AT_COUNTER = select(*TICKET_STATE_COLUMNS).where(
     TICKETS.c.counter_pk == bindparam("counter"), AT_COUNTER
 )
 
+#: :data:`TICKET_AT_COUNTER` by the counter's office and code: sent with the counter's lock
+#: (:data:`LOCK_COUNTER`) before its answer is read, it runs once the lock is held.
+TICKET_AT_NAMED_COUNTER = select(*TICKET_STATE_COLUMNS).where(
+    TICKETS.c.counter_pk
+    == select(COUNTERS.c.pk)
+    .where(
+        COUNTERS.c.office_id == bindparam("office_id"),
+        COUNTERS.c.code == bindparam("code"),
+        COUNTERS.c.active,
+    )
+    .scalar_subquery(),
+    AT_COUNTER,
+)
+
 LOCK_TICKET = (
     select(*TICKET_STATE_COLUMNS)
     .where(TICKETS.c.id == bindparam("ticket"), TICKETS.c.office_id == bindparam("office_id"))

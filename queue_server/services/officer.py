@@ -53,7 +53,7 @@ from queue_server.persistence.statements import (
     END_VISIT,
     LOCK_COUNTER,
     LOCK_TICKET,
-    TICKET_AT_COUNTER,
+    TICKET_AT_NAMED_COUNTER,
     UPDATE_COUNTER,
     UPDATE_TICKET,
     lock_first_waiting,
@@ -139,6 +139,8 @@ class CounterLock:
     regular_streak: int
     #: The user who opened it (None when closed, or opened with a machine token).
     officer_id: int | None = None
+    #: The counter's called or serving ticket as the lock found it (read with the lock).
+    current: TicketState | None = None
 
 
 class OfficerService(UseCases):
@@ -151,21 +153,18 @@ class OfficerService(UseCases):
     def close_counter(self, office: str, counter: str, *, actor: Actor) -> None:
         with self.grouped() as work:
             row = _lock_counter(work, office, counter, actor)
-            current = _ticket_at_counter(work.session, row.pk)
-            if current is not None:
-                raise CounterBusy(counter=counter, ticket=current.label)
+            if row.current is not None:
+                raise CounterBusy(counter=counter, ticket=row.current.label)
             _update_counter(work, row, is_open=False, officer_id=None)
             self._counter_event(work, office, counter, is_open=False, actor=actor)
 
     def call_next(self, office: str, counter: str, *, actor: Actor) -> TicketView:
         with self.grouped(ahead=True) as work:
-            snapshot, row, profile = self._open_counter_row(work, office, counter, actor)
-            # Sent with the check for a ticket at the counter: one round trip for both in
-            # pipeline mode; read only when the counter is free.
-            heads = queries.head_entries_later(
-                work.session, snapshot.office.id, profile, limit=HEAD_SIZE
-            )
-            _refuse_if_busy(work.session, row)
+            snapshot, row, heads = self._locked_counter(work, office, counter, actor, heads=True)
+            if not row.is_open:
+                raise CounterClosed(counter=counter)
+            _refuse_if_busy(row)
+            profile = snapshot.counter(counter)
             return self._call_next_at(work, snapshot, row, profile, actor, heads=heads)
 
     def call_specific(
@@ -201,7 +200,7 @@ class OfficerService(UseCases):
     ) -> tuple[TicketView, TicketView | None]:
         """Finish the counter's ticket; the visit moves to its next same-day step unless ended."""
         with self.grouped(ahead=True) as work:
-            snapshot, row = self._locked_counter(work, office, counter, actor)
+            snapshot, row, _heads = self._locked_counter(work, office, counter, actor)
             return self._finish_at(work, snapshot, row, actor, end_visit=end_visit)
 
     def finish_and_call_next(
@@ -213,7 +212,7 @@ class OfficerService(UseCases):
         counter: the third value is then None. Calling clears the rating question the
         finish may have put on the counter display, as a separate call-next does."""
         with self.grouped(ahead=True) as work:
-            snapshot, row = self._locked_counter(work, office, counter, actor)
+            snapshot, row, _heads = self._locked_counter(work, office, counter, actor)
             finished, following = self._finish_at(work, snapshot, row, actor, end_visit=end_visit)
             try:
                 called = self._call_next_at(work, snapshot, row, snapshot.counter(counter), actor)
@@ -225,8 +224,8 @@ class OfficerService(UseCases):
         self, office: str, counter: str, target: TransferTarget, *, actor: Actor
     ) -> tuple[TicketView, TicketView]:
         with self.grouped() as work:
-            snapshot, row = self._locked_counter(work, office, counter, actor)
-            ticket = _current(work.session, row, counter)
+            snapshot, row, _heads = self._locked_counter(work, office, counter, actor)
+            ticket = _current(row)
             service_code, step = _resolve_target(snapshot, ticket, target)
             moved = self._change(work, ticket, Action.TRANSFER, actor, counter)
             successor = _queue_step(work, snapshot, ticket, service_code, step, target.station)
@@ -257,7 +256,7 @@ class OfficerService(UseCases):
     ) -> TicketView:
         with self.grouped(ahead=True) as work:
             row = _lock_counter(work, office, counter, actor)
-            ticket = _current(work.session, row, counter)
+            ticket = _current(row)
             changes: dict[str, Any] = {}
             if action is Action.RECALL:
                 changes["recall_count"] = ticket.recall_count + 1
@@ -309,7 +308,7 @@ class OfficerService(UseCases):
     ) -> tuple[TicketView, TicketView | None]:
         """Finish the ticket at the locked counter ``row``; its successor, if any."""
         counter = row.code
-        ticket = _current(work.session, row, counter)
+        ticket = _current(row)
         finished = self._change(work, ticket, Action.FINISH, actor, counter)
         if rating_prompts.step_asks_rating(snapshot, ticket.service_code, ticket.step_index):
             rating_prompts.ask(work, snapshot, row.pk, ticket.id)
@@ -356,35 +355,44 @@ class OfficerService(UseCases):
         )
 
     def _locked_counter(
-        self, work: Unit, office: str, counter: str, actor: Actor
-    ) -> tuple[OfficeSnapshot, CounterLock]:
-        """The office's snapshot and the counter row, locked. The version query and the
-        lock travel together in pipeline mode (one round trip for both on PostgreSQL);
-        an unknown office is still refused as such before an unknown counter."""
-        _cached, current = self.catalog.get_later(work.session, office)
+        self, work: Unit, office: str, counter: str, actor: Actor, *, heads: bool = False
+    ) -> tuple[OfficeSnapshot, CounterLock, Callable[[], list[QueueEntry]] | None]:
+        """The office's snapshot and the counter row, locked, with the ticket at it. The
+        version query, the lock and the ticket's read travel together in pipeline mode
+        (one round trip for all on PostgreSQL); ``heads``: the queue heads for this
+        counter's profile as this process knows it go with them (None when the office
+        changed meanwhile: the caller reads them then). An unknown office is still
+        refused as such before an unknown counter."""
+        cached, current = self.catalog.get_later(work.session, office)
+        sent = _send_lock(work.session, office, counter)
+        profile = None if cached is None or not heads else cached.counters.get(CounterId(counter))
+        later = (
+            None
+            if cached is None or profile is None
+            else queries.head_entries_later(
+                work.session, cached.office.id, profile, limit=HEAD_SIZE
+            )
+        )
         try:
-            row = _lock_counter(work, office, counter, actor)
+            row = _lock_counter(work, office, counter, actor, sent)
         except CounterNotFound:
             current()
             raise
-        return current(), row
-
-    def _open_counter_row(
-        self, work: Unit, office: str, counter: str, actor: Actor
-    ) -> tuple[OfficeSnapshot, CounterLock, CounterProfile]:
-        """The snapshot, the locked row and the profile of an open counter."""
-        snapshot, row = self._locked_counter(work, office, counter, actor)
-        if not row.is_open:
-            raise CounterClosed(counter=counter)
-        return snapshot, row, snapshot.counter(counter)
+        snapshot = current()
+        if later is not None and snapshot.counters.get(CounterId(counter)) != profile:
+            later = None  # the office changed since: these heads may be of another profile
+        return snapshot, row, later
 
     def _ready_counter(
         self, work: Unit, office: str, counter: str, actor: Actor
     ) -> tuple[OfficeSnapshot, CounterLock, CounterProfile]:
-        """As :meth:`_open_counter_row`, for a counter with no ticket at it."""
-        ready = self._open_counter_row(work, office, counter, actor)
-        _refuse_if_busy(work.session, ready[1])
-        return ready
+        """The snapshot, the locked row and the profile of an open counter with no ticket
+        at it."""
+        snapshot, row, _heads = self._locked_counter(work, office, counter, actor)
+        if not row.is_open:
+            raise CounterClosed(counter=counter)
+        _refuse_if_busy(row)
+        return snapshot, row, snapshot.counter(counter)
 
     def _counter_event(
         self, work: Unit, office: str, counter: str, *, is_open: bool, actor: Actor
@@ -398,18 +406,39 @@ class OfficerService(UseCases):
 _STATE_FIELDS = frozenset(field.name for field in fields(TicketState))
 
 
-def _lock_counter(work: Unit, office: str, counter: str, actor: Actor) -> CounterLock:
-    """Lock the counter row; refuse an officer acting on a counter another officer opened."""
-    row = run(work.session, LOCK_COUNTER, {"office_id": office, "code": counter}).first()
+def _send_lock(session: Session, office: str, counter: str) -> tuple[Any, Any]:
+    """Send the counter's lock and, after it, the read of the ticket at the counter (it
+    runs once the lock is held); their results, read later (pipeline mode) or now."""
+    params = {"office_id": office, "code": counter}
+    return run(session, LOCK_COUNTER, params), run(session, TICKET_AT_NAMED_COUNTER, params)
+
+
+def _lock_counter(
+    work: Unit, office: str, counter: str, actor: Actor, sent: tuple[Any, Any] | None = None
+) -> CounterLock:
+    """Lock the counter row; refuse an officer acting on a counter another officer opened.
+    ``sent``: what :func:`_send_lock` sent already."""
+    locked, at_counter = sent or _send_lock(work.session, office, counter)
+    row = locked.first()
     if row is None:
         raise CounterNotFound(counter=counter)
-    locked = CounterLock(*row)
-    if not _may_act_on(locked, actor):
+    ticket = at_counter.first()
+    pk, code, is_open, priority_streak, regular_streak, officer_id = row
+    locked_row = CounterLock(
+        pk,
+        code,
+        is_open,
+        priority_streak,
+        regular_streak,
+        officer_id,
+        current=None if ticket is None else TicketState(*ticket),
+    )
+    if not _may_act_on(locked_row, actor):
         officer = work.session.scalar(
-            select(UserRow.username).where(UserRow.id == locked.officer_id)
+            select(UserRow.username).where(UserRow.id == locked_row.officer_id)
         )
         raise CounterTaken(counter=counter, officer=officer or "?")
-    return locked
+    return locked_row
 
 
 def _may_act_on(row: CounterLock, actor: Actor) -> bool:
@@ -429,14 +458,9 @@ def _ticket_state(session: Session, statement: Any, params: dict[str, Any]) -> T
     return None if row is None else TicketState(*row)
 
 
-def _ticket_at_counter(session: Session, counter_pk: int) -> TicketState | None:
-    return _ticket_state(session, TICKET_AT_COUNTER, {"counter": counter_pk})
-
-
-def _refuse_if_busy(session: Session, row: CounterLock) -> None:
-    current = _ticket_at_counter(session, row.pk)
-    if current is not None:
-        raise CounterBusy(counter=row.code, ticket=current.label)
+def _refuse_if_busy(row: CounterLock) -> None:
+    if row.current is not None:
+        raise CounterBusy(counter=row.code, ticket=row.current.label)
 
 
 def _claim(
@@ -528,11 +552,10 @@ def _refuse_if_at_a_counter(session: Session, ticket: TicketState) -> None:
     raise TicketAlreadyCalled(ticket=ticket.label, counter=name or "?")
 
 
-def _current(session: Session, row: CounterLock, counter: str) -> TicketState:
-    ticket = _ticket_at_counter(session, row.pk)
-    if ticket is None:
-        raise TicketNotAtCounter(counter=counter)
-    return ticket
+def _current(row: CounterLock) -> TicketState:
+    if row.current is None:
+        raise TicketNotAtCounter(counter=row.code)
+    return row.current
 
 
 def _check_grace(snapshot: OfficeSnapshot, ticket: TicketState, work: Unit) -> None:
