@@ -79,6 +79,8 @@ bench: system-deps venv
 	$(BIN)/python bench/officer_api.py --db postgres --mqtt
 	$(BIN)/python bench/officer_api.py --db sqlite --mqtt --combined
 	$(BIN)/python bench/officer_api.py --db postgres --mqtt --combined
+	$(BIN)/python bench/officer_api.py --db postgres --mqtt --processes 2
+	$(BIN)/python bench/officer_api.py --db postgres --mqtt --processes 2 --combined
 	$(BIN)/python bench/call_to_display.py --db sqlite
 	$(BIN)/python bench/call_to_display.py --db postgres
 	$(BIN)/python bench/mqtt_issue.py --db sqlite --workers 16
