@@ -165,13 +165,9 @@ LOCK_COUNTER = (
 #: ``UPDATE counters SET <the given columns> WHERE pk = :counter``.
 UPDATE_COUNTER = COUNTERS.update().where(COUNTERS.c.pk == bindparam("counter"))
 
-#: Uses the partial unique index on the counter's called-or-serving ticket.
-TICKET_AT_COUNTER = select(*TICKET_STATE_COLUMNS).where(
-    TICKETS.c.counter_pk == bindparam("counter"), AT_COUNTER
-)
-
-#: :data:`TICKET_AT_COUNTER` by the counter's office and code: sent with the counter's lock
-#: (:data:`LOCK_COUNTER`) before its answer is read, it runs once the lock is held.
+#: The counter's called or serving ticket (the partial unique index on it), by the
+#: counter's office and code: sent with the counter's lock (:data:`LOCK_COUNTER`) before
+#: its answer is read, it runs once the lock is held.
 TICKET_AT_NAMED_COUNTER = select(*TICKET_STATE_COLUMNS).where(
     TICKETS.c.counter_pk
     == select(COUNTERS.c.pk)

@@ -2,10 +2,10 @@
 
 Concurrency: every action locks its counter row first (``SELECT ... FOR UPDATE`` on
 PostgreSQL; the whole write transaction is ``BEGIN IMMEDIATE`` on SQLite), so two
-actions on one counter never interleave. ``call_next`` claims the chosen ticket with
-a conditional update (``... WHERE status = 'waiting'``) after trying to lock it with
-``SKIP LOCKED``, so two counters can never call the same ticket; the partial unique
-indexes on ``tickets`` are the safety net.
+actions on one counter never interleave. ``call_next`` locks the first ticket of the
+chosen one's line that still waits (``... WHERE status = 'waiting' ... FOR UPDATE SKIP
+LOCKED``, :func:`_claim`) before it changes it, so two counters can never call the same
+ticket; the partial unique indexes on ``tickets`` are the safety net.
 """
 
 from __future__ import annotations
