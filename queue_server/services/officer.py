@@ -160,18 +160,15 @@ class OfficerService(UseCases):
 
     def call_next(self, office: str, counter: str, *, actor: Actor) -> TicketView:
         with self.grouped(ahead=True) as work:
-            snapshot, row, heads = self._locked_counter(work, office, counter, actor, heads=True)
-            if not row.is_open:
-                raise CounterClosed(counter=counter)
-            _refuse_if_busy(row)
-            profile = snapshot.counter(counter)
+            ready = self._ready_counter(work, office, counter, actor, heads=True)
+            snapshot, row, profile, heads = ready
             return self._call_next_at(work, snapshot, row, profile, actor, heads=heads)
 
     def call_specific(
         self, office: str, counter: str, ticket_id: int, *, actor: Actor
     ) -> TicketView:
         with self.grouped(ahead=True) as work:
-            snapshot, row, profile = self._ready_counter(work, office, counter, actor)
+            snapshot, row, profile, _heads = self._ready_counter(work, office, counter, actor)
             ticket = _lock_ticket(work.session, office, ticket_id)
             _refuse_if_at_a_counter(work.session, ticket)
             if not profile.serves(StationType(ticket.station), ServiceId(ticket.service_code)):
@@ -384,15 +381,15 @@ class OfficerService(UseCases):
         return snapshot, row, later
 
     def _ready_counter(
-        self, work: Unit, office: str, counter: str, actor: Actor
-    ) -> tuple[OfficeSnapshot, CounterLock, CounterProfile]:
+        self, work: Unit, office: str, counter: str, actor: Actor, *, heads: bool = False
+    ) -> tuple[OfficeSnapshot, CounterLock, CounterProfile, Callable[[], list[QueueEntry]] | None]:
         """The snapshot, the locked row and the profile of an open counter with no ticket
-        at it."""
-        snapshot, row, _heads = self._locked_counter(work, office, counter, actor)
+        at it (``heads``: as for :meth:`_locked_counter`)."""
+        snapshot, row, later = self._locked_counter(work, office, counter, actor, heads=heads)
         if not row.is_open:
             raise CounterClosed(counter=counter)
         _refuse_if_busy(row)
-        return snapshot, row, snapshot.counter(counter)
+        return snapshot, row, snapshot.counter(counter), later
 
     def _counter_event(
         self, work: Unit, office: str, counter: str, *, is_open: bool, actor: Actor
