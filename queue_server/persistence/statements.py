@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from queue_server.domain.ids import TicketStatus
-from queue_server.persistence.fast import reserved_id, run
+from queue_server.persistence.fast import reserved_id, run, write
 from queue_server.persistence.models import (
     AT_COUNTER_SQL,
     DONE_SQL,
@@ -122,7 +122,7 @@ def insert_returning_id(session: Session, statement: Insert, values: dict[str, A
     reserved = reserved_id(session, table)
     if reserved is None:
         return int(run(session, statement, values).scalar_one())
-    run(session, statement, {**values, "id": reserved})
+    write(session, statement, {**values, "id": reserved})
     return reserved
 
 

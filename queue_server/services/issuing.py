@@ -41,7 +41,7 @@ from queue_server.domain.ids import (
 from queue_server.domain.model import Service
 from queue_server.domain.numbering import format_number
 from queue_server.persistence.db import Database
-from queue_server.persistence.fast import reserve_ids, run
+from queue_server.persistence.fast import reserve_ids, write
 from queue_server.persistence.outbox import OUTBOX
 from queue_server.persistence.sequences import next_number_later, take_quota_place_later
 from queue_server.persistence.statements import (
@@ -728,7 +728,7 @@ def record_change(
 ) -> None:
     """Write the timeline row and queue the domain event for after commit."""
     status = TicketStatus(ticket.status)
-    run(
+    write(
         work.session,
         INSERT_TICKET_EVENT,
         {

@@ -46,7 +46,7 @@ from queue_server.domain.ids import (
 from queue_server.domain.model import CounterProfile
 from queue_server.domain.numbering import format_number
 from queue_server.domain.transitions import Action, target_status
-from queue_server.persistence.fast import run
+from queue_server.persistence.fast import run, write
 from queue_server.persistence.models import CounterRow, UserRow
 from queue_server.persistence.sequences import next_number
 from queue_server.persistence.statements import (
@@ -279,7 +279,7 @@ class OfficerService(UseCases):
         changes["status"] = target_status(previous, action).value
         if action in {Action.FINISH, Action.TRANSFER}:
             changes["finished_at"] = work.now
-        run(work.session, UPDATE_TICKET, {"ticket": ticket.id, **changes})
+        write(work.session, UPDATE_TICKET, {"ticket": ticket.id, **changes})
         changed = replace(ticket, **{k: v for k, v in changes.items() if k in _STATE_FIELDS})
         record_change(
             work,
@@ -332,14 +332,29 @@ class OfficerService(UseCases):
         streak = Streak(priority=row.priority_streak, regular=row.regular_streak)
         ticket = _claim(work.session, profile, streak, snapshot, heads)
         priority_streak, regular_streak = _streak_after(streak, ticket.priority)
-        _update_counter(work, row, priority_streak=priority_streak, regular_streak=regular_streak)
-        called = self._put_at_counter(work, ticket, row, actor, Action.CALL)
+        called = self._put_at_counter(
+            work,
+            ticket,
+            row,
+            actor,
+            Action.CALL,
+            priority_streak=priority_streak,
+            regular_streak=regular_streak,
+        )
         return _view(called, row.code)
 
     def _put_at_counter(
-        self, work: Unit, ticket: TicketState, row: CounterLock, actor: Actor, action: Action
+        self,
+        work: Unit,
+        ticket: TicketState,
+        row: CounterLock,
+        actor: Actor,
+        action: Action,
+        **counter_changes: Any,
     ) -> TicketState:
-        rating_prompts.clear(work, row.pk)  # the next applicant is here: stop asking
+        """Call ``ticket`` to the locked counter ``row``, writing ``counter_changes`` to
+        the counter with the end of its rating question (the next applicant is here)."""
+        _update_counter(work, row, **rating_prompts.CLEARED, **counter_changes)
         return self._change(
             work,
             ticket,
@@ -447,7 +462,7 @@ def _may_act_on(row: CounterLock, actor: Actor) -> bool:
 
 
 def _update_counter(work: Unit, row: CounterLock, **changes: Any) -> None:
-    run(work.session, UPDATE_COUNTER, {"counter": row.pk, **changes})
+    write(work.session, UPDATE_COUNTER, {"counter": row.pk, **changes})
 
 
 def _ticket_state(session: Session, statement: Any, params: dict[str, Any]) -> TicketState | None:
@@ -603,7 +618,7 @@ def _queue_step(
 
 
 def _end_visit(work: Unit, ticket: TicketState) -> None:
-    run(work.session, END_VISIT, {"visit": ticket.visit_id, "ended_at": work.now})
+    write(work.session, END_VISIT, {"visit": ticket.visit_id, "ended_at": work.now})
 
 
 def _view(ticket: TicketState | QueuedTicket, counter: str | None) -> TicketView:

@@ -16,14 +16,16 @@ from typing import Protocol
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from queue_server.persistence.fast import run
+from queue_server.persistence.fast import write
 from queue_server.persistence.models import CounterRow, TicketRow
 from queue_server.persistence.statements import UPDATE_COUNTER
 from queue_server.services.offices import OfficeSnapshot
 from queue_server.services.unit import Unit
 
-_CLEAR = update(CounterRow).values(rating_ticket_id=None, rating_asked_at=None, rating_until=None)
-#: Built once: ``clear`` runs on every call, ``ask`` on every finish of such a step.
+#: A counter's columns without a question (written with a call's other counter changes).
+CLEARED: dict[str, None] = {"rating_ticket_id": None, "rating_asked_at": None, "rating_until": None}
+_CLEAR = update(CounterRow).values(**CLEARED)
+#: Built once: ``clear`` runs on every rating, ``ask`` on every finish of such a step.
 _CLEAR_AT = _CLEAR.where(
     CounterRow.pk == bindparam("counter"), CounterRow.rating_ticket_id.is_not(None)
 )
@@ -49,12 +51,12 @@ def ask(work: Unit, snapshot: OfficeSnapshot, counter_pk: int, ticket_id: int) -
     """Open the counter's question about ``ticket_id`` for the office's rating timeout."""
     until = work.now + timedelta(seconds=snapshot.office.rating_timeout_seconds)
     asked = {"rating_ticket_id": ticket_id, "rating_asked_at": work.now, "rating_until": until}
-    run(work.session, UPDATE_COUNTER, {"counter": counter_pk, **asked})
+    write(work.session, UPDATE_COUNTER, {"counter": counter_pk, **asked})
 
 
 def clear(work: Unit, counter_pk: int) -> None:
     """End the counter's question, if it has one (its next call, or the answer)."""
-    run(work.session, _CLEAR_AT, {"counter": counter_pk})
+    write(work.session, _CLEAR_AT, {"counter": counter_pk})
 
 
 class PromptColumns(Protocol):

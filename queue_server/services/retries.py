@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from queue_server.domain.errors import DomainError
-from queue_server.persistence.fast import run
+from queue_server.persistence.fast import run, write
 from queue_server.persistence.statements import INSERT_KIOSK_REQUEST, KIOSK_ANSWER
 from queue_server.protocol.messages import ErrorCode
 from queue_server.services.unit import Unit
@@ -90,7 +90,7 @@ def remember(
     work: Unit, retry_key: RetryKey, *, office_id: str, action: str, response: dict[str, Any]
 ) -> None:
     """Store ``response`` as the answer to the request, in ``work``'s transaction."""
-    run(
+    write(
         work.session,
         INSERT_KIOSK_REQUEST,
         {

@@ -19,7 +19,7 @@ from queue_server.domain.events import DomainEvent
 from queue_server.domain.ids import Role
 from queue_server.persistence import fast
 from queue_server.persistence.db import Database
-from queue_server.persistence.fast import run
+from queue_server.persistence.fast import write
 from queue_server.persistence.outbox import insert_events
 from queue_server.persistence.statements import INSERT_AUDIT
 from queue_server.services.events import EventBus
@@ -68,7 +68,7 @@ class Unit:
         target: str | None,
         **details: Any,
     ) -> None:
-        run(
+        write(
             self.session,
             INSERT_AUDIT,
             {
