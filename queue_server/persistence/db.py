@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from queue_server.persistence.fast import watch_pipelines
 from queue_server.persistence.gate import FairGate
-from queue_server.persistence.group import GroupCommit
+from queue_server.persistence.group import CommitOrder, GroupCommit
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: A pooled PostgreSQL connection unused for longer than this is pinged before use (a
@@ -52,6 +52,10 @@ class Database:
     write_guard: AbstractContextManager[object] = field(default_factory=nullcontext)
     #: Group commit for the hot paths (``UseCases.grouped``); None: each unit commits alone.
     group: GroupCommit | None = None
+    #: PostgreSQL: the kiosks' issues (urgent units) in a group commit of their own, its
+    #: transaction beside the others' (row locks keep them apart), so an issue never
+    #: waits for officer actions' turn. None: urgent units share ``group``.
+    urgent_group: GroupCommit | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -150,13 +154,15 @@ def open_database(url: str, *, pool_size: int = 10, max_writers: int = 8) -> Dat
     _plain_savepoints(engine)
     factory = sessionmaker(engine, expire_on_commit=False)
     gate = FairGate(max_writers)
+    order = CommitOrder()
     return Database(
         url=url,
         writer=factory,
         reader=factory,
         engines=(engine,),
         write_guard=gate,
-        group=GroupCommit(factory, gate),
+        group=GroupCommit(factory, gate, order=order),
+        urgent_group=GroupCommit(factory, gate, order=order),
     )
 
 

@@ -24,6 +24,11 @@ Nobody
 is answered before the commit that holds its change; if that commit fails, every member of
 the group fails (:class:`GroupCommitFailed`) and nothing of the group is stored.
 
+On PostgreSQL the urgent members have a group commit of their own
+(``Database.urgent_group``), whose transaction runs beside the others' (row locks keep
+them apart); the two share a :class:`CommitOrder`, so their groups' deliveries still
+follow commit order. SQLite has one writer: one group commit with both lanes.
+
 The first member runs without a savepoint (one round trip less): if it fails, the whole
 transaction, which holds nothing else yet, is rolled back and the next member opens a new
 one.
@@ -94,8 +99,20 @@ class _Group:
     cut: bool = False
 
 
+class CommitOrder:
+    """What group commits sharing one event bus share: their groups' deliveries run in
+    commit order, one group's at a time."""
+
+    def __init__(self) -> None:
+        #: Held from a group's commit until it has its place in the delivery order.
+        self.committing = threading.Lock()
+        #: Held from a group's commit to the end of its deliveries.
+        self.delivering = threading.Lock()
+
+
 class GroupCommit:
-    """One open group at a time per process; see the module notes."""
+    """One open group at a time; see the module notes. ``order``: shared with the other
+    group commit of the process, if it has two (PostgreSQL: kiosks' issues in their own)."""
 
     def __init__(
         self,
@@ -103,6 +120,7 @@ class GroupCommit:
         gate: AbstractContextManager[object],
         *,
         limit: int = GROUP_LIMIT,
+        order: CommitOrder | None = None,
     ) -> None:
         self._writer, self._gate, self._limit = writer, gate, limit
         self._mutex = threading.Lock()
@@ -112,8 +130,7 @@ class GroupCommit:
         self._after_urgent = False
         self._busy = False
         self._group: _Group | None = None
-        #: Held from a group's commit to the end of its deliveries (commit order).
-        self._delivering = threading.Lock()
+        self._order = order or CommitOrder()
         #: Groups committed and members they held (for tests and benchmarks).
         self.groups = 0
         self.members = 0
@@ -207,28 +224,30 @@ class GroupCommit:
         the turn is passed, keeps the groups' deliveries in commit order."""
         self._group = None
         self._after_urgent = group.urgent or group.cut
-        try:
-            if group.broken is not None:
-                raise group.broken
-            group.session.commit()
-            self.groups += 1
-            self.members += len(group.committed)
-        except BaseException as error:
-            group.error = error
-            with suppress(Exception):  # the connection is closed below either way
-                group.session.rollback()
+        order = self._order
         unclosed: BaseException | None = None
-        try:
-            self._close(group)
-        except BaseException as error:  # raised once the members are woken
-            unclosed = error
-        self._delivering.acquire()
+        with order.committing:  # the commit and its place in the delivery order together
+            try:
+                if group.broken is not None:
+                    raise group.broken
+                group.session.commit()
+                self.groups += 1
+                self.members += len(group.committed)
+            except BaseException as error:
+                group.error = error
+                with suppress(Exception):  # the connection is closed below either way
+                    group.session.rollback()
+            try:
+                self._close(group)
+            except BaseException as error:  # raised once the members are woken
+                unclosed = error
+            order.delivering.acquire()
         self._pass_turn()
         try:
             if group.error is None:
                 _deliver(group.committed)
         finally:
-            self._delivering.release()
+            order.delivering.release()
             group.done.set()
         if unclosed is not None:
             raise unclosed

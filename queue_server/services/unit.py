@@ -124,9 +124,12 @@ class UseCases:
 
         ``urgent``: somebody waits at a screen (a kiosk's issue); the unit goes ahead of the
         others waiting for the group's turn, in a group of urgent units only
-        (:mod:`~queue_server.persistence.group`).
+        (:mod:`~queue_server.persistence.group`); on PostgreSQL in a group commit of
+        their own, beside the others' (``Database.urgent_group``).
         """
         group = self.database.group
+        if urgent and self.database.urgent_group is not None:
+            group = self.database.urgent_group
         if group is None:
             with self.unit() as work:
                 yield work

@@ -39,6 +39,11 @@ def _group(engine: Engine) -> GroupCommit:
     return group
 
 
+def _issue_group(engine: Engine) -> GroupCommit:
+    """The group commit kiosks' issues go through (PostgreSQL: one of their own)."""
+    return engine.database.urgent_group or _group(engine)
+
+
 def _request() -> IssueRequest:
     return IssueRequest(office=OFFICE, service="walkin", source=TicketSource.KIOSK)
 
@@ -71,7 +76,7 @@ def _grouped_issues(
     engine: Engine, hooks: list[Callable[[Unit, IssuedTicket], None] | None]
 ) -> list[object]:
     """Issue one ticket per hook, all in one group (the first holds until the rest queue)."""
-    group = _group(engine)
+    group = _issue_group(engine)
     holding = threading.Event()
     results: list[object] = [None] * (len(hooks) + 1)
     hold = _hold_until_queued(group, len(hooks), holding)
@@ -100,7 +105,7 @@ def _count(engine: Engine, column: Any) -> int:
 
 
 def test_a_refusal_in_a_group_undoes_only_itself(engine: Engine) -> None:
-    group = _group(engine)
+    group = _issue_group(engine)
     groups_before, members_before = group.groups, group.members
     results = _grouped_issues(engine, [None, _refuse, None, _refuse, None])
     refused = [result for result in results if isinstance(result, Refused)]
@@ -142,7 +147,7 @@ def test_savepoints_go_as_driver_statements_not_compiled_clauses(engine: Engine)
 
 
 def test_a_refused_first_member_leaves_the_group_to_the_others(engine: Engine) -> None:
-    group = _group(engine)
+    group = _issue_group(engine)
     holding = threading.Event()
     hold = _hold_until_queued(group, 2, holding)
 
@@ -407,3 +412,75 @@ def test_an_urgent_member_cuts_a_long_group_of_the_others_short(engine: Engine) 
     first = [(f"officer {index}", start) for index in range(CUT_AFTER)] + [("kiosk", start)]
     rest = [(f"officer {index}", start + 1) for index in range(CUT_AFTER, officers)]
     assert ran == first + rest + [("late kiosk", start + 1)]
+
+
+def test_on_postgresql_an_issue_never_waits_for_the_officers_group(engine: Engine) -> None:
+    """Kiosks' issues have a group commit of their own on PostgreSQL: an issue commits
+    and is answered while a group of officer actions is still running (row locks keep
+    the two transactions apart); on SQLite (one writer) it waits for that group."""
+    group = _group(engine)
+    holding, released = threading.Event(), threading.Event()
+    answered: list[IssuedTicket] = []
+
+    def officer_group() -> None:
+        with group.member():
+            holding.set()
+            released.wait(20)
+
+    officer = threading.Thread(target=officer_group)
+    officer.start()
+    assert holding.wait(30)
+    kiosk = threading.Thread(
+        target=lambda: answered.append(engine.issuing.issue(_request(), actor=KIOSK))
+    )
+    kiosk.start()
+    kiosk.join(timeout=0.5 if engine.database.urgent_group is not None else 0.2)
+    answered_while_held = list(answered)
+    released.set()
+    _join([officer, kiosk])
+    if engine.database.is_sqlite:
+        assert engine.database.urgent_group is None
+        assert answered_while_held == []
+    else:
+        assert [ticket.label for ticket in answered_while_held] == ["B-001"]
+    assert [ticket.label for ticket in answered] == ["B-001"]
+
+
+def test_two_group_commits_sharing_an_order_deliver_in_commit_order() -> None:
+    """The officers' and the kiosks' group commits (PostgreSQL) hand their groups' events
+    to the bus in commit order: a group committed while the other's deliveries run waits
+    for them before delivering its own."""
+    from contextlib import nullcontext
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    from queue_server.persistence.group import CommitOrder
+
+    database = create_engine("sqlite://")
+    writer = sessionmaker(database)
+    order = CommitOrder()
+    officers = GroupCommit(writer, nullcontext(), order=order)
+    kiosks = GroupCommit(writer, nullcontext(), order=order)
+    delivered: list[str] = []
+    delivering = threading.Event()
+
+    def deliver(payloads: list[str]) -> None:
+        if payloads == ["officers"]:
+            delivering.set()
+            _wait_until(lambda: kiosks.groups == 1, "the kiosks' group never committed")
+            time.sleep(0.05)  # the kiosks' delivery would come first if it did not wait
+        delivered.extend(payloads)
+
+    def member(group: GroupCommit, name: str) -> None:
+        with group.member() as work:
+            work.after_commit(deliver, name)
+
+    first = threading.Thread(target=member, args=(officers, "officers"))
+    first.start()
+    assert delivering.wait(30)
+    second = threading.Thread(target=member, args=(kiosks, "kiosks"))
+    second.start()
+    _join([first, second])
+    assert delivered == ["officers", "kiosks"]
+    database.dispose()
