@@ -41,6 +41,15 @@ def status_line(page: Any) -> Any:
     return page.locator("#status .status-text")
 
 
+def open_pickup_counter_and_call(page: Any, base_url: str) -> None:
+    """Signed in (English), open Counter Pengambilan 1 and call its first ticket, D-001."""
+    sign_in(page, base_url, "en")
+    page.locator("[data-counter='pickup-1'] button").click()
+    expect(status_line(page)).to_have_text("Counter Pengambilan 1 is open")
+    page.keyboard.press("n")
+    expect(page.locator("#current-label")).to_have_text("D-001")
+
+
 def test_the_printing_officer_marks_numbers_and_the_pickup_counter_hands_over(
     services: Services, base_url: str, browser: Any
 ) -> None:
@@ -222,11 +231,7 @@ def test_the_kiosks_number_and_proxy_choice_start_the_panel(
     )
     services.issuing.issue(request, actor=Actor(name="kiosk-1"))
     page = new_page(browser)
-    sign_in(page, base_url, "en")
-    page.locator("[data-counter='pickup-1'] button").click()
-    expect(status_line(page)).to_have_text("Counter Pengambilan 1 is open")
-    page.keyboard.press("n")
-    expect(page.locator("#current-label")).to_have_text("D-001")
+    open_pickup_counter_and_call(page, base_url)
     expect(page.locator("#pickup-number")).to_have_value("1234567890")
     expect(page.locator("#pickup-proxy")).to_be_checked()
     expect(page.locator("#pickup-kiosk-proxy")).to_have_text(
@@ -241,4 +246,30 @@ def test_the_kiosks_number_and_proxy_choice_start_the_panel(
     page.check("#pickup-letter")
     expect(handover).to_be_enabled()
     Shots("ANTRE_CONSOLE_SCREENSHOTS", "console").take(page, "pickup-proxy-en")
+    assert page.js_errors == []
+
+
+def test_a_redraw_while_the_officer_types_keeps_the_caret_and_selection(
+    services: Services, base_url: str, browser: Any
+) -> None:
+    """The screen is redrawn whenever the office changes (here: a kiosk issues a ticket)
+    while the officer has part of the application number selected; what is typed next
+    replaces the selection, as in any text field (before, the new field's caret went to
+    the end and a scanner's digits were appended to the old number)."""
+    issue_pickup(services)
+    page = new_page(browser)
+    open_pickup_counter_and_call(page, base_url)
+    field = page.locator("#pickup-number")
+    field.fill("9876543210")
+    field.evaluate("(input) => { input.setSelectionRange(2, 5); input.dataset.before = 'yes'; }")
+    issue_pickup(services)  # the office changed: the console redraws its screen
+    page.wait_for_function(
+        "() => { const input = document.getElementById('pickup-number');"
+        " return input !== null && input.dataset.before === undefined; }"
+    )
+    assert field.evaluate(
+        "(input) => [document.activeElement === input, input.selectionStart, input.selectionEnd]"
+    ) == [True, 2, 5]
+    page.keyboard.type("00")
+    expect(field).to_have_value("980043210")
     assert page.js_errors == []

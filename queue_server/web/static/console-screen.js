@@ -178,8 +178,10 @@ var AntreScreen = (function (ui) {
   // Redraw everything, keeping the lists' scroll positions and the focused field.
   function draw(app, state, handlers) {
     if (!state.screen) { return; }
-    var focused = document.activeElement && app.contains(document.activeElement) ?
-      document.activeElement.id : "";
+    var active = document.activeElement && app.contains(document.activeElement) ?
+      document.activeElement : null;
+    var focused = active ? active.id : "";
+    var selection = active ? selectionOf(active) : null;
     var scrolls = {};
     var old = app.querySelectorAll(".scroll");
     for (var i = 0; i < old.length; i++) { scrolls[old[i].parentNode.className] = old[i].scrollTop; }
@@ -196,7 +198,28 @@ var AntreScreen = (function (ui) {
       if (scrolls[key]) { fresh[j].scrollTop = scrolls[key]; }
     }
     var refocus = focused ? document.getElementById(focused) : null;
-    if (refocus && !refocus.disabled) { refocus.focus(); }
+    if (refocus && !refocus.disabled) {
+      refocus.focus();
+      // A redraw while the officer types (or a scanner sends a number) must not move the
+      // caret or drop a selection: what is typed next replaces what was selected.
+      if (selection && refocus.value === selection.value) {
+        refocus.setSelectionRange(selection.start, selection.end, selection.direction);
+      }
+    }
+  }
+
+  // The caret and selection of a text field (null for buttons and checkboxes).
+  function selectionOf(field) {
+    if (typeof field.value !== "string" || typeof field.setSelectionRange !== "function") {
+      return null;
+    }
+    try {
+      if (typeof field.selectionStart !== "number") { return null; }
+      return {value: field.value, start: field.selectionStart, end: field.selectionEnd,
+        direction: field.selectionDirection || "none"};
+    } catch (notText) {  // a type without a selection (checkbox): nothing to keep
+      return null;
+    }
   }
 
   return {draw: draw, KEYS: KEYS, LABELS: LABELS};
