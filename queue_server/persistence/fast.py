@@ -532,9 +532,11 @@ def _recover(connection: Connection) -> None:
 
 
 @contextmanager
-def ahead(session: Session) -> Iterator[None]:
+def ahead(session: Session, *, settled: bool = True) -> Iterator[None]:
     """Within: :func:`run` does not wait for answers (pipeline mode only); on the way out
-    everything sent is settled, errors raised as SQLAlchemy's exceptions."""
+    everything sent is settled, errors raised as SQLAlchemy's exceptions. ``settled=False``:
+    what is still on its way is only sent; the caller settles it (:func:`settle`), or the
+    COMMIT's sync does (one round trip less), its error then raised by the commit."""
     start_pipeline(session)
     found = _state(session)
     if found is None or found[1].ahead:
@@ -556,7 +558,14 @@ def ahead(session: Session) -> Iterator[None]:
     finally:
         state.ahead = False
         state.reserved.clear()
-    settle(session)
+    if settled:
+        settle(session)
+
+
+def unsettled(session: Session) -> bool:
+    """Whether answers of the session's statements are still on their way."""
+    found = _state(session)
+    return found is not None and bool(found[1].writes or found[1].pipeline.result_queue)
 
 
 def settle(session: Session) -> None:

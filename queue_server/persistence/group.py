@@ -37,7 +37,10 @@ On PostgreSQL a member that lets answers wait (an issue: ``fast.ahead``) puts th
 connection in the driver's pipeline mode until the group's commit
 (:mod:`queue_server.persistence.fast`): later members' SAVEPOINT and RELEASE travel with
 the statements that follow them, and COMMIT with the group's last sync. Such a member has
-everything it sent settled before it leaves, so a failure is still its own.
+everything it sent settled before it leaves, so a failure is still its own; except the
+first member when nobody waits to join once its work is done: the group then commits at
+once and that member's writes travel with the COMMIT (one round trip less), an error of
+theirs raised to it as its own (the group held nothing else).
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+
+from queue_server.persistence import fast
 
 #: Members per group at most: bounds one transaction's locks and the first member's wait.
 GROUP_LIMIT = 64
@@ -162,16 +167,28 @@ class GroupCommit:
             self._leave(group, succeeded=False)
             raise
         member = Member(group.session)
+        alone = False
         try:
             yield member
             if savepoint is not None:
+                fast.settle(group.session)
                 savepoint.commit()  # RELEASE SAVEPOINT
+            elif fast.unsettled(group.session):
+                alone = self._alone(group)
+                if not alone:
+                    fast.settle(group.session)
         except BaseException:
             self._undo(group, savepoint)
             self._leave(group, succeeded=False)
             raise
         group.committed.append(member)
-        self._leave(group, succeeded=True)
+        self._leave(group, succeeded=True, alone=alone)
+
+    def _alone(self, group: _Group) -> bool:
+        """Nobody is waiting who could join ``group`` (its first member's work is done):
+        that member's answers still on their way travel with the COMMIT."""
+        with self._mutex:
+            return not self._urgent and (group.urgent or not self._waiters)
 
     def _undo(self, group: _Group, savepoint: SessionTransaction | None) -> None:
         """Roll back the failed member only (its savepoint, or the whole transaction when
@@ -186,8 +203,11 @@ class GroupCommit:
             return
         self._close(group)
 
-    def _leave(self, group: _Group, *, succeeded: bool) -> None:
-        """Hand the turn on and wait for the commit, or commit the group now."""
+    def _leave(self, group: _Group, *, succeeded: bool, alone: bool = False) -> None:
+        """Hand the turn on and wait for the commit, or commit the group now. ``alone``:
+        the group's only member, its answers unsettled: the group commits now (a caller
+        arriving meanwhile opens the next group), and an error of those answers, raised
+        by the commit, is the member's own."""
         open_group = self._group is group
         with self._mutex:
             if group.quota is None:
@@ -202,7 +222,7 @@ class GroupCommit:
                 joining, quota = self._urgent, group.quota
             else:
                 joining, quota = self._waiters, group.quota
-            if open_group and joining and group.broken is None and group.size < quota:
+            if open_group and joining and group.broken is None and group.size < quota and not alone:
                 joining.popleft().set()  # the next caller joins this group
                 handed = True
             else:
@@ -215,6 +235,8 @@ class GroupCommit:
         if succeeded:
             group.done.wait()
             if group.error is not None:
+                if alone:
+                    raise group.error
                 raise GroupCommitFailed("the group's commit failed") from group.error
 
     def _finish(self, group: _Group) -> None:

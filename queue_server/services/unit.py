@@ -120,7 +120,9 @@ class UseCases:
         ``ahead``: in pipeline mode (PostgreSQL) the unit's fast statements do not wait
         for their answers until one is read (:func:`~queue_server.persistence.fast.ahead`);
         what is still on its way, the outbox rows included, is settled before the unit
-        leaves, so an error is raised here as it would have been at its statement.
+        leaves, so an error is raised here as it would have been at its statement; or,
+        when the unit is alone in its group, with the group's COMMIT (one round trip
+        less), its error then raised here too.
 
         ``urgent``: somebody waits at a screen (a kiosk's issue); the unit goes ahead of the
         others waiting for the group's turn, in a group of urgent units only
@@ -136,7 +138,7 @@ class UseCases:
             return
         with group.member(urgent=urgent) as member:
             work = Unit(session=member.session, now=self.clock())
-            with fast.ahead(member.session) if ahead else nullcontext():
+            with fast.ahead(member.session, settled=False) if ahead else nullcontext():
                 yield work
                 if work.events:
                     stored = insert_events(member.session, work.events, now=work.now)

@@ -21,6 +21,7 @@ from queue_server.domain.ids import TicketSource
 from queue_server.persistence.group import CUT_AFTER, GroupCommit, GroupCommitFailed
 from queue_server.persistence.models import OutboxRow, QuotaUsageRow, TicketEventRow, VisitRow
 from queue_server.services.issuing import IssuedTicket, IssueRequest
+from queue_server.services.retries import RetryKey
 from queue_server.services.unit import Actor, Unit
 from tests.services.conftest import Engine
 
@@ -235,6 +236,23 @@ def test_a_failed_commit_fails_every_member_and_stores_nothing(engine: Engine) -
     # The writer works again afterwards, numbering from the start.
     issued = engine.issuing.issue(_request(), actor=KIOSK)
     assert issued.label == "B-001"
+
+
+def test_a_lone_issue_failing_at_its_commit_fails_with_its_own_error(engine: Engine) -> None:
+    """A kiosk's resend of an issue that committed runs the plain issue again, alone in its
+    group: its stored answer's insert fails on the key (on PostgreSQL only at the COMMIT,
+    which carries a lone member's writes). The member gets that error as its own, not as
+    a failed group, so it is answered as a retry (the first ticket), and nothing of the
+    second run is stored (its number is given again)."""
+    key = RetryKey("kiosk-1", "transaction-1", "fingerprint")
+    first = engine.issuing.issue(_request(), actor=KIOSK, retry_key=key)
+    groups = _issue_group(engine).groups
+    again = engine.issuing.issue(_request(), actor=KIOSK, retry_key=key)
+    assert again == first
+    assert _issue_group(engine).groups >= groups + 1  # the second run and the look-up
+    assert _count(engine, VisitRow.id) == 1
+    assert _count(engine, OutboxRow.id) == 1
+    assert engine.issuing.issue(_request(), actor=KIOSK).label == "B-002"
 
 
 def test_concurrent_issues_and_calls_share_commits_without_duplicates(engine: Engine) -> None:
