@@ -23,7 +23,10 @@ through SQLAlchemy itself (ORM, ``IN`` lists) wait for their answer as before (s
 :func:`watch_pipelines`). Within :func:`ahead`, :func:`write` holds back writes whose
 answers nobody reads and sends consecutive ones as one statement (data-modifying ``WITH``
 queries): a call's counter, ticket, timeline, audit and outbox rows are one driver call.
-SQLite has no pipeline: every function here then runs as before.
+Likewise :func:`read_one` holds statements that answer at most one row and sends
+consecutive ones as one statement answering one row (an issue's office version, quota and
+number upserts and new ids). SQLite has no pipeline: every function here then runs as
+before.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ class _Form:
         "results",
         "row",
         "sql",
+        "tables",
         "writes",
     )
 
@@ -86,6 +90,9 @@ class _Form:
         #: its SQL can be joined with others' (see :func:`write`); else None.
         self.writes: str | None = _joinable_target(statement, self)
         self.inserts = isinstance(statement, Insert)
+        #: The tables it touches if it may be joined with other one-row reads (see
+        #: :func:`read_one`); else None.
+        self.tables: frozenset[str] | None = _joinable_tables(statement, self)
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
         merged = {**self.defaults, **values} if self.defaults else values
@@ -111,7 +118,27 @@ class _Form:
         joined.positional, joined.fallback = False, False
         joined.names, joined.binds, joined.defaults = [], {}, {}
         joined.results, joined.row = main.results, main.row
-        joined.writes, joined.inserts = None, False  # never joined again
+        joined.writes, joined.inserts, joined.tables = None, False, None  # never joined again
+        return joined
+
+    @classmethod
+    def joined_reads(cls, forms: tuple[_Form, ...]) -> _Form:
+        """One statement running ``forms`` (each at most one row, see :func:`read_one`) as
+        ``WITH`` queries, answering one row: for each, a presence flag (NULL when it had
+        no row) and its columns. Parameters are renamed as for writes; the row comes
+        unprocessed (each form's result processors apply to its own columns)."""
+        queries = ", ".join(f"w{i} AS ({_renamed(i, form.sql)})" for i, form in enumerate(forms))
+        columns = ", ".join(f"j{i}.*" for i in range(len(forms)))
+        joins = " ".join(
+            f"LEFT JOIN (SELECT true AS present, w{i}.* FROM w{i}) AS j{i} ON true"
+            for i in range(len(forms))
+        )
+        joined = cls.__new__(cls)
+        joined.sql = f"WITH {queries} SELECT {columns} FROM (SELECT 1) AS one {joins}"
+        joined.positional, joined.fallback = False, False
+        joined.names, joined.binds, joined.defaults = [], {}, {}
+        joined.results, joined.row = [], None
+        joined.writes, joined.inserts, joined.tables = None, False, None
         return joined
 
 
@@ -134,6 +161,18 @@ def _joinable_target(statement: ClauseElement, form: _Form) -> str | None:
         return None
     found = find_tables(statement, check_columns=True, include_crud=True)
     return table.name if all(other is table for other in found) else None
+
+
+def _joinable_tables(statement: ClauseElement, form: _Form) -> frozenset[str] | None:
+    """What a statement answering at most one row touches, if it may be joined with
+    others (:func:`read_one`): a write only its own table (as for :func:`write`) and with
+    RETURNING columns, a read any tables; its parameters must be renamable."""
+    if form.row is None or form.positional or form.fallback or "%%" in form.sql:
+        return None
+    if isinstance(statement, Insert | Update | Delete):
+        return None if form.writes is None else frozenset((form.writes,))
+    names = frozenset(getattr(table, "name", None) for table in find_tables(statement))
+    return None if None in names else frozenset(name for name in names if name is not None)
 
 
 class FastResult:
@@ -188,6 +227,56 @@ class PendingResult(FastResult):
             cursor.close()
         self.rows, self.rowcount = done.rows, done.rowcount
         return getattr(self, name)
+
+
+class HeldResult(FastResult):
+    """The one row (or none) of a statement held by :func:`read_one`: sent, joined with
+    the reads held beside it, when its rows are first asked for or before any other
+    statement."""
+
+    __slots__ = ("_form", "_index", "_source", "_state")
+
+    def __init__(self, state: _Pipeline, form: _Form) -> None:
+        self._state, self._form = state, form
+        #: Once sent: the joined statement's result, and where this one's columns start
+        #: (None: it went alone, its own statement).
+        self._source: FastResult | None = None
+        self._index: int | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        # Only the unset slots ``rows`` and ``rowcount`` get here: send, then read.
+        if name not in ("rows", "rowcount"):
+            raise AttributeError(name)
+        if self._source is None:
+            state = self._state
+            if state.connection is None or not any(part is self for _, _, part in state.reads):
+                raise exc.InvalidRequestError("a held read was dropped (its unit failed)")
+            _send_reads(state.connection, state)
+        source = self._source
+        assert source is not None
+        if self._index is None:
+            self.rows, self.rowcount = source.rows, source.rowcount
+        else:
+            self.rows = _part_rows(self._form, source.rows, self._index)
+            self.rowcount = len(self.rows)
+        return getattr(self, name)
+
+
+def _part_rows(form: _Form, rows: list[Any], start: int) -> list[Any]:
+    """One joined read's rows out of the joined statement's one row (see
+    :meth:`_Form.joined_reads`): its presence flag at ``start``, its columns after."""
+    if len(rows) != 1:
+        raise exc.MultipleResultsFound("a joined read answered more than one row")
+    row = rows[0]
+    if row[start] is None:
+        return []
+    values = row[start + 1 : start + 1 + len(form.results)]
+    return [
+        form.row._make(
+            value if process is None else process(value)
+            for process, value in zip(form.results, values, strict=True)
+        )
+    ]
 
 
 _FORMS: dict[tuple[int, str, tuple[str, ...]], tuple[ClauseElement, _Form]] = {}
@@ -262,9 +351,88 @@ def write(session: Session, statement: Any, values: Mapping[str, Any]) -> None:
     if form.writes is None:
         run(session, statement, values)
         return
+    _send_reads(connection, state)
     if not _may_join(state.writes, form):
         _send_writes(connection, state)
     state.writes.append((form, form.parameters(values)))
+
+
+def read_one(session: Session, statement: Any, values: Mapping[str, Any]) -> FastResult:
+    """Run a statement that answers at most one row (a read by key, an upsert with
+    RETURNING, ``nextval``) whose answer may wait.
+
+    Within :func:`ahead` on PostgreSQL it waits to travel with the next such reads: they
+    go as one statement, each a ``WITH`` query, answering one row with the columns of
+    all (an issue's office version, quota and number upserts and new ids: one driver
+    call instead of four). Reads are joined only when none writes a table another
+    touches (an upsert reads only its own table). Held reads are sent when one of them is
+    read, before any other statement of the session, and when :func:`ahead` ends.
+    Elsewhere it runs as :func:`run`.
+    """
+    found = _state(session)
+    if found is None or not found[1].ahead:
+        return run(session, statement, values)
+    session._autoflush()
+    connection, state = found
+    form = _form(statement, connection.dialect, tuple(values))
+    if form.tables is None:
+        return run(session, statement, values)
+    _send_writes(connection, state)
+    if not _may_join_reads(state.reads, form):
+        _send_reads(connection, state)
+    part = HeldResult(state, form)
+    state.connection = connection
+    state.reads.append((form, form.parameters(values), part))
+    return part
+
+
+def _may_join_reads(reads: list[tuple[_Form, Any, HeldResult]], form: _Form) -> bool:
+    tables, writes = form.tables or frozenset(), form.writes
+    size, parameters = _joined_size(form)
+    for other, _, _ in reads:
+        touched = other.tables or frozenset()
+        if (writes is not None and writes in touched) or (
+            other.writes is not None and other.writes in tables
+        ):
+            return False
+        more, named = _joined_size(other)
+        size, parameters = size + more + 60, parameters + named
+    return size <= MAX_JOINED_SQL and parameters <= MAX_JOINED_PARAMETERS
+
+
+def _send_reads(connection: Connection, state: _Pipeline) -> None:
+    """Send the reads held in ``state`` (see :func:`read_one`), joined when more than one."""
+    reads, state.reads = state.reads, []
+    if not reads:
+        return
+    if len(reads) == 1:
+        form, parameters, part = reads[0]
+        part._source = _execute(connection, form, parameters)
+        return
+    forms = tuple(form for form, _, _ in reads)
+    key = ("reads", *map(id, forms))
+    found = _JOINED_READS.get(key)
+    if found is None or any(a is not b for a, b in zip(found[0], forms, strict=True)):
+        found = _JOINED_READS[key] = (forms, _Form.joined_reads(forms))
+    values = {
+        f"w{index}_{name}": value
+        for index, (_, parameters, _) in enumerate(reads)
+        for name, value in parameters.items()
+    }
+    result = _execute(connection, found[1], values)
+    start = 0
+    for form, _, part in reads:
+        part._source, part._index = result, start
+        start += 1 + len(form.results)
+
+
+_JOINED_READS: dict[tuple[Any, ...], tuple[tuple[_Form, ...], _Form]] = {}
+
+
+def _send_held(connection: Connection, state: _Pipeline) -> None:
+    """Send whatever waits: held reads, then held writes (one of the two at a time)."""
+    _send_reads(connection, state)
+    _send_writes(connection, state)
 
 
 #: A joined statement stays within what psycopg keeps parsed between executions (its
@@ -320,6 +488,8 @@ def _send_writes(connection: Connection, state: _Pipeline) -> None:
 def _execute(connection: Connection, form: _Form, parameters: Any) -> FastResult:
     dialect = connection.dialect
     state = connection.info.get(_PIPELINE)
+    if state is not None and state.reads:
+        _send_reads(connection, state)
     if state is not None and state.writes:
         if _may_join(state.writes, form):
             form, parameters = _joined([*state.writes, (form, parameters)])
@@ -392,7 +562,16 @@ def _wrapped(sql: str, parameters: Any, error: Exception, dialect: Dialect) -> E
 class _Pipeline:
     """The driver's pipeline on one connection, and whether answers may wait."""
 
-    __slots__ = ("ahead", "began", "manager", "pipeline", "reserved", "writes")
+    __slots__ = (
+        "ahead",
+        "began",
+        "connection",
+        "manager",
+        "pipeline",
+        "reads",
+        "reserved",
+        "writes",
+    )
 
     def __init__(self, manager: Any, *, began: bool) -> None:
         #: ``psycopg.Connection.pipeline()``, entered: leaving it sends a sync and waits.
@@ -405,6 +584,10 @@ class _Pipeline:
         self.reserved: dict[str, list[tuple[FastResult, int]]] = {}
         #: Writes waiting to be sent as one statement (see :func:`write`).
         self.writes: list[tuple[_Form, Any]] = []
+        #: One-row reads waiting to be sent as one statement (see :func:`read_one`).
+        self.reads: list[tuple[_Form, Any, HeldResult]] = []
+        #: The SQLAlchemy connection the pipeline is on (set by :func:`read_one`).
+        self.connection: Connection | None = None
 
 
 #: In ``Connection.info`` (the pooled connection's) while its pipeline is on.
@@ -451,7 +634,7 @@ def _commit_in_pipeline(connection: Connection) -> None:
     state = connection.info.get(_PIPELINE)
     if state is None:
         return
-    _send_writes(connection, state)
+    _send_held(connection, state)
     del connection.info[_PIPELINE]
     dialect = connection.dialect
     dbapi: Any = connection.connection.dbapi_connection
@@ -512,8 +695,8 @@ def watch_pipelines(engine: Engine) -> None:
 
 def _writes_first(connection: Connection, *_rest: Any) -> None:
     state = connection.info.get(_PIPELINE)
-    if state is not None and state.writes:
-        _send_writes(connection, state)
+    if state is not None and (state.writes or state.reads):
+        _send_held(connection, state)
 
 
 def _settle_after(connection: Connection, _cursor: Any, statement: str, *_rest: Any) -> None:
@@ -546,9 +729,10 @@ def ahead(session: Session, *, settled: bool = True) -> Iterator[None]:
     state.ahead = True
     try:
         yield
-        _send_writes(connection, state)
+        _send_held(connection, state)
     except BaseException:
         state.writes.clear()  # undone by the rollback that follows: not worth sending
+        state.reads.clear()
         # Settle quietly what is still on its way: the unit is failing already, and the
         # rollback that follows must not meet an error of a statement it undoes.
         if state.pipeline.result_queue or state.pipeline.command_queue:
@@ -565,7 +749,9 @@ def ahead(session: Session, *, settled: bool = True) -> Iterator[None]:
 def unsettled(session: Session) -> bool:
     """Whether answers of the session's statements are still on their way."""
     found = _state(session)
-    return found is not None and bool(found[1].writes or found[1].pipeline.result_queue)
+    return found is not None and bool(
+        found[1].writes or found[1].reads or found[1].pipeline.result_queue
+    )
 
 
 def settle(session: Session) -> None:
@@ -574,7 +760,7 @@ def settle(session: Session) -> None:
     if found is None:
         return
     connection, state = found
-    _send_writes(connection, state)
+    _send_held(connection, state)
     if not state.pipeline.result_queue:
         return
     dialect = connection.dialect
@@ -598,7 +784,7 @@ def reserve_ids(session: Session, *tables: Table) -> None:
         statement = _NEXT_IDS[names] = select(
             *(func.nextval(func.pg_get_serial_sequence(t.name, t.c.id.name)) for t in tables)
         )
-    result = run(session, statement, {})
+    result = read_one(session, statement, {})
     for index, name in enumerate(names):
         state.reserved.setdefault(name, []).append((result, index))
 

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
-from queue_server.persistence.fast import run
+from queue_server.persistence.fast import read_one
 from queue_server.persistence.models import NumberSeriesRow, QuotaUsageRow
 
 NUMBER_SERIES: Table = NumberSeriesRow.__table__  # type: ignore[assignment]
@@ -58,7 +58,7 @@ def _increment_later(
     """Send the upsert now; the returned call reads the new value (in pipeline mode with
     :func:`~queue_server.persistence.fast.ahead`, the answer travels with later statements)."""
     statement = _UPSERTS[session.get_bind().dialect.name, table.name]
-    result = run(session, statement, {**keys, "amount": amount})
+    result = read_one(session, statement, {**keys, "amount": amount})
     return lambda: int(result.scalar_one())
 
 

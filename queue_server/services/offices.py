@@ -27,7 +27,7 @@ from queue_server.domain.events import OfficeReloaded
 from queue_server.domain.ids import CounterId, OfficeId, ServiceId, StationType
 from queue_server.domain.model import CounterProfile, Office, Service
 from queue_server.office_config import OfficeDefinition, parse_office_config
-from queue_server.persistence.fast import run
+from queue_server.persistence.fast import read_one
 from queue_server.persistence.models import CounterRow, OfficeRow
 from queue_server.persistence.statements import CONFIG_VERSION
 
@@ -113,7 +113,7 @@ class OfficeCatalog:
         read, and the call that reads it and gives the current snapshot. The version
         query is sent now; in pipeline mode its answer comes with the statements sent
         after it (:func:`~queue_server.persistence.fast.ahead`)."""
-        result = run(session, CONFIG_VERSION, {"office_id": office_id})
+        result = read_one(session, CONFIG_VERSION, {"office_id": office_id})
         return self._cache.get(office_id), lambda: self._current(
             session, office_id, result.scalar()
         )

@@ -22,7 +22,6 @@ from sqlalchemy import (
     Table,
     bindparam,
     create_engine,
-    event,
     select,
     text,
 )
@@ -30,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from queue_server.persistence import fast
+from tests.support.sent import Sent, ahead_unit
 
 METADATA = MetaData()
 PARENTS = Table(
@@ -73,20 +73,6 @@ def engine(pg_url: str) -> Iterator[Engine]:
     METADATA.create_all(engine)
     yield engine
     engine.dispose()
-
-
-class Sent:
-    """The statements sent to the database, first words only."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.statements: list[str] = []
-        event.listen(engine, "before_cursor_execute", self._sent)
-
-    def _sent(self, _connection: object, _cursor: object, statement: str, *_rest: object) -> None:
-        self.statements.append(statement)
-
-    def joined(self) -> list[str]:
-        return [s for s in self.statements if s.startswith("WITH ")]
 
 
 def _notes(engine: Engine) -> dict[int, str | None]:
@@ -179,12 +165,7 @@ def test_an_error_in_joined_writes_fails_the_unit_and_stores_nothing(engine: Eng
 
 def test_writes_of_a_failing_unit_are_not_sent(engine: Engine) -> None:
     sent = Sent(engine)
-    with (
-        pytest.raises(RuntimeError),
-        Session(engine) as session,
-        session.begin(),
-        fast.ahead(session),
-    ):
+    with pytest.raises(RuntimeError), ahead_unit(engine) as session:
         fast.write(session, ADD_PARENT, {"id": 1, "note": "a"})
         raise RuntimeError("refused after writing")
     assert not any("parents" in s for s in sent.statements)
